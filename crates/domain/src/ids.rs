@@ -1,0 +1,146 @@
+//! Identifiers. Internal row ids never leave the server; public identifiers
+//! (slugs, occurrence ids) are random so that they reveal nothing about order
+//! or volume.
+
+use std::fmt;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// The internal row id of a group; never shown to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub i64);
+
+/// The internal row id of a schedule rule; never shown to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(pub i64);
+
+/// The public, random id of one meeting occurrence (`/meetings/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OccurrenceId(String);
+
+impl OccurrenceId {
+    /// A fresh random id: 128 bits, lowercase hex.
+    pub fn random() -> Self {
+        Self(random_hex::<16>())
+    }
+
+    /// Accepts only the shape `random` produces, so a malformed id never
+    /// reaches a query.
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| Self(raw.to_owned()))
+    }
+
+    /// Wraps an id read back from the store.
+    pub fn from_trusted(raw: String) -> Self {
+        Self(raw)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OccurrenceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A group's public identifier in URLs: readable words plus a random suffix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+/// The longest slug accepted in a URL.
+pub const MAX_SLUG_LEN: usize = 80;
+
+impl Slug {
+    /// A new slug for a group name: its ASCII words and a random suffix.
+    pub fn for_name(name: &str) -> Self {
+        let mut base = crate::text::slug_words(name, 48);
+        if base.is_empty() {
+            base.push_str("group");
+        }
+        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstvwxyz23456789";
+        let mut rng = rand::rng();
+        let suffix: String = (0..5)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect();
+        Self(format!("{base}-{suffix}"))
+    }
+
+    /// Accepts lowercase ASCII letters, digits and single hyphens; anything
+    /// else cannot be a slug, so it is rejected before any query.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let ok = !raw.is_empty()
+            && raw.len() <= MAX_SLUG_LEN
+            && raw
+                .bytes()
+                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+            && !raw.starts_with('-')
+            && !raw.ends_with('-')
+            && !raw.contains("--");
+        ok.then(|| Self(raw.to_owned()))
+    }
+
+    /// Wraps a slug read back from the store.
+    pub fn from_trusted(raw: String) -> Self {
+        Self(raw)
+    }
+
+    /// The slug as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn random_hex<const N: usize>() -> String {
+    let bytes: [u8; N] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occurrence_ids_are_random_and_parse_back() {
+        let a = OccurrenceId::random();
+        let b = OccurrenceId::random();
+        assert_ne!(a, b);
+        assert_eq!(OccurrenceId::parse(a.as_str()), Some(a));
+        assert_eq!(OccurrenceId::parse("../etc/passwd"), None);
+        assert_eq!(OccurrenceId::parse("ABCDEF0123456789abcdef0123456789"), None);
+    }
+
+    #[test]
+    fn slugs_carry_readable_words_and_a_random_suffix() {
+        let slug = Slug::for_name("Tapering Together — Tuesday evenings");
+        assert!(slug.as_str().starts_with("tapering-together-tuesday-evenings-"));
+        assert!(Slug::parse(slug.as_str()).is_some());
+        assert_ne!(slug, Slug::for_name("Tapering Together — Tuesday evenings"));
+    }
+
+    #[test]
+    fn slugs_from_names_without_ascii_words_still_work() {
+        let slug = Slug::for_name("断薬の会");
+        assert!(slug.as_str().starts_with("group-"), "{slug}");
+    }
+
+    #[test]
+    fn malformed_slugs_are_rejected() {
+        for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", &"a".repeat(81)] {
+            assert_eq!(Slug::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! kith's domain: the types and rules of peer support groups, with no I/O.
+//!
+//! - [`group`]: a group's public profile, its private details, focus kinds,
+//!   attributes, formats and listing status.
+//! - [`zone`]: IANA time zones, parsed once at the edge.
+//! - [`schedule`]: schedule rules in a group's own zone and their expansion
+//!   into occurrences.
+//! - [`directory`]: the directory's filters, parsed from untrusted input, and
+//!   the UTC windows that the time filters become.
+//! - [`text`]: search-text normalisation and slugs, identical for every
+//!   database backend.
+//! - [`ids`]: identifiers; public ones are random, never sequential.
+
+pub mod directory;
+pub mod group;
+pub mod ids;
+pub mod schedule;
+pub mod text;
+pub mod zone;
