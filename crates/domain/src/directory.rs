@@ -161,7 +161,10 @@ fn parse_each<T>(
         match parse(value) {
             Some(v) => out.push(v),
             None => {
-                errors.push(FilterError { field, code: "invalid_value" });
+                errors.push(FilterError {
+                    field,
+                    code: "invalid_value",
+                });
                 break;
             }
         }
@@ -189,7 +192,9 @@ pub fn normalize_language(tag: &str) -> String {
             (_, 4) => {
                 let lower = p.to_ascii_lowercase();
                 let mut c = lower.chars();
-                c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
             }
             _ => p.to_ascii_lowercase(),
         })
@@ -207,19 +212,28 @@ impl RawFilters {
     /// show each next to its field and keep the rest.
     pub fn parse(&self, default_zone: &Zone) -> Result<DirectoryFilters, Vec<FilterError>> {
         let mut errors = Vec::new();
-        let mut check = |field: &'static str, value: Option<&str>, ok: &dyn Fn(&str) -> bool| match value {
-            Some(v) if !ok(v) => {
-                errors.push(FilterError { field, code: "invalid_value" });
-                None
-            }
-            other => other.map(str::to_owned),
-        };
+        let mut check =
+            |field: &'static str, value: Option<&str>, ok: &dyn Fn(&str) -> bool| match value {
+                Some(v) if !ok(v) => {
+                    errors.push(FilterError {
+                        field,
+                        code: "invalid_value",
+                    });
+                    None
+                }
+                other => other.map(str::to_owned),
+            };
         let day = check("day", present(&self.day), &|d| day_from_code(d).is_some());
-        let time = check("time", present(&self.time), &|t| TimeOfDay::parse(t).is_some());
-        let starts_within = check("starts_within", present(&self.starts_within), &|s| {
-            s.parse::<u32>().is_ok_and(|m| (1..=MAX_STARTS_WITHIN_MINUTES).contains(&m))
+        let time = check("time", present(&self.time), &|t| {
+            TimeOfDay::parse(t).is_some()
         });
-        let in_progress = check("in_progress", present(&self.in_progress), &|v| v == "true" || v == "false");
+        let starts_within = check("starts_within", present(&self.starts_within), &|s| {
+            s.parse::<u32>()
+                .is_ok_and(|m| (1..=MAX_STARTS_WITHIN_MINUTES).contains(&m))
+        });
+        let in_progress = check("in_progress", present(&self.in_progress), &|v| {
+            v == "true" || v == "false"
+        });
         let language = check("language", present(&self.language), &is_language_tag);
         let country = check("country", present(&self.country), &is_country_code);
         let page = check("page", present(&self.page), &|p| {
@@ -229,7 +243,10 @@ impl RawFilters {
         let mut terms = Vec::new();
         if let Some(q) = present(&self.q) {
             if q.chars().count() > MAX_QUERY_CHARS {
-                errors.push(FilterError { field: "q", code: "too_long" });
+                errors.push(FilterError {
+                    field: "q",
+                    code: "too_long",
+                });
             } else {
                 terms = text::tokens(q);
                 terms.dedup();
@@ -242,7 +259,10 @@ impl RawFilters {
         let zone = match present(&self.tz) {
             None => default_zone.clone(),
             Some(name) => Zone::parse(name).unwrap_or_else(|_| {
-                errors.push(FilterError { field: "tz", code: "unknown_time_zone" });
+                errors.push(FilterError {
+                    field: "tz",
+                    code: "unknown_time_zone",
+                });
                 default_zone.clone()
             }),
         };
@@ -260,8 +280,12 @@ impl RawFilters {
             attributes,
             language: language.as_deref().map(normalize_language),
             country: country.map(|c| c.to_ascii_uppercase()),
-            region: present(&self.region).map(text::place_key).filter(|k| !k.is_empty()),
-            city: present(&self.city).map(text::place_key).filter(|k| !k.is_empty()),
+            region: present(&self.region)
+                .map(text::place_key)
+                .filter(|k| !k.is_empty()),
+            city: present(&self.city)
+                .map(text::place_key)
+                .filter(|k| !k.is_empty()),
             zone,
             page: page.and_then(|p| p.parse().ok()).unwrap_or(1),
         })
@@ -324,7 +348,10 @@ impl DirectoryFilters {
                     Some(t) => vec![t.bounds(date)],
                     None => {
                         let next = date.tomorrow().unwrap_or(date);
-                        vec![(date.to_datetime(Time::midnight()), next.to_datetime(Time::midnight()))]
+                        vec![(
+                            date.to_datetime(Time::midnight()),
+                            next.to_datetime(Time::midnight()),
+                        )]
                     }
                 };
                 for (start, end) in parts {
@@ -374,7 +401,8 @@ fn intersect(a: &[Window], b: &[Window]) -> Vec<Window> {
 /// How far ahead occurrences are kept in the store: far enough for every
 /// kind of rule to have a next meeting.
 pub fn horizon(now: Timestamp) -> Timestamp {
-    now.saturating_add(SignedDuration::from_hours(24 * 7 * 6)).unwrap_or(Timestamp::MAX)
+    now.saturating_add(SignedDuration::from_hours(24 * 7 * 6))
+        .unwrap_or(Timestamp::MAX)
 }
 
 #[cfg(test)]

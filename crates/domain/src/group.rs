@@ -149,12 +149,20 @@ impl Mask {
 
 /// Focus kinds of a stored mask, in declaration order.
 pub fn focus_from_mask(mask: Mask) -> Vec<Focus> {
-    Focus::ALL.iter().copied().filter(|f| mask.0 & f.bit() != 0).collect()
+    Focus::ALL
+        .iter()
+        .copied()
+        .filter(|f| mask.0 & f.bit() != 0)
+        .collect()
 }
 
 /// Attributes of a stored mask, in declaration order.
 pub fn attributes_from_mask(mask: Mask) -> Vec<Attribute> {
-    Attribute::ALL.iter().copied().filter(|a| mask.0 & a.bit() != 0).collect()
+    Attribute::ALL
+        .iter()
+        .copied()
+        .filter(|a| mask.0 & a.bit() != 0)
+        .collect()
 }
 
 /// Where a group meets; online groups may have no place.

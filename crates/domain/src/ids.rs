@@ -120,13 +120,19 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(OccurrenceId::parse(a.as_str()), Some(a));
         assert_eq!(OccurrenceId::parse("../etc/passwd"), None);
-        assert_eq!(OccurrenceId::parse("ABCDEF0123456789abcdef0123456789"), None);
+        assert_eq!(
+            OccurrenceId::parse("ABCDEF0123456789abcdef0123456789"),
+            None
+        );
     }
 
     #[test]
     fn slugs_carry_readable_words_and_a_random_suffix() {
         let slug = Slug::for_name("Tapering Together — Tuesday evenings");
-        assert!(slug.as_str().starts_with("tapering-together-tuesday-evenings-"));
+        assert!(
+            slug.as_str()
+                .starts_with("tapering-together-tuesday-evenings-")
+        );
         assert!(Slug::parse(slug.as_str()).is_some());
         assert_ne!(slug, Slug::for_name("Tapering Together — Tuesday evenings"));
     }

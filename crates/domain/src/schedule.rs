@@ -238,7 +238,11 @@ impl Schedule {
     pub fn occurrences_between(&self, from: Timestamp, until: Timestamp) -> Vec<PlannedOccurrence> {
         let tz = self.zone.tz();
         // A meeting that started the day before `from` may still be running.
-        let first_day = from.to_zoned(tz.clone()).date().yesterday().unwrap_or(Date::MIN);
+        let first_day = from
+            .to_zoned(tz.clone())
+            .date()
+            .yesterday()
+            .unwrap_or(Date::MIN);
         let last_day = until.to_zoned(tz.clone()).date();
         let mut out = Vec::new();
         let mut day = first_day;
@@ -249,9 +253,16 @@ impl Schedule {
                 }
                 let local_start = day.to_datetime(rule.local_time);
                 let starts_at = resolve_local(&self.zone, local_start);
-                let ends_at = starts_at.saturating_add(rule.duration.signed()).unwrap_or(Timestamp::MAX);
+                let ends_at = starts_at
+                    .saturating_add(rule.duration.signed())
+                    .unwrap_or(Timestamp::MAX);
                 if ends_at > from && starts_at < until {
-                    out.push(PlannedOccurrence { rule_index, local_start, starts_at, ends_at });
+                    out.push(PlannedOccurrence {
+                        rule_index,
+                        local_start,
+                        starts_at,
+                        ends_at,
+                    });
                 }
             }
             match day.checked_add(1.day()) {
@@ -259,7 +270,7 @@ impl Schedule {
                 Err(_) => break,
             }
         }
-        out.sort_by(|a, b| (a.starts_at, a.rule_index).cmp(&(b.starts_at, b.rule_index)));
+        out.sort_by_key(|o| (o.starts_at, o.rule_index));
         out
     }
 }

@@ -71,7 +71,10 @@ mod tests {
 
     #[test]
     fn search_text_joins_every_part() {
-        assert_eq!(search_text(["Hearing Voices", "São Paulo"]), "hearing voices sao paulo");
+        assert_eq!(
+            search_text(["Hearing Voices", "São Paulo"]),
+            "hearing voices sao paulo"
+        );
     }
 
     #[test]

@@ -81,8 +81,15 @@ pub fn common_zone_names() -> Vec<String> {
             let region = name.split('/').next().unwrap_or_default();
             matches!(
                 region,
-                "Africa" | "America" | "Antarctica" | "Asia" | "Atlantic" | "Australia"
-                    | "Europe" | "Indian" | "Pacific"
+                "Africa"
+                    | "America"
+                    | "Antarctica"
+                    | "Asia"
+                    | "Atlantic"
+                    | "Australia"
+                    | "Europe"
+                    | "Indian"
+                    | "Pacific"
             ) || name == "UTC"
         })
         .collect();
@@ -97,9 +104,18 @@ mod tests {
 
     #[test]
     fn known_zones_parse_and_unknown_ones_do_not() {
-        assert_eq!(Zone::parse("Europe/Berlin").map(|z| z.name().to_owned()), Ok("Europe/Berlin".into()));
+        assert_eq!(
+            Zone::parse("Europe/Berlin").map(|z| z.name().to_owned()),
+            Ok("Europe/Berlin".into())
+        );
         assert!(Zone::parse("Asia/Kathmandu").is_ok());
-        for bad in ["Mars/Phobos", "", "../../etc/passwd", "/etc/localtime", "Europe/Berlin\n"] {
+        for bad in [
+            "Mars/Phobos",
+            "",
+            "../../etc/passwd",
+            "/etc/localtime",
+            "Europe/Berlin\n",
+        ] {
             assert_eq!(Zone::parse(bad), Err(UnknownZone), "{bad:?}");
         }
     }

@@ -1,1 +1,173 @@
-//! kith-store
+//! The store: everything kith keeps, behind one [`Store`] trait with two
+//! implementations — SQLite (embedded, the default) and PostgreSQL (several
+//! instances).
+//!
+//! Queries are runtime queries (`query_as` + `FromRow`), not the
+//! compile-checked macros, so both backends live in this crate and the
+//! contract suite (`tests/contract.rs`) checks every query on both. SQL that
+//! is the same on both backends is written once in [`sql`] with `$n`
+//! placeholders, which both drivers accept; what differs (full-text search,
+//! pragmas) lives in the backend modules.
+//!
+//! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
+//! - [`search`]: the directory query builder and its two strategies.
+//! - [`sqlite`], [`postgres`]: the implementations and their migrations.
+
+pub mod model;
+pub mod postgres;
+pub mod search;
+mod shared;
+mod sql;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::group::GroupProfile;
+use kith_domain::ids::{GroupId, Slug};
+use kith_domain::schedule::{PlannedOccurrence, Schedule};
+
+pub use model::{AccountId, DirectoryHit, DirectorySearch, GroupDraft, OccurrenceTime};
+
+/// What a store call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist (or may not be seen).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken; `what` names it.
+    #[error("conflict: {what}")]
+    Conflict {
+        /// The constraint, in words a developer reads.
+        what: &'static str,
+    },
+    /// The database did not answer.
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    /// Anything else; details go to the log, never to a user.
+    #[error("database error")]
+    Other(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(err)
+            }
+            sqlx::Error::Database(ref db) if db.is_unique_violation() => Self::Conflict {
+                what: "unique value already taken",
+            },
+            other => Self::Other(Box::new(other)),
+        }
+    }
+}
+
+impl StoreError {
+    /// A stored value that the domain does not accept: the database was
+    /// changed behind kith's back.
+    pub fn corrupt(what: &str) -> Self {
+        Self::Other(format!("stored value out of range: {what}").into())
+    }
+}
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Everything kith keeps. Methods are named after intent; each is one
+/// transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Answers when the database does.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// How many groups exist, in any status.
+    async fn count_groups(&self) -> StoreResult<u64>;
+
+    /// The account with this handle, created if it does not exist yet.
+    async fn ensure_account(&self, handle: &str, now: Timestamp) -> StoreResult<AccountId>;
+
+    /// Inserts groups with their rules, hosts and first occurrences, all in
+    /// one transaction; answers their slugs in order.
+    async fn insert_groups(
+        &self,
+        drafts: &[GroupDraft<'_>],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Slug>>;
+
+    /// A listed group's public profile; `NotFound` for any other status.
+    async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
+
+    /// The next meetings of a listed group that end after `now`.
+    async fn upcoming_occurrences(
+        &self,
+        slug: &Slug,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OccurrenceTime>>;
+
+    /// One page of the directory.
+    async fn search_directory(&self, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>>;
+
+    /// Groups whose occurrences are materialized only up to before `until`,
+    /// with their schedules, at most `limit` of them.
+    async fn groups_due_for_occurrences(
+        &self,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(GroupId, Schedule)>>;
+
+    /// Replaces a group's occurrences from `from` on with `planned`, keeping
+    /// the id of every occurrence whose rule and local start are unchanged,
+    /// and records that occurrences now reach `until`.
+    async fn save_occurrences(
+        &self,
+        group: GroupId,
+        planned: &[PlannedOccurrence],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Deletes occurrences that ended before `before`; answers how many.
+    async fn prune_occurrences(&self, before: Timestamp) -> StoreResult<u64>;
+
+    /// Refreshes the query planner's statistics after bulk changes.
+    async fn optimize(&self) -> StoreResult<()>;
+}
+
+/// Opens the database a URL names — `sqlite://path` (created if missing) or
+/// `postgres://…` — and applies pending migrations.
+pub async fn open(url: &str, max_connections: u32) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(
+            postgres::PgStore::connect(url, max_connections).await?,
+        ))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(
+            sqlite::SqliteStore::connect(url, max_connections).await?,
+        ))
+    } else {
+        Err(StoreError::Other(
+            "the database URL must start with sqlite:// or postgres://".into(),
+        ))
+    }
+}
+
+/// Timestamp from stored unix seconds.
+fn from_seconds(seconds: i64) -> StoreResult<Timestamp> {
+    Timestamp::from_second(seconds).map_err(|_| StoreError::corrupt("timestamp"))
+}

@@ -33,7 +33,12 @@ fn parse(pairs: &[(&str, &str)]) -> Result<DirectoryFilters, Vec<FilterError>> {
 }
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<&'static str> {
-    parse(pairs).err().unwrap_or_default().iter().map(|e| e.field).collect()
+    parse(pairs)
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e.field)
+        .collect()
 }
 
 #[test]
@@ -89,7 +94,10 @@ fn language_and_country_are_normalised() {
 fn without_time_filters_the_window_runs_from_now_to_the_horizon() {
     let f = parse(&[]).expect("valid");
     let now = ts("2026-06-01T10:00:00Z");
-    assert_eq!(f.start_windows(now, horizon(now)), [(now.as_second(), horizon(now).as_second())]);
+    assert_eq!(
+        f.start_windows(now, horizon(now)),
+        [(now.as_second(), horizon(now).as_second())]
+    );
 }
 
 #[test]
@@ -100,18 +108,41 @@ fn tuesday_evening_in_berlin_follows_berlin_summer_and_winter_time() {
     let windows = f.start_windows(now, horizon(now));
     assert_eq!(windows.len(), 6);
     // 17:00–21:00 CEST on 20 October is 15:00–19:00 UTC …
-    assert_eq!(windows[0], (ts("2026-10-20T15:00:00Z").as_second(), ts("2026-10-20T19:00:00Z").as_second()));
+    assert_eq!(
+        windows[0],
+        (
+            ts("2026-10-20T15:00:00Z").as_second(),
+            ts("2026-10-20T19:00:00Z").as_second()
+        )
+    );
     // … and 17:00–21:00 CET on 27 October is 16:00–20:00 UTC.
-    assert_eq!(windows[1], (ts("2026-10-27T16:00:00Z").as_second(), ts("2026-10-27T20:00:00Z").as_second()));
+    assert_eq!(
+        windows[1],
+        (
+            ts("2026-10-27T16:00:00Z").as_second(),
+            ts("2026-10-27T20:00:00Z").as_second()
+        )
+    );
 }
 
 #[test]
 fn the_viewers_day_is_not_the_groups_day() {
     // Tuesday evening in Sydney (UTC+11 in November) is Tuesday morning UTC.
-    let f = parse(&[("day", "2"), ("time", "evening"), ("tz", "Australia/Sydney")]).expect("valid");
+    let f = parse(&[
+        ("day", "2"),
+        ("time", "evening"),
+        ("tz", "Australia/Sydney"),
+    ])
+    .expect("valid");
     let now = ts("2026-11-29T00:00:00Z");
     let windows = f.start_windows(now, horizon(now));
-    assert_eq!(windows[0], (ts("2026-12-01T06:00:00Z").as_second(), ts("2026-12-01T10:00:00Z").as_second()));
+    assert_eq!(
+        windows[0],
+        (
+            ts("2026-12-01T06:00:00Z").as_second(),
+            ts("2026-12-01T10:00:00Z").as_second()
+        )
+    );
 }
 
 #[test]
@@ -119,24 +150,47 @@ fn a_night_window_starts_on_the_chosen_day_and_ends_the_next_morning() {
     let f = parse(&[("day", "5"), ("time", "night")]).expect("valid");
     let now = ts("2026-06-01T00:00:00Z");
     let windows = f.start_windows(now, horizon(now));
-    assert_eq!(windows[0], (ts("2026-06-05T21:00:00Z").as_second(), ts("2026-06-06T05:00:00Z").as_second()));
+    assert_eq!(
+        windows[0],
+        (
+            ts("2026-06-05T21:00:00Z").as_second(),
+            ts("2026-06-06T05:00:00Z").as_second()
+        )
+    );
 }
 
 #[test]
 fn starting_within_and_in_progress_are_windows_around_now() {
     let now = ts("2026-06-01T10:00:00Z");
     let soon = parse(&[("starts_within", "90")]).expect("valid");
-    assert_eq!(soon.start_windows(now, horizon(now)), [(now.as_second(), now.as_second() + 5400)]);
+    assert_eq!(
+        soon.start_windows(now, horizon(now)),
+        [(now.as_second(), now.as_second() + 5400)]
+    );
     let both = parse(&[("starts_within", "90"), ("in_progress", "true")]).expect("valid");
-    assert_eq!(both.start_windows(now, horizon(now)), [(now.as_second() - 12 * 3600, now.as_second() + 5400)]);
+    assert_eq!(
+        both.start_windows(now, horizon(now)),
+        [(now.as_second() - 12 * 3600, now.as_second() + 5400)]
+    );
 }
 
 #[test]
 fn starting_within_combines_with_the_viewers_time_of_day() {
     // 16:30 in Berlin (CEST); evening starts at 17:00, 30 minutes from now.
-    let f = parse(&[("starts_within", "120"), ("time", "evening"), ("tz", "Europe/Berlin")]).expect("valid");
+    let f = parse(&[
+        ("starts_within", "120"),
+        ("time", "evening"),
+        ("tz", "Europe/Berlin"),
+    ])
+    .expect("valid");
     let now = ts("2026-06-01T14:30:00Z");
-    assert_eq!(f.start_windows(now, horizon(now)), [(ts("2026-06-01T15:00:00Z").as_second(), ts("2026-06-01T16:30:00Z").as_second())]);
+    assert_eq!(
+        f.start_windows(now, horizon(now)),
+        [(
+            ts("2026-06-01T15:00:00Z").as_second(),
+            ts("2026-06-01T16:30:00Z").as_second()
+        )]
+    );
 }
 
 proptest::proptest! {

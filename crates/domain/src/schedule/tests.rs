@@ -13,7 +13,10 @@ fn weekly(zone_name: &str, days: &[Weekday], at: &str, minutes: u16) -> Schedule
         MeetingDuration::from_minutes(minutes).expect("duration"),
     )
     .expect("rule");
-    Schedule { zone: zone(zone_name), rules: vec![rule] }
+    Schedule {
+        zone: zone(zone_name),
+        rules: vec![rule],
+    }
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -23,10 +26,14 @@ fn ts(s: &str) -> Timestamp {
 #[test]
 fn a_meeting_at_19h_new_york_stays_19h_across_dst() {
     let schedule = weekly("America/New_York", &[Weekday::Tuesday], "19:00", 90);
-    let found = schedule.occurrences_between(ts("2026-02-26T00:00:00Z"), ts("2026-04-01T00:00:00Z"));
+    let found =
+        schedule.occurrences_between(ts("2026-02-26T00:00:00Z"), ts("2026-04-01T00:00:00Z"));
     let ny = zone("America/New_York");
     for o in &found {
-        assert_eq!(o.starts_at.to_zoned(ny.tz().clone()).time(), time(19, 0, 0, 0));
+        assert_eq!(
+            o.starts_at.to_zoned(ny.tz().clone()).time(),
+            time(19, 0, 0, 0)
+        );
     }
     // EST (UTC-5) before 8 March 2026, EDT (UTC-4) after.
     assert_eq!(found[0].starts_at, ts("2026-03-04T00:00:00Z"));
@@ -51,7 +58,8 @@ fn a_viewer_in_berlin_sees_new_york_meetings_shift_while_the_continents_disagree
 fn a_local_time_in_the_spring_forward_gap_moves_forward_by_the_gap() {
     // Europe/Berlin skips 02:00–03:00 on 29 March 2026.
     let schedule = weekly("Europe/Berlin", &[Weekday::Sunday], "02:30", 60);
-    let found = schedule.occurrences_between(ts("2026-03-28T00:00:00Z"), ts("2026-03-30T00:00:00Z"));
+    let found =
+        schedule.occurrences_between(ts("2026-03-28T00:00:00Z"), ts("2026-03-30T00:00:00Z"));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].local_start, date(2026, 3, 29).at(2, 30, 0, 0));
     // 03:30 CEST is 01:30 UTC.
@@ -62,7 +70,8 @@ fn a_local_time_in_the_spring_forward_gap_moves_forward_by_the_gap() {
 fn a_local_time_in_the_fall_back_fold_means_its_first_instance() {
     // America/New_York repeats 01:00–02:00 on 1 November 2026.
     let schedule = weekly("America/New_York", &[Weekday::Sunday], "01:30", 60);
-    let found = schedule.occurrences_between(ts("2026-10-31T00:00:00Z"), ts("2026-11-02T00:00:00Z"));
+    let found =
+        schedule.occurrences_between(ts("2026-10-31T00:00:00Z"), ts("2026-11-02T00:00:00Z"));
     assert_eq!(found.len(), 1);
     // The first 01:30 is still EDT (UTC-4).
     assert_eq!(found[0].starts_at, ts("2026-11-01T05:30:00Z"));
@@ -71,25 +80,42 @@ fn a_local_time_in_the_fall_back_fold_means_its_first_instance() {
 #[test]
 fn half_and_quarter_hour_zones_keep_their_offsets() {
     let kathmandu = weekly("Asia/Kathmandu", &[Weekday::Monday], "18:00", 60);
-    let found = kathmandu.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-06-02T00:00:00Z"));
+    let found =
+        kathmandu.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-06-02T00:00:00Z"));
     assert_eq!(found[0].starts_at, ts("2026-06-01T12:15:00Z"));
     let st_johns = weekly("America/St_Johns", &[Weekday::Monday], "18:00", 60);
-    let found = st_johns.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-06-02T00:00:00Z"));
+    let found =
+        st_johns.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-06-02T00:00:00Z"));
     assert_eq!(found[0].starts_at, ts("2026-06-01T20:30:00Z"));
 }
 
 #[test]
 fn several_weekdays_give_meetings_in_start_order() {
-    let schedule = weekly("Europe/London", &[Weekday::Thursday, Weekday::Monday], "08:00", 45);
-    let found = schedule.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-06-15T00:00:00Z"));
+    let schedule = weekly(
+        "Europe/London",
+        &[Weekday::Thursday, Weekday::Monday],
+        "08:00",
+        45,
+    );
+    let found =
+        schedule.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-06-15T00:00:00Z"));
     let days: Vec<Weekday> = found.iter().map(|o| o.local_start.weekday()).collect();
-    assert_eq!(days, [Weekday::Monday, Weekday::Thursday, Weekday::Monday, Weekday::Thursday]);
+    assert_eq!(
+        days,
+        [
+            Weekday::Monday,
+            Weekday::Thursday,
+            Weekday::Monday,
+            Weekday::Thursday
+        ]
+    );
 }
 
 #[test]
 fn a_meeting_still_running_at_the_window_start_is_included() {
     let schedule = weekly("UTC", &[Weekday::Monday], "23:30", 60);
-    let found = schedule.occurrences_between(ts("2026-06-02T00:10:00Z"), ts("2026-06-03T00:00:00Z"));
+    let found =
+        schedule.occurrences_between(ts("2026-06-02T00:10:00Z"), ts("2026-06-03T00:00:00Z"));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].local_start, date(2026, 6, 1).at(23, 30, 0, 0));
 }
@@ -99,16 +125,27 @@ fn first_and_last_dates_bound_the_series() {
     let mut schedule = weekly("UTC", &[Weekday::Monday], "10:00", 60);
     schedule.rules[0].first_date = Some(date(2026, 6, 8));
     schedule.rules[0].last_date = Some(date(2026, 6, 15));
-    let found = schedule.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-07-01T00:00:00Z"));
+    let found =
+        schedule.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-07-01T00:00:00Z"));
     assert_eq!(found.len(), 2);
 }
 
 #[test]
 fn impossible_rules_are_refused() {
-    assert_eq!(MeetingDuration::from_minutes(0), Err(ScheduleError::DurationOutOfRange));
-    assert_eq!(MeetingDuration::from_minutes(721), Err(ScheduleError::DurationOutOfRange));
+    assert_eq!(
+        MeetingDuration::from_minutes(0),
+        Err(ScheduleError::DurationOutOfRange)
+    );
+    assert_eq!(
+        MeetingDuration::from_minutes(721),
+        Err(ScheduleError::DurationOutOfRange)
+    );
     for bad in ["25:00", "7pm", "19:60", "1900", "9:00"] {
-        assert_eq!(parse_local_time(bad), Err(ScheduleError::InvalidTime), "{bad}");
+        assert_eq!(
+            parse_local_time(bad),
+            Err(ScheduleError::InvalidTime),
+            "{bad}"
+        );
     }
     let empty = Rule::weekly(
         WeekdaySet::default(),

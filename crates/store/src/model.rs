@@ -1,0 +1,89 @@
+//! What goes into the store and comes out of it, beyond the domain types.
+
+use jiff::Timestamp;
+use kith_domain::directory::Window;
+use kith_domain::group::{Attribute, Focus, Format, ListingStatus, NewGroup, Place};
+use kith_domain::ids::{OccurrenceId, Slug};
+use kith_domain::schedule::PlannedOccurrence;
+
+/// The internal row id of an account; never shown to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountId(pub i64);
+
+/// A group to insert, with everything computed around it.
+#[derive(Debug, Clone)]
+pub struct GroupDraft<'a> {
+    /// The group; its `profile.slug` is used as given.
+    pub group: &'a NewGroup,
+    /// Its listing status.
+    pub status: ListingStatus,
+    /// Its hosts, in order.
+    pub hosts: Vec<AccountId>,
+    /// Its first occurrences, expanded from `group.profile.schedule`.
+    pub occurrences: Vec<PlannedOccurrence>,
+    /// How far those occurrences reach.
+    pub occurrences_until: Timestamp,
+}
+
+/// One page of the directory, already validated and turned into windows.
+#[derive(Debug, Clone, Default)]
+pub struct DirectorySearch {
+    /// Normalised terms; every one must prefix-match a word.
+    pub terms: Vec<String>,
+    /// Any of these formats (empty: any).
+    pub formats: Vec<Format>,
+    /// Any of these focus kinds (empty: any).
+    pub focus: Vec<Focus>,
+    /// All of these attributes.
+    pub attributes: Vec<Attribute>,
+    /// A language tag; without a subtag it matches every subtag.
+    pub language: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// A region's place key.
+    pub region: Option<String>,
+    /// A city's place key.
+    pub city: Option<String>,
+    /// Windows an occurrence's start must fall in (sorted, disjoint).
+    pub windows: Vec<Window>,
+    /// Now, in unix seconds: meetings must end after it.
+    pub now: i64,
+    /// Results to skip.
+    pub offset: u32,
+    /// Results to answer at most.
+    pub limit: u32,
+}
+
+/// When one meeting happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccurrenceTime {
+    /// Its public id.
+    pub id: OccurrenceId,
+    /// When it starts.
+    pub starts_at: Timestamp,
+    /// When it ends.
+    pub ends_at: Timestamp,
+}
+
+/// A directory result: a listed group and its next matching meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryHit {
+    /// The group's slug.
+    pub slug: Slug,
+    /// Its name.
+    pub name: String,
+    /// How it meets.
+    pub format: Format,
+    /// What it is for.
+    pub focus: Vec<Focus>,
+    /// Its attributes.
+    pub attributes: Vec<Attribute>,
+    /// Its language tag.
+    pub language: String,
+    /// Where it meets.
+    pub place: Place,
+    /// Its own zone.
+    pub time_zone: String,
+    /// The next meeting that matches the filters.
+    pub next: OccurrenceTime,
+}

@@ -1,0 +1,46 @@
+//! The PostgreSQL backend, for deployments with several kith instances.
+//! Migrations: `migrations/postgres`.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::search::Dialect;
+use crate::shared::impl_store;
+use crate::{Backend, StoreError, StoreResult};
+
+/// The migrations, embedded in the binary.
+pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A store in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the database a `postgres://` URL names and migrates it.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(Box::new(e)))?;
+        Ok(Self { pool })
+    }
+}
+
+impl_store!(PgStore, Dialect::Postgres, {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn optimize(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+});

@@ -1,0 +1,295 @@
+//! The directory query: filters, order by next meeting (then name, then id),
+//! and bounded work however common the search words are.
+//!
+//! FTS5's `ORDER BY rank` costs about a microsecond per *matching* row with
+//! no early stop, so the directory never ranks. It orders by the next
+//! matching meeting and uses one of two plans:
+//!
+//! - **walk**: read occurrences in start order from the `occurrences_by_start`
+//!   index, join each group by primary key, check the filters and that this is
+//!   the group's first matching meeting, and stop at the page's end. Cheap when
+//!   many groups match (a common word, no filter): the page fills after a few
+//!   hundred rows. It is given a budget of occurrences; past it, the walk
+//!   could be long, which means few groups match, so …
+//! - **groups**: start from the groups that match (full-text index, filter
+//!   indexes), find each one's first matching meeting through
+//!   `occurrences_by_group`, and sort those few.
+//!
+//! Rare words go straight to the groups plan: the full-text index counts up to
+//! [`RARE_TERMS_CAP`] matches cheaply. Both plans order results identically, so
+//! the plan never changes an answer, only its cost.
+
+use crate::model::DirectorySearch;
+
+/// Fewer full-text matches than this, and the groups plan is cheaper.
+pub const RARE_TERMS_CAP: i64 = 400;
+
+/// Occurrences the walk may read for one page before handing over.
+pub fn walk_budget(search: &DirectorySearch) -> i64 {
+    (16 * i64::from(search.offset + search.limit)).max(600)
+}
+
+/// The SQL dialect, for the few fragments that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite with FTS5.
+    Sqlite,
+    /// PostgreSQL with a `tsvector` column.
+    Postgres,
+}
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+}
+
+/// A statement and its values, placeholders numbered `$1…`.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    /// The statement.
+    pub text: String,
+    /// The values, in placeholder order.
+    pub values: Vec<Value>,
+}
+
+impl Sql {
+    fn bind(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn int(&mut self, value: i64) -> String {
+        self.bind(Value::Int(value))
+    }
+
+    fn text(&mut self, value: &str) -> String {
+        self.bind(Value::Text(value.to_owned()))
+    }
+}
+
+const HIT_COLUMNS: &str = "g.slug, g.name, g.format, g.focus_mask, g.attribute_mask, g.language, \
+    g.country, g.region, g.city, g.time_zone, o.id AS occurrence_id, o.starts_at, o.ends_at";
+
+/// The full-text query for the index: every term as a prefix.
+fn fts_query(dialect: Dialect, terms: &[String]) -> String {
+    // Terms are letters and digits only (domain::text::tokens), so quoting
+    // them is enough to keep them from being read as query syntax.
+    match dialect {
+        Dialect::Sqlite => terms
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        Dialect::Postgres => terms
+            .iter()
+            .map(|t| format!("'{t}':*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
+}
+
+/// Counts full-text matches, up to [`RARE_TERMS_CAP`].
+pub fn count_term_matches(dialect: Dialect, terms: &[String]) -> Sql {
+    let mut sql = Sql::default();
+    let q = sql.text(&fts_query(dialect, terms));
+    let cap = sql.int(RARE_TERMS_CAP);
+    sql.text = match dialect {
+        Dialect::Sqlite => format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM groups_fts WHERE groups_fts MATCH {q} LIMIT {cap}) m"
+        ),
+        Dialect::Postgres => format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM groups WHERE search_vector @@ to_tsquery('simple', {q}) LIMIT {cap}) m"
+        ),
+    };
+    sql
+}
+
+/// The start of the `budget`-th occurrence in the windows, if there is one:
+/// the walk reads no further.
+pub fn walk_bound(search: &DirectorySearch, budget: i64) -> Sql {
+    let mut sql = Sql::default();
+    let windows = windows_clause(&mut sql, "o", search);
+    let now = sql.int(search.now);
+    let skip = sql.int(budget - 1);
+    sql.text = format!(
+        "SELECT o.starts_at FROM occurrences o WHERE {windows} AND o.ends_at > {now} \
+         ORDER BY o.starts_at LIMIT 1 OFFSET {skip}"
+    );
+    sql
+}
+
+/// The walk plan, reading occurrences that start no later than `bound`.
+pub fn walk(search: &DirectorySearch, bound: Option<i64>) -> Sql {
+    let mut sql = Sql::default();
+    let windows = windows_clause(&mut sql, "o", search);
+    let now = sql.int(search.now);
+    let mut text = format!(
+        "SELECT {HIT_COLUMNS} FROM occurrences o JOIN groups g ON g.id = o.group_id \
+         WHERE {windows} AND o.ends_at > {now}"
+    );
+    if let Some(bound) = bound {
+        text += &format!(" AND o.starts_at <= {}", sql.int(bound));
+    }
+    text += &group_filters(&mut sql, search);
+    for term in &search.terms {
+        // The same match as the full-text index: some word starts with it.
+        text += &format!(
+            " AND (' ' || g.search_text) LIKE {}",
+            sql.text(&format!("% {term}%"))
+        );
+    }
+    let first = first_meeting_clause(&mut sql, search, now.as_str());
+    text += &format!(" AND NOT EXISTS ({first})");
+    text += &page_clause(&mut sql, search);
+    sql.text = text;
+    sql
+}
+
+/// The groups plan.
+pub fn by_groups(dialect: Dialect, search: &DirectorySearch) -> Sql {
+    let mut sql = Sql::default();
+    let windows = windows_clause(&mut sql, "p", search);
+    let now = sql.int(search.now);
+    let mut text = format!(
+        "SELECT {HIT_COLUMNS} FROM groups g JOIN occurrences o ON o.id = (\
+           SELECT p.id FROM occurrences p WHERE p.group_id = g.id AND {windows} AND p.ends_at > {now} \
+           ORDER BY p.starts_at, p.id LIMIT 1) \
+         WHERE 1 = 1"
+    );
+    text += &group_filters(&mut sql, search);
+    if !search.terms.is_empty() {
+        let q = sql.text(&fts_query(dialect, &search.terms));
+        text += &match dialect {
+            Dialect::Sqlite => {
+                format!(" AND g.id IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH {q})")
+            }
+            Dialect::Postgres => format!(" AND g.search_vector @@ to_tsquery('simple', {q})"),
+        };
+    }
+    text += &page_clause(&mut sql, search);
+    sql.text = text;
+    sql
+}
+
+/// `alias.starts_at` within any window. The outer range lets the index do
+/// the work; the list of windows is checked row by row.
+fn windows_clause(sql: &mut Sql, alias: &str, search: &DirectorySearch) -> String {
+    let (Some(first), Some(last)) = (search.windows.first(), search.windows.last()) else {
+        return "1 = 0".to_owned();
+    };
+    let mut clause = format!(
+        "{alias}.starts_at >= {} AND {alias}.starts_at < {}",
+        sql.int(first.0),
+        sql.int(last.1)
+    );
+    if search.windows.len() > 1 {
+        let each: Vec<String> = search
+            .windows
+            .iter()
+            .map(|(start, end)| {
+                format!(
+                    "(+{alias}.starts_at >= {} AND +{alias}.starts_at < {})",
+                    sql.int(*start),
+                    sql.int(*end)
+                )
+            })
+            .collect();
+        clause += &format!(" AND ({})", each.join(" OR "));
+    }
+    clause
+}
+
+/// Filters on the group's own columns, for a group aliased `g`.
+fn group_filters(sql: &mut Sql, search: &DirectorySearch) -> String {
+    let mut text = String::from(" AND g.status = 'listed'");
+    if !search.formats.is_empty() {
+        let list: Vec<String> = search.formats.iter().map(|f| sql.text(f.code())).collect();
+        text += &format!(" AND g.format IN ({})", list.join(", "));
+    }
+    if !search.focus.is_empty() {
+        let mask = search.focus.iter().fold(0, |m, f| m | f.bit());
+        text += &format!(" AND (g.focus_mask & {}) <> 0", sql.int(mask));
+    }
+    if !search.attributes.is_empty() {
+        let mask = search.attributes.iter().fold(0, |m, a| m | a.bit());
+        let bound = sql.int(mask);
+        text += &format!(" AND (g.attribute_mask & {bound}) = {bound}");
+    }
+    if let Some(language) = &search.language {
+        let column = if language.contains('-') {
+            "g.language"
+        } else {
+            "g.language_primary"
+        };
+        text += &format!(" AND {column} = {}", sql.text(language));
+    }
+    if let Some(country) = &search.country {
+        text += &format!(" AND g.country = {}", sql.text(country));
+    }
+    if let Some(region) = &search.region {
+        text += &format!(" AND g.region_key = {}", sql.text(region));
+    }
+    if let Some(city) = &search.city {
+        text += &format!(" AND g.city_key = {}", sql.text(city));
+    }
+    text
+}
+
+/// Whether an earlier matching meeting of the same group exists, for an
+/// occurrence aliased `o`: the walk keeps only each group's first.
+fn first_meeting_clause(sql: &mut Sql, search: &DirectorySearch, now: &str) -> String {
+    let windows = windows_clause(sql, "p", search);
+    format!(
+        "SELECT 1 FROM occurrences p WHERE p.group_id = o.group_id AND {windows} AND p.ends_at > {now} \
+         AND (p.starts_at < o.starts_at OR (p.starts_at = o.starts_at AND p.id < o.id))"
+    )
+}
+
+fn page_clause(sql: &mut Sql, search: &DirectorySearch) -> String {
+    let limit = sql.int(i64::from(search.limit));
+    let offset = sql.int(i64::from(search.offset));
+    format!(" ORDER BY o.starts_at, g.sort_name, g.id LIMIT {limit} OFFSET {offset}")
+}
+
+/// Runs a directory search against one backend.
+pub(crate) trait Executor {
+    /// Runs a statement that answers directory rows.
+    async fn hits(&self, sql: Sql) -> crate::StoreResult<Vec<crate::sql::HitRow>>;
+    /// Runs a statement that answers at most one integer.
+    async fn scalar(&self, sql: Sql) -> crate::StoreResult<Option<i64>>;
+}
+
+/// Chooses the plan and runs it.
+pub(crate) async fn run(
+    executor: &impl Executor,
+    dialect: Dialect,
+    search: &DirectorySearch,
+) -> crate::StoreResult<Vec<crate::model::DirectoryHit>> {
+    if search.windows.is_empty() || search.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = if !search.terms.is_empty()
+        && executor
+            .scalar(count_term_matches(dialect, &search.terms))
+            .await?
+            .unwrap_or(0)
+            < RARE_TERMS_CAP
+    {
+        executor.hits(by_groups(dialect, search)).await?
+    } else {
+        let bound = executor
+            .scalar(walk_bound(search, walk_budget(search)))
+            .await?;
+        let walked = executor.hits(walk(search, bound)).await?;
+        if bound.is_none() || walked.len() == search.limit as usize {
+            walked
+        } else {
+            executor.hits(by_groups(dialect, search)).await?
+        }
+    };
+    rows.into_iter().map(crate::sql::HitRow::into_hit).collect()
+}

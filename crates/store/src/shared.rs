@@ -1,0 +1,307 @@
+//! The [`Store`](crate::Store) methods whose code is the same for both
+//! backends. sqlx's pools are typed by backend and generic code over
+//! `sqlx::Database` needs a wall of bounds, so the shared bodies are written
+//! once here and stamped out for each backend by [`impl_store!`]; what
+//! differs is passed in by the backend module.
+
+/// Binds a built statement's values to a sqlx query.
+macro_rules! bind_values {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values {
+            query = match value {
+                $crate::search::Value::Int(v) => query.bind(v),
+                $crate::search::Value::Text(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+pub(crate) use bind_values;
+
+/// Implements `Store` for a backend type with a `pool` field, given the
+/// dialect and the backend-specific methods.
+macro_rules! impl_store {
+    ($ty:ty, $dialect:expr, { $($specific:tt)* }) => {
+        impl $crate::search::Executor for $ty {
+            async fn hits(&self, sql: $crate::search::Sql) -> $crate::StoreResult<Vec<$crate::sql::HitRow>> {
+                let query = sqlx::query_as::<_, $crate::sql::HitRow>(&sql.text);
+                Ok($crate::shared::bind_values!(query, sql.values).fetch_all(&self.pool).await?)
+            }
+
+            async fn scalar(&self, sql: $crate::search::Sql) -> $crate::StoreResult<Option<i64>> {
+                let query = sqlx::query_scalar::<_, i64>(&sql.text);
+                Ok($crate::shared::bind_values!(query, sql.values).fetch_optional(&self.pool).await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Store for $ty {
+            $($specific)*
+
+            async fn ping(&self) -> $crate::StoreResult<()> {
+                sqlx::query($crate::sql::PING).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn count_groups(&self) -> $crate::StoreResult<u64> {
+                let n: i64 = sqlx::query_scalar($crate::sql::COUNT_GROUPS).fetch_one(&self.pool).await?;
+                Ok(u64::try_from(n).unwrap_or_default())
+            }
+
+            async fn ensure_account(&self, handle: &str, now: jiff::Timestamp) -> $crate::StoreResult<$crate::AccountId> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query($crate::sql::INSERT_ACCOUNT)
+                    .bind(handle)
+                    .bind(now.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+                let id: i64 = sqlx::query_scalar($crate::sql::ACCOUNT_BY_HANDLE)
+                    .bind(handle)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok($crate::AccountId(id))
+            }
+
+            async fn insert_groups(
+                &self,
+                drafts: &[$crate::GroupDraft<'_>],
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<Vec<kith_domain::ids::Slug>> {
+                let mut tx = self.pool.begin().await?;
+                let mut slugs = Vec::with_capacity(drafts.len());
+                for draft in drafts {
+                    let columns = $crate::shared::GroupColumns::of(draft);
+                    let p = &draft.group.profile;
+                    let private = &draft.group.private;
+                    let group_id: i64 = sqlx::query_scalar($crate::sql::INSERT_GROUP)
+                        .bind(p.slug.as_str())
+                        .bind(&p.name)
+                        .bind(&columns.sort_name)
+                        .bind(&p.description)
+                        .bind(&p.agreements)
+                        .bind(p.facilitation.style.code())
+                        .bind(&p.facilitation.description)
+                        .bind(columns.focus_mask)
+                        .bind(columns.attribute_mask)
+                        .bind(p.format.code())
+                        .bind(&p.language)
+                        .bind(&columns.language_primary)
+                        .bind(&p.place.country)
+                        .bind(&p.place.region)
+                        .bind(&p.place.city)
+                        .bind(&columns.region_key)
+                        .bind(&columns.city_key)
+                        .bind(p.capacity.map(i64::from))
+                        .bind(p.schedule.zone.name())
+                        .bind(draft.status.code())
+                        .bind(&columns.search_text)
+                        .bind(&private.call_link)
+                        .bind(&private.dial_in)
+                        .bind(&private.street_address)
+                        .bind(draft.occurrences_until.as_second())
+                        .bind(now.as_second())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    for (position, host) in draft.hosts.iter().enumerate() {
+                        sqlx::query($crate::sql::INSERT_HOST)
+                            .bind(group_id)
+                            .bind(host.0)
+                            .bind(position as i64)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    let mut rule_ids = Vec::with_capacity(p.schedule.rules.len());
+                    for (position, rule) in p.schedule.rules.iter().enumerate() {
+                        let (kind, weekdays, local_time) = $crate::sql::rule_columns(rule);
+                        let id: i64 = sqlx::query_scalar($crate::sql::INSERT_RULE)
+                            .bind(group_id)
+                            .bind(position as i64)
+                            .bind(kind)
+                            .bind(weekdays)
+                            .bind(local_time)
+                            .bind(i64::from(rule.duration().minutes()))
+                            .bind(rule.first_date.map(|d| d.to_string()))
+                            .bind(rule.last_date.map(|d| d.to_string()))
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        rule_ids.push(id);
+                    }
+                    for planned in &draft.occurrences {
+                        let rule_id = *rule_ids
+                            .get(planned.rule_index)
+                            .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
+                        let _: String = sqlx::query_scalar($crate::sql::UPSERT_OCCURRENCE)
+                            .bind(kith_domain::ids::OccurrenceId::random().as_str())
+                            .bind(group_id)
+                            .bind(rule_id)
+                            .bind(planned.local_start.to_string())
+                            .bind(planned.starts_at.as_second())
+                            .bind(planned.ends_at.as_second())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    }
+                    slugs.push(p.slug.clone());
+                }
+                tx.commit().await?;
+                Ok(slugs)
+            }
+
+            async fn listed_group(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<kith_domain::group::GroupProfile> {
+                let row: $crate::sql::GroupRow = sqlx::query_as($crate::sql::LISTED_GROUP)
+                    .bind(slug.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or($crate::StoreError::NotFound)?;
+                let id = row.group_id().0;
+                let rules: Vec<$crate::sql::RuleRow> = sqlx::query_as($crate::sql::GROUP_RULES)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let hosts: Vec<String> = sqlx::query_scalar($crate::sql::GROUP_HOSTS)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                row.into_profile(rules, hosts)
+            }
+
+            async fn upcoming_occurrences(
+                &self,
+                slug: &kith_domain::ids::Slug,
+                now: jiff::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::OccurrenceTime>> {
+                let rows: Vec<$crate::sql::OccurrenceRow> = sqlx::query_as($crate::sql::UPCOMING_OCCURRENCES)
+                    .bind(slug.as_str())
+                    .bind(now.as_second())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map($crate::sql::OccurrenceRow::into_time).collect()
+            }
+
+            async fn search_directory(
+                &self,
+                search: &$crate::DirectorySearch,
+            ) -> $crate::StoreResult<Vec<$crate::DirectoryHit>> {
+                $crate::search::run(self, $dialect, search).await
+            }
+
+            async fn groups_due_for_occurrences(
+                &self,
+                until: jiff::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<(kith_domain::ids::GroupId, kith_domain::schedule::Schedule)>> {
+                let due: Vec<(i64, String)> = sqlx::query_as($crate::sql::GROUPS_DUE)
+                    .bind(until.as_second())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out = Vec::with_capacity(due.len());
+                for (id, zone) in due {
+                    let rules: Vec<$crate::sql::RuleRow> = sqlx::query_as($crate::sql::GROUP_RULES)
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    out.push((kith_domain::ids::GroupId(id), $crate::sql::schedule(&zone, rules)?));
+                }
+                Ok(out)
+            }
+
+            async fn save_occurrences(
+                &self,
+                group: kith_domain::ids::GroupId,
+                planned: &[kith_domain::schedule::PlannedOccurrence],
+                from: jiff::Timestamp,
+                until: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                let rule_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM schedule_rules WHERE group_id = $1 ORDER BY position")
+                    .bind(group.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut kept = std::collections::HashSet::with_capacity(planned.len());
+                for occurrence in planned {
+                    let rule_id = *rule_ids
+                        .get(occurrence.rule_index)
+                        .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
+                    let id: String = sqlx::query_scalar($crate::sql::UPSERT_OCCURRENCE)
+                        .bind(kith_domain::ids::OccurrenceId::random().as_str())
+                        .bind(group.0)
+                        .bind(rule_id)
+                        .bind(occurrence.local_start.to_string())
+                        .bind(occurrence.starts_at.as_second())
+                        .bind(occurrence.ends_at.as_second())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    kept.insert(id);
+                }
+                let existing: Vec<String> = sqlx::query_scalar($crate::sql::FUTURE_OCCURRENCE_IDS)
+                    .bind(group.0)
+                    .bind(from.as_second())
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for stale in existing.iter().filter(|id| !kept.contains(*id)) {
+                    sqlx::query($crate::sql::DELETE_OCCURRENCE).bind(stale).execute(&mut *tx).await?;
+                }
+                sqlx::query($crate::sql::SET_OCCURRENCES_UNTIL)
+                    .bind(group.0)
+                    .bind(until.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn prune_occurrences(&self, before: jiff::Timestamp) -> $crate::StoreResult<u64> {
+                let done = sqlx::query($crate::sql::PRUNE_OCCURRENCES)
+                    .bind(before.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+pub(crate) use impl_store;
+
+use kith_domain::text;
+
+use crate::model::GroupDraft;
+
+/// The derived columns a group is stored with.
+pub(crate) struct GroupColumns {
+    pub sort_name: String,
+    pub focus_mask: i64,
+    pub attribute_mask: i64,
+    pub language_primary: String,
+    pub region_key: Option<String>,
+    pub city_key: Option<String>,
+    pub search_text: String,
+}
+
+impl GroupColumns {
+    pub(crate) fn of(draft: &GroupDraft<'_>) -> Self {
+        let p = &draft.group.profile;
+        let place = &p.place;
+        Self {
+            sort_name: text::place_key(&p.name),
+            focus_mask: p.focus.iter().fold(0, |m, f| m | f.bit()),
+            attribute_mask: p.attributes.iter().fold(0, |m, a| m | a.bit()),
+            language_primary: p.language.split('-').next().unwrap_or_default().to_owned(),
+            region_key: place.region.as_deref().map(text::place_key),
+            city_key: place.city.as_deref().map(text::place_key),
+            search_text: text::search_text(
+                [
+                    Some(p.name.as_str()),
+                    Some(p.description.as_str()),
+                    place.region.as_deref(),
+                    place.city.as_deref(),
+                ]
+                .into_iter()
+                .flatten(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! SQL that is identical on both backends, and the rows it reads. Both
+//! drivers accept `$n` placeholders.
+
+use jiff::civil::Date;
+use kith_domain::group::{
+    Facilitation, FacilitationStyle, Format, GroupProfile, ListingStatus, Mask, Place,
+    attributes_from_mask, focus_from_mask,
+};
+use kith_domain::ids::{GroupId, OccurrenceId, RuleId, Slug};
+use kith_domain::schedule::{
+    MeetingDuration, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time,
+};
+use kith_domain::zone::Zone;
+
+use crate::model::{DirectoryHit, OccurrenceTime};
+use crate::{StoreError, StoreResult, from_seconds};
+
+pub(crate) const PING: &str = "SELECT 1";
+pub(crate) const COUNT_GROUPS: &str = "SELECT COUNT(*) FROM groups";
+
+pub(crate) const INSERT_ACCOUNT: &str =
+    "INSERT INTO accounts (handle, created_at) VALUES ($1, $2) ON CONFLICT (handle) DO NOTHING";
+pub(crate) const ACCOUNT_BY_HANDLE: &str = "SELECT id FROM accounts WHERE handle = $1";
+
+pub(crate) const INSERT_GROUP: &str = "INSERT INTO groups (
+    slug, name, sort_name, description, agreements, facilitation_style, facilitation_description,
+    focus_mask, attribute_mask, format, language, language_primary, country, region, city,
+    region_key, city_key, capacity, time_zone, status, search_text, call_link, dial_in,
+    street_address, occurrences_until, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+          $19, $20, $21, $22, $23, $24, $25, $26, $26)
+RETURNING id";
+pub(crate) const INSERT_HOST: &str =
+    "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
+pub(crate) const INSERT_RULE: &str = "INSERT INTO schedule_rules
+    (group_id, position, kind, weekdays, local_time, duration_minutes, first_date, last_date)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id";
+pub(crate) const UPSERT_OCCURRENCE: &str = "INSERT INTO occurrences
+    (id, group_id, rule_id, local_start, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (rule_id, local_start) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at
+RETURNING id";
+pub(crate) const FUTURE_OCCURRENCE_IDS: &str =
+    "SELECT id FROM occurrences WHERE group_id = $1 AND ends_at > $2";
+pub(crate) const DELETE_OCCURRENCE: &str = "DELETE FROM occurrences WHERE id = $1";
+pub(crate) const SET_OCCURRENCES_UNTIL: &str =
+    "UPDATE groups SET occurrences_until = $2 WHERE id = $1";
+pub(crate) const PRUNE_OCCURRENCES: &str = "DELETE FROM occurrences WHERE ends_at < $1";
+
+/// Public columns only: private fields are never selected for public reads.
+pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agreements,
+    facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
+    country, region, city, capacity, time_zone, status
+FROM groups WHERE slug = $1 AND status = 'listed'";
+pub(crate) const GROUP_HOSTS: &str = "SELECT a.handle FROM group_hosts h
+JOIN accounts a ON a.id = h.account_id WHERE h.group_id = $1 ORDER BY h.position";
+pub(crate) const GROUP_RULES: &str = "SELECT id, group_id, kind, weekdays, local_time,
+    duration_minutes, first_date, last_date
+FROM schedule_rules WHERE group_id = $1 ORDER BY position";
+pub(crate) const UPCOMING_OCCURRENCES: &str = "SELECT o.id, o.starts_at, o.ends_at
+FROM occurrences o JOIN groups g ON g.id = o.group_id
+WHERE g.slug = $1 AND g.status = 'listed' AND o.ends_at > $2
+ORDER BY o.starts_at, o.id LIMIT $3";
+pub(crate) const GROUPS_DUE: &str = "SELECT id, time_zone FROM groups
+WHERE occurrences_until < $1 ORDER BY occurrences_until, id LIMIT $2";
+
+/// A group's public columns.
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub agreements: String,
+    pub facilitation_style: String,
+    pub facilitation_description: String,
+    pub focus_mask: i64,
+    pub attribute_mask: i64,
+    pub format: String,
+    pub language: String,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub capacity: Option<i64>,
+    pub time_zone: String,
+    pub status: String,
+}
+
+/// A schedule rule's columns.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RuleRow {
+    pub id: i64,
+    pub kind: String,
+    pub weekdays: i64,
+    pub local_time: String,
+    pub duration_minutes: i64,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+}
+
+/// A directory result row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct HitRow {
+    pub slug: String,
+    pub name: String,
+    pub format: String,
+    pub focus_mask: i64,
+    pub attribute_mask: i64,
+    pub language: String,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub time_zone: String,
+    pub occurrence_id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// An occurrence's times.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OccurrenceRow {
+    pub id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+fn parse_date(raw: Option<String>) -> StoreResult<Option<Date>> {
+    raw.map(|d| d.parse().map_err(|_| StoreError::corrupt("date")))
+        .transpose()
+}
+
+impl RuleRow {
+    pub(crate) fn into_rule(self) -> StoreResult<Rule> {
+        let recurrence = match self.kind.as_str() {
+            "weekly" => Recurrence::Weekly {
+                weekdays: WeekdaySet::from_bits(self.weekdays),
+            },
+            _ => return Err(StoreError::corrupt("rule kind")),
+        };
+        let duration = u16::try_from(self.duration_minutes)
+            .ok()
+            .and_then(|m| MeetingDuration::from_minutes(m).ok())
+            .ok_or_else(|| StoreError::corrupt("duration"))?;
+        Ok(Rule {
+            id: Some(RuleId(self.id)),
+            recurrence,
+            local_time: parse_local_time(&self.local_time)
+                .map_err(|_| StoreError::corrupt("time"))?,
+            duration,
+            first_date: parse_date(self.first_date)?,
+            last_date: parse_date(self.last_date)?,
+        })
+    }
+}
+
+/// The columns a rule is stored in: kind, weekdays, local time.
+pub(crate) fn rule_columns(rule: &Rule) -> (&'static str, i64, String) {
+    match rule.recurrence {
+        Recurrence::Weekly { weekdays } => (
+            "weekly",
+            weekdays.bits(),
+            rule.local_time.strftime("%H:%M").to_string(),
+        ),
+    }
+}
+
+/// Builds a schedule from a zone name and rule rows.
+pub(crate) fn schedule(time_zone: &str, rules: Vec<RuleRow>) -> StoreResult<Schedule> {
+    Ok(Schedule {
+        zone: Zone::parse(time_zone).map_err(|_| StoreError::corrupt("time zone"))?,
+        rules: rules
+            .into_iter()
+            .map(RuleRow::into_rule)
+            .collect::<StoreResult<_>>()?,
+    })
+}
+
+impl GroupRow {
+    pub(crate) fn group_id(&self) -> GroupId {
+        GroupId(self.id)
+    }
+
+    pub(crate) fn into_profile(
+        self,
+        rules: Vec<RuleRow>,
+        hosts: Vec<String>,
+    ) -> StoreResult<GroupProfile> {
+        Ok(GroupProfile {
+            schedule: schedule(&self.time_zone, rules)?,
+            slug: Slug::from_trusted(self.slug),
+            name: self.name,
+            description: self.description,
+            agreements: self.agreements,
+            facilitation: Facilitation {
+                style: FacilitationStyle::parse(&self.facilitation_style)
+                    .ok_or_else(|| StoreError::corrupt("facilitation style"))?,
+                description: self.facilitation_description,
+            },
+            focus: focus_from_mask(Mask(self.focus_mask)),
+            attributes: attributes_from_mask(Mask(self.attribute_mask)),
+            format: Format::parse(&self.format).ok_or_else(|| StoreError::corrupt("format"))?,
+            language: self.language,
+            place: Place {
+                country: self.country,
+                region: self.region,
+                city: self.city,
+            },
+            capacity: self.capacity.and_then(|c| u32::try_from(c).ok()),
+            hosts,
+            status: ListingStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::corrupt("status"))?,
+        })
+    }
+}
+
+impl OccurrenceRow {
+    pub(crate) fn into_time(self) -> StoreResult<OccurrenceTime> {
+        Ok(OccurrenceTime {
+            id: OccurrenceId::from_trusted(self.id),
+            starts_at: from_seconds(self.starts_at)?,
+            ends_at: from_seconds(self.ends_at)?,
+        })
+    }
+}
+
+impl HitRow {
+    pub(crate) fn into_hit(self) -> StoreResult<DirectoryHit> {
+        Ok(DirectoryHit {
+            slug: Slug::from_trusted(self.slug),
+            name: self.name,
+            format: Format::parse(&self.format).ok_or_else(|| StoreError::corrupt("format"))?,
+            focus: focus_from_mask(Mask(self.focus_mask)),
+            attributes: attributes_from_mask(Mask(self.attribute_mask)),
+            language: self.language,
+            place: Place {
+                country: self.country,
+                region: self.region,
+                city: self.city,
+            },
+            time_zone: self.time_zone,
+            next: OccurrenceTime {
+                id: OccurrenceId::from_trusted(self.occurrence_id),
+                starts_at: from_seconds(self.starts_at)?,
+                ends_at: from_seconds(self.ends_at)?,
+            },
+        })
+    }
+}

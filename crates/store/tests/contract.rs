@@ -1,0 +1,556 @@
+//! The store contract: every story runs on SQLite and on PostgreSQL.
+
+mod support;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Weekday;
+use kith_domain::directory::{RawFilters, horizon};
+use kith_domain::group::{
+    Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
+    NewGroup, Place, PrivateDetails,
+};
+use kith_domain::ids::Slug;
+use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
+use kith_domain::text;
+use kith_domain::zone::Zone;
+use kith_store::{DirectorySearch, GroupDraft, Store, StoreError};
+
+fn now() -> Timestamp {
+    "2026-06-01T10:00:00Z".parse().expect("timestamp")
+}
+
+/// A group for tests; adjust fields before inserting.
+fn group(name: &str, zone: &str, days: &[Weekday], at: &str) -> NewGroup {
+    let rule = Rule::weekly(
+        WeekdaySet::of(days.iter().copied()),
+        parse_local_time(at).expect("time"),
+        MeetingDuration::from_minutes(90).expect("duration"),
+    )
+    .expect("rule");
+    NewGroup {
+        profile: GroupProfile {
+            slug: Slug::for_name(name),
+            name: name.to_owned(),
+            description: format!("About {name}."),
+            agreements: "- Confidentiality".to_owned(),
+            facilitation: Facilitation {
+                style: FacilitationStyle::CheckInRound,
+                description: "A round.".to_owned(),
+            },
+            focus: vec![Focus::Tapering],
+            attributes: vec![Attribute::Open],
+            format: Format::Video,
+            language: "en".to_owned(),
+            place: Place::default(),
+            capacity: Some(12),
+            schedule: Schedule {
+                zone: Zone::parse(zone).expect("zone"),
+                rules: vec![rule],
+            },
+            hosts: vec![],
+            status: ListingStatus::Listed,
+        },
+        private: PrivateDetails {
+            call_link: Some("https://meet.example.org/secret-canary".to_owned()),
+            dial_in: None,
+            street_address: None,
+        },
+    }
+}
+
+async fn insert(store: &Arc<dyn Store>, groups: &[NewGroup], status: ListingStatus) -> Vec<Slug> {
+    let host = store
+        .ensure_account("willow", now())
+        .await
+        .expect("account");
+    let until = horizon(now());
+    let drafts: Vec<GroupDraft<'_>> = groups
+        .iter()
+        .map(|g| GroupDraft {
+            group: g,
+            status,
+            hosts: vec![host],
+            occurrences: g.profile.schedule.occurrences_between(now(), until),
+            occurrences_until: until,
+        })
+        .collect();
+    store.insert_groups(&drafts, now()).await.expect("insert")
+}
+
+fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
+    let mut raw = RawFilters::default();
+    for (k, v) in pairs {
+        let v = Some((*v).to_owned());
+        match *k {
+            "q" => raw.q = v,
+            "format" => raw.format.extend(v),
+            "day" => raw.day = v,
+            "time" => raw.time = v,
+            "tz" => raw.tz = v,
+            "focus" => raw.focus.extend(v),
+            "attribute" => raw.attribute.extend(v),
+            "language" => raw.language = v,
+            "country" => raw.country = v,
+            "city" => raw.city = v,
+            "starts_within" => raw.starts_within = v,
+            "in_progress" => raw.in_progress = v,
+            other => panic!("unknown filter {other}"),
+        }
+    }
+    let f = raw.parse(&Zone::utc()).expect("valid filters");
+    DirectorySearch {
+        windows: f.start_windows(now(), horizon(now())),
+        terms: f.terms,
+        formats: f.formats,
+        focus: f.focus,
+        attributes: f.attributes,
+        language: f.language,
+        country: f.country,
+        region: f.region,
+        city: f.city,
+        now: now().as_second(),
+        offset: (page - 1) * 20,
+        limit: 21,
+    }
+}
+
+#[test]
+fn the_migrations_of_both_backends_match() {
+    let names = |m: &sqlx::migrate::Migrator| {
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&kith_store::sqlite::MIGRATIONS),
+        names(&kith_store::postgres::MIGRATIONS)
+    );
+    assert!(kith_store::sqlite::MIGRATIONS.iter().next().is_some());
+}
+
+contract!(
+    a_listed_group_reads_back_with_hosts_and_schedule,
+    |store| async move {
+        store.ping().await.expect("ping");
+        let mut g = group(
+            "Tapering Together",
+            "Europe/Berlin",
+            &[Weekday::Tuesday, Weekday::Thursday],
+            "19:00",
+        );
+        g.profile.place = Place {
+            country: Some("DE".into()),
+            region: Some("Berlin".into()),
+            city: Some("Berlin".into()),
+        };
+        g.profile.attributes = vec![Attribute::Open, Attribute::CrossTalk];
+        let slugs = insert(&store, std::slice::from_ref(&g), ListingStatus::Listed).await;
+        let read = store.listed_group(&slugs[0]).await.expect("listed");
+        assert_eq!(read.name, "Tapering Together");
+        assert_eq!(read.hosts, ["willow"]);
+        assert_eq!(read.attributes, [Attribute::Open, Attribute::CrossTalk]);
+        assert_eq!(read.place, g.profile.place);
+        assert_eq!(read.schedule.zone.name(), "Europe/Berlin");
+        assert_eq!(read.schedule.rules.len(), 1);
+        assert_eq!(
+            read.schedule.rules[0].local_time,
+            g.profile.schedule.rules[0].local_time
+        );
+        assert_eq!(store.count_groups().await.expect("count"), 1);
+        let upcoming = store
+            .upcoming_occurrences(&slugs[0], now(), 3)
+            .await
+            .expect("upcoming");
+        assert_eq!(upcoming.len(), 3);
+        assert!(upcoming.windows(2).all(|w| w[0].starts_at < w[1].starts_at));
+    }
+);
+
+contract!(
+    groups_that_are_not_listed_are_not_found,
+    |store| async move {
+        for status in [
+            ListingStatus::Pending,
+            ListingStatus::Rejected,
+            ListingStatus::Unlisted,
+        ] {
+            let slugs = insert(
+                &store,
+                &[group("Hidden", "UTC", &[Weekday::Monday], "10:00")],
+                status,
+            )
+            .await;
+            assert!(matches!(
+                store.listed_group(&slugs[0]).await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(
+                store
+                    .upcoming_occurrences(&slugs[0], now(), 5)
+                    .await
+                    .expect("upcoming")
+                    .is_empty()
+            );
+            assert!(
+                store
+                    .search_directory(&search(&[("q", "hidden")], 1))
+                    .await
+                    .expect("search")
+                    .is_empty()
+            );
+        }
+        let missing = Slug::parse("no-such-group").expect("slug");
+        assert!(matches!(
+            store.listed_group(&missing).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);
+
+contract!(
+    a_taken_slug_is_a_conflict_and_nothing_is_written,
+    |store| async move {
+        let a = group("Same", "UTC", &[Weekday::Monday], "10:00");
+        let mut b = group("Other", "UTC", &[Weekday::Monday], "11:00");
+        b.profile.slug = a.profile.slug.clone();
+        insert(&store, std::slice::from_ref(&a), ListingStatus::Listed).await;
+        let host = store
+            .ensure_account("willow", now())
+            .await
+            .expect("account");
+        let drafts = [
+            GroupDraft {
+                group: &group("Fresh", "UTC", &[Weekday::Monday], "09:00"),
+                status: ListingStatus::Listed,
+                hosts: vec![host],
+                occurrences: vec![],
+                occurrences_until: now(),
+            },
+            GroupDraft {
+                group: &b,
+                status: ListingStatus::Listed,
+                hosts: vec![host],
+                occurrences: vec![],
+                occurrences_until: now(),
+            },
+        ];
+        assert!(matches!(
+            store.insert_groups(&drafts, now()).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        assert_eq!(
+            store.count_groups().await.expect("count"),
+            1,
+            "the batch is one transaction"
+        );
+    }
+);
+
+contract!(
+    refreshing_occurrences_keeps_ids_and_drops_stale_ones,
+    |store| async move {
+        let g = group("Refresh", "America/New_York", &[Weekday::Monday], "19:00");
+        let slugs = insert(&store, std::slice::from_ref(&g), ListingStatus::Listed).await;
+        let before = store
+            .upcoming_occurrences(&slugs[0], now(), 10)
+            .await
+            .expect("upcoming");
+        let due = store
+            .groups_due_for_occurrences(horizon(now()) + jiff::SignedDuration::from_hours(1), 10)
+            .await
+            .expect("due");
+        assert_eq!(due.len(), 1);
+        let (id, schedule) = &due[0];
+        assert_eq!(
+            schedule,
+            &g.profile.schedule.clone().with_rule_ids(schedule)
+        );
+        // A week later, the same rule: the overlapping meetings keep their ids.
+        let later = now() + jiff::SignedDuration::from_hours(24 * 7);
+        let planned = schedule.occurrences_between(later, horizon(later));
+        store
+            .save_occurrences(*id, &planned, later, horizon(later))
+            .await
+            .expect("save");
+        let after = store
+            .upcoming_occurrences(&slugs[0], later, 10)
+            .await
+            .expect("upcoming");
+        assert_eq!(after[0].id, before[1].id);
+        assert_eq!(after[0].starts_at, before[1].starts_at);
+        assert!(
+            store
+                .groups_due_for_occurrences(horizon(later), 10)
+                .await
+                .expect("due")
+                .is_empty()
+        );
+        // No meetings planned any more: the future ones go.
+        store
+            .save_occurrences(*id, &[], later, horizon(later))
+            .await
+            .expect("save");
+        assert!(
+            store
+                .upcoming_occurrences(&slugs[0], later, 10)
+                .await
+                .expect("upcoming")
+                .is_empty()
+        );
+        assert_eq!(store.prune_occurrences(later).await.expect("prune"), 1);
+    }
+);
+
+trait WithRuleIds {
+    fn with_rule_ids(self, stored: &Schedule) -> Schedule;
+}
+
+impl WithRuleIds for Schedule {
+    fn with_rule_ids(mut self, stored: &Schedule) -> Schedule {
+        for (rule, saved) in self.rules.iter_mut().zip(&stored.rules) {
+            rule.id = saved.id;
+        }
+        self
+    }
+}
+
+contract!(
+    free_text_matches_word_prefixes_without_stemming,
+    |store| async move {
+        let mut a = group("Hearing Voices Circle", "UTC", &[Weekday::Monday], "10:00");
+        a.profile.description = "Voices are welcome here.".into();
+        let mut b = group("Café Zürich", "Europe/Zurich", &[Weekday::Tuesday], "10:00");
+        b.profile.place.city = Some("Zürich".into());
+        insert(&store, &[a, b], ListingStatus::Listed).await;
+        let names = |hits: Vec<kith_store::DirectoryHit>| {
+            hits.into_iter().map(|h| h.name).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(
+                store
+                    .search_directory(&search(&[("q", "hear voi")], 1))
+                    .await
+                    .expect("s")
+            ),
+            ["Hearing Voices Circle"]
+        );
+        assert_eq!(
+            names(
+                store
+                    .search_directory(&search(&[("q", "ZURICH cafe")], 1))
+                    .await
+                    .expect("s")
+            ),
+            ["Café Zürich"]
+        );
+        assert!(
+            store
+                .search_directory(&search(&[("q", "voice hearings")], 1))
+                .await
+                .expect("s")
+                .is_empty()
+        );
+        assert!(
+            store
+                .search_directory(&search(&[("q", "ircle")], 1))
+                .await
+                .expect("s")
+                .is_empty(),
+            "prefixes, not infixes"
+        );
+    }
+);
+
+/// A deterministic population and a Rust oracle for the directory: both
+/// plans (walk and groups), on both backends, must agree with it.
+mod oracle {
+    use super::*;
+
+    const FORMATS: [Format; 4] = [
+        Format::Video,
+        Format::Phone,
+        Format::InPerson,
+        Format::Hybrid,
+    ];
+    const ZONES: [&str; 6] = [
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "America/St_Johns",
+        "UTC",
+    ];
+    const WORDS: [&str; 5] = ["river", "lantern", "meadow", "harbour", "orchard"];
+
+    pub fn population() -> Vec<NewGroup> {
+        let mut seed: u64 = 42;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        (0..450)
+            .map(|i| {
+                let word = WORDS[next(5) as usize];
+                // "circle" is in every name: a common word; "rare{i}" is rare.
+                let name = format!("{word} circle {i} rare{}", i % 97);
+                let days: Vec<Weekday> = (0..1 + next(2))
+                    .map(|_| Weekday::from_sunday_zero_offset(next(7) as i8).expect("day"))
+                    .collect();
+                let at = format!("{:02}:{:02}", next(24), [0, 15, 30, 45][next(4) as usize]);
+                let mut g = group(&name, ZONES[next(6) as usize], &days, &at);
+                // Several groups share a name key and a start: the tie-breakers matter.
+                if i % 50 == 0 {
+                    g.profile.name = "Shared name".into();
+                }
+                g.profile.format = FORMATS[next(4) as usize];
+                g.profile.focus = vec![Focus::ALL[next(7) as usize]];
+                if next(3) == 0 {
+                    g.profile.focus.push(Focus::Considering);
+                }
+                g.profile.attributes = Attribute::ALL
+                    .iter()
+                    .copied()
+                    .filter(|_| next(4) == 0)
+                    .collect();
+                g.profile.language = ["en", "de", "pt-BR", "pt-PT", "ja"][next(5) as usize].into();
+                if next(2) == 0 {
+                    let (country, city) = [
+                        ("DE", "Berlin"),
+                        ("US", "New York"),
+                        ("NP", "Kathmandu"),
+                        ("DE", "Köln"),
+                    ][next(4) as usize];
+                    g.profile.place = Place {
+                        country: Some(country.into()),
+                        region: None,
+                        city: Some(city.into()),
+                    };
+                }
+                g
+            })
+            .collect()
+    }
+
+    pub fn expected(groups: &[NewGroup], s: &DirectorySearch) -> Vec<(String, i64)> {
+        let until = horizon(now());
+        let mut hits: Vec<(i64, String, usize, String)> = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| matches(g, s))
+            .filter_map(|(i, g)| {
+                g.profile
+                    .schedule
+                    .occurrences_between(now(), until)
+                    .into_iter()
+                    .filter(|o| o.ends_at.as_second() > s.now)
+                    .find(|o| {
+                        s.windows
+                            .iter()
+                            .any(|w| (w.0..w.1).contains(&o.starts_at.as_second()))
+                    })
+                    .map(|o| {
+                        (
+                            o.starts_at.as_second(),
+                            text::place_key(&g.profile.name),
+                            i,
+                            g.profile.name.clone(),
+                        )
+                    })
+            })
+            .collect();
+        hits.sort();
+        hits.into_iter()
+            .skip(s.offset as usize)
+            .take(s.limit as usize)
+            .map(|(start, _, _, name)| (name, start))
+            .collect()
+    }
+
+    fn matches(g: &NewGroup, s: &DirectorySearch) -> bool {
+        let p = &g.profile;
+        let words = text::tokens(&format!(
+            "{} {} {}",
+            p.name,
+            p.description,
+            p.place.city.clone().unwrap_or_default()
+        ));
+        (s.formats.is_empty() || s.formats.contains(&p.format))
+            && (s.focus.is_empty() || s.focus.iter().any(|f| p.focus.contains(f)))
+            && s.attributes.iter().all(|a| p.attributes.contains(a))
+            && s.language.as_ref().is_none_or(|l| {
+                &p.language == l || p.language.split('-').next() == Some(l.as_str())
+            })
+            && s.country
+                .as_ref()
+                .is_none_or(|c| p.place.country.as_ref() == Some(c))
+            && s.city
+                .as_ref()
+                .is_none_or(|c| p.place.city.as_deref().map(text::place_key).as_ref() == Some(c))
+            && s.terms
+                .iter()
+                .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+    }
+}
+
+contract!(
+    every_directory_query_agrees_with_the_oracle,
+    |store| async move {
+        let groups = oracle::population();
+        insert(&store, &groups, ListingStatus::Listed).await;
+        let queries: Vec<Vec<(&str, &str)>> = vec![
+            vec![],
+            vec![("q", "circle")],
+            vec![("q", "circ riv")],
+            vec![("q", "rare7")],
+            vec![("q", "rare1")],
+            vec![("q", "shared")],
+            vec![("format", "video")],
+            vec![("format", "phone"), ("format", "hybrid")],
+            vec![("day", "2"), ("time", "evening"), ("tz", "Europe/Berlin")],
+            vec![
+                ("day", "0"),
+                ("time", "night"),
+                ("tz", "Australia/Lord_Howe"),
+            ],
+            vec![
+                ("time", "morning"),
+                ("tz", "America/St_Johns"),
+                ("format", "in_person"),
+            ],
+            vec![("starts_within", "180")],
+            vec![("in_progress", "true")],
+            vec![("in_progress", "true"), ("starts_within", "60")],
+            vec![("focus", "considering")],
+            vec![("focus", "hearing_voices"), ("focus", "family_friends")],
+            vec![("attribute", "women"), ("attribute", "wheelchair")],
+            vec![("language", "pt")],
+            vec![("language", "pt-BR")],
+            vec![("country", "de")],
+            vec![("country", "DE"), ("city", "koln")],
+            vec![("q", "meadow"), ("language", "ja"), ("format", "video")],
+            vec![("q", "nothing-matches-this")],
+        ];
+        for pairs in &queries {
+            for page in [1, 2, 4] {
+                let s = search(pairs, page);
+                let got: Vec<(String, i64)> = store
+                    .search_directory(&s)
+                    .await
+                    .expect("search")
+                    .into_iter()
+                    .map(|h| (h.name, h.next.starts_at.as_second()))
+                    .collect();
+                assert_eq!(got, oracle::expected(&groups, &s), "{pairs:?} page {page}");
+            }
+        }
+        // The common word fills several pages; the unfiltered directory too.
+        assert_eq!(
+            oracle::expected(&groups, &search(&[("q", "circle")], 4)).len(),
+            21
+        );
+    }
+);
