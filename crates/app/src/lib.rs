@@ -1,1 +1,52 @@
-//! kith-app
+//! kith's capabilities: the use cases that the web layer and the CLI share.
+//! Each takes the store and the time explicitly, so tests control both.
+//!
+//! - [`directory`]: a seeker's search of listed groups.
+//! - [`groups`]: a group's public page; creating groups.
+//! - [`schedule`]: keeping each group's occurrences materialized ahead.
+//! - [`demo`]: the demo groups that `kith serve --demo` starts with.
+//! - [`markdown`]: user-written Markdown to sanitised HTML.
+//! - [`clock`]: the time, real or fixed.
+//! - [`meeting_time`]: a meeting as a reader in some zone sees it.
+
+pub mod clock;
+pub mod demo;
+pub mod directory;
+pub mod groups;
+pub mod markdown;
+pub mod meeting_time;
+pub mod schedule;
+
+pub use clock::Clock;
+
+use kith_store::StoreError;
+
+/// What a capability can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing does not exist, or the caller may not see it.
+    #[error("not found")]
+    NotFound,
+    /// The input was refused; each entry names a field and a stable code.
+    #[error("invalid input")]
+    Invalid(Vec<kith_domain::directory::FilterError>),
+    /// The database did not answer.
+    #[error("database unavailable")]
+    Unavailable(#[source] StoreError),
+    /// Anything else.
+    #[error("internal error")]
+    Internal(#[source] StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Unavailable(_) => Self::Unavailable(err),
+            other => Self::Internal(other),
+        }
+    }
+}
+
+/// The result of a capability.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,57 @@
+//! User-written Markdown becomes HTML that is safe to embed: rendered by
+//! pulldown-cmark, then sanitised by ammonia (no scripts, no styles, no
+//! event handlers; links open without a referrer).
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Options, Parser, html};
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+    builder
+});
+
+/// Renders Markdown to sanitised HTML.
+pub fn to_safe_html(markdown: &str) -> String {
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+    );
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, parser);
+    SANITIZER.clean(&raw).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_renders_lists_and_emphasis() {
+        let html = to_safe_html("**Welcome.**\n\n- one\n- two");
+        assert!(html.contains("<strong>Welcome.</strong>"));
+        assert!(html.contains("<li>one</li>"));
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_links_are_removed() {
+        let html = to_safe_html(
+            "<script>alert(1)</script><img src=x onerror=alert(2)> <b style=\"color:red\">b</b>\n\n[x](javascript:alert(3))",
+        );
+        for bad in ["<script", "onerror", "href=\"javascript", "style="] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn links_carry_no_referrer() {
+        let html = to_safe_html("[site](https://example.org)");
+        assert!(
+            html.contains("rel=\"nofollow noopener noreferrer\""),
+            "{html}"
+        );
+    }
+}
