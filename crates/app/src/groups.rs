@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use jiff::civil::Weekday;
 use kith_domain::directory::horizon;
 use kith_domain::group::{GroupProfile, ListingStatus, NewGroup};
-use kith_domain::ids::Slug;
+use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
 use kith_store::{GroupDraft, Store};
@@ -27,8 +27,19 @@ pub struct PublicGroup {
     pub agreements_html: String,
     /// Each rule in the group's own zone.
     pub rules: Vec<RuleInGroupZone>,
-    /// The next meetings: in the viewer's zone, and in the group's.
-    pub upcoming: Vec<(MeetingTime, MeetingTime)>,
+    /// The next meetings.
+    pub upcoming: Vec<UpcomingMeeting>,
+}
+
+/// One of a group's next meetings.
+#[derive(Debug, Clone)]
+pub struct UpcomingMeeting {
+    /// The occurrence's public id.
+    pub id: OccurrenceId,
+    /// In the viewer's zone.
+    pub yours: MeetingTime,
+    /// In the group's own zone.
+    pub theirs: MeetingTime,
 }
 
 /// A rule as its host wrote it, in the group's own zone.
@@ -58,11 +69,10 @@ pub async fn public_group(
     let group_zone = &profile.schedule.zone;
     let upcoming = upcoming
         .iter()
-        .map(|o| {
-            (
-                MeetingTime::new(o.starts_at, o.ends_at, viewer),
-                MeetingTime::new(o.starts_at, o.ends_at, group_zone),
-            )
+        .map(|o| UpcomingMeeting {
+            id: o.id.clone(),
+            yours: MeetingTime::new(o.starts_at, o.ends_at, viewer),
+            theirs: MeetingTime::new(o.starts_at, o.ends_at, group_zone),
         })
         .collect();
     let rules = profile

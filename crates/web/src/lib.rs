@@ -1,1 +1,93 @@
-//! kith-web
+//! kith's web layer: HTML pages, the JSON API under `/api/v1`, its OpenAPI
+//! document, static assets. Handlers are thin: parse, call a capability in
+//! `kith_app`, render.
+//!
+//! - [`router`]: every route, merged in one place, with the layers that
+//!   apply to all (security headers, logging by route template, timeouts).
+//! - [`directory`], [`groups`], [`health`], [`home`], [`assets`]: one module
+//!   per capability, each with its own `router()`.
+//! - [`api`]: the OpenAPI document and the JSON types.
+//! - [`error`]: one error type, answered as an HTML page or a problem
+//!   document.
+//! - [`viewer`]: the reader's time zone (query, cookie, or UTC).
+//! - [`messages`]: the words people read.
+//! - [`query`]: query strings with repeated keys.
+
+pub mod api;
+pub mod assets;
+pub mod directory;
+pub mod error;
+pub mod groups;
+pub mod health;
+pub mod home;
+pub mod messages;
+pub mod query;
+pub mod security;
+pub mod viewer;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRef, MatchedPath};
+use axum::http::Request;
+use kith_app::Clock;
+use kith_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// What every handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Where "now" comes from.
+    pub clock: Clock,
+}
+
+impl FromRef<AppState> for Arc<dyn Store> {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Clock {
+    fn from_ref(state: &AppState) -> Self {
+        state.clock
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(home::router())
+        .merge(directory::router())
+        .merge(groups::router())
+        .merge(health::router())
+        .merge(assets::router())
+        .merge(api_router)
+        .merge(api::document_router(openapi))
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(security::headers())
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(15)))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(
+            // Log the route template, never the URI: URLs will carry tokens.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("(unmatched)", MatchedPath::as_str);
+                    tracing::info_span!("request", method = %request.method(), route = route)
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}

@@ -1,0 +1,118 @@
+//! Commands, flags and their `KITH_*` environment variables.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+
+/// kith: a self-hosted home for peer support groups.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Log format.
+    #[arg(long, env = "KITH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve kith over HTTP.
+    Serve(ServeArgs),
+    /// Add synthetic groups (for load tests) to the database.
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// Where the database is.
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://path` (created if missing) or `postgres://…`.
+    #[arg(long, env = "KITH_DATABASE_URL", default_value = "sqlite://kith-data/kith.db", hide_env_values = true)]
+    pub database_url: SecretString,
+    /// Most database connections held open.
+    #[arg(long, env = "KITH_DATABASE_CONNECTIONS", default_value_t = 8)]
+    pub database_connections: u32,
+}
+
+/// `kith serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KITH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Fill an empty database with demo groups.
+    #[arg(long, env = "KITH_DEMO")]
+    pub demo: bool,
+    /// Pretend it is always this instant (RFC 3339), for tests and demos
+    /// that must not depend on the hour.
+    #[arg(long, env = "KITH_FIXED_NOW", hide = true)]
+    pub fixed_now: Option<jiff::Timestamp>,
+    /// Seconds between refreshes of materialized occurrences.
+    #[arg(long, env = "KITH_REFRESH_SECONDS", default_value_t = 600)]
+    pub refresh_seconds: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct GenerateArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// How many groups to add.
+    #[arg(long, default_value_t = 100_000)]
+    groups: usize,
+}
+
+impl Cli {
+    /// Runs the chosen command.
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Serve(args) => crate::serve::serve(args).await,
+            Command::Generate(args) => generate(args).await,
+        }
+    }
+}
+
+/// Opens the store a database URL names.
+pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn kith_store::Store>> {
+    kith_store::open(args.database_url.expose_secret(), args.database_connections)
+        .await
+        .context("opening the database (the URL is in KITH_DATABASE_URL)")
+}
+
+async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
+    let store = open_store(&args.database).await?;
+    let now = jiff::Timestamp::now();
+    let groups = kith_app::demo::synthetic_groups(args.groups, now)?;
+    let started = std::time::Instant::now();
+    for chunk in groups.chunks(2_000) {
+        kith_app::groups::create_groups(store.as_ref(), chunk, now).await?;
+    }
+    store.optimize().await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("added {} groups in {seconds:.1} s ({:.0} groups/s)", groups.len(), groups.len() as f64 / seconds);
+    Ok(())
+}
+
+/// Logs to standard error; `RUST_LOG` filters (default `info`).
+pub fn init_logging(format: &LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

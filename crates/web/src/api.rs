@@ -1,0 +1,108 @@
+//! The JSON API's shared types and its OpenAPI 3.1 document, generated from
+//! the handlers' annotations and served at `/api/openapi.json`.
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use kith_app::meeting_time::MeetingTime;
+use kith_domain::group::{Format, Place};
+use kith_domain::ids::OccurrenceId;
+use serde::Serialize;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{FieldProblem, Problem};
+use crate::{AppState, directory, groups};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kith",
+        description = "Peer support groups: the public directory. Errors are `application/problem+json` with a stable `code`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(Problem, FieldProblem))
+)]
+struct ApiDoc;
+
+/// The API routes, with their OpenAPI descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(directory::list_groups))
+        .routes(routes!(groups::get_group))
+}
+
+/// Serves the OpenAPI document.
+pub fn document_router(doc: Arc<OpenApiDoc>) -> Router<AppState> {
+    Router::new().route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+}
+
+/// One meeting, in the zone the request asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingJson {
+    /// The occurrence's stable random id.
+    pub id: String,
+    /// Start, RFC 3339 with the zone's offset.
+    pub starts_at: String,
+    /// End, RFC 3339 with the zone's offset.
+    pub ends_at: String,
+    /// Weekday of the start in that zone, 0–6, Sunday 0.
+    pub weekday: i8,
+    /// Local date of the start, `YYYY-MM-DD`.
+    pub date: String,
+    /// Local start, `HH:MM`.
+    pub start: String,
+    /// Local end, `HH:MM`.
+    pub end: String,
+    /// The zone's abbreviation at the start ("CET", "+0545").
+    pub zone_abbreviation: String,
+    /// The IANA zone these local times are in.
+    pub time_zone: String,
+}
+
+impl MeetingJson {
+    /// A meeting seen in the zone named `time_zone`.
+    pub fn new(id: &OccurrenceId, time: MeetingTime, time_zone: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            weekday: time.day_code(),
+            starts_at: time.starts_at,
+            ends_at: time.ends_at,
+            date: time.date,
+            start: time.start,
+            end: time.end,
+            zone_abbreviation: time.zone_abbreviation,
+            time_zone: time_zone.to_owned(),
+        }
+    }
+}
+
+/// Where a group meets. Never a street address.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceJson {
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// Region, in the host's words.
+    pub region: Option<String>,
+    /// City, in the host's words.
+    pub city: Option<String>,
+}
+
+impl PlaceJson {
+    /// The place, or `None` when it has no part at all.
+    pub fn of(place: &Place) -> Option<Self> {
+        (place.country.is_some() || place.region.is_some() || place.city.is_some()).then(|| Self {
+            country: place.country.clone(),
+            region: place.region.clone(),
+            city: place.city.clone(),
+        })
+    }
+}
+
+/// Whether a group meets only by phone or video.
+pub fn is_online(format: Format) -> bool {
+    matches!(format, Format::Phone | Format::Video)
+}

@@ -1,0 +1,241 @@
+//! A group's public page: `GET /groups/{slug}` (HTML) and
+//! `GET /api/v1/groups/{slug}` (JSON). Only listed groups; never a private
+//! field — the types used here do not have any.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kith_app::groups::{PublicGroup, RuleInGroupZone};
+use kith_domain::ids::Slug;
+use kith_domain::zone::Zone;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::{MeetingJson, PlaceJson, is_online};
+use crate::error::{ApiError, PageError, Problem, WebError};
+use crate::messages::{Messages, messages};
+use crate::query::QueryPairs;
+use crate::viewer::CookieZone;
+use crate::views::{MeetingView, place_label};
+use crate::AppState;
+
+/// The group page's HTML route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/groups/{slug}", get(group_page))
+}
+
+/// The viewer's zone: a valid `tz` parameter, else the cookie, else UTC. An
+/// invalid `tz` is refused on the API and ignored on a page.
+fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
+    match query.get("tz").filter(|tz| !tz.trim().is_empty()) {
+        Some(tz) => Zone::parse(tz.trim()).map_err(|_| {
+            WebError::InvalidFilters(vec![kith_domain::directory::FilterError { field: "tz", code: "unknown_time_zone" }])
+        }),
+        None => Ok(cookie.or_utc()),
+    }
+}
+
+async fn load(state: &AppState, slug: &str, zone: &Zone) -> Result<PublicGroup, WebError> {
+    // A malformed slug cannot name a group: the same 404 as a missing one.
+    let slug = Slug::parse(slug).ok_or(WebError::NotFound)?;
+    Ok(kith_app::groups::public_group(state.store.as_ref(), &slug, zone, state.clock.now()).await?)
+}
+
+struct RuleView {
+    days: String,
+    start: String,
+    end: String,
+    minutes: u16,
+}
+
+struct UpcomingView {
+    yours: MeetingView,
+    theirs: MeetingView,
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+struct GroupTemplate {
+    m: &'static Messages,
+    zone_from: &'static str,
+    group: PublicGroup,
+    viewer_zone: String,
+    format: String,
+    style: String,
+    focus: Vec<String>,
+    attributes: Vec<String>,
+    place: String,
+    rules: Vec<RuleView>,
+    upcoming: Vec<UpcomingView>,
+}
+
+fn rule_view(m: &Messages, rule: &RuleInGroupZone) -> RuleView {
+    RuleView {
+        days: rule.weekdays.iter().map(|d| m.weekday(*d)).collect::<Vec<_>>().join(", "),
+        start: rule.start.clone(),
+        end: rule.end.clone(),
+        minutes: rule.duration_minutes,
+    }
+}
+
+async fn group_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    query: QueryPairs,
+    cookie: CookieZone,
+) -> Result<Response, PageError> {
+    let m = messages();
+    let zone = viewer_zone(&query, &cookie).unwrap_or_else(|_| cookie.or_utc());
+    let group = load(&state, &slug, &zone).await?;
+    let p = &group.profile;
+    let template = GroupTemplate {
+        m,
+        zone_from: if cookie.0.is_some() || query.get("tz").is_some() { "cookie" } else { "default" },
+        viewer_zone: zone.name().to_owned(),
+        format: m.of("format", p.format.code()).to_owned(),
+        style: m.of("style", p.facilitation.style.code()).to_owned(),
+        focus: p.focus.iter().map(|f| m.of("focus", f.code()).to_owned()).collect(),
+        attributes: p.attributes.iter().map(|a| m.of("attribute", a.code()).to_owned()).collect(),
+        place: place_label(m, p.format, &p.place),
+        rules: group.rules.iter().map(|r| rule_view(m, r)).collect(),
+        upcoming: group
+            .upcoming
+            .iter()
+            .map(|u| UpcomingView { yours: MeetingView::new(m, &u.yours), theirs: MeetingView::new(m, &u.theirs) })
+            .collect(),
+        group,
+    };
+    Ok(Html(template.render().map_err(WebError::from)?).into_response())
+}
+
+/// How a group's meetings run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilitationJson {
+    /// `check_in_round`, `open_sharing`, `topic` or `agenda_free`.
+    pub style: String,
+    /// The host's own words.
+    pub description: String,
+}
+
+/// A schedule rule, in the group's own zone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleJson {
+    /// `weekly` (more kinds will follow).
+    pub kind: String,
+    /// Weekdays 0–6, Sunday 0, in the group's zone.
+    pub weekdays: Vec<i8>,
+    /// Local start, `HH:MM`.
+    pub start: String,
+    /// Local end, `HH:MM`.
+    pub end: String,
+    /// Length in minutes.
+    pub duration_minutes: u16,
+}
+
+/// A group's public page in JSON. It never contains a call link, dial-in or
+/// street address.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupJson {
+    /// The public identifier.
+    pub slug: String,
+    /// The name.
+    pub name: String,
+    /// The HTML page.
+    pub url: String,
+    /// Markdown, as the host wrote it.
+    pub description: String,
+    /// The description rendered to sanitised HTML.
+    pub description_html: String,
+    /// The agreements, Markdown.
+    pub agreements: String,
+    /// The agreements rendered to sanitised HTML.
+    pub agreements_html: String,
+    /// How meetings run.
+    pub facilitation: FacilitationJson,
+    /// Focus codes.
+    pub focus: Vec<String>,
+    /// Attribute codes.
+    pub attributes: Vec<String>,
+    /// `phone`, `video`, `in_person` or `hybrid`.
+    pub format: String,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Where it meets, if it has a place.
+    pub place: Option<PlaceJson>,
+    /// Whether it meets only by phone or video.
+    pub online: bool,
+    /// The most people a meeting takes, if limited.
+    pub capacity: Option<u32>,
+    /// The group's own IANA zone.
+    pub time_zone: String,
+    /// The rules, in the group's zone.
+    pub schedule: Vec<RuleJson>,
+    /// The next meetings, in the requested zone.
+    pub upcoming: Vec<MeetingJson>,
+    /// The hosts' pseudonyms.
+    pub hosts: Vec<String>,
+}
+
+/// One listed group.
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{slug}",
+    tag = "directory",
+    params(
+        ("slug" = String, Path, description = "The group's public identifier."),
+        ("tz" = Option<String>, Query, description = "The viewer's IANA zone for `upcoming`; default from the cookie, else UTC."),
+    ),
+    responses(
+        (status = 200, description = "The group", body = GroupJson),
+        (status = 400, description = "Unknown time zone", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No listed group has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_group(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    query: QueryPairs,
+    cookie: CookieZone,
+) -> Result<Json<GroupJson>, ApiError> {
+    let zone = viewer_zone(&query, &cookie)?;
+    let group = load(&state, &slug, &zone).await?;
+    let upcoming = group
+        .upcoming
+        .into_iter()
+        .map(|meeting| MeetingJson::new(&meeting.id, meeting.yours, zone.name()))
+        .collect();
+    let p = group.profile;
+    Ok(Json(GroupJson {
+        url: format!("/groups/{}", p.slug),
+        slug: p.slug.to_string(),
+        name: p.name,
+        description: p.description,
+        description_html: group.description_html,
+        agreements: p.agreements,
+        agreements_html: group.agreements_html,
+        facilitation: FacilitationJson { style: p.facilitation.style.code().to_owned(), description: p.facilitation.description },
+        focus: p.focus.iter().map(|f| f.code().to_owned()).collect(),
+        attributes: p.attributes.iter().map(|a| a.code().to_owned()).collect(),
+        format: p.format.code().to_owned(),
+        language: p.language,
+        place: PlaceJson::of(&p.place),
+        online: is_online(p.format),
+        capacity: p.capacity,
+        time_zone: p.schedule.zone.name().to_owned(),
+        schedule: group
+            .rules
+            .iter()
+            .map(|r| RuleJson {
+                kind: "weekly".to_owned(),
+                weekdays: r.weekdays.iter().map(|d| d.to_sunday_zero_offset()).collect(),
+                start: r.start.clone(),
+                end: r.end.clone(),
+                duration_minutes: r.duration_minutes,
+            })
+            .collect(),
+        upcoming,
+        hosts: p.hosts,
+    }))
+}

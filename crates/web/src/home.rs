@@ -1,0 +1,28 @@
+//! The home page: what kith is, a search box, and shortcuts into the
+//! directory.
+
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::messages::{Messages, messages};
+
+/// The home route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home_page))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    m: &'static Messages,
+    zone_from: &'static str,
+}
+
+async fn home_page() -> Result<Response, PageError> {
+    let page = HomeTemplate { m: messages(), zone_from: "none" };
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}

@@ -1,0 +1,93 @@
+//! The words people read, from `messages/en.json`, so kith can be
+//! translated without touching Rust code.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use jiff::civil::Weekday;
+
+/// A message catalogue: keys to words.
+#[derive(Debug)]
+pub struct Messages {
+    entries: HashMap<String, String>,
+}
+
+static ENGLISH: LazyLock<Messages> = LazyLock::new(|| Messages {
+    // The file is part of the binary and checked by a test; an empty
+    // catalogue would show keys instead of words, never crash.
+    entries: serde_json::from_str(include_str!("../messages/en.json")).unwrap_or_default(),
+});
+
+/// The catalogue for the reader (English, for now).
+pub fn messages() -> &'static Messages {
+    &ENGLISH
+}
+
+impl Messages {
+    /// The words for `key`, or the key itself when it is missing.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.entries.get(key).map_or(key, String::as_str)
+    }
+
+    /// The words for `prefix.code`.
+    pub fn of(&self, prefix: &str, code: &str) -> &str {
+        self.entries
+            .get(&format!("{prefix}.{code}"))
+            .map_or("", String::as_str)
+    }
+
+    /// The explanation of a field's error code.
+    pub fn error<'a>(&'a self, field: &str, code: &'a str) -> &'a str {
+        self.entries
+            .get(&format!("error.{field}.{code}"))
+            .or_else(|| self.entries.get(&format!("error.{code}")))
+            .map_or(code, String::as_str)
+    }
+
+    /// A weekday's full name.
+    pub fn weekday(&self, day: Weekday) -> &str {
+        self.of("weekday", &day.to_sunday_zero_offset().to_string())
+    }
+
+    /// A weekday's short name.
+    pub fn weekday_short(&self, day: Weekday) -> &str {
+        self.of("weekday_short", &day.to_sunday_zero_offset().to_string())
+    }
+
+    /// Whether `key` exists.
+    pub fn has(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kith_domain::directory::TimeOfDay;
+    use kith_domain::group::{Attribute, FacilitationStyle, Focus, Format};
+
+    use super::*;
+
+    #[test]
+    fn every_vocabulary_word_has_a_message() {
+        let m = messages();
+        let keys = Format::ALL.iter().map(|f| format!("format.{}", f.code()))
+            .chain(Focus::ALL.iter().map(|f| format!("focus.{}", f.code())))
+            .chain(Attribute::ALL.iter().map(|a| format!("attribute.{}", a.code())))
+            .chain(FacilitationStyle::ALL.iter().map(|s| format!("style.{}", s.code())))
+            .chain(TimeOfDay::ALL.iter().map(|t| format!("time.{}", t.code())))
+            .chain((0..7).flat_map(|d| [format!("weekday.{d}"), format!("weekday_short.{d}")]));
+        for key in keys {
+            assert!(m.has(&key), "{key} is missing from messages/en.json");
+        }
+    }
+
+    #[test]
+    fn every_filter_error_has_words() {
+        let m = messages();
+        for field in ["format", "day", "time", "starts_within", "in_progress", "focus", "attribute", "language", "country", "page"] {
+            assert!(m.has(&format!("error.{field}.invalid_value")), "{field}");
+        }
+        assert!(m.has("error.tz.unknown_time_zone"));
+        assert!(m.has("error.q.too_long"));
+    }
+}

@@ -1,0 +1,52 @@
+//! Helpers the templates share: words for codes, meeting times for display.
+
+use kith_app::meeting_time::MeetingTime;
+use kith_domain::group::{Format, Place};
+
+use crate::messages::Messages;
+
+/// A meeting as a template shows it: "Tue 19:00 CET", with machine time.
+#[derive(Debug, Clone)]
+pub struct MeetingView {
+    /// "Tue 19:00–20:30 CET".
+    pub label: String,
+    /// The start date, `YYYY-MM-DD`, for the full reading.
+    pub date: String,
+    /// RFC 3339, for `<time datetime>`.
+    pub datetime: String,
+}
+
+impl MeetingView {
+    /// Formats `time` with the catalogue's weekday names.
+    pub fn new(m: &Messages, time: &MeetingTime) -> Self {
+        Self {
+            label: format!(
+                "{} {}–{} {}",
+                m.weekday_short(time.weekday),
+                time.start,
+                time.end,
+                time.zone_abbreviation
+            ),
+            date: time.date.clone(),
+            datetime: time.starts_at.clone(),
+        }
+    }
+}
+
+/// "Berlin, Berlin, DE", or "Online" for phone and video groups without a
+/// place.
+pub fn place_label(m: &Messages, format: Format, place: &Place) -> String {
+    let parts: Vec<&str> = [place.city.as_deref(), place.region.as_deref(), place.country.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if crate::api::is_online(format) {
+        if parts.is_empty() {
+            m.t("directory.online").to_owned()
+        } else {
+            format!("{} ({})", m.t("directory.online"), parts.join(", "))
+        }
+    } else {
+        parts.join(", ")
+    }
+}
