@@ -8,6 +8,7 @@
 //! - [`markdown`]: user-written Markdown to sanitised HTML.
 //! - [`clock`]: the time, real or fixed.
 //! - [`meeting_time`]: a meeting as a reader in some zone sees it.
+//! - `testing` (feature): fixture builders for tests.
 
 pub mod clock;
 pub mod demo;
@@ -16,6 +17,8 @@ pub mod groups;
 pub mod markdown;
 pub mod meeting_time;
 pub mod schedule;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use clock::Clock;
 

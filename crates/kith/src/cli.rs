@@ -39,7 +39,12 @@ enum Command {
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
     /// `sqlite://path` (created if missing) or `postgres://…`.
-    #[arg(long, env = "KITH_DATABASE_URL", default_value = "sqlite://kith-data/kith.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "KITH_DATABASE_URL",
+        default_value = "sqlite://kith-data/kith.db",
+        hide_env_values = true
+    )]
     pub database_url: SecretString,
     /// Most database connections held open.
     #[arg(long, env = "KITH_DATABASE_CONNECTIONS", default_value_t = 8)]
@@ -86,7 +91,9 @@ impl Cli {
 }
 
 /// Opens the store a database URL names.
-pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<std::sync::Arc<dyn kith_store::Store>> {
+pub async fn open_store(
+    args: &DatabaseArgs,
+) -> anyhow::Result<std::sync::Arc<dyn kith_store::Store>> {
     kith_store::open(args.database_url.expose_secret(), args.database_connections)
         .await
         .context("opening the database (the URL is in KITH_DATABASE_URL)")
@@ -102,7 +109,11 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     }
     store.optimize().await?;
     let seconds = started.elapsed().as_secs_f64();
-    println!("added {} groups in {seconds:.1} s ({:.0} groups/s)", groups.len(), groups.len() as f64 / seconds);
+    println!(
+        "added {} groups in {seconds:.1} s ({:.0} groups/s)",
+        groups.len(),
+        groups.len() as f64 / seconds
+    );
     Ok(())
 }
 
@@ -110,7 +121,9 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
 pub fn init_logging(format: &LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

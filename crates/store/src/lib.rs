@@ -12,6 +12,7 @@
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
 //! - [`search`]: the directory query builder and its two strategies.
 //! - [`sqlite`], [`postgres`]: the implementations and their migrations.
+//! - `testing` (feature): throwaway databases for tests.
 
 pub mod model;
 pub mod postgres;
@@ -19,6 +20,8 @@ pub mod search;
 mod shared;
 mod sql;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 
@@ -57,7 +60,13 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed => Self::Unavailable(err),
+            sqlx::Error::Database(ref db) if is_unavailable(db.code().as_deref()) => {
                 Self::Unavailable(err)
             }
             sqlx::Error::Database(ref db) if db.is_unique_violation() => Self::Conflict {
@@ -66,6 +75,18 @@ impl From<sqlx::Error> for StoreError {
             other => Self::Other(Box::new(other)),
         }
     }
+}
+
+/// Database error codes that mean "the database is not there right now":
+/// PostgreSQL's connection exceptions (08…), shutdowns (57P…) and a missing
+/// database (3D000); SQLite's busy (5), I/O (10) and cannot-open (14).
+fn is_unavailable(code: Option<&str>) -> bool {
+    code.is_some_and(|c| {
+        c.starts_with("08")
+            || c.starts_with("57P")
+            || c == "3D000"
+            || ["5", "10", "14"].contains(&c)
+    })
 }
 
 impl StoreError {

@@ -37,7 +37,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Serves the OpenAPI document.
 pub fn document_router(doc: Arc<OpenApiDoc>) -> Router<AppState> {
-    Router::new().route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+    Router::new().route(
+        "/api/openapi.json",
+        get(move || async move { Json(doc.as_ref().clone()) }),
+    )
 }
 
 /// One meeting, in the zone the request asked for.

@@ -16,13 +16,13 @@ use kith_domain::zone::{Zone, common_zone_names};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::{QueryPairs, directory_query, without_fields};
 use crate::viewer::{CookieZone, remember_zone};
 use crate::views::{MeetingView, place_label};
-use crate::AppState;
 
 /// The directory's HTML route.
 pub fn router() -> Router<AppState> {
@@ -31,12 +31,17 @@ pub fn router() -> Router<AppState> {
 
 /// Parses filters; on errors, answers them together with filters that leave
 /// the invalid fields out, so the rest still apply.
-fn parse_keeping_valid(raw: &RawFilters, zone: &Zone) -> Result<(DirectoryFilters, Vec<FilterError>), WebError> {
+fn parse_keeping_valid(
+    raw: &RawFilters,
+    zone: &Zone,
+) -> Result<(DirectoryFilters, Vec<FilterError>), WebError> {
     match raw.parse(zone) {
         Ok(filters) => Ok((filters, Vec::new())),
         Err(errors) => {
             let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
-            let filters = without_fields(raw, &fields).parse(zone).map_err(WebError::InvalidFilters)?;
+            let filters = without_fields(raw, &fields)
+                .parse(zone)
+                .map_err(WebError::InvalidFilters)?;
             Ok((filters, errors))
         }
     }
@@ -49,10 +54,17 @@ pub struct Choice {
     checked: bool,
 }
 
-fn choices<'a>(codes: impl IntoIterator<Item = (&'a str, &'a str)>, picked: &[String]) -> Vec<Choice> {
+fn choices<'a>(
+    codes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    picked: &[String],
+) -> Vec<Choice> {
     codes
         .into_iter()
-        .map(|(code, label)| Choice { code: code.to_owned(), label: label.to_owned(), checked: picked.iter().any(|p| p == code) })
+        .map(|(code, label)| Choice {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            checked: picked.iter().any(|p| p == code),
+        })
         .collect()
 }
 
@@ -76,7 +88,11 @@ struct TextField {
     described_by: String,
 }
 
-fn text_fields(m: &'static Messages, raw: &RawFilters, errors: &[FieldErrorView]) -> Vec<TextField> {
+fn text_fields(
+    m: &'static Messages,
+    raw: &RawFilters,
+    errors: &[FieldErrorView],
+) -> Vec<TextField> {
     let fields: [(&'static str, &Option<String>, bool); 4] = [
         ("language", &raw.language, true),
         ("country", &raw.country, true),
@@ -86,7 +102,10 @@ fn text_fields(m: &'static Messages, raw: &RawFilters, errors: &[FieldErrorView]
     fields
         .into_iter()
         .map(|(name, value, has_hint)| {
-            let error = errors.iter().find(|e| e.field == name).map(|e| e.message.clone());
+            let error = errors
+                .iter()
+                .find(|e| e.field == name)
+                .map(|e| e.message.clone());
             let mut described_by = Vec::new();
             if has_hint {
                 described_by.push(format!("f-{name}-hint"));
@@ -136,7 +155,10 @@ struct DirectoryTemplate {
 
 impl DirectoryTemplate {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     /// The value the reader gave for a text field, kept as typed.
@@ -144,12 +166,10 @@ impl DirectoryTemplate {
         let raw = &self.raw;
         let value = match field {
             "q" => &raw.q,
-                _ => &None,
+            _ => &None,
         };
         value.as_deref().unwrap_or_default()
     }
-
-
 }
 
 static ZONES: LazyLock<Vec<String>> = LazyLock::new(common_zone_names);
@@ -158,41 +178,86 @@ fn one(value: &Option<String>) -> Vec<String> {
     value.iter().cloned().collect()
 }
 
-async fn directory_page(State(state): State<AppState>, query: QueryPairs, cookie: CookieZone) -> Result<Response, PageError> {
+async fn directory_page(
+    State(state): State<AppState>,
+    query: QueryPairs,
+    cookie: CookieZone,
+) -> Result<Response, PageError> {
     let m = messages();
     let raw = query.filters();
     let (filters, errors) = parse_keeping_valid(&raw, &cookie.or_utc())?;
-    let page = kith_app::directory::search(state.store.as_ref(), &filters, state.clock.now()).await?;
+    let page =
+        kith_app::directory::search(state.store.as_ref(), &filters, state.clock.now()).await?;
     let zone_from = match (&raw.tz, &cookie.0) {
         (Some(tz), _) if Zone::parse(tz).is_ok() => "query",
         (_, Some(_)) => "cookie",
         _ => "default",
     };
-    let days: Vec<(String, String)> = (0..7).map(|d| (d.to_string(), m.t(&format!("weekday.{d}")).to_owned())).collect();
+    let days: Vec<(String, String)> = (0..7)
+        .map(|d| (d.to_string(), m.t(&format!("weekday.{d}")).to_owned()))
+        .collect();
     let withins = ["30", "60", "120", "240", "1440"];
-    let error_views: Vec<FieldErrorView> =
-        errors.iter().map(|e| FieldErrorView { field: e.field, message: m.error(e.field, e.code).to_owned() }).collect();
+    let error_views: Vec<FieldErrorView> = errors
+        .iter()
+        .map(|e| FieldErrorView {
+            field: e.field,
+            message: m.error(e.field, e.code).to_owned(),
+        })
+        .collect();
     let template = DirectoryTemplate {
         m,
         zone_from,
         zone: filters.zone.name().to_owned(),
-        formats: choices(Format::ALL.iter().map(|f| (f.code(), m.of("format", f.code()))), &raw.format),
-        focus: choices(Focus::ALL.iter().map(|f| (f.code(), m.of("focus", f.code()))), &raw.focus),
-        attributes: choices(Attribute::ALL.iter().map(|a| (a.code(), m.of("attribute", a.code()))), &raw.attribute),
-        days: choices(days.iter().map(|(c, l)| (c.as_str(), l.as_str())), &one(&raw.day)),
-        times: choices(TimeOfDay::ALL.iter().map(|t| (t.code(), m.of("time", t.code()))), &one(&raw.time)),
-        withins: choices(withins.iter().map(|w| (*w, m.of("within", w))), &one(&raw.starts_within)),
+        formats: choices(
+            Format::ALL
+                .iter()
+                .map(|f| (f.code(), m.of("format", f.code()))),
+            &raw.format,
+        ),
+        focus: choices(
+            Focus::ALL
+                .iter()
+                .map(|f| (f.code(), m.of("focus", f.code()))),
+            &raw.focus,
+        ),
+        attributes: choices(
+            Attribute::ALL
+                .iter()
+                .map(|a| (a.code(), m.of("attribute", a.code()))),
+            &raw.attribute,
+        ),
+        days: choices(
+            days.iter().map(|(c, l)| (c.as_str(), l.as_str())),
+            &one(&raw.day),
+        ),
+        times: choices(
+            TimeOfDay::ALL
+                .iter()
+                .map(|t| (t.code(), m.of("time", t.code()))),
+            &one(&raw.time),
+        ),
+        withins: choices(
+            withins.iter().map(|w| (*w, m.of("within", w))),
+            &one(&raw.starts_within),
+        ),
         zones: &ZONES,
         in_progress: filters.in_progress,
         text_fields: text_fields(m, &raw, &error_views),
         errors: error_views,
         results: page.results.iter().map(|r| result_view(m, r)).collect(),
         page: page.page,
-        previous_url: (page.page > 1).then(|| format!("/groups?{}", directory_query(&raw, Some(page.page - 1)))),
-        next_url: page.next_page.map(|p| format!("/groups?{}", directory_query(&raw, Some(p)))),
+        previous_url: (page.page > 1)
+            .then(|| format!("/groups?{}", directory_query(&raw, Some(page.page - 1)))),
+        next_url: page
+            .next_page
+            .map(|p| format!("/groups?{}", directory_query(&raw, Some(p)))),
         raw,
     };
-    let status = if template.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let status = if template.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let mut response = (status, Html(template.render().map_err(WebError::from)?)).into_response();
     if zone_from == "query" {
         if let Some((name, value)) = remember_zone(&filters.zone) {
@@ -209,7 +274,11 @@ fn result_view(m: &Messages, r: &DirectoryResult) -> ResultView {
         url: format!("/groups/{}", hit.slug),
         next: MeetingView::new(m, &r.next),
         format: m.of("format", hit.format.code()).to_owned(),
-        focus: hit.focus.iter().map(|f| m.of("focus", f.code()).to_owned()).collect(),
+        focus: hit
+            .focus
+            .iter()
+            .map(|f| m.of("focus", f.code()).to_owned())
+            .collect(),
         language: hit.language.clone(),
         place: place_label(m, hit.format, &hit.place),
     }
@@ -310,8 +379,16 @@ fn directory_json(page: DirectoryPage, zone: &Zone) -> DirectoryJson {
         (status = 503, description = "The database did not answer", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_groups(State(state): State<AppState>, query: QueryPairs, cookie: CookieZone) -> Result<Json<DirectoryJson>, ApiError> {
-    let filters = query.filters().parse(&cookie.or_utc()).map_err(WebError::InvalidFilters)?;
-    let page = kith_app::directory::search(state.store.as_ref(), &filters, state.clock.now()).await?;
+pub async fn list_groups(
+    State(state): State<AppState>,
+    query: QueryPairs,
+    cookie: CookieZone,
+) -> Result<Json<DirectoryJson>, ApiError> {
+    let filters = query
+        .filters()
+        .parse(&cookie.or_utc())
+        .map_err(WebError::InvalidFilters)?;
+    let page =
+        kith_app::directory::search(state.store.as_ref(), &filters, state.clock.now()).await?;
     Ok(Json(directory_json(page, &filters.zone)))
 }

@@ -13,13 +13,13 @@ use kith_domain::zone::Zone;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::viewer::CookieZone;
 use crate::views::{MeetingView, place_label};
-use crate::AppState;
 
 /// The group page's HTML route.
 pub fn router() -> Router<AppState> {
@@ -31,7 +31,10 @@ pub fn router() -> Router<AppState> {
 fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
     match query.get("tz").filter(|tz| !tz.trim().is_empty()) {
         Some(tz) => Zone::parse(tz.trim()).map_err(|_| {
-            WebError::InvalidFilters(vec![kith_domain::directory::FilterError { field: "tz", code: "unknown_time_zone" }])
+            WebError::InvalidFilters(vec![kith_domain::directory::FilterError {
+                field: "tz",
+                code: "unknown_time_zone",
+            }])
         }),
         None => Ok(cookie.or_utc()),
     }
@@ -40,7 +43,10 @@ fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError
 async fn load(state: &AppState, slug: &str, zone: &Zone) -> Result<PublicGroup, WebError> {
     // A malformed slug cannot name a group: the same 404 as a missing one.
     let slug = Slug::parse(slug).ok_or(WebError::NotFound)?;
-    Ok(kith_app::groups::public_group(state.store.as_ref(), &slug, zone, state.clock.now()).await?)
+    Ok(
+        kith_app::groups::public_group(state.store.as_ref(), &slug, zone, state.clock.now())
+            .await?,
+    )
 }
 
 struct RuleView {
@@ -73,7 +79,12 @@ struct GroupTemplate {
 
 fn rule_view(m: &Messages, rule: &RuleInGroupZone) -> RuleView {
     RuleView {
-        days: rule.weekdays.iter().map(|d| m.weekday(*d)).collect::<Vec<_>>().join(", "),
+        days: rule
+            .weekdays
+            .iter()
+            .map(|d| m.weekday(*d))
+            .collect::<Vec<_>>()
+            .join(", "),
         start: rule.start.clone(),
         end: rule.end.clone(),
         minutes: rule.duration_minutes,
@@ -92,18 +103,33 @@ async fn group_page(
     let p = &group.profile;
     let template = GroupTemplate {
         m,
-        zone_from: if cookie.0.is_some() || query.get("tz").is_some() { "cookie" } else { "default" },
+        zone_from: if cookie.0.is_some() || query.get("tz").is_some() {
+            "cookie"
+        } else {
+            "default"
+        },
         viewer_zone: zone.name().to_owned(),
         format: m.of("format", p.format.code()).to_owned(),
         style: m.of("style", p.facilitation.style.code()).to_owned(),
-        focus: p.focus.iter().map(|f| m.of("focus", f.code()).to_owned()).collect(),
-        attributes: p.attributes.iter().map(|a| m.of("attribute", a.code()).to_owned()).collect(),
+        focus: p
+            .focus
+            .iter()
+            .map(|f| m.of("focus", f.code()).to_owned())
+            .collect(),
+        attributes: p
+            .attributes
+            .iter()
+            .map(|a| m.of("attribute", a.code()).to_owned())
+            .collect(),
         place: place_label(m, p.format, &p.place),
         rules: group.rules.iter().map(|r| rule_view(m, r)).collect(),
         upcoming: group
             .upcoming
             .iter()
-            .map(|u| UpcomingView { yours: MeetingView::new(m, &u.yours), theirs: MeetingView::new(m, &u.theirs) })
+            .map(|u| UpcomingView {
+                yours: MeetingView::new(m, &u.yours),
+                theirs: MeetingView::new(m, &u.theirs),
+            })
             .collect(),
         group,
     };
@@ -215,7 +241,10 @@ pub async fn get_group(
         description_html: group.description_html,
         agreements: p.agreements,
         agreements_html: group.agreements_html,
-        facilitation: FacilitationJson { style: p.facilitation.style.code().to_owned(), description: p.facilitation.description },
+        facilitation: FacilitationJson {
+            style: p.facilitation.style.code().to_owned(),
+            description: p.facilitation.description,
+        },
         focus: p.focus.iter().map(|f| f.code().to_owned()).collect(),
         attributes: p.attributes.iter().map(|a| a.code().to_owned()).collect(),
         format: p.format.code().to_owned(),
@@ -229,7 +258,11 @@ pub async fn get_group(
             .iter()
             .map(|r| RuleJson {
                 kind: "weekly".to_owned(),
-                weekdays: r.weekdays.iter().map(|d| d.to_sunday_zero_offset()).collect(),
+                weekdays: r
+                    .weekdays
+                    .iter()
+                    .map(|d| d.to_sunday_zero_offset())
+                    .collect(),
                 start: r.start.clone(),
                 end: r.end.clone(),
                 duration_minutes: r.duration_minutes,

@@ -23,6 +23,9 @@ struct HomeTemplate {
 }
 
 async fn home_page() -> Result<Response, PageError> {
-    let page = HomeTemplate { m: messages(), zone_from: "none" };
+    let page = HomeTemplate {
+        m: messages(),
+        zone_from: "none",
+    };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

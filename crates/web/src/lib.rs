@@ -75,7 +75,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .with_state(state)
         .layer(security::headers())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(15)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(15),
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(
             // Log the route template, never the URI: URLs will carry tokens.

@@ -70,10 +70,20 @@ mod tests {
     #[test]
     fn every_vocabulary_word_has_a_message() {
         let m = messages();
-        let keys = Format::ALL.iter().map(|f| format!("format.{}", f.code()))
+        let keys = Format::ALL
+            .iter()
+            .map(|f| format!("format.{}", f.code()))
             .chain(Focus::ALL.iter().map(|f| format!("focus.{}", f.code())))
-            .chain(Attribute::ALL.iter().map(|a| format!("attribute.{}", a.code())))
-            .chain(FacilitationStyle::ALL.iter().map(|s| format!("style.{}", s.code())))
+            .chain(
+                Attribute::ALL
+                    .iter()
+                    .map(|a| format!("attribute.{}", a.code())),
+            )
+            .chain(
+                FacilitationStyle::ALL
+                    .iter()
+                    .map(|s| format!("style.{}", s.code())),
+            )
             .chain(TimeOfDay::ALL.iter().map(|t| format!("time.{}", t.code())))
             .chain((0..7).flat_map(|d| [format!("weekday.{d}"), format!("weekday_short.{d}")]));
         for key in keys {
@@ -84,7 +94,18 @@ mod tests {
     #[test]
     fn every_filter_error_has_words() {
         let m = messages();
-        for field in ["format", "day", "time", "starts_within", "in_progress", "focus", "attribute", "language", "country", "page"] {
+        for field in [
+            "format",
+            "day",
+            "time",
+            "starts_within",
+            "in_progress",
+            "focus",
+            "attribute",
+            "language",
+            "country",
+            "page",
+        ] {
             assert!(m.has(&format!("error.{field}.invalid_value")), "{field}");
         }
         assert!(m.has("error.tz.unknown_time_zone"));

@@ -22,7 +22,10 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 impl QueryPairs {
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The directory's filters, as given.
@@ -95,8 +98,17 @@ pub fn directory_query(raw: &RawFilters, page: Option<u32>) -> String {
     push("region", &raw.region);
     push("city", &raw.city);
     push("tz", &raw.tz);
-    for (key, values) in [("format", &raw.format), ("focus", &raw.focus), ("attribute", &raw.attribute)] {
-        pairs.extend(values.iter().filter(|v| !v.is_empty()).map(|v| (key, v.clone())));
+    for (key, values) in [
+        ("format", &raw.format),
+        ("focus", &raw.focus),
+        ("attribute", &raw.attribute),
+    ] {
+        pairs.extend(
+            values
+                .iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| (key, v.clone())),
+        );
     }
     if let Some(page) = page.filter(|p| *p > 1) {
         pairs.push(("page", page.to_string()));

@@ -58,8 +58,14 @@ mod tests {
     #[test]
     fn the_cookie_zone_is_read_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("a=1; kith_tz=America%2FSt_Johns; b=2"));
-        assert_eq!(zone_from_cookies(&headers).map(|z| z.name().to_owned()), Some("America/St_Johns".into()));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; kith_tz=America%2FSt_Johns; b=2"),
+        );
+        assert_eq!(
+            zone_from_cookies(&headers).map(|z| z.name().to_owned()),
+            Some("America/St_Johns".into())
+        );
         headers.insert(COOKIE, HeaderValue::from_static("kith_tz=Mars/Phobos"));
         assert_eq!(zone_from_cookies(&headers), None);
     }

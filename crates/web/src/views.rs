@@ -36,10 +36,14 @@ impl MeetingView {
 /// "Berlin, Berlin, DE", or "Online" for phone and video groups without a
 /// place.
 pub fn place_label(m: &Messages, format: Format, place: &Place) -> String {
-    let parts: Vec<&str> = [place.city.as_deref(), place.region.as_deref(), place.country.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let parts: Vec<&str> = [
+        place.city.as_deref(),
+        place.region.as_deref(),
+        place.country.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if crate::api::is_online(format) {
         if parts.is_empty() {
             m.t("directory.online").to_owned()

@@ -1,0 +1,150 @@
+//! Fixture builders for tests (feature `testing`):
+//! `GroupBuilder::new("Name").weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")`.
+
+use jiff::civil::Weekday;
+use kith_domain::group::{
+    Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
+    NewGroup, Place, PrivateDetails,
+};
+use kith_domain::ids::Slug;
+use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
+use kith_domain::zone::Zone;
+
+use crate::groups::GroupSubmission;
+
+/// Builds a [`GroupSubmission`] with sensible defaults: a listed video group
+/// meeting Mondays at 10:00 UTC for an hour, hosted by `willow`.
+#[derive(Debug, Clone)]
+pub struct GroupBuilder {
+    submission: GroupSubmission,
+}
+
+impl GroupBuilder {
+    /// A group with this name and the defaults.
+    pub fn new(name: &str) -> Self {
+        let rule = Rule::weekly(
+            WeekdaySet::of([Weekday::Monday]),
+            parse_local_time("10:00").expect("valid time"),
+            MeetingDuration::from_minutes(60).expect("valid duration"),
+        )
+        .expect("valid rule");
+        Self {
+            submission: GroupSubmission {
+                group: NewGroup {
+                    profile: GroupProfile {
+                        slug: Slug::for_name(name),
+                        name: name.to_owned(),
+                        description: format!("About {name}."),
+                        agreements: "- What is shared here stays here.".to_owned(),
+                        facilitation: Facilitation {
+                            style: FacilitationStyle::CheckInRound,
+                            description: "Everyone gets three minutes.".to_owned(),
+                        },
+                        focus: vec![Focus::Tapering],
+                        attributes: vec![Attribute::Open],
+                        format: Format::Video,
+                        language: "en".to_owned(),
+                        place: Place::default(),
+                        capacity: None,
+                        schedule: Schedule {
+                            zone: Zone::utc(),
+                            rules: vec![rule],
+                        },
+                        hosts: vec!["willow".to_owned()],
+                        status: ListingStatus::Listed,
+                    },
+                    private: PrivateDetails::default(),
+                },
+                hosts: vec!["willow".to_owned()],
+                status: ListingStatus::Listed,
+            },
+        }
+    }
+
+    fn profile(&mut self) -> &mut GroupProfile {
+        &mut self.submission.group.profile
+    }
+
+    /// Meets weekly on `days` at `at` (`HH:MM`) in `zone`.
+    pub fn weekly(mut self, days: &[Weekday], at: &str, zone: &str) -> Self {
+        let duration = self.profile().schedule.rules[0].duration();
+        let rule = Rule::weekly(
+            WeekdaySet::of(days.iter().copied()),
+            parse_local_time(at).expect("valid time"),
+            duration,
+        )
+        .expect("valid rule");
+        self.profile().schedule = Schedule {
+            zone: Zone::parse(zone).expect("known zone"),
+            rules: vec![rule],
+        };
+        self
+    }
+
+    /// Meetings last `minutes`.
+    pub fn minutes(mut self, minutes: u16) -> Self {
+        let duration = MeetingDuration::from_minutes(minutes).expect("valid duration");
+        for rule in &mut self.profile().schedule.rules {
+            rule.duration = duration;
+        }
+        self
+    }
+
+    /// Meets in this format.
+    pub fn format(mut self, format: Format) -> Self {
+        self.profile().format = format;
+        self
+    }
+
+    /// Has these focus kinds.
+    pub fn focus(mut self, focus: &[Focus]) -> Self {
+        self.profile().focus = focus.to_vec();
+        self
+    }
+
+    /// Has these attributes.
+    pub fn attributes(mut self, attributes: &[Attribute]) -> Self {
+        self.profile().attributes = attributes.to_vec();
+        self
+    }
+
+    /// Speaks this language.
+    pub fn language(mut self, tag: &str) -> Self {
+        self.profile().language = tag.to_owned();
+        self
+    }
+
+    /// Meets at this place.
+    pub fn place(mut self, country: &str, region: Option<&str>, city: &str) -> Self {
+        self.profile().place = Place {
+            country: Some(country.to_owned()),
+            region: region.map(str::to_owned),
+            city: Some(city.to_owned()),
+        };
+        self
+    }
+
+    /// Has this description (Markdown).
+    pub fn description(mut self, markdown: &str) -> Self {
+        self.profile().description = markdown.to_owned();
+        self
+    }
+
+    /// Has this listing status.
+    pub fn status(mut self, status: ListingStatus) -> Self {
+        self.submission.status = status;
+        self.profile().status = status;
+        self
+    }
+
+    /// Has these private details.
+    pub fn private(mut self, private: PrivateDetails) -> Self {
+        self.submission.group.private = private;
+        self
+    }
+
+    /// The submission.
+    pub fn build(self) -> GroupSubmission {
+        self.submission
+    }
+}

@@ -1,0 +1,99 @@
+//! Throwaway databases for tests (feature `testing`): a fresh SQLite file or
+//! a fresh PostgreSQL database per test, never a shared one.
+//!
+//! PostgreSQL is found at `KITH_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`). When it does not answer,
+//! [`TempPostgres::create`] answers `None` so the caller can skip — unless
+//! `CI=true`, where it panics: in CI a missing database fails the run.
+
+use std::sync::Arc;
+
+use sqlx::Connection;
+
+use crate::Store;
+
+/// The admin URL for creating test databases.
+pub fn postgres_admin_url() -> String {
+    std::env::var("KITH_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Whether the tests run in CI, where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A SQLite store in a temporary directory, deleted when dropped.
+pub struct TempSqlite {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The URL of the file.
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TempSqlite {
+    /// Creates and migrates a fresh database file.
+    pub async fn create() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("kith.db").display());
+        let store = crate::open(&url, 4).await.expect("open sqlite");
+        Self {
+            store,
+            url,
+            _dir: dir,
+        }
+    }
+}
+
+/// A throwaway PostgreSQL database; call [`TempPostgres::drop_now`] when done.
+pub struct TempPostgres {
+    admin_url: String,
+    name: String,
+    /// The URL of the new database.
+    pub url: String,
+}
+
+impl TempPostgres {
+    /// Creates a database with a random name, or `None` when PostgreSQL does
+    /// not answer outside CI.
+    pub async fn create() -> Option<Self> {
+        let admin_url = postgres_admin_url();
+        let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
+            Ok(conn) => conn,
+            Err(err) if !in_ci() => {
+                eprintln!(
+                    "PostgreSQL does not answer ({err}); skipping the PostgreSQL half of this test"
+                );
+                return None;
+            }
+            Err(err) => panic!("CI=true and PostgreSQL does not answer: {err}"),
+        };
+        let name = format!("kith_test_{:016x}", rand::random::<u64>());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Some(Self {
+            admin_url,
+            name,
+            url,
+        })
+    }
+
+    /// Drops the database, ending any connection still open to it.
+    pub async fn drop_now(self) {
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin)
+            .await;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! HTTP tests of every route, through the real router.
+
+mod directory;
+mod groups;
+mod hygiene;
+mod support;
