@@ -75,6 +75,7 @@ struct ResultView {
     format: String,
     focus: Vec<String>,
     language: String,
+    language_name: String,
     place: String,
 }
 
@@ -161,14 +162,9 @@ impl DirectoryTemplate {
             .map(|e| e.message.as_str())
     }
 
-    /// The value the reader gave for a text field, kept as typed.
-    fn v(&self, field: &str) -> &str {
-        let raw = &self.raw;
-        let value = match field {
-            "q" => &raw.q,
-            _ => &None,
-        };
-        value.as_deref().unwrap_or_default()
+    /// The search words as the reader typed them.
+    fn q(&self) -> &str {
+        self.raw.q.as_deref().unwrap_or_default()
     }
 }
 
@@ -279,6 +275,7 @@ fn result_view(m: &Messages, r: &DirectoryResult) -> ResultView {
             .iter()
             .map(|f| m.of("focus", f.code()).to_owned())
             .collect(),
+        language_name: m.language(&hit.language).to_owned(),
         language: hit.language.clone(),
         place: place_label(m, hit.format, &hit.place),
     }

@@ -73,6 +73,7 @@ struct GroupTemplate {
     focus: Vec<String>,
     attributes: Vec<String>,
     place: String,
+    language: String,
     rules: Vec<RuleView>,
     upcoming: Vec<UpcomingView>,
 }
@@ -122,6 +123,7 @@ async fn group_page(
             .map(|a| m.of("attribute", a.code()).to_owned())
             .collect(),
         place: place_label(m, p.format, &p.place),
+        language: m.language(&p.language).to_owned(),
         rules: group.rules.iter().map(|r| rule_view(m, r)).collect(),
         upcoming: group
             .upcoming

@@ -54,6 +54,16 @@ impl Messages {
         self.of("weekday_short", &day.to_sunday_zero_offset().to_string())
     }
 
+    /// A language's name for a BCP 47 tag: the tag's own entry, else its
+    /// primary language's, else the tag itself.
+    pub fn language<'a>(&'a self, tag: &'a str) -> &'a str {
+        let primary = tag.split('-').next().unwrap_or(tag);
+        self.entries
+            .get(&format!("language.{tag}"))
+            .or_else(|| self.entries.get(&format!("language.{primary}")))
+            .map_or(tag, String::as_str)
+    }
+
     /// Whether `key` exists.
     pub fn has(&self, key: &str) -> bool {
         self.entries.contains_key(key)
@@ -89,6 +99,14 @@ mod tests {
         for key in keys {
             assert!(m.has(&key), "{key} is missing from messages/en.json");
         }
+    }
+
+    #[test]
+    fn languages_are_named_with_a_fallback_to_the_tag() {
+        let m = messages();
+        assert_eq!(m.language("pt-BR"), "Portuguese (Brazil)");
+        assert_eq!(m.language("de-AT"), "German");
+        assert_eq!(m.language("xx"), "xx");
     }
 
     #[test]
