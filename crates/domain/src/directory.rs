@@ -208,6 +208,63 @@ pub fn is_country_code(code: &str) -> bool {
 }
 
 impl RawFilters {
+    /// Collects the directory's parameters from query pairs; other keys are
+    /// ignored, repeated single-valued keys keep the last value.
+    pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut raw = Self::default();
+        for (key, value) in pairs {
+            let value = value.into();
+            if let Some(list) = raw.list_mut(key.as_ref()) {
+                list.push(value);
+            } else if let Some(slot) = raw.single_mut(key.as_ref()) {
+                *slot = Some(value);
+            }
+        }
+        raw
+    }
+
+    /// The same filters without the named parameters, so the others still
+    /// apply when those could not be used.
+    pub fn without(&self, fields: &[&str]) -> Self {
+        let mut raw = self.clone();
+        for field in fields {
+            if let Some(list) = raw.list_mut(field) {
+                list.clear();
+            } else if let Some(slot) = raw.single_mut(field) {
+                *slot = None;
+            }
+        }
+        raw
+    }
+
+    fn list_mut(&mut self, key: &str) -> Option<&mut Vec<String>> {
+        match key {
+            "format" => Some(&mut self.format),
+            "focus" => Some(&mut self.focus),
+            "attribute" => Some(&mut self.attribute),
+            _ => None,
+        }
+    }
+
+    fn single_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        match key {
+            "q" => Some(&mut self.q),
+            "day" => Some(&mut self.day),
+            "time" => Some(&mut self.time),
+            "starts_within" => Some(&mut self.starts_within),
+            "in_progress" => Some(&mut self.in_progress),
+            "language" => Some(&mut self.language),
+            "country" => Some(&mut self.country),
+            "region" => Some(&mut self.region),
+            "city" => Some(&mut self.city),
+            "tz" => Some(&mut self.tz),
+            "page" => Some(&mut self.page),
+            _ => None,
+        }
+    }
+
     /// Parses every parameter; returns all the errors at once so a form can
     /// show each next to its field and keep the rest.
     pub fn parse(&self, default_zone: &Zone) -> Result<DirectoryFilters, Vec<FilterError>> {

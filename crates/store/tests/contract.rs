@@ -80,25 +80,7 @@ async fn insert(store: &Arc<dyn Store>, groups: &[NewGroup], status: ListingStat
 }
 
 fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
-    let mut raw = RawFilters::default();
-    for (k, v) in pairs {
-        let v = Some((*v).to_owned());
-        match *k {
-            "q" => raw.q = v,
-            "format" => raw.format.extend(v),
-            "day" => raw.day = v,
-            "time" => raw.time = v,
-            "tz" => raw.tz = v,
-            "focus" => raw.focus.extend(v),
-            "attribute" => raw.attribute.extend(v),
-            "language" => raw.language = v,
-            "country" => raw.country = v,
-            "city" => raw.city = v,
-            "starts_within" => raw.starts_within = v,
-            "in_progress" => raw.in_progress = v,
-            other => panic!("unknown filter {other}"),
-        }
-    }
+    let raw = RawFilters::from_pairs(pairs.iter().copied());
     let f = raw.parse(&Zone::utc()).expect("valid filters");
     DirectorySearch {
         windows: f.start_windows(now(), horizon(now())),

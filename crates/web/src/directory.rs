@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
-use crate::query::{QueryPairs, directory_query, without_fields};
+use crate::query::{QueryPairs, directory_query};
 use crate::viewer::{CookieZone, remember_zone};
 use crate::views::{MeetingView, place_label};
 
@@ -39,7 +39,8 @@ fn parse_keeping_valid(
         Ok(filters) => Ok((filters, Vec::new())),
         Err(errors) => {
             let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
-            let filters = without_fields(raw, &fields)
+            let filters = raw
+                .without(&fields)
                 .parse(zone)
                 .map_err(WebError::InvalidFilters)?;
             Ok((filters, errors))

@@ -30,54 +30,8 @@ impl QueryPairs {
 
     /// The directory's filters, as given.
     pub fn filters(&self) -> RawFilters {
-        let mut raw = RawFilters::default();
-        for (key, value) in &self.0 {
-            let v = Some(value.clone());
-            match key.as_str() {
-                "q" => raw.q = v,
-                "format" => raw.format.push(value.clone()),
-                "day" => raw.day = v,
-                "time" => raw.time = v,
-                "starts_within" => raw.starts_within = v,
-                "in_progress" => raw.in_progress = v,
-                "focus" => raw.focus.push(value.clone()),
-                "attribute" => raw.attribute.push(value.clone()),
-                "language" => raw.language = v,
-                "country" => raw.country = v,
-                "region" => raw.region = v,
-                "city" => raw.city = v,
-                "tz" => raw.tz = v,
-                "page" => raw.page = v,
-                _ => {}
-            }
-        }
-        raw
+        RawFilters::from_pairs(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
-}
-
-/// The filters with the named fields cleared, so the others still apply.
-pub fn without_fields(raw: &RawFilters, fields: &[&str]) -> RawFilters {
-    let mut raw = raw.clone();
-    for field in fields {
-        match *field {
-            "q" => raw.q = None,
-            "format" => raw.format.clear(),
-            "day" => raw.day = None,
-            "time" => raw.time = None,
-            "starts_within" => raw.starts_within = None,
-            "in_progress" => raw.in_progress = None,
-            "focus" => raw.focus.clear(),
-            "attribute" => raw.attribute.clear(),
-            "language" => raw.language = None,
-            "country" => raw.country = None,
-            "region" => raw.region = None,
-            "city" => raw.city = None,
-            "tz" => raw.tz = None,
-            "page" => raw.page = None,
-            _ => {}
-        }
-    }
-    raw
 }
 
 /// Rebuilds a directory query string from filters, with another page.

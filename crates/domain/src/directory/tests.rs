@@ -5,27 +5,22 @@ fn ts(s: &str) -> Timestamp {
 }
 
 fn raw(pairs: &[(&str, &str)]) -> RawFilters {
-    let mut r = RawFilters::default();
-    for (k, v) in pairs {
-        let v = Some((*v).to_owned());
-        match *k {
-            "q" => r.q = v,
-            "format" => r.format.extend(v),
-            "day" => r.day = v,
-            "time" => r.time = v,
-            "starts_within" => r.starts_within = v,
-            "in_progress" => r.in_progress = v,
-            "focus" => r.focus.extend(v),
-            "attribute" => r.attribute.extend(v),
-            "language" => r.language = v,
-            "country" => r.country = v,
-            "city" => r.city = v,
-            "tz" => r.tz = v,
-            "page" => r.page = v,
-            other => panic!("unknown key {other}"),
-        }
-    }
-    r
+    RawFilters::from_pairs(pairs.iter().copied())
+}
+
+#[test]
+fn pairs_fill_lists_and_single_values_and_ignore_other_keys() {
+    let r = raw(&[
+        ("format", "phone"),
+        ("format", "video"),
+        ("day", "1"),
+        ("day", "2"),
+        ("utm_source", "x"),
+    ]);
+    assert_eq!(r.format, ["phone", "video"]);
+    assert_eq!(r.day.as_deref(), Some("2"));
+    let cleared = r.without(&["format", "day"]);
+    assert!(cleared.format.is_empty() && cleared.day.is_none());
 }
 
 fn parse(pairs: &[(&str, &str)]) -> Result<DirectoryFilters, Vec<FilterError>> {
