@@ -115,11 +115,19 @@ pub async fn create_groups(
     now: Timestamp,
 ) -> AppResult<Vec<Slug>> {
     let until = horizon(now);
+    // Hosts repeat across a batch; look each handle up once.
+    let mut accounts = std::collections::HashMap::new();
     let mut drafts = Vec::with_capacity(submissions.len());
     for submission in submissions {
         let mut hosts = Vec::with_capacity(submission.hosts.len());
         for handle in &submission.hosts {
-            hosts.push(store.ensure_account(handle, now).await?);
+            let id = match accounts.get(handle) {
+                Some(id) => *id,
+                None => *accounts
+                    .entry(handle.clone())
+                    .or_insert(store.ensure_account(handle, now).await?),
+            };
+            hosts.push(id);
         }
         drafts.push(GroupDraft {
             group: &submission.group,

@@ -22,11 +22,11 @@
 use crate::model::DirectorySearch;
 
 /// Fewer full-text matches than this, and the groups plan is cheaper.
-pub const RARE_TERMS_CAP: i64 = 400;
+pub const RARE_TERMS_CAP: i64 = 1000;
 
 /// Occurrences the walk may read for one page before handing over.
 pub fn walk_budget(search: &DirectorySearch) -> i64 {
-    (16 * i64::from(search.offset + search.limit)).max(600)
+    (16 * i64::from(search.offset + search.limit)).max(2000)
 }
 
 /// The SQL dialect, for the few fragments that differ.
@@ -125,15 +125,12 @@ pub fn walk_bound(search: &DirectorySearch, budget: i64) -> Sql {
 /// The walk plan, reading occurrences that start no later than `bound`.
 pub fn walk(search: &DirectorySearch, bound: Option<i64>) -> Sql {
     let mut sql = Sql::default();
-    let windows = windows_clause(&mut sql, "o", search);
+    let windows = windows_clause_until(&mut sql, "o", search, bound);
     let now = sql.int(search.now);
     let mut text = format!(
         "SELECT {HIT_COLUMNS} FROM occurrences o JOIN groups g ON g.id = o.group_id \
          WHERE {windows} AND o.ends_at > {now}"
     );
-    if let Some(bound) = bound {
-        text += &format!(" AND o.starts_at <= {}", sql.int(bound));
-    }
     text += &group_filters(&mut sql, search);
     for term in &search.terms {
         // The same match as the full-text index: some word starts with it.
@@ -157,7 +154,7 @@ pub fn by_groups(dialect: Dialect, search: &DirectorySearch) -> Sql {
     let mut text = format!(
         "SELECT {HIT_COLUMNS} FROM groups g JOIN occurrences o ON o.id = (\
            SELECT p.id FROM occurrences p WHERE p.group_id = g.id AND {windows} AND p.ends_at > {now} \
-           ORDER BY p.starts_at, p.id LIMIT 1) \
+           ORDER BY p.starts_at, p.ends_at, p.id LIMIT 1) \
          WHERE 1 = 1"
     );
     text += &group_filters(&mut sql, search);
@@ -178,13 +175,26 @@ pub fn by_groups(dialect: Dialect, search: &DirectorySearch) -> Sql {
 /// `alias.starts_at` within any window. The outer range lets the index do
 /// the work; the list of windows is checked row by row.
 fn windows_clause(sql: &mut Sql, alias: &str, search: &DirectorySearch) -> String {
+    windows_clause_until(sql, alias, search, None)
+}
+
+/// As [`windows_clause`], reading no start later than `bound`. The bound is
+/// folded into the one outer range: given two upper limits, SQLite uses only
+/// one for the index and filters the other row by row.
+fn windows_clause_until(
+    sql: &mut Sql,
+    alias: &str,
+    search: &DirectorySearch,
+    bound: Option<i64>,
+) -> String {
     let (Some(first), Some(last)) = (search.windows.first(), search.windows.last()) else {
         return "1 = 0".to_owned();
     };
+    let end = bound.map_or(last.1, |b| last.1.min(b.saturating_add(1)));
     let mut clause = format!(
         "{alias}.starts_at >= {} AND {alias}.starts_at < {}",
         sql.int(first.0),
-        sql.int(last.1)
+        sql.int(end)
     );
     if search.windows.len() > 1 {
         let each: Vec<String> = search
@@ -240,19 +250,23 @@ fn group_filters(sql: &mut Sql, search: &DirectorySearch) -> String {
 }
 
 /// Whether an earlier matching meeting of the same group exists, for an
-/// occurrence aliased `o`: the walk keeps only each group's first.
+/// occurrence aliased `o`: the walk keeps only each group's first. "First"
+/// is by (start, end, id), the order of `occurrences_by_group`, as in the
+/// groups plan.
 fn first_meeting_clause(sql: &mut Sql, search: &DirectorySearch, now: &str) -> String {
     let windows = windows_clause(sql, "p", search);
     format!(
         "SELECT 1 FROM occurrences p WHERE p.group_id = o.group_id AND {windows} AND p.ends_at > {now} \
-         AND (p.starts_at < o.starts_at OR (p.starts_at = o.starts_at AND p.id < o.id))"
+         AND (p.starts_at, p.ends_at, p.id) < (o.starts_at, o.ends_at, o.id)"
     )
 }
 
 fn page_clause(sql: &mut Sql, search: &DirectorySearch) -> String {
     let limit = sql.int(i64::from(search.limit));
     let offset = sql.int(i64::from(search.offset));
-    format!(" ORDER BY o.starts_at, g.sort_name, g.id LIMIT {limit} OFFSET {offset}")
+    // `o.sort_name` and `o.group_id` equal the group's: the walk's order is
+    // then exactly the `occurrences_by_start` index, so no sort is needed.
+    format!(" ORDER BY o.starts_at, o.sort_name, o.group_id LIMIT {limit} OFFSET {offset}")
 }
 
 /// Runs a directory search against one backend.
@@ -272,13 +286,13 @@ pub(crate) async fn run(
     if search.windows.is_empty() || search.limit == 0 {
         return Ok(Vec::new());
     }
-    let rows = if !search.terms.is_empty()
+    let rare_terms = !search.terms.is_empty()
         && executor
             .scalar(count_term_matches(dialect, &search.terms))
             .await?
             .unwrap_or(0)
-            < RARE_TERMS_CAP
-    {
+            < RARE_TERMS_CAP;
+    let rows = if rare_terms {
         executor.hits(by_groups(dialect, search)).await?
     } else {
         let bound = executor

@@ -128,19 +128,25 @@ macro_rules! impl_store {
                             .await?;
                         rule_ids.push(id);
                     }
-                    for planned in &draft.occurrences {
-                        let rule_id = *rule_ids
-                            .get(planned.rule_index)
-                            .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
-                        let _: String = sqlx::query_scalar($crate::sql::UPSERT_OCCURRENCE)
-                            .bind(kith_domain::ids::OccurrenceId::random().as_str())
-                            .bind(group_id)
-                            .bind(rule_id)
-                            .bind(planned.local_start.to_string())
-                            .bind(planned.starts_at.as_second())
-                            .bind(planned.ends_at.as_second())
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    if !draft.occurrences.is_empty() {
+                        let mut insert = sqlx::QueryBuilder::new($crate::sql::INSERT_OCCURRENCES);
+                        let mut rows = Vec::with_capacity(draft.occurrences.len());
+                        for planned in &draft.occurrences {
+                            let rule_id = *rule_ids
+                                .get(planned.rule_index)
+                                .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
+                            rows.push((rule_id, planned));
+                        }
+                        insert.push_values(rows, |mut row, (rule_id, planned)| {
+                            row.push_bind(kith_domain::ids::OccurrenceId::random().as_str().to_owned())
+                                .push_bind(group_id)
+                                .push_bind(rule_id)
+                                .push_bind(planned.local_start.to_string())
+                                .push_bind(columns.sort_name.clone())
+                                .push_bind(planned.starts_at.as_second())
+                                .push_bind(planned.ends_at.as_second());
+                        });
+                        insert.build().execute(&mut *tx).await?;
                     }
                     slugs.push(p.slug.clone());
                 }

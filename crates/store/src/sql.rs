@@ -37,15 +37,21 @@ pub(crate) const INSERT_RULE: &str = "INSERT INTO schedule_rules
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING id";
 pub(crate) const UPSERT_OCCURRENCE: &str = "INSERT INTO occurrences
-    (id, group_id, rule_id, local_start, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6)
+    (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at)
+VALUES ($1, $2, $3, $4, (SELECT sort_name FROM groups WHERE id = $2), $5, $6)
 ON CONFLICT (rule_id, local_start) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at
 RETURNING id";
+/// The start of a multi-row insert of a new group's occurrences.
+pub(crate) const INSERT_OCCURRENCES: &str =
+    "INSERT INTO occurrences (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at) ";
 pub(crate) const FUTURE_OCCURRENCE_IDS: &str =
     "SELECT id FROM occurrences WHERE group_id = $1 AND ends_at > $2";
 pub(crate) const DELETE_OCCURRENCE: &str = "DELETE FROM occurrences WHERE id = $1";
 pub(crate) const SET_OCCURRENCES_UNTIL: &str =
     "UPDATE groups SET occurrences_until = $2 WHERE id = $1";
-pub(crate) const PRUNE_OCCURRENCES: &str = "DELETE FROM occurrences WHERE ends_at < $1";
+/// `starts_at < $1` lets the start index find them; `ends_at` decides.
+pub(crate) const PRUNE_OCCURRENCES: &str =
+    "DELETE FROM occurrences WHERE starts_at < $1 AND ends_at < $1";
 
 /// Public columns only: private fields are never selected for public reads.
 pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agreements,

@@ -10,14 +10,16 @@
     return;
   }
   if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) return;
-  var has = document.cookie.split("; ").some(function (c) {
-    return c.indexOf("kith_tz=") === 0;
-  });
-  if (has) return;
+  function remembered() {
+    return document.cookie.split("; ").some(function (c) {
+      return c.indexOf("kith_tz=") === 0;
+    });
+  }
+  if (remembered()) return;
   document.cookie = "kith_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
-  // Show this page again in the reader's zone, unless it names one already.
-  var root = document.documentElement;
-  if (root.getAttribute("data-zone-from") === "default") {
+  // Show this page again in the reader's zone, unless it names one already
+  // or cookies are refused (which would reload forever).
+  if (remembered() && document.documentElement.getAttribute("data-zone-from") === "default") {
     window.location.reload();
   }
 })();

@@ -68,18 +68,24 @@ CREATE TABLE occurrences (
     group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
     rule_id INTEGER NOT NULL REFERENCES schedule_rules (id) ON DELETE CASCADE,
     local_start TEXT NOT NULL,
+    -- The group's sort_name, copied so the directory's order (next meeting,
+    -- then name, then group) is one index and a page stops after its rows.
+    sort_name TEXT NOT NULL,
     starts_at INTEGER NOT NULL,
     ends_at INTEGER NOT NULL,
     UNIQUE (rule_id, local_start)
 );
-CREATE INDEX occurrences_by_start ON occurrences (starts_at, ends_at, group_id, id);
+CREATE INDEX occurrences_by_start ON occurrences (starts_at, sort_name, group_id, ends_at, id);
 CREATE INDEX occurrences_by_group ON occurrences (group_id, starts_at, ends_at, id);
 
 CREATE VIRTUAL TABLE groups_fts USING fts5 (
     search_text,
     content = 'groups',
     content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 0'
+    tokenize = 'unicode61 remove_diacritics 0',
+    -- Short prefixes ("we*") read one list instead of merging every word
+    -- that starts with them.
+    prefix = '1 2 3'
 );
 CREATE TRIGGER groups_fts_insert AFTER INSERT ON groups BEGIN
     INSERT INTO groups_fts (rowid, search_text) VALUES (new.id, new.search_text);
