@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// that must not depend on the hour.
     #[arg(long, env = "KITH_FIXED_NOW", hide = true)]
     pub fixed_now: Option<jiff::Timestamp>,
+    /// Seconds a directory result page is reused (0: never). Results are at
+    /// most this old.
+    #[arg(long, env = "KITH_SEARCH_CACHE_SECONDS", default_value_t = 30)]
+    pub search_cache_seconds: u64,
     /// Seconds between refreshes of materialized occurrences.
     #[arg(long, env = "KITH_REFRESH_SECONDS", default_value_t = 600)]
     pub refresh_seconds: u64,

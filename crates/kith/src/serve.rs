@@ -1,10 +1,12 @@
 //! `kith serve`: open and migrate the database, seed the demo if asked, start
 //! the occurrence refresher, and serve until interrupted.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use kith_app::Clock;
+use kith_app::directory::DirectoryCache;
 use kith_web::AppState;
 
 use crate::cli::{ServeArgs, open_store};
@@ -32,7 +34,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("kith is running at http://{addr}/");
-    let app = kith_web::router(AppState { store, clock });
+    let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
+        args.search_cache_seconds,
+    )));
+    let app = kith_web::router(AppState {
+        store,
+        clock,
+        directory_cache,
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -26,7 +26,7 @@ pub struct GroupDraft<'a> {
 }
 
 /// One page of the directory, already validated and turned into windows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct DirectorySearch {
     /// Normalised terms; every one must prefix-match a word.
     pub terms: Vec<String>,

@@ -33,10 +33,8 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             .pragma("temp_store", "memory")
-            // 8 MiB of page cache per connection, and the file mapped so
-            // connections share the operating system's cache.
+            // 8 MiB of page cache per connection.
             .pragma("cache_size", "-8192")
-            .pragma("mmap_size", "1073741824")
             // No `PRAGMA optimize` on close: it may gather STAT4 samples
             // (see `optimize`).
             ;

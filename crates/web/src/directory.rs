@@ -183,8 +183,13 @@ async fn directory_page(
     let m = messages();
     let raw = query.filters();
     let (filters, errors) = parse_keeping_valid(&raw, &cookie.or_utc())?;
-    let page =
-        kith_app::directory::search(state.store.as_ref(), &filters, state.clock.now()).await?;
+    let page = kith_app::directory::search(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &filters,
+        state.clock.now(),
+    )
+    .await?;
     let zone_from = match (&raw.tz, &cookie.0) {
         (Some(tz), _) if Zone::parse(tz).is_ok() => "query",
         (_, Some(_)) => "cookie",
@@ -386,7 +391,12 @@ pub async fn list_groups(
         .filters()
         .parse(&cookie.or_utc())
         .map_err(WebError::InvalidFilters)?;
-    let page =
-        kith_app::directory::search(state.store.as_ref(), &filters, state.clock.now()).await?;
+    let page = kith_app::directory::search(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &filters,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(directory_json(page, &filters.zone)))
 }

@@ -33,6 +33,7 @@ use axum::Router;
 use axum::extract::{FromRef, MatchedPath};
 use axum::http::Request;
 use kith_app::Clock;
+use kith_app::directory::DirectoryCache;
 use kith_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Where "now" comes from.
     pub clock: Clock,
+    /// Recent directory pages.
+    pub directory_cache: Arc<DirectoryCache>,
 }
 
 impl FromRef<AppState> for Arc<dyn Store> {

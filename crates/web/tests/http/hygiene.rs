@@ -87,6 +87,9 @@ async fn health_and_pages_answer_503_when_the_database_is_gone() {
     let router = kith_web::router(kith_web::AppState {
         store,
         clock: kith_app::Clock::Fixed(crate::support::now()),
+        directory_cache: Arc::new(kith_app::directory::DirectoryCache::new(
+            std::time::Duration::ZERO,
+        )),
     });
     db.drop_now().await;
     use tower::ServiceExt;

@@ -1,11 +1,15 @@
 //! A `TestApp`: the real router on a fresh SQLite file, with a fixed clock.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
 use kith_app::Clock;
+use kith_app::directory::DirectoryCache;
 use kith_app::groups::{GroupSubmission, create_groups};
 use kith_store::testing::TempSqlite;
 use kith_web::AppState;
@@ -65,6 +69,7 @@ impl TestApp {
         let router = kith_web::router(AppState {
             store: db.store.clone(),
             clock: Clock::Fixed(now()),
+            directory_cache: Arc::new(DirectoryCache::new(Duration::from_secs(30))),
         });
         Self { router, _db: db }
     }
