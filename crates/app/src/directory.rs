@@ -2,6 +2,7 @@
 //! matching meeting, each shown in the seeker's zone.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,66 +20,68 @@ const CACHE_CAPACITY: usize = 4096;
 ///
 /// Seekers ask the same few questions (the first page, "starting within two
 /// hours", a common word), and the answer is the same for everyone until the
-/// clock moves on or a listing changes. Time is taken in steps of the cache's
-/// lifetime: within a step every search sees the same "now", so its answer
-/// can be reused, and it is at most one step stale. The pages hold only
-/// public data (listed groups); each reader's zone is applied afterwards.
-/// With several instances, another instance's change shows within one step.
+/// clock moves on or a listing changes. Each question's clock moves in steps
+/// of the cache's lifetime: within a step every asker sees the same "now",
+/// so one answer serves them all, and it is at most one step stale. Steps
+/// are offset per question so that answers do not all expire at once, and
+/// concurrent askers of a question that is not cached wait for one query
+/// instead of each running it. Pages hold only public data (listed groups);
+/// each reader's zone is applied afterwards. With several instances, another
+/// instance's change shows within one step.
 #[derive(Debug)]
 pub struct DirectoryCache {
     step_seconds: i64,
-    state: Mutex<CacheState>,
+    pages: Mutex<HashMap<DirectorySearch, (i64, Arc<Page>)>>,
 }
 
-#[derive(Debug, Default)]
-struct CacheState {
-    step: i64,
-    pages: HashMap<DirectorySearch, Arc<Vec<DirectoryHit>>>,
-}
+type Page = tokio::sync::OnceCell<Arc<Vec<DirectoryHit>>>;
 
 impl DirectoryCache {
     /// A cache whose pages live `lifetime`; zero disables it.
     pub fn new(lifetime: Duration) -> Self {
         Self {
             step_seconds: i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX),
-            state: Mutex::default(),
+            pages: Mutex::default(),
         }
     }
 
     /// Forgets every page; call after a change to listings or schedules.
     pub fn invalidate(&self) {
-        if let Ok(mut state) = self.state.lock() {
-            state.pages.clear();
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.clear();
         }
     }
 
-    /// The "now" searches use: the start of the current step.
-    fn step_start(&self, now: Timestamp) -> Timestamp {
+    /// The "now" a question (`search` with `now` zero) is answered for: the
+    /// start of its current step.
+    fn step_start(&self, question: &DirectorySearch, now: Timestamp) -> Timestamp {
         if self.step_seconds == 0 {
             return now;
         }
-        let seconds = now.as_second();
-        Timestamp::from_second(seconds - seconds.rem_euclid(self.step_seconds)).unwrap_or(now)
+        let mut hasher = std::hash::DefaultHasher::new();
+        question.hash(&mut hasher);
+        let offset = i64::try_from(hasher.finish() % self.step_seconds.unsigned_abs()).unwrap_or(0);
+        let shifted = now.as_second() - offset;
+        Timestamp::from_second(shifted - shifted.rem_euclid(self.step_seconds) + offset)
+            .unwrap_or(now)
     }
 
-    fn get(&self, search: &DirectorySearch) -> Option<Arc<Vec<DirectoryHit>>> {
-        let state = self.state.lock().ok()?;
-        (state.step == search.now)
-            .then(|| state.pages.get(search).cloned())
-            .flatten()
-    }
-
-    fn put(&self, search: DirectorySearch, hits: Arc<Vec<DirectoryHit>>) {
+    /// The page slot for a question at `now`, or `None` when disabled.
+    fn slot(&self, question: DirectorySearch, now: i64) -> Option<Arc<Page>> {
         if self.step_seconds == 0 {
-            return;
+            return None;
         }
-        if let Ok(mut state) = self.state.lock() {
-            if state.step != search.now || state.pages.len() >= CACHE_CAPACITY {
-                state.pages.clear();
-                state.step = search.now;
-            }
-            state.pages.insert(search, hits);
+        let mut pages = self.pages.lock().ok()?;
+        if pages.len() >= CACHE_CAPACITY && !pages.contains_key(&question) {
+            pages.clear();
         }
+        let entry = pages
+            .entry(question)
+            .or_insert_with(|| (now, Arc::default()));
+        if entry.0 != now {
+            *entry = (now, Arc::default());
+        }
+        Some(entry.1.clone())
     }
 }
 
@@ -109,8 +112,7 @@ pub async fn search(
     filters: &DirectoryFilters,
     now: Timestamp,
 ) -> AppResult<DirectoryPage> {
-    let now = cache.step_start(now);
-    let search = DirectorySearch {
+    let mut search = DirectorySearch {
         terms: filters.terms.clone(),
         formats: filters.formats.clone(),
         focus: filters.focus.clone(),
@@ -119,18 +121,21 @@ pub async fn search(
         country: filters.country.clone(),
         region: filters.region.clone(),
         city: filters.city.clone(),
-        windows: filters.start_windows(now, horizon(now)),
-        now: now.as_second(),
+        windows: Vec::new(),
+        now: 0,
         offset: (filters.page - 1) * PAGE_SIZE,
         limit: PAGE_SIZE + 1,
     };
-    let hits = match cache.get(&search) {
-        Some(hits) => hits,
-        None => {
-            let hits = Arc::new(store.search_directory(&search).await?);
-            cache.put(search, hits.clone());
-            hits
-        }
+    let question = search.clone();
+    let now = cache.step_start(&question, now);
+    search.windows = filters.start_windows(now, horizon(now));
+    search.now = now.as_second();
+    let hits = match cache.slot(question, search.now) {
+        Some(slot) => slot
+            .get_or_try_init(|| async { store.search_directory(&search).await.map(Arc::new) })
+            .await?
+            .clone(),
+        None => Arc::new(store.search_directory(&search).await?),
     };
     let more = hits.len() > PAGE_SIZE as usize;
     let results = hits
@@ -152,51 +157,82 @@ pub async fn search(
 mod tests {
     use super::*;
 
-    fn search_at(now: i64) -> DirectorySearch {
+    fn question(word: &str) -> DirectorySearch {
         DirectorySearch {
-            now,
+            terms: vec![word.to_owned()],
             limit: 21,
             ..Default::default()
         }
     }
 
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(seconds).expect("timestamp")
+    }
+
     #[test]
-    fn time_moves_in_steps_of_the_cache_lifetime() {
+    fn each_questions_clock_moves_in_steps_of_the_lifetime() {
         let cache = DirectoryCache::new(Duration::from_secs(30));
-        let at = |s: i64| Timestamp::from_second(s).expect("timestamp");
-        assert_eq!(cache.step_start(at(1_000_000_029)), at(1_000_000_020));
+        let q = question("river");
+        let start = cache.step_start(&q, at(1_000_000_000));
+        assert!(start <= at(1_000_000_000) && start > at(999_999_970));
+        for s in 0..30 {
+            let now = at(start.as_second() + s);
+            assert_eq!(cache.step_start(&q, now), start, "{s} s into the step");
+        }
         assert_eq!(
-            DirectoryCache::new(Duration::ZERO).step_start(at(1_000_000_029)),
-            at(1_000_000_029)
+            cache.step_start(&q, at(start.as_second() + 30)),
+            at(start.as_second() + 30)
+        );
+        assert_eq!(
+            DirectoryCache::new(Duration::ZERO).step_start(&q, at(7)),
+            at(7)
         );
     }
 
     #[test]
-    fn pages_are_reused_within_a_step_and_forgotten_after_it_or_a_change() {
+    fn steps_are_offset_per_question() {
         let cache = DirectoryCache::new(Duration::from_secs(30));
-        cache.put(search_at(60), Arc::new(Vec::new()));
-        assert!(cache.get(&search_at(60)).is_some());
-        assert!(
-            cache
-                .get(&DirectorySearch {
-                    terms: vec!["x".into()],
-                    ..search_at(60)
-                })
-                .is_none()
-        );
-        cache.put(search_at(90), Arc::new(Vec::new()));
-        assert!(
-            cache.get(&search_at(60)).is_none(),
-            "a new step starts over"
-        );
+        let starts: std::collections::HashSet<i64> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .into_iter()
+            .map(|w| {
+                cache
+                    .step_start(&question(w), at(1_000_000_000))
+                    .as_second()
+            })
+            .collect();
+        assert!(starts.len() > 1);
+    }
+
+    #[test]
+    fn a_slot_is_shared_within_a_step_and_replaced_after_it_or_a_change() {
+        let cache = DirectoryCache::new(Duration::from_secs(30));
+        let first = cache.slot(question("a"), 60).expect("enabled");
+        assert!(Arc::ptr_eq(
+            &first,
+            &cache.slot(question("a"), 60).expect("enabled")
+        ));
+        assert!(!Arc::ptr_eq(
+            &first,
+            &cache.slot(question("b"), 60).expect("enabled")
+        ));
+        assert!(!Arc::ptr_eq(
+            &first,
+            &cache.slot(question("a"), 90).expect("enabled")
+        ));
+        let second = cache.slot(question("a"), 90).expect("enabled");
         cache.invalidate();
-        assert!(cache.get(&search_at(90)).is_none());
+        assert!(!Arc::ptr_eq(
+            &second,
+            &cache.slot(question("a"), 90).expect("enabled")
+        ));
     }
 
     #[test]
     fn a_disabled_cache_keeps_nothing() {
-        let cache = DirectoryCache::new(Duration::ZERO);
-        cache.put(search_at(60), Arc::new(Vec::new()));
-        assert!(cache.get(&search_at(60)).is_none());
+        assert!(
+            DirectoryCache::new(Duration::ZERO)
+                .slot(question("a"), 60)
+                .is_none()
+        );
     }
 }
