@@ -306,3 +306,55 @@ async fn the_zone_cookie_is_used_when_the_query_names_none() {
     assert!(default.body.contains(r#"data-zone-from="default""#));
     assert!(default.body.contains("UTC"));
 }
+
+#[tokio::test]
+async fn a_cached_page_is_shown_in_each_readers_own_zone() {
+    use std::sync::Arc;
+
+    use kith_app::directory::DirectoryCache;
+    use tower::ServiceExt;
+
+    let db = kith_store::testing::TempSqlite::create().await;
+    let groups = [GroupBuilder::new("Berlin Tuesday Video")
+        .weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")
+        .build()];
+    kith_app::groups::create_groups(db.store.as_ref(), &groups, crate::support::now())
+        .await
+        .expect("create");
+    let router = kith_web::router(kith_web::AppState {
+        store: db.store.clone(),
+        clock: kith_app::Clock::Fixed(crate::support::now()),
+        directory_cache: Arc::new(DirectoryCache::new(std::time::Duration::from_secs(30))),
+    });
+    let mut starts = Vec::new();
+    for cookie in [
+        "kith_tz=Asia/Tokyo",
+        "kith_tz=America/New_York",
+        "kith_tz=Asia/Tokyo",
+    ] {
+        let request = axum::http::Request::get("/api/v1/groups")
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = router.clone().oneshot(request).await.expect("infallible");
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("body")
+            .to_bytes();
+        let page: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        starts.push(
+            page["items"][0]["next_meeting"]["starts_at"]
+                .as_str()
+                .expect("start")
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        starts,
+        [
+            "2026-06-03T02:00:00+09:00",
+            "2026-06-02T13:00:00-04:00",
+            "2026-06-03T02:00:00+09:00"
+        ]
+    );
+}
