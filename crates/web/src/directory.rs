@@ -147,6 +147,7 @@ struct DirectoryTemplate {
     withins: Vec<Choice>,
     zones: &'static [String],
     in_progress: bool,
+    more_open: bool,
     errors: Vec<FieldErrorView>,
     text_fields: Vec<TextField>,
     results: Vec<ResultView>,
@@ -244,6 +245,17 @@ async fn directory_page(
         ),
         zones: &ZONES,
         in_progress: filters.in_progress,
+        more_open: !raw.focus.is_empty()
+            || !raw.attribute.is_empty()
+            || [&raw.language, &raw.country, &raw.region, &raw.city]
+                .iter()
+                .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            || errors.iter().any(|e| {
+                matches!(
+                    e.field,
+                    "focus" | "attribute" | "language" | "country" | "region" | "city"
+                )
+            }),
         text_fields: text_fields(m, &raw, &error_views),
         errors: error_views,
         results: page.results.iter().map(|r| result_view(m, r)).collect(),
