@@ -49,7 +49,7 @@ fn parse_keeping_valid(
 }
 
 /// A checkbox or option.
-pub struct Choice {
+struct Choice {
     code: String,
     label: String,
     checked: bool,
@@ -184,13 +184,7 @@ async fn directory_page(
     let m = messages();
     let raw = query.filters();
     let (filters, errors) = parse_keeping_valid(&raw, &cookie.or_utc())?;
-    let page = kith_app::directory::search(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &filters,
-        state.clock.now(),
-    )
-    .await?;
+    let page = state.search_directory(&filters).await?;
     let zone_from = match (&raw.tz, &cookie.0) {
         (Some(tz), _) if Zone::parse(tz).is_ok() => "query",
         (_, Some(_)) => "cookie",
@@ -403,12 +397,6 @@ pub async fn list_groups(
         .filters()
         .parse(&cookie.or_utc())
         .map_err(WebError::InvalidFilters)?;
-    let page = kith_app::directory::search(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &filters,
-        state.clock.now(),
-    )
-    .await?;
+    let page = state.search_directory(&filters).await?;
     Ok(Json(directory_json(page, &filters.zone)))
 }

@@ -51,6 +51,22 @@ pub struct AppState {
     pub directory_cache: Arc<DirectoryCache>,
 }
 
+impl AppState {
+    /// Searches the directory now, through the result cache.
+    pub async fn search_directory(
+        &self,
+        filters: &kith_domain::directory::DirectoryFilters,
+    ) -> kith_app::AppResult<kith_app::directory::DirectoryPage> {
+        kith_app::directory::search(
+            self.store.as_ref(),
+            &self.directory_cache,
+            filters,
+            self.clock.now(),
+        )
+        .await
+    }
+}
+
 impl FromRef<AppState> for Arc<dyn Store> {
     fn from_ref(state: &AppState) -> Self {
         state.store.clone()

@@ -277,7 +277,10 @@ async fn the_html_directory_lists_groups_with_their_next_meeting() {
             .starts_with("kith_tz=Europe/Berlin;")
     );
     assert!(page.body.contains(r#"data-zone-from="query""#));
-    assert!(page.body.contains(r#"<details class="more-filters">"#), "unused filters stay folded");
+    assert!(
+        page.body.contains(r#"<details class="more-filters">"#),
+        "unused filters stay folded"
+    );
 }
 
 #[tokio::test]
