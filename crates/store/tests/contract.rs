@@ -536,3 +536,28 @@ contract!(
         );
     }
 );
+
+contract!(
+    statistics_can_be_refreshed_and_searches_still_agree,
+    |store| async move {
+        let groups = oracle::population();
+        insert(&store, &groups, ListingStatus::Listed).await;
+        store.optimize().await.expect("optimize");
+        for pairs in [
+            vec![],
+            vec![("q", "circle")],
+            vec![("q", "rare3")],
+            vec![("country", "NP")],
+        ] {
+            let s = search(&pairs, 1);
+            let got: Vec<(String, i64)> = store
+                .search_directory(&s)
+                .await
+                .expect("search")
+                .into_iter()
+                .map(|h| (h.name, h.next.starts_at.as_second()))
+                .collect();
+            assert_eq!(got, oracle::expected(&groups, &s), "{pairs:?}");
+        }
+    }
+);
