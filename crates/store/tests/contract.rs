@@ -452,6 +452,23 @@ mod oracle {
             .collect()
     }
 
+    /// Asserts that the store answers `s` as the oracle does.
+    pub async fn assert_agrees(
+        store: &Arc<dyn Store>,
+        groups: &[NewGroup],
+        s: &DirectorySearch,
+        what: &str,
+    ) {
+        let got: Vec<(String, i64)> = store
+            .search_directory(s)
+            .await
+            .expect("search")
+            .into_iter()
+            .map(|h| (h.name, h.next.starts_at.as_second()))
+            .collect();
+        assert_eq!(got, expected(groups, s), "{what}");
+    }
+
     fn matches(g: &NewGroup, s: &DirectorySearch) -> bool {
         let p = &g.profile;
         let words = text::tokens(&format!(
@@ -519,14 +536,7 @@ contract!(
         for pairs in &queries {
             for page in [1, 2, 4] {
                 let s = search(pairs, page);
-                let got: Vec<(String, i64)> = store
-                    .search_directory(&s)
-                    .await
-                    .expect("search")
-                    .into_iter()
-                    .map(|h| (h.name, h.next.starts_at.as_second()))
-                    .collect();
-                assert_eq!(got, oracle::expected(&groups, &s), "{pairs:?} page {page}");
+                oracle::assert_agrees(&store, &groups, &s, &format!("{pairs:?} page {page}")).await;
             }
         }
         // The common word fills several pages; the unfiltered directory too.
@@ -550,14 +560,7 @@ contract!(
             vec![("country", "NP")],
         ] {
             let s = search(&pairs, 1);
-            let got: Vec<(String, i64)> = store
-                .search_directory(&s)
-                .await
-                .expect("search")
-                .into_iter()
-                .map(|h| (h.name, h.next.starts_at.as_second()))
-                .collect();
-            assert_eq!(got, oracle::expected(&groups, &s), "{pairs:?}");
+            oracle::assert_agrees(&store, &groups, &s, &format!("{pairs:?}")).await;
         }
     }
 );
