@@ -7,7 +7,7 @@ use kith_domain::group::{GroupProfile, ListingStatus, NewGroup};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
-use kith_store::{GroupDraft, Store};
+use kith_store::{GroupDraft, Store, StoreError};
 
 use crate::AppResult;
 use crate::markdown::to_safe_html;
@@ -108,7 +108,12 @@ pub struct GroupSubmission {
     pub status: ListingStatus,
 }
 
-/// Creates groups with their first occurrences, in one transaction.
+/// How often a batch is retried with fresh slugs after a slug collision.
+const SLUG_ATTEMPTS: usize = 3;
+
+/// Creates groups with their first occurrences, in one transaction. A slug
+/// that happens to be taken already (its random suffix collided) is drawn
+/// again.
 pub async fn create_groups(
     store: &dyn Store,
     submissions: &[GroupSubmission],
@@ -117,7 +122,7 @@ pub async fn create_groups(
     let until = horizon(now);
     // Hosts repeat across a batch; look each handle up once.
     let mut accounts = std::collections::HashMap::new();
-    let mut drafts = Vec::with_capacity(submissions.len());
+    let mut hosts_of = Vec::with_capacity(submissions.len());
     for submission in submissions {
         let mut hosts = Vec::with_capacity(submission.hosts.len());
         for handle in &submission.hosts {
@@ -129,17 +134,57 @@ pub async fn create_groups(
             };
             hosts.push(id);
         }
-        drafts.push(GroupDraft {
-            group: &submission.group,
-            status: submission.status,
-            hosts,
-            occurrences: submission
-                .group
-                .profile
-                .schedule
-                .occurrences_between(now, until),
-            occurrences_until: until,
-        });
+        hosts_of.push(hosts);
     }
-    Ok(store.insert_groups(&drafts, now).await?)
+    let mut groups: Vec<NewGroup> = submissions.iter().map(|s| s.group.clone()).collect();
+    let mut attempt = 1;
+    loop {
+        let drafts: Vec<GroupDraft<'_>> = groups
+            .iter()
+            .zip(submissions)
+            .zip(&hosts_of)
+            .map(|((group, submission), hosts)| GroupDraft {
+                group,
+                status: submission.status,
+                hosts: hosts.clone(),
+                occurrences: group.profile.schedule.occurrences_between(now, until),
+                occurrences_until: until,
+            })
+            .collect();
+        match store.insert_groups(&drafts, now).await {
+            Err(StoreError::Conflict { .. }) if attempt < SLUG_ATTEMPTS => {
+                attempt += 1;
+                for group in &mut groups {
+                    group.profile.slug = Slug::for_name(&group.profile.name);
+                }
+            }
+            result => return Ok(result?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kith_store::testing::TempSqlite;
+
+    use super::*;
+    use crate::testing::GroupBuilder;
+
+    #[tokio::test]
+    async fn a_taken_slug_is_drawn_again() {
+        let db = TempSqlite::create().await;
+        let first = GroupBuilder::new("Same Name").build();
+        let mut second = GroupBuilder::new("Same Name").build();
+        second.group.profile.slug = first.group.profile.slug.clone();
+        let now: Timestamp = "2026-06-01T10:00:00Z".parse().expect("timestamp");
+        let a = create_groups(db.store.as_ref(), &[first], now)
+            .await
+            .expect("first");
+        let b = create_groups(db.store.as_ref(), &[second], now)
+            .await
+            .expect("second");
+        assert_ne!(a, b);
+        assert!(b[0].as_str().starts_with("same-name-"));
+        assert_eq!(db.store.count_groups().await.expect("count"), 2);
+    }
 }
