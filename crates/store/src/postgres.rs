@@ -34,7 +34,7 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, Dialect::Postgres, {
+impl_store!(PgStore, Dialect::Postgres, "BEGIN", {
     fn backend(&self) -> Backend {
         Backend::Postgres
     }

@@ -20,9 +20,10 @@ macro_rules! bind_values {
 pub(crate) use bind_values;
 
 /// Implements `Store` for a backend type with a `pool` field, given the
-/// dialect and the backend-specific methods.
+/// dialect, the statement that begins a writing transaction, and the
+/// backend-specific methods.
 macro_rules! impl_store {
-    ($ty:ty, $dialect:expr, { $($specific:tt)* }) => {
+    ($ty:ty, $dialect:expr, $begin:expr, { $($specific:tt)* }) => {
         impl $crate::search::Executor for $ty {
             async fn hits(&self, sql: $crate::search::Sql) -> $crate::StoreResult<Vec<$crate::sql::HitRow>> {
                 let query = sqlx::query_as::<_, $crate::sql::HitRow>(&sql.text);
@@ -50,7 +51,7 @@ macro_rules! impl_store {
             }
 
             async fn ensure_account(&self, handle: &str, now: jiff::Timestamp) -> $crate::StoreResult<$crate::AccountId> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 sqlx::query($crate::sql::INSERT_ACCOUNT)
                     .bind(handle)
                     .bind(now.as_second())
@@ -69,7 +70,7 @@ macro_rules! impl_store {
                 drafts: &[$crate::GroupDraft<'_>],
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<Vec<kith_domain::ids::Slug>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let mut slugs = Vec::with_capacity(drafts.len());
                 for draft in drafts {
                     let columns = $crate::shared::GroupColumns::of(draft);
@@ -222,7 +223,7 @@ macro_rules! impl_store {
                 from: jiff::Timestamp,
                 until: jiff::Timestamp,
             ) -> $crate::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let rule_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM schedule_rules WHERE group_id = $1 ORDER BY position")
                     .bind(group.0)
                     .fetch_all(&mut *tx)

@@ -59,7 +59,10 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, Dialect::Sqlite, {
+// Writing transactions take the write lock when they begin: a deferred
+// transaction that reads first and then writes fails at once with
+// SQLITE_BUSY when another connection wrote in between, instead of waiting.
+impl_store!(SqliteStore, Dialect::Sqlite, "BEGIN IMMEDIATE", {
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }
