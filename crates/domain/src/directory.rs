@@ -105,13 +105,7 @@ pub struct RawFilters {
 
 /// A filter value that cannot be understood: which parameter, and a stable
 /// code that the web layer turns into words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FilterError {
-    /// The query parameter.
-    pub field: &'static str,
-    /// The stable error code.
-    pub code: &'static str,
-}
+pub use crate::validation::FieldError as FilterError;
 
 /// Validated directory filters.
 #[derive(Debug, Clone, PartialEq)]

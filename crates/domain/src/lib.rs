@@ -11,9 +11,12 @@
 //!   database backend.
 //! - [`ids`]: identifiers; public ones are random, never sequential.
 
+pub mod account;
 pub mod directory;
 pub mod group;
+pub mod group_input;
 pub mod ids;
 pub mod schedule;
 pub mod text;
+pub mod validation;
 pub mod zone;

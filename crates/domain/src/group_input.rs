@@ -1,0 +1,472 @@
+//! A group as a host submits it (form or JSON), checked field by field into
+//! a [`NewGroup`]. Every problem is reported at once, each with its field,
+//! so the form can show them all next to the person's own input.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer};
+
+use crate::directory::{is_country_code, is_language_tag, normalize_language};
+use crate::group::{
+    Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
+    NewGroup, Place, PrivateDetails,
+};
+use crate::ids::Slug;
+use crate::schedule::{MeetingDuration, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time};
+use crate::validation::{FieldError, Refusals, optional_text, text_within};
+use crate::zone::Zone;
+
+/// Limits on a group's texts, in characters.
+pub mod limits {
+    /// Name.
+    pub const NAME: (usize, usize) = (3, 120);
+    /// Description.
+    pub const DESCRIPTION: usize = 10_000;
+    /// Agreements.
+    pub const AGREEMENTS: usize = 5_000;
+    /// The host's description of how meetings run.
+    pub const FACILITATION: usize = 2_000;
+    /// Region and city.
+    pub const PLACE: usize = 100;
+    /// Call link.
+    pub const CALL_LINK: usize = 500;
+    /// Dial-in.
+    pub const DIAL_IN: usize = 200;
+    /// Street address.
+    pub const STREET_ADDRESS: usize = 500;
+    /// The most people a meeting may be limited to.
+    pub const CAPACITY: u32 = 1_000;
+}
+
+/// The most schedule rules one group may have.
+pub const MAX_RULES: usize = 8;
+
+/// One schedule rule as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct RuleInput {
+    /// Weekdays 0–6, Sunday 0, in the group's zone.
+    #[serde(deserialize_with = "loose_strings")]
+    pub weekdays: Vec<String>,
+    /// Local start, `HH:MM`.
+    pub start: String,
+    /// Minutes, 15–720.
+    #[serde(deserialize_with = "loose_string")]
+    pub duration_minutes: String,
+    /// First local date, `YYYY-MM-DD`, optional.
+    #[serde(deserialize_with = "loose_string")]
+    pub first_date: String,
+    /// Last local date, `YYYY-MM-DD`, optional.
+    #[serde(deserialize_with = "loose_string")]
+    pub last_date: String,
+}
+
+/// A group as submitted: every field as text, exactly as typed, so a form
+/// refused can be shown again unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct GroupInput {
+    /// Name, 3–120 characters.
+    pub name: String,
+    /// Markdown, up to 10,000 characters.
+    pub description: String,
+    /// Markdown, up to 5,000 characters.
+    pub agreements: String,
+    /// A facilitation style code.
+    pub facilitation_style: String,
+    /// How meetings run, in the host's words.
+    pub facilitation_description: String,
+    /// Focus codes, at least one.
+    pub focus: Vec<String>,
+    /// Attribute codes.
+    pub attributes: Vec<String>,
+    /// A format code.
+    pub format: String,
+    /// A BCP 47 tag.
+    pub language: String,
+    /// ISO 3166-1 alpha-2, optional.
+    pub country: String,
+    /// Optional.
+    pub region: String,
+    /// Required for groups that meet in a room.
+    pub city: String,
+    /// Optional, 2–1000.
+    #[serde(deserialize_with = "loose_string")]
+    pub capacity: String,
+    /// The group's IANA zone.
+    pub time_zone: String,
+    /// At least one rule.
+    pub rules: Vec<RuleInput>,
+    /// Private: `https://` link to the call.
+    pub call_link: String,
+    /// Private: phone number with pauses and PIN.
+    pub dial_in: String,
+    /// Private: street address of the room.
+    pub street_address: String,
+}
+
+/// The field names of one rule, as forms and problem documents spell them.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleFields {
+    /// `rules[i].weekdays`
+    pub weekdays: &'static str,
+    /// `rules[i].start`
+    pub start: &'static str,
+    /// `rules[i].duration_minutes`
+    pub duration_minutes: &'static str,
+    /// `rules[i].first_date`
+    pub first_date: &'static str,
+    /// `rules[i].last_date`
+    pub last_date: &'static str,
+}
+
+macro_rules! rule_fields {
+    ($($i:literal),*) => {
+        [$(RuleFields {
+            weekdays: concat!("rules[", $i, "].weekdays"),
+            start: concat!("rules[", $i, "].start"),
+            duration_minutes: concat!("rules[", $i, "].duration_minutes"),
+            first_date: concat!("rules[", $i, "].first_date"),
+            last_date: concat!("rules[", $i, "].last_date"),
+        }),*]
+    };
+}
+
+/// The field names of each rule position.
+pub const RULE_FIELDS: [RuleFields; MAX_RULES] = rule_fields!(0, 1, 2, 3, 4, 5, 6, 7);
+
+impl GroupInput {
+    /// Reads a form's fields (`name=…&focus=a&focus=b&rules[0].start=…`).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut input = Self::default();
+        for (key, value) in pairs {
+            let value = value.to_owned();
+            if let Some((index, field)) = rule_key(key) {
+                if input.rules.len() <= index {
+                    input.rules.resize_with(index + 1, RuleInput::default);
+                }
+                let rule = &mut input.rules[index];
+                match field {
+                    "weekdays" => rule.weekdays.push(value),
+                    "start" => rule.start = value,
+                    "duration_minutes" => rule.duration_minutes = value,
+                    "first_date" => rule.first_date = value,
+                    "last_date" => rule.last_date = value,
+                    _ => {}
+                }
+                continue;
+            }
+            match key {
+                "name" => input.name = value,
+                "description" => input.description = value,
+                "agreements" => input.agreements = value,
+                "facilitation_style" => input.facilitation_style = value,
+                "facilitation_description" => input.facilitation_description = value,
+                "focus" => input.focus.push(value),
+                "attributes" => input.attributes.push(value),
+                "format" => input.format = value,
+                "language" => input.language = value,
+                "country" => input.country = value,
+                "region" => input.region = value,
+                "city" => input.city = value,
+                "capacity" => input.capacity = value,
+                "time_zone" => input.time_zone = value,
+                "call_link" => input.call_link = value,
+                "dial_in" => input.dial_in = value,
+                "street_address" => input.street_address = value,
+                _ => {}
+            }
+        }
+        input
+    }
+
+    /// Checks every field; answers the group (with a fresh slug, pending) or
+    /// every refusal.
+    pub fn parse(&self) -> Result<NewGroup, Vec<FieldError>> {
+        let mut refusals = Refusals::default();
+        let name = refusals.check(text_within("name", &self.name, limits::NAME.0, limits::NAME.1));
+        let description =
+            refusals.check(text_within("description", &self.description, 1, limits::DESCRIPTION));
+        let agreements =
+            refusals.check(text_within("agreements", &self.agreements, 0, limits::AGREEMENTS));
+        let style = refusals.check(
+            FacilitationStyle::parse(self.facilitation_style.trim())
+                .ok_or(FieldError::new("facilitation_style", "invalid_value")),
+        );
+        let facilitation_description = refusals.check(text_within(
+            "facilitation_description",
+            &self.facilitation_description,
+            0,
+            limits::FACILITATION,
+        ));
+        let focus = refusals.check(codes("focus", &self.focus, Focus::parse, true));
+        let attributes = refusals.check(codes("attributes", &self.attributes, Attribute::parse, false));
+        if let Some(attributes) = &attributes {
+            if attributes.contains(&Attribute::Open) && attributes.contains(&Attribute::MembersOnly) {
+                refusals.push("attributes", "open_and_members_only");
+            }
+        }
+        let format = refusals.check(
+            Format::parse(self.format.trim()).ok_or(FieldError::new("format", "invalid_value")),
+        );
+        let language = refusals.check(language(&self.language));
+        let country = refusals.check(country(&self.country));
+        let region = refusals.check(optional_text("region", Some(&self.region), limits::PLACE));
+        let city = refusals.check(optional_text("city", Some(&self.city), limits::PLACE));
+        if matches!(format, Some(Format::InPerson | Format::Hybrid))
+            && matches!(city, Some(None))
+        {
+            refusals.push("city", "required_in_person");
+        }
+        let capacity = refusals.check(capacity(&self.capacity));
+        let zone = refusals.check(
+            Zone::parse(self.time_zone.trim())
+                .map_err(|_| FieldError::new("time_zone", "unknown_time_zone")),
+        );
+        let rules = self.rules(&mut refusals);
+        let call_link = refusals.check(call_link(&self.call_link));
+        let dial_in = refusals.check(dial_in(&self.dial_in));
+        let street_address = refusals.check(optional_text(
+            "street_address",
+            Some(&self.street_address),
+            limits::STREET_ADDRESS,
+        ));
+        refusals.finish(|| ())?;
+        // Every check passed, so every value is present.
+        let name = name.ok_or_else(Vec::new)?;
+        let group = || {
+            Some(NewGroup {
+                profile: GroupProfile {
+                    slug: Slug::for_name(&name),
+                    name: name.clone(),
+                    description: description?,
+                    agreements: agreements?,
+                    facilitation: Facilitation {
+                        style: style?,
+                        description: facilitation_description?,
+                    },
+                    focus: focus?,
+                    attributes: attributes?,
+                    format: format?,
+                    language: language?,
+                    place: Place {
+                        country: country?,
+                        region: region?,
+                        city: city?,
+                    },
+                    capacity: capacity?,
+                    schedule: Schedule {
+                        zone: zone?,
+                        rules,
+                    },
+                    hosts: Vec::new(),
+                    status: ListingStatus::Pending,
+                },
+                private: PrivateDetails {
+                    call_link: call_link?,
+                    dial_in: dial_in?,
+                    street_address: street_address?,
+                },
+            })
+        };
+        group().ok_or_else(Vec::new)
+    }
+
+    fn rules(&self, refusals: &mut Refusals) -> Vec<Rule> {
+        let submitted: Vec<&RuleInput> = self
+            .rules
+            .iter()
+            .filter(|r| *r != &RuleInput::default())
+            .collect();
+        if submitted.is_empty() {
+            refusals.push("rules", "required");
+            return Vec::new();
+        }
+        if submitted.len() > MAX_RULES {
+            refusals.push("rules", "too_many");
+            return Vec::new();
+        }
+        let mut rules = Vec::new();
+        for (input, fields) in submitted.into_iter().zip(RULE_FIELDS) {
+            if let Some(rule) = rule(input, fields, refusals) {
+                rules.push(rule);
+            }
+        }
+        rules
+    }
+}
+
+fn rule(input: &RuleInput, fields: RuleFields, refusals: &mut Refusals) -> Option<Rule> {
+    let days: Option<Vec<_>> = input
+        .weekdays
+        .iter()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| crate::directory::day_from_code(d.trim()))
+        .collect();
+    let weekdays = match days {
+        None => {
+            refusals.push(fields.weekdays, "invalid_value");
+            None
+        }
+        Some(days) if days.is_empty() => {
+            refusals.push(fields.weekdays, "required");
+            None
+        }
+        Some(days) => Some(WeekdaySet::of(days)),
+    };
+    let local_time = refusals.check(
+        parse_local_time(input.start.trim()).map_err(|_| FieldError::new(fields.start, "invalid_time")),
+    );
+    let duration = refusals.check(
+        input
+            .duration_minutes
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .and_then(|m| MeetingDuration::from_minutes(m).ok())
+            .ok_or(FieldError::new(fields.duration_minutes, "out_of_range")),
+    );
+    let first_date = refusals.check(date(fields.first_date, &input.first_date));
+    let last_date = refusals.check(date(fields.last_date, &input.last_date));
+    if let (Some(Some(first)), Some(Some(last))) = (first_date, last_date) {
+        if last < first {
+            refusals.push(fields.last_date, "before_first_date");
+            return None;
+        }
+    }
+    Some(Rule {
+        id: None,
+        recurrence: Recurrence::Weekly { weekdays: weekdays? },
+        local_time: local_time?,
+        duration: duration?,
+        first_date: first_date?,
+        last_date: last_date?,
+    })
+}
+
+/// `rules[3].start` → `(3, "start")`.
+fn rule_key(key: &str) -> Option<(usize, &str)> {
+    let rest = key.strip_prefix("rules[")?;
+    let (index, field) = rest.split_once("].")?;
+    let index: usize = index.parse().ok()?;
+    (index < MAX_RULES * 2).then_some((index, field))
+}
+
+fn codes<T: PartialEq>(
+    field: &'static str,
+    raw: &[String],
+    parse: impl Fn(&str) -> Option<T>,
+    required: bool,
+) -> Result<Vec<T>, FieldError> {
+    let mut out = Vec::new();
+    for code in raw.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        let value = parse(code).ok_or(FieldError::new(field, "invalid_value"))?;
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    if required && out.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    Ok(out)
+}
+
+fn language(raw: &str) -> Result<String, FieldError> {
+    let tag = raw.trim();
+    if tag.is_empty() {
+        Err(FieldError::new("language", "required"))
+    } else if is_language_tag(tag) {
+        Ok(normalize_language(tag))
+    } else {
+        Err(FieldError::new("language", "invalid_value"))
+    }
+}
+
+fn country(raw: &str) -> Result<Option<String>, FieldError> {
+    match raw.trim() {
+        "" => Ok(None),
+        code if is_country_code(code) => Ok(Some(code.to_ascii_uppercase())),
+        _ => Err(FieldError::new("country", "invalid_value")),
+    }
+}
+
+fn capacity(raw: &str) -> Result<Option<u32>, FieldError> {
+    match raw.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (2..=limits::CAPACITY).contains(n))
+            .map(Some)
+            .ok_or(FieldError::new("capacity", "out_of_range")),
+    }
+}
+
+fn date(field: &'static str, raw: &str) -> Result<Option<Date>, FieldError> {
+    match raw.trim() {
+        "" => Ok(None),
+        d => d
+            .parse::<Date>()
+            .map(Some)
+            .map_err(|_| FieldError::new(field, "invalid_date")),
+    }
+}
+
+/// Only `https://` (or `http://`) links with a host: never `javascript:` or
+/// any other scheme that could run in a member's browser.
+fn call_link(raw: &str) -> Result<Option<String>, FieldError> {
+    let Some(link) = optional_text("call_link", Some(raw), limits::CALL_LINK)? else {
+        return Ok(None);
+    };
+    let lower = link.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let host_ok = rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && host.contains('.')
+    });
+    if !host_ok || link.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>') {
+        return Err(FieldError::new("call_link", "invalid_link"));
+    }
+    Ok(Some(link))
+}
+
+/// Digits, `+`, spaces, `-`, `(`, `)`, `.`, and the pause and tone
+/// characters `,` `;` `#` `*` `p` `w`.
+fn dial_in(raw: &str) -> Result<Option<String>, FieldError> {
+    let Some(number) = optional_text("dial_in", Some(raw), limits::DIAL_IN)? else {
+        return Ok(None);
+    };
+    let allowed = |c: char| {
+        c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.' | ',' | ';' | '#' | '*' | 'p' | 'w' | 'P' | 'W')
+    };
+    if !number.chars().all(allowed) || !number.chars().any(|c| c.is_ascii_digit()) {
+        return Err(FieldError::new("dial_in", "invalid_phone"));
+    }
+    Ok(Some(number))
+}
+
+fn loose_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
+fn loose_strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect(),
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    })
+}
+
+#[cfg(test)]
+mod tests;
