@@ -10,10 +10,15 @@
 //! pragmas) lives in the backend modules.
 //!
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
+//! - [`accounts`]: accounts, sessions, the one-time setup link.
+//! - [`hosting`]: what hosts and moderators change, the audit log, the
+//!   safety text.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - [`sqlite`], [`postgres`]: the implementations and their migrations.
 //! - `testing` (feature): throwaway databases for tests.
 
+pub mod accounts;
+pub mod hosting;
 pub mod model;
 pub mod postgres;
 pub mod search;
@@ -31,7 +36,11 @@ use kith_domain::group::GroupProfile;
 use kith_domain::ids::{GroupId, Slug};
 use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
-pub use model::{AccountId, DirectoryHit, DirectorySearch, GroupDraft, OccurrenceTime};
+pub use accounts::AccountStore;
+pub use hosting::HostingStore;
+pub use model::{
+    AccountId, AuditEntry, DirectoryHit, DirectorySearch, GroupDraft, OccurrenceTime,
+};
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -107,9 +116,10 @@ pub enum Backend {
 }
 
 /// Everything kith keeps. Methods are named after intent; each is one
-/// transaction.
+/// transaction. Accounts and hosting have their own traits, so each file
+/// stays readable; `Store` holds the directory and schedules.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

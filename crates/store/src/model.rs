@@ -87,3 +87,18 @@ pub struct DirectoryHit {
     /// The next meeting that matches the filters.
     pub next: OccurrenceTime,
 }
+
+/// An audit row, written in the same transaction as the action it records.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// Who acted; `None` for the operator's command line.
+    pub actor: Option<AccountId>,
+    /// Their handle, kept even if the account goes.
+    pub actor_handle: &'a str,
+    /// A stable action code, such as `group.approve`.
+    pub action: &'static str,
+    /// What it was done to, such as `group:quiet-river-x7k2p`.
+    pub target: String,
+    /// The reason given, if any.
+    pub reason: &'a str,
+}

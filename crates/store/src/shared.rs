@@ -24,6 +24,9 @@ pub(crate) use bind_values;
 /// backend-specific methods.
 macro_rules! impl_store {
     ($ty:ty, $dialect:expr, $begin:expr, { $($specific:tt)* }) => {
+        $crate::accounts::impl_accounts!($ty, $begin);
+        $crate::hosting::impl_hosting!($ty, $begin);
+
         impl $crate::search::Executor for $ty {
             async fn hits(&self, sql: $crate::search::Sql) -> $crate::StoreResult<Vec<$crate::sql::HitRow>> {
                 let query = sqlx::query_as::<_, $crate::sql::HitRow>(&sql.text);
@@ -52,7 +55,7 @@ macro_rules! impl_store {
 
             async fn ensure_account(&self, handle: &str, now: jiff::Timestamp) -> $crate::StoreResult<$crate::AccountId> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                sqlx::query($crate::sql::INSERT_ACCOUNT)
+                sqlx::query($crate::sql::ENSURE_ACCOUNT)
                     .bind(handle)
                     .bind(now.as_second())
                     .execute(&mut *tx)
@@ -73,7 +76,7 @@ macro_rules! impl_store {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let mut slugs = Vec::with_capacity(drafts.len());
                 for draft in drafts {
-                    let columns = $crate::shared::GroupColumns::of(draft);
+                    let columns = $crate::shared::GroupColumns::of(draft.group);
                     let p = &draft.group.profile;
                     let private = &draft.group.private;
                     let group_id: i64 = sqlx::query_scalar($crate::sql::INSERT_GROUP)
@@ -113,42 +116,7 @@ macro_rules! impl_store {
                             .execute(&mut *tx)
                             .await?;
                     }
-                    let mut rule_ids = Vec::with_capacity(p.schedule.rules.len());
-                    for (position, rule) in p.schedule.rules.iter().enumerate() {
-                        let (kind, weekdays, local_time) = $crate::sql::rule_columns(rule);
-                        let id: i64 = sqlx::query_scalar($crate::sql::INSERT_RULE)
-                            .bind(group_id)
-                            .bind(position as i64)
-                            .bind(kind)
-                            .bind(weekdays)
-                            .bind(local_time)
-                            .bind(i64::from(rule.duration().minutes()))
-                            .bind(rule.first_date.map(|d| d.to_string()))
-                            .bind(rule.last_date.map(|d| d.to_string()))
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        rule_ids.push(id);
-                    }
-                    if !draft.occurrences.is_empty() {
-                        let mut insert = sqlx::QueryBuilder::new($crate::sql::INSERT_OCCURRENCES);
-                        let mut rows = Vec::with_capacity(draft.occurrences.len());
-                        for planned in &draft.occurrences {
-                            let rule_id = *rule_ids
-                                .get(planned.rule_index)
-                                .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
-                            rows.push((rule_id, planned));
-                        }
-                        insert.push_values(rows, |mut row, (rule_id, planned)| {
-                            row.push_bind(kith_domain::ids::OccurrenceId::random().as_str().to_owned())
-                                .push_bind(group_id)
-                                .push_bind(rule_id)
-                                .push_bind(planned.local_start.to_string())
-                                .push_bind(columns.sort_name.clone())
-                                .push_bind(planned.starts_at.as_second())
-                                .push_bind(planned.ends_at.as_second());
-                        });
-                        insert.build().execute(&mut *tx).await?;
-                    }
+                    $crate::shared::insert_schedule!(tx, group_id, &p.schedule, &draft.occurrences, &columns.sort_name);
                     slugs.push(p.slug.clone());
                 }
                 tx.commit().await?;
@@ -273,9 +241,58 @@ macro_rules! impl_store {
 }
 pub(crate) use impl_store;
 
+/// Inserts a group's schedule rules and its first occurrences inside a
+/// transaction.
+macro_rules! insert_schedule {
+    ($tx:ident, $group_id:expr, $schedule:expr, $occurrences:expr, $sort_name:expr) => {{
+        let group_id: i64 = $group_id;
+        let schedule: &kith_domain::schedule::Schedule = $schedule;
+        let occurrences: &[kith_domain::schedule::PlannedOccurrence] = $occurrences;
+        let sort_name: &str = $sort_name;
+        let tx = &mut $tx;
+        let mut rule_ids = Vec::with_capacity(schedule.rules.len());
+        for (position, rule) in schedule.rules.iter().enumerate() {
+            let (kind, weekdays, local_time) = $crate::sql::rule_columns(rule);
+            let id: i64 = sqlx::query_scalar($crate::sql::INSERT_RULE)
+                .bind(group_id)
+                .bind(position as i64)
+                .bind(kind)
+                .bind(weekdays)
+                .bind(local_time)
+                .bind(i64::from(rule.duration().minutes()))
+                .bind(rule.first_date.map(|d| d.to_string()))
+                .bind(rule.last_date.map(|d| d.to_string()))
+                .fetch_one(&mut **tx)
+                .await?;
+            rule_ids.push(id);
+        }
+        if !occurrences.is_empty() {
+            let mut insert = sqlx::QueryBuilder::new($crate::sql::INSERT_OCCURRENCES);
+            let mut rows = Vec::with_capacity(occurrences.len());
+            for planned in occurrences {
+                let rule_id = *rule_ids
+                    .get(planned.rule_index)
+                    .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
+                rows.push((rule_id, planned));
+            }
+            insert.push_values(rows, |mut row, (rule_id, planned)| {
+                row.push_bind(kith_domain::ids::OccurrenceId::random().as_str().to_owned())
+                    .push_bind(group_id)
+                    .push_bind(rule_id)
+                    .push_bind(planned.local_start.to_string())
+                    .push_bind(sort_name.to_owned())
+                    .push_bind(planned.starts_at.as_second())
+                    .push_bind(planned.ends_at.as_second());
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
+    }};
+}
+pub(crate) use insert_schedule;
+
 use kith_domain::text;
 
-use crate::model::GroupDraft;
+use kith_domain::group::NewGroup;
 
 /// The derived columns a group is stored with.
 pub(crate) struct GroupColumns {
@@ -289,8 +306,8 @@ pub(crate) struct GroupColumns {
 }
 
 impl GroupColumns {
-    pub(crate) fn of(draft: &GroupDraft<'_>) -> Self {
-        let p = &draft.group.profile;
+    pub(crate) fn of(group: &NewGroup) -> Self {
+        let p = &group.profile;
         let place = &p.place;
         Self {
             sort_name: text::place_key(&p.name),

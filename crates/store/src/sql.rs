@@ -18,9 +18,10 @@ use crate::{StoreError, StoreResult, from_seconds};
 pub(crate) const PING: &str = "SELECT 1";
 pub(crate) const COUNT_GROUPS: &str = "SELECT COUNT(*) FROM groups";
 
-pub(crate) const INSERT_ACCOUNT: &str =
-    "INSERT INTO accounts (handle, created_at) VALUES ($1, $2) ON CONFLICT (handle) DO NOTHING";
-pub(crate) const ACCOUNT_BY_HANDLE: &str = "SELECT id FROM accounts WHERE handle = $1";
+/// Accounts without a password (demo hosts) cannot log in.
+pub(crate) const ENSURE_ACCOUNT: &str = "INSERT INTO accounts (handle, handle_key, created_at)
+VALUES ($1, lower($1), $2) ON CONFLICT (handle_key) DO NOTHING";
+pub(crate) const ACCOUNT_BY_HANDLE: &str = "SELECT id FROM accounts WHERE handle_key = lower($1)";
 
 pub(crate) const INSERT_GROUP: &str = "INSERT INTO groups (
     slug, name, sort_name, description, agreements, facilitation_style, facilitation_description,

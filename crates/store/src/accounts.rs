@@ -1,0 +1,425 @@
+//! Accounts, sessions and the one-time setup link: the [`AccountStore`]
+//! trait and its one implementation for both backends ([`impl_accounts!`]).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::account::{Email, Handle, Role};
+
+use crate::model::{AccountId, AuditEntry};
+use crate::{StoreError, StoreResult};
+
+/// An account as the store keeps it.
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    /// The internal id.
+    pub id: AccountId,
+    /// The pseudonym, as typed.
+    pub handle: Handle,
+    /// What the person may do on the whole site.
+    pub role: Role,
+    /// The PHC string of the password's hash; `None` for accounts that
+    /// cannot log in.
+    pub password_hash: Option<String>,
+}
+
+/// An account to create.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    /// The pseudonym.
+    pub handle: &'a Handle,
+    /// The normalised email.
+    pub email: &'a Email,
+    /// The PHC string of the password's hash.
+    pub password_hash: &'a str,
+    /// The role.
+    pub role: Role,
+}
+
+/// How a session's token travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A browser's cookie; its changes need the CSRF token.
+    Browser,
+    /// An API client's bearer token.
+    Api,
+}
+
+impl SessionKind {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Browser => "browser",
+            Self::Api => "api",
+        }
+    }
+}
+
+/// A session to begin.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Whose.
+    pub account: AccountId,
+    /// Cookie or bearer.
+    pub kind: SessionKind,
+    /// The synchronizer token for forms.
+    pub csrf_token: String,
+    /// Seconds of inactivity after which it ends.
+    pub idle_seconds: i64,
+    /// When it ends regardless of activity.
+    pub expires_at: Timestamp,
+}
+
+/// A live session and its account.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    /// The account.
+    pub account: AccountRecord,
+    /// Cookie or bearer.
+    pub kind: SessionKind,
+    /// The synchronizer token for forms.
+    pub csrf_token: String,
+}
+
+/// Everything about accounts and sessions.
+#[async_trait]
+pub trait AccountStore {
+    /// Creates an account, with an audit row when an admin or operator made
+    /// it. `Conflict { what: "handle" }` or `Conflict { what: "email" }` when
+    /// either is taken.
+    async fn create_account(
+        &self,
+        account: &NewAccount<'_>,
+        audit: Option<&AuditEntry<'_>>,
+        now: Timestamp,
+    ) -> StoreResult<AccountId>;
+
+    /// The account whose handle (any case) or email is `login`.
+    async fn account_by_login(&self, login: &str) -> StoreResult<Option<AccountRecord>>;
+
+    /// The account with this handle, in any case.
+    async fn account_by_handle(&self, handle: &Handle) -> StoreResult<Option<AccountRecord>>;
+
+    /// Begins a session.
+    async fn create_session(&self, session: &NewSession, now: Timestamp) -> StoreResult<()>;
+
+    /// The live session with this token hash (neither idle too long nor
+    /// past its end), marking it used.
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>>;
+
+    /// Ends a session.
+    async fn end_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Deletes sessions that have ended; answers how many.
+    async fn end_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+
+    /// Whether any admin exists.
+    async fn admin_exists(&self) -> StoreResult<bool>;
+
+    /// Stores a one-time setup link's token hash.
+    async fn create_setup_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Whether a setup token is valid now (and no admin exists yet).
+    async fn setup_token_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
+
+    /// Creates the first admin through a setup link, consuming every setup
+    /// token, with an audit row. `NotFound` when the token is unknown or
+    /// expired, or an admin exists already.
+    async fn create_first_admin(
+        &self,
+        token_hash: &str,
+        account: &NewAccount<'_>,
+        now: Timestamp,
+    ) -> StoreResult<AccountId>;
+}
+
+/// An account row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccountRow {
+    pub id: i64,
+    pub handle: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+}
+
+impl AccountRow {
+    pub(crate) fn into_record(self) -> StoreResult<AccountRecord> {
+        Ok(AccountRecord {
+            id: AccountId(self.id),
+            handle: Handle::from_trusted(self.handle),
+            role: Role::parse(&self.role).ok_or_else(|| StoreError::corrupt("role"))?,
+            password_hash: self.password_hash,
+        })
+    }
+}
+
+/// A session row joined with its account.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub kind: String,
+    pub csrf_token: String,
+    pub id: i64,
+    pub handle: String,
+    pub role: String,
+}
+
+impl SessionRow {
+    pub(crate) fn into_record(self) -> StoreResult<SessionRecord> {
+        Ok(SessionRecord {
+            kind: match self.kind.as_str() {
+                "browser" => SessionKind::Browser,
+                "api" => SessionKind::Api,
+                _ => return Err(StoreError::corrupt("session kind")),
+            },
+            csrf_token: self.csrf_token,
+            account: AccountRow {
+                id: self.id,
+                handle: self.handle,
+                role: self.role,
+                password_hash: None,
+            }
+            .into_record()?,
+        })
+    }
+}
+
+pub(crate) fn kind_code(kind: SessionKind) -> &'static str {
+    kind.code()
+}
+
+pub(crate) const ACCOUNT_COLUMNS: &str = "SELECT id, handle, role, password_hash FROM accounts";
+pub(crate) const HANDLE_TAKEN: &str = "SELECT COUNT(*) FROM accounts WHERE handle_key = $1";
+pub(crate) const EMAIL_TAKEN: &str = "SELECT COUNT(*) FROM accounts WHERE email = $1";
+pub(crate) const INSERT_ACCOUNT: &str = "INSERT INTO accounts
+    (handle, handle_key, email, password_hash, role, created_at)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions
+    (token_hash, account_id, kind, csrf_token, idle_seconds, created_at, last_seen_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6, $7)";
+pub(crate) const LIVE_SESSION: &str = "SELECT s.kind, s.csrf_token, a.id, a.handle, a.role
+FROM sessions s JOIN accounts a ON a.id = s.account_id
+WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2";
+/// Marks a session used at most once a minute, so reading pages does not
+/// mean a write per request.
+pub(crate) const TOUCH_SESSION: &str =
+    "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 - 60";
+pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+pub(crate) const DELETE_EXPIRED_SESSIONS: &str =
+    "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_seconds <= $1";
+pub(crate) const ADMIN_EXISTS: &str = "SELECT COUNT(*) FROM accounts WHERE role = 'admin'";
+pub(crate) const INSERT_SETUP_TOKEN: &str =
+    "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)";
+pub(crate) const SETUP_TOKEN_VALID: &str =
+    "SELECT COUNT(*) FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2";
+pub(crate) const DELETE_SETUP_TOKENS: &str = "DELETE FROM setup_tokens";
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log
+    (at, actor_id, actor_handle, action, target, reason) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Implements [`AccountStore`] for a backend type with a `pool` field.
+macro_rules! impl_accounts {
+    ($ty:ty, $begin:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::accounts::AccountStore for $ty {
+            async fn create_account(
+                &self,
+                account: &$crate::accounts::NewAccount<'_>,
+                audit: Option<&$crate::model::AuditEntry<'_>>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<$crate::AccountId> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let id = $crate::accounts::insert_account!(tx, account, now);
+                if let Some(audit) = audit {
+                    $crate::accounts::insert_audit!(tx, audit, now);
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn account_by_login(&self, login: &str) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
+                let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(&format!(
+                    "{} WHERE handle_key = $1 OR email = $2",
+                    $crate::accounts::ACCOUNT_COLUMNS
+                ))
+                .bind(login.trim().to_ascii_lowercase())
+                .bind(login.trim().to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map($crate::accounts::AccountRow::into_record).transpose()
+            }
+
+            async fn account_by_handle(&self, handle: &kith_domain::account::Handle) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
+                let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(&format!(
+                    "{} WHERE handle_key = $1",
+                    $crate::accounts::ACCOUNT_COLUMNS
+                ))
+                .bind(handle.key())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map($crate::accounts::AccountRow::into_record).transpose()
+            }
+
+            async fn create_session(&self, session: &$crate::accounts::NewSession, now: jiff::Timestamp) -> $crate::StoreResult<()> {
+                sqlx::query($crate::accounts::INSERT_SESSION)
+                    .bind(&session.token_hash)
+                    .bind(session.account.0)
+                    .bind($crate::accounts::kind_code(session.kind))
+                    .bind(&session.csrf_token)
+                    .bind(session.idle_seconds)
+                    .bind(now.as_second())
+                    .bind(session.expires_at.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str, now: jiff::Timestamp) -> $crate::StoreResult<Option<$crate::accounts::SessionRecord>> {
+                let row: Option<$crate::accounts::SessionRow> = sqlx::query_as($crate::accounts::LIVE_SESSION)
+                    .bind(token_hash)
+                    .bind(now.as_second())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some(row) = row else { return Ok(None) };
+                sqlx::query($crate::accounts::TOUCH_SESSION)
+                    .bind(token_hash)
+                    .bind(now.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                row.into_record().map(Some)
+            }
+
+            async fn end_session(&self, token_hash: &str) -> $crate::StoreResult<()> {
+                sqlx::query($crate::accounts::DELETE_SESSION).bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn end_expired_sessions(&self, now: jiff::Timestamp) -> $crate::StoreResult<u64> {
+                let done = sqlx::query($crate::accounts::DELETE_EXPIRED_SESSIONS)
+                    .bind(now.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn admin_exists(&self) -> $crate::StoreResult<bool> {
+                let n: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS).fetch_one(&self.pool).await?;
+                Ok(n > 0)
+            }
+
+            async fn create_setup_token(&self, token_hash: &str, now: jiff::Timestamp, expires_at: jiff::Timestamp) -> $crate::StoreResult<()> {
+                sqlx::query($crate::accounts::INSERT_SETUP_TOKEN)
+                    .bind(token_hash)
+                    .bind(now.as_second())
+                    .bind(expires_at.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn setup_token_valid(&self, token_hash: &str, now: jiff::Timestamp) -> $crate::StoreResult<bool> {
+                let n: i64 = sqlx::query_scalar($crate::accounts::SETUP_TOKEN_VALID)
+                    .bind(token_hash)
+                    .bind(now.as_second())
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n > 0 && !self.admin_exists().await?)
+            }
+
+            async fn create_first_admin(
+                &self,
+                token_hash: &str,
+                account: &$crate::accounts::NewAccount<'_>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<$crate::AccountId> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let valid: i64 = sqlx::query_scalar($crate::accounts::SETUP_TOKEN_VALID)
+                    .bind(token_hash)
+                    .bind(now.as_second())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let admins: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS).fetch_one(&mut *tx).await?;
+                if valid == 0 || admins > 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                let id = $crate::accounts::insert_account!(tx, account, now);
+                sqlx::query($crate::accounts::DELETE_SETUP_TOKENS).execute(&mut *tx).await?;
+                let audit = $crate::model::AuditEntry {
+                    actor: Some(id),
+                    actor_handle: account.handle.as_str(),
+                    action: "admin.create_first",
+                    target: format!("account:{}", account.handle),
+                    reason: "",
+                };
+                $crate::accounts::insert_audit!(tx, &audit, now);
+                tx.commit().await?;
+                Ok(id)
+            }
+        }
+    };
+}
+pub(crate) use impl_accounts;
+
+/// Inserts an account inside a transaction, answering its id or the
+/// conflict that names the taken field.
+macro_rules! insert_account {
+    ($tx:ident, $account:expr, $now:expr) => {{
+        let account: &$crate::accounts::NewAccount<'_> = $account;
+        let handle_taken: i64 = sqlx::query_scalar($crate::accounts::HANDLE_TAKEN)
+            .bind(account.handle.key())
+            .fetch_one(&mut *$tx)
+            .await?;
+        if handle_taken > 0 {
+            return Err($crate::StoreError::Conflict { what: "handle" });
+        }
+        let email_taken: i64 = sqlx::query_scalar($crate::accounts::EMAIL_TAKEN)
+            .bind(account.email.as_str())
+            .fetch_one(&mut *$tx)
+            .await?;
+        if email_taken > 0 {
+            return Err($crate::StoreError::Conflict { what: "email" });
+        }
+        let id: i64 = sqlx::query_scalar($crate::accounts::INSERT_ACCOUNT)
+            .bind(account.handle.as_str())
+            .bind(account.handle.key())
+            .bind(account.email.as_str())
+            .bind(account.password_hash)
+            .bind(account.role.code())
+            .bind($now.as_second())
+            .fetch_one(&mut *$tx)
+            .await?;
+        $crate::AccountId(id)
+    }};
+}
+pub(crate) use insert_account;
+
+/// Writes an audit row inside a transaction.
+macro_rules! insert_audit {
+    ($tx:ident, $audit:expr, $now:expr) => {{
+        let audit: &$crate::model::AuditEntry<'_> = $audit;
+        sqlx::query($crate::accounts::INSERT_AUDIT)
+            .bind($now.as_second())
+            .bind(audit.actor.map(|a| a.0))
+            .bind(audit.actor_handle)
+            .bind(audit.action)
+            .bind(&audit.target)
+            .bind(audit.reason)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use insert_audit;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_kinds_have_stable_codes() {
+        assert_eq!(SessionKind::Browser.code(), "browser");
+        assert_eq!(SessionKind::Api.code(), "api");
+    }
+}

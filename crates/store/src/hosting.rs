@@ -1,0 +1,528 @@
+//! What hosts and moderators change: a group in any status with its private
+//! fields, edits, status changes, co-hosts, the review queue, the change log,
+//! the audit log and the safety text. [`HostingStore`] and its one
+//! implementation for both backends ([`impl_hosting!`]).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
+use kith_domain::ids::{GroupId, Slug};
+use kith_domain::schedule::PlannedOccurrence;
+
+use crate::model::{AccountId, AuditEntry};
+use crate::{StoreError, StoreResult, from_seconds};
+
+/// Who may do what to a group: its status and its hosts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupAccess {
+    /// The internal id.
+    pub id: GroupId,
+    /// The listing status.
+    pub status: ListingStatus,
+    /// The hosts, first host first.
+    pub hosts: Vec<AccountId>,
+    /// The moderator's last note (a rejection's or an unlisting's reason).
+    pub review_note: Option<String>,
+}
+
+/// A group as its hosts and moderators see it.
+#[derive(Debug, Clone)]
+pub struct ManagedGroup {
+    /// Status and hosts.
+    pub access: GroupAccess,
+    /// Every public field, whatever the status.
+    pub profile: GroupProfile,
+    /// The private fields.
+    pub private: PrivateDetails,
+}
+
+/// An edit of a group.
+#[derive(Debug, Clone)]
+pub struct GroupUpdate<'a> {
+    /// The new fields (its slug is ignored).
+    pub group: &'a NewGroup,
+    /// The status after the edit.
+    pub status: ListingStatus,
+    /// The moderator's note after the edit.
+    pub review_note: Option<&'a str>,
+    /// New occurrences when the schedule changed; `None` keeps the rules and
+    /// their occurrences.
+    pub occurrences: Option<&'a [PlannedOccurrence]>,
+    /// How far new occurrences reach.
+    pub occurrences_until: Timestamp,
+    /// For the moderators' change log: who changed what (JSON).
+    pub change_log: Option<(AccountId, String)>,
+}
+
+/// A group on a host's own list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedGroup {
+    /// Its slug.
+    pub slug: Slug,
+    /// Its name.
+    pub name: String,
+    /// Its status.
+    pub status: ListingStatus,
+    /// The moderator's last note.
+    pub review_note: Option<String>,
+}
+
+/// A listing waiting for review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    /// Its slug.
+    pub slug: Slug,
+    /// Its name.
+    pub name: String,
+    /// When it was submitted.
+    pub submitted_at: Timestamp,
+    /// Its hosts' handles.
+    pub hosts: Vec<String>,
+}
+
+/// A change to a listed group's public text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRecord {
+    /// The group's slug.
+    pub slug: Slug,
+    /// The group's name now.
+    pub name: String,
+    /// Who changed it, if the account still exists.
+    pub handle: Option<String>,
+    /// When.
+    pub changed_at: Timestamp,
+    /// What changed: JSON `{field: {"before": …, "after": …}}`.
+    pub changes: String,
+}
+
+/// One audit log row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// When.
+    pub at: Timestamp,
+    /// Who.
+    pub actor_handle: String,
+    /// The action code.
+    pub action: String,
+    /// What it was done to.
+    pub target: String,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// What hosts and moderators change.
+#[async_trait]
+pub trait HostingStore {
+    /// A group's status and hosts, in any status.
+    async fn group_access(&self, slug: &Slug) -> StoreResult<GroupAccess>;
+
+    /// A group with its private fields, in any status.
+    async fn managed_group(&self, slug: &Slug) -> StoreResult<ManagedGroup>;
+
+    /// Saves an edit, its schedule's new occurrences and its change-log row
+    /// in one transaction.
+    async fn update_group(
+        &self,
+        id: GroupId,
+        update: &GroupUpdate<'_>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Changes a group's status and note, with its audit row, in one
+    /// transaction. Going to `pending` marks it submitted now.
+    async fn set_group_status(
+        &self,
+        id: GroupId,
+        status: ListingStatus,
+        review_note: Option<&str>,
+        audit: Option<&AuditEntry<'_>>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Adds a co-host; `Conflict` when they host it already.
+    async fn add_host(&self, id: GroupId, account: AccountId) -> StoreResult<()>;
+
+    /// The groups an account hosts, in any status, by name.
+    async fn groups_hosted_by(&self, account: AccountId) -> StoreResult<Vec<HostedGroup>>;
+
+    /// Pending listings, oldest first.
+    async fn moderation_queue(&self, limit: u32) -> StoreResult<Vec<QueueItem>>;
+
+    /// Recent changes to listed groups' public text, newest first.
+    async fn recent_group_changes(&self, limit: u32) -> StoreResult<Vec<ChangeRecord>>;
+
+    /// The audit log, newest first.
+    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+
+    /// The operator's safety texts: (country or `default`, Markdown).
+    async fn safety_texts(&self) -> StoreResult<Vec<(String, String)>>;
+
+    /// Saves a safety text with its audit row.
+    async fn save_safety_text(
+        &self,
+        country: &str,
+        body: &str,
+        audit: &AuditEntry<'_>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+}
+
+/// Status, note and hosts of a group.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccessRow {
+    pub id: i64,
+    pub status: String,
+    pub review_note: Option<String>,
+}
+
+impl AccessRow {
+    pub(crate) fn into_access(self, hosts: Vec<i64>) -> StoreResult<GroupAccess> {
+        Ok(GroupAccess {
+            id: GroupId(self.id),
+            status: parse_status(&self.status)?,
+            hosts: hosts.into_iter().map(AccountId).collect(),
+            review_note: self.review_note,
+        })
+    }
+}
+
+/// The private columns.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PrivateRow {
+    pub call_link: Option<String>,
+    pub dial_in: Option<String>,
+    pub street_address: Option<String>,
+}
+
+impl From<PrivateRow> for PrivateDetails {
+    fn from(row: PrivateRow) -> Self {
+        Self {
+            call_link: row.call_link,
+            dial_in: row.dial_in,
+            street_address: row.street_address,
+        }
+    }
+}
+
+pub(crate) fn parse_status(code: &str) -> StoreResult<ListingStatus> {
+    ListingStatus::parse(code).ok_or_else(|| StoreError::corrupt("status"))
+}
+
+pub(crate) fn timestamp(seconds: i64) -> StoreResult<Timestamp> {
+    from_seconds(seconds)
+}
+
+pub(crate) const GROUP_ACCESS: &str = "SELECT id, status, review_note FROM groups WHERE slug = $1";
+pub(crate) const HOST_IDS: &str =
+    "SELECT account_id FROM group_hosts WHERE group_id = $1 ORDER BY position";
+/// Every public column, whatever the status; for hosts and moderators only.
+pub(crate) const ANY_GROUP: &str = "SELECT id, slug, name, description, agreements,
+    facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
+    country, region, city, capacity, time_zone, status
+FROM groups WHERE id = $1";
+pub(crate) const PRIVATE_FIELDS: &str =
+    "SELECT call_link, dial_in, street_address FROM groups WHERE id = $1";
+pub(crate) const UPDATE_GROUP: &str = "UPDATE groups SET
+    name = $2, sort_name = $3, description = $4, agreements = $5, facilitation_style = $6,
+    facilitation_description = $7, focus_mask = $8, attribute_mask = $9, format = $10,
+    language = $11, language_primary = $12, country = $13, region = $14, city = $15,
+    region_key = $16, city_key = $17, capacity = $18, time_zone = $19, search_text = $20,
+    call_link = $21, dial_in = $22, street_address = $23, status = $24, review_note = $25,
+    submitted_at = CASE WHEN $24 = 'pending' AND status <> 'pending' THEN $26 ELSE submitted_at END,
+    updated_at = $26
+WHERE id = $1";
+pub(crate) const UPDATE_OCCURRENCE_SORT_NAME: &str =
+    "UPDATE occurrences SET sort_name = $2 WHERE group_id = $1 AND sort_name <> $2";
+pub(crate) const DELETE_RULES: &str = "DELETE FROM schedule_rules WHERE group_id = $1";
+pub(crate) const INSERT_CHANGE: &str =
+    "INSERT INTO group_changes (group_id, account_id, changed_at, changes) VALUES ($1, $2, $3, $4)";
+pub(crate) const SET_STATUS: &str = "UPDATE groups SET status = $2, review_note = $3,
+    submitted_at = CASE WHEN $2 = 'pending' THEN $4 ELSE submitted_at END, updated_at = $4
+WHERE id = $1";
+pub(crate) const NEXT_HOST_POSITION: &str =
+    "SELECT COALESCE(MAX(position) + 1, 0) FROM group_hosts WHERE group_id = $1";
+pub(crate) const IS_HOST: &str =
+    "SELECT COUNT(*) FROM group_hosts WHERE group_id = $1 AND account_id = $2";
+pub(crate) const HOSTED_BY: &str = "SELECT g.slug, g.name, g.status, g.review_note
+FROM group_hosts h JOIN groups g ON g.id = h.group_id
+WHERE h.account_id = $1 ORDER BY g.sort_name, g.id";
+pub(crate) const QUEUE: &str = "SELECT g.id, g.slug, g.name, COALESCE(g.submitted_at, g.created_at)
+FROM groups g WHERE g.status = 'pending'
+ORDER BY COALESCE(g.submitted_at, g.created_at), g.id LIMIT $1";
+pub(crate) const HOST_HANDLES: &str = "SELECT a.handle FROM group_hosts h
+JOIN accounts a ON a.id = h.account_id WHERE h.group_id = $1 ORDER BY h.position";
+pub(crate) const RECENT_CHANGES: &str = "SELECT g.slug, g.name, a.handle, c.changed_at, c.changes
+FROM group_changes c JOIN groups g ON g.id = c.group_id
+LEFT JOIN accounts a ON a.id = c.account_id
+ORDER BY c.changed_at DESC, c.id DESC LIMIT $1";
+pub(crate) const AUDIT_LOG: &str = "SELECT at, actor_handle, action, target, reason
+FROM audit_log ORDER BY at DESC, id DESC LIMIT $1";
+pub(crate) const SAFETY_TEXTS: &str = "SELECT country, body FROM safety_texts ORDER BY country";
+pub(crate) const SAVE_SAFETY_TEXT: &str = "INSERT INTO safety_texts (country, body, updated_at)
+VALUES ($1, $2, $3) ON CONFLICT (country) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
+
+/// Implements [`HostingStore`] for a backend type with a `pool` field.
+macro_rules! impl_hosting {
+    ($ty:ty, $begin:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::hosting::HostingStore for $ty {
+            async fn group_access(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<$crate::hosting::GroupAccess> {
+                let row: $crate::hosting::AccessRow = sqlx::query_as($crate::hosting::GROUP_ACCESS)
+                    .bind(slug.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or($crate::StoreError::NotFound)?;
+                let hosts: Vec<i64> = sqlx::query_scalar($crate::hosting::HOST_IDS)
+                    .bind(row.id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                row.into_access(hosts)
+            }
+
+            async fn managed_group(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<$crate::hosting::ManagedGroup> {
+                let access = self.group_access(slug).await?;
+                let id = access.id.0;
+                let row: $crate::sql::GroupRow = sqlx::query_as($crate::hosting::ANY_GROUP)
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let rules: Vec<$crate::sql::RuleRow> = sqlx::query_as($crate::sql::GROUP_RULES)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let hosts: Vec<String> = sqlx::query_scalar($crate::sql::GROUP_HOSTS)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let private: $crate::hosting::PrivateRow = sqlx::query_as($crate::hosting::PRIVATE_FIELDS)
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok($crate::hosting::ManagedGroup {
+                    access,
+                    profile: row.into_profile(rules, hosts)?,
+                    private: private.into(),
+                })
+            }
+
+            async fn update_group(
+                &self,
+                id: kith_domain::ids::GroupId,
+                update: &$crate::hosting::GroupUpdate<'_>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let columns = $crate::shared::GroupColumns::of(update.group);
+                let p = &update.group.profile;
+                let private = &update.group.private;
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query($crate::hosting::UPDATE_GROUP)
+                    .bind(id.0)
+                    .bind(&p.name)
+                    .bind(&columns.sort_name)
+                    .bind(&p.description)
+                    .bind(&p.agreements)
+                    .bind(p.facilitation.style.code())
+                    .bind(&p.facilitation.description)
+                    .bind(columns.focus_mask)
+                    .bind(columns.attribute_mask)
+                    .bind(p.format.code())
+                    .bind(&p.language)
+                    .bind(&columns.language_primary)
+                    .bind(&p.place.country)
+                    .bind(&p.place.region)
+                    .bind(&p.place.city)
+                    .bind(&columns.region_key)
+                    .bind(&columns.city_key)
+                    .bind(p.capacity.map(i64::from))
+                    .bind(p.schedule.zone.name())
+                    .bind(&columns.search_text)
+                    .bind(&private.call_link)
+                    .bind(&private.dial_in)
+                    .bind(&private.street_address)
+                    .bind(update.status.code())
+                    .bind(update.review_note)
+                    .bind(now.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                // The directory's order reads the name copied into each
+                // occurrence.
+                sqlx::query($crate::hosting::UPDATE_OCCURRENCE_SORT_NAME)
+                    .bind(id.0)
+                    .bind(&columns.sort_name)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(occurrences) = update.occurrences {
+                    sqlx::query($crate::hosting::DELETE_RULES).bind(id.0).execute(&mut *tx).await?;
+                    $crate::shared::insert_schedule!(tx, id.0, &p.schedule, occurrences, &columns.sort_name);
+                    sqlx::query($crate::sql::SET_OCCURRENCES_UNTIL)
+                        .bind(id.0)
+                        .bind(update.occurrences_until.as_second())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some((account, changes)) = &update.change_log {
+                    sqlx::query($crate::hosting::INSERT_CHANGE)
+                        .bind(id.0)
+                        .bind(account.0)
+                        .bind(now.as_second())
+                        .bind(changes)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_group_status(
+                &self,
+                id: kith_domain::ids::GroupId,
+                status: kith_domain::group::ListingStatus,
+                review_note: Option<&str>,
+                audit: Option<&$crate::model::AuditEntry<'_>>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query($crate::hosting::SET_STATUS)
+                    .bind(id.0)
+                    .bind(status.code())
+                    .bind(review_note)
+                    .bind(now.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                if let Some(audit) = audit {
+                    $crate::accounts::insert_audit!(tx, audit, now);
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn add_host(&self, id: kith_domain::ids::GroupId, account: $crate::AccountId) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let already: i64 = sqlx::query_scalar($crate::hosting::IS_HOST)
+                    .bind(id.0)
+                    .bind(account.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if already > 0 {
+                    return Err($crate::StoreError::Conflict { what: "host" });
+                }
+                let position: i64 = sqlx::query_scalar($crate::hosting::NEXT_HOST_POSITION)
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                sqlx::query($crate::sql::INSERT_HOST)
+                    .bind(id.0)
+                    .bind(account.0)
+                    .bind(position)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn groups_hosted_by(&self, account: $crate::AccountId) -> $crate::StoreResult<Vec<$crate::hosting::HostedGroup>> {
+                let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as($crate::hosting::HOSTED_BY)
+                    .bind(account.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(slug, name, status, review_note)| {
+                        Ok($crate::hosting::HostedGroup {
+                            slug: kith_domain::ids::Slug::from_trusted(slug),
+                            name,
+                            status: $crate::hosting::parse_status(&status)?,
+                            review_note,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn moderation_queue(&self, limit: u32) -> $crate::StoreResult<Vec<$crate::hosting::QueueItem>> {
+                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as($crate::hosting::QUEUE)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut items = Vec::with_capacity(rows.len());
+                for (id, slug, name, submitted_at) in rows {
+                    let hosts: Vec<String> = sqlx::query_scalar($crate::hosting::HOST_HANDLES)
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    items.push($crate::hosting::QueueItem {
+                        slug: kith_domain::ids::Slug::from_trusted(slug),
+                        name,
+                        submitted_at: $crate::hosting::timestamp(submitted_at)?,
+                        hosts,
+                    });
+                }
+                Ok(items)
+            }
+
+            async fn recent_group_changes(&self, limit: u32) -> $crate::StoreResult<Vec<$crate::hosting::ChangeRecord>> {
+                let rows: Vec<(String, String, Option<String>, i64, String)> = sqlx::query_as($crate::hosting::RECENT_CHANGES)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(slug, name, handle, changed_at, changes)| {
+                        Ok($crate::hosting::ChangeRecord {
+                            slug: kith_domain::ids::Slug::from_trusted(slug),
+                            name,
+                            handle,
+                            changed_at: $crate::hosting::timestamp(changed_at)?,
+                            changes,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn audit_log(&self, limit: u32) -> $crate::StoreResult<Vec<$crate::hosting::AuditRecord>> {
+                let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as($crate::hosting::AUDIT_LOG)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(at, actor_handle, action, target, reason)| {
+                        Ok($crate::hosting::AuditRecord {
+                            at: $crate::hosting::timestamp(at)?,
+                            actor_handle,
+                            action,
+                            target,
+                            reason,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn safety_texts(&self) -> $crate::StoreResult<Vec<(String, String)>> {
+                Ok(sqlx::query_as($crate::hosting::SAFETY_TEXTS).fetch_all(&self.pool).await?)
+            }
+
+            async fn save_safety_text(
+                &self,
+                country: &str,
+                body: &str,
+                audit: &$crate::model::AuditEntry<'_>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query($crate::hosting::SAVE_SAFETY_TEXT)
+                    .bind(country)
+                    .bind(body)
+                    .bind(now.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::accounts::insert_audit!(tx, audit, now);
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use impl_hosting;
