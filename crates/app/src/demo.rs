@@ -161,7 +161,7 @@ pub async fn seed_if_empty(store: &dyn Store, now: Timestamp) -> AppResult<Optio
         return Ok(None);
     }
     let groups = demo_groups(now)
-        .map_err(|e| crate::AppError::Internal(kith_store::StoreError::Other(Box::new(e))))?;
+        .map_err(crate::AppError::internal)?;
     let slugs = create_groups(store, &groups, now).await?;
     Ok(Some(slugs.len()))
 }

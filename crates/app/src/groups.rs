@@ -3,13 +3,14 @@
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use kith_domain::directory::horizon;
-use kith_domain::group::{GroupProfile, ListingStatus, NewGroup};
+use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
-use kith_store::{GroupDraft, Store, StoreError};
+use kith_store::{AccountId, GroupDraft, Store, StoreError};
 
 use crate::AppResult;
+use crate::access::{GroupAction, Person, authorize, permits};
 use crate::markdown::to_safe_html;
 use crate::meeting_time::MeetingTime;
 
@@ -29,6 +30,21 @@ pub struct PublicGroup {
     pub rules: Vec<RuleInGroupZone>,
     /// The next meetings.
     pub upcoming: Vec<UpcomingMeeting>,
+    /// The private fields, only for those who may see them.
+    pub private: Option<PrivateDetails>,
+    /// What the reader may do here.
+    pub may: GroupPermissions,
+    /// The moderator's last note, for hosts and moderators.
+    pub review_note: Option<String>,
+}
+
+/// What the reader of a group page may do there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupPermissions {
+    /// Edit, unlist, relist, add co-hosts.
+    pub host: bool,
+    /// Approve, reject, unlist with a reason.
+    pub moderate: bool,
 }
 
 /// One of a group's next meetings.
@@ -55,14 +71,33 @@ pub struct RuleInGroupZone {
     pub duration_minutes: u16,
 }
 
-/// A listed group's public page; `NotFound` for anything else.
-pub async fn public_group(
+/// A group's page as `person` may see it: listed groups for everyone;
+/// other statuses and the private fields for its hosts and the moderators;
+/// `NotFound` for anyone else.
+pub async fn group_page(
     store: &dyn Store,
+    person: Option<&Person>,
     slug: &Slug,
     viewer: &Zone,
     now: Timestamp,
 ) -> AppResult<PublicGroup> {
-    let profile = store.listed_group(slug).await?;
+    let (profile, private, may, review_note) = match person {
+        // `permits(None, View, g)` is exactly "g is listed", which this
+        // query enforces itself: one round trip fewer for most readers.
+        None => (store.listed_group(slug).await?, None, GroupPermissions::default(), None),
+        Some(person) => {
+            let access = authorize(store, Some(person), slug, GroupAction::View).await?;
+            let may = GroupPermissions {
+                host: permits(Some(person), GroupAction::Edit, &access),
+                moderate: permits(Some(person), GroupAction::Moderate, &access),
+            };
+            let group = store.managed_group(slug).await?;
+            let private = permits(Some(person), GroupAction::ViewPrivate, &access)
+                .then_some(group.private);
+            let note = private.is_some().then(|| access.review_note.clone()).flatten();
+            (group.profile, private, may, note)
+        }
+    };
     let upcoming = store
         .upcoming_occurrences(slug, now, UPCOMING_ON_PAGE)
         .await?;
@@ -94,6 +129,9 @@ pub async fn public_group(
         rules,
         upcoming,
         profile,
+        private,
+        may,
+        review_note,
     })
 }
 
@@ -119,7 +157,6 @@ pub async fn create_groups(
     submissions: &[GroupSubmission],
     now: Timestamp,
 ) -> AppResult<Vec<Slug>> {
-    let until = horizon(now);
     // Hosts repeat across a batch; look each handle up once.
     let mut accounts = std::collections::HashMap::new();
     let mut hosts_of = Vec::with_capacity(submissions.len());
@@ -136,16 +173,33 @@ pub async fn create_groups(
         }
         hosts_of.push(hosts);
     }
-    let mut groups: Vec<NewGroup> = submissions.iter().map(|s| s.group.clone()).collect();
+    let groups = submissions.iter().map(|s| s.group.clone()).collect();
+    let listings: Vec<(ListingStatus, Vec<AccountId>)> = submissions
+        .iter()
+        .zip(hosts_of)
+        .map(|(submission, hosts)| (submission.status, hosts))
+        .collect();
+    insert_with_fresh_slugs(store, groups, &listings, now).await
+}
+
+/// Inserts groups (each with its status and hosts) and their first
+/// occurrences in one transaction, drawing new slugs for the whole batch
+/// when one collides.
+pub(crate) async fn insert_with_fresh_slugs(
+    store: &dyn Store,
+    mut groups: Vec<NewGroup>,
+    listings: &[(ListingStatus, Vec<AccountId>)],
+    now: Timestamp,
+) -> AppResult<Vec<Slug>> {
+    let until = horizon(now);
     let mut attempt = 1;
     loop {
         let drafts: Vec<GroupDraft<'_>> = groups
             .iter()
-            .zip(submissions)
-            .zip(&hosts_of)
-            .map(|((group, submission), hosts)| GroupDraft {
+            .zip(listings)
+            .map(|(group, (status, hosts))| GroupDraft {
                 group,
-                status: submission.status,
+                status: *status,
                 hosts: hosts.clone(),
                 occurrences: group.profile.schedule.occurrences_between(now, until),
                 occurrences_until: until,

@@ -1,8 +1,13 @@
 //! kith's capabilities: the use cases that the web layer and the CLI share.
 //! Each takes the store and the time explicitly, so tests control both.
 //!
+//! - [`accounts`]: registering, logging in and out, sessions, admins.
+//! - [`access`]: the one place that decides who may see or change a group.
 //! - [`directory`]: a seeker's search of listed groups.
 //! - [`groups`]: a group's public page; creating groups.
+//! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
+//! - [`moderation`]: the review queue, decisions, change and audit logs.
+//! - [`safety`]: the crisis page, per country.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
 //! - [`markdown`]: user-written Markdown to sanitised HTML.
@@ -10,12 +15,17 @@
 //! - [`meeting_time`]: a meeting as a reader in some zone sees it.
 //! - `testing` (feature): fixture builders for tests.
 
+pub mod access;
+pub mod accounts;
 pub mod clock;
 pub mod demo;
 pub mod directory;
 pub mod groups;
+pub mod hosting;
 pub mod markdown;
 pub mod meeting_time;
+pub mod moderation;
+pub mod safety;
 pub mod schedule;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -32,13 +42,23 @@ pub enum AppError {
     NotFound,
     /// The input was refused; each entry names a field and a stable code.
     #[error("invalid input")]
-    Invalid(Vec<kith_domain::directory::FilterError>),
+    Invalid(Vec<kith_domain::validation::FieldError>),
+    /// The action does not fit the current state (a stable code says which).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     /// The database did not answer.
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
-    /// Anything else.
+    /// Anything else; the detail is for the log only.
     #[error("internal error")]
-    Internal(#[source] StoreError),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    /// An internal error with a detail for the log.
+    pub fn internal(detail: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(detail.into())
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -46,7 +66,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound => Self::NotFound,
             StoreError::Unavailable(_) => Self::Unavailable(err),
-            other => Self::Internal(other),
+            other => Self::Internal(Box::new(other)),
         }
     }
 }

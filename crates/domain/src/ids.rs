@@ -104,6 +104,12 @@ impl fmt::Display for Slug {
     }
 }
 
+/// A fresh 128-bit secret (session tokens, CSRF tokens, setup links), as
+/// lowercase hex.
+pub fn random_secret() -> String {
+    random_hex::<16>()
+}
+
 fn random_hex<const N: usize>() -> String {
     let bytes: [u8; N] = rand::rng().random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -16,6 +16,7 @@ pub mod directory;
 pub mod group;
 pub mod group_input;
 pub mod ids;
+pub mod listing;
 pub mod schedule;
 pub mod text;
 pub mod validation;

@@ -143,7 +143,8 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
     /// A listed group's public profile; `NotFound` for any other status.
     async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
 
-    /// The next meetings of a listed group that end after `now`.
+    /// The next meetings of a group, in any status, that end after `now`;
+    /// the caller has checked that the reader may see the group.
     async fn upcoming_occurrences(
         &self,
         slug: &Slug,

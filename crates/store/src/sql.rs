@@ -66,7 +66,7 @@ pub(crate) const GROUP_RULES: &str = "SELECT id, group_id, kind, weekdays, local
 FROM schedule_rules WHERE group_id = $1 ORDER BY position";
 pub(crate) const UPCOMING_OCCURRENCES: &str = "SELECT o.id, o.starts_at, o.ends_at
 FROM occurrences o JOIN groups g ON g.id = o.group_id
-WHERE g.slug = $1 AND g.status = 'listed' AND o.ends_at > $2
+WHERE g.slug = $1 AND o.ends_at > $2
 ORDER BY o.starts_at, o.id LIMIT $3";
 pub(crate) const GROUPS_DUE: &str = "SELECT id, time_zone FROM groups
 WHERE occurrences_until < $1 ORDER BY occurrences_until, id LIMIT $2";

@@ -97,3 +97,52 @@ impl TempPostgres {
         }
     }
 }
+
+/// Runs `body` on a fresh SQLite store.
+pub async fn with_sqlite<F, Fut>(body: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TempSqlite::create().await;
+    body(db.store.clone()).await;
+}
+
+/// Runs `body` on a fresh PostgreSQL store, dropping the database afterwards
+/// even when the body panics.
+pub async fn with_postgres<F, Fut>(body: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(db) = TempPostgres::create().await else {
+        return;
+    };
+    let store = crate::open(&db.url, 4).await.expect("open postgres");
+    let outcome = tokio::spawn(body(store)).await;
+    db.drop_now().await;
+    if let Err(err) = outcome {
+        std::panic::resume_unwind(err.into_panic());
+    }
+}
+
+/// Declares a test module whose `on_sqlite` and `on_postgres` tests run
+/// `$body` (a closure taking the store) on a fresh database of each.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$meta:meta])* $name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                $crate::testing::with_sqlite($body).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                $crate::testing::with_postgres($body).await;
+            }
+        }
+    };
+}

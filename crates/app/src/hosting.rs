@@ -1,0 +1,243 @@
+//! What hosts do: list a group (pending until a moderator approves it),
+//! edit it, unlist and relist it, add co-hosts, and see their own listings.
+
+use jiff::Timestamp;
+use kith_domain::account::Handle;
+use kith_domain::directory::horizon;
+use kith_domain::group::{GroupProfile, ListingStatus, NewGroup};
+use kith_domain::group_input::GroupInput;
+use kith_domain::ids::Slug;
+use kith_domain::listing::{ListingChange, next_status};
+use kith_domain::schedule::Schedule;
+use kith_domain::validation::FieldError;
+use kith_store::hosting::{GroupUpdate, HostedGroup, ManagedGroup};
+use kith_store::{Store, StoreError};
+
+use crate::access::{GroupAction, Person, authorize};
+use crate::directory::DirectoryCache;
+use crate::groups::insert_with_fresh_slugs;
+use crate::{AppError, AppResult};
+
+/// Lists a new group with `person` as its host; it is pending until a
+/// moderator approves it.
+pub async fn submit_group(
+    store: &dyn Store,
+    person: &Person,
+    input: &GroupInput,
+    now: Timestamp,
+) -> AppResult<Slug> {
+    let group = input.parse().map_err(AppError::Invalid)?;
+    let slugs = insert_with_fresh_slugs(
+        store,
+        vec![group],
+        &[(ListingStatus::Pending, vec![person.id])],
+        now,
+    )
+    .await?;
+    slugs.into_iter().next().ok_or(AppError::NotFound)
+}
+
+/// A group with its private fields, for its hosts and the moderators.
+pub async fn managed_group(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+) -> AppResult<ManagedGroup> {
+    authorize(store, Some(person), slug, GroupAction::ViewPrivate).await?;
+    Ok(store.managed_group(slug).await?)
+}
+
+/// Saves a host's edit. A rejected listing goes back to review; a listed
+/// group stays listed and its public text changes go to the moderators'
+/// change log. A changed schedule gets new occurrences.
+pub async fn edit_group(
+    store: &dyn Store,
+    cache: &DirectoryCache,
+    person: &Person,
+    slug: &Slug,
+    input: &GroupInput,
+    now: Timestamp,
+) -> AppResult<()> {
+    let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
+    let edited = input.parse().map_err(AppError::Invalid)?;
+    let current = store.managed_group(slug).await?;
+    let status = next_status(access.status, access.review_note.is_some(), ListingChange::HostEdit)
+        .ok_or(AppError::Conflict("invalid_status"))?;
+    let review_note = match status {
+        // Resubmitted: the old reason no longer applies.
+        ListingStatus::Pending => None,
+        _ => access.review_note.as_deref(),
+    };
+    let until = horizon(now);
+    let occurrences = (!same_schedule(&current.profile.schedule, &edited.profile.schedule))
+        .then(|| edited.profile.schedule.occurrences_between(now, until));
+    let change_log = (access.status == ListingStatus::Listed)
+        .then(|| text_changes(&current.profile, &edited))
+        .flatten()
+        .map(|changes| (person.id, changes));
+    store
+        .update_group(
+            access.id,
+            &GroupUpdate {
+                group: &edited,
+                status,
+                review_note,
+                occurrences: occurrences.as_deref(),
+                occurrences_until: until,
+                change_log,
+            },
+            now,
+        )
+        .await?;
+    cache.invalidate();
+    Ok(())
+}
+
+/// A host takes a listed group out of the directory, or asks for an
+/// unlisted one to be listed again (straight back when they unlisted it
+/// themselves; through review when a moderator did).
+pub async fn change_listing(
+    store: &dyn Store,
+    cache: &DirectoryCache,
+    person: &Person,
+    slug: &Slug,
+    change: ListingChange,
+    now: Timestamp,
+) -> AppResult<ListingStatus> {
+    if !matches!(change, ListingChange::HostUnlist | ListingChange::HostRelist) {
+        return Err(AppError::Conflict("invalid_status"));
+    }
+    let access = authorize(store, Some(person), slug, GroupAction::ChangeListing).await?;
+    let status = next_status(access.status, access.review_note.is_some(), change)
+        .ok_or(AppError::Conflict("invalid_status"))?;
+    // Back to review keeps the moderator's note for them to read.
+    let note = (status == ListingStatus::Pending)
+        .then_some(access.review_note.as_deref())
+        .flatten();
+    store
+        .set_group_status(access.id, status, note, None, now)
+        .await?;
+    cache.invalidate();
+    Ok(status)
+}
+
+/// Adds a co-host by handle.
+pub async fn add_cohost(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+    handle: &str,
+) -> AppResult<()> {
+    let access = authorize(store, Some(person), slug, GroupAction::AddHost).await?;
+    let handle = Handle::parse(handle).map_err(|e| AppError::Invalid(vec![e]))?;
+    let account = store
+        .account_by_handle(&handle)
+        .await?
+        .filter(|a| a.password_hash.is_some())
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("handle", "unknown_handle")]))?;
+    match store.add_host(access.id, account.id).await {
+        Err(StoreError::Conflict { .. }) => Err(AppError::Invalid(vec![FieldError::new(
+            "handle",
+            "already_host",
+        )])),
+        other => Ok(other?),
+    }
+}
+
+/// The groups a person hosts, in any status.
+pub async fn my_groups(store: &dyn Store, person: &Person) -> AppResult<Vec<HostedGroup>> {
+    Ok(store.groups_hosted_by(person.id).await?)
+}
+
+/// The form's fields for a stored group, so an edit starts from what is
+/// there.
+pub fn input_of(group: &ManagedGroup) -> GroupInput {
+    let p = &group.profile;
+    let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+    GroupInput {
+        name: p.name.clone(),
+        description: p.description.clone(),
+        agreements: p.agreements.clone(),
+        facilitation_style: p.facilitation.style.code().to_owned(),
+        facilitation_description: p.facilitation.description.clone(),
+        focus: p.focus.iter().map(|f| f.code().to_owned()).collect(),
+        attributes: p.attributes.iter().map(|a| a.code().to_owned()).collect(),
+        format: p.format.code().to_owned(),
+        language: p.language.clone(),
+        country: optional(&p.place.country),
+        region: optional(&p.place.region),
+        city: optional(&p.place.city),
+        capacity: p.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        time_zone: p.schedule.zone.name().to_owned(),
+        rules: p
+            .schedule
+            .rules
+            .iter()
+            .map(|rule| kith_domain::group_input::RuleInput {
+                weekdays: match rule.recurrence {
+                    kith_domain::schedule::Recurrence::Weekly { weekdays } => weekdays
+                        .days()
+                        .iter()
+                        .map(|d| d.to_sunday_zero_offset().to_string())
+                        .collect(),
+                },
+                start: rule.local_time.strftime("%H:%M").to_string(),
+                duration_minutes: rule.duration().minutes().to_string(),
+                first_date: rule.first_date.map(|d| d.to_string()).unwrap_or_default(),
+                last_date: rule.last_date.map(|d| d.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        call_link: optional(&group.private.call_link),
+        dial_in: optional(&group.private.dial_in),
+        street_address: optional(&group.private.street_address),
+    }
+}
+
+/// Whether two schedules describe the same meetings (stored rules carry ids;
+/// edited ones do not yet).
+fn same_schedule(a: &Schedule, b: &Schedule) -> bool {
+    let strip = |s: &Schedule| {
+        s.rules
+            .iter()
+            .map(|r| kith_domain::schedule::Rule { id: None, ..r.clone() })
+            .collect::<Vec<_>>()
+    };
+    a.zone.name() == b.zone.name() && strip(a) == strip(b)
+}
+
+/// The public text fields that an edit changed, as JSON
+/// `{field: {"before": …, "after": …}}`; `None` when none did.
+fn text_changes(before: &GroupProfile, after: &NewGroup) -> Option<String> {
+    let a = &after.profile;
+    let pairs = [
+        ("name", before.name.as_str(), a.name.as_str()),
+        ("description", &before.description, &a.description),
+        ("agreements", &before.agreements, &a.agreements),
+        (
+            "facilitation_description",
+            &before.facilitation.description,
+            &a.facilitation.description,
+        ),
+        (
+            "region",
+            before.place.region.as_deref().unwrap_or_default(),
+            a.place.region.as_deref().unwrap_or_default(),
+        ),
+        (
+            "city",
+            before.place.city.as_deref().unwrap_or_default(),
+            a.place.city.as_deref().unwrap_or_default(),
+        ),
+    ];
+    let changes: serde_json::Map<String, serde_json::Value> = pairs
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(field, old, new)| {
+            (
+                field.to_owned(),
+                serde_json::json!({ "before": old, "after": new }),
+            )
+        })
+        .collect();
+    (!changes.is_empty()).then(|| serde_json::Value::Object(changes).to_string())
+}
