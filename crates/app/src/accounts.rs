@@ -370,6 +370,23 @@ pub async fn create_first_admin(
     }
 }
 
+/// Deletes ended sessions every `period`, for as long as the process runs.
+pub async fn run_session_sweeper(
+    store: Arc<dyn Store>,
+    clock: crate::Clock,
+    period: std::time::Duration,
+) {
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        match store.end_expired_sessions(clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "ended sessions deleted"),
+            Err(err) => tracing::warn!(error = %err, "could not delete ended sessions"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,16 @@ pub async fn managed_group(
     Ok(store.managed_group(slug).await?)
 }
 
+/// A group with its private fields, for its hosts to edit.
+pub async fn editable_group(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+) -> AppResult<ManagedGroup> {
+    authorize(store, Some(person), slug, GroupAction::Edit).await?;
+    Ok(store.managed_group(slug).await?)
+}
+
 /// Saves a host's edit. A rejected listing goes back to review; a listed
 /// group stays listed and its public text changes go to the moderators'
 /// change log. A changed schedule gets new occurrences.

@@ -3,7 +3,7 @@
 //! so the form can show them all next to the person's own input.
 
 use jiff::civil::Date;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::directory::{is_country_code, is_language_tag, normalize_language};
 use crate::group::{
@@ -41,7 +41,7 @@ pub mod limits {
 pub const MAX_RULES: usize = 8;
 
 /// One schedule rule as submitted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RuleInput {
     /// Weekdays 0–6, Sunday 0, in the group's zone.
@@ -62,7 +62,7 @@ pub struct RuleInput {
 
 /// A group as submitted: every field as text, exactly as typed, so a form
 /// refused can be shown again unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GroupInput {
     /// Name, 3–120 characters.

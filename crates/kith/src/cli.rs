@@ -30,9 +30,42 @@ pub enum LogFormat {
 enum Command {
     /// Serve kith over HTTP.
     Serve(ServeArgs),
+    /// Operator commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Add synthetic groups (for load tests) to the database.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a moderator or admin account; the password is read from
+    /// standard input (one line).
+    Create(CreateAdminArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CreateAdminArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The account's handle (its public pseudonym).
+    #[arg(long)]
+    handle: String,
+    /// The account's email; never shown to anyone.
+    #[arg(long)]
+    email: String,
+    /// `admin` (moderates, reads the audit log, edits the safety text) or
+    /// `moderator` (reviews listings).
+    #[arg(long, value_enum, default_value_t = StaffRole::Admin)]
+    role: StaffRole,
+}
+
+/// The roles `kith admin create` gives.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StaffRole {
+    Admin,
+    Moderator,
 }
 
 /// Where the database is.
@@ -73,6 +106,24 @@ pub struct ServeArgs {
     /// Seconds between refreshes of materialized occurrences.
     #[arg(long, env = "KITH_REFRESH_SECONDS", default_value_t = 600)]
     pub refresh_seconds: u64,
+    /// The public URL people reach kith at (`https://kith.example`). With
+    /// https, cookies are `Secure`; it also names the first admin's setup
+    /// link and is accepted as the origin of forms.
+    #[arg(long, env = "KITH_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Proxies in front of kith whose `X-Forwarded-For` is believed for the
+    /// client's address (rate limits): addresses or CIDR ranges, separated
+    /// by commas. Without it, the socket's peer is the client.
+    #[arg(long, env = "KITH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// An address (`10.0.0.1`) or a range (`10.0.0.0/8`).
+fn parse_network(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw} is neither an address nor a CIDR range"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,6 +140,7 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => crate::serve::serve(args).await,
+            Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
             Command::Generate(args) => generate(args).await,
         }
     }
@@ -101,6 +153,40 @@ pub async fn open_store(
     kith_store::open(args.database_url.expose_secret(), args.database_connections)
         .await
         .context("opening the database (the URL is in KITH_DATABASE_URL)")
+}
+
+async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("reading the password from standard input")?;
+    // Only the line ending is removed: spaces may be part of a password.
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    let store = open_store(&args.database).await?;
+    let role = match args.role {
+        StaffRole::Admin => kith_domain::account::Role::Admin,
+        StaffRole::Moderator => kith_domain::account::Role::Moderator,
+    };
+    let registration = kith_app::accounts::Registration {
+        handle: args.handle,
+        email: args.email,
+        password,
+    };
+    let hasher = kith_app::accounts::PasswordHasher::production();
+    match kith_app::accounts::create_staff(store.as_ref(), &hasher, &registration, role, jiff::Timestamp::now()).await {
+        Ok(_) => {
+            println!("created {} {}", role.code(), registration.handle.trim());
+            Ok(())
+        }
+        Err(kith_app::AppError::Invalid(errors)) => {
+            for e in &errors {
+                eprintln!("{}: {}", e.field, e.code);
+            }
+            anyhow::bail!("the account was not created")
+        }
+        Err(kith_app::AppError::Conflict(what)) => anyhow::bail!("that {what} is taken already"),
+        Err(err) => Err(err).context("creating the account"),
+    }
 }
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<()> {

@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use kith_app::Clock;
 use kith_app::directory::DirectoryCache;
-use kith_web::AppState;
+use kith_web::limits::{LimitSettings, Limits};
+use kith_web::{AppState, WebConfig};
 
 use crate::cli::{ServeArgs, open_store};
 
@@ -34,6 +35,23 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("kith is running at http://{addr}/");
+    let base = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    if let Some(token) = kith_app::accounts::setup_link_token(store.as_ref(), clock.now()).await? {
+        // Printed for the operator, never logged: it opens the first admin
+        // account.
+        println!(
+            "No admin account exists yet. Create it within 24 hours at:\n  {}/setup/{token}",
+            base.trim_end_matches('/')
+        );
+    }
+    tokio::spawn(kith_app::accounts::run_session_sweeper(
+        store.clone(),
+        clock,
+        Duration::from_secs(3600),
+    ));
     let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
         args.search_cache_seconds,
     )));
@@ -41,8 +59,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         clock,
         directory_cache,
+        hasher: kith_app::accounts::PasswordHasher::production(),
+        limits: Arc::new(Limits::new(LimitSettings::default())),
+        config: Arc::new(WebConfig::new(args.base_url.clone(), args.trusted_proxies.clone())),
     });
-    axum::serve(listener, app)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")?;

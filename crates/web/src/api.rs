@@ -15,24 +15,54 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{FieldProblem, Problem};
-use crate::{AppState, directory, groups};
+use crate::{AppState, accounts, admin, directory, groups, hosting, me, moderation};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "kith",
-        description = "Peer support groups: the public directory. Errors are `application/problem+json` with a stable `code`.",
+        description = "Peer support groups: the directory, accounts, hosting and moderation. Errors are `application/problem+json` with a stable `code`. Browsers use the session cookie and send the CSRF token in `X-CSRF-Token`; other clients send `Authorization: Bearer <token>` from `POST /api/v1/sessions`.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(Problem, FieldProblem))
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the bearer token scheme the routes' `security` names.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The API routes, with their OpenAPI descriptions.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(directory::list_groups))
-        .routes(routes!(groups::get_group))
+        .routes(routes!(groups::get_group, hosting::patch_group))
+        .routes(routes!(hosting::create_group))
+        .routes(routes!(hosting::unlist_group))
+        .routes(routes!(hosting::relist_group))
+        .routes(routes!(hosting::add_cohost))
+        .routes(routes!(accounts::create_account))
+        .routes(routes!(accounts::create_session))
+        .routes(routes!(accounts::delete_current_session))
+        .routes(routes!(me::get_me))
+        .routes(routes!(moderation::get_queue))
+        .routes(routes!(moderation::get_changes))
+        .routes(routes!(moderation::approve_group))
+        .routes(routes!(moderation::reject_group))
+        .routes(routes!(moderation::moderator_unlist_group))
+        .routes(routes!(admin::get_audit))
+        .routes(routes!(admin::put_safety))
 }
 
 /// Serves the OpenAPI document.

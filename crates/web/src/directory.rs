@@ -1,8 +1,6 @@
 //! The directory: `GET /groups` (HTML) and `GET /api/v1/groups` (JSON), the
 //! same filters and the same order for both.
 
-use std::sync::LazyLock;
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,7 +10,7 @@ use axum::{Json, Router};
 use kith_app::directory::{DirectoryPage, DirectoryResult};
 use kith_domain::directory::{DirectoryFilters, FilterError, RawFilters, TimeOfDay};
 use kith_domain::group::{Attribute, Focus, Format};
-use kith_domain::zone::{Zone, common_zone_names};
+use kith_domain::zone::Zone;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,9 +18,10 @@ use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
+use crate::session::{Nav, Viewer};
 use crate::query::{QueryPairs, directory_query};
 use crate::viewer::{CookieZone, remember_zone};
-use crate::views::{MeetingView, place_label};
+use crate::views::{Choice, MeetingView, ZONES, choices, place_label};
 
 /// The directory's HTML route.
 pub fn router() -> Router<AppState> {
@@ -46,27 +45,6 @@ fn parse_keeping_valid(
             Ok((filters, errors))
         }
     }
-}
-
-/// A checkbox or option.
-struct Choice {
-    code: String,
-    label: String,
-    checked: bool,
-}
-
-fn choices<'a>(
-    codes: impl IntoIterator<Item = (&'a str, &'a str)>,
-    picked: &[String],
-) -> Vec<Choice> {
-    codes
-        .into_iter()
-        .map(|(code, label)| Choice {
-            code: code.to_owned(),
-            label: label.to_owned(),
-            checked: picked.iter().any(|p| p == code),
-        })
-        .collect()
 }
 
 struct ResultView {
@@ -137,6 +115,7 @@ struct FieldErrorView {
 struct DirectoryTemplate {
     m: &'static Messages,
     zone_from: &'static str,
+    nav: Nav,
     raw: RawFilters,
     zone: String,
     formats: Vec<Choice>,
@@ -170,7 +149,6 @@ impl DirectoryTemplate {
     }
 }
 
-static ZONES: LazyLock<Vec<String>> = LazyLock::new(common_zone_names);
 
 fn one(value: &Option<String>) -> Vec<String> {
     value.iter().cloned().collect()
@@ -180,6 +158,7 @@ async fn directory_page(
     State(state): State<AppState>,
     query: QueryPairs,
     cookie: CookieZone,
+    viewer: Viewer,
 ) -> Result<Response, PageError> {
     let m = messages();
     let raw = query.filters();
@@ -204,6 +183,7 @@ async fn directory_page(
     let template = DirectoryTemplate {
         m,
         zone_from,
+        nav: viewer.nav(),
         zone: filters.zone.name().to_owned(),
         formats: choices(
             Format::ALL

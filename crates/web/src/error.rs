@@ -4,14 +4,16 @@
 //! to the log, never into an answer.
 
 use askama::Template;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use kith_app::AppError;
 use kith_domain::directory::FilterError;
+use kith_domain::validation::FieldError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::messages::{Messages, messages};
+use crate::session::Nav;
 
 /// What went wrong, independent of how it is answered.
 #[derive(Debug)]
@@ -20,6 +22,20 @@ pub enum WebError {
     NotFound,
     /// Filters that could not be used.
     InvalidFilters(Vec<FilterError>),
+    /// A body whose fields were refused.
+    Invalid(Vec<FieldError>),
+    /// A body that is not what the route reads (malformed JSON, say).
+    MalformedBody,
+    /// The action does not fit the current state; the code says which.
+    Conflict(&'static str),
+    /// The route needs a logged-in person.
+    Unauthenticated,
+    /// A login and password that do not match (or no such account).
+    InvalidCredentials,
+    /// A state change that did not prove it came from kith's own pages.
+    CrossSite,
+    /// Too many attempts; try again after this many seconds.
+    RateLimited(u64),
     /// The database did not answer.
     Unavailable,
     /// Anything else (already logged).
@@ -30,7 +46,8 @@ impl From<AppError> for WebError {
     fn from(err: AppError) -> Self {
         match err {
             AppError::NotFound => Self::NotFound,
-            AppError::Invalid(errors) => Self::InvalidFilters(errors),
+            AppError::Invalid(errors) => Self::Invalid(errors),
+            AppError::Conflict(code) => Self::Conflict(code),
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");
                 Self::Unavailable
@@ -47,7 +64,12 @@ impl WebError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::InvalidFilters(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidFilters(_) | Self::MalformedBody => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -57,6 +79,13 @@ impl WebError {
         match self {
             Self::NotFound => "not_found",
             Self::InvalidFilters(_) => "invalid_filter",
+            Self::Invalid(_) => "invalid_input",
+            Self::MalformedBody => "malformed_body",
+            Self::Conflict(code) => code,
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::CrossSite => "cross_site_request",
+            Self::RateLimited(_) => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -84,7 +113,9 @@ pub struct Problem {
     pub title: String,
     /// The HTTP status.
     pub status: u16,
-    /// A stable code: `invalid_filter`, `not_found`, `unavailable`, `internal`.
+    /// A stable code: `invalid_filter`, `invalid_input`, `malformed_body`,
+    /// `not_found`, `unauthenticated`, `cross_site_request`,
+    /// `rate_limited`, `invalid_status`, `unavailable`, `internal`.
     pub code: String,
     /// For validation: the first offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,7 +139,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let m = messages();
         let errors: Vec<FieldProblem> = match &self.0 {
-            WebError::InvalidFilters(errors) => errors
+            WebError::InvalidFilters(errors) | WebError::Invalid(errors) => errors
                 .iter()
                 .map(|e| FieldProblem {
                     field: e.field.to_owned(),
@@ -128,12 +159,20 @@ impl IntoResponse for ApiError {
             errors,
         };
         let body = serde_json::to_string(&problem).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        retry_after(&self.0, &mut response);
+        if matches!(self.0, WebError::Unauthenticated) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"kith\""),
+            );
+        }
+        response
     }
 }
 
@@ -142,6 +181,7 @@ impl IntoResponse for ApiError {
 struct ErrorPage {
     m: &'static Messages,
     zone_from: &'static str,
+    nav: Nav,
     title: String,
     text: String,
 }
@@ -159,24 +199,45 @@ impl<E: Into<WebError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let m = messages();
+        if matches!(self.0, WebError::Unauthenticated) {
+            return axum::response::Redirect::to("/login").into_response();
+        }
         let key = match self.0 {
             WebError::NotFound | WebError::InvalidFilters(_) => "not_found",
-            WebError::Unavailable => "unavailable",
+            WebError::Invalid(_) | WebError::MalformedBody | WebError::Conflict(_) => "refused",
+            WebError::CrossSite => "cross_site",
+            WebError::RateLimited(_) => "rate_limited",
+            WebError::Unauthenticated | WebError::InvalidCredentials | WebError::Unavailable => {
+                "unavailable"
+            }
             WebError::Internal => "internal",
         };
         let page = ErrorPage {
             m,
             zone_from: "none",
+            nav: Nav::default(),
             title: m.of("page", &format!("{key}.title")).to_owned(),
             text: m.of("page", &format!("{key}.text")).to_owned(),
         };
         match page.render() {
-            Ok(html) => (self.0.status(), Html(html)).into_response(),
+            Ok(html) => {
+                let mut response = (self.0.status(), Html(html)).into_response();
+                retry_after(&self.0, &mut response);
+                response
+            }
             Err(err) => {
                 tracing::error!(error = %err, "error page failed to render");
                 self.0.status().into_response()
             }
         }
+    }
+}
+
+fn retry_after(error: &WebError, response: &mut Response) {
+    if let WebError::RateLimited(seconds) = error {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
     }
 }
 

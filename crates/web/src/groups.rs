@@ -18,6 +18,7 @@ use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
+use crate::session::{Nav, Viewer};
 use crate::viewer::CookieZone;
 use crate::views::{MeetingView, place_label};
 
@@ -40,13 +41,22 @@ fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError
     }
 }
 
-async fn load(state: &AppState, slug: &str, zone: &Zone) -> Result<PublicGroup, WebError> {
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    zone: &Zone,
+) -> Result<PublicGroup, WebError> {
     // A malformed slug cannot name a group: the same 404 as a missing one.
     let slug = Slug::parse(slug).ok_or(WebError::NotFound)?;
-    Ok(
-        kith_app::groups::public_group(state.store.as_ref(), &slug, zone, state.clock.now())
-            .await?,
+    Ok(kith_app::groups::group_page(
+        state.store.as_ref(),
+        viewer.person.as_ref(),
+        &slug,
+        zone,
+        state.clock.now(),
     )
+    .await?)
 }
 
 struct RuleView {
@@ -66,6 +76,9 @@ struct UpcomingView {
 struct GroupTemplate {
     m: &'static Messages,
     zone_from: &'static str,
+    nav: Nav,
+    status: &'static str,
+    status_label: String,
     group: PublicGroup,
     viewer_zone: String,
     format: String,
@@ -97,13 +110,17 @@ async fn group_page(
     Path(slug): Path<String>,
     query: QueryPairs,
     cookie: CookieZone,
+    viewer: Viewer,
 ) -> Result<Response, PageError> {
     let m = messages();
     let zone = viewer_zone(&query, &cookie).unwrap_or_else(|_| cookie.or_utc());
-    let group = load(&state, &slug, &zone).await?;
+    let group = load(&state, &viewer, &slug, &zone).await?;
     let p = &group.profile;
     let template = GroupTemplate {
         m,
+        nav: viewer.nav(),
+        status: p.status.code(),
+        status_label: m.of("status", p.status.code()).to_owned(),
         zone_from: if cookie.0.is_some() || query.get("tz").is_some() {
             "cookie"
         } else {
@@ -162,8 +179,8 @@ pub struct RuleJson {
     pub duration_minutes: u16,
 }
 
-/// A group's public page in JSON. It never contains a call link, dial-in or
-/// street address.
+/// A group's page in JSON. Its private fields appear only for the group's
+/// hosts and the moderators.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupJson {
     /// The public identifier.
@@ -204,6 +221,26 @@ pub struct GroupJson {
     pub upcoming: Vec<MeetingJson>,
     /// The hosts' pseudonyms.
     pub hosts: Vec<String>,
+    /// `listed` for everyone; hosts and moderators also see `pending`,
+    /// `rejected` and `unlisted` groups.
+    pub status: String,
+    /// Only for those allowed to see them (hosts and moderators).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private: Option<PrivateJson>,
+    /// The moderator's last reason, for hosts and moderators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_note: Option<String>,
+}
+
+/// A group's private fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrivateJson {
+    /// The video call link.
+    pub call_link: Option<String>,
+    /// The phone dial-in.
+    pub dial_in: Option<String>,
+    /// The street address.
+    pub street_address: Option<String>,
 }
 
 /// One listed group.
@@ -218,7 +255,7 @@ pub struct GroupJson {
     responses(
         (status = 200, description = "The group", body = GroupJson),
         (status = 400, description = "Unknown time zone", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No listed group has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No group this reader may see has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_group(
@@ -226,9 +263,10 @@ pub async fn get_group(
     Path(slug): Path<String>,
     query: QueryPairs,
     cookie: CookieZone,
+    viewer: Viewer,
 ) -> Result<Json<GroupJson>, ApiError> {
     let zone = viewer_zone(&query, &cookie)?;
-    let group = load(&state, &slug, &zone).await?;
+    let group = load(&state, &viewer, &slug, &zone).await?;
     let upcoming = group
         .upcoming
         .into_iter()
@@ -272,5 +310,12 @@ pub async fn get_group(
             .collect(),
         upcoming,
         hosts: p.hosts,
+        status: p.status.code().to_owned(),
+        private: group.private.map(|private| PrivateJson {
+            call_link: private.call_link,
+            dial_in: private.dial_in,
+            street_address: private.street_address,
+        }),
+        review_note: group.review_note,
     }))
 }

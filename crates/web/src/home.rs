@@ -9,6 +9,7 @@ use axum::routing::get;
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::messages::{Messages, messages};
+use crate::session::{Nav, Viewer};
 
 /// The home route.
 pub fn router() -> Router<AppState> {
@@ -20,12 +21,14 @@ pub fn router() -> Router<AppState> {
 struct HomeTemplate {
     m: &'static Messages,
     zone_from: &'static str,
+    nav: Nav,
 }
 
-async fn home_page() -> Result<Response, PageError> {
+async fn home_page(viewer: Viewer) -> Result<Response, PageError> {
     let page = HomeTemplate {
         m: messages(),
         zone_from: "none",
+        nav: viewer.nav(),
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

@@ -4,8 +4,13 @@
 //!
 //! - [`router`]: every route, merged in one place, with the layers that
 //!   apply to all (security headers, logging by route template, timeouts).
-//! - [`directory`], [`groups`], [`health`], [`home`], [`assets`]: one module
-//!   per capability, each with its own `router()`.
+//! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
+//!   [`moderation`], [`admin`], [`safety`], [`health`], [`home`],
+//!   [`assets`]: one module per capability, each with its own `router()`.
+//! - [`session`]: who is asking, and the CSRF guard on every state change.
+//! - [`limits`]: rate limits on logins and registrations; the client's
+//!   address behind trusted proxies.
+//! - [`forms`]: form and JSON bodies, and refused fields for templates.
 //! - [`api`]: the OpenAPI document and the JSON types.
 //! - [`error`]: one error type, answered as an HTML page or a problem
 //!   document.
@@ -13,16 +18,25 @@
 //! - [`messages`]: the words people read.
 //! - [`query`]: query strings with repeated keys.
 
+pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod directory;
 pub mod error;
+pub mod forms;
 pub mod groups;
 pub mod health;
 pub mod home;
+pub mod hosting;
+pub mod limits;
+pub mod me;
 pub mod messages;
+pub mod moderation;
 pub mod query;
+pub mod safety;
 pub mod security;
+pub mod session;
 pub mod viewer;
 mod views;
 
@@ -33,12 +47,15 @@ use axum::Router;
 use axum::extract::{FromRef, MatchedPath};
 use axum::http::Request;
 use kith_app::Clock;
+use kith_app::accounts::PasswordHasher;
 use kith_app::directory::DirectoryCache;
 use kith_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+use crate::limits::Limits;
 
 /// What every handler may use.
 #[derive(Clone)]
@@ -49,6 +66,34 @@ pub struct AppState {
     pub clock: Clock,
     /// Recent directory pages.
     pub directory_cache: Arc<DirectoryCache>,
+    /// Hashes and checks passwords.
+    pub hasher: PasswordHasher,
+    /// Login and registration limits.
+    pub limits: Arc<Limits>,
+    /// How kith is reached.
+    pub config: Arc<WebConfig>,
+}
+
+/// How kith is reached from outside.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// The public base URL (`https://kith.example`), if configured.
+    pub base_url: Option<String>,
+    /// Whether cookies are `Secure` (the base URL is https).
+    pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl WebConfig {
+    /// A configuration for this base URL and these trusted proxies.
+    pub fn new(base_url: Option<String>, trusted_proxies: Vec<ipnet::IpNet>) -> Self {
+        Self {
+            secure_cookies: base_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+            base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
+            trusted_proxies,
+        }
+    }
 }
 
 impl AppState {
@@ -87,11 +132,21 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(directory::router())
         .merge(groups::router())
+        .merge(hosting::router())
+        .merge(accounts::router())
+        .merge(me::router())
+        .merge(moderation::router())
+        .merge(admin::router())
+        .merge(safety::router())
         .merge(health::router())
         .merge(assets::router())
         .merge(api_router)
         .merge(api::document_router(openapi))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
         .with_state(state)
         .layer(security::headers())
         .layer(TimeoutLayer::with_status_code(

@@ -64,6 +64,13 @@ impl Messages {
             .map_or(tag, String::as_str)
     }
 
+    /// A country's name for its code, else the code itself.
+    pub fn country<'a>(&'a self, code: &'a str) -> &'a str {
+        self.entries
+            .get(&format!("country.{code}"))
+            .map_or(code, String::as_str)
+    }
+
     /// Whether `key` exists.
     pub fn has(&self, key: &str) -> bool {
         self.entries.contains_key(key)

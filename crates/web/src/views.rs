@@ -54,3 +54,28 @@ pub fn place_label(m: &Messages, format: Format, place: &Place) -> String {
         parts.join(", ")
     }
 }
+
+/// A checkbox or option.
+pub(crate) struct Choice {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub(crate) fn choices<'a>(
+    codes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    picked: &[String],
+) -> Vec<Choice> {
+    codes
+        .into_iter()
+        .map(|(code, label)| Choice {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            checked: picked.iter().any(|p| p == code),
+        })
+        .collect()
+}
+
+/// The zones offered in zone pickers.
+pub(crate) static ZONES: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(kith_domain::zone::common_zone_names);

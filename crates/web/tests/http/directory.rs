@@ -313,9 +313,6 @@ async fn the_zone_cookie_is_used_when_the_query_names_none() {
 
 #[tokio::test]
 async fn a_cached_page_is_shown_in_each_readers_own_zone() {
-    use std::sync::Arc;
-
-    use kith_app::directory::DirectoryCache;
     use tower::ServiceExt;
 
     let db = kith_store::testing::TempSqlite::create().await;
@@ -325,11 +322,10 @@ async fn a_cached_page_is_shown_in_each_readers_own_zone() {
     kith_app::groups::create_groups(db.store.as_ref(), &groups, crate::support::now())
         .await
         .expect("create");
-    let router = kith_web::router(kith_web::AppState {
-        store: db.store.clone(),
-        clock: kith_app::Clock::Fixed(crate::support::now()),
-        directory_cache: Arc::new(DirectoryCache::new(std::time::Duration::from_secs(30))),
-    });
+    let router = kith_web::router(crate::support::state(
+        db.store.clone(),
+        std::time::Duration::from_secs(30),
+    ));
     let mut starts = Vec::new();
     for cookie in [
         "kith_tz=Asia/Tokyo",

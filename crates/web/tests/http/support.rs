@@ -12,12 +12,27 @@ use kith_app::Clock;
 use kith_app::directory::DirectoryCache;
 use kith_app::groups::{GroupSubmission, create_groups};
 use kith_store::testing::TempSqlite;
-use kith_web::AppState;
+use kith_app::accounts::PasswordHasher;
+use kith_web::limits::{LimitSettings, Limits};
+use kith_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
 /// Monday 1 June 2026, 10:00 UTC: the tests' "now".
 pub fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().expect("timestamp")
+}
+
+/// The state the tests' router runs with: a fixed clock, fast password
+/// hashing, the real rate limits.
+pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
+    AppState {
+        store,
+        clock: Clock::Fixed(now()),
+        directory_cache: Arc::new(DirectoryCache::new(cache)),
+        hasher: PasswordHasher::insecure_fast_for_tests(),
+        limits: Arc::new(Limits::new(LimitSettings::default())),
+        config: Arc::new(WebConfig::default()),
+    }
 }
 
 /// The application under test.
@@ -66,13 +81,9 @@ impl TestApp {
     }
 
     fn around(db: TempSqlite) -> Self {
-        let router = kith_web::router(AppState {
-            store: db.store.clone(),
-            clock: Clock::Fixed(now()),
-            // Off, so filters that read the clock see exactly `now()`; the
-            // cache's steps are tested in `kith_app::directory`.
-            directory_cache: Arc::new(DirectoryCache::new(Duration::ZERO)),
-        });
+        // The cache is off, so filters that read the clock see exactly
+        // `now()`; the cache's steps are tested in `kith_app::directory`.
+        let router = kith_web::router(state(db.store.clone(), Duration::ZERO));
         Self { router, _db: db }
     }
 

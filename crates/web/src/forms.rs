@@ -1,0 +1,153 @@
+//! Form bodies and JSON bodies as handlers read them, and refused fields as
+//! templates show them: each message next to its field and in a summary at
+//! the top that links to it.
+
+use axum::Json;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
+use kith_domain::validation::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, WebError};
+use crate::messages::messages;
+use crate::session::CSRF_FIELD;
+
+/// A form body's pairs in order, without the CSRF token (checked already).
+#[derive(Debug, Clone, Default)]
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormPairs {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(request.into_body(), 256 * 1024)
+            .await
+            .map_err(|_| crate::error::PageError(WebError::MalformedBody).into_response())?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| crate::error::PageError(WebError::MalformedBody).into_response())?;
+        Ok(Self(pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect()))
+    }
+}
+
+impl FormPairs {
+    /// The first value of `key`, or empty.
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The pairs as borrowed strings.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// A JSON body; a malformed one is a problem document, not axum's text.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(_) => Err(ApiError(WebError::MalformedBody)),
+        }
+    }
+}
+
+/// One refused field, ready for a template.
+#[derive(Debug, Clone)]
+pub struct FieldMessage {
+    /// The field's name.
+    pub field: String,
+    /// The id of its input, for the summary's link.
+    pub id: String,
+    /// Words for a person.
+    pub message: String,
+}
+
+/// The refused fields of a form, in the order they were found.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub Vec<FieldMessage>);
+
+impl FormErrors {
+    /// Words for every refusal.
+    pub fn of(errors: &[FieldError]) -> Self {
+        let m = messages();
+        Self(
+            errors
+                .iter()
+                .map(|e| FieldMessage {
+                    field: e.field.to_owned(),
+                    id: field_id(e.field),
+                    message: m.error(base_field(e.field), e.code).to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    /// A single message not tied to one field (shown in the summary).
+    pub fn general(field: &str, message: &str) -> Self {
+        Self(vec![FieldMessage {
+            field: field.to_owned(),
+            id: field_id(field),
+            message: message.to_owned(),
+        }])
+    }
+
+    /// The message for `field`, if it was refused.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Whether nothing was refused.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The id of a field's input: `rules[0].start` becomes `f-rules-0-start`.
+pub fn field_id(field: &str) -> String {
+    let mut id = String::from("f-");
+    for c in field.chars() {
+        match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => id.push(c),
+            ']' => {}
+            _ => id.push('-'),
+        }
+    }
+    id
+}
+
+/// `rules[0].start` reads its messages as `rules.start`.
+fn base_field(field: &str) -> &str {
+    match field.split_once("].") {
+        Some((_, rest)) if field.starts_with("rules[") => match rest {
+            "weekdays" => "rules.weekdays",
+            "start" => "rules.start",
+            "duration_minutes" => "rules.duration_minutes",
+            "first_date" => "rules.first_date",
+            "last_date" => "rules.last_date",
+            _ => field,
+        },
+        _ => field,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_ids_are_valid_html_ids() {
+        assert_eq!(field_id("rules[0].start"), "f-rules-0-start");
+        assert_eq!(field_id("name"), "f-name");
+    }
+}

@@ -1,0 +1,174 @@
+//! Rate limits on logging in and registering, keyed by the client's address
+//! and by the account named, and the client's address itself: the socket's
+//! peer, unless that peer is a trusted proxy (`KITH_TRUSTED_PROXIES`), in
+//! which case the nearest untrusted hop of `X-Forwarded-For`.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+
+/// How many attempts are allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct LimitSettings {
+    /// Login attempts per client address per minute.
+    pub login_per_ip_per_minute: u32,
+    /// Login attempts per account per hour.
+    pub login_per_account_per_hour: u32,
+    /// Registrations per client address per hour.
+    pub register_per_ip_per_hour: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            login_per_ip_per_minute: 6,
+            login_per_account_per_hour: 25,
+            register_per_ip_per_hour: 20,
+        }
+    }
+}
+
+/// The limiters; in memory, per instance.
+pub struct Limits {
+    login_ip: DefaultKeyedRateLimiter<IpAddr>,
+    login_account: DefaultKeyedRateLimiter<String>,
+    register_ip: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Limits")
+    }
+}
+
+/// Keys are forgotten once their limit has refilled; beyond this many the
+/// limiter prunes them.
+const PRUNE_ABOVE: usize = 10_000;
+
+fn at_least_one(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+impl Limits {
+    /// Limiters with these settings.
+    pub fn new(settings: LimitSettings) -> Self {
+        Self {
+            login_ip: RateLimiter::keyed(Quota::per_minute(at_least_one(
+                settings.login_per_ip_per_minute,
+            ))),
+            login_account: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.login_per_account_per_hour,
+            ))),
+            register_ip: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.register_per_ip_per_hour,
+            ))),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts a login attempt; `Err(seconds)` to wait when over a limit.
+    pub fn login(&self, ip: IpAddr, login: &str) -> Result<(), u64> {
+        self.prune();
+        let account = login.trim().to_lowercase();
+        self.wait(self.login_ip.check_key(&ip).err())?;
+        self.wait(self.login_account.check_key(&account).err())
+    }
+
+    /// Counts a registration; `Err(seconds)` to wait when over the limit.
+    pub fn register(&self, ip: IpAddr) -> Result<(), u64> {
+        self.prune();
+        self.wait(self.register_ip.check_key(&ip).err())
+    }
+
+    fn wait(
+        &self,
+        refused: Option<governor::NotUntil<<DefaultClock as Clock>::Instant>>,
+    ) -> Result<(), u64> {
+        match refused {
+            None => Ok(()),
+            Some(until) => Err(until.wait_time_from(self.clock.now()).as_secs() + 1),
+        }
+    }
+
+    fn prune(&self) {
+        if self.login_ip.len() + self.login_account.len() + self.register_ip.len() > PRUNE_ABOVE {
+            self.login_ip.retain_recent();
+            self.login_account.retain_recent();
+            self.register_ip.retain_recent();
+        }
+    }
+}
+
+/// The client's address. Without a peer (an in-process test request) it is
+/// the unspecified address, so such requests share one limit.
+pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {
+    let unspecified = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    let Some(peer) = peer else {
+        return unspecified;
+    };
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    // Walk the hops from the nearest: each trusted proxy vouches for the one
+    // before it; the first untrusted hop is the client.
+    let mut client = peer;
+    for hop in forwarded_for.into_iter().flat_map(|v| v.rsplit(',')) {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn the_socket_peer_is_the_client_unless_it_is_a_trusted_proxy() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        let spoofed = Some("1.2.3.4");
+        assert_eq!(client_ip(Some(ip("203.0.113.9")), spoofed, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.2")), Some("1.2.3.4, 198.51.100.7, 10.0.0.3"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_ip(Some(ip("10.0.0.2")), None, &trusted), ip("10.0.0.2"));
+        assert_eq!(client_ip(Some(ip("10.0.0.2")), Some("garbage"), &trusted), ip("10.0.0.2"));
+    }
+
+    #[test]
+    fn logins_are_limited_per_address_and_per_account() {
+        let limits = Limits::new(LimitSettings::default());
+        let a = ip("203.0.113.1");
+        for _ in 0..6 {
+            assert!(limits.login(a, "river").is_ok());
+        }
+        let wait = limits.login(a, "river").expect_err("seventh in a minute");
+        assert!((1..=61).contains(&wait), "{wait}");
+        // Another address may still try, until the account's hourly limit.
+        let mut refused = 0;
+        for n in 0..30 {
+            let from = IpAddr::V4(Ipv4Addr::new(198, 51, 100, n));
+            if limits.login(from, "RIVER").is_err() {
+                refused += 1;
+            }
+        }
+        assert_eq!(refused, 30 - (25 - 6));
+    }
+}

@@ -1,0 +1,339 @@
+//! The moderators' review queue and change log: `/moderation` (HTML) and
+//! `/api/v1/moderation/...` (JSON). Decisions are made in
+//! `kith_app::moderation`, which writes the audit row.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kith_app::AppError;
+use kith_app::moderation::{self, Decision};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+use crate::forms::{ApiJson, FormErrors, FormPairs};
+use crate::hosting::{ListingJson, parse_slug};
+use crate::messages::{Messages, messages};
+use crate::session::{CurrentUser, Nav};
+
+/// The moderation pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/moderation", get(moderation_page))
+        .route("/moderation/groups/{slug}/{decision}", post(decide_form))
+}
+
+struct QueueView {
+    slug: String,
+    name: String,
+    submitted: String,
+    hosts: String,
+    reason_id: String,
+    errors: FormErrors,
+}
+
+struct ChangeView {
+    slug: String,
+    name: String,
+    handle: String,
+    at: String,
+    fields: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+struct ModerationTemplate {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    queue: Vec<QueueView>,
+    changes: Vec<ChangeView>,
+    errors: FormErrors,
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    refused: Option<(&str, FormErrors)>,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let queue = moderation::queue(store, &user.person).await?;
+    let changes = moderation::changes(store, &user.person).await?;
+    let mut errors = FormErrors::default();
+    let queue = queue
+        .into_iter()
+        .map(|item| {
+            let slug = item.slug.to_string();
+            // One reason field per listing: each needs its own id.
+            let reason_id = format!("f-reason-{slug}");
+            let item_errors = match &refused {
+                Some((refused_slug, e)) if *refused_slug == slug => {
+                    let mut e = e.clone();
+                    e.0.iter_mut().for_each(|m| m.id = reason_id.clone());
+                    errors = e.clone();
+                    e
+                }
+                _ => FormErrors::default(),
+            };
+            QueueView {
+                name: item.name,
+                submitted: item.submitted_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                hosts: item.hosts.join(", "),
+                errors: item_errors,
+                reason_id,
+                slug,
+            }
+        })
+        .collect();
+    let changes = changes
+        .into_iter()
+        .map(|c| {
+            let parsed: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&c.changes).unwrap_or_default();
+            ChangeView {
+                slug: c.slug.to_string(),
+                name: c.name,
+                handle: c.handle.unwrap_or_default(),
+                at: c.changed_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                fields: parsed
+                    .into_iter()
+                    .map(|(field, v)| {
+                        let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                        (field, text("before"), text("after"))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ModerationTemplate {
+        m: messages(),
+        zone_from: "none",
+        nav: user.viewer.nav(),
+        queue,
+        changes,
+        errors,
+    };
+    Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
+}
+
+async fn moderation_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&state, &user, None).await
+}
+
+fn decision(kind: &str, reason: &str) -> Option<Decision> {
+    match kind {
+        "approve" => Some(Decision::Approve),
+        "reject" => Some(Decision::Reject { reason: reason.to_owned() }),
+        "unlist" => Some(Decision::Unlist { reason: reason.to_owned() }),
+        _ => None,
+    }
+}
+
+async fn decide_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((slug, kind)): Path<(String, String)>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let decision = decision(&kind, form.get("reason")).ok_or(WebError::NotFound)?;
+    match moderation::decide(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &decision,
+        state.clock.now(),
+    )
+    .await
+    {
+        // Unlisting starts from the group page; back there, else the queue.
+        Ok(_) if kind == "unlist" => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
+        Ok(_) => Ok(Redirect::to("/moderation").into_response()),
+        Err(AppError::Invalid(errors)) => render(&state, &user, Some((slug.as_str(), FormErrors::of(&errors)))).await,
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// A listing waiting for review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueItemJson {
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// When it was submitted, RFC 3339.
+    pub submitted_at: String,
+    /// Its hosts' handles.
+    pub hosts: Vec<String>,
+}
+
+/// Pending listings, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/moderation/queue",
+    tag = "moderation",
+    responses(
+        (status = 200, description = "The queue", body = [QueueItemJson]),
+        (status = 404, description = "Not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_queue(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<QueueItemJson>>, ApiError> {
+    let queue = moderation::queue(state.store.as_ref(), &user.person).await?;
+    Ok(Json(
+        queue
+            .into_iter()
+            .map(|i| QueueItemJson {
+                slug: i.slug.to_string(),
+                name: i.name,
+                submitted_at: i.submitted_at.to_string(),
+                hosts: i.hosts,
+            })
+            .collect(),
+    ))
+}
+
+/// A change to a listed group's public text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeJson {
+    /// The group's slug.
+    pub slug: String,
+    /// Its name now.
+    pub name: String,
+    /// Who changed it.
+    pub handle: Option<String>,
+    /// When, RFC 3339.
+    pub changed_at: String,
+    /// `{field: {before, after}}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+/// Recent changes to listed groups' public text, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/moderation/changes",
+    tag = "moderation",
+    responses(
+        (status = 200, description = "The change log", body = [ChangeJson]),
+        (status = 404, description = "Not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_changes(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ChangeJson>>, ApiError> {
+    let changes = moderation::changes(state.store.as_ref(), &user.person).await?;
+    Ok(Json(
+        changes
+            .into_iter()
+            .map(|c| ChangeJson {
+                slug: c.slug.to_string(),
+                name: c.name,
+                handle: c.handle,
+                changed_at: c.changed_at.to_string(),
+                changes: serde_json::from_str(&c.changes).unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}
+
+/// A moderator's reason.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReasonJson {
+    /// Why, in words the host can act on (required to reject or unlist).
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn decide_json(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: &str,
+    decision: Decision,
+) -> Result<Json<ListingJson>, ApiError> {
+    let slug = parse_slug(slug)?;
+    let status = moderation::decide(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &decision,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(ListingJson::new(&slug, status)))
+}
+
+/// Approves a pending listing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/moderation/groups/{slug}/approve",
+    tag = "moderation",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    responses(
+        (status = 200, description = "Listed", body = ListingJson),
+        (status = 404, description = "No such group, or not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not pending (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn approve_group(State(state): State<AppState>, user: CurrentUser, Path(slug): Path<String>) -> Result<Json<ListingJson>, ApiError> {
+    decide_json(&state, &user, &slug, Decision::Approve).await
+}
+
+/// Rejects a pending listing with a reason the host sees.
+#[utoipa::path(
+    post,
+    path = "/api/v1/moderation/groups/{slug}/reject",
+    tag = "moderation",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    request_body = ReasonJson,
+    responses(
+        (status = 200, description = "Rejected", body = ListingJson),
+        (status = 404, description = "No such group, or not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not pending (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn reject_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ReasonJson>,
+) -> Result<Json<ListingJson>, ApiError> {
+    decide_json(&state, &user, &slug, Decision::Reject { reason: body.reason }).await
+}
+
+/// Takes a listed group out of the directory with a reason the host sees.
+#[utoipa::path(
+    post,
+    path = "/api/v1/moderation/groups/{slug}/unlist",
+    tag = "moderation",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    request_body = ReasonJson,
+    responses(
+        (status = 200, description = "Unlisted", body = ListingJson),
+        (status = 404, description = "No such group, or not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not listed (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn moderator_unlist_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ReasonJson>,
+) -> Result<Json<ListingJson>, ApiError> {
+    decide_json(&state, &user, &slug, Decision::Unlist { reason: body.reason }).await
+}

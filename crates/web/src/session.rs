@@ -1,0 +1,367 @@
+//! Who is asking, and whether a state change really comes from kith's own
+//! pages. One middleware ([`resolve`]) reads the session (cookie or bearer
+//! token), checks every state-changing request for cross-site forgery, and
+//! leaves a [`Viewer`] for handlers; [`CurrentUser`] requires a login.
+//!
+//! CSRF: a browser's state change must come from kith's own origin
+//! (`Origin` / `Sec-Fetch-Site`) and carry the synchronizer token — the
+//! session's, or for anonymous forms (login, registration) the one in the
+//! `kith_csrf` cookie — as the form field `_csrf` or the `X-CSRF-Token`
+//! header. Bearer-token clients carry no ambient credentials, so only the
+//! origin check applies to them.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kith_app::access::Person;
+use kith_domain::ids::random_secret;
+use kith_store::accounts::SessionKind;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "kith_session";
+/// The anonymous forms' CSRF cookie.
+pub const CSRF_COOKIE: &str = "kith_csrf";
+/// The form field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+/// The header that carries the CSRF token for JSON calls.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The largest form body read for its CSRF token.
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// How the request proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// Not at all.
+    Anonymous,
+    /// The session cookie; the token is kept for logging out.
+    Cookie(String),
+    /// `Authorization: Bearer`; the token is kept for logging out.
+    Bearer(String),
+}
+
+/// The person asking (if logged in) and the CSRF token their forms carry.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The logged-in person.
+    pub person: Option<Person>,
+    /// How they proved it.
+    pub auth: Auth,
+    /// The token forms must send back.
+    pub csrf: String,
+}
+
+impl Viewer {
+    /// What the page header shows.
+    pub fn nav(&self) -> Nav {
+        Nav {
+            handle: self.person.as_ref().map(|p| p.handle.to_string()),
+            moderator: self.person.as_ref().is_some_and(|p| p.role.moderates()),
+            admin: self
+                .person
+                .as_ref()
+                .is_some_and(|p| p.role == kith_domain::account::Role::Admin),
+            csrf: self.csrf.clone(),
+        }
+    }
+}
+
+/// The header's view of the reader: their handle and the links they need.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    /// The logged-in person's handle.
+    pub handle: Option<String>,
+    /// Whether to link the moderation queue.
+    pub moderator: bool,
+    /// Whether to link the admin pages.
+    pub admin: bool,
+    /// The CSRF token for the logout form.
+    pub csrf: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or(Viewer {
+            person: None,
+            auth: Auth::Anonymous,
+            csrf: String::new(),
+        }))
+    }
+}
+
+/// A logged-in person; pages without one redirect to the login page, API
+/// routes answer 401.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The person.
+    pub person: Person,
+    /// The whole viewer.
+    pub viewer: Viewer,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(viewer) = Viewer::from_request_parts(parts, state).await;
+        match viewer.person.clone() {
+            Some(person) => Ok(Self { person, viewer }),
+            None if parts.uri.path().starts_with("/api/") => {
+                Err(ApiError(WebError::Unauthenticated).into_response())
+            }
+            None => Err(PageError(WebError::Unauthenticated).into_response()),
+        }
+    }
+}
+
+/// Reads the session and guards state changes; see the module docs.
+pub async fn resolve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let refuse = |err: WebError| {
+        if api {
+            ApiError(err).into_response()
+        } else {
+            PageError(err).into_response()
+        }
+    };
+    let headers = request.headers();
+    let session_cookie = cookie(headers, SESSION_COOKIE).filter(|t| is_token(t));
+    let auth = match (bearer(headers), session_cookie) {
+        (Some(token), _) => Auth::Bearer(token),
+        (None, Some(token)) => Auth::Cookie(token),
+        (None, None) => Auth::Anonymous,
+    };
+    let session = match &auth {
+        Auth::Anonymous => None,
+        Auth::Cookie(token) | Auth::Bearer(token) => {
+            match kith_app::accounts::session(state.store.as_ref(), token, state.clock.now()).await
+            {
+                Ok(session) => session,
+                Err(err) => return refuse(err.into()),
+            }
+        }
+    };
+    // A cookie may only open a browser session, a bearer token only an API
+    // one.
+    let session = session.filter(|s| match &auth {
+        Auth::Cookie(_) => s.kind == SessionKind::Browser,
+        Auth::Bearer(_) => s.kind == SessionKind::Api,
+        Auth::Anonymous => false,
+    });
+    let stale_cookie = matches!(auth, Auth::Cookie(_)) && session.is_none();
+    let mut fresh_csrf = None;
+    let csrf = match (&session, &auth) {
+        (Some(session), Auth::Cookie(_)) => session.csrf_token.clone(),
+        _ => cookie(headers, CSRF_COOKIE)
+            .filter(|t| is_token(t))
+            .unwrap_or_else(|| {
+                let token = random_secret();
+                fresh_csrf = Some(token.clone());
+                token
+            }),
+    };
+    let viewer = Viewer {
+        person: session.map(|s| Person {
+            id: s.account.id,
+            handle: s.account.handle,
+            role: s.account.role,
+        }),
+        auth: if stale_cookie { Auth::Anonymous } else { auth },
+        csrf,
+    };
+
+    let mut request = request;
+    if is_state_change(request.method()) && !matches!(viewer.auth, Auth::Bearer(_)) {
+        if !same_origin(request.headers(), state.config.base_url.as_deref()) {
+            tracing::warn!("refused a cross-site state change");
+            return refuse(WebError::CrossSite);
+        }
+        let needs_token = matches!(viewer.auth, Auth::Cookie(_)) || is_form(request.headers());
+        if needs_token {
+            let (checked, sent) = match token_sent(request).await {
+                Ok(pair) => pair,
+                Err(err) => return refuse(err),
+            };
+            if !sent.is_some_and(|t| constant_time_eq(t.as_bytes(), viewer.csrf.as_bytes())) {
+                tracing::warn!("refused a state change without a valid CSRF token");
+                return refuse(WebError::CrossSite);
+            }
+            request = checked;
+        }
+    }
+    request.extensions_mut().insert(viewer);
+    let mut response = next.run(request).await;
+    let secure = state.config.secure_cookies;
+    if let Some(token) = fresh_csrf {
+        append_cookie(&mut response, &cookie_value(CSRF_COOKIE, &token, None, secure));
+    }
+    if stale_cookie {
+        append_cookie(&mut response, &cookie_value(SESSION_COOKIE, "", Some(0), secure));
+    }
+    response
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Secure` on https.
+pub fn cookie_value(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(seconds) = max_age {
+        cookie.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+/// Adds a `Set-Cookie` header to a response.
+pub fn append_cookie(response: &mut Response, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+/// The client's socket address, when the server recorded it.
+pub fn peer_ip(request_parts: &Parts) -> Option<std::net::IpAddr> {
+    request_parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+fn is_state_change(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/form-data"))
+}
+
+/// Whether the browser says the request comes from kith's own pages.
+/// Clients that send neither header (not a browser) pass; the token check
+/// still applies to anything with a session cookie or a form body.
+fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        if site != "same-origin" && site != "none" {
+            return false;
+        }
+    }
+    let Some(origin) = header(ORIGIN.as_str()) else {
+        return true;
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    let own_host = header(HOST.as_str());
+    let matches_host = origin_host.is_some() && origin_host == own_host;
+    let matches_base = base_url.is_some_and(|base| base.trim_end_matches('/') == origin);
+    matches_host || matches_base
+}
+
+/// Reads the token from the header or, for forms, from the body, and puts
+/// the body back.
+async fn token_sent(request: Request) -> Result<(Request, Option<String>), WebError> {
+    if let Some(token) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = token.to_owned();
+        return Ok((request, Some(token)));
+    }
+    if !is_form(request.headers()) {
+        return Ok((request, None));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| WebError::MalformedBody)?;
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn is_token(value: &str) -> bool {
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| is_token(t))
+        .map(str::to_owned)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn only_kith_s_own_origin_may_change_state() {
+        assert!(same_origin(&headers(&[("host", "kith.example"), ("origin", "https://kith.example")]), None));
+        assert!(!same_origin(&headers(&[("host", "kith.example"), ("origin", "https://evil.example")]), None));
+        assert!(!same_origin(&headers(&[("host", "kith.example"), ("origin", "null")]), None));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), None));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), None));
+        assert!(same_origin(&headers(&[]), None));
+        // Behind a proxy that rewrites Host, the configured base URL counts.
+        assert!(same_origin(
+            &headers(&[("host", "127.0.0.1:8080"), ("origin", "https://kith.example")]),
+            Some("https://kith.example/")
+        ));
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_on_https() {
+        assert_eq!(
+            cookie_value("kith_session", "t", Some(60), true),
+            "kith_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        assert!(!cookie_value("kith_csrf", "t", None, false).contains("Secure"));
+    }
+
+    #[test]
+    fn tokens_compare_in_constant_time_and_exactly() {
+        assert!(constant_time_eq(b"abcd", b"abcd"));
+        assert!(!constant_time_eq(b"abcd", b"abce"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}
