@@ -1,5 +1,6 @@
 //! HTTP tests of every route, through the real router.
 
+mod accounts;
 mod directory;
 mod groups;
 mod hygiene;

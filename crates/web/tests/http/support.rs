@@ -12,7 +12,13 @@ use kith_app::Clock;
 use kith_app::directory::DirectoryCache;
 use kith_app::groups::{GroupSubmission, create_groups};
 use kith_store::testing::TempSqlite;
-use kith_app::accounts::PasswordHasher;
+use kith_app::access::Person;
+use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_domain::account::{Handle, Role};
+use kith_domain::group::ListingStatus;
+use kith_domain::group_input::GroupInput;
+use kith_domain::ids::Slug;
+use kith_store::accounts::SessionKind;
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
 use tower::ServiceExt;
@@ -25,6 +31,7 @@ pub fn now() -> Timestamp {
 /// The state the tests' router runs with: a fixed clock, fast password
 /// hashing, the real rate limits.
 pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
+    capture_logs();
     AppState {
         store,
         clock: Clock::Fixed(now()),
@@ -38,7 +45,7 @@ pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
 /// The application under test.
 pub struct TestApp {
     pub router: Router,
-    _db: TempSqlite,
+    pub db: TempSqlite,
 }
 
 /// An answer, read whole.
@@ -80,11 +87,27 @@ impl TestApp {
         Self::around(db)
     }
 
+    /// An app with no groups.
+    pub async fn empty() -> Self {
+        Self::around(TempSqlite::create().await)
+    }
+
+    /// An app with this configuration (base URL, trusted proxies).
+    pub async fn with_config(config: WebConfig) -> Self {
+        let db = TempSqlite::create().await;
+        let mut state = state(db.store.clone(), Duration::ZERO);
+        state.config = Arc::new(config);
+        Self {
+            router: kith_web::router(state),
+            db,
+        }
+    }
+
     fn around(db: TempSqlite) -> Self {
         // The cache is off, so filters that read the clock see exactly
         // `now()`; the cache's steps are tested in `kith_app::directory`.
         let router = kith_web::router(state(db.store.clone(), Duration::ZERO));
-        Self { router, _db: db }
+        Self { router, db }
     }
 
     /// `GET uri` with optional extra headers.
@@ -140,4 +163,225 @@ pub fn names(directory: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|i| i["name"].as_str().expect("name").to_owned())
         .collect()
+}
+
+/// The password every test account has.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Writes this test process's logs, at debug level, to a file in
+/// `KITH_TEST_LOG_DIR` (default: the temp dir's `kith-test-logs`), where
+/// the log check (`crates/kith/tests/logs.rs`) reads them for emails,
+/// passwords and tokens.
+pub fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = std::env::var_os("KITH_TEST_LOG_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::env::temp_dir().join("kith-test-logs"));
+        std::fs::create_dir_all(&dir).expect("log dir");
+        let file = std::fs::File::create(dir.join(format!("web-http-{}.log", std::process::id())))
+            .expect("log file");
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug,hyper=info,h2=info")
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .try_init();
+    });
+}
+
+impl TestApp {
+    /// Creates an account with this role; answers the person.
+    pub async fn account(&self, handle: &str, role: Role) -> Person {
+        let registration = Registration {
+            handle: handle.to_owned(),
+            email: format!("{}@example.org", handle.to_lowercase()),
+            password: PASSWORD.to_owned(),
+        };
+        let store = self.db.store.as_ref();
+        accounts::create_staff(store, &PasswordHasher::insecure_fast_for_tests(), &registration, role, now())
+            .await
+            .expect("account");
+        let handle = Handle::parse(handle).expect("handle");
+        let record = store
+            .account_by_handle(&handle)
+            .await
+            .expect("lookup")
+            .expect("exists");
+        Person {
+            id: record.id,
+            handle,
+            role,
+        }
+    }
+
+    /// A browser with nobody logged in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: Vec::new(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// A browser logged in as `person` (the session is started directly,
+    /// so tests do not spend the login rate limit).
+    pub async fn browser_as(&self, person: &Person) -> Browser {
+        let token = accounts::start_session(self.db.store.as_ref(), person.id, SessionKind::Browser, false, now())
+            .await
+            .expect("session");
+        let mut browser = self.browser();
+        browser.cookies.push(("kith_session".into(), token.token));
+        browser.csrf = Some(token.csrf_token);
+        browser
+    }
+
+    /// An API client with a bearer token for `person`.
+    pub async fn api_as(&self, person: &Person) -> Browser {
+        let token = accounts::start_session(self.db.store.as_ref(), person.id, SessionKind::Api, true, now())
+            .await
+            .expect("session");
+        let mut client = self.browser();
+        client.bearer = Some(token.token);
+        client
+    }
+
+    /// A group listed by `host` through the capability, in `status`.
+    pub async fn group_hosted_by(&self, host: &Person, name: &str, status: ListingStatus) -> Slug {
+        let store = self.db.store.as_ref();
+        let input = group_form(name);
+        let slug = kith_app::hosting::submit_group(store, host, &input, now())
+            .await
+            .expect("submit");
+        if status != ListingStatus::Pending {
+            let access = store.group_access(&slug).await.expect("access");
+            let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
+            store
+                .set_group_status(access.id, status, note, None, now())
+                .await
+                .expect("status");
+        }
+        slug
+    }
+}
+
+/// A complete group form.
+pub fn group_form(name: &str) -> GroupInput {
+    GroupInput::from_pairs(group_pairs(name).iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+/// A complete group form's fields.
+pub fn group_pairs(name: &str) -> Vec<(&'static str, String)> {
+    [
+        ("name", name),
+        ("description", "We check in about tapering, gently."),
+        ("agreements", "What is said here stays here."),
+        ("facilitation_style", "check_in_round"),
+        ("facilitation_description", "Three minutes each."),
+        ("focus", "tapering"),
+        ("format", "video"),
+        ("language", "en"),
+        ("time_zone", "Europe/Berlin"),
+        ("rules[0].weekdays", "2"),
+        ("rules[0].start", "19:00"),
+        ("rules[0].duration_minutes", "90"),
+        ("call_link", "https://meet.example.org/PRIVATE-CANARY"),
+        ("dial_in", "+49 30 1234567,,4242#"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+/// A client that keeps cookies and the page's CSRF token, and sends the
+/// headers a same-origin browser sends.
+#[derive(Clone)]
+pub struct Browser {
+    router: Router,
+    pub cookies: Vec<(String, String)>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+/// The host name test requests use.
+pub const HOST: &str = "kith.test";
+
+impl Browser {
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> TestResponse {
+        let mut request = request.header(header::HOST, HOST);
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            request = request.header(header::COOKIE, jar.join("; "));
+        }
+        if let Some(token) = &self.bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).expect("request"))
+            .await
+            .expect("infallible");
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let value = value.to_str().expect("ascii");
+            let (pair, _) = value.split_once(';').unwrap_or((value, ""));
+            let (name, v) = pair.split_once('=').expect("cookie");
+            self.cookies.retain(|(n, _)| n != name);
+            if !v.is_empty() && !value.contains("Max-Age=0") {
+                self.cookies.push((name.to_owned(), v.to_owned()));
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(token) = csrf_in(&body) {
+            self.csrf = Some(token);
+        }
+        TestResponse { status, headers, body }
+    }
+
+    /// `GET uri`.
+    pub async fn get(&mut self, uri: &str) -> TestResponse {
+        self.send(Request::get(uri), Body::empty()).await
+    }
+
+    /// Posts a form from this site, with the CSRF token of the last page.
+    pub async fn post_form(&mut self, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        let mut fields: Vec<(&str, &str)> = pairs.to_vec();
+        let token = self.csrf.clone().unwrap_or_default();
+        fields.push(("_csrf", &token));
+        self.post_raw(uri, &fields, &[("origin", "http://kith.test")]).await
+    }
+
+    /// Posts a form exactly as given, with these extra headers.
+    pub async fn post_raw(&mut self, uri: &str, pairs: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(pairs).expect("form");
+        let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request, Body::from(body)).await
+    }
+
+    /// Sends JSON with `method`; a cookie session also sends its CSRF
+    /// header.
+    pub async fn json(&mut self, method: &str, uri: &str, body: serde_json::Value) -> TestResponse {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json");
+        if self.bearer.is_none() {
+            if let Some(token) = &self.csrf {
+                request = request.header("x-csrf-token", token.as_str());
+            }
+        }
+        self.send(request, Body::from(body.to_string())).await
+    }
+}
+
+fn csrf_in(body: &str) -> Option<String> {
+    let marker = r#"name="_csrf" value=""#;
+    let start = body.find(marker)? + marker.len();
+    body[start..].split('"').next().map(str::to_owned)
 }
