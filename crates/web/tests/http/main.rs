@@ -1,6 +1,7 @@
 //! HTTP tests of every route, through the real router.
 
 mod accounts;
+mod authorization;
 mod csrf;
 mod directory;
 mod groups;
