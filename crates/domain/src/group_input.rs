@@ -188,10 +188,11 @@ impl GroupInput {
             refusals.check(text_within("description", &self.description, 1, limits::DESCRIPTION));
         let agreements =
             refusals.check(text_within("agreements", &self.agreements, 0, limits::AGREEMENTS));
-        let style = refusals.check(
-            FacilitationStyle::parse(self.facilitation_style.trim())
-                .ok_or(FieldError::new("facilitation_style", "invalid_value")),
-        );
+        let style = refusals.check(choice(
+            "facilitation_style",
+            &self.facilitation_style,
+            FacilitationStyle::parse,
+        ));
         let facilitation_description = refusals.check(text_within(
             "facilitation_description",
             &self.facilitation_description,
@@ -205,9 +206,7 @@ impl GroupInput {
                 refusals.push("attributes", "open_and_members_only");
             }
         }
-        let format = refusals.check(
-            Format::parse(self.format.trim()).ok_or(FieldError::new("format", "invalid_value")),
-        );
+        let format = refusals.check(choice("format", &self.format, Format::parse));
         let language = refusals.check(language(&self.language));
         let country = refusals.check(country(&self.country));
         let region = refusals.check(optional_text("region", Some(&self.region), limits::PLACE));
@@ -368,6 +367,18 @@ fn codes<T: PartialEq>(
         return Err(FieldError::new(field, "required"));
     }
     Ok(out)
+}
+
+/// One value of a closed vocabulary: `required` when empty.
+fn choice<T>(
+    field: &'static str,
+    raw: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, FieldError> {
+    match raw.trim() {
+        "" => Err(FieldError::new(field, "required")),
+        code => parse(code).ok_or(FieldError::new(field, "invalid_value")),
+    }
 }
 
 fn language(raw: &str) -> Result<String, FieldError> {

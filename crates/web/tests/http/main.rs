@@ -6,4 +6,5 @@ mod csrf;
 mod directory;
 mod groups;
 mod hygiene;
+mod review;
 mod support;
