@@ -1,6 +1,6 @@
 //! User-written Markdown becomes HTML that is safe to embed: rendered by
 //! pulldown-cmark, then sanitised by ammonia (no scripts, no styles, no
-//! event handlers; links open without a referrer).
+//! event handlers, no images; links open without a referrer).
 
 use std::sync::LazyLock;
 
@@ -10,6 +10,8 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .link_rel(Some("nofollow noopener noreferrer"))
+        // An image would tell another server who reads the page.
+        .rm_tags(["img"])
         .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
     builder
 });
@@ -41,7 +43,7 @@ mod tests {
         let html = to_safe_html(
             "<script>alert(1)</script><img src=x onerror=alert(2)> <b style=\"color:red\">b</b>\n\n[x](javascript:alert(3))",
         );
-        for bad in ["<script", "onerror", "href=\"javascript", "style="] {
+        for bad in ["<script", "onerror", "href=\"javascript", "style=", "<img"] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
     }

@@ -79,6 +79,7 @@ struct SafetyAdminTemplate {
     nav: Nav,
     texts: Vec<SafetyView>,
     new_country: String,
+    new_body: String,
     new_errors: FormErrors,
     errors: FormErrors,
 }
@@ -93,6 +94,7 @@ async fn render_safety(
     let mut summary = FormErrors::default();
     let mut new_errors = FormErrors::default();
     let mut new_country = String::new();
+    let mut new_body = String::new();
     let mut views: Vec<SafetyView> = texts
         .into_iter()
         .map(|t| SafetyView {
@@ -112,6 +114,7 @@ async fn render_safety(
             }
             None => {
                 new_country = country;
+                new_body = body;
                 errors.0.iter_mut().for_each(|e| e.id = format!("f-new-{}", e.field));
                 new_errors = errors.clone();
             }
@@ -125,6 +128,7 @@ async fn render_safety(
         nav: user.viewer.nav(),
         texts: views,
         new_country,
+        new_body,
         new_errors,
         errors: summary,
     };

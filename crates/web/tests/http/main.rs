@@ -7,4 +7,6 @@ mod directory;
 mod groups;
 mod hygiene;
 mod review;
+mod safety;
 mod support;
+mod xss;
