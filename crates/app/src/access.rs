@@ -123,9 +123,20 @@ mod tests {
             let g = group(*status);
             let listed = *status == ListingStatus::Listed;
             assert_eq!(permits(None, GroupAction::View, &g), listed);
-            assert_eq!(permits(Some(&person(9, Role::Member)), GroupAction::View, &g), listed);
-            assert!(permits(Some(&person(2, Role::Member)), GroupAction::View, &g));
-            assert!(permits(Some(&person(9, Role::Moderator)), GroupAction::View, &g));
+            assert_eq!(
+                permits(Some(&person(9, Role::Member)), GroupAction::View, &g),
+                listed
+            );
+            assert!(permits(
+                Some(&person(2, Role::Member)),
+                GroupAction::View,
+                &g
+            ));
+            assert!(permits(
+                Some(&person(9, Role::Moderator)),
+                GroupAction::View,
+                &g
+            ));
         }
     }
 

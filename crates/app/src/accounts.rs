@@ -219,9 +219,9 @@ async fn create(
         role,
     };
     match store.create_account(&account, audit, now).await {
-        Err(StoreError::Conflict { what: "handle" }) => Err(AppError::Invalid(vec![
-            FieldError::new("handle", "taken"),
-        ])),
+        Err(StoreError::Conflict { what: "handle" }) => {
+            Err(AppError::Invalid(vec![FieldError::new("handle", "taken")]))
+        }
         Err(StoreError::Conflict { what: "email" }) => Err(AppError::Conflict("email")),
         other => Ok(other?),
     }
@@ -360,12 +360,12 @@ pub async fn create_first_admin(
         .create_first_admin(&token_hash(token), &account, now)
         .await
     {
-        Err(StoreError::Conflict { what: "handle" }) => Err(AppError::Invalid(vec![
-            FieldError::new("handle", "taken"),
-        ])),
-        Err(StoreError::Conflict { .. }) => Err(AppError::Invalid(vec![FieldError::new(
-            "email", "taken",
-        )])),
+        Err(StoreError::Conflict { what: "handle" }) => {
+            Err(AppError::Invalid(vec![FieldError::new("handle", "taken")]))
+        }
+        Err(StoreError::Conflict { .. }) => {
+            Err(AppError::Invalid(vec![FieldError::new("email", "taken")]))
+        }
         other => Ok(other?),
     }
 }
@@ -407,12 +407,23 @@ mod tests {
             .expect("valid password");
         let phc = hasher.hash(&password).await.expect("hash");
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(hasher.verify("a long and unusual passphrase", Some(&phc)).await);
-        assert!(!hasher.verify("a long and unusual passphrasE", Some(&phc)).await);
+        assert!(
+            hasher
+                .verify("a long and unusual passphrase", Some(&phc))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify("a long and unusual passphrasE", Some(&phc))
+                .await
+        );
         // A hash made with other parameters still verifies: they are read
         // from the stored string.
         let fast = PasswordHasher::insecure_fast_for_tests();
-        assert!(fast.verify("a long and unusual passphrase", Some(&phc)).await);
+        assert!(
+            fast.verify("a long and unusual passphrase", Some(&phc))
+                .await
+        );
         assert!(!fast.verify("anything", None).await);
     }
 }

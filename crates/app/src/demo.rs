@@ -160,8 +160,7 @@ pub async fn seed_if_empty(store: &dyn Store, now: Timestamp) -> AppResult<Optio
     if store.count_groups().await? > 0 {
         return Ok(None);
     }
-    let groups = demo_groups(now)
-        .map_err(crate::AppError::internal)?;
+    let groups = demo_groups(now).map_err(crate::AppError::internal)?;
     let slugs = create_groups(store, &groups, now).await?;
     Ok(Some(slugs.len()))
 }

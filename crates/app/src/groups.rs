@@ -84,7 +84,12 @@ pub async fn group_page(
     let (profile, private, may, review_note) = match person {
         // `permits(None, View, g)` is exactly "g is listed", which this
         // query enforces itself: one round trip fewer for most readers.
-        None => (store.listed_group(slug).await?, None, GroupPermissions::default(), None),
+        None => (
+            store.listed_group(slug).await?,
+            None,
+            GroupPermissions::default(),
+            None,
+        ),
         Some(person) => {
             let access = authorize(store, Some(person), slug, GroupAction::View).await?;
             let may = GroupPermissions {
@@ -92,9 +97,12 @@ pub async fn group_page(
                 moderate: permits(Some(person), GroupAction::Moderate, &access),
             };
             let group = store.managed_group(slug).await?;
-            let private = permits(Some(person), GroupAction::ViewPrivate, &access)
-                .then_some(group.private);
-            let note = private.is_some().then(|| access.review_note.clone()).flatten();
+            let private =
+                permits(Some(person), GroupAction::ViewPrivate, &access).then_some(group.private);
+            let note = private
+                .is_some()
+                .then(|| access.review_note.clone())
+                .flatten();
             (group.profile, private, may, note)
         }
     };

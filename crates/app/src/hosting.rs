@@ -71,8 +71,12 @@ pub async fn edit_group(
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let edited = input.parse().map_err(AppError::Invalid)?;
     let current = store.managed_group(slug).await?;
-    let status = next_status(access.status, access.review_note.is_some(), ListingChange::HostEdit)
-        .ok_or(AppError::Conflict("invalid_status"))?;
+    let status = next_status(
+        access.status,
+        access.review_note.is_some(),
+        ListingChange::HostEdit,
+    )
+    .ok_or(AppError::Conflict("invalid_status"))?;
     let review_note = match status {
         // Resubmitted: the old reason no longer applies.
         ListingStatus::Pending => None,
@@ -114,7 +118,10 @@ pub async fn change_listing(
     change: ListingChange,
     now: Timestamp,
 ) -> AppResult<ListingStatus> {
-    if !matches!(change, ListingChange::HostUnlist | ListingChange::HostRelist) {
+    if !matches!(
+        change,
+        ListingChange::HostUnlist | ListingChange::HostRelist
+    ) {
         return Err(AppError::Conflict("invalid_status"));
     }
     let access = authorize(store, Some(person), slug, GroupAction::ChangeListing).await?;
@@ -209,7 +216,10 @@ fn same_schedule(a: &Schedule, b: &Schedule) -> bool {
     let strip = |s: &Schedule| {
         s.rules
             .iter()
-            .map(|r| kith_domain::schedule::Rule { id: None, ..r.clone() })
+            .map(|r| kith_domain::schedule::Rule {
+                id: None,
+                ..r.clone()
+            })
             .collect::<Vec<_>>()
     };
     a.zone.name() == b.zone.name() && strip(a) == strip(b)

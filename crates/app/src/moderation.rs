@@ -56,7 +56,9 @@ pub async fn decide(
     let (change, action, reason) = match decision {
         Decision::Approve => (ListingChange::Approve, "group.approve", None),
         Decision::Reject { reason } => (ListingChange::Reject, "group.reject", Some(reason)),
-        Decision::Unlist { reason } => (ListingChange::ModeratorUnlist, "group.unlist", Some(reason)),
+        Decision::Unlist { reason } => {
+            (ListingChange::ModeratorUnlist, "group.unlist", Some(reason))
+        }
     };
     let reason = reason
         .map(|r| text_within("reason", r, 1, REASON_MAX))

@@ -75,7 +75,9 @@ pub async fn texts(store: &dyn Store) -> AppResult<Vec<SafetyText>> {
             }),
         }
     }
-    texts.sort_by(|a, b| (a.country != DEFAULT, &a.country).cmp(&(b.country != DEFAULT, &b.country)));
+    texts.sort_by(|a, b| {
+        (a.country != DEFAULT, &a.country).cmp(&(b.country != DEFAULT, &b.country))
+    });
     Ok(texts)
 }
 
@@ -115,7 +117,10 @@ pub async fn save(
     } else if is_country_code(country) {
         country.to_ascii_uppercase()
     } else {
-        return Err(AppError::Invalid(vec![FieldError::new("country", "invalid_value")]));
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "country",
+            "invalid_value",
+        )]));
     };
     let body = text_within("body", body, 1, BODY_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
     let audit = AuditEntry {
@@ -139,7 +144,10 @@ mod tests {
                 body.contains("May involve emergency services or police"),
                 "{country} names which lines may involve emergency services"
             );
-            assert!(!body.contains('!'), "{country}: no exclamation marks, no pressure");
+            assert!(
+                !body.contains('!'),
+                "{country}: no exclamation marks, no pressure"
+            );
             assert!(body.contains("no medical advice"), "{country}");
         }
     }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use kith_app::accounts::{self, PasswordHasher, Registration};
 use kith_app::AppError;
+use kith_app::accounts::{self, PasswordHasher, Registration};
 use kith_store::Store;
 use kith_store::accounts::SessionKind;
 use kith_store::on_both_backends;
@@ -30,27 +30,56 @@ fn hasher() -> PasswordHasher {
 }
 
 async fn log_in(store: &dyn Store, login: &str, password: &str, at: Timestamp) -> Option<String> {
-    accounts::login(store, &hasher(), login, password, SessionKind::Browser, false, at)
-        .await
-        .expect("login")
-        .map(|t| t.token)
+    accounts::login(
+        store,
+        &hasher(),
+        login,
+        password,
+        SessionKind::Browser,
+        false,
+        at,
+    )
+    .await
+    .expect("login")
+    .map(|t| t.token)
 }
 
 on_both_backends!(
     a_member_registers_and_logs_in_with_handle_or_email,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        accounts::register(store, &hasher(), &registration("River", "River@Example.org"), now())
-            .await
-            .expect("register");
-        for login in ["River", "river", "RIVER", "river@example.org", " River@EXAMPLE.org "] {
+        accounts::register(
+            store,
+            &hasher(),
+            &registration("River", "River@Example.org"),
+            now(),
+        )
+        .await
+        .expect("register");
+        for login in [
+            "River",
+            "river",
+            "RIVER",
+            "river@example.org",
+            " River@EXAMPLE.org ",
+        ] {
             assert!(
-                log_in(store, login, "correct horse battery", now()).await.is_some(),
+                log_in(store, login, "correct horse battery", now())
+                    .await
+                    .is_some(),
                 "{login}"
             );
         }
-        assert!(log_in(store, "river", "correct horse batterY", now()).await.is_none());
-        assert!(log_in(store, "nobody", "correct horse battery", now()).await.is_none());
+        assert!(
+            log_in(store, "river", "correct horse batterY", now())
+                .await
+                .is_none()
+        );
+        assert!(
+            log_in(store, "nobody", "correct horse battery", now())
+                .await
+                .is_none()
+        );
     }
 );
 
@@ -58,19 +87,39 @@ on_both_backends!(
     handles_are_unique_in_any_case_and_a_taken_email_is_not_revealed,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        accounts::register(store, &hasher(), &registration("River", "river@example.org"), now())
-            .await
-            .expect("register");
-        let taken = accounts::register(store, &hasher(), &registration("rIVER", "other@example.org"), now()).await;
+        accounts::register(
+            store,
+            &hasher(),
+            &registration("River", "river@example.org"),
+            now(),
+        )
+        .await
+        .expect("register");
+        let taken = accounts::register(
+            store,
+            &hasher(),
+            &registration("rIVER", "other@example.org"),
+            now(),
+        )
+        .await;
         assert!(
             matches!(&taken, Err(AppError::Invalid(e)) if e[0].field == "handle" && e[0].code == "taken"),
             "{taken:?}"
         );
         // Same answer as a new account; no second account exists.
-        accounts::register(store, &hasher(), &registration("Stone", "RIVER@example.org"), now())
-            .await
-            .expect("a taken email looks like success");
-        assert!(log_in(store, "Stone", "correct horse battery", now()).await.is_none());
+        accounts::register(
+            store,
+            &hasher(),
+            &registration("Stone", "RIVER@example.org"),
+            now(),
+        )
+        .await
+        .expect("a taken email looks like success");
+        assert!(
+            log_in(store, "Stone", "correct horse battery", now())
+                .await
+                .is_none()
+        );
     }
 );
 
@@ -78,56 +127,122 @@ on_both_backends!(
     sessions_end_when_idle_too_long_at_their_absolute_limit_and_at_logout,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        accounts::register(store, &hasher(), &registration("River", "river@example.org"), now())
+        accounts::register(
+            store,
+            &hasher(),
+            &registration("River", "river@example.org"),
+            now(),
+        )
+        .await
+        .expect("register");
+        let token = log_in(store, "river", "correct horse battery", now())
             .await
-            .expect("register");
-        let token = log_in(store, "river", "correct horse battery", now()).await.expect("token");
+            .expect("token");
         let at = |h| now().checked_add(hours(h)).expect("time");
         let live = |t: Timestamp| {
             let token = token.clone();
-            async move { accounts::session(store, &token, t).await.expect("session").is_some() }
+            async move {
+                accounts::session(store, &token, t)
+                    .await
+                    .expect("session")
+                    .is_some()
+            }
         };
         assert!(live(at(11)).await);
         // Used at 11 h, so still alive at 22 h; idle from 22 h to 35 h ends it.
         assert!(live(at(22)).await);
         assert!(!live(at(35)).await);
 
-        let token = log_in(store, "river", "correct horse battery", now()).await.expect("token");
-        let session = accounts::session(store, &token, now()).await.expect("session").expect("live");
+        let token = log_in(store, "river", "correct horse battery", now())
+            .await
+            .expect("token");
+        let session = accounts::session(store, &token, now())
+            .await
+            .expect("session")
+            .expect("live");
         assert_eq!(session.account.handle.as_str(), "River");
         // Kept busy every 10 h, it still ends after 7 days.
         for h in (10..168).step_by(10) {
-            assert!(accounts::session(store, &token, at(h)).await.expect("session").is_some(), "{h}");
+            assert!(
+                accounts::session(store, &token, at(h))
+                    .await
+                    .expect("session")
+                    .is_some(),
+                "{h}"
+            );
         }
-        assert!(accounts::session(store, &token, at(170)).await.expect("session").is_none());
+        assert!(
+            accounts::session(store, &token, at(170))
+                .await
+                .expect("session")
+                .is_none()
+        );
 
-        let token = log_in(store, "river", "correct horse battery", now()).await.expect("token");
+        let token = log_in(store, "river", "correct horse battery", now())
+            .await
+            .expect("token");
         accounts::logout(store, &token).await.expect("logout");
-        assert!(accounts::session(store, &token, now()).await.expect("session").is_none());
+        assert!(
+            accounts::session(store, &token, now())
+                .await
+                .expect("session")
+                .is_none()
+        );
         // The store keeps only the token's hash.
-        assert!(store.session(&token, now()).await.expect("lookup").is_none());
+        assert!(
+            store
+                .session(&token, now())
+                .await
+                .expect("lookup")
+                .is_none()
+        );
     }
 );
 
-on_both_backends!(
-    the_setup_link_creates_the_first_admin_once,
-    |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
-        let token = accounts::setup_link_token(store, now())
+on_both_backends!(the_setup_link_creates_the_first_admin_once, |store: Arc<
+    dyn Store,
+>| async move {
+    let store = store.as_ref();
+    let token = accounts::setup_link_token(store, now())
+        .await
+        .expect("token")
+        .expect("no admin yet");
+    assert!(
+        accounts::setup_link_valid(store, &token, now())
+            .await
+            .expect("valid")
+    );
+    let late = now().checked_add(hours(25)).expect("time");
+    assert!(
+        !accounts::setup_link_valid(store, &token, late)
+            .await
+            .expect("valid")
+    );
+    accounts::create_first_admin(
+        store,
+        &hasher(),
+        &token,
+        &registration("Keeper", "keeper@example.org"),
+        now(),
+    )
+    .await
+    .expect("first admin");
+    let again = accounts::create_first_admin(
+        store,
+        &hasher(),
+        &token,
+        &registration("Other", "other@example.org"),
+        now(),
+    )
+    .await;
+    assert!(matches!(again, Err(AppError::NotFound)), "{again:?}");
+    assert!(
+        accounts::setup_link_token(store, now())
             .await
             .expect("token")
-            .expect("no admin yet");
-        assert!(accounts::setup_link_valid(store, &token, now()).await.expect("valid"));
-        let late = now().checked_add(hours(25)).expect("time");
-        assert!(!accounts::setup_link_valid(store, &token, late).await.expect("valid"));
-        accounts::create_first_admin(store, &hasher(), &token, &registration("Keeper", "keeper@example.org"), now())
-            .await
-            .expect("first admin");
-        let again = accounts::create_first_admin(store, &hasher(), &token, &registration("Other", "other@example.org"), now()).await;
-        assert!(matches!(again, Err(AppError::NotFound)), "{again:?}");
-        assert!(accounts::setup_link_token(store, now()).await.expect("token").is_none());
-        let audit = store.audit_log(10).await.expect("audit");
-        assert_eq!(audit.len(), 1);
-        assert_eq!(audit[0].action, "admin.create_first");
-    }
-);
+            .is_none()
+    );
+    let audit = store.audit_log(10).await.expect("audit");
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "admin.create_first");
+});

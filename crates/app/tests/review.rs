@@ -82,88 +82,116 @@ async fn status(store: &dyn Store, slug: &Slug) -> (ListingStatus, Option<String
     (access.status, access.review_note)
 }
 
-on_both_backends!(
-    a_listing_is_reviewed_before_anyone_sees_it,
-    |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let stranger = person(store, "passerby", Role::Member).await;
-        let moderator = person(store, "warden", Role::Moderator).await;
-        let zone = Zone::utc();
+on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
+    dyn Store,
+>| async move {
+    let store = store.as_ref();
+    let cache = DirectoryCache::new(Duration::ZERO);
+    let host = person(store, "willow", Role::Member).await;
+    let stranger = person(store, "passerby", Role::Member).await;
+    let moderator = person(store, "warden", Role::Moderator).await;
+    let zone = Zone::utc();
 
-        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
-            .await
-            .expect("submit");
-        assert_eq!(status(store, &slug).await.0, ListingStatus::Pending);
-        assert!(directory_names(store, "quillwort").await.is_empty());
-        for reader in [None, Some(&stranger)] {
-            let page = kith_app::groups::group_page(store, reader, &slug, &zone, now()).await;
-            assert!(matches!(page, Err(AppError::NotFound)), "{reader:?}");
-        }
-        let page = kith_app::groups::group_page(store, Some(&host), &slug, &zone, now())
-            .await
-            .expect("the host sees it");
-        assert!(page.may.host);
-        let private = page.private.expect("the host sees the private fields");
-        assert_eq!(
-            private.call_link.as_deref(),
-            Some("https://meet.example.org/private-canary")
-        );
-        let queue = moderation::queue(store, &moderator).await.expect("queue");
-        assert_eq!(queue.len(), 1);
-        assert_eq!(queue[0].hosts, vec!["willow"]);
-        assert!(matches!(moderation::queue(store, &host).await, Err(AppError::NotFound)));
+    let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+        .await
+        .expect("submit");
+    assert_eq!(status(store, &slug).await.0, ListingStatus::Pending);
+    assert!(directory_names(store, "quillwort").await.is_empty());
+    for reader in [None, Some(&stranger)] {
+        let page = kith_app::groups::group_page(store, reader, &slug, &zone, now()).await;
+        assert!(matches!(page, Err(AppError::NotFound)), "{reader:?}");
+    }
+    let page = kith_app::groups::group_page(store, Some(&host), &slug, &zone, now())
+        .await
+        .expect("the host sees it");
+    assert!(page.may.host);
+    let private = page.private.expect("the host sees the private fields");
+    assert_eq!(
+        private.call_link.as_deref(),
+        Some("https://meet.example.org/private-canary")
+    );
+    let queue = moderation::queue(store, &moderator).await.expect("queue");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].hosts, vec!["willow"]);
+    assert!(matches!(
+        moderation::queue(store, &host).await,
+        Err(AppError::NotFound)
+    ));
 
-        // A reason is required; nothing is written without one.
-        let refused = moderation::decide(
-            store,
-            &cache,
-            &moderator,
-            &slug,
-            &Decision::Reject { reason: "  ".into() },
-            now(),
-        )
-        .await;
-        assert!(matches!(&refused, Err(AppError::Invalid(e)) if e[0].field == "reason"));
-        assert!(store.audit_log(10).await.expect("audit").iter().all(|a| a.action != "group.reject"));
-
-        let reason = "Please describe who the group is for.";
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Reject { reason: reason.into() }, now())
-            .await
-            .expect("reject");
-        assert_eq!(status(store, &slug).await, (ListingStatus::Rejected, Some(reason.to_owned())));
-        let mine = hosting::my_groups(store, &host).await.expect("mine");
-        assert_eq!(mine[0].review_note.as_deref(), Some(reason));
-
-        // Editing a rejected listing resubmits it.
-        let mut edited = form("Quillwort Circle");
-        edited.description = "For anyone tapering, newcomers welcome.".into();
-        hosting::edit_group(store, &cache, &host, &slug, &edited, now()).await.expect("edit");
-        assert_eq!(status(store, &slug).await, (ListingStatus::Pending, None));
-
-        // A host cannot approve their own listing.
-        let own = moderation::decide(store, &cache, &host, &slug, &Decision::Approve, now()).await;
-        assert!(matches!(own, Err(AppError::NotFound)));
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
-            .await
-            .expect("approve");
-        assert_eq!(directory_names(store, "quillwort").await, vec!["Quillwort Circle"]);
-        let public = kith_app::groups::group_page(store, None, &slug, &zone, now())
-            .await
-            .expect("public now");
-        assert!(public.private.is_none());
-        let actions: Vec<String> = store
+    // A reason is required; nothing is written without one.
+    let refused = moderation::decide(
+        store,
+        &cache,
+        &moderator,
+        &slug,
+        &Decision::Reject {
+            reason: "  ".into(),
+        },
+        now(),
+    )
+    .await;
+    assert!(matches!(&refused, Err(AppError::Invalid(e)) if e[0].field == "reason"));
+    assert!(
+        store
             .audit_log(10)
             .await
             .expect("audit")
-            .into_iter()
-            .map(|a| format!("{} {} {}", a.actor_handle, a.action, a.target))
-            .collect();
-        assert!(actions.contains(&format!("warden group.reject group:{slug}")));
-        assert!(actions.contains(&format!("warden group.approve group:{slug}")));
-    }
-);
+            .iter()
+            .all(|a| a.action != "group.reject")
+    );
+
+    let reason = "Please describe who the group is for.";
+    moderation::decide(
+        store,
+        &cache,
+        &moderator,
+        &slug,
+        &Decision::Reject {
+            reason: reason.into(),
+        },
+        now(),
+    )
+    .await
+    .expect("reject");
+    assert_eq!(
+        status(store, &slug).await,
+        (ListingStatus::Rejected, Some(reason.to_owned()))
+    );
+    let mine = hosting::my_groups(store, &host).await.expect("mine");
+    assert_eq!(mine[0].review_note.as_deref(), Some(reason));
+
+    // Editing a rejected listing resubmits it.
+    let mut edited = form("Quillwort Circle");
+    edited.description = "For anyone tapering, newcomers welcome.".into();
+    hosting::edit_group(store, &cache, &host, &slug, &edited, now())
+        .await
+        .expect("edit");
+    assert_eq!(status(store, &slug).await, (ListingStatus::Pending, None));
+
+    // A host cannot approve their own listing.
+    let own = moderation::decide(store, &cache, &host, &slug, &Decision::Approve, now()).await;
+    assert!(matches!(own, Err(AppError::NotFound)));
+    moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
+        .await
+        .expect("approve");
+    assert_eq!(
+        directory_names(store, "quillwort").await,
+        vec!["Quillwort Circle"]
+    );
+    let public = kith_app::groups::group_page(store, None, &slug, &zone, now())
+        .await
+        .expect("public now");
+    assert!(public.private.is_none());
+    let actions: Vec<String> = store
+        .audit_log(10)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|a| format!("{} {} {}", a.actor_handle, a.action, a.target))
+        .collect();
+    assert!(actions.contains(&format!("warden group.reject group:{slug}")));
+    assert!(actions.contains(&format!("warden group.approve group:{slug}")));
+});
 
 on_both_backends!(
     a_listed_group_stays_live_through_edits_that_the_moderators_can_read,
@@ -181,15 +209,25 @@ on_both_backends!(
 
         let mut renamed = form("Bladderwrack Circle");
         renamed.rules[0].start = "20:00".into();
-        hosting::edit_group(store, &cache, &host, &slug, &renamed, now()).await.expect("edit");
+        hosting::edit_group(store, &cache, &host, &slug, &renamed, now())
+            .await
+            .expect("edit");
         assert_eq!(status(store, &slug).await.0, ListingStatus::Listed);
-        assert_eq!(directory_names(store, "bladderwrack").await, vec!["Bladderwrack Circle"]);
+        assert_eq!(
+            directory_names(store, "bladderwrack").await,
+            vec!["Bladderwrack Circle"]
+        );
         assert!(directory_names(store, "quillwort").await.is_empty());
-        let upcoming = store.upcoming_occurrences(&slug, now(), 1).await.expect("upcoming");
+        let upcoming = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("upcoming");
         // Tuesday 2 June 2026, 20:00 in Berlin is 18:00 UTC.
         assert_eq!(upcoming[0].starts_at.to_string(), "2026-06-02T18:00:00Z");
 
-        let changes = moderation::changes(store, &moderator).await.expect("changes");
+        let changes = moderation::changes(store, &moderator)
+            .await
+            .expect("changes");
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].handle.as_deref(), Some("willow"));
         let log: serde_json::Value = serde_json::from_str(&changes[0].changes).expect("json");
@@ -197,53 +235,93 @@ on_both_backends!(
         assert_eq!(log["name"]["after"], "Bladderwrack Circle");
 
         // The host unlists and relists straight back.
-        let unlisted = hosting::change_listing(store, &cache, &host, &slug, ListingChange::HostUnlist, now())
-            .await
-            .expect("unlist");
+        let unlisted = hosting::change_listing(
+            store,
+            &cache,
+            &host,
+            &slug,
+            ListingChange::HostUnlist,
+            now(),
+        )
+        .await
+        .expect("unlist");
         assert_eq!(unlisted, ListingStatus::Unlisted);
         assert!(directory_names(store, "bladderwrack").await.is_empty());
-        let relisted = hosting::change_listing(store, &cache, &host, &slug, ListingChange::HostRelist, now())
-            .await
-            .expect("relist");
+        let relisted = hosting::change_listing(
+            store,
+            &cache,
+            &host,
+            &slug,
+            ListingChange::HostRelist,
+            now(),
+        )
+        .await
+        .expect("relist");
         assert_eq!(relisted, ListingStatus::Listed);
 
         // Unlisted by a moderator, relisting goes back to review.
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Unlist { reason: "Reports of disruption.".into() }, now())
-            .await
-            .expect("moderator unlists");
-        let back = hosting::change_listing(store, &cache, &host, &slug, ListingChange::HostRelist, now())
-            .await
-            .expect("relist");
+        moderation::decide(
+            store,
+            &cache,
+            &moderator,
+            &slug,
+            &Decision::Unlist {
+                reason: "Reports of disruption.".into(),
+            },
+            now(),
+        )
+        .await
+        .expect("moderator unlists");
+        let back = hosting::change_listing(
+            store,
+            &cache,
+            &host,
+            &slug,
+            ListingChange::HostRelist,
+            now(),
+        )
+        .await
+        .expect("relist");
         assert_eq!(back, ListingStatus::Pending);
         assert!(directory_names(store, "bladderwrack").await.is_empty());
     }
 );
 
-on_both_backends!(
-    co_hosts_are_added_by_handle_and_may_edit,
-    |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let cohost = person(store, "Alder", Role::Member).await;
-        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
-            .await
-            .expect("submit");
-        let unknown = hosting::add_cohost(store, &host, &slug, "nobody-here").await;
-        assert!(matches!(&unknown, Err(AppError::Invalid(e)) if e[0].code == "unknown_handle"));
-        let by_stranger = hosting::add_cohost(store, &cohost, &slug, "alder").await;
-        assert!(matches!(by_stranger, Err(AppError::NotFound)));
-        hosting::add_cohost(store, &host, &slug, "alder").await.expect("add");
-        let twice = hosting::add_cohost(store, &host, &slug, "ALDER").await;
-        assert!(matches!(&twice, Err(AppError::Invalid(e)) if e[0].code == "already_host"));
-        hosting::edit_group(store, &cache, &cohost, &slug, &form("Quillwort Co-op"), now())
-            .await
-            .expect("a co-host edits");
-        let managed = hosting::managed_group(store, &cohost, &slug).await.expect("managed");
-        assert_eq!(managed.profile.name, "Quillwort Co-op");
-        assert_eq!(managed.profile.hosts, vec!["willow", "Alder"]);
-    }
-);
+on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
+    dyn Store,
+>| async move {
+    let store = store.as_ref();
+    let cache = DirectoryCache::new(Duration::ZERO);
+    let host = person(store, "willow", Role::Member).await;
+    let cohost = person(store, "Alder", Role::Member).await;
+    let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+        .await
+        .expect("submit");
+    let unknown = hosting::add_cohost(store, &host, &slug, "nobody-here").await;
+    assert!(matches!(&unknown, Err(AppError::Invalid(e)) if e[0].code == "unknown_handle"));
+    let by_stranger = hosting::add_cohost(store, &cohost, &slug, "alder").await;
+    assert!(matches!(by_stranger, Err(AppError::NotFound)));
+    hosting::add_cohost(store, &host, &slug, "alder")
+        .await
+        .expect("add");
+    let twice = hosting::add_cohost(store, &host, &slug, "ALDER").await;
+    assert!(matches!(&twice, Err(AppError::Invalid(e)) if e[0].code == "already_host"));
+    hosting::edit_group(
+        store,
+        &cache,
+        &cohost,
+        &slug,
+        &form("Quillwort Co-op"),
+        now(),
+    )
+    .await
+    .expect("a co-host edits");
+    let managed = hosting::managed_group(store, &cohost, &slug)
+        .await
+        .expect("managed");
+    assert_eq!(managed.profile.name, "Quillwort Co-op");
+    assert_eq!(managed.profile.hosts, vec!["willow", "Alder"]);
+});
 
 on_both_backends!(
     refused_input_writes_nothing,

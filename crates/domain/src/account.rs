@@ -248,7 +248,11 @@ mod tests {
             ("Admin", "reserved"),
             ("", "required"),
         ] {
-            assert_eq!(Handle::parse(raw), Err(FieldError::new("handle", code)), "{raw}");
+            assert_eq!(
+                Handle::parse(raw),
+                Err(FieldError::new("handle", code)),
+                "{raw}"
+            );
         }
     }
 
@@ -257,7 +261,14 @@ mod tests {
         let email = Email::parse("  Ada.Lovelace@Example.ORG ").expect("valid");
         assert_eq!(email.as_str(), "ada.lovelace@example.org");
         assert_eq!(format!("{email:?}"), "Email(…)");
-        for raw in ["ada", "ada@", "@example.org", "ada@example", "a da@example.org", "ada@ex..org"] {
+        for raw in [
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a da@example.org",
+            "ada@ex..org",
+        ] {
             assert!(Email::parse(raw).is_err(), "{raw}");
         }
     }
@@ -280,7 +291,10 @@ mod tests {
         assert_eq!(password.expose().chars().count(), 1000);
         assert!(format!("{password:?}").contains('…'));
         // NFC: "é" typed as one or as two code points is the same password.
-        assert_eq!(normalize_password("cafe\u{301}"), normalize_password("caf\u{e9}"));
+        assert_eq!(
+            normalize_password("cafe\u{301}"),
+            normalize_password("caf\u{e9}")
+        );
     }
 
     #[test]

@@ -183,11 +183,24 @@ impl GroupInput {
     /// every refusal.
     pub fn parse(&self) -> Result<NewGroup, Vec<FieldError>> {
         let mut refusals = Refusals::default();
-        let name = refusals.check(text_within("name", &self.name, limits::NAME.0, limits::NAME.1));
-        let description =
-            refusals.check(text_within("description", &self.description, 1, limits::DESCRIPTION));
-        let agreements =
-            refusals.check(text_within("agreements", &self.agreements, 0, limits::AGREEMENTS));
+        let name = refusals.check(text_within(
+            "name",
+            &self.name,
+            limits::NAME.0,
+            limits::NAME.1,
+        ));
+        let description = refusals.check(text_within(
+            "description",
+            &self.description,
+            1,
+            limits::DESCRIPTION,
+        ));
+        let agreements = refusals.check(text_within(
+            "agreements",
+            &self.agreements,
+            0,
+            limits::AGREEMENTS,
+        ));
         let style = refusals.check(choice(
             "facilitation_style",
             &self.facilitation_style,
@@ -200,9 +213,15 @@ impl GroupInput {
             limits::FACILITATION,
         ));
         let focus = refusals.check(codes("focus", &self.focus, Focus::parse, true));
-        let attributes = refusals.check(codes("attributes", &self.attributes, Attribute::parse, false));
+        let attributes = refusals.check(codes(
+            "attributes",
+            &self.attributes,
+            Attribute::parse,
+            false,
+        ));
         if let Some(attributes) = &attributes {
-            if attributes.contains(&Attribute::Open) && attributes.contains(&Attribute::MembersOnly) {
+            if attributes.contains(&Attribute::Open) && attributes.contains(&Attribute::MembersOnly)
+            {
                 refusals.push("attributes", "open_and_members_only");
             }
         }
@@ -211,9 +230,7 @@ impl GroupInput {
         let country = refusals.check(country(&self.country));
         let region = refusals.check(optional_text("region", Some(&self.region), limits::PLACE));
         let city = refusals.check(optional_text("city", Some(&self.city), limits::PLACE));
-        if matches!(format, Some(Format::InPerson | Format::Hybrid))
-            && matches!(city, Some(None))
-        {
+        if matches!(format, Some(Format::InPerson | Format::Hybrid)) && matches!(city, Some(None)) {
             refusals.push("city", "required_in_person");
         }
         let capacity = refusals.check(capacity(&self.capacity));
@@ -253,10 +270,7 @@ impl GroupInput {
                         city: city?,
                     },
                     capacity: capacity?,
-                    schedule: Schedule {
-                        zone: zone?,
-                        rules,
-                    },
+                    schedule: Schedule { zone: zone?, rules },
                     hosts: Vec::new(),
                     status: ListingStatus::Pending,
                 },
@@ -313,7 +327,8 @@ fn rule(input: &RuleInput, fields: RuleFields, refusals: &mut Refusals) -> Optio
         Some(days) => Some(WeekdaySet::of(days)),
     };
     let local_time = refusals.check(
-        parse_local_time(input.start.trim()).map_err(|_| FieldError::new(fields.start, "invalid_time")),
+        parse_local_time(input.start.trim())
+            .map_err(|_| FieldError::new(fields.start, "invalid_time")),
     );
     let duration = refusals.check(
         input
@@ -334,7 +349,9 @@ fn rule(input: &RuleInput, fields: RuleFields, refusals: &mut Refusals) -> Optio
     }
     Some(Rule {
         id: None,
-        recurrence: Recurrence::Weekly { weekdays: weekdays? },
+        recurrence: Recurrence::Weekly {
+            weekdays: weekdays?,
+        },
         local_time: local_time?,
         duration: duration?,
         first_date: first_date?,
@@ -436,7 +453,11 @@ fn call_link(raw: &str) -> Result<Option<String>, FieldError> {
         let host = r.split(['/', '?', '#']).next().unwrap_or_default();
         !host.is_empty() && host.contains('.')
     });
-    if !host_ok || link.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>') {
+    if !host_ok
+        || link
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+    {
         return Err(FieldError::new("call_link", "invalid_link"));
     }
     Ok(Some(link))
@@ -449,7 +470,11 @@ fn dial_in(raw: &str) -> Result<Option<String>, FieldError> {
         return Ok(None);
     };
     let allowed = |c: char| {
-        c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.' | ',' | ';' | '#' | '*' | 'p' | 'w' | 'P' | 'W')
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '+' | ' ' | '-' | '(' | ')' | '.' | ',' | ';' | '#' | '*' | 'p' | 'w' | 'P' | 'W'
+            )
     };
     if !number.chars().all(allowed) || !number.chars().any(|c| c.is_ascii_digit()) {
         return Err(FieldError::new("dial_in", "invalid_phone"));

@@ -62,15 +62,30 @@ mod tests {
 
     #[test]
     fn a_rejected_listing_goes_back_to_review_when_edited() {
-        assert_eq!(next_status(S::Rejected, false, C::HostEdit), Some(S::Pending));
+        assert_eq!(
+            next_status(S::Rejected, false, C::HostEdit),
+            Some(S::Pending)
+        );
         assert_eq!(next_status(S::Listed, false, C::HostEdit), Some(S::Listed));
     }
 
     #[test]
     fn only_a_host_unlisting_can_be_undone_by_the_host() {
-        assert_eq!(next_status(S::Listed, false, C::HostUnlist), Some(S::Unlisted));
-        assert_eq!(next_status(S::Unlisted, false, C::HostRelist), Some(S::Listed));
-        assert_eq!(next_status(S::Unlisted, true, C::HostRelist), Some(S::Pending));
-        assert_eq!(next_status(S::Listed, false, C::ModeratorUnlist), Some(S::Unlisted));
+        assert_eq!(
+            next_status(S::Listed, false, C::HostUnlist),
+            Some(S::Unlisted)
+        );
+        assert_eq!(
+            next_status(S::Unlisted, false, C::HostRelist),
+            Some(S::Listed)
+        );
+        assert_eq!(
+            next_status(S::Unlisted, true, C::HostRelist),
+            Some(S::Pending)
+        );
+        assert_eq!(
+            next_status(S::Listed, false, C::ModeratorUnlist),
+            Some(S::Unlisted)
+        );
     }
 }

@@ -64,7 +64,10 @@ pub fn text_within(
         Err(FieldError::new(field, "too_short"))
     } else if chars > max {
         Err(FieldError::new(field, "too_long"))
-    } else if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         Err(FieldError::new(field, "invalid_characters"))
     } else {
         Ok(text.replace("\r\n", "\n"))

@@ -173,7 +173,15 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
         password,
     };
     let hasher = kith_app::accounts::PasswordHasher::production();
-    match kith_app::accounts::create_staff(store.as_ref(), &hasher, &registration, role, jiff::Timestamp::now()).await {
+    match kith_app::accounts::create_staff(
+        store.as_ref(),
+        &hasher,
+        &registration,
+        role,
+        jiff::Timestamp::now(),
+    )
+    .await
+    {
         Ok(_) => {
             println!("created {} {}", role.code(), registration.handle.trim());
             Ok(())

@@ -61,15 +61,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         directory_cache,
         hasher: kith_app::accounts::PasswordHasher::production(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
-        config: Arc::new(WebConfig::new(args.base_url.clone(), args.trusted_proxies.clone())),
+        config: Arc::new(WebConfig::new(
+            args.base_url.clone(),
+            args.trusted_proxies.clone(),
+        )),
     });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     Ok(())
 }
 

@@ -105,7 +105,8 @@ pub trait AccountStore {
 
     /// The live session with this token hash (neither idle too long nor
     /// past its end), marking it used.
-    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>>;
+    async fn session(&self, token_hash: &str, now: Timestamp)
+    -> StoreResult<Option<SessionRecord>>;
 
     /// Ends a session.
     async fn end_session(&self, token_hash: &str) -> StoreResult<()>;
@@ -240,7 +241,10 @@ macro_rules! impl_accounts {
                 Ok(id)
             }
 
-            async fn account_by_login(&self, login: &str) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
+            async fn account_by_login(
+                &self,
+                login: &str,
+            ) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
                 let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(&format!(
                     "{} WHERE handle_key = $1 OR email = $2",
                     $crate::accounts::ACCOUNT_COLUMNS
@@ -249,10 +253,14 @@ macro_rules! impl_accounts {
                 .bind(login.trim().to_lowercase())
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map($crate::accounts::AccountRow::into_record).transpose()
+                row.map($crate::accounts::AccountRow::into_record)
+                    .transpose()
             }
 
-            async fn account_by_handle(&self, handle: &kith_domain::account::Handle) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
+            async fn account_by_handle(
+                &self,
+                handle: &kith_domain::account::Handle,
+            ) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
                 let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(&format!(
                     "{} WHERE handle_key = $1",
                     $crate::accounts::ACCOUNT_COLUMNS
@@ -260,10 +268,15 @@ macro_rules! impl_accounts {
                 .bind(handle.key())
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map($crate::accounts::AccountRow::into_record).transpose()
+                row.map($crate::accounts::AccountRow::into_record)
+                    .transpose()
             }
 
-            async fn create_session(&self, session: &$crate::accounts::NewSession, now: jiff::Timestamp) -> $crate::StoreResult<()> {
+            async fn create_session(
+                &self,
+                session: &$crate::accounts::NewSession,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
                 sqlx::query($crate::accounts::INSERT_SESSION)
                     .bind(&session.token_hash)
                     .bind(session.account.0)
@@ -277,12 +290,17 @@ macro_rules! impl_accounts {
                 Ok(())
             }
 
-            async fn session(&self, token_hash: &str, now: jiff::Timestamp) -> $crate::StoreResult<Option<$crate::accounts::SessionRecord>> {
-                let row: Option<$crate::accounts::SessionRow> = sqlx::query_as($crate::accounts::LIVE_SESSION)
-                    .bind(token_hash)
-                    .bind(now.as_second())
-                    .fetch_optional(&self.pool)
-                    .await?;
+            async fn session(
+                &self,
+                token_hash: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<Option<$crate::accounts::SessionRecord>> {
+                let row: Option<$crate::accounts::SessionRow> =
+                    sqlx::query_as($crate::accounts::LIVE_SESSION)
+                        .bind(token_hash)
+                        .bind(now.as_second())
+                        .fetch_optional(&self.pool)
+                        .await?;
                 let Some(row) = row else { return Ok(None) };
                 sqlx::query($crate::accounts::TOUCH_SESSION)
                     .bind(token_hash)
@@ -293,7 +311,10 @@ macro_rules! impl_accounts {
             }
 
             async fn end_session(&self, token_hash: &str) -> $crate::StoreResult<()> {
-                sqlx::query($crate::accounts::DELETE_SESSION).bind(token_hash).execute(&self.pool).await?;
+                sqlx::query($crate::accounts::DELETE_SESSION)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 
@@ -306,11 +327,18 @@ macro_rules! impl_accounts {
             }
 
             async fn admin_exists(&self) -> $crate::StoreResult<bool> {
-                let n: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS).fetch_one(&self.pool).await?;
+                let n: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS)
+                    .fetch_one(&self.pool)
+                    .await?;
                 Ok(n > 0)
             }
 
-            async fn create_setup_token(&self, token_hash: &str, now: jiff::Timestamp, expires_at: jiff::Timestamp) -> $crate::StoreResult<()> {
+            async fn create_setup_token(
+                &self,
+                token_hash: &str,
+                now: jiff::Timestamp,
+                expires_at: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
                 sqlx::query($crate::accounts::INSERT_SETUP_TOKEN)
                     .bind(token_hash)
                     .bind(now.as_second())
@@ -320,7 +348,11 @@ macro_rules! impl_accounts {
                 Ok(())
             }
 
-            async fn setup_token_valid(&self, token_hash: &str, now: jiff::Timestamp) -> $crate::StoreResult<bool> {
+            async fn setup_token_valid(
+                &self,
+                token_hash: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<bool> {
                 let n: i64 = sqlx::query_scalar($crate::accounts::SETUP_TOKEN_VALID)
                     .bind(token_hash)
                     .bind(now.as_second())
@@ -341,12 +373,16 @@ macro_rules! impl_accounts {
                     .bind(now.as_second())
                     .fetch_one(&mut *tx)
                     .await?;
-                let admins: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS).fetch_one(&mut *tx).await?;
+                let admins: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 if valid == 0 || admins > 0 {
                     return Err($crate::StoreError::NotFound);
                 }
                 let id = $crate::accounts::insert_account!(tx, account, now);
-                sqlx::query($crate::accounts::DELETE_SETUP_TOKENS).execute(&mut *tx).await?;
+                sqlx::query($crate::accounts::DELETE_SETUP_TOKENS)
+                    .execute(&mut *tx)
+                    .await?;
                 let audit = $crate::model::AuditEntry {
                     actor: Some(id),
                     actor_handle: account.handle.as_str(),

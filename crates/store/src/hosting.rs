@@ -266,7 +266,10 @@ macro_rules! impl_hosting {
     ($ty:ty, $begin:expr) => {
         #[async_trait::async_trait]
         impl $crate::hosting::HostingStore for $ty {
-            async fn group_access(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<$crate::hosting::GroupAccess> {
+            async fn group_access(
+                &self,
+                slug: &kith_domain::ids::Slug,
+            ) -> $crate::StoreResult<$crate::hosting::GroupAccess> {
                 let row: $crate::hosting::AccessRow = sqlx::query_as($crate::hosting::GROUP_ACCESS)
                     .bind(slug.as_str())
                     .fetch_optional(&self.pool)
@@ -279,7 +282,10 @@ macro_rules! impl_hosting {
                 row.into_access(hosts)
             }
 
-            async fn managed_group(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<$crate::hosting::ManagedGroup> {
+            async fn managed_group(
+                &self,
+                slug: &kith_domain::ids::Slug,
+            ) -> $crate::StoreResult<$crate::hosting::ManagedGroup> {
                 let access = self.group_access(slug).await?;
                 let id = access.id.0;
                 let row: $crate::sql::GroupRow = sqlx::query_as($crate::hosting::ANY_GROUP)
@@ -294,10 +300,11 @@ macro_rules! impl_hosting {
                     .bind(id)
                     .fetch_all(&self.pool)
                     .await?;
-                let private: $crate::hosting::PrivateRow = sqlx::query_as($crate::hosting::PRIVATE_FIELDS)
-                    .bind(id)
-                    .fetch_one(&self.pool)
-                    .await?;
+                let private: $crate::hosting::PrivateRow =
+                    sqlx::query_as($crate::hosting::PRIVATE_FIELDS)
+                        .bind(id)
+                        .fetch_one(&self.pool)
+                        .await?;
                 Ok($crate::hosting::ManagedGroup {
                     access,
                     profile: row.into_profile(rules, hosts)?,
@@ -355,8 +362,17 @@ macro_rules! impl_hosting {
                     .execute(&mut *tx)
                     .await?;
                 if let Some(occurrences) = update.occurrences {
-                    sqlx::query($crate::hosting::DELETE_RULES).bind(id.0).execute(&mut *tx).await?;
-                    $crate::shared::insert_schedule!(tx, id.0, &p.schedule, occurrences, &columns.sort_name);
+                    sqlx::query($crate::hosting::DELETE_RULES)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    $crate::shared::insert_schedule!(
+                        tx,
+                        id.0,
+                        &p.schedule,
+                        occurrences,
+                        &columns.sort_name
+                    );
                     sqlx::query($crate::sql::SET_OCCURRENCES_UNTIL)
                         .bind(id.0)
                         .bind(update.occurrences_until.as_second())
@@ -402,7 +418,11 @@ macro_rules! impl_hosting {
                 Ok(())
             }
 
-            async fn add_host(&self, id: kith_domain::ids::GroupId, account: $crate::AccountId) -> $crate::StoreResult<()> {
+            async fn add_host(
+                &self,
+                id: kith_domain::ids::GroupId,
+                account: $crate::AccountId,
+            ) -> $crate::StoreResult<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let already: i64 = sqlx::query_scalar($crate::hosting::IS_HOST)
                     .bind(id.0)
@@ -426,11 +446,15 @@ macro_rules! impl_hosting {
                 Ok(())
             }
 
-            async fn groups_hosted_by(&self, account: $crate::AccountId) -> $crate::StoreResult<Vec<$crate::hosting::HostedGroup>> {
-                let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as($crate::hosting::HOSTED_BY)
-                    .bind(account.0)
-                    .fetch_all(&self.pool)
-                    .await?;
+            async fn groups_hosted_by(
+                &self,
+                account: $crate::AccountId,
+            ) -> $crate::StoreResult<Vec<$crate::hosting::HostedGroup>> {
+                let rows: Vec<(String, String, String, Option<String>)> =
+                    sqlx::query_as($crate::hosting::HOSTED_BY)
+                        .bind(account.0)
+                        .fetch_all(&self.pool)
+                        .await?;
                 rows.into_iter()
                     .map(|(slug, name, status, review_note)| {
                         Ok($crate::hosting::HostedGroup {
@@ -443,7 +467,10 @@ macro_rules! impl_hosting {
                     .collect()
             }
 
-            async fn moderation_queue(&self, limit: u32) -> $crate::StoreResult<Vec<$crate::hosting::QueueItem>> {
+            async fn moderation_queue(
+                &self,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::hosting::QueueItem>> {
                 let rows: Vec<(i64, String, String, i64)> = sqlx::query_as($crate::hosting::QUEUE)
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
@@ -464,11 +491,15 @@ macro_rules! impl_hosting {
                 Ok(items)
             }
 
-            async fn recent_group_changes(&self, limit: u32) -> $crate::StoreResult<Vec<$crate::hosting::ChangeRecord>> {
-                let rows: Vec<(String, String, Option<String>, i64, String)> = sqlx::query_as($crate::hosting::RECENT_CHANGES)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
+            async fn recent_group_changes(
+                &self,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::hosting::ChangeRecord>> {
+                let rows: Vec<(String, String, Option<String>, i64, String)> =
+                    sqlx::query_as($crate::hosting::RECENT_CHANGES)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
                 rows.into_iter()
                     .map(|(slug, name, handle, changed_at, changes)| {
                         Ok($crate::hosting::ChangeRecord {
@@ -482,11 +513,15 @@ macro_rules! impl_hosting {
                     .collect()
             }
 
-            async fn audit_log(&self, limit: u32) -> $crate::StoreResult<Vec<$crate::hosting::AuditRecord>> {
-                let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as($crate::hosting::AUDIT_LOG)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
+            async fn audit_log(
+                &self,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::hosting::AuditRecord>> {
+                let rows: Vec<(i64, String, String, String, String)> =
+                    sqlx::query_as($crate::hosting::AUDIT_LOG)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
                 rows.into_iter()
                     .map(|(at, actor_handle, action, target, reason)| {
                         Ok($crate::hosting::AuditRecord {
@@ -501,7 +536,9 @@ macro_rules! impl_hosting {
             }
 
             async fn safety_texts(&self) -> $crate::StoreResult<Vec<(String, String)>> {
-                Ok(sqlx::query_as($crate::hosting::SAFETY_TEXTS).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as($crate::hosting::SAFETY_TEXTS)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn save_safety_text(

@@ -38,9 +38,7 @@ use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 pub use accounts::AccountStore;
 pub use hosting::HostingStore;
-pub use model::{
-    AccountId, AuditEntry, DirectoryHit, DirectorySearch, GroupDraft, OccurrenceTime,
-};
+pub use model::{AccountId, AuditEntry, DirectoryHit, DirectorySearch, GroupDraft, OccurrenceTime};
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]

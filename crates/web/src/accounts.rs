@@ -25,7 +25,9 @@ use crate::forms::{ApiJson, FormErrors, FormPairs};
 use crate::limits::client_ip;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
-use crate::session::{Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value, peer_ip};
+use crate::session::{
+    Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value, peer_ip,
+};
 
 /// The account pages.
 pub fn router() -> Router<AppState> {
@@ -42,12 +44,19 @@ pub struct ClientIp(pub std::net::IpAddr);
 impl axum::extract::FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let forwarded = parts
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok());
-        Ok(Self(client_ip(peer_ip(parts), forwarded, &state.config.trusted_proxies)))
+        Ok(Self(client_ip(
+            peer_ip(parts),
+            forwarded,
+            &state.config.trusted_proxies,
+        )))
     }
 }
 
@@ -78,7 +87,12 @@ impl RegisterTemplate {
         }
     }
 
-    fn refused(mut self, form: &Registration, errors: FormErrors, status: StatusCode) -> Result<Response, PageError> {
+    fn refused(
+        mut self,
+        form: &Registration,
+        errors: FormErrors,
+        status: StatusCode,
+    ) -> Result<Response, PageError> {
         // The password is never sent back.
         self.handle = form.handle.clone();
         self.email = form.email.clone();
@@ -111,11 +125,20 @@ async fn register_form(
     if let Err(seconds) = state.limits.register(ip) {
         return Err(PageError(WebError::RateLimited(seconds)));
     }
-    match accounts::register(state.store.as_ref(), &state.hasher, &form, state.clock.now()).await {
+    match accounts::register(
+        state.store.as_ref(),
+        &state.hasher,
+        &form,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/login?registered=1").into_response()),
-        Err(kith_app::AppError::Invalid(errors)) => {
-            page.refused(&form, FormErrors::of(&errors), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(kith_app::AppError::Invalid(errors)) => page.refused(
+            &form,
+            FormErrors::of(&errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(err) => Err(err.into()),
     }
 }
@@ -187,7 +210,11 @@ async fn login_form(
     let Some(token) = token else {
         let m = messages();
         page.errors = FormErrors::general("login", m.t("login.failed"));
-        return Ok((StatusCode::UNAUTHORIZED, Html(page.render().map_err(WebError::from)?)).into_response());
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            Html(page.render().map_err(WebError::from)?),
+        )
+            .into_response());
     };
     // A session from before this login ends: a new token at every login.
     if let Auth::Cookie(old) = &viewer.auth {
@@ -199,7 +226,12 @@ async fn login_form(
     let mut response = Redirect::to(&page.next).into_response();
     append_cookie(
         &mut response,
-        &cookie_value(SESSION_COOKIE, &token.token, max_age, state.config.secure_cookies),
+        &cookie_value(
+            SESSION_COOKIE,
+            &token.token,
+            max_age,
+            state.config.secure_cookies,
+        ),
     );
     Ok(response)
 }
@@ -249,9 +281,11 @@ async fn setup_form(
             tracing::info!("the first admin was created through the setup link");
             Ok(Redirect::to("/login?registered=1").into_response())
         }
-        Err(kith_app::AppError::Invalid(errors)) => {
-            page.refused(&form, FormErrors::of(&errors), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(kith_app::AppError::Invalid(errors)) => page.refused(
+            &form,
+            FormErrors::of(&errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(err) => Err(err.into()),
     }
 }
@@ -301,7 +335,13 @@ pub async fn create_account(
         email: body.email,
         password: body.password,
     };
-    accounts::register(state.store.as_ref(), &state.hasher, &registration, state.clock.now()).await?;
+    accounts::register(
+        state.store.as_ref(),
+        &state.hasher,
+        &registration,
+        state.clock.now(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(RegisteredJson {
@@ -345,7 +385,10 @@ pub async fn create_session(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginJson>,
 ) -> Result<(StatusCode, Json<TokenJson>), ApiError> {
-    state.limits.login(ip, &body.login).map_err(WebError::RateLimited)?;
+    state
+        .limits
+        .login(ip, &body.login)
+        .map_err(WebError::RateLimited)?;
     let token = accounts::login(
         state.store.as_ref(),
         &state.hasher,

@@ -43,7 +43,10 @@ struct AuditTemplate {
     rows: Vec<AuditView>,
 }
 
-async fn audit_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+async fn audit_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
     let rows = moderation::audit_log(state.store.as_ref(), &user.person).await?;
     let page = AuditTemplate {
         m: messages(),
@@ -106,7 +109,10 @@ async fn render_safety(
         })
         .collect();
     if let Some((country, body, mut errors)) = refused {
-        match views.iter_mut().find(|v| v.country.eq_ignore_ascii_case(country.trim())) {
+        match views
+            .iter_mut()
+            .find(|v| v.country.eq_ignore_ascii_case(country.trim()))
+        {
             Some(view) => {
                 errors.0.iter_mut().for_each(|e| e.id = view.id.clone());
                 view.body = body;
@@ -115,13 +121,20 @@ async fn render_safety(
             None => {
                 new_country = country;
                 new_body = body;
-                errors.0.iter_mut().for_each(|e| e.id = format!("f-new-{}", e.field));
+                errors
+                    .0
+                    .iter_mut()
+                    .for_each(|e| e.id = format!("f-new-{}", e.field));
                 new_errors = errors.clone();
             }
         }
         summary = errors;
     }
-    let status = if summary.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if summary.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = SafetyAdminTemplate {
         m: messages(),
         zone_from: "none",
@@ -135,7 +148,10 @@ async fn render_safety(
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
 
-async fn safety_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+async fn safety_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
     render_safety(&state, &user, None).await
 }
 
@@ -145,10 +161,23 @@ async fn save_safety_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let (country, body) = (form.get("country"), form.get("body"));
-    match safety::save(state.store.as_ref(), &user.person, country, body, state.clock.now()).await {
+    match safety::save(
+        state.store.as_ref(),
+        &user.person,
+        country,
+        body,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/admin/safety").into_response()),
         Err(AppError::Invalid(errors)) => {
-            render_safety(&state, &user, Some((country.to_owned(), body.to_owned(), FormErrors::of(&errors)))).await
+            render_safety(
+                &state,
+                &user,
+                Some((country.to_owned(), body.to_owned(), FormErrors::of(&errors))),
+            )
+            .await
         }
         Err(err) => Err(err.into()),
     }
@@ -180,7 +209,10 @@ pub struct AuditJson {
     ),
     security(("bearer" = []))
 )]
-pub async fn get_audit(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<AuditJson>>, ApiError> {
+pub async fn get_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<AuditJson>>, ApiError> {
     let rows = moderation::audit_log(state.store.as_ref(), &user.person).await?;
     Ok(Json(
         rows.into_iter()
@@ -224,6 +256,13 @@ pub async fn put_safety(
     Path(country): Path<String>,
     ApiJson(body): ApiJson<SafetyJson>,
 ) -> Result<StatusCode, ApiError> {
-    safety::save(state.store.as_ref(), &user.person, &country, &body.body, state.clock.now()).await?;
+    safety::save(
+        state.store.as_ref(),
+        &user.person,
+        &country,
+        &body.body,
+        state.clock.now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,8 +18,8 @@ use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
-use crate::session::{Nav, Viewer};
 use crate::query::{QueryPairs, directory_query};
+use crate::session::{Nav, Viewer};
 use crate::viewer::{CookieZone, remember_zone};
 use crate::views::{Choice, MeetingView, ZONES, choices, place_label};
 
@@ -148,7 +148,6 @@ impl DirectoryTemplate {
         self.raw.q.as_deref().unwrap_or_default()
     }
 }
-
 
 fn one(value: &Option<String>) -> Vec<String> {
     value.iter().cloned().collect()

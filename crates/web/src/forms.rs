@@ -25,7 +25,9 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
             .map_err(|_| crate::error::PageError(WebError::MalformedBody).into_response())?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| crate::error::PageError(WebError::MalformedBody).into_response())?;
-        Ok(Self(pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect()))
+        Ok(Self(
+            pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect(),
+        ))
     }
 }
 

@@ -29,7 +29,10 @@ use crate::views::{Choice, ZONES, choices};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/groups/new", get(new_group_page).post(new_group_form))
-        .route("/groups/{slug}/edit", get(edit_group_page).post(edit_group_form))
+        .route(
+            "/groups/{slug}/edit",
+            get(edit_group_page).post(edit_group_form),
+        )
         .route("/groups/{slug}/unlist", post(unlist_form))
         .route("/groups/{slug}/relist", post(relist_form))
         .route("/groups/{slug}/cohosts", post(add_cohost_form))
@@ -90,7 +93,12 @@ fn rule_rows(m: &Messages, rules: &[RuleInput]) -> Vec<RuleRow> {
                     m.t("hosting.rule_more").to_owned()
                 },
                 days: choices(
-                    (0..7).map(|d| (["0", "1", "2", "3", "4", "5", "6"][d], m.of("weekday", &d.to_string()))),
+                    (0..7).map(|d| {
+                        (
+                            ["0", "1", "2", "3", "4", "5", "6"][d],
+                            m.of("weekday", &d.to_string()),
+                        )
+                    }),
                     &input.weekdays,
                 ),
                 ids: names.map(field_id),
@@ -115,10 +123,26 @@ impl GroupFormTemplate {
             title,
             action,
             slug: None,
-            styles: vocabulary("style", FacilitationStyle::ALL.iter().map(|s| s.code()).collect(), &one(&input.facilitation_style)),
-            formats: vocabulary("format", Format::ALL.iter().map(|f| f.code()).collect(), &one(&input.format)),
-            focus: vocabulary("focus", Focus::ALL.iter().map(|f| f.code()).collect(), &input.focus),
-            attributes: vocabulary("attribute", Attribute::ALL.iter().map(|a| a.code()).collect(), &input.attributes),
+            styles: vocabulary(
+                "style",
+                FacilitationStyle::ALL.iter().map(|s| s.code()).collect(),
+                &one(&input.facilitation_style),
+            ),
+            formats: vocabulary(
+                "format",
+                Format::ALL.iter().map(|f| f.code()).collect(),
+                &one(&input.format),
+            ),
+            focus: vocabulary(
+                "focus",
+                Focus::ALL.iter().map(|f| f.code()).collect(),
+                &input.focus,
+            ),
+            attributes: vocabulary(
+                "attribute",
+                Attribute::ALL.iter().map(|a| a.code()).collect(),
+                &input.attributes,
+            ),
             zones: &ZONES,
             rules: rule_rows(m, &input.rules),
             input,
@@ -141,8 +165,13 @@ async fn new_group_page(user: CurrentUser, cookie: CookieZone) -> Result<Respons
         facilitation_style: FacilitationStyle::CheckInRound.code().to_owned(),
         ..GroupInput::default()
     };
-    GroupFormTemplate::new(user.viewer.nav(), m.t("hosting.new_title").to_owned(), "/groups/new".to_owned(), input)
-        .respond(StatusCode::OK)
+    GroupFormTemplate::new(
+        user.viewer.nav(),
+        m.t("hosting.new_title").to_owned(),
+        "/groups/new".to_owned(),
+        input,
+    )
+    .respond(StatusCode::OK)
 }
 
 async fn new_group_form(
@@ -151,11 +180,23 @@ async fn new_group_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let input = GroupInput::from_pairs(form.iter());
-    match hosting::submit_group(state.store.as_ref(), &user.person, &input, state.clock.now()).await {
+    match hosting::submit_group(
+        state.store.as_ref(),
+        &user.person,
+        &input,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(slug) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let m = messages();
-            let mut page = GroupFormTemplate::new(user.viewer.nav(), m.t("hosting.new_title").to_owned(), "/groups/new".to_owned(), input);
+            let mut page = GroupFormTemplate::new(
+                user.viewer.nav(),
+                m.t("hosting.new_title").to_owned(),
+                "/groups/new".to_owned(),
+                input,
+            );
             page.errors = FormErrors::of(&errors);
             page.respond(StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -188,7 +229,9 @@ async fn edit_group_page(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    edit_page(&state, &user, &slug, None).await?.respond(StatusCode::OK)
+    edit_page(&state, &user, &slug, None)
+        .await?
+        .respond(StatusCode::OK)
 }
 
 async fn edit_group_form(
@@ -238,11 +281,19 @@ async fn change_listing(
     Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
 }
 
-async fn unlist_form(State(state): State<AppState>, user: CurrentUser, Path(slug): Path<String>) -> Result<Response, PageError> {
+async fn unlist_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     change_listing(&state, &user, &slug, ListingChange::HostUnlist).await
 }
 
-async fn relist_form(State(state): State<AppState>, user: CurrentUser, Path(slug): Path<String>) -> Result<Response, PageError> {
+async fn relist_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     change_listing(&state, &user, &slug, ListingChange::HostRelist).await
 }
 
@@ -253,7 +304,14 @@ async fn add_cohost_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    match hosting::add_cohost(state.store.as_ref(), &user.person, &slug, form.get("handle")).await {
+    match hosting::add_cohost(
+        state.store.as_ref(),
+        &user.person,
+        &slug,
+        form.get("handle"),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/groups/{slug}/edit#cohosts")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut page = edit_page(&state, &user, &slug, None).await?;
@@ -303,10 +361,19 @@ pub async fn create_group(
     user: CurrentUser,
     ApiJson(input): ApiJson<GroupInput>,
 ) -> Result<(StatusCode, Json<ListingJson>), ApiError> {
-    let slug = hosting::submit_group(state.store.as_ref(), &user.person, &input, state.clock.now()).await?;
+    let slug = hosting::submit_group(
+        state.store.as_ref(),
+        &user.person,
+        &input,
+        state.clock.now(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
-        Json(ListingJson::new(&slug, kith_domain::group::ListingStatus::Pending)),
+        Json(ListingJson::new(
+            &slug,
+            kith_domain::group::ListingStatus::Pending,
+        )),
     ))
 }
 
@@ -333,14 +400,26 @@ pub async fn patch_group(
     let slug = parse_slug(&slug)?;
     let store = state.store.as_ref();
     let current = hosting::editable_group(store, &user.person, &slug).await?;
-    let mut merged = serde_json::to_value(hosting::input_of(&current))
-        .map_err(|e| AppError::internal(e))?;
+    let mut merged =
+        serde_json::to_value(hosting::input_of(&current)).map_err(AppError::internal)?;
     if let Some(object) = merged.as_object_mut() {
         object.extend(patch);
     }
     let input: GroupInput = serde_json::from_value(merged).map_err(|_| WebError::MalformedBody)?;
-    hosting::edit_group(store, &state.directory_cache, &user.person, &slug, &input, state.clock.now()).await?;
-    let status = store.group_access(&slug).await.map_err(AppError::from)?.status;
+    hosting::edit_group(
+        store,
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &input,
+        state.clock.now(),
+    )
+    .await?;
+    let status = store
+        .group_access(&slug)
+        .await
+        .map_err(AppError::from)?
+        .status;
     Ok(Json(ListingJson::new(&slug, status)))
 }
 
@@ -376,7 +455,11 @@ async fn listing_change_json(
     ),
     security(("bearer" = []))
 )]
-pub async fn unlist_group(State(state): State<AppState>, user: CurrentUser, Path(slug): Path<String>) -> Result<Json<ListingJson>, ApiError> {
+pub async fn unlist_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Json<ListingJson>, ApiError> {
     listing_change_json(&state, &user, &slug, ListingChange::HostUnlist).await
 }
 
@@ -393,7 +476,11 @@ pub async fn unlist_group(State(state): State<AppState>, user: CurrentUser, Path
     ),
     security(("bearer" = []))
 )]
-pub async fn relist_group(State(state): State<AppState>, user: CurrentUser, Path(slug): Path<String>) -> Result<Json<ListingJson>, ApiError> {
+pub async fn relist_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Json<ListingJson>, ApiError> {
     listing_change_json(&state, &user, &slug, ListingChange::HostRelist).await
 }
 

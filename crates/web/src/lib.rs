@@ -89,7 +89,9 @@ impl WebConfig {
     /// A configuration for this base URL and these trusted proxies.
     pub fn new(base_url: Option<String>, trusted_proxies: Vec<ipnet::IpNet>) -> Self {
         Self {
-            secure_cookies: base_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+            secure_cookies: base_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
             base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
             trusted_proxies,
         }

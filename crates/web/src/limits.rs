@@ -143,13 +143,26 @@ mod tests {
     fn the_socket_peer_is_the_client_unless_it_is_a_trusted_proxy() {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
         let spoofed = Some("1.2.3.4");
-        assert_eq!(client_ip(Some(ip("203.0.113.9")), spoofed, &trusted), ip("203.0.113.9"));
         assert_eq!(
-            client_ip(Some(ip("10.0.0.2")), Some("1.2.3.4, 198.51.100.7, 10.0.0.3"), &trusted),
+            client_ip(Some(ip("203.0.113.9")), spoofed, &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_ip(
+                Some(ip("10.0.0.2")),
+                Some("1.2.3.4, 198.51.100.7, 10.0.0.3"),
+                &trusted
+            ),
             ip("198.51.100.7")
         );
-        assert_eq!(client_ip(Some(ip("10.0.0.2")), None, &trusted), ip("10.0.0.2"));
-        assert_eq!(client_ip(Some(ip("10.0.0.2")), Some("garbage"), &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.2")), None, &trusted),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.2")), Some("garbage"), &trusted),
+            ip("10.0.0.2")
+        );
     }
 
     #[test]

@@ -96,7 +96,10 @@ pub struct MeJson {
     ),
     security(("bearer" = []))
 )]
-pub async fn get_me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<MeJson>, ApiError> {
+pub async fn get_me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<MeJson>, ApiError> {
     let groups = hosting::my_groups(state.store.as_ref(), &user.person).await?;
     Ok(Json(MeJson {
         handle: user.person.handle.to_string(),

@@ -125,15 +125,22 @@ async fn render(
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
 
-async fn moderation_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+async fn moderation_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
     render(&state, &user, None).await
 }
 
 fn decision(kind: &str, reason: &str) -> Option<Decision> {
     match kind {
         "approve" => Some(Decision::Approve),
-        "reject" => Some(Decision::Reject { reason: reason.to_owned() }),
-        "unlist" => Some(Decision::Unlist { reason: reason.to_owned() }),
+        "reject" => Some(Decision::Reject {
+            reason: reason.to_owned(),
+        }),
+        "unlist" => Some(Decision::Unlist {
+            reason: reason.to_owned(),
+        }),
         _ => None,
     }
 }
@@ -159,7 +166,14 @@ async fn decide_form(
         // Unlisting starts from the group page; back there, else the queue.
         Ok(_) if kind == "unlist" => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
         Ok(_) => Ok(Redirect::to("/moderation").into_response()),
-        Err(AppError::Invalid(errors)) => render(&state, &user, Some((slug.as_str(), FormErrors::of(&errors)))).await,
+        Err(AppError::Invalid(errors)) => {
+            render(
+                &state,
+                &user,
+                Some((slug.as_str(), FormErrors::of(&errors))),
+            )
+            .await
+        }
         Err(err) => Err(err.into()),
     }
 }
@@ -188,7 +202,10 @@ pub struct QueueItemJson {
     ),
     security(("bearer" = []))
 )]
-pub async fn get_queue(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<QueueItemJson>>, ApiError> {
+pub async fn get_queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<QueueItemJson>>, ApiError> {
     let queue = moderation::queue(state.store.as_ref(), &user.person).await?;
     Ok(Json(
         queue
@@ -230,7 +247,10 @@ pub struct ChangeJson {
     ),
     security(("bearer" = []))
 )]
-pub async fn get_changes(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ChangeJson>>, ApiError> {
+pub async fn get_changes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ChangeJson>>, ApiError> {
     let changes = moderation::changes(state.store.as_ref(), &user.person).await?;
     Ok(Json(
         changes
@@ -286,7 +306,11 @@ async fn decide_json(
     ),
     security(("bearer" = []))
 )]
-pub async fn approve_group(State(state): State<AppState>, user: CurrentUser, Path(slug): Path<String>) -> Result<Json<ListingJson>, ApiError> {
+pub async fn approve_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Json<ListingJson>, ApiError> {
     decide_json(&state, &user, &slug, Decision::Approve).await
 }
 
@@ -311,7 +335,15 @@ pub async fn reject_group(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ReasonJson>,
 ) -> Result<Json<ListingJson>, ApiError> {
-    decide_json(&state, &user, &slug, Decision::Reject { reason: body.reason }).await
+    decide_json(
+        &state,
+        &user,
+        &slug,
+        Decision::Reject {
+            reason: body.reason,
+        },
+    )
+    .await
 }
 
 /// Takes a listed group out of the directory with a reason the host sees.
@@ -335,5 +367,13 @@ pub async fn moderator_unlist_group(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ReasonJson>,
 ) -> Result<Json<ListingJson>, ApiError> {
-    decide_json(&state, &user, &slug, Decision::Unlist { reason: body.reason }).await
+    decide_json(
+        &state,
+        &user,
+        &slug,
+        Decision::Unlist {
+            reason: body.reason,
+        },
+    )
+    .await
 }

@@ -203,10 +203,16 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     let mut response = next.run(request).await;
     let secure = state.config.secure_cookies;
     if let Some(token) = fresh_csrf {
-        append_cookie(&mut response, &cookie_value(CSRF_COOKIE, &token, None, secure));
+        append_cookie(
+            &mut response,
+            &cookie_value(CSRF_COOKIE, &token, None, secure),
+        );
     }
     if stale_cookie {
-        append_cookie(&mut response, &cookie_value(SESSION_COOKIE, "", Some(0), secure));
+        append_cookie(
+            &mut response,
+            &cookie_value(SESSION_COOKIE, "", Some(0), secure),
+        );
     }
     response
 }
@@ -246,14 +252,21 @@ fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/form-data"))
+        .is_some_and(|v| {
+            v.starts_with("application/x-www-form-urlencoded")
+                || v.starts_with("multipart/form-data")
+        })
 }
 
 /// Whether the browser says the request comes from kith's own pages.
 /// Clients that send neither header (not a browser) pass; the token check
 /// still applies to anything with a session cookie or a form body.
 fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
-    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if let Some(site) = header("sec-fetch-site") {
         if site != "same-origin" && site != "none" {
             return false;
@@ -289,7 +302,12 @@ async fn token_sent(request: Request) -> Result<(Request, Option<String>), WebEr
         .map_err(|_| WebError::MalformedBody)?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v)
+        });
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
@@ -336,15 +354,33 @@ mod tests {
 
     #[test]
     fn only_kith_s_own_origin_may_change_state() {
-        assert!(same_origin(&headers(&[("host", "kith.example"), ("origin", "https://kith.example")]), None));
-        assert!(!same_origin(&headers(&[("host", "kith.example"), ("origin", "https://evil.example")]), None));
-        assert!(!same_origin(&headers(&[("host", "kith.example"), ("origin", "null")]), None));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), None));
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), None));
+        assert!(same_origin(
+            &headers(&[("host", "kith.example"), ("origin", "https://kith.example")]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "kith.example"), ("origin", "https://evil.example")]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "kith.example"), ("origin", "null")]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            None
+        ));
+        assert!(same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            None
+        ));
         assert!(same_origin(&headers(&[]), None));
         // Behind a proxy that rewrites Host, the configured base URL counts.
         assert!(same_origin(
-            &headers(&[("host", "127.0.0.1:8080"), ("origin", "https://kith.example")]),
+            &headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "https://kith.example")
+            ]),
             Some("https://kith.example/")
         ));
     }

@@ -118,7 +118,11 @@ fn only_web_links_are_call_links() {
     ] {
         let mut input = valid();
         input.call_link = link.into();
-        assert_eq!(codes(input.parse()), vec![("call_link", "invalid_link")], "{link}");
+        assert_eq!(
+            codes(input.parse()),
+            vec![("call_link", "invalid_link")],
+            "{link}"
+        );
     }
 }
 

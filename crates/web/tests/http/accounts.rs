@@ -21,7 +21,11 @@ async fn a_person_registers_logs_in_sees_their_page_and_logs_out() {
     let registered = browser
         .post_form(
             "/register",
-            &[("handle", "River"), ("email", "river@example.org"), ("password", PASSWORD)],
+            &[
+                ("handle", "River"),
+                ("email", "river@example.org"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(registered.status, StatusCode::SEE_OTHER);
@@ -29,20 +33,41 @@ async fn a_person_registers_logs_in_sees_their_page_and_logs_out() {
 
     browser.get("/login?registered=1").await;
     let logged_in = browser
-        .post_form("/login", &[("login", "river@example.org"), ("password", PASSWORD), ("next", "/me")])
+        .post_form(
+            "/login",
+            &[
+                ("login", "river@example.org"),
+                ("password", PASSWORD),
+                ("next", "/me"),
+            ],
+        )
         .await;
-    assert_eq!(logged_in.status, StatusCode::SEE_OTHER, "{}", logged_in.body);
+    assert_eq!(
+        logged_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        logged_in.body
+    );
     assert_eq!(logged_in.header("location"), "/me");
     let cookie = logged_in.header("set-cookie");
     assert!(cookie.starts_with("kith_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
-    assert!(!cookie.contains("Max-Age"), "not remembered: a browser-session cookie");
+    assert!(
+        !cookie.contains("Max-Age"),
+        "not remembered: a browser-session cookie"
+    );
 
     let me = browser.get("/me").await;
     assert_eq!(me.status, StatusCode::OK);
     assert!(me.body.contains("River"));
-    assert!(!me.body.contains("river@example.org"), "the email is never shown");
+    assert!(
+        !me.body.contains("river@example.org"),
+        "the email is never shown"
+    );
 
     let session = browser.cookies.clone();
     let out = browser.post_form("/logout", &[]).await;
@@ -65,7 +90,11 @@ async fn a_refused_registration_keeps_the_input_but_never_the_password() {
     let refused = browser
         .post_form(
             "/register",
-            &[("handle", "x"), ("email", "not-an-email"), ("password", "password123")],
+            &[
+                ("handle", "x"),
+                ("email", "not-an-email"),
+                ("password", "password123"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -75,8 +104,14 @@ async fn a_refused_registration_keeps_the_input_but_never_the_password() {
     assert!(body.contains("Use at least 3 characters."));
     assert!(body.contains("Enter an email address such as name@example.org."));
     assert!(body.contains("one of the most common"));
-    assert!(body.contains(r#"value="not-an-email""#), "the input is kept");
-    assert!(!body.contains("password123"), "the password is not sent back");
+    assert!(
+        body.contains(r#"value="not-an-email""#),
+        "the input is kept"
+    );
+    assert!(
+        !body.contains("password123"),
+        "the password is not sent back"
+    );
     assert!(body.contains(r#"aria-invalid="true""#));
 }
 
@@ -86,21 +121,46 @@ async fn registering_with_a_known_email_answers_exactly_as_a_new_one() {
     app.account("Willow", Role::Member).await;
     let mut client = app.browser();
     let fresh = client
-        .json("POST", "/api/v1/accounts", json!({"handle": "Alder", "email": "alder@example.org", "password": PASSWORD}))
+        .json(
+            "POST",
+            "/api/v1/accounts",
+            json!({"handle": "Alder", "email": "alder@example.org", "password": PASSWORD}),
+        )
         .await;
     let known = client
-        .json("POST", "/api/v1/accounts", json!({"handle": "Birch", "email": "WILLOW@example.org", "password": PASSWORD}))
+        .json(
+            "POST",
+            "/api/v1/accounts",
+            json!({"handle": "Birch", "email": "WILLOW@example.org", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(fresh.status, StatusCode::CREATED);
-    assert_eq!((known.status, known.body.as_str()), (fresh.status, fresh.body.as_str()));
+    assert_eq!(
+        (known.status, known.body.as_str()),
+        (fresh.status, fresh.body.as_str())
+    );
 
     let mut browser = app.browser();
     browser.get("/register").await;
     let fresh = browser
-        .post_form("/register", &[("handle", "Cedar"), ("email", "cedar@example.org"), ("password", PASSWORD)])
+        .post_form(
+            "/register",
+            &[
+                ("handle", "Cedar"),
+                ("email", "cedar@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     let known = browser
-        .post_form("/register", &[("handle", "Dogwood"), ("email", "willow@example.org"), ("password", PASSWORD)])
+        .post_form(
+            "/register",
+            &[
+                ("handle", "Dogwood"),
+                ("email", "willow@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(
         (known.status, known.header("location"), known.body.as_str()),
@@ -115,10 +175,19 @@ async fn a_failed_login_says_the_same_whether_or_not_the_account_exists() {
     let mut browser = app.browser();
     browser.get("/login").await;
     let wrong_password = browser
-        .post_form("/login", &[("login", "willow"), ("password", "not the password at all")])
+        .post_form(
+            "/login",
+            &[("login", "willow"), ("password", "not the password at all")],
+        )
         .await;
     let no_account = browser
-        .post_form("/login", &[("login", "nobody@example.org"), ("password", "not the password at all")])
+        .post_form(
+            "/login",
+            &[
+                ("login", "nobody@example.org"),
+                ("password", "not the password at all"),
+            ],
+        )
         .await;
     assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
     assert_eq!(no_account.status, wrong_password.status);
@@ -129,8 +198,20 @@ async fn a_failed_login_says_the_same_whether_or_not_the_account_exists() {
     );
 
     let mut client = app.browser();
-    let a = client.json("POST", "/api/v1/sessions", json!({"login": "willow", "password": "wrong wrong wrong"})).await;
-    let b = client.json("POST", "/api/v1/sessions", json!({"login": "ghost", "password": "wrong wrong wrong"})).await;
+    let a = client
+        .json(
+            "POST",
+            "/api/v1/sessions",
+            json!({"login": "willow", "password": "wrong wrong wrong"}),
+        )
+        .await;
+    let b = client
+        .json(
+            "POST",
+            "/api/v1/sessions",
+            json!({"login": "ghost", "password": "wrong wrong wrong"}),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!((a.status, a.body.as_str()), (b.status, b.body.as_str()));
     assert_eq!(a.json()["code"], "invalid_credentials");
@@ -141,14 +222,23 @@ async fn api_clients_register_log_in_with_a_bearer_token_and_log_out() {
     let app = TestApp::empty().await;
     let mut client = app.browser();
     let refused = client
-        .json("POST", "/api/v1/accounts", json!({"handle": "ab", "email": "x", "password": "short"}))
+        .json(
+            "POST",
+            "/api/v1/accounts",
+            json!({"handle": "ab", "email": "x", "password": "short"}),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.header("content-type"), "application/problem+json");
     let problem = refused.json();
     assert_eq!(problem["code"], "invalid_input");
     assert_eq!(problem["field"], "handle");
-    let fields: Vec<&str> = problem["errors"].as_array().expect("errors").iter().map(|e| e["field"].as_str().expect("field")).collect();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field"))
+        .collect();
     assert_eq!(fields, vec!["handle", "email", "password"]);
 
     let malformed = client.json("POST", "/api/v1/accounts", json!(42)).await;
@@ -156,11 +246,19 @@ async fn api_clients_register_log_in_with_a_bearer_token_and_log_out() {
     assert_eq!(malformed.json()["code"], "malformed_body");
 
     let created = client
-        .json("POST", "/api/v1/accounts", json!({"handle": "Fern", "email": "fern@example.org", "password": PASSWORD}))
+        .json(
+            "POST",
+            "/api/v1/accounts",
+            json!({"handle": "Fern", "email": "fern@example.org", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
     let session = client
-        .json("POST", "/api/v1/sessions", json!({"login": "FERN", "password": PASSWORD}))
+        .json(
+            "POST",
+            "/api/v1/sessions",
+            json!({"login": "FERN", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(session.status, StatusCode::CREATED);
     let token = session.json()["token"].as_str().expect("token").to_owned();
@@ -171,7 +269,9 @@ async fn api_clients_register_log_in_with_a_bearer_token_and_log_out() {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["handle"], "Fern");
     assert_eq!(me.json()["role"], "member");
-    let out = client.json("DELETE", "/api/v1/sessions/current", json!({})).await;
+    let out = client
+        .json("DELETE", "/api/v1/sessions/current", json!({}))
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let after = client.get("/api/v1/me").await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
@@ -185,15 +285,28 @@ async fn the_seventh_login_in_a_minute_waits_with_retry_after() {
     let mut browser = app.browser();
     browser.get("/login").await;
     for _ in 0..6 {
-        let r = browser.post_form("/login", &[("login", "willow"), ("password", "wrong wrong wrong")]).await;
+        let r = browser
+            .post_form(
+                "/login",
+                &[("login", "willow"), ("password", "wrong wrong wrong")],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    let limited = browser.post_form("/login", &[("login", "willow"), ("password", PASSWORD)]).await;
+    let limited = browser
+        .post_form("/login", &[("login", "willow"), ("password", PASSWORD)])
+        .await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     let wait: u64 = limited.header("retry-after").parse().expect("seconds");
     assert!((1..=61).contains(&wait), "{wait}");
     let mut client = app.browser();
-    let api = client.json("POST", "/api/v1/sessions", json!({"login": "willow", "password": PASSWORD})).await;
+    let api = client
+        .json(
+            "POST",
+            "/api/v1/sessions",
+            json!({"login": "willow", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(api.json()["code"], "rate_limited");
     assert!(!api.header("retry-after").is_empty());
@@ -202,7 +315,11 @@ async fn the_seventh_login_in_a_minute_waits_with_retry_after() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     let proxy: SocketAddr = "10.0.0.2:40000".parse().expect("addr");
-    let app = TestApp::with_config(WebConfig::new(None, vec!["10.0.0.0/8".parse().expect("net")])).await;
+    let app = TestApp::with_config(WebConfig::new(
+        None,
+        vec!["10.0.0.0/8".parse().expect("net")],
+    ))
+    .await;
     use tower::ServiceExt;
     let attempt = |client: &'static str| {
         let router = app.router.clone();
@@ -210,7 +327,9 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
             let mut request = axum::http::Request::post("/api/v1/sessions")
                 .header("content-type", "application/json")
                 .header("x-forwarded-for", client)
-                .body(axum::body::Body::from(r#"{"login":"someone","password":"wrong wrong wrong"}"#))
+                .body(axum::body::Body::from(
+                    r#"{"login":"someone","password":"wrong wrong wrong"}"#,
+                ))
                 .expect("request");
             request.extensions_mut().insert(ConnectInfo(proxy));
             router.oneshot(request).await.expect("infallible").status()
@@ -226,7 +345,8 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
 
 #[tokio::test]
 async fn cookies_are_secure_when_the_base_url_is_https() {
-    let app = TestApp::with_config(WebConfig::new(Some("https://kith.example".into()), vec![])).await;
+    let app =
+        TestApp::with_config(WebConfig::new(Some("https://kith.example".into()), vec![])).await;
     app.account("Willow", Role::Member).await;
     let mut browser = app.browser();
     let page = browser.get("/login").await;
@@ -234,13 +354,26 @@ async fn cookies_are_secure_when_the_base_url_is_https() {
     let logged_in = browser
         .post_raw(
             "/login",
-            &[("login", "willow"), ("password", PASSWORD), ("remember", "on"), ("_csrf", &browser.csrf.clone().unwrap_or_default())],
+            &[
+                ("login", "willow"),
+                ("password", PASSWORD),
+                ("remember", "on"),
+                ("_csrf", &browser.csrf.clone().unwrap_or_default()),
+            ],
             &[("origin", "https://kith.example")],
         )
         .await;
-    assert_eq!(logged_in.status, StatusCode::SEE_OTHER, "{}", logged_in.body);
+    assert_eq!(
+        logged_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        logged_in.body
+    );
     let cookie = logged_in.header("set-cookie");
-    assert!(cookie.contains("; Secure") && cookie.contains("Max-Age=7776000"), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Max-Age=7776000"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
@@ -250,7 +383,9 @@ async fn logging_in_again_replaces_the_session() {
     let mut browser = app.browser_as(&willow).await;
     let before = browser.cookies.clone();
     browser.get("/login").await;
-    let again = browser.post_form("/login", &[("login", "willow"), ("password", PASSWORD)]).await;
+    let again = browser
+        .post_form("/login", &[("login", "willow"), ("password", PASSWORD)])
+        .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_ne!(browser.cookies, before, "a new token at login");
     let mut old = app.browser();

@@ -22,7 +22,14 @@ enum Who {
     Admin,
 }
 
-const EVERYONE: [Who; 6] = [Who::Anonymous, Who::Stranger, Who::Host, Who::Cohost, Who::Moderator, Who::Admin];
+const EVERYONE: [Who; 6] = [
+    Who::Anonymous,
+    Who::Stranger,
+    Who::Host,
+    Who::Cohost,
+    Who::Moderator,
+    Who::Admin,
+];
 
 /// What a person sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,13 +98,26 @@ impl World {
             (Who::Moderator, Some(moderator)),
             (Who::Admin, Some(admin)),
         ];
-        Self { app, people, host, cohost }
+        Self {
+            app,
+            people,
+            host,
+            cohost,
+        }
     }
 
     async fn group(&self, status: ListingStatus) -> String {
-        let slug = self.app.group_hosted_by(&self.host, "Matrix Circle", status).await;
+        let slug = self
+            .app
+            .group_hosted_by(&self.host, "Matrix Circle", status)
+            .await;
         let access = self.app.db.store.group_access(&slug).await.expect("access");
-        self.app.db.store.add_host(access.id, self.cohost.id).await.expect("cohost");
+        self.app
+            .db
+            .store
+            .add_host(access.id, self.cohost.id)
+            .await
+            .expect("cohost");
         slug.to_string()
     }
 
@@ -139,32 +159,203 @@ fn rows() -> Vec<Row> {
     let readers: &'static [Who] = &[Host, Cohost, Moderator, Admin];
     let moderators: &'static [Who] = &[Moderator, Admin];
     let mut rows = vec![
-        Row { name: "a listed group's page", status: Listed, call: Call::Get("/groups/{slug}"), allowed: &EVERYONE, anonymous: Seen::Allowed },
-        Row { name: "a listed group in the API", status: Listed, call: Call::Get("/api/v1/groups/{slug}"), allowed: &EVERYONE, anonymous: Seen::Allowed },
-        Row { name: "edit page", status: Listed, call: Call::Get("/groups/{slug}/edit"), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "edit form", status: Listed, call: Call::GroupForm("/groups/{slug}/edit"), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "PATCH", status: Listed, call: Call::Json("PATCH", "/api/v1/groups/{slug}", json!({"name": "Matrix Circle Patched"})), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "unlist", status: Listed, call: Call::Form("/groups/{slug}/unlist", &[]), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "unlist (API)", status: Listed, call: Call::Json("POST", "/api/v1/groups/{slug}/unlist", json!({})), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "relist", status: Unlisted, call: Call::Form("/groups/{slug}/relist", &[]), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "add a co-host", status: Listed, call: Call::Form("/groups/{slug}/cohosts", &[("handle", "Newcomer")]), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "add a co-host (API)", status: Pending, call: Call::Json("POST", "/api/v1/groups/{slug}/cohosts", json!({"handle": "Newcomer"})), allowed: hosts, anonymous: Seen::Login },
-        Row { name: "approve", status: Pending, call: Call::Form("/moderation/groups/{slug}/approve", &[]), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "reject (API)", status: Pending, call: Call::Json("POST", "/api/v1/moderation/groups/{slug}/reject", json!({"reason": "Say more."})), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "approve (API)", status: Pending, call: Call::Json("POST", "/api/v1/moderation/groups/{slug}/approve", json!({})), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "moderator unlist", status: Listed, call: Call::Form("/moderation/groups/{slug}/unlist", &[("reason", "Reports.")]), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "moderator unlist (API)", status: Listed, call: Call::Json("POST", "/api/v1/moderation/groups/{slug}/unlist", json!({"reason": "Reports."})), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "moderation queue", status: Pending, call: Call::Get("/moderation"), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "moderation queue (API)", status: Pending, call: Call::Get("/api/v1/moderation/queue"), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "change log (API)", status: Listed, call: Call::Get("/api/v1/moderation/changes"), allowed: moderators, anonymous: Seen::Login },
-        Row { name: "audit log", status: Listed, call: Call::Get("/admin"), allowed: &[Admin], anonymous: Seen::Login },
-        Row { name: "audit log (API)", status: Listed, call: Call::Get("/api/v1/admin/audit"), allowed: &[Admin], anonymous: Seen::Login },
-        Row { name: "safety text editor", status: Listed, call: Call::Get("/admin/safety"), allowed: &[Admin], anonymous: Seen::Login },
-        Row { name: "safety text (API)", status: Listed, call: Call::Json("PUT", "/api/v1/admin/safety/GB", json!({"body": "Lines near you."})), allowed: &[Admin], anonymous: Seen::Login },
+        Row {
+            name: "a listed group's page",
+            status: Listed,
+            call: Call::Get("/groups/{slug}"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "a listed group in the API",
+            status: Listed,
+            call: Call::Get("/api/v1/groups/{slug}"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "edit page",
+            status: Listed,
+            call: Call::Get("/groups/{slug}/edit"),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "edit form",
+            status: Listed,
+            call: Call::GroupForm("/groups/{slug}/edit"),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "PATCH",
+            status: Listed,
+            call: Call::Json(
+                "PATCH",
+                "/api/v1/groups/{slug}",
+                json!({"name": "Matrix Circle Patched"}),
+            ),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "unlist",
+            status: Listed,
+            call: Call::Form("/groups/{slug}/unlist", &[]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "unlist (API)",
+            status: Listed,
+            call: Call::Json("POST", "/api/v1/groups/{slug}/unlist", json!({})),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "relist",
+            status: Unlisted,
+            call: Call::Form("/groups/{slug}/relist", &[]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "add a co-host",
+            status: Listed,
+            call: Call::Form("/groups/{slug}/cohosts", &[("handle", "Newcomer")]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "add a co-host (API)",
+            status: Pending,
+            call: Call::Json(
+                "POST",
+                "/api/v1/groups/{slug}/cohosts",
+                json!({"handle": "Newcomer"}),
+            ),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "approve",
+            status: Pending,
+            call: Call::Form("/moderation/groups/{slug}/approve", &[]),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "reject (API)",
+            status: Pending,
+            call: Call::Json(
+                "POST",
+                "/api/v1/moderation/groups/{slug}/reject",
+                json!({"reason": "Say more."}),
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "approve (API)",
+            status: Pending,
+            call: Call::Json(
+                "POST",
+                "/api/v1/moderation/groups/{slug}/approve",
+                json!({}),
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "moderator unlist",
+            status: Listed,
+            call: Call::Form(
+                "/moderation/groups/{slug}/unlist",
+                &[("reason", "Reports.")],
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "moderator unlist (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/moderation/groups/{slug}/unlist",
+                json!({"reason": "Reports."}),
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "moderation queue",
+            status: Pending,
+            call: Call::Get("/moderation"),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "moderation queue (API)",
+            status: Pending,
+            call: Call::Get("/api/v1/moderation/queue"),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "change log (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/moderation/changes"),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "audit log",
+            status: Listed,
+            call: Call::Get("/admin"),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "audit log (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/admin/audit"),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "safety text editor",
+            status: Listed,
+            call: Call::Get("/admin/safety"),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "safety text (API)",
+            status: Listed,
+            call: Call::Json(
+                "PUT",
+                "/api/v1/admin/safety/GB",
+                json!({"body": "Lines near you."}),
+            ),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
     ];
     for status in [Pending, Rejected, Unlisted] {
-        rows.push(Row { name: "an unlisted, pending or rejected group's page", status, call: Call::Get("/groups/{slug}"), allowed: readers, anonymous: Seen::Missing });
-        rows.push(Row { name: "the same in the API", status, call: Call::Get("/api/v1/groups/{slug}"), allowed: readers, anonymous: Seen::Missing });
+        rows.push(Row {
+            name: "an unlisted, pending or rejected group's page",
+            status,
+            call: Call::Get("/groups/{slug}"),
+            allowed: readers,
+            anonymous: Seen::Missing,
+        });
+        rows.push(Row {
+            name: "the same in the API",
+            status,
+            call: Call::Get("/api/v1/groups/{slug}"),
+            allowed: readers,
+            anonymous: Seen::Missing,
+        });
     }
     rows
 }
@@ -188,11 +379,19 @@ async fn every_role_sees_and_changes_only_what_it_may() {
             let got = seen(&response);
             checked += 1;
             if got != expected {
-                failures.push(format!("{} ({:?}) as {who:?}: expected {expected}, got {got} ({})", row.name, row.status, response.status));
+                failures.push(format!(
+                    "{} ({:?}) as {who:?}: expected {expected}, got {got} ({})",
+                    row.name, row.status, response.status
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked}:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(checked >= 150, "{checked}");
 }
 
@@ -208,10 +407,21 @@ async fn a_group_that_does_not_exist_looks_the_same_to_everyone() {
         let missing = client.get("/groups/no-such-group-zzzzz").await;
         let pending = client.get(&format!("/groups/{hidden}")).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert_eq!((pending.status, pending.body.replace(&hidden, "")), (missing.status, missing.body.replace("no-such-group-zzzzz", "")), "{who:?}");
+        assert_eq!(
+            (pending.status, pending.body.replace(&hidden, "")),
+            (
+                missing.status,
+                missing.body.replace("no-such-group-zzzzz", "")
+            ),
+            "{who:?}"
+        );
         let missing = client.get("/api/v1/groups/no-such-group-zzzzz").await;
         let pending = client.get(&format!("/api/v1/groups/{hidden}")).await;
-        assert_eq!((pending.status, pending.body), (missing.status, missing.body), "{who:?}");
+        assert_eq!(
+            (pending.status, pending.body),
+            (missing.status, missing.body),
+            "{who:?}"
+        );
     }
 }
 

@@ -34,7 +34,16 @@ async fn a_cross_site_form_post_is_refused_and_changes_nothing() {
     }
     assert_eq!(app.db.store.count_groups().await.expect("count"), 0);
     // The same form from kith's own page goes through.
-    let ok = browser.post_raw("/groups/new", &fields, &[("origin", "http://kith.test"), ("sec-fetch-site", "same-origin")]).await;
+    let ok = browser
+        .post_raw(
+            "/groups/new",
+            &fields,
+            &[
+                ("origin", "http://kith.test"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert_eq!(app.db.store.count_groups().await.expect("count"), 1);
 }
@@ -43,21 +52,51 @@ async fn a_cross_site_form_post_is_refused_and_changes_nothing() {
 async fn a_form_without_the_sessions_token_is_refused() {
     let app = TestApp::empty().await;
     let host = app.account("Willow", Role::Member).await;
-    let slug = app.group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed).await;
+    let slug = app
+        .group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed)
+        .await;
     let mut browser = app.browser_as(&host).await;
     let unlist = format!("/groups/{slug}/unlist");
     let missing = browser.post_raw(&unlist, &[], &[]).await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
-    let wrong = browser.post_raw(&unlist, &[("_csrf", "0123456789abcdef0123456789abcdef")], &[]).await;
+    let wrong = browser
+        .post_raw(
+            &unlist,
+            &[("_csrf", "0123456789abcdef0123456789abcdef")],
+            &[],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     // Another session's token does not fit this one.
     let other = app.browser_as(&host).await;
-    let foreign = browser.post_raw(&unlist, &[("_csrf", other.csrf.as_deref().expect("token"))], &[]).await;
+    let foreign = browser
+        .post_raw(
+            &unlist,
+            &[("_csrf", other.csrf.as_deref().expect("token"))],
+            &[],
+        )
+        .await;
     assert_eq!(foreign.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.db.store.group_access(&slug).await.expect("access").status, ListingStatus::Listed);
+    assert_eq!(
+        app.db
+            .store
+            .group_access(&slug)
+            .await
+            .expect("access")
+            .status,
+        ListingStatus::Listed
+    );
     let done = browser.post_form(&unlist, &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.db.store.group_access(&slug).await.expect("access").status, ListingStatus::Unlisted);
+    assert_eq!(
+        app.db
+            .store
+            .group_access(&slug)
+            .await
+            .expect("access")
+            .status,
+        ListingStatus::Unlisted
+    );
 }
 
 #[tokio::test]
@@ -66,16 +105,29 @@ async fn a_login_form_needs_its_anonymous_token() {
     app.account("Willow", Role::Member).await;
     let mut browser = app.browser();
     browser.get("/login").await;
-    let refused = browser.post_raw("/login", &[("login", "willow"), ("password", PASSWORD)], &[]).await;
+    let refused = browser
+        .post_raw(
+            "/login",
+            &[("login", "willow"), ("password", PASSWORD)],
+            &[],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(browser.cookies.iter().all(|(name, _)| name != "kith_session"));
+    assert!(
+        browser
+            .cookies
+            .iter()
+            .all(|(name, _)| name != "kith_session")
+    );
 }
 
 #[tokio::test]
 async fn cookie_authenticated_json_needs_the_csrf_header_and_bearer_clients_do_not() {
     let app = TestApp::empty().await;
     let host = app.account("Willow", Role::Member).await;
-    let slug = app.group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed).await;
+    let slug = app
+        .group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed)
+        .await;
     let uri = format!("/api/v1/groups/{slug}/unlist");
     let mut browser = app.browser_as(&host).await;
     let token = browser.csrf.take();
@@ -88,7 +140,9 @@ async fn cookie_authenticated_json_needs_the_csrf_header_and_bearer_clients_do_n
     assert_eq!(ok.json()["status"], "unlisted");
 
     let mut api = app.api_as(&host).await;
-    let relisted = api.json("POST", &format!("/api/v1/groups/{slug}/relist"), json!({})).await;
+    let relisted = api
+        .json("POST", &format!("/api/v1/groups/{slug}/relist"), json!({}))
+        .await;
     assert_eq!(relisted.status, StatusCode::OK, "{}", relisted.body);
     assert_eq!(relisted.json()["status"], "listed");
 }
@@ -97,12 +151,30 @@ async fn cookie_authenticated_json_needs_the_csrf_header_and_bearer_clients_do_n
 async fn nothing_changes_on_get() {
     let app = TestApp::empty().await;
     let host = app.account("Willow", Role::Member).await;
-    let slug = app.group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed).await;
+    let slug = app
+        .group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed)
+        .await;
     let mut browser = app.browser_as(&host).await;
-    for path in ["/logout".to_owned(), format!("/groups/{slug}/unlist"), format!("/moderation/groups/{slug}/approve")] {
+    for path in [
+        "/logout".to_owned(),
+        format!("/groups/{slug}/unlist"),
+        format!("/moderation/groups/{slug}/approve"),
+    ] {
         let r = browser.get(&path).await;
         assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
     }
-    assert_eq!(browser.get("/me").await.status, StatusCode::OK, "still logged in");
-    assert_eq!(app.db.store.group_access(&slug).await.expect("access").status, ListingStatus::Listed);
+    assert_eq!(
+        browser.get("/me").await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+    assert_eq!(
+        app.db
+            .store
+            .group_access(&slug)
+            .await
+            .expect("access")
+            .status,
+        ListingStatus::Listed
+    );
 }

@@ -142,7 +142,15 @@ async fn the_openapi_document_describes_the_directory() {
     let directory = doc["components"]["schemas"]["DirectoryJson"].to_string();
     assert!(!directory.contains("call_link"));
     assert!(doc["components"]["schemas"]["PrivateJson"]["properties"]["call_link"].is_object());
-    for path in ["/api/v1/accounts", "/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/moderation/queue", "/api/v1/moderation/groups/{slug}/approve", "/api/v1/moderation/groups/{slug}/reject", "/api/v1/admin/audit"] {
+    for path in [
+        "/api/v1/accounts",
+        "/api/v1/sessions",
+        "/api/v1/sessions/current",
+        "/api/v1/moderation/queue",
+        "/api/v1/moderation/groups/{slug}/approve",
+        "/api/v1/moderation/groups/{slug}/reject",
+        "/api/v1/admin/audit",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
     assert!(doc["paths"]["/api/v1/groups"]["post"].is_object());

@@ -16,9 +16,19 @@ async fn a_listed_group_appears_only_after_a_moderator_approves_it() {
 
     let mut host = app.browser();
     host.get("/register").await;
-    host.post_form("/register", &[("handle", "Willow"), ("email", "willow@example.org"), ("password", PASSWORD)]).await;
+    host.post_form(
+        "/register",
+        &[
+            ("handle", "Willow"),
+            ("email", "willow@example.org"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     host.get("/login").await;
-    let login = host.post_form("/login", &[("login", "Willow"), ("password", PASSWORD)]).await;
+    let login = host
+        .post_form("/login", &[("login", "Willow"), ("password", PASSWORD)])
+        .await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
 
     let form = host.get("/groups/new").await;
@@ -32,47 +42,82 @@ async fn a_listed_group_appears_only_after_a_moderator_approves_it() {
 
     let own_page = host.get(&page_path).await;
     assert!(own_page.body.contains("Waiting for review"));
-    assert!(own_page.body.contains("PRIVATE-CANARY"), "the host sees the private fields");
+    assert!(
+        own_page.body.contains("PRIVATE-CANARY"),
+        "the host sees the private fields"
+    );
     let me = host.get("/me").await;
     assert!(me.body.contains("Quillwort Circle") && me.body.contains("Waiting for review"));
 
     let mut public = app.browser();
     assert_eq!(public.get(&page_path).await.status, StatusCode::NOT_FOUND);
-    assert!(!public.get("/groups?q=quillwort").await.body.contains("Quillwort Circle"));
-    assert_eq!(public.get("/api/v1/groups?q=quillwort").await.json()["items"], json!([]));
+    assert!(
+        !public
+            .get("/groups?q=quillwort")
+            .await
+            .body
+            .contains("Quillwort Circle")
+    );
+    assert_eq!(
+        public.get("/api/v1/groups?q=quillwort").await.json()["items"],
+        json!([])
+    );
 
     // The moderator does not approve it at first: the host reads why.
     let mut warden = app.browser_as(&moderator).await;
     let queue = warden.get("/moderation").await;
     assert!(queue.body.contains("Quillwort Circle"));
-    let no_reason = warden.post_form(&format!("/moderation/groups/{slug}/reject"), &[("reason", "")]).await;
+    let no_reason = warden
+        .post_form(
+            &format!("/moderation/groups/{slug}/reject"),
+            &[("reason", "")],
+        )
+        .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.body.contains("Please give a reason"));
     let rejected = warden
-        .post_form(&format!("/moderation/groups/{slug}/reject"), &[("reason", "Please say who the group is for.")])
+        .post_form(
+            &format!("/moderation/groups/{slug}/reject"),
+            &[("reason", "Please say who the group is for.")],
+        )
         .await;
     assert_eq!(rejected.status, StatusCode::SEE_OTHER);
     let me = host.get("/me").await;
-    assert!(me.body.contains("Not approved") && me.body.contains("Please say who the group is for."));
+    assert!(
+        me.body.contains("Not approved") && me.body.contains("Please say who the group is for.")
+    );
 
     // The host edits; it goes back to review; now it is approved.
     host.get(&format!("/groups/{slug}/edit")).await;
     let mut edited: Vec<(&str, &str)> = fields.clone();
     edited.retain(|(k, _)| *k != "description");
     edited.push(("description", "For anyone tapering. Newcomers welcome."));
-    let saved = host.post_form(&format!("/groups/{slug}/edit"), &edited).await;
+    let saved = host
+        .post_form(&format!("/groups/{slug}/edit"), &edited)
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert!(host.get("/me").await.body.contains("Waiting for review"));
     warden.get("/moderation").await;
-    let approved = warden.post_form(&format!("/moderation/groups/{slug}/approve"), &[]).await;
+    let approved = warden
+        .post_form(&format!("/moderation/groups/{slug}/approve"), &[])
+        .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
 
     let page = public.get(&page_path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Newcomers welcome."));
     assert!(!page.body.contains("PRIVATE-CANARY"));
-    assert!(public.get("/groups?q=quillwort").await.body.contains("Quillwort Circle"));
-    assert_eq!(public.get("/api/v1/groups?q=quillwort").await.json()["items"][0]["slug"], slug.as_str());
+    assert!(
+        public
+            .get("/groups?q=quillwort")
+            .await
+            .body
+            .contains("Quillwort Circle")
+    );
+    assert_eq!(
+        public.get("/api/v1/groups?q=quillwort").await.json()["items"][0]["slug"],
+        slug.as_str()
+    );
 
     let mut keeper = app.api_as(&admin).await;
     let audit = keeper.get("/api/v1/admin/audit").await.json();
@@ -80,10 +125,23 @@ async fn a_listed_group_appears_only_after_a_moderator_approves_it() {
         .as_array()
         .expect("rows")
         .iter()
-        .map(|r| format!("{} {} {}", r["actor"].as_str().unwrap_or(""), r["action"].as_str().unwrap_or(""), r["target"].as_str().unwrap_or("")))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["actor"].as_str().unwrap_or(""),
+                r["action"].as_str().unwrap_or(""),
+                r["target"].as_str().unwrap_or("")
+            )
+        })
         .collect();
-    assert!(actions.contains(&format!("Warden group.reject group:{slug}")), "{actions:?}");
-    assert!(actions.contains(&format!("Warden group.approve group:{slug}")), "{actions:?}");
+    assert!(
+        actions.contains(&format!("Warden group.reject group:{slug}")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&format!("Warden group.approve group:{slug}")),
+        "{actions:?}"
+    );
     let audit_page = app.browser_as(&admin).await.get("/admin").await;
     assert!(audit_page.body.contains("Please say who the group is for."));
 }
@@ -106,7 +164,18 @@ async fn listing_through_the_api_is_pending_and_refusals_name_their_fields() {
     });
     let refused = client.json("POST", "/api/v1/groups", body).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = refused.json()["errors"].as_array().expect("errors").iter().map(|e| format!("{}:{}", e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or(""))).collect();
+    let fields: Vec<String> = refused.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["field"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
     assert_eq!(
         fields,
         vec![
@@ -120,21 +189,29 @@ async fn listing_through_the_api_is_pending_and_refusals_name_their_fields() {
             "call_link:invalid_link",
         ]
     );
-    assert_eq!(app.db.store.count_groups().await.expect("count"), 0, "nothing partial");
+    assert_eq!(
+        app.db.store.count_groups().await.expect("count"),
+        0,
+        "nothing partial"
+    );
 
     let created = client
-        .json("POST", "/api/v1/groups", json!({
-            "name": "Bladderwrack Circle",
-            "description": "We meet to check in.",
-            "facilitation_style": "open_sharing",
-            "focus": ["staying_off"],
-            "format": "phone",
-            "language": "en",
-            "time_zone": "America/St_Johns",
-            "capacity": 12,
-            "rules": [{"weekdays": [1, 4], "start": "19:30", "duration_minutes": 60}],
-            "dial_in": "+1 709 555 0100,,1234#"
-        }))
+        .json(
+            "POST",
+            "/api/v1/groups",
+            json!({
+                "name": "Bladderwrack Circle",
+                "description": "We meet to check in.",
+                "facilitation_style": "open_sharing",
+                "focus": ["staying_off"],
+                "format": "phone",
+                "language": "en",
+                "time_zone": "America/St_Johns",
+                "capacity": 12,
+                "rules": [{"weekdays": [1, 4], "start": "19:30", "duration_minutes": 60}],
+                "dial_in": "+1 709 555 0100,,1234#"
+            }),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.json()["status"], "pending");
@@ -149,23 +226,57 @@ async fn listing_through_the_api_is_pending_and_refusals_name_their_fields() {
     let queue = warden.get("/api/v1/moderation/queue").await.json();
     assert_eq!(queue[0]["slug"], slug.as_str());
     assert_eq!(queue[0]["hosts"], json!(["Willow"]));
-    let approved = warden.json("POST", &format!("/api/v1/moderation/groups/{slug}/approve"), json!({})).await;
+    let approved = warden
+        .json(
+            "POST",
+            &format!("/api/v1/moderation/groups/{slug}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(approved.json()["status"], "listed");
-    let twice = warden.json("POST", &format!("/api/v1/moderation/groups/{slug}/approve"), json!({})).await;
+    let twice = warden
+        .json(
+            "POST",
+            &format!("/api/v1/moderation/groups/{slug}/approve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
     assert_eq!(twice.json()["code"], "invalid_status");
 
     // A listed group's text changes stay live and reach the change log.
-    let patched = client.json("PATCH", &format!("/api/v1/groups/{slug}"), json!({"name": "Bladderwrack Harbour"})).await;
+    let patched = client
+        .json(
+            "PATCH",
+            &format!("/api/v1/groups/{slug}"),
+            json!({"name": "Bladderwrack Harbour"}),
+        )
+        .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
     assert_eq!(patched.json()["status"], "listed");
-    let public = app.browser().get(&format!("/api/v1/groups/{slug}")).await.json();
+    let public = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
     assert_eq!(public["name"], "Bladderwrack Harbour");
     assert!(public.get("private").is_none());
     let changes = warden.get("/api/v1/moderation/changes").await.json();
-    assert_eq!(changes[0]["changes"]["name"]["before"], "Bladderwrack Circle");
-    assert_eq!(changes[0]["changes"]["name"]["after"], "Bladderwrack Harbour");
-    let bad_patch = client.json("PATCH", &format!("/api/v1/groups/{slug}"), json!({"capacity": 5000})).await;
+    assert_eq!(
+        changes[0]["changes"]["name"]["before"],
+        "Bladderwrack Circle"
+    );
+    assert_eq!(
+        changes[0]["changes"]["name"]["after"],
+        "Bladderwrack Harbour"
+    );
+    let bad_patch = client
+        .json(
+            "PATCH",
+            &format!("/api/v1/groups/{slug}"),
+            json!({"capacity": 5000}),
+        )
+        .await;
     assert_eq!(bad_patch.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad_patch.json()["field"], "capacity");
 }
@@ -184,12 +295,18 @@ async fn a_refused_group_form_keeps_every_field_and_links_each_error() {
     let refused = browser.post_form("/groups/new", &fields).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = &refused.body;
-    assert!(body.contains(r##"<a href="#f-name">Use at least 3 characters.</a>"##), "{body}");
+    assert!(
+        body.contains(r##"<a href="#f-name">Use at least 3 characters.</a>"##),
+        "{body}"
+    );
     assert!(body.contains(r##"href="#f-rules-0-start""##));
     assert!(body.contains(r#"id="f-rules-0-start-error""#));
     assert!(body.contains(r#"value="25:00""#));
     assert!(body.contains(r#"value="https://meet.example.org/PRIVATE-CANARY""#));
-    assert!(body.contains("Kept as typed: &lt;b&gt;bold&lt;/b&gt;") || body.contains("Kept as typed: &#60;b&#62;bold&#60;/b&#62;"));
+    assert!(
+        body.contains("Kept as typed: &lt;b&gt;bold&lt;/b&gt;")
+            || body.contains("Kept as typed: &#60;b&#62;bold&#60;/b&#62;")
+    );
     assert!(body.contains(r#"id="f-focus-tapering" name="focus" value="tapering" checked"#));
     assert_eq!(app.db.store.count_groups().await.expect("count"), 0);
 }

@@ -9,16 +9,16 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
 use kith_app::Clock;
-use kith_app::directory::DirectoryCache;
-use kith_app::groups::{GroupSubmission, create_groups};
-use kith_store::testing::TempSqlite;
 use kith_app::access::Person;
 use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::directory::DirectoryCache;
+use kith_app::groups::{GroupSubmission, create_groups};
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
 use kith_domain::group_input::GroupInput;
 use kith_domain::ids::Slug;
 use kith_store::accounts::SessionKind;
+use kith_store::testing::TempSqlite;
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
 use tower::ServiceExt;
@@ -198,9 +198,15 @@ impl TestApp {
             password: PASSWORD.to_owned(),
         };
         let store = self.db.store.as_ref();
-        accounts::create_staff(store, &PasswordHasher::insecure_fast_for_tests(), &registration, role, now())
-            .await
-            .expect("account");
+        accounts::create_staff(
+            store,
+            &PasswordHasher::insecure_fast_for_tests(),
+            &registration,
+            role,
+            now(),
+        )
+        .await
+        .expect("account");
         let handle = Handle::parse(handle).expect("handle");
         let record = store
             .account_by_handle(&handle)
@@ -227,9 +233,15 @@ impl TestApp {
     /// A browser logged in as `person` (the session is started directly,
     /// so tests do not spend the login rate limit).
     pub async fn browser_as(&self, person: &Person) -> Browser {
-        let token = accounts::start_session(self.db.store.as_ref(), person.id, SessionKind::Browser, false, now())
-            .await
-            .expect("session");
+        let token = accounts::start_session(
+            self.db.store.as_ref(),
+            person.id,
+            SessionKind::Browser,
+            false,
+            now(),
+        )
+        .await
+        .expect("session");
         let mut browser = self.browser();
         browser.cookies.push(("kith_session".into(), token.token));
         browser.csrf = Some(token.csrf_token);
@@ -238,9 +250,15 @@ impl TestApp {
 
     /// An API client with a bearer token for `person`.
     pub async fn api_as(&self, person: &Person) -> Browser {
-        let token = accounts::start_session(self.db.store.as_ref(), person.id, SessionKind::Api, true, now())
-            .await
-            .expect("session");
+        let token = accounts::start_session(
+            self.db.store.as_ref(),
+            person.id,
+            SessionKind::Api,
+            true,
+            now(),
+        )
+        .await
+        .expect("session");
         let mut client = self.browser();
         client.bearer = Some(token.token);
         client
@@ -310,7 +328,11 @@ impl Browser {
     async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> TestResponse {
         let mut request = request.header(header::HOST, HOST);
         if !self.cookies.is_empty() {
-            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             request = request.header(header::COOKIE, jar.join("; "));
         }
         if let Some(token) = &self.bearer {
@@ -333,12 +355,21 @@ impl Browser {
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(token) = csrf_in(&body) {
             self.csrf = Some(token);
         }
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET uri`.
@@ -351,13 +382,20 @@ impl Browser {
         let mut fields: Vec<(&str, &str)> = pairs.to_vec();
         let token = self.csrf.clone().unwrap_or_default();
         fields.push(("_csrf", &token));
-        self.post_raw(uri, &fields, &[("origin", "http://kith.test")]).await
+        self.post_raw(uri, &fields, &[("origin", "http://kith.test")])
+            .await
     }
 
     /// Posts a form exactly as given, with these extra headers.
-    pub async fn post_raw(&mut self, uri: &str, pairs: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+    pub async fn post_raw(
+        &mut self,
+        uri: &str,
+        pairs: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let body = serde_urlencoded::to_string(pairs).expect("form");
-        let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut request =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

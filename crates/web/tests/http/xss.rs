@@ -41,7 +41,10 @@ fn tags(html: &str) -> Vec<String> {
 fn attributes(tag: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let chars: Vec<char> = tag.chars().collect();
-    let mut i = chars.iter().position(|c| c.is_whitespace()).unwrap_or(chars.len());
+    let mut i = chars
+        .iter()
+        .position(|c| c.is_whitespace())
+        .unwrap_or(chars.len());
     while i < chars.len() {
         while i < chars.len() && (chars[i].is_whitespace() || chars[i] == '/') {
             i += 1;
@@ -78,16 +81,25 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
 
 fn assert_inert(page: &str, context: &str) {
     for tag in tags(page) {
-        let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+        let name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
         if name == "script" {
             assert_eq!(tag, r#"script src="/assets/tz.js" defer"#, "{context}");
         }
-        assert!(!["iframe", "object", "embed", "svg", "style", "img"].contains(&name), "{context}: <{tag}>");
+        assert!(
+            !["iframe", "object", "embed", "svg", "style", "img"].contains(&name),
+            "{context}: <{tag}>"
+        );
         for (attribute, value) in attributes(&tag) {
             assert!(!attribute.starts_with("on"), "{context}: <{tag}>");
             assert_ne!(attribute, "style", "{context}: <{tag}>");
             if ["href", "src", "action", "formaction"].contains(&attribute.as_str()) {
-                assert!(!value.trim_start().starts_with("javascript:") && !value.starts_with("data:"), "{context}: <{tag}>");
+                assert!(
+                    !value.trim_start().starts_with("javascript:") && !value.starts_with("data:"),
+                    "{context}: <{tag}>"
+                );
             }
         }
     }
@@ -103,31 +115,52 @@ async fn hostile_text_never_runs_on_any_page() {
     let mut slugs = Vec::new();
     for (n, payload) in PAYLOADS.iter().enumerate() {
         let created = hosts_api
-            .json("POST", "/api/v1/groups", json!({
-                "name": format!("G{n} {payload}"),
-                "description": format!("Intro {payload}\n\n{payload}"),
-                "agreements": payload,
-                "facilitation_style": "check_in_round",
-                "facilitation_description": payload,
-                "focus": ["tapering"],
-                "format": "in_person",
-                "language": "en",
-                "city": format!("City {payload}"),
-                "region": payload,
-                "time_zone": "Europe/Berlin",
-                "rules": [{"weekdays": [2], "start": "19:00", "duration_minutes": 60}],
-                "street_address": payload,
-            }))
+            .json(
+                "POST",
+                "/api/v1/groups",
+                json!({
+                    "name": format!("G{n} {payload}"),
+                    "description": format!("Intro {payload}\n\n{payload}"),
+                    "agreements": payload,
+                    "facilitation_style": "check_in_round",
+                    "facilitation_description": payload,
+                    "focus": ["tapering"],
+                    "format": "in_person",
+                    "language": "en",
+                    "city": format!("City {payload}"),
+                    "region": payload,
+                    "time_zone": "Europe/Berlin",
+                    "rules": [{"weekdays": [2], "start": "19:00", "duration_minutes": 60}],
+                    "street_address": payload,
+                }),
+            )
             .await;
-        assert_eq!(created.status, axum::http::StatusCode::CREATED, "{payload}: {}", created.body);
+        assert_eq!(
+            created.status,
+            axum::http::StatusCode::CREATED,
+            "{payload}: {}",
+            created.body
+        );
         slugs.push(created.json()["slug"].as_str().expect("slug").to_owned());
     }
     let mut moderators_page = app.browser_as(&moderator).await;
     assert_inert(&moderators_page.get("/moderation").await.body, "the queue");
     for slug in &slugs {
-        mods_api.json("POST", &format!("/api/v1/moderation/groups/{slug}/approve"), json!({})).await;
+        mods_api
+            .json(
+                "POST",
+                &format!("/api/v1/moderation/groups/{slug}/approve"),
+                json!({}),
+            )
+            .await;
         // An edit puts the payloads into the change log too.
-        hosts_api.json("PATCH", &format!("/api/v1/groups/{slug}"), json!({"description": "Changed <script>alert(2)</script>"})).await;
+        hosts_api
+            .json(
+                "PATCH",
+                &format!("/api/v1/groups/{slug}"),
+                json!({"description": "Changed <script>alert(2)</script>"}),
+            )
+            .await;
     }
     let mut public = app.browser();
     let mut hosts_page = app.browser_as(&host).await;
@@ -137,14 +170,26 @@ async fn hostile_text_never_runs_on_any_page() {
         assert_inert(&hosts_page.get(&path).await.body, &path);
         assert_inert(&hosts_page.get(&format!("{path}/edit")).await.body, &path);
         let json = public.get(&format!("/api/v1/groups/{slug}")).await.json();
-        assert_inert(json["description_html"].as_str().expect("html"), "description_html");
-        assert_inert(json["agreements_html"].as_str().expect("html"), "agreements_html");
+        assert_inert(
+            json["description_html"].as_str().expect("html"),
+            "description_html",
+        );
+        assert_inert(
+            json["agreements_html"].as_str().expect("html"),
+            "agreements_html",
+        );
     }
     assert_inert(&public.get("/groups").await.body, "the directory");
     assert_inert(&public.get("/groups?q=city").await.body, "a search");
     assert_inert(&hosts_page.get("/me").await.body, "/me");
-    assert_inert(&moderators_page.get("/moderation").await.body, "the change log");
+    assert_inert(
+        &moderators_page.get("/moderation").await.body,
+        "the change log",
+    );
     // The words themselves are still there, as text.
     let first = public.get(&format!("/groups/{}", slugs[0])).await.body;
-    assert!(first.contains("G0 &#60;script&#62;alert(1)&#60;/script&#62;"), "{first}");
+    assert!(
+        first.contains("G0 &#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{first}"
+    );
 }
