@@ -119,7 +119,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             None if parts.uri.path().starts_with("/api/") => {
                 Err(ApiError(WebError::Unauthenticated).into_response())
             }
-            None => Err(PageError(WebError::Unauthenticated).into_response()),
+            None => {
+                // Back to this page after logging in.
+                let next =
+                    serde_urlencoded::to_string([("next", parts.uri.path())]).unwrap_or_default();
+                Err(axum::response::Redirect::to(&format!("/login?{next}")).into_response())
+            }
         }
     }
 }
@@ -202,7 +207,8 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     request.extensions_mut().insert(viewer);
     let mut response = next.run(request).await;
     let secure = state.config.secure_cookies;
-    if let Some(token) = fresh_csrf {
+    // API clients need no anonymous token: only pages carry forms.
+    if let Some(token) = fresh_csrf.filter(|_| !api) {
         append_cookie(
             &mut response,
             &cookie_value(CSRF_COOKIE, &token, None, secure),

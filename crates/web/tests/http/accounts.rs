@@ -79,7 +79,14 @@ async fn a_person_registers_logs_in_sees_their_page_and_logs_out() {
     replay.cookies = session;
     let me = replay.get("/me").await;
     assert_eq!(me.status, StatusCode::SEE_OTHER);
-    assert_eq!(me.header("location"), "/login");
+    assert_eq!(me.header("location"), "/login?next=%2Fme");
+    let form = replay.get("/login?next=%2Fgroups%2Fnew").await;
+    assert!(form.body.contains(r#"name="next" value="/groups/new""#));
+    let elsewhere = replay.get("/login?next=%2F%2Fevil.example").await;
+    assert!(
+        elsewhere.body.contains(r#"name="next" value="/me""#),
+        "never off-site"
+    );
 }
 
 #[tokio::test]

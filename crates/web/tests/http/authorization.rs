@@ -52,7 +52,7 @@ fn seen(r: &TestResponse) -> Seen {
     match r.status {
         StatusCode::NOT_FOUND => Seen::Missing,
         StatusCode::UNAUTHORIZED => Seen::Login,
-        StatusCode::SEE_OTHER if r.header("location") == "/login" => Seen::Login,
+        StatusCode::SEE_OTHER if r.header("location").starts_with("/login") => Seen::Login,
         s if s.is_success() || s == StatusCode::SEE_OTHER => Seen::Allowed,
         other => panic!("unexpected {other}: {}", r.body),
     }
