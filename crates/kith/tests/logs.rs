@@ -1,6 +1,6 @@
 //! The log check: no email, password or token in any log line the suite
 //! produced. `.ci/run` runs it after the whole suite
-//! (`cargo test -p kith --test logs -- --ignored`); the HTTP tests and the
+//! (`cargo test --workspace --test logs -- --ignored`); the HTTP tests and the
 //! real-binary tests write their logs, at debug level, to
 //! `KITH_TEST_LOG_DIR`.
 
