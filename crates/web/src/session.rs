@@ -265,7 +265,10 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// Whether the browser says the request comes from kith's own pages.
-/// Clients that send neither header (not a browser) pass; the token check
+/// `Sec-Fetch-Site` decides when sent (every current browser does). Else a
+/// real `Origin` must be kith's; `Origin: null` carries no information —
+/// browsers send it for every form under `Referrer-Policy: no-referrer` —
+/// and clients that send neither (not a browser) pass. The token check
 /// still applies to anything with a session cookie or a form body.
 fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
     let header = |name| {
@@ -274,11 +277,9 @@ fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
     if let Some(site) = header("sec-fetch-site") {
-        if site != "same-origin" && site != "none" {
-            return false;
-        }
+        return site == "same-origin" || site == "none";
     }
-    let Some(origin) = header(ORIGIN.as_str()) else {
+    let Some(origin) = header(ORIGIN.as_str()).filter(|o| *o != "null") else {
         return true;
     };
     let origin_host = origin.split_once("://").map(|(_, rest)| rest);
@@ -368,8 +369,21 @@ mod tests {
             &headers(&[("host", "kith.example"), ("origin", "https://evil.example")]),
             None
         ));
+        // Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
+        // with `Sec-Fetch-Site`, which decides.
+        assert!(same_origin(
+            &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]),
+            None
+        ));
         assert!(!same_origin(
-            &headers(&[("host", "kith.example"), ("origin", "null")]),
+            &headers(&[("origin", "null"), ("sec-fetch-site", "cross-site")]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("sec-fetch-site", "same-site")
+            ]),
             None
         ));
         assert!(!same_origin(

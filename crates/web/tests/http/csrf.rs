@@ -26,7 +26,7 @@ async fn a_cross_site_form_post_is_refused_and_changes_nothing() {
     for headers in [
         vec![("origin", "https://evil.example")],
         vec![("sec-fetch-site", "cross-site")],
-        vec![("origin", "null")],
+        vec![("origin", "null"), ("sec-fetch-site", "cross-site")],
     ] {
         let refused = browser.post_raw("/groups/new", &fields, &headers).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{headers:?}");

@@ -1,0 +1,96 @@
+// Journey 2: a person registers and lists a group; it is not in the
+// directory; a moderator logs in and approves it; now it is.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
+import { MODERATOR, PASSWORD, startKith } from "../lib/kith.mjs";
+
+let kith;
+before(async () => {
+  kith = await startKith();
+});
+after(() => kith?.stop());
+
+const NAME = "Saltmarsh Tapering Circle";
+
+async function logIn(page, login) {
+  await page.goto("/login");
+  await page.getByLabel("Handle or email").fill(login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/me$/);
+}
+
+async function inDirectory(page) {
+  await page.goto(`/groups?q=saltmarsh`);
+  return (await page.locator(".group-card", { hasText: NAME }).count()) > 0;
+}
+
+test("a listed group appears only after a moderator approves it", async (t) => {
+  const browser = await launch(t);
+  if (!browser) return;
+  try {
+    const host = await open(browser, kith.url, { journey: "list-and-approve" });
+    await host.goto("/register");
+    await audit(host, "Create an account");
+    await host.getByLabel("Handle").fill("saltmarsh_host");
+    await host.getByLabel("Email").fill("saltmarsh@example.org");
+    await host.getByLabel("Password").fill(PASSWORD);
+    await host.getByRole("button", { name: "Create account" }).click();
+    await host.waitForURL(/\/login\?registered=1/);
+    assert.match(await host.getByRole("status").innerText(), /You can log in now/);
+    await audit(host, "Log in");
+    await logIn(host, "saltmarsh_host");
+    await audit(host, "Your page");
+    await step(host, "me");
+
+    await host.getByRole("link", { name: "List a group" }).click();
+    await host.waitForURL(/\/groups\/new$/);
+    await audit(host, "List a group");
+    await host.getByLabel("Name", { exact: true }).fill(NAME);
+    await host.getByLabel("Description").fill("We check in about tapering, gently, every Tuesday.");
+    await host.getByLabel("Group agreements").fill("What is said here stays here.");
+    await host.getByLabel("Tapering").check();
+    await host.getByLabel("Video", { exact: true }).check();
+    await host.getByLabel("The group's time zone").selectOption("Europe/Berlin");
+    await host.locator("#f-rules-0-weekdays-2").check();
+    await host.locator("#f-rules-0-start").fill("19:00");
+    await host.locator("#f-rules-0-duration_minutes").fill("90");
+    await host.getByLabel("Call link").fill("https://meet.example.org/saltmarsh");
+    await step(host, "form");
+    await host.getByRole("button", { name: "Send for review" }).click();
+    await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
+    assert.match(await host.getByRole("status").innerText(), /Waiting for review/);
+    assert.match(await host.locator(".private").innerText(), /meet\.example\.org\/saltmarsh/);
+    await audit(host, NAME);
+    await step(host, "pending");
+
+    const seeker = await open(browser, kith.url, { journey: "list-and-approve-seeker" });
+    assert.equal(await inDirectory(seeker), false, "not in the directory while pending");
+    const direct = await seeker.goto(host.url().replace(kith.url, ""));
+    assert.equal(direct.status(), 404);
+
+    const moderator = await open(browser, kith.url, { journey: "list-and-approve-moderator" });
+    await logIn(moderator, MODERATOR.handle);
+    await moderator.getByRole("link", { name: "Moderation" }).click();
+    await moderator.waitForURL(/\/moderation$/);
+    const item = moderator.locator(".queue-item", { hasText: NAME });
+    await item.waitFor();
+    await audit(moderator, "Moderation");
+    await screenshot(moderator, "moderation");
+    await item.getByRole("button", { name: `Approve ${NAME}`, exact: true }).click();
+    await moderator.waitForURL(/\/moderation$/);
+    assert.equal(await moderator.locator(".queue-item", { hasText: NAME }).count(), 0);
+
+    assert.equal(await inDirectory(seeker), true, "listed once approved");
+    await seeker.locator(".group-card h3 a", { hasText: NAME }).click();
+    await seeker.getByRole("heading", { level: 1, name: NAME }).waitFor();
+    assert.equal(await seeker.locator(".private").count(), 0, "no private details for a seeker");
+    assert.doesNotMatch(await seeker.content(), /meet\.example\.org\/saltmarsh/);
+    await step(seeker, "listed");
+  } finally {
+    await browser.close();
+  }
+});
