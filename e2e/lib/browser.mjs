@@ -91,6 +91,11 @@ export async function step(page, name) {
 /** Saves a page at both sizes to docs/screenshots/ when KITH_SCREENSHOTS=1. */
 export async function screenshot(page, name) {
   if (!screenshots) return;
+  // A picture of the page as a reader first sees it: nothing focused.
+  await page.evaluate(() => {
+    document.activeElement?.blur();
+    window.scrollTo(0, 0);
+  });
   const original = page.viewportSize();
   for (const [size, viewport] of Object.entries(SIZES)) {
     await page.setViewportSize(viewport);
