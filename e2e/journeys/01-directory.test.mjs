@@ -75,7 +75,9 @@ test("the same, with the keyboard alone", async (t) => {
     const page = await open(browser, kith.url, { journey: "directory-keyboard", size: "phone" });
     await page.goto("/");
     await page.waitForFunction(() => document.cookie.includes("kith_tz="));
-    await tabTo(page, 'a[href="/groups"]');
+    await audit(page, "Find a peer support group");
+    await page.focus(".skip-link");
+    await tabTo(page, '.shortcuts a[href="/groups"]');
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/groups$/);
     await tabTo(page, "#f-format-video");
