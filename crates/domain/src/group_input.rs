@@ -2,10 +2,8 @@
 //! a [`NewGroup`]. Every problem is reported at once, each with its field,
 //! so the form can show them all next to the person's own input.
 
-use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::directory::{is_country_code, is_language_tag, normalize_language};
 use crate::group::{
     Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
     NewGroup, Place, PrivateDetails,
@@ -13,7 +11,9 @@ use crate::group::{
 use crate::ids::Slug;
 use crate::schedule::{MeetingDuration, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time};
 use crate::validation::{FieldError, Refusals, optional_text, text_within};
+
 use crate::zone::Zone;
+use fields::{call_link, capacity, choice, codes, country, date, dial_in, language};
 
 /// Limits on a group's texts, in characters.
 pub mod limits {
@@ -367,121 +367,6 @@ fn rule_key(key: &str) -> Option<(usize, &str)> {
     (index < MAX_RULES * 2).then_some((index, field))
 }
 
-fn codes<T: PartialEq>(
-    field: &'static str,
-    raw: &[String],
-    parse: impl Fn(&str) -> Option<T>,
-    required: bool,
-) -> Result<Vec<T>, FieldError> {
-    let mut out = Vec::new();
-    for code in raw.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-        let value = parse(code).ok_or(FieldError::new(field, "invalid_value"))?;
-        if !out.contains(&value) {
-            out.push(value);
-        }
-    }
-    if required && out.is_empty() {
-        return Err(FieldError::new(field, "required"));
-    }
-    Ok(out)
-}
-
-/// One value of a closed vocabulary: `required` when empty.
-fn choice<T>(
-    field: &'static str,
-    raw: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<T, FieldError> {
-    match raw.trim() {
-        "" => Err(FieldError::new(field, "required")),
-        code => parse(code).ok_or(FieldError::new(field, "invalid_value")),
-    }
-}
-
-fn language(raw: &str) -> Result<String, FieldError> {
-    let tag = raw.trim();
-    if tag.is_empty() {
-        Err(FieldError::new("language", "required"))
-    } else if is_language_tag(tag) {
-        Ok(normalize_language(tag))
-    } else {
-        Err(FieldError::new("language", "invalid_value"))
-    }
-}
-
-fn country(raw: &str) -> Result<Option<String>, FieldError> {
-    match raw.trim() {
-        "" => Ok(None),
-        code if is_country_code(code) => Ok(Some(code.to_ascii_uppercase())),
-        _ => Err(FieldError::new("country", "invalid_value")),
-    }
-}
-
-fn capacity(raw: &str) -> Result<Option<u32>, FieldError> {
-    match raw.trim() {
-        "" => Ok(None),
-        n => n
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (2..=limits::CAPACITY).contains(n))
-            .map(Some)
-            .ok_or(FieldError::new("capacity", "out_of_range")),
-    }
-}
-
-fn date(field: &'static str, raw: &str) -> Result<Option<Date>, FieldError> {
-    match raw.trim() {
-        "" => Ok(None),
-        d => d
-            .parse::<Date>()
-            .map(Some)
-            .map_err(|_| FieldError::new(field, "invalid_date")),
-    }
-}
-
-/// Only `https://` (or `http://`) links with a host: never `javascript:` or
-/// any other scheme that could run in a member's browser.
-fn call_link(raw: &str) -> Result<Option<String>, FieldError> {
-    let Some(link) = optional_text("call_link", Some(raw), limits::CALL_LINK)? else {
-        return Ok(None);
-    };
-    let lower = link.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    let host_ok = rest.is_some_and(|r| {
-        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
-        !host.is_empty() && host.contains('.')
-    });
-    if !host_ok
-        || link
-            .chars()
-            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
-    {
-        return Err(FieldError::new("call_link", "invalid_link"));
-    }
-    Ok(Some(link))
-}
-
-/// Digits, `+`, spaces, `-`, `(`, `)`, `.`, and the pause and tone
-/// characters `,` `;` `#` `*` `p` `w`.
-fn dial_in(raw: &str) -> Result<Option<String>, FieldError> {
-    let Some(number) = optional_text("dial_in", Some(raw), limits::DIAL_IN)? else {
-        return Ok(None);
-    };
-    let allowed = |c: char| {
-        c.is_ascii_digit()
-            || matches!(
-                c,
-                '+' | ' ' | '-' | '(' | ')' | '.' | ',' | ';' | '#' | '*' | 'p' | 'w' | 'P' | 'W'
-            )
-    };
-    if !number.chars().all(allowed) || !number.chars().any(|c| c.is_ascii_digit()) {
-        return Err(FieldError::new("dial_in", "invalid_phone"));
-    }
-    Ok(Some(number))
-}
-
 fn loose_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Ok(match serde_json::Value::deserialize(deserializer)? {
         serde_json::Value::Null => String::new(),
@@ -504,5 +389,6 @@ fn loose_strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Strin
     })
 }
 
+mod fields;
 #[cfg(test)]
 mod tests;

@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
 use crate::forms::{ApiJson, FormErrors, FormPairs};
-use crate::hosting::{ListingJson, parse_slug};
+use crate::hosting::api::ListingJson;
+use crate::hosting::parse_slug;
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
 

@@ -1,0 +1,214 @@
+//! The hosts' JSON routes: `POST /api/v1/groups`,
+//! `PATCH /api/v1/groups/{slug}`, `POST /api/v1/groups/{slug}/unlist`,
+//! `/relist` and `/cohosts`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kith_app::{AppError, hosting};
+use kith_domain::group_input::GroupInput;
+use kith_domain::ids::Slug;
+use kith_domain::listing::ListingChange;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::parse_slug;
+use crate::AppState;
+use crate::error::{ApiError, WebError};
+use crate::forms::ApiJson;
+use crate::session::CurrentUser;
+
+/// A listing's state after a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingJson {
+    /// The group's slug.
+    pub slug: String,
+    /// `pending`, `listed`, `rejected` or `unlisted`.
+    pub status: String,
+    /// Its page.
+    pub url: String,
+}
+
+impl ListingJson {
+    pub(crate) fn new(slug: &Slug, status: kith_domain::group::ListingStatus) -> Self {
+        Self {
+            slug: slug.to_string(),
+            status: status.code().to_owned(),
+            url: format!("/groups/{slug}"),
+        }
+    }
+}
+
+/// Lists a new group; it is pending until a moderator approves it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups",
+    tag = "hosting",
+    request_body(content = Object, description = "Every field of a group: name, description, agreements, facilitation_style, facilitation_description, focus[], attributes[], format, language, country, region, city, capacity, time_zone, rules[{weekdays[], start, duration_minutes, first_date, last_date}], call_link, dial_in, street_address."),
+    responses(
+        (status = 201, description = "Listed, pending review", body = ListingJson),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field was refused", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> Result<(StatusCode, Json<ListingJson>), ApiError> {
+    let slug = hosting::submit_group(
+        state.store.as_ref(),
+        &user.person,
+        &input,
+        state.clock.now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ListingJson::new(
+            &slug,
+            kith_domain::group::ListingStatus::Pending,
+        )),
+    ))
+}
+
+/// Changes some of a group's fields; fields not sent keep their values.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/groups/{slug}",
+    tag = "hosting",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    request_body(content = Object, description = "Any fields of a group, as for creating one."),
+    responses(
+        (status = 200, description = "Saved", body = ListingJson),
+        (status = 404, description = "No such group, or not one this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field was refused", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Json<ListingJson>, ApiError> {
+    let slug = parse_slug(&slug)?;
+    let store = state.store.as_ref();
+    let current = hosting::editable_group(store, &user.person, &slug).await?;
+    let mut merged =
+        serde_json::to_value(hosting::input_of(&current)).map_err(AppError::internal)?;
+    if let Some(object) = merged.as_object_mut() {
+        object.extend(patch);
+    }
+    let input: GroupInput = serde_json::from_value(merged).map_err(|_| WebError::MalformedBody)?;
+    hosting::edit_group(
+        store,
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &input,
+        state.clock.now(),
+    )
+    .await?;
+    let status = store
+        .group_access(&slug)
+        .await
+        .map_err(AppError::from)?
+        .status;
+    Ok(Json(ListingJson::new(&slug, status)))
+}
+
+async fn listing_change_json(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: &str,
+    change: ListingChange,
+) -> Result<Json<ListingJson>, ApiError> {
+    let slug = parse_slug(slug)?;
+    let status = hosting::change_listing(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        change,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(ListingJson::new(&slug, status)))
+}
+
+/// Takes a listed group out of the directory.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/unlist",
+    tag = "hosting",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    responses(
+        (status = 200, description = "Unlisted", body = ListingJson),
+        (status = 404, description = "No such group, or not one this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not listed (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn unlist_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Json<ListingJson>, ApiError> {
+    listing_change_json(&state, &user, &slug, ListingChange::HostUnlist).await
+}
+
+/// Lists an unlisted group again (through review if a moderator unlisted it).
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/relist",
+    tag = "hosting",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    responses(
+        (status = 200, description = "Listed, or pending review", body = ListingJson),
+        (status = 404, description = "No such group, or not one this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not unlisted (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn relist_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+) -> Result<Json<ListingJson>, ApiError> {
+    listing_change_json(&state, &user, &slug, ListingChange::HostRelist).await
+}
+
+/// A co-host to add.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CohostJson {
+    /// Their handle.
+    #[serde(default)]
+    pub handle: String,
+}
+
+/// Adds a co-host by handle.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/cohosts",
+    tag = "hosting",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    request_body = CohostJson,
+    responses(
+        (status = 204, description = "Added"),
+        (status = 404, description = "No such group, or not one this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown handle, or already a host", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn add_cohost(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<CohostJson>,
+) -> Result<StatusCode, ApiError> {
+    let slug = parse_slug(&slug)?;
+    hosting::add_cohost(state.store.as_ref(), &user.person, &slug, &body.handle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
