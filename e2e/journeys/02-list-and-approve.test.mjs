@@ -58,12 +58,22 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await host.locator("#f-rules-0-weekdays-2").check();
     await host.locator("#f-rules-0-start").fill("19:00");
     await host.locator("#f-rules-0-duration_minutes").fill("90");
+    // A second meeting time: the 2nd and last Thursday of each month.
+    await host.locator("#f-rules-1-kind").selectOption("monthly");
+    await host.locator("#f-rules-1-weekdays-4").check();
+    await host.locator("#f-rules-1-month_weeks-2").check();
+    await host.locator("#f-rules-1-month_weeks-last").check();
+    await host.locator("#f-rules-1-start").fill("18:30");
+    await host.locator("#f-rules-1-duration_minutes").fill("60");
     await host.getByLabel("Call link").fill("https://meet.example.org/saltmarsh");
     await step(host, "form");
     await host.getByRole("button", { name: "Send for review" }).click();
     await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
     assert.match(await host.getByRole("status").innerText(), /Waiting for review/);
     assert.match(await host.locator(".private").innerText(), /meet\.example\.org\/saltmarsh/);
+    const rules = await host.locator(".rules").innerText();
+    assert.match(rules, /Every Tuesday, 19:00–20:30/);
+    assert.match(rules, /The 2nd and last Thursday of each month, 18:30–19:30/);
     await audit(host, NAME);
     await step(host, "pending");
 

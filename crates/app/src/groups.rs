@@ -61,7 +61,9 @@ pub struct UpcomingMeeting {
 /// A rule as its host wrote it, in the group's own zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleInGroupZone {
-    /// The weekdays, Monday first.
+    /// Which dates: weekly, every N weeks, monthly or once.
+    pub recurrence: Recurrence,
+    /// The weekdays it meets on, Monday first (a one-off's own weekday).
     pub weekdays: Vec<Weekday>,
     /// Local start, `HH:MM`.
     pub start: String,
@@ -123,8 +125,13 @@ pub async fn group_page(
         .rules
         .iter()
         .map(|rule| RuleInGroupZone {
+            recurrence: rule.recurrence.clone(),
             weekdays: match rule.recurrence {
-                Recurrence::Weekly { weekdays } => weekdays.days(),
+                Recurrence::Weekly { weekdays } | Recurrence::EveryNWeeks { weekdays, .. } => {
+                    weekdays.days()
+                }
+                Recurrence::Monthly { weekday, .. } => vec![weekday],
+                Recurrence::Once { date } => vec![date.weekday()],
             },
             start: rule.local_time.strftime("%H:%M").to_string(),
             end: rule.local_end_time().strftime("%H:%M").to_string(),

@@ -5,10 +5,10 @@ use jiff::Timestamp;
 use kith_domain::account::Handle;
 use kith_domain::directory::horizon;
 use kith_domain::group::{GroupProfile, ListingStatus, NewGroup};
-use kith_domain::group_input::GroupInput;
+use kith_domain::group_input::{GroupInput, RuleInput};
 use kith_domain::ids::Slug;
 use kith_domain::listing::{ListingChange, next_status};
-use kith_domain::schedule::Schedule;
+use kith_domain::schedule::{MonthWeeks, Recurrence, Schedule};
 use kith_domain::validation::FieldError;
 use kith_store::hosting::{GroupUpdate, HostedGroup, ManagedGroup};
 use kith_store::{Store, StoreError};
@@ -186,28 +186,60 @@ pub fn input_of(group: &ManagedGroup) -> GroupInput {
         city: optional(&p.place.city),
         capacity: p.capacity.map(|c| c.to_string()).unwrap_or_default(),
         time_zone: p.schedule.zone.name().to_owned(),
-        rules: p
-            .schedule
-            .rules
-            .iter()
-            .map(|rule| kith_domain::group_input::RuleInput {
-                weekdays: match rule.recurrence {
-                    kith_domain::schedule::Recurrence::Weekly { weekdays } => weekdays
-                        .days()
-                        .iter()
-                        .map(|d| d.to_sunday_zero_offset().to_string())
-                        .collect(),
-                },
-                start: rule.local_time.strftime("%H:%M").to_string(),
-                duration_minutes: rule.duration().minutes().to_string(),
-                first_date: rule.first_date.map(|d| d.to_string()).unwrap_or_default(),
-                last_date: rule.last_date.map(|d| d.to_string()).unwrap_or_default(),
-            })
-            .collect(),
+        rules: p.schedule.rules.iter().map(rule_input).collect(),
         call_link: optional(&group.private.call_link),
         dial_in: optional(&group.private.dial_in),
         street_address: optional(&group.private.street_address),
     }
+}
+
+/// The form's fields for a stored rule.
+fn rule_input(rule: &kith_domain::schedule::Rule) -> RuleInput {
+    let codes = |days: Vec<jiff::civil::Weekday>| {
+        days.iter()
+            .map(|d| d.to_sunday_zero_offset().to_string())
+            .collect()
+    };
+    let mut input = RuleInput {
+        start: rule.local_time.strftime("%H:%M").to_string(),
+        duration_minutes: rule.duration().minutes().to_string(),
+        first_date: rule.first_date.map(|d| d.to_string()).unwrap_or_default(),
+        last_date: rule.last_date.map(|d| d.to_string()).unwrap_or_default(),
+        ..RuleInput::default()
+    };
+    match rule.recurrence {
+        Recurrence::Weekly { weekdays } => {
+            input.kind = "weekly".to_owned();
+            input.weekdays = codes(weekdays.days());
+        }
+        Recurrence::EveryNWeeks {
+            weekdays,
+            interval,
+            anchor,
+        } => {
+            input.kind = "every_n_weeks".to_owned();
+            input.weekdays = codes(weekdays.days());
+            input.interval_weeks = interval.to_string();
+            input.anchor_date = anchor.to_string();
+        }
+        Recurrence::Monthly { weekday, weeks } => {
+            input.kind = "monthly".to_owned();
+            input.weekdays = codes(vec![weekday]);
+            input.month_weeks = weeks
+                .positions()
+                .iter()
+                .map(|p| match *p {
+                    MonthWeeks::LAST => "last".to_owned(),
+                    n => n.to_string(),
+                })
+                .collect();
+        }
+        Recurrence::Once { date } => {
+            input.kind = "once".to_owned();
+            input.date = date.to_string();
+        }
+    }
+    input
 }
 
 /// Whether two schedules describe the same meetings (stored rules carry ids;

@@ -339,3 +339,71 @@ on_both_backends!(
         assert_eq!(store.count_groups().await.expect("count"), 0);
     }
 );
+
+on_both_backends!(
+    every_kind_of_rule_is_stored_and_read_back_as_written,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let host = person(store, "willow", Role::Member).await;
+        let mut input = form("Tidepool Circle");
+        input.rules = GroupInput::from_pairs([
+            ("rules[0].kind", "every_n_weeks"),
+            ("rules[0].weekdays", "2"),
+            ("rules[0].interval_weeks", "3"),
+            ("rules[0].anchor_date", "2026-06-02"),
+            ("rules[0].start", "19:00"),
+            ("rules[0].duration_minutes", "60"),
+            ("rules[1].kind", "monthly"),
+            ("rules[1].weekdays", "4"),
+            ("rules[1].month_weeks", "1"),
+            ("rules[1].month_weeks", "last"),
+            ("rules[1].start", "18:30"),
+            ("rules[1].duration_minutes", "90"),
+            ("rules[2].kind", "once"),
+            ("rules[2].date", "2026-06-20"),
+            ("rules[2].start", "17:00"),
+            ("rules[2].duration_minutes", "120"),
+        ])
+        .rules;
+        let expected = input.parse().expect("valid").profile.schedule;
+        let slug = hosting::submit_group(store, &host, &input, now())
+            .await
+            .expect("submit");
+        let stored = hosting::managed_group(store, &host, &slug)
+            .await
+            .expect("managed");
+        let without_ids: Vec<_> = stored
+            .profile
+            .schedule
+            .rules
+            .iter()
+            .map(|r| kith_domain::schedule::Rule {
+                id: None,
+                ..r.clone()
+            })
+            .collect();
+        assert_eq!(without_ids, expected.rules);
+        // The form made from what is stored is the form that was sent.
+        assert_eq!(hosting::input_of(&stored).rules, input.rules);
+        let upcoming: Vec<String> = store
+            .upcoming_occurrences(&slug, now(), 10)
+            .await
+            .expect("upcoming")
+            .iter()
+            .map(|o| o.starts_at.to_string())
+            .collect();
+        // Berlin is UTC+2 in June: every 3 weeks from 2 June at 19:00; the
+        // 1st and last Thursday at 18:30; once on 20 June at 17:00.
+        assert_eq!(
+            upcoming,
+            [
+                "2026-06-02T17:00:00Z",
+                "2026-06-04T16:30:00Z",
+                "2026-06-20T15:00:00Z",
+                "2026-06-23T17:00:00Z",
+                "2026-06-25T16:30:00Z",
+                "2026-07-02T16:30:00Z",
+            ]
+        );
+    }
+);

@@ -2,18 +2,19 @@
 //! a [`NewGroup`]. Every problem is reported at once, each with its field,
 //! so the form can show them all next to the person's own input.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::group::{
     Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
     NewGroup, Place, PrivateDetails,
 };
 use crate::ids::Slug;
-use crate::schedule::{MeetingDuration, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time};
+use crate::schedule::{Rule, Schedule};
 use crate::validation::{FieldError, Refusals, optional_text, text_within};
 
 use crate::zone::Zone;
-use fields::{call_link, capacity, choice, codes, country, date, dial_in, language};
+use fields::{call_link, capacity, choice, codes, country, dial_in, language};
+use rule::{rule, rule_key};
 
 /// Limits on a group's texts, in characters.
 pub mod limits {
@@ -39,26 +40,6 @@ pub mod limits {
 
 /// The most schedule rules one group may have.
 pub const MAX_RULES: usize = 8;
-
-/// One schedule rule as submitted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RuleInput {
-    /// Weekdays 0–6, Sunday 0, in the group's zone.
-    #[serde(deserialize_with = "loose_strings")]
-    pub weekdays: Vec<String>,
-    /// Local start, `HH:MM`.
-    pub start: String,
-    /// Minutes, 15–720.
-    #[serde(deserialize_with = "loose_string")]
-    pub duration_minutes: String,
-    /// First local date, `YYYY-MM-DD`, optional.
-    #[serde(deserialize_with = "loose_string")]
-    pub first_date: String,
-    /// Last local date, `YYYY-MM-DD`, optional.
-    #[serde(deserialize_with = "loose_string")]
-    pub last_date: String,
-}
 
 /// A group as submitted: every field as text, exactly as typed, so a form
 /// refused can be shown again unchanged.
@@ -90,7 +71,7 @@ pub struct GroupInput {
     /// Required for groups that meet in a room.
     pub city: String,
     /// Optional, 2–1000.
-    #[serde(deserialize_with = "loose_string")]
+    #[serde(deserialize_with = "fields::loose_string")]
     pub capacity: String,
     /// The group's IANA zone.
     pub time_zone: String,
@@ -104,36 +85,6 @@ pub struct GroupInput {
     pub street_address: String,
 }
 
-/// The field names of one rule, as forms and problem documents spell them.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleFields {
-    /// `rules[i].weekdays`
-    pub weekdays: &'static str,
-    /// `rules[i].start`
-    pub start: &'static str,
-    /// `rules[i].duration_minutes`
-    pub duration_minutes: &'static str,
-    /// `rules[i].first_date`
-    pub first_date: &'static str,
-    /// `rules[i].last_date`
-    pub last_date: &'static str,
-}
-
-macro_rules! rule_fields {
-    ($($i:literal),*) => {
-        [$(RuleFields {
-            weekdays: concat!("rules[", $i, "].weekdays"),
-            start: concat!("rules[", $i, "].start"),
-            duration_minutes: concat!("rules[", $i, "].duration_minutes"),
-            first_date: concat!("rules[", $i, "].first_date"),
-            last_date: concat!("rules[", $i, "].last_date"),
-        }),*]
-    };
-}
-
-/// The field names of each rule position.
-pub const RULE_FIELDS: [RuleFields; MAX_RULES] = rule_fields!(0, 1, 2, 3, 4, 5, 6, 7);
-
 impl GroupInput {
     /// Reads a form's fields (`name=…&focus=a&focus=b&rules[0].start=…`).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
@@ -144,15 +95,7 @@ impl GroupInput {
                 if input.rules.len() <= index {
                     input.rules.resize_with(index + 1, RuleInput::default);
                 }
-                let rule = &mut input.rules[index];
-                match field {
-                    "weekdays" => rule.weekdays.push(value),
-                    "start" => rule.start = value,
-                    "duration_minutes" => rule.duration_minutes = value,
-                    "first_date" => rule.first_date = value,
-                    "last_date" => rule.last_date = value,
-                    _ => {}
-                }
+                input.rules[index].set(field, value);
                 continue;
             }
             match key {
@@ -285,11 +228,7 @@ impl GroupInput {
     }
 
     fn rules(&self, refusals: &mut Refusals) -> Vec<Rule> {
-        let submitted: Vec<&RuleInput> = self
-            .rules
-            .iter()
-            .filter(|r| *r != &RuleInput::default())
-            .collect();
+        let submitted: Vec<&RuleInput> = self.rules.iter().filter(|r| !r.is_blank()).collect();
         if submitted.is_empty() {
             refusals.push("rules", "required");
             return Vec::new();
@@ -308,87 +247,9 @@ impl GroupInput {
     }
 }
 
-fn rule(input: &RuleInput, fields: RuleFields, refusals: &mut Refusals) -> Option<Rule> {
-    let days: Option<Vec<_>> = input
-        .weekdays
-        .iter()
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| crate::directory::day_from_code(d.trim()))
-        .collect();
-    let weekdays = match days {
-        None => {
-            refusals.push(fields.weekdays, "invalid_value");
-            None
-        }
-        Some(days) if days.is_empty() => {
-            refusals.push(fields.weekdays, "required");
-            None
-        }
-        Some(days) => Some(WeekdaySet::of(days)),
-    };
-    let local_time = refusals.check(
-        parse_local_time(input.start.trim())
-            .map_err(|_| FieldError::new(fields.start, "invalid_time")),
-    );
-    let duration = refusals.check(
-        input
-            .duration_minutes
-            .trim()
-            .parse::<u16>()
-            .ok()
-            .and_then(|m| MeetingDuration::from_minutes(m).ok())
-            .ok_or(FieldError::new(fields.duration_minutes, "out_of_range")),
-    );
-    let first_date = refusals.check(date(fields.first_date, &input.first_date));
-    let last_date = refusals.check(date(fields.last_date, &input.last_date));
-    if let (Some(Some(first)), Some(Some(last))) = (first_date, last_date) {
-        if last < first {
-            refusals.push(fields.last_date, "before_first_date");
-            return None;
-        }
-    }
-    Some(Rule {
-        id: None,
-        recurrence: Recurrence::Weekly {
-            weekdays: weekdays?,
-        },
-        local_time: local_time?,
-        duration: duration?,
-        first_date: first_date?,
-        last_date: last_date?,
-    })
-}
-
-/// `rules[3].start` → `(3, "start")`.
-fn rule_key(key: &str) -> Option<(usize, &str)> {
-    let rest = key.strip_prefix("rules[")?;
-    let (index, field) = rest.split_once("].")?;
-    let index: usize = index.parse().ok()?;
-    (index < MAX_RULES * 2).then_some((index, field))
-}
-
-fn loose_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    })
-}
-
-fn loose_strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    Ok(match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            })
-            .collect(),
-        serde_json::Value::Null => Vec::new(),
-        other => vec![other.to_string()],
-    })
-}
-
 mod fields;
+mod rule;
+
+pub use rule::{RULE_FIELDS, RuleFields, RuleInput};
 #[cfg(test)]
 mod tests;

@@ -47,8 +47,7 @@ pub struct Rule {
     pub last_date: Option<Date>,
 }
 
-/// Which local dates a rule falls on. Later kinds (every N weeks, the nth
-/// weekday of a month, one-off dates) are added as variants here.
+/// Which local dates a rule falls on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recurrence {
     /// Every week on the given weekdays.
@@ -56,6 +55,84 @@ pub enum Recurrence {
         /// The weekdays, in the group's zone; never empty.
         weekdays: WeekdaySet,
     },
+    /// Every `interval` weeks on the given weekdays, counting from the week
+    /// (Monday to Sunday) that holds `anchor`.
+    EveryNWeeks {
+        /// The weekdays; never empty.
+        weekdays: WeekdaySet,
+        /// 2 to [`MAX_INTERVAL_WEEKS`].
+        interval: u8,
+        /// A date in a week the series meets.
+        anchor: Date,
+    },
+    /// On the nth weekday of every month ("2nd and 4th Thursday", "last
+    /// Sunday").
+    Monthly {
+        /// The weekday.
+        weekday: Weekday,
+        /// Which of the month's such weekdays; never empty.
+        weeks: MonthWeeks,
+    },
+    /// Once, on one date (a webinar, a special meeting).
+    Once {
+        /// The date.
+        date: Date,
+    },
+}
+
+/// The longest gap between meetings of an every-N-weeks rule.
+pub const MAX_INTERVAL_WEEKS: u8 = 8;
+
+/// Which weekdays of a month a monthly rule means: the 1st to 4th and the
+/// last (bit 0 is the 1st, bit 4 the last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MonthWeeks(u8);
+
+impl MonthWeeks {
+    /// The `last` position's index.
+    pub const LAST: u8 = 5;
+
+    /// The set of these positions: 1–4, or [`Self::LAST`].
+    pub fn of(positions: impl IntoIterator<Item = u8>) -> Self {
+        Self(
+            positions
+                .into_iter()
+                .filter(|p| (1..=Self::LAST).contains(p))
+                .fold(0, |acc, p| acc | (1 << (p - 1))),
+        )
+    }
+
+    /// Rebuilds a set from its stored bits; other bits are dropped.
+    pub fn from_bits(bits: i64) -> Self {
+        Self((bits & 0x1f) as u8)
+    }
+
+    /// The stored bits.
+    pub fn bits(self) -> i64 {
+        i64::from(self.0)
+    }
+
+    /// The positions, in order (5 is the last).
+    pub fn positions(self) -> Vec<u8> {
+        (1..=Self::LAST)
+            .filter(|p| self.0 & (1 << (p - 1)) != 0)
+            .collect()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether `date` is one of these weekdays of its month (its weekday is
+    /// checked by the caller).
+    fn holds(self, date: Date) -> bool {
+        let nth = (date.day() - 1) / 7 + 1;
+        let is_last = date
+            .checked_add(7.days())
+            .is_ok_and(|next| next.month() != date.month());
+        (nth <= 4 && self.0 & (1 << (nth - 1)) != 0) || (is_last && self.0 & (1 << 4) != 0)
+    }
 }
 
 /// A set of weekdays; bit `n` is the weekday `n` days after Sunday.
@@ -121,6 +198,12 @@ pub enum ScheduleError {
     /// A time is not `HH:MM`.
     #[error("times are HH:MM")]
     InvalidTime,
+    /// An every-N-weeks rule with N outside 2–8.
+    #[error("every 2 to 8 weeks")]
+    IntervalOutOfRange,
+    /// A monthly rule that names no week of the month.
+    #[error("choose which weeks of the month")]
+    NoMonthWeek,
 }
 
 impl MeetingDuration {
@@ -175,10 +258,20 @@ impl Rule {
     /// Checks the rule's own consistency.
     pub fn validate(&self) -> Result<(), ScheduleError> {
         match self.recurrence {
-            Recurrence::Weekly { weekdays } if weekdays.is_empty() => {
+            Recurrence::Weekly { weekdays } | Recurrence::EveryNWeeks { weekdays, .. }
+                if weekdays.is_empty() =>
+            {
                 return Err(ScheduleError::NoWeekday);
             }
-            Recurrence::Weekly { .. } => {}
+            Recurrence::EveryNWeeks { interval, .. }
+                if !(2..=MAX_INTERVAL_WEEKS).contains(&interval) =>
+            {
+                return Err(ScheduleError::IntervalOutOfRange);
+            }
+            Recurrence::Monthly { weeks, .. } if weeks.is_empty() => {
+                return Err(ScheduleError::NoMonthWeek);
+            }
+            _ => {}
         }
         if let (Some(first), Some(last)) = (self.first_date, self.last_date) {
             if last < first {
@@ -204,8 +297,31 @@ impl Rule {
         within
             && match self.recurrence {
                 Recurrence::Weekly { weekdays } => weekdays.contains(date.weekday()),
+                Recurrence::EveryNWeeks {
+                    weekdays,
+                    interval,
+                    anchor,
+                } => {
+                    weekdays.contains(date.weekday())
+                        && weeks_apart(anchor, date) % i64::from(interval) == 0
+                }
+                Recurrence::Monthly { weekday, weeks } => {
+                    date.weekday() == weekday && weeks.holds(date)
+                }
+                Recurrence::Once { date: on } => date == on,
             }
     }
+}
+
+/// Whole weeks (Monday to Sunday) from the week of `a` to the week of `b`;
+/// never negative, so a series also meets before its anchor.
+fn weeks_apart(a: Date, b: Date) -> i64 {
+    let monday = |d: Date| {
+        let back = i64::from(d.weekday().to_monday_zero_offset());
+        d.checked_sub(back.days()).unwrap_or(d)
+    };
+    let days = (monday(b) - monday(a)).get_days();
+    (i64::from(days) / 7).abs()
 }
 
 /// One meeting of a rule, computed but not yet stored.

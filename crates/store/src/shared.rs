@@ -252,16 +252,20 @@ macro_rules! insert_schedule {
         let tx = &mut $tx;
         let mut rule_ids = Vec::with_capacity(schedule.rules.len());
         for (position, rule) in schedule.rules.iter().enumerate() {
-            let (kind, weekdays, local_time) = $crate::sql::rule_columns(rule);
+            let columns = $crate::sql::rule_columns(rule);
             let id: i64 = sqlx::query_scalar($crate::sql::INSERT_RULE)
                 .bind(group_id)
                 .bind(position as i64)
-                .bind(kind)
-                .bind(weekdays)
-                .bind(local_time)
+                .bind(columns.kind)
+                .bind(columns.weekdays)
+                .bind(columns.local_time)
                 .bind(i64::from(rule.duration().minutes()))
                 .bind(rule.first_date.map(|d| d.to_string()))
                 .bind(rule.last_date.map(|d| d.to_string()))
+                .bind(columns.interval_weeks)
+                .bind(columns.anchor_date)
+                .bind(columns.month_weeks)
+                .bind(columns.on_date)
                 .fetch_one(&mut **tx)
                 .await?;
             rule_ids.push(id);

@@ -8,7 +8,7 @@ use kith_domain::group::{
 };
 use kith_domain::ids::{GroupId, OccurrenceId, RuleId, Slug};
 use kith_domain::schedule::{
-    MeetingDuration, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time,
+    MeetingDuration, MonthWeeks, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time,
 };
 use kith_domain::zone::Zone;
 
@@ -34,8 +34,9 @@ RETURNING id";
 pub(crate) const INSERT_HOST: &str =
     "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
 pub(crate) const INSERT_RULE: &str = "INSERT INTO schedule_rules
-    (group_id, position, kind, weekdays, local_time, duration_minutes, first_date, last_date)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    (group_id, position, kind, weekdays, local_time, duration_minutes, first_date, last_date,
+     interval_weeks, anchor_date, month_weeks, on_date)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING id";
 pub(crate) const UPSERT_OCCURRENCE: &str = "INSERT INTO occurrences
     (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at)
@@ -62,7 +63,7 @@ FROM groups WHERE slug = $1 AND status = 'listed'";
 pub(crate) const GROUP_HOSTS: &str = "SELECT a.handle FROM group_hosts h
 JOIN accounts a ON a.id = h.account_id WHERE h.group_id = $1 ORDER BY h.position";
 pub(crate) const GROUP_RULES: &str = "SELECT id, group_id, kind, weekdays, local_time,
-    duration_minutes, first_date, last_date
+    duration_minutes, first_date, last_date, interval_weeks, anchor_date, month_weeks, on_date
 FROM schedule_rules WHERE group_id = $1 ORDER BY position";
 pub(crate) const UPCOMING_OCCURRENCES: &str = "SELECT o.id, o.starts_at, o.ends_at
 FROM occurrences o JOIN groups g ON g.id = o.group_id
@@ -103,6 +104,10 @@ pub(crate) struct RuleRow {
     pub duration_minutes: i64,
     pub first_date: Option<String>,
     pub last_date: Option<String>,
+    pub interval_weeks: Option<i64>,
+    pub anchor_date: Option<String>,
+    pub month_weeks: Option<i64>,
+    pub on_date: Option<String>,
 }
 
 /// A directory result row.
@@ -138,9 +143,31 @@ fn parse_date(raw: Option<String>) -> StoreResult<Option<Date>> {
 
 impl RuleRow {
     pub(crate) fn into_rule(self) -> StoreResult<Rule> {
+        let required = |date: Option<String>| {
+            parse_date(date)?.ok_or_else(|| StoreError::corrupt("rule date"))
+        };
         let recurrence = match self.kind.as_str() {
             "weekly" => Recurrence::Weekly {
                 weekdays: WeekdaySet::from_bits(self.weekdays),
+            },
+            "every_n_weeks" => Recurrence::EveryNWeeks {
+                weekdays: WeekdaySet::from_bits(self.weekdays),
+                interval: self
+                    .interval_weeks
+                    .and_then(|n| u8::try_from(n).ok())
+                    .ok_or_else(|| StoreError::corrupt("interval"))?,
+                anchor: required(self.anchor_date)?,
+            },
+            "monthly" => Recurrence::Monthly {
+                weekday: WeekdaySet::from_bits(self.weekdays)
+                    .days()
+                    .first()
+                    .copied()
+                    .ok_or_else(|| StoreError::corrupt("monthly weekday"))?,
+                weeks: MonthWeeks::from_bits(self.month_weeks.unwrap_or_default()),
+            },
+            "once" => Recurrence::Once {
+                date: required(self.on_date)?,
             },
             _ => return Err(StoreError::corrupt("rule kind")),
         };
@@ -160,15 +187,51 @@ impl RuleRow {
     }
 }
 
-/// The columns a rule is stored in: kind, weekdays, local time.
-pub(crate) fn rule_columns(rule: &Rule) -> (&'static str, i64, String) {
+/// The columns a rule's recurrence is stored in.
+pub(crate) struct RuleColumns {
+    pub kind: &'static str,
+    pub weekdays: i64,
+    pub local_time: String,
+    pub interval_weeks: Option<i64>,
+    pub anchor_date: Option<String>,
+    pub month_weeks: Option<i64>,
+    pub on_date: Option<String>,
+}
+
+/// The columns a rule is stored in.
+pub(crate) fn rule_columns(rule: &Rule) -> RuleColumns {
+    let mut columns = RuleColumns {
+        kind: "weekly",
+        weekdays: 0,
+        local_time: rule.local_time.strftime("%H:%M").to_string(),
+        interval_weeks: None,
+        anchor_date: None,
+        month_weeks: None,
+        on_date: None,
+    };
     match rule.recurrence {
-        Recurrence::Weekly { weekdays } => (
-            "weekly",
-            weekdays.bits(),
-            rule.local_time.strftime("%H:%M").to_string(),
-        ),
+        Recurrence::Weekly { weekdays } => columns.weekdays = weekdays.bits(),
+        Recurrence::EveryNWeeks {
+            weekdays,
+            interval,
+            anchor,
+        } => {
+            columns.kind = "every_n_weeks";
+            columns.weekdays = weekdays.bits();
+            columns.interval_weeks = Some(i64::from(interval));
+            columns.anchor_date = Some(anchor.to_string());
+        }
+        Recurrence::Monthly { weekday, weeks } => {
+            columns.kind = "monthly";
+            columns.weekdays = WeekdaySet::of([weekday]).bits();
+            columns.month_weeks = Some(weeks.bits());
+        }
+        Recurrence::Once { date } => {
+            columns.kind = "once";
+            columns.on_date = Some(date.to_string());
+        }
     }
+    columns
 }
 
 /// Builds a schedule from a zone name and rule rows.

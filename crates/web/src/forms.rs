@@ -86,7 +86,7 @@ impl FormErrors {
                 .map(|e| FieldMessage {
                     field: e.field.to_owned(),
                     id: field_id(e.field),
-                    message: m.error(base_field(e.field), e.code).to_owned(),
+                    message: m.error(e.field, e.code).to_owned(),
                 })
                 .collect(),
         )
@@ -126,21 +126,6 @@ pub fn field_id(field: &str) -> String {
         }
     }
     id
-}
-
-/// `rules[0].start` reads its messages as `rules.start`.
-fn base_field(field: &str) -> &str {
-    match field.split_once("].") {
-        Some((_, rest)) if field.starts_with("rules[") => match rest {
-            "weekdays" => "rules.weekdays",
-            "start" => "rules.start",
-            "duration_minutes" => "rules.duration_minutes",
-            "first_date" => "rules.first_date",
-            "last_date" => "rules.last_date",
-            _ => field,
-        },
-        _ => field,
-    }
 }
 
 #[cfg(test)]

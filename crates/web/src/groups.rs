@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kith_app::groups::{PublicGroup, RuleInGroupZone};
 use kith_domain::ids::Slug;
+use kith_domain::schedule::{MonthWeeks, Recurrence};
 use kith_domain::zone::Zone;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -60,7 +61,7 @@ async fn load(
 }
 
 struct RuleView {
-    days: String,
+    when: String,
     start: String,
     end: String,
     minutes: u16,
@@ -91,14 +92,49 @@ struct GroupTemplate {
     upcoming: Vec<UpcomingView>,
 }
 
+/// "Every Tuesday", "Every 2 weeks on Tuesday…", "The 2nd and last
+/// Thursday of each month", "Once, on Tuesday 14 July 2026".
+pub(crate) fn rule_description(m: &Messages, rule: &RuleInGroupZone) -> String {
+    let days = rule
+        .weekdays
+        .iter()
+        .map(|d| m.weekday(*d))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match &rule.recurrence {
+        Recurrence::Weekly { .. } => m.t("rule.weekly").replace("{days}", &days),
+        Recurrence::EveryNWeeks {
+            interval, anchor, ..
+        } => m
+            .t("rule.every_n_weeks")
+            .replace("{n}", &interval.to_string())
+            .replace("{days}", &days)
+            .replace("{anchor}", &anchor.to_string()),
+        Recurrence::Monthly { weeks, .. } => {
+            let ordinals: Vec<&str> = weeks
+                .positions()
+                .iter()
+                .map(|p| m.of("month_week", &p.to_string()))
+                .collect();
+            let which = match ordinals.split_last() {
+                Some((last, [])) => (*last).to_owned(),
+                Some((last, rest)) => format!("{} {} {last}", rest.join(", "), m.t("rule.and")),
+                None => String::new(),
+            };
+            m.t("rule.monthly")
+                .replace("{which}", &which)
+                .replace("{days}", &days)
+        }
+        Recurrence::Once { date } => m
+            .t("rule.once")
+            .replace("{days}", &days)
+            .replace("{date}", &date.to_string()),
+    }
+}
+
 fn rule_view(m: &Messages, rule: &RuleInGroupZone) -> RuleView {
     RuleView {
-        days: rule
-            .weekdays
-            .iter()
-            .map(|d| m.weekday(*d))
-            .collect::<Vec<_>>()
-            .join(", "),
+        when: rule_description(m, rule),
         start: rule.start.clone(),
         end: rule.end.clone(),
         minutes: rule.duration_minutes,
@@ -167,8 +203,20 @@ pub struct FacilitationJson {
 /// A schedule rule, in the group's own zone.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleJson {
-    /// `weekly` (more kinds will follow).
+    /// `weekly`, `every_n_weeks`, `monthly` or `once`.
     pub kind: String,
+    /// `every_n_weeks`: the gap in weeks, 2–8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_weeks: Option<u8>,
+    /// `every_n_weeks`: a date in a week the series meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor_date: Option<String>,
+    /// `monthly`: which of the month's weekdays, `1`–`4` or `last`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month_weeks: Option<Vec<String>>,
+    /// `once`: the date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     /// Weekdays 0–6, Sunday 0, in the group's zone.
     pub weekdays: Vec<i8>,
     /// Local start, `HH:MM`.
@@ -297,7 +345,38 @@ pub async fn get_group(
             .rules
             .iter()
             .map(|r| RuleJson {
-                kind: "weekly".to_owned(),
+                kind: match r.recurrence {
+                    Recurrence::Weekly { .. } => "weekly",
+                    Recurrence::EveryNWeeks { .. } => "every_n_weeks",
+                    Recurrence::Monthly { .. } => "monthly",
+                    Recurrence::Once { .. } => "once",
+                }
+                .to_owned(),
+                interval_weeks: match r.recurrence {
+                    Recurrence::EveryNWeeks { interval, .. } => Some(interval),
+                    _ => None,
+                },
+                anchor_date: match r.recurrence {
+                    Recurrence::EveryNWeeks { anchor, .. } => Some(anchor.to_string()),
+                    _ => None,
+                },
+                month_weeks: match r.recurrence {
+                    Recurrence::Monthly { weeks, .. } => Some(
+                        weeks
+                            .positions()
+                            .iter()
+                            .map(|p| match *p {
+                                MonthWeeks::LAST => "last".to_owned(),
+                                n => n.to_string(),
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                },
+                date: match r.recurrence {
+                    Recurrence::Once { date } => Some(date.to_string()),
+                    _ => None,
+                },
                 weekdays: r
                     .weekdays
                     .iter()

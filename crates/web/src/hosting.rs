@@ -47,8 +47,12 @@ struct RuleRow {
     legend: String,
     input: RuleInput,
     days: Vec<Choice>,
-    ids: [String; 5],
-    names: [&'static str; 5],
+    kinds: Vec<Choice>,
+    month_weeks: Vec<Choice>,
+    /// weekdays, start, duration, first date, last date, kind, interval,
+    /// anchor, month weeks, date.
+    ids: [String; 10],
+    names: [&'static str; 10],
 }
 
 #[derive(Template)]
@@ -73,7 +77,8 @@ struct GroupFormTemplate {
 }
 
 fn rule_rows(m: &Messages, rules: &[RuleInput]) -> Vec<RuleRow> {
-    let shown = (rules.len() + 1).clamp(1, MAX_RULES);
+    // What was filled in, and one spare row (two on a new form).
+    let shown = (rules.len() + 1).clamp(2, MAX_RULES);
     (0..shown)
         .map(|index| {
             let input = rules.get(index).cloned().unwrap_or_default();
@@ -84,7 +89,17 @@ fn rule_rows(m: &Messages, rules: &[RuleInput]) -> Vec<RuleRow> {
                 fields.duration_minutes,
                 fields.first_date,
                 fields.last_date,
+                fields.kind,
+                fields.interval_weeks,
+                fields.anchor_date,
+                fields.month_weeks,
+                fields.date,
             ];
+            let kind = if input.kind.is_empty() {
+                "weekly".to_owned()
+            } else {
+                input.kind.clone()
+            };
             RuleRow {
                 legend: if index == 0 {
                     m.t("hosting.rule_first").to_owned()
@@ -99,6 +114,22 @@ fn rule_rows(m: &Messages, rules: &[RuleInput]) -> Vec<RuleRow> {
                         )
                     }),
                     &input.weekdays,
+                ),
+                kinds: choices(
+                    ["weekly", "every_n_weeks", "monthly", "once"]
+                        .map(|k| (k, m.of("rule_kind", k))),
+                    &[kind],
+                ),
+                month_weeks: choices(
+                    [
+                        ("1", "1"),
+                        ("2", "2"),
+                        ("3", "3"),
+                        ("4", "4"),
+                        ("last", "5"),
+                    ]
+                    .map(|(code, key)| (code, m.of("month_week", key))),
+                    &input.month_weeks,
                 ),
                 ids: names.map(field_id),
                 names,

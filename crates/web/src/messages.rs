@@ -36,10 +36,21 @@ impl Messages {
             .map_or("", String::as_str)
     }
 
-    /// The explanation of a field's error code.
+    /// The explanation of a field's error code. A field of a list item
+    /// (`rules[0].start`) reads the list's words (`rules.start`).
     pub fn error<'a>(&'a self, field: &str, code: &'a str) -> &'a str {
+        let mut general = String::with_capacity(field.len());
+        let mut in_index = false;
+        for c in field.chars() {
+            match c {
+                '[' => in_index = true,
+                ']' => in_index = false,
+                c if !in_index => general.push(c),
+                _ => {}
+            }
+        }
         self.entries
-            .get(&format!("error.{field}.{code}"))
+            .get(&format!("error.{general}.{code}"))
             .or_else(|| self.entries.get(&format!("error.{code}")))
             .map_or(code, String::as_str)
     }

@@ -1,6 +1,7 @@
 //! Checks of single fields of a submitted group.
 
 use jiff::civil::Date;
+use serde::{Deserialize, Deserializer};
 
 use super::limits;
 use crate::directory::{is_country_code, is_language_tag, normalize_language};
@@ -124,4 +125,28 @@ pub(super) fn dial_in(raw: &str) -> Result<Option<String>, FieldError> {
         return Err(FieldError::new("dial_in", "invalid_phone"));
     }
     Ok(Some(number))
+}
+
+pub(super) fn loose_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
+pub(super) fn loose_strings<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect(),
+        serde_json::Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    })
 }

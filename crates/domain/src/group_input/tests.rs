@@ -1,4 +1,5 @@
 use super::*;
+use crate::schedule::{Recurrence, WeekdaySet};
 
 fn valid() -> GroupInput {
     GroupInput::from_pairs([
@@ -85,7 +86,7 @@ fn rules_are_checked_each_at_its_own_position() {
         start: "07:30".into(),
         duration_minutes: "60".into(),
         first_date: "2026-02-30".into(),
-        last_date: String::new(),
+        ..RuleInput::default()
     });
     input.rules.push(RuleInput {
         weekdays: vec!["1".into()],
@@ -93,6 +94,7 @@ fn rules_are_checked_each_at_its_own_position() {
         duration_minutes: "60".into(),
         first_date: "2026-06-01".into(),
         last_date: "2026-05-01".into(),
+        ..RuleInput::default()
     });
     assert_eq!(
         codes(input.parse()),
@@ -161,4 +163,100 @@ fn json_accepts_numbers_where_forms_send_text() {
     assert_eq!(input.capacity, "12");
     assert_eq!(input.rules[0].weekdays, vec!["1", "3"]);
     assert_eq!(input.rules[0].duration_minutes, "45");
+}
+
+#[test]
+fn every_kind_of_rule_is_read_from_a_form() {
+    let mut input = valid();
+    input.rules.clear();
+    let more = GroupInput::from_pairs([
+        ("rules[0].kind", "every_n_weeks"),
+        ("rules[0].weekdays", "2"),
+        ("rules[0].interval_weeks", "2"),
+        ("rules[0].first_date", "2026-06-02"),
+        ("rules[0].start", "19:00"),
+        ("rules[0].duration_minutes", "60"),
+        ("rules[1].kind", "monthly"),
+        ("rules[1].weekdays", "4"),
+        ("rules[1].month_weeks", "2"),
+        ("rules[1].month_weeks", "last"),
+        ("rules[1].start", "18:30"),
+        ("rules[1].duration_minutes", "90"),
+        ("rules[2].kind", "once"),
+        ("rules[2].date", "2026-07-14"),
+        ("rules[2].start", "17:00"),
+        ("rules[2].duration_minutes", "120"),
+        // The form's spare row: only its kind is set.
+        ("rules[3].kind", "weekly"),
+    ]);
+    input.rules = more.rules;
+    let group = input.parse().expect("valid");
+    let rules = &group.profile.schedule.rules;
+    assert_eq!(rules.len(), 3);
+    assert_eq!(
+        rules[0].recurrence,
+        Recurrence::EveryNWeeks {
+            weekdays: WeekdaySet::of([jiff::civil::Weekday::Tuesday]),
+            interval: 2,
+            anchor: jiff::civil::date(2026, 6, 2),
+        }
+    );
+    assert_eq!(
+        rules[1].recurrence,
+        Recurrence::Monthly {
+            weekday: jiff::civil::Weekday::Thursday,
+            weeks: crate::schedule::MonthWeeks::of([2, crate::schedule::MonthWeeks::LAST]),
+        }
+    );
+    assert_eq!(
+        rules[2].recurrence,
+        Recurrence::Once {
+            date: jiff::civil::date(2026, 7, 14)
+        }
+    );
+}
+
+#[test]
+fn impossible_rules_of_each_kind_are_refused_at_their_field() {
+    let refused = |pairs: &[(&str, &str)]| {
+        let mut input = valid();
+        let mut all = vec![
+            ("rules[0].start", "10:00"),
+            ("rules[0].duration_minutes", "60"),
+        ];
+        all.extend_from_slice(pairs);
+        input.rules = GroupInput::from_pairs(all).rules;
+        codes(input.parse())
+    };
+    assert_eq!(
+        refused(&[
+            ("rules[0].kind", "every_n_weeks"),
+            ("rules[0].weekdays", "2"),
+            ("rules[0].interval_weeks", "0")
+        ]),
+        vec![
+            ("rules[0].interval_weeks", "out_of_range"),
+            ("rules[0].anchor_date", "required")
+        ]
+    );
+    assert_eq!(
+        refused(&[
+            ("rules[0].kind", "monthly"),
+            ("rules[0].weekdays", "2"),
+            ("rules[0].weekdays", "3"),
+            ("rules[0].month_weeks", "5")
+        ]),
+        vec![
+            ("rules[0].weekdays", "one_weekday"),
+            ("rules[0].month_weeks", "invalid_value")
+        ]
+    );
+    assert_eq!(
+        refused(&[("rules[0].kind", "once"), ("rules[0].date", "2026-02-30")]),
+        vec![("rules[0].date", "invalid_date")]
+    );
+    assert_eq!(
+        refused(&[("rules[0].kind", "yearly"), ("rules[0].weekdays", "1")]),
+        vec![("rules[0].kind", "invalid_value")]
+    );
 }

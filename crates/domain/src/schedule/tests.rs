@@ -184,3 +184,174 @@ proptest::proptest! {
         }
     }
 }
+
+fn with(zone_name: &str, recurrence: Recurrence, at: &str) -> Schedule {
+    let rule = Rule {
+        id: None,
+        recurrence,
+        local_time: parse_local_time(at).expect("time"),
+        duration: MeetingDuration::from_minutes(60).expect("duration"),
+        first_date: None,
+        last_date: None,
+    };
+    rule.validate().expect("valid rule");
+    Schedule {
+        zone: zone(zone_name),
+        rules: vec![rule],
+    }
+}
+
+fn local_dates(schedule: &Schedule, from: &str, until: &str) -> Vec<String> {
+    schedule
+        .occurrences_between(ts(from), ts(until))
+        .iter()
+        .map(|o| o.local_start.date().to_string())
+        .collect()
+}
+
+#[test]
+fn every_other_week_counts_from_the_anchors_week() {
+    // Anchored on Thursday 4 June 2026: Tuesday 2 June is in the same
+    // Monday-to-Sunday week, so it meets; 9 June does not.
+    let schedule = with(
+        "Europe/Berlin",
+        Recurrence::EveryNWeeks {
+            weekdays: WeekdaySet::of([Weekday::Tuesday]),
+            interval: 2,
+            anchor: date(2026, 6, 4),
+        },
+        "19:00",
+    );
+    assert_eq!(
+        local_dates(&schedule, "2026-05-18T00:00:00Z", "2026-07-01T00:00:00Z"),
+        ["2026-05-19", "2026-06-02", "2026-06-16", "2026-06-30"]
+    );
+}
+
+#[test]
+fn monthly_rules_meet_on_the_nth_and_last_weekday() {
+    let second_and_fourth_thursday = with(
+        "America/New_York",
+        Recurrence::Monthly {
+            weekday: Weekday::Thursday,
+            weeks: MonthWeeks::of([2, 4]),
+        },
+        "18:30",
+    );
+    assert_eq!(
+        local_dates(
+            &second_and_fourth_thursday,
+            "2026-04-01T00:00:00Z",
+            "2026-06-01T00:00:00Z"
+        ),
+        ["2026-04-09", "2026-04-23", "2026-05-14", "2026-05-28"]
+    );
+    let last_sunday = with(
+        "Australia/Sydney",
+        Recurrence::Monthly {
+            weekday: Weekday::Sunday,
+            weeks: MonthWeeks::of([MonthWeeks::LAST]),
+        },
+        "10:00",
+    );
+    // May 2026 has five Sundays; the last is the 31st.
+    assert_eq!(
+        local_dates(&last_sunday, "2026-04-01T00:00:00Z", "2026-06-15T00:00:00Z"),
+        ["2026-04-26", "2026-05-31"]
+    );
+    let fourth_and_last = MonthWeeks::of([4, MonthWeeks::LAST]);
+    assert_eq!(fourth_and_last.positions(), [4, MonthWeeks::LAST]);
+    assert_eq!(
+        MonthWeeks::from_bits(fourth_and_last.bits()),
+        fourth_and_last
+    );
+}
+
+#[test]
+fn a_one_off_meets_once() {
+    let webinar = with(
+        "Asia/Kathmandu",
+        Recurrence::Once {
+            date: date(2026, 7, 14),
+        },
+        "17:45",
+    );
+    let found = webinar.occurrences_between(ts("2026-06-01T00:00:00Z"), ts("2026-12-01T00:00:00Z"));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].starts_at, ts("2026-07-14T12:00:00Z"));
+}
+
+#[test]
+fn rules_of_the_new_kinds_are_checked() {
+    let rule = |recurrence| Rule {
+        id: None,
+        recurrence,
+        local_time: time(10, 0, 0, 0),
+        duration: MeetingDuration::from_minutes(60).expect("duration"),
+        first_date: None,
+        last_date: None,
+    };
+    let tuesdays = WeekdaySet::of([Weekday::Tuesday]);
+    for (interval, expected) in [
+        (1, Err(ScheduleError::IntervalOutOfRange)),
+        (2, Ok(())),
+        (8, Ok(())),
+        (9, Err(ScheduleError::IntervalOutOfRange)),
+    ] {
+        let r = rule(Recurrence::EveryNWeeks {
+            weekdays: tuesdays,
+            interval,
+            anchor: date(2026, 6, 2),
+        });
+        assert_eq!(r.validate(), expected, "{interval}");
+    }
+    let no_weeks = rule(Recurrence::Monthly {
+        weekday: Weekday::Monday,
+        weeks: MonthWeeks::default(),
+    });
+    assert_eq!(no_weeks.validate(), Err(ScheduleError::NoMonthWeek));
+}
+
+proptest::proptest! {
+    #[test]
+    fn every_occurrence_of_every_kind_falls_on_its_weekday_at_its_local_time(
+        kind in 0u8..3, days in 1u8..128, interval in 2u8..9, weeks in 1u8..32, hour in 0i8..24, minute in 0i8..60,
+        zone_index in 0usize..6, offset_days in 0i64..800, anchor_offset in 0i64..120,
+    ) {
+        let zones = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns", "America/Sao_Paulo"];
+        let z = zone(zones[zone_index]);
+        let weekdays = WeekdaySet::from_bits(i64::from(days));
+        let anchor = date(2026, 1, 1).checked_add(anchor_offset.days()).expect("date");
+        let recurrence = match kind {
+            0 => Recurrence::EveryNWeeks { weekdays, interval, anchor },
+            1 => Recurrence::Monthly { weekday: weekdays.days()[0], weeks: MonthWeeks::from_bits(i64::from(weeks)) },
+            _ => Recurrence::Weekly { weekdays },
+        };
+        let rule = Rule { id: None, recurrence: recurrence.clone(), local_time: time(hour, minute, 0, 0), duration: MeetingDuration::from_minutes(45).expect("d"), first_date: None, last_date: None };
+        let schedule = Schedule { zone: z.clone(), rules: vec![rule] };
+        let from = ts("2026-01-01T00:00:00Z").checked_add(SignedDuration::from_hours(24 * offset_days)).expect("ts");
+        let until = from.checked_add(SignedDuration::from_hours(24 * 120)).expect("ts");
+        let found = schedule.occurrences_between(from, until);
+        proptest::prop_assert!(!found.is_empty());
+        for o in &found {
+            let day = o.local_start.date();
+            proptest::prop_assert_eq!(o.local_start.time(), time(hour, minute, 0, 0));
+            match recurrence {
+                Recurrence::Weekly { weekdays } | Recurrence::EveryNWeeks { weekdays, .. } => proptest::prop_assert!(weekdays.contains(day.weekday())),
+                Recurrence::Monthly { weekday, .. } => proptest::prop_assert_eq!(day.weekday(), weekday),
+                Recurrence::Once { .. } => {}
+            }
+            let local = o.starts_at.to_zoned(z.tz().clone()).datetime();
+            proptest::prop_assert!(local >= o.local_start);
+            proptest::prop_assert!(local.duration_since(o.local_start) <= SignedDuration::from_hours(1));
+        }
+        if let Recurrence::EveryNWeeks { interval, .. } = recurrence {
+            // Meetings in consecutive meeting weeks are `interval` weeks apart.
+            let mut weeks_seen: Vec<i64> = found.iter().map(|o| weeks_apart(anchor, o.local_start.date())).collect();
+            weeks_seen.dedup();
+            for pair in weeks_seen.windows(2) {
+                proptest::prop_assert_eq!((pair[1] - pair[0]).abs() % i64::from(interval), 0);
+            }
+        }
+    }
+}

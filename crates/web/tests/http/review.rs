@@ -310,3 +310,86 @@ async fn a_refused_group_form_keeps_every_field_and_links_each_error() {
     assert!(body.contains(r#"id="f-focus-tapering" name="focus" value="tapering" checked"#));
     assert_eq!(app.db.store.count_groups().await.expect("count"), 0);
 }
+
+#[tokio::test]
+async fn rules_of_every_kind_are_listed_shown_and_answered() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let moderator = app.account("Warden", Role::Moderator).await;
+    let mut client = app.api_as(&host).await;
+    let created = client
+        .json("POST", "/api/v1/groups", json!({
+            "name": "Tidepool Circle",
+            "description": "We meet to check in.",
+            "facilitation_style": "check_in_round",
+            "focus": ["tapering"],
+            "format": "video",
+            "language": "en",
+            "time_zone": "Europe/Berlin",
+            "rules": [
+                {"kind": "every_n_weeks", "weekdays": [2], "interval_weeks": 2, "anchor_date": "2026-06-02", "start": "19:00", "duration_minutes": 60},
+                {"kind": "monthly", "weekdays": [4], "month_weeks": [2, "last"], "start": "18:30", "duration_minutes": 90},
+                {"kind": "once", "date": "2026-07-14", "start": "17:00", "duration_minutes": 120}
+            ]
+        }))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let slug = created.json()["slug"].as_str().expect("slug").to_owned();
+    app.api_as(&moderator)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/moderation/groups/{slug}/approve"),
+            json!({}),
+        )
+        .await;
+
+    let group = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
+    let rules = &group["schedule"];
+    assert_eq!(rules[0]["kind"], "every_n_weeks");
+    assert_eq!(rules[0]["interval_weeks"], 2);
+    assert_eq!(rules[0]["anchor_date"], "2026-06-02");
+    assert_eq!(rules[1]["kind"], "monthly");
+    assert_eq!(rules[1]["month_weeks"], json!(["2", "last"]));
+    assert_eq!(rules[1]["weekdays"], json!([4]));
+    assert_eq!(rules[2]["kind"], "once");
+    assert_eq!(rules[2]["date"], "2026-07-14");
+
+    let page = app.browser().get(&format!("/groups/{slug}")).await.body;
+    assert!(
+        page.contains("Every 2 weeks on Tuesday, counting from the week of 2026-06-02"),
+        "{page}"
+    );
+    assert!(page.contains("The 2nd and last Thursday of each month"));
+    assert!(page.contains("Once, on Tuesday 2026-07-14"));
+
+    // A PATCH that changes nothing else keeps every rule as it was.
+    let patched = client
+        .json(
+            "PATCH",
+            &format!("/api/v1/groups/{slug}"),
+            json!({"name": "Tidepool Harbour"}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let again = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
+    assert_eq!(again["schedule"], group["schedule"]);
+
+    let refused = client
+        .json("PATCH", &format!("/api/v1/groups/{slug}"), json!({"rules": [{"kind": "monthly", "weekdays": [1], "start": "10:00", "duration_minutes": 60}]}))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["field"], "rules[0].month_weeks");
+    assert_eq!(
+        refused.json()["errors"][0]["detail"],
+        "Choose at least one week of the month."
+    );
+}
