@@ -60,6 +60,12 @@ test("a seeker in Berlin finds a video group on Tuesday evenings and reads its a
     const agreements = page.locator("section", { has: page.getByRole("heading", { name: "Agreements" }) });
     assert.ok((await agreements.locator(".prose").innerText()).trim().length > 0, "the agreements are there to read");
     assert.match(await page.locator(".upcoming").innerText(), /CEST/);
+    // The public calendar is one link away, and says nothing about the group.
+    const calendar = page.getByRole("link", { name: /Add these meetings to your calendar/ });
+    const feed = await page.request.get(await calendar.getAttribute("href"));
+    assert.equal(feed.status(), 200);
+    assert.match(feed.headers()["content-type"], /^text\/calendar/);
+    assert.match(await feed.text(), /SUMMARY:kith: meeting/);
     await audit(page, name);
     await screenshot(page, "group");
     await step(page, "group");

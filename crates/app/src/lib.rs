@@ -4,6 +4,7 @@
 //! - [`accounts`]: registering, logging in and out, sessions, admins.
 //! - [`access`]: the one place that decides who may see or change a group.
 //! - [`directory`]: a seeker's search of listed groups.
+//! - [`feeds`]: a group's public calendar (RFC 5545).
 //! - [`groups`]: a group's public page; creating groups.
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
@@ -20,6 +21,7 @@ pub mod accounts;
 pub mod clock;
 pub mod demo;
 pub mod directory;
+pub mod feeds;
 pub mod groups;
 pub mod hosting;
 pub mod markdown;

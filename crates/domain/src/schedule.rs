@@ -291,7 +291,8 @@ impl Rule {
         self.local_time.wrapping_add(self.duration.signed())
     }
 
-    fn falls_on(&self, date: Date) -> bool {
+    /// Whether the rule meets on this local date.
+    pub fn falls_on(&self, date: Date) -> bool {
         let within = self.first_date.is_none_or(|first| date >= first)
             && self.last_date.is_none_or(|last| date <= last);
         within

@@ -141,6 +141,9 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
     /// A listed group's public profile; `NotFound` for any other status.
     async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
 
+    /// When a listed group last changed; `NotFound` for any other status.
+    async fn listed_group_changed_at(&self, slug: &Slug) -> StoreResult<Timestamp>;
+
     /// The next meetings of a group, in any status, that end after `now`;
     /// the caller has checked that the reader may see the group.
     async fn upcoming_occurrences(

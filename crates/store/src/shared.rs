@@ -141,6 +141,15 @@ macro_rules! impl_store {
                 row.into_profile(rules, hosts)
             }
 
+            async fn listed_group_changed_at(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<jiff::Timestamp> {
+                let seconds: i64 = sqlx::query_scalar($crate::sql::LISTED_GROUP_CHANGED_AT)
+                    .bind(slug.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or($crate::StoreError::NotFound)?;
+                $crate::from_seconds(seconds)
+            }
+
             async fn upcoming_occurrences(
                 &self,
                 slug: &kith_domain::ids::Slug,

@@ -60,6 +60,8 @@ pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agree
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
     country, region, city, capacity, time_zone, status
 FROM groups WHERE slug = $1 AND status = 'listed'";
+pub(crate) const LISTED_GROUP_CHANGED_AT: &str =
+    "SELECT updated_at FROM groups WHERE slug = $1 AND status = 'listed'";
 pub(crate) const GROUP_HOSTS: &str = "SELECT a.handle FROM group_hosts h
 JOIN accounts a ON a.id = h.account_id WHERE h.group_id = $1 ORDER BY h.position";
 pub(crate) const GROUP_RULES: &str = "SELECT id, group_id, kind, weekdays, local_time,

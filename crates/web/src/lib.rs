@@ -5,7 +5,7 @@
 //! - [`router`]: every route, merged in one place, with the layers that
 //!   apply to all (security headers, logging by route template, timeouts).
 //! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
-//!   [`moderation`], [`admin`], [`safety`], [`health`], [`home`],
+//!   [`moderation`], [`admin`], [`safety`], [`feeds`], [`health`], [`home`],
 //!   [`assets`]: one module per capability, each with its own `router()`.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`limits`]: rate limits on logins and registrations; the client's
@@ -24,6 +24,7 @@ pub mod api;
 pub mod assets;
 pub mod directory;
 pub mod error;
+pub mod feeds;
 pub mod forms;
 pub mod groups;
 pub mod health;
@@ -134,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(directory::router())
         .merge(groups::router())
+        .merge(feeds::router())
         .merge(hosting::router())
         .merge(accounts::router())
         .merge(me::router())

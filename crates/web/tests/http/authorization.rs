@@ -174,6 +174,13 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Allowed,
         },
         Row {
+            name: "a listed group's calendar",
+            status: Listed,
+            call: Call::Get("/groups/{slug}/calendar.ics"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
             name: "edit page",
             status: Listed,
             call: Call::Get("/groups/{slug}/edit"),
@@ -356,6 +363,14 @@ fn rows() -> Vec<Row> {
             allowed: readers,
             anonymous: Seen::Missing,
         });
+        // The public calendar is for listed groups only, whoever asks.
+        rows.push(Row {
+            name: "its public calendar",
+            status,
+            call: Call::Get("/groups/{slug}/calendar.ics"),
+            allowed: &[],
+            anonymous: Seen::Missing,
+        });
     }
     rows
 }
@@ -392,7 +407,7 @@ async fn every_role_sees_and_changes_only_what_it_may() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(checked >= 150, "{checked}");
+    assert!(checked >= 180, "{checked}");
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ mod accounts;
 mod authorization;
 mod csrf;
 mod directory;
+mod feeds;
 mod groups;
 mod hygiene;
 mod review;

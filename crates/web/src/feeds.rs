@@ -1,0 +1,61 @@
+//! Feeds: `GET /groups/{slug}/calendar.ics`, a listed group's public
+//! calendar (RFC 5545). Anything else is 404, as on its page.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kith_app::feeds::{CalendarWords, group_calendar};
+
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::hosting::parse_slug;
+use crate::messages::messages;
+
+/// The feeds' routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/groups/{slug}/calendar.ics", get(calendar))
+}
+
+/// The site's own address: the configured base URL, else the request's host.
+fn site(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    state.config.base_url.clone().or_else(|| {
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|host| format!("http://{host}"))
+    })
+}
+
+async fn calendar(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let m = messages();
+    let url = site(&state, &headers).map(|site| format!("{site}/groups/{slug}"));
+    let words = CalendarWords {
+        name: m.t("calendar.name"),
+        summary: m.t("calendar.summary"),
+        description: m.t("calendar.description"),
+    };
+    let ics = group_calendar(
+        state.store.as_ref(),
+        &slug,
+        words,
+        url.as_deref(),
+        state.clock.now(),
+    )
+    .await
+    .map_err(WebError::from)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"kith.ics\""),
+        ],
+        ics,
+    )
+        .into_response())
+}
