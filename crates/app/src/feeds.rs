@@ -1,8 +1,10 @@
-//! Feeds others read: a group's public calendar (RFC 5545). No private
+//! Feeds others read: a group's public calendar (RFC 5545) and the Meeting
+//! Guide JSON feed of every listed group. No private
 //! field ever appears in one; titles are neutral, so a lock screen does not
 //! out anyone.
 
 pub mod ical;
+pub mod meeting_guide;
 
 use jiff::Timestamp;
 use kith_domain::ids::Slug;
@@ -47,4 +49,14 @@ pub async fn group_calendar(
             stamp: now,
         },
     ))
+}
+
+/// Every listed group's weekly meetings in the Meeting Guide format.
+pub async fn meeting_guide_feed(
+    store: &dyn Store,
+    site: &str,
+    words: &dyn meeting_guide::FocusWords,
+) -> AppResult<Vec<meeting_guide::Meeting>> {
+    let groups = store.listed_groups_for_feed().await?;
+    Ok(meeting_guide::meetings(&groups, site, words))
 }

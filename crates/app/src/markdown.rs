@@ -27,6 +27,24 @@ pub fn to_safe_html(markdown: &str) -> String {
     SANITIZER.clean(&raw).to_string()
 }
 
+/// Markdown as plain text: the words, with a blank line between blocks and
+/// no markup (feeds that take plain text only).
+pub fn to_plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.push('\n'),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                out.push_str("\n\n")
+            }
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +64,14 @@ mod tests {
         for bad in ["<script", "onerror", "href=\"javascript", "style=", "<img"] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_and_drops_markup_and_html() {
+        let text = to_plain_text(
+            "**Welcome.** A [link](https://x.org).\n\n- one\n- two <script>x</script>",
+        );
+        assert_eq!(text, "Welcome. A link.\n\none\n\ntwo x");
     }
 
     #[test]

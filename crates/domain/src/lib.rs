@@ -10,6 +10,7 @@
 //! - [`text`]: search-text normalisation and slugs, identical for every
 //!   database backend.
 //! - [`ids`]: identifiers; public ones are random, never sequential.
+//! - [`meeting_guide`]: the Meeting Guide format's type codes.
 
 pub mod account;
 pub mod directory;
@@ -17,6 +18,7 @@ pub mod group;
 pub mod group_input;
 pub mod ids;
 pub mod listing;
+pub mod meeting_guide;
 pub mod schedule;
 pub mod text;
 pub mod validation;

@@ -38,7 +38,9 @@ use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 pub use accounts::AccountStore;
 pub use hosting::HostingStore;
-pub use model::{AccountId, AuditEntry, DirectoryHit, DirectorySearch, GroupDraft, OccurrenceTime};
+pub use model::{
+    AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft, OccurrenceTime,
+};
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +142,10 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
 
     /// A listed group's public profile; `NotFound` for any other status.
     async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
+
+    /// Every listed group with its schedule, by name: two queries, however
+    /// many groups.
+    async fn listed_groups_for_feed(&self) -> StoreResult<Vec<FeedGroup>>;
 
     /// When a listed group last changed; `NotFound` for any other status.
     async fn listed_group_changed_at(&self, slug: &Slug) -> StoreResult<Timestamp>;

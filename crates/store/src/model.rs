@@ -102,3 +102,28 @@ pub struct AuditEntry<'a> {
     /// The reason given, if any.
     pub reason: &'a str,
 }
+
+/// A listed group as feeds show it: public fields and schedule only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedGroup {
+    /// Its slug.
+    pub slug: kith_domain::ids::Slug,
+    /// Its name.
+    pub name: String,
+    /// Markdown.
+    pub description: String,
+    /// What it is for.
+    pub focus: Vec<Focus>,
+    /// Its attributes.
+    pub attributes: Vec<Attribute>,
+    /// How it meets.
+    pub format: Format,
+    /// BCP 47.
+    pub language: String,
+    /// Where it meets (never the street address).
+    pub place: Place,
+    /// Its schedule.
+    pub schedule: kith_domain::schedule::Schedule,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}

@@ -141,6 +141,27 @@ macro_rules! impl_store {
                 row.into_profile(rules, hosts)
             }
 
+            async fn listed_groups_for_feed(&self) -> $crate::StoreResult<Vec<$crate::FeedGroup>> {
+                let groups: Vec<$crate::sql::FeedRow> = sqlx::query_as($crate::sql::FEED_GROUPS)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let rules: Vec<$crate::sql::RuleRow> = sqlx::query_as($crate::sql::FEED_RULES)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut by_group: std::collections::HashMap<i64, Vec<$crate::sql::RuleRow>> =
+                    std::collections::HashMap::with_capacity(groups.len());
+                for rule in rules {
+                    by_group.entry(rule.group_id).or_default().push(rule);
+                }
+                groups
+                    .into_iter()
+                    .map(|g| {
+                        let rules = by_group.remove(&g.id).unwrap_or_default();
+                        g.into_feed_group(rules)
+                    })
+                    .collect()
+            }
+
             async fn listed_group_changed_at(&self, slug: &kith_domain::ids::Slug) -> $crate::StoreResult<jiff::Timestamp> {
                 let seconds: i64 = sqlx::query_scalar($crate::sql::LISTED_GROUP_CHANGED_AT)
                     .bind(slug.as_str())

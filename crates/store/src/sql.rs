@@ -60,6 +60,16 @@ pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agree
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
     country, region, city, capacity, time_zone, status
 FROM groups WHERE slug = $1 AND status = 'listed'";
+/// Public columns of every listed group, for feeds.
+pub(crate) const FEED_GROUPS: &str = "SELECT id, slug, name, description, focus_mask,
+    attribute_mask, format, language, country, region, city, time_zone, updated_at
+FROM groups WHERE status = 'listed' ORDER BY sort_name, id";
+/// The rules of every listed group, grouped by group.
+pub(crate) const FEED_RULES: &str = "SELECT r.id, r.group_id, r.kind, r.weekdays, r.local_time,
+    r.duration_minutes, r.first_date, r.last_date, r.interval_weeks, r.anchor_date,
+    r.month_weeks, r.on_date
+FROM schedule_rules r JOIN groups g ON g.id = r.group_id
+WHERE g.status = 'listed' ORDER BY r.group_id, r.position";
 pub(crate) const LISTED_GROUP_CHANGED_AT: &str =
     "SELECT updated_at FROM groups WHERE slug = $1 AND status = 'listed'";
 pub(crate) const GROUP_HOSTS: &str = "SELECT a.handle FROM group_hosts h
@@ -96,10 +106,50 @@ pub(crate) struct GroupRow {
     pub status: String,
 }
 
+/// A listed group's public columns, for feeds.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FeedRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub focus_mask: i64,
+    pub attribute_mask: i64,
+    pub format: String,
+    pub language: String,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub time_zone: String,
+    pub updated_at: i64,
+}
+
+impl FeedRow {
+    pub(crate) fn into_feed_group(self, rules: Vec<RuleRow>) -> StoreResult<crate::FeedGroup> {
+        Ok(crate::FeedGroup {
+            schedule: schedule(&self.time_zone, rules)?,
+            slug: Slug::from_trusted(self.slug),
+            name: self.name,
+            description: self.description,
+            focus: focus_from_mask(Mask(self.focus_mask)),
+            attributes: attributes_from_mask(Mask(self.attribute_mask)),
+            format: Format::parse(&self.format).ok_or_else(|| StoreError::corrupt("format"))?,
+            language: self.language,
+            place: Place {
+                country: self.country,
+                region: self.region,
+                city: self.city,
+            },
+            updated_at: from_seconds(self.updated_at)?,
+        })
+    }
+}
+
 /// A schedule rule's columns.
 #[derive(sqlx::FromRow)]
 pub(crate) struct RuleRow {
     pub id: i64,
+    pub group_id: i64,
     pub kind: String,
     pub weekdays: i64,
     pub local_time: String,

@@ -1,21 +1,27 @@
 //! Feeds: `GET /groups/{slug}/calendar.ics`, a listed group's public
-//! calendar (RFC 5545). Anything else is 404, as on its page.
+//! calendar (RFC 5545; anything else is 404, as on its page), and
+//! `GET /feeds/meeting-guide.json`, every listed group's weekly meetings in
+//! the Meeting Guide format.
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kith_app::feeds::{CalendarWords, group_calendar};
+use kith_app::feeds::meeting_guide::FocusWords;
+use kith_app::feeds::{CalendarWords, group_calendar, meeting_guide_feed};
+use kith_domain::group::Focus;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::hosting::parse_slug;
-use crate::messages::messages;
+use crate::messages::{Messages, messages};
 
 /// The feeds' routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/groups/{slug}/calendar.ics", get(calendar))
+    Router::new()
+        .route("/groups/{slug}/calendar.ics", get(calendar))
+        .route("/feeds/meeting-guide.json", get(meeting_guide))
 }
 
 /// The site's own address: the configured base URL, else the request's host.
@@ -58,4 +64,25 @@ async fn calendar(
         ics,
     )
         .into_response())
+}
+
+impl FocusWords for Messages {
+    fn focus_label(&self) -> &str {
+        self.t("feed.focus")
+    }
+
+    fn focus_name(&self, focus: Focus) -> &str {
+        self.of("focus", focus.code())
+    }
+}
+
+async fn meeting_guide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let site = site(&state, &headers).unwrap_or_default();
+    let meetings = meeting_guide_feed(state.store.as_ref(), &site, messages())
+        .await
+        .map_err(WebError::from)?;
+    Ok(axum::Json(meetings).into_response())
 }

@@ -66,3 +66,155 @@ async fn an_unlisted_groups_calendar_is_not_found() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Whether python3 with jsonschema is here; with CI=true it must be.
+fn python_with_jsonschema() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true and python3 with jsonschema is missing (.ci/run installs it)"
+        );
+        eprintln!("python3 with jsonschema is missing; skipping the schema check");
+    }
+    ok
+}
+
+#[tokio::test]
+async fn the_meeting_guide_feed_lists_weekly_meetings_and_validates_against_the_spec() {
+    let app = TestApp::demo().await;
+    let response = app
+        .get_with("/feeds/meeting-guide.json", &[("host", "kith.test")])
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(
+        response
+            .header("content-type")
+            .starts_with("application/json")
+    );
+    let feed = response.json();
+    let meetings = feed.as_array().expect("an array");
+    assert!(meetings.len() >= 60, "{} meetings", meetings.len());
+    for meeting in meetings {
+        for field in [
+            "name", "slug", "day", "time", "end_time", "timezone", "types", "notes", "updated",
+            "url",
+        ] {
+            assert!(!meeting[field].is_null(), "{field} in {meeting}");
+        }
+        assert!(
+            meeting["url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("http://kith.test/groups/"))
+        );
+        assert!(
+            meeting.get("conference_url").is_none() && meeting.get("conference_phone").is_none()
+        );
+        assert!(meeting.get("address").is_none(), "never a street address");
+        assert!(
+            meeting["notes"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Focus: ")),
+            "{meeting}"
+        );
+    }
+    let text = feed.to_string();
+    assert!(
+        !text.contains("<p>") && !text.contains("**"),
+        "notes are plain text"
+    );
+
+    let page = app.get("/").await.body;
+    assert!(page.contains(r#"<link rel="alternate" type="application/json" title="Meetings Feed" href="/feeds/meeting-guide.json">"#));
+
+    if python_with_jsonschema() {
+        use std::io::Write;
+        let schema = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/interop/meeting-guide/schema"
+        );
+        let mut child = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/meeting_guide_check.py"
+            ))
+            .arg(schema)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(response.body.as_bytes())
+            .expect("write");
+        let output = child.wait_with_output().expect("wait");
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+    }
+}
+
+#[tokio::test]
+async fn the_feed_maps_attributes_and_language_and_leaves_out_what_it_cannot_say() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let moderator = app.account("Warden", Role::Moderator).await;
+    let mut client = app.api_as(&host).await;
+    let created = client
+        .json("POST", "/api/v1/groups", serde_json::json!({
+            "name": "Harbour Circle",
+            "description": "**Gentle** check-ins.",
+            "facilitation_style": "check_in_round",
+            "focus": ["tapering", "staying_off"],
+            "attributes": ["open", "lgbtq", "captions"],
+            "format": "in_person",
+            "city": "Lisboa",
+            "country": "PT",
+            "language": "pt-PT",
+            "time_zone": "Europe/Lisbon",
+            "street_address": "Rua Secreta 1",
+            "rules": [
+                {"weekdays": [1, 3], "start": "18:00", "duration_minutes": 90},
+                {"kind": "monthly", "weekdays": [6], "month_weeks": [1], "start": "10:00", "duration_minutes": 60},
+                {"weekdays": [5], "start": "09:00", "duration_minutes": 60}
+            ]
+        }))
+        .await;
+    let slug = created.json()["slug"].as_str().expect("slug").to_owned();
+    app.api_as(&moderator)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/moderation/groups/{slug}/approve"),
+            serde_json::json!({}),
+        )
+        .await;
+    let feed = app.get("/feeds/meeting-guide.json").await.json();
+    let meetings = feed.as_array().expect("array");
+    assert_eq!(
+        meetings.len(),
+        2,
+        "two weekly rules; the monthly one has no form in the spec"
+    );
+    assert_eq!(meetings[0]["slug"], slug.as_str());
+    assert_eq!(meetings[0]["day"], serde_json::json!([1, 3]));
+    assert_eq!(meetings[0]["time"], "18:00");
+    assert_eq!(meetings[0]["end_time"], "19:30");
+    assert_eq!(meetings[0]["timezone"], "Europe/Lisbon");
+    assert_eq!(
+        meetings[0]["types"],
+        serde_json::json!(["O", "LGBTQ", "POR"])
+    );
+    assert_eq!(
+        meetings[0]["notes"],
+        "Focus: Tapering and withdrawal, Staying off\n\nGentle check-ins."
+    );
+    assert_eq!(meetings[0]["city"], "Lisboa");
+    assert_eq!(meetings[1]["slug"], format!("{slug}-2"));
+    assert_eq!(meetings[1]["day"], 5);
+    assert!(!feed.to_string().contains("Rua Secreta"));
+}
