@@ -132,6 +132,7 @@ impl DemoGroup {
                     },
                     hosts: self.hosts.clone(),
                     status: ListingStatus::Listed,
+                    source: None,
                 },
                 private: PrivateDetails {
                     call_link: self.private.call_link,

@@ -7,6 +7,7 @@
 //! - [`feeds`]: a group's public calendar (RFC 5545).
 //! - [`groups`]: a group's public page; creating groups.
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
+//! - [`imports`]: groups from another site's Meeting Guide feed.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`safety`]: the crisis page, per country.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
@@ -24,6 +25,7 @@ pub mod directory;
 pub mod feeds;
 pub mod groups;
 pub mod hosting;
+pub mod imports;
 pub mod markdown;
 pub mod meeting_time;
 pub mod moderation;

@@ -52,6 +52,7 @@ impl GroupBuilder {
                         },
                         hosts: vec!["willow".to_owned()],
                         status: ListingStatus::Listed,
+                        source: None,
                     },
                     private: PrivateDetails::default(),
                 },
@@ -121,6 +122,12 @@ impl GroupBuilder {
             region: region.map(str::to_owned),
             city: Some(city.to_owned()),
         };
+        self
+    }
+
+    /// Has this slug.
+    pub fn slug(mut self, slug: &str) -> Self {
+        self.profile().slug = Slug::parse(slug).expect("a valid slug");
         self
     }
 

@@ -216,6 +216,8 @@ pub struct GroupProfile {
     pub hosts: Vec<String>,
     /// Listing status.
     pub status: ListingStatus,
+    /// For a group imported from another site: its original listing.
+    pub source: Option<String>,
 }
 
 /// The details only a group's hosts and approved members may see.

@@ -216,6 +216,7 @@ impl GroupInput {
                     schedule: Schedule { zone: zone?, rules },
                     hosts: Vec::new(),
                     status: ListingStatus::Pending,
+                    source: None,
                 },
                 private: PrivateDetails {
                     call_link: call_link?,

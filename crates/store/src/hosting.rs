@@ -218,7 +218,7 @@ pub(crate) const HOST_IDS: &str =
 /// Every public column, whatever the status; for hosts and moderators only.
 pub(crate) const ANY_GROUP: &str = "SELECT id, slug, name, description, agreements,
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
-    country, region, city, capacity, time_zone, status
+    country, region, city, capacity, time_zone, status, source_url
 FROM groups WHERE id = $1";
 pub(crate) const PRIVATE_FIELDS: &str =
     "SELECT call_link, dial_in, street_address FROM groups WHERE id = $1";

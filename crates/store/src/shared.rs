@@ -106,6 +106,7 @@ macro_rules! impl_store {
                         .bind(&private.street_address)
                         .bind(draft.occurrences_until.as_second())
                         .bind(now.as_second())
+                        .bind(&p.source)
                         .fetch_one(&mut *tx)
                         .await?;
                     for (position, host) in draft.hosts.iter().enumerate() {

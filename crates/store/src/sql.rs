@@ -27,9 +27,9 @@ pub(crate) const INSERT_GROUP: &str = "INSERT INTO groups (
     slug, name, sort_name, description, agreements, facilitation_style, facilitation_description,
     focus_mask, attribute_mask, format, language, language_primary, country, region, city,
     region_key, city_key, capacity, time_zone, status, search_text, call_link, dial_in,
-    street_address, occurrences_until, created_at, updated_at
+    street_address, occurrences_until, created_at, updated_at, source_url
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-          $19, $20, $21, $22, $23, $24, $25, $26, $26)
+          $19, $20, $21, $22, $23, $24, $25, $26, $26, $27)
 RETURNING id";
 pub(crate) const INSERT_HOST: &str =
     "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
@@ -58,7 +58,7 @@ pub(crate) const PRUNE_OCCURRENCES: &str =
 /// Public columns only: private fields are never selected for public reads.
 pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agreements,
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
-    country, region, city, capacity, time_zone, status
+    country, region, city, capacity, time_zone, status, source_url
 FROM groups WHERE slug = $1 AND status = 'listed'";
 /// Public columns of every listed group, for feeds.
 pub(crate) const FEED_GROUPS: &str = "SELECT id, slug, name, description, focus_mask,
@@ -104,6 +104,7 @@ pub(crate) struct GroupRow {
     pub capacity: Option<i64>,
     pub time_zone: String,
     pub status: String,
+    pub source_url: Option<String>,
 }
 
 /// A listed group's public columns, for feeds.
@@ -331,6 +332,7 @@ impl GroupRow {
             hosts,
             status: ListingStatus::parse(&self.status)
                 .ok_or_else(|| StoreError::corrupt("status"))?,
+            source: self.source_url,
         })
     }
 }

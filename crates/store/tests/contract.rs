@@ -51,6 +51,7 @@ fn group(name: &str, zone: &str, days: &[Weekday], at: &str) -> NewGroup {
             },
             hosts: vec![],
             status: ListingStatus::Listed,
+            source: None,
         },
         private: PrivateDetails {
             call_link: Some("https://meet.example.org/secret-canary".to_owned()),
