@@ -27,7 +27,7 @@ export const MODERATOR = { handle: "warden", email: "warden@example.org" };
  * Starts a fresh kith; answers its base URL and a way to stop it.
  * @returns {Promise<{url: string, stop: () => void}>}
  */
-export async function startKith() {
+export async function startKith(options = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: run \`cargo build -p kith\` first (or set KITH_BIN)`);
   }
@@ -46,6 +46,17 @@ export async function startKith() {
   );
   if (made.status !== 0) {
     throw new Error(`kith admin create failed: ${made.stderr}`);
+  }
+  if (options.importFeed) {
+    // Groups from another site's Meeting Guide feed, as an operator imports them.
+    const imported = spawnSync(binary, ["import", "meeting-guide", "-"], {
+      env,
+      input: JSON.stringify(options.importFeed),
+      encoding: "utf8",
+    });
+    if (imported.status !== 0) {
+      throw new Error(`kith import failed: ${imported.stderr}`);
+    }
   }
   const child = spawn(binary, ["serve", "--demo", "--addr", "127.0.0.1:0"], {
     env,

@@ -33,9 +33,19 @@ enum Command {
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Import groups from another site.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Add synthetic groups (for load tests) to the database.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A Meeting Guide JSON feed (a file, `-`, or an http(s) URL): creates
+    /// or updates one group per record, by slug.
+    MeetingGuide(crate::import::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +151,7 @@ impl Cli {
         match self.command {
             Command::Serve(args) => crate::serve::serve(args).await,
             Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
+            Command::Import(ImportCommand::MeetingGuide(args)) => crate::import::run(args).await,
             Command::Generate(args) => generate(args).await,
         }
     }

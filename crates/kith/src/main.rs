@@ -1,6 +1,7 @@
 //! `kith`: the server and its operator commands.
 
 mod cli;
+mod import;
 mod serve;
 
 use clap::Parser;
