@@ -45,6 +45,9 @@ pub async fn import_meeting_guide(
         .map_err(|_| AppError::Invalid(vec![FieldError::new("feed", "not_a_json_array")]))?;
     let mut report = ImportReport::default();
     let mut seen = std::collections::HashSet::new();
+    // New groups are written a thousand to a transaction: one commit (and
+    // one fsync) per batch instead of per record.
+    let mut new_groups: Vec<NewGroup> = Vec::new();
     let total = records.len();
     for (index, record) in records.iter().enumerate() {
         let name = record
@@ -68,50 +71,67 @@ pub async fn import_meeting_guide(
                 Ok(mut group) => {
                     group.profile.slug = read.slug;
                     group.profile.source = read.source.or_else(|| Some(origin.to_owned()));
-                    match save(store, group, status, now).await? {
-                        Saved::Created => report.created += 1,
+                    match save(store, group, now).await? {
+                        Saved::New(group) => new_groups.push(*group),
                         Saved::Updated => report.updated += 1,
                         Saved::Unchanged => report.unchanged += 1,
                         Saved::Taken => fail(vec![FieldError::new("slug", "taken")]),
+                    }
+                    if new_groups.len() >= BATCH {
+                        report.created += insert(store, &mut new_groups, status, now).await?;
                     }
                 }
             },
         }
         progress(index + 1, total);
     }
+    report.created += insert(store, &mut new_groups, status, now).await?;
     if report.created + report.updated > 0 {
         cache.invalidate();
     }
     Ok(report)
 }
 
+/// New groups per transaction.
+const BATCH: usize = 1_000;
+
+/// Inserts and empties a batch of new groups; answers how many.
+async fn insert(
+    store: &dyn Store,
+    groups: &mut Vec<NewGroup>,
+    status: ListingStatus,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let until = horizon(now);
+    let drafts: Vec<GroupDraft<'_>> = groups
+        .iter()
+        .map(|group| GroupDraft {
+            group,
+            status,
+            hosts: Vec::new(),
+            occurrences: group.profile.schedule.occurrences_between(now, until),
+            occurrences_until: until,
+        })
+        .collect();
+    store.insert_groups(&drafts, now).await?;
+    let count = groups.len();
+    groups.clear();
+    Ok(count)
+}
+
 enum Saved {
-    Created,
+    /// Not there yet: to be inserted with the next batch.
+    New(Box<NewGroup>),
     Updated,
     Unchanged,
     /// The slug belongs to a group of this site, not an imported one.
     Taken,
 }
 
-async fn save(
-    store: &dyn Store,
-    group: NewGroup,
-    status: ListingStatus,
-    now: Timestamp,
-) -> AppResult<Saved> {
+async fn save(store: &dyn Store, group: NewGroup, now: Timestamp) -> AppResult<Saved> {
     let until = horizon(now);
     match store.managed_group(&group.profile.slug).await {
-        Err(StoreError::NotFound) => {
-            let draft = GroupDraft {
-                group: &group,
-                status,
-                hosts: Vec::new(),
-                occurrences: group.profile.schedule.occurrences_between(now, until),
-                occurrences_until: until,
-            };
-            store.insert_groups(&[draft], now).await?;
-            Ok(Saved::Created)
-        }
+        Err(StoreError::NotFound) => Ok(Saved::New(Box::new(group))),
         Err(other) => Err(other.into()),
         Ok(existing) if existing.profile.source.is_none() => Ok(Saved::Taken),
         Ok(existing) if same(&existing, &group) => Ok(Saved::Unchanged),
