@@ -34,6 +34,8 @@ pub async fn group_calendar(
 ) -> AppResult<String> {
     let profile = store.listed_group(slug).await?;
     let changed = store.listed_group_changed_at(slug).await?;
+    let access = store.group_access(slug).await?;
+    let cancelled = store.cancelled_occurrences(access.id).await?;
     let zone = &profile.schedule.zone;
     Ok(calendar(
         words.name,
@@ -46,6 +48,7 @@ pub async fn group_calendar(
             // Seconds since 2025: grows with every change of the group.
             sequence: (changed.as_second() - 1_735_689_600).max(0),
             schedule: &profile.schedule,
+            cancelled: &cancelled,
             stamp: now,
         },
     ))

@@ -56,6 +56,10 @@ pub struct UpcomingMeeting {
     pub yours: MeetingTime,
     /// In the group's own zone.
     pub theirs: MeetingTime,
+    /// Whether a host cancelled it.
+    pub cancelled: bool,
+    /// The host's note about it.
+    pub note: Option<String>,
 }
 
 /// A rule as its host wrote it, in the group's own zone.
@@ -118,6 +122,8 @@ pub async fn group_page(
             id: o.id.clone(),
             yours: MeetingTime::new(o.starts_at, o.ends_at, viewer),
             theirs: MeetingTime::new(o.starts_at, o.ends_at, group_zone),
+            cancelled: o.cancelled,
+            note: o.note.clone(),
         })
         .collect();
     let rules = profile

@@ -161,6 +161,41 @@ pub async fn add_cohost(
     }
 }
 
+/// The longest note a host may give about a cancelled meeting.
+pub const NOTE_MAX: usize = 500;
+
+/// Cancelling or restoring one meeting.
+#[derive(Debug, Clone, Copy)]
+pub struct MeetingChange<'a> {
+    /// The meeting.
+    pub occurrence: &'a kith_domain::ids::OccurrenceId,
+    /// Cancel (true) or restore (false).
+    pub cancelled: bool,
+    /// The host's note, for a cancellation.
+    pub note: &'a str,
+}
+
+/// Cancels one upcoming meeting, with an optional note that members and
+/// calendars show; or restores it. The meeting keeps its id.
+pub async fn set_meeting_cancelled(
+    store: &dyn Store,
+    cache: &DirectoryCache,
+    person: &Person,
+    slug: &Slug,
+    change: &MeetingChange<'_>,
+    now: Timestamp,
+) -> AppResult<()> {
+    let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
+    let note = kith_domain::validation::optional_text("note", Some(change.note), NOTE_MAX)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let note = note.as_deref().filter(|_| change.cancelled);
+    store
+        .set_occurrence_cancelled(access.id, change.occurrence, change.cancelled, note, now)
+        .await?;
+    cache.invalidate();
+    Ok(())
+}
+
 /// The groups a person hosts, in any status.
 pub async fn my_groups(store: &dyn Store, person: &Person) -> AppResult<Vec<HostedGroup>> {
     Ok(store.groups_hosted_by(person.id).await?)

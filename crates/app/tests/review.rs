@@ -407,3 +407,99 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    a_cancelled_meeting_leaves_the_directory_and_the_calendar_but_keeps_its_id,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let cache = DirectoryCache::new(Duration::ZERO);
+        let host = person(store, "willow", Role::Member).await;
+        let moderator = person(store, "warden", Role::Moderator).await;
+        let stranger = person(store, "passerby", Role::Member).await;
+        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+            .await
+            .expect("submit");
+        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
+        let before = store
+            .upcoming_occurrences(&slug, now(), 3)
+            .await
+            .expect("upcoming");
+        let first = before[0].id.clone();
+        let change = hosting::MeetingChange {
+            occurrence: &first,
+            cancelled: true,
+            note: "Holiday: back next week.",
+        };
+        let refused =
+            hosting::set_meeting_cancelled(store, &cache, &stranger, &slug, &change, now()).await;
+        assert!(matches!(refused, Err(AppError::NotFound)));
+        hosting::set_meeting_cancelled(store, &cache, &host, &slug, &change, now())
+            .await
+            .expect("cancel");
+
+        let after = store
+            .upcoming_occurrences(&slug, now(), 3)
+            .await
+            .expect("upcoming");
+        assert_eq!(after[0].id, first, "the meeting keeps its id");
+        assert!(after[0].cancelled);
+        assert_eq!(after[0].note.as_deref(), Some("Holiday: back next week."));
+        // The directory's next meeting is the one after.
+        let filters = RawFilters::from_pairs([("q", "quillwort")])
+            .parse(&Zone::utc())
+            .expect("filters");
+        let page = search(store, &cache, &filters, now())
+            .await
+            .expect("search");
+        assert_eq!(page.results[0].hit.next.id, before[1].id);
+
+        // The refresher recomputes times but keeps the cancellation.
+        let later = now()
+            .checked_add(jiff::SignedDuration::from_hours(24 * 20))
+            .expect("later");
+        kith_app::schedule::refresh_due(store, later)
+            .await
+            .expect("refresh");
+        let kept = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("upcoming");
+        assert!(kept[0].cancelled);
+
+        let words = kith_app::feeds::CalendarWords {
+            name: "kith",
+            summary: "kith: meeting",
+            description: "-",
+        };
+        let ics = kith_app::feeds::group_calendar(store, &slug, words, None, now())
+            .await
+            .expect("calendar");
+        assert!(
+            ics.contains("EXDATE;TZID=Europe/Berlin:20260602T190000\r\n"),
+            "{ics}"
+        );
+
+        let restore = hosting::MeetingChange {
+            occurrence: &first,
+            cancelled: false,
+            note: "",
+        };
+        hosting::set_meeting_cancelled(store, &cache, &host, &slug, &restore, now())
+            .await
+            .expect("restore");
+        let page = search(store, &cache, &filters, now())
+            .await
+            .expect("search");
+        assert_eq!(page.results[0].hit.next.id, first);
+        assert!(
+            store
+                .upcoming_occurrences(&slug, now(), 1)
+                .await
+                .expect("upcoming")[0]
+                .note
+                .is_none()
+        );
+    }
+);

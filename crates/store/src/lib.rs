@@ -143,6 +143,24 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
     /// A listed group's public profile; `NotFound` for any other status.
     async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
 
+    /// Cancels one of a group's meetings that has not ended, with a note, or
+    /// restores it (`cancelled` false); `NotFound` when the group has no
+    /// such meeting ahead.
+    async fn set_occurrence_cancelled(
+        &self,
+        group: GroupId,
+        occurrence: &kith_domain::ids::OccurrenceId,
+        cancelled: bool,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// A group's cancelled meetings: each rule's id and local start.
+    async fn cancelled_occurrences(
+        &self,
+        group: GroupId,
+    ) -> StoreResult<Vec<(kith_domain::ids::RuleId, jiff::civil::DateTime)>>;
+
     /// Every listed group with its schedule, by name: two queries, however
     /// many groups.
     async fn listed_groups_for_feed(&self) -> StoreResult<Vec<FeedGroup>>;

@@ -63,6 +63,10 @@ pub struct OccurrenceTime {
     pub starts_at: Timestamp,
     /// When it ends.
     pub ends_at: Timestamp,
+    /// Whether a host cancelled it.
+    pub cancelled: bool,
+    /// The host's note about it, if any.
+    pub note: Option<String>,
 }
 
 /// A directory result: a listed group and its next matching meeting.

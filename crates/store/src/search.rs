@@ -116,7 +116,7 @@ pub fn walk_bound(search: &DirectorySearch, budget: i64) -> Sql {
     let now = sql.int(search.now);
     let skip = sql.int(budget - 1);
     sql.text = format!(
-        "SELECT o.starts_at FROM occurrences o WHERE {windows} AND o.ends_at > {now} \
+        "SELECT o.starts_at FROM occurrences o WHERE {windows} AND o.ends_at > {now} AND o.cancelled = 0 \
          ORDER BY o.starts_at LIMIT 1 OFFSET {skip}"
     );
     sql
@@ -129,7 +129,7 @@ pub fn walk(search: &DirectorySearch, bound: Option<i64>) -> Sql {
     let now = sql.int(search.now);
     let mut text = format!(
         "SELECT {HIT_COLUMNS} FROM occurrences o JOIN groups g ON g.id = o.group_id \
-         WHERE {windows} AND o.ends_at > {now}"
+         WHERE {windows} AND o.ends_at > {now} AND o.cancelled = 0"
     );
     text += &group_filters(&mut sql, search);
     for term in &search.terms {
@@ -153,7 +153,7 @@ pub fn by_groups(dialect: Dialect, search: &DirectorySearch) -> Sql {
     let now = sql.int(search.now);
     let mut text = format!(
         "SELECT {HIT_COLUMNS} FROM groups g JOIN occurrences o ON o.id = (\
-           SELECT p.id FROM occurrences p WHERE p.group_id = g.id AND {windows} AND p.ends_at > {now} \
+           SELECT p.id FROM occurrences p WHERE p.group_id = g.id AND {windows} AND p.ends_at > {now} AND p.cancelled = 0 \
            ORDER BY p.starts_at, p.ends_at, p.id LIMIT 1) \
          WHERE 1 = 1"
     );
@@ -256,7 +256,7 @@ fn group_filters(sql: &mut Sql, search: &DirectorySearch) -> String {
 fn first_meeting_clause(sql: &mut Sql, search: &DirectorySearch, now: &str) -> String {
     let windows = windows_clause(sql, "p", search);
     format!(
-        "SELECT 1 FROM occurrences p WHERE p.group_id = o.group_id AND {windows} AND p.ends_at > {now} \
+        "SELECT 1 FROM occurrences p WHERE p.group_id = o.group_id AND {windows} AND p.ends_at > {now} AND p.cancelled = 0 \
          AND (p.starts_at, p.ends_at, p.id) < (o.starts_at, o.ends_at, o.id)"
     )
 }

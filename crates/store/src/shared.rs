@@ -142,6 +142,44 @@ macro_rules! impl_store {
                 row.into_profile(rules, hosts)
             }
 
+            async fn set_occurrence_cancelled(
+                &self,
+                group: kith_domain::ids::GroupId,
+                occurrence: &kith_domain::ids::OccurrenceId,
+                cancelled: bool,
+                note: Option<&str>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query($crate::sql::SET_CANCELLED)
+                    .bind(occurrence.as_str())
+                    .bind(group.0)
+                    .bind(i64::from(cancelled))
+                    .bind(note)
+                    .bind(now.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            async fn cancelled_occurrences(
+                &self,
+                group: kith_domain::ids::GroupId,
+            ) -> $crate::StoreResult<Vec<(kith_domain::ids::RuleId, jiff::civil::DateTime)>> {
+                let rows: Vec<(i64, String)> = sqlx::query_as($crate::sql::CANCELLED_OCCURRENCES)
+                    .bind(group.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(rule, local)| {
+                        let local = local.parse().map_err(|_| $crate::StoreError::corrupt("local start"))?;
+                        Ok((kith_domain::ids::RuleId(rule), local))
+                    })
+                    .collect()
+            }
+
             async fn listed_groups_for_feed(&self) -> $crate::StoreResult<Vec<$crate::FeedGroup>> {
                 let groups: Vec<$crate::sql::FeedRow> = sqlx::query_as($crate::sql::FEED_GROUPS)
                     .fetch_all(&self.pool)

@@ -72,12 +72,19 @@ FROM schedule_rules r JOIN groups g ON g.id = r.group_id
 WHERE g.status = 'listed' ORDER BY r.group_id, r.position";
 pub(crate) const LISTED_GROUP_CHANGED_AT: &str =
     "SELECT updated_at FROM groups WHERE slug = $1 AND status = 'listed'";
+/// Cancels (or restores) one of a group's meetings that has not ended.
+pub(crate) const SET_CANCELLED: &str = "UPDATE occurrences SET cancelled = $3, note = $4
+WHERE id = $1 AND group_id = $2 AND ends_at > $5";
+/// The cancelled meetings of a group: rule and local start.
+pub(crate) const CANCELLED_OCCURRENCES: &str = "SELECT rule_id, local_start FROM occurrences
+WHERE group_id = $1 AND cancelled = 1 ORDER BY starts_at";
 pub(crate) const GROUP_HOSTS: &str = "SELECT a.handle FROM group_hosts h
 JOIN accounts a ON a.id = h.account_id WHERE h.group_id = $1 ORDER BY h.position";
 pub(crate) const GROUP_RULES: &str = "SELECT id, group_id, kind, weekdays, local_time,
     duration_minutes, first_date, last_date, interval_weeks, anchor_date, month_weeks, on_date
 FROM schedule_rules WHERE group_id = $1 ORDER BY position";
-pub(crate) const UPCOMING_OCCURRENCES: &str = "SELECT o.id, o.starts_at, o.ends_at
+pub(crate) const UPCOMING_OCCURRENCES: &str =
+    "SELECT o.id, o.starts_at, o.ends_at, o.cancelled, o.note
 FROM occurrences o JOIN groups g ON g.id = o.group_id
 WHERE g.slug = $1 AND o.ends_at > $2
 ORDER BY o.starts_at, o.id LIMIT $3";
@@ -187,6 +194,8 @@ pub(crate) struct OccurrenceRow {
     pub id: String,
     pub starts_at: i64,
     pub ends_at: i64,
+    pub cancelled: i64,
+    pub note: Option<String>,
 }
 
 fn parse_date(raw: Option<String>) -> StoreResult<Option<Date>> {
@@ -343,6 +352,8 @@ impl OccurrenceRow {
             id: OccurrenceId::from_trusted(self.id),
             starts_at: from_seconds(self.starts_at)?,
             ends_at: from_seconds(self.ends_at)?,
+            cancelled: self.cancelled != 0,
+            note: self.note,
         })
     }
 }
@@ -366,6 +377,9 @@ impl HitRow {
                 id: OccurrenceId::from_trusted(self.occurrence_id),
                 starts_at: from_seconds(self.starts_at)?,
                 ends_at: from_seconds(self.ends_at)?,
+                // The directory never shows a cancelled meeting as next.
+                cancelled: false,
+                note: None,
             },
         })
     }

@@ -52,6 +52,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hosting::api::unlist_group))
         .routes(routes!(hosting::api::relist_group))
         .routes(routes!(hosting::api::add_cohost))
+        .routes(routes!(hosting::api::cancel_meeting))
+        .routes(routes!(hosting::api::restore_meeting))
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::create_session))
         .routes(routes!(accounts::delete_current_session))
@@ -94,6 +96,12 @@ pub struct MeetingJson {
     pub zone_abbreviation: String,
     /// The IANA zone these local times are in.
     pub time_zone: String,
+    /// Present and true when a host cancelled this meeting.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
+    /// The host's note about a cancelled meeting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl MeetingJson {
@@ -109,6 +117,8 @@ impl MeetingJson {
             end: time.end,
             zone_abbreviation: time.zone_abbreviation,
             time_zone: time_zone.to_owned(),
+            cancelled: false,
+            note: None,
         }
     }
 }

@@ -68,8 +68,11 @@ struct RuleView {
 }
 
 struct UpcomingView {
+    id: String,
     yours: MeetingView,
     theirs: MeetingView,
+    cancelled: bool,
+    note: Option<String>,
 }
 
 #[derive(Template)]
@@ -182,8 +185,11 @@ async fn group_page(
             .upcoming
             .iter()
             .map(|u| UpcomingView {
+                id: u.id.to_string(),
                 yours: MeetingView::new(m, &u.yours),
                 theirs: MeetingView::new(m, &u.theirs),
+                cancelled: u.cancelled,
+                note: u.note.clone(),
             })
             .collect(),
         group,
@@ -318,7 +324,11 @@ pub async fn get_group(
     let upcoming = group
         .upcoming
         .into_iter()
-        .map(|meeting| MeetingJson::new(&meeting.id, meeting.yours, zone.name()))
+        .map(|meeting| MeetingJson {
+            cancelled: meeting.cancelled,
+            note: meeting.note,
+            ..MeetingJson::new(&meeting.id, meeting.yours, zone.name())
+        })
         .collect();
     let p = group.profile;
     Ok(Json(GroupJson {

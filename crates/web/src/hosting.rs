@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{slug}/unlist", post(unlist_form))
         .route("/groups/{slug}/relist", post(relist_form))
         .route("/groups/{slug}/cohosts", post(add_cohost_form))
+        .route("/groups/{slug}/meetings/{id}/{change}", post(meeting_form))
 }
 
 /// A malformed slug names nothing: the same 404 as a missing group.
@@ -325,6 +326,40 @@ async fn relist_form(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     change_listing(&state, &user, &slug, ListingChange::HostRelist).await
+}
+
+/// A meeting's id from a path: a malformed one names nothing.
+pub(crate) fn parse_meeting(raw: &str) -> Result<kith_domain::ids::OccurrenceId, WebError> {
+    kith_domain::ids::OccurrenceId::parse(raw).ok_or(WebError::NotFound)
+}
+
+async fn meeting_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((slug, id, change)): Path<(String, String, String)>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let id = parse_meeting(&id)?;
+    let cancelled = match change.as_str() {
+        "cancel" => true,
+        "restore" => false,
+        _ => return Err(PageError(WebError::NotFound)),
+    };
+    hosting::set_meeting_cancelled(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &hosting::MeetingChange {
+            occurrence: &id,
+            cancelled,
+            note: form.get("note"),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
 }
 
 async fn add_cohost_form(

@@ -28,6 +28,8 @@ pub struct CalendarGroup<'a> {
     pub since: Date,
     /// Increases whenever the group changes.
     pub sequence: i64,
+    /// Cancelled meetings: the rule's id and the local start.
+    pub cancelled: &'a [(kith_domain::ids::RuleId, DateTime)],
     /// `DTSTAMP`.
     pub stamp: Timestamp,
 }
@@ -47,7 +49,10 @@ pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
         let Some(first) = first_date(rule, group.since) else {
             continue;
         };
-        let id = rule.id.map_or(position as i64, |id| id.0);
+        // Stored rules have ids; a rule not stored yet is named by position.
+        let id = rule
+            .id
+            .map_or_else(|| format!("p{position}"), |id| id.0.to_string());
         out.line("BEGIN:VEVENT");
         out.line(&format!("UID:rule-{id}-{}@kith", group.key));
         out.line(&format!("DTSTAMP:{}", utc(group.stamp)));
@@ -59,6 +64,9 @@ pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
         out.line(&format!("DURATION:PT{}M", rule.duration().minutes()));
         if let Some(rrule) = rrule(rule, group.schedule) {
             out.line(&format!("RRULE:{rrule}"));
+        }
+        for (_, start) in group.cancelled.iter().filter(|(r, _)| Some(*r) == rule.id) {
+            out.line(&format!("EXDATE;TZID={zone}:{}", local(*start)));
         }
         out.line(&format!("SUMMARY:{}", text(group.summary)));
         out.line(&format!("DESCRIPTION:{}", text(group.description)));

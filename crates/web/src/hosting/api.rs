@@ -212,3 +212,87 @@ pub async fn add_cohost(
     hosting::add_cohost(state.store.as_ref(), &user.person, &slug, &body.handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A note about a cancelled meeting.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MeetingNoteJson {
+    /// Shown to members and in calendars; optional, up to 500 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn change_meeting(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: &str,
+    id: &str,
+    cancelled: bool,
+    note: &str,
+) -> Result<StatusCode, ApiError> {
+    let slug = parse_slug(slug)?;
+    let id = super::parse_meeting(id)?;
+    hosting::set_meeting_cancelled(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &hosting::MeetingChange {
+            occurrence: &id,
+            cancelled,
+            note,
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Cancels one upcoming meeting; it keeps its id, members see the note, and
+/// calendars leave it out.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/meetings/{id}/cancel",
+    tag = "hosting",
+    params(
+        ("slug" = String, Path, description = "The group's public identifier."),
+        ("id" = String, Path, description = "The meeting's id."),
+    ),
+    request_body = MeetingNoteJson,
+    responses(
+        (status = 204, description = "Cancelled"),
+        (status = 404, description = "No such meeting ahead, or not a group this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The note was refused", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn cancel_meeting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((slug, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MeetingNoteJson>,
+) -> Result<StatusCode, ApiError> {
+    change_meeting(&state, &user, &slug, &id, true, &body.note).await
+}
+
+/// Restores a cancelled meeting.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/meetings/{id}/restore",
+    tag = "hosting",
+    params(
+        ("slug" = String, Path, description = "The group's public identifier."),
+        ("id" = String, Path, description = "The meeting's id."),
+    ),
+    responses(
+        (status = 204, description = "Restored"),
+        (status = 404, description = "No such meeting ahead, or not a group this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn restore_meeting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    change_meeting(&state, &user, &slug, &id, false, "").await
+}

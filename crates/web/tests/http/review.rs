@@ -393,3 +393,91 @@ async fn rules_of_every_kind_are_listed_shown_and_answered() {
         "Choose at least one week of the month."
     );
 }
+
+#[tokio::test]
+async fn a_host_cancels_one_meeting_with_a_note_and_restores_it() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let stranger = app.account("Passerby", Role::Member).await;
+    let slug = app
+        .group_hosted_by(
+            &host,
+            "Quiet Circle",
+            kith_domain::group::ListingStatus::Listed,
+        )
+        .await;
+    let group = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
+    let first = group["upcoming"][0]["id"].as_str().expect("id").to_owned();
+    let cancel = format!("/api/v1/groups/{slug}/meetings/{first}/cancel");
+
+    let refused = app
+        .api_as(&stranger)
+        .await
+        .json("POST", &cancel, json!({"note": "no"}))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let too_long = app
+        .api_as(&host)
+        .await
+        .json("POST", &cancel, json!({"note": "x".repeat(501)}))
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_long.json()["field"], "note");
+    let unknown = app
+        .api_as(&host)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/groups/{slug}/meetings/0123456789abcdef0123456789abcdef/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let mut browser = app.browser_as(&host).await;
+    let page = browser.get(&format!("/groups/{slug}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/groups/{slug}/meetings/{first}/cancel"))
+    );
+    let done = browser
+        .post_form(
+            &format!("/groups/{slug}/meetings/{first}/cancel"),
+            &[("note", "Holiday: back next week.")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    let public = app.browser().get(&format!("/groups/{slug}")).await.body;
+    assert!(public.contains("Cancelled:") && public.contains("Holiday: back next week."));
+    let json = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
+    assert_eq!(json["upcoming"][0]["id"], first.as_str());
+    assert_eq!(json["upcoming"][0]["cancelled"], true);
+    assert_eq!(json["upcoming"][0]["note"], "Holiday: back next week.");
+    assert!(json["upcoming"][1].get("cancelled").is_none());
+
+    let restored = app
+        .api_as(&host)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/groups/{slug}/meetings/{first}/restore"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::NO_CONTENT);
+    let json = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
+    assert!(json["upcoming"][0].get("cancelled").is_none());
+}
