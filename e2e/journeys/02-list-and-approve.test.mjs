@@ -79,12 +79,12 @@ test("a listed group appears only after a moderator approves it", async (t) => {
 
     // The host cancels the first meeting, with a note for members.
     const cancel = host.locator(".cancel-list li").first();
-    await cancel.getByRole("textbox").fill("Holiday: back next week.");
+    await cancel.getByLabel("A note for members, optional").fill("Holiday: back next week.");
     await cancel.getByRole("button", { name: /Cancel this meeting/ }).click();
     await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
     const first = host.locator(".upcoming tbody tr").first();
     assert.match(await first.innerText(), /Cancelled:[\s\S]*Holiday: back next week\./);
-    assert.equal(await host.locator(".cancel-list li").first().getByRole("button", { name: /Restore this meeting/ }).count(), 1);
+    assert.equal(await host.locator(".cancel-list li").first().getByRole("button", { name: /Put back as usual/ }).count(), 1);
     await audit(host, NAME);
 
     const seeker = await open(browser, kith.url, { journey: "list-and-approve-seeker" });

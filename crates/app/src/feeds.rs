@@ -35,7 +35,7 @@ pub async fn group_calendar(
     let profile = store.listed_group(slug).await?;
     let changed = store.listed_group_changed_at(slug).await?;
     let access = store.group_access(slug).await?;
-    let cancelled = store.cancelled_occurrences(access.id).await?;
+    let exceptions = store.occurrence_exceptions(access.id).await?;
     let zone = &profile.schedule.zone;
     Ok(calendar(
         words.name,
@@ -48,7 +48,7 @@ pub async fn group_calendar(
             // Seconds since 2025: grows with every change of the group.
             sequence: (changed.as_second() - 1_735_689_600).max(0),
             schedule: &profile.schedule,
-            cancelled: &cancelled,
+            exceptions: &exceptions,
             stamp: now,
         },
     ))

@@ -60,6 +60,8 @@ pub struct UpcomingMeeting {
     pub cancelled: bool,
     /// The host's note about it.
     pub note: Option<String>,
+    /// Whether a host moved it from its rule's time.
+    pub moved: bool,
 }
 
 /// A rule as its host wrote it, in the group's own zone.
@@ -124,6 +126,7 @@ pub async fn group_page(
             theirs: MeetingTime::new(o.starts_at, o.ends_at, group_zone),
             cancelled: o.cancelled,
             note: o.note.clone(),
+            moved: o.moved,
         })
         .collect();
     let rules = profile

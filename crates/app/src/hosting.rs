@@ -164,36 +164,104 @@ pub async fn add_cohost(
 /// The longest note a host may give about a cancelled meeting.
 pub const NOTE_MAX: usize = 500;
 
-/// Cancelling or restoring one meeting.
+/// What a host does to one meeting.
 #[derive(Debug, Clone, Copy)]
-pub struct MeetingChange<'a> {
-    /// The meeting.
-    pub occurrence: &'a kith_domain::ids::OccurrenceId,
-    /// Cancel (true) or restore (false).
-    pub cancelled: bool,
-    /// The host's note, for a cancellation.
-    pub note: &'a str,
+pub enum MeetingChange<'a> {
+    /// Cancel it, with a note members and calendars show (may be empty).
+    Cancel {
+        /// The note.
+        note: &'a str,
+    },
+    /// Move it to another local date and time in the group's zone.
+    Move {
+        /// `YYYY-MM-DD`.
+        date: &'a str,
+        /// `HH:MM`.
+        time: &'a str,
+    },
+    /// Put it back as its rule has it: not cancelled, not moved.
+    Restore,
 }
 
-/// Cancels one upcoming meeting, with an optional note that members and
-/// calendars show; or restores it. The meeting keeps its id.
-pub async fn set_meeting_cancelled(
+/// Cancels, moves or restores one upcoming meeting. The meeting keeps its
+/// id, so whatever hangs on it (the room, RSVPs) follows.
+pub async fn change_meeting(
     store: &dyn Store,
     cache: &DirectoryCache,
     person: &Person,
     slug: &Slug,
-    change: &MeetingChange<'_>,
+    occurrence: &kith_domain::ids::OccurrenceId,
+    change: MeetingChange<'_>,
     now: Timestamp,
 ) -> AppResult<()> {
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
-    let note = kith_domain::validation::optional_text("note", Some(change.note), NOTE_MAX)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
-    let note = note.as_deref().filter(|_| change.cancelled);
-    store
-        .set_occurrence_cancelled(access.id, change.occurrence, change.cancelled, note, now)
-        .await?;
+    let (rule_id, local_start) = store.occurrence_rule(access.id, occurrence, now).await?;
+    match change {
+        MeetingChange::Cancel { note } => {
+            let note = kith_domain::validation::optional_text("note", Some(note), NOTE_MAX)
+                .map_err(|e| AppError::Invalid(vec![e]))?;
+            store
+                .set_occurrence_cancelled(access.id, occurrence, true, note.as_deref(), now)
+                .await?;
+        }
+        MeetingChange::Move { date, time } => {
+            let mut refusals = kith_domain::validation::Refusals::default();
+            let date = refusals.check(
+                date.trim()
+                    .parse::<jiff::civil::Date>()
+                    .map_err(|_| FieldError::new("date", "invalid_date")),
+            );
+            let time = refusals.check(
+                kith_domain::schedule::parse_local_time(time.trim())
+                    .map_err(|_| FieldError::new("time", "invalid_time")),
+            );
+            refusals.finish(|| ()).map_err(AppError::Invalid)?;
+            let (Some(date), Some(time)) = (date, time) else {
+                return Err(AppError::Invalid(Vec::new()));
+            };
+            let moved = date.to_datetime(time);
+            let (starts_at, ends_at) = times(store, slug, rule_id, moved).await?;
+            if starts_at <= now {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "date",
+                    "in_the_past",
+                )]));
+            }
+            store
+                .set_occurrence_time(access.id, occurrence, Some(moved), starts_at, ends_at)
+                .await?;
+        }
+        MeetingChange::Restore => {
+            let (starts_at, ends_at) = times(store, slug, rule_id, local_start).await?;
+            store
+                .set_occurrence_time(access.id, occurrence, None, starts_at, ends_at)
+                .await?;
+        }
+    }
     cache.invalidate();
     Ok(())
+}
+
+/// When a meeting of this rule starting at `local` begins and ends.
+async fn times(
+    store: &dyn Store,
+    slug: &Slug,
+    rule_id: kith_domain::ids::RuleId,
+    local: jiff::civil::DateTime,
+) -> AppResult<(Timestamp, Timestamp)> {
+    let group = store.managed_group(slug).await?;
+    let schedule = &group.profile.schedule;
+    let rule = schedule
+        .rules
+        .iter()
+        .find(|r| r.id == Some(rule_id))
+        .ok_or(AppError::NotFound)?;
+    let starts_at = kith_domain::schedule::resolve_local(&schedule.zone, local);
+    let length = jiff::SignedDuration::from_mins(i64::from(rule.duration().minutes()));
+    Ok((
+        starts_at,
+        starts_at.saturating_add(length).unwrap_or(starts_at),
+    ))
 }
 
 /// The groups a person hosts, in any status.

@@ -427,15 +427,13 @@ on_both_backends!(
             .await
             .expect("upcoming");
         let first = before[0].id.clone();
-        let change = hosting::MeetingChange {
-            occurrence: &first,
-            cancelled: true,
+        let change = hosting::MeetingChange::Cancel {
             note: "Holiday: back next week.",
         };
         let refused =
-            hosting::set_meeting_cancelled(store, &cache, &stranger, &slug, &change, now()).await;
+            hosting::change_meeting(store, &cache, &stranger, &slug, &first, change, now()).await;
         assert!(matches!(refused, Err(AppError::NotFound)));
-        hosting::set_meeting_cancelled(store, &cache, &host, &slug, &change, now())
+        hosting::change_meeting(store, &cache, &host, &slug, &first, change, now())
             .await
             .expect("cancel");
 
@@ -481,12 +479,8 @@ on_both_backends!(
             "{ics}"
         );
 
-        let restore = hosting::MeetingChange {
-            occurrence: &first,
-            cancelled: false,
-            note: "",
-        };
-        hosting::set_meeting_cancelled(store, &cache, &host, &slug, &restore, now())
+        let restore = hosting::MeetingChange::Restore;
+        hosting::change_meeting(store, &cache, &host, &slug, &first, restore, now())
             .await
             .expect("restore");
         let page = search(store, &cache, &filters, now())
@@ -500,6 +494,123 @@ on_both_backends!(
                 .expect("upcoming")[0]
                 .note
                 .is_none()
+        );
+    }
+);
+
+on_both_backends!(
+    a_moved_meeting_keeps_its_id_and_its_new_time_through_refreshes,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let cache = DirectoryCache::new(Duration::ZERO);
+        let host = person(store, "willow", Role::Member).await;
+        let moderator = person(store, "warden", Role::Moderator).await;
+        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+            .await
+            .expect("submit");
+        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
+        let first = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("upcoming")[0]
+            .id
+            .clone();
+
+        for (date, time, field, code) in [
+            ("2026-02-30", "19:00", "date", "invalid_date"),
+            ("2026-06-03", "25:00", "time", "invalid_time"),
+            ("2026-05-01", "19:00", "date", "in_the_past"),
+        ] {
+            let refused = hosting::change_meeting(
+                store,
+                &cache,
+                &host,
+                &slug,
+                &first,
+                hosting::MeetingChange::Move { date, time },
+                now(),
+            )
+            .await;
+            assert!(
+                matches!(&refused, Err(AppError::Invalid(e)) if e[0].field == field && e[0].code == code),
+                "{date} {time}: {refused:?}"
+            );
+        }
+        // Tuesday 19:00 becomes Wednesday 3 June, 18:00 Berlin time.
+        let to = hosting::MeetingChange::Move {
+            date: "2026-06-03",
+            time: "18:00",
+        };
+        hosting::change_meeting(store, &cache, &host, &slug, &first, to, now())
+            .await
+            .expect("move");
+        let moved = &store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("upcoming")[0];
+        assert_eq!(
+            (moved.id.clone(), moved.starts_at.to_string(), moved.moved),
+            (first.clone(), "2026-06-03T16:00:00Z".to_owned(), true)
+        );
+        assert_eq!(
+            moved.ends_at.to_string(),
+            "2026-06-03T17:30:00Z",
+            "the rule's 90 minutes"
+        );
+
+        let later = now()
+            .checked_add(jiff::SignedDuration::from_hours(24 * 20))
+            .expect("later");
+        kith_app::schedule::refresh_due(store, later)
+            .await
+            .expect("refresh");
+        assert_eq!(
+            store
+                .upcoming_occurrences(&slug, now(), 1)
+                .await
+                .expect("upcoming")[0]
+                .starts_at
+                .to_string(),
+            "2026-06-03T16:00:00Z"
+        );
+
+        let words = kith_app::feeds::CalendarWords {
+            name: "kith",
+            summary: "kith: meeting",
+            description: "-",
+        };
+        let ics = kith_app::feeds::group_calendar(store, &slug, words, None, now())
+            .await
+            .expect("calendar");
+        assert!(
+            ics.contains("RECURRENCE-ID;TZID=Europe/Berlin:20260602T190000\r\n"),
+            "{ics}"
+        );
+        assert!(
+            ics.contains("DTSTART;TZID=Europe/Berlin:20260603T180000\r\n"),
+            "{ics}"
+        );
+
+        hosting::change_meeting(
+            store,
+            &cache,
+            &host,
+            &slug,
+            &first,
+            hosting::MeetingChange::Restore,
+            now(),
+        )
+        .await
+        .expect("restore");
+        let back = &store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("upcoming")[0];
+        assert_eq!(
+            (back.starts_at.to_string(), back.moved),
+            ("2026-06-02T17:00:00Z".to_owned(), false)
         );
     }
 );

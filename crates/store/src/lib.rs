@@ -39,7 +39,8 @@ use kith_domain::schedule::{PlannedOccurrence, Schedule};
 pub use accounts::AccountStore;
 pub use hosting::HostingStore;
 pub use model::{
-    AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft, OccurrenceTime,
+    AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
+    OccurrenceException, OccurrenceTime,
 };
 
 /// What a store call can fail with.
@@ -155,11 +156,28 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<()>;
 
-    /// A group's cancelled meetings: each rule's id and local start.
-    async fn cancelled_occurrences(
+    /// A group's cancelled and moved meetings.
+    async fn occurrence_exceptions(&self, group: GroupId) -> StoreResult<Vec<OccurrenceException>>;
+
+    /// A group's meeting that has not ended: its rule and local start;
+    /// `NotFound` otherwise.
+    async fn occurrence_rule(
         &self,
         group: GroupId,
-    ) -> StoreResult<Vec<(kith_domain::ids::RuleId, jiff::civil::DateTime)>>;
+        occurrence: &kith_domain::ids::OccurrenceId,
+        now: Timestamp,
+    ) -> StoreResult<(kith_domain::ids::RuleId, jiff::civil::DateTime)>;
+
+    /// Sets a meeting's times: moved to `moved_to` (local), or back to its
+    /// rule's (`None`); either way not cancelled.
+    async fn set_occurrence_time(
+        &self,
+        group: GroupId,
+        occurrence: &kith_domain::ids::OccurrenceId,
+        moved_to: Option<jiff::civil::DateTime>,
+        starts_at: Timestamp,
+        ends_at: Timestamp,
+    ) -> StoreResult<()>;
 
     /// Every listed group with its schedule, by name: two queries, however
     /// many groups.

@@ -67,6 +67,21 @@ pub struct OccurrenceTime {
     pub cancelled: bool,
     /// The host's note about it, if any.
     pub note: Option<String>,
+    /// Whether a host moved it from its rule's time.
+    pub moved: bool,
+}
+
+/// A meeting that differs from its rule: cancelled, or moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccurrenceException {
+    /// The rule it belongs to.
+    pub rule: kith_domain::ids::RuleId,
+    /// Its local start by the rule: its identity.
+    pub local_start: jiff::civil::DateTime,
+    /// Whether it is cancelled.
+    pub cancelled: bool,
+    /// Where a host moved it, in the group's zone.
+    pub moved_to: Option<jiff::civil::DateTime>,
 }
 
 /// A directory result: a listed group and its next matching meeting.

@@ -164,20 +164,64 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn cancelled_occurrences(
+            async fn occurrence_exceptions(
                 &self,
                 group: kith_domain::ids::GroupId,
-            ) -> $crate::StoreResult<Vec<(kith_domain::ids::RuleId, jiff::civil::DateTime)>> {
-                let rows: Vec<(i64, String)> = sqlx::query_as($crate::sql::CANCELLED_OCCURRENCES)
+            ) -> $crate::StoreResult<Vec<$crate::OccurrenceException>> {
+                let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as($crate::sql::OCCURRENCE_EXCEPTIONS)
                     .bind(group.0)
                     .fetch_all(&self.pool)
                     .await?;
+                let local = |raw: &str| raw.parse::<jiff::civil::DateTime>().map_err(|_| $crate::StoreError::corrupt("local time"));
                 rows.into_iter()
-                    .map(|(rule, local)| {
-                        let local = local.parse().map_err(|_| $crate::StoreError::corrupt("local start"))?;
-                        Ok((kith_domain::ids::RuleId(rule), local))
+                    .map(|(rule, start, cancelled, moved_to)| {
+                        Ok($crate::OccurrenceException {
+                            rule: kith_domain::ids::RuleId(rule),
+                            local_start: local(&start)?,
+                            cancelled: cancelled != 0,
+                            moved_to: moved_to.as_deref().map(local).transpose()?,
+                        })
                     })
                     .collect()
+            }
+
+            async fn occurrence_rule(
+                &self,
+                group: kith_domain::ids::GroupId,
+                occurrence: &kith_domain::ids::OccurrenceId,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<(kith_domain::ids::RuleId, jiff::civil::DateTime)> {
+                let (rule, start): (i64, String) = sqlx::query_as($crate::sql::OCCURRENCE_RULE)
+                    .bind(occurrence.as_str())
+                    .bind(group.0)
+                    .bind(now.as_second())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or($crate::StoreError::NotFound)?;
+                let start = start.parse().map_err(|_| $crate::StoreError::corrupt("local start"))?;
+                Ok((kith_domain::ids::RuleId(rule), start))
+            }
+
+            async fn set_occurrence_time(
+                &self,
+                group: kith_domain::ids::GroupId,
+                occurrence: &kith_domain::ids::OccurrenceId,
+                moved_to: Option<jiff::civil::DateTime>,
+                starts_at: jiff::Timestamp,
+                ends_at: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let done = sqlx::query($crate::sql::SET_OCCURRENCE_TIME)
+                    .bind(occurrence.as_str())
+                    .bind(group.0)
+                    .bind(moved_to.map(|m| m.to_string()))
+                    .bind(starts_at.as_second())
+                    .bind(ends_at.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                Ok(())
             }
 
             async fn listed_groups_for_feed(&self) -> $crate::StoreResult<Vec<$crate::FeedGroup>> {

@@ -41,7 +41,9 @@ RETURNING id";
 pub(crate) const UPSERT_OCCURRENCE: &str = "INSERT INTO occurrences
     (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at)
 VALUES ($1, $2, $3, $4, (SELECT sort_name FROM groups WHERE id = $2), $5, $6)
-ON CONFLICT (rule_id, local_start) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at
+ON CONFLICT (rule_id, local_start) DO UPDATE SET
+    starts_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.starts_at ELSE occurrences.starts_at END,
+    ends_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.ends_at ELSE occurrences.ends_at END
 RETURNING id";
 /// The start of a multi-row insert of a new group's occurrences.
 pub(crate) const INSERT_OCCURRENCES: &str =
@@ -75,16 +77,23 @@ pub(crate) const LISTED_GROUP_CHANGED_AT: &str =
 /// Cancels (or restores) one of a group's meetings that has not ended.
 pub(crate) const SET_CANCELLED: &str = "UPDATE occurrences SET cancelled = $3, note = $4
 WHERE id = $1 AND group_id = $2 AND ends_at > $5";
-/// The cancelled meetings of a group: rule and local start.
-pub(crate) const CANCELLED_OCCURRENCES: &str = "SELECT rule_id, local_start FROM occurrences
-WHERE group_id = $1 AND cancelled = 1 ORDER BY starts_at";
+/// The cancelled and moved meetings of a group.
+pub(crate) const OCCURRENCE_EXCEPTIONS: &str = "SELECT rule_id, local_start, cancelled, moved_to
+FROM occurrences WHERE group_id = $1 AND (cancelled = 1 OR moved_to IS NOT NULL) ORDER BY starts_at";
+/// A group's meeting that has not ended: its rule and local start.
+pub(crate) const OCCURRENCE_RULE: &str = "SELECT rule_id, local_start FROM occurrences
+WHERE id = $1 AND group_id = $2 AND ends_at > $3";
+/// Moves a meeting (or puts it back, with `moved_to` NULL).
+pub(crate) const SET_OCCURRENCE_TIME: &str = "UPDATE occurrences
+SET moved_to = $3, starts_at = $4, ends_at = $5, cancelled = 0, note = NULL
+WHERE id = $1 AND group_id = $2";
 pub(crate) const GROUP_HOSTS: &str = "SELECT a.handle FROM group_hosts h
 JOIN accounts a ON a.id = h.account_id WHERE h.group_id = $1 ORDER BY h.position";
 pub(crate) const GROUP_RULES: &str = "SELECT id, group_id, kind, weekdays, local_time,
     duration_minutes, first_date, last_date, interval_weeks, anchor_date, month_weeks, on_date
 FROM schedule_rules WHERE group_id = $1 ORDER BY position";
 pub(crate) const UPCOMING_OCCURRENCES: &str =
-    "SELECT o.id, o.starts_at, o.ends_at, o.cancelled, o.note
+    "SELECT o.id, o.starts_at, o.ends_at, o.cancelled, o.note, o.moved_to
 FROM occurrences o JOIN groups g ON g.id = o.group_id
 WHERE g.slug = $1 AND o.ends_at > $2
 ORDER BY o.starts_at, o.id LIMIT $3";
@@ -196,6 +205,7 @@ pub(crate) struct OccurrenceRow {
     pub ends_at: i64,
     pub cancelled: i64,
     pub note: Option<String>,
+    pub moved_to: Option<String>,
 }
 
 fn parse_date(raw: Option<String>) -> StoreResult<Option<Date>> {
@@ -354,6 +364,7 @@ impl OccurrenceRow {
             ends_at: from_seconds(self.ends_at)?,
             cancelled: self.cancelled != 0,
             note: self.note,
+            moved: self.moved_to.is_some(),
         })
     }
 }
@@ -380,6 +391,7 @@ impl HitRow {
                 // The directory never shows a cancelled meeting as next.
                 cancelled: false,
                 note: None,
+                moved: false,
             },
         })
     }

@@ -54,6 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hosting::api::add_cohost))
         .routes(routes!(hosting::api::cancel_meeting))
         .routes(routes!(hosting::api::restore_meeting))
+        .routes(routes!(hosting::api::move_meeting))
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::create_session))
         .routes(routes!(accounts::delete_current_session))

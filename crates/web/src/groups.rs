@@ -72,6 +72,7 @@ struct UpcomingView {
     yours: MeetingView,
     theirs: MeetingView,
     cancelled: bool,
+    moved: bool,
     note: Option<String>,
 }
 
@@ -189,6 +190,7 @@ async fn group_page(
                 yours: MeetingView::new(m, &u.yours),
                 theirs: MeetingView::new(m, &u.theirs),
                 cancelled: u.cancelled,
+                moved: u.moved,
                 note: u.note.clone(),
             })
             .collect(),

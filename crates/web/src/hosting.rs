@@ -341,21 +341,24 @@ async fn meeting_form(
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
     let id = parse_meeting(&id)?;
-    let cancelled = match change.as_str() {
-        "cancel" => true,
-        "restore" => false,
+    let change = match change.as_str() {
+        "cancel" => hosting::MeetingChange::Cancel {
+            note: form.get("note"),
+        },
+        "move" => hosting::MeetingChange::Move {
+            date: form.get("date"),
+            time: form.get("time"),
+        },
+        "restore" => hosting::MeetingChange::Restore,
         _ => return Err(PageError(WebError::NotFound)),
     };
-    hosting::set_meeting_cancelled(
+    hosting::change_meeting(
         state.store.as_ref(),
         &state.directory_cache,
         &user.person,
         &slug,
-        &hosting::MeetingChange {
-            occurrence: &id,
-            cancelled,
-            note: form.get("note"),
-        },
+        &id,
+        change,
         state.clock.now(),
     )
     .await?;

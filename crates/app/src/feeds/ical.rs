@@ -28,8 +28,8 @@ pub struct CalendarGroup<'a> {
     pub since: Date,
     /// Increases whenever the group changes.
     pub sequence: i64,
-    /// Cancelled meetings: the rule's id and the local start.
-    pub cancelled: &'a [(kith_domain::ids::RuleId, DateTime)],
+    /// Cancelled and moved meetings.
+    pub exceptions: &'a [kith_store::OccurrenceException],
     /// `DTSTAMP`.
     pub stamp: Timestamp,
 }
@@ -65,8 +65,12 @@ pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
         if let Some(rrule) = rrule(rule, group.schedule) {
             out.line(&format!("RRULE:{rrule}"));
         }
-        for (_, start) in group.cancelled.iter().filter(|(r, _)| Some(*r) == rule.id) {
-            out.line(&format!("EXDATE;TZID={zone}:{}", local(*start)));
+        let exceptions = group.exceptions.iter().filter(|e| Some(e.rule) == rule.id);
+        for cancelled in exceptions.clone().filter(|e| e.cancelled) {
+            out.line(&format!(
+                "EXDATE;TZID={zone}:{}",
+                local(cancelled.local_start)
+            ));
         }
         out.line(&format!("SUMMARY:{}", text(group.summary)));
         out.line(&format!("DESCRIPTION:{}", text(group.description)));
@@ -75,6 +79,26 @@ pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
         }
         out.line("TRANSP:OPAQUE");
         out.line("END:VEVENT");
+        // A moved meeting overrides its instance of the series.
+        for moved in exceptions.filter(|e| !e.cancelled) {
+            let Some(to) = moved.moved_to else { continue };
+            out.line("BEGIN:VEVENT");
+            out.line(&format!("UID:rule-{id}-{}@kith", group.key));
+            out.line(&format!(
+                "RECURRENCE-ID;TZID={zone}:{}",
+                local(moved.local_start)
+            ));
+            out.line(&format!("DTSTAMP:{}", utc(group.stamp)));
+            out.line(&format!("SEQUENCE:{}", group.sequence));
+            out.line(&format!("DTSTART;TZID={zone}:{}", local(to)));
+            out.line(&format!("DURATION:PT{}M", rule.duration().minutes()));
+            out.line(&format!("SUMMARY:{}", text(group.summary)));
+            out.line(&format!("DESCRIPTION:{}", text(group.description)));
+            if let Some(url) = group.url {
+                out.line(&format!("URL:{url}"));
+            }
+            out.line("END:VEVENT");
+        }
     }
     out.line("END:VCALENDAR");
     out.0

@@ -226,21 +226,17 @@ async fn change_meeting(
     user: &CurrentUser,
     slug: &str,
     id: &str,
-    cancelled: bool,
-    note: &str,
+    change: hosting::MeetingChange<'_>,
 ) -> Result<StatusCode, ApiError> {
     let slug = parse_slug(slug)?;
     let id = super::parse_meeting(id)?;
-    hosting::set_meeting_cancelled(
+    hosting::change_meeting(
         state.store.as_ref(),
         &state.directory_cache,
         &user.person,
         &slug,
-        &hosting::MeetingChange {
-            occurrence: &id,
-            cancelled,
-            note,
-        },
+        &id,
+        change,
         state.clock.now(),
     )
     .await?;
@@ -271,10 +267,11 @@ pub async fn cancel_meeting(
     Path((slug, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<MeetingNoteJson>,
 ) -> Result<StatusCode, ApiError> {
-    change_meeting(&state, &user, &slug, &id, true, &body.note).await
+    let change = hosting::MeetingChange::Cancel { note: &body.note };
+    change_meeting(&state, &user, &slug, &id, change).await
 }
 
-/// Restores a cancelled meeting.
+/// Puts a cancelled or moved meeting back as its rule has it.
 #[utoipa::path(
     post,
     path = "/api/v1/groups/{slug}/meetings/{id}/restore",
@@ -294,5 +291,47 @@ pub async fn restore_meeting(
     user: CurrentUser,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    change_meeting(&state, &user, &slug, &id, false, "").await
+    change_meeting(&state, &user, &slug, &id, hosting::MeetingChange::Restore).await
+}
+
+/// Where a meeting moves to, in the group's own zone.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MoveJson {
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: String,
+    /// `HH:MM`.
+    #[serde(default)]
+    pub time: String,
+}
+
+/// Moves one upcoming meeting to another date and time; it keeps its id,
+/// and calendars show it moved (`RECURRENCE-ID`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/meetings/{id}/move",
+    tag = "hosting",
+    params(
+        ("slug" = String, Path, description = "The group's public identifier."),
+        ("id" = String, Path, description = "The meeting's id."),
+    ),
+    request_body = MoveJson,
+    responses(
+        (status = 204, description = "Moved"),
+        (status = 404, description = "No such meeting ahead, or not a group this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An impossible or past date or time", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn move_meeting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((slug, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MoveJson>,
+) -> Result<StatusCode, ApiError> {
+    let change = hosting::MeetingChange::Move {
+        date: &body.date,
+        time: &body.time,
+    };
+    change_meeting(&state, &user, &slug, &id, change).await
 }

@@ -481,3 +481,56 @@ async fn a_host_cancels_one_meeting_with_a_note_and_restores_it() {
         .json();
     assert!(json["upcoming"][0].get("cancelled").is_none());
 }
+
+#[tokio::test]
+async fn a_host_moves_one_meeting_and_the_calendar_says_so() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let slug = app
+        .group_hosted_by(
+            &host,
+            "Quiet Circle",
+            kith_domain::group::ListingStatus::Listed,
+        )
+        .await;
+    let group = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}"))
+        .await
+        .json();
+    let first = group["upcoming"][0]["id"].as_str().expect("id").to_owned();
+    let moved = app
+        .api_as(&host)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/groups/{slug}/meetings/{first}/move"),
+            json!({"date": "2026-06-03", "time": "18:00"}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.body);
+    let refused = app
+        .api_as(&host)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/groups/{slug}/meetings/{first}/move"),
+            json!({"date": "soon", "time": "18:00"}),
+        )
+        .await;
+    assert_eq!(refused.json()["field"], "date");
+    let group = app
+        .browser()
+        .get(&format!("/api/v1/groups/{slug}?tz=Europe/Berlin"))
+        .await
+        .json();
+    assert_eq!(group["upcoming"][0]["id"], first.as_str());
+    assert_eq!(
+        group["upcoming"][0]["starts_at"],
+        "2026-06-03T18:00:00+02:00"
+    );
+    let page = app.browser().get(&format!("/groups/{slug}")).await.body;
+    assert!(page.contains("Moved:"));
+    let ics = app.get(&format!("/groups/{slug}/calendar.ics")).await.body;
+    assert!(ics.contains("RECURRENCE-ID;TZID=Europe/Berlin:20260602T190000\r\n"));
+}
