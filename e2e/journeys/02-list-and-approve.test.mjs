@@ -45,6 +45,11 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await logIn(host, "saltmarsh_host");
     await audit(host, "Your page");
     await step(host, "me");
+    // A private calendar link, shown once.
+    await host.getByRole("button", { name: "Make a calendar link" }).click();
+    const link = await host.getByLabel("Your calendar's address").inputValue();
+    assert.match(link, /\/me\/calendar\.ics\?token=[0-9a-f]{32}$/);
+    await audit(host, "Your page");
 
     await host.getByRole("link", { name: "List a group" }).click();
     await host.waitForURL(/\/groups\/new$/);

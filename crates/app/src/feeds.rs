@@ -10,7 +10,9 @@ use jiff::Timestamp;
 use kith_domain::ids::Slug;
 use kith_store::Store;
 
-use crate::AppResult;
+use crate::access::Person;
+use crate::accounts::token_hash;
+use crate::{AppError, AppResult};
 use ical::{CalendarGroup, calendar};
 
 /// The words a calendar carries, from the web layer's catalogue.
@@ -39,7 +41,7 @@ pub async fn group_calendar(
     let zone = &profile.schedule.zone;
     Ok(calendar(
         words.name,
-        &CalendarGroup {
+        &[CalendarGroup {
             key: slug.as_str(),
             summary: words.summary,
             description: words.description,
@@ -50,7 +52,7 @@ pub async fn group_calendar(
             schedule: &profile.schedule,
             exceptions: &exceptions,
             stamp: now,
-        },
+        }],
     ))
 }
 
@@ -62,4 +64,97 @@ pub async fn meeting_guide_feed(
 ) -> AppResult<Vec<meeting_guide::Meeting>> {
     let groups = store.listed_groups_for_feed().await?;
     Ok(meeting_guide::meetings(&groups, site, words))
+}
+
+/// The labels a person's own calendar gives the private details.
+#[derive(Debug, Clone, Copy)]
+pub struct PrivateWords<'a> {
+    /// "Call link".
+    pub call_link: &'a str,
+    /// "Dial-in".
+    pub dial_in: &'a str,
+    /// "Street address".
+    pub street_address: &'a str,
+}
+
+/// A new secret link for a person's own calendar; the one before stops
+/// working. The token is shown once; only its hash is kept.
+pub async fn new_calendar_token(
+    store: &dyn Store,
+    person: &Person,
+    now: Timestamp,
+) -> AppResult<String> {
+    let token = kith_domain::ids::random_secret();
+    store
+        .set_calendar_token(person.id, Some(&token_hash(&token)), now)
+        .await?;
+    Ok(token)
+}
+
+/// Turns a person's own calendar link off.
+pub async fn revoke_calendar_token(
+    store: &dyn Store,
+    person: &Person,
+    now: Timestamp,
+) -> AppResult<()> {
+    Ok(store.set_calendar_token(person.id, None, now).await?)
+}
+
+/// When a person's calendar link was made, if they have one.
+pub async fn calendar_token_made(
+    store: &dyn Store,
+    person: &Person,
+) -> AppResult<Option<Timestamp>> {
+    Ok(store.calendar_token_made(person.id).await?)
+}
+
+/// A person's own calendar: the meetings of every group they host, with the
+/// private details they may see. `NotFound` for a token that opens nothing.
+pub async fn personal_calendar(
+    store: &dyn Store,
+    token: &str,
+    words: CalendarWords<'_>,
+    private: PrivateWords<'_>,
+    site: Option<&str>,
+    now: Timestamp,
+) -> AppResult<String> {
+    let account = store
+        .calendar_token_owner(&token_hash(token))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut loaded = Vec::new();
+    for hosted in store.groups_hosted_by(account).await? {
+        let group = store.managed_group(&hosted.slug).await?;
+        let exceptions = store.occurrence_exceptions(group.access.id).await?;
+        let mut description = words.description.to_owned();
+        for (label, value) in [
+            (private.call_link, &group.private.call_link),
+            (private.dial_in, &group.private.dial_in),
+            (private.street_address, &group.private.street_address),
+        ] {
+            if let Some(value) = value {
+                description.push_str(&format!("\n{label}: {value}"));
+            }
+        }
+        let url = site.map(|s| format!("{s}/groups/{}", hosted.slug));
+        loaded.push((group, exceptions, description, url));
+    }
+    let groups: Vec<CalendarGroup<'_>> = loaded
+        .iter()
+        .map(|(group, exceptions, description, url)| CalendarGroup {
+            key: group.profile.slug.as_str(),
+            summary: words.summary,
+            description,
+            url: url.as_deref(),
+            since: group
+                .updated_at
+                .to_zoned(group.profile.schedule.zone.tz().clone())
+                .date(),
+            sequence: (group.updated_at.as_second() - 1_735_689_600).max(0),
+            schedule: &group.profile.schedule,
+            exceptions,
+            stamp: now,
+        })
+        .collect();
+    Ok(calendar(words.name, &groups))
 }

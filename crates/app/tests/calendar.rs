@@ -171,7 +171,7 @@ fn an_independent_expander_finds_exactly_kiths_occurrences() {
         ];
         let ics = calendar(
             "kith meetings",
-            &CalendarGroup {
+            &[CalendarGroup {
                 key: &format!("group-{n}"),
                 summary: "kith: meeting",
                 description: "A meeting, with a comma, a semicolon; and a backslash \\",
@@ -181,7 +181,7 @@ fn an_independent_expander_finds_exactly_kiths_occurrences() {
                 sequence: 3,
                 exceptions: &exceptions,
                 stamp: "2026-01-01T00:00:00Z".parse().expect("ts"),
-            },
+            }],
         );
         let path = dir.path().join(format!("{n}.ics"));
         std::fs::write(&path, &ics).expect("write");
@@ -229,7 +229,7 @@ fn the_calendar_carries_no_private_field_and_neutral_titles() {
     let schedule = &schedules()[0];
     let ics = calendar(
         "kith meetings",
-        &CalendarGroup {
+        &[CalendarGroup {
             key: "quiet-circle-x7k2p",
             summary: "kith: meeting",
             description: "A meeting of a group you follow on kith.",
@@ -239,7 +239,7 @@ fn the_calendar_carries_no_private_field_and_neutral_titles() {
             sequence: 7,
             exceptions: &[],
             stamp: "2026-01-01T00:00:00Z".parse().expect("ts"),
-        },
+        }],
     );
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
     assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));

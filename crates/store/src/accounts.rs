@@ -128,6 +128,20 @@ pub trait AccountStore {
     /// Whether a setup token is valid now (and no admin exists yet).
     async fn setup_token_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
 
+    /// Sets (replacing any) or removes an account's calendar token hash.
+    async fn set_calendar_token(
+        &self,
+        account: AccountId,
+        token_hash: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// The account a calendar token hash belongs to, and when it was made.
+    async fn calendar_token_owner(&self, token_hash: &str) -> StoreResult<Option<AccountId>>;
+
+    /// When an account's calendar token was made, if it has one.
+    async fn calendar_token_made(&self, account: AccountId) -> StoreResult<Option<Timestamp>>;
+
     /// Creates the first admin through a setup link, consuming every setup
     /// token, with an audit row. `NotFound` when the token is unknown or
     /// expired, or an admin exists already.

@@ -34,6 +34,8 @@ pub struct ManagedGroup {
     pub profile: GroupProfile,
     /// The private fields.
     pub private: PrivateDetails,
+    /// When it last changed.
+    pub updated_at: Timestamp,
 }
 
 /// An edit of a group.
@@ -192,6 +194,7 @@ pub(crate) struct PrivateRow {
     pub call_link: Option<String>,
     pub dial_in: Option<String>,
     pub street_address: Option<String>,
+    pub updated_at: i64,
 }
 
 impl From<PrivateRow> for PrivateDetails {
@@ -221,7 +224,7 @@ pub(crate) const ANY_GROUP: &str = "SELECT id, slug, name, description, agreemen
     country, region, city, capacity, time_zone, status, source_url
 FROM groups WHERE id = $1";
 pub(crate) const PRIVATE_FIELDS: &str =
-    "SELECT call_link, dial_in, street_address FROM groups WHERE id = $1";
+    "SELECT call_link, dial_in, street_address, updated_at FROM groups WHERE id = $1";
 pub(crate) const UPDATE_GROUP: &str = "UPDATE groups SET
     name = $2, sort_name = $3, description = $4, agreements = $5, facilitation_style = $6,
     facilitation_description = $7, focus_mask = $8, attribute_mask = $9, format = $10,

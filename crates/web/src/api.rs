@@ -59,6 +59,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::create_session))
         .routes(routes!(accounts::delete_current_session))
         .routes(routes!(me::get_me))
+        .routes(routes!(
+            me::create_calendar_link,
+            me::delete_calendar_link_api
+        ))
         .routes(routes!(moderation::get_queue))
         .routes(routes!(moderation::get_changes))
         .routes(routes!(moderation::approve_group))

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kith_app::feeds::meeting_guide::FocusWords;
-use kith_app::feeds::{CalendarWords, group_calendar, meeting_guide_feed};
+use kith_app::feeds::{CalendarWords, PrivateWords, group_calendar, meeting_guide_feed};
 use kith_domain::group::Focus;
 
 use crate::AppState;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/groups/{slug}/calendar.ics", get(calendar))
         .route("/feeds/meeting-guide.json", get(meeting_guide))
+        .route("/me/calendar.ics", get(personal_calendar))
 }
 
 /// The site's own address: the configured base URL, else the request's host.
@@ -85,4 +86,44 @@ async fn meeting_guide(
         .await
         .map_err(WebError::from)?;
     Ok(axum::Json(meetings).into_response())
+}
+
+/// A person's own calendar, `/me/calendar.ics?token=…`: the token is the
+/// only key (calendar apps send no cookie); an unknown one is 404.
+async fn personal_calendar(
+    State(state): State<AppState>,
+    query: crate::query::QueryPairs,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let token = query.get("token").unwrap_or_default();
+    let m = messages();
+    let words = CalendarWords {
+        name: m.t("calendar.name"),
+        summary: m.t("calendar.summary"),
+        description: m.t("calendar.description"),
+    };
+    let private = PrivateWords {
+        call_link: m.t("calendar.call_link"),
+        dial_in: m.t("calendar.dial_in"),
+        street_address: m.t("calendar.street_address"),
+    };
+    let site = site(&state, &headers);
+    let ics = kith_app::feeds::personal_calendar(
+        state.store.as_ref(),
+        token,
+        words,
+        private,
+        site.as_deref(),
+        state.clock.now(),
+    )
+    .await
+    .map_err(WebError::from)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        ics,
+    )
+        .into_response())
 }

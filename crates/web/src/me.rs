@@ -16,9 +16,15 @@ use crate::error::{ApiError, PageError, WebError};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
 
-/// The `/me` route.
+/// The `/me` routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me_page))
+    Router::new()
+        .route("/me", get(me_page))
+        .route("/me/calendar-link", axum::routing::post(new_calendar_link))
+        .route(
+            "/me/calendar-link/delete",
+            axum::routing::post(delete_calendar_link),
+        )
 }
 
 struct HostedView {
@@ -37,16 +43,63 @@ struct MeTemplate {
     nav: Nav,
     handle: String,
     groups: Vec<HostedView>,
+    /// When the calendar link was made, if there is one.
+    calendar_made: Option<String>,
+    /// The new link, shown once, right after it was made.
+    calendar_url: Option<String>,
+}
+
+/// The site's own address, for links that leave the browser (calendars).
+pub(crate) fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    state.config.base_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        format!("http://{host}")
+    })
 }
 
 async fn me_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&state, &user, None).await
+}
+
+async fn new_calendar_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, PageError> {
+    let token =
+        kith_app::feeds::new_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
+            .await?;
+    let url = format!("{}/me/calendar.ics?token={token}", site(&state, &headers));
+    render(&state, &user, Some(url)).await
+}
+
+async fn delete_calendar_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    kith_app::feeds::revoke_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
+        .await?;
+    Ok(axum::response::Redirect::to("/me").into_response())
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    calendar_url: Option<String>,
+) -> Result<Response, PageError> {
     let m = messages();
     let groups = hosting::my_groups(state.store.as_ref(), &user.person).await?;
+    let made = kith_app::feeds::calendar_token_made(state.store.as_ref(), &user.person).await?;
     let page = MeTemplate {
         m,
         zone_from: "none",
         nav: user.viewer.nav(),
         handle: user.person.handle.to_string(),
+        calendar_made: made.map(|at| at.strftime("%Y-%m-%d").to_string()),
+        calendar_url,
         groups: groups
             .into_iter()
             .map(|g| HostedView {
@@ -83,6 +136,62 @@ pub struct MeJson {
     pub role: String,
     /// The groups they host.
     pub hosted_groups: Vec<HostedGroupJson>,
+}
+
+/// A new calendar link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarLinkJson {
+    /// The secret address of the person's own calendar; shown once.
+    pub url: String,
+}
+
+/// Makes a new secret link to the person's own calendar (the meetings of
+/// the groups they host, with their private details); the old one stops
+/// working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/calendar-link",
+    tag = "accounts",
+    responses(
+        (status = 201, description = "The new link", body = CalendarLinkJson),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_calendar_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+) -> Result<(axum::http::StatusCode, Json<CalendarLinkJson>), ApiError> {
+    let token =
+        kith_app::feeds::new_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
+            .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(CalendarLinkJson {
+            url: format!("{}/me/calendar.ics?token={token}", site(&state, &headers)),
+        }),
+    ))
+}
+
+/// Turns the person's calendar link off.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/calendar-link",
+    tag = "accounts",
+    responses(
+        (status = 204, description = "Turned off"),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn delete_calendar_link_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<axum::http::StatusCode, ApiError> {
+    kith_app::feeds::revoke_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// The logged-in person and the groups they host.

@@ -34,8 +34,9 @@ pub struct CalendarGroup<'a> {
     pub stamp: Timestamp,
 }
 
-/// The whole `VCALENDAR`.
-pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
+/// The whole `VCALENDAR`, for one group or several (a person's own feed):
+/// one `VTIMEZONE` per zone, then every group's series.
+pub fn calendar(name: &str, groups: &[CalendarGroup<'_>]) -> String {
     let mut out = Lines::default();
     out.line("BEGIN:VCALENDAR");
     out.line("VERSION:2.0");
@@ -43,8 +44,30 @@ pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
     out.line("CALSCALE:GREGORIAN");
     out.line("METHOD:PUBLISH");
     out.line(&format!("X-WR-CALNAME:{}", text(name)));
+    let mut zones = std::collections::BTreeMap::new();
+    for group in groups {
+        // The earliest series start covers every group in that zone.
+        zones
+            .entry(group.schedule.zone.name())
+            .and_modify(|g: &mut &CalendarGroup<'_>| {
+                if group.since < g.since {
+                    *g = group;
+                }
+            })
+            .or_insert(group);
+    }
+    for group in zones.values() {
+        timezone(&mut out, group);
+    }
+    for group in groups {
+        events(&mut out, group);
+    }
+    out.line("END:VCALENDAR");
+    out.0
+}
+
+fn events(out: &mut Lines, group: &CalendarGroup<'_>) {
     let zone = group.schedule.zone.name();
-    timezone(&mut out, group);
     for (position, rule) in group.schedule.rules.iter().enumerate() {
         let Some(first) = first_date(rule, group.since) else {
             continue;
@@ -100,8 +123,6 @@ pub fn calendar(name: &str, group: &CalendarGroup<'_>) -> String {
             out.line("END:VEVENT");
         }
     }
-    out.line("END:VCALENDAR");
-    out.0
 }
 
 /// The first date of a rule's series on or after `since` (or its own first

@@ -141,6 +141,45 @@ macro_rules! impl_accounts {
                 Ok(n > 0 && !self.admin_exists().await?)
             }
 
+            async fn set_calendar_token(
+                &self,
+                account: $crate::AccountId,
+                token_hash: Option<&str>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query("DELETE FROM calendar_tokens WHERE account_id = $1")
+                    .bind(account.0)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(hash) = token_hash {
+                    sqlx::query("INSERT INTO calendar_tokens (account_id, token_hash, created_at) VALUES ($1, $2, $3)")
+                        .bind(account.0)
+                        .bind(hash)
+                        .bind(now.as_second())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn calendar_token_owner(&self, token_hash: &str) -> $crate::StoreResult<Option<$crate::AccountId>> {
+                let id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM calendar_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(id.map($crate::AccountId))
+            }
+
+            async fn calendar_token_made(&self, account: $crate::AccountId) -> $crate::StoreResult<Option<jiff::Timestamp>> {
+                let at: Option<i64> = sqlx::query_scalar("SELECT created_at FROM calendar_tokens WHERE account_id = $1")
+                    .bind(account.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                at.map($crate::from_seconds).transpose()
+            }
+
             async fn create_first_admin(
                 &self,
                 token_hash: &str,

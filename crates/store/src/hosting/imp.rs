@@ -45,10 +45,12 @@ macro_rules! impl_hosting {
                         .bind(id)
                         .fetch_one(&self.pool)
                         .await?;
+                let updated_at = $crate::hosting::timestamp(private.updated_at)?;
                 Ok($crate::hosting::ManagedGroup {
                     access,
                     profile: row.into_profile(rules, hosts)?,
                     private: private.into(),
+                    updated_at,
                 })
             }
 

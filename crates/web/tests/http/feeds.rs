@@ -218,3 +218,81 @@ async fn the_feed_maps_attributes_and_language_and_leaves_out_what_it_cannot_say
     assert_eq!(meetings[1]["day"], 5);
     assert!(!feed.to_string().contains("Rua Secreta"));
 }
+
+#[tokio::test]
+async fn a_hosts_own_calendar_has_their_groups_private_details_behind_a_revocable_link() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let stranger = app.account("Passerby", Role::Member).await;
+    let listed = app
+        .group_hosted_by(&host, "Quiet Circle", ListingStatus::Listed)
+        .await;
+    let pending = app
+        .group_hosted_by(&host, "Second Circle", ListingStatus::Pending)
+        .await;
+    app.group_hosted_by(&stranger, "Not Theirs", ListingStatus::Listed)
+        .await;
+
+    let mut browser = app.browser_as(&host).await;
+    browser.get("/me").await;
+    let made = browser.post_form("/me/calendar-link", &[]).await;
+    assert_eq!(made.status, StatusCode::OK);
+    let marker = "id=\"calendar-url\" type=\"text\" readonly value=\"";
+    let start = made.body.find(marker).expect("the link is shown once") + marker.len();
+    let url = made.body[start..]
+        .split('"')
+        .next()
+        .expect("url")
+        .to_owned();
+    let path = url.trim_start_matches("http://kith.test").to_owned();
+    assert!(path.starts_with("/me/calendar.ics?token="), "{url}");
+    assert!(
+        !browser.get("/me").await.body.contains(&path),
+        "shown only once"
+    );
+
+    let ics = app.get(&path).await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert_eq!(ics.header("cache-control"), "private, no-store");
+    let body = ics.body.replace("\r\n ", "");
+    assert!(body.contains("UID:rule-") && body.contains(&format!("-{listed}@kith")));
+    assert!(
+        body.contains(&format!("-{pending}@kith")),
+        "every group they host"
+    );
+    assert!(
+        body.contains("Call link: https://meet.example.org/PRIVATE-CANARY"),
+        "{body}"
+    );
+    assert!(!body.contains("Not Theirs"));
+    assert_eq!(body.matches("BEGIN:VTIMEZONE").count(), 1, "one per zone");
+
+    // A new link replaces the old; turning it off ends it.
+    let again = app
+        .api_as(&host)
+        .await
+        .json("POST", "/api/v1/me/calendar-link", serde_json::json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    let new_url = again.json()["url"].as_str().expect("url").to_owned();
+    let new_path = new_url[new_url.find("/me/").expect("path")..].to_owned();
+    assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&new_path).await.status, StatusCode::OK);
+    let off = app
+        .api_as(&host)
+        .await
+        .json("DELETE", "/api/v1/me/calendar-link", serde_json::json!({}))
+        .await;
+    assert_eq!(off.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&new_path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/me/calendar.ics").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/me/calendar.ics?token=0123456789abcdef0123456789abcdef")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
