@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, step } from "../lib/browser.mjs";
-import { startKith } from "../lib/kith.mjs";
+import { MODERATOR, PASSWORD, startKith } from "../lib/kith.mjs";
 
 const SOURCE = "https://district123.example/meetings/sunday-serenity";
 
@@ -45,6 +45,22 @@ test("an imported group points to its original listing", async (t) => {
     assert.match(await page.locator(".upcoming").innerText(), /Sun 18:00–19:30 PDT/);
     await audit(page, "Sunday Serenity Circle");
     await step(page, "imported");
+
+    // Logged in, one may ask to host it; the request reaches the moderators.
+    await page.goto("/login");
+    await page.getByLabel("Handle or email").fill(MODERATOR.handle);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(/\/me$/);
+    await page.goto("/groups/sunday-serenity-circle");
+    await page.getByText("Is this your group? Ask to host it on kith").click();
+    await page.getByLabel("A message to the moderators").fill("I run this meeting.");
+    await audit(page, "Sunday Serenity Circle");
+    await page.getByRole("button", { name: "Send the request" }).click();
+    await page.getByRole("status").filter({ hasText: "The moderators will look at your request." }).waitFor();
+    await page.goto("/moderation");
+    assert.match(await page.locator("main").innerText(), /I run this meeting\./);
+    await audit(page, "Moderation");
   } finally {
     await browser.close();
   }

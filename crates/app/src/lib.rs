@@ -3,6 +3,7 @@
 //!
 //! - [`accounts`]: registering, logging in and out, sessions, admins.
 //! - [`access`]: the one place that decides who may see or change a group.
+//! - [`claims`]: asking to host an imported group.
 //! - [`directory`]: a seeker's search of listed groups.
 //! - [`feeds`]: a group's public calendar (RFC 5545).
 //! - [`groups`]: a group's public page; creating groups.
@@ -19,6 +20,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod claims;
 pub mod clock;
 pub mod demo;
 pub mod directory;

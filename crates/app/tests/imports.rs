@@ -186,3 +186,87 @@ on_both_backends!(
         assert_eq!(a, b);
     }
 );
+
+on_both_backends!(
+    a_person_asks_to_host_an_imported_group_and_a_moderator_approves,
+    |store: Arc<dyn Store>| async move {
+        use kith_app::accounts::{self, PasswordHasher, Registration};
+        use kith_app::{AppError, claims, hosting};
+        use kith_domain::account::{Handle, Role};
+
+        let store = store.as_ref();
+        import(store, FEED, ListingStatus::Listed).await;
+        let make = |handle: &'static str, role: Role| async move {
+            let registration = Registration {
+                handle: handle.to_owned(),
+                email: format!("{handle}@example.org"),
+                password: "correct horse battery".to_owned(),
+            };
+            accounts::create_staff(
+                store,
+                &PasswordHasher::insecure_fast_for_tests(),
+                &registration,
+                role,
+                now(),
+            )
+            .await
+            .expect("account");
+            let handle = Handle::parse(handle).expect("handle");
+            let id = store
+                .account_by_handle(&handle)
+                .await
+                .expect("lookup")
+                .expect("exists")
+                .id;
+            kith_app::access::Person { id, handle, role }
+        };
+        let claimant = make("serenity", Role::Member).await;
+        let moderator = make("warden", Role::Moderator).await;
+        let slug = Slug::parse("sunday-serenity-14").expect("slug");
+        let cache = kith_app::directory::DirectoryCache::new(Duration::ZERO);
+
+        let empty = claims::ask(store, &claimant, &slug, "  ", now()).await;
+        assert!(matches!(&empty, Err(AppError::Invalid(e)) if e[0].field == "message"));
+        claims::ask(
+            store,
+            &claimant,
+            &slug,
+            "I run this meeting; ask district123.",
+            now(),
+        )
+        .await
+        .expect("ask");
+        let twice = claims::ask(store, &claimant, &slug, "Again", now()).await;
+        assert!(matches!(twice, Err(AppError::Conflict("already_asked"))));
+        assert!(matches!(
+            claims::queue(store, &claimant).await,
+            Err(AppError::NotFound)
+        ));
+        let queue = claims::queue(store, &moderator).await.expect("queue");
+        assert_eq!(
+            (queue[0].handle.as_str(), queue[0].slug.as_str()),
+            ("serenity", "sunday-serenity-14")
+        );
+
+        let decided = claims::decide(store, &cache, &moderator, queue[0].id, true, now())
+            .await
+            .expect("approve");
+        assert_eq!(decided, slug);
+        hosting::editable_group(store, &claimant, &slug)
+            .await
+            .expect("the claimant hosts it now");
+        assert!(
+            claims::queue(store, &moderator)
+                .await
+                .expect("queue")
+                .is_empty()
+        );
+        let audit = store.audit_log(5).await.expect("audit");
+        assert_eq!(audit[0].action, "group.claim_approve");
+
+        // A hosted group cannot be claimed again, nor a group of this site.
+        let other = make("other", Role::Member).await;
+        let hosted = claims::ask(store, &other, &slug, "Mine", now()).await;
+        assert!(matches!(hosted, Err(AppError::Conflict("not_claimable"))));
+    }
+);

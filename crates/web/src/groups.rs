@@ -23,9 +23,29 @@ use crate::session::{Nav, Viewer};
 use crate::viewer::CookieZone;
 use crate::views::{MeetingView, place_label};
 
-/// The group page's HTML route.
+/// The group page's HTML routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/groups/{slug}", get(group_page))
+    Router::new()
+        .route("/groups/{slug}", get(group_page))
+        .route("/groups/{slug}/claim", axum::routing::post(claim_form))
+}
+
+async fn claim_form(
+    State(state): State<AppState>,
+    user: crate::session::CurrentUser,
+    Path(slug): Path<String>,
+    form: crate::forms::FormPairs,
+) -> Result<Response, PageError> {
+    let slug = Slug::parse(&slug).ok_or(WebError::NotFound)?;
+    kith_app::claims::ask(
+        state.store.as_ref(),
+        &user.person,
+        &slug,
+        form.get("message"),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(axum::response::Redirect::to(&format!("/groups/{slug}?claimed=1")).into_response())
 }
 
 /// The viewer's zone: a valid `tz` parameter, else the cookie, else UTC. An
@@ -82,6 +102,8 @@ struct GroupTemplate {
     m: &'static Messages,
     zone_from: &'static str,
     nav: Nav,
+    /// Right after asking to host this (imported) group.
+    claimed: bool,
     status: &'static str,
     status_label: String,
     group: PublicGroup,
@@ -159,6 +181,7 @@ async fn group_page(
     let template = GroupTemplate {
         m,
         nav: viewer.nav(),
+        claimed: query.get("claimed").is_some(),
         status: p.status.code(),
         status_label: m.of("status", p.status.code()).to_owned(),
         zone_from: if cookie.0.is_some() || query.get("tz").is_some() {

@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/moderation", get(moderation_page))
         .route("/moderation/groups/{slug}/{decision}", post(decide_form))
+        .route(
+            "/moderation/claims/{id}/{decision}",
+            post(decide_claim_form),
+        )
 }
 
 struct QueueView {
@@ -35,6 +39,15 @@ struct QueueView {
     hosts: String,
     reason_id: String,
     errors: FormErrors,
+}
+
+struct ClaimView {
+    id: i64,
+    slug: String,
+    name: String,
+    handle: String,
+    message: String,
+    at: String,
 }
 
 struct ChangeView {
@@ -52,6 +65,7 @@ struct ModerationTemplate {
     zone_from: &'static str,
     nav: Nav,
     queue: Vec<QueueView>,
+    claims: Vec<ClaimView>,
     changes: Vec<ChangeView>,
     errors: FormErrors,
 }
@@ -64,6 +78,18 @@ async fn render(
     let store = state.store.as_ref();
     let queue = moderation::queue(store, &user.person).await?;
     let changes = moderation::changes(store, &user.person).await?;
+    let claims = kith_app::claims::queue(store, &user.person)
+        .await?
+        .into_iter()
+        .map(|c| ClaimView {
+            id: c.id,
+            slug: c.slug.to_string(),
+            name: c.name,
+            handle: c.handle,
+            message: c.message,
+            at: c.created_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect();
     let mut errors = FormErrors::default();
     let queue = queue
         .into_iter()
@@ -120,6 +146,7 @@ async fn render(
         zone_from: "none",
         nav: user.viewer.nav(),
         queue,
+        claims,
         changes,
         errors,
     };
@@ -177,6 +204,28 @@ async fn decide_form(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+async fn decide_claim_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, decision)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(PageError(WebError::NotFound)),
+    };
+    kith_app::claims::decide(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        id,
+        approve,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Redirect::to("/moderation").into_response())
 }
 
 /// A listing waiting for review.
@@ -377,4 +426,86 @@ pub async fn moderator_unlist_group(
         },
     )
     .await
+}
+
+/// A request to host an imported group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimJson {
+    /// The request's id.
+    pub id: i64,
+    /// The group's slug.
+    pub slug: String,
+    /// Who asks.
+    pub handle: String,
+    /// Their message.
+    pub message: String,
+    /// When, RFC 3339.
+    pub created_at: String,
+}
+
+/// Open requests to host imported groups, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/moderation/claims",
+    tag = "moderation",
+    responses(
+        (status = 200, description = "The requests", body = [ClaimJson]),
+        (status = 404, description = "Not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_claims(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ClaimJson>>, ApiError> {
+    let claims = kith_app::claims::queue(state.store.as_ref(), &user.person).await?;
+    Ok(Json(
+        claims
+            .into_iter()
+            .map(|c| ClaimJson {
+                id: c.id,
+                slug: c.slug.to_string(),
+                handle: c.handle,
+                message: c.message,
+                created_at: c.created_at.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// Approves a request (the person becomes the group's host) or declines it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/moderation/claims/{id}/{decision}",
+    tag = "moderation",
+    params(
+        ("id" = i64, Path, description = "The request's id."),
+        ("decision" = String, Path, description = "`approve` or `decline`."),
+    ),
+    responses(
+        (status = 204, description = "Decided"),
+        (status = 404, description = "No such request, or not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn decide_claim(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, decision)): Path<(i64, String)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(ApiError(WebError::NotFound)),
+    };
+    kith_app::claims::decide(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        id,
+        approve,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,81 @@ macro_rules! impl_hosting {
     ($ty:ty, $begin:expr) => {
         #[async_trait::async_trait]
         impl $crate::hosting::HostingStore for $ty {
+            async fn create_claim(
+                &self,
+                group: kith_domain::ids::GroupId,
+                account: $crate::AccountId,
+                message: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query($crate::hosting::INSERT_CLAIM)
+                    .bind(group.0)
+                    .bind(account.0)
+                    .bind(message)
+                    .bind(now.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn claims(
+                &self,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::hosting::ClaimRecord>> {
+                let rows: Vec<(i64, String, String, String, String, i64)> =
+                    sqlx::query_as($crate::hosting::CLAIMS)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map(|(id, slug, name, handle, message, created_at)| {
+                        Ok($crate::hosting::ClaimRecord {
+                            id,
+                            slug: kith_domain::ids::Slug::from_trusted(slug),
+                            name,
+                            handle,
+                            message,
+                            created_at: $crate::hosting::timestamp(created_at)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn decide_claim(
+                &self,
+                claim: i64,
+                approve: bool,
+                audit: &$crate::model::AuditEntry<'_>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<kith_domain::ids::Slug> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let (group, account, slug): (i64, i64, String) =
+                    sqlx::query_as($crate::hosting::CLAIM)
+                        .bind(claim)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or($crate::StoreError::NotFound)?;
+                if approve {
+                    let position: i64 = sqlx::query_scalar($crate::hosting::NEXT_HOST_POSITION)
+                        .bind(group)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    sqlx::query($crate::sql::INSERT_HOST)
+                        .bind(group)
+                        .bind(account)
+                        .bind(position)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query($crate::hosting::DELETE_CLAIM)
+                    .bind(claim)
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::accounts::insert_audit!(tx, audit, now);
+                tx.commit().await?;
+                Ok(kith_domain::ids::Slug::from_trusted(slug))
+            }
+
             async fn group_access(
                 &self,
                 slug: &kith_domain::ids::Slug,

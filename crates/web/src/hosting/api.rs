@@ -335,3 +335,44 @@ pub async fn move_meeting(
     };
     change_meeting(&state, &user, &slug, &id, change).await
 }
+
+/// A request to host an imported group.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ClaimRequestJson {
+    /// How the moderators can tell the group is yours.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Asks to host an imported group that has no host here yet.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/claims",
+    tag = "hosting",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    request_body = ClaimRequestJson,
+    responses(
+        (status = 202, description = "Sent to the moderators"),
+        (status = 404, description = "No such group", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_claimable` (it has a host) or `already_asked`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No message", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn claim_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ClaimRequestJson>,
+) -> Result<StatusCode, ApiError> {
+    let slug = parse_slug(&slug)?;
+    kith_app::claims::ask(
+        state.store.as_ref(),
+        &user.person,
+        &slug,
+        &body.message,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::ACCEPTED)
+}

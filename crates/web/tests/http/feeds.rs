@@ -133,10 +133,7 @@ async fn the_meeting_guide_feed_lists_weekly_meetings_and_validates_against_the_
 
     if python_with_jsonschema() {
         use std::io::Write;
-        let schema = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/interop/meeting-guide/schema"
-        );
+        let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/meeting-guide/schema");
         let mut child = std::process::Command::new("python3")
             .arg(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -154,7 +151,12 @@ async fn the_meeting_guide_feed_lists_weekly_meetings_and_validates_against_the_
             .write_all(response.body.as_bytes())
             .expect("write");
         let output = child.wait_with_output().expect("wait");
-        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            "ok",
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
 
@@ -295,4 +297,88 @@ async fn a_hosts_own_calendar_has_their_groups_private_details_behind_a_revocabl
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_person_asks_to_host_an_imported_group_through_the_page_and_the_api() {
+    let app = TestApp::empty().await;
+    let moderator = app.account("Warden", Role::Moderator).await;
+    let claimant = app.account("Serenity", Role::Member).await;
+    let cache = kith_app::directory::DirectoryCache::new(std::time::Duration::ZERO);
+    let feed = r#"[{"name": "Sunday Serenity", "slug": "sunday-serenity-14", "day": 0, "time": "18:00",
+        "timezone": "America/Los_Angeles", "city": "Anytown", "url": "https://district123.org/m/1"}]"#;
+    kith_app::imports::import_meeting_guide(
+        app.db.store.as_ref(),
+        &cache,
+        feed,
+        "test",
+        ListingStatus::Listed,
+        crate::support::now(),
+        &mut |_, _| {},
+    )
+    .await
+    .expect("import");
+    assert!(
+        !app.get("/groups/sunday-serenity-14")
+            .await
+            .body
+            .contains("Ask to host it"),
+        "not for the anonymous"
+    );
+
+    let mut browser = app.browser_as(&claimant).await;
+    let page = browser.get("/groups/sunday-serenity-14").await;
+    assert!(page.body.contains("Ask to host it on kith"));
+    let sent = browser
+        .post_form(
+            "/groups/sunday-serenity-14/claim",
+            &[("message", "I run it.")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert!(
+        browser
+            .get("/groups/sunday-serenity-14?claimed=1")
+            .await
+            .body
+            .contains("The moderators will look at your request.")
+    );
+    let again = app
+        .api_as(&claimant)
+        .await
+        .json(
+            "POST",
+            "/api/v1/groups/sunday-serenity-14/claims",
+            serde_json::json!({"message": "Again"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["code"], "already_asked");
+
+    let mut warden = app.api_as(&moderator).await;
+    let claims = warden.get("/api/v1/moderation/claims").await.json();
+    assert_eq!(claims[0]["handle"], "Serenity");
+    assert!(
+        app.browser_as(&moderator)
+            .await
+            .get("/moderation")
+            .await
+            .body
+            .contains("I run it.")
+    );
+    let id = claims[0]["id"].as_i64().expect("id");
+    let approved = warden
+        .json(
+            "POST",
+            &format!("/api/v1/moderation/claims/{id}/approve"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::NO_CONTENT);
+    let edit = app
+        .browser_as(&claimant)
+        .await
+        .get("/groups/sunday-serenity-14/edit")
+        .await;
+    assert_eq!(edit.status, StatusCode::OK, "the claimant hosts it now");
 }
