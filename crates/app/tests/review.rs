@@ -614,3 +614,65 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    cancelled_meetings_never_appear_as_a_groups_next_meeting,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let cache = DirectoryCache::new(Duration::ZERO);
+        let host = person(store, "willow", Role::Member).await;
+        let moderator = person(store, "warden", Role::Moderator).await;
+        let mut input = form("Quillwort Circle");
+        input.rules[0].weekdays = vec!["1".into(), "2".into(), "4".into(), "6".into()];
+        let slug = hosting::submit_group(store, &host, &input, now())
+            .await
+            .expect("submit");
+        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
+        let all = store
+            .upcoming_occurrences(&slug, now(), 30)
+            .await
+            .expect("upcoming");
+        assert!(all.len() >= 20);
+        let filters = RawFilters::from_pairs([("q", "quillwort")])
+            .parse(&Zone::utc())
+            .expect("filters");
+        // A fixed pseudo-random sequence of cancellations and restorations.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut cancelled = std::collections::HashSet::new();
+        for _ in 0..40 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let pick = &all[(state % all.len() as u64) as usize];
+            let change = if cancelled.remove(&pick.id) {
+                hosting::MeetingChange::Restore
+            } else {
+                cancelled.insert(pick.id.clone());
+                hosting::MeetingChange::Cancel { note: "" }
+            };
+            hosting::change_meeting(store, &cache, &host, &slug, &pick.id, change, now())
+                .await
+                .expect("change");
+            let expected = all
+                .iter()
+                .find(|o| !cancelled.contains(&o.id))
+                .map(|o| o.id.clone());
+            let page = search(store, &cache, &filters, now())
+                .await
+                .expect("search");
+            assert_eq!(
+                page.results.first().map(|r| r.hit.next.id.clone()),
+                expected
+            );
+            let upcoming = store
+                .upcoming_occurrences(&slug, now(), 30)
+                .await
+                .expect("upcoming");
+            for o in &upcoming {
+                assert_eq!(o.cancelled, cancelled.contains(&o.id), "{}", o.id);
+            }
+        }
+    }
+);
