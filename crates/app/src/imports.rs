@@ -45,6 +45,14 @@ pub async fn import_meeting_guide(
         .map_err(|_| AppError::Invalid(vec![FieldError::new("feed", "not_a_json_array")]))?;
     let mut report = ImportReport::default();
     let mut seen = std::collections::HashSet::new();
+    // One query tells new slugs from known ones, so a new record costs no
+    // lookup of its own.
+    let slugs: Vec<kith_domain::ids::Slug> = records
+        .iter()
+        .filter_map(|r| r.get("slug")?.as_str())
+        .filter_map(|s| kith_domain::ids::Slug::parse(s.trim()))
+        .collect();
+    let known = store.existing_slugs(&slugs).await?;
     // New groups are written a thousand to a transaction: one commit (and
     // one fsync) per batch instead of per record.
     let mut new_groups: Vec<NewGroup> = Vec::new();
@@ -71,7 +79,12 @@ pub async fn import_meeting_guide(
                 Ok(mut group) => {
                     group.profile.slug = read.slug;
                     group.profile.source = read.source.or_else(|| Some(origin.to_owned()));
-                    match save(store, group, now).await? {
+                    let saved = if known.contains(&group.profile.slug) {
+                        save(store, group, now).await?
+                    } else {
+                        Saved::New(Box::new(group))
+                    };
+                    match saved {
                         Saved::New(group) => new_groups.push(*group),
                         Saved::Updated => report.updated += 1,
                         Saved::Unchanged => report.unchanged += 1,

@@ -179,6 +179,9 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
         ends_at: Timestamp,
     ) -> StoreResult<()>;
 
+    /// Which of these slugs name a group, in any status: one query.
+    async fn existing_slugs(&self, slugs: &[Slug]) -> StoreResult<std::collections::HashSet<Slug>>;
+
     /// Every listed group with its schedule, by name: two queries, however
     /// many groups.
     async fn listed_groups_for_feed(&self) -> StoreResult<Vec<FeedGroup>>;

@@ -224,6 +224,25 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn existing_slugs(
+                &self,
+                slugs: &[kith_domain::ids::Slug],
+            ) -> $crate::StoreResult<std::collections::HashSet<kith_domain::ids::Slug>> {
+                let mut found = std::collections::HashSet::new();
+                // In chunks, under every backend's limit on bound values.
+                for chunk in slugs.chunks(500) {
+                    let mut query = sqlx::QueryBuilder::new("SELECT slug FROM groups WHERE slug IN (");
+                    let mut list = query.separated(", ");
+                    for slug in chunk {
+                        list.push_bind(slug.as_str().to_owned());
+                    }
+                    query.push(")");
+                    let rows: Vec<String> = query.build_query_scalar().fetch_all(&self.pool).await?;
+                    found.extend(rows.into_iter().map(kith_domain::ids::Slug::from_trusted));
+                }
+                Ok(found)
+            }
+
             async fn listed_groups_for_feed(&self) -> $crate::StoreResult<Vec<$crate::FeedGroup>> {
                 let groups: Vec<$crate::sql::FeedRow> = sqlx::query_as($crate::sql::FEED_GROUPS)
                     .fetch_all(&self.pool)
