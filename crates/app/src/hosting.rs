@@ -201,7 +201,7 @@ pub async fn change_meeting(
             let note = kith_domain::validation::optional_text("note", Some(note), NOTE_MAX)
                 .map_err(|e| AppError::Invalid(vec![e]))?;
             store
-                .set_occurrence_cancelled(access.id, occurrence, true, note.as_deref(), now)
+                .cancel_occurrence(access.id, occurrence, note.as_deref(), now)
                 .await?;
         }
         MeetingChange::Move { date, time } => {

@@ -242,6 +242,10 @@ on_both_backends!(
             claims::queue(store, &claimant).await,
             Err(AppError::NotFound)
         ));
+        let rival = make("rival", Role::Member).await;
+        claims::ask(store, &rival, &slug, "I help run it.", now())
+            .await
+            .expect("ask");
         let queue = claims::queue(store, &moderator).await.expect("queue");
         assert_eq!(
             (queue[0].handle.as_str(), queue[0].slug.as_str()),
@@ -255,14 +259,24 @@ on_both_backends!(
         hosting::editable_group(store, &claimant, &slug)
             .await
             .expect("the claimant hosts it now");
+        let audit = store.audit_log(5).await.expect("audit");
+        assert_eq!(audit[0].action, "group.claim_approve");
+        // The new host adds the other asker as co-host; approving that
+        // person's own request afterwards is not an error.
+        hosting::add_cohost(store, &claimant, &slug, "rival")
+            .await
+            .expect("co-host");
+        let rest = claims::queue(store, &moderator).await.expect("queue");
+        assert_eq!(rest.len(), 1);
+        claims::decide(store, &cache, &moderator, rest[0].id, true, now())
+            .await
+            .expect("approving a request of a host already is not an error");
         assert!(
             claims::queue(store, &moderator)
                 .await
                 .expect("queue")
                 .is_empty()
         );
-        let audit = store.audit_log(5).await.expect("audit");
-        assert_eq!(audit[0].action, "group.claim_approve");
 
         // A hosted group cannot be claimed again, nor a group of this site.
         let other = make("other", Role::Member).await;

@@ -178,6 +178,7 @@ impl AccountRow {
 pub(crate) struct SessionRow {
     pub kind: String,
     pub csrf_token: String,
+    pub last_seen_at: i64,
     pub id: i64,
     pub handle: String,
     pub role: String,
@@ -216,13 +217,16 @@ VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions
     (token_hash, account_id, kind, csrf_token, idle_seconds, created_at, last_seen_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)";
-pub(crate) const LIVE_SESSION: &str = "SELECT s.kind, s.csrf_token, a.id, a.handle, a.role
+pub(crate) const LIVE_SESSION: &str =
+    "SELECT s.kind, s.csrf_token, s.last_seen_at, a.id, a.handle, a.role
 FROM sessions s JOIN accounts a ON a.id = s.account_id
 WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2";
-/// Marks a session used at most once a minute, so reading pages does not
-/// mean a write per request.
+/// Marks a session used. Only run when the mark is over a minute old, so
+/// reading pages does not take the write lock on every request.
 pub(crate) const TOUCH_SESSION: &str =
-    "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2 - 60";
+    "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
+/// How stale a session's last-used mark may get before it is written.
+pub(crate) const TOUCH_AFTER_SECONDS: i64 = 60;
 pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub(crate) const DELETE_EXPIRED_SESSIONS: &str =
     "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_seconds <= $1";

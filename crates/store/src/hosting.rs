@@ -263,6 +263,9 @@ FROM group_claims c JOIN groups g ON g.id = c.group_id JOIN accounts a ON a.id =
 ORDER BY c.created_at, c.id LIMIT $1";
 pub(crate) const CLAIM: &str = "SELECT c.group_id, c.account_id, g.slug
 FROM group_claims c JOIN groups g ON g.id = c.group_id WHERE c.id = $1";
+/// Adds a host unless they host the group already.
+pub(crate) const ADD_HOST_ONCE: &str = "INSERT INTO group_hosts (group_id, account_id, position)
+VALUES ($1, $2, $3) ON CONFLICT (group_id, account_id) DO NOTHING";
 pub(crate) const DELETE_CLAIM: &str = "DELETE FROM group_claims WHERE id = $1";
 pub(crate) const GROUP_ACCESS: &str = "SELECT id, status, review_note FROM groups WHERE slug = $1";
 pub(crate) const HOST_IDS: &str =

@@ -144,14 +144,13 @@ pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
     /// A listed group's public profile; `NotFound` for any other status.
     async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
 
-    /// Cancels one of a group's meetings that has not ended, with a note, or
-    /// restores it (`cancelled` false); `NotFound` when the group has no
-    /// such meeting ahead.
-    async fn set_occurrence_cancelled(
+    /// Cancels one of a group's meetings that has not ended, with a note
+    /// (`set_occurrence_time` restores it); `NotFound` when the group has
+    /// no such meeting ahead.
+    async fn cancel_occurrence(
         &self,
         group: GroupId,
         occurrence: &kith_domain::ids::OccurrenceId,
-        cancelled: bool,
         note: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<()>;

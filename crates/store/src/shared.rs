@@ -142,18 +142,16 @@ macro_rules! impl_store {
                 row.into_profile(rules, hosts)
             }
 
-            async fn set_occurrence_cancelled(
+            async fn cancel_occurrence(
                 &self,
                 group: kith_domain::ids::GroupId,
                 occurrence: &kith_domain::ids::OccurrenceId,
-                cancelled: bool,
                 note: Option<&str>,
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<()> {
-                let done = sqlx::query($crate::sql::SET_CANCELLED)
+                let done = sqlx::query($crate::sql::CANCEL_OCCURRENCE)
                     .bind(occurrence.as_str())
                     .bind(group.0)
-                    .bind(i64::from(cancelled))
                     .bind(note)
                     .bind(now.as_second())
                     .execute(&self.pool)

@@ -74,9 +74,9 @@ FROM schedule_rules r JOIN groups g ON g.id = r.group_id
 WHERE g.status = 'listed' ORDER BY r.group_id, r.position";
 pub(crate) const LISTED_GROUP_CHANGED_AT: &str =
     "SELECT updated_at FROM groups WHERE slug = $1 AND status = 'listed'";
-/// Cancels (or restores) one of a group's meetings that has not ended.
-pub(crate) const SET_CANCELLED: &str = "UPDATE occurrences SET cancelled = $3, note = $4
-WHERE id = $1 AND group_id = $2 AND ends_at > $5";
+/// Cancels one of a group's meetings that has not ended.
+pub(crate) const CANCEL_OCCURRENCE: &str = "UPDATE occurrences SET cancelled = 1, note = $3
+WHERE id = $1 AND group_id = $2 AND ends_at > $4";
 /// The cancelled and moved meetings of a group.
 pub(crate) const OCCURRENCE_EXCEPTIONS: &str = "SELECT rule_id, local_start, cancelled, moved_to
 FROM occurrences WHERE group_id = $1 AND (cancelled = 1 OR moved_to IS NOT NULL) ORDER BY starts_at";

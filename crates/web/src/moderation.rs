@@ -209,8 +209,9 @@ async fn decide_form(
 async fn decide_claim_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, decision)): Path<(i64, String)>,
+    Path((id, decision)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError(WebError::NotFound))?;
     let approve = match decision.as_str() {
         "approve" => true,
         "decline" => false,
@@ -479,7 +480,7 @@ pub async fn get_claims(
     path = "/api/v1/moderation/claims/{id}/{decision}",
     tag = "moderation",
     params(
-        ("id" = i64, Path, description = "The request's id."),
+        ("id" = String, Path, description = "The request's id."),
         ("decision" = String, Path, description = "`approve` or `decline`."),
     ),
     responses(
@@ -491,8 +492,9 @@ pub async fn get_claims(
 pub async fn decide_claim(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, decision)): Path<(i64, String)>,
+    Path((id, decision)): Path<(String, String)>,
 ) -> Result<axum::http::StatusCode, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError(WebError::NotFound))?;
     let approve = match decision.as_str() {
         "approve" => true,
         "decline" => false,

@@ -82,11 +82,13 @@ macro_rules! impl_accounts {
                         .fetch_optional(&self.pool)
                         .await?;
                 let Some(row) = row else { return Ok(None) };
-                sqlx::query($crate::accounts::TOUCH_SESSION)
-                    .bind(token_hash)
-                    .bind(now.as_second())
-                    .execute(&self.pool)
-                    .await?;
+                if row.last_seen_at < now.as_second() - $crate::accounts::TOUCH_AFTER_SECONDS {
+                    sqlx::query($crate::accounts::TOUCH_SESSION)
+                        .bind(token_hash)
+                        .bind(now.as_second())
+                        .execute(&self.pool)
+                        .await?;
+                }
                 row.into_record().map(Some)
             }
 

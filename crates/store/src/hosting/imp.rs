@@ -65,7 +65,7 @@ macro_rules! impl_hosting {
                         .bind(group)
                         .fetch_one(&mut *tx)
                         .await?;
-                    sqlx::query($crate::sql::INSERT_HOST)
+                    sqlx::query($crate::hosting::ADD_HOST_ONCE)
                         .bind(group)
                         .bind(account)
                         .bind(position)
