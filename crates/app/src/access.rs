@@ -6,6 +6,7 @@
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
 use kith_domain::ids::Slug;
+use kith_domain::membership::RequestState;
 use kith_store::hosting::GroupAccess;
 use kith_store::{AccountId, Store};
 
@@ -29,6 +30,8 @@ pub enum GroupAction {
     View,
     /// Read its call link, dial-in and street address.
     ViewPrivate,
+    /// Read its requests to join, member list and invitations; decide.
+    ManageMembers,
     /// Change its fields.
     Edit,
     /// Unlist or relist it.
@@ -54,10 +57,15 @@ pub enum SiteAction {
 pub fn permits(person: Option<&Person>, action: GroupAction, group: &GroupAccess) -> bool {
     let hosts = person.is_some_and(|p| group.hosts.contains(&p.id));
     let moderates = person.is_some_and(|p| p.role.moderates());
+    let member = person.is_some() && group.viewer_request == Some(RequestState::Approved);
     match action {
-        GroupAction::View => group.status == ListingStatus::Listed || hosts || moderates,
-        GroupAction::ViewPrivate => hosts || moderates,
-        GroupAction::Edit | GroupAction::ChangeListing | GroupAction::AddHost => hosts,
+        // Members keep their group when its hosts unlist it.
+        GroupAction::View => group.status == ListingStatus::Listed || hosts || moderates || member,
+        GroupAction::ViewPrivate => hosts || moderates || member,
+        GroupAction::Edit
+        | GroupAction::ChangeListing
+        | GroupAction::AddHost
+        | GroupAction::ManageMembers => hosts,
         GroupAction::Moderate => moderates,
     }
 }
@@ -79,7 +87,10 @@ pub async fn authorize(
     slug: &Slug,
     action: GroupAction,
 ) -> AppResult<GroupAccess> {
-    let group = store.group_access(slug).await?;
+    let mut group = store.group_access(slug).await?;
+    if let Some(person) = person {
+        group.viewer_request = store.request_state(group.id, person.id).await?;
+    }
     if permits(person, action, &group) {
         Ok(group)
     } else {
@@ -114,6 +125,7 @@ mod tests {
             status,
             hosts: vec![AccountId(1), AccountId(2)],
             review_note: None,
+            viewer_request: None,
         }
     }
 
@@ -153,6 +165,23 @@ mod tests {
         assert!(!permits(Some(&moderator), GroupAction::Edit, &g));
         assert!(!permits(Some(&cohost), GroupAction::Moderate, &g));
         assert!(permits(Some(&moderator), GroupAction::Moderate, &g));
+    }
+
+    #[test]
+    fn only_approved_members_see_private_fields() {
+        let reader = person(9, Role::Member);
+        for state in RequestState::ALL {
+            let g = GroupAccess {
+                viewer_request: Some(*state),
+                ..group(ListingStatus::Listed)
+            };
+            assert_eq!(
+                permits(Some(&reader), GroupAction::ViewPrivate, &g),
+                *state == RequestState::Approved,
+                "{state:?}"
+            );
+            assert!(!permits(Some(&reader), GroupAction::ManageMembers, &g));
+        }
     }
 
     #[test]

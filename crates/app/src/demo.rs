@@ -133,6 +133,7 @@ impl DemoGroup {
                     hosts: self.hosts.clone(),
                     status: ListingStatus::Listed,
                     source: None,
+                    join: Default::default(),
                 },
                 private: PrivateDetails {
                     call_link: self.private.call_link,

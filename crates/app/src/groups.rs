@@ -36,6 +36,8 @@ pub struct PublicGroup {
     pub may: GroupPermissions,
     /// The moderator's last note, for hosts and moderators.
     pub review_note: Option<String>,
+    /// The reader's own request to join, as they may see it.
+    pub my_request: Option<kith_store::membership::RequestRecord>,
 }
 
 /// What the reader of a group page may do there.
@@ -45,6 +47,9 @@ pub struct GroupPermissions {
     pub host: bool,
     /// Approve, reject, unlist with a reason.
     pub moderate: bool,
+    /// Ask to join: a logged-in person who neither hosts it nor is
+    /// refused by its state (the form decides what to offer).
+    pub ask: bool,
 }
 
 /// One of a group's next meetings.
@@ -89,29 +94,39 @@ pub async fn group_page(
     viewer: &Zone,
     now: Timestamp,
 ) -> AppResult<PublicGroup> {
-    let (profile, private, may, review_note) = match person {
+    let (profile, private, may, review_note, my_request) = match person {
         // `permits(None, View, g)` is exactly "g is listed", which this
         // query enforces itself: one round trip fewer for most readers.
-        None => (
-            store.listed_group(slug).await?,
-            None,
-            GroupPermissions::default(),
-            None,
-        ),
+        None => {
+            let profile = store.listed_group(slug).await?;
+            // The host of an open group chose to publish its call link.
+            let private = if profile.join.private_details_are_public() {
+                Some(store.managed_group(slug).await?.private)
+            } else {
+                None
+            };
+            (profile, private, GroupPermissions::default(), None, None)
+        }
         Some(person) => {
             let access = authorize(store, Some(person), slug, GroupAction::View).await?;
-            let may = GroupPermissions {
-                host: permits(Some(person), GroupAction::Edit, &access),
-                moderate: permits(Some(person), GroupAction::Moderate, &access),
-            };
             let group = store.managed_group(slug).await?;
-            let private =
-                permits(Some(person), GroupAction::ViewPrivate, &access).then_some(group.private);
-            let note = private
-                .is_some()
+            let host = permits(Some(person), GroupAction::Edit, &access);
+            let may = GroupPermissions {
+                host,
+                moderate: permits(Some(person), GroupAction::Moderate, &access),
+                ask: !host && !access.hosts.is_empty(),
+            };
+            let entitled = permits(Some(person), GroupAction::ViewPrivate, &access);
+            let note = (host || may.moderate)
                 .then(|| access.review_note.clone())
                 .flatten();
-            (group.profile, private, may, note)
+            let private = (entitled || group.profile.join.private_details_are_public())
+                .then_some(group.private);
+            let my_request = match access.viewer_request {
+                Some(_) => crate::membership::my_request(store, person, slug).await?,
+                None => None,
+            };
+            (group.profile, private, may, note, my_request)
         }
     };
     let upcoming = store
@@ -156,6 +171,7 @@ pub async fn group_page(
         private,
         may,
         review_note,
+        my_request,
     })
 }
 

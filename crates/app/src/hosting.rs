@@ -293,7 +293,16 @@ pub fn input_of(group: &ManagedGroup) -> GroupInput {
         call_link: optional(&group.private.call_link),
         dial_in: optional(&group.private.dial_in),
         street_address: optional(&group.private.street_address),
+        join_policy: p.join.policy.code().to_owned(),
+        join_question: p.join.question.clone(),
+        publish_call_link: switch(p.join.publish_call_link),
+        members_visible: switch(p.join.members_visible),
     }
+}
+
+/// A stored switch as a form sends it.
+fn switch(on: bool) -> String {
+    if on { "on" } else { "" }.to_owned()
 }
 
 /// The form's fields for a stored rule.

@@ -9,6 +9,7 @@
 //! - [`groups`]: a group's public page; creating groups.
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
 //! - [`imports`]: groups from another site's Meeting Guide feed.
+//! - [`membership`]: joining groups, request threads, invitations, RSVPs.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`safety`]: the crisis page, per country.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
@@ -30,6 +31,7 @@ pub mod hosting;
 pub mod imports;
 pub mod markdown;
 pub mod meeting_time;
+pub mod membership;
 pub mod moderation;
 pub mod safety;
 pub mod schedule;

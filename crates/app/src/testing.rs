@@ -53,6 +53,7 @@ impl GroupBuilder {
                         hosts: vec!["willow".to_owned()],
                         status: ListingStatus::Listed,
                         source: None,
+                        join: Default::default(),
                     },
                     private: PrivateDetails::default(),
                 },

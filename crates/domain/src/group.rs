@@ -218,6 +218,8 @@ pub struct GroupProfile {
     pub status: ListingStatus,
     /// For a group imported from another site: its original listing.
     pub source: Option<String>,
+    /// How people join, and what members see.
+    pub join: crate::membership::JoinSettings,
 }
 
 /// The details only a group's hosts and approved members may see.

@@ -12,8 +12,9 @@ use crate::ids::Slug;
 use crate::schedule::{Rule, Schedule};
 use crate::validation::{FieldError, Refusals, optional_text, text_within};
 
+use crate::membership::{JoinPolicy, JoinSettings};
 use crate::zone::Zone;
-use fields::{call_link, capacity, choice, codes, country, dial_in, language};
+use fields::{call_link, capacity, choice, codes, country, dial_in, language, switch};
 use rule::{rule, rule_key};
 
 /// Limits on a group's texts, in characters.
@@ -83,6 +84,16 @@ pub struct GroupInput {
     pub dial_in: String,
     /// Private: street address of the room.
     pub street_address: String,
+    /// `open`, `approval` (the default) or `invite_only`.
+    pub join_policy: String,
+    /// The question people who ask to join answer; optional.
+    pub join_question: String,
+    /// Open groups only: show the call link to everyone.
+    #[serde(deserialize_with = "fields::loose_string")]
+    pub publish_call_link: String,
+    /// Members see each other's pseudonyms.
+    #[serde(deserialize_with = "fields::loose_string")]
+    pub members_visible: String,
 }
 
 impl GroupInput {
@@ -116,6 +127,10 @@ impl GroupInput {
                 "call_link" => input.call_link = value,
                 "dial_in" => input.dial_in = value,
                 "street_address" => input.street_address = value,
+                "join_policy" => input.join_policy = value,
+                "join_question" => input.join_question = value,
+                "publish_call_link" => input.publish_call_link = value,
+                "members_visible" => input.members_visible = value,
                 _ => {}
             }
         }
@@ -189,6 +204,7 @@ impl GroupInput {
             Some(&self.street_address),
             limits::STREET_ADDRESS,
         ));
+        let join = join_settings(self, &mut refusals);
         refusals.finish(|| ())?;
         // Every check passed, so every value is present.
         let name = name.ok_or_else(Vec::new)?;
@@ -217,6 +233,7 @@ impl GroupInput {
                     hosts: Vec::new(),
                     status: ListingStatus::Pending,
                     source: None,
+                    join: join?,
                 },
                 private: PrivateDetails {
                     call_link: call_link?,
@@ -246,6 +263,33 @@ impl GroupInput {
         }
         rules
     }
+}
+
+/// The join settings: a policy (approval when left empty), an optional
+/// question, and two switches; publishing the call link needs an open group.
+fn join_settings(input: &GroupInput, refusals: &mut Refusals) -> Option<JoinSettings> {
+    let policy = match input.join_policy.trim() {
+        "" => Some(JoinPolicy::default()),
+        code => refusals
+            .check(JoinPolicy::parse(code).ok_or(FieldError::new("join_policy", "invalid_value"))),
+    };
+    let question = refusals.check(text_within(
+        "join_question",
+        &input.join_question,
+        0,
+        crate::membership::limits::QUESTION,
+    ));
+    let publish_call_link = refusals.check(switch("publish_call_link", &input.publish_call_link));
+    let members_visible = refusals.check(switch("members_visible", &input.members_visible));
+    if publish_call_link == Some(true) && policy.is_some_and(|p| p != JoinPolicy::Open) {
+        refusals.push("publish_call_link", "needs_open_policy");
+    }
+    Some(JoinSettings {
+        policy: policy?,
+        question: question?,
+        publish_call_link: publish_call_link?,
+        members_visible: members_visible?,
+    })
 }
 
 mod fields;

@@ -29,8 +29,7 @@ impl OccurrenceId {
     /// Accepts only the shape `random` produces, so a malformed id never
     /// reaches a query.
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then(|| Self(raw.to_owned()))
+        is_hex_128(raw).then(|| Self(raw.to_owned()))
     }
 
     /// Wraps an id read back from the store.
@@ -48,6 +47,44 @@ impl fmt::Display for OccurrenceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The public, random id of one person's request to join one group
+/// (`/requests/{id}`); it names the private thread too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// A fresh random id: 128 bits, lowercase hex.
+    pub fn random() -> Self {
+        Self(random_hex::<16>())
+    }
+
+    /// Accepts only the shape `random` produces.
+    pub fn parse(raw: &str) -> Option<Self> {
+        is_hex_128(raw).then(|| Self(raw.to_owned()))
+    }
+
+    /// Wraps an id read back from the store.
+    pub fn from_trusted(raw: String) -> Self {
+        Self(raw)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_hex_128(raw: &str) -> bool {
+    raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A group's public identifier in URLs: readable words plus a random suffix.

@@ -11,6 +11,7 @@
 //!   database backend.
 //! - [`ids`]: identifiers; public ones are random, never sequential.
 //! - [`meeting_guide`]: the Meeting Guide format's type codes.
+//! - [`membership`]: join policies and the life of a request to join.
 
 pub mod account;
 pub mod directory;
@@ -19,6 +20,7 @@ pub mod group_input;
 pub mod ids;
 pub mod listing;
 pub mod meeting_guide;
+pub mod membership;
 pub mod schedule;
 pub mod text;
 pub mod validation;

@@ -187,6 +187,7 @@ pub fn read_record(record: &Value) -> Result<ImportRecord, Vec<FieldError>> {
     };
     let country = text("country");
     let url = text("url");
+    let published = !conference_url.is_empty() || !conference_phone.is_empty();
     let input = GroupInput {
         name: text("name"),
         description: without_focus_line(&strip_html(&text("notes"))),
@@ -213,9 +214,14 @@ pub fn read_record(record: &Value) -> Result<ImportRecord, Vec<FieldError>> {
             duration_minutes: duration,
             ..RuleInput::default()
         }],
+        // The source published its link, so the copy is an open group
+        // that publishes it too.
+        join_policy: if published { "open" } else { "" }.to_owned(),
+        publish_call_link: if published { "on" } else { "" }.to_owned(),
         call_link: conference_url,
         dial_in: conference_phone,
         street_address: String::new(),
+        ..GroupInput::default()
     };
     let input = GroupInput {
         // A feed's notes may be empty; kith's description may not.

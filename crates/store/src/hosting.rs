@@ -23,6 +23,9 @@ pub struct GroupAccess {
     pub hosts: Vec<AccountId>,
     /// The moderator's last note (a rejection's or an unlisting's reason).
     pub review_note: Option<String>,
+    /// Where the reader's own request to join stands, when the caller
+    /// looked it up (`None` otherwise, and for people who never asked).
+    pub viewer_request: Option<kith_domain::membership::RequestState>,
 }
 
 /// A group as its hosts and moderators see it.
@@ -225,6 +228,7 @@ impl AccessRow {
             status: parse_status(&self.status)?,
             hosts: hosts.into_iter().map(AccountId).collect(),
             review_note: self.review_note,
+            viewer_request: None,
         })
     }
 }
@@ -273,7 +277,8 @@ pub(crate) const HOST_IDS: &str =
 /// Every public column, whatever the status; for hosts and moderators only.
 pub(crate) const ANY_GROUP: &str = "SELECT id, slug, name, description, agreements,
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
-    country, region, city, capacity, time_zone, status, source_url
+    country, region, city, capacity, time_zone, status, source_url,
+    join_policy, join_question, publish_call_link, members_visible
 FROM groups WHERE id = $1";
 pub(crate) const PRIVATE_FIELDS: &str =
     "SELECT call_link, dial_in, street_address, updated_at FROM groups WHERE id = $1";
@@ -284,7 +289,8 @@ pub(crate) const UPDATE_GROUP: &str = "UPDATE groups SET
     region_key = $16, city_key = $17, capacity = $18, time_zone = $19, search_text = $20,
     call_link = $21, dial_in = $22, street_address = $23, status = $24, review_note = $25,
     submitted_at = CASE WHEN $24 = 'pending' AND status <> 'pending' THEN $26 ELSE submitted_at END,
-    updated_at = $26
+    updated_at = $26, join_policy = $27, join_question = $28, publish_call_link = $29,
+    members_visible = $30
 WHERE id = $1";
 pub(crate) const UPDATE_OCCURRENCE_SORT_NAME: &str =
     "UPDATE occurrences SET sort_name = $2 WHERE group_id = $1 AND sort_name <> $2";

@@ -26,6 +26,7 @@ macro_rules! impl_store {
     ($ty:ty, $dialect:expr, $begin:expr, { $($specific:tt)* }) => {
         $crate::accounts::impl_accounts!($ty, $begin);
         $crate::hosting::impl_hosting!($ty, $begin);
+        $crate::membership::impl_membership!($ty, $begin);
 
         impl $crate::search::Executor for $ty {
             async fn hits(&self, sql: $crate::search::Sql) -> $crate::StoreResult<Vec<$crate::sql::HitRow>> {
@@ -107,6 +108,10 @@ macro_rules! impl_store {
                         .bind(draft.occurrences_until.as_second())
                         .bind(now.as_second())
                         .bind(&p.source)
+                        .bind(p.join.policy.code())
+                        .bind(&p.join.question)
+                        .bind(i64::from(p.join.publish_call_link))
+                        .bind(i64::from(p.join.members_visible))
                         .fetch_one(&mut *tx)
                         .await?;
                     for (position, host) in draft.hosts.iter().enumerate() {

@@ -7,6 +7,7 @@ use kith_domain::group::{
     attributes_from_mask, focus_from_mask,
 };
 use kith_domain::ids::{GroupId, OccurrenceId, RuleId, Slug};
+use kith_domain::membership::{JoinPolicy, JoinSettings};
 use kith_domain::schedule::{
     MeetingDuration, MonthWeeks, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time,
 };
@@ -27,9 +28,10 @@ pub(crate) const INSERT_GROUP: &str = "INSERT INTO groups (
     slug, name, sort_name, description, agreements, facilitation_style, facilitation_description,
     focus_mask, attribute_mask, format, language, language_primary, country, region, city,
     region_key, city_key, capacity, time_zone, status, search_text, call_link, dial_in,
-    street_address, occurrences_until, created_at, updated_at, source_url
+    street_address, occurrences_until, created_at, updated_at, source_url,
+    join_policy, join_question, publish_call_link, members_visible
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-          $19, $20, $21, $22, $23, $24, $25, $26, $26, $27)
+          $19, $20, $21, $22, $23, $24, $25, $26, $26, $27, $28, $29, $30, $31)
 RETURNING id";
 pub(crate) const INSERT_HOST: &str =
     "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
@@ -60,7 +62,8 @@ pub(crate) const PRUNE_OCCURRENCES: &str =
 /// Public columns only: private fields are never selected for public reads.
 pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agreements,
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
-    country, region, city, capacity, time_zone, status, source_url
+    country, region, city, capacity, time_zone, status, source_url,
+    join_policy, join_question, publish_call_link, members_visible
 FROM groups WHERE slug = $1 AND status = 'listed'";
 /// Public columns of every listed group, for feeds.
 pub(crate) const FEED_GROUPS: &str = "SELECT id, slug, name, description, focus_mask,
@@ -121,6 +124,10 @@ pub(crate) struct GroupRow {
     pub time_zone: String,
     pub status: String,
     pub source_url: Option<String>,
+    pub join_policy: String,
+    pub join_question: String,
+    pub publish_call_link: i64,
+    pub members_visible: i64,
 }
 
 /// A listed group's public columns, for feeds.
@@ -352,6 +359,13 @@ impl GroupRow {
             status: ListingStatus::parse(&self.status)
                 .ok_or_else(|| StoreError::corrupt("status"))?,
             source: self.source_url,
+            join: JoinSettings {
+                policy: JoinPolicy::parse(&self.join_policy)
+                    .ok_or_else(|| StoreError::corrupt("join policy"))?,
+                question: self.join_question,
+                publish_call_link: self.publish_call_link != 0,
+                members_visible: self.members_visible != 0,
+            },
         })
     }
 }

@@ -52,6 +52,7 @@ fn group(name: &str, zone: &str, days: &[Weekday], at: &str) -> NewGroup {
             hosts: vec![],
             status: ListingStatus::Listed,
             source: None,
+            join: Default::default(),
         },
         private: PrivateDetails {
             call_link: Some("https://meet.example.org/secret-canary".to_owned()),

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{FieldProblem, Problem};
-use crate::{AppState, accounts, admin, directory, groups, hosting, me, moderation};
+use crate::{AppState, accounts, admin, directory, groups, hosting, me, membership, moderation};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -62,6 +62,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::create_session))
         .routes(routes!(accounts::delete_current_session))
         .routes(routes!(me::get_me))
+        .routes(routes!(membership::api::ask_to_join))
+        .routes(routes!(membership::api::get_group_requests))
+        .routes(routes!(membership::api::get_request))
+        .routes(routes!(
+            membership::api::get_messages,
+            membership::api::post_message
+        ))
+        .routes(routes!(membership::api::act_on_request))
+        .routes(routes!(membership::api::get_members))
+        .routes(routes!(membership::api::create_invitation))
+        .routes(routes!(membership::api::hand_over))
+        .routes(routes!(membership::api::get_my_groups))
+        .routes(routes!(membership::api::get_my_meetings))
+        .routes(routes!(membership::api::put_rsvp))
         .routes(routes!(
             me::create_calendar_link,
             me::delete_calendar_link_api

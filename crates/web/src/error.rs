@@ -217,7 +217,13 @@ impl IntoResponse for PageError {
             zone_from: "none",
             nav: Nav::default(),
             title: m.of("page", &format!("{key}.title")).to_owned(),
-            text: m.of("page", &format!("{key}.text")).to_owned(),
+            // A conflict says what did not fit, when there are words for it.
+            text: match self.0 {
+                WebError::Conflict(code) if !m.of("conflict", code).is_empty() => {
+                    m.of("conflict", code).to_owned()
+                }
+                _ => m.of("page", &format!("{key}.text")).to_owned(),
+            },
         };
         match page.render() {
             Ok(html) => {

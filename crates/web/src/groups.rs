@@ -50,7 +50,7 @@ async fn claim_form(
 
 /// The viewer's zone: a valid `tz` parameter, else the cookie, else UTC. An
 /// invalid `tz` is refused on the API and ignored on a page.
-fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
+pub(crate) fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
     match query.get("tz").filter(|tz| !tz.trim().is_empty()) {
         Some(tz) => Zone::parse(tz.trim()).map_err(|_| {
             WebError::InvalidFilters(vec![kith_domain::directory::FilterError {

@@ -71,6 +71,7 @@ struct GroupFormTemplate {
     hosts: Vec<String>,
     styles: Vec<Choice>,
     formats: Vec<Choice>,
+    policies: Vec<Choice>,
     focus: Vec<Choice>,
     attributes: Vec<Choice>,
     zones: &'static [String],
@@ -163,6 +164,20 @@ impl GroupFormTemplate {
                 "format",
                 Format::ALL.iter().map(|f| f.code()).collect(),
                 &one(&input.format),
+            ),
+            policies: vocabulary(
+                "join.policy",
+                kith_domain::membership::JoinPolicy::ALL
+                    .iter()
+                    .map(|p| p.code())
+                    .collect(),
+                // A new group asks for approval unless the host chooses
+                // otherwise.
+                &one(if input.join_policy.is_empty() {
+                    "approval"
+                } else {
+                    &input.join_policy
+                }),
             ),
             focus: vocabulary(
                 "focus",

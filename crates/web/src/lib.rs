@@ -32,6 +32,7 @@ pub mod home;
 pub mod hosting;
 pub mod limits;
 pub mod me;
+pub mod membership;
 pub mod messages;
 pub mod moderation;
 pub mod query;
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hosting::router())
         .merge(accounts::router())
         .merge(me::router())
+        .merge(membership::router())
         .merge(moderation::router())
         .merge(admin::router())
         .merge(safety::router())

@@ -19,6 +19,8 @@ pub struct LimitSettings {
     pub login_per_account_per_hour: u32,
     /// Registrations per client address per hour.
     pub register_per_ip_per_hour: u32,
+    /// Requests to join and thread messages per account per hour.
+    pub membership_per_account_per_hour: u32,
 }
 
 impl Default for LimitSettings {
@@ -27,6 +29,7 @@ impl Default for LimitSettings {
             login_per_ip_per_minute: 6,
             login_per_account_per_hour: 25,
             register_per_ip_per_hour: 20,
+            membership_per_account_per_hour: 60,
         }
     }
 }
@@ -36,6 +39,7 @@ pub struct Limits {
     login_ip: DefaultKeyedRateLimiter<IpAddr>,
     login_account: DefaultKeyedRateLimiter<String>,
     register_ip: DefaultKeyedRateLimiter<IpAddr>,
+    membership: DefaultKeyedRateLimiter<i64>,
     clock: DefaultClock,
 }
 
@@ -66,6 +70,9 @@ impl Limits {
             register_ip: RateLimiter::keyed(Quota::per_hour(at_least_one(
                 settings.register_per_ip_per_hour,
             ))),
+            membership: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.membership_per_account_per_hour,
+            ))),
             clock: DefaultClock::default(),
         }
     }
@@ -84,6 +91,12 @@ impl Limits {
         self.wait(self.register_ip.check_key(&ip).err())
     }
 
+    /// Counts a request to join or a thread message by an account.
+    pub fn membership(&self, account: kith_store::AccountId) -> Result<(), u64> {
+        self.prune();
+        self.wait(self.membership.check_key(&account.0).err())
+    }
+
     fn wait(
         &self,
         refused: Option<governor::NotUntil<<DefaultClock as Clock>::Instant>>,
@@ -95,10 +108,15 @@ impl Limits {
     }
 
     fn prune(&self) {
-        if self.login_ip.len() + self.login_account.len() + self.register_ip.len() > PRUNE_ABOVE {
+        let keys = self.login_ip.len()
+            + self.login_account.len()
+            + self.register_ip.len()
+            + self.membership.len();
+        if keys > PRUNE_ABOVE {
             self.login_ip.retain_recent();
             self.login_account.retain_recent();
             self.register_ip.retain_recent();
+            self.membership.retain_recent();
         }
     }
 }

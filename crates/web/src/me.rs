@@ -47,6 +47,29 @@ struct MeTemplate {
     calendar_made: Option<String>,
     /// The new link, shown once, right after it was made.
     calendar_url: Option<String>,
+    /// Groups they asked to join or belong to.
+    memberships: Vec<MembershipView>,
+    /// Their coming meetings, in their zone.
+    meetings: Vec<MyMeetingView>,
+    /// The zone the meetings are shown in.
+    viewer_zone: String,
+}
+
+struct MembershipView {
+    slug: String,
+    name: String,
+    request: String,
+    state: &'static str,
+}
+
+struct MyMeetingView {
+    id: String,
+    group: String,
+    slug: String,
+    when: crate::views::MeetingView,
+    cancelled: bool,
+    note: Option<String>,
+    attending: Option<bool>,
 }
 
 /// The site's own address, for links that leave the browser (calendars).
@@ -60,20 +83,25 @@ pub(crate) fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String 
     })
 }
 
-async fn me_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    render(&state, &user, None).await
+async fn me_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    cookie: crate::viewer::CookieZone,
+) -> Result<Response, PageError> {
+    render(&state, &user, &cookie, None).await
 }
 
 async fn new_calendar_link(
     State(state): State<AppState>,
     user: CurrentUser,
+    cookie: crate::viewer::CookieZone,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let token =
         kith_app::feeds::new_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
             .await?;
     let url = format!("{}/me/calendar.ics?token={token}", site(&state, &headers));
-    render(&state, &user, Some(url)).await
+    render(&state, &user, &cookie, Some(url)).await
 }
 
 async fn delete_calendar_link(
@@ -85,13 +113,50 @@ async fn delete_calendar_link(
     Ok(axum::response::Redirect::to("/me").into_response())
 }
 
+/// How many coming meetings `/me` lists.
+const MEETINGS_ON_PAGE: u32 = 12;
+
 async fn render(
     state: &AppState,
     user: &CurrentUser,
+    cookie: &crate::viewer::CookieZone,
     calendar_url: Option<String>,
 ) -> Result<Response, PageError> {
     let m = messages();
-    let groups = hosting::my_groups(state.store.as_ref(), &user.person).await?;
+    let store = state.store.as_ref();
+    let zone = cookie.or_utc();
+    let groups = hosting::my_groups(store, &user.person).await?;
+    let memberships = kith_app::membership::my_requests(store, &user.person)
+        .await?
+        .into_iter()
+        .map(|r| MembershipView {
+            slug: r.slug.to_string(),
+            name: r.group_name,
+            request: r.id.to_string(),
+            state: r.state.code(),
+        })
+        .collect();
+    let meetings =
+        kith_app::membership::my_meetings(store, &user.person, state.clock.now(), MEETINGS_ON_PAGE)
+            .await?
+            .into_iter()
+            .map(|meeting| MyMeetingView {
+                id: meeting.occurrence.id.to_string(),
+                group: meeting.group_name,
+                slug: meeting.slug.to_string(),
+                when: crate::views::MeetingView::new(
+                    m,
+                    &kith_app::meeting_time::MeetingTime::new(
+                        meeting.occurrence.starts_at,
+                        meeting.occurrence.ends_at,
+                        &zone,
+                    ),
+                ),
+                cancelled: meeting.occurrence.cancelled,
+                note: meeting.occurrence.note,
+                attending: meeting.attending,
+            })
+            .collect();
     let made = kith_app::feeds::calendar_token_made(state.store.as_ref(), &user.person).await?;
     let page = MeTemplate {
         m,
@@ -100,6 +165,9 @@ async fn render(
         handle: user.person.handle.to_string(),
         calendar_made: made.map(|at| at.strftime("%Y-%m-%d").to_string()),
         calendar_url,
+        memberships,
+        meetings,
+        viewer_zone: zone.name().to_owned(),
         groups: groups
             .into_iter()
             .map(|g| HostedView {

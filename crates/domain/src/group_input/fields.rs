@@ -127,6 +127,16 @@ pub(super) fn dial_in(raw: &str) -> Result<Option<String>, FieldError> {
     Ok(Some(number))
 }
 
+/// A checkbox or JSON boolean: empty, `false`, `off` or `0` is off;
+/// `true`, `on` or `1` is on.
+pub(super) fn switch(field: &'static str, raw: &str) -> Result<bool, FieldError> {
+    match raw.trim() {
+        "" | "false" | "off" | "0" => Ok(false),
+        "true" | "on" | "1" => Ok(true),
+        _ => Err(FieldError::new(field, "invalid_value")),
+    }
+}
+
 pub(super) fn loose_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Ok(match serde_json::Value::deserialize(deserializer)? {
         serde_json::Value::Null => String::new(),

@@ -166,6 +166,10 @@ macro_rules! impl_hosting {
                     .bind(update.status.code())
                     .bind(update.review_note)
                     .bind(now.as_second())
+                    .bind(p.join.policy.code())
+                    .bind(&p.join.question)
+                    .bind(i64::from(p.join.publish_call_link))
+                    .bind(i64::from(p.join.members_visible))
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 0 {

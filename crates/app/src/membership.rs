@@ -1,0 +1,445 @@
+//! Joining groups: asking (with the hosts' question, or an invitation),
+//! the private thread between the person who asked and the hosts, the
+//! hosts' decisions, leaving, removal, blocks, the waitlist, invitation
+//! links, "my groups" and "my meetings", and RSVPs.
+//!
+//! Only the person who asked and the group's hosts may see a request or its
+//! thread; anyone else gets `NotFound`, exactly as for a request that does
+//! not exist.
+
+use jiff::{SignedDuration, Timestamp};
+use kith_domain::account::Handle;
+use kith_domain::ids::{OccurrenceId, RequestId, Slug, random_secret};
+use kith_domain::membership::{
+    Decision, JoinPolicy, Refusal, RequestState, limits, on_ask, on_block, on_decision, on_remove,
+    on_withdraw,
+};
+use kith_domain::validation::{FieldError, text_within};
+use kith_store::Store;
+use kith_store::membership::{
+    InvitationRecord, MessageRecord, NewMessage, PersonalMeeting, RequestRecord, Transition,
+};
+
+use crate::access::{GroupAction, Person, authorize};
+use crate::accounts::token_hash;
+use crate::{AppError, AppResult};
+
+/// How long an invitation link works unless the host says otherwise.
+pub const INVITATION_DAYS: i64 = 14;
+/// The longest an invitation link may work.
+pub const MAX_INVITATION_DAYS: i64 = 90;
+/// How far ahead "my meetings" looks.
+pub const MY_MEETINGS_DAYS: i64 = 28;
+
+/// Who is reading a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The person who asked.
+    Seeker,
+    /// One of the group's hosts.
+    Host,
+}
+
+/// A request as one of the two sides sees it.
+#[derive(Debug, Clone)]
+pub struct RequestView {
+    /// The request; for the seeker, its state as they may see it.
+    pub request: RequestRecord,
+    /// Which side reads it.
+    pub reader: Reader,
+    /// The thread, oldest first.
+    pub thread: Vec<MessageRecord>,
+    /// Whether the reader may write in the thread.
+    pub may_write: bool,
+}
+
+fn refused(refusal: Refusal) -> AppError {
+    AppError::Conflict(refusal.code())
+}
+
+fn committed(result: Result<Transition, Refusal>) -> AppResult<Transition> {
+    result.map_err(refused)
+}
+
+fn message_text(field: &'static str, raw: &str, min: usize) -> AppResult<String> {
+    text_within(field, raw, min, limits::MESSAGE).map_err(|e| AppError::Invalid(vec![e]))
+}
+
+/// Asks to join a listed group, answering the hosts' question; an
+/// invitation token (for the group) lets the person in directly. Answers
+/// the request as committed: pending, approved or waitlisted.
+pub async fn ask_to_join(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+    answer: &str,
+    invitation: Option<&str>,
+    now: Timestamp,
+) -> AppResult<RequestRecord> {
+    let access = authorize(store, Some(person), slug, GroupAction::View).await?;
+    let profile = store.listed_group(slug).await?;
+    if access.hosts.contains(&person.id) {
+        return Err(AppError::Conflict("already_host"));
+    }
+    if access.hosts.is_empty() {
+        // An imported group has nobody to answer.
+        return Err(AppError::Conflict("no_host"));
+    }
+    let invited = match invitation {
+        Some(token) => {
+            let opens = store.invitation_group(&token_hash(token), now).await?;
+            if opens.as_ref() != Some(slug) {
+                return Err(AppError::Conflict("invitation_invalid"));
+            }
+            true
+        }
+        None => false,
+    };
+    let answer =
+        text_within("answer", answer, 0, limits::ANSWER).map_err(|e| AppError::Invalid(vec![e]))?;
+    let asks_question =
+        profile.join.policy == JoinPolicy::Approval && !profile.join.question.trim().is_empty();
+    if asks_question && !invited && answer.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "answer", "required",
+        )]));
+    }
+    let policy = profile.join.policy;
+    let step = move |previous, room| on_ask(policy, previous, invited, room);
+    let transition = committed(
+        store
+            .ask_to_join(access.id, person.id, &answer, &step, now)
+            .await?,
+    )?;
+    Ok(transition.request)
+}
+
+/// Finds a request and which side `person` is on; `NotFound` for anyone
+/// else.
+async fn request_for(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+) -> AppResult<(RequestRecord, Reader)> {
+    let request = store.request(id).await?;
+    if request.account == person.id {
+        return Ok((request, Reader::Seeker));
+    }
+    let access = store.group_access(&request.slug).await?;
+    if access.hosts.contains(&person.id) {
+        Ok((request, Reader::Host))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Finds a request that `person` hosts; `NotFound` otherwise.
+async fn hosted_request(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+) -> AppResult<RequestRecord> {
+    match request_for(store, person, id).await? {
+        (request, Reader::Host) => Ok(request),
+        (_, Reader::Seeker) => Err(AppError::NotFound),
+    }
+}
+
+/// A request with its thread, for the person who asked or a host.
+pub async fn request_view(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+) -> AppResult<RequestView> {
+    let (mut request, reader) = request_for(store, person, id).await?;
+    let may_write = reader == Reader::Host || request.state.seeker_may_write();
+    if reader == Reader::Seeker {
+        request.state = request.state.as_seen_by_seeker();
+    }
+    let thread = store.thread(id).await?;
+    Ok(RequestView {
+        request,
+        reader,
+        thread,
+        may_write,
+    })
+}
+
+/// Adds a message to a request's thread, as the person who asked or as a
+/// host; a blocked person's thread is closed to them.
+pub async fn post_message(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+    body: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let (request, reader) = request_for(store, person, id).await?;
+    let body = message_text("text", body, 1)?;
+    if reader == Reader::Seeker && !request.state.seeker_may_write() {
+        return Err(AppError::Conflict("thread_closed"));
+    }
+    let message = NewMessage {
+        author: person.id,
+        from_host: reader == Reader::Host,
+        body: &body,
+    };
+    Ok(store.post_message(id, message, now).await?)
+}
+
+/// A host approves or declines a request, with an optional message to the
+/// person, which goes into the thread.
+pub async fn decide(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+    decision: Decision,
+    message: &str,
+    now: Timestamp,
+) -> AppResult<Transition> {
+    hosted_request(store, person, id).await?;
+    let message = message_text("decision_note", message, 0)?;
+    let step = move |current: Option<RequestState>, room| {
+        on_decision(current.ok_or(Refusal::NotApplicable)?, decision, room)
+    };
+    let note = (!message.is_empty()).then_some(NewMessage {
+        author: person.id,
+        from_host: true,
+        body: &message,
+    });
+    committed(store.change_request(id, &step, note, now).await?)
+}
+
+/// A host removes a member (or someone waiting for a place), or blocks the
+/// person: they then see the group like anyone and cannot ask again, and
+/// are not told.
+pub async fn remove(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+    block: bool,
+    now: Timestamp,
+) -> AppResult<Transition> {
+    hosted_request(store, person, id).await?;
+    let rule = if block { on_block } else { on_remove };
+    let step =
+        move |current: Option<RequestState>, _room| rule(current.ok_or(Refusal::NotApplicable)?);
+    committed(store.change_request(id, &step, None, now).await?)
+}
+
+/// The person who asked takes their request back, or leaves the group.
+pub async fn withdraw(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+    now: Timestamp,
+) -> AppResult<Transition> {
+    match request_for(store, person, id).await? {
+        (_, Reader::Seeker) => {}
+        (_, Reader::Host) => return Err(AppError::NotFound),
+    }
+    let step =
+        |current: Option<RequestState>, _room| on_withdraw(current.ok_or(Refusal::NotApplicable)?);
+    committed(store.change_request(id, &step, None, now).await?)
+}
+
+/// A group's people, for its hosts.
+#[derive(Debug, Clone, Default)]
+pub struct GroupPeople {
+    /// Waiting for a decision, oldest first.
+    pub pending: Vec<RequestRecord>,
+    /// Accepted, waiting for a place, first to move up first.
+    pub waitlisted: Vec<RequestRecord>,
+    /// Members.
+    pub members: Vec<RequestRecord>,
+    /// Invitation links.
+    pub invitations: Vec<InvitationRecord>,
+}
+
+/// The requests, members and invitations of a group, for its hosts.
+pub async fn group_people(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+) -> AppResult<GroupPeople> {
+    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
+    let mut requests = store
+        .group_requests(
+            access.id,
+            &[
+                RequestState::Pending,
+                RequestState::Waitlisted,
+                RequestState::Approved,
+            ],
+        )
+        .await?;
+    let mut people = GroupPeople {
+        invitations: store.invitations(access.id).await?,
+        ..GroupPeople::default()
+    };
+    for request in requests.drain(..) {
+        match request.state {
+            RequestState::Pending => people.pending.push(request),
+            RequestState::Waitlisted => people.waitlisted.push(request),
+            _ => people.members.push(request),
+        }
+    }
+    Ok(people)
+}
+
+/// The pseudonyms of a group's members, for its members when the group
+/// allows it; `NotFound` otherwise.
+pub async fn fellow_members(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+) -> AppResult<Vec<String>> {
+    let access = authorize(store, Some(person), slug, GroupAction::ViewPrivate).await?;
+    let profile = store.managed_group(slug).await?.profile;
+    let hosts = access.hosts.contains(&person.id);
+    if !hosts && !profile.join.members_visible {
+        return Err(AppError::NotFound);
+    }
+    let members = store
+        .group_requests(access.id, &[RequestState::Approved])
+        .await?;
+    Ok(members.into_iter().map(|r| r.handle).collect())
+}
+
+/// A person's requests and memberships, each in the state they may see.
+pub async fn my_requests(store: &dyn Store, person: &Person) -> AppResult<Vec<RequestRecord>> {
+    let mut requests = store.account_requests(person.id).await?;
+    for request in &mut requests {
+        request.state = request.state.as_seen_by_seeker();
+    }
+    Ok(requests)
+}
+
+/// The person's request to join a group, if they asked, as they may see it.
+pub async fn my_request(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+) -> AppResult<Option<RequestRecord>> {
+    Ok(my_requests(store, person)
+        .await?
+        .into_iter()
+        .find(|r| &r.slug == slug))
+}
+
+/// The meetings of the groups a person hosts or belongs to, over the next
+/// four weeks.
+pub async fn my_meetings(
+    store: &dyn Store,
+    person: &Person,
+    now: Timestamp,
+    limit: u32,
+) -> AppResult<Vec<PersonalMeeting>> {
+    let until = now + SignedDuration::from_hours(24 * MY_MEETINGS_DAYS);
+    Ok(store
+        .personal_meetings(person.id, now, until, limit)
+        .await?)
+}
+
+/// Records whether a member (or host) will come to a meeting of their
+/// group; `NotFound` for anyone else, or a meeting that has ended.
+pub async fn set_attending(
+    store: &dyn Store,
+    person: &Person,
+    occurrence: &OccurrenceId,
+    attending: bool,
+    now: Timestamp,
+) -> AppResult<()> {
+    let slug = store.occurrence_group(occurrence, now).await?;
+    authorize(store, Some(person), &slug, GroupAction::ViewPrivate).await?;
+    Ok(store
+        .set_attending(occurrence, person.id, attending, now)
+        .await?)
+}
+
+/// A new invitation link's secret, shown to the host once.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    /// The token for the link; only its hash is kept.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
+/// Makes an invitation link that works for `days` days (1–90).
+pub async fn create_invitation(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+    days: &str,
+    now: Timestamp,
+) -> AppResult<NewInvitation> {
+    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
+    let days = match days.trim() {
+        "" => INVITATION_DAYS,
+        raw => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=MAX_INVITATION_DAYS).contains(d))
+            .ok_or_else(|| AppError::Invalid(vec![FieldError::new("days", "out_of_range")]))?,
+    };
+    let token = random_secret();
+    let expires_at = now + SignedDuration::from_hours(24 * days);
+    store
+        .create_invitation(
+            access.id,
+            &random_secret(),
+            &token_hash(&token),
+            person.id,
+            expires_at,
+            now,
+        )
+        .await?;
+    Ok(NewInvitation { token, expires_at })
+}
+
+/// Revokes one of a group's invitation links.
+pub async fn revoke_invitation(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+    id: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
+    Ok(store.revoke_invitation(access.id, id, now).await?)
+}
+
+/// The group a valid invitation token opens; `None` for a wrong, expired or
+/// revoked one, which all read the same.
+pub async fn invitation_group(
+    store: &dyn Store,
+    token: &str,
+    now: Timestamp,
+) -> AppResult<Option<Slug>> {
+    Ok(store.invitation_group(&token_hash(token), now).await?)
+}
+
+/// Hands a group to a co-host or member; the giver steps down as host.
+pub async fn hand_over(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+    to: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
+    let unknown = || AppError::Invalid(vec![FieldError::new("handle", "not_a_member")]);
+    let handle = Handle::parse(to).map_err(|_| unknown())?;
+    let receiver = store
+        .account_by_handle(&handle)
+        .await?
+        .ok_or_else(unknown)?;
+    match store
+        .hand_over(access.id, person.id, receiver.id, now)
+        .await
+    {
+        Err(kith_store::StoreError::NotFound) => Err(unknown()),
+        other => Ok(other?),
+    }
+}
