@@ -8,6 +8,7 @@ pub mod meeting_guide;
 
 use jiff::Timestamp;
 use kith_domain::ids::Slug;
+use kith_domain::membership::RequestState;
 use kith_store::Store;
 
 use crate::access::Person;
@@ -122,9 +123,21 @@ pub async fn personal_calendar(
         .calendar_token_owner(&token_hash(token))
         .await?
         .ok_or(AppError::NotFound)?;
+    // The groups the person hosts, then those they belong to.
+    let mut slugs: Vec<Slug> = store
+        .groups_hosted_by(account)
+        .await?
+        .into_iter()
+        .map(|hosted| hosted.slug)
+        .collect();
+    for request in store.account_requests(account).await? {
+        if request.state == RequestState::Approved && !slugs.contains(&request.slug) {
+            slugs.push(request.slug);
+        }
+    }
     let mut loaded = Vec::new();
-    for hosted in store.groups_hosted_by(account).await? {
-        let group = store.managed_group(&hosted.slug).await?;
+    for slug in &slugs {
+        let group = store.managed_group(slug).await?;
         let exceptions = store.occurrence_exceptions(group.access.id).await?;
         let mut description = words.description.to_owned();
         for (label, value) in [
@@ -136,7 +149,7 @@ pub async fn personal_calendar(
                 description.push_str(&format!("\n{label}: {value}"));
             }
         }
-        let url = site.map(|s| format!("{s}/groups/{}", hosted.slug));
+        let url = site.map(|s| format!("{s}/groups/{slug}"));
         loaded.push((group, exceptions, description, url));
     }
     let groups: Vec<CalendarGroup<'_>> = loaded

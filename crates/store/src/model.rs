@@ -145,4 +145,7 @@ pub struct FeedGroup {
     pub schedule: kith_domain::schedule::Schedule,
     /// When it last changed.
     pub updated_at: Timestamp,
+    /// The private details the host of an open group chose to publish;
+    /// empty for every other group.
+    pub published: kith_domain::group::PrivateDetails,
 }

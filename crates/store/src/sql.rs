@@ -65,9 +65,13 @@ pub(crate) const LISTED_GROUP: &str = "SELECT id, slug, name, description, agree
     country, region, city, capacity, time_zone, status, source_url,
     join_policy, join_question, publish_call_link, members_visible
 FROM groups WHERE slug = $1 AND status = 'listed'";
-/// Public columns of every listed group, for feeds.
+/// Public columns of every listed group, for feeds; the private details
+/// only of open groups whose host published them.
 pub(crate) const FEED_GROUPS: &str = "SELECT id, slug, name, description, focus_mask,
-    attribute_mask, format, language, country, region, city, time_zone, updated_at
+    attribute_mask, format, language, country, region, city, time_zone, updated_at,
+    CASE WHEN join_policy = 'open' AND publish_call_link = 1 THEN call_link END AS published_call_link,
+    CASE WHEN join_policy = 'open' AND publish_call_link = 1 THEN dial_in END AS published_dial_in,
+    CASE WHEN join_policy = 'open' AND publish_call_link = 1 THEN street_address END AS published_address
 FROM groups WHERE status = 'listed' ORDER BY sort_name, id";
 /// The rules of every listed group, grouped by group.
 pub(crate) const FEED_RULES: &str = "SELECT r.id, r.group_id, r.kind, r.weekdays, r.local_time,
@@ -146,6 +150,9 @@ pub(crate) struct FeedRow {
     pub city: Option<String>,
     pub time_zone: String,
     pub updated_at: i64,
+    pub published_call_link: Option<String>,
+    pub published_dial_in: Option<String>,
+    pub published_address: Option<String>,
 }
 
 impl FeedRow {
@@ -165,6 +172,11 @@ impl FeedRow {
                 city: self.city,
             },
             updated_at: from_seconds(self.updated_at)?,
+            published: kith_domain::group::PrivateDetails {
+                call_link: self.published_call_link,
+                dial_in: self.published_dial_in,
+                street_address: self.published_address,
+            },
         })
     }
 }

@@ -1,8 +1,9 @@
 //! The Meeting Guide JSON feed (`code4recovery/spec`), so existing meeting
 //! finders can list kith's groups. One object per weekly rule of a listed
 //! group; other kinds of rule (every N weeks, monthly, once) have no form in
-//! the spec and are left out. No call link, dial-in or street address:
-//! `url` is the group's page, where one asks to join.
+//! the spec and are left out. No call link, dial-in or street address —
+//! unless the host of an open group chose to publish them; otherwise `url`
+//! is the group's page, where one asks to join.
 
 use kith_domain::group::{Focus, Format};
 use kith_domain::meeting_guide::{attribute_code, language_code};
@@ -44,9 +45,18 @@ pub struct Meeting {
     /// ISO 3166-1 alpha-2, if public.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// Whether the place is only approximate (always: kith never publishes
-    /// a street address).
+    /// The street address, only when its host published it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Whether the place is only approximate: `yes` unless the host
+    /// published the street address.
     pub approximate: String,
+    /// The call link, only when its host published it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conference_url: Option<String>,
+    /// The dial-in, only when its host published it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conference_phone: Option<String>,
 }
 
 /// Words the feed uses, from the web layer's catalogue.
@@ -113,7 +123,15 @@ pub fn meetings(groups: &[FeedGroup], site: &str, words: &dyn FocusWords) -> Vec
                 city: group.place.city.clone().filter(|_| in_person),
                 region: group.place.region.clone(),
                 country: group.place.country.clone(),
-                approximate: "yes".to_owned(),
+                address: group.published.street_address.clone(),
+                approximate: if group.published.street_address.is_some() {
+                    "no"
+                } else {
+                    "yes"
+                }
+                .to_owned(),
+                conference_url: group.published.call_link.clone(),
+                conference_phone: group.published.dial_in.clone(),
             });
         }
     }

@@ -45,7 +45,23 @@ pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
 /// The application under test.
 pub struct TestApp {
     pub router: Router,
-    pub db: TempSqlite,
+    pub db: TestDb,
+}
+
+/// The database under a test app: a throwaway SQLite file, or a store the
+/// caller owns (PostgreSQL, through `on_both_backends!`).
+pub struct TestDb {
+    pub store: Arc<dyn kith_store::Store>,
+    _sqlite: Option<TempSqlite>,
+}
+
+impl From<TempSqlite> for TestDb {
+    fn from(db: TempSqlite) -> Self {
+        Self {
+            store: db.store.clone(),
+            _sqlite: Some(db),
+        }
+    }
 }
 
 /// An answer, read whole.
@@ -99,7 +115,19 @@ impl TestApp {
         state.config = Arc::new(config);
         Self {
             router: kith_web::router(state),
-            db,
+            db: db.into(),
+        }
+    }
+
+    /// An app on a store the caller made (either backend).
+    pub fn on(store: Arc<dyn kith_store::Store>) -> Self {
+        let router = kith_web::router(state(store.clone(), Duration::ZERO));
+        Self {
+            router,
+            db: TestDb {
+                store,
+                _sqlite: None,
+            },
         }
     }
 
@@ -107,7 +135,10 @@ impl TestApp {
         // The cache is off, so filters that read the clock see exactly
         // `now()`; the cache's steps are tested in `kith_app::directory`.
         let router = kith_web::router(state(db.store.clone(), Duration::ZERO));
-        Self { router, db }
+        Self {
+            router,
+            db: db.into(),
+        }
     }
 
     /// `GET uri` with optional extra headers.
