@@ -347,6 +347,41 @@ fn rows() -> Vec<Row> {
             allowed: &[Admin],
             anonymous: Seen::Login,
         },
+        Row {
+            name: "requests and members",
+            status: Listed,
+            call: Call::Get("/groups/{slug}/people"),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "requests and members (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/groups/{slug}/join-requests"),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "member list (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/groups/{slug}/members"),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "make an invitation link",
+            status: Listed,
+            call: Call::Form("/groups/{slug}/invitations", &[("days", "7")]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "make an invitation link (API)",
+            status: Listed,
+            call: Call::Json("POST", "/api/v1/groups/{slug}/invitations", json!({})),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
     ];
     for status in [Pending, Rejected, Unlisted] {
         rows.push(Row {
