@@ -70,7 +70,7 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await host.locator("#f-rules-1-month_weeks-last").check();
     await host.locator("#f-rules-1-start").fill("18:30");
     await host.locator("#f-rules-1-duration_minutes").fill("60");
-    await host.getByLabel("Call link").fill("https://meet.example.org/saltmarsh");
+    await host.getByLabel("Call link", { exact: true }).fill("https://meet.example.org/saltmarsh");
     await step(host, "form");
     await host.getByRole("button", { name: "Send for review" }).click();
     await host.getByRole("heading", { level: 1, name: NAME }).waitFor();

@@ -1,0 +1,131 @@
+// Journey 8: a seeker asks to join; the host answers in the private thread
+// and welcomes them; the seeker then sees the call link, a stranger does
+// not. Every page on the way passes the accessibility checks.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { audit, launch, open, step } from "../lib/browser.mjs";
+import { MODERATOR, PASSWORD, startKith } from "../lib/kith.mjs";
+
+let kith;
+before(async () => {
+  kith = await startKith();
+});
+after(() => kith?.stop());
+
+const NAME = "Riverbank Check-in Circle";
+const LINK = "https://meet.example.org/riverbank-private";
+
+async function logIn(page, login) {
+  await page.goto("/login");
+  await page.getByLabel("Handle or email").fill(login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/me$/);
+}
+
+/** The warden lists a group that asks a question, and approves it. */
+async function listGroup(host) {
+  await logIn(host, MODERATOR.handle);
+  await host.goto("/groups/new");
+  await host.getByLabel("Name", { exact: true }).fill(NAME);
+  await host.getByLabel("Description").fill("We check in about tapering, one at a time.");
+  await host.getByLabel("Tapering").check();
+  await host.getByLabel("Video", { exact: true }).check();
+  await host.getByLabel("The group's time zone").selectOption("Europe/Berlin");
+  await host.locator("#f-rules-0-weekdays-3").check();
+  await host.locator("#f-rules-0-start").fill("18:00");
+  await host.locator("#f-rules-0-duration_minutes").fill("60");
+  await host.getByLabel(/Approval: you read each request/).check();
+  await host.getByLabel(/Your question to people who ask/).fill("What brings you here?");
+  await host.getByLabel("Call link", { exact: true }).fill(LINK);
+  await host.getByRole("button", { name: "Send for review" }).click();
+  await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
+  const groupPath = new URL(host.url()).pathname;
+  await host.goto("/moderation");
+  await host
+    .locator(".queue-item", { hasText: NAME })
+    .getByRole("button", { name: `Approve ${NAME}`, exact: true })
+    .click();
+  await host.waitForURL(/\/moderation$/);
+  return groupPath;
+}
+
+test("a seeker asks, the host answers and welcomes them, and only then the link shows", async (t) => {
+  const browser = await launch(t);
+  if (!browser) return;
+  try {
+    const host = await open(browser, kith.url, { journey: "joining-host" });
+    const groupPath = await listGroup(host);
+
+    const seeker = await open(browser, kith.url, { journey: "joining-seeker" });
+    await seeker.goto("/register");
+    await seeker.getByLabel("Handle").fill("riverbank_seeker");
+    await seeker.getByLabel("Email").fill("seeker@example.org");
+    await seeker.getByLabel("Password").fill(PASSWORD);
+    await seeker.getByRole("button", { name: "Create account" }).click();
+    await seeker.waitForURL(/\/login\?registered=1/);
+    await logIn(seeker, "riverbank_seeker");
+
+    await seeker.goto(groupPath);
+    assert.doesNotMatch(await seeker.content(), /riverbank-private/);
+    await seeker.getByRole("link", { name: "Ask to join" }).click();
+    await seeker.waitForURL(/\/join$/);
+    await audit(seeker, `Ask to join: ${NAME}`);
+    // Sent without an answer: the form says why and keeps the page.
+    await seeker.getByRole("button", { name: "Ask to join" }).click();
+    await seeker.getByRole("alert").waitFor();
+    assert.match(await seeker.getByRole("alert").innerText(), /Please answer the hosts' question/);
+    await audit(seeker, `Ask to join: ${NAME}`);
+    await seeker.getByLabel("What brings you here?").fill("I am tapering and want company.");
+    await seeker.getByRole("button", { name: "Ask to join" }).click();
+    await seeker.waitForURL(/\/requests\/[0-9a-f]{32}$/);
+    const requestPath = new URL(seeker.url()).pathname;
+    assert.match(await seeker.getByRole("status").innerText(), /waiting for the hosts/);
+    await audit(seeker, `Your request to join: ${NAME}`);
+    await step(seeker, "asked");
+
+    // The host reads the request and answers in the thread.
+    await host.goto(`${groupPath}/people`);
+    await audit(host, `Requests and members: ${NAME}`);
+    await host.getByRole("link", { name: "riverbank_seeker" }).click();
+    await host.waitForURL(new RegExp(`${requestPath}$`));
+    assert.match(await host.locator(".answer").innerText(), /tapering and want company/);
+    await audit(host, `Your request to join: ${NAME}`);
+    await host.getByLabel("Write a message").fill("Welcome! We start with a round of check-ins.");
+    await host.getByRole("button", { name: "Send" }).click();
+    await host.locator(".thread").waitFor();
+    await host.getByLabel("A message with your answer (optional)").fill("Glad you found us.");
+    await host.getByRole("button", { name: "Welcome them" }).click();
+    await host.getByText("A member of the group.").waitFor();
+    await step(host, "approved");
+
+    // The seeker sees the thread, the new state and, now, the link.
+    await seeker.reload();
+    const thread = await seeker.locator(".thread").innerText();
+    assert.match(thread, /We start with a round of check-ins/);
+    assert.match(thread, /Glad you found us/);
+    assert.match(await seeker.getByRole("status").innerText(), /member/);
+    await audit(seeker, `Your request to join: ${NAME}`);
+    await seeker.goto(groupPath);
+    assert.match(await seeker.locator(".private").innerText(), /riverbank-private/);
+    await seeker.goto("/me");
+    assert.match(await seeker.locator(".memberships").innerText(), new RegExp(NAME));
+    await audit(seeker, "Your page");
+    await step(seeker, "member");
+
+    // A stranger sees the group but never the link, and no thread.
+    const stranger = await open(browser, kith.url, { journey: "joining-stranger" });
+    await stranger.goto(groupPath);
+    assert.equal(await stranger.locator(".private").count(), 0);
+    assert.doesNotMatch(await stranger.content(), /riverbank-private/);
+    // Without an account the thread's address asks for a login; nothing of
+    // it shows.
+    await stranger.goto(requestPath);
+    assert.match(stranger.url(), /\/login(\?|$)/);
+    assert.doesNotMatch(await stranger.content(), /check-ins/);
+  } finally {
+    await browser.close();
+  }
+});
