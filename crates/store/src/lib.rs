@@ -13,12 +13,17 @@
 //! - [`accounts`]: accounts, sessions, the one-time setup link.
 //! - [`hosting`]: what hosts and moderators change, the audit log, the
 //!   safety text.
+//! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
+//! - [`lifecycle`]: account tokens (verification, password reset), password
+//!   changes, one's sessions, deleting an account.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - [`sqlite`], [`postgres`]: the implementations and their migrations.
 //! - `testing` (feature): throwaway databases for tests.
 
 pub mod accounts;
 pub mod hosting;
+pub mod lifecycle;
+pub mod mail;
 pub mod model;
 pub mod postgres;
 pub mod search;
@@ -38,6 +43,8 @@ use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 pub use accounts::AccountStore;
 pub use hosting::HostingStore;
+pub use lifecycle::LifecycleStore;
+pub use mail::MailStore;
 pub use model::{
     AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
     OccurrenceException, OccurrenceTime,
@@ -120,7 +127,9 @@ pub enum Backend {
 /// transaction. Accounts and hosting have their own traits, so each file
 /// stays readable; `Store` holds the directory and schedules.
 #[async_trait]
-pub trait Store: AccountStore + HostingStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + HostingStore + MailStore + LifecycleStore + Send + Sync + 'static
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 
