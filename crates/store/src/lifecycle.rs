@@ -142,8 +142,11 @@ pub trait LifecycleStore {
     ) -> StoreResult<()>;
 
     /// The account's live sessions, most recently used first.
-    async fn sessions_of(&self, account: AccountId, now: Timestamp)
-    -> StoreResult<Vec<SessionInfo>>;
+    async fn sessions_of(
+        &self,
+        account: AccountId,
+        now: Timestamp,
+    ) -> StoreResult<Vec<SessionInfo>>;
 
     /// Ends the account's session listed as `id`; `NotFound` when it has
     /// none such.

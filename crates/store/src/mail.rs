@@ -380,8 +380,7 @@ pub(crate) const MAIL_RETRY: &str =
 pub(crate) const MAIL_GIVE_UP: &str = "UPDATE outbox
 SET claimed_until = NULL, gave_up_at = $2, last_error = $3, text_body = '', html_body = ''
 WHERE id = $1";
-pub(crate) const PRUNE_MAIL: &str =
-    "DELETE FROM outbox WHERE sent_at < $1 OR gave_up_at < $1";
+pub(crate) const PRUNE_MAIL: &str = "DELETE FROM outbox WHERE sent_at < $1 OR gave_up_at < $1";
 pub(crate) const PRUNE_UNSUBSCRIBE_TOKENS: &str =
     "DELETE FROM unsubscribe_tokens WHERE created_at < $1";
 pub(crate) const OUTBOX_STATES: &str = "SELECT id, kind, attempts, sent_at, gave_up_at,
@@ -485,6 +484,9 @@ mod tests {
             not_before: Timestamp::UNIX_EPOCH,
         };
         let shown = format!("{mail:?}");
-        assert!(!shown.contains("example.org") && !shown.contains("abc"), "{shown}");
+        assert!(
+            !shown.contains("example.org") && !shown.contains("abc"),
+            "{shown}"
+        );
     }
 }

@@ -29,7 +29,8 @@ macro_rules! impl_lifecycle {
                 .bind(email.as_str())
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map($crate::accounts::AccountRow::into_record).transpose()
+                row.map($crate::accounts::AccountRow::into_record)
+                    .transpose()
             }
 
             async fn create_account_token(
@@ -59,12 +60,13 @@ macro_rules! impl_lifecycle {
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<$crate::AccountId> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let (account, email): (i64, String) = sqlx::query_as($crate::lifecycle::VERIFY_TOKEN)
-                    .bind(token_hash)
-                    .bind(now.as_second())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or($crate::StoreError::NotFound)?;
+                let (account, email): (i64, String) =
+                    sqlx::query_as($crate::lifecycle::VERIFY_TOKEN)
+                        .bind(token_hash)
+                        .bind(now.as_second())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or($crate::StoreError::NotFound)?;
                 sqlx::query($crate::lifecycle::DELETE_TOKEN)
                     .bind(token_hash)
                     .execute(&mut *tx)
@@ -223,12 +225,15 @@ macro_rules! impl_lifecycle {
 
             async fn delete_account(&self, account: $crate::AccountId) -> $crate::StoreResult<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let blocking: Vec<(String, String)> = sqlx::query_as($crate::lifecycle::SOLE_HOSTED)
-                    .bind(account.0)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let blocking: Vec<(String, String)> =
+                    sqlx::query_as($crate::lifecycle::SOLE_HOSTED)
+                        .bind(account.0)
+                        .fetch_all(&mut *tx)
+                        .await?;
                 if !blocking.is_empty() {
-                    return Err($crate::StoreError::Conflict { what: "hosts_groups" });
+                    return Err($crate::StoreError::Conflict {
+                        what: "hosts_groups",
+                    });
                 }
                 sqlx::query($crate::lifecycle::DELETE_SOLE_DRAFTS)
                     .bind(account.0)
