@@ -139,6 +139,11 @@ pub async fn verify_email(store: &dyn Store, token: &str, now: Timestamp) -> App
     }
 }
 
+/// Whether a verification link works now.
+pub async fn verify_link_valid(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<bool> {
+    Ok(is_token(token) && store.verify_token_valid(&token_hash(token), now).await?)
+}
+
 /// Mails a password reset link when an account has this address; answers
 /// the same either way. Only a malformed address is refused.
 pub async fn request_password_reset(

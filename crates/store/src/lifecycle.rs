@@ -117,6 +117,9 @@ pub trait LifecycleStore {
     /// account took that address meanwhile.
     async fn use_verify_token(&self, token_hash: &str, now: Timestamp) -> StoreResult<AccountId>;
 
+    /// Whether a verification token works now.
+    async fn verify_token_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
+
     /// Whether a password reset token works now.
     async fn reset_token_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
 

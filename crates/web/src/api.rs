@@ -15,7 +15,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{FieldProblem, Problem};
-use crate::{AppState, accounts, admin, directory, groups, hosting, me, moderation};
+use crate::{
+    AppState, accounts, admin, directory, groups, hosting, lifecycle, me, moderation, notifications,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -61,7 +63,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::create_session))
         .routes(routes!(accounts::delete_current_session))
-        .routes(routes!(me::get_me))
+        .routes(routes!(me::get_me, lifecycle::api::delete_me))
+        .routes(routes!(lifecycle::api::resend_verification))
+        .routes(routes!(lifecycle::api::verify_email))
+        .routes(routes!(lifecycle::api::request_password_reset))
+        .routes(routes!(lifecycle::api::reset_password))
+        .routes(routes!(lifecycle::api::change_email))
+        .routes(routes!(lifecycle::api::change_password))
+        .routes(routes!(lifecycle::api::list_sessions))
+        .routes(routes!(lifecycle::api::end_session))
+        .routes(routes!(lifecycle::api::export))
+        .routes(routes!(
+            notifications::get_preferences,
+            notifications::put_preferences
+        ))
         .routes(routes!(
             me::create_calendar_link,
             me::delete_calendar_link_api

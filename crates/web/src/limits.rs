@@ -1,4 +1,4 @@
-//! Rate limits on logging in and registering, keyed by the client's address
+//! Rate limits on logging in, registering and sending mail, keyed by the client's address
 //! and by the account named, and the client's address itself: the socket's
 //! peer, unless that peer is a trusted proxy (`KITH_TRUSTED_PROXIES`), in
 //! which case the nearest untrusted hop of `X-Forwarded-For`.
@@ -19,6 +19,11 @@ pub struct LimitSettings {
     pub login_per_account_per_hour: u32,
     /// Registrations per client address per hour.
     pub register_per_ip_per_hour: u32,
+    /// Requests that send mail (verification links, password resets,
+    /// email changes) per client address per hour.
+    pub mail_per_ip_per_hour: u32,
+    /// Requests that send mail per account or address per hour.
+    pub mail_per_account_per_hour: u32,
 }
 
 impl Default for LimitSettings {
@@ -27,6 +32,8 @@ impl Default for LimitSettings {
             login_per_ip_per_minute: 6,
             login_per_account_per_hour: 25,
             register_per_ip_per_hour: 20,
+            mail_per_ip_per_hour: 20,
+            mail_per_account_per_hour: 5,
         }
     }
 }
@@ -36,6 +43,8 @@ pub struct Limits {
     login_ip: DefaultKeyedRateLimiter<IpAddr>,
     login_account: DefaultKeyedRateLimiter<String>,
     register_ip: DefaultKeyedRateLimiter<IpAddr>,
+    mail_ip: DefaultKeyedRateLimiter<IpAddr>,
+    mail_account: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
 }
 
@@ -66,6 +75,12 @@ impl Limits {
             register_ip: RateLimiter::keyed(Quota::per_hour(at_least_one(
                 settings.register_per_ip_per_hour,
             ))),
+            mail_ip: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.mail_per_ip_per_hour,
+            ))),
+            mail_account: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.mail_per_account_per_hour,
+            ))),
             clock: DefaultClock::default(),
         }
     }
@@ -84,6 +99,16 @@ impl Limits {
         self.wait(self.register_ip.check_key(&ip).err())
     }
 
+    /// Counts a request that sends mail, for the client's address and for
+    /// `key` (the account or the address written to); `Err(seconds)` to
+    /// wait when over a limit.
+    pub fn mail(&self, ip: IpAddr, key: &str) -> Result<(), u64> {
+        self.prune();
+        let key = key.trim().to_lowercase();
+        self.wait(self.mail_ip.check_key(&ip).err())?;
+        self.wait(self.mail_account.check_key(&key).err())
+    }
+
     fn wait(
         &self,
         refused: Option<governor::NotUntil<<DefaultClock as Clock>::Instant>>,
@@ -95,10 +120,18 @@ impl Limits {
     }
 
     fn prune(&self) {
-        if self.login_ip.len() + self.login_account.len() + self.register_ip.len() > PRUNE_ABOVE {
+        if self.login_ip.len()
+            + self.login_account.len()
+            + self.register_ip.len()
+            + self.mail_ip.len()
+            + self.mail_account.len()
+            > PRUNE_ABOVE
+        {
             self.login_ip.retain_recent();
             self.login_account.retain_recent();
             self.register_ip.retain_recent();
+            self.mail_ip.retain_recent();
+            self.mail_account.retain_recent();
         }
     }
 }

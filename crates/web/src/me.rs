@@ -47,6 +47,10 @@ struct MeTemplate {
     calendar_made: Option<String>,
     /// The new link, shown once, right after it was made.
     calendar_url: Option<String>,
+    /// Whether the person's email is confirmed.
+    email_verified: bool,
+    /// What just happened (`?done=`), in words.
+    done: Option<String>,
 }
 
 /// The site's own address, for links that leave the browser (calendars).
@@ -60,8 +64,16 @@ pub(crate) fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String 
     })
 }
 
-async fn me_page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    render(&state, &user, None).await
+async fn me_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: crate::query::QueryPairs,
+) -> Result<Response, PageError> {
+    let done = query
+        .get("done")
+        .filter(|d| ["verify_sent", "email_sent", "password"].contains(d))
+        .map(|d| messages().t(&format!("me.done.{d}")).to_owned());
+    render_with(&state, &user, None, done).await
 }
 
 async fn new_calendar_link(
@@ -90,6 +102,15 @@ async fn render(
     user: &CurrentUser,
     calendar_url: Option<String>,
 ) -> Result<Response, PageError> {
+    render_with(state, user, calendar_url, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    user: &CurrentUser,
+    calendar_url: Option<String>,
+    done: Option<String>,
+) -> Result<Response, PageError> {
     let m = messages();
     let groups = hosting::my_groups(state.store.as_ref(), &user.person).await?;
     let made = kith_app::feeds::calendar_token_made(state.store.as_ref(), &user.person).await?;
@@ -100,6 +121,8 @@ async fn render(
         handle: user.person.handle.to_string(),
         calendar_made: made.map(|at| at.strftime("%Y-%m-%d").to_string()),
         calendar_url,
+        email_verified: user.person.email_verified,
+        done,
         groups: groups
             .into_iter()
             .map(|g| HostedView {
@@ -134,6 +157,8 @@ pub struct MeJson {
     pub handle: String,
     /// `member`, `moderator` or `admin`.
     pub role: String,
+    /// Whether their email is confirmed (needed to list a group).
+    pub email_verified: bool,
     /// The groups they host.
     pub hosted_groups: Vec<HostedGroupJson>,
 }
@@ -213,6 +238,7 @@ pub async fn get_me(
     Ok(Json(MeJson {
         handle: user.person.handle.to_string(),
         role: user.person.role.code().to_owned(),
+        email_verified: user.person.email_verified,
         hosted_groups: groups
             .into_iter()
             .map(|g| HostedGroupJson {

@@ -108,6 +108,19 @@ macro_rules! impl_lifecycle {
                 Ok($crate::AccountId(account))
             }
 
+            async fn verify_token_valid(
+                &self,
+                token_hash: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<bool> {
+                let row: Option<(i64, String)> = sqlx::query_as($crate::lifecycle::VERIFY_TOKEN)
+                    .bind(token_hash)
+                    .bind(now.as_second())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.is_some())
+            }
+
             async fn reset_token_valid(
                 &self,
                 token_hash: &str,
