@@ -7,6 +7,7 @@ mod directory;
 mod feeds;
 mod groups;
 mod hygiene;
+mod lifecycle;
 mod review;
 mod safety;
 mod support;
