@@ -262,7 +262,7 @@ fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
     *method == Method::POST
         && path
             .strip_prefix("/mail/unsubscribe/")
-            .is_some_and(|token| is_token(token))
+            .is_some_and(is_token)
 }
 
 fn is_state_change(method: &Method) -> bool {
