@@ -56,9 +56,17 @@ async fn a_new_account_confirms_its_email_through_the_mailed_link_before_listing
     let me = river.json("GET", "/api/v1/me", json!(null)).await.json();
     assert_eq!(me["email_verified"], json!(false));
     let page = river.get("/me").await;
-    let title = &page.body[page.body.find("<title>").expect("title")..page.body.find("</title>").expect("title")];
+    let title = &page.body
+        [page.body.find("<title>").expect("title")..page.body.find("</title>").expect("title")];
     assert_eq!(title, "<title>Your page · kith");
-    for link in ["/me/notifications", "/me/email", "/me/password", "/me/sessions", "/api/v1/me/export", "/me/delete"] {
+    for link in [
+        "/me/notifications",
+        "/me/email",
+        "/me/password",
+        "/me/sessions",
+        "/api/v1/me/export",
+        "/me/delete",
+    ] {
         assert!(page.body.contains(&format!(r#"href="{link}""#)), "{link}");
     }
     assert!(page.body.contains("not confirmed yet"));
