@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { MODERATOR, PASSWORD, startKith } from "../lib/kith.mjs";
+import { MODERATOR, PASSWORD, linkIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -42,6 +42,11 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await host.waitForURL(/\/login\?registered=1/);
     assert.match(await host.getByRole("status").innerText(), /You can log in now/);
     await audit(host, "Log in");
+    // Listing a group needs a confirmed email: the link kith mailed.
+    const [welcome] = await mailsTo(kith, "saltmarsh@example.org");
+    await host.goto(linkIn(welcome, "/verify-email/"));
+    await host.getByRole("button", { name: "Confirm my email" }).click();
+    await host.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
     await logIn(host, "saltmarsh_host");
     await audit(host, "Your page");
     await step(host, "me");

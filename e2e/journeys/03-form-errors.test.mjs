@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step, tabTo } from "../lib/browser.mjs";
-import { PASSWORD, startKith } from "../lib/kith.mjs";
+import { PASSWORD, linkIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -65,6 +65,11 @@ test("a refused group form, with the keyboard alone", async (t) => {
   try {
     const page = await open(browser, kith.url, { journey: "form-errors-group", size: "phone" });
     await register(page, "tern_host");
+    // Listing needs a confirmed email: the link from the mail kith wrote.
+    const [welcome] = await mailsTo(kith, "tern_host@example.org");
+    await page.goto(linkIn(welcome, "/verify-email/"));
+    await page.getByRole("button", { name: "Confirm my email" }).click();
+    await page.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
     await page.goto("/groups/new");
     await tabTo(page, "#f-name");
     await page.keyboard.type("ab");

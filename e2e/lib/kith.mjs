@@ -3,7 +3,7 @@
 // what the journeys see does not depend on the hour they run.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -35,6 +35,9 @@ export async function startKith(options = {}) {
   const env = {
     ...process.env,
     KITH_DATABASE_URL: `sqlite://${dir}/kith.db`,
+    // No SMTP server: mail is written as .eml files here, for the journeys
+    // to read as a person reads their mail.
+    KITH_MAIL_DIR: path.join(dir, "outbox"),
     KITH_FIXED_NOW: NOW,
     RUST_LOG: "warn",
   };
@@ -73,5 +76,54 @@ export async function startKith(options = {}) {
   if (!url.startsWith("http://127.0.0.1:")) {
     throw new Error(`unexpected first line: ${first}`);
   }
-  return { url, stop: () => child.kill() };
+  return { url, mailDir: env.KITH_MAIL_DIR, stop: () => child.kill() };
+}
+
+/** Decodes a MIME part's body by its Content-Transfer-Encoding. */
+function decodePart(headers, body) {
+  const encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1]?.toLowerCase();
+  if (encoding === "base64") {
+    return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  }
+  if (encoding === "quoted-printable") {
+    const bytes = body
+      .replace(/=\r?\n/g, "")
+      .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, "latin1").toString("utf8");
+  }
+  return body;
+}
+
+/**
+ * The mails kith wrote to `to` (newest last): subject and plain text.
+ * Waits up to five seconds for at least `count` of them.
+ * @returns {Promise<Array<{subject: string, text: string, raw: string}>>}
+ */
+export async function mailsTo(kith, to, count = 1) {
+  const pattern = new RegExp(`^To: .*${to.replace(/[.+]/g, "\\$&")}`, "mi");
+  for (let tries = 0; tries < 50; tries++) {
+    const files = existsSync(kith.mailDir)
+      ? readdirSync(kith.mailDir).filter((name) => name.endsWith(".eml"))
+      : [];
+    const mails = files
+      .map((name) => path.join(kith.mailDir, name))
+      .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
+      .map((file) => readFileSync(file, "utf8"))
+      .filter((raw) => pattern.test(raw))
+      .map((raw) => {
+        const subject = /^Subject: (.*)$/m.exec(raw)?.[1] ?? "";
+        const plain = /(Content-Type: text\/plain[^]*?)\r?\n\r?\n([^]*?)\r?\n--/i.exec(raw);
+        return { subject, text: plain ? decodePart(plain[1], plain[2]) : "", raw };
+      });
+    if (mails.length >= count) return mails;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail to ${to} in ${kith.mailDir}`);
+}
+
+/** The path of the first link to `prefix` in a mail's text. */
+export function linkIn(mail, prefix) {
+  const match = new RegExp(`https?://[^/\\s]+(${prefix}[^\\s]*)`).exec(mail.text);
+  if (!match) throw new Error(`no ${prefix} link in: ${mail.text}`);
+  return match[1];
 }

@@ -21,6 +21,9 @@ pub struct Person {
     pub handle: Handle,
     /// What they may do on the site.
     pub role: Role,
+    /// Whether they proved they read mail at their address: needed to list
+    /// a group (and, with joining, to ask to join one).
+    pub email_verified: bool,
 }
 
 /// Something a person may want to do to one group.
@@ -116,6 +119,7 @@ mod tests {
             id: AccountId(id),
             handle: Handle::from_trusted(format!("p{id}")),
             role,
+            email_verified: true,
         }
     }
 

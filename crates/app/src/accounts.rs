@@ -160,23 +160,26 @@ impl Registration {
     }
 }
 
-/// Registers a member. An email that is taken already is not revealed: the
-/// caller answers exactly as for a new account (the owner of the address
-/// will be told by mail once kith sends mail). A taken handle is refused,
-/// since handles are public anyway.
+/// Registers a member and mails the link that verifies their address. An
+/// email that is taken already is not revealed: the caller answers exactly
+/// as for a new account, and the owner of the address is told by mail. A
+/// taken handle is refused, since handles are public anyway.
 pub async fn register(
     store: &dyn Store,
     hasher: &PasswordHasher,
+    site: &crate::mail::MailSite,
     registration: &Registration,
     now: Timestamp,
 ) -> AppResult<()> {
-    create(store, hasher, registration, Role::Member, None, now)
-        .await
-        .map(drop)
-        .or_else(|err| match err {
-            AppError::Conflict("email") => Ok(()),
-            other => Err(other),
-        })
+    match create(store, hasher, registration, Role::Member, None, now).await {
+        Ok(id) => crate::lifecycle::send_verification(store, site, id, now).await,
+        Err(AppError::Conflict("email")) => {
+            let email =
+                Email::parse(&registration.email).map_err(|e| AppError::Invalid(vec![e]))?;
+            crate::lifecycle::tell_account_exists(store, site, &email, now).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Creates a moderator or admin for the operator (`kith admin create`),
@@ -217,6 +220,9 @@ async fn create(
         email: &checked.email,
         password_hash: &password_hash,
         role,
+        // An operator (`kith admin create`) vouches for the accounts they
+        // make; a person registering proves their address by mail.
+        email_verified: audit.is_some(),
     };
     match store.create_account(&account, audit, now).await {
         Err(StoreError::Conflict { what: "handle" }) => {
@@ -355,6 +361,7 @@ pub async fn create_first_admin(
         email: &checked.email,
         password_hash: &password_hash,
         role: Role::Admin,
+        email_verified: true,
     };
     match store
         .create_first_admin(&token_hash(token), &account, now)

@@ -19,13 +19,16 @@ use crate::groups::insert_with_fresh_slugs;
 use crate::{AppError, AppResult};
 
 /// Lists a new group with `person` as its host; it is pending until a
-/// moderator approves it.
+/// moderator approves it. Needs a verified email (`email_unverified`).
 pub async fn submit_group(
     store: &dyn Store,
     person: &Person,
     input: &GroupInput,
     now: Timestamp,
 ) -> AppResult<Slug> {
+    if !person.email_verified {
+        return Err(AppError::Conflict("email_unverified"));
+    }
     let group = input.parse().map_err(AppError::Invalid)?;
     let slugs = insert_with_fresh_slugs(
         store,

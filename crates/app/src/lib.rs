@@ -5,6 +5,10 @@
 //! - [`access`]: the one place that decides who may see or change a group.
 //! - [`claims`]: asking to host an imported group.
 //! - [`directory`]: a seeker's search of listed groups.
+//! - [`lifecycle`]: verifying an email, password resets, changing email or
+//!   password, one's sessions, deleting an account, mail preferences.
+//! - [`export`]: everything about a person, as JSON.
+//! - [`mail`]: composing mail, the outbox's sender, SMTP or `.eml` files.
 //! - [`feeds`]: a group's public calendar (RFC 5545).
 //! - [`groups`]: a group's public page; creating groups.
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
@@ -25,10 +29,13 @@ pub mod claims;
 pub mod clock;
 pub mod demo;
 pub mod directory;
+pub mod export;
 pub mod feeds;
 pub mod groups;
 pub mod hosting;
 pub mod imports;
+pub mod lifecycle;
+pub mod mail;
 pub mod markdown;
 pub mod meeting_time;
 pub mod membership;

@@ -85,6 +85,10 @@ pub async fn ask_to_join(
         // An imported group has nobody to answer.
         return Err(AppError::Conflict("no_host"));
     }
+    if !person.email_verified {
+        // The hosts hear of a request only from someone they can write to.
+        return Err(AppError::Conflict("email_unverified"));
+    }
     let invited = match invitation {
         Some(token) => {
             let opens = store.invitation_group(&token_hash(token), now).await?;

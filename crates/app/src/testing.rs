@@ -1,5 +1,8 @@
 //! Fixture builders for tests (feature `testing`):
-//! `GroupBuilder::new("Name").weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")`.
+//! `GroupBuilder::new("Name").weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")`,
+//! and [`smtp`], a real SMTP server on 127.0.0.1 for mail tests.
+
+pub mod smtp;
 
 use jiff::civil::Weekday;
 use kith_domain::group::{

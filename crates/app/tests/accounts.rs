@@ -51,6 +51,7 @@ on_both_backends!(
         accounts::register(
             store,
             &hasher(),
+            &kith_app::mail::MailSite::new("https://kith.example"),
             &registration("River", "River@Example.org"),
             now(),
         )
@@ -90,6 +91,7 @@ on_both_backends!(
         accounts::register(
             store,
             &hasher(),
+            &kith_app::mail::MailSite::new("https://kith.example"),
             &registration("River", "river@example.org"),
             now(),
         )
@@ -98,6 +100,7 @@ on_both_backends!(
         let taken = accounts::register(
             store,
             &hasher(),
+            &kith_app::mail::MailSite::new("https://kith.example"),
             &registration("rIVER", "other@example.org"),
             now(),
         )
@@ -110,6 +113,7 @@ on_both_backends!(
         accounts::register(
             store,
             &hasher(),
+            &kith_app::mail::MailSite::new("https://kith.example"),
             &registration("Stone", "RIVER@example.org"),
             now(),
         )
@@ -130,6 +134,7 @@ on_both_backends!(
         accounts::register(
             store,
             &hasher(),
+            &kith_app::mail::MailSite::new("https://kith.example"),
             &registration("River", "river@example.org"),
             now(),
         )

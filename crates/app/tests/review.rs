@@ -43,6 +43,7 @@ async fn person(store: &dyn Store, handle: &str, role: Role) -> Person {
         id: account.id,
         handle,
         role,
+        email_verified: account.email_verified,
     }
 }
 

@@ -126,6 +126,69 @@ pub struct ServeArgs {
     /// by commas. Without it, the socket's peer is the client.
     #[arg(long, env = "KITH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// How mail leaves kith.
+#[derive(Debug, clap::Args)]
+pub struct MailArgs {
+    /// The SMTP server: `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS), `smtps://user:pass@host:465` (TLS). Without it, mail is
+    /// written as `.eml` files to the mail folder. Never logged.
+    #[arg(long, env = "KITH_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+    /// The sender of every mail: `kith@example.org` or `kith <kith@example.org>`.
+    #[arg(long, env = "KITH_MAIL_FROM", default_value = "kith <kith@localhost>")]
+    pub mail_from: String,
+    /// Where mail is written as `.eml` files without an SMTP server
+    /// (default: `outbox/` next to the SQLite file, else `kith-data/outbox`).
+    #[arg(long, env = "KITH_MAIL_DIR")]
+    pub mail_dir: Option<std::path::PathBuf>,
+}
+
+impl MailArgs {
+    /// The transport and the sender's settings; the folder for `.eml`
+    /// files defaults to `outbox/` beside the SQLite database.
+    pub fn transport(
+        &self,
+        database_url: &str,
+    ) -> anyhow::Result<(
+        kith_app::mail::transport::Transport,
+        kith_app::mail::sender::SenderSettings,
+    )> {
+        let from = self.mail_from.parse().map_err(|_| {
+            anyhow::anyhow!("KITH_MAIL_FROM is not an address such as kith@example.org")
+        })?;
+        let settings = kith_app::mail::sender::SenderSettings::new(from);
+        let transport = match &self.smtp_url {
+            Some(url) => kith_app::mail::transport::Transport::smtp(
+                url.expose_secret(),
+                std::time::Duration::from_secs(30),
+            )
+            .map_err(anyhow::Error::msg)?,
+            None => kith_app::mail::transport::Transport::files(
+                self.mail_dir
+                    .clone()
+                    .unwrap_or_else(|| default_mail_dir(database_url)),
+            ),
+        };
+        Ok((transport, settings))
+    }
+}
+
+/// `outbox/` beside a SQLite file; `kith-data/outbox` otherwise.
+fn default_mail_dir(database_url: &str) -> std::path::PathBuf {
+    database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|path| path.split('?').next().unwrap_or(path))
+        .and_then(|path| {
+            std::path::Path::new(path)
+                .parent()
+                .map(|dir| dir.join("outbox"))
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("kith-data/outbox"))
 }
 
 /// An address (`10.0.0.1`) or a range (`10.0.0.0/8`).
@@ -134,6 +197,27 @@ fn parse_network(raw: &str) -> Result<ipnet::IpNet, String> {
     raw.parse::<ipnet::IpNet>()
         .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| format!("{raw} is neither an address nor a CIDR range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_goes_beside_the_sqlite_file_by_default() {
+        assert_eq!(
+            default_mail_dir("sqlite://kith-data/kith.db"),
+            std::path::PathBuf::from("kith-data/outbox")
+        );
+        assert_eq!(
+            default_mail_dir("sqlite:///var/lib/kith/kith.db?mode=rwc"),
+            std::path::PathBuf::from("/var/lib/kith/outbox")
+        );
+        assert_eq!(
+            default_mail_dir("postgres://kith@db/kith"),
+            std::path::PathBuf::from("kith-data/outbox")
+        );
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,6 +13,10 @@ use kith_web::{AppState, WebConfig};
 use crate::cli::{ServeArgs, open_store};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret as _;
+    let (transport, sender_settings) = args
+        .mail
+        .transport(args.database.database_url.expose_secret())?;
     let store = open_store(&args.database).await?;
     let clock = args.fixed_now.map_or(Clock::System, Clock::Fixed);
     if args.demo {
@@ -52,6 +56,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         Duration::from_secs(3600),
     ));
+    // The mail sender: woken by handlers that wrote a mail, and every few
+    // seconds for mail written by another instance or due later.
+    let mail_wake = Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(kith_app::mail::sender::run_sender(
+        store.clone(),
+        transport,
+        sender_settings,
+        clock,
+        mail_wake.clone(),
+    ));
     let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
         args.search_cache_seconds,
     )));
@@ -65,6 +79,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.base_url.clone(),
             args.trusted_proxies.clone(),
         )),
+        mail_site: kith_app::mail::MailSite::new(&base),
+        mail_wake,
     });
     axum::serve(
         listener,

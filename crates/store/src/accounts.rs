@@ -20,6 +20,9 @@ pub struct AccountRecord {
     /// The PHC string of the password's hash; `None` for accounts that
     /// cannot log in.
     pub password_hash: Option<String>,
+    /// Whether the person proved they read mail at the account's address
+    /// (staff made by an operator count as verified).
+    pub email_verified: bool,
 }
 
 /// An account to create.
@@ -33,6 +36,9 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
     /// The role.
     pub role: Role,
+    /// Whether the address counts as verified from the start (staff made
+    /// by an operator or through the setup link).
+    pub email_verified: bool,
 }
 
 /// How a session's token travels.
@@ -160,6 +166,7 @@ pub(crate) struct AccountRow {
     pub handle: String,
     pub role: String,
     pub password_hash: Option<String>,
+    pub email_verified: bool,
 }
 
 impl AccountRow {
@@ -169,6 +176,7 @@ impl AccountRow {
             handle: Handle::from_trusted(self.handle),
             role: Role::parse(&self.role).ok_or_else(|| StoreError::corrupt("role"))?,
             password_hash: self.password_hash,
+            email_verified: self.email_verified,
         })
     }
 }
@@ -182,6 +190,7 @@ pub(crate) struct SessionRow {
     pub id: i64,
     pub handle: String,
     pub role: String,
+    pub email_verified: bool,
 }
 
 impl SessionRow {
@@ -198,6 +207,7 @@ impl SessionRow {
                 handle: self.handle,
                 role: self.role,
                 password_hash: None,
+                email_verified: self.email_verified,
             }
             .into_record()?,
         })
@@ -208,17 +218,19 @@ pub(crate) fn kind_code(kind: SessionKind) -> &'static str {
     kind.code()
 }
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "SELECT id, handle, role, password_hash FROM accounts";
+pub(crate) const ACCOUNT_COLUMNS: &str = "SELECT id, handle, role, password_hash,
+    email_verified_at IS NOT NULL AS email_verified FROM accounts";
 pub(crate) const HANDLE_TAKEN: &str = "SELECT COUNT(*) FROM accounts WHERE handle_key = $1";
 pub(crate) const EMAIL_TAKEN: &str = "SELECT COUNT(*) FROM accounts WHERE email = $1";
 pub(crate) const INSERT_ACCOUNT: &str = "INSERT INTO accounts
-    (handle, handle_key, email, password_hash, role, created_at)
-VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    (handle, handle_key, email, password_hash, role, created_at, email_verified_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions
     (token_hash, account_id, kind, csrf_token, idle_seconds, created_at, last_seen_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)";
 pub(crate) const LIVE_SESSION: &str =
-    "SELECT s.kind, s.csrf_token, s.last_seen_at, a.id, a.handle, a.role
+    "SELECT s.kind, s.csrf_token, s.last_seen_at, a.id, a.handle, a.role,
+    a.email_verified_at IS NOT NULL AS email_verified
 FROM sessions s JOIN accounts a ON a.id = s.account_id
 WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2";
 /// Marks a session used. Only run when the mark is over a minute old, so
@@ -268,6 +280,7 @@ macro_rules! insert_account {
             .bind(account.password_hash)
             .bind(account.role.code())
             .bind($now.as_second())
+            .bind(account.email_verified.then(|| $now.as_second()))
             .fetch_one(&mut *$tx)
             .await?;
         $crate::AccountId(id)

@@ -14,12 +14,17 @@
 //! - [`hosting`]: what hosts and moderators change, the audit log, the
 //!   safety text.
 //! - [`membership`]: requests to join, their threads, invitations, RSVPs.
+//! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
+//! - [`lifecycle`]: account tokens (verification, password reset), password
+//!   changes, one's sessions, deleting an account.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - [`sqlite`], [`postgres`]: the implementations and their migrations.
 //! - `testing` (feature): throwaway databases for tests.
 
 pub mod accounts;
 pub mod hosting;
+pub mod lifecycle;
+pub mod mail;
 pub mod membership;
 pub mod model;
 pub mod postgres;
@@ -40,6 +45,8 @@ use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 pub use accounts::AccountStore;
 pub use hosting::HostingStore;
+pub use lifecycle::LifecycleStore;
+pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
     AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
@@ -123,7 +130,9 @@ pub enum Backend {
 /// transaction. Accounts and hosting have their own traits, so each file
 /// stays readable; `Store` holds the directory and schedules.
 #[async_trait]
-pub trait Store: AccountStore + HostingStore + MembershipStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + HostingStore + MembershipStore + MailStore + LifecycleStore + Send + Sync + 'static
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 

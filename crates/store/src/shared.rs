@@ -27,6 +27,11 @@ macro_rules! impl_store {
         $crate::accounts::impl_accounts!($ty, $begin);
         $crate::hosting::impl_hosting!($ty, $begin);
         $crate::membership::impl_membership!($ty, $begin);
+        $crate::lifecycle::impl_lifecycle!($ty, $begin);
+        $crate::mail::impl_mail!($ty, $begin, match $dialect {
+            $crate::search::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            $crate::search::Dialect::Sqlite => "",
+        });
 
         impl $crate::search::Executor for $ty {
             async fn hits(&self, sql: $crate::search::Sql) -> $crate::StoreResult<Vec<$crate::sql::HitRow>> {

@@ -128,12 +128,16 @@ async fn register_form(
     match accounts::register(
         state.store.as_ref(),
         &state.hasher,
+        &state.mail_site,
         &form,
         state.clock.now(),
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to("/login?registered=1").into_response()),
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to("/login?registered=1").into_response())
+        }
         Err(kith_app::AppError::Invalid(errors)) => page.refused(
             &form,
             FormErrors::of(&errors),
@@ -152,6 +156,8 @@ struct LoginTemplate {
     login: String,
     next: String,
     registered: bool,
+    /// Just set a new password through a reset link.
+    reset: bool,
     errors: FormErrors,
 }
 
@@ -172,6 +178,7 @@ async fn login_page(viewer: Viewer, query: QueryPairs) -> Result<Response, PageE
         login: String::new(),
         next: local_path(query.get("next").unwrap_or("/me")),
         registered: query.get("registered").is_some(),
+        reset: query.get("reset").is_some(),
         errors: FormErrors::default(),
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
@@ -191,6 +198,7 @@ async fn login_form(
         login: login.to_owned(),
         next: local_path(form.get("next")),
         registered: false,
+        reset: false,
         errors: FormErrors::default(),
     };
     if let Err(seconds) = state.limits.login(ip, login) {
@@ -338,10 +346,12 @@ pub async fn create_account(
     accounts::register(
         state.store.as_ref(),
         &state.hasher,
+        &state.mail_site,
         &registration,
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(RegisteredJson {

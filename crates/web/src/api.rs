@@ -15,7 +15,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{FieldProblem, Problem};
-use crate::{AppState, accounts, admin, directory, groups, hosting, me, membership, moderation};
+use crate::{
+    AppState, accounts, admin, directory, groups, hosting, lifecycle, me, membership, moderation,
+    notifications,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -61,7 +64,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::create_session))
         .routes(routes!(accounts::delete_current_session))
-        .routes(routes!(me::get_me))
+        .routes(routes!(me::get_me, lifecycle::api::delete_me))
+        .routes(routes!(lifecycle::api::resend_verification))
+        .routes(routes!(lifecycle::api::verify_email))
+        .routes(routes!(lifecycle::api::request_password_reset))
+        .routes(routes!(lifecycle::api::reset_password))
+        .routes(routes!(lifecycle::api::change_email))
+        .routes(routes!(lifecycle::api::change_password))
+        .routes(routes!(lifecycle::api::list_sessions))
+        .routes(routes!(lifecycle::api::end_session))
+        .routes(routes!(lifecycle::api::export))
+        .routes(routes!(
+            notifications::get_preferences,
+            notifications::put_preferences
+        ))
         .routes(routes!(membership::api::ask_to_join))
         .routes(routes!(membership::api::get_group_requests))
         .routes(routes!(membership::api::get_request))

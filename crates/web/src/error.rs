@@ -36,6 +36,9 @@ pub enum WebError {
     CrossSite,
     /// Too many attempts; try again after this many seconds.
     RateLimited(u64),
+    /// The person alone hosts these groups (slug, name) and cannot delete
+    /// their account yet.
+    HostsGroups(Vec<(String, String)>),
     /// The database did not answer.
     Unavailable,
     /// Anything else (already logged).
@@ -66,7 +69,7 @@ impl WebError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidFilters(_) | Self::MalformedBody => StatusCode::BAD_REQUEST,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::HostsGroups(_) => StatusCode::CONFLICT,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -82,6 +85,7 @@ impl WebError {
             Self::Invalid(_) => "invalid_input",
             Self::MalformedBody => "malformed_body",
             Self::Conflict(code) => code,
+            Self::HostsGroups(_) => "hosts_groups",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid_credentials",
             Self::CrossSite => "cross_site_request",
@@ -123,6 +127,18 @@ pub struct Problem {
     /// For validation: every offending field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// For `hosts_groups`: the groups the person alone hosts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupRef>,
+}
+
+/// A group named in a problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupRef {
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
 }
 
 /// An error answered as a problem document.
@@ -157,6 +173,16 @@ impl IntoResponse for ApiError {
             code: self.0.code().to_owned(),
             field: errors.first().map(|e| e.field.clone()),
             errors,
+            groups: match &self.0 {
+                WebError::HostsGroups(groups) => groups
+                    .iter()
+                    .map(|(slug, name)| GroupRef {
+                        slug: slug.clone(),
+                        name: name.clone(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
         };
         let body = serde_json::to_string(&problem).unwrap_or_default();
         let mut response = (
@@ -204,7 +230,10 @@ impl IntoResponse for PageError {
         }
         let key = match self.0 {
             WebError::NotFound | WebError::InvalidFilters(_) => "not_found",
-            WebError::Invalid(_) | WebError::MalformedBody | WebError::Conflict(_) => "refused",
+            WebError::Invalid(_)
+            | WebError::MalformedBody
+            | WebError::Conflict(_)
+            | WebError::HostsGroups(_) => "refused",
             WebError::CrossSite => "cross_site",
             WebError::RateLimited(_) => "rate_limited",
             WebError::Unauthenticated | WebError::InvalidCredentials | WebError::Unavailable => {

@@ -204,6 +204,9 @@ impl GroupFormTemplate {
 }
 
 async fn new_group_page(user: CurrentUser, cookie: CookieZone) -> Result<Response, PageError> {
+    if !user.person.email_verified {
+        return crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::OK);
+    }
     let m = messages();
     let input = GroupInput {
         language: "en".to_owned(),
@@ -245,6 +248,9 @@ async fn new_group_form(
             );
             page.errors = FormErrors::of(&errors);
             page.respond(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(AppError::Conflict("email_unverified")) => {
+            crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::CONFLICT)
         }
         Err(err) => Err(err.into()),
     }

@@ -7,6 +7,9 @@
 //! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
 //!   [`moderation`], [`admin`], [`safety`], [`feeds`], [`health`], [`home`],
 //!   [`assets`]: one module per capability, each with its own `router()`.
+//! - [`lifecycle`]: verifying an email, password resets, changing email
+//!   or password, one's sessions, the export, deleting an account.
+//! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`limits`]: rate limits on logins and registrations; the client's
 //!   address behind trusted proxies.
@@ -30,11 +33,13 @@ pub mod groups;
 pub mod health;
 pub mod home;
 pub mod hosting;
+pub mod lifecycle;
 pub mod limits;
 pub mod me;
 pub mod membership;
 pub mod messages;
 pub mod moderation;
+pub mod notifications;
 pub mod query;
 pub mod safety;
 pub mod security;
@@ -74,6 +79,10 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// How kith is reached.
     pub config: Arc<WebConfig>,
+    /// The site's address for links in mail (never a request's `Host`).
+    pub mail_site: kith_app::mail::MailSite,
+    /// Wakes the mail sender when a handler wrote a mail.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 /// How kith is reached from outside.
@@ -141,6 +150,8 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(me::router())
         .merge(membership::router())
+        .merge(lifecycle::router())
+        .merge(notifications::router())
         .merge(moderation::router())
         .merge(admin::router())
         .merge(safety::router())

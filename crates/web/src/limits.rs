@@ -1,4 +1,4 @@
-//! Rate limits on logging in and registering, keyed by the client's address
+//! Rate limits on logging in, registering and sending mail, keyed by the client's address
 //! and by the account named, and the client's address itself: the socket's
 //! peer, unless that peer is a trusted proxy (`KITH_TRUSTED_PROXIES`), in
 //! which case the nearest untrusted hop of `X-Forwarded-For`.
@@ -21,6 +21,11 @@ pub struct LimitSettings {
     pub register_per_ip_per_hour: u32,
     /// Requests to join and thread messages per account per hour.
     pub membership_per_account_per_hour: u32,
+    /// Requests that send mail (verification links, password resets,
+    /// email changes) per client address per hour.
+    pub mail_per_ip_per_hour: u32,
+    /// Requests that send mail per account or address per hour.
+    pub mail_per_account_per_hour: u32,
 }
 
 impl Default for LimitSettings {
@@ -30,6 +35,8 @@ impl Default for LimitSettings {
             login_per_account_per_hour: 25,
             register_per_ip_per_hour: 20,
             membership_per_account_per_hour: 60,
+            mail_per_ip_per_hour: 20,
+            mail_per_account_per_hour: 5,
         }
     }
 }
@@ -40,6 +47,8 @@ pub struct Limits {
     login_account: DefaultKeyedRateLimiter<String>,
     register_ip: DefaultKeyedRateLimiter<IpAddr>,
     membership: DefaultKeyedRateLimiter<i64>,
+    mail_ip: DefaultKeyedRateLimiter<IpAddr>,
+    mail_account: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
 }
 
@@ -73,6 +82,12 @@ impl Limits {
             membership: RateLimiter::keyed(Quota::per_hour(at_least_one(
                 settings.membership_per_account_per_hour,
             ))),
+            mail_ip: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.mail_per_ip_per_hour,
+            ))),
+            mail_account: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.mail_per_account_per_hour,
+            ))),
             clock: DefaultClock::default(),
         }
     }
@@ -97,6 +112,16 @@ impl Limits {
         self.wait(self.membership.check_key(&account.0).err())
     }
 
+    /// Counts a request that sends mail, for the client's address and for
+    /// `key` (the account or the address written to); `Err(seconds)` to
+    /// wait when over a limit.
+    pub fn mail(&self, ip: IpAddr, key: &str) -> Result<(), u64> {
+        self.prune();
+        let key = key.trim().to_lowercase();
+        self.wait(self.mail_ip.check_key(&ip).err())?;
+        self.wait(self.mail_account.check_key(&key).err())
+    }
+
     fn wait(
         &self,
         refused: Option<governor::NotUntil<<DefaultClock as Clock>::Instant>>,
@@ -111,12 +136,16 @@ impl Limits {
         let keys = self.login_ip.len()
             + self.login_account.len()
             + self.register_ip.len()
-            + self.membership.len();
+            + self.membership.len()
+            + self.mail_ip.len()
+            + self.mail_account.len();
         if keys > PRUNE_ABOVE {
             self.login_ip.retain_recent();
             self.login_account.retain_recent();
             self.register_ip.retain_recent();
             self.membership.retain_recent();
+            self.mail_ip.retain_recent();
+            self.mail_account.retain_recent();
         }
     }
 }

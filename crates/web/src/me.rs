@@ -47,6 +47,10 @@ struct MeTemplate {
     calendar_made: Option<String>,
     /// The new link, shown once, right after it was made.
     calendar_url: Option<String>,
+    /// Whether the person's email is confirmed.
+    email_verified: bool,
+    /// What just happened (`?done=`), in words.
+    done: Option<String>,
     /// Groups they asked to join or belong to.
     memberships: Vec<MembershipView>,
     /// Their coming meetings, in their zone.
@@ -87,8 +91,13 @@ async fn me_page(
     State(state): State<AppState>,
     user: CurrentUser,
     cookie: crate::viewer::CookieZone,
+    query: crate::query::QueryPairs,
 ) -> Result<Response, PageError> {
-    render(&state, &user, &cookie, None).await
+    let done = query
+        .get("done")
+        .filter(|d| ["verify_sent", "email_sent", "password"].contains(d))
+        .map(|d| messages().t(&format!("me.done.{d}")).to_owned());
+    render_with(&state, &user, &cookie, None, done).await
 }
 
 async fn new_calendar_link(
@@ -121,6 +130,16 @@ async fn render(
     user: &CurrentUser,
     cookie: &crate::viewer::CookieZone,
     calendar_url: Option<String>,
+) -> Result<Response, PageError> {
+    render_with(state, user, cookie, calendar_url, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    user: &CurrentUser,
+    cookie: &crate::viewer::CookieZone,
+    calendar_url: Option<String>,
+    done: Option<String>,
 ) -> Result<Response, PageError> {
     let m = messages();
     let store = state.store.as_ref();
@@ -168,6 +187,8 @@ async fn render(
         memberships,
         meetings,
         viewer_zone: zone.name().to_owned(),
+        email_verified: user.person.email_verified,
+        done,
         groups: groups
             .into_iter()
             .map(|g| HostedView {
@@ -202,6 +223,8 @@ pub struct MeJson {
     pub handle: String,
     /// `member`, `moderator` or `admin`.
     pub role: String,
+    /// Whether their email is confirmed (needed to list a group).
+    pub email_verified: bool,
     /// The groups they host.
     pub hosted_groups: Vec<HostedGroupJson>,
 }
@@ -281,6 +304,7 @@ pub async fn get_me(
     Ok(Json(MeJson {
         handle: user.person.handle.to_string(),
         role: user.person.role.code().to_owned(),
+        email_verified: user.person.email_verified,
         hosted_groups: groups
             .into_iter()
             .map(|g| HostedGroupJson {

@@ -158,6 +158,7 @@ fn rows() -> Vec<Row> {
     let hosts: &'static [Who] = &[Host, Cohost];
     let readers: &'static [Who] = &[Host, Cohost, Moderator, Admin];
     let moderators: &'static [Who] = &[Moderator, Admin];
+    let logged_in: &'static [Who] = &[Stranger, Host, Cohost, Moderator, Admin];
     let mut rows = vec![
         Row {
             name: "a listed group's page",
@@ -380,6 +381,69 @@ fn rows() -> Vec<Row> {
             status: Listed,
             call: Call::Json("POST", "/api/v1/groups/{slug}/invitations", json!({})),
             allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "one's sessions page",
+            status: Listed,
+            call: Call::Get("/me/sessions"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "one's notification preferences",
+            status: Listed,
+            call: Call::Get("/me/notifications"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "the email change form",
+            status: Listed,
+            call: Call::Get("/me/email"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "the password change form",
+            status: Listed,
+            call: Call::Get("/me/password"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "the delete form",
+            status: Listed,
+            call: Call::Get("/me/delete"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "one's export",
+            status: Listed,
+            call: Call::Get("/api/v1/me/export"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "one's sessions in the API",
+            status: Listed,
+            call: Call::Get("/api/v1/me/sessions"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "one's preferences in the API",
+            status: Listed,
+            call: Call::Get("/api/v1/me/notifications"),
+            allowed: logged_in,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "a session that is not one's own",
+            status: Listed,
+            call: Call::Json("DELETE", "/api/v1/me/sessions/0123456789abcdef", json!({})),
+            allowed: &[],
             anonymous: Seen::Login,
         },
     ];

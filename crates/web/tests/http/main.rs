@@ -8,6 +8,7 @@ mod directory;
 mod feeds;
 mod groups;
 mod hygiene;
+mod lifecycle;
 mod membership;
 mod review;
 mod safety;

@@ -39,6 +39,8 @@ pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
         hasher: PasswordHasher::insecure_fast_for_tests(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(WebConfig::default()),
+        mail_site: kith_app::mail::MailSite::new(&format!("http://{HOST}")),
+        mail_wake: Arc::new(tokio::sync::Notify::new()),
     }
 }
 
@@ -248,6 +250,7 @@ impl TestApp {
             id: record.id,
             handle,
             role,
+            email_verified: record.email_verified,
         }
     }
 
@@ -453,4 +456,84 @@ fn csrf_in(body: &str) -> Option<String> {
     let marker = r#"name="_csrf" value=""#;
     let start = body.find(marker)? + marker.len();
     body[start..].split('"').next().map(str::to_owned)
+}
+
+/// A mail as a person's mail client shows it.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    /// The envelope's recipients.
+    pub to: Vec<String>,
+    /// The decoded subject.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+    /// The whole message as received.
+    pub raw: String,
+}
+
+impl TestApp {
+    /// Waits (up to five seconds) until the outbox holds `n` mails in all:
+    /// some handlers write mail after they answer.
+    pub async fn wait_for_outbox(&self, n: usize) {
+        for _ in 0..100 {
+            if self.db.store.outbox_states().await.expect("outbox").len() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the outbox never held {n} mails");
+    }
+
+    /// Sends every due mail through the real sender to a real SMTP server
+    /// on 127.0.0.1, and answers what that server received.
+    pub async fn deliver(&self) -> Vec<Delivered> {
+        use kith_app::mail::sender::{SenderSettings, send_due};
+        let server = kith_app::testing::smtp::SmtpServer::start().await;
+        let transport =
+            kith_app::mail::transport::Transport::smtp(&server.url(), Duration::from_secs(5))
+                .expect("transport");
+        let settings = SenderSettings::new("kith <kith@kith.test>".parse().expect("from"));
+        let mut sent = 0;
+        loop {
+            let report = send_due(self.db.store.as_ref(), &transport, &settings, now())
+                .await
+                .expect("send");
+            if report.claimed() == 0 {
+                break;
+            }
+            sent += report.sent as usize;
+        }
+        server
+            .wait_for(sent)
+            .await
+            .iter()
+            .map(|r| {
+                let message = mail_parser::MessageParser::default()
+                    .parse(r.data.as_bytes())
+                    .expect("a MIME message");
+                Delivered {
+                    to: r.to.clone(),
+                    subject: message.subject().unwrap_or_default().to_owned(),
+                    text: message.body_text(0).unwrap_or_default().into_owned(),
+                    html: message.body_html(0).unwrap_or_default().into_owned(),
+                    raw: r.data.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The path of the first link to `prefix` in a mail body
+/// (`/verify-email/…`), without the site.
+pub fn link_in(body: &str, prefix: &str) -> String {
+    let start = body
+        .find(&format!("http://{HOST}{prefix}"))
+        .unwrap_or_else(|| panic!("no {prefix} link in {body}"));
+    body[start + "http://".len() + HOST.len()..]
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .next()
+        .expect("link")
+        .to_owned()
 }

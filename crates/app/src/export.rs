@@ -1,0 +1,146 @@
+//! Everything kith keeps about a person, as one JSON document
+//! (`GET /api/v1/me/export`, and the download link on `/me`).
+//!
+//! **Extending it.** Each capability owns a section: add a field to
+//! [`Export`] (a `Vec` of a small serializable struct, named for what it
+//! holds — `memberships`, `join_requests`, `threads`, `rsvps`…) and fill it
+//! in [`export`]. Only the person's own data: never another person's email,
+//! and other people by handle only.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::AppResult;
+use crate::access::Person;
+use kith_store::Store;
+
+/// The export's format, for readers of old files.
+pub const FORMAT: &str = "kith-export-1";
+
+/// The whole export. No `Debug`: it holds the person's email.
+#[derive(Serialize)]
+pub struct Export {
+    /// [`FORMAT`].
+    pub format: &'static str,
+    /// When it was made, RFC 3339.
+    pub exported_at: String,
+    /// The account.
+    pub account: AccountSection,
+    /// The groups the person hosts.
+    pub hosted_groups: Vec<HostedGroupSection>,
+    /// The person's live sessions (never their tokens).
+    pub sessions: Vec<SessionSection>,
+    /// What mail the person wants.
+    pub notification_preferences: PreferencesSection,
+    /// Whether the person has a private calendar link, and since when.
+    pub calendar_link_made_at: Option<String>,
+}
+
+/// The account's own fields.
+#[derive(Serialize)]
+pub struct AccountSection {
+    /// The handle.
+    pub handle: String,
+    /// The email (only ever shown to its owner).
+    pub email: Option<String>,
+    /// Whether the email is verified.
+    pub email_verified: bool,
+    /// `member`, `moderator` or `admin`.
+    pub role: &'static str,
+    /// When the account was created.
+    pub created_at: String,
+}
+
+/// A hosted group.
+#[derive(Serialize)]
+pub struct HostedGroupSection {
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// Its listing status.
+    pub status: &'static str,
+}
+
+/// A session, without its token.
+#[derive(Serialize)]
+pub struct SessionSection {
+    /// `browser` or `api`.
+    pub kind: &'static str,
+    /// When it began.
+    pub created_at: String,
+    /// When it was last used.
+    pub last_used_at: String,
+    /// When it ends at the latest.
+    pub expires_at: String,
+}
+
+/// What mail the person wants.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PreferencesSection {
+    /// A reminder 24 hours before a meeting.
+    pub reminder_24h: bool,
+    /// A reminder 1 hour before a meeting.
+    pub reminder_1h: bool,
+    /// Hosts' announcements.
+    pub announcements: bool,
+    /// Meetings cancelled or moved.
+    pub meeting_changes: bool,
+    /// Group names in subjects.
+    pub group_names_in_subjects: bool,
+}
+
+impl From<kith_store::mail::NotificationPreferences> for PreferencesSection {
+    fn from(p: kith_store::mail::NotificationPreferences) -> Self {
+        Self {
+            reminder_24h: p.reminder_24h,
+            reminder_1h: p.reminder_1h,
+            announcements: p.announcements,
+            meeting_changes: p.meeting_changes,
+            group_names_in_subjects: p.group_names_in_subjects,
+        }
+    }
+}
+
+/// Gathers the person's export.
+pub async fn export(store: &dyn Store, person: &Person, now: Timestamp) -> AppResult<Export> {
+    let details = store.account_details(person.id).await?;
+    let hosted = store.groups_hosted_by(person.id).await?;
+    let sessions = store.sessions_of(person.id, now).await?;
+    Ok(Export {
+        format: FORMAT,
+        exported_at: now.to_string(),
+        account: AccountSection {
+            handle: details.record.handle.to_string(),
+            email: details.email.map(|e| e.as_str().to_owned()),
+            email_verified: details.record.email_verified,
+            role: details.record.role.code(),
+            created_at: details.created_at.to_string(),
+        },
+        hosted_groups: hosted
+            .into_iter()
+            .map(|g| HostedGroupSection {
+                slug: g.slug.to_string(),
+                name: g.name,
+                status: g.status.code(),
+            })
+            .collect(),
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionSection {
+                kind: match s.kind {
+                    kith_store::accounts::SessionKind::Browser => "browser",
+                    kith_store::accounts::SessionKind::Api => "api",
+                },
+                created_at: s.created_at.to_string(),
+                last_used_at: s.last_seen_at.to_string(),
+                expires_at: s.expires_at.to_string(),
+            })
+            .collect(),
+        notification_preferences: store.notification_preferences(person.id).await?.into(),
+        calendar_link_made_at: store
+            .calendar_token_made(person.id)
+            .await?
+            .map(|at| at.to_string()),
+    })
+}

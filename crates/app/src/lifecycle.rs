@@ -1,0 +1,367 @@
+//! An account's life after registering: verifying its email, resetting a
+//! forgotten password, changing the email (verified again at the new
+//! address; the old stays until then) or the password, listing and ending
+//! one's sessions, deleting the account, and which mail one wants.
+//!
+//! Every link mailed here is a single-use token of which only the SHA-256
+//! is stored. Answers never reveal whether an email is known.
+
+use jiff::{SignedDuration, Timestamp};
+use kith_domain::account::{Email, NewPassword};
+use kith_domain::ids::{Slug, random_secret};
+use kith_domain::validation::FieldError;
+use kith_store::lifecycle::{NewAccountToken, SessionInfo, TokenPurpose};
+use kith_store::mail::{NotificationPreferences, Recipient};
+use kith_store::{AccountId, Store, StoreError};
+
+use crate::access::Person;
+use crate::accounts::{PasswordHasher, token_hash};
+use crate::mail::kinds::{AccountExists, PasswordReset, VerifyEmail};
+use crate::mail::{MailSite, compose};
+use crate::{AppError, AppResult};
+
+/// How long a verification link works.
+pub const VERIFY_VALID: SignedDuration = SignedDuration::from_hours(48);
+/// How long a password reset link works.
+pub const RESET_VALID: SignedDuration = SignedDuration::from_hours(1);
+
+/// Whether a string has the shape of kith's tokens (32 hex digits), so
+/// nothing else reaches the database.
+pub fn is_token(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn wrong_password(field: &'static str) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, "wrong_password")])
+}
+
+/// Mails a fresh verification link to the account's address, unless it is
+/// verified already.
+pub async fn send_verification(
+    store: &dyn Store,
+    site: &MailSite,
+    account: AccountId,
+    now: Timestamp,
+) -> AppResult<()> {
+    let details = store.account_details(account).await?;
+    let Some(email) = details.email.filter(|_| !details.record.email_verified) else {
+        return Ok(());
+    };
+    mail_verification(
+        store,
+        site,
+        account,
+        &details.record.handle.to_string(),
+        &email,
+        false,
+        now,
+    )
+    .await
+}
+
+async fn mail_verification(
+    store: &dyn Store,
+    site: &MailSite,
+    account: AccountId,
+    handle: &str,
+    email: &Email,
+    new_address: bool,
+    now: Timestamp,
+) -> AppResult<()> {
+    let token = random_secret();
+    let hash = token_hash(&token);
+    let composed = compose(
+        site,
+        &VerifyEmail {
+            handle: handle.to_owned(),
+            link: site.link(&format!("/verify-email/{token}")),
+            new_address,
+        },
+        &NotificationPreferences::default(),
+    )?;
+    let recipient = if new_address {
+        Recipient::AccountAt(account, email)
+    } else {
+        Recipient::Account(account)
+    };
+    store
+        .create_account_token(
+            &NewAccountToken {
+                token_hash: &hash,
+                account,
+                purpose: TokenPurpose::VerifyEmail,
+                email,
+                expires_at: now.saturating_add(VERIFY_VALID).unwrap_or(now),
+            },
+            &composed.to(recipient, now),
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Tells the owner of `email` that someone tried to register with it.
+pub async fn tell_account_exists(
+    store: &dyn Store,
+    site: &MailSite,
+    email: &Email,
+    now: Timestamp,
+) -> AppResult<()> {
+    let Some(account) = store.account_by_email(email).await? else {
+        return Ok(());
+    };
+    let composed = compose(
+        site,
+        &AccountExists {
+            handle: account.handle.to_string(),
+            login_link: site.link("/login"),
+            reset_link: site.link("/password-reset"),
+        },
+        &NotificationPreferences::default(),
+    )?;
+    store
+        .enqueue_mail(&composed.to(Recipient::Account(account.id), now), now)
+        .await?;
+    Ok(())
+}
+
+/// Follows a verification link. `NotFound` for any link that does not
+/// work (unknown, used, expired, or its address taken meanwhile): one
+/// answer for all.
+pub async fn verify_email(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<()> {
+    if !is_token(token) {
+        return Err(AppError::NotFound);
+    }
+    match store.use_verify_token(&token_hash(token), now).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound | StoreError::Conflict { .. }) => Err(AppError::NotFound),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Whether a verification link works now.
+pub async fn verify_link_valid(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<bool> {
+    Ok(is_token(token) && store.verify_token_valid(&token_hash(token), now).await?)
+}
+
+/// Mails a password reset link when an account has this address; answers
+/// the same either way. Only a malformed address is refused.
+pub async fn request_password_reset(
+    store: &dyn Store,
+    site: &MailSite,
+    email: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
+    let Some(account) = store.account_by_email(&email).await? else {
+        return Ok(());
+    };
+    let token = random_secret();
+    let hash = token_hash(&token);
+    let composed = compose(
+        site,
+        &PasswordReset {
+            handle: account.handle.to_string(),
+            link: site.link(&format!("/password-reset/{token}")),
+        },
+        &NotificationPreferences::default(),
+    )?;
+    store
+        .create_account_token(
+            &NewAccountToken {
+                token_hash: &hash,
+                account: account.id,
+                purpose: TokenPurpose::PasswordReset,
+                email: &email,
+                expires_at: now.saturating_add(RESET_VALID).unwrap_or(now),
+            },
+            &composed.to(Recipient::Account(account.id), now),
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Whether a password reset link works now.
+pub async fn reset_link_valid(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<bool> {
+    Ok(is_token(token) && store.reset_token_valid(&token_hash(token), now).await?)
+}
+
+/// Sets a new password through a reset link, ending all the person's
+/// sessions. `NotFound` when the link does not work; the password's rules
+/// as for registering.
+pub async fn reset_password(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    token: &str,
+    password: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    if !reset_link_valid(store, token, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let password =
+        NewPassword::parse(password, None, None).map_err(|e| AppError::Invalid(vec![e]))?;
+    let phc = hasher.hash(&password).await?;
+    store.use_reset_token(&token_hash(token), &phc, now).await?;
+    Ok(())
+}
+
+async fn check_password(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    person: &Person,
+    password: &str,
+    field: &'static str,
+) -> AppResult<()> {
+    let account = store.account_by_handle(&person.handle).await?;
+    let stored = account
+        .as_ref()
+        .filter(|a| a.id == person.id)
+        .and_then(|a| a.password_hash.as_deref());
+    if hasher.verify(password, stored).await {
+        Ok(())
+    } else {
+        Err(wrong_password(field))
+    }
+}
+
+/// Changes the password after checking the current one
+/// (`current_password`), ending every other session of the person; `keep`
+/// is the token of the session that asked.
+pub async fn change_password(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    person: &Person,
+    keep: Option<&str>,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    check_password(store, hasher, person, current, "current_password").await?;
+    let password = NewPassword::parse(new, Some(person.handle.as_str()), None)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let phc = hasher.hash(&password).await?;
+    store
+        .set_password(person.id, &phc, keep.map(token_hash).as_deref())
+        .await?;
+    Ok(())
+}
+
+/// Asks to change the email after checking the password: a link goes to
+/// the new address, and the old one stays until it is followed. An address
+/// that belongs to another account gets nothing, and the answer is the
+/// same.
+pub async fn change_email(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    site: &MailSite,
+    person: &Person,
+    password: &str,
+    new_email: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let email = Email::parse(new_email).map_err(|e| AppError::Invalid(vec![e]))?;
+    check_password(store, hasher, person, password, "password").await?;
+    let details = store.account_details(person.id).await?;
+    if details.email.as_ref() == Some(&email) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "email",
+            "unchanged",
+        )]));
+    }
+    if store.account_by_email(&email).await?.is_some() {
+        return Ok(());
+    }
+    mail_verification(
+        store,
+        site,
+        person.id,
+        person.handle.as_str(),
+        &email,
+        true,
+        now,
+    )
+    .await
+}
+
+/// The person's live sessions, most recently used first.
+pub async fn sessions(
+    store: &dyn Store,
+    person: &Person,
+    now: Timestamp,
+) -> AppResult<Vec<SessionInfo>> {
+    Ok(store.sessions_of(person.id, now).await?)
+}
+
+/// Ends one of the person's sessions; `NotFound` for anyone else's.
+pub async fn end_session(store: &dyn Store, person: &Person, id: &str) -> AppResult<()> {
+    if id.len() != 16 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(AppError::NotFound);
+    }
+    Ok(store.end_session_of(person.id, id).await?)
+}
+
+/// The listed or unlisted groups only this person hosts: they must hand
+/// them to a co-host or close them before deleting their account.
+pub async fn sole_hosted_groups(
+    store: &dyn Store,
+    person: &Person,
+) -> AppResult<Vec<(Slug, String)>> {
+    Ok(store.sole_hosted_groups(person.id).await?)
+}
+
+/// Deletes the person's account and everything of it, after checking the
+/// password; their sessions end at once. `Conflict("hosts_groups")` while
+/// they alone host a group ([`sole_hosted_groups`] names them).
+pub async fn delete_account(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    person: &Person,
+    password: &str,
+) -> AppResult<()> {
+    check_password(store, hasher, person, password, "password").await?;
+    match store.delete_account(person.id).await {
+        Err(StoreError::Conflict {
+            what: "hosts_groups",
+        }) => Err(AppError::Conflict("hosts_groups")),
+        other => Ok(other?),
+    }
+}
+
+/// The person's notification preferences.
+pub async fn preferences(store: &dyn Store, person: &Person) -> AppResult<NotificationPreferences> {
+    Ok(store.notification_preferences(person.id).await?)
+}
+
+/// Saves the person's notification preferences.
+pub async fn set_preferences(
+    store: &dyn Store,
+    person: &Person,
+    preferences: &NotificationPreferences,
+    now: Timestamp,
+) -> AppResult<()> {
+    Ok(store
+        .set_notification_preferences(person.id, preferences, now)
+        .await?)
+}
+
+/// The category an unsubscribe link turns off; `NotFound` for an unknown
+/// link.
+pub async fn unsubscribe_category(store: &dyn Store, token: &str) -> AppResult<String> {
+    if !is_token(token) {
+        return Err(AppError::NotFound);
+    }
+    store
+        .unsubscribe_category(&token_hash(token))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Follows a one-click unsubscribe: turns the link's category off for its
+/// account, answering the category. `NotFound` for an unknown link.
+pub async fn unsubscribe(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<String> {
+    if !is_token(token) {
+        return Err(AppError::NotFound);
+    }
+    Ok(store.unsubscribe(&token_hash(token), now).await?)
+}

@@ -1,0 +1,302 @@
+//! Mail: composing it, the outbox, and the background sender.
+//!
+//! - [`kinds`]: every kind of mail kith sends, each a struct with a
+//!   subject and two templates (`templates/mail/<kind>.txt` and `.html`).
+//! - [`transport`]: SMTP (`KITH_SMTP_URL`) or `.eml` files in a folder.
+//! - [`sender`]: the background task that claims due mail, sends it, and
+//!   retries with backoff.
+//!
+//! # Adding a kind of mail
+//!
+//! 1. Write `templates/mail/<kind>.txt` and `templates/mail/<kind>.html`,
+//!    each extending `mail/base.txt` / `mail/base.html` and filling
+//!    `{% block body %}`. The templates read the struct as `mail` and the
+//!    footer as `footer`. Write kindly; the HTML is escaped.
+//! 2. Declare the struct, implement [`MailKind`] (a stable `KIND`, the
+//!    `CATEGORY` for optional mail, a neutral `subject`), and stamp out
+//!    its rendering with `mail_templates!(Struct, "mail/<kind>.txt",
+//!    "mail/<kind>.html");`.
+//! 3. Read the person's [`NotificationPreferences`]; skip optional mail
+//!    they turned off ([`MailKind::wanted`]); [`compose`] the mail (this
+//!    makes the one-click unsubscribe token for optional mail); then write
+//!    [`Composed::to`] into the outbox — with
+//!    `MailStore::enqueue_mail`, or inside the store transaction of the
+//!    change it reports with `kith_store::mail::insert_mail!`.
+//!
+//! Subjects are neutral by default ("kith: a message about your group"):
+//! never a group's name or words such as "withdrawal" or "psychiatric",
+//! unless the person chose group names in subjects (`group_names`).
+//!
+//! Essential mail (confirming an address, password resets, answers to
+//! one's own requests and threads) has no category and is always sent.
+//! Optional mail has one of [`kith_store::mail::CATEGORIES`]
+//! (`reminder_24h`, `reminder_1h`, `announcements`, `meeting_changes`) and
+//! carries `List-Unsubscribe` / `List-Unsubscribe-Post` (RFC 8058) and a
+//! link to the person's notification preferences.
+
+pub mod kinds;
+pub mod sender;
+pub mod transport;
+
+use jiff::Timestamp;
+use kith_domain::ids::random_secret;
+use kith_store::mail::{NewMail, NotificationPreferences, Recipient, Unsubscribe};
+
+use crate::accounts::token_hash;
+use crate::{AppError, AppResult};
+
+/// Where kith is reached from outside, for links in mail. Never taken from
+/// a request's `Host`: a forged one would send a reset link elsewhere.
+#[derive(Debug, Clone)]
+pub struct MailSite {
+    base_url: String,
+}
+
+impl MailSite {
+    /// The site at this base URL (`https://kith.example`).
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// A full link to a path on the site (`/verify-email/…`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+/// What the bottom of every mail may show.
+#[derive(Debug, Clone, Default)]
+pub struct Footer {
+    /// The site's home page.
+    pub site_url: String,
+    /// The person's notification preferences, for optional mail.
+    pub preferences_url: Option<String>,
+    /// The one-click unsubscribe link, for optional mail.
+    pub unsubscribe_url: Option<String>,
+}
+
+/// A kind of mail: see the module docs for adding one.
+pub trait MailKind {
+    /// A stable code, stored in the outbox (`verify_email`).
+    const KIND: &'static str;
+    /// `None` for essential mail; else the preference that turns it off
+    /// (one of [`kith_store::mail::CATEGORIES`]).
+    const CATEGORY: Option<&'static str> = None;
+
+    /// The subject. Neutral unless `group_names` (the person opted in).
+    fn subject(&self, group_names: bool) -> String;
+
+    /// The plain-text and HTML bodies (see `mail_templates!`).
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)>;
+
+    /// Whether the person wants this mail at all.
+    fn wanted(preferences: &NotificationPreferences) -> bool {
+        Self::CATEGORY.is_none_or(|c| preferences.wants(c))
+    }
+}
+
+/// Stamps out a mail struct's two templates as its `render_templates`
+/// method, which its [`MailKind::render`] calls:
+/// `mail_templates!(VerifyEmail, "mail/verify_email.txt", "mail/verify_email.html");`
+macro_rules! mail_templates {
+    ($kind:ty, $text:tt, $html:tt) => {
+        const _: () = {
+            #[derive(askama::Template)]
+            #[template(path = $text)]
+            struct Text<'a> {
+                mail: &'a $kind,
+                footer: &'a $crate::mail::Footer,
+            }
+
+            #[derive(askama::Template)]
+            #[template(path = $html)]
+            struct Html<'a> {
+                mail: &'a $kind,
+                footer: &'a $crate::mail::Footer,
+            }
+
+            impl $kind {
+                /// Renders the text and HTML templates.
+                pub(crate) fn render_templates(
+                    &self,
+                    footer: &$crate::mail::Footer,
+                ) -> askama::Result<(String, String)> {
+                    use askama::Template as _;
+                    Ok((
+                        Text { mail: self, footer }.render()?,
+                        Html { mail: self, footer }.render()?,
+                    ))
+                }
+            }
+        };
+    };
+}
+pub(crate) use mail_templates;
+
+/// A rendered mail, ready for the outbox.
+#[derive(Clone)]
+pub struct Composed {
+    /// Its kind.
+    pub kind: &'static str,
+    /// The subject.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body.
+    pub html: String,
+    /// For optional mail: the category, the unsubscribe token's hash and
+    /// the link that holds the token.
+    pub unsubscribe: Option<(&'static str, String, String)>,
+}
+
+impl std::fmt::Debug for Composed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Composed")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Composed {
+    /// The outbox row for `recipient`, not sent before `not_before`.
+    /// Optional mail needs an account recipient (its unsubscribe is the
+    /// account's).
+    pub fn to<'a>(&'a self, recipient: Recipient<'a>, not_before: Timestamp) -> NewMail<'a> {
+        NewMail {
+            recipient,
+            kind: self.kind,
+            subject: &self.subject,
+            text: &self.text,
+            html: &self.html,
+            unsubscribe: self
+                .unsubscribe
+                .as_ref()
+                .map(|(category, hash, url)| Unsubscribe {
+                    category,
+                    token_hash: hash,
+                    url,
+                }),
+            not_before,
+        }
+    }
+}
+
+/// Renders a mail for a person with these preferences. Optional mail gets
+/// a fresh one-click unsubscribe token (stored, hashed, with the mail) and
+/// a link to the preferences.
+pub fn compose<K: MailKind>(
+    site: &MailSite,
+    mail: &K,
+    preferences: &NotificationPreferences,
+) -> AppResult<Composed> {
+    let mut footer = Footer {
+        site_url: site.link("/"),
+        ..Footer::default()
+    };
+    let unsubscribe = K::CATEGORY.map(|category| {
+        let token = random_secret();
+        let url = site.link(&format!("/mail/unsubscribe/{token}"));
+        footer.preferences_url = Some(site.link("/me/notifications"));
+        footer.unsubscribe_url = Some(url.clone());
+        (category, token_hash(&token), url)
+    });
+    let (text, html) = mail
+        .render(&footer)
+        .map_err(|e| AppError::internal(format!("a mail template failed: {e}")))?;
+    Ok(Composed {
+        kind: K::KIND,
+        subject: mail.subject(preferences.group_names_in_subjects),
+        text,
+        html,
+        unsubscribe,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kinds::{Announcement, VerifyEmail};
+    use super::*;
+
+    fn site() -> MailSite {
+        MailSite::new("https://kith.example/")
+    }
+
+    #[test]
+    fn essential_mail_has_no_unsubscribe_and_a_neutral_subject() {
+        let mail = VerifyEmail {
+            handle: "River".into(),
+            link: site().link("/verify-email/abc"),
+            new_address: false,
+        };
+        let composed =
+            compose(&site(), &mail, &NotificationPreferences::default()).expect("composed");
+        assert_eq!(composed.subject, "kith: confirm your email");
+        assert!(composed.unsubscribe.is_none());
+        assert!(
+            composed
+                .text
+                .contains("https://kith.example/verify-email/abc")
+        );
+        assert!(
+            composed
+                .html
+                .contains("href=\"https://kith.example/verify-email/abc\"")
+        );
+        assert!(!composed.text.contains("unsubscribe"));
+    }
+
+    #[test]
+    fn optional_mail_carries_unsubscribe_and_names_groups_only_when_asked() {
+        let mail = Announcement {
+            group_name: "Tapering <Circle>".into(),
+            host_handle: "willow".into(),
+            body: "We meet <b>late</b> this week.".into(),
+            group_url: site().link("/groups/circle"),
+        };
+        let neutral =
+            compose(&site(), &mail, &NotificationPreferences::default()).expect("composed");
+        assert!(!neutral.subject.contains("Tapering"), "{}", neutral.subject);
+        let (category, hash, url) = neutral.unsubscribe.clone().expect("unsubscribe");
+        assert_eq!(category, "announcements");
+        assert!(url.starts_with("https://kith.example/mail/unsubscribe/"));
+        assert!(
+            !url.contains(&hash),
+            "the link holds the token, not its hash"
+        );
+        assert!(neutral.text.contains(&url) && neutral.html.contains(&url));
+        assert!(
+            neutral
+                .text
+                .contains("https://kith.example/me/notifications")
+        );
+        // Escaped in HTML, as written in text.
+        assert!(
+            neutral.html.contains("Tapering &#60;Circle&#62;")
+                || neutral.html.contains("Tapering &lt;Circle&gt;"),
+            "{}",
+            neutral.html
+        );
+        assert!(!neutral.html.contains("<b>late</b>"));
+        assert!(neutral.text.contains("We meet <b>late</b> this week."));
+        let named = compose(
+            &site(),
+            &mail,
+            &NotificationPreferences {
+                group_names_in_subjects: true,
+                ..NotificationPreferences::default()
+            },
+        )
+        .expect("composed");
+        assert!(
+            named.subject.contains("Tapering <Circle>"),
+            "{}",
+            named.subject
+        );
+        assert!(!Announcement::wanted(&NotificationPreferences {
+            announcements: false,
+            ..NotificationPreferences::default()
+        }));
+    }
+}

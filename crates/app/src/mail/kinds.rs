@@ -1,0 +1,130 @@
+//! Every kind of mail kith sends. Each is a struct (what the templates
+//! read as `mail`), a [`MailKind`] implementation and two templates in
+//! `templates/mail/`. Subjects stay neutral unless the person chose group
+//! names in subjects.
+
+use super::{Footer, MailKind, mail_templates};
+
+/// "Confirm your email": the link that verifies an address, after
+/// registering or changing it.
+#[derive(Debug, Clone)]
+pub struct VerifyEmail {
+    /// The person's handle.
+    pub handle: String,
+    /// The single-use link (`/verify-email/{token}`).
+    pub link: String,
+    /// Whether this confirms a changed address (rather than a new account).
+    pub new_address: bool,
+}
+
+mail_templates!(
+    VerifyEmail,
+    "mail/verify_email.txt",
+    "mail/verify_email.html"
+);
+
+impl MailKind for VerifyEmail {
+    const KIND: &'static str = "verify_email";
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: confirm your email".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// "Set a new password": the single-use link of a password reset.
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    /// The person's handle.
+    pub handle: String,
+    /// The single-use link (`/password-reset/{token}`).
+    pub link: String,
+}
+
+mail_templates!(
+    PasswordReset,
+    "mail/password_reset.txt",
+    "mail/password_reset.html"
+);
+
+impl MailKind for PasswordReset {
+    const KIND: &'static str = "password_reset";
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: set a new password".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// Someone registered with an address that has an account already: its
+/// owner is told (the page never says so, to reveal nothing).
+#[derive(Debug, Clone)]
+pub struct AccountExists {
+    /// The existing account's handle.
+    pub handle: String,
+    /// The login page.
+    pub login_link: String,
+    /// The password reset page.
+    pub reset_link: String,
+}
+
+mail_templates!(
+    AccountExists,
+    "mail/account_exists.txt",
+    "mail/account_exists.html"
+);
+
+impl MailKind for AccountExists {
+    const KIND: &'static str = "account_exists";
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: you already have an account".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// A host's announcement to a group's members: optional mail (category
+/// `announcements`), one mail per member.
+#[derive(Debug, Clone)]
+pub struct Announcement {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// The host who wrote it.
+    pub host_handle: String,
+    /// What the host wrote, as plain text.
+    pub body: String,
+    /// The group's page.
+    pub group_url: String,
+}
+
+mail_templates!(
+    Announcement,
+    "mail/announcement.txt",
+    "mail/announcement.html"
+);
+
+impl MailKind for Announcement {
+    const KIND: &'static str = "announcement";
+    const CATEGORY: Option<&'static str> = Some("announcements");
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: news from {}", self.group_name)
+        } else {
+            "kith: news from one of your groups".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

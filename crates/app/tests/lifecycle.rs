@@ -1,0 +1,434 @@
+//! An account's life on both databases: verification, password reset,
+//! changing email and password, sessions, deletion. Links are read from
+//! the outbox, as the person would read them from their mail.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use kith_app::AppError;
+use kith_app::access::Person;
+use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::lifecycle;
+use kith_app::mail::MailSite;
+use kith_domain::account::{Handle, Role};
+use kith_store::accounts::SessionKind;
+use kith_store::{Store, on_both_backends};
+
+fn now() -> Timestamp {
+    "2026-06-01T10:00:00Z".parse().expect("timestamp")
+}
+
+fn site() -> MailSite {
+    MailSite::new("https://kith.example")
+}
+
+fn hasher() -> PasswordHasher {
+    PasswordHasher::insecure_fast_for_tests()
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn register(store: &dyn Store, handle: &str) -> Person {
+    accounts::register(
+        store,
+        &hasher(),
+        &site(),
+        &Registration {
+            handle: handle.to_owned(),
+            email: format!("{}@example.org", handle.to_lowercase()),
+            password: PASSWORD.to_owned(),
+        },
+        now(),
+    )
+    .await
+    .expect("register");
+    person(store, handle).await
+}
+
+async fn person(store: &dyn Store, handle: &str) -> Person {
+    let record = store
+        .account_by_handle(&Handle::parse(handle).expect("handle"))
+        .await
+        .expect("lookup")
+        .expect("exists");
+    Person {
+        id: record.id,
+        handle: record.handle,
+        role: record.role,
+        email_verified: record.email_verified,
+    }
+}
+
+/// The token of the newest unsent mail's first link to `path`, and marks
+/// every due mail sent.
+async fn token_from_mail(store: &dyn Store, path: &str) -> Option<String> {
+    let later = now() + SignedDuration::from_hours(1);
+    let claimed = store.claim_mail(now(), later, 100).await.expect("claim");
+    let mut token = None;
+    for mail in &claimed {
+        if let Some(start) = mail.text.find(path) {
+            token = Some(mail.text[start + path.len()..][..32].to_owned());
+        }
+        store.mark_mail_sent(mail.id, now()).await.expect("sent");
+    }
+    token
+}
+
+async fn logs_in(store: &dyn Store, login: &str, password: &str) -> bool {
+    accounts::login(
+        store,
+        &hasher(),
+        login,
+        password,
+        SessionKind::Browser,
+        false,
+        now(),
+    )
+    .await
+    .expect("login")
+    .is_some()
+}
+
+on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
+    dyn Store,
+>| async move {
+    let store = store.as_ref();
+    let river = register(store, "River").await;
+    assert!(!river.email_verified);
+    let input = kith_domain::group_input::GroupInput::default();
+    let refused = kith_app::hosting::submit_group(store, &river, &input, now()).await;
+    assert!(
+        matches!(refused, Err(AppError::Conflict("email_unverified"))),
+        "{refused:?}"
+    );
+    // Resending makes a second working link; following one verifies.
+    lifecycle::send_verification(store, &site(), river.id, now())
+        .await
+        .expect("resend");
+    let token = token_from_mail(store, "/verify-email/")
+        .await
+        .expect("a link");
+    lifecycle::verify_email(store, &token, now())
+        .await
+        .expect("verify");
+    assert!(person(store, "River").await.email_verified);
+    // Nothing more is sent once verified.
+    lifecycle::send_verification(store, &site(), river.id, now())
+        .await
+        .expect("resend");
+    assert!(token_from_mail(store, "/verify-email/").await.is_none());
+    // A wrong, used or malformed token: NotFound alike.
+    for bad in [
+        token.as_str(),
+        "0123456789abcdef0123456789abcdef",
+        "../../etc",
+    ] {
+        assert!(matches!(
+            lifecycle::verify_email(store, bad, now()).await,
+            Err(AppError::NotFound)
+        ));
+    }
+});
+
+on_both_backends!(
+    a_forgotten_password_is_reset_by_a_single_use_link_that_ends_every_session,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let river = register(store, "River").await;
+        token_from_mail(store, "/verify-email/").await;
+        accounts::start_session(store, river.id, SessionKind::Api, true, now())
+            .await
+            .expect("session");
+        // Unknown addresses answer the same and send nothing.
+        lifecycle::request_password_reset(store, &site(), "nobody@example.org", now())
+            .await
+            .expect("same answer");
+        assert!(token_from_mail(store, "/password-reset/").await.is_none());
+        assert!(matches!(
+            lifecycle::request_password_reset(store, &site(), "not an address", now()).await,
+            Err(AppError::Invalid(_))
+        ));
+        lifecycle::request_password_reset(store, &site(), "RIVER@example.org", now())
+            .await
+            .expect("request");
+        let token = token_from_mail(store, "/password-reset/")
+            .await
+            .expect("a link");
+        // An hour later it no longer works.
+        let late = now() + SignedDuration::from_secs(3601);
+        assert!(
+            !lifecycle::reset_link_valid(store, &token, late)
+                .await
+                .expect("valid?")
+        );
+        assert!(
+            lifecycle::reset_link_valid(store, &token, now())
+                .await
+                .expect("valid?")
+        );
+        let weak = lifecycle::reset_password(store, &hasher(), &token, "password", now()).await;
+        assert!(
+            matches!(weak, Err(AppError::Invalid(_))),
+            "the usual rules apply"
+        );
+        lifecycle::reset_password(store, &hasher(), &token, "a new and long passphrase", now())
+            .await
+            .expect("reset");
+        assert!(
+            store
+                .sessions_of(river.id, now())
+                .await
+                .expect("sessions")
+                .is_empty()
+        );
+        assert!(logs_in(store, "river", "a new and long passphrase").await);
+        assert!(!logs_in(store, "river", PASSWORD).await);
+        let again =
+            lifecycle::reset_password(store, &hasher(), &token, "yet another passphrase", now())
+                .await;
+        assert!(matches!(again, Err(AppError::NotFound)), "single use");
+        assert!(
+            person(store, "River").await.email_verified,
+            "the link proved the address"
+        );
+    }
+);
+
+on_both_backends!(
+    a_new_email_counts_only_once_confirmed_and_a_taken_one_gets_nothing,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let river = register(store, "River").await;
+        register(store, "Alder").await;
+        token_from_mail(store, "/verify-email/").await;
+        let wrong = lifecycle::change_email(
+            store,
+            &hasher(),
+            &site(),
+            &river,
+            "wrong wrong wrong",
+            "new@example.org",
+            now(),
+        )
+        .await;
+        assert!(
+            matches!(wrong, Err(AppError::Invalid(ref e)) if e[0].code == "wrong_password"),
+            "{wrong:?}"
+        );
+        lifecycle::change_email(
+            store,
+            &hasher(),
+            &site(),
+            &river,
+            PASSWORD,
+            "alder@example.org",
+            now(),
+        )
+        .await
+        .expect("the same answer for a taken address");
+        assert!(token_from_mail(store, "/verify-email/").await.is_none());
+        lifecycle::change_email(
+            store,
+            &hasher(),
+            &site(),
+            &river,
+            PASSWORD,
+            "River.New@example.org",
+            now(),
+        )
+        .await
+        .expect("change");
+        // The old address still logs in until the new one is confirmed.
+        assert!(logs_in(store, "river@example.org", PASSWORD).await);
+        let token = token_from_mail(store, "/verify-email/")
+            .await
+            .expect("a link");
+        lifecycle::verify_email(store, &token, now())
+            .await
+            .expect("confirm");
+        assert!(logs_in(store, "river.new@example.org", PASSWORD).await);
+        assert!(!logs_in(store, "river@example.org", PASSWORD).await);
+        let details = store.account_details(river.id).await.expect("details");
+        assert_eq!(
+            details.email.expect("email").as_str(),
+            "river.new@example.org"
+        );
+        assert!(details.record.email_verified);
+    }
+);
+
+on_both_backends!(
+    changing_the_password_ends_the_other_sessions_and_sessions_can_be_ended_one_by_one,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let river = register(store, "River").await;
+        let alder = register(store, "Alder").await;
+        let here = accounts::start_session(store, river.id, SessionKind::Browser, false, now())
+            .await
+            .expect("s");
+        accounts::start_session(store, river.id, SessionKind::Api, true, now())
+            .await
+            .expect("s");
+        let other = accounts::start_session(store, river.id, SessionKind::Browser, false, now())
+            .await
+            .expect("s");
+        let alders = accounts::start_session(store, alder.id, SessionKind::Browser, false, now())
+            .await
+            .expect("s");
+        assert_eq!(
+            lifecycle::sessions(store, &river, now())
+                .await
+                .expect("list")
+                .len(),
+            3
+        );
+        // One's own session by its id; someone else's is NotFound.
+        let alder_id = kith_store::lifecycle::session_id(&accounts::token_hash(&alders.token));
+        assert!(matches!(
+            lifecycle::end_session(store, &river, &alder_id).await,
+            Err(AppError::NotFound)
+        ));
+        let other_id = kith_store::lifecycle::session_id(&accounts::token_hash(&other.token));
+        lifecycle::end_session(store, &river, &other_id)
+            .await
+            .expect("end");
+        assert!(
+            accounts::session(store, &other.token, now())
+                .await
+                .expect("s")
+                .is_none()
+        );
+        assert_eq!(
+            lifecycle::sessions(store, &river, now())
+                .await
+                .expect("list")
+                .len(),
+            2
+        );
+        let wrong = lifecycle::change_password(
+            store,
+            &hasher(),
+            &river,
+            Some(&here.token),
+            "wrong wrong wrong",
+            "a brand new passphrase",
+        )
+        .await;
+        assert!(matches!(wrong, Err(AppError::Invalid(ref e)) if e[0].field == "current_password"));
+        lifecycle::change_password(
+            store,
+            &hasher(),
+            &river,
+            Some(&here.token),
+            PASSWORD,
+            "a brand new passphrase",
+        )
+        .await
+        .expect("change");
+        let left = lifecycle::sessions(store, &river, now())
+            .await
+            .expect("list");
+        assert_eq!(left.len(), 1, "only the session that asked");
+        assert!(
+            accounts::session(store, &here.token, now())
+                .await
+                .expect("s")
+                .is_some()
+        );
+        assert!(
+            accounts::session(store, &alders.token, now())
+                .await
+                .expect("s")
+                .is_some(),
+            "others untouched"
+        );
+        assert!(logs_in(store, "river", "a brand new passphrase").await);
+    }
+);
+
+on_both_backends!(
+    an_only_host_cannot_delete_until_someone_else_hosts_and_then_everything_goes,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let staff = |handle: &str| Registration {
+            handle: handle.to_owned(),
+            email: format!("{handle}@example.org"),
+            password: PASSWORD.to_owned(),
+        };
+        accounts::create_staff(store, &hasher(), &staff("willow"), Role::Member, now())
+            .await
+            .expect("w");
+        accounts::create_staff(store, &hasher(), &staff("alder"), Role::Member, now())
+            .await
+            .expect("a");
+        let willow = person(store, "willow").await;
+        let alder = person(store, "alder").await;
+        assert!(
+            willow.email_verified,
+            "operator-made accounts count as verified"
+        );
+        let input = kith_domain::group_input::GroupInput::from_pairs(
+            [
+                ("name", "Quiet Circle"),
+                ("description", "We check in."),
+                ("agreements", "Confidential."),
+                ("facilitation_style", "check_in_round"),
+                ("focus", "tapering"),
+                ("format", "video"),
+                ("language", "en"),
+                ("time_zone", "Europe/Berlin"),
+                ("rules[0].weekdays", "2"),
+                ("rules[0].start", "19:00"),
+                ("rules[0].duration_minutes", "90"),
+            ]
+            .into_iter(),
+        );
+        let slug = kith_app::hosting::submit_group(store, &willow, &input, now())
+            .await
+            .expect("submit");
+        let access = store.group_access(&slug).await.expect("access");
+        store
+            .set_group_status(
+                access.id,
+                kith_domain::group::ListingStatus::Listed,
+                None,
+                None,
+                now(),
+            )
+            .await
+            .expect("listed");
+        let token = accounts::start_session(store, willow.id, SessionKind::Browser, false, now())
+            .await
+            .expect("s");
+        let wrong = lifecycle::delete_account(store, &hasher(), &willow, "wrong wrong wrong").await;
+        assert!(matches!(wrong, Err(AppError::Invalid(_))));
+        let refused = lifecycle::delete_account(store, &hasher(), &willow, PASSWORD).await;
+        assert!(
+            matches!(refused, Err(AppError::Conflict("hosts_groups"))),
+            "{refused:?}"
+        );
+        let names: Vec<String> = lifecycle::sole_hosted_groups(store, &willow)
+            .await
+            .expect("groups")
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
+        assert_eq!(names, ["Quiet Circle"]);
+        store.add_host(access.id, alder.id).await.expect("cohost");
+        lifecycle::delete_account(store, &hasher(), &willow, PASSWORD)
+            .await
+            .expect("deleted");
+        assert!(
+            accounts::session(store, &token.token, now())
+                .await
+                .expect("s")
+                .is_none()
+        );
+        assert!(store.account_details(willow.id).await.is_err());
+        assert!(!logs_in(store, "willow", PASSWORD).await);
+        assert_eq!(
+            store.group_access(&slug).await.expect("group stays").hosts,
+            vec![alder.id]
+        );
+    }
+);

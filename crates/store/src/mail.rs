@@ -1,0 +1,492 @@
+//! Mail: the outbox that the background sender drains, notification
+//! preferences and one-click unsubscribe tokens. [`MailStore`] and its one
+//! implementation for both backends (`imp`).
+//!
+//! Other store methods write a mail in the same transaction as the change
+//! it reports with [`insert_mail!`](crate::mail::insert_mail):
+//!
+//! ```ignore
+//! let mut tx = self.pool.begin_with($begin).await?;
+//! // … the change …
+//! $crate::mail::insert_mail!(tx, &mail, now);
+//! tx.commit().await?;
+//! ```
+//!
+//! Sending claims rows with a lease (`claimed_until`): on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, so several instances never claim the same row;
+//! on SQLite the claim is one `BEGIN IMMEDIATE` transaction.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::account::Email;
+
+use crate::model::AccountId;
+use crate::{StoreError, StoreResult};
+
+/// Who a mail goes to.
+#[derive(Clone, Copy)]
+pub enum Recipient<'a> {
+    /// An account, at whatever address it has when the mail is sent; the
+    /// mail goes with the account if it is deleted first.
+    Account(AccountId),
+    /// An address that belongs to no account.
+    Address(&'a Email),
+    /// An account, at an address it does not have yet (confirming a new
+    /// address); the mail goes with the account if it is deleted first.
+    AccountAt(AccountId, &'a Email),
+}
+
+impl std::fmt::Debug for Recipient<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Account(id) => write!(f, "Account({})", id.0),
+            Self::Address(_) => f.write_str("Address(…)"),
+            Self::AccountAt(id, _) => write!(f, "AccountAt({}, …)", id.0),
+        }
+    }
+}
+
+impl Recipient<'_> {
+    /// The account the mail belongs to, if any.
+    pub fn account(&self) -> Option<AccountId> {
+        match self {
+            Self::Account(id) | Self::AccountAt(id, _) => Some(*id),
+            Self::Address(_) => None,
+        }
+    }
+
+    /// The explicit address, if any.
+    pub fn address(&self) -> Option<&str> {
+        match self {
+            Self::Account(_) => None,
+            Self::Address(email) | Self::AccountAt(_, email) => Some(email.as_str()),
+        }
+    }
+}
+
+/// The one-click unsubscribe a non-essential mail carries (RFC 8058).
+#[derive(Clone, Copy)]
+pub struct Unsubscribe<'a> {
+    /// The preference it turns off: one of [`CATEGORIES`].
+    pub category: &'a str,
+    /// SHA-256 of the token in the URL, hex.
+    pub token_hash: &'a str,
+    /// The `List-Unsubscribe` URL (it holds the token).
+    pub url: &'a str,
+}
+
+/// A mail to send.
+#[derive(Clone, Copy)]
+pub struct NewMail<'a> {
+    /// Who it goes to.
+    pub recipient: Recipient<'a>,
+    /// What kind of mail it is (`verify_email`, `password_reset`, …), for
+    /// logs and tests.
+    pub kind: &'a str,
+    /// The subject: neutral unless the person opted into group names.
+    pub subject: &'a str,
+    /// The plain-text body.
+    pub text: &'a str,
+    /// The HTML body.
+    pub html: &'a str,
+    /// One-click unsubscribe, for non-essential mail; needs an account
+    /// recipient.
+    pub unsubscribe: Option<Unsubscribe<'a>>,
+    /// Not sent before this instant (reminders are written ahead).
+    pub not_before: Timestamp,
+}
+
+impl std::fmt::Debug for NewMail<'_> {
+    // Bodies may hold single-use links: never in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewMail")
+            .field("recipient", &self.recipient)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A claimed mail, ready to send.
+#[derive(Clone)]
+pub struct OutboxMail {
+    /// The row.
+    pub id: i64,
+    /// The random left part of its Message-ID, the same on every attempt.
+    pub message_key: String,
+    /// Its kind.
+    pub kind: String,
+    /// Where it goes now: the explicit address, else the account's; `None`
+    /// when the account has no address.
+    pub address: Option<Email>,
+    /// The subject.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body.
+    pub html: String,
+    /// The `List-Unsubscribe` URL, for non-essential mail.
+    pub unsubscribe_url: Option<String>,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for OutboxMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxMail")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A row of the outbox as tests and operators see it: no bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxState {
+    /// The row.
+    pub id: i64,
+    /// Its kind.
+    pub kind: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// When it was sent.
+    pub sent_at: Option<Timestamp>,
+    /// When kith stopped trying.
+    pub gave_up_at: Option<Timestamp>,
+    /// Not sent before.
+    pub not_before: Timestamp,
+    /// What went wrong last (no address, no server answer text).
+    pub last_error: Option<String>,
+}
+
+/// What a person wants to be mailed about. Essential mail (confirming an
+/// address, password resets, answers to one's own requests) is always sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotificationPreferences {
+    /// A reminder 24 hours before a meeting.
+    pub reminder_24h: bool,
+    /// A reminder 1 hour before a meeting.
+    pub reminder_1h: bool,
+    /// Hosts' announcements.
+    pub announcements: bool,
+    /// A meeting was cancelled or moved.
+    pub meeting_changes: bool,
+    /// Group names in subjects (off: subjects stay neutral on a lock
+    /// screen).
+    pub group_names_in_subjects: bool,
+}
+
+impl Default for NotificationPreferences {
+    fn default() -> Self {
+        Self {
+            reminder_24h: true,
+            reminder_1h: true,
+            announcements: true,
+            meeting_changes: true,
+            group_names_in_subjects: false,
+        }
+    }
+}
+
+/// The categories of non-essential mail, each a preference that one-click
+/// unsubscribe turns off.
+pub const CATEGORIES: [&str; 4] = [
+    "reminder_24h",
+    "reminder_1h",
+    "announcements",
+    "meeting_changes",
+];
+
+impl NotificationPreferences {
+    /// Whether mail of `category` is wanted; unknown categories are not
+    /// optional, so they are.
+    pub fn wants(&self, category: &str) -> bool {
+        match category {
+            "reminder_24h" => self.reminder_24h,
+            "reminder_1h" => self.reminder_1h,
+            "announcements" => self.announcements,
+            "meeting_changes" => self.meeting_changes,
+            _ => true,
+        }
+    }
+}
+
+/// The preference column a category turns off: only names from this list
+/// ever reach SQL.
+pub(crate) fn category_column(category: &str) -> Option<&'static str> {
+    CATEGORIES.iter().copied().find(|c| *c == category)
+}
+
+/// The outbox, preferences and unsubscribe tokens.
+#[async_trait]
+pub trait MailStore {
+    /// Writes a mail to the outbox; answers its row id.
+    async fn enqueue_mail(&self, mail: &NewMail<'_>, now: Timestamp) -> StoreResult<i64>;
+
+    /// Claims up to `limit` mails that are due (not sent, not given up,
+    /// `not_before` passed, no live lease) until `lease_until`, counting an
+    /// attempt for each. Two callers never claim the same row while its
+    /// lease lasts.
+    async fn claim_mail(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMail>>;
+
+    /// Marks a mail sent and blanks its bodies.
+    async fn mark_mail_sent(&self, id: i64, now: Timestamp) -> StoreResult<()>;
+
+    /// Records a failed attempt: retried from `retry_at`, or given up (and
+    /// its bodies blanked) when `None`. `error` must hold no address.
+    async fn mark_mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Deletes mail sent or given up before `before`, and unsubscribe
+    /// tokens made before `tokens_before`; answers how many mails.
+    async fn prune_mail(&self, before: Timestamp, tokens_before: Timestamp) -> StoreResult<u64>;
+
+    /// Every outbox row, oldest first, without bodies (tests, operators).
+    async fn outbox_states(&self) -> StoreResult<Vec<OutboxState>>;
+
+    /// A person's preferences (the defaults without a row).
+    async fn notification_preferences(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<NotificationPreferences>;
+
+    /// Saves a person's preferences.
+    async fn set_notification_preferences(
+        &self,
+        account: AccountId,
+        preferences: &NotificationPreferences,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// The category an unsubscribe token turns off, if the token is known.
+    async fn unsubscribe_category(&self, token_hash: &str) -> StoreResult<Option<String>>;
+
+    /// Turns off the category of an unsubscribe token; `NotFound` for an
+    /// unknown token. Doing it twice changes nothing more.
+    async fn unsubscribe(&self, token_hash: &str, now: Timestamp) -> StoreResult<String>;
+}
+
+/// A claimed row joined with its account's address.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    pub id: i64,
+    pub message_key: String,
+    pub kind: String,
+    pub address: Option<String>,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub unsubscribe_url: Option<String>,
+    pub attempts: i64,
+}
+
+impl OutboxRow {
+    pub(crate) fn into_mail(self) -> OutboxMail {
+        OutboxMail {
+            id: self.id,
+            message_key: self.message_key,
+            kind: self.kind,
+            address: self.address.map(Email::from_trusted),
+            subject: self.subject,
+            text: self.text_body,
+            html: self.html_body,
+            unsubscribe_url: self.unsubscribe_url,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// An outbox row's state.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StateRow {
+    pub id: i64,
+    pub kind: String,
+    pub attempts: i64,
+    pub sent_at: Option<i64>,
+    pub gave_up_at: Option<i64>,
+    pub not_before: i64,
+    pub last_error: Option<String>,
+}
+
+impl StateRow {
+    pub(crate) fn into_state(self) -> StoreResult<OutboxState> {
+        Ok(OutboxState {
+            id: self.id,
+            kind: self.kind,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            sent_at: self.sent_at.map(crate::from_seconds).transpose()?,
+            gave_up_at: self.gave_up_at.map(crate::from_seconds).transpose()?,
+            not_before: crate::from_seconds(self.not_before)?,
+            last_error: self.last_error,
+        })
+    }
+}
+
+/// A preferences row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PreferencesRow {
+    pub reminder_24h: bool,
+    pub reminder_1h: bool,
+    pub announcements: bool,
+    pub meeting_changes: bool,
+    pub group_names_in_subjects: bool,
+}
+
+impl From<PreferencesRow> for NotificationPreferences {
+    fn from(row: PreferencesRow) -> Self {
+        Self {
+            reminder_24h: row.reminder_24h,
+            reminder_1h: row.reminder_1h,
+            announcements: row.announcements,
+            meeting_changes: row.meeting_changes,
+            group_names_in_subjects: row.group_names_in_subjects,
+        }
+    }
+}
+
+pub(crate) const INSERT_MAIL: &str = "INSERT INTO outbox
+    (account_id, address, kind, subject, text_body, html_body, unsubscribe_url, message_key,
+     created_at, not_before)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+pub(crate) const INSERT_UNSUBSCRIBE_TOKEN: &str = "INSERT INTO unsubscribe_tokens
+    (token_hash, account_id, category, created_at) VALUES ($1, $2, $3, $4)";
+/// Due rows, oldest first; the backend appends its row lock.
+pub(crate) const DUE_MAIL: &str = "SELECT id FROM outbox
+WHERE sent_at IS NULL AND gave_up_at IS NULL AND not_before <= $1
+  AND (claimed_until IS NULL OR claimed_until <= $1)
+ORDER BY not_before, id LIMIT $2";
+pub(crate) const LEASE_MAIL: &str =
+    "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1";
+pub(crate) const CLAIMED_MAIL: &str = "SELECT o.id, o.message_key, o.kind,
+    COALESCE(o.address, a.email) AS address, o.subject, o.text_body, o.html_body,
+    o.unsubscribe_url, o.attempts
+FROM outbox o LEFT JOIN accounts a ON a.id = o.account_id
+WHERE o.id = $1";
+pub(crate) const MAIL_SENT: &str = "UPDATE outbox
+SET sent_at = $2, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL
+WHERE id = $1";
+pub(crate) const MAIL_RETRY: &str =
+    "UPDATE outbox SET claimed_until = NULL, not_before = $2, last_error = $3 WHERE id = $1";
+pub(crate) const MAIL_GIVE_UP: &str = "UPDATE outbox
+SET claimed_until = NULL, gave_up_at = $2, last_error = $3, text_body = '', html_body = ''
+WHERE id = $1";
+pub(crate) const PRUNE_MAIL: &str = "DELETE FROM outbox WHERE sent_at < $1 OR gave_up_at < $1";
+pub(crate) const PRUNE_UNSUBSCRIBE_TOKENS: &str =
+    "DELETE FROM unsubscribe_tokens WHERE created_at < $1";
+pub(crate) const OUTBOX_STATES: &str = "SELECT id, kind, attempts, sent_at, gave_up_at,
+    not_before, last_error FROM outbox ORDER BY id";
+pub(crate) const PREFERENCES: &str = "SELECT reminder_24h, reminder_1h, announcements,
+    meeting_changes, group_names_in_subjects
+FROM notification_preferences WHERE account_id = $1";
+pub(crate) const UPSERT_PREFERENCES: &str = "INSERT INTO notification_preferences
+    (account_id, reminder_24h, reminder_1h, announcements, meeting_changes,
+     group_names_in_subjects, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (account_id) DO UPDATE SET
+    reminder_24h = excluded.reminder_24h, reminder_1h = excluded.reminder_1h,
+    announcements = excluded.announcements, meeting_changes = excluded.meeting_changes,
+    group_names_in_subjects = excluded.group_names_in_subjects,
+    updated_at = excluded.updated_at";
+pub(crate) const UNSUBSCRIBE_TOKEN: &str =
+    "SELECT account_id, category FROM unsubscribe_tokens WHERE token_hash = $1";
+pub(crate) const ENSURE_PREFERENCES: &str = "INSERT INTO notification_preferences
+    (account_id, updated_at) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING";
+
+/// Refuses a mail whose unsubscribe has no account to unsubscribe.
+pub(crate) fn check_mail(mail: &NewMail<'_>) -> StoreResult<()> {
+    if mail.unsubscribe.is_some() && mail.recipient.account().is_none() {
+        return Err(StoreError::Other(
+            "an unsubscribe link needs an account recipient".into(),
+        ));
+    }
+    if let Some(u) = mail.unsubscribe {
+        if category_column(u.category).is_none() {
+            return Err(StoreError::Other(
+                format!("unknown mail category {}", u.category).into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+mod imp;
+pub(crate) use imp::impl_mail;
+
+/// Writes a mail (and its unsubscribe token) to the outbox inside a
+/// transaction `tx`, answering its row id: use it in the same transaction
+/// as the change the mail reports, so either both happen or neither.
+///
+/// `let id = crate::mail::insert_mail!(tx, &mail, now);`
+macro_rules! insert_mail {
+    ($tx:ident, $mail:expr, $now:expr) => {{
+        let mail: &$crate::mail::NewMail<'_> = $mail;
+        let now: jiff::Timestamp = $now;
+        $crate::mail::check_mail(mail)?;
+        let id: i64 = sqlx::query_scalar($crate::mail::INSERT_MAIL)
+            .bind(mail.recipient.account().map(|a| a.0))
+            .bind(mail.recipient.address())
+            .bind(mail.kind)
+            .bind(mail.subject)
+            .bind(mail.text)
+            .bind(mail.html)
+            .bind(mail.unsubscribe.map(|u| u.url))
+            .bind(kith_domain::ids::random_secret())
+            .bind(now.as_second())
+            .bind(mail.not_before.as_second())
+            .fetch_one(&mut *$tx)
+            .await?;
+        if let (Some(u), Some(account)) = (mail.unsubscribe, mail.recipient.account()) {
+            sqlx::query($crate::mail::INSERT_UNSUBSCRIBE_TOKEN)
+                .bind(u.token_hash)
+                .bind(account.0)
+                .bind(u.category)
+                .bind(now.as_second())
+                .execute(&mut *$tx)
+                .await?;
+        }
+        id
+    }};
+}
+pub(crate) use insert_mail;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_categories_reach_sql() {
+        assert_eq!(category_column("announcements"), Some("announcements"));
+        assert_eq!(category_column("x; DROP TABLE outbox"), None);
+        assert!(NotificationPreferences::default().wants("reminder_1h"));
+        assert!(!NotificationPreferences::default().group_names_in_subjects);
+    }
+
+    #[test]
+    fn debug_never_shows_an_address_or_a_body() {
+        let email = Email::from_trusted("secret@example.org".into());
+        let mail = NewMail {
+            recipient: Recipient::AccountAt(AccountId(7), &email),
+            kind: "verify_email",
+            subject: "kith: confirm your email",
+            text: "https://kith.example/verify-email/abc",
+            html: "<p>abc</p>",
+            unsubscribe: None,
+            not_before: Timestamp::UNIX_EPOCH,
+        };
+        let shown = format!("{mail:?}");
+        assert!(
+            !shown.contains("example.org") && !shown.contains("abc"),
+            "{shown}"
+        );
+    }
+}

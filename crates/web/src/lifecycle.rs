@@ -1,0 +1,626 @@
+//! An account's life, as pages: `/verify-email/{token}`,
+//! `/password-reset` and `/password-reset/{token}`, and under `/me` the
+//! email, the password, the sessions and deleting the account. The JSON
+//! API is in [`api`].
+//!
+//! Links from mail show a page with a button: nothing changes on `GET`, so
+//! a mail scanner that opens links spends no token. Every link that does
+//! not work — unknown, used, expired — gets the same page.
+
+pub mod api;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kith_app::{AppError, lifecycle};
+
+use crate::AppState;
+use crate::accounts::ClientIp;
+use crate::error::{PageError, WebError};
+use crate::forms::{FormErrors, FormPairs};
+use crate::messages::{Messages, messages};
+use crate::session::{Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value};
+
+/// The account lifecycle pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/verify-email/{token}", get(verify_page).post(verify_form))
+        .route("/me/verify-email", post(resend_verification_form))
+        .route(
+            "/password-reset",
+            get(reset_request_page).post(reset_request_form),
+        )
+        .route("/password-reset/{token}", get(reset_page).post(reset_form))
+        .route("/me/email", get(email_page).post(email_form))
+        .route("/me/password", get(password_page).post(password_form))
+        .route("/me/sessions", get(sessions_page))
+        .route("/me/sessions/{id}/end", post(end_session_form))
+        .route("/me/delete", get(delete_page).post(delete_form))
+}
+
+/// One input of an account form.
+pub(crate) struct Field {
+    name: &'static str,
+    id: &'static str,
+    label: String,
+    value: String,
+    kind: &'static str,
+    hint: String,
+    autocomplete: &'static str,
+}
+
+fn field(
+    name: &'static str,
+    id: &'static str,
+    label: &str,
+    kind: &'static str,
+    autocomplete: &'static str,
+) -> Field {
+    Field {
+        name,
+        id,
+        label: label.to_owned(),
+        value: String::new(),
+        kind,
+        hint: String::new(),
+        autocomplete,
+    }
+}
+
+/// A small form: a title, some lines, its fields and a button.
+#[derive(Template)]
+#[template(path = "account_form.html")]
+pub(crate) struct FormPage {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    title: String,
+    lead: Vec<String>,
+    action: String,
+    fields: Vec<Field>,
+    submit: String,
+    danger: bool,
+    errors: FormErrors,
+    groups: Vec<(String, String)>,
+    after: Option<(String, String)>,
+}
+
+impl FormPage {
+    fn new(nav: Nav, key: &str, action: &str, fields: Vec<Field>) -> Self {
+        let m = messages();
+        Self {
+            m,
+            zone_from: "none",
+            nav,
+            title: m.t(&format!("{key}.title")).to_owned(),
+            lead: vec![m.t(&format!("{key}.lead")).to_owned()],
+            action: action.to_owned(),
+            fields,
+            submit: m.t(&format!("{key}.submit")).to_owned(),
+            danger: false,
+            errors: FormErrors::default(),
+            groups: Vec::new(),
+            after: None,
+        }
+    }
+
+    /// Keeps what was typed (never a password) and shows the refusals.
+    fn refused(mut self, form: &FormPairs, errors: FormErrors) -> Self {
+        for f in &mut self.fields {
+            if f.kind != "password" {
+                f.value = form.get(f.name).to_owned();
+            }
+        }
+        self.errors = errors;
+        self
+    }
+
+    fn respond(self, status: StatusCode) -> Result<Response, PageError> {
+        Ok((status, Html(self.render().map_err(WebError::from)?)).into_response())
+    }
+}
+
+/// A page that says what happened, with an optional link and button.
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub(crate) struct NoticePage {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    title: String,
+    text: Vec<String>,
+    link: Option<(String, String)>,
+    button: Option<(String, String)>,
+}
+
+impl NoticePage {
+    /// A notice titled and worded by `{key}.title` … or explicit words.
+    pub(crate) fn new(nav: Nav, title: &str, text: &str) -> Self {
+        Self {
+            m: messages(),
+            zone_from: "none",
+            nav,
+            title: title.to_owned(),
+            text: vec![text.to_owned()],
+            link: None,
+            button: None,
+        }
+    }
+
+    /// With a link under the text.
+    pub(crate) fn link(mut self, href: &str, label: &str) -> Self {
+        self.link = Some((href.to_owned(), label.to_owned()));
+        self
+    }
+
+    /// With a button that posts to `action`.
+    pub(crate) fn button(mut self, action: &str, label: &str) -> Self {
+        self.button = Some((action.to_owned(), label.to_owned()));
+        self
+    }
+
+    /// The page with this status.
+    pub(crate) fn respond(self, status: StatusCode) -> Result<Response, PageError> {
+        Ok((status, Html(self.render().map_err(WebError::from)?)).into_response())
+    }
+}
+
+/// The one page for every link that does not work.
+fn invalid_link(nav: Nav, again: (&str, &str)) -> Result<Response, PageError> {
+    let m = messages();
+    NoticePage::new(nav, m.t("link.invalid_title"), m.t("link.invalid_text"))
+        .link(again.0, m.t(again.1))
+        .respond(StatusCode::NOT_FOUND)
+}
+
+/// "Please confirm your email first", with a button that sends the link
+/// again (listing a group needs it).
+pub(crate) fn verification_needed(nav: Nav, status: StatusCode) -> Result<Response, PageError> {
+    let m = messages();
+    NoticePage::new(nav, m.t("verify_needed.title"), m.t("verify_needed.text"))
+        .button("/me/verify-email", m.t("me.resend"))
+        .respond(status)
+}
+
+/// Counts a mail-sending request against the limits.
+fn limit_mail(state: &AppState, ip: std::net::IpAddr, key: &str) -> Result<(), WebError> {
+    state.limits.mail(ip, key).map_err(WebError::RateLimited)
+}
+
+async fn verify_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    if !lifecycle::verify_link_valid(state.store.as_ref(), &token, state.clock.now()).await? {
+        return invalid_link(viewer.nav(), ("/me", "link.verify_again"));
+    }
+    let mut page = FormPage::new(
+        viewer.nav(),
+        "verify",
+        &format!("/verify-email/{token}"),
+        Vec::new(),
+    );
+    page.lead = vec![messages().t("verify.lead").to_owned()];
+    page.respond(StatusCode::OK)
+}
+
+async fn verify_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    match lifecycle::verify_email(state.store.as_ref(), &token, state.clock.now()).await {
+        Ok(()) => {
+            let m = messages();
+            NoticePage::new(
+                viewer.nav(),
+                m.t("verify.done_title"),
+                m.t("verify.done_text"),
+            )
+            .link("/me", m.t("me.title"))
+            .respond(StatusCode::OK)
+        }
+        Err(AppError::NotFound) => invalid_link(viewer.nav(), ("/me", "link.verify_again")),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn resend_verification_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientIp(ip): ClientIp,
+) -> Result<Response, PageError> {
+    limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
+    lifecycle::send_verification(
+        state.store.as_ref(),
+        &state.mail_site,
+        user.person.id,
+        state.clock.now(),
+    )
+    .await?;
+    state.mail_wake.notify_one();
+    Ok(Redirect::to("/me?done=verify_sent").into_response())
+}
+
+fn reset_request(nav: Nav) -> FormPage {
+    let m = messages();
+    FormPage::new(
+        nav,
+        "reset",
+        "/password-reset",
+        vec![field(
+            "email",
+            "f-email",
+            m.t("reset.email"),
+            "email",
+            "email",
+        )],
+    )
+}
+
+async fn reset_request_page(viewer: Viewer) -> Result<Response, PageError> {
+    reset_request(viewer.nav()).respond(StatusCode::OK)
+}
+
+/// Answers the same page whether or not an account has the address: the
+/// lookup and the mail happen after the answer, in a task of their own.
+async fn reset_request_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let raw = form.get("email").to_owned();
+    if let Err(refused) = kith_domain::account::Email::parse(&raw) {
+        return reset_request(viewer.nav())
+            .refused(&form, FormErrors::of(&[refused]))
+            .respond(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    limit_mail(&state, ip, &raw)?;
+    spawn_reset_request(&state, raw);
+    let m = messages();
+    NoticePage::new(
+        viewer.nav(),
+        m.t("reset.sent_title"),
+        m.t("reset.sent_text"),
+    )
+    .respond(StatusCode::OK)
+}
+
+/// Looks the address up and mails a link, after the answer has gone.
+pub(crate) fn spawn_reset_request(state: &AppState, email: String) {
+    let (store, site, wake, now) = (
+        state.store.clone(),
+        state.mail_site.clone(),
+        state.mail_wake.clone(),
+        state.clock.now(),
+    );
+    tokio::spawn(async move {
+        match lifecycle::request_password_reset(store.as_ref(), &site, &email, now).await {
+            Ok(()) => wake.notify_one(),
+            Err(err) => tracing::warn!(error = %err, "a password reset could not be prepared"),
+        }
+    });
+}
+
+fn new_password(nav: Nav, token: &str) -> FormPage {
+    let m = messages();
+    let mut password = field(
+        "password",
+        "f-password",
+        m.t("reset.password"),
+        "password",
+        "new-password",
+    );
+    password.hint = m.t("reset.password_hint").to_owned();
+    let mut page = FormPage::new(
+        nav,
+        "reset",
+        &format!("/password-reset/{token}"),
+        vec![password],
+    );
+    page.title = m.t("reset.new_title").to_owned();
+    page.lead = vec![m.t("reset.new_lead").to_owned()];
+    page.submit = m.t("reset.new_submit").to_owned();
+    page
+}
+
+async fn reset_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    if !lifecycle::reset_link_valid(state.store.as_ref(), &token, state.clock.now()).await? {
+        return invalid_link(viewer.nav(), ("/password-reset", "link.reset_again"));
+    }
+    new_password(viewer.nav(), &token).respond(StatusCode::OK)
+}
+
+async fn reset_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    match lifecycle::reset_password(
+        state.store.as_ref(),
+        &state.hasher,
+        &token,
+        form.get("password"),
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => {
+            let mut response = Redirect::to("/login?reset=1").into_response();
+            if matches!(viewer.auth, Auth::Cookie(_)) {
+                append_cookie(
+                    &mut response,
+                    &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+                );
+            }
+            Ok(response)
+        }
+        Err(AppError::NotFound) => {
+            invalid_link(viewer.nav(), ("/password-reset", "link.reset_again"))
+        }
+        Err(AppError::Invalid(errors)) => new_password(viewer.nav(), &token)
+            .refused(&form, FormErrors::of(&errors))
+            .respond(StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn email_form_page(nav: Nav) -> FormPage {
+    let m = messages();
+    FormPage::new(
+        nav,
+        "email",
+        "/me/email",
+        vec![
+            field("email", "f-email", m.t("email.email"), "email", "email"),
+            field(
+                "password",
+                "f-password",
+                m.t("email.password"),
+                "password",
+                "current-password",
+            ),
+        ],
+    )
+}
+
+async fn email_page(user: CurrentUser) -> Result<Response, PageError> {
+    email_form_page(user.viewer.nav()).respond(StatusCode::OK)
+}
+
+async fn email_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientIp(ip): ClientIp,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
+    let store = state.store.as_ref();
+    match lifecycle::change_email(
+        store,
+        &state.hasher,
+        &state.mail_site,
+        &user.person,
+        form.get("password"),
+        form.get("email"),
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to("/me?done=email_sent").into_response())
+        }
+        Err(AppError::Invalid(errors)) => email_form_page(user.viewer.nav())
+            .refused(&form, FormErrors::of(&errors))
+            .respond(StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn password_form_page(nav: Nav) -> FormPage {
+    let m = messages();
+    let mut new = field(
+        "password",
+        "f-password",
+        m.t("password.new"),
+        "password",
+        "new-password",
+    );
+    new.hint = m.t("reset.password_hint").to_owned();
+    FormPage::new(
+        nav,
+        "password",
+        "/me/password",
+        vec![
+            field(
+                "current_password",
+                "f-current_password",
+                m.t("password.current"),
+                "password",
+                "current-password",
+            ),
+            new,
+        ],
+    )
+}
+
+async fn password_page(user: CurrentUser) -> Result<Response, PageError> {
+    password_form_page(user.viewer.nav()).respond(StatusCode::OK)
+}
+
+/// The session token of the request, if it came with one.
+pub(crate) fn own_token(viewer: &Viewer) -> Option<&str> {
+    match &viewer.auth {
+        Auth::Cookie(token) | Auth::Bearer(token) => Some(token),
+        Auth::Anonymous => None,
+    }
+}
+
+async fn password_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    match lifecycle::change_password(
+        state.store.as_ref(),
+        &state.hasher,
+        &user.person,
+        own_token(&user.viewer),
+        form.get("current_password"),
+        form.get("password"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/me?done=password").into_response()),
+        Err(AppError::Invalid(errors)) => password_form_page(user.viewer.nav())
+            .refused(&form, FormErrors::of(&errors))
+            .respond(StatusCode::UNPROCESSABLE_ENTITY),
+        Err(err) => Err(err.into()),
+    }
+}
+
+struct SessionView {
+    id: String,
+    kind: String,
+    current: bool,
+    created: String,
+    created_iso: String,
+    last_used: String,
+    last_used_iso: String,
+    expires: String,
+    expires_iso: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    sessions: Vec<SessionView>,
+    done: Option<String>,
+}
+
+/// "2026-06-01 10:00 UTC".
+pub(crate) fn when(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+async fn sessions_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: crate::query::QueryPairs,
+) -> Result<Response, PageError> {
+    let m = messages();
+    let current = own_token(&user.viewer)
+        .map(|t| kith_store::lifecycle::session_id(&kith_app::accounts::token_hash(t)));
+    let sessions =
+        lifecycle::sessions(state.store.as_ref(), &user.person, state.clock.now()).await?;
+    let page = SessionsPage {
+        m,
+        zone_from: "none",
+        nav: user.viewer.nav(),
+        done: query
+            .get("done")
+            .filter(|d| *d == "session_ended")
+            .map(|d| m.t(&format!("me.done.{d}")).to_owned()),
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionView {
+                current: current.as_deref() == Some(s.id.as_str()),
+                kind: m.of("sessions.kind", api::kind_code(s.kind)).to_owned(),
+                created: when(s.created_at),
+                created_iso: s.created_at.to_string(),
+                last_used: when(s.last_seen_at),
+                last_used_iso: s.last_seen_at.to_string(),
+                expires: when(s.expires_at),
+                expires_iso: s.expires_at.to_string(),
+                id: s.id,
+            })
+            .collect(),
+    };
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}
+
+async fn end_session_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    lifecycle::end_session(state.store.as_ref(), &user.person, &id).await?;
+    Ok(Redirect::to("/me/sessions?done=session_ended").into_response())
+}
+
+fn delete_form_page(nav: Nav) -> FormPage {
+    let m = messages();
+    let mut page = FormPage::new(
+        nav,
+        "delete",
+        "/me/delete",
+        vec![field(
+            "password",
+            "f-password",
+            m.t("delete.password"),
+            "password",
+            "current-password",
+        )],
+    );
+    page.danger = true;
+    page.after = Some(("/api/v1/me/export".to_owned(), m.t("me.export").to_owned()));
+    page
+}
+
+async fn delete_page(user: CurrentUser) -> Result<Response, PageError> {
+    delete_form_page(user.viewer.nav()).respond(StatusCode::OK)
+}
+
+async fn delete_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    match lifecycle::delete_account(store, &state.hasher, &user.person, form.get("password")).await
+    {
+        Ok(()) => {
+            tracing::info!("an account was deleted by its owner");
+            let m = messages();
+            let mut response = NoticePage::new(
+                Nav::default(),
+                m.t("delete.done_title"),
+                m.t("delete.done_text"),
+            )
+            .link("/", m.t("nav.home"))
+            .respond(StatusCode::OK)?;
+            append_cookie(
+                &mut response,
+                &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+            );
+            Ok(response)
+        }
+        Err(AppError::Invalid(errors)) => delete_form_page(user.viewer.nav())
+            .refused(&form, FormErrors::of(&errors))
+            .respond(StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Conflict("hosts_groups")) => {
+            let mut page = delete_form_page(user.viewer.nav());
+            page.groups = lifecycle::sole_hosted_groups(store, &user.person)
+                .await?
+                .into_iter()
+                .map(|(slug, name)| (slug.to_string(), name))
+                .collect();
+            page.respond(StatusCode::CONFLICT)
+        }
+        Err(err) => Err(err.into()),
+    }
+}

@@ -1,0 +1,234 @@
+//! Which mail a person wants: `/me/notifications` (page) and
+//! `GET`/`PUT /api/v1/me/notifications`; and one-click unsubscribe,
+//! `/mail/unsubscribe/{token}` — `GET` shows a page with a button, `POST`
+//! (RFC 8058, sent by mail clients without a session or CSRF token; see
+//! `session::is_one_click_unsubscribe`) turns the mail's category off.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kith_app::{AppError, lifecycle};
+use kith_store::mail::{CATEGORIES, NotificationPreferences};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+use crate::forms::{ApiJson, FormPairs};
+use crate::lifecycle::NoticePage;
+use crate::messages::{Messages, messages};
+use crate::session::{CurrentUser, Nav, Viewer};
+use crate::views::{Choice, choices};
+
+/// The preference and unsubscribe pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/me/notifications",
+            get(preferences_page).post(preferences_form),
+        )
+        .route(
+            "/mail/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe_now),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct PreferencesPage {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    choices: Vec<Choice>,
+    group_names: bool,
+    saved: bool,
+}
+
+async fn preferences_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: crate::query::QueryPairs,
+) -> Result<Response, PageError> {
+    let p = lifecycle::preferences(state.store.as_ref(), &user.person).await?;
+    let m = messages();
+    let on: Vec<String> = CATEGORIES
+        .iter()
+        .filter(|c| p.wants(c))
+        .map(|c| (*c).to_owned())
+        .collect();
+    let labels: Vec<(&str, &str)> = CATEGORIES
+        .iter()
+        .map(|c| (*c, m.of("notifications", c)))
+        .collect();
+    let page = PreferencesPage {
+        m,
+        zone_from: "none",
+        nav: user.viewer.nav(),
+        choices: choices(labels, &on),
+        group_names: p.group_names_in_subjects,
+        saved: query.get("saved").is_some(),
+    };
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}
+
+async fn preferences_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let on = |key: &str| form.get(key) == "on";
+    let preferences = NotificationPreferences {
+        reminder_24h: on("reminder_24h"),
+        reminder_1h: on("reminder_1h"),
+        announcements: on("announcements"),
+        meeting_changes: on("meeting_changes"),
+        group_names_in_subjects: on("group_names_in_subjects"),
+    };
+    lifecycle::set_preferences(
+        state.store.as_ref(),
+        &user.person,
+        &preferences,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Redirect::to("/me/notifications?saved=1").into_response())
+}
+
+fn invalid_unsubscribe(nav: Nav) -> Result<Response, PageError> {
+    let m = messages();
+    NoticePage::new(nav, m.t("link.invalid_title"), m.t("link.invalid_text"))
+        .link("/me/notifications", m.t("me.notifications"))
+        .respond(StatusCode::NOT_FOUND)
+}
+
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let category = match lifecycle::unsubscribe_category(state.store.as_ref(), &token).await {
+        Ok(category) => category,
+        Err(AppError::NotFound) => return invalid_unsubscribe(viewer.nav()),
+        Err(err) => return Err(err.into()),
+    };
+    let m = messages();
+    let lead = format!(
+        "{} {}.",
+        m.t("unsubscribe.lead"),
+        m.of("unsubscribe.category", &category)
+    );
+    NoticePage::new(viewer.nav(), m.t("unsubscribe.title"), &lead)
+        .button(
+            &format!("/mail/unsubscribe/{token}"),
+            m.t("unsubscribe.submit"),
+        )
+        .respond(StatusCode::OK)
+}
+
+/// The one-click `POST`: from a mail client (`List-Unsubscribe=One-Click`)
+/// or the page's button.
+async fn unsubscribe_now(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    match lifecycle::unsubscribe(state.store.as_ref(), &token, state.clock.now()).await {
+        Ok(_) => {
+            let m = messages();
+            NoticePage::new(
+                viewer.nav(),
+                m.t("unsubscribe.done_title"),
+                m.t("unsubscribe.done_text"),
+            )
+            .link("/me/notifications", m.t("me.notifications"))
+            .respond(StatusCode::OK)
+        }
+        Err(AppError::NotFound) => invalid_unsubscribe(viewer.nav()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// What mail a person wants. Confirmations, password resets and answers
+/// to one's own requests always come.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PreferencesJson {
+    /// A reminder 24 hours before a meeting (default on).
+    pub reminder_24h: bool,
+    /// A reminder 1 hour before a meeting (default on).
+    pub reminder_1h: bool,
+    /// Hosts' announcements (default on).
+    pub announcements: bool,
+    /// A meeting was cancelled or moved (default on).
+    pub meeting_changes: bool,
+    /// Group names in subjects (default off: subjects stay neutral).
+    pub group_names_in_subjects: bool,
+}
+
+impl From<NotificationPreferences> for PreferencesJson {
+    fn from(p: NotificationPreferences) -> Self {
+        Self {
+            reminder_24h: p.reminder_24h,
+            reminder_1h: p.reminder_1h,
+            announcements: p.announcements,
+            meeting_changes: p.meeting_changes,
+            group_names_in_subjects: p.group_names_in_subjects,
+        }
+    }
+}
+
+/// The person's mail preferences.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/notifications",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "The preferences", body = PreferencesJson),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_preferences(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<PreferencesJson>, ApiError> {
+    Ok(Json(
+        lifecycle::preferences(state.store.as_ref(), &user.person)
+            .await?
+            .into(),
+    ))
+}
+
+/// Replaces the person's mail preferences.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/notifications",
+    tag = "accounts",
+    request_body = PreferencesJson,
+    responses(
+        (status = 200, description = "Saved; the preferences now", body = PreferencesJson),
+        (status = 400, description = "Not all five fields, as booleans", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn put_preferences(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<PreferencesJson>,
+) -> Result<Json<PreferencesJson>, ApiError> {
+    let preferences = NotificationPreferences {
+        reminder_24h: body.reminder_24h,
+        reminder_1h: body.reminder_1h,
+        announcements: body.announcements,
+        meeting_changes: body.meeting_changes,
+        group_names_in_subjects: body.group_names_in_subjects,
+    };
+    let store = state.store.as_ref();
+    lifecycle::set_preferences(store, &user.person, &preferences, state.clock.now()).await?;
+    Ok(Json(
+        lifecycle::preferences(store, &user.person).await?.into(),
+    ))
+}
