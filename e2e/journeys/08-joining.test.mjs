@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, step } from "../lib/browser.mjs";
-import { MODERATOR, PASSWORD, startKith } from "../lib/kith.mjs";
+import { MODERATOR, PASSWORD, linkIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -67,6 +67,11 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     await seeker.getByRole("button", { name: "Create account" }).click();
     await seeker.waitForURL(/\/login\?registered=1/);
     await logIn(seeker, "riverbank_seeker");
+    // Asking needs a confirmed email: the link in the mail kith wrote.
+    const [welcome] = await mailsTo(kith, "seeker@example.org");
+    await seeker.goto(linkIn(welcome, "/verify-email/"));
+    await seeker.getByRole("button", { name: "Confirm my email" }).click();
+    await seeker.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
 
     await seeker.goto(groupPath);
     assert.doesNotMatch(await seeker.content(), /riverbank-private/);

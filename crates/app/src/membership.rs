@@ -22,7 +22,11 @@ use kith_store::membership::{
 
 use crate::access::{GroupAction, Person, authorize};
 use crate::accounts::token_hash;
+use crate::mail::kinds::RequestNews;
+use crate::mail::{MailSite, compose};
 use crate::{AppError, AppResult};
+use kith_store::AccountId;
+use kith_store::mail::Recipient;
 
 /// How long an invitation link works unless the host says otherwise.
 pub const INVITATION_DAYS: i64 = 14;
@@ -61,6 +65,44 @@ fn committed(result: Result<Transition, Refusal>) -> AppResult<Transition> {
     result.map_err(refused)
 }
 
+/// Mails news about a request to each of `to`, in the outbox; the sender
+/// delivers it. Essential mail: sent whatever the preferences.
+async fn notify(
+    store: &dyn Store,
+    site: &MailSite,
+    to: &[AccountId],
+    request: &RequestRecord,
+    what: &'static str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let news = RequestNews {
+        group_name: request.group_name.clone(),
+        what,
+        url: site.link(&format!("/requests/{}", request.id)),
+    };
+    for account in to {
+        let preferences = store.notification_preferences(*account).await?;
+        let composed = compose(site, &news, &preferences)?;
+        store
+            .enqueue_mail(&composed.to(Recipient::Account(*account), now), now)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Tells the person who moved up from the waitlist, if anyone did.
+async fn notify_promoted(
+    store: &dyn Store,
+    site: &MailSite,
+    transition: &Transition,
+    now: Timestamp,
+) -> AppResult<()> {
+    match &transition.promoted {
+        Some(promoted) => notify(store, site, &[promoted.account], promoted, "moved_up", now).await,
+        None => Ok(()),
+    }
+}
+
 fn message_text(field: &'static str, raw: &str, min: usize) -> AppResult<String> {
     text_within(field, raw, min, limits::MESSAGE).map_err(|e| AppError::Invalid(vec![e]))
 }
@@ -70,6 +112,7 @@ fn message_text(field: &'static str, raw: &str, min: usize) -> AppResult<String>
 /// the request as committed: pending, approved or waitlisted.
 pub async fn ask_to_join(
     store: &dyn Store,
+    site: &MailSite,
     person: &Person,
     slug: &Slug,
     answer: &str,
@@ -115,6 +158,17 @@ pub async fn ask_to_join(
             .ask_to_join(access.id, person.id, &answer, &step, now)
             .await?,
     )?;
+    if transition.request.state == RequestState::Pending {
+        notify(
+            store,
+            site,
+            &access.hosts,
+            &transition.request,
+            "arrived",
+            now,
+        )
+        .await?;
+    }
     Ok(transition.request)
 }
 
@@ -173,6 +227,7 @@ pub async fn request_view(
 /// host; a blocked person's thread is closed to them.
 pub async fn post_message(
     store: &dyn Store,
+    site: &MailSite,
     person: &Person,
     id: &RequestId,
     body: &str,
@@ -188,13 +243,19 @@ pub async fn post_message(
         from_host: reader == Reader::Host,
         body: &body,
     };
-    Ok(store.post_message(id, message, now).await?)
+    store.post_message(id, message, now).await?;
+    let to = match reader {
+        Reader::Host => vec![request.account],
+        Reader::Seeker => store.group_access(&request.slug).await?.hosts,
+    };
+    notify(store, site, &to, &request, "message", now).await
 }
 
 /// A host approves or declines a request, with an optional message to the
 /// person, which goes into the thread.
 pub async fn decide(
     store: &dyn Store,
+    site: &MailSite,
     person: &Person,
     id: &RequestId,
     decision: Decision,
@@ -211,7 +272,18 @@ pub async fn decide(
         from_host: true,
         body: &message,
     });
-    committed(store.change_request(id, &step, note, now).await?)
+    let transition = committed(store.change_request(id, &step, note, now).await?)?;
+    let request = &transition.request;
+    notify(
+        store,
+        site,
+        &[request.account],
+        request,
+        request.state.code(),
+        now,
+    )
+    .await?;
+    Ok(transition)
 }
 
 /// A host removes a member (or someone waiting for a place), or blocks the
@@ -219,6 +291,7 @@ pub async fn decide(
 /// are not told.
 pub async fn remove(
     store: &dyn Store,
+    site: &MailSite,
     person: &Person,
     id: &RequestId,
     block: bool,
@@ -228,12 +301,16 @@ pub async fn remove(
     let rule = if block { on_block } else { on_remove };
     let step =
         move |current: Option<RequestState>, _room| rule(current.ok_or(Refusal::NotApplicable)?);
-    committed(store.change_request(id, &step, None, now).await?)
+    // The person removed or blocked is not mailed: a block is never told.
+    let transition = committed(store.change_request(id, &step, None, now).await?)?;
+    notify_promoted(store, site, &transition, now).await?;
+    Ok(transition)
 }
 
 /// The person who asked takes their request back, or leaves the group.
 pub async fn withdraw(
     store: &dyn Store,
+    site: &MailSite,
     person: &Person,
     id: &RequestId,
     now: Timestamp,
@@ -244,7 +321,9 @@ pub async fn withdraw(
     }
     let step =
         |current: Option<RequestState>, _room| on_withdraw(current.ok_or(Refusal::NotApplicable)?);
-    committed(store.change_request(id, &step, None, now).await?)
+    let transition = committed(store.change_request(id, &step, None, now).await?)?;
+    notify_promoted(store, site, &transition, now).await?;
+    Ok(transition)
 }
 
 /// A group's people, for its hosts.

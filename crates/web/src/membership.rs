@@ -117,6 +117,7 @@ async fn join_form(
     let answer = form.get("answer");
     let asked = membership::ask_to_join(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &slug,
         answer,
@@ -236,8 +237,15 @@ async fn message_form(
     }
     let store = state.store.as_ref();
     let body = form.get("text");
-    let errors = match membership::post_message(store, &user.person, &id, body, state.clock.now())
-        .await
+    let errors = match membership::post_message(
+        store,
+        &state.mail_site,
+        &user.person,
+        &id,
+        body,
+        state.clock.now(),
+    )
+    .await
     {
         Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}#thread-end")).into_response()),
         Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
@@ -288,14 +296,20 @@ pub(crate) async fn request_action(
 ) -> Result<RequestRecord, WebError> {
     let store = state.store.as_ref();
     let now = state.clock.now();
+    let site = &state.mail_site;
     let transition = match action {
-        "approve" => membership::decide(store, person, id, Decision::Approve, message, now).await,
-        "decline" => membership::decide(store, person, id, Decision::Decline, message, now).await,
-        "withdraw" => membership::withdraw(store, person, id, now).await,
-        "remove" => membership::remove(store, person, id, false, now).await,
-        "block" => membership::remove(store, person, id, true, now).await,
+        "approve" => {
+            membership::decide(store, site, person, id, Decision::Approve, message, now).await
+        }
+        "decline" => {
+            membership::decide(store, site, person, id, Decision::Decline, message, now).await
+        }
+        "withdraw" => membership::withdraw(store, site, person, id, now).await,
+        "remove" => membership::remove(store, site, person, id, false, now).await,
+        "block" => membership::remove(store, site, person, id, true, now).await,
         _ => return Err(WebError::NotFound),
     }?;
+    state.mail_wake.notify_one();
     Ok(transition.request)
 }
 
@@ -570,6 +584,7 @@ async fn accept_invitation_form(
     let slug = parse_slug(slug)?;
     let request = membership::ask_to_join(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &slug,
         "",

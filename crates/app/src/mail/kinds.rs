@@ -128,3 +128,40 @@ impl MailKind for Announcement {
         self.render_templates(footer)
     }
 }
+
+/// News about a request to join, to one side of it: a request arrived (to
+/// the hosts), a message in its thread, the hosts' answer, a place came
+/// free. Essential mail: it answers the person's own request or group.
+#[derive(Debug, Clone)]
+pub struct RequestNews {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// What happened: `arrived`, `message`, `approved`, `waitlisted`,
+    /// `declined` or `moved_up`.
+    pub what: &'static str,
+    /// Where to read it: the request's page, or the hosts' list.
+    pub url: String,
+}
+
+mail_templates!(
+    RequestNews,
+    "mail/request_news.txt",
+    "mail/request_news.html"
+);
+
+impl MailKind for RequestNews {
+    const KIND: &'static str = "request_news";
+    const CATEGORY: Option<&'static str> = None;
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: news from {}", self.group_name)
+        } else {
+            "kith: a message about your group".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

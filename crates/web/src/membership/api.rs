@@ -95,6 +95,7 @@ pub async fn ask_to_join(
         .map_err(WebError::RateLimited)?;
     let request = membership::ask_to_join(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &slug,
         &body.answer,
@@ -209,6 +210,7 @@ pub async fn post_message(
         .map_err(WebError::RateLimited)?;
     membership::post_message(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &id,
         &body.text,

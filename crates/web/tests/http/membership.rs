@@ -38,6 +38,24 @@ pub async fn listed_group(
     slug
 }
 
+/// The mail waiting in the outbox, claimed so the next call sees only
+/// newer mail: (address, subject, text).
+pub async fn outbox(app: &TestApp) -> Vec<(String, String, String)> {
+    let mails = app
+        .db
+        .store
+        .claim_mail(now(), now() + jiff::SignedDuration::from_hours(1), 100)
+        .await
+        .expect("outbox");
+    mails
+        .into_iter()
+        .map(|m| {
+            let address = m.address.map(|a| a.as_str().to_owned()).unwrap_or_default();
+            (address, m.subject, m.text)
+        })
+        .collect()
+}
+
 /// Asks to join through the API; answers the response.
 async fn ask(
     client: &mut Browser,
@@ -93,6 +111,15 @@ kith_store::on_both_backends!(
         assert_eq!(asked.status, StatusCode::SEE_OTHER);
         let request_url = asked.header("location").to_owned();
         assert!(request_url.starts_with("/requests/"));
+        // The hosts hear of it by mail: a neutral subject, a link, no one
+        // else's address.
+        let mails = outbox(&app).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        let (to, subject, text) = &mails[0];
+        assert_eq!(to, "hostess@example.org");
+        assert_eq!(subject, "kith: a message about your group");
+        assert!(text.contains(&request_url), "{text}");
+        assert!(!text.contains("seeker@example.org"));
         let page = seeker_browser.get(&request_url).await;
         assert!(page.body.contains("waiting for the hosts"));
 
@@ -121,6 +148,10 @@ kith_store::on_both_backends!(
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
         let thread = seeker_browser.get(&request_url).await;
         assert!(thread.body.contains("Welcome! We meet on Tuesdays."));
+        let mails = outbox(&app).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].0, "seeker@example.org");
+        assert!(mails[0].2.contains("new message"));
 
         // Approval opens the private details to the new member.
         let approved = host_browser
@@ -146,6 +177,11 @@ kith_store::on_both_backends!(
         );
         let thread = seeker_browser.get(&request_url).await;
         assert!(thread.body.contains("Glad to have you."));
+        let mails = outbox(&app).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].0, "seeker@example.org");
+        assert!(mails[0].2.contains("welcomed you"));
+        assert!(!mails[0].2.contains("hostess@example.org"));
 
         // Deciding again is a clear error with nothing changed.
         let id = request_url.trim_start_matches("/requests/");
@@ -206,7 +242,8 @@ kith_store::on_both_backends!(
         let waiting = clients[2].get(&format!("/api/v1/groups/{slug}")).await;
         assert!(waiting.json()["private"].is_null(), "no link while waiting");
 
-        // Ada leaves; Cyd moves up by herself.
+        // Ada leaves; Cyd moves up by herself, and only she hears of it.
+        outbox(&app).await;
         let left = clients[0]
             .json(
                 "POST",
@@ -215,6 +252,10 @@ kith_store::on_both_backends!(
             )
             .await;
         assert_eq!(left.json()["state"], "left");
+        let mails = outbox(&app).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].0, "cyd@example.org");
+        assert!(mails[0].2.contains("A place came free"));
         let moved = clients[2]
             .get(&format!("/api/v1/join-requests/{}", ids[2]))
             .await;
@@ -241,6 +282,11 @@ kith_store::on_both_backends!(a_block_looks_like_a_decline_and_holds, |store| as
         )
         .await;
     assert_eq!(blocked.json()["state"], "blocked");
+    let mails = outbox(&app).await;
+    assert!(
+        mails.iter().all(|m| m.0 != "pest@example.org"),
+        "a block is never told: {mails:?}"
+    );
 
     let seen = pest_api.get(&format!("/api/v1/join-requests/{id}")).await;
     assert_eq!(
