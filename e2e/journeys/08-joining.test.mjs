@@ -120,6 +120,18 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     await audit(seeker, "Your page");
     await step(seeker, "member");
 
+    // The host writes to all members: one mail each, no shared recipients.
+    await host.goto(`${groupPath}/people`);
+    await host.getByLabel("Your announcement").fill("Next week we meet half an hour later.");
+    await host.getByRole("button", { name: "Send to all members" }).click();
+    assert.match(await host.getByRole("status").innerText(), /Mails on their way: 1/);
+    await audit(host, `Requests and members: ${NAME}`);
+    const news = await mailsTo(kith, "seeker@example.org", 4);
+    const announcement = news.find((mail) => mail.text.includes("half an hour later"));
+    assert.ok(announcement, "the member got the announcement");
+    assert.equal(announcement.subject, "kith: news from one of your groups");
+    assert.doesNotMatch(announcement.raw, /warden@example\.org/);
+
     // A stranger sees the group but never the link, and no thread.
     const stranger = await open(browser, kith.url, { journey: "joining-stranger" });
     await stranger.goto(groupPath);

@@ -190,6 +190,7 @@ pub enum MeetingChange<'a> {
 /// id, so whatever hangs on it (the room, RSVPs) follows.
 pub async fn change_meeting(
     store: &dyn Store,
+    site: &crate::mail::MailSite,
     cache: &DirectoryCache,
     person: &Person,
     slug: &Slug,
@@ -199,6 +200,14 @@ pub async fn change_meeting(
 ) -> AppResult<()> {
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let (rule_id, local_start) = store.occurrence_rule(access.id, occurrence, now).await?;
+    let mut news = crate::mail::kinds::MeetingChanged {
+        group_name: String::new(),
+        what: "restored",
+        was: String::new(),
+        now: Some(local_label(local_start)),
+        note: None,
+        group_url: site.link(&format!("/groups/{slug}")),
+    };
     match change {
         MeetingChange::Cancel { note } => {
             let note = kith_domain::validation::optional_text("note", Some(note), NOTE_MAX)
@@ -206,6 +215,9 @@ pub async fn change_meeting(
             store
                 .cancel_occurrence(access.id, occurrence, note.as_deref(), now)
                 .await?;
+            news.what = "cancelled";
+            news.now = None;
+            news.note = note;
         }
         MeetingChange::Move { date, time } => {
             let mut refusals = kith_domain::validation::Refusals::default();
@@ -233,6 +245,8 @@ pub async fn change_meeting(
             store
                 .set_occurrence_time(access.id, occurrence, Some(moved), starts_at, ends_at)
                 .await?;
+            news.what = "moved";
+            news.now = Some(local_label(moved));
         }
         MeetingChange::Restore => {
             let (starts_at, ends_at) = times(store, slug, rule_id, local_start).await?;
@@ -242,7 +256,23 @@ pub async fn change_meeting(
         }
     }
     cache.invalidate();
+    let group = store.managed_group(slug).await?.profile;
+    news.was = format!(
+        "{} ({})",
+        local_label(local_start),
+        group.schedule.zone.name()
+    );
+    news.now = news
+        .now
+        .map(|at| format!("{at} ({})", group.schedule.zone.name()));
+    news.group_name = group.name;
+    crate::membership::mail_members(store, site, access.id, &news, now).await?;
     Ok(())
+}
+
+/// A meeting's local start as a mail shows it: "2026-06-02 19:00".
+fn local_label(local: jiff::civil::DateTime) -> String {
+    local.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 /// When a meeting of this rule starting at `local` begins and ends.

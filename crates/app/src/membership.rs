@@ -9,7 +9,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Handle;
-use kith_domain::ids::{OccurrenceId, RequestId, Slug, random_secret};
+use kith_domain::ids::{GroupId, OccurrenceId, RequestId, Slug, random_secret};
 use kith_domain::membership::{
     Decision, JoinPolicy, Refusal, RequestState, limits, on_ask, on_block, on_decision, on_remove,
     on_withdraw,
@@ -22,8 +22,8 @@ use kith_store::membership::{
 
 use crate::access::{GroupAction, Person, authorize};
 use crate::accounts::token_hash;
-use crate::mail::kinds::RequestNews;
-use crate::mail::{MailSite, compose};
+use crate::mail::kinds::{Announcement, RequestNews};
+use crate::mail::{MailKind, MailSite, compose};
 use crate::{AppError, AppResult};
 use kith_store::AccountId;
 use kith_store::mail::Recipient;
@@ -88,6 +88,55 @@ async fn notify(
             .await?;
     }
     Ok(())
+}
+
+/// Writes one mail of `kind` to each member of a group who wants it — one
+/// mail per person, never a shared To, Cc or Bcc. Answers how many.
+pub(crate) async fn mail_members<K: MailKind>(
+    store: &dyn Store,
+    site: &MailSite,
+    group: GroupId,
+    mail: &K,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let members = store
+        .group_requests(group, &[RequestState::Approved])
+        .await?;
+    let mut written = 0;
+    for member in members {
+        let preferences = store.notification_preferences(member.account).await?;
+        if !K::wanted(&preferences) {
+            continue;
+        }
+        let composed = compose(site, mail, &preferences)?;
+        store
+            .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
+            .await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// A host's announcement to every member of their group, by mail; members
+/// who turned announcements off get none. Answers how many mails went out.
+pub async fn announce(
+    store: &dyn Store,
+    site: &MailSite,
+    person: &Person,
+    slug: &Slug,
+    text: &str,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
+    let text = message_text("text", text, 1)?;
+    let profile = store.managed_group(slug).await?.profile;
+    let announcement = Announcement {
+        group_name: profile.name,
+        host_handle: person.handle.to_string(),
+        body: text,
+        group_url: site.link(&format!("/groups/{slug}")),
+    };
+    mail_members(store, site, access.id, &announcement, now).await
 }
 
 /// Tells the person who moved up from the waitlist, if anyone did.

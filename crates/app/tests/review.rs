@@ -431,10 +431,19 @@ on_both_backends!(
         let change = hosting::MeetingChange::Cancel {
             note: "Holiday: back next week.",
         };
-        let refused =
-            hosting::change_meeting(store, &cache, &stranger, &slug, &first, change, now()).await;
+        let refused = hosting::change_meeting(
+            store,
+            &site(),
+            &cache,
+            &stranger,
+            &slug,
+            &first,
+            change,
+            now(),
+        )
+        .await;
         assert!(matches!(refused, Err(AppError::NotFound)));
-        hosting::change_meeting(store, &cache, &host, &slug, &first, change, now())
+        hosting::change_meeting(store, &site(), &cache, &host, &slug, &first, change, now())
             .await
             .expect("cancel");
 
@@ -481,7 +490,7 @@ on_both_backends!(
         );
 
         let restore = hosting::MeetingChange::Restore;
-        hosting::change_meeting(store, &cache, &host, &slug, &first, restore, now())
+        hosting::change_meeting(store, &site(), &cache, &host, &slug, &first, restore, now())
             .await
             .expect("restore");
         let page = search(store, &cache, &filters, now())
@@ -526,6 +535,7 @@ on_both_backends!(
         ] {
             let refused = hosting::change_meeting(
                 store,
+                &site(),
                 &cache,
                 &host,
                 &slug,
@@ -544,7 +554,7 @@ on_both_backends!(
             date: "2026-06-03",
             time: "18:00",
         };
-        hosting::change_meeting(store, &cache, &host, &slug, &first, to, now())
+        hosting::change_meeting(store, &site(), &cache, &host, &slug, &first, to, now())
             .await
             .expect("move");
         let moved = &store
@@ -596,6 +606,7 @@ on_both_backends!(
 
         hosting::change_meeting(
             store,
+            &site(),
             &cache,
             &host,
             &slug,
@@ -653,9 +664,18 @@ on_both_backends!(
                 cancelled.insert(pick.id.clone());
                 hosting::MeetingChange::Cancel { note: "" }
             };
-            hosting::change_meeting(store, &cache, &host, &slug, &pick.id, change, now())
-                .await
-                .expect("change");
+            hosting::change_meeting(
+                store,
+                &site(),
+                &cache,
+                &host,
+                &slug,
+                &pick.id,
+                change,
+                now(),
+            )
+            .await
+            .expect("change");
             let expected = all
                 .iter()
                 .find(|o| !cancelled.contains(&o.id))
@@ -677,3 +697,7 @@ on_both_backends!(
         }
     }
 );
+
+fn site() -> kith_app::mail::MailSite {
+    kith_app::mail::MailSite::new("https://kith.example")
+}

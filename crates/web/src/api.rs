@@ -89,6 +89,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(membership::api::get_members))
         .routes(routes!(membership::api::create_invitation))
         .routes(routes!(membership::api::hand_over))
+        .routes(routes!(membership::api::announce))
         .routes(routes!(membership::api::get_my_groups))
         .routes(routes!(membership::api::get_my_meetings))
         .routes(routes!(membership::api::put_rsvp))

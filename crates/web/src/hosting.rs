@@ -375,6 +375,7 @@ async fn meeting_form(
     };
     hosting::change_meeting(
         state.store.as_ref(),
+        &state.mail_site,
         &state.directory_cache,
         &user.person,
         &slug,

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
             post(revoke_invitation_form),
         )
         .route("/groups/{slug}/hand-over", post(hand_over_form))
+        .route("/groups/{slug}/announcements", post(announcement_form))
         .route("/requests/{id}", get(request_page))
         .route("/requests/{id}/messages", post(message_form))
         .route("/requests/{id}/{action}", post(request_action_form))
@@ -344,6 +345,10 @@ struct PeopleTemplate {
     invitations: Vec<InvitationView>,
     /// A link made just now, shown once.
     new_link: Option<String>,
+    /// How many members an announcement just reached.
+    announced: Option<usize>,
+    /// The announcement's text, kept when refused.
+    announcement: String,
     errors: FormErrors,
 }
 
@@ -401,6 +406,8 @@ async fn people_template(
             })
             .collect(),
         new_link: None,
+        announced: None,
+        announcement: String::new(),
         errors: FormErrors::default(),
     })
 }
@@ -516,6 +523,45 @@ async fn hand_over_form(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+async fn announcement_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    if let Err(seconds) = state.limits.membership(user.person.id) {
+        return Err(PageError(WebError::RateLimited(seconds)));
+    }
+    let text = form.get("text");
+    let sent = membership::announce(
+        state.store.as_ref(),
+        &state.mail_site,
+        &user.person,
+        &slug,
+        text,
+        state.clock.now(),
+    )
+    .await;
+    let mut page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
+    let status = match sent {
+        Ok(count) => {
+            state.mail_wake.notify_one();
+            page.announced = Some(count);
+            StatusCode::OK
+        }
+        Err(AppError::Invalid(errors)) => {
+            page.errors = FormErrors::of(&errors);
+            page.announcement = text.to_owned();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
 
 #[derive(Template)]

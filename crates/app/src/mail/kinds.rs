@@ -165,3 +165,44 @@ impl MailKind for RequestNews {
         self.render_templates(footer)
     }
 }
+
+/// A host cancelled or moved one meeting: to the group's members, optional
+/// mail (category `meeting_changes`).
+#[derive(Debug, Clone)]
+pub struct MeetingChanged {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// `cancelled`, `moved` or `restored`.
+    pub what: &'static str,
+    /// When it was to meet, in the group's zone ("2026-06-02 19:00 CEST").
+    pub was: String,
+    /// When it meets now, for a moved or restored meeting.
+    pub now: Option<String>,
+    /// The host's note, for a cancellation.
+    pub note: Option<String>,
+    /// The group's page.
+    pub group_url: String,
+}
+
+mail_templates!(
+    MeetingChanged,
+    "mail/meeting_changed.txt",
+    "mail/meeting_changed.html"
+);
+
+impl MailKind for MeetingChanged {
+    const KIND: &'static str = "meeting_changed";
+    const CATEGORY: Option<&'static str> = Some("meeting_changes");
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: a change to a meeting of {}", self.group_name)
+        } else {
+            "kith: a change to one of your meetings".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

@@ -232,6 +232,7 @@ async fn change_meeting(
     let id = super::parse_meeting(id)?;
     hosting::change_meeting(
         state.store.as_ref(),
+        &state.mail_site,
         &state.directory_cache,
         &user.person,
         &slug,

@@ -541,3 +541,57 @@ pub async fn put_rsvp(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// An announcement to a group's members.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AnnouncementJson {
+    /// 1–4,000 characters, plain text.
+    pub text: String,
+}
+
+/// How many members an announcement reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnouncedJson {
+    /// Mails written, one per member who wants announcements.
+    pub sent: usize,
+}
+
+/// Sends an announcement to every member of the group, one mail each.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{slug}/announcements",
+    tag = "membership",
+    params(("slug" = String, Path, description = "The group's public identifier.")),
+    request_body = AnnouncementJson,
+    responses(
+        (status = 202, description = "Mails written to the outbox", body = AnnouncedJson),
+        (status = 404, description = "No group this person hosts", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The text was refused", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn announce(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<AnnouncementJson>,
+) -> Result<(StatusCode, Json<AnnouncedJson>), ApiError> {
+    let slug = parse_slug(&slug)?;
+    state
+        .limits
+        .membership(user.person.id)
+        .map_err(WebError::RateLimited)?;
+    let sent = membership::announce(
+        state.store.as_ref(),
+        &state.mail_site,
+        &user.person,
+        &slug,
+        &body.text,
+        state.clock.now(),
+    )
+    .await?;
+    state.mail_wake.notify_one();
+    Ok((StatusCode::ACCEPTED, Json(AnnouncedJson { sent })))
+}
