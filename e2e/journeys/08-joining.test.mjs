@@ -1,6 +1,8 @@
-// Journey 8: a seeker asks to join; the host answers in the private thread
-// and welcomes them; the seeker then sees the call link, a stranger does
-// not. Every page on the way passes the accessibility checks.
+// Journey 8: a newcomer asks to join with one form that also makes their
+// account; once they confirm their email the host sees the request, answers
+// in the private thread and welcomes them; the seeker then sees the call
+// link, a stranger does not; the host writes to all members. Every page on
+// the way passes the accessibility checks.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -60,31 +62,35 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     const groupPath = await listGroup(host);
 
     const seeker = await open(browser, kith.url, { journey: "joining-seeker" });
-    await seeker.goto("/register");
-    await seeker.getByLabel("Handle").fill("riverbank_seeker");
-    await seeker.getByLabel("Email").fill("seeker@example.org");
-    await seeker.getByLabel("Password").fill(PASSWORD);
-    await seeker.getByRole("button", { name: "Create account" }).click();
-    await seeker.waitForURL(/\/login\?registered=1/);
-    await logIn(seeker, "riverbank_seeker");
-    // Asking needs a confirmed email: the link in the mail kith wrote.
-    const [welcome] = await mailsTo(kith, "seeker@example.org");
-    await seeker.goto(linkIn(welcome, "/verify-email/"));
-    await seeker.getByRole("button", { name: "Confirm my email" }).click();
-    await seeker.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
-
     await seeker.goto(groupPath);
     assert.doesNotMatch(await seeker.content(), /riverbank-private/);
     await seeker.getByRole("link", { name: "Ask to join" }).click();
     await seeker.waitForURL(/\/join$/);
     await audit(seeker, `Ask to join: ${NAME}`);
-    // Sent without an answer: the form says why and keeps the page.
+    // One form for a newcomer: the account and the request together. Sent
+    // without an answer, it says why and keeps what was typed.
+    await seeker.getByLabel("Handle").fill("riverbank_seeker");
+    await seeker.getByLabel("Email").fill("seeker@example.org");
+    await seeker.getByLabel("Password").fill(PASSWORD);
     await seeker.getByRole("button", { name: "Ask to join" }).click();
     await seeker.getByRole("alert").waitFor();
     assert.match(await seeker.getByRole("alert").innerText(), /Please answer the hosts' question/);
+    assert.equal(await seeker.getByLabel("Handle").inputValue(), "riverbank_seeker");
+    assert.equal(await seeker.getByLabel("Password").inputValue(), "", "never sent back");
     await audit(seeker, `Ask to join: ${NAME}`);
+    await seeker.getByLabel("Password").fill(PASSWORD);
     await seeker.getByLabel("What brings you here?").fill("I am tapering and want company.");
     await seeker.getByRole("button", { name: "Ask to join" }).click();
+    await seeker.getByRole("heading", { name: "Check your email" }).waitFor();
+    await audit(seeker, `Ask to join: ${NAME}`);
+
+    // The request reaches the hosts once the email is confirmed.
+    const [welcome] = await mailsTo(kith, "seeker@example.org");
+    await seeker.goto(linkIn(welcome, "/verify-email/"));
+    await seeker.getByRole("button", { name: "Confirm my email" }).click();
+    await seeker.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
+    await logIn(seeker, "riverbank_seeker");
+    await seeker.getByRole("link", { name: /Messages with the hosts/ }).click();
     await seeker.waitForURL(/\/requests\/[0-9a-f]{32}$/);
     const requestPath = new URL(seeker.url()).pathname;
     assert.match(await seeker.getByRole("status").innerText(), /waiting for the hosts/);

@@ -128,12 +128,17 @@ pub async fn tell_account_exists(
 /// Follows a verification link. `NotFound` for any link that does not
 /// work (unknown, used, expired, or its address taken meanwhile): one
 /// answer for all.
-pub async fn verify_email(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<()> {
+pub async fn verify_email(
+    store: &dyn Store,
+    site: &MailSite,
+    token: &str,
+    now: Timestamp,
+) -> AppResult<()> {
     if !is_token(token) {
         return Err(AppError::NotFound);
     }
     match store.use_verify_token(&token_hash(token), now).await {
-        Ok(_) => Ok(()),
+        Ok(account) => crate::membership::release_held(store, site, account, now).await,
         Err(StoreError::NotFound | StoreError::Conflict { .. }) => Err(AppError::NotFound),
         Err(err) => Err(err.into()),
     }

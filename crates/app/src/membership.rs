@@ -177,8 +177,8 @@ pub async fn ask_to_join(
         // An imported group has nobody to answer.
         return Err(AppError::Conflict("no_host"));
     }
-    if !person.email_verified {
-        // The hosts hear of a request only from someone they can write to.
+    let verified = person.email_verified;
+    if !verified && invitation.is_some() {
         return Err(AppError::Conflict("email_unverified"));
     }
     let invited = match invitation {
@@ -191,23 +191,25 @@ pub async fn ask_to_join(
         }
         None => false,
     };
-    let answer =
-        text_within("answer", answer, 0, limits::ANSWER).map_err(|e| AppError::Invalid(vec![e]))?;
-    let asks_question =
-        profile.join.policy == JoinPolicy::Approval && !profile.join.question.trim().is_empty();
-    if asks_question && !invited && answer.is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "answer", "required",
-        )]));
-    }
+    let answer = check_answer(&profile.join, answer, invited)?;
     let policy = profile.join.policy;
-    let step = move |previous, room| on_ask(policy, previous, invited, room);
+    // Until the person confirms their email the request is held: pending,
+    // unseen by the hosts, whatever the policy (see `release_held`).
+    let step = move |previous, room| {
+        on_ask(policy, previous, invited, room).map(|state| {
+            if verified {
+                state
+            } else {
+                RequestState::Pending
+            }
+        })
+    };
     let transition = committed(
         store
             .ask_to_join(access.id, person.id, &answer, &step, now)
             .await?,
     )?;
-    if transition.request.state == RequestState::Pending {
+    if verified && transition.request.state == RequestState::Pending {
         notify(
             store,
             site,
@@ -219,6 +221,60 @@ pub async fn ask_to_join(
         .await?;
     }
     Ok(transition.request)
+}
+
+/// The answer to a group's question, trimmed: required when the hosts of
+/// an approval group ask one (and no invitation skips it).
+pub fn check_answer(
+    join: &kith_domain::membership::JoinSettings,
+    answer: &str,
+    invited: bool,
+) -> AppResult<String> {
+    let answer =
+        text_within("answer", answer, 0, limits::ANSWER).map_err(|e| AppError::Invalid(vec![e]))?;
+    let asks_question = join.policy == JoinPolicy::Approval && !join.question.trim().is_empty();
+    if asks_question && !invited && answer.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "answer", "required",
+        )]));
+    }
+    Ok(answer)
+}
+
+/// Once a person confirms their email, the requests they made before reach
+/// the hosts: an open group lets them in (or onto its waitlist), an
+/// approval group's hosts hear of them.
+pub async fn release_held(
+    store: &dyn Store,
+    site: &MailSite,
+    account: AccountId,
+    now: Timestamp,
+) -> AppResult<()> {
+    for request in store.account_requests(account).await? {
+        if request.state != RequestState::Pending {
+            continue;
+        }
+        let profile = match store.listed_group(&request.slug).await {
+            Ok(profile) => profile,
+            Err(kith_store::StoreError::NotFound) => continue,
+            Err(other) => return Err(other.into()),
+        };
+        if profile.join.policy == JoinPolicy::Open {
+            let step = |current: Option<RequestState>, room: kith_domain::membership::Room| {
+                match current {
+                    Some(RequestState::Pending) if room.has_place() => Ok(RequestState::Approved),
+                    Some(RequestState::Pending) => Ok(RequestState::Waitlisted),
+                    _ => Err(Refusal::NotApplicable),
+                }
+            };
+            // Already moved on (withdrawn meanwhile) is fine: nothing to do.
+            let _ = store.change_request(&request.id, &step, None, now).await?;
+        } else {
+            let hosts = store.group_access(&request.slug).await?.hosts;
+            notify(store, site, &hosts, &request, "arrived", now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Finds a request and which side `person` is on; `NotFound` for anyone

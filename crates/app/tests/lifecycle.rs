@@ -108,7 +108,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
     let token = token_from_mail(store, "/verify-email/")
         .await
         .expect("a link");
-    lifecycle::verify_email(store, &token, now())
+    lifecycle::verify_email(store, &site(), &token, now())
         .await
         .expect("verify");
     assert!(person(store, "River").await.email_verified);
@@ -124,7 +124,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
         "../../etc",
     ] {
         assert!(matches!(
-            lifecycle::verify_email(store, bad, now()).await,
+            lifecycle::verify_email(store, &site(), bad, now()).await,
             Err(AppError::NotFound)
         ));
     }
@@ -243,7 +243,7 @@ on_both_backends!(
         let token = token_from_mail(store, "/verify-email/")
             .await
             .expect("a link");
-        lifecycle::verify_email(store, &token, now())
+        lifecycle::verify_email(store, &site(), &token, now())
             .await
             .expect("confirm");
         assert!(logs_in(store, "river.new@example.org", PASSWORD).await);

@@ -145,13 +145,23 @@ on_both_backends!(
         assert_eq!(states[0].sent_at, Some(now()));
         // The link verifies the address, once.
         let token = text_link.rsplit('/').next().expect("token");
-        kith_app::lifecycle::verify_email(store, token, now())
-            .await
-            .expect("verified");
+        kith_app::lifecycle::verify_email(
+            store,
+            &kith_app::mail::MailSite::new("https://kith.example"),
+            token,
+            now(),
+        )
+        .await
+        .expect("verified");
         assert!(
-            kith_app::lifecycle::verify_email(store, token, now())
-                .await
-                .is_err()
+            kith_app::lifecycle::verify_email(
+                store,
+                &kith_app::mail::MailSite::new("https://kith.example"),
+                token,
+                now()
+            )
+            .await
+            .is_err()
         );
     }
 );

@@ -284,7 +284,11 @@ pub(crate) fn request_by_row_id() -> String {
 pub(crate) fn requests_of_group(states: usize) -> String {
     let placeholders: Vec<String> = (0..states).map(|i| format!("${}", i + 2)).collect();
     format!(
-        "{REQUEST_COLUMNS} WHERE r.group_id = $1 AND r.state IN ({}) ORDER BY r.state_changed_at, r.id",
+        // A request from someone who has not confirmed their email is held:
+        // the hosts do not see it yet.
+        "{REQUEST_COLUMNS} WHERE r.group_id = $1 AND r.state IN ({})
+    AND (r.state <> 'pending' OR a.email_verified_at IS NOT NULL)
+ORDER BY r.state_changed_at, r.id",
         placeholders.join(", ")
     )
 }

@@ -213,7 +213,14 @@ async fn verify_form(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    match lifecycle::verify_email(state.store.as_ref(), &token, state.clock.now()).await {
+    match lifecycle::verify_email(
+        state.store.as_ref(),
+        &state.mail_site,
+        &token,
+        state.clock.now(),
+    )
+    .await
+    {
         Ok(()) => {
             let m = messages();
             NoticePage::new(

@@ -66,6 +66,11 @@ struct JoinTemplate {
     policy: &'static str,
     question: String,
     answer: String,
+    /// A newcomer's handle and email, kept when the form is refused.
+    handle: String,
+    email: String,
+    /// A newcomer's account and request were taken: check your mail.
+    sent: bool,
     errors: FormErrors,
 }
 
@@ -90,6 +95,9 @@ async fn join_template(
         policy: profile.join.policy.code(),
         question: profile.join.question,
         answer,
+        handle: String::new(),
+        email: String::new(),
+        sent: false,
         errors,
     })
 }
@@ -106,26 +114,30 @@ async fn join_page(
 
 async fn join_form(
     State(state): State<AppState>,
-    user: CurrentUser,
     viewer: Viewer,
+    ip: crate::accounts::ClientIp,
     Path(slug): Path<String>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    if let Err(seconds) = state.limits.membership(user.person.id) {
+    let Some(person) = viewer.person.clone() else {
+        return newcomer_join(&state, &viewer, ip.0, &slug, &form).await;
+    };
+    if let Err(seconds) = state.limits.membership(person.id) {
         return Err(PageError(WebError::RateLimited(seconds)));
     }
     let answer = form.get("answer");
     let asked = membership::ask_to_join(
         state.store.as_ref(),
         &state.mail_site,
-        &user.person,
+        &person,
         &slug,
         answer,
         None,
         state.clock.now(),
     )
     .await;
+    state.mail_wake.notify_one();
     let errors = match asked {
         Ok(request) => {
             return Ok(Redirect::to(&format!("/requests/{}", request.id)).into_response());
@@ -142,6 +154,85 @@ async fn join_form(
         Html(page.render().map_err(WebError::from)?),
     )
         .into_response())
+}
+
+/// One form for a newcomer: it creates the account (which mails a link to
+/// confirm the address) and holds the request until that link is opened.
+/// The answer is the same whether or not the email was known already, so
+/// the form reveals nobody's address.
+async fn newcomer_join(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: std::net::IpAddr,
+    slug: &Slug,
+    form: &FormPairs,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let now = state.clock.now();
+    let answer = form.get("answer");
+    let registration = kith_app::accounts::Registration {
+        handle: form.get("handle").to_owned(),
+        email: form.get("email").to_owned(),
+        password: form.get("password").to_owned(),
+    };
+    let mut page = join_template(
+        state,
+        viewer,
+        slug,
+        answer.to_owned(),
+        FormErrors::default(),
+    )
+    .await?;
+    page.handle = registration.handle.clone();
+    page.email = registration.email.clone();
+    let profile = store.listed_group(slug).await.map_err(AppError::from)?;
+    if profile.join.policy == kith_domain::membership::JoinPolicy::InviteOnly {
+        return Err(WebError::Conflict("invitation_required").into());
+    }
+    let checked = membership::check_answer(&profile.join, answer, false).and(Ok(()));
+    if let Err(seconds) = state.limits.register(ip) {
+        return Err(PageError(WebError::RateLimited(seconds)));
+    }
+    let registered = match checked {
+        Ok(()) => {
+            kith_app::accounts::register(store, &state.hasher, &state.mail_site, &registration, now)
+                .await
+        }
+        Err(err) => Err(err),
+    };
+    match registered {
+        Ok(()) => {}
+        Err(AppError::Invalid(errors)) => {
+            page.errors = FormErrors::of(&errors);
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render().map_err(WebError::from)?),
+            )
+                .into_response());
+        }
+        Err(other) => return Err(other.into()),
+    }
+    // A new account has this handle only if registering created it (a
+    // taken handle is refused above; a taken email creates nothing).
+    let handle = kith_domain::account::Handle::parse(&registration.handle)
+        .map_err(|e| WebError::Invalid(vec![e]))?;
+    if let Some(account) = store
+        .account_by_handle(&handle)
+        .await
+        .map_err(AppError::from)?
+    {
+        let newcomer = Person {
+            id: account.id,
+            handle,
+            role: account.role,
+            email_verified: false,
+        };
+        membership::ask_to_join(store, &state.mail_site, &newcomer, slug, answer, None, now)
+            .await?;
+    }
+    state.mail_wake.notify_one();
+    page.sent = true;
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
 
 /// One message of a thread, ready for the page.
@@ -161,6 +252,8 @@ struct RequestTemplate {
     nav: Nav,
     view: RequestView,
     host: bool,
+    /// The person who asked has not confirmed their email yet.
+    held: bool,
     state: &'static str,
     messages: Vec<MessageView>,
     body: String,
@@ -197,6 +290,9 @@ fn request_template(
         zone_from: "cookie",
         nav: viewer.nav(),
         host: view.reader == Reader::Host,
+        held: view.reader == Reader::Seeker
+            && view.request.state == kith_domain::membership::RequestState::Pending
+            && !viewer.person.as_ref().is_some_and(|p| p.email_verified),
         state: view.request.state.code(),
         view,
         messages,

@@ -78,7 +78,13 @@ pub async fn verify_email(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<TokenJson>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::verify_email(state.store.as_ref(), &body.token, state.clock.now()).await?;
+    lifecycle::verify_email(
+        state.store.as_ref(),
+        &state.mail_site,
+        &body.token,
+        state.clock.now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -557,3 +557,138 @@ kith_store::on_both_backends!(
         }
     }
 );
+
+/// A page's body without its per-visitor CSRF token.
+fn without_tokens(body: &str) -> String {
+    body.split("value=\"")
+        .map(|part| match part.get(..32) {
+            Some(token) if token.bytes().all(|b| b.is_ascii_hexdigit()) => &part[32..],
+            _ => part,
+        })
+        .collect::<Vec<_>>()
+        .join("value=\"")
+}
+
+kith_store::on_both_backends!(
+    a_newcomer_asks_with_one_form_and_the_hosts_see_it_once_confirmed,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        app.account("Known", Role::Member).await;
+        let slug = listed_group(
+            &app,
+            &host,
+            "Welcome Circle",
+            &[("join_question", "What brings you here?")],
+        )
+        .await;
+        let join = format!("/groups/{slug}/join");
+        let mut newcomer = app.browser();
+        let page = newcomer.get(&join).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Your account"));
+
+        // Refused: the question unanswered; handle and email kept, never
+        // the password, and nothing created.
+        let refused = newcomer
+            .post_form(
+                &join,
+                &[
+                    ("handle", "Newbie"),
+                    ("email", "newbie@example.org"),
+                    ("password", "a long and quiet river walk"),
+                    ("answer", ""),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("value=\"Newbie\""));
+        assert!(refused.body.contains("value=\"newbie@example.org\""));
+        assert!(!refused.body.contains("a long and quiet river walk"));
+        let newbie = kith_domain::account::Handle::parse("Newbie").expect("handle");
+        assert!(
+            app.db
+                .store
+                .account_by_handle(&newbie)
+                .await
+                .expect("lookup")
+                .is_none()
+        );
+
+        let sent = newcomer
+            .post_form(
+                &join,
+                &[
+                    ("handle", "Newbie"),
+                    ("email", "newbie@example.org"),
+                    ("password", "a long and quiet river walk"),
+                    ("answer", "I want company while tapering."),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK);
+        assert!(sent.body.contains("Check your email"));
+
+        // An address that has an account gets exactly the same answer.
+        let mut other = app.browser();
+        other.get(&join).await;
+        let same = other
+            .post_form(
+                &join,
+                &[
+                    ("handle", "Someone"),
+                    ("email", "known@example.org"),
+                    ("password", "a long and quiet river walk"),
+                    ("answer", "I want company while tapering."),
+                ],
+            )
+            .await;
+        assert_eq!(same.status, sent.status);
+        assert_eq!(without_tokens(&same.body), without_tokens(&sent.body));
+
+        // Held: the hosts see nothing yet.
+        let mut host_api = app.api_as(&host).await;
+        let people = host_api
+            .get(&format!("/api/v1/groups/{slug}/join-requests"))
+            .await
+            .json();
+        assert_eq!(people["pending"], json!([]));
+        let mails = outbox(&app).await;
+        assert!(
+            mails.iter().all(|m| m.0 != "hostess@example.org"),
+            "{mails:?}"
+        );
+        let confirm = mails
+            .iter()
+            .find(|m| m.0 == "newbie@example.org")
+            .expect("the confirmation mail");
+        let token = confirm
+            .2
+            .split("/verify-email/")
+            .nth(1)
+            .and_then(|rest| rest.get(..32))
+            .expect("a link")
+            .to_owned();
+
+        // Confirmed: the request reaches the hosts, by mail too.
+        let confirmed = newcomer
+            .post_form(&format!("/verify-email/{token}"), &[])
+            .await;
+        assert!(confirmed.status.is_success() || confirmed.status == StatusCode::SEE_OTHER);
+        let people = host_api
+            .get(&format!("/api/v1/groups/{slug}/join-requests"))
+            .await
+            .json();
+        assert_eq!(people["pending"][0]["handle"], "Newbie");
+        assert_eq!(
+            people["pending"][0]["answer"],
+            "I want company while tapering."
+        );
+        assert_eq!(people["pending"].as_array().map(Vec::len), Some(1));
+        let mails = outbox(&app).await;
+        assert!(
+            mails.iter().any(|m| m.0 == "hostess@example.org"),
+            "{mails:?}"
+        );
+    }
+);
