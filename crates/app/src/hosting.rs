@@ -188,6 +188,10 @@ pub enum MeetingChange<'a> {
 
 /// Cancels, moves or restores one upcoming meeting. The meeting keeps its
 /// id, so whatever hangs on it (the room, RSVPs) follows.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a use case: the store, the two it notifies (mail, directory cache), who, which meeting, what, when"
+)]
 pub async fn change_meeting(
     store: &dyn Store,
     site: &crate::mail::MailSite,
