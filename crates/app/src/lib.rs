@@ -15,6 +15,7 @@
 //! - [`imports`]: groups from another site's Meeting Guide feed.
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
+//! - [`reminders`]: mail a day and an hour before each meeting.
 //! - [`safety`]: the crisis page, per country.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
@@ -40,6 +41,7 @@ pub mod markdown;
 pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
+pub mod reminders;
 pub mod safety;
 pub mod schedule;
 #[cfg(feature = "testing")]

@@ -66,6 +66,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         mail_wake.clone(),
     ));
+    // Reminders a day and an hour before meetings, checked every minute.
+    tokio::spawn(kith_app::reminders::run_reminders(
+        store.clone(),
+        kith_app::mail::MailSite::new(&base),
+        clock,
+        mail_wake.clone(),
+        Duration::from_secs(60),
+    ));
     let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
         args.search_cache_seconds,
     )));

@@ -110,6 +110,22 @@ pub struct PersonalMeeting {
     pub attending: Option<bool>,
 }
 
+/// A reminder that is due: a meeting soon, and a person who hosts or
+/// belongs to its group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReminder {
+    /// Who.
+    pub account: AccountId,
+    /// The group's slug.
+    pub slug: Slug,
+    /// The group's name.
+    pub group_name: String,
+    /// The group's zone.
+    pub time_zone: String,
+    /// The meeting.
+    pub occurrence: OccurrenceTime,
+}
+
 /// Everything about joining groups.
 #[async_trait]
 pub trait MembershipStore {
@@ -218,6 +234,27 @@ pub trait MembershipStore {
         until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<PersonalMeeting>>;
+
+    /// Reminders of `kind` not yet written, for meetings that start in
+    /// `from..until` and are not cancelled, to their groups' hosts and
+    /// members, soonest first.
+    async fn due_reminders(
+        &self,
+        kind: &str,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<DueReminder>>;
+
+    /// Records a reminder as written; `false` when it was already (by
+    /// this instance or another), so it is never written twice.
+    async fn claim_reminder(
+        &self,
+        occurrence: &OccurrenceId,
+        account: AccountId,
+        kind: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
 
     /// Hands a group from one host to another person, who must be a member
     /// or a co-host already: they become its first host, the giver steps
@@ -354,6 +391,22 @@ WHERE o.group_id IN (
     UNION SELECT group_id FROM join_requests WHERE account_id = $1 AND state = 'approved'
 ) AND o.ends_at > $2 AND o.starts_at < $3
 ORDER BY o.starts_at, o.id LIMIT $4";
+/// Hosts and members of groups with a meeting starting in the window, who
+/// have not had this kind of reminder for it.
+pub(crate) const DUE_REMINDERS: &str = "SELECT p.account_id, g.slug, g.name, g.time_zone,
+    o.id, o.starts_at, o.ends_at, o.cancelled, o.note, o.moved_to
+FROM occurrences o JOIN groups g ON g.id = o.group_id
+JOIN (
+    SELECT group_id, account_id FROM group_hosts
+    UNION SELECT group_id, account_id FROM join_requests WHERE state = 'approved'
+) p ON p.group_id = o.group_id
+WHERE o.starts_at >= $2 AND o.starts_at < $3 AND o.cancelled = 0
+  AND NOT EXISTS (SELECT 1 FROM reminders_sent s
+      WHERE s.occurrence_id = o.id AND s.account_id = p.account_id AND s.kind = $1)
+ORDER BY o.starts_at, o.id, p.account_id LIMIT $4";
+pub(crate) const CLAIM_REMINDER: &str = "INSERT INTO reminders_sent
+    (occurrence_id, account_id, kind, sent_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (occurrence_id, account_id, kind) DO NOTHING";
 pub(crate) const IS_HOST: &str =
     "SELECT COUNT(*) FROM group_hosts WHERE group_id = $1 AND account_id = $2";
 pub(crate) const IS_MEMBER: &str = "SELECT COUNT(*) FROM join_requests
@@ -387,6 +440,29 @@ impl PersonalRow {
             time_zone: self.time_zone,
             occurrence: self.occurrence.into_time()?,
             attending: self.attending.map(|a| a != 0),
+        })
+    }
+}
+
+/// A row of [`DUE_REMINDERS`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReminderRow {
+    pub account_id: i64,
+    pub slug: String,
+    pub name: String,
+    pub time_zone: String,
+    #[sqlx(flatten)]
+    pub occurrence: crate::sql::OccurrenceRow,
+}
+
+impl ReminderRow {
+    pub(crate) fn into_due(self) -> StoreResult<DueReminder> {
+        Ok(DueReminder {
+            account: AccountId(self.account_id),
+            slug: Slug::from_trusted(self.slug),
+            group_name: self.name,
+            time_zone: self.time_zone,
+            occurrence: self.occurrence.into_time()?,
         })
     }
 }

@@ -206,3 +206,73 @@ impl MailKind for MeetingChanged {
         self.render_templates(footer)
     }
 }
+
+/// A reminder a day before a meeting: optional mail (`reminder_24h`).
+#[derive(Debug, Clone)]
+pub struct ReminderDayBefore {
+    /// What both reminders say.
+    pub meeting: ReminderText,
+}
+
+/// A reminder an hour before a meeting: optional mail (`reminder_1h`).
+#[derive(Debug, Clone)]
+pub struct ReminderHourBefore {
+    /// What both reminders say.
+    pub meeting: ReminderText,
+}
+
+/// The meeting a reminder is about.
+#[derive(Debug, Clone)]
+pub struct ReminderText {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// When, in the group's zone: "Tue 2026-06-02 19:00 CEST (Europe/Berlin)".
+    pub when: String,
+    /// The group's page, where members find how to take part.
+    pub group_url: String,
+}
+
+mail_templates!(
+    ReminderDayBefore,
+    "mail/reminder_24h.txt",
+    "mail/reminder_24h.html"
+);
+mail_templates!(
+    ReminderHourBefore,
+    "mail/reminder_1h.txt",
+    "mail/reminder_1h.html"
+);
+
+impl MailKind for ReminderDayBefore {
+    const KIND: &'static str = "reminder_24h";
+    const CATEGORY: Option<&'static str> = Some("reminder_24h");
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: {} meets tomorrow", self.meeting.group_name)
+        } else {
+            "kith: meeting tomorrow".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+impl MailKind for ReminderHourBefore {
+    const KIND: &'static str = "reminder_1h";
+    const CATEGORY: Option<&'static str> = Some("reminder_1h");
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: {} meets in an hour", self.meeting.group_name)
+        } else {
+            "kith: meeting in 1 hour".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

@@ -399,6 +399,43 @@ macro_rules! impl_membership {
                     .collect()
             }
 
+            async fn due_reminders(
+                &self,
+                kind: &str,
+                from: jiff::Timestamp,
+                until: jiff::Timestamp,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::membership::DueReminder>> {
+                let rows: Vec<$crate::membership::ReminderRow> =
+                    sqlx::query_as($crate::membership::DUE_REMINDERS)
+                        .bind(kind)
+                        .bind(from.as_second())
+                        .bind(until.as_second())
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map($crate::membership::ReminderRow::into_due)
+                    .collect()
+            }
+
+            async fn claim_reminder(
+                &self,
+                occurrence: &kith_domain::ids::OccurrenceId,
+                account: $crate::AccountId,
+                kind: &str,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<bool> {
+                let done = sqlx::query($crate::membership::CLAIM_REMINDER)
+                    .bind(occurrence.as_str())
+                    .bind(account.0)
+                    .bind(kind)
+                    .bind(now.as_second())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn hand_over(
                 &self,
                 group: kith_domain::ids::GroupId,

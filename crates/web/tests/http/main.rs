@@ -9,6 +9,7 @@ mod feeds;
 mod groups;
 mod hygiene;
 mod lifecycle;
+mod member_mail;
 mod membership;
 mod review;
 mod safety;

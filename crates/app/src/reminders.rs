@@ -1,0 +1,159 @@
+//! Reminders before meetings, by mail: a day before and an hour before, to
+//! each host and member of the group who wants them (both on by default;
+//! `/me/notifications` turns either off). A background task in `kith serve`
+//! writes them to the outbox; a row in `reminders_sent` makes each go out
+//! once per person, meeting and kind, even with several instances.
+//!
+//! The row is claimed before the mail is written, so a crash between the
+//! two loses that one reminder rather than sending it twice: a reminder
+//! is a courtesy, a duplicate is noise.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kith_domain::zone::Zone;
+use kith_store::Store;
+use kith_store::mail::Recipient;
+use kith_store::membership::DueReminder;
+use tokio::sync::Notify;
+
+use crate::mail::kinds::{ReminderDayBefore, ReminderHourBefore, ReminderText};
+use crate::mail::{MailKind, MailSite, compose};
+use crate::meeting_time::MeetingTime;
+use crate::{AppResult, Clock};
+
+/// How many due reminders one pass reads.
+const BATCH: u32 = 500;
+
+/// Which reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Before {
+    /// A day before: for meetings starting in more than an hour and at most
+    /// a day.
+    Day,
+    /// An hour before: for meetings starting within the hour.
+    Hour,
+}
+
+impl Before {
+    /// Both, the later one first so a meeting an hour away gets only its
+    /// hour reminder.
+    pub const ALL: [Self; 2] = [Self::Hour, Self::Day];
+
+    /// The stable code (the preference's and the ledger's).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Day => "reminder_24h",
+            Self::Hour => "reminder_1h",
+        }
+    }
+
+    /// The meetings it is for: those starting in this window.
+    pub fn window(self, now: Timestamp) -> (Timestamp, Timestamp) {
+        let hour = now + SignedDuration::from_hours(1);
+        match self {
+            Self::Hour => (now, hour),
+            Self::Day => (hour, now + SignedDuration::from_hours(24)),
+        }
+    }
+}
+
+/// Writes every due reminder to the outbox; answers how many were written.
+pub async fn send_due(store: &dyn Store, site: &MailSite, now: Timestamp) -> AppResult<usize> {
+    let mut written = 0;
+    for before in Before::ALL {
+        let (from, until) = before.window(now);
+        for due in store
+            .due_reminders(before.code(), from, until, BATCH)
+            .await?
+        {
+            if remind(store, site, before, &due, now).await? {
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// One reminder: claimed in the ledger, then written if the person wants it.
+async fn remind(
+    store: &dyn Store,
+    site: &MailSite,
+    before: Before,
+    due: &DueReminder,
+    now: Timestamp,
+) -> AppResult<bool> {
+    if !store
+        .claim_reminder(&due.occurrence.id, due.account, before.code(), now)
+        .await?
+    {
+        return Ok(false);
+    }
+    let preferences = store.notification_preferences(due.account).await?;
+    let zone = Zone::parse(&due.time_zone).unwrap_or_else(|_| Zone::utc());
+    let time = MeetingTime::new(due.occurrence.starts_at, due.occurrence.ends_at, &zone);
+    let meeting = ReminderText {
+        group_name: due.group_name.clone(),
+        when: format!(
+            "{} {} {} ({})",
+            time.date,
+            time.start,
+            time.zone_abbreviation,
+            zone.name()
+        ),
+        group_url: site.link(&format!("/groups/{}", due.slug)),
+    };
+    let composed = match before {
+        Before::Day if ReminderDayBefore::wanted(&preferences) => {
+            compose(site, &ReminderDayBefore { meeting }, &preferences)?
+        }
+        Before::Hour if ReminderHourBefore::wanted(&preferences) => {
+            compose(site, &ReminderHourBefore { meeting }, &preferences)?
+        }
+        _ => return Ok(false),
+    };
+    store
+        .enqueue_mail(&composed.to(Recipient::Account(due.account), now), now)
+        .await?;
+    Ok(true)
+}
+
+/// Writes due reminders every `every`, waking the mail sender when it did.
+pub async fn run_reminders(
+    store: Arc<dyn Store>,
+    site: MailSite,
+    clock: Clock,
+    mail_wake: Arc<Notify>,
+    every: Duration,
+) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match send_due(store.as_ref(), &site, clock.now()).await {
+            Ok(0) => {}
+            Ok(written) => {
+                tracing::info!(written, "reminders written");
+                mail_wake.notify_one();
+            }
+            Err(err) => tracing::warn!(error = %err, "could not write reminders"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_windows_meet_without_overlap() {
+        let now: Timestamp = "2026-06-01T10:00:00Z".parse().expect("now");
+        let (hour_from, hour_until) = Before::Hour.window(now);
+        let (day_from, day_until) = Before::Day.window(now);
+        assert_eq!(hour_from, now);
+        assert_eq!(hour_until, day_from);
+        assert_eq!(day_until, now + SignedDuration::from_hours(24));
+        assert_eq!(Before::Day.code(), "reminder_24h");
+        assert_eq!(Before::Hour.code(), "reminder_1h");
+    }
+}
