@@ -34,6 +34,54 @@ pub struct Export {
     pub notification_preferences: PreferencesSection,
     /// Whether the person has a private calendar link, and since when.
     pub calendar_link_made_at: Option<String>,
+    /// The person's requests to join (memberships too), each with its
+    /// thread.
+    pub join_requests: Vec<JoinRequestSection>,
+    /// The person's answers to "will you come?".
+    pub rsvps: Vec<RsvpSection>,
+}
+
+/// A request to join, as its author sees it.
+#[derive(Serialize)]
+pub struct JoinRequestSection {
+    /// The group's slug.
+    pub group: String,
+    /// The group's name.
+    pub group_name: String,
+    /// Where it stands.
+    pub state: &'static str,
+    /// The answer to the hosts' question.
+    pub answer: String,
+    /// When the person asked.
+    pub created_at: String,
+    /// The thread with the hosts, oldest first.
+    pub thread: Vec<MessageSection>,
+}
+
+/// One message of a thread.
+#[derive(Serialize)]
+pub struct MessageSection {
+    /// Its author's handle, if the account still exists.
+    pub author: Option<String>,
+    /// Written by a host.
+    pub from_host: bool,
+    /// The text.
+    pub text: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// An answer to "will you come?".
+#[derive(Serialize)]
+pub struct RsvpSection {
+    /// The meeting's id.
+    pub meeting: String,
+    /// The group's slug.
+    pub group: String,
+    /// When the meeting starts.
+    pub starts_at: String,
+    /// The answer.
+    pub attending: bool,
 }
 
 /// The account's own fields.
@@ -107,6 +155,39 @@ pub async fn export(store: &dyn Store, person: &Person, now: Timestamp) -> AppRe
     let details = store.account_details(person.id).await?;
     let hosted = store.groups_hosted_by(person.id).await?;
     let sessions = store.sessions_of(person.id, now).await?;
+    let mut join_requests = Vec::new();
+    for request in crate::membership::my_requests(store, person).await? {
+        let thread = store
+            .thread(&request.id)
+            .await?
+            .into_iter()
+            .map(|m| MessageSection {
+                author: m.author,
+                from_host: m.from_host,
+                text: m.body,
+                created_at: m.created_at.to_string(),
+            })
+            .collect();
+        join_requests.push(JoinRequestSection {
+            group: request.slug.to_string(),
+            group_name: request.group_name,
+            state: request.state.code(),
+            answer: request.answer,
+            created_at: request.created_at.to_string(),
+            thread,
+        });
+    }
+    let rsvps = store
+        .rsvps_of(person.id)
+        .await?
+        .into_iter()
+        .map(|(meeting, group, starts_at, attending)| RsvpSection {
+            meeting: meeting.to_string(),
+            group: group.to_string(),
+            starts_at: starts_at.to_string(),
+            attending,
+        })
+        .collect();
     Ok(Export {
         format: FORMAT,
         exported_at: now.to_string(),
@@ -142,5 +223,7 @@ pub async fn export(store: &dyn Store, person: &Person, now: Timestamp) -> AppRe
             .calendar_token_made(person.id)
             .await?
             .map(|at| at.to_string()),
+        join_requests,
+        rsvps,
     })
 }

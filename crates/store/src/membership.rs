@@ -256,6 +256,13 @@ pub trait MembershipStore {
         now: Timestamp,
     ) -> StoreResult<bool>;
 
+    /// A person's answers to "will you come?": meeting, group slug, start,
+    /// answer; soonest first.
+    async fn rsvps_of(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<Vec<(OccurrenceId, Slug, Timestamp, bool)>>;
+
     /// Hands a group from one host to another person, who must be a member
     /// or a co-host already: they become its first host, the giver steps
     /// down. `NotFound` when either is not as required.
@@ -407,6 +414,9 @@ ORDER BY o.starts_at, o.id, p.account_id LIMIT $4";
 pub(crate) const CLAIM_REMINDER: &str = "INSERT INTO reminders_sent
     (occurrence_id, account_id, kind, sent_at) VALUES ($1, $2, $3, $4)
 ON CONFLICT (occurrence_id, account_id, kind) DO NOTHING";
+pub(crate) const RSVPS_OF: &str = "SELECT v.occurrence_id, g.slug, o.starts_at, v.attending
+FROM rsvps v JOIN occurrences o ON o.id = v.occurrence_id JOIN groups g ON g.id = o.group_id
+WHERE v.account_id = $1 ORDER BY o.starts_at, v.occurrence_id";
 pub(crate) const IS_HOST: &str =
     "SELECT COUNT(*) FROM group_hosts WHERE group_id = $1 AND account_id = $2";
 pub(crate) const IS_MEMBER: &str = "SELECT COUNT(*) FROM join_requests

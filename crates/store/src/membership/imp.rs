@@ -436,6 +436,34 @@ macro_rules! impl_membership {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn rsvps_of(
+                &self,
+                account: $crate::AccountId,
+            ) -> $crate::StoreResult<
+                Vec<(
+                    kith_domain::ids::OccurrenceId,
+                    kith_domain::ids::Slug,
+                    jiff::Timestamp,
+                    bool,
+                )>,
+            > {
+                let rows: Vec<(String, String, i64, i64)> =
+                    sqlx::query_as($crate::membership::RSVPS_OF)
+                        .bind(account.0)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map(|(occurrence, slug, starts_at, attending)| {
+                        Ok((
+                            kith_domain::ids::OccurrenceId::from_trusted(occurrence),
+                            kith_domain::ids::Slug::from_trusted(slug),
+                            $crate::from_seconds(starts_at)?,
+                            attending != 0,
+                        ))
+                    })
+                    .collect()
+            }
+
             async fn hand_over(
                 &self,
                 group: kith_domain::ids::GroupId,

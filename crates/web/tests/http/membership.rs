@@ -205,6 +205,21 @@ kith_store::on_both_backends!(
         let state = host_api.get(&format!("/api/v1/join-requests/{id}")).await;
         assert_eq!(state.json()["state"], "approved");
 
+        // The export holds the request, its thread and nobody else's email.
+        let export = app.api_as(&seeker).await.get("/api/v1/me/export").await;
+        let exported = export.json();
+        assert_eq!(exported["join_requests"][0]["state"], "approved");
+        assert_eq!(
+            exported["join_requests"][0]["answer"],
+            "I am tapering slowly."
+        );
+        let thread = exported["join_requests"][0]["thread"]
+            .as_array()
+            .expect("thread");
+        assert_eq!(thread.len(), 2);
+        assert_eq!(thread[0]["author"], "Hostess");
+        assert!(!export.body.contains("hostess@example.org"));
+
         // "My groups" and "my meetings" show the group.
         let mine = app.api_as(&seeker).await.get("/api/v1/me/groups").await;
         assert_eq!(mine.json()[0]["state"], "approved");
@@ -428,6 +443,9 @@ kith_store::on_both_backends!(members_answer_will_you_come, |store| async move {
     assert_eq!(said.status, StatusCode::NO_CONTENT);
     let meetings = member_api.get("/api/v1/me/meetings").await.json();
     assert_eq!(meetings[0]["attending"], true);
+    let export = member_api.get("/api/v1/me/export").await.json();
+    assert_eq!(export["rsvps"][0]["meeting"], id.as_str());
+    assert_eq!(export["rsvps"][0]["attending"], true);
     assert_eq!(
         app.db
             .store
