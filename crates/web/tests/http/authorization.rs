@@ -1,6 +1,8 @@
-//! The authorization matrix: every role against every route that shows or
-//! changes a group, or the moderation and admin pages. A person who may not
-//! see a thing gets 404, exactly as for a thing that does not exist.
+//! The authorization matrix, on both databases: every role — anonymous, a
+//! stranger, host, co-host, moderator, admin, a member, someone waiting for
+//! an answer — against every route that shows or changes a group, its
+//! requests and threads, or the moderation and admin pages. A person who
+//! may not see a thing gets 404, exactly as for a thing that does not exist.
 
 use std::fmt;
 
@@ -10,7 +12,9 @@ use kith_domain::account::Role;
 use kith_domain::group::ListingStatus;
 use serde_json::json;
 
-use crate::support::{Browser, TestApp, TestResponse, group_pairs};
+use kith_domain::membership::{RequestState, Room};
+
+use crate::support::{Browser, TestApp, TestResponse, group_pairs, now};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -20,15 +24,21 @@ enum Who {
     Cohost,
     Moderator,
     Admin,
+    /// An approved member of the group.
+    Member,
+    /// Someone whose request to join waits for the hosts.
+    Waiting,
 }
 
-const EVERYONE: [Who; 6] = [
+const EVERYONE: [Who; 8] = [
     Who::Anonymous,
     Who::Stranger,
     Who::Host,
     Who::Cohost,
     Who::Moderator,
     Who::Admin,
+    Who::Member,
+    Who::Waiting,
 ];
 
 /// What a person sees.
@@ -79,17 +89,32 @@ struct World {
     people: Vec<(Who, Option<Person>)>,
     host: Person,
     cohost: Person,
+    member: Person,
+    pending: Person,
+}
+
+/// A group made for one check, with the requests of its member and of the
+/// person waiting.
+struct Placed {
+    slug: String,
+    member_request: String,
+    pending_request: String,
 }
 
 impl World {
     async fn new() -> Self {
-        let app = TestApp::empty().await;
+        Self::on(TestApp::empty().await).await
+    }
+
+    async fn on(app: TestApp) -> Self {
         let host = app.account("Willow", Role::Member).await;
         let cohost = app.account("Alder", Role::Member).await;
         let stranger = app.account("Passerby", Role::Member).await;
         let moderator = app.account("Warden", Role::Moderator).await;
         let admin = app.account("Keeper", Role::Admin).await;
         app.account("Newcomer", Role::Member).await;
+        let member = app.account("Belonging", Role::Member).await;
+        let pending = app.account("Waiting", Role::Member).await;
         let people = vec![
             (Who::Anonymous, None),
             (Who::Stranger, Some(stranger)),
@@ -97,28 +122,57 @@ impl World {
             (Who::Cohost, Some(cohost.clone())),
             (Who::Moderator, Some(moderator)),
             (Who::Admin, Some(admin)),
+            (Who::Member, Some(member.clone())),
+            (Who::Waiting, Some(pending.clone())),
         ];
         Self {
             app,
             people,
             host,
             cohost,
+            member,
+            pending,
         }
     }
 
-    async fn group(&self, status: ListingStatus) -> String {
+    /// A group in `status`, with its co-host, a member (who joined while it
+    /// was listed) and someone waiting.
+    async fn group(&self, status: ListingStatus) -> Placed {
+        let store = self.app.db.store.as_ref();
         let slug = self
             .app
-            .group_hosted_by(&self.host, "Matrix Circle", status)
+            .group_hosted_by(&self.host, "Matrix Circle", ListingStatus::Listed)
             .await;
-        let access = self.app.db.store.group_access(&slug).await.expect("access");
-        self.app
-            .db
-            .store
+        let access = store.group_access(&slug).await.expect("access");
+        store
             .add_host(access.id, self.cohost.id)
             .await
             .expect("cohost");
-        slug.to_string()
+        let mut requests = Vec::new();
+        for (person, state) in [
+            (&self.member, RequestState::Approved),
+            (&self.pending, RequestState::Pending),
+        ] {
+            let step = move |_: Option<RequestState>, _: Room| Ok(state);
+            let asked = store
+                .ask_to_join(access.id, person.id, "", &step, now())
+                .await
+                .expect("ask")
+                .expect("asked");
+            requests.push(asked.request.id.to_string());
+        }
+        if status != ListingStatus::Listed {
+            let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
+            store
+                .set_group_status(access.id, status, note, None, now())
+                .await
+                .expect("status");
+        }
+        Placed {
+            slug: slug.to_string(),
+            member_request: requests.remove(0),
+            pending_request: requests.remove(0),
+        }
     }
 
     async fn client(&self, person: &Option<Person>, api: bool) -> Browser {
@@ -138,8 +192,12 @@ impl World {
     }
 }
 
-async fn perform(client: &mut Browser, call: &Call, slug: &str) -> TestResponse {
-    let path = |p: &str| p.replace("{slug}", slug);
+async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResponse {
+    let path = |p: &str| {
+        p.replace("{slug}", &placed.slug)
+            .replace("{request}", &placed.member_request)
+            .replace("{pending}", &placed.pending_request)
+    };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
         Call::Form(p, fields) => client.post_form(&path(p), fields).await,
@@ -156,9 +214,11 @@ fn rows() -> Vec<Row> {
     use ListingStatus::{Listed, Pending, Rejected, Unlisted};
     use Who::*;
     let hosts: &'static [Who] = &[Host, Cohost];
-    let readers: &'static [Who] = &[Host, Cohost, Moderator, Admin];
+    // Members keep their group when it is unlisted or back in review.
+    let readers: &'static [Who] = &[Host, Cohost, Moderator, Admin, Member];
+    let thread: &'static [Who] = &[Host, Cohost, Member];
     let moderators: &'static [Who] = &[Moderator, Admin];
-    let logged_in: &'static [Who] = &[Stranger, Host, Cohost, Moderator, Admin];
+    let logged_in: &'static [Who] = &[Stranger, Host, Cohost, Moderator, Admin, Member, Waiting];
     let mut rows = vec![
         Row {
             name: "a listed group's page",
@@ -446,6 +506,102 @@ fn rows() -> Vec<Row> {
             allowed: &[],
             anonymous: Seen::Login,
         },
+        Row {
+            name: "a member's request",
+            status: Listed,
+            call: Call::Get("/requests/{request}"),
+            allowed: thread,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "a member's request (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/join-requests/{request}"),
+            allowed: thread,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "its thread (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/join-requests/{request}/messages"),
+            allowed: thread,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "writing in it (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/join-requests/{request}/messages",
+                json!({"text": "Hello."}),
+            ),
+            allowed: thread,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "writing in it",
+            status: Listed,
+            call: Call::Form("/requests/{request}/messages", &[("text", "Hello.")]),
+            allowed: thread,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "approving a waiting request (API)",
+            status: Listed,
+            call: Call::Json("POST", "/api/v1/join-requests/{pending}/approve", json!({})),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "declining a waiting request",
+            status: Listed,
+            call: Call::Form("/requests/{pending}/decline", &[]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "removing a member (API)",
+            status: Listed,
+            call: Call::Json("POST", "/api/v1/join-requests/{request}/remove", json!({})),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "blocking someone",
+            status: Listed,
+            call: Call::Form("/requests/{pending}/block", &[]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "withdrawing a waiting request (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/join-requests/{pending}/withdraw",
+                json!({}),
+            ),
+            allowed: &[Waiting],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "leaving the group",
+            status: Listed,
+            call: Call::Form("/requests/{request}/withdraw", &[]),
+            allowed: &[Member],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "announcing (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/groups/{slug}/announcements",
+                json!({"text": "Hello, members."}),
+            ),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
     ];
     for status in [Pending, Rejected, Unlisted] {
         rows.push(Row {
@@ -474,17 +630,22 @@ fn rows() -> Vec<Row> {
     rows
 }
 
-#[tokio::test]
-async fn every_role_sees_and_changes_only_what_it_may() {
-    let world = World::new().await;
+kith_store::on_both_backends!(
+    every_role_sees_and_changes_only_what_it_may,
+    |store| async move {
+        every_role_on(World::on(TestApp::on(store)).await).await;
+    }
+);
+
+async fn every_role_on(world: World) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for row in rows() {
         let api = row.name.contains("API") || row.name == "PATCH";
         for (who, person) in &world.people {
-            let slug = world.group(row.status).await;
+            let placed = world.group(row.status).await;
             let mut client = world.client(person, api).await;
-            let response = perform(&mut client, &row.call, &slug).await;
+            let response = perform(&mut client, &row.call, &placed).await;
             let expected = match who {
                 Who::Anonymous => row.anonymous,
                 w if row.allowed.contains(w) => Seen::Allowed,
@@ -512,9 +673,12 @@ async fn every_role_sees_and_changes_only_what_it_may() {
 #[tokio::test]
 async fn a_group_that_does_not_exist_looks_the_same_to_everyone() {
     let world = World::new().await;
-    let hidden = world.group(ListingStatus::Pending).await;
+    let hidden = world.group(ListingStatus::Pending).await.slug;
     for (who, person) in &world.people {
-        if matches!(who, Who::Host | Who::Cohost | Who::Moderator | Who::Admin) {
+        if matches!(
+            who,
+            Who::Host | Who::Cohost | Who::Moderator | Who::Admin | Who::Member
+        ) {
             continue;
         }
         let mut client = world.client(person, false).await;
@@ -540,14 +704,17 @@ async fn a_group_that_does_not_exist_looks_the_same_to_everyone() {
 }
 
 #[tokio::test]
-async fn private_fields_reach_only_hosts_and_moderators() {
+async fn private_fields_reach_only_members_hosts_and_moderators() {
     let world = World::new().await;
-    let slug = world.group(ListingStatus::Listed).await;
+    let slug = world.group(ListingStatus::Listed).await.slug;
     for (who, person) in &world.people {
         for path in [format!("/groups/{slug}"), format!("/api/v1/groups/{slug}")] {
             let mut client = world.client(person, path.contains("/api/")).await;
             let body = client.get(&path).await.body;
-            let entitled = matches!(who, Who::Host | Who::Cohost | Who::Moderator | Who::Admin);
+            let entitled = matches!(
+                who,
+                Who::Host | Who::Cohost | Who::Moderator | Who::Admin | Who::Member
+            );
             assert_eq!(body.contains("PRIVATE-CANARY"), entitled, "{who:?} {path}");
             assert_eq!(body.contains("4242#"), entitled, "{who:?} {path}");
         }
