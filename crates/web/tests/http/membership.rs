@@ -367,6 +367,24 @@ kith_store::on_both_backends!(
         assert_eq!(made.status, StatusCode::CREATED);
         let url = made.json()["url"].as_str().expect("url").to_owned();
         let token = url.rsplit('/').next().expect("token").to_owned();
+        // A link stops working when it expires.
+        let hash = kith_app::accounts::token_hash(&token);
+        let store = app.db.store.as_ref();
+        assert!(
+            store
+                .invitation_group(&hash, now())
+                .await
+                .expect("valid")
+                .is_some()
+        );
+        let later = now() + jiff::SignedDuration::from_hours(3 * 24 + 1);
+        assert!(
+            store
+                .invitation_group(&hash, later)
+                .await
+                .expect("expired")
+                .is_none()
+        );
         let too_long = host_api
             .json(
                 "POST",
@@ -632,5 +650,63 @@ kith_store::on_both_backends!(
             mails.iter().any(|m| m.0 == "hostess@example.org"),
             "{mails:?}"
         );
+    }
+);
+
+kith_store::on_both_backends!(
+    deleting_an_account_takes_its_requests_threads_and_rsvps,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        let ada = app.account("Ada", Role::Member).await;
+        let slug = listed_group(&app, &host, "Leaving Circle", &[("join_policy", "open")]).await;
+        let mut ada_api = app.api_as(&ada).await;
+        let asked = ask(&mut ada_api, &slug, json!({})).await;
+        let id = asked.json()["id"].as_str().expect("id").to_owned();
+        ada_api
+            .json(
+                "POST",
+                &format!("/api/v1/join-requests/{id}/messages"),
+                json!({"text": "Hello from Ada."}),
+            )
+            .await;
+        let meetings = ada_api.get("/api/v1/me/meetings").await.json();
+        let meeting = meetings[0]["meeting"]["id"]
+            .as_str()
+            .expect("meeting")
+            .to_owned();
+        ada_api
+            .json(
+                "PUT",
+                &format!("/api/v1/meetings/{meeting}/rsvp"),
+                json!({"attending": true}),
+            )
+            .await;
+
+        let deleted = ada_api
+            .json(
+                "DELETE",
+                "/api/v1/me",
+                json!({"password": crate::support::PASSWORD}),
+            )
+            .await;
+        assert!(deleted.status.is_success(), "{}", deleted.body);
+
+        let store = app.db.store.as_ref();
+        let request = kith_domain::ids::RequestId::parse(&id).expect("id");
+        assert!(matches!(
+            store.request(&request).await,
+            Err(kith_store::StoreError::NotFound)
+        ));
+        assert!(store.thread(&request).await.expect("thread").is_empty());
+        let occurrence = kith_domain::ids::OccurrenceId::parse(&meeting).expect("meeting");
+        assert_eq!(store.attending_count(&occurrence).await.expect("count"), 0);
+        let people = app
+            .api_as(&host)
+            .await
+            .get(&format!("/api/v1/groups/{slug}/join-requests"))
+            .await
+            .json();
+        assert_eq!(people["members"], json!([]));
     }
 );
