@@ -42,6 +42,7 @@ async function listGroup(host) {
   await host.getByLabel(/Approval: you read each request/).check();
   await host.getByLabel(/Your question to people who ask/).fill("What brings you here?");
   await host.getByLabel("Call link", { exact: true }).fill(LINK);
+  await host.getByLabel("Dial-in number").fill("+49 30 555 0100,,7777#");
   await host.getByRole("button", { name: "Send for review" }).click();
   await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
   const groupPath = new URL(host.url()).pathname;
@@ -121,6 +122,9 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     await audit(seeker, `Your request to join: ${NAME}`);
     await seeker.goto(groupPath);
     assert.match(await seeker.locator(".private").innerText(), /riverbank-private/);
+    // The dial-in is one tap on a phone, pauses included.
+    const dial = seeker.locator(".private").getByRole("link", { name: "+49 30 555 0100,,7777#" });
+    assert.equal(await dial.getAttribute("href"), "tel:+49305550100,,7777%23");
     await seeker.goto("/me");
     assert.match(await seeker.locator(".memberships").innerText(), new RegExp(NAME));
     await audit(seeker, "Your page");
@@ -137,6 +141,21 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     assert.ok(announcement, "the member got the announcement");
     assert.equal(announcement.subject, "kith: news from one of your groups");
     assert.doesNotMatch(announcement.raw, /warden@example\.org/);
+
+    // An invitation link: made once, opened by a guest; a wrong one reads
+    // "not valid".
+    await host.getByLabel("Works for (days)").fill("7");
+    await host.getByRole("button", { name: "Make an invitation link" }).click();
+    const invitation = (await host.locator("code.secret").innerText()).trim();
+    assert.match(invitation, /\/invitations\/[0-9a-f]{32}$/);
+    await audit(host, `Requests and members: ${NAME}`);
+    const guest = await open(browser, kith.url, { journey: "joining-guest" });
+    await guest.goto(new URL(invitation).pathname);
+    await guest.getByRole("heading", { level: 1, name: `You are invited: ${NAME}` }).waitFor();
+    await audit(guest, `You are invited: ${NAME}`);
+    const wrong = await guest.goto("/invitations/0123456789abcdef0123456789abcdef");
+    assert.equal(wrong.status(), 404);
+    await audit(guest, "This invitation is not valid");
 
     // A stranger sees the group but never the link, and no thread.
     const stranger = await open(browser, kith.url, { journey: "joining-stranger" });

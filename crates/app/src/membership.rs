@@ -81,6 +81,10 @@ async fn notify(
         url: site.link(&format!("/requests/{}", request.id)),
     };
     for account in to {
+        // Hosts of demo groups have no address: nothing to write.
+        if store.account_details(*account).await?.email.is_none() {
+            continue;
+        }
         let preferences = store.notification_preferences(*account).await?;
         let composed = compose(site, &news, &preferences)?;
         store

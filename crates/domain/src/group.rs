@@ -233,6 +233,27 @@ pub struct PrivateDetails {
     pub street_address: Option<String>,
 }
 
+impl PrivateDetails {
+    /// The dial-in as a one-tap `tel:` link (RFC 3966, with the pauses
+    /// phones understand): `+49 30 1234567,,4242#` becomes
+    /// `tel:+49301234567,,4242%23`. Separators are dropped, `p` is a pause
+    /// (`,`) and `w` a wait (`;`).
+    pub fn dial_in_uri(&self) -> Option<String> {
+        let number = self.dial_in.as_deref()?;
+        let mut uri = String::from("tel:");
+        for c in number.chars() {
+            match c {
+                '0'..='9' | '+' | ',' | ';' | '*' => uri.push(c),
+                'p' | 'P' => uri.push(','),
+                'w' | 'W' => uri.push(';'),
+                '#' => uri.push_str("%23"),
+                _ => {}
+            }
+        }
+        Some(uri)
+    }
+}
+
 /// A new group as its host describes it, before it has a slug.
 #[derive(Debug, Clone)]
 pub struct NewGroup {
@@ -245,6 +266,25 @@ pub struct NewGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dial_in_becomes_a_one_tap_link_with_its_pauses() {
+        let details = |number: &str| PrivateDetails {
+            dial_in: Some(number.to_owned()),
+            ..PrivateDetails::default()
+        };
+        assert_eq!(
+            details("+49 30 1234567,,4242#").dial_in_uri().as_deref(),
+            Some("tel:+49301234567,,4242%23")
+        );
+        assert_eq!(
+            details("+1 (555) 010-9999 p 123 w 456*")
+                .dial_in_uri()
+                .as_deref(),
+            Some("tel:+15550109999,123;456*")
+        );
+        assert_eq!(PrivateDetails::default().dial_in_uri(), None);
+    }
 
     #[test]
     fn codes_round_trip_and_bits_are_distinct() {

@@ -407,6 +407,7 @@ JOIN (
     SELECT group_id, account_id FROM group_hosts
     UNION SELECT group_id, account_id FROM join_requests WHERE state = 'approved'
 ) p ON p.group_id = o.group_id
+JOIN accounts a ON a.id = p.account_id AND a.email IS NOT NULL
 WHERE o.starts_at >= $2 AND o.starts_at < $3 AND o.cancelled = 0
   AND NOT EXISTS (SELECT 1 FROM reminders_sent s
       WHERE s.occurrence_id = o.id AND s.account_id = p.account_id AND s.kind = $1)

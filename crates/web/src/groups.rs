@@ -318,6 +318,8 @@ pub struct PrivateJson {
     pub call_link: Option<String>,
     /// The phone dial-in.
     pub dial_in: Option<String>,
+    /// The dial-in as a one-tap `tel:` link with its pauses.
+    pub dial_in_uri: Option<String>,
     /// The street address.
     pub street_address: Option<String>,
 }
@@ -426,6 +428,7 @@ pub async fn get_group(
         hosts: p.hosts,
         status: p.status.code().to_owned(),
         private: group.private.map(|private| PrivateJson {
+            dial_in_uri: private.dial_in_uri(),
             call_link: private.call_link,
             dial_in: private.dial_in,
             street_address: private.street_address,
