@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { MODERATOR, PASSWORD, linkIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -14,14 +14,6 @@ before(async () => {
 after(() => kith?.stop());
 
 const NAME = "Saltmarsh Tapering Circle";
-
-async function logIn(page, login) {
-  await page.goto("/login");
-  await page.getByLabel("Handle or email").fill(login);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/me$/);
-}
 
 async function inDirectory(page) {
   await page.goto(`/groups?q=saltmarsh`);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, step } from "../lib/browser.mjs";
-import { PASSWORD, linkIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -18,14 +18,6 @@ after(() => kith?.stop());
 
 const EMAIL = "heron@example.org";
 const NEW_PASSWORD = "herons wade at dawn in the reeds";
-
-async function logIn(page, password) {
-  await page.goto("/login");
-  await page.getByLabel("Handle or email").fill(EMAIL);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/me$/);
-}
 
 test("register, confirm by mail, reset the password by mail, delete the account", async (t) => {
   const browser = await launch(t);
@@ -46,7 +38,7 @@ test("register, confirm by mail, reset the password by mail, delete the account"
     const verify = linkIn(welcome, "/verify-email/");
 
     // Until confirmed, listing a group explains why and offers the link again.
-    await logIn(page, PASSWORD);
+    await logIn(page, EMAIL);
     assert.match(await page.locator("main").innerText(), /not confirmed yet/);
     await page.goto("/groups/new");
     await audit(page, "Please confirm your email first");
@@ -103,7 +95,7 @@ test("register, confirm by mail, reset the password by mail, delete the account"
     await page.getByRole("button", { name: "Save the new password" }).click();
     await page.waitForURL(/\/login\?reset=1$/);
     assert.match(await page.getByRole("status").innerText(), /Your password is changed/);
-    await logIn(page, NEW_PASSWORD);
+    await logIn(page, EMAIL, NEW_PASSWORD);
     await step(page, "reset");
 
     await page.getByRole("link", { name: "Delete your account" }).click();

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, step } from "../lib/browser.mjs";
-import { MODERATOR, PASSWORD, linkIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -18,14 +18,6 @@ after(() => kith?.stop());
 
 const NAME = "Riverbank Check-in Circle";
 const LINK = "https://meet.example.org/riverbank-private";
-
-async function logIn(page, login) {
-  await page.goto("/login");
-  await page.getByLabel("Handle or email").fill(login);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/me$/);
-}
 
 /** The warden lists a group that asks a question, and approves it. */
 async function listGroup(host) {

@@ -127,3 +127,12 @@ export function linkIn(mail, prefix) {
   if (!match) throw new Error(`no ${prefix} link in: ${mail.text}`);
   return match[1];
 }
+
+/** Logs `login` (a handle or an email) in through the form; lands on /me. */
+export async function logIn(page, login, password = PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Handle or email").fill(login);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/me$/);
+}

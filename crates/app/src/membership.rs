@@ -8,30 +8,34 @@
 //! not exist.
 
 use jiff::{SignedDuration, Timestamp};
-use kith_domain::account::Handle;
-use kith_domain::ids::{GroupId, OccurrenceId, RequestId, Slug, random_secret};
+use kith_domain::ids::{OccurrenceId, RequestId, Slug};
 use kith_domain::membership::{
     Decision, JoinPolicy, Refusal, RequestState, limits, on_ask, on_block, on_decision, on_remove,
     on_withdraw,
 };
 use kith_domain::validation::{FieldError, text_within};
-use kith_store::Store;
 use kith_store::membership::{
-    InvitationRecord, MessageRecord, NewMessage, PersonalMeeting, RequestRecord, Transition,
+    MessageRecord, NewMessage, PersonalMeeting, RequestRecord, Transition,
 };
+
+use kith_store::{AccountId, Store};
 
 use crate::access::{GroupAction, Person, authorize};
 use crate::accounts::token_hash;
-use crate::mail::kinds::{Announcement, RequestNews};
-use crate::mail::{MailKind, MailSite, compose};
+use crate::mail::MailSite;
 use crate::{AppError, AppResult};
-use kith_store::AccountId;
-use kith_store::mail::Recipient;
 
-/// How long an invitation link works unless the host says otherwise.
-pub const INVITATION_DAYS: i64 = 14;
-/// The longest an invitation link may work.
-pub const MAX_INVITATION_DAYS: i64 = 90;
+mod hosts;
+mod notices;
+
+pub use hosts::{
+    GroupPeople, INVITATION_DAYS, MAX_INVITATION_DAYS, NewInvitation, create_invitation,
+    fellow_members, group_people, hand_over, invitation_group, revoke_invitation,
+};
+pub use notices::announce;
+pub(crate) use notices::mail_members;
+use notices::{notify, notify_promoted};
+
 /// How far ahead "my meetings" looks.
 pub const MY_MEETINGS_DAYS: i64 = 28;
 
@@ -65,98 +69,7 @@ fn committed(result: Result<Transition, Refusal>) -> AppResult<Transition> {
     result.map_err(refused)
 }
 
-/// Mails news about a request to each of `to`, in the outbox; the sender
-/// delivers it. Essential mail: sent whatever the preferences.
-async fn notify(
-    store: &dyn Store,
-    site: &MailSite,
-    to: &[AccountId],
-    request: &RequestRecord,
-    what: &'static str,
-    now: Timestamp,
-) -> AppResult<()> {
-    let news = RequestNews {
-        group_name: request.group_name.clone(),
-        what,
-        url: site.link(&format!("/requests/{}", request.id)),
-    };
-    for account in to {
-        // Hosts of demo groups have no address: nothing to write.
-        if store.account_details(*account).await?.email.is_none() {
-            continue;
-        }
-        let preferences = store.notification_preferences(*account).await?;
-        let composed = compose(site, &news, &preferences)?;
-        store
-            .enqueue_mail(&composed.to(Recipient::Account(*account), now), now)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Writes one mail of `kind` to each member of a group who wants it — one
-/// mail per person, never a shared To, Cc or Bcc. Answers how many.
-pub(crate) async fn mail_members<K: MailKind>(
-    store: &dyn Store,
-    site: &MailSite,
-    group: GroupId,
-    mail: &K,
-    now: Timestamp,
-) -> AppResult<usize> {
-    let members = store
-        .group_requests(group, &[RequestState::Approved])
-        .await?;
-    let mut written = 0;
-    for member in members {
-        let preferences = store.notification_preferences(member.account).await?;
-        if !K::wanted(&preferences) {
-            continue;
-        }
-        let composed = compose(site, mail, &preferences)?;
-        store
-            .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
-            .await?;
-        written += 1;
-    }
-    Ok(written)
-}
-
-/// A host's announcement to every member of their group, by mail; members
-/// who turned announcements off get none. Answers how many mails went out.
-pub async fn announce(
-    store: &dyn Store,
-    site: &MailSite,
-    person: &Person,
-    slug: &Slug,
-    text: &str,
-    now: Timestamp,
-) -> AppResult<usize> {
-    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
-    let text = message_text("text", text, 1)?;
-    let profile = store.managed_group(slug).await?.profile;
-    let announcement = Announcement {
-        group_name: profile.name,
-        host_handle: person.handle.to_string(),
-        body: text,
-        group_url: site.link(&format!("/groups/{slug}")),
-    };
-    mail_members(store, site, access.id, &announcement, now).await
-}
-
-/// Tells the person who moved up from the waitlist, if anyone did.
-async fn notify_promoted(
-    store: &dyn Store,
-    site: &MailSite,
-    transition: &Transition,
-    now: Timestamp,
-) -> AppResult<()> {
-    match &transition.promoted {
-        Some(promoted) => notify(store, site, &[promoted.account], promoted, "moved_up", now).await,
-        None => Ok(()),
-    }
-}
-
-fn message_text(field: &'static str, raw: &str, min: usize) -> AppResult<String> {
+pub(super) fn message_text(field: &'static str, raw: &str, min: usize) -> AppResult<String> {
     text_within(field, raw, min, limits::MESSAGE).map_err(|e| AppError::Invalid(vec![e]))
 }
 
@@ -435,69 +348,6 @@ pub async fn withdraw(
     Ok(transition)
 }
 
-/// A group's people, for its hosts.
-#[derive(Debug, Clone, Default)]
-pub struct GroupPeople {
-    /// Waiting for a decision, oldest first.
-    pub pending: Vec<RequestRecord>,
-    /// Accepted, waiting for a place, first to move up first.
-    pub waitlisted: Vec<RequestRecord>,
-    /// Members.
-    pub members: Vec<RequestRecord>,
-    /// Invitation links.
-    pub invitations: Vec<InvitationRecord>,
-}
-
-/// The requests, members and invitations of a group, for its hosts.
-pub async fn group_people(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<GroupPeople> {
-    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
-    let mut requests = store
-        .group_requests(
-            access.id,
-            &[
-                RequestState::Pending,
-                RequestState::Waitlisted,
-                RequestState::Approved,
-            ],
-        )
-        .await?;
-    let mut people = GroupPeople {
-        invitations: store.invitations(access.id).await?,
-        ..GroupPeople::default()
-    };
-    for request in requests.drain(..) {
-        match request.state {
-            RequestState::Pending => people.pending.push(request),
-            RequestState::Waitlisted => people.waitlisted.push(request),
-            _ => people.members.push(request),
-        }
-    }
-    Ok(people)
-}
-
-/// The pseudonyms of a group's members, for its members when the group
-/// allows it; `NotFound` otherwise.
-pub async fn fellow_members(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<Vec<String>> {
-    let access = authorize(store, Some(person), slug, GroupAction::ViewPrivate).await?;
-    let profile = store.managed_group(slug).await?.profile;
-    let hosts = access.hosts.contains(&person.id);
-    if !hosts && !profile.join.members_visible {
-        return Err(AppError::NotFound);
-    }
-    let members = store
-        .group_requests(access.id, &[RequestState::Approved])
-        .await?;
-    Ok(members.into_iter().map(|r| r.handle).collect())
-}
-
 /// A person's requests and memberships, each in the state they may see.
 pub async fn my_requests(store: &dyn Store, person: &Person) -> AppResult<Vec<RequestRecord>> {
     let mut requests = store.account_requests(person.id).await?;
@@ -547,91 +397,4 @@ pub async fn set_attending(
     Ok(store
         .set_attending(occurrence, person.id, attending, now)
         .await?)
-}
-
-/// A new invitation link's secret, shown to the host once.
-#[derive(Debug, Clone)]
-pub struct NewInvitation {
-    /// The token for the link; only its hash is kept.
-    pub token: String,
-    /// When it stops working.
-    pub expires_at: Timestamp,
-}
-
-/// Makes an invitation link that works for `days` days (1–90).
-pub async fn create_invitation(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-    days: &str,
-    now: Timestamp,
-) -> AppResult<NewInvitation> {
-    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
-    let days = match days.trim() {
-        "" => INVITATION_DAYS,
-        raw => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (1..=MAX_INVITATION_DAYS).contains(d))
-            .ok_or_else(|| AppError::Invalid(vec![FieldError::new("days", "out_of_range")]))?,
-    };
-    let token = random_secret();
-    let expires_at = now + SignedDuration::from_hours(24 * days);
-    store
-        .create_invitation(
-            access.id,
-            &random_secret(),
-            &token_hash(&token),
-            person.id,
-            expires_at,
-            now,
-        )
-        .await?;
-    Ok(NewInvitation { token, expires_at })
-}
-
-/// Revokes one of a group's invitation links.
-pub async fn revoke_invitation(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-    id: &str,
-    now: Timestamp,
-) -> AppResult<()> {
-    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
-    Ok(store.revoke_invitation(access.id, id, now).await?)
-}
-
-/// The group a valid invitation token opens; `None` for a wrong, expired or
-/// revoked one, which all read the same.
-pub async fn invitation_group(
-    store: &dyn Store,
-    token: &str,
-    now: Timestamp,
-) -> AppResult<Option<Slug>> {
-    Ok(store.invitation_group(&token_hash(token), now).await?)
-}
-
-/// Hands a group to a co-host or member; the giver steps down as host.
-pub async fn hand_over(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-    to: &str,
-    now: Timestamp,
-) -> AppResult<()> {
-    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
-    let unknown = || AppError::Invalid(vec![FieldError::new("handle", "not_a_member")]);
-    let handle = Handle::parse(to).map_err(|_| unknown())?;
-    let receiver = store
-        .account_by_handle(&handle)
-        .await?
-        .ok_or_else(unknown)?;
-    match store
-        .hand_over(access.id, person.id, receiver.id, now)
-        .await
-    {
-        Err(kith_store::StoreError::NotFound) => Err(unknown()),
-        other => Ok(other?),
-    }
 }

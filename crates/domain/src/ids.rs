@@ -15,73 +15,56 @@ pub struct GroupId(pub i64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RuleId(pub i64);
 
-/// The public, random id of one meeting occurrence (`/meetings/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OccurrenceId(String);
+/// Declares a public, random, 128-bit id: lowercase hex that reveals
+/// nothing about order or volume, parsed strictly so a malformed id never
+/// reaches a query.
+macro_rules! random_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
 
-impl OccurrenceId {
-    /// A fresh random id: 128 bits, lowercase hex.
-    pub fn random() -> Self {
-        Self(random_hex::<16>())
-    }
+        impl $name {
+            /// A fresh random id: 128 bits, lowercase hex.
+            pub fn random() -> Self {
+                Self(random_hex::<16>())
+            }
 
-    /// Accepts only the shape `random` produces, so a malformed id never
-    /// reaches a query.
-    pub fn parse(raw: &str) -> Option<Self> {
-        is_hex_128(raw).then(|| Self(raw.to_owned()))
-    }
+            /// Accepts only the shape `random` produces.
+            pub fn parse(raw: &str) -> Option<Self> {
+                is_hex_128(raw).then(|| Self(raw.to_owned()))
+            }
 
-    /// Wraps an id read back from the store.
-    pub fn from_trusted(raw: String) -> Self {
-        Self(raw)
-    }
+            /// Wraps an id read back from the store.
+            pub fn from_trusted(raw: String) -> Self {
+                Self(raw)
+            }
 
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
 }
 
-impl fmt::Display for OccurrenceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+random_id!(
+    /// The public, random id of one meeting occurrence (`/meetings/{id}`).
+    OccurrenceId
+);
 
-/// The public, random id of one person's request to join one group
-/// (`/requests/{id}`); it names the private thread too.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RequestId(String);
-
-impl RequestId {
-    /// A fresh random id: 128 bits, lowercase hex.
-    pub fn random() -> Self {
-        Self(random_hex::<16>())
-    }
-
-    /// Accepts only the shape `random` produces.
-    pub fn parse(raw: &str) -> Option<Self> {
-        is_hex_128(raw).then(|| Self(raw.to_owned()))
-    }
-
-    /// Wraps an id read back from the store.
-    pub fn from_trusted(raw: String) -> Self {
-        Self(raw)
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+random_id!(
+    /// The public, random id of one person's request to join one group
+    /// (`/requests/{id}`); it names the private thread too.
+    RequestId
+);
 
 fn is_hex_128(raw: &str) -> bool {
     raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))

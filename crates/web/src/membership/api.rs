@@ -11,7 +11,9 @@ use kith_store::membership::{PersonalMeeting, RequestRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{invitation_url, parse_request, parse_slug, request_action};
+use super::people::invitation_url;
+use super::request::request_action;
+use super::{parse_request, parse_slug};
 use crate::AppState;
 use crate::api::MeetingJson;
 use crate::error::{ApiError, Problem, WebError};

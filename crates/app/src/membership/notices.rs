@@ -1,0 +1,106 @@
+//! Mail about requests and members: news to one side of a request, and
+//! mail to every member of a group.
+
+use jiff::Timestamp;
+use kith_domain::ids::{GroupId, Slug};
+use kith_domain::membership::RequestState;
+use kith_store::mail::Recipient;
+use kith_store::membership::{RequestRecord, Transition};
+use kith_store::{AccountId, Store};
+
+use super::message_text;
+use crate::AppResult;
+use crate::access::{GroupAction, Person, authorize};
+use crate::mail::kinds::{Announcement, RequestNews};
+use crate::mail::{MailKind, MailSite, compose};
+
+/// Mails news about a request to each of `to`, in the outbox; the sender
+/// delivers it. Essential mail: sent whatever the preferences.
+pub(super) async fn notify(
+    store: &dyn Store,
+    site: &MailSite,
+    to: &[AccountId],
+    request: &RequestRecord,
+    what: &'static str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let news = RequestNews {
+        group_name: request.group_name.clone(),
+        what,
+        url: site.link(&format!("/requests/{}", request.id)),
+    };
+    for account in to {
+        // Hosts of demo groups have no address: nothing to write.
+        if store.account_details(*account).await?.email.is_none() {
+            continue;
+        }
+        let preferences = store.notification_preferences(*account).await?;
+        let composed = compose(site, &news, &preferences)?;
+        store
+            .enqueue_mail(&composed.to(Recipient::Account(*account), now), now)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes one mail of `kind` to each member of a group who wants it — one
+/// mail per person, never a shared To, Cc or Bcc. Answers how many.
+pub(crate) async fn mail_members<K: MailKind>(
+    store: &dyn Store,
+    site: &MailSite,
+    group: GroupId,
+    mail: &K,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let members = store
+        .group_requests(group, &[RequestState::Approved])
+        .await?;
+    let mut written = 0;
+    for member in members {
+        let preferences = store.notification_preferences(member.account).await?;
+        if !K::wanted(&preferences) {
+            continue;
+        }
+        let composed = compose(site, mail, &preferences)?;
+        store
+            .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
+            .await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// A host's announcement to every member of their group, by mail; members
+/// who turned announcements off get none. Answers how many mails went out.
+pub async fn announce(
+    store: &dyn Store,
+    site: &MailSite,
+    person: &Person,
+    slug: &Slug,
+    text: &str,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
+    let text = message_text("text", text, 1)?;
+    let profile = store.managed_group(slug).await?.profile;
+    let announcement = Announcement {
+        group_name: profile.name,
+        host_handle: person.handle.to_string(),
+        body: text,
+        group_url: site.link(&format!("/groups/{slug}")),
+    };
+    mail_members(store, site, access.id, &announcement, now).await
+}
+
+/// Tells the person who moved up from the waitlist, if anyone did.
+pub(super) async fn notify_promoted(
+    store: &dyn Store,
+    site: &MailSite,
+    transition: &Transition,
+    now: Timestamp,
+) -> AppResult<()> {
+    match &transition.promoted {
+        Some(promoted) => notify(store, site, &[promoted.account], promoted, "moved_up", now).await,
+        None => Ok(()),
+    }
+}

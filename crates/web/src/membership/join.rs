@@ -1,0 +1,196 @@
+//! Asking to join: the form for members and the one form for newcomers.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::{self};
+use kith_app::{AppError, access::Person};
+use kith_domain::ids::Slug;
+
+use super::parse_slug;
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::forms::{FormErrors, FormPairs};
+use crate::messages::{Messages, messages};
+use crate::session::{Nav, Viewer};
+
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinTemplate {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    slug: String,
+    name: String,
+    policy: &'static str,
+    question: String,
+    answer: String,
+    /// A newcomer's handle and email, kept when the form is refused.
+    handle: String,
+    email: String,
+    /// A newcomer's account and request were taken: check your mail.
+    sent: bool,
+    errors: FormErrors,
+}
+
+async fn join_template(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &Slug,
+    answer: String,
+    errors: FormErrors,
+) -> Result<JoinTemplate, WebError> {
+    let profile = state
+        .store
+        .listed_group(slug)
+        .await
+        .map_err(AppError::from)?;
+    Ok(JoinTemplate {
+        m: messages(),
+        zone_from: "none",
+        nav: viewer.nav(),
+        slug: slug.to_string(),
+        name: profile.name,
+        policy: profile.join.policy.code(),
+        question: profile.join.question,
+        answer,
+        handle: String::new(),
+        email: String::new(),
+        sent: false,
+        errors,
+    })
+}
+
+pub(super) async fn join_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let page = join_template(&state, &viewer, &slug, String::new(), FormErrors::default()).await?;
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}
+
+pub(super) async fn join_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ip: crate::accounts::ClientIp,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let Some(person) = viewer.person.clone() else {
+        return newcomer_join(&state, &viewer, ip.0, &slug, &form).await;
+    };
+    if let Err(seconds) = state.limits.membership(person.id) {
+        return Err(PageError(WebError::RateLimited(seconds)));
+    }
+    let answer = form.get("answer");
+    let asked = membership::ask_to_join(
+        state.store.as_ref(),
+        &state.mail_site,
+        &person,
+        &slug,
+        answer,
+        None,
+        state.clock.now(),
+    )
+    .await;
+    state.mail_wake.notify_one();
+    let errors = match asked {
+        Ok(request) => {
+            return Ok(Redirect::to(&format!("/requests/{}", request.id)).into_response());
+        }
+        Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
+        Err(AppError::Conflict(code)) => {
+            FormErrors::general("answer", messages().of("conflict", code))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let page = join_template(&state, &viewer, &slug, answer.to_owned(), errors).await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(page.render().map_err(WebError::from)?),
+    )
+        .into_response())
+}
+
+/// One form for a newcomer: it creates the account (which mails a link to
+/// confirm the address) and holds the request until that link is opened.
+/// The answer is the same whether or not the email was known already, so
+/// the form reveals nobody's address.
+async fn newcomer_join(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: std::net::IpAddr,
+    slug: &Slug,
+    form: &FormPairs,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let now = state.clock.now();
+    let answer = form.get("answer");
+    let registration = kith_app::accounts::Registration {
+        handle: form.get("handle").to_owned(),
+        email: form.get("email").to_owned(),
+        password: form.get("password").to_owned(),
+    };
+    let mut page = join_template(
+        state,
+        viewer,
+        slug,
+        answer.to_owned(),
+        FormErrors::default(),
+    )
+    .await?;
+    page.handle = registration.handle.clone();
+    page.email = registration.email.clone();
+    let profile = store.listed_group(slug).await.map_err(AppError::from)?;
+    if profile.join.policy == kith_domain::membership::JoinPolicy::InviteOnly {
+        return Err(WebError::Conflict("invitation_required").into());
+    }
+    let checked = membership::check_answer(&profile.join, answer, false).and(Ok(()));
+    if let Err(seconds) = state.limits.register(ip) {
+        return Err(PageError(WebError::RateLimited(seconds)));
+    }
+    let registered = match checked {
+        Ok(()) => {
+            kith_app::accounts::register(store, &state.hasher, &state.mail_site, &registration, now)
+                .await
+        }
+        Err(err) => Err(err),
+    };
+    match registered {
+        Ok(()) => {}
+        Err(AppError::Invalid(errors)) => {
+            page.errors = FormErrors::of(&errors);
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render().map_err(WebError::from)?),
+            )
+                .into_response());
+        }
+        Err(other) => return Err(other.into()),
+    }
+    // A new account has this handle only if registering created it (a
+    // taken handle is refused above; a taken email creates nothing).
+    let handle = kith_domain::account::Handle::parse(&registration.handle)
+        .map_err(|e| WebError::Invalid(vec![e]))?;
+    if let Some(account) = store
+        .account_by_handle(&handle)
+        .await
+        .map_err(AppError::from)?
+    {
+        let newcomer = Person {
+            id: account.id,
+            handle,
+            role: account.role,
+            email_verified: false,
+        };
+        membership::ask_to_join(store, &state.mail_site, &newcomer, slug, answer, None, now)
+            .await?;
+    }
+    state.mail_wake.notify_one();
+    page.sent = true;
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}

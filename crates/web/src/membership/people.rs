@@ -1,0 +1,269 @@
+//! The hosts' page: requests, the waitlist, members, invitation links,
+//! hand-over and announcements.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::{self, GroupPeople};
+use kith_app::{AppError, access::Person};
+use kith_domain::ids::Slug;
+use kith_store::membership::RequestRecord;
+
+use super::parse_slug;
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::forms::{FormErrors, FormPairs};
+use crate::messages::{Messages, messages};
+use crate::session::{CurrentUser, Nav, Viewer};
+use crate::views::local_date_time;
+
+struct PersonView {
+    request: String,
+    handle: String,
+    answer: String,
+    since: String,
+}
+
+struct InvitationView {
+    id: String,
+    created_by: String,
+    expires: String,
+    revoked: bool,
+    expired: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeopleTemplate {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    slug: String,
+    name: String,
+    policy: &'static str,
+    capacity: Option<u32>,
+    pending: Vec<PersonView>,
+    waitlisted: Vec<PersonView>,
+    members: Vec<PersonView>,
+    invitations: Vec<InvitationView>,
+    /// A link made just now, shown once.
+    new_link: Option<String>,
+    /// How many members an announcement just reached.
+    announced: Option<usize>,
+    /// The announcement's text, kept when refused.
+    announcement: String,
+    errors: FormErrors,
+}
+
+async fn people_template(
+    state: &AppState,
+    viewer: &Viewer,
+    person: &Person,
+    slug: &Slug,
+    zone: &kith_domain::zone::Zone,
+) -> Result<PeopleTemplate, WebError> {
+    let m = messages();
+    let store = state.store.as_ref();
+    let GroupPeople {
+        pending,
+        waitlisted,
+        members,
+        invitations,
+    } = membership::group_people(store, person, slug).await?;
+    let profile = store
+        .managed_group(slug)
+        .await
+        .map_err(AppError::from)?
+        .profile;
+    let now = state.clock.now();
+    let people = |records: Vec<RequestRecord>| -> Vec<PersonView> {
+        records
+            .into_iter()
+            .map(|r| PersonView {
+                request: r.id.to_string(),
+                handle: r.handle,
+                answer: r.answer,
+                since: local_date_time(m, r.state_changed_at, zone).0,
+            })
+            .collect()
+    };
+    Ok(PeopleTemplate {
+        m,
+        zone_from: "cookie",
+        nav: viewer.nav(),
+        slug: slug.to_string(),
+        name: profile.name,
+        policy: profile.join.policy.code(),
+        capacity: profile.capacity,
+        pending: people(pending),
+        waitlisted: people(waitlisted),
+        members: people(members),
+        invitations: invitations
+            .into_iter()
+            .map(|i| InvitationView {
+                id: i.id,
+                created_by: i.created_by.unwrap_or_default(),
+                expires: local_date_time(m, i.expires_at, zone).0,
+                revoked: i.revoked_at.is_some(),
+                expired: i.expires_at <= now,
+            })
+            .collect(),
+        new_link: None,
+        announced: None,
+        announcement: String::new(),
+        errors: FormErrors::default(),
+    })
+}
+
+pub(super) async fn people_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}
+
+pub(super) async fn invitation_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let store = state.store.as_ref();
+    let made = membership::create_invitation(
+        store,
+        &user.person,
+        &slug,
+        form.get("days"),
+        state.clock.now(),
+    )
+    .await;
+    let (new_link, errors, status) = match made {
+        Ok(invitation) => (
+            Some(invitation_url(&state, &headers, &invitation.token)),
+            FormErrors::default(),
+            StatusCode::OK,
+        ),
+        Err(AppError::Invalid(errors)) => (
+            None,
+            FormErrors::of(&errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let mut page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
+    page.new_link = new_link;
+    page.errors = errors;
+    Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
+}
+
+/// The address of an invitation link.
+pub(crate) fn invitation_url(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    token: &str,
+) -> String {
+    format!(
+        "{}/invitations/{token}",
+        crate::me::site(state, headers).trim_end_matches('/')
+    )
+}
+
+pub(super) async fn revoke_invitation_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    membership::revoke_invitation(
+        state.store.as_ref(),
+        &user.person,
+        &slug,
+        &id,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/groups/{slug}/people")).into_response())
+}
+
+pub(super) async fn hand_over_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let store = state.store.as_ref();
+    match membership::hand_over(
+        store,
+        &user.person,
+        &slug,
+        form.get("handle"),
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let mut page =
+                people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
+            page.errors = FormErrors::of(&errors);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render().map_err(WebError::from)?),
+            )
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(super) async fn announcement_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    if let Err(seconds) = state.limits.membership(user.person.id) {
+        return Err(PageError(WebError::RateLimited(seconds)));
+    }
+    let text = form.get("text");
+    let sent = membership::announce(
+        state.store.as_ref(),
+        &state.mail_site,
+        &user.person,
+        &slug,
+        text,
+        state.clock.now(),
+    )
+    .await;
+    let mut page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
+    let status = match sent {
+        Ok(count) => {
+            state.mail_wake.notify_one();
+            page.announced = Some(count);
+            StatusCode::OK
+        }
+        Err(AppError::Invalid(errors)) => {
+            page.errors = FormErrors::of(&errors);
+            page.announcement = text.to_owned();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
+}

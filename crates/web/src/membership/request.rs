@@ -1,0 +1,194 @@
+//! A request's page: its state, the private thread, and each side's actions.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::{self, Reader, RequestView};
+use kith_app::{AppError, access::Person};
+use kith_domain::ids::RequestId;
+use kith_domain::membership::Decision;
+use kith_store::membership::RequestRecord;
+
+use super::parse_request;
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::forms::{FormErrors, FormPairs};
+use crate::messages::{Messages, messages};
+use crate::session::{CurrentUser, Nav, Viewer};
+use crate::views::local_date_time;
+
+/// One message of a thread, ready for the page.
+struct MessageView {
+    author: String,
+    from_host: bool,
+    when: String,
+    datetime: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestTemplate {
+    m: &'static Messages,
+    zone_from: &'static str,
+    nav: Nav,
+    view: RequestView,
+    host: bool,
+    /// The person who asked has not confirmed their email yet.
+    held: bool,
+    state: &'static str,
+    messages: Vec<MessageView>,
+    body: String,
+    errors: FormErrors,
+}
+
+fn request_template(
+    viewer: &Viewer,
+    zone: &kith_domain::zone::Zone,
+    view: RequestView,
+    body: String,
+    errors: FormErrors,
+) -> RequestTemplate {
+    let m = messages();
+    let messages = view
+        .thread
+        .iter()
+        .map(|message| {
+            let (when, datetime) = local_date_time(m, message.created_at, zone);
+            MessageView {
+                author: message
+                    .author
+                    .clone()
+                    .unwrap_or_else(|| m.t("request.former_host").to_owned()),
+                from_host: message.from_host,
+                when,
+                datetime,
+                body: message.body.clone(),
+            }
+        })
+        .collect();
+    RequestTemplate {
+        m,
+        zone_from: "cookie",
+        nav: viewer.nav(),
+        host: view.reader == Reader::Host,
+        held: view.reader == Reader::Seeker
+            && view.request.state == kith_domain::membership::RequestState::Pending
+            && !viewer.person.as_ref().is_some_and(|p| p.email_verified),
+        state: view.request.state.code(),
+        view,
+        messages,
+        body,
+        errors,
+    }
+}
+
+pub(super) async fn request_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_request(&id)?;
+    let view = membership::request_view(state.store.as_ref(), &user.person, &id).await?;
+    let page = request_template(
+        &viewer,
+        &cookie.or_utc(),
+        view,
+        String::new(),
+        FormErrors::default(),
+    );
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}
+
+pub(super) async fn message_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let id = parse_request(&id)?;
+    if let Err(seconds) = state.limits.membership(user.person.id) {
+        return Err(PageError(WebError::RateLimited(seconds)));
+    }
+    let store = state.store.as_ref();
+    let body = form.get("text");
+    let errors = match membership::post_message(
+        store,
+        &state.mail_site,
+        &user.person,
+        &id,
+        body,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}#thread-end")).into_response()),
+        Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
+        Err(AppError::Conflict(code)) => {
+            FormErrors::general("text", messages().of("conflict", code))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let view = membership::request_view(store, &user.person, &id).await?;
+    let page = request_template(&viewer, &cookie.or_utc(), view, body.to_owned(), errors);
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(page.render().map_err(WebError::from)?),
+    )
+        .into_response())
+}
+
+/// approve, decline, withdraw (or leave), remove, block.
+pub(super) async fn request_action_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(String, String)>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let id = parse_request(&id)?;
+    let request = request_action(
+        &state,
+        &user.person,
+        &id,
+        &action,
+        form.get("decision_note"),
+    )
+    .await?;
+    let to = match action.as_str() {
+        "remove" | "block" => format!("/groups/{}/people", request.slug),
+        _ => format!("/requests/{id}"),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// Runs one of a request's actions by its name in the URL.
+pub(crate) async fn request_action(
+    state: &AppState,
+    person: &Person,
+    id: &RequestId,
+    action: &str,
+    message: &str,
+) -> Result<RequestRecord, WebError> {
+    let store = state.store.as_ref();
+    let now = state.clock.now();
+    let site = &state.mail_site;
+    let transition = match action {
+        "approve" => {
+            membership::decide(store, site, person, id, Decision::Approve, message, now).await
+        }
+        "decline" => {
+            membership::decide(store, site, person, id, Decision::Decline, message, now).await
+        }
+        "withdraw" => membership::withdraw(store, site, person, id, now).await,
+        "remove" => membership::remove(store, site, person, id, false, now).await,
+        "block" => membership::remove(store, site, person, id, true, now).await,
+        _ => return Err(WebError::NotFound),
+    }?;
+    state.mail_wake.notify_one();
+    Ok(transition.request)
+}
