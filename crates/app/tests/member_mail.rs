@@ -1,0 +1,129 @@
+//! Mail to a group's members through a real SMTP server on 127.0.0.1, on
+//! both databases: one mail per member, each with one recipient, nobody
+//! else's address anywhere in it.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use kith_app::access::Person;
+use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::groups::create_groups;
+use kith_app::mail::MailSite;
+use kith_app::mail::sender::{SenderSettings, send_due};
+use kith_app::mail::transport::Transport;
+use kith_app::testing::GroupBuilder;
+use kith_app::testing::smtp::SmtpServer;
+use kith_domain::account::{Handle, Role};
+use kith_domain::membership::{RequestState, Room};
+use kith_store::{AccountId, Store, on_both_backends};
+
+fn now() -> Timestamp {
+    "2026-06-01T10:00:00Z".parse().expect("timestamp")
+}
+
+fn site() -> MailSite {
+    MailSite::new("https://kith.example")
+}
+
+async fn person(store: &dyn Store, handle: &str) -> Person {
+    accounts::register(
+        store,
+        &PasswordHasher::insecure_fast_for_tests(),
+        &site(),
+        &Registration {
+            handle: handle.to_owned(),
+            email: format!("{}@example.org", handle.to_lowercase()),
+            password: "correct horse battery".to_owned(),
+        },
+        now(),
+    )
+    .await
+    .expect("register");
+    let handle = Handle::parse(handle).expect("handle");
+    let id: AccountId = store
+        .account_by_handle(&handle)
+        .await
+        .expect("lookup")
+        .expect("exists")
+        .id;
+    Person {
+        id,
+        handle,
+        role: Role::Member,
+        email_verified: true,
+    }
+}
+
+on_both_backends!(
+    an_announcement_is_one_mail_per_member_with_nobody_elses_address,
+    |store: Arc<dyn Store>| async move {
+        let server = SmtpServer::start().await;
+        let store = store.as_ref();
+        let transport =
+            Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport");
+        let settings = SenderSettings::new("kith <kith@kith.example>".parse().expect("from"));
+        // GroupBuilder's host is "willow".
+        let host = person(store, "Willow").await;
+        let members = [person(store, "Ada").await, person(store, "Bea").await];
+        let slugs = create_groups(store, &[GroupBuilder::new("Tuesday Circle").build()], now())
+            .await
+            .expect("group");
+        let group = store.group_access(&slugs[0]).await.expect("access").id;
+        for member in &members {
+            let approve = |_: Option<RequestState>, _: Room| Ok(RequestState::Approved);
+            store
+                .ask_to_join(group, member.id, "", &approve, now())
+                .await
+                .expect("ask")
+                .expect("member");
+        }
+        // The registration mails go first.
+        send_due(store, &transport, &settings, now())
+            .await
+            .expect("send");
+        let before = server.wait_for(3).await.len();
+
+        let written = kith_app::membership::announce(
+            store,
+            &site(),
+            &host,
+            &slugs[0],
+            "We start half an hour later on Tuesday.",
+            now(),
+        )
+        .await
+        .expect("announce");
+        assert_eq!(written, 2);
+        send_due(store, &transport, &settings, now())
+            .await
+            .expect("send");
+        let received = server.wait_for(before + 2).await;
+        let news = &received[before..];
+        let mut recipients: Vec<&str> = news.iter().map(|m| m.to[0].as_str()).collect();
+        recipients.sort_unstable();
+        assert_eq!(recipients, ["ada@example.org", "bea@example.org"]);
+        for mail in news {
+            assert_eq!(mail.to.len(), 1, "one recipient per mail");
+            let other = if mail.to[0] == "ada@example.org" {
+                "bea@example.org"
+            } else {
+                "ada@example.org"
+            };
+            assert!(!mail.data.contains(other), "another member's address");
+            assert!(
+                !mail.data.contains("willow@example.org"),
+                "the host's address"
+            );
+            assert!(!mail.data.contains("\r\nCc:") && !mail.data.contains("\r\nBcc:"));
+            assert!(
+                mail.data
+                    .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+            );
+            assert!(
+                mail.data
+                    .contains("Subject: kith: news from one of your groups")
+            );
+            assert!(mail.data.contains("half an hour later"));
+        }
+    }
+);
