@@ -159,6 +159,23 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     await stranger.goto(requestPath);
     assert.match(stranger.url(), /\/login(\?|$)/);
     assert.doesNotMatch(await stranger.content(), /check-ins/);
+
+    // The host closes the group for good; the member is told by mail.
+    await host.goto(groupPath);
+    await host.getByRole("link", { name: "Close the group" }).click();
+    await host.waitForURL(/\/close$/);
+    await audit(host, `Close the group: ${NAME}`);
+    await host.getByRole("button", { name: "Close the group" }).click();
+    await host.getByRole("alert").waitFor();
+    assert.match(await host.getByRole("alert").innerText(), /Tick the box/);
+    await audit(host, `Close the group: ${NAME}`);
+    await host.getByLabel("I understand that this cannot be undone").check();
+    await host.getByRole("button", { name: "Close the group" }).click();
+    await host.waitForURL(/\/me\?done=closed$/);
+    const gone = await stranger.goto(groupPath);
+    assert.equal(gone.status(), 404);
+    const last = await mailsTo(kith, "seeker@example.org", 5);
+    assert.ok(last.some((mail) => mail.text.includes("have closed the group")));
   } finally {
     await browser.close();
   }

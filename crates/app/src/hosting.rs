@@ -141,6 +141,31 @@ pub async fn change_listing(
     Ok(status)
 }
 
+/// A host closes their group for good: each member is told by mail, then
+/// the group and everything that hangs on it are deleted. Answers how many
+/// members were told.
+pub async fn close_group(
+    store: &dyn Store,
+    site: &crate::mail::MailSite,
+    cache: &DirectoryCache,
+    person: &Person,
+    slug: &Slug,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
+    let name = store.managed_group(slug).await?.profile.name;
+    let closed = crate::mail::kinds::GroupClosed {
+        group_name: name,
+        directory_url: site.link("/groups"),
+    };
+    // The mail is written first: it does not hang on the group, so it
+    // survives the deletion.
+    let told = crate::membership::mail_members(store, site, access.id, &closed, now).await?;
+    store.close_group(access.id).await?;
+    cache.invalidate();
+    Ok(told)
+}
+
 /// Adds a co-host by handle.
 pub async fn add_cohost(
     store: &dyn Store,

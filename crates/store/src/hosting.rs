@@ -188,6 +188,11 @@ pub trait HostingStore {
     /// Adds a co-host; `Conflict` when they host it already.
     async fn add_host(&self, id: GroupId, account: AccountId) -> StoreResult<()>;
 
+    /// Deletes a group with everything that hangs on it: rules, meetings,
+    /// requests and their threads, invitations, RSVPs. `NotFound` when it
+    /// is gone already.
+    async fn close_group(&self, id: GroupId) -> StoreResult<()>;
+
     /// The groups an account hosts, in any status, by name.
     async fn groups_hosted_by(&self, account: AccountId) -> StoreResult<Vec<HostedGroup>>;
 
@@ -271,6 +276,7 @@ FROM group_claims c JOIN groups g ON g.id = c.group_id WHERE c.id = $1";
 pub(crate) const ADD_HOST_ONCE: &str = "INSERT INTO group_hosts (group_id, account_id, position)
 VALUES ($1, $2, $3) ON CONFLICT (group_id, account_id) DO NOTHING";
 pub(crate) const DELETE_CLAIM: &str = "DELETE FROM group_claims WHERE id = $1";
+pub(crate) const CLOSE_GROUP: &str = "DELETE FROM groups WHERE id = $1";
 pub(crate) const GROUP_ACCESS: &str = "SELECT id, status, review_note FROM groups WHERE slug = $1";
 pub(crate) const HOST_IDS: &str =
     "SELECT account_id FROM group_hosts WHERE group_id = $1 ORDER BY position";

@@ -50,7 +50,11 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(directory::list_groups))
-        .routes(routes!(groups::get_group, hosting::api::patch_group))
+        .routes(routes!(
+            groups::get_group,
+            hosting::api::patch_group,
+            hosting::close::delete_group
+        ))
         .routes(routes!(hosting::api::create_group))
         .routes(routes!(hosting::api::unlist_group))
         .routes(routes!(hosting::api::relist_group))

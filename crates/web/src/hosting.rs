@@ -3,6 +3,7 @@
 //! ([`api`]).
 
 pub mod api;
+pub mod close;
 
 use askama::Template;
 use axum::Router;
@@ -35,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{slug}/unlist", post(unlist_form))
         .route("/groups/{slug}/relist", post(relist_form))
         .route("/groups/{slug}/cohosts", post(add_cohost_form))
+        .route(
+            "/groups/{slug}/close",
+            get(close::close_page).post(close::close_form),
+        )
         .route("/groups/{slug}/meetings/{id}/{change}", post(meeting_form))
 }
 

@@ -95,7 +95,7 @@ async fn me_page(
 ) -> Result<Response, PageError> {
     let done = query
         .get("done")
-        .filter(|d| ["verify_sent", "email_sent", "password"].contains(d))
+        .filter(|d| ["verify_sent", "email_sent", "password", "closed"].contains(d))
         .map(|d| messages().t(&format!("me.done.{d}")).to_owned());
     render_with(&state, &user, &cookie, None, done).await
 }

@@ -276,3 +276,35 @@ impl MailKind for ReminderHourBefore {
         self.render_templates(footer)
     }
 }
+
+/// A group's hosts closed it: to each member. Essential mail.
+#[derive(Debug, Clone)]
+pub struct GroupClosed {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// The directory, to find another group.
+    pub directory_url: String,
+}
+
+mail_templates!(
+    GroupClosed,
+    "mail/group_closed.txt",
+    "mail/group_closed.html"
+);
+
+impl MailKind for GroupClosed {
+    const KIND: &'static str = "group_closed";
+    const CATEGORY: Option<&'static str> = None;
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: {} has closed", self.group_name)
+        } else {
+            "kith: a message about your group".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

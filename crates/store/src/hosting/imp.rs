@@ -239,6 +239,17 @@ macro_rules! impl_hosting {
                 Ok(())
             }
 
+            async fn close_group(&self, id: kith_domain::ids::GroupId) -> $crate::StoreResult<()> {
+                let done = sqlx::query($crate::hosting::CLOSE_GROUP)
+                    .bind(id.0)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound);
+                }
+                Ok(())
+            }
+
             async fn add_host(
                 &self,
                 id: kith_domain::ids::GroupId,

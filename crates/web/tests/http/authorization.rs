@@ -592,6 +592,20 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Login,
         },
         Row {
+            name: "the close page",
+            status: Listed,
+            call: Call::Get("/groups/{slug}/close"),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "closing (API)",
+            status: Listed,
+            call: Call::Json("DELETE", "/api/v1/groups/{slug}", json!({})),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
             name: "announcing (API)",
             status: Listed,
             call: Call::Json(

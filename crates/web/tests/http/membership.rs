@@ -710,3 +710,59 @@ kith_store::on_both_backends!(
         assert_eq!(people["members"], json!([]));
     }
 );
+
+kith_store::on_both_backends!(
+    closing_a_group_tells_its_members_and_takes_everything,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        let ada = app.account("Ada", Role::Member).await;
+        let slug = listed_group(&app, &host, "Closing Circle", &[("join_policy", "open")]).await;
+        let mut ada_api = app.api_as(&ada).await;
+        let asked = ask(&mut ada_api, &slug, json!({})).await;
+        let id = asked.json()["id"].as_str().expect("id").to_owned();
+        outbox(&app).await;
+
+        // Without the tick nothing happens, and the page says why.
+        let mut host_browser = app.browser_as(&host).await;
+        let page = host_browser.get(&format!("/groups/{slug}/close")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Members who will be told: 1."));
+        let refused = host_browser
+            .post_form(&format!("/groups/{slug}/close"), &[])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Tick the box"));
+        assert_eq!(
+            app.get(&format!("/groups/{slug}")).await.status,
+            StatusCode::OK
+        );
+
+        let closed = host_browser
+            .post_form(&format!("/groups/{slug}/close"), &[("confirm", "on")])
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get(&format!("/groups/{slug}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let request = ada_api.get(&format!("/api/v1/join-requests/{id}")).await;
+        assert_eq!(request.status, StatusCode::NOT_FOUND);
+        let mails = outbox(&app).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].0, "ada@example.org");
+        assert!(mails[0].2.contains("have closed the group"));
+
+        // With nothing left to host, the host may delete their account.
+        let deleted = app
+            .api_as(&host)
+            .await
+            .json(
+                "DELETE",
+                "/api/v1/me",
+                json!({"password": crate::support::PASSWORD}),
+            )
+            .await;
+        assert!(deleted.status.is_success(), "{}", deleted.body);
+    }
+);
