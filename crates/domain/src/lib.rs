@@ -12,6 +12,7 @@
 //! - [`ids`]: identifiers; public ones are random, never sequential.
 //! - [`meeting_guide`]: the Meeting Guide format's type codes.
 //! - [`membership`]: join policies and the life of a request to join.
+//! - [`room`]: the live facilitation room's rules, as a state machine.
 
 pub mod account;
 pub mod directory;
@@ -21,6 +22,7 @@ pub mod ids;
 pub mod listing;
 pub mod meeting_guide;
 pub mod membership;
+pub mod room;
 pub mod schedule;
 pub mod text;
 pub mod validation;
