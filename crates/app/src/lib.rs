@@ -16,6 +16,7 @@
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reminders`]: mail a day and an hour before each meeting.
+//! - [`rooms`]: the live rooms: who may enter, one order for every command.
 //! - [`safety`]: the crisis page, per country.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
@@ -42,6 +43,7 @@ pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
 pub mod reminders;
+pub mod rooms;
 pub mod safety;
 pub mod schedule;
 #[cfg(feature = "testing")]

@@ -77,7 +77,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
         args.search_cache_seconds,
     )));
+    // The live rooms: following other instances' appends (PostgreSQL) and
+    // closing rooms half an hour after their meetings.
+    let rooms = kith_app::rooms::RoomHub::new(store.clone(), clock);
+    tokio::spawn(rooms.clone().follow_other_instances());
+    tokio::spawn(rooms.clone().run_closer(Duration::from_secs(60)));
     let app = kith_web::router(AppState {
+        rooms,
         store,
         clock,
         directory_cache,

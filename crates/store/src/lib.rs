@@ -17,6 +17,7 @@
 //! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
 //! - [`lifecycle`]: account tokens (verification, password reset), password
 //!   changes, one's sessions, deleting an account.
+//! - [`rooms`]: the live rooms' logs and what remains of them.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - [`sqlite`], [`postgres`]: the implementations and their migrations.
 //! - `testing` (feature): throwaway databases for tests.
@@ -28,6 +29,7 @@ pub mod mail;
 pub mod membership;
 pub mod model;
 pub mod postgres;
+pub mod rooms;
 pub mod search;
 mod shared;
 mod sql;
@@ -52,6 +54,7 @@ pub use model::{
     AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
     OccurrenceException, OccurrenceTime,
 };
+pub use rooms::RoomStore;
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +134,15 @@ pub enum Backend {
 /// stays readable; `Store` holds the directory and schedules.
 #[async_trait]
 pub trait Store:
-    AccountStore + HostingStore + MembershipStore + MailStore + LifecycleStore + Send + Sync + 'static
+    AccountStore
+    + HostingStore
+    + MembershipStore
+    + MailStore
+    + LifecycleStore
+    + RoomStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which database this is.
     fn backend(&self) -> Backend;
@@ -233,6 +244,10 @@ pub trait Store:
 
     /// Deletes occurrences that ended before `before`; answers how many.
     async fn prune_occurrences(&self, before: Timestamp) -> StoreResult<u64>;
+
+    /// Announcements of room commands appended by any instance: on
+    /// PostgreSQL a listener; `None` on SQLite, where one instance is all.
+    async fn room_listener(&self) -> StoreResult<Option<rooms::RoomListener>>;
 
     /// Refreshes the query planner's statistics after bulk changes.
     async fn optimize(&self) -> StoreResult<()>;

@@ -215,6 +215,10 @@ pub trait MembershipStore {
         now: Timestamp,
     ) -> StoreResult<()>;
 
+    /// A meeting with its group's slug, whether or not it has ended;
+    /// `NotFound` when there is no such meeting.
+    async fn meeting(&self, occurrence: &OccurrenceId) -> StoreResult<(Slug, OccurrenceTime)>;
+
     /// How many said they will come to a meeting.
     async fn attending_count(&self, occurrence: &OccurrenceId) -> StoreResult<u64>;
 
@@ -385,6 +389,9 @@ pub(crate) const SET_ATTENDING: &str = "INSERT INTO rsvps
 ON CONFLICT (occurrence_id, account_id) DO UPDATE SET attending = $3, updated_at = $4";
 pub(crate) const ATTENDING_COUNT: &str =
     "SELECT COUNT(*) FROM rsvps WHERE occurrence_id = $1 AND attending = 1";
+pub(crate) const MEETING: &str = "SELECT g.slug, o.id, o.starts_at, o.ends_at, o.cancelled,
+    o.note, o.moved_to
+FROM occurrences o JOIN groups g ON g.id = o.group_id WHERE o.id = $1";
 pub(crate) const OCCURRENCE_GROUP: &str = "SELECT g.slug FROM occurrences o
 JOIN groups g ON g.id = o.group_id WHERE o.id = $1 AND o.ends_at > $2";
 /// Meetings of groups a person hosts or belongs to; either kind of tie
@@ -453,6 +460,14 @@ impl PersonalRow {
             attending: self.attending.map(|a| a != 0),
         })
     }
+}
+
+/// A row of [`MEETING`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct MeetingRow {
+    pub slug: String,
+    #[sqlx(flatten)]
+    pub occurrence: crate::sql::OccurrenceRow,
 }
 
 /// A row of [`DUE_REMINDERS`].

@@ -39,6 +39,10 @@ impl_store!(PgStore, Dialect::Postgres, "BEGIN", {
         Backend::Postgres
     }
 
+    async fn room_listener(&self) -> StoreResult<Option<crate::rooms::RoomListener>> {
+        Ok(Some(crate::rooms::RoomListener::connect(&self.pool).await?))
+    }
+
     /// `VACUUM` as well as `ANALYZE`: it marks pages all-visible, without
     /// which the directory's index-only scans visit the table for every row.
     async fn optimize(&self) -> StoreResult<()> {

@@ -67,6 +67,10 @@ impl_store!(SqliteStore, Dialect::Sqlite, "BEGIN IMMEDIATE", {
         Backend::Sqlite
     }
 
+    async fn room_listener(&self) -> StoreResult<Option<crate::rooms::RoomListener>> {
+        Ok(None)
+    }
+
     /// Gathers table statistics, but drops STAT4's samples: with samples,
     /// SQLite re-plans a prepared statement whenever a bound value changes,
     /// and every directory query binds "now" — measured, that re-planning

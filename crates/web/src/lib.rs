@@ -41,6 +41,7 @@ pub mod messages;
 pub mod moderation;
 pub mod notifications;
 pub mod query;
+pub mod rooms;
 pub mod safety;
 pub mod security;
 pub mod session;
@@ -83,6 +84,8 @@ pub struct AppState {
     pub mail_site: kith_app::mail::MailSite,
     /// Wakes the mail sender when a handler wrote a mail.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// The live rooms this instance serves.
+    pub rooms: Arc<kith_app::rooms::RoomHub>,
 }
 
 /// How kith is reached from outside.
@@ -150,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(me::router())
         .merge(membership::router())
+        .merge(rooms::router())
         .merge(lifecycle::router())
         .merge(notifications::router())
         .merge(moderation::router())

@@ -354,6 +354,22 @@ macro_rules! impl_membership {
                 Ok(())
             }
 
+            async fn meeting(
+                &self,
+                occurrence: &kith_domain::ids::OccurrenceId,
+            ) -> $crate::StoreResult<(kith_domain::ids::Slug, $crate::model::OccurrenceTime)> {
+                let row: $crate::membership::MeetingRow =
+                    sqlx::query_as($crate::membership::MEETING)
+                        .bind(occurrence.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .ok_or($crate::StoreError::NotFound)?;
+                Ok((
+                    kith_domain::ids::Slug::from_trusted(row.slug),
+                    row.occurrence.into_time()?,
+                ))
+            }
+
             async fn attending_count(
                 &self,
                 occurrence: &kith_domain::ids::OccurrenceId,

@@ -33,7 +33,7 @@ pub fn now() -> Timestamp {
 pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
     capture_logs();
     AppState {
-        store,
+        store: store.clone(),
         clock: Clock::Fixed(now()),
         directory_cache: Arc::new(DirectoryCache::new(cache)),
         hasher: PasswordHasher::insecure_fast_for_tests(),
@@ -41,6 +41,7 @@ pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
         config: Arc::new(WebConfig::default()),
         mail_site: kith_app::mail::MailSite::new(&format!("http://{HOST}")),
         mail_wake: Arc::new(tokio::sync::Notify::new()),
+        rooms: kith_app::rooms::RoomHub::new(store.clone(), Clock::Fixed(now())),
     }
 }
 

@@ -1,0 +1,385 @@
+//! Live rooms: who may enter a meeting's room and when, and the hub that
+//! keeps each open room's state, appends every command to the room's log
+//! in one total order, and fans the events out.
+//!
+//! The rules are the domain's [`kith_domain::room`]; a room's state is the
+//! replay of its log, so a restarted server rebuilds it and a second
+//! instance on the same PostgreSQL follows it: an append that finds its
+//! place taken catches up from the log and tries again, and every append is
+//! announced (`LISTEN/NOTIFY`) so other instances catch up at once. When a
+//! room closes its log is deleted; only the aggregates a group keeps remain.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kith_domain::group::PrivateDetails;
+use kith_domain::ids::{OccurrenceId, Slug};
+use kith_domain::room::{Command, DEFAULT_TURN, Event, Refusal, Room, Who};
+use kith_store::Store;
+use kith_store::model::OccurrenceTime;
+use kith_store::rooms::{LoggedCommand, NewLogEntry, RoomSummary};
+use tokio::sync::{Mutex, broadcast};
+
+use crate::access::{GroupAction, Person, authorize};
+use crate::{AppError, AppResult, Clock};
+
+/// How long before a meeting its room opens.
+pub const OPENS_BEFORE: SignedDuration = SignedDuration::from_mins(15);
+/// How long after a meeting its room stays open.
+pub const CLOSES_AFTER: SignedDuration = SignedDuration::from_mins(30);
+/// How many frames a slow connection may fall behind before it must
+/// catch up from the log.
+const FRAMES_BUFFERED: usize = 256;
+
+/// A person at a room's door.
+#[derive(Debug, Clone)]
+pub struct RoomEntry {
+    /// The meeting.
+    pub occurrence: OccurrenceTime,
+    /// Its group's slug.
+    pub slug: Slug,
+    /// Its group's name.
+    pub group_name: String,
+    /// Who the person is in the room.
+    pub you: Who,
+    /// Their pseudonym.
+    pub name: String,
+    /// The group's first host, who facilitates unless they hand over.
+    pub facilitator: Who,
+    /// When the room opens.
+    pub opens_at: Timestamp,
+    /// When it closes.
+    pub closes_at: Timestamp,
+    /// Whether it is open now.
+    pub open: bool,
+    /// The group's call link, dial-in and address (members may see them).
+    pub private: PrivateDetails,
+}
+
+/// The room of a meeting, for a member or host of its group; `NotFound`
+/// for anyone else, exactly as for a meeting that does not exist.
+pub async fn entry(
+    store: &dyn Store,
+    person: &Person,
+    occurrence: &OccurrenceId,
+    now: Timestamp,
+) -> AppResult<RoomEntry> {
+    let (slug, meeting) = store.meeting(occurrence).await?;
+    let access = authorize(store, Some(person), &slug, GroupAction::ViewPrivate).await?;
+    let group = store.managed_group(&slug).await?;
+    let host = *access.hosts.first().ok_or(AppError::NotFound)?;
+    let opens_at = meeting.starts_at - OPENS_BEFORE;
+    let closes_at = meeting.ends_at + CLOSES_AFTER;
+    Ok(RoomEntry {
+        open: !meeting.cancelled && opens_at <= now && now < closes_at,
+        occurrence: meeting,
+        slug,
+        group_name: group.profile.name,
+        you: Who::Account(person.id.0),
+        name: person.handle.to_string(),
+        facilitator: Who::Account(host.0),
+        opens_at,
+        closes_at,
+        private: group.private,
+    })
+}
+
+/// One applied command, as every instance sends it to its clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// Its place in the room's order.
+    pub seq: i64,
+    /// When, in milliseconds since the room opened.
+    pub at_ms: i64,
+    /// Who gave the command.
+    pub actor: Who,
+    /// What happened.
+    pub events: Vec<Event>,
+}
+
+/// What a room's subscribers hear.
+#[derive(Debug, Clone)]
+pub enum Broadcast {
+    /// Something happened.
+    Frame(Arc<Frame>),
+    /// The room closed; its log is gone.
+    Closed,
+}
+
+/// A room as a connection first sees it.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The state.
+    pub room: Room,
+    /// The last `seq` applied.
+    pub seq: i64,
+}
+
+struct Live {
+    room: Room,
+    seq: i64,
+    opens_at: Timestamp,
+    tx: broadcast::Sender<Broadcast>,
+}
+
+/// Every open room this instance serves.
+pub struct RoomHub {
+    store: Arc<dyn Store>,
+    clock: Clock,
+    rooms: Mutex<HashMap<OccurrenceId, Arc<Mutex<Live>>>>,
+}
+
+impl std::fmt::Debug for RoomHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RoomHub")
+    }
+}
+
+fn actor_json(who: Who) -> String {
+    serde_json::to_string(&who).unwrap_or_default()
+}
+
+fn millis_since(opens_at: Timestamp, now: Timestamp) -> i64 {
+    i64::try_from(now.duration_since(opens_at).as_millis())
+        .unwrap_or(i64::MAX)
+        .max(0)
+}
+
+impl Live {
+    /// Applies logged commands this instance has not seen yet; answers the
+    /// frames they make.
+    fn replay(&mut self, logged: Vec<LoggedCommand>) -> Vec<Arc<Frame>> {
+        let mut frames = Vec::new();
+        for entry in logged {
+            if entry.seq <= self.seq {
+                continue;
+            }
+            let actor: Option<Who> = serde_json::from_str(&entry.actor).ok();
+            let command: Option<Command> = serde_json::from_str(&entry.command).ok();
+            let events: Vec<Event> = serde_json::from_str(&entry.events).unwrap_or_default();
+            if let (Some(actor), Some(command)) = (actor, command) {
+                let at = Duration::from_millis(u64::try_from(entry.at_ms).unwrap_or_default());
+                // The same rules on the same log: the same state everywhere.
+                let _ = self.room.apply(actor, command, at);
+                frames.push(Arc::new(Frame {
+                    seq: entry.seq,
+                    at_ms: entry.at_ms,
+                    actor,
+                    events,
+                }));
+            }
+            self.seq = entry.seq;
+        }
+        frames
+    }
+}
+
+impl RoomHub {
+    /// A hub over this store; start [`RoomHub::follow_other_instances`]
+    /// beside it on PostgreSQL.
+    pub fn new(store: Arc<dyn Store>, clock: Clock) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            clock,
+            rooms: Mutex::new(HashMap::new()),
+        })
+    }
+
+    async fn live(&self, entry: &RoomEntry) -> AppResult<Arc<Mutex<Live>>> {
+        let mut rooms = self.rooms.lock().await;
+        if let Some(live) = rooms.get(&entry.occurrence.id) {
+            return Ok(live.clone());
+        }
+        let (tx, _) = broadcast::channel(FRAMES_BUFFERED);
+        let mut live = Live {
+            room: Room::new(entry.facilitator, DEFAULT_TURN),
+            seq: 0,
+            opens_at: entry.opens_at,
+            tx,
+        };
+        live.replay(self.store.room_log(&entry.occurrence.id).await?);
+        let live = Arc::new(Mutex::new(live));
+        rooms.insert(entry.occurrence.id.clone(), live.clone());
+        Ok(live)
+    }
+
+    /// Applies the log appended elsewhere and tells this instance's
+    /// connections.
+    async fn catch_up(&self, occurrence: &OccurrenceId, live: &mut Live) -> AppResult<()> {
+        let logged = self.store.room_log_after(occurrence, live.seq).await?;
+        for frame in live.replay(logged) {
+            let _ = live.tx.send(Broadcast::Frame(frame));
+        }
+        Ok(())
+    }
+
+    /// The room's state now and a subscription to what happens next.
+    pub async fn subscribe(
+        &self,
+        entry: &RoomEntry,
+    ) -> AppResult<(Snapshot, broadcast::Receiver<Broadcast>)> {
+        let live = self.live(entry).await?;
+        let mut live = live.lock().await;
+        self.catch_up(&entry.occurrence.id, &mut live).await?;
+        Ok((
+            Snapshot {
+                room: live.room.clone(),
+                seq: live.seq,
+            },
+            live.tx.subscribe(),
+        ))
+    }
+
+    /// The frames after `seq`, from the log: what a reconnecting client
+    /// missed.
+    pub async fn frames_after(&self, entry: &RoomEntry, seq: i64) -> AppResult<Vec<Arc<Frame>>> {
+        let logged = self.store.room_log_after(&entry.occurrence.id, seq).await?;
+        let mut scratch = Live {
+            room: Room::new(entry.facilitator, DEFAULT_TURN),
+            seq,
+            opens_at: entry.opens_at,
+            tx: broadcast::channel(1).0,
+        };
+        Ok(scratch.replay(logged))
+    }
+
+    /// Applies a command from `entry.you`, once per client id: appended to
+    /// the log at the next place, then sent to everyone. Answers its `seq`,
+    /// or the rule's refusal (nothing changed).
+    pub async fn command(
+        &self,
+        entry: &RoomEntry,
+        client_id: &str,
+        command: Command,
+    ) -> AppResult<Result<i64, Refusal>> {
+        let occurrence = &entry.occurrence.id;
+        let actor = actor_json(entry.you);
+        if let Some(seq) = self
+            .store
+            .room_command_seen(occurrence, &actor, client_id)
+            .await?
+        {
+            return Ok(Ok(seq));
+        }
+        let command_json = serde_json::to_string(&command).map_err(AppError::internal)?;
+        let live = self.live(entry).await?;
+        let mut live = live.lock().await;
+        loop {
+            self.catch_up(occurrence, &mut live).await?;
+            let at_ms = millis_since(live.opens_at, self.clock.now());
+            let at = Duration::from_millis(u64::try_from(at_ms).unwrap_or_default());
+            let mut next = live.room.clone();
+            let events = match next.apply(entry.you, command.clone(), at) {
+                Ok(events) => events,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let seq = live.seq + 1;
+            let events_json = serde_json::to_string(&events).map_err(AppError::internal)?;
+            let appended = self
+                .store
+                .append_room_command(
+                    occurrence,
+                    &NewLogEntry {
+                        seq,
+                        actor: &actor,
+                        client_id,
+                        command: &command_json,
+                        events: &events_json,
+                        at_ms,
+                    },
+                )
+                .await?;
+            if appended {
+                live.room = next;
+                live.seq = seq;
+                let frame = Frame {
+                    seq,
+                    at_ms,
+                    actor: entry.you,
+                    events,
+                };
+                let _ = live.tx.send(Broadcast::Frame(Arc::new(frame)));
+                return Ok(Ok(seq));
+            }
+            // Another instance took the place: catch up and apply again.
+        }
+    }
+
+    /// Follows the rooms other instances change (PostgreSQL): each
+    /// announced append is caught up at once. Returns when the store has no
+    /// listener (SQLite) or it failed for good.
+    pub async fn follow_other_instances(self: Arc<Self>) {
+        let mut listener = match self.store.room_listener().await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot follow rooms on other instances");
+                return;
+            }
+        };
+        loop {
+            match listener.next().await {
+                Ok((occurrence, seq)) => {
+                    let live = self.rooms.lock().await.get(&occurrence).cloned();
+                    if let Some(live) = live {
+                        let mut live = live.lock().await;
+                        if seq > live.seq {
+                            if let Err(err) = self.catch_up(&occurrence, &mut live).await {
+                                tracing::warn!(error = %err, "room catch-up failed");
+                            }
+                        }
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "room listener failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// Closes the rooms whose meetings ended over half an hour ago: their
+    /// logs are deleted (chat, per-person figures), aggregates kept where
+    /// the group chose. Answers how many closed.
+    pub async fn close_due(&self, now: Timestamp) -> AppResult<usize> {
+        let due = self.store.rooms_to_close(now - CLOSES_AFTER).await?;
+        for occurrence in &due {
+            // Replayed with its facilitator, so the figures are the room's.
+            let (slug, _) = self.store.meeting(occurrence).await?;
+            let hosts = self.store.group_access(&slug).await?.hosts;
+            let facilitator = hosts.first().map_or(Who::Guest(0), |h| Who::Account(h.0));
+            let mut live = Live {
+                room: Room::new(facilitator, DEFAULT_TURN),
+                seq: 0,
+                opens_at: now,
+                tx: broadcast::channel(1).0,
+            };
+            live.replay(self.store.room_log(occurrence).await?);
+            let room = live.room;
+            let summary = RoomSummary {
+                present: u32::try_from(room.people.len()).unwrap_or(u32::MAX),
+                spoken_seconds: room.people.iter().map(|p| p.spoken.as_secs()).sum(),
+            };
+            self.store.close_room(occurrence, summary, now).await?;
+            if let Some(live) = self.rooms.lock().await.remove(occurrence) {
+                let _ = live.lock().await.tx.send(Broadcast::Closed);
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Closes due rooms every `every`.
+    pub async fn run_closer(self: Arc<Self>, every: Duration) {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            match self.close_due(self.clock.now()).await {
+                Ok(0) => {}
+                Ok(closed) => tracing::info!(closed, "rooms closed"),
+                Err(err) => tracing::warn!(error = %err, "could not close rooms"),
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The live rooms' logs: each meeting's commands in one total order, the
+//! events they caused, and what remains once a room closes. The
+//! [`RoomStore`] trait and its one implementation for both backends
+//! (`imp`). On PostgreSQL an appended command is announced with
+//! `pg_notify` on [`ROOM_CHANNEL`], so other instances catch up at once.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::ids::{GroupId, OccurrenceId};
+
+use crate::StoreResult;
+
+/// The PostgreSQL channel that announces appended room commands, with the
+/// payload `occurrence_id:seq`.
+pub const ROOM_CHANNEL: &str = "kith_rooms";
+
+/// Announcements of appended room commands from every instance, on
+/// PostgreSQL.
+pub struct RoomListener(sqlx::postgres::PgListener);
+
+impl std::fmt::Debug for RoomListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RoomListener")
+    }
+}
+
+impl RoomListener {
+    /// Listens on [`ROOM_CHANNEL`] with a connection of its own.
+    pub(crate) async fn connect(pool: &sqlx::PgPool) -> crate::StoreResult<Self> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(ROOM_CHANNEL).await?;
+        Ok(Self(listener))
+    }
+
+    /// The next appended command: its meeting and place. Waits; after a
+    /// lost connection it reconnects (announcements in between are lost,
+    /// so callers also catch up from the log).
+    pub async fn next(&mut self) -> crate::StoreResult<(OccurrenceId, i64)> {
+        loop {
+            let notification = self.0.recv().await?;
+            let payload = notification.payload();
+            if let Some((occurrence, seq)) = payload.rsplit_once(':') {
+                if let (Some(occurrence), Ok(seq)) = (OccurrenceId::parse(occurrence), seq.parse())
+                {
+                    return Ok((occurrence, seq));
+                }
+            }
+        }
+    }
+}
+
+/// One logged command with the events it caused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedCommand {
+    /// Its place in the room's order, from 1.
+    pub seq: i64,
+    /// Who gave it (JSON of the domain's `Who`).
+    pub actor: String,
+    /// The client's own id for it, so a resend is not applied twice.
+    pub client_id: String,
+    /// The command (JSON).
+    pub command: String,
+    /// The events it caused (JSON array).
+    pub events: String,
+    /// When, in milliseconds since the room opened.
+    pub at_ms: i64,
+}
+
+/// A command to append.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLogEntry<'a> {
+    /// The place it must take: the last `seq` plus one.
+    pub seq: i64,
+    /// Who gave it (JSON).
+    pub actor: &'a str,
+    /// The client's id for it.
+    pub client_id: &'a str,
+    /// The command (JSON).
+    pub command: &'a str,
+    /// The events it caused (JSON array).
+    pub events: &'a str,
+    /// Milliseconds since the room opened.
+    pub at_ms: i64,
+}
+
+/// What remains of a closed room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomSummary {
+    /// How many people came.
+    pub present: u32,
+    /// Everyone's speaking time together, in seconds.
+    pub spoken_seconds: u64,
+}
+
+/// Everything about live rooms.
+#[async_trait]
+pub trait RoomStore {
+    /// A room's whole log, in order.
+    async fn room_log(&self, occurrence: &OccurrenceId) -> StoreResult<Vec<LoggedCommand>>;
+
+    /// The log after `seq`, in order: what a reconnecting client or a
+    /// lagging instance missed.
+    async fn room_log_after(
+        &self,
+        occurrence: &OccurrenceId,
+        seq: i64,
+    ) -> StoreResult<Vec<LoggedCommand>>;
+
+    /// Appends a command at exactly `entry.seq`; `false` when another
+    /// writer took that place first (the caller catches up and retries).
+    async fn append_room_command(
+        &self,
+        occurrence: &OccurrenceId,
+        entry: &NewLogEntry<'_>,
+    ) -> StoreResult<bool>;
+
+    /// Whether this actor's command with this client id is in the log.
+    async fn room_command_seen(
+        &self,
+        occurrence: &OccurrenceId,
+        actor: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<i64>>;
+
+    /// Meetings with a room log that ended before `before`.
+    async fn rooms_to_close(&self, before: Timestamp) -> StoreResult<Vec<OccurrenceId>>;
+
+    /// Closes a room: deletes its log (chat and per-person figures go with
+    /// it) and, when its group keeps them, writes the aggregates, in one
+    /// transaction.
+    async fn close_room(
+        &self,
+        occurrence: &OccurrenceId,
+        summary: RoomSummary,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// A closed room's aggregates, if its group kept them.
+    async fn room_summary(&self, occurrence: &OccurrenceId) -> StoreResult<Option<RoomSummary>>;
+
+    /// Whether a group keeps its rooms' aggregates.
+    async fn set_room_keeps_totals(&self, group: GroupId, keep: bool) -> StoreResult<()>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LogRow {
+    pub seq: i64,
+    pub actor: String,
+    pub client_id: String,
+    pub command: String,
+    pub events: String,
+    pub at_ms: i64,
+}
+
+impl From<LogRow> for LoggedCommand {
+    fn from(row: LogRow) -> Self {
+        Self {
+            seq: row.seq,
+            actor: row.actor,
+            client_id: row.client_id,
+            command: row.command,
+            events: row.events,
+            at_ms: row.at_ms,
+        }
+    }
+}
+
+pub(crate) const ROOM_LOG: &str = "SELECT seq, actor, client_id, command, events, at_ms
+FROM room_log WHERE occurrence_id = $1 AND seq > $2 ORDER BY seq";
+/// Inserts only at a free place: a taken `seq` inserts nothing.
+pub(crate) const APPEND: &str = "INSERT INTO room_log
+    (occurrence_id, seq, actor, client_id, command, events, at_ms)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (occurrence_id, seq) DO NOTHING";
+pub(crate) const SEEN: &str = "SELECT seq FROM room_log
+WHERE occurrence_id = $1 AND actor = $2 AND client_id = $3";
+pub(crate) const TO_CLOSE: &str = "SELECT DISTINCT l.occurrence_id FROM room_log l
+JOIN occurrences o ON o.id = l.occurrence_id WHERE o.ends_at < $1";
+pub(crate) const DELETE_LOG: &str = "DELETE FROM room_log WHERE occurrence_id = $1";
+pub(crate) const KEEP_SUMMARY: &str = "INSERT INTO room_summaries
+    (occurrence_id, group_id, present, spoken_seconds, closed_at)
+SELECT o.id, o.group_id, $2, $3, $4 FROM occurrences o JOIN groups g ON g.id = o.group_id
+WHERE o.id = $1 AND g.room_keep_totals = 1
+ON CONFLICT (occurrence_id) DO NOTHING";
+pub(crate) const SUMMARY: &str =
+    "SELECT present, spoken_seconds FROM room_summaries WHERE occurrence_id = $1";
+pub(crate) const SET_KEEP: &str = "UPDATE groups SET room_keep_totals = $2 WHERE id = $1";
+
+mod imp;
+pub(crate) use imp::impl_rooms;
