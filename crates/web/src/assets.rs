@@ -13,6 +13,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/kith.css", get(stylesheet))
         .route("/assets/tz.js", get(zone_script))
+        .route("/assets/room.js", get(room_script))
 }
 
 const CACHE: &str = "public, max-age=3600";
@@ -34,5 +35,15 @@ async fn zone_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         include_str!("../assets/tz.js"),
+    )
+}
+
+async fn room_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        include_str!("../assets/room.js"),
     )
 }

@@ -1,0 +1,217 @@
+// The live room's page: one WebSocket (docs/room-protocol.md), a mirror of
+// the room's state, and an ARIA live region that announces each change of
+// turn. Every control is a plain button or form, so it works by keyboard.
+(() => {
+  "use strict";
+  const root = document.getElementById("room");
+  if (!root) return;
+  const words = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const status = $("room-status");
+  const announcer = $("announcer");
+  const key = (who) => JSON.stringify(who);
+  const ms = (duration) => duration.secs * 1000 + Math.floor(duration.nanos / 1e6);
+  let socket = null;
+  let seq = null;
+  let you = null;
+  let state = null;
+  let turnMs = 180000;
+  let offset = 0;
+  let counter = 0;
+  let cued = false;
+  let ended = false;
+
+  const person = (who) => state.people.find((p) => key(p.who) === key(who));
+  const nameOf = (who) => (person(who) || { name: "?" }).name;
+  const announce = (text) => {
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = text; }, 50);
+  };
+
+  function send(command) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    counter += 1;
+    const id = `${Date.now().toString(36)}-${counter}`;
+    socket.send(JSON.stringify({ v: 1, id, command }));
+  }
+
+  function apply(event, atMs) {
+    switch (event.type) {
+      case "entered": {
+        const known = person(event.who);
+        if (known) known.present = true;
+        else state.people.push({ who: event.who, name: event.name, present: true, has_spoken: false });
+        break;
+      }
+      case "left":
+      case "removed": {
+        const gone = person(event.who);
+        if (gone) gone.present = false;
+        state.hands = state.hands.filter((h) => key(h.who) !== key(event.who));
+        if (event.type === "removed" && key(event.who) === key(you)) ended = true;
+        break;
+      }
+      case "round_started":
+        state.mode = { kind: "round", order: event.order, position: 0 };
+        state.hands = [];
+        break;
+      case "round_ended":
+        state.mode = { kind: "open" };
+        announce(words.wordsRoundEnded);
+        break;
+      case "sharing_opened":
+        state.mode = { kind: "sharing" };
+        announce(words.wordsSharing);
+        break;
+      case "turn_started":
+        state.turn = { who: event.who, startedMs: atMs };
+        state.hands = state.hands.filter((h) => key(h.who) !== key(event.who));
+        cued = false;
+        announce(`${words.wordsTurn} ${nameOf(event.who)}`);
+        break;
+      case "turn_ended": {
+        const spoke = person(event.who);
+        if (spoke) spoke.has_spoken = true;
+        state.turn = null;
+        break;
+      }
+      case "hand_raised":
+        state.hands.push({ who: event.who });
+        break;
+      case "hand_lowered":
+        state.hands = state.hands.filter((h) => key(h.who) !== key(event.who));
+        break;
+      case "said":
+        state.messages.push({ id: event.id, from: event.from, text: event.text });
+        break;
+      case "message_removed":
+        state.messages = state.messages.filter((m) => m.id !== event.id);
+        break;
+      case "facilitator_changed":
+        state.facilitator = event.to;
+        break;
+      default:
+        break;
+    }
+  }
+
+  function list(id, items) {
+    const element = $(id);
+    element.replaceChildren(...items.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
+  }
+
+  function render() {
+    if (!state) return;
+    const mine = (who) => (key(who) === key(you) ? ` ${words.wordsYou}` : "");
+    $("turn").textContent = state.turn
+      ? `${words.wordsSpeaking} ${nameOf(state.turn.who)}${mine(state.turn.who)}`
+      : words.wordsNobody;
+    list("queue", state.hands.map((h) => nameOf(h.who) + mine(h.who)));
+    list("people", state.people.filter((p) => p.present).map((p) => p.name + mine(p.who)));
+    list("chat", state.messages.map((m) => `${nameOf(m.from)}: ${m.text}`));
+    tick();
+  }
+
+  function tick() {
+    const timer = $("timer");
+    if (!state || !state.turn) {
+      timer.textContent = "";
+      root.classList.remove("time-up");
+      return;
+    }
+    const left = turnMs - (Date.now() - offset - state.turn.startedMs);
+    const seconds = Math.max(0, Math.ceil(left / 1000));
+    timer.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    if (left <= 0 && !cued) {
+      // A gentle cue, never a cut-off.
+      cued = true;
+      root.classList.add("time-up");
+      announce(words.wordsTimeUp);
+    }
+  }
+
+  function handle(message) {
+    if (message.type === "welcome") {
+      you = message.you;
+      turnMs = message.turn_ms;
+      offset = Date.now() - message.now_ms;
+      if (message.room) {
+        state = message.room;
+        state.turn = state.turn ? { who: state.turn.who, startedMs: ms(state.turn.started) } : null;
+        turnMs = ms(state.turn_length);
+      }
+      seq = message.seq;
+      status.textContent = words.wordsConnected || "";
+      render();
+    } else if (message.type === "events") {
+      if (seq !== null && message.seq <= seq) return;
+      seq = message.seq;
+      message.events.forEach((event) => apply(event, message.at_ms));
+      render();
+      if (ended) {
+        socket.close();
+      }
+    } else if (message.type === "closed") {
+      ended = true;
+      status.textContent = words.wordsClosed;
+      socket.close();
+    } else if (message.type === "error" && message.code === "removed") {
+      ended = true;
+      socket.close();
+    }
+  }
+
+  function connect() {
+    const url = new URL(root.dataset.ws, window.location.href);
+    url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+    if (seq !== null) url.searchParams.set("after", String(seq));
+    socket = new WebSocket(url);
+    socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+    socket.addEventListener("close", () => {
+      if (ended) return;
+      status.textContent = words.wordsReconnecting;
+      window.setTimeout(connect, 2000);
+    });
+  }
+
+  const commands = {
+    raise_hand: () => ({ type: "raise_hand" }),
+    lower_hand: () => ({ type: "lower_hand" }),
+    pass: () => ({ type: "pass" }),
+    yield: () => (state && state.mode.kind === "round" ? { type: "next" } : { type: "yield" }),
+    start_round: () => ({ type: "start_round", shuffle: null }),
+    start_round_shuffled: () => ({
+      type: "start_round",
+      shuffle: state.people.map(() => Math.floor(Math.random() * 2 ** 32)),
+    }),
+    next: () => ({ type: "next" }),
+    open_sharing: () => ({ type: "open_sharing" }),
+    call: () => ({ type: "call", who: null }),
+    end_round: () => ({ type: "end_round" }),
+  };
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-command]");
+    if (button && commands[button.dataset.command]) send(commands[button.dataset.command]());
+  });
+  $("chat-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("chat-text");
+    if (input.value.trim()) send({ type: "say", text: input.value });
+    input.value = "";
+  });
+  const guests = $("guest-form");
+  if (guests) {
+    guests.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = $("guest-name");
+      if (input.value.trim()) send({ type: "add_guest", name: input.value.trim() });
+      input.value = "";
+    });
+  }
+  window.setInterval(tick, 1000);
+  connect();
+})();

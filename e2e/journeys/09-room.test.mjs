@@ -1,0 +1,129 @@
+// Journey 9: a live room with three browsers — the host facilitates, two
+// members take turns in a check-in round and by raised hands; each change
+// of turn reaches everyone and is announced in a live region; the room
+// works by keyboard and passes the accessibility checks.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { audit, launch, open, step } from "../lib/browser.mjs";
+import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+
+let kith;
+before(async () => {
+  kith = await startKith();
+});
+after(() => kith?.stop());
+
+const NAME = "Monday Noon Circle";
+
+/** The warden lists an open group meeting now (Monday 11:55 in Berlin). */
+async function listGroup(host) {
+  await logIn(host, MODERATOR.handle);
+  await host.goto("/groups/new");
+  await host.getByLabel("Name", { exact: true }).fill(NAME);
+  await host.getByLabel("Description").fill("A check-in at noon, turn by turn.");
+  await host.getByLabel("Tapering").check();
+  await host.getByLabel("Video", { exact: true }).check();
+  await host.getByLabel("The group's time zone").selectOption("Europe/Berlin");
+  await host.locator("#f-rules-0-weekdays-1").check();
+  await host.locator("#f-rules-0-start").fill("11:55");
+  await host.locator("#f-rules-0-duration_minutes").fill("60");
+  await host.getByLabel(/Open: anyone who asks/).check();
+  await host.getByLabel("Call link", { exact: true }).fill("https://meet.example.org/noon");
+  await host.getByRole("button", { name: "Send for review" }).click();
+  await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
+  const groupPath = new URL(host.url()).pathname;
+  await host.goto("/moderation");
+  await host
+    .locator(".queue-item", { hasText: NAME })
+    .getByRole("button", { name: `Approve ${NAME}`, exact: true })
+    .click();
+  await host.waitForURL(/\/moderation$/);
+  return groupPath;
+}
+
+/** A member: registers, confirms by mail, joins the open group. */
+async function member(browser, handle, groupPath) {
+  const page = await open(browser, kith.url, { journey: `room-${handle}` });
+  await page.goto("/register");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Email").fill(`${handle}@example.org`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/login\?registered=1/);
+  const [mail] = await mailsTo(kith, `${handle}@example.org`);
+  await page.goto(linkIn(mail, "/verify-email/"));
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await logIn(page, handle);
+  await page.goto(`${groupPath}/join`);
+  await page.getByRole("button", { name: "Join this group" }).click();
+  await page.waitForURL(/\/requests\//);
+  return page;
+}
+
+/** Opens the room from /me. */
+async function enterRoom(page) {
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(`^Meeting room ${NAME}`) }).first().click();
+  await page.waitForURL(/\/meetings\/[0-9a-f]{32}\/room$/);
+  await page.getByText("Connected.").waitFor();
+}
+
+const speaking = (page) => page.locator("#turn").innerText();
+
+test("three people take turns in a live room", async (t) => {
+  const browser = await launch(t);
+  if (!browser) return;
+  try {
+    const host = await open(browser, kith.url, { journey: "room-host" });
+    const groupPath = await listGroup(host);
+    const ada = await member(browser, "ada_noon", groupPath);
+    const bea = await member(browser, "bea_noon", groupPath);
+
+    await enterRoom(host);
+    await enterRoom(ada);
+    await enterRoom(bea);
+    await audit(ada, `Meeting room: ${NAME}`);
+    await audit(host, `Meeting room: ${NAME}`);
+    for (const page of [host, ada, bea]) {
+      await page.locator("#people li", { hasText: "bea_noon" }).waitFor();
+    }
+
+    // A check-in round, by keyboard: the facilitator starts it.
+    await host.getByRole("button", { name: "Start a check-in round" }).focus();
+    await host.keyboard.press("Enter");
+    for (const page of [host, ada, bea]) {
+      await page.locator("#turn", { hasText: "warden" }).waitFor();
+    }
+    // The live region says it, for screen readers.
+    await ada.waitForFunction(() =>
+      document.getElementById("announcer").textContent.includes("Now speaking: warden"),
+    );
+    await host.getByRole("button", { name: "Next person" }).click();
+    await bea.locator("#turn", { hasText: "ada_noon" }).waitFor();
+    assert.match(await ada.locator("#timer").innerText(), /^\d+:\d\d$/);
+    await step(ada, "speaking");
+    await ada.getByRole("button", { name: "I am done" }).click();
+    await host.locator("#turn", { hasText: "bea_noon" }).waitFor();
+    await bea.getByRole("button", { name: "Pass" }).click();
+    await ada.locator("#turn", { hasText: "Nobody is speaking." }).waitFor();
+
+    // Open sharing: Ada and Bea raise hands; the host calls the next.
+    await host.getByRole("button", { name: "Open sharing" }).click();
+    await ada.getByRole("button", { name: "Raise my hand" }).click();
+    await bea.getByRole("button", { name: "Raise my hand" }).click();
+    await host.locator("#queue li").nth(1).waitFor();
+    await host.getByRole("button", { name: "Call the next hand" }).click();
+    await ada.locator("#turn", { hasText: /ada_noon|bea_noon/ }).waitFor();
+    await audit(bea, `Meeting room: ${NAME}`);
+
+    // The side-channel.
+    await bea.getByLabel("Write to the room").fill("Thank you all.");
+    await bea.getByRole("button", { name: "Send" }).click();
+    await host.locator("#chat li", { hasText: "bea_noon: Thank you all." }).waitFor();
+    await step(host, "room");
+  } finally {
+    await browser.close();
+  }
+});
