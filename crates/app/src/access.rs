@@ -35,6 +35,9 @@ pub enum GroupAction {
     ViewPrivate,
     /// Read its requests to join, member list and invitations; decide.
     ManageMembers,
+    /// Enter a meeting's live room: the group's own people only, never a
+    /// moderator as such.
+    EnterRoom,
     /// Change its fields.
     Edit,
     /// Unlist or relist it.
@@ -65,6 +68,7 @@ pub fn permits(person: Option<&Person>, action: GroupAction, group: &GroupAccess
         // Members keep their group when its hosts unlist it.
         GroupAction::View => group.status == ListingStatus::Listed || hosts || moderates || member,
         GroupAction::ViewPrivate => hosts || moderates || member,
+        GroupAction::EnterRoom => hosts || member,
         GroupAction::Edit
         | GroupAction::ChangeListing
         | GroupAction::AddHost
@@ -185,6 +189,10 @@ mod tests {
                 "{state:?}"
             );
             assert!(!permits(Some(&reader), GroupAction::ManageMembers, &g));
+            assert_eq!(
+                permits(Some(&reader), GroupAction::EnterRoom, &g),
+                *state == RequestState::Approved
+            );
         }
     }
 

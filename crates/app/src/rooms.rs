@@ -25,10 +25,6 @@ use tokio::sync::{Mutex, broadcast};
 use crate::access::{GroupAction, Person, authorize};
 use crate::{AppError, AppResult, Clock};
 
-/// How long before a meeting its room opens.
-pub const OPENS_BEFORE: SignedDuration = SignedDuration::from_mins(15);
-/// How long after a meeting its room stays open.
-pub const CLOSES_AFTER: SignedDuration = SignedDuration::from_mins(30);
 /// How many frames a slow connection may fall behind before it must
 /// catch up from the log.
 const FRAMES_BUFFERED: usize = 256;
@@ -52,6 +48,8 @@ pub struct RoomEntry {
     pub opens_at: Timestamp,
     /// When it closes.
     pub closes_at: Timestamp,
+    /// How long each turn is.
+    pub turn_length: Duration,
     /// Whether it is open now.
     pub open: bool,
     /// The group's call link, dial-in and address (members may see them).
@@ -67,11 +65,12 @@ pub async fn entry(
     now: Timestamp,
 ) -> AppResult<RoomEntry> {
     let (slug, meeting) = store.meeting(occurrence).await?;
-    let access = authorize(store, Some(person), &slug, GroupAction::ViewPrivate).await?;
+    let access = authorize(store, Some(person), &slug, GroupAction::EnterRoom).await?;
     let group = store.managed_group(&slug).await?;
     let host = *access.hosts.first().ok_or(AppError::NotFound)?;
-    let opens_at = meeting.starts_at - OPENS_BEFORE;
-    let closes_at = meeting.ends_at + CLOSES_AFTER;
+    let settings = store.room_settings(access.id).await?;
+    let opens_at = meeting.starts_at - SignedDuration::from_mins(i64::from(settings.opens_minutes));
+    let closes_at = meeting.ends_at + SignedDuration::from_mins(i64::from(settings.closes_minutes));
     Ok(RoomEntry {
         open: !meeting.cancelled && opens_at <= now && now < closes_at,
         occurrence: meeting,
@@ -82,6 +81,7 @@ pub async fn entry(
         facilitator: Who::Account(host.0),
         opens_at,
         closes_at,
+        turn_length: Duration::from_secs(u64::from(settings.turn_seconds)),
         private: group.private,
     })
 }
@@ -194,7 +194,7 @@ impl RoomHub {
         }
         let (tx, _) = broadcast::channel(FRAMES_BUFFERED);
         let mut live = Live {
-            room: Room::new(entry.facilitator, DEFAULT_TURN),
+            room: Room::new(entry.facilitator, entry.turn_length),
             seq: 0,
             opens_at: entry.opens_at,
             tx,
@@ -237,7 +237,7 @@ impl RoomHub {
     pub async fn frames_after(&self, entry: &RoomEntry, seq: i64) -> AppResult<Vec<Arc<Frame>>> {
         let logged = self.store.room_log_after(&entry.occurrence.id, seq).await?;
         let mut scratch = Live {
-            room: Room::new(entry.facilitator, DEFAULT_TURN),
+            room: Room::new(entry.facilitator, entry.turn_length),
             seq,
             opens_at: entry.opens_at,
             tx: broadcast::channel(1).0,
@@ -340,11 +340,12 @@ impl RoomHub {
         }
     }
 
-    /// Closes the rooms whose meetings ended over half an hour ago: their
+    /// Closes the rooms whose meetings ended longer ago than their groups
+    /// keep rooms open (half an hour unless the hosts chose): their
     /// logs are deleted (chat, per-person figures), aggregates kept where
     /// the group chose. Answers how many closed.
     pub async fn close_due(&self, now: Timestamp) -> AppResult<usize> {
-        let due = self.store.rooms_to_close(now - CLOSES_AFTER).await?;
+        let due = self.store.rooms_to_close(now).await?;
         for occurrence in &due {
             // Replayed with its facilitator, so the figures are the room's.
             let (slug, _) = self.store.meeting(occurrence).await?;
@@ -382,4 +383,69 @@ impl RoomHub {
             }
         }
     }
+}
+
+/// A host's choice of how their group's rooms run, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RoomSettingsInput {
+    /// Minutes per turn, 1–30.
+    pub turn_minutes: String,
+    /// Minutes the room opens before a meeting, 0–60.
+    pub opens_minutes: String,
+    /// Minutes it stays open after, 0–120.
+    pub closes_minutes: String,
+    /// Keep how many came and the total speaking time.
+    pub keep_totals: bool,
+}
+
+/// How a group's rooms run, for its hosts.
+pub async fn settings(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+) -> AppResult<kith_store::rooms::RoomSettings> {
+    let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
+    Ok(store.room_settings(access.id).await?)
+}
+
+/// Saves how a group's rooms run; every refused field is named.
+pub async fn save_settings(
+    store: &dyn Store,
+    person: &Person,
+    slug: &Slug,
+    input: &RoomSettingsInput,
+) -> AppResult<()> {
+    let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
+    let mut refusals = kith_domain::validation::Refusals::default();
+    let mut number = |field: &'static str, raw: &str, range: std::ops::RangeInclusive<u32>| {
+        refusals.check(
+            raw.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or(kith_domain::validation::FieldError::new(
+                    field,
+                    "out_of_range",
+                )),
+        )
+    };
+    let turn = number("turn_minutes", &input.turn_minutes, 1..=30);
+    let opens = number("opens_minutes", &input.opens_minutes, 0..=60);
+    let closes = number("closes_minutes", &input.closes_minutes, 0..=120);
+    refusals.finish(|| ()).map_err(AppError::Invalid)?;
+    let (Some(turn), Some(opens), Some(closes)) = (turn, opens, closes) else {
+        return Err(AppError::Invalid(Vec::new()));
+    };
+    store
+        .set_room_settings(
+            access.id,
+            kith_store::rooms::RoomSettings {
+                turn_seconds: turn * 60,
+                opens_minutes: opens,
+                closes_minutes: closes,
+                keep_totals: input.keep_totals,
+            },
+        )
+        .await?;
+    Ok(())
 }

@@ -83,6 +83,30 @@ pub struct NewLogEntry<'a> {
     pub at_ms: i64,
 }
 
+/// How a group's rooms run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomSettings {
+    /// Each turn, in seconds.
+    pub turn_seconds: u32,
+    /// Minutes before a meeting its room opens.
+    pub opens_minutes: u32,
+    /// Minutes after a meeting its room stays open.
+    pub closes_minutes: u32,
+    /// Keep how many came and the total speaking time after each meeting.
+    pub keep_totals: bool,
+}
+
+impl Default for RoomSettings {
+    fn default() -> Self {
+        Self {
+            turn_seconds: 180,
+            opens_minutes: 15,
+            closes_minutes: 30,
+            keep_totals: false,
+        }
+    }
+}
+
 /// What remains of a closed room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoomSummary {
@@ -138,8 +162,11 @@ pub trait RoomStore {
     /// A closed room's aggregates, if its group kept them.
     async fn room_summary(&self, occurrence: &OccurrenceId) -> StoreResult<Option<RoomSummary>>;
 
-    /// Whether a group keeps its rooms' aggregates.
-    async fn set_room_keeps_totals(&self, group: GroupId, keep: bool) -> StoreResult<()>;
+    /// How a group's rooms run.
+    async fn room_settings(&self, group: GroupId) -> StoreResult<RoomSettings>;
+
+    /// Saves how a group's rooms run.
+    async fn set_room_settings(&self, group: GroupId, settings: RoomSettings) -> StoreResult<()>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -173,8 +200,10 @@ pub(crate) const APPEND: &str = "INSERT INTO room_log
 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (occurrence_id, seq) DO NOTHING";
 pub(crate) const SEEN: &str = "SELECT seq FROM room_log
 WHERE occurrence_id = $1 AND actor = $2 AND client_id = $3";
+/// Rooms whose meeting ended longer ago than their group keeps them open.
 pub(crate) const TO_CLOSE: &str = "SELECT DISTINCT l.occurrence_id FROM room_log l
-JOIN occurrences o ON o.id = l.occurrence_id WHERE o.ends_at < $1";
+JOIN occurrences o ON o.id = l.occurrence_id JOIN groups g ON g.id = o.group_id
+WHERE o.ends_at + g.room_closes_minutes * 60 < $1";
 pub(crate) const DELETE_LOG: &str = "DELETE FROM room_log WHERE occurrence_id = $1";
 pub(crate) const KEEP_SUMMARY: &str = "INSERT INTO room_summaries
     (occurrence_id, group_id, present, spoken_seconds, closed_at)
@@ -183,7 +212,10 @@ WHERE o.id = $1 AND g.room_keep_totals = 1
 ON CONFLICT (occurrence_id) DO NOTHING";
 pub(crate) const SUMMARY: &str =
     "SELECT present, spoken_seconds FROM room_summaries WHERE occurrence_id = $1";
-pub(crate) const SET_KEEP: &str = "UPDATE groups SET room_keep_totals = $2 WHERE id = $1";
+pub(crate) const SETTINGS: &str = "SELECT room_turn_seconds, room_opens_minutes,
+    room_closes_minutes, room_keep_totals FROM groups WHERE id = $1";
+pub(crate) const SET_SETTINGS: &str = "UPDATE groups SET room_turn_seconds = $2,
+    room_opens_minutes = $3, room_closes_minutes = $4, room_keep_totals = $5 WHERE id = $1";
 
 mod imp;
 pub(crate) use imp::impl_rooms;

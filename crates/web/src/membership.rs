@@ -37,6 +37,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/groups/{slug}/hand-over", post(people::hand_over_form))
         .route(
+            "/groups/{slug}/room-settings",
+            post(people::room_settings_form),
+        )
+        .route(
             "/groups/{slug}/announcements",
             post(people::announcement_form),
         )

@@ -25,4 +25,9 @@ CREATE TABLE room_summaries (
     closed_at INTEGER NOT NULL
 );
 
+-- Each group's room: how long a turn is, how long before and after the
+-- meeting the room is open, and whether its aggregates are kept.
+ALTER TABLE groups ADD COLUMN room_turn_seconds INTEGER NOT NULL DEFAULT 180;
+ALTER TABLE groups ADD COLUMN room_opens_minutes INTEGER NOT NULL DEFAULT 15;
+ALTER TABLE groups ADD COLUMN room_closes_minutes INTEGER NOT NULL DEFAULT 30;
 ALTER TABLE groups ADD COLUMN room_keep_totals INTEGER NOT NULL DEFAULT 0;

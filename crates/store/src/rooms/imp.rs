@@ -120,14 +120,38 @@ macro_rules! impl_rooms {
                 }))
             }
 
-            async fn set_room_keeps_totals(
+            async fn room_settings(
                 &self,
                 group: kith_domain::ids::GroupId,
-                keep: bool,
+            ) -> $crate::StoreResult<$crate::rooms::RoomSettings> {
+                let (turn, opens, closes, keep): (i64, i64, i64, i64) =
+                    sqlx::query_as($crate::rooms::SETTINGS)
+                        .bind(group.0)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .ok_or($crate::StoreError::NotFound)?;
+                let number = |n: i64| {
+                    u32::try_from(n).map_err(|_| $crate::StoreError::corrupt("room setting"))
+                };
+                Ok($crate::rooms::RoomSettings {
+                    turn_seconds: number(turn)?,
+                    opens_minutes: number(opens)?,
+                    closes_minutes: number(closes)?,
+                    keep_totals: keep != 0,
+                })
+            }
+
+            async fn set_room_settings(
+                &self,
+                group: kith_domain::ids::GroupId,
+                settings: $crate::rooms::RoomSettings,
             ) -> $crate::StoreResult<()> {
-                sqlx::query($crate::rooms::SET_KEEP)
+                sqlx::query($crate::rooms::SET_SETTINGS)
                     .bind(group.0)
-                    .bind(i64::from(keep))
+                    .bind(i64::from(settings.turn_seconds))
+                    .bind(i64::from(settings.opens_minutes))
+                    .bind(i64::from(settings.closes_minutes))
+                    .bind(i64::from(settings.keep_totals))
                     .execute(&self.pool)
                     .await?;
                 Ok(())

@@ -53,6 +53,10 @@ struct PeopleTemplate {
     announced: Option<usize>,
     /// The announcement's text, kept when refused.
     announcement: String,
+    /// How the group's rooms run, as the form shows it.
+    room: kith_app::rooms::RoomSettingsInput,
+    /// The room settings were just saved.
+    room_saved: bool,
     errors: FormErrors,
 }
 
@@ -112,6 +116,16 @@ async fn people_template(
         new_link: None,
         announced: None,
         announcement: String::new(),
+        room: {
+            let settings = kith_app::rooms::settings(store, person, slug).await?;
+            kith_app::rooms::RoomSettingsInput {
+                turn_minutes: (settings.turn_seconds / 60).to_string(),
+                opens_minutes: settings.opens_minutes.to_string(),
+                closes_minutes: settings.closes_minutes.to_string(),
+                keep_totals: settings.keep_totals,
+            }
+        },
+        room_saved: false,
         errors: FormErrors::default(),
     })
 }
@@ -193,6 +207,40 @@ pub(super) async fn revoke_invitation_form(
     )
     .await?;
     Ok(Redirect::to(&format!("/groups/{slug}/people")).into_response())
+}
+
+/// Saves how the group's rooms run.
+pub(super) async fn room_settings_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    viewer: Viewer,
+    cookie: crate::viewer::CookieZone,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> Result<Response, PageError> {
+    let slug = parse_slug(&slug)?;
+    let input = kith_app::rooms::RoomSettingsInput {
+        turn_minutes: form.get("turn_minutes").to_owned(),
+        opens_minutes: form.get("opens_minutes").to_owned(),
+        closes_minutes: form.get("closes_minutes").to_owned(),
+        keep_totals: form.get("keep_totals") == "on",
+    };
+    let saved =
+        kith_app::rooms::save_settings(state.store.as_ref(), &user.person, &slug, &input).await;
+    let mut page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
+    let status = match saved {
+        Ok(()) => {
+            page.room_saved = true;
+            StatusCode::OK
+        }
+        Err(AppError::Invalid(errors)) => {
+            page.errors = FormErrors::of(&errors);
+            page.room = input;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
 
 pub(super) async fn hand_over_form(

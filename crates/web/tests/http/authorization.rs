@@ -99,6 +99,7 @@ struct Placed {
     slug: String,
     member_request: String,
     pending_request: String,
+    meeting: String,
 }
 
 impl World {
@@ -168,7 +169,14 @@ impl World {
                 .await
                 .expect("status");
         }
+        let meeting = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .to_string();
         Placed {
+            meeting,
             slug: slug.to_string(),
             member_request: requests.remove(0),
             pending_request: requests.remove(0),
@@ -197,6 +205,7 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
         p.replace("{slug}", &placed.slug)
             .replace("{request}", &placed.member_request)
             .replace("{pending}", &placed.pending_request)
+            .replace("{meeting}", &placed.meeting)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -589,6 +598,27 @@ fn rows() -> Vec<Row> {
             status: Listed,
             call: Call::Form("/requests/{request}/withdraw", &[]),
             allowed: &[Member],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "a meeting's room",
+            status: Listed,
+            call: Call::Get("/meetings/{meeting}/room"),
+            allowed: thread,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "the room settings",
+            status: Listed,
+            call: Call::Form(
+                "/groups/{slug}/room-settings",
+                &[
+                    ("turn_minutes", "4"),
+                    ("opens_minutes", "10"),
+                    ("closes_minutes", "20"),
+                ],
+            ),
+            allowed: hosts,
             anonymous: Seen::Login,
         },
         Row {

@@ -400,3 +400,69 @@ async fn two_instances_on_one_postgresql_see_one_order() {
     );
     db.drop_now().await;
 }
+
+kith_store::on_both_backends!(a_kept_room_leaves_only_its_totals, |store| async move {
+    let app = TestApp::on(store.clone());
+    let (slug, meeting, host, ada, _) = meeting_now(&app).await;
+    let mut host_browser = app.browser_as(&host).await;
+    let refused = host_browser
+        .post_form(
+            &format!("/groups/{slug}/room-settings"),
+            &[
+                ("turn_minutes", "31"),
+                ("opens_minutes", "15"),
+                ("closes_minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Choose 1 to 30 minutes."));
+    assert!(refused.body.contains("value=\"31\""));
+    let saved = host_browser
+        .post_form(
+            &format!("/groups/{slug}/room-settings"),
+            &[
+                ("turn_minutes", "5"),
+                ("opens_minutes", "15"),
+                ("closes_minutes", "10"),
+                ("keep_totals", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, axum::http::StatusCode::OK);
+    let (addr, hub) = serve(store).await;
+    let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
+        .await
+        .expect("host");
+    let welcome = until(&mut h, "welcome").await;
+    assert_eq!(welcome["turn_ms"], 300_000);
+    let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
+        .await
+        .expect("ada");
+    until(&mut a, "welcome").await;
+    command(
+        &mut a,
+        "a1",
+        json!({"type": "say", "text": "a private word"}),
+    )
+    .await;
+    until(&mut a, "ack").await;
+    // Ten minutes after the meeting (it ends 12:55 Berlin) it closes.
+    let after_end = "2026-06-01T11:06:00Z".parse().expect("time");
+    assert_eq!(hub.close_due(after_end).await.expect("close"), 1);
+    assert!(
+        app.db
+            .store
+            .room_log(&meeting)
+            .await
+            .expect("log")
+            .is_empty()
+    );
+    assert_eq!(
+        app.db.store.room_summary(&meeting).await.expect("summary"),
+        Some(kith_store::rooms::RoomSummary {
+            present: 2,
+            spoken_seconds: 0
+        })
+    );
+});
