@@ -118,6 +118,14 @@ test("three people take turns in a live room", async (t) => {
     await ada.locator("#turn", { hasText: /ada_noon|bea_noon/ }).waitFor();
     await audit(bea, `Meeting room: ${NAME}`);
 
+    // The facilitator sees speaking times, and hands facilitation to Ada.
+    assert.match(await host.locator("#people").innerText(), /ada_noon — spoke \d+:\d\d/);
+    assert.doesNotMatch(await ada.locator("#people").innerText(), /spoke/);
+    await host.getByRole("button", { name: "Hand facilitation to ada_noon" }).click();
+    await ada.getByRole("button", { name: "Start a check-in round" }).waitFor();
+    assert.equal(await host.getByRole("button", { name: "Start a check-in round" }).isVisible(), false);
+    await audit(ada, `Meeting room: ${NAME}`);
+
     // The side-channel.
     await bea.getByLabel("Write to the room").fill("Thank you all.");
     await bea.getByRole("button", { name: "Send" }).click();

@@ -71,7 +71,11 @@
         break;
       case "turn_ended": {
         const spoke = person(event.who);
-        if (spoke) spoke.has_spoken = true;
+        if (spoke) {
+          spoke.has_spoken = true;
+          // Zero for everyone but the facilitator: totals are theirs alone.
+          spoke.spokenMs = (spoke.spokenMs || 0) + ms(event.spoke);
+        }
         state.turn = null;
         break;
       }
@@ -90,6 +94,11 @@
       case "facilitator_changed":
         state.facilitator = event.to;
         break;
+      case "mute_changed": {
+        const muted = person(event.who);
+        if (muted) muted.muted = event.muted;
+        break;
+      }
       default:
         break;
     }
@@ -97,22 +106,61 @@
 
   function list(id, items) {
     const element = $(id);
-    element.replaceChildren(...items.map((text) => {
+    element.replaceChildren(...items.map((entry) => {
       const item = document.createElement("li");
-      item.textContent = text;
+      const { text, actions } = typeof entry === "string" ? { text: entry, actions: [] } : entry;
+      item.append(document.createTextNode(text));
+      for (const [label, command] of actions) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "secondary small";
+        button.textContent = label;
+        button.addEventListener("click", () => send(command));
+        item.append(" ", button);
+      }
       return item;
     }));
   }
 
+  const facilitating = () => state && key(state.facilitator) === key(you);
+  const clock = (millis) => {
+    const seconds = Math.round(millis / 1000);
+    return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  };
+
+  /** A person in the list: name, and for the facilitator their speaking
+   * time and what may be done about them. */
+  function personEntry(p) {
+    const mine = key(p.who) === key(you) ? ` ${words.wordsYou}` : "";
+    if (!facilitating()) return p.name + mine;
+    const spoken = p.spokenMs || 0;
+    const text = `${p.name}${mine} — ${words.wordsSpoke} ${clock(spoken)}`;
+    if (mine) return { text, actions: [] };
+    const label = (word) => `${word} ${p.name}`;
+    const actions = [[label(words.wordsCall), { type: "call", who: p.who }]];
+    if (p.who.account !== undefined) actions.push([label(words.wordsHandOver), { type: "hand_over", to: p.who }]);
+    actions.push([label(p.muted ? words.wordsUnmute : words.wordsMute), { type: "mute", who: p.who, muted: !p.muted }]);
+    actions.push([label(words.wordsRemove), { type: "remove", who: p.who }]);
+    return { text, actions };
+  }
+
   function render() {
     if (!state) return;
+    document.querySelectorAll(".facilitator-only").forEach((element) => {
+      element.hidden = !facilitating();
+    });
     const mine = (who) => (key(who) === key(you) ? ` ${words.wordsYou}` : "");
     $("turn").textContent = state.turn
       ? `${words.wordsSpeaking} ${nameOf(state.turn.who)}${mine(state.turn.who)}`
       : words.wordsNobody;
     list("queue", state.hands.map((h) => nameOf(h.who) + mine(h.who)));
-    list("people", state.people.filter((p) => p.present).map((p) => p.name + mine(p.who)));
-    list("chat", state.messages.map((m) => `${nameOf(m.from)}: ${m.text}`));
+    list("people", state.people.filter((p) => p.present).map(personEntry));
+    list("chat", state.messages.map((m) => {
+      const text = `${nameOf(m.from)}: ${m.text}`;
+      return facilitating()
+        ? { text, actions: [[`${words.wordsRemoveMessage} ${nameOf(m.from)}`, { type: "remove_message", id: m.id }]] }
+        : text;
+    }));
     tick();
   }
 
@@ -141,6 +189,7 @@
       offset = Date.now() - message.now_ms;
       if (message.room) {
         state = message.room;
+        state.people.forEach((p) => { p.spokenMs = ms(p.spoken); });
         state.turn = state.turn ? { who: state.turn.who, startedMs: ms(state.turn.started) } : null;
         turnMs = ms(state.turn_length);
       }
