@@ -164,6 +164,24 @@
     tick();
   }
 
+  /** A soft two-note chime, for those who ticked "sound". */
+  function chime() {
+    const Audio = window.AudioContext || window.webkitAudioContext;
+    if (!Audio) return;
+    const context = new Audio();
+    [523.25, 659.25].forEach((frequency, i) => {
+      const tone = context.createOscillator();
+      const gain = context.createGain();
+      tone.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, context.currentTime + i * 0.25);
+      gain.gain.exponentialRampToValueAtTime(0.08, context.currentTime + i * 0.25 + 0.05);
+      gain.gain.exponentialRampToValueAtTime(0.0001, context.currentTime + i * 0.25 + 0.6);
+      tone.connect(gain).connect(context.destination);
+      tone.start(context.currentTime + i * 0.25);
+      tone.stop(context.currentTime + i * 0.25 + 0.7);
+    });
+  }
+
   function tick() {
     const timer = $("timer");
     if (!state || !state.turn) {
@@ -179,6 +197,7 @@
       cued = true;
       root.classList.add("time-up");
       announce(words.wordsTimeUp);
+      if ($("sound").checked) chime();
     }
   }
 

@@ -466,3 +466,66 @@ kith_store::on_both_backends!(a_kept_room_leaves_only_its_totals, |store| async 
         })
     );
 });
+
+kith_store::on_both_backends!(
+    floods_and_oversize_frames_are_refused_and_a_restart_replays_the_log,
+    |store| async move {
+        let app = TestApp::on(store.clone());
+        let (_, meeting, host, ada, _) = meeting_now(&app).await;
+        let (addr, _) = serve(store.clone()).await;
+        let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
+            .await
+            .expect("ada");
+        until(&mut a, "welcome").await;
+        // Thirty messages at once: the burst passes, the rest are refused.
+        for n in 0..30 {
+            command(
+                &mut a,
+                &format!("f{n}"),
+                json!({"type": "say", "text": format!("m{n}")}),
+            )
+            .await;
+        }
+        let mut acks = 0;
+        let mut limited = 0;
+        while acks + limited < 30 {
+            let frame = next(&mut a).await;
+            match frame["type"].as_str() {
+                Some("ack") => acks += 1,
+                Some("error") if frame["code"] == "rate_limited" => limited += 1,
+                _ => {}
+            }
+        }
+        assert!(
+            acks >= 10 && limited >= 10,
+            "{acks} applied, {limited} refused"
+        );
+
+        // A restarted server (a new instance on the same database) rebuilds
+        // the room from its log.
+        let (again, _) = serve(store.clone()).await;
+        let mut h = connect(&again, &meeting, &cookie(&app, &host).await, None)
+            .await
+            .expect("host");
+        let welcome = until(&mut h, "welcome").await;
+        let messages = welcome["room"]["messages"]
+            .as_array()
+            .expect("messages")
+            .len();
+        assert_eq!(messages, acks, "every applied message, once");
+
+        // An oversize frame closes the connection.
+        let big = "x".repeat(5 * 1024);
+        let _ = a.send(Message::Text(big.into())).await;
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match a.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await;
+        assert_eq!(closed, Ok(true));
+    }
+);
