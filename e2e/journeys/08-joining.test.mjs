@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -112,6 +112,7 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     assert.match(thread, /Glad you found us/);
     assert.match(await seeker.getByRole("status").innerText(), /member/);
     await audit(seeker, `Your request to join: ${NAME}`);
+    await screenshot(seeker, "request");
     await seeker.goto(groupPath);
     assert.match(await seeker.locator(".private").innerText(), /riverbank-private/);
     // The dial-in is one tap on a phone, pauses included.

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -131,6 +131,7 @@ test("three people take turns in a live room", async (t) => {
     await bea.getByRole("button", { name: "Send" }).click();
     await host.locator("#chat li", { hasText: "bea_noon: Thank you all." }).waitFor();
     await step(host, "room");
+    await screenshot(ada, "room");
   } finally {
     await browser.close();
   }
