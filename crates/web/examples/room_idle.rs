@@ -1,0 +1,186 @@
+//! Memory per idle room connection: serves kith on 127.0.0.1 over a
+//! throwaway SQLite file, opens N WebSocket connections to one meeting's
+//! room (each a member with a session) from a child process, waits for
+//! every welcome, and prints how much the server's resident memory grew per
+//! connection.
+//!
+//! `cargo run --release -p kith-web --example room_idle -- 1000`
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use kith_app::Clock;
+use kith_app::accounts::{PasswordHasher, start_session};
+use kith_app::directory::DirectoryCache;
+use kith_app::groups::create_groups;
+use kith_app::testing::GroupBuilder;
+use kith_domain::membership::{RequestState, Room};
+use kith_store::accounts::SessionKind;
+use kith_store::testing::TempSqlite;
+use kith_web::limits::{LimitSettings, Limits};
+use kith_web::{AppState, WebConfig};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// People per room.
+const PER_ROOM: usize = 20;
+
+/// Resident memory of this process, in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("clients") {
+        clients(&args[2], &args[3]).await;
+        return;
+    }
+    let connections: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(500);
+    let db = TempSqlite::create().await;
+    let store = db.store.clone();
+    let now = Timestamp::now();
+    // Rooms of twenty, as real groups are: one group meeting right now per
+    // twenty connections, in UTC.
+    let zoned = now.to_zoned(jiff::tz::TimeZone::UTC);
+    let start = zoned.saturating_sub(jiff::SignedDuration::from_mins(5));
+    let weekday = start.weekday();
+    let at = start.strftime("%H:%M").to_string();
+    let rooms = connections.div_ceil(PER_ROOM);
+    let builders: Vec<_> = (0..rooms)
+        .map(|n| {
+            GroupBuilder::new(&format!("Idle Room {n}"))
+                .weekly(&[weekday], &at, "UTC")
+                .build()
+        })
+        .collect();
+    let slugs = create_groups(store.as_ref(), &builders, now)
+        .await
+        .expect("groups");
+    // Lines of "ws-path cookie" for the clients.
+    let mut lines = Vec::with_capacity(connections);
+    for n in 0..connections {
+        let slug = &slugs[n / PER_ROOM];
+        let group = store.group_access(slug).await.expect("access").id;
+        let meeting = store
+            .upcoming_occurrences(slug, now, 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .clone();
+        let account = store
+            .ensure_account(&format!("member{n}"), now)
+            .await
+            .expect("account");
+        let approve = |_: Option<RequestState>, _: Room| Ok(RequestState::Approved);
+        store
+            .ask_to_join(group, account, "", &approve, now)
+            .await
+            .expect("ask")
+            .expect("member");
+        let token = start_session(store.as_ref(), account, SessionKind::Browser, true, now)
+            .await
+            .expect("session");
+        lines.push(format!(
+            "/meetings/{meeting}/room/ws kith_session={}",
+            token.token
+        ));
+    }
+    let state = AppState {
+        store: store.clone(),
+        clock: Clock::System,
+        directory_cache: Arc::new(DirectoryCache::new(Duration::ZERO)),
+        hasher: PasswordHasher::insecure_fast_for_tests(),
+        limits: Arc::new(Limits::new(LimitSettings::default())),
+        config: Arc::new(WebConfig::default()),
+        mail_site: kith_app::mail::MailSite::new("http://127.0.0.1"),
+        mail_wake: Arc::new(tokio::sync::Notify::new()),
+        rooms: kith_app::rooms::RoomHub::new(store.clone(), Clock::System),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = kith_web::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    // The clients run in a child process, so only the server's memory is
+    // in this one's figure.
+    let cookie_file = std::env::temp_dir().join(format!("kith-room-idle-{}", std::process::id()));
+    std::fs::write(&cookie_file, lines.join("\n")).expect("cookies");
+    let before = rss_kib();
+    let mut child = std::process::Command::new(std::env::current_exe().expect("self"))
+        .args([
+            "clients",
+            &format!("ws://{addr}"),
+            &cookie_file.to_string_lossy(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("clients");
+    let stdout = child.stdout.take().expect("stdout");
+    let ready = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("read");
+    assert_eq!(ready.trim(), "ready", "the clients did not connect");
+    // Let the entries fan out; then every connection is idle.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = rss_kib();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&cookie_file);
+    let per = (after.saturating_sub(before) as f64) / connections as f64;
+    println!(
+        "{connections} idle room connections: server RSS {before} KiB -> {after} KiB, {per:.1} KiB each"
+    );
+}
+
+/// The child: opens one connection per cookie, reads each welcome, says
+/// "ready", and keeps them open and idle (reading) until killed.
+async fn clients(base: &str, cookie_file: &str) {
+    let lines = std::fs::read_to_string(cookie_file).expect("cookies");
+    let mut sockets = Vec::new();
+    for line in lines.lines() {
+        let (path, cookie) = line.split_once(' ').expect("path and cookie");
+        let mut request = format!("{base}{path}")
+            .into_client_request()
+            .expect("request");
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().expect("cookie"));
+        let config = WebSocketConfig::default()
+            .read_buffer_size(4096)
+            .write_buffer_size(0);
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+                .await
+                .expect("connect");
+        socket.next().await.expect("welcome").expect("frame");
+        sockets.push(socket);
+    }
+    println!("ready");
+    // Drain whatever arrives, forever.
+    let mut all = futures::stream::select_all(sockets);
+    while all.next().await.is_some() {}
+}
