@@ -6,7 +6,7 @@
 
 use jiff::Timestamp;
 use kith_domain::directory::horizon;
-use kith_domain::group::{ListingStatus, NewGroup};
+use kith_domain::group::{ListingStatus, Mask, NewGroup};
 use kith_domain::meeting_guide::{read_record, spec_field};
 use kith_domain::schedule::Rule;
 use kith_domain::validation::FieldError;
@@ -187,8 +187,11 @@ fn same(existing: &ManagedGroup, group: &NewGroup) -> bool {
     let (a, b) = (&existing.profile, &group.profile);
     a.name == b.name
         && a.description == b.description
-        && a.focus == b.focus
-        && a.attributes == b.attributes
+        // As sets: the store keeps them as bit masks, so they read back in
+        // kith's order, not the feed's.
+        && Mask::of(a.focus.iter().map(|f| f.bit())) == Mask::of(b.focus.iter().map(|f| f.bit()))
+        && Mask::of(a.attributes.iter().map(|a| a.bit()))
+            == Mask::of(b.attributes.iter().map(|a| a.bit()))
         && a.format == b.format
         && a.language == b.language
         && a.place == b.place
