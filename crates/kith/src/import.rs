@@ -11,7 +11,7 @@ use kith_app::directory::DirectoryCache;
 use kith_app::imports::import_meeting_guide;
 use kith_domain::group::ListingStatus;
 
-use crate::cli::{DatabaseArgs, open_store};
+use crate::cli::{DatabaseArgs, open_store_for_bulk_writes};
 
 /// The largest feed read, in bytes.
 const MAX_FEED: u64 = 256 * 1024 * 1024;
@@ -63,7 +63,7 @@ fn read_feed(source: &str) -> anyhow::Result<String> {
 /// Runs the import and prints its summary.
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let feed = read_feed(&args.source)?;
-    let store = open_store(&args.database).await?;
+    let store = open_store_for_bulk_writes(&args.database).await?;
     let status = if args.pending {
         ListingStatus::Pending
     } else {
