@@ -5,6 +5,7 @@
 //! host here; their page points to the original listing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use kith_domain::directory::horizon;
@@ -55,33 +56,36 @@ pub async fn import_meeting_guide(
         failed: Vec::new(),
         batch: Vec::with_capacity(BATCH),
     };
-    let mut seen = std::collections::HashSet::new();
     let total = records.len();
-    for (index, record) in records.iter().enumerate() {
-        let name = || {
-            record
-                .get("slug")
-                .and_then(|s| s.as_str())
-                .map_or_else(|| format!("#{index}"), str::to_owned)
-        };
-        match read_record(record) {
-            Err(errors) => import.fail(index, name(), &errors),
-            Ok(read) if !seen.insert(read.slug.clone()) => {
-                import.fail(index, name(), &[FieldError::new("slug", "duplicate")]);
-            }
-            Ok(read) => match read.input.parse() {
-                Err(errors) => import.fail(index, name(), &errors),
-                Ok(mut group) => {
-                    group.profile.slug = read.slug;
-                    group.profile.source = read.source.or_else(|| Some(origin.to_owned()));
-                    import.batch.push((index, name(), group));
-                    if import.batch.len() >= BATCH {
-                        import.flush().await?;
+    // Records are read on a blocking thread, a batch ahead, while this task
+    // saves the batch before: the two halves of an import take about the
+    // same time on two cores.
+    let origin: Arc<str> = Arc::from(origin);
+    let mut batches = records.into_iter().enumerate();
+    let mut next_batch = move || {
+        let batch: Vec<(usize, serde_json::Value)> = batches.by_ref().take(BATCH).collect();
+        let origin = origin.clone();
+        (!batch.is_empty()).then(|| tokio::task::spawn_blocking(move || read_batch(batch, &origin)))
+    };
+    let mut reading = next_batch();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(read) = reading.take() {
+        let read = read.await.map_err(AppError::internal)?;
+        reading = next_batch();
+        for (index, name, outcome) in read {
+            match outcome {
+                Err(errors) => import.fail(index, name, &errors),
+                Ok((slug, group)) => match group {
+                    _ if !seen.insert(slug) => {
+                        import.fail(index, name, &[FieldError::new("slug", "duplicate")]);
                     }
-                }
-            },
+                    Err(errors) => import.fail(index, name, &errors),
+                    Ok(group) => import.batch.push((index, name, *group)),
+                },
+            }
+            progress(index + 1, total);
         }
-        progress(index + 1, total);
+        import.flush().await?;
     }
     import.flush().await?;
     let mut report = import.report;
@@ -94,10 +98,41 @@ pub async fn import_meeting_guide(
     Ok(report)
 }
 
+/// A record read: its place in the feed, its name (slug, or `#index`), and
+/// either why it was refused or its slug and the group it describes (or
+/// why that group is refused; a duplicate slug is reported before that).
+type Read = (
+    usize,
+    String,
+    Result<(Slug, Result<Box<NewGroup>, Vec<FieldError>>), Vec<FieldError>>,
+);
+
+/// Reads and checks a batch of records: the CPU-bound half of an import.
+fn read_batch(records: Vec<(usize, serde_json::Value)>, origin: &str) -> Vec<Read> {
+    records
+        .into_iter()
+        .map(|(index, record)| {
+            let name = record
+                .get("slug")
+                .and_then(|s| s.as_str())
+                .map_or_else(|| format!("#{index}"), str::to_owned);
+            let outcome = read_record(&record).map(|read| {
+                let group = read.input.parse().map(|mut group| {
+                    group.profile.slug = read.slug.clone();
+                    group.profile.source = read.source.or_else(|| Some(origin.to_owned()));
+                    Box::new(group)
+                });
+                (read.slug, group)
+            });
+            (index, name, outcome)
+        })
+        .collect()
+}
+
 /// Records per batch: the known groups among them are read in a few
 /// queries, the new ones written in one transaction (one commit, and one
 /// fsync, per batch instead of per record) and the changed ones in another.
-/// Measured at 100,000 records on SQLite: 5,000 a batch is 15% faster than
+/// Measured on SQLite at 20,000 records: 5,000 a batch is 17% faster than
 /// 1,000.
 const BATCH: usize = 5_000;
 

@@ -110,7 +110,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    store.optimize().await?;
+    // Statistics only change with the data: `ANALYZE` alone takes about a
+    // second at 100,000 groups, a fifth of importing an unchanged feed.
+    if report.created + report.updated > 0 {
+        store.optimize().await?;
+    }
     for (record, fields) in &report.failed {
         let reasons: Vec<String> = fields.iter().map(|(f, c)| format!("{f} {c}")).collect();
         eprintln!("{record}: {}", reasons.join(", "));
