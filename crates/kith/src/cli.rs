@@ -250,6 +250,15 @@ pub async fn open_store(
         .context("opening the database (the URL is in KITH_DATABASE_URL)")
 }
 
+/// Opens the database for a command that writes many rows at once.
+pub async fn open_store_for_bulk_writes(
+    args: &DatabaseArgs,
+) -> anyhow::Result<std::sync::Arc<dyn kith_store::Store>> {
+    kith_store::open_for_bulk_writes(args.database_url.expose_secret(), args.database_connections)
+        .await
+        .context("opening the database (the URL is in KITH_DATABASE_URL)")
+}
+
 async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin()
@@ -293,7 +302,7 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
 }
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
-    let store = open_store(&args.database).await?;
+    let store = open_store_for_bulk_writes(&args.database).await?;
     let now = jiff::Timestamp::now();
     let groups = kith_app::demo::synthetic_groups(args.groups, now)?;
     let started = std::time::Instant::now();

@@ -11,7 +11,7 @@ use kith_app::directory::DirectoryCache;
 use kith_app::imports::import_meeting_guide;
 use kith_domain::group::ListingStatus;
 
-use crate::cli::{DatabaseArgs, open_store};
+use crate::cli::{DatabaseArgs, open_store_for_bulk_writes};
 
 /// The largest feed read, in bytes.
 const MAX_FEED: u64 = 256 * 1024 * 1024;
@@ -63,7 +63,7 @@ fn read_feed(source: &str) -> anyhow::Result<String> {
 /// Runs the import and prints its summary.
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let feed = read_feed(&args.source)?;
-    let store = open_store(&args.database).await?;
+    let store = open_store_for_bulk_writes(&args.database).await?;
     let status = if args.pending {
         ListingStatus::Pending
     } else {
@@ -110,7 +110,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    store.optimize().await?;
+    // Statistics only change with the data: `ANALYZE` alone takes about a
+    // second at 100,000 groups, a fifth of importing an unchanged feed.
+    if report.created + report.updated > 0 {
+        store.optimize().await?;
+    }
     for (record, fields) in &report.failed {
         let reasons: Vec<String> = fields.iter().map(|(f, c)| format!("{f} {c}")).collect();
         eprintln!("{record}: {}", reasons.join(", "));

@@ -165,12 +165,25 @@ pub trait HostingStore {
     /// A group with its private fields, in any status.
     async fn managed_group(&self, slug: &Slug) -> StoreResult<ManagedGroup>;
 
+    /// The groups with these slugs that exist, in any status and in no
+    /// particular order, with their private fields: three queries per
+    /// thousand slugs, for imports.
+    async fn managed_groups(&self, slugs: &[Slug]) -> StoreResult<Vec<ManagedGroup>>;
+
     /// Saves an edit, its schedule's new occurrences and its change-log row
     /// in one transaction.
     async fn update_group(
         &self,
         id: GroupId,
         update: &GroupUpdate<'_>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Saves several edits as `update_group` does, all in one transaction;
+    /// `NotFound` (and nothing saved) when one of the groups is gone.
+    async fn update_groups(
+        &self,
+        updates: &[(GroupId, GroupUpdate<'_>)],
         now: Timestamp,
     ) -> StoreResult<()>;
 

@@ -19,10 +19,13 @@
 //!   changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
 //! - [`search`]: the directory query builder and its two strategies.
+//! - `bulk`: many groups at a time (imports, the load generator), in
+//!   multi-row statements.
 //! - [`sqlite`], [`postgres`]: the implementations and their migrations.
 //! - `testing` (feature): throwaway databases for tests.
 
 pub mod accounts;
+mod bulk;
 pub mod hosting;
 pub mod lifecycle;
 pub mod mail;
@@ -157,7 +160,8 @@ pub trait Store:
     async fn ensure_account(&self, handle: &str, now: Timestamp) -> StoreResult<AccountId>;
 
     /// Inserts groups with their rules, hosts and first occurrences, all in
-    /// one transaction; answers their slugs in order.
+    /// one transaction and a few multi-row statements; answers their slugs
+    /// in order. `Conflict` when a slug is taken (nothing is inserted).
     async fn insert_groups(
         &self,
         drafts: &[GroupDraft<'_>],
@@ -200,9 +204,6 @@ pub trait Store:
         starts_at: Timestamp,
         ends_at: Timestamp,
     ) -> StoreResult<()>;
-
-    /// Which of these slugs name a group, in any status: one query.
-    async fn existing_slugs(&self, slugs: &[Slug]) -> StoreResult<std::collections::HashSet<Slug>>;
 
     /// Every listed group with its schedule, by name: two queries, however
     /// many groups.
@@ -268,6 +269,20 @@ pub async fn open(url: &str, max_connections: u32) -> StoreResult<Arc<dyn Store>
         Err(StoreError::Other(
             "the database URL must start with sqlite:// or postgres://".into(),
         ))
+    }
+}
+
+/// Opens a database like [`open`], tuned for a process that writes many
+/// rows at once (`kith import`, `kith generate`); see
+/// [`sqlite::SqliteStore::connect_for_bulk_writes`]. PostgreSQL is opened as
+/// usual.
+pub async fn open_for_bulk_writes(url: &str, max_connections: u32) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(
+            sqlite::SqliteStore::connect_for_bulk_writes(url, max_connections).await?,
+        ))
+    } else {
+        open(url, max_connections).await
     }
 }
 

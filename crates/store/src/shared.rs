@@ -81,56 +81,7 @@ macro_rules! impl_store {
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<Vec<kith_domain::ids::Slug>> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let mut slugs = Vec::with_capacity(drafts.len());
-                for draft in drafts {
-                    let columns = $crate::shared::GroupColumns::of(draft.group);
-                    let p = &draft.group.profile;
-                    let private = &draft.group.private;
-                    let group_id: i64 = sqlx::query_scalar($crate::sql::INSERT_GROUP)
-                        .bind(p.slug.as_str())
-                        .bind(&p.name)
-                        .bind(&columns.sort_name)
-                        .bind(&p.description)
-                        .bind(&p.agreements)
-                        .bind(p.facilitation.style.code())
-                        .bind(&p.facilitation.description)
-                        .bind(columns.focus_mask)
-                        .bind(columns.attribute_mask)
-                        .bind(p.format.code())
-                        .bind(&p.language)
-                        .bind(&columns.language_primary)
-                        .bind(&p.place.country)
-                        .bind(&p.place.region)
-                        .bind(&p.place.city)
-                        .bind(&columns.region_key)
-                        .bind(&columns.city_key)
-                        .bind(p.capacity.map(i64::from))
-                        .bind(p.schedule.zone.name())
-                        .bind(draft.status.code())
-                        .bind(&columns.search_text)
-                        .bind(&private.call_link)
-                        .bind(&private.dial_in)
-                        .bind(&private.street_address)
-                        .bind(draft.occurrences_until.as_second())
-                        .bind(now.as_second())
-                        .bind(&p.source)
-                        .bind(p.join.policy.code())
-                        .bind(&p.join.question)
-                        .bind(i64::from(p.join.publish_call_link))
-                        .bind(i64::from(p.join.members_visible))
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    for (position, host) in draft.hosts.iter().enumerate() {
-                        sqlx::query($crate::sql::INSERT_HOST)
-                            .bind(group_id)
-                            .bind(host.0)
-                            .bind(position as i64)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    $crate::shared::insert_schedule!(tx, group_id, &p.schedule, &draft.occurrences, &columns.sort_name);
-                    slugs.push(p.slug.clone());
-                }
+                let slugs = $crate::bulk::insert_groups!(tx, drafts, now);
                 tx.commit().await?;
                 Ok(slugs)
             }
@@ -231,25 +182,6 @@ macro_rules! impl_store {
                     return Err($crate::StoreError::NotFound);
                 }
                 Ok(())
-            }
-
-            async fn existing_slugs(
-                &self,
-                slugs: &[kith_domain::ids::Slug],
-            ) -> $crate::StoreResult<std::collections::HashSet<kith_domain::ids::Slug>> {
-                let mut found = std::collections::HashSet::new();
-                // In chunks, under every backend's limit on bound values.
-                for chunk in slugs.chunks(500) {
-                    let mut query = sqlx::QueryBuilder::new("SELECT slug FROM groups WHERE slug IN (");
-                    let mut list = query.separated(", ");
-                    for slug in chunk {
-                        list.push_bind(slug.as_str().to_owned());
-                    }
-                    query.push(")");
-                    let rows: Vec<String> = query.build_query_scalar().fetch_all(&self.pool).await?;
-                    found.extend(rows.into_iter().map(kith_domain::ids::Slug::from_trusted));
-                }
-                Ok(found)
             }
 
             async fn listed_groups_for_feed(&self) -> $crate::StoreResult<Vec<$crate::FeedGroup>> {
@@ -381,59 +313,6 @@ macro_rules! impl_store {
     };
 }
 pub(crate) use impl_store;
-
-/// Inserts a group's schedule rules and its first occurrences inside a
-/// transaction.
-macro_rules! insert_schedule {
-    ($tx:ident, $group_id:expr, $schedule:expr, $occurrences:expr, $sort_name:expr) => {{
-        let group_id: i64 = $group_id;
-        let schedule: &kith_domain::schedule::Schedule = $schedule;
-        let occurrences: &[kith_domain::schedule::PlannedOccurrence] = $occurrences;
-        let sort_name: &str = $sort_name;
-        let tx = &mut $tx;
-        let mut rule_ids = Vec::with_capacity(schedule.rules.len());
-        for (position, rule) in schedule.rules.iter().enumerate() {
-            let columns = $crate::sql::rule_columns(rule);
-            let id: i64 = sqlx::query_scalar($crate::sql::INSERT_RULE)
-                .bind(group_id)
-                .bind(position as i64)
-                .bind(columns.kind)
-                .bind(columns.weekdays)
-                .bind(columns.local_time)
-                .bind(i64::from(rule.duration().minutes()))
-                .bind(rule.first_date.map(|d| d.to_string()))
-                .bind(rule.last_date.map(|d| d.to_string()))
-                .bind(columns.interval_weeks)
-                .bind(columns.anchor_date)
-                .bind(columns.month_weeks)
-                .bind(columns.on_date)
-                .fetch_one(&mut **tx)
-                .await?;
-            rule_ids.push(id);
-        }
-        if !occurrences.is_empty() {
-            let mut insert = sqlx::QueryBuilder::new($crate::sql::INSERT_OCCURRENCES);
-            let mut rows = Vec::with_capacity(occurrences.len());
-            for planned in occurrences {
-                let rule_id = *rule_ids
-                    .get(planned.rule_index)
-                    .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
-                rows.push((rule_id, planned));
-            }
-            insert.push_values(rows, |mut row, (rule_id, planned)| {
-                row.push_bind(kith_domain::ids::OccurrenceId::random().as_str().to_owned())
-                    .push_bind(group_id)
-                    .push_bind(rule_id)
-                    .push_bind(planned.local_start.to_string())
-                    .push_bind(sort_name.to_owned())
-                    .push_bind(planned.starts_at.as_second())
-                    .push_bind(planned.ends_at.as_second());
-            });
-            insert.build().execute(&mut **tx).await?;
-        }
-    }};
-}
-pub(crate) use insert_schedule;
 
 use kith_domain::text;
 

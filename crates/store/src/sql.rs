@@ -24,22 +24,8 @@ pub(crate) const ENSURE_ACCOUNT: &str = "INSERT INTO accounts (handle, handle_ke
 VALUES ($1, lower($1), $2) ON CONFLICT (handle_key) DO NOTHING";
 pub(crate) const ACCOUNT_BY_HANDLE: &str = "SELECT id FROM accounts WHERE handle_key = lower($1)";
 
-pub(crate) const INSERT_GROUP: &str = "INSERT INTO groups (
-    slug, name, sort_name, description, agreements, facilitation_style, facilitation_description,
-    focus_mask, attribute_mask, format, language, language_primary, country, region, city,
-    region_key, city_key, capacity, time_zone, status, search_text, call_link, dial_in,
-    street_address, occurrences_until, created_at, updated_at, source_url,
-    join_policy, join_question, publish_call_link, members_visible
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-          $19, $20, $21, $22, $23, $24, $25, $26, $26, $27, $28, $29, $30, $31)
-RETURNING id";
 pub(crate) const INSERT_HOST: &str =
     "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
-pub(crate) const INSERT_RULE: &str = "INSERT INTO schedule_rules
-    (group_id, position, kind, weekdays, local_time, duration_minutes, first_date, last_date,
-     interval_weeks, anchor_date, month_weeks, on_date)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-RETURNING id";
 pub(crate) const UPSERT_OCCURRENCE: &str = "INSERT INTO occurrences
     (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at)
 VALUES ($1, $2, $3, $4, (SELECT sort_name FROM groups WHERE id = $2), $5, $6)
@@ -47,9 +33,6 @@ ON CONFLICT (rule_id, local_start) DO UPDATE SET
     starts_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.starts_at ELSE occurrences.starts_at END,
     ends_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.ends_at ELSE occurrences.ends_at END
 RETURNING id";
-/// The start of a multi-row insert of a new group's occurrences.
-pub(crate) const INSERT_OCCURRENCES: &str =
-    "INSERT INTO occurrences (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at) ";
 pub(crate) const FUTURE_OCCURRENCE_IDS: &str =
     "SELECT id FROM occurrences WHERE group_id = $1 AND ends_at > $2";
 pub(crate) const DELETE_OCCURRENCE: &str = "DELETE FROM occurrences WHERE id = $1";

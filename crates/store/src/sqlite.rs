@@ -25,6 +25,21 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file a `sqlite://path` URL
     /// names, and migrates it.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        Self::connect_tuned(url, max_connections, false).await
+    }
+
+    /// Opens the database like [`SqliteStore::connect`], for a process that
+    /// writes many rows at once (an import): each connection gets a 256 MiB
+    /// page cache instead of 8 MiB and checkpoints the WAL every 100,000
+    /// pages instead of every 1,000. Measured importing 100,000 groups: 42 s
+    /// with the server's settings, 26 s with the cache, 22 s with both —
+    /// every meeting goes into indexes that soon outgrow a small cache, and
+    /// each checkpoint writes the same index pages again.
+    pub async fn connect_for_bulk_writes(url: &str, max_connections: u32) -> StoreResult<Self> {
+        Self::connect_tuned(url, max_connections, true).await
+    }
+
+    async fn connect_tuned(url: &str, max_connections: u32, bulk: bool) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(Box::new(e)))?
             .create_if_missing(true)
@@ -41,6 +56,13 @@ impl SqliteStore {
             // No `PRAGMA optimize` on close: it may gather STAT4 samples
             // (see `optimize`).
             ;
+        let options = if bulk {
+            options
+                .pragma("cache_size", "-262144")
+                .pragma("wal_autocheckpoint", "100000")
+        } else {
+            options
+        };
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(Box::new(e)))?;

@@ -129,86 +129,109 @@ macro_rules! impl_hosting {
                 })
             }
 
+            async fn managed_groups(
+                &self,
+                slugs: &[kith_domain::ids::Slug],
+            ) -> $crate::StoreResult<Vec<$crate::hosting::ManagedGroup>> {
+                Ok($crate::bulk::read_managed_groups!(&self.pool, slugs))
+            }
+
             async fn update_group(
                 &self,
                 id: kith_domain::ids::GroupId,
                 update: &$crate::hosting::GroupUpdate<'_>,
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<()> {
-                let columns = $crate::shared::GroupColumns::of(update.group);
-                let p = &update.group.profile;
-                let private = &update.group.private;
+                self.update_groups(&[(id, update.clone())], now).await
+            }
+
+            async fn update_groups(
+                &self,
+                updates: &[(kith_domain::ids::GroupId, $crate::hosting::GroupUpdate<'_>)],
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let columns: Vec<$crate::shared::GroupColumns> = updates
+                    .iter()
+                    .map(|(_, update)| $crate::shared::GroupColumns::of(update.group))
+                    .collect();
+                let mut schedules = Vec::new();
                 let mut tx = self.pool.begin_with($begin).await?;
-                let done = sqlx::query($crate::hosting::UPDATE_GROUP)
-                    .bind(id.0)
-                    .bind(&p.name)
-                    .bind(&columns.sort_name)
-                    .bind(&p.description)
-                    .bind(&p.agreements)
-                    .bind(p.facilitation.style.code())
-                    .bind(&p.facilitation.description)
-                    .bind(columns.focus_mask)
-                    .bind(columns.attribute_mask)
-                    .bind(p.format.code())
-                    .bind(&p.language)
-                    .bind(&columns.language_primary)
-                    .bind(&p.place.country)
-                    .bind(&p.place.region)
-                    .bind(&p.place.city)
-                    .bind(&columns.region_key)
-                    .bind(&columns.city_key)
-                    .bind(p.capacity.map(i64::from))
-                    .bind(p.schedule.zone.name())
-                    .bind(&columns.search_text)
-                    .bind(&private.call_link)
-                    .bind(&private.dial_in)
-                    .bind(&private.street_address)
-                    .bind(update.status.code())
-                    .bind(update.review_note)
-                    .bind(now.as_second())
-                    .bind(p.join.policy.code())
-                    .bind(&p.join.question)
-                    .bind(i64::from(p.join.publish_call_link))
-                    .bind(i64::from(p.join.members_visible))
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound);
-                }
-                // The directory's order reads the name copied into each
-                // occurrence.
-                sqlx::query($crate::hosting::UPDATE_OCCURRENCE_SORT_NAME)
-                    .bind(id.0)
-                    .bind(&columns.sort_name)
-                    .execute(&mut *tx)
-                    .await?;
-                if let Some(occurrences) = update.occurrences {
-                    sqlx::query($crate::hosting::DELETE_RULES)
+                for ((id, update), columns) in updates.iter().zip(&columns) {
+                    let p = &update.group.profile;
+                    let private = &update.group.private;
+                    let done = sqlx::query($crate::hosting::UPDATE_GROUP)
                         .bind(id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                    $crate::shared::insert_schedule!(
-                        tx,
-                        id.0,
-                        &p.schedule,
-                        occurrences,
-                        &columns.sort_name
-                    );
-                    sqlx::query($crate::sql::SET_OCCURRENCES_UNTIL)
-                        .bind(id.0)
-                        .bind(update.occurrences_until.as_second())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                if let Some((account, changes)) = &update.change_log {
-                    sqlx::query($crate::hosting::INSERT_CHANGE)
-                        .bind(id.0)
-                        .bind(account.0)
+                        .bind(&p.name)
+                        .bind(&columns.sort_name)
+                        .bind(&p.description)
+                        .bind(&p.agreements)
+                        .bind(p.facilitation.style.code())
+                        .bind(&p.facilitation.description)
+                        .bind(columns.focus_mask)
+                        .bind(columns.attribute_mask)
+                        .bind(p.format.code())
+                        .bind(&p.language)
+                        .bind(&columns.language_primary)
+                        .bind(&p.place.country)
+                        .bind(&p.place.region)
+                        .bind(&p.place.city)
+                        .bind(&columns.region_key)
+                        .bind(&columns.city_key)
+                        .bind(p.capacity.map(i64::from))
+                        .bind(p.schedule.zone.name())
+                        .bind(&columns.search_text)
+                        .bind(&private.call_link)
+                        .bind(&private.dial_in)
+                        .bind(&private.street_address)
+                        .bind(update.status.code())
+                        .bind(update.review_note)
                         .bind(now.as_second())
-                        .bind(changes)
+                        .bind(p.join.policy.code())
+                        .bind(&p.join.question)
+                        .bind(i64::from(p.join.publish_call_link))
+                        .bind(i64::from(p.join.members_visible))
                         .execute(&mut *tx)
                         .await?;
+                    if done.rows_affected() == 0 {
+                        return Err($crate::StoreError::NotFound);
+                    }
+                    // The directory's order reads the name copied into each
+                    // occurrence.
+                    sqlx::query($crate::hosting::UPDATE_OCCURRENCE_SORT_NAME)
+                        .bind(id.0)
+                        .bind(&columns.sort_name)
+                        .execute(&mut *tx)
+                        .await?;
+                    if let Some(occurrences) = update.occurrences {
+                        sqlx::query($crate::hosting::DELETE_RULES)
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query($crate::sql::SET_OCCURRENCES_UNTIL)
+                            .bind(id.0)
+                            .bind(update.occurrences_until.as_second())
+                            .execute(&mut *tx)
+                            .await?;
+                        schedules.push((
+                            id.0,
+                            &p.schedule,
+                            occurrences,
+                            columns.sort_name.as_str(),
+                        ));
+                    }
+                    if let Some((account, changes)) = &update.change_log {
+                        sqlx::query($crate::hosting::INSERT_CHANGE)
+                            .bind(id.0)
+                            .bind(account.0)
+                            .bind(now.as_second())
+                            .bind(changes)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
+                // The new rules and meetings of every group whose schedule
+                // changed, in a few multi-row statements.
+                $crate::bulk::insert_schedules!(tx, &schedules);
                 tx.commit().await?;
                 Ok(())
             }

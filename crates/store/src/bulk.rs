@@ -1,0 +1,350 @@
+//! Many groups at a time, for imports and the load generator: multi-row
+//! statements instead of one statement per row. Each statement binds at
+//! most [`MAX_BINDS`] values, under SQLite's limit (32,766) and so under
+//! PostgreSQL's (65,535); rows are chunked to fit. The bodies are macros
+//! stamped into each backend's implementation, like the rest of the store.
+//!
+//! Why it matters: sqlx's SQLite driver runs every statement on a worker
+//! thread and hands it over and back, which costs more than SQLite's own
+//! work for a small insert; PostgreSQL pays a network round trip instead.
+
+use kith_domain::group::ListingStatus;
+use kith_domain::ids::GroupId;
+
+use crate::StoreResult;
+use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow, parse_status, timestamp};
+use crate::model::AccountId;
+use crate::sql::{GroupRow, RuleRow};
+
+/// The most values one statement binds.
+pub(crate) const MAX_BINDS: usize = 32_000;
+
+/// How many rows of `binds` values each fit in one statement.
+pub(crate) const fn rows_per_statement(binds: usize) -> usize {
+    MAX_BINDS / binds
+}
+
+/// Bound values per row of [`INSERT_GROUPS`].
+pub(crate) const GROUP_BINDS: usize = 32;
+/// The start of a multi-row insert of groups; `RETURNING id, slug` follows
+/// the rows, since neither backend promises to return them in order.
+pub(crate) const INSERT_GROUPS: &str = "INSERT INTO groups (
+    slug, name, sort_name, description, agreements, facilitation_style, facilitation_description,
+    focus_mask, attribute_mask, format, language, language_primary, country, region, city,
+    region_key, city_key, capacity, time_zone, status, search_text, call_link, dial_in,
+    street_address, occurrences_until, created_at, updated_at, source_url,
+    join_policy, join_question, publish_call_link, members_visible
+) ";
+/// The start of a multi-row insert of hosts.
+pub(crate) const INSERT_HOSTS: &str = "INSERT INTO group_hosts (group_id, account_id, position) ";
+/// Bound values per row of [`INSERT_RULES`].
+pub(crate) const RULE_BINDS: usize = 12;
+/// The start of a multi-row insert of schedule rules; `RETURNING id,
+/// group_id, position` follows the rows.
+pub(crate) const INSERT_RULES: &str = "INSERT INTO schedule_rules
+    (group_id, position, kind, weekdays, local_time, duration_minutes, first_date, last_date,
+     interval_weeks, anchor_date, month_weeks, on_date) ";
+/// Bound values per row of [`INSERT_OCCURRENCES`].
+pub(crate) const OCCURRENCE_BINDS: usize = 7;
+/// The start of a multi-row insert of occurrences.
+pub(crate) const INSERT_OCCURRENCES: &str =
+    "INSERT INTO occurrences (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at) ";
+
+/// Slugs per query of [`MANAGED_GROUPS`] (and group ids per query of the
+/// rules and hosts that go with them).
+pub(crate) const SLUGS_PER_QUERY: usize = 1_000;
+/// Groups in any status with their private fields, by slug; ` IN (…)`
+/// follows.
+pub(crate) const MANAGED_GROUPS: &str = "SELECT id, slug, name, description, agreements,
+    facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
+    country, region, city, capacity, time_zone, status, source_url,
+    join_policy, join_question, publish_call_link, members_visible,
+    review_note, call_link, dial_in, street_address, updated_at
+FROM groups WHERE slug IN (";
+/// The rules of several groups; the ids and `) ORDER BY group_id,
+/// position` follow.
+pub(crate) const RULES_OF_GROUPS: &str = "SELECT id, group_id, kind, weekdays, local_time,
+    duration_minutes, first_date, last_date, interval_weeks, anchor_date, month_weeks, on_date
+FROM schedule_rules WHERE group_id IN (";
+/// The hosts of several groups; the ids and `) ORDER BY h.group_id,
+/// h.position` follow.
+pub(crate) const HOSTS_OF_GROUPS: &str = "SELECT h.group_id, h.account_id, a.handle
+FROM group_hosts h JOIN accounts a ON a.id = h.account_id WHERE h.group_id IN (";
+
+/// A group with its status, note and private columns.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ManagedRow {
+    #[sqlx(flatten)]
+    pub group: GroupRow,
+    pub review_note: Option<String>,
+    #[sqlx(flatten)]
+    pub private: PrivateRow,
+}
+
+/// Puts groups read by [`MANAGED_GROUPS`] together with their rules and
+/// hosts (`(group_id, account_id, handle)`), both ordered by group.
+pub(crate) fn managed_groups(
+    rows: Vec<ManagedRow>,
+    rules: Vec<RuleRow>,
+    hosts: Vec<(i64, i64, String)>,
+) -> StoreResult<Vec<ManagedGroup>> {
+    let mut rules_of: std::collections::HashMap<i64, Vec<RuleRow>> =
+        std::collections::HashMap::with_capacity(rows.len());
+    for rule in rules {
+        rules_of.entry(rule.group_id).or_default().push(rule);
+    }
+    let mut hosts_of: std::collections::HashMap<i64, Vec<(i64, String)>> =
+        std::collections::HashMap::new();
+    for (group, account, handle) in hosts {
+        hosts_of.entry(group).or_default().push((account, handle));
+    }
+    rows.into_iter()
+        .map(|row| {
+            let id = row.group.id;
+            let (accounts, handles): (Vec<i64>, Vec<String>) =
+                hosts_of.remove(&id).unwrap_or_default().into_iter().unzip();
+            let status: ListingStatus = parse_status(&row.group.status)?;
+            Ok(ManagedGroup {
+                access: GroupAccess {
+                    id: GroupId(id),
+                    status,
+                    hosts: accounts.into_iter().map(AccountId).collect(),
+                    review_note: row.review_note,
+                    viewer_request: None,
+                },
+                updated_at: timestamp(row.private.updated_at)?,
+                private: row.private.into(),
+                profile: row
+                    .group
+                    .into_profile(rules_of.remove(&id).unwrap_or_default(), handles)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads groups by slug with [`MANAGED_GROUPS`], [`RULES_OF_GROUPS`] and
+/// [`HOSTS_OF_GROUPS`]: three queries per thousand slugs.
+macro_rules! read_managed_groups {
+    ($pool:expr, $slugs:expr) => {{
+        let slugs: &[kith_domain::ids::Slug] = $slugs;
+        let mut out = Vec::with_capacity(slugs.len());
+        for chunk in slugs.chunks($crate::bulk::SLUGS_PER_QUERY) {
+            let mut query = sqlx::QueryBuilder::new($crate::bulk::MANAGED_GROUPS);
+            let mut list = query.separated(", ");
+            for slug in chunk {
+                list.push_bind(slug.as_str());
+            }
+            query.push(")");
+            let rows: Vec<$crate::bulk::ManagedRow> =
+                query.build_query_as().fetch_all($pool).await?;
+            if rows.is_empty() {
+                continue;
+            }
+            let ids = || rows.iter().map(|row| row.group.id);
+            let mut query = sqlx::QueryBuilder::new($crate::bulk::RULES_OF_GROUPS);
+            let mut list = query.separated(", ");
+            for id in ids() {
+                list.push_bind(id);
+            }
+            query.push(") ORDER BY group_id, position");
+            let rules: Vec<$crate::sql::RuleRow> = query.build_query_as().fetch_all($pool).await?;
+            let mut query = sqlx::QueryBuilder::new($crate::bulk::HOSTS_OF_GROUPS);
+            let mut list = query.separated(", ");
+            for id in ids() {
+                list.push_bind(id);
+            }
+            query.push(") ORDER BY h.group_id, h.position");
+            let hosts: Vec<(i64, i64, String)> = query.build_query_as().fetch_all($pool).await?;
+            out.extend($crate::bulk::managed_groups(rows, rules, hosts)?);
+        }
+        out
+    }};
+}
+pub(crate) use read_managed_groups;
+
+/// Inserts groups with their hosts, rules and first occurrences inside a
+/// transaction, a few multi-row statements for all of them; evaluates to
+/// their slugs in order.
+macro_rules! insert_groups {
+    ($tx:ident, $drafts:expr, $now:expr) => {{
+        let drafts: &[$crate::GroupDraft<'_>] = $drafts;
+        let now: i64 = jiff::Timestamp::as_second($now);
+        let columns: Vec<$crate::shared::GroupColumns> = drafts
+            .iter()
+            .map(|draft| $crate::shared::GroupColumns::of(draft.group))
+            .collect();
+        let rows: Vec<(&$crate::GroupDraft<'_>, &$crate::shared::GroupColumns)> =
+            drafts.iter().zip(&columns).collect();
+        let mut ids: std::collections::HashMap<String, i64> =
+            std::collections::HashMap::with_capacity(drafts.len());
+        for chunk in rows.chunks($crate::bulk::rows_per_statement($crate::bulk::GROUP_BINDS)) {
+            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_GROUPS);
+            insert.push_values(chunk, |mut row, (draft, columns)| {
+                let p = &draft.group.profile;
+                let private = &draft.group.private;
+                row.push_bind(p.slug.as_str())
+                    .push_bind(p.name.as_str())
+                    .push_bind(columns.sort_name.as_str())
+                    .push_bind(p.description.as_str())
+                    .push_bind(p.agreements.as_str())
+                    .push_bind(p.facilitation.style.code())
+                    .push_bind(p.facilitation.description.as_str())
+                    .push_bind(columns.focus_mask)
+                    .push_bind(columns.attribute_mask)
+                    .push_bind(p.format.code())
+                    .push_bind(p.language.as_str())
+                    .push_bind(columns.language_primary.as_str())
+                    .push_bind(p.place.country.as_deref())
+                    .push_bind(p.place.region.as_deref())
+                    .push_bind(p.place.city.as_deref())
+                    .push_bind(columns.region_key.as_deref())
+                    .push_bind(columns.city_key.as_deref())
+                    .push_bind(p.capacity.map(i64::from))
+                    .push_bind(p.schedule.zone.name())
+                    .push_bind(draft.status.code())
+                    .push_bind(columns.search_text.as_str())
+                    .push_bind(private.call_link.as_deref())
+                    .push_bind(private.dial_in.as_deref())
+                    .push_bind(private.street_address.as_deref())
+                    .push_bind(draft.occurrences_until.as_second())
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(p.source.as_deref())
+                    .push_bind(p.join.policy.code())
+                    .push_bind(p.join.question.as_str())
+                    .push_bind(i64::from(p.join.publish_call_link))
+                    .push_bind(i64::from(p.join.members_visible));
+            });
+            insert.push(" RETURNING id, slug");
+            let returned: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *$tx).await?;
+            ids.extend(returned.into_iter().map(|(id, slug)| (slug, id)));
+        }
+        let id_of = |draft: &$crate::GroupDraft<'_>| {
+            ids.get(draft.group.profile.slug.as_str())
+                .copied()
+                .ok_or_else(|| $crate::StoreError::corrupt("inserted group without its id"))
+        };
+        let mut hosts = Vec::new();
+        let mut schedules = Vec::with_capacity(drafts.len());
+        for (draft, columns) in &rows {
+            let id = id_of(draft)?;
+            hosts.extend(
+                draft
+                    .hosts
+                    .iter()
+                    .enumerate()
+                    .map(|(position, host)| (id, host.0, position as i64)),
+            );
+            schedules.push((
+                id,
+                &draft.group.profile.schedule,
+                draft.occurrences.as_slice(),
+                columns.sort_name.as_str(),
+            ));
+        }
+        for chunk in hosts.chunks($crate::bulk::rows_per_statement(3)) {
+            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_HOSTS);
+            insert.push_values(chunk, |mut row, (group, account, position)| {
+                row.push_bind(*group)
+                    .push_bind(*account)
+                    .push_bind(*position);
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
+        $crate::bulk::insert_schedules!($tx, &schedules);
+        drafts
+            .iter()
+            .map(|draft| draft.group.profile.slug.clone())
+            .collect::<Vec<kith_domain::ids::Slug>>()
+    }};
+}
+pub(crate) use insert_groups;
+
+/// Inserts the schedule rules and first occurrences of groups — `(group id,
+/// schedule, occurrences, sort name)` — inside a transaction, a few
+/// multi-row statements for all of them.
+macro_rules! insert_schedules {
+    ($tx:ident, $groups:expr) => {{
+        let groups: &[(
+            i64,
+            &kith_domain::schedule::Schedule,
+            &[kith_domain::schedule::PlannedOccurrence],
+            &str,
+        )] = $groups;
+        let rules: Vec<(
+            i64,
+            i64,
+            &kith_domain::schedule::Rule,
+            $crate::sql::RuleColumns,
+        )> = groups
+            .iter()
+            .flat_map(|(group, schedule, _, _)| {
+                schedule
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(move |(position, rule)| {
+                        (
+                            *group,
+                            position as i64,
+                            rule,
+                            $crate::sql::rule_columns(rule),
+                        )
+                    })
+            })
+            .collect();
+        let mut rule_ids: std::collections::HashMap<(i64, i64), i64> =
+            std::collections::HashMap::with_capacity(rules.len());
+        for chunk in rules.chunks($crate::bulk::rows_per_statement($crate::bulk::RULE_BINDS)) {
+            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_RULES);
+            insert.push_values(chunk, |mut row, (group, position, rule, columns)| {
+                row.push_bind(*group)
+                    .push_bind(*position)
+                    .push_bind(columns.kind)
+                    .push_bind(columns.weekdays)
+                    .push_bind(columns.local_time.as_str())
+                    .push_bind(i64::from(rule.duration().minutes()))
+                    .push_bind(rule.first_date.map(|d| d.to_string()))
+                    .push_bind(rule.last_date.map(|d| d.to_string()))
+                    .push_bind(columns.interval_weeks)
+                    .push_bind(columns.anchor_date.as_deref())
+                    .push_bind(columns.month_weeks)
+                    .push_bind(columns.on_date.as_deref());
+            });
+            insert.push(" RETURNING id, group_id, position");
+            let returned: Vec<(i64, i64, i64)> =
+                insert.build_query_as().fetch_all(&mut *$tx).await?;
+            rule_ids.extend(
+                returned
+                    .into_iter()
+                    .map(|(id, group, position)| ((group, position), id)),
+            );
+        }
+        let mut occurrences = Vec::new();
+        for (group, _, planned, sort_name) in groups {
+            for occurrence in *planned {
+                let position = occurrence.rule_index as i64;
+                let rule = *rule_ids
+                    .get(&(*group, position))
+                    .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
+                occurrences.push((*group, rule, occurrence, *sort_name));
+            }
+        }
+        for chunk in occurrences.chunks($crate::bulk::rows_per_statement(
+            $crate::bulk::OCCURRENCE_BINDS,
+        )) {
+            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_OCCURRENCES);
+            insert.push_values(chunk, |mut row, (group, rule, planned, sort_name)| {
+                row.push_bind(kith_domain::ids::OccurrenceId::random().to_string())
+                    .push_bind(*group)
+                    .push_bind(*rule)
+                    .push_bind(planned.local_start.to_string())
+                    .push_bind(*sort_name)
+                    .push_bind(planned.starts_at.as_second())
+                    .push_bind(planned.ends_at.as_second());
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use insert_schedules;
