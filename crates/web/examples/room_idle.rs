@@ -47,7 +47,7 @@ async fn main() {
         clients(&args[2], &args[3]).await;
         return;
     }
-    let connections: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(500);
+    let connections: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
     let db = TempSqlite::create().await;
     let store = db.store.clone();
     let now = Timestamp::now();
@@ -68,10 +68,28 @@ async fn main() {
     let slugs = create_groups(store.as_ref(), &builders, now)
         .await
         .expect("groups");
-    // Lines of "ws-path cookie" for the clients.
+    // Lines of "ws-path cookie" for the clients; each room's first is its
+    // host, who facilitates.
+    let host = store.ensure_account("willow", now).await.expect("host");
     let mut lines = Vec::with_capacity(connections);
     for n in 0..connections {
         let slug = &slugs[n / PER_ROOM];
+        if n % PER_ROOM == 0 {
+            let meeting = store
+                .upcoming_occurrences(slug, now, 1)
+                .await
+                .expect("meetings")[0]
+                .id
+                .clone();
+            let token = start_session(store.as_ref(), host, SessionKind::Browser, true, now)
+                .await
+                .expect("session");
+            lines.push(format!(
+                "/meetings/{meeting}/room/ws kith_session={}",
+                token.token
+            ));
+            continue;
+        }
         let group = store.group_access(slug).await.expect("access").id;
         let meeting = store
             .upcoming_occurrences(slug, now, 1)
@@ -133,12 +151,14 @@ async fn main() {
             &cookie_file.to_string_lossy(),
         ])
         .stdout(std::process::Stdio::piped())
+        .stdin(std::process::Stdio::piped())
         .spawn()
         .expect("clients");
     let stdout = child.stdout.take().expect("stdout");
-    let ready = tokio::task::spawn_blocking(move || {
+    let (ready, ready_reader) = tokio::task::spawn_blocking(move || {
+        let mut reader = std::io::BufReader::new(stdout);
         let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).map(|_| line)
+        std::io::BufRead::read_line(&mut reader, &mut line).map(|_| (line, reader))
     })
     .await
     .expect("join")
@@ -147,6 +167,20 @@ async fn main() {
     // Let the entries fan out; then every connection is idle.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let after = rss_kib();
+    // Then the load: every room's facilitator moves the turn on, again and
+    // again; each member's client times the turn's arrival.
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, b"go\n").expect("go");
+    let stdout = ready_reader;
+    let latency = tokio::task::spawn_blocking(move || {
+        let mut reader = stdout;
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("read");
+    println!("turn changes fanned out: {}", latency.trim());
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_file(&cookie_file);
@@ -180,7 +214,99 @@ async fn clients(base: &str, cookie_file: &str) {
         sockets.push(socket);
     }
     println!("ready");
-    // Drain whatever arrives, forever.
-    let mut all = futures::stream::select_all(sockets);
-    while all.next().await.is_some() {}
+    let go = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    });
+    // Meanwhile, drain the entries as they fan out.
+    let mut rooms: Vec<Vec<Socket>> = Vec::new();
+    for (n, socket) in sockets.into_iter().enumerate() {
+        if n % PER_ROOM == 0 {
+            rooms.push(Vec::new());
+        }
+        if let Some(room) = rooms.last_mut() {
+            room.push(socket);
+        }
+    }
+    let drained: Vec<_> = rooms
+        .into_iter()
+        .map(|mut room| {
+            tokio::spawn(async move {
+                for socket in &mut room {
+                    while let Ok(Some(_)) =
+                        tokio::time::timeout(Duration::from_millis(200), socket.next()).await
+                    {
+                    }
+                }
+                room
+            })
+        })
+        .collect();
+    let _ = go.await;
+    let mut tasks = Vec::new();
+    for room in drained {
+        let room = room.await.expect("room");
+        tasks.push(tokio::spawn(turns(room)));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("turns"));
+    }
+    all.sort_unstable();
+    let at = |q: f64| all[((all.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
+    println!(
+        "{} deliveries, p50 {:.2} ms, p99 {:.2} ms",
+        all.len(),
+        at(0.50),
+        at(0.99)
+    );
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// How many turn changes each room's facilitator makes.
+const TURNS: usize = 40;
+
+/// One room's load: the facilitator starts rounds and moves the turn on;
+/// each turn's arrival at every other member is timed from the moment the
+/// command left. Answers the delivery times.
+async fn turns(mut room: Vec<Socket>) -> Vec<Duration> {
+    use futures::SinkExt;
+    let mut host = room.remove(0);
+    let mut delays = Vec::with_capacity(TURNS * room.len());
+    for n in 0..TURNS {
+        let command = if n % PER_ROOM == 0 {
+            serde_json::json!({"type": "start_round", "shuffle": null})
+        } else {
+            serde_json::json!({"type": "next"})
+        };
+        let sent = std::time::Instant::now();
+        host.send(tokio_tungstenite::tungstenite::Message::Text(
+            serde_json::json!({"v": 1, "id": format!("t{n}"), "command": command})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("send");
+        for member in &mut room {
+            loop {
+                let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) =
+                    member.next().await
+                else {
+                    continue;
+                };
+                if text.contains("\"turn_started\"") {
+                    delays.push(sent.elapsed());
+                    break;
+                }
+            }
+        }
+        // The host's own ack and frame, so its queue stays empty; and a
+        // pause, so the facilitator stays under 5 messages a second.
+        while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(250), host.next()).await
+        {
+        }
+    }
+    delays
 }
