@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { PASSWORD, linkIn, listAndApprove, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -20,31 +20,13 @@ const NAME = "Riverbank Check-in Circle";
 const LINK = "https://meet.example.org/riverbank-private";
 
 /** The warden lists a group that asks a question, and approves it. */
-async function listGroup(host) {
-  await logIn(host, MODERATOR.handle);
-  await host.goto("/groups/new");
-  await host.getByLabel("Name", { exact: true }).fill(NAME);
-  await host.getByLabel("Description").fill("We check in about tapering, one at a time.");
-  await host.getByLabel("Tapering").check();
-  await host.getByLabel("Video", { exact: true }).check();
-  await host.getByLabel("The group's time zone").selectOption("Europe/Berlin");
-  await host.locator("#f-rules-0-weekdays-3").check();
-  await host.locator("#f-rules-0-start").fill("18:00");
-  await host.locator("#f-rules-0-duration_minutes").fill("60");
-  await host.getByLabel(/Approval: you read each request/).check();
-  await host.getByLabel(/Your question to people who ask/).fill("What brings you here?");
-  await host.getByLabel("Call link", { exact: true }).fill(LINK);
-  await host.getByLabel("Dial-in number").fill("+49 30 555 0100,,7777#");
-  await host.getByRole("button", { name: "Send for review" }).click();
-  await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
-  const groupPath = new URL(host.url()).pathname;
-  await host.goto("/moderation");
-  await host
-    .locator(".queue-item", { hasText: NAME })
-    .getByRole("button", { name: `Approve ${NAME}`, exact: true })
-    .click();
-  await host.waitForURL(/\/moderation$/);
-  return groupPath;
+function listGroup(host) {
+  return listAndApprove(host, NAME, { weekday: 3, start: "18:00", minutes: 60 }, async (page) => {
+    await page.getByLabel(/Approval: you read each request/).check();
+    await page.getByLabel(/Your question to people who ask/).fill("What brings you here?");
+    await page.getByLabel("Call link", { exact: true }).fill(LINK);
+    await page.getByLabel("Dial-in number").fill("+49 30 555 0100,,7777#");
+  });
 }
 
 test("a seeker asks, the host answers and welcomes them, and only then the link shows", async (t) => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { PASSWORD, linkIn, listAndApprove, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -18,29 +18,11 @@ after(() => kith?.stop());
 const NAME = "Monday Noon Circle";
 
 /** The warden lists an open group meeting now (Monday 11:55 in Berlin). */
-async function listGroup(host) {
-  await logIn(host, MODERATOR.handle);
-  await host.goto("/groups/new");
-  await host.getByLabel("Name", { exact: true }).fill(NAME);
-  await host.getByLabel("Description").fill("A check-in at noon, turn by turn.");
-  await host.getByLabel("Tapering").check();
-  await host.getByLabel("Video", { exact: true }).check();
-  await host.getByLabel("The group's time zone").selectOption("Europe/Berlin");
-  await host.locator("#f-rules-0-weekdays-1").check();
-  await host.locator("#f-rules-0-start").fill("11:55");
-  await host.locator("#f-rules-0-duration_minutes").fill("60");
-  await host.getByLabel(/Open: anyone who asks/).check();
-  await host.getByLabel("Call link", { exact: true }).fill("https://meet.example.org/noon");
-  await host.getByRole("button", { name: "Send for review" }).click();
-  await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
-  const groupPath = new URL(host.url()).pathname;
-  await host.goto("/moderation");
-  await host
-    .locator(".queue-item", { hasText: NAME })
-    .getByRole("button", { name: `Approve ${NAME}`, exact: true })
-    .click();
-  await host.waitForURL(/\/moderation$/);
-  return groupPath;
+function listGroup(host) {
+  return listAndApprove(host, NAME, { weekday: 1, start: "11:55", minutes: 60 }, async (page) => {
+    await page.getByLabel(/Open: anyone who asks/).check();
+    await page.getByLabel("Call link", { exact: true }).fill("https://meet.example.org/noon");
+  });
 }
 
 /** A member: registers, confirms by mail, joins the open group. */

@@ -136,3 +136,33 @@ export async function logIn(page, login, password = PASSWORD) {
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL(/\/me$/);
 }
+
+/**
+ * The moderator lists a video group about tapering and approves it at
+ * once, so a journey has a listed group it hosts. `rule` is the weekly
+ * meeting (`weekday` 0–6, Sunday 0; `start` HH:MM; `minutes`) in Berlin;
+ * `more(page)` fills the rest of the form. Answers the group's path.
+ */
+export async function listAndApprove(page, name, rule, more) {
+  await logIn(page, MODERATOR.handle);
+  await page.goto("/groups/new");
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Description").fill("We check in about tapering, one at a time.");
+  await page.getByLabel("Tapering").check();
+  await page.getByLabel("Video", { exact: true }).check();
+  await page.getByLabel("The group's time zone").selectOption("Europe/Berlin");
+  await page.locator(`#f-rules-0-weekdays-${rule.weekday}`).check();
+  await page.locator("#f-rules-0-start").fill(rule.start);
+  await page.locator("#f-rules-0-duration_minutes").fill(String(rule.minutes));
+  await more(page);
+  await page.getByRole("button", { name: "Send for review" }).click();
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+  const groupPath = new URL(page.url()).pathname;
+  await page.goto("/moderation");
+  await page
+    .locator(".queue-item", { hasText: name })
+    .getByRole("button", { name: `Approve ${name}`, exact: true })
+    .click();
+  await page.waitForURL(/\/moderation$/);
+  return groupPath;
+}
