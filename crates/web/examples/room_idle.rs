@@ -4,7 +4,7 @@
 //! every welcome, and prints how much the server's resident memory grew per
 //! connection.
 //!
-//! `cargo run --release -p kith-web --example room_idle -- 1000`
+//! `cargo run --release -p kith-web --example room_idle -- 1000 [turns]`
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,10 +44,12 @@ fn rss_kib() -> u64 {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("clients") {
-        clients(&args[2], &args[3]).await;
+        let turns = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(TURNS);
+        clients(&args[2], &args[3], turns).await;
         return;
     }
     let connections: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let turns = args.get(2).cloned().unwrap_or_else(|| TURNS.to_string());
     let db = TempSqlite::create().await;
     let store = db.store.clone();
     let now = Timestamp::now();
@@ -149,6 +151,7 @@ async fn main() {
             "clients",
             &format!("ws://{addr}"),
             &cookie_file.to_string_lossy(),
+            &turns,
         ])
         .stdout(std::process::Stdio::piped())
         .stdin(std::process::Stdio::piped())
@@ -192,7 +195,7 @@ async fn main() {
 
 /// The child: opens one connection per cookie, reads each welcome, says
 /// "ready", and keeps them open and idle (reading) until killed.
-async fn clients(base: &str, cookie_file: &str) {
+async fn clients(base: &str, cookie_file: &str, turn_count: usize) {
     let lines = std::fs::read_to_string(cookie_file).expect("cookies");
     let mut sockets = Vec::new();
     for line in lines.lines() {
@@ -246,7 +249,7 @@ async fn clients(base: &str, cookie_file: &str) {
     let mut tasks = Vec::new();
     for room in drained {
         let room = room.await.expect("room");
-        tasks.push(tokio::spawn(turns(room)));
+        tasks.push(tokio::spawn(turns(room, turn_count)));
     }
     let mut all = Vec::new();
     for task in tasks {
@@ -265,17 +268,17 @@ async fn clients(base: &str, cookie_file: &str) {
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// How many turn changes each room's facilitator makes.
+/// How many turn changes each room's facilitator makes, unless told.
 const TURNS: usize = 40;
 
 /// One room's load: the facilitator starts rounds and moves the turn on;
 /// each turn's arrival at every other member is timed from the moment the
 /// command left. Answers the delivery times.
-async fn turns(mut room: Vec<Socket>) -> Vec<Duration> {
+async fn turns(mut room: Vec<Socket>, count: usize) -> Vec<Duration> {
     use futures::SinkExt;
     let mut host = room.remove(0);
-    let mut delays = Vec::with_capacity(TURNS * room.len());
-    for n in 0..TURNS {
+    let mut delays = Vec::with_capacity(count * room.len());
+    for n in 0..count {
         let command = if n % PER_ROOM == 0 {
             serde_json::json!({"type": "start_round", "shuffle": null})
         } else {
