@@ -35,9 +35,10 @@ pub enum GroupAction {
     ViewPrivate,
     /// Read its requests to join, member list and invitations; decide.
     ManageMembers,
-    /// Enter a meeting's live room: the group's own people only, never a
-    /// moderator as such.
-    EnterRoom,
+    /// Be among the group's own people — enter a meeting's room, read the
+    /// member list where the group shows it: hosts and approved members,
+    /// never a moderator as such.
+    Belong,
     /// Change its fields.
     Edit,
     /// Unlist or relist it.
@@ -68,7 +69,7 @@ pub fn permits(person: Option<&Person>, action: GroupAction, group: &GroupAccess
         // Members keep their group when its hosts unlist it.
         GroupAction::View => group.status == ListingStatus::Listed || hosts || moderates || member,
         GroupAction::ViewPrivate => hosts || moderates || member,
-        GroupAction::EnterRoom => hosts || member,
+        GroupAction::Belong => hosts || member,
         GroupAction::Edit
         | GroupAction::ChangeListing
         | GroupAction::AddHost
@@ -190,7 +191,7 @@ mod tests {
             );
             assert!(!permits(Some(&reader), GroupAction::ManageMembers, &g));
             assert_eq!(
-                permits(Some(&reader), GroupAction::EnterRoom, &g),
+                permits(Some(&reader), GroupAction::Belong, &g),
                 *state == RequestState::Approved
             );
         }

@@ -47,9 +47,6 @@ pub struct GroupPermissions {
     pub host: bool,
     /// Approve, reject, unlist with a reason.
     pub moderate: bool,
-    /// Ask to join: a logged-in person who neither hosts it nor is
-    /// refused by its state (the form decides what to offer).
-    pub ask: bool,
 }
 
 /// One of a group's next meetings.
@@ -114,7 +111,6 @@ pub async fn group_page(
             let may = GroupPermissions {
                 host,
                 moderate: permits(Some(person), GroupAction::Moderate, &access),
-                ask: !host && !access.hosts.is_empty(),
             };
             let entitled = permits(Some(person), GroupAction::ViewPrivate, &access);
             let note = (host || may.moderate)

@@ -46,8 +46,6 @@ pub struct RoomEntry {
     pub facilitator: Who,
     /// When the room opens.
     pub opens_at: Timestamp,
-    /// When it closes.
-    pub closes_at: Timestamp,
     /// How long each turn is.
     pub turn_length: Duration,
     /// Whether it is open now.
@@ -65,7 +63,7 @@ pub async fn entry(
     now: Timestamp,
 ) -> AppResult<RoomEntry> {
     let (slug, meeting) = store.meeting(occurrence).await?;
-    let access = authorize(store, Some(person), &slug, GroupAction::EnterRoom).await?;
+    let access = authorize(store, Some(person), &slug, GroupAction::Belong).await?;
     let group = store.managed_group(&slug).await?;
     let host = *access.hosts.first().ok_or(AppError::NotFound)?;
     let settings = store.room_settings(access.id).await?;
@@ -80,7 +78,6 @@ pub async fn entry(
         name: person.handle.to_string(),
         facilitator: Who::Account(host.0),
         opens_at,
-        closes_at,
         turn_length: Duration::from_secs(u64::from(settings.turn_seconds)),
         private: group.private,
     })

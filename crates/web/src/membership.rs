@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kith_app::membership::{self};
-use kith_domain::ids::{OccurrenceId, RequestId, Slug};
+use kith_domain::ids::{OccurrenceId, RequestId};
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -57,9 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/rsvp", post(rsvp_form))
 }
 
-pub(crate) fn parse_slug(raw: &str) -> Result<Slug, WebError> {
-    Slug::parse(raw).ok_or(WebError::NotFound)
-}
+pub(crate) use crate::hosting::parse_slug;
 
 pub(crate) fn parse_request(raw: &str) -> Result<RequestId, WebError> {
     RequestId::parse(raw).ok_or(WebError::NotFound)

@@ -64,7 +64,7 @@ async fn room_page(
 ) -> Result<Response, PageError> {
     let entry = entry(&state, &user, &id).await?;
     let zone = cookie.or_utc();
-    let opens = crate::views::local_date_time(messages(), entry.opens_at, &zone).0;
+    let opens = crate::views::local_date_time(entry.opens_at, &zone).0;
     let page = RoomTemplate {
         m: messages(),
         zone_from: "cookie",
@@ -86,7 +86,7 @@ async fn room_socket(
 ) -> Result<Response, PageError> {
     // A handshake carries the cookie from any page that opens it: only
     // kith's own pages may (browsers always send `Origin` here).
-    if !same_origin(&state, &headers) {
+    if !crate::session::same_origin(&headers, state.config.base_url.as_deref()) {
         return Err(WebError::CrossSite.into());
     }
     // Authorized before the upgrade: a stranger gets a plain 404.
@@ -102,26 +102,6 @@ async fn room_socket(
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
         .on_upgrade(move |socket| serve(state, entry, after, socket)))
-}
-
-/// Whether the handshake's `Origin` is kith itself: the configured base
-/// URL, or the `Host` it was sent to. Clients that send no `Origin`
-/// (not browsers) hold a bearer token or a cookie of their own.
-fn same_origin(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
-    let Some(origin) = headers.get(axum::http::header::ORIGIN) else {
-        return true;
-    };
-    let origin = origin.to_str().unwrap_or_default();
-    if let Some(base) = &state.config.base_url {
-        return origin == base.trim_end_matches('/');
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    origin
-        .split_once("://")
-        .is_some_and(|(_, authority)| authority == host)
 }
 
 /// What a client sends.

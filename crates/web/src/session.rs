@@ -285,7 +285,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 /// browsers send it for every form under `Referrer-Policy: no-referrer` —
 /// and clients that send neither (not a browser) pass. The token check
 /// still applies to anything with a session cookie or a form body.
-fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
     let header = |name| {
         headers
             .get(name)

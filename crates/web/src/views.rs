@@ -34,11 +34,7 @@ impl MeetingView {
 }
 
 /// A moment as "2026-06-01 19:00 CEST" in `zone`, with its RFC 3339 form.
-pub fn local_date_time(
-    _m: &Messages,
-    at: jiff::Timestamp,
-    zone: &kith_domain::zone::Zone,
-) -> (String, String) {
+pub fn local_date_time(at: jiff::Timestamp, zone: &kith_domain::zone::Zone) -> (String, String) {
     let time = MeetingTime::new(at, at, zone);
     (
         format!("{} {} {}", time.date, time.start, time.zone_abbreviation),

@@ -69,7 +69,7 @@ pub async fn fellow_members(
     person: &Person,
     slug: &Slug,
 ) -> AppResult<Vec<String>> {
-    let access = authorize(store, Some(person), slug, GroupAction::ViewPrivate).await?;
+    let access = authorize(store, Some(person), slug, GroupAction::Belong).await?;
     let profile = store.managed_group(slug).await?.profile;
     let hosts = access.hosts.contains(&person.id);
     if !hosts && !profile.join.members_visible {

@@ -88,7 +88,7 @@ async fn people_template(
                 request: r.id.to_string(),
                 handle: r.handle,
                 answer: r.answer,
-                since: local_date_time(m, r.state_changed_at, zone).0,
+                since: local_date_time(r.state_changed_at, zone).0,
             })
             .collect()
     };
@@ -108,7 +108,7 @@ async fn people_template(
             .map(|i| InvitationView {
                 id: i.id,
                 created_by: i.created_by.unwrap_or_default(),
-                expires: local_date_time(m, i.expires_at, zone).0,
+                expires: local_date_time(i.expires_at, zone).0,
                 revoked: i.revoked_at.is_some(),
                 expired: i.expires_at <= now,
             })

@@ -55,7 +55,7 @@ fn request_template(
         .thread
         .iter()
         .map(|message| {
-            let (when, datetime) = local_date_time(m, message.created_at, zone);
+            let (when, datetime) = local_date_time(message.created_at, zone);
             MessageView {
                 author: message
                     .author

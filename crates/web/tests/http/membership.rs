@@ -489,7 +489,7 @@ async fn hosts_hand_a_group_over_to_a_member() {
     let app = TestApp::empty().await;
     let host = app.account("Hostess", Role::Member).await;
     let member = app.account("Heir", Role::Member).await;
-    let stranger = app.account("Stranger", Role::Member).await;
+    app.account("Stranger", Role::Member).await;
     let slug = listed_group(&app, &host, "Passing Circle", &[("join_policy", "open")]).await;
     ask(&mut app.api_as(&member).await, &slug, json!({})).await;
     let mut host_api = app.api_as(&host).await;
@@ -501,7 +501,6 @@ async fn hosts_hand_a_group_over_to_a_member() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let _ = stranger;
     let handed = host_api
         .json(
             "POST",
@@ -764,5 +763,43 @@ kith_store::on_both_backends!(
             )
             .await;
         assert!(deleted.status.is_success(), "{}", deleted.body);
+    }
+);
+
+kith_store::on_both_backends!(
+    members_see_each_other_only_where_the_group_allows_it,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        let ada = app.account("Ada", Role::Member).await;
+        let moderator = app.account("Warden", Role::Moderator).await;
+        let hidden = listed_group(&app, &host, "Hidden Circle", &[("join_policy", "open")]).await;
+        let shown = listed_group(
+            &app,
+            &host,
+            "Shown Circle",
+            &[("join_policy", "open"), ("members_visible", "on")],
+        )
+        .await;
+        let mut ada_api = app.api_as(&ada).await;
+        for slug in [&hidden, &shown] {
+            ask(&mut ada_api, slug, json!({})).await;
+        }
+        let path = |slug: &Slug| format!("/api/v1/groups/{slug}/members");
+        assert_eq!(
+            ada_api.get(&path(&hidden)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(ada_api.get(&path(&shown)).await.json(), json!(["Ada"]));
+        // A moderator is not one of the group's people.
+        let mut moderator_api = app.api_as(&moderator).await;
+        assert_eq!(
+            moderator_api.get(&path(&shown)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.api_as(&host).await.get(&path(&hidden)).await.json(),
+            json!(["Ada"])
+        );
     }
 );

@@ -235,7 +235,7 @@ kith_store::on_both_backends!(
     strangers_are_refused_before_any_upgrade,
     |store| async move {
         let app = TestApp::on(store.clone());
-        let (slug, meeting, _, _, _) = meeting_now(&app).await;
+        let (_, meeting, _, ada, _) = meeting_now(&app).await;
         let stranger = app.account("Stranger", Role::Member).await;
         let (addr, _) = serve(store).await;
         let refused = connect(&addr, &meeting, &cookie(&app, &stranger).await, None).await;
@@ -243,41 +243,29 @@ kith_store::on_both_backends!(
             Err(WsError::Http(response)) => assert_eq!(response.status(), 404),
             other => panic!("expected 404, got {other:?}"),
         }
-        // The page, too, is 404 for a stranger and there for a member.
+        // The page, too, is 404 for a stranger, and there — with the call
+        // link — for a member.
         let page = app
             .browser_as(&stranger)
             .await
             .get(&format!("/meetings/{meeting}/room"))
             .await;
         assert_eq!(page.status, axum::http::StatusCode::NOT_FOUND);
-        let _ = slug;
-        // A handshake from another site's page is refused even for a member.
-        let ada = kith_domain::account::Handle::parse("Ada").expect("handle");
-        let ada = app
-            .db
-            .store
-            .account_by_handle(&ada)
+        assert!(!page.body.contains("PRIVATE-CANARY"));
+        let page = app
+            .browser_as(&ada)
             .await
-            .expect("ada")
-            .expect("ada");
+            .get(&format!("/meetings/{meeting}/room"))
+            .await;
+        assert_eq!(page.status, axum::http::StatusCode::OK);
+        assert!(page.body.contains("PRIVATE-CANARY"));
+        // A handshake from another site's page is refused even for a member.
         let mut request = format!("ws://{addr}/meetings/{meeting}/room/ws")
             .into_client_request()
             .expect("request");
-        let token = kith_app::accounts::start_session(
-            app.db.store.as_ref(),
-            ada.id,
-            kith_store::accounts::SessionKind::Browser,
-            false,
-            now(),
-        )
-        .await
-        .expect("session");
-        request.headers_mut().insert(
-            "cookie",
-            format!("kith_session={}", token.token)
-                .parse()
-                .expect("cookie"),
-        );
+        request
+            .headers_mut()
+            .insert("cookie", cookie(&app, &ada).await.parse().expect("cookie"));
         request
             .headers_mut()
             .insert("origin", "https://evil.example".parse().expect("origin"));
