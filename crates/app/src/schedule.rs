@@ -16,8 +16,9 @@ use crate::{AppResult, Clock};
 const REFRESH_SLACK: SignedDuration = SignedDuration::from_hours(24);
 /// Past occurrences are kept this long (for RSVPs, rooms and history).
 const KEEP_PAST: SignedDuration = SignedDuration::from_hours(24 * 30);
-/// Groups refreshed per store call.
-const BATCH: u32 = 200;
+/// Groups refreshed per transaction: a few multi-row statements for all of
+/// them, holding SQLite's write lock for tens of milliseconds.
+const BATCH: u32 = 250;
 
 /// Extends every group whose occurrences fall short of the horizon, and
 /// prunes old ones; answers how many groups were refreshed.
@@ -30,11 +31,12 @@ pub async fn refresh_due(store: &dyn Store, now: Timestamp) -> AppResult<usize> 
         if due.is_empty() {
             break;
         }
-        for (group, schedule) in due {
-            let planned = schedule.occurrences_between(now, until);
-            store.save_occurrences(group, &planned, now, until).await?;
-            refreshed += 1;
-        }
+        let planned: Vec<_> = due
+            .into_iter()
+            .map(|(group, schedule)| (group, schedule.occurrences_between(now, until)))
+            .collect();
+        store.save_occurrences(&planned, now, until).await?;
+        refreshed += planned.len();
     }
     store
         .prune_occurrences(now.saturating_sub(KEEP_PAST).unwrap_or(now))

@@ -456,5 +456,13 @@ pub fn horizon(now: Timestamp) -> Timestamp {
         .unwrap_or(Timestamp::MAX)
 }
 
+/// How far ahead a bulk import materializes occurrences: a week and a day,
+/// enough for every weekly meeting to have its next one listed at once; the
+/// refresher extends them to [`horizon`] in the background.
+pub fn first_horizon(now: Timestamp) -> Timestamp {
+    now.saturating_add(SignedDuration::from_hours(24 * 8))
+        .unwrap_or(Timestamp::MAX)
+}
+
 #[cfg(test)]
 mod tests;

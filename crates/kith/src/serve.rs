@@ -25,9 +25,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             None => tracing::info!("the database already has groups; the demo was not added again"),
         }
     }
-    kith_app::schedule::refresh_due(store.as_ref(), clock.now())
-        .await
-        .context("materializing occurrences")?;
+    // The refresher's first round starts now, in the background: a server
+    // with many groups is healthy at once, and the directory fills in the
+    // weeks an import or a long stop left out within seconds.
     tokio::spawn(kith_app::schedule::run_refresher(
         store.clone(),
         clock,

@@ -348,3 +348,109 @@ macro_rules! insert_schedules {
     }};
 }
 pub(crate) use insert_schedules;
+
+/// The rules of several groups with each group's sort name; the ids and
+/// `) ORDER BY r.group_id, r.position` follow.
+pub(crate) const RULES_WITH_SORT_NAMES: &str = "SELECT r.id, r.group_id, g.sort_name
+FROM schedule_rules r JOIN groups g ON g.id = r.group_id WHERE r.group_id IN (";
+/// What follows the rows of an [`INSERT_OCCURRENCES`] that saves planned
+/// meetings again: a meeting already there keeps its id, and a moved one
+/// its new time.
+pub(crate) const ON_OCCURRENCE_CONFLICT: &str = " ON CONFLICT (rule_id, local_start) DO UPDATE SET
+    starts_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.starts_at ELSE occurrences.starts_at END,
+    ends_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.ends_at ELSE occurrences.ends_at END
+RETURNING id";
+
+/// Saves the planned occurrences of several groups — `(group, planned)` —
+/// from `from` to `until` inside a transaction: upserts them, deletes the
+/// groups' other occurrences that have not ended by `from`, and records how
+/// far they reach.
+macro_rules! save_occurrences {
+    ($tx:ident, $planned:expr, $from:expr, $until:expr) => {{
+        let planned: &[(
+            kith_domain::ids::GroupId,
+            Vec<kith_domain::schedule::PlannedOccurrence>,
+        )] = $planned;
+        let (from, until): (jiff::Timestamp, jiff::Timestamp) = ($from, $until);
+        let groups = || planned.iter().map(|(group, _)| group.0);
+        let mut rules_of: std::collections::HashMap<i64, Vec<(i64, String)>> =
+            std::collections::HashMap::with_capacity(planned.len());
+        for chunk in groups()
+            .collect::<Vec<_>>()
+            .chunks($crate::bulk::SLUGS_PER_QUERY)
+        {
+            let mut query = sqlx::QueryBuilder::new($crate::bulk::RULES_WITH_SORT_NAMES);
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(") ORDER BY r.group_id, r.position");
+            let rules: Vec<(i64, i64, String)> =
+                query.build_query_as().fetch_all(&mut *$tx).await?;
+            for (rule, group, sort_name) in rules {
+                rules_of.entry(group).or_default().push((rule, sort_name));
+            }
+        }
+        let mut rows = Vec::new();
+        for (group, occurrences) in planned {
+            let rules = rules_of.get(&group.0).map_or(&[][..], Vec::as_slice);
+            for occurrence in occurrences {
+                let (rule, sort_name) = rules
+                    .get(occurrence.rule_index)
+                    .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
+                rows.push((group.0, *rule, sort_name.as_str(), occurrence));
+            }
+        }
+        let mut kept = std::collections::HashSet::with_capacity(rows.len());
+        for chunk in rows.chunks($crate::bulk::rows_per_statement(
+            $crate::bulk::OCCURRENCE_BINDS,
+        )) {
+            let mut upsert = sqlx::QueryBuilder::new($crate::bulk::INSERT_OCCURRENCES);
+            upsert.push_values(chunk, |mut row, (group, rule, sort_name, occurrence)| {
+                row.push_bind(kith_domain::ids::OccurrenceId::random().to_string())
+                    .push_bind(*group)
+                    .push_bind(*rule)
+                    .push_bind(occurrence.local_start.to_string())
+                    .push_bind(*sort_name)
+                    .push_bind(occurrence.starts_at.as_second())
+                    .push_bind(occurrence.ends_at.as_second());
+            });
+            upsert.push($crate::bulk::ON_OCCURRENCE_CONFLICT);
+            let ids: Vec<String> = upsert.build_query_scalar().fetch_all(&mut *$tx).await?;
+            kept.extend(ids);
+        }
+        let ids: Vec<i64> = groups().collect();
+        let mut stale = Vec::new();
+        for chunk in ids.chunks($crate::bulk::MAX_BINDS - 1) {
+            let mut query = sqlx::QueryBuilder::new("SELECT id FROM occurrences WHERE ends_at > ");
+            query.push_bind(from.as_second()).push(" AND group_id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            let existing: Vec<String> = query.build_query_scalar().fetch_all(&mut *$tx).await?;
+            stale.extend(existing.into_iter().filter(|id| !kept.contains(id)));
+        }
+        for chunk in stale.chunks($crate::bulk::MAX_BINDS) {
+            let mut delete = sqlx::QueryBuilder::new("DELETE FROM occurrences WHERE id IN (");
+            let mut list = delete.separated(", ");
+            for id in chunk {
+                list.push_bind(id.as_str());
+            }
+            delete.push(")");
+            delete.build().execute(&mut *$tx).await?;
+        }
+        for chunk in ids.chunks($crate::bulk::MAX_BINDS - 1) {
+            let mut update = sqlx::QueryBuilder::new("UPDATE groups SET occurrences_until = ");
+            update.push_bind(until.as_second()).push(" WHERE id IN (");
+            let mut list = update.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            update.push(")");
+            update.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use save_occurrences;

@@ -232,13 +232,14 @@ pub trait Store:
         limit: u32,
     ) -> StoreResult<Vec<(GroupId, Schedule)>>;
 
-    /// Replaces a group's occurrences from `from` on with `planned`, keeping
-    /// the id of every occurrence whose rule and local start are unchanged,
-    /// and records that occurrences now reach `until`.
+    /// Replaces each group's occurrences from `from` on with its planned
+    /// ones, keeping the id (and any cancellation or move) of every
+    /// occurrence whose rule and local start are unchanged, and records that
+    /// occurrences now reach `until`: one transaction and a few multi-row
+    /// statements for all the groups.
     async fn save_occurrences(
         &self,
-        group: GroupId,
-        planned: &[PlannedOccurrence],
+        planned: &[(GroupId, Vec<PlannedOccurrence>)],
         from: Timestamp,
         until: Timestamp,
     ) -> StoreResult<()>;

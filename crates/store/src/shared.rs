@@ -246,58 +246,40 @@ macro_rules! impl_store {
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await?;
-                let mut out = Vec::with_capacity(due.len());
-                for (id, zone) in due {
-                    let rules: Vec<$crate::sql::RuleRow> = sqlx::query_as($crate::sql::GROUP_RULES)
-                        .bind(id)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    out.push((kith_domain::ids::GroupId(id), $crate::sql::schedule(&zone, rules)?));
+                if due.is_empty() {
+                    return Ok(Vec::new());
                 }
-                Ok(out)
+                let mut query = sqlx::QueryBuilder::new($crate::bulk::RULES_OF_GROUPS);
+                let mut list = query.separated(", ");
+                for (id, _) in &due {
+                    list.push_bind(*id);
+                }
+                query.push(") ORDER BY group_id, position");
+                let rules: Vec<$crate::sql::RuleRow> = query.build_query_as().fetch_all(&self.pool).await?;
+                let mut rules_of: std::collections::HashMap<i64, Vec<$crate::sql::RuleRow>> =
+                    std::collections::HashMap::with_capacity(due.len());
+                for rule in rules {
+                    rules_of.entry(rule.group_id).or_default().push(rule);
+                }
+                due.into_iter()
+                    .map(|(id, zone)| {
+                        let rules = rules_of.remove(&id).unwrap_or_default();
+                        Ok((kith_domain::ids::GroupId(id), $crate::sql::schedule(&zone, rules)?))
+                    })
+                    .collect()
             }
 
             async fn save_occurrences(
                 &self,
-                group: kith_domain::ids::GroupId,
-                planned: &[kith_domain::schedule::PlannedOccurrence],
+                planned: &[(kith_domain::ids::GroupId, Vec<kith_domain::schedule::PlannedOccurrence>)],
                 from: jiff::Timestamp,
                 until: jiff::Timestamp,
             ) -> $crate::StoreResult<()> {
+                if planned.is_empty() {
+                    return Ok(());
+                }
                 let mut tx = self.pool.begin_with($begin).await?;
-                let rule_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM schedule_rules WHERE group_id = $1 ORDER BY position")
-                    .bind(group.0)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let mut kept = std::collections::HashSet::with_capacity(planned.len());
-                for occurrence in planned {
-                    let rule_id = *rule_ids
-                        .get(occurrence.rule_index)
-                        .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
-                    let id: String = sqlx::query_scalar($crate::sql::UPSERT_OCCURRENCE)
-                        .bind(kith_domain::ids::OccurrenceId::random().as_str())
-                        .bind(group.0)
-                        .bind(rule_id)
-                        .bind(occurrence.local_start.to_string())
-                        .bind(occurrence.starts_at.as_second())
-                        .bind(occurrence.ends_at.as_second())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    kept.insert(id);
-                }
-                let existing: Vec<String> = sqlx::query_scalar($crate::sql::FUTURE_OCCURRENCE_IDS)
-                    .bind(group.0)
-                    .bind(from.as_second())
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for stale in existing.iter().filter(|id| !kept.contains(*id)) {
-                    sqlx::query($crate::sql::DELETE_OCCURRENCE).bind(stale).execute(&mut *tx).await?;
-                }
-                sqlx::query($crate::sql::SET_OCCURRENCES_UNTIL)
-                    .bind(group.0)
-                    .bind(until.as_second())
-                    .execute(&mut *tx)
-                    .await?;
+                $crate::bulk::save_occurrences!(tx, planned, from, until);
                 tx.commit().await?;
                 Ok(())
             }

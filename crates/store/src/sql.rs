@@ -26,16 +26,6 @@ pub(crate) const ACCOUNT_BY_HANDLE: &str = "SELECT id FROM accounts WHERE handle
 
 pub(crate) const INSERT_HOST: &str =
     "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
-pub(crate) const UPSERT_OCCURRENCE: &str = "INSERT INTO occurrences
-    (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at)
-VALUES ($1, $2, $3, $4, (SELECT sort_name FROM groups WHERE id = $2), $5, $6)
-ON CONFLICT (rule_id, local_start) DO UPDATE SET
-    starts_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.starts_at ELSE occurrences.starts_at END,
-    ends_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.ends_at ELSE occurrences.ends_at END
-RETURNING id";
-pub(crate) const FUTURE_OCCURRENCE_IDS: &str =
-    "SELECT id FROM occurrences WHERE group_id = $1 AND ends_at > $2";
-pub(crate) const DELETE_OCCURRENCE: &str = "DELETE FROM occurrences WHERE id = $1";
 pub(crate) const SET_OCCURRENCES_UNTIL: &str =
     "UPDATE groups SET occurrences_until = $2 WHERE id = $1";
 /// `starts_at < $1` lets the start index find them; `ends_at` decides.

@@ -238,7 +238,8 @@ contract!(
     refreshing_occurrences_keeps_ids_and_drops_stale_ones,
     |store| async move {
         let g = group("Refresh", "America/New_York", &[Weekday::Monday], "19:00");
-        let slugs = insert(&store, std::slice::from_ref(&g), ListingStatus::Listed).await;
+        let other = group("Other", "Asia/Kathmandu", &[Weekday::Friday], "07:15");
+        let slugs = insert(&store, &[g.clone(), other.clone()], ListingStatus::Listed).await;
         let before = store
             .upcoming_occurrences(&slugs[0], now(), 10)
             .await
@@ -247,17 +248,24 @@ contract!(
             .groups_due_for_occurrences(horizon(now()) + jiff::SignedDuration::from_hours(1), 10)
             .await
             .expect("due");
-        assert_eq!(due.len(), 1);
-        let (id, schedule) = &due[0];
+        assert_eq!(due.len(), 2);
+        let (id, schedule) = due
+            .iter()
+            .find(|(_, schedule)| schedule.zone.name() == "America/New_York")
+            .expect("the first group is due");
         assert_eq!(
             schedule,
             &g.profile.schedule.clone().with_rule_ids(schedule)
         );
-        // A week later, the same rule: the overlapping meetings keep their ids.
+        // A week later, the same rules, both groups in one call: the
+        // overlapping meetings keep their ids.
         let later = now() + jiff::SignedDuration::from_hours(24 * 7);
-        let planned = schedule.occurrences_between(later, horizon(later));
+        let planned: Vec<_> = due
+            .iter()
+            .map(|(id, schedule)| (*id, schedule.occurrences_between(later, horizon(later))))
+            .collect();
         store
-            .save_occurrences(*id, &planned, later, horizon(later))
+            .save_occurrences(&planned, later, horizon(later))
             .await
             .expect("save");
         let after = store
@@ -266,6 +274,12 @@ contract!(
             .expect("upcoming");
         assert_eq!(after[0].id, before[1].id);
         assert_eq!(after[0].starts_at, before[1].starts_at);
+        assert_eq!(after.len(), 6, "six weeks of Mondays from a week later");
+        let others = store
+            .upcoming_occurrences(&slugs[1], later, 10)
+            .await
+            .expect("upcoming");
+        assert_eq!(others.len(), 6, "six weeks of Fridays");
         assert!(
             store
                 .groups_due_for_occurrences(horizon(later), 10)
@@ -273,9 +287,10 @@ contract!(
                 .expect("due")
                 .is_empty()
         );
-        // No meetings planned any more: the future ones go.
+        // No meetings planned any more for one group: its future ones go,
+        // the other group's stay.
         store
-            .save_occurrences(*id, &[], later, horizon(later))
+            .save_occurrences(&[(*id, Vec::new())], later, horizon(later))
             .await
             .expect("save");
         assert!(
@@ -285,7 +300,15 @@ contract!(
                 .expect("upcoming")
                 .is_empty()
         );
-        assert_eq!(store.prune_occurrences(later).await.expect("prune"), 1);
+        assert_eq!(
+            store
+                .upcoming_occurrences(&slugs[1], later, 10)
+                .await
+                .expect("upcoming")
+                .len(),
+            6
+        );
+        assert_eq!(store.prune_occurrences(later).await.expect("prune"), 2);
     }
 );
 
@@ -346,6 +369,35 @@ contract!(
                 .is_empty(),
             "prefixes, not infixes"
         );
+    }
+);
+
+contract!(
+    every_word_a_name_is_split_into_finds_it,
+    |store| async move {
+        // Words with vowel signs (Devanagari, Thai), a circled letter, a
+        // superscript digit and CJK: each is one word to domain::text, and
+        // must be one word to the index too (SQLite's index keeps no
+        // positions, so it refuses a quoted word it would split in two).
+        let name = "नमस्ते ผู้คน Ⓐlpha x² 会議 Tapering";
+        insert(
+            &store,
+            &[group(name, "UTC", &[Weekday::Monday], "10:00")],
+            ListingStatus::Listed,
+        )
+        .await;
+        let words = text::tokens(name);
+        assert_eq!(words.len(), 6, "{words:?}");
+        for word in &words {
+            let prefix: String = word.chars().take(2).collect();
+            for q in [word.as_str(), prefix.as_str()] {
+                let hits = store
+                    .search_directory(&search(&[("q", q)], 1))
+                    .await
+                    .unwrap_or_else(|e| panic!("searching {q:?}: {e}"));
+                assert_eq!(hits.len(), 1, "searching {q:?}");
+            }
+        }
     }
 );
 
