@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use kith_domain::directory::{DirectoryFilters, PAGE_SIZE, horizon};
+use kith_domain::ids::Slug;
 use kith_store::{DirectoryHit, DirectorySearch, Store};
 
 use crate::AppResult;
@@ -28,13 +29,30 @@ const CACHE_CAPACITY: usize = 4096;
 /// instead of each running it. Pages hold only public data (listed groups);
 /// each reader's zone is applied afterwards. With several instances, another
 /// instance's change shows within one step.
+///
+/// It also keeps the Meeting Guide feed (every listed group at once), for
+/// the same lifetime and forgotten on the same changes.
 #[derive(Debug)]
 pub struct DirectoryCache {
     step_seconds: i64,
     pages: Mutex<HashMap<DirectorySearch, (i64, Arc<Page>)>>,
+    feed: Mutex<Option<FeedSlot>>,
+    groups: Mutex<HashMap<Slug, (i64, Arc<GroupSlot>)>>,
 }
 
+/// A listed group's page as anyone may see it, once read.
+pub(crate) type GroupSlot = tokio::sync::OnceCell<Arc<crate::groups::ListedGroup>>;
+
 type Page = tokio::sync::OnceCell<Arc<Vec<DirectoryHit>>>;
+
+/// The cached feed: for which site address, from which step, and the body
+/// once made.
+#[derive(Debug)]
+struct FeedSlot {
+    site: String,
+    step: i64,
+    body: Arc<tokio::sync::OnceCell<Arc<crate::feeds::FeedBody>>>,
+}
 
 impl DirectoryCache {
     /// A cache whose pages live `lifetime`; zero disables it.
@@ -42,19 +60,83 @@ impl DirectoryCache {
         Self {
             step_seconds: i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX),
             pages: Mutex::default(),
+            feed: Mutex::default(),
+            groups: Mutex::default(),
         }
     }
 
-    /// Forgets every page; call after a change to listings or schedules.
+    /// A cache that keeps nothing: every question goes to the store.
+    pub fn disabled() -> Self {
+        Self::new(Duration::ZERO)
+    }
+
+    /// Forgets every page and the feed; call after a change to listings or
+    /// schedules.
     pub fn invalidate(&self) {
         if let Ok(mut pages) = self.pages.lock() {
             pages.clear();
         }
+        if let Ok(mut feed) = self.feed.lock() {
+            *feed = None;
+        }
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.clear();
+        }
+    }
+
+    /// The slot of a listed group's public page at `now`, with the "now"
+    /// it is read for, or `None` when disabled.
+    pub(crate) fn group_slot(
+        &self,
+        slug: &Slug,
+        now: Timestamp,
+    ) -> Option<(Timestamp, Arc<GroupSlot>)> {
+        if self.step_seconds == 0 {
+            return None;
+        }
+        let step = self.step_start(slug, now);
+        let mut groups = self.groups.lock().ok()?;
+        if groups.len() >= CACHE_CAPACITY && !groups.contains_key(slug) {
+            groups.clear();
+        }
+        let entry = groups
+            .entry(slug.clone())
+            .or_insert_with(|| (step.as_second(), Arc::default()));
+        if entry.0 != step.as_second() {
+            *entry = (step.as_second(), Arc::default());
+        }
+        Some((step, entry.1.clone()))
+    }
+
+    /// The feed slot for `site` at `now`, or `None` when disabled. One site
+    /// is kept: an instance is reached by one address, and a request naming
+    /// another (by its `Host`) replaces it rather than adding one.
+    pub(crate) fn feed_slot(
+        &self,
+        site: &str,
+        now: Timestamp,
+    ) -> Option<Arc<tokio::sync::OnceCell<Arc<crate::feeds::FeedBody>>>> {
+        if self.step_seconds == 0 {
+            return None;
+        }
+        let step = now.as_second().div_euclid(self.step_seconds);
+        let mut feed = self.feed.lock().ok()?;
+        match feed.as_ref() {
+            Some(slot) if slot.site == site && slot.step == step => {}
+            _ => {
+                *feed = Some(FeedSlot {
+                    site: site.to_owned(),
+                    step,
+                    body: Arc::default(),
+                });
+            }
+        }
+        feed.as_ref().map(|slot| slot.body.clone())
     }
 
     /// The "now" a question (`search` with `now` zero) is answered for: the
     /// start of its current step.
-    fn step_start(&self, question: &DirectorySearch, now: Timestamp) -> Timestamp {
+    fn step_start(&self, question: &impl Hash, now: Timestamp) -> Timestamp {
         if self.step_seconds == 0 {
             return now;
         }

@@ -6,13 +6,17 @@
 pub mod ical;
 pub mod meeting_guide;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use kith_domain::ids::Slug;
 use kith_domain::membership::RequestState;
 use kith_store::Store;
+use sha2::Digest as _;
 
 use crate::access::Person;
 use crate::accounts::token_hash;
+use crate::directory::DirectoryCache;
 use crate::{AppError, AppResult};
 use ical::{CalendarGroup, calendar};
 
@@ -57,14 +61,39 @@ pub async fn group_calendar(
     ))
 }
 
-/// Every listed group's weekly meetings in the Meeting Guide format.
+/// The Meeting Guide feed as sent: its JSON and a tag that changes with it.
+#[derive(Debug)]
+pub struct FeedBody {
+    /// The JSON array.
+    pub json: Vec<u8>,
+    /// A strong entity tag (quoted), for conditional requests.
+    pub etag: String,
+}
+
+/// Every listed group's weekly meetings in the Meeting Guide format, as
+/// JSON. Made at most once per step of the directory cache's lifetime (and
+/// again after any change to listings): the feed holds every listed group,
+/// and reading them all costs far more than sending the result.
 pub async fn meeting_guide_feed(
     store: &dyn Store,
+    cache: &DirectoryCache,
     site: &str,
-    words: &dyn meeting_guide::FocusWords,
-) -> AppResult<Vec<meeting_guide::Meeting>> {
-    let groups = store.listed_groups_for_feed().await?;
-    Ok(meeting_guide::meetings(&groups, site, words))
+    words: &(dyn meeting_guide::FocusWords + Sync),
+    now: Timestamp,
+) -> AppResult<Arc<FeedBody>> {
+    let make = || async {
+        let groups = store.listed_groups_for_feed().await?;
+        let json = serde_json::to_vec(&meeting_guide::meetings(&groups, site, words))
+            .map_err(AppError::internal)?;
+        let digest = sha2::Sha256::digest(&json);
+        let etag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let etag = format!("\"{etag}\"");
+        Ok::<_, AppError>(Arc::new(FeedBody { json, etag }))
+    };
+    match cache.feed_slot(site, now) {
+        Some(slot) => Ok(slot.get_or_try_init(make).await?.clone()),
+        None => make().await,
+    }
 }
 
 /// The labels a person's own calendar gives the private details.

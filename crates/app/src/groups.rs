@@ -7,10 +7,13 @@ use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
-use kith_store::{AccountId, GroupDraft, Store, StoreError};
+use std::sync::Arc;
+
+use kith_store::{AccountId, GroupDraft, OccurrenceTime, Store, StoreError};
 
 use crate::AppResult;
 use crate::access::{GroupAction, Person, authorize, permits};
+use crate::directory::DirectoryCache;
 use crate::markdown::to_safe_html;
 use crate::meeting_time::MeetingTime;
 
@@ -86,23 +89,28 @@ pub struct RuleInGroupZone {
 /// `NotFound` for anyone else.
 pub async fn group_page(
     store: &dyn Store,
+    cache: &DirectoryCache,
     person: Option<&Person>,
     slug: &Slug,
     viewer: &Zone,
     now: Timestamp,
 ) -> AppResult<PublicGroup> {
+    let mut upcoming = None;
     let (profile, private, may, review_note, my_request) = match person {
-        // `permits(None, View, g)` is exactly "g is listed", which this
-        // query enforces itself: one round trip fewer for most readers.
+        // `permits(None, View, g)` is exactly "g is listed", which the
+        // store's query enforces itself: one round trip fewer for most
+        // readers, and the same answer for all of them (cached).
         None => {
-            let profile = store.listed_group(slug).await?;
-            // The host of an open group chose to publish its call link.
-            let private = if profile.join.private_details_are_public() {
-                Some(store.managed_group(slug).await?.private)
-            } else {
-                None
-            };
-            (profile, private, GroupPermissions::default(), None, None)
+            let listed = listed_group(store, cache, slug, now).await?;
+            upcoming = Some(listed.upcoming.clone());
+            let private = listed.private.clone();
+            (
+                listed.profile.clone(),
+                private,
+                GroupPermissions::default(),
+                None,
+                None,
+            )
         }
         Some(person) => {
             let access = authorize(store, Some(person), slug, GroupAction::View).await?;
@@ -125,9 +133,14 @@ pub async fn group_page(
             (group.profile, private, may, note, my_request)
         }
     };
-    let upcoming = store
-        .upcoming_occurrences(slug, now, UPCOMING_ON_PAGE)
-        .await?;
+    let upcoming = match upcoming {
+        Some(upcoming) => upcoming,
+        None => {
+            store
+                .upcoming_occurrences(slug, now, UPCOMING_ON_PAGE)
+                .await?
+        }
+    };
     let group_zone = &profile.schedule.zone;
     let upcoming = upcoming
         .iter()
@@ -169,6 +182,48 @@ pub async fn group_page(
         review_note,
         my_request,
     })
+}
+
+/// A listed group as anyone may see it, before a reader's zone is applied.
+#[derive(Debug)]
+pub(crate) struct ListedGroup {
+    profile: GroupProfile,
+    /// Only when the host of an open group published them.
+    private: Option<PrivateDetails>,
+    upcoming: Vec<OccurrenceTime>,
+}
+
+/// Reads a listed group for anyone, through the directory cache: a popular
+/// group's page costs no query within a step of the cache's lifetime (its
+/// next meetings as of the step's start; any change to listings or
+/// schedules starts over).
+async fn listed_group(
+    store: &dyn Store,
+    cache: &DirectoryCache,
+    slug: &Slug,
+    now: Timestamp,
+) -> AppResult<Arc<ListedGroup>> {
+    let read = |now: Timestamp| async move {
+        let profile = store.listed_group(slug).await?;
+        // The host of an open group chose to publish its call link.
+        let private = if profile.join.private_details_are_public() {
+            Some(store.managed_group(slug).await?.private)
+        } else {
+            None
+        };
+        let upcoming = store
+            .upcoming_occurrences(slug, now, UPCOMING_ON_PAGE)
+            .await?;
+        Ok::<_, crate::AppError>(Arc::new(ListedGroup {
+            profile,
+            private,
+            upcoming,
+        }))
+    };
+    match cache.group_slot(slug, now) {
+        Some((step, slot)) => Ok(slot.get_or_try_init(|| read(step)).await?.clone()),
+        None => read(now).await,
+    }
 }
 
 /// A group to create, with its hosts' handles.

@@ -169,6 +169,7 @@ pub async fn close_group(
 /// Adds a co-host by handle.
 pub async fn add_cohost(
     store: &dyn Store,
+    cache: &DirectoryCache,
     person: &Person,
     slug: &Slug,
     handle: &str,
@@ -185,7 +186,12 @@ pub async fn add_cohost(
             "handle",
             "already_host",
         )])),
-        other => Ok(other?),
+        other => {
+            other?;
+            // The group's page names its hosts.
+            cache.invalidate();
+            Ok(())
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use kith_store::{AccountId, Store, StoreError};
 
 use crate::access::Person;
 use crate::accounts::{PasswordHasher, token_hash};
+use crate::directory::DirectoryCache;
 use crate::mail::kinds::{AccountExists, PasswordReset, VerifyEmail};
 use crate::mail::{MailSite, compose};
 use crate::{AppError, AppResult};
@@ -320,6 +321,7 @@ pub async fn sole_hosted_groups(
 /// they alone host a group ([`sole_hosted_groups`] names them).
 pub async fn delete_account(
     store: &dyn Store,
+    cache: &DirectoryCache,
     hasher: &PasswordHasher,
     person: &Person,
     password: &str,
@@ -329,7 +331,12 @@ pub async fn delete_account(
         Err(StoreError::Conflict {
             what: "hosts_groups",
         }) => Err(AppError::Conflict("hosts_groups")),
-        other => Ok(other?),
+        other => {
+            other?;
+            // Pages of groups they co-hosted named them.
+            cache.invalidate();
+            Ok(())
+        }
     }
 }
 

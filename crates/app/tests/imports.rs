@@ -270,9 +270,15 @@ on_both_backends!(
         assert_eq!(audit[0].action, "group.claim_approve");
         // The new host adds the other asker as co-host; approving that
         // person's own request afterwards is not an error.
-        hosting::add_cohost(store, &claimant, &slug, "rival")
-            .await
-            .expect("co-host");
+        hosting::add_cohost(
+            store,
+            &kith_app::directory::DirectoryCache::disabled(),
+            &claimant,
+            &slug,
+            "rival",
+        )
+        .await
+        .expect("co-host");
         let rest = claims::queue(store, &moderator).await.expect("queue");
         assert_eq!(rest.len(), 1);
         claims::decide(store, &cache, &moderator, rest[0].id, true, now())

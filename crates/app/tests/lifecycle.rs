@@ -400,9 +400,23 @@ on_both_backends!(
         let token = accounts::start_session(store, willow.id, SessionKind::Browser, false, now())
             .await
             .expect("s");
-        let wrong = lifecycle::delete_account(store, &hasher(), &willow, "wrong wrong wrong").await;
+        let wrong = lifecycle::delete_account(
+            store,
+            &kith_app::directory::DirectoryCache::disabled(),
+            &hasher(),
+            &willow,
+            "wrong wrong wrong",
+        )
+        .await;
         assert!(matches!(wrong, Err(AppError::Invalid(_))));
-        let refused = lifecycle::delete_account(store, &hasher(), &willow, PASSWORD).await;
+        let refused = lifecycle::delete_account(
+            store,
+            &kith_app::directory::DirectoryCache::disabled(),
+            &hasher(),
+            &willow,
+            PASSWORD,
+        )
+        .await;
         assert!(
             matches!(refused, Err(AppError::Conflict("hosts_groups"))),
             "{refused:?}"
@@ -415,9 +429,15 @@ on_both_backends!(
             .collect();
         assert_eq!(names, ["Quiet Circle"]);
         store.add_host(access.id, alder.id).await.expect("cohost");
-        lifecycle::delete_account(store, &hasher(), &willow, PASSWORD)
-            .await
-            .expect("deleted");
+        lifecycle::delete_account(
+            store,
+            &kith_app::directory::DirectoryCache::disabled(),
+            &hasher(),
+            &willow,
+            PASSWORD,
+        )
+        .await
+        .expect("deleted");
         assert!(
             accounts::session(store, &token.token, now())
                 .await

@@ -99,12 +99,27 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     assert_eq!(status(store, &slug).await.0, ListingStatus::Pending);
     assert!(directory_names(store, "quillwort").await.is_empty());
     for reader in [None, Some(&stranger)] {
-        let page = kith_app::groups::group_page(store, reader, &slug, &zone, now()).await;
+        let page = kith_app::groups::group_page(
+            store,
+            &kith_app::directory::DirectoryCache::disabled(),
+            reader,
+            &slug,
+            &zone,
+            now(),
+        )
+        .await;
         assert!(matches!(page, Err(AppError::NotFound)), "{reader:?}");
     }
-    let page = kith_app::groups::group_page(store, Some(&host), &slug, &zone, now())
-        .await
-        .expect("the host sees it");
+    let page = kith_app::groups::group_page(
+        store,
+        &kith_app::directory::DirectoryCache::disabled(),
+        Some(&host),
+        &slug,
+        &zone,
+        now(),
+    )
+    .await
+    .expect("the host sees it");
     assert!(page.may.host);
     let private = page.private.expect("the host sees the private fields");
     assert_eq!(
@@ -179,9 +194,16 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
         directory_names(store, "quillwort").await,
         vec!["Quillwort Circle"]
     );
-    let public = kith_app::groups::group_page(store, None, &slug, &zone, now())
-        .await
-        .expect("public now");
+    let public = kith_app::groups::group_page(
+        store,
+        &kith_app::directory::DirectoryCache::disabled(),
+        None,
+        &slug,
+        &zone,
+        now(),
+    )
+    .await
+    .expect("public now");
     assert!(public.private.is_none());
     let actions: Vec<String> = store
         .audit_log(10)
@@ -298,14 +320,41 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
         .await
         .expect("submit");
-    let unknown = hosting::add_cohost(store, &host, &slug, "nobody-here").await;
+    let unknown = hosting::add_cohost(
+        store,
+        &kith_app::directory::DirectoryCache::disabled(),
+        &host,
+        &slug,
+        "nobody-here",
+    )
+    .await;
     assert!(matches!(&unknown, Err(AppError::Invalid(e)) if e[0].code == "unknown_handle"));
-    let by_stranger = hosting::add_cohost(store, &cohost, &slug, "alder").await;
+    let by_stranger = hosting::add_cohost(
+        store,
+        &kith_app::directory::DirectoryCache::disabled(),
+        &cohost,
+        &slug,
+        "alder",
+    )
+    .await;
     assert!(matches!(by_stranger, Err(AppError::NotFound)));
-    hosting::add_cohost(store, &host, &slug, "alder")
-        .await
-        .expect("add");
-    let twice = hosting::add_cohost(store, &host, &slug, "ALDER").await;
+    hosting::add_cohost(
+        store,
+        &kith_app::directory::DirectoryCache::disabled(),
+        &host,
+        &slug,
+        "alder",
+    )
+    .await
+    .expect("add");
+    let twice = hosting::add_cohost(
+        store,
+        &kith_app::directory::DirectoryCache::disabled(),
+        &host,
+        &slug,
+        "ALDER",
+    )
+    .await;
     assert!(matches!(&twice, Err(AppError::Invalid(e)) if e[0].code == "already_host"));
     hosting::edit_group(
         store,

@@ -82,10 +82,37 @@ async fn meeting_guide(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let site = site(&state, &headers).unwrap_or_default();
-    let meetings = meeting_guide_feed(state.store.as_ref(), &site, messages())
-        .await
-        .map_err(WebError::from)?;
-    Ok(axum::Json(meetings).into_response())
+    let feed = meeting_guide_feed(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &site,
+        messages(),
+        state.clock.now(),
+    )
+    .await
+    .map_err(WebError::from)?;
+    let etag = (header::ETAG, feed.etag.clone());
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == feed.etag));
+    if unchanged {
+        return Ok((axum::http::StatusCode::NOT_MODIFIED, [etag]).into_response());
+    }
+    Ok((
+        [(header::CONTENT_TYPE, "application/json".to_owned()), etag],
+        axum::body::Bytes::from_owner(FeedJson(feed)),
+    )
+        .into_response())
+}
+
+/// The cached feed's JSON as a response body, without copying it.
+struct FeedJson(std::sync::Arc<kith_app::feeds::FeedBody>);
+
+impl AsRef<[u8]> for FeedJson {
+    fn as_ref(&self) -> &[u8] {
+        &self.0.json
+    }
 }
 
 /// A person's own calendar, `/me/calendar.ics?token=…`: the token is the

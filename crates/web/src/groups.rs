@@ -72,6 +72,7 @@ async fn load(
     let slug = Slug::parse(slug).ok_or(WebError::NotFound)?;
     Ok(kith_app::groups::group_page(
         state.store.as_ref(),
+        &state.directory_cache,
         viewer.person.as_ref(),
         &slug,
         zone,

@@ -401,6 +401,7 @@ async fn add_cohost_form(
     let slug = parse_slug(&slug)?;
     match hosting::add_cohost(
         state.store.as_ref(),
+        &state.directory_cache,
         &user.person,
         &slug,
         form.get("handle"),

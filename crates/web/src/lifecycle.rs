@@ -598,7 +598,14 @@ async fn delete_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let store = state.store.as_ref();
-    match lifecycle::delete_account(store, &state.hasher, &user.person, form.get("password")).await
+    match lifecycle::delete_account(
+        store,
+        &state.directory_cache,
+        &state.hasher,
+        &user.person,
+        form.get("password"),
+    )
+    .await
     {
         Ok(()) => {
             tracing::info!("an account was deleted by its owner");

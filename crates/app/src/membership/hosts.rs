@@ -11,6 +11,7 @@ use kith_store::membership::{InvitationRecord, RequestRecord};
 
 use crate::access::{GroupAction, Person, authorize};
 use crate::accounts::token_hash;
+use crate::directory::DirectoryCache;
 use crate::{AppError, AppResult};
 
 /// How long an invitation link works unless the host says otherwise.
@@ -147,6 +148,7 @@ pub async fn invitation_group(
 /// Hands a group to a co-host or member; the giver steps down as host.
 pub async fn hand_over(
     store: &dyn Store,
+    cache: &DirectoryCache,
     person: &Person,
     slug: &Slug,
     to: &str,
@@ -164,6 +166,11 @@ pub async fn hand_over(
         .await
     {
         Err(kith_store::StoreError::NotFound) => Err(unknown()),
-        other => Ok(other?),
+        other => {
+            other?;
+            // The group's page names its hosts.
+            cache.invalidate();
+            Ok(())
+        }
     }
 }

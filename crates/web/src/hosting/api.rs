@@ -209,7 +209,14 @@ pub async fn add_cohost(
     ApiJson(body): ApiJson<CohostJson>,
 ) -> Result<StatusCode, ApiError> {
     let slug = parse_slug(&slug)?;
-    hosting::add_cohost(state.store.as_ref(), &user.person, &slug, &body.handle).await?;
+    hosting::add_cohost(
+        state.store.as_ref(),
+        &state.directory_cache,
+        &user.person,
+        &slug,
+        &body.handle,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -375,7 +375,15 @@ pub async fn delete_me(
     ApiJson(body): ApiJson<DeleteAccountJson>,
 ) -> Result<Response, ApiError> {
     let store = state.store.as_ref();
-    match lifecycle::delete_account(store, &state.hasher, &user.person, &body.password).await {
+    match lifecycle::delete_account(
+        store,
+        &state.directory_cache,
+        &state.hasher,
+        &user.person,
+        &body.password,
+    )
+    .await
+    {
         Ok(()) => {}
         Err(AppError::Conflict("hosts_groups")) => {
             let groups = lifecycle::sole_hosted_groups(store, &user.person).await?;

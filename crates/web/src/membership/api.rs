@@ -418,6 +418,7 @@ pub async fn hand_over(
     let slug = parse_slug(&slug)?;
     membership::hand_over(
         state.store.as_ref(),
+        &state.directory_cache,
         &user.person,
         &slug,
         &body.handle,

@@ -255,6 +255,7 @@ pub(super) async fn hand_over_form(
     let store = state.store.as_ref();
     match membership::hand_over(
         store,
+        &state.directory_cache,
         &user.person,
         &slug,
         form.get("handle"),

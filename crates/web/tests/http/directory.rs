@@ -358,3 +358,92 @@ async fn a_cached_page_is_shown_in_each_readers_own_zone() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_cached_group_page_keeps_each_readers_zone_and_follows_a_new_host() {
+    use tower::ServiceExt;
+
+    let db = kith_store::testing::TempSqlite::create().await;
+    let store = db.store.clone();
+    let groups = [GroupBuilder::new("Berlin Tuesday Video")
+        .weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")
+        .build()];
+    let slug = kith_app::groups::create_groups(store.as_ref(), &groups, crate::support::now())
+        .await
+        .expect("create")
+        .remove(0);
+    let state = crate::support::state(store.clone(), std::time::Duration::from_secs(30));
+    let cache = state.directory_cache.clone();
+    let router = kith_web::router(state);
+    let page = |cookie: &'static str| {
+        let router = router.clone();
+        let path = format!("/groups/{slug}");
+        async move {
+            let request = axum::http::Request::get(path)
+                .header("cookie", cookie)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let response = router.oneshot(request).await.expect("infallible");
+            assert_eq!(response.status(), StatusCode::OK);
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .expect("body")
+                .to_bytes();
+            String::from_utf8(bytes.to_vec()).expect("utf-8")
+        }
+    };
+    // One read serves both readers, each in their own zone.
+    let tokyo = page("kith_tz=Asia/Tokyo").await;
+    let new_york = page("kith_tz=America/New_York").await;
+    assert!(
+        tokyo.contains("02:00") && !tokyo.contains("13:00"),
+        "Wednesday 02:00 in Tokyo"
+    );
+    assert!(new_york.contains("13:00"), "Tuesday 13:00 in New York");
+
+    // A host added past the app (no invalidation) waits for the next step:
+    // the page is not read again for each request.
+    let person = |handle: &'static str| {
+        let store = store.clone();
+        async move {
+            let registration = kith_app::accounts::Registration {
+                handle: handle.to_owned(),
+                email: format!("{handle}@example.org"),
+                password: "correct horse battery staple".to_owned(),
+            };
+            kith_app::accounts::create_staff(
+                store.as_ref(),
+                &kith_app::accounts::PasswordHasher::insecure_fast_for_tests(),
+                &registration,
+                kith_domain::account::Role::Member,
+                crate::support::now(),
+            )
+            .await
+            .expect("account");
+            let handle = kith_domain::account::Handle::parse(handle).expect("handle");
+            let id = store
+                .account_by_handle(&handle)
+                .await
+                .expect("lookup")
+                .expect("exists")
+                .id;
+            kith_app::access::Person {
+                id,
+                handle,
+                role: kith_domain::account::Role::Member,
+                email_verified: true,
+            }
+        }
+    };
+    let rowan = person("rowan").await;
+    person("hazel").await;
+    let access = store.group_access(&slug).await.expect("access");
+    store.add_host(access.id, rowan.id).await.expect("host");
+    assert!(!page("kith_tz=UTC").await.contains("rowan"));
+    // Through the app, a change shows at once.
+    kith_app::hosting::add_cohost(store.as_ref(), &cache, &rowan, &slug, "hazel")
+        .await
+        .expect("co-host");
+    let after = page("kith_tz=UTC").await;
+    assert!(after.contains("rowan") && after.contains("hazel"));
+}

@@ -382,3 +382,94 @@ async fn a_person_asks_to_host_an_imported_group_through_the_page_and_the_api() 
         .await;
     assert_eq!(edit.status, StatusCode::OK, "the claimant hosts it now");
 }
+
+#[tokio::test]
+async fn the_meeting_guide_feed_is_made_once_answers_304_to_its_tag_and_follows_changes() {
+    use tower::ServiceExt;
+
+    let db = kith_store::testing::TempSqlite::create().await;
+    let groups = [kith_app::testing::GroupBuilder::new("Tuesday Circle")
+        .weekly(&[jiff::civil::Weekday::Tuesday], "19:00", "Europe/Berlin")
+        .build()];
+    kith_app::groups::create_groups(db.store.as_ref(), &groups, crate::support::now())
+        .await
+        .expect("create");
+    // The server's default: a 30-second cache.
+    let state = crate::support::state(db.store.clone(), std::time::Duration::from_secs(30));
+    let cache = state.directory_cache.clone();
+    let router = kith_web::router(state);
+    let get = |etag: Option<String>| {
+        let router = router.clone();
+        async move {
+            let mut request =
+                axum::http::Request::get("/feeds/meeting-guide.json").header("host", "kith.test");
+            if let Some(etag) = etag {
+                request = request.header("if-none-match", etag);
+            }
+            let response = router
+                .oneshot(request.body(axum::body::Body::empty()).expect("request"))
+                .await
+                .expect("infallible");
+            let status = response.status();
+            let etag = response
+                .headers()
+                .get("etag")
+                .map(|v| v.to_str().expect("ascii").to_owned());
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .expect("body")
+                .to_bytes();
+            (
+                status,
+                etag,
+                String::from_utf8(bytes.to_vec()).expect("utf-8"),
+            )
+        }
+    };
+
+    let (status, etag, body) = get(None).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = etag.expect("an entity tag");
+    assert!(body.contains("tuesday-circle") && !body.contains("sunday-serenity"));
+    let (status, again, body) = get(Some(etag.clone())).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(again.as_deref(), Some(etag.as_str()));
+    assert!(body.is_empty());
+    let (status, _, _) = get(Some("\"something-else\"".into())).await;
+    assert_eq!(status, StatusCode::OK);
+    // A group written past the cache (no invalidation) waits for the next
+    // step: the feed is not read again for each request.
+    let unseen = [kith_app::testing::GroupBuilder::new("Unseen Circle")
+        .weekly(&[jiff::civil::Weekday::Friday], "19:00", "Europe/Berlin")
+        .build()];
+    kith_app::groups::create_groups(db.store.as_ref(), &unseen, crate::support::now())
+        .await
+        .expect("create");
+    let (status, same, body) = get(None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(same.as_deref(), Some(etag.as_str()));
+    assert!(!body.contains("unseen-circle"));
+
+    // An import through the same cache: the next request sees it at once.
+    let feed = r#"[{"name": "Sunday Serenity", "slug": "sunday-serenity", "day": 0, "time": "18:00",
+        "timezone": "America/Los_Angeles", "url": "https://district123.org/m/1"}]"#;
+    kith_app::imports::import_meeting_guide(
+        db.store.as_ref(),
+        &cache,
+        feed,
+        "test",
+        ListingStatus::Listed,
+        crate::support::now(),
+        &mut |_, _| {},
+    )
+    .await
+    .expect("import");
+    let (status, changed, body) = get(Some(etag.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(changed.as_deref(), Some(etag.as_str()));
+    assert!(
+        body.contains("tuesday-circle")
+            && body.contains("sunday-serenity")
+            && body.contains("unseen-circle")
+    );
+}
