@@ -263,13 +263,23 @@ impl RoomHub {
         let command_json = serde_json::to_string(&command).map_err(AppError::internal)?;
         let live = self.live(entry).await?;
         let mut live = live.lock().await;
+        // Optimistic: the room as this instance knows it is nearly always
+        // current (another instance's appends are followed as announced),
+        // so the log is read again only when the append finds its place
+        // taken, or before refusing, lest a change made elsewhere be what
+        // allows the command.
+        let mut caught_up = false;
         loop {
-            self.catch_up(occurrence, &mut live).await?;
             let at_ms = millis_since(live.opens_at, self.clock.now());
             let at = Duration::from_millis(u64::try_from(at_ms).unwrap_or_default());
             let mut next = live.room.clone();
             let events = match next.apply(entry.you, command.clone(), at) {
                 Ok(events) => events,
+                Err(_) if !caught_up => {
+                    self.catch_up(occurrence, &mut live).await?;
+                    caught_up = true;
+                    continue;
+                }
                 Err(refusal) => return Ok(Err(refusal)),
             };
             let seq = live.seq + 1;
@@ -301,6 +311,8 @@ impl RoomHub {
                 return Ok(Ok(seq));
             }
             // Another instance took the place: catch up and apply again.
+            self.catch_up(occurrence, &mut live).await?;
+            caught_up = true;
         }
     }
 

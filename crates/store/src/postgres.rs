@@ -34,6 +34,14 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Room appends need no queue: PostgreSQL's writers wait on row locks,
+    /// not by sleeping.
+    fn room_append_turn(&self) -> Option<&tokio::sync::Mutex<()>> {
+        None
+    }
+}
+
 impl_store!(PgStore, Dialect::Postgres, "BEGIN", {
     fn backend(&self) -> Backend {
         Backend::Postgres

@@ -32,6 +32,10 @@ macro_rules! impl_rooms {
                 occurrence: &kith_domain::ids::OccurrenceId,
                 entry: &$crate::rooms::NewLogEntry<'_>,
             ) -> $crate::StoreResult<bool> {
+                let _turn = match self.room_append_turn() {
+                    Some(queue) => Some(queue.lock().await),
+                    None => None,
+                };
                 let mut tx = self.pool.begin_with($begin).await?;
                 let done = sqlx::query($crate::rooms::APPEND)
                     .bind(occurrence.as_str())

@@ -517,3 +517,69 @@ kith_store::on_both_backends!(
         assert_eq!(closed, Ok(true));
     }
 );
+
+kith_store::on_both_backends!(
+    an_instance_that_has_not_heard_of_a_change_catches_up_instead_of_refusing,
+    |store| async move {
+        use kith_app::rooms::{RoomHub, entry};
+        use kith_domain::room::Command;
+
+        let app = TestApp::on(store.clone());
+        let (_, meeting, host, ada, _) = meeting_now(&app).await;
+        // Two instances that never hear of each other's appends (no
+        // follower): each learns of the other's only from the log.
+        let first = RoomHub::new(store.clone(), kith_app::Clock::Fixed(now()));
+        let second = RoomHub::new(store.clone(), kith_app::Clock::Fixed(now()));
+        let host_entry = entry(store.as_ref(), &host, &meeting, now())
+            .await
+            .expect("host");
+        let ada_entry = entry(store.as_ref(), &ada, &meeting, now())
+            .await
+            .expect("ada");
+        let enter = |name: &str| Command::Enter { name: name.into() };
+        first
+            .command(&host_entry, "h1", enter("Hostess"))
+            .await
+            .expect("store")
+            .expect("host enters");
+        second
+            .command(&ada_entry, "a1", enter("Ada"))
+            .await
+            .expect("store")
+            .expect("ada enters");
+        // The first has not heard that Ada came: starting a round of
+        // everyone present is still right, and its append finds its place
+        // taken, so it catches up and starts the round with her in it.
+        first
+            .command(&host_entry, "h2", Command::StartRound { shuffle: None })
+            .await
+            .expect("store")
+            .expect("the round starts");
+        first
+            .command(&host_entry, "h3", Command::Next)
+            .await
+            .expect("store")
+            .expect("the host's turn ends");
+        // The second has not heard of the round: to it, passing is refused
+        // (no round, not Ada's turn) — until it reads the log.
+        let passed = second
+            .command(&ada_entry, "a2", Command::Pass)
+            .await
+            .expect("store");
+        assert!(passed.is_ok(), "{passed:?}");
+        let seqs: Vec<i64> = store
+            .room_log(&meeting)
+            .await
+            .expect("log")
+            .iter()
+            .map(|c| c.seq)
+            .collect();
+        assert_eq!(seqs, [1, 2, 3, 4, 5]);
+        // And a command that stays wrong after catching up is still refused.
+        let refused = second
+            .command(&ada_entry, "a3", Command::EndRound)
+            .await
+            .expect("store");
+        assert!(refused.is_err(), "only the facilitator ends a round");
+    }
+);
