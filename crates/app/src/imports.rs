@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde_json::value::RawValue;
+
 use jiff::Timestamp;
 use kith_domain::directory::first_horizon;
 use kith_domain::group::{ListingStatus, Mask, NewGroup};
@@ -45,49 +47,76 @@ pub async fn import_meeting_guide(
     now: Timestamp,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> AppResult<ImportReport> {
-    let records: Vec<serde_json::Value> = serde_json::from_str(feed)
+    // Only split into records here (each record's text, not parsed): the
+    // records are parsed with the rest of their reading, a batch ahead.
+    let records: Vec<Box<RawValue>> = serde_json::from_str(feed)
         .map_err(|_| AppError::Invalid(vec![FieldError::new("feed", "not_a_json_array")]))?;
     let mut import = Import {
         store,
-        status,
-        now,
-        until: first_horizon(now),
         report: ImportReport::default(),
         failed: Vec::new(),
         batch: Vec::with_capacity(BATCH),
     };
+    let writer = Writer {
+        store,
+        status,
+        now,
+        until: first_horizon(now),
+    };
     let total = records.len();
-    // Records are read on a blocking thread, a batch ahead, while this task
-    // saves the batch before: the two halves of an import take about the
-    // same time on two cores.
+    // Three stages at once: a blocking thread reads and checks the records
+    // of batch N+2, this task sorts batch N+1 into new, changed and
+    // unchanged groups, and the store writes batch N (on SQLite, on a
+    // thread of its own).
     let origin: Arc<str> = Arc::from(origin);
     let mut batches = records.into_iter().enumerate();
     let mut next_batch = move || {
-        let batch: Vec<(usize, serde_json::Value)> = batches.by_ref().take(BATCH).collect();
+        let batch: Vec<(usize, Box<RawValue>)> = batches.by_ref().take(BATCH).collect();
         let origin = origin.clone();
         (!batch.is_empty()).then(|| tokio::task::spawn_blocking(move || read_batch(batch, &origin)))
     };
     let mut reading = next_batch();
     let mut seen = std::collections::HashSet::new();
-    while let Some(read) = reading.take() {
-        let read = read.await.map_err(AppError::internal)?;
-        reading = next_batch();
-        for (index, name, outcome) in read {
-            match outcome {
-                Err(errors) => import.fail(index, name, &errors),
-                Ok((slug, group)) => match group {
-                    _ if !seen.insert(slug) => {
-                        import.fail(index, name, &[FieldError::new("slug", "duplicate")]);
-                    }
+    let mut sorted: Option<Sorted> = None;
+    loop {
+        let sort_next = async {
+            let Some(read) = reading.take() else {
+                return Ok(None);
+            };
+            let read = read.await.map_err(AppError::internal)?;
+            reading = next_batch();
+            for (index, name, outcome) in read {
+                match outcome {
                     Err(errors) => import.fail(index, name, &errors),
-                    Ok(group) => import.batch.push((index, name, *group)),
-                },
+                    Ok((slug, group)) => match group {
+                        _ if !seen.insert(slug) => {
+                            import.fail(index, name, &[FieldError::new("slug", "duplicate")]);
+                        }
+                        Err(errors) => import.fail(index, name, &errors),
+                        Ok(group) => import.batch.push((index, name, *group)),
+                    },
+                }
+                progress(index + 1, total);
             }
-            progress(index + 1, total);
+            import.sort().await.map(Some)
+        };
+        // The batches' slugs are distinct (`seen`), so sorting one while
+        // the one before is written reads nothing that write changes.
+        let save_previous = async {
+            match sorted.take() {
+                Some(batch) => writer.save(batch).await,
+                None => Ok((0, 0)),
+            }
+        };
+        let (next, saved) = tokio::join!(sort_next, save_previous);
+        let (created, updated) = saved?;
+        import.report.created += created;
+        import.report.updated += updated;
+        match next? {
+            Some(next) => sorted = Some(next),
+            None => break,
         }
-        import.flush().await?;
     }
-    import.flush().await?;
     let mut report = import.report;
     // In the feed's order, whichever batch found them.
     import.failed.sort_by_key(|(index, _)| *index);
@@ -108,10 +137,13 @@ type Read = (
 );
 
 /// Reads and checks a batch of records: the CPU-bound half of an import.
-fn read_batch(records: Vec<(usize, serde_json::Value)>, origin: &str) -> Vec<Read> {
+fn read_batch(records: Vec<(usize, Box<RawValue>)>, origin: &str) -> Vec<Read> {
     records
         .into_iter()
-        .map(|(index, record)| {
+        .map(|(index, raw)| {
+            // A record's text is valid JSON: the whole feed parsed.
+            let record: serde_json::Value =
+                serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
             let name = record
                 .get("slug")
                 .and_then(|s| s.as_str())
@@ -141,8 +173,21 @@ const BATCH: usize = 20_000;
 /// A refused record: its place in the feed, its name and its fields.
 type Failure = (usize, (String, Vec<(&'static str, &'static str)>));
 
-/// An import under way.
+/// A batch's valid records, sorted: new groups, and changed ones with what
+/// is stored now.
+type Sorted = (Vec<NewGroup>, Vec<(ManagedGroup, NewGroup)>);
+
+/// An import under way: what it found so far.
 struct Import<'a> {
+    store: &'a dyn Store,
+    report: ImportReport,
+    failed: Vec<Failure>,
+    /// Valid records not yet sorted: place in the feed, name, group.
+    batch: Vec<(usize, String, NewGroup)>,
+}
+
+/// What writes an import's groups.
+struct Writer<'a> {
     store: &'a dyn Store,
     status: ListingStatus,
     now: Timestamp,
@@ -150,10 +195,6 @@ struct Import<'a> {
     /// weeks of meetings was three quarters of a fresh import's time; the
     /// refresher adds the rest (`schedule::refresh_due`).
     until: Timestamp,
-    report: ImportReport,
-    failed: Vec<Failure>,
-    /// Valid records not yet saved: place in the feed, name, group.
-    batch: Vec<(usize, String, NewGroup)>,
 }
 
 impl Import<'_> {
@@ -165,11 +206,11 @@ impl Import<'_> {
         self.failed.push((index, (name, fields)));
     }
 
-    /// Saves the batch: reads the groups it names, inserts the new ones
-    /// and updates the changed ones.
-    async fn flush(&mut self) -> AppResult<()> {
+    /// Sorts the batch: reads the groups it names, and counts the
+    /// unchanged ones and the slugs taken by this site's own groups.
+    async fn sort(&mut self) -> AppResult<Sorted> {
         if self.batch.is_empty() {
-            return Ok(());
+            return Ok((Vec::new(), Vec::new()));
         }
         let slugs: Vec<Slug> = self
             .batch
@@ -196,11 +237,17 @@ impl Import<'_> {
                 Some(existing) => changed.push((existing, group)),
             }
         }
+        Ok((new, changed))
+    }
+}
+
+impl Writer<'_> {
+    /// Inserts the new groups and updates the changed ones; answers how
+    /// many of each.
+    async fn save(&self, (new, changed): Sorted) -> AppResult<(usize, usize)> {
         self.insert(&new).await?;
         self.update(&changed).await?;
-        self.report.created += new.len();
-        self.report.updated += changed.len();
-        Ok(())
+        Ok((new.len(), changed.len()))
     }
 
     async fn insert(&self, groups: &[NewGroup]) -> AppResult<()> {

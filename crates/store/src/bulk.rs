@@ -13,8 +13,9 @@ use kith_domain::ids::GroupId;
 
 use crate::StoreResult;
 use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow, parse_status, timestamp};
-use crate::model::AccountId;
-use crate::sql::{GroupRow, RuleRow};
+use crate::model::{AccountId, GroupDraft};
+use crate::shared::GroupColumns;
+use crate::sql::{GroupRow, RuleColumns, RuleRow};
 
 /// The most values one statement binds.
 pub(crate) const MAX_BINDS: usize = 32_000;
@@ -49,6 +50,117 @@ pub(crate) const OCCURRENCE_BINDS: usize = 7;
 /// The start of a multi-row insert of occurrences.
 pub(crate) const INSERT_OCCURRENCES: &str =
     "INSERT INTO occurrences (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at) ";
+
+/// A value bound to an insert, by either driver ([`group_values`],
+/// [`rule_values`]): one list of columns for the multi-row statements and
+/// for SQLite's direct writer.
+#[derive(Debug, Clone)]
+pub(crate) enum Column<'a> {
+    /// Text, or NULL.
+    Text(Option<std::borrow::Cow<'a, str>>),
+    /// An integer, or NULL.
+    Int(Option<i64>),
+}
+
+fn text(value: &str) -> Column<'_> {
+    Column::Text(Some(std::borrow::Cow::Borrowed(value)))
+}
+
+fn maybe_text(value: Option<&str>) -> Column<'_> {
+    Column::Text(value.map(std::borrow::Cow::Borrowed))
+}
+
+fn int(value: i64) -> Column<'static> {
+    Column::Int(Some(value))
+}
+
+/// One group's values for [`INSERT_GROUPS`], in its column order.
+pub(crate) fn group_values<'a>(
+    draft: &GroupDraft<'a>,
+    columns: &'a GroupColumns,
+    now: i64,
+) -> [Column<'a>; GROUP_BINDS] {
+    let p = &draft.group.profile;
+    let private = &draft.group.private;
+    [
+        text(p.slug.as_str()),
+        text(p.name.as_str()),
+        text(&columns.sort_name),
+        text(&p.description),
+        text(&p.agreements),
+        text(p.facilitation.style.code()),
+        text(&p.facilitation.description),
+        int(columns.focus_mask),
+        int(columns.attribute_mask),
+        text(p.format.code()),
+        text(&p.language),
+        text(&columns.language_primary),
+        maybe_text(p.place.country.as_deref()),
+        maybe_text(p.place.region.as_deref()),
+        maybe_text(p.place.city.as_deref()),
+        maybe_text(columns.region_key.as_deref()),
+        maybe_text(columns.city_key.as_deref()),
+        Column::Int(p.capacity.map(i64::from)),
+        text(p.schedule.zone.name()),
+        text(draft.status.code()),
+        text(&columns.search_text),
+        maybe_text(private.call_link.as_deref()),
+        maybe_text(private.dial_in.as_deref()),
+        maybe_text(private.street_address.as_deref()),
+        int(draft.occurrences_until.as_second()),
+        int(now),
+        int(now),
+        maybe_text(p.source.as_deref()),
+        text(p.join.policy.code()),
+        text(&p.join.question),
+        int(i64::from(p.join.publish_call_link)),
+        int(i64::from(p.join.members_visible)),
+    ]
+}
+
+/// One rule's values for [`INSERT_RULES`], in its column order.
+pub(crate) fn rule_values(
+    group: i64,
+    position: i64,
+    rule: &kith_domain::schedule::Rule,
+    columns: RuleColumns,
+) -> [Column<'static>; RULE_BINDS] {
+    let owned = |value: Option<String>| Column::Text(value.map(std::borrow::Cow::Owned));
+    [
+        int(group),
+        int(position),
+        text(columns.kind),
+        int(columns.weekdays),
+        owned(Some(columns.local_time)),
+        int(i64::from(rule.duration().minutes())),
+        owned(rule.first_date.map(|d| d.to_string())),
+        owned(rule.last_date.map(|d| d.to_string())),
+        Column::Int(columns.interval_weeks),
+        owned(columns.anchor_date),
+        Column::Int(columns.month_weeks),
+        owned(columns.on_date),
+    ]
+}
+
+/// Binds [`Column`]s to one row of a multi-row statement.
+macro_rules! push_columns {
+    ($row:ident, $columns:expr) => {
+        for column in $columns {
+            match column {
+                $crate::bulk::Column::Text(Some(std::borrow::Cow::Borrowed(value))) => {
+                    $row.push_bind(Some(value));
+                }
+                $crate::bulk::Column::Text(value) => {
+                    $row.push_bind(value.map(std::borrow::Cow::into_owned));
+                }
+                $crate::bulk::Column::Int(value) => {
+                    $row.push_bind(value);
+                }
+            }
+        }
+    };
+}
+pub(crate) use push_columns;
 
 /// Slugs per query of [`MANAGED_GROUPS`] (and group ids per query of the
 /// rules and hosts that go with them).
@@ -180,40 +292,7 @@ macro_rules! insert_groups {
         for chunk in rows.chunks($crate::bulk::rows_per_statement($crate::bulk::GROUP_BINDS)) {
             let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_GROUPS);
             insert.push_values(chunk, |mut row, (draft, columns)| {
-                let p = &draft.group.profile;
-                let private = &draft.group.private;
-                row.push_bind(p.slug.as_str())
-                    .push_bind(p.name.as_str())
-                    .push_bind(columns.sort_name.as_str())
-                    .push_bind(p.description.as_str())
-                    .push_bind(p.agreements.as_str())
-                    .push_bind(p.facilitation.style.code())
-                    .push_bind(p.facilitation.description.as_str())
-                    .push_bind(columns.focus_mask)
-                    .push_bind(columns.attribute_mask)
-                    .push_bind(p.format.code())
-                    .push_bind(p.language.as_str())
-                    .push_bind(columns.language_primary.as_str())
-                    .push_bind(p.place.country.as_deref())
-                    .push_bind(p.place.region.as_deref())
-                    .push_bind(p.place.city.as_deref())
-                    .push_bind(columns.region_key.as_deref())
-                    .push_bind(columns.city_key.as_deref())
-                    .push_bind(p.capacity.map(i64::from))
-                    .push_bind(p.schedule.zone.name())
-                    .push_bind(draft.status.code())
-                    .push_bind(columns.search_text.as_str())
-                    .push_bind(private.call_link.as_deref())
-                    .push_bind(private.dial_in.as_deref())
-                    .push_bind(private.street_address.as_deref())
-                    .push_bind(draft.occurrences_until.as_second())
-                    .push_bind(now)
-                    .push_bind(now)
-                    .push_bind(p.source.as_deref())
-                    .push_bind(p.join.policy.code())
-                    .push_bind(p.join.question.as_str())
-                    .push_bind(i64::from(p.join.publish_call_link))
-                    .push_bind(i64::from(p.join.members_visible));
+                $crate::bulk::push_columns!(row, $crate::bulk::group_values(draft, columns, now));
             });
             insert.push(" RETURNING id, slug");
             let returned: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *$tx).await?;
@@ -271,12 +350,7 @@ macro_rules! insert_schedules {
             &[kith_domain::schedule::PlannedOccurrence],
             &str,
         )] = $groups;
-        let rules: Vec<(
-            i64,
-            i64,
-            &kith_domain::schedule::Rule,
-            $crate::sql::RuleColumns,
-        )> = groups
+        let rules: Vec<[$crate::bulk::Column<'static>; $crate::bulk::RULE_BINDS]> = groups
             .iter()
             .flat_map(|(group, schedule, _, _)| {
                 schedule
@@ -284,7 +358,7 @@ macro_rules! insert_schedules {
                     .iter()
                     .enumerate()
                     .map(move |(position, rule)| {
-                        (
+                        $crate::bulk::rule_values(
                             *group,
                             position as i64,
                             rule,
@@ -297,19 +371,8 @@ macro_rules! insert_schedules {
             std::collections::HashMap::with_capacity(rules.len());
         for chunk in rules.chunks($crate::bulk::rows_per_statement($crate::bulk::RULE_BINDS)) {
             let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_RULES);
-            insert.push_values(chunk, |mut row, (group, position, rule, columns)| {
-                row.push_bind(*group)
-                    .push_bind(*position)
-                    .push_bind(columns.kind)
-                    .push_bind(columns.weekdays)
-                    .push_bind(columns.local_time.as_str())
-                    .push_bind(i64::from(rule.duration().minutes()))
-                    .push_bind(rule.first_date.map(|d| d.to_string()))
-                    .push_bind(rule.last_date.map(|d| d.to_string()))
-                    .push_bind(columns.interval_weeks)
-                    .push_bind(columns.anchor_date.as_deref())
-                    .push_bind(columns.month_weeks)
-                    .push_bind(columns.on_date.as_deref());
+            insert.push_values(chunk, |mut row, values| {
+                $crate::bulk::push_columns!(row, values.iter().cloned());
             });
             insert.push(" RETURNING id, group_id, position");
             let returned: Vec<(i64, i64, i64)> =

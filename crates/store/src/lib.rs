@@ -26,6 +26,7 @@
 
 pub mod accounts;
 mod bulk;
+mod direct;
 pub mod hosting;
 pub mod lifecycle;
 pub mod mail;

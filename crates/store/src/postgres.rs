@@ -35,6 +35,12 @@ impl PgStore {
 }
 
 impl PgStore {
+    /// New groups go in with multi-row statements: PostgreSQL has no
+    /// driver thread to bypass.
+    fn direct_writer(&self) -> Option<&std::sync::Arc<crate::direct::DirectWriter>> {
+        None
+    }
+
     /// Room appends need no queue: PostgreSQL's writers wait on row locks,
     /// not by sleeping.
     fn room_append_turn(&self) -> Option<&tokio::sync::Mutex<()>> {

@@ -80,6 +80,9 @@ macro_rules! impl_store {
                 drafts: &[$crate::GroupDraft<'_>],
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<Vec<kith_domain::ids::Slug>> {
+                if let Some(direct) = self.direct_writer() {
+                    return direct.insert_groups(drafts, now).await;
+                }
                 let mut tx = self.pool.begin_with($begin).await?;
                 let slugs = $crate::bulk::insert_groups!(tx, drafts, now);
                 tx.commit().await?;
