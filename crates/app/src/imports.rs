@@ -108,7 +108,9 @@ pub async fn import_meeting_guide(
                 None => Ok((0, 0)),
             }
         };
-        let (next, saved) = tokio::join!(sort_next, save_previous);
+        // The write first: it starts its thread before the sorting takes
+        // this one.
+        let (saved, next) = tokio::join!(save_previous, sort_next);
         let (created, updated) = saved?;
         import.report.created += created;
         import.report.updated += updated;
