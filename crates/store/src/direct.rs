@@ -78,7 +78,7 @@ impl DirectWriter {
         let groups: Vec<OwnedGroup> = drafts
             .iter()
             .map(|draft| owned(draft, now.as_second()))
-            .collect();
+            .collect::<StoreResult<_>>()?;
         let writer = self.clone();
         tokio::task::spawn_blocking(move || writer.write(&groups))
             .await
@@ -149,13 +149,8 @@ fn insert(connection: &mut Connection, groups: &[OwnedGroup]) -> rusqlite::Resul
                 rule_ids.push(tx.last_insert_rowid());
             }
             for o in &g.occurrences {
-                let rule_id =
-                    rule_ids
-                        .get(o.rule_index)
-                        .ok_or(rusqlite::Error::InvalidParameterCount(
-                            o.rule_index,
-                            rule_ids.len(),
-                        ))?;
+                // Checked against the group's rules in `owned`.
+                let rule_id = rule_ids[o.rule_index];
                 occurrence.execute((
                     &o.id,
                     id,
@@ -177,10 +172,17 @@ fn statement(prefix: &str, binds: usize, rows: usize) -> String {
     format!("{prefix}VALUES {}", vec![row; rows].join(", "))
 }
 
-fn owned(draft: &GroupDraft<'_>, now: i64) -> OwnedGroup {
+fn owned(draft: &GroupDraft<'_>, now: i64) -> StoreResult<OwnedGroup> {
     let columns = GroupColumns::of(draft.group);
     let schedule = &draft.group.profile.schedule;
-    OwnedGroup {
+    if draft
+        .occurrences
+        .iter()
+        .any(|o| o.rule_index >= schedule.rules.len())
+    {
+        return Err(StoreError::corrupt("occurrence rule index"));
+    }
+    Ok(OwnedGroup {
         slug: draft.group.profile.slug.clone(),
         values: group_values(draft, &columns, now).map(value).to_vec(),
         hosts: draft.hosts.iter().map(|h| h.0).collect(),
@@ -205,7 +207,7 @@ fn owned(draft: &GroupDraft<'_>, now: i64) -> OwnedGroup {
                 ends_at: o.ends_at.as_second(),
             })
             .collect(),
-    }
+    })
 }
 
 fn value(column: Column<'_>) -> Value {
