@@ -1,5 +1,7 @@
 //! Groups: the public page of a listed group, and creating groups.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use kith_domain::directory::horizon;
@@ -7,8 +9,6 @@ use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
-use std::sync::Arc;
-
 use kith_store::{AccountId, GroupDraft, OccurrenceTime, Store, StoreError};
 
 use crate::AppResult;
@@ -95,21 +95,19 @@ pub async fn group_page(
     viewer: &Zone,
     now: Timestamp,
 ) -> AppResult<PublicGroup> {
-    let mut upcoming = None;
-    let (profile, private, may, review_note, my_request) = match person {
+    let (profile, private, may, review_note, my_request, upcoming) = match person {
         // `permits(None, View, g)` is exactly "g is listed", which the
         // store's query enforces itself: one round trip fewer for most
         // readers, and the same answer for all of them (cached).
         None => {
             let listed = listed_group(store, cache, slug, now).await?;
-            upcoming = Some(listed.upcoming.clone());
-            let private = listed.private.clone();
             (
                 listed.profile.clone(),
-                private,
+                listed.private.clone(),
                 GroupPermissions::default(),
                 None,
                 None,
+                listed.upcoming.clone(),
             )
         }
         Some(person) => {
@@ -130,15 +128,10 @@ pub async fn group_page(
                 Some(_) => crate::membership::my_request(store, person, slug).await?,
                 None => None,
             };
-            (group.profile, private, may, note, my_request)
-        }
-    };
-    let upcoming = match upcoming {
-        Some(upcoming) => upcoming,
-        None => {
-            store
+            let upcoming = store
                 .upcoming_occurrences(slug, now, UPCOMING_ON_PAGE)
-                .await?
+                .await?;
+            (group.profile, private, may, note, my_request, upcoming)
         }
     };
     let group_zone = &profile.schedule.zone;
