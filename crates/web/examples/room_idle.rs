@@ -1,10 +1,15 @@
-//! Memory per idle room connection: serves kith on 127.0.0.1 over a
-//! throwaway SQLite file, opens N WebSocket connections to one meeting's
-//! room (each a member with a session) from a child process, waits for
-//! every welcome, and prints how much the server's resident memory grew per
-//! connection.
+//! Memory per idle room connection and the delivery of turn changes: serves
+//! kith on 127.0.0.1 over a throwaway SQLite file, opens N WebSocket
+//! connections to rooms of twenty (each a member with a session) from a
+//! child process, waits for every welcome, prints how much the server's
+//! resident memory grew per connection, then times turn changes fanned out.
 //!
-//! `cargo run --release -p kith-web --example room_idle -- 1000 [turns]`
+//! With `--postgres`, two kith instances share a throwaway PostgreSQL
+//! database, each with its own pool and room hub, and every room's members
+//! alternate between them: a turn change reaches half its room through the
+//! other instance (`LISTEN/NOTIFY`).
+//!
+//! `cargo run --release -p kith-web --example room_idle -- 1000 [turns] [--postgres]`
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +23,8 @@ use kith_app::groups::create_groups;
 use kith_app::testing::GroupBuilder;
 use kith_domain::membership::{RequestState, Room};
 use kith_store::accounts::SessionKind;
-use kith_store::testing::TempSqlite;
+use kith_store::Store;
+use kith_store::testing::{TempPostgres, TempSqlite};
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -42,16 +48,36 @@ fn rss_kib() -> u64 {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("clients") {
-        let turns = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(TURNS);
-        clients(&args[2], &args[3], turns).await;
+        let turns = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(TURNS);
+        clients(&args[2], turns).await;
         return;
     }
+    let postgres = args.iter().any(|a| a == "--postgres");
+    args.retain(|a| a != "--postgres");
     let connections: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
     let turns = args.get(2).cloned().unwrap_or_else(|| TURNS.to_string());
-    let db = TempSqlite::create().await;
-    let store = db.store.clone();
+    // Kept until the end: the SQLite file's directory, or the database.
+    let mut sqlite = None;
+    let mut pg = None;
+    let instances: Vec<Arc<dyn Store>> = if postgres {
+        let db = TempPostgres::create()
+            .await
+            .expect("--postgres needs PostgreSQL (KITH_TEST_POSTGRES_URL)");
+        let mut stores = Vec::new();
+        for _ in 0..2 {
+            stores.push(kith_store::open(&db.url, 16).await.expect("open"));
+        }
+        pg = Some(db);
+        stores
+    } else {
+        let db = TempSqlite::create().await;
+        let store = db.store.clone();
+        sqlite = Some(db);
+        vec![store]
+    };
+    let store = instances[0].clone();
     let now = Timestamp::now();
     // Rooms of twenty, as real groups are: one group meeting right now per
     // twenty connections, in UTC.
@@ -70,8 +96,12 @@ async fn main() {
     let slugs = create_groups(store.as_ref(), &builders, now)
         .await
         .expect("groups");
-    // Lines of "ws-path cookie" for the clients; each room's first is its
-    // host, who facilitates.
+    let mut bases = Vec::new();
+    for instance in &instances {
+        bases.push(serve(instance.clone()).await);
+    }
+    // Lines of "ws-url cookie" for the clients; each room's first is its
+    // host, who facilitates. Members alternate between the instances.
     let host = store.ensure_account("willow", now).await.expect("host");
     let mut lines = Vec::with_capacity(connections);
     for n in 0..connections {
@@ -87,8 +117,8 @@ async fn main() {
                 .await
                 .expect("session");
             lines.push(format!(
-                "/meetings/{meeting}/room/ws kith_session={}",
-                token.token
+                "{}/meetings/{meeting}/room/ws kith_session={}",
+                bases[0], token.token
             ));
             continue;
         }
@@ -113,46 +143,18 @@ async fn main() {
             .await
             .expect("session");
         lines.push(format!(
-            "/meetings/{meeting}/room/ws kith_session={}",
+            "{}/meetings/{meeting}/room/ws kith_session={}",
+            bases[n % bases.len()],
             token.token
         ));
     }
-    let state = AppState {
-        store: store.clone(),
-        clock: Clock::System,
-        directory_cache: Arc::new(DirectoryCache::new(Duration::ZERO)),
-        hasher: PasswordHasher::insecure_fast_for_tests(),
-        limits: Arc::new(Limits::new(LimitSettings::default())),
-        config: Arc::new(WebConfig::default()),
-        mail_site: kith_app::mail::MailSite::new("http://127.0.0.1"),
-        mail_wake: Arc::new(tokio::sync::Notify::new()),
-        rooms: kith_app::rooms::RoomHub::new(store.clone(), Clock::System),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = kith_web::router(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
     // The clients run in a child process, so only the server's memory is
     // in this one's figure.
     let cookie_file = std::env::temp_dir().join(format!("kith-room-idle-{}", std::process::id()));
     std::fs::write(&cookie_file, lines.join("\n")).expect("cookies");
     let before = rss_kib();
     let mut child = std::process::Command::new(std::env::current_exe().expect("self"))
-        .args([
-            "clients",
-            &format!("ws://{addr}"),
-            &cookie_file.to_string_lossy(),
-            &turns,
-        ])
+        .args(["clients", &cookie_file.to_string_lossy(), &turns])
         .stdout(std::process::Stdio::piped())
         .stdin(std::process::Stdio::piped())
         .spawn()
@@ -191,16 +193,52 @@ async fn main() {
     println!(
         "{connections} idle room connections: server RSS {before} KiB -> {after} KiB, {per:.1} KiB each"
     );
+    drop(sqlite);
+    if let Some(db) = pg {
+        db.drop_now().await;
+    }
+}
+
+/// Serves one kith instance over `store` on a free port, following the
+/// rooms other instances change; answers its WebSocket base URL.
+async fn serve(store: Arc<dyn Store>) -> String {
+    let rooms = kith_app::rooms::RoomHub::new(store.clone(), Clock::System);
+    tokio::spawn(rooms.clone().follow_other_instances());
+    let state = AppState {
+        store,
+        clock: Clock::System,
+        directory_cache: Arc::new(DirectoryCache::new(Duration::ZERO)),
+        hasher: PasswordHasher::insecure_fast_for_tests(),
+        limits: Arc::new(Limits::new(LimitSettings::default())),
+        config: Arc::new(WebConfig::default()),
+        mail_site: kith_app::mail::MailSite::new("http://127.0.0.1"),
+        mail_wake: Arc::new(tokio::sync::Notify::new()),
+        rooms,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = kith_web::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    format!("ws://{addr}")
 }
 
 /// The child: opens one connection per cookie, reads each welcome, says
 /// "ready", and keeps them open and idle (reading) until killed.
-async fn clients(base: &str, cookie_file: &str, turn_count: usize) {
+async fn clients(cookie_file: &str, turn_count: usize) {
     let lines = std::fs::read_to_string(cookie_file).expect("cookies");
     let mut sockets = Vec::new();
     for line in lines.lines() {
-        let (path, cookie) = line.split_once(' ').expect("path and cookie");
-        let mut request = format!("{base}{path}")
+        let (url, cookie) = line.split_once(' ').expect("url and cookie");
+        let mut request = url
             .into_client_request()
             .expect("request");
         request
