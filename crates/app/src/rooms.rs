@@ -331,19 +331,30 @@ impl RoomHub {
         loop {
             match listener.next().await {
                 Ok((occurrence, seq)) => {
-                    let live = self.rooms.lock().await.get(&occurrence).cloned();
-                    if let Some(live) = live {
-                        let mut live = live.lock().await;
-                        if seq > live.seq {
-                            if let Err(err) = self.catch_up(&occurrence, &mut live).await {
-                                tracing::warn!(error = %err, "room catch-up failed");
-                            }
-                        }
-                    }
+                    // Each room catches up on a task of its own: one after
+                    // another, fifty rooms' turn changes waited for each
+                    // other's log reads (p99 42 ms with two instances).
+                    // Within a room the lock and `seq` keep the order.
+                    let hub = self.clone();
+                    tokio::spawn(async move { hub.follow(&occurrence, seq).await });
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "room listener failed; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// Catches up one room this instance serves, if another instance's
+    /// append `seq` is news to it.
+    async fn follow(&self, occurrence: &OccurrenceId, seq: i64) {
+        let live = self.rooms.lock().await.get(occurrence).cloned();
+        if let Some(live) = live {
+            let mut live = live.lock().await;
+            if seq > live.seq {
+                if let Err(err) = self.catch_up(occurrence, &mut live).await {
+                    tracing::warn!(error = %err, "room catch-up failed");
                 }
             }
         }
