@@ -587,6 +587,27 @@ contract!(
             vec![("country", "de")],
             vec![("country", "DE"), ("city", "koln")],
             vec![("q", "meadow"), ("language", "ja"), ("format", "video")],
+            // Words with filters: on SQLite the filters are words of the
+            // full-text index too (migration 0013), every kind of them.
+            vec![("q", "circle"), ("format", "phone")],
+            vec![("q", "circ"), ("format", "phone"), ("format", "hybrid")],
+            vec![("q", "circle"), ("focus", "considering")],
+            vec![
+                ("q", "circle"),
+                ("focus", "hearing_voices"),
+                ("focus", "family_friends"),
+            ],
+            vec![
+                ("q", "circle"),
+                ("attribute", "women"),
+                ("attribute", "wheelchair"),
+            ],
+            vec![("q", "circle"), ("language", "pt")],
+            vec![("q", "circle"), ("language", "pt-BR")],
+            vec![("q", "circle"), ("country", "DE"), ("city", "koln")],
+            vec![("q", "circle"), ("country", "US"), ("city", "New York")],
+            vec![("q", "rare3"), ("format", "video")],
+            vec![("q", "lantern"), ("language", "de"), ("focus", "tapering")],
             vec![("q", "nothing-matches-this")],
         ];
         for pairs in &queries {
