@@ -99,53 +99,45 @@ fn fts_query(dialect: Dialect, search: &DirectorySearch, prefix: bool) -> String
 }
 
 /// The search's filters as FTS5 expressions over the facet words SQLite's
-/// migration 0013 indexes: a private-use mark (no searched word holds one),
-/// a kind, and the value in hex or the bit's number. Every group the
-/// filters keep has these words, so the index only narrows what the
-/// filters then check.
+/// migration 0013 indexes: one private-use character each (no searched
+/// word holds one), format, primary language and country hashed from their
+/// first three characters, focus and attribute bits a character each. Every
+/// group the filters keep has these words, so the index only narrows what
+/// the filters then check; region, city and a full language tag are left
+/// to them.
 fn facet_query(search: &DirectorySearch) -> Vec<String> {
-    fn word(kind: &str, value: impl std::fmt::Display) -> String {
-        format!("\"\u{E000}{kind}{value}\"")
+    fn word(code: u32) -> String {
+        format!("\"{}\"", char::from_u32(code).unwrap_or('\u{E000}'))
     }
-    fn hex(value: &str) -> String {
-        value.bytes().map(|b| format!("{b:02X}")).collect()
+    /// The migration's hash of a value.
+    fn hash(value: &str) -> u32 {
+        let mut chars = value.chars().map(u32::from).chain(std::iter::repeat(0));
+        let mut next = || chars.next().unwrap_or(0);
+        next() * 961 + next() * 31 + next()
     }
-    fn any(words: Vec<String>) -> String {
-        format!("({})", words.join(" OR "))
+    fn any(words: impl Iterator<Item = String>) -> String {
+        format!("({})", words.collect::<Vec<_>>().join(" OR "))
     }
     let mut parts = Vec::new();
     if !search.formats.is_empty() {
-        parts.push(any(search
-            .formats
-            .iter()
-            .map(|f| word("fm", hex(f.code())))
-            .collect()));
+        let words = search.formats.iter();
+        parts.push(any(words.map(|f| word(0xE000 + hash(f.code()) % 256))));
     }
     if !search.focus.is_empty() {
-        parts.push(any(search
-            .focus
-            .iter()
-            .map(|f| word("fo", f.bit().trailing_zeros()))
-            .collect()));
+        let words = search.focus.iter();
+        parts.push(any(words.map(|f| word(0xE100 + f.bit().trailing_zeros()))));
     }
     parts.extend(
         search
             .attributes
             .iter()
-            .map(|a| word("at", a.bit().trailing_zeros())),
+            .map(|a| word(0xE140 + a.bit().trailing_zeros())),
     );
-    if let Some(language) = &search.language {
-        let kind = if language.contains('-') { "la" } else { "lp" };
-        parts.push(word(kind, hex(language)));
+    if let Some(language) = search.language.as_deref().filter(|l| !l.contains('-')) {
+        parts.push(word(0xE200 + hash(language) % 2048));
     }
-    for (kind, value) in [
-        ("co", &search.country),
-        ("re", &search.region),
-        ("ci", &search.city),
-    ] {
-        if let Some(value) = value {
-            parts.push(word(kind, hex(value)));
-        }
+    if let Some(country) = &search.country {
+        parts.push(word(0xEA00 + hash(country) % 2048));
     }
     parts
 }

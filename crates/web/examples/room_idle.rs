@@ -22,8 +22,8 @@ use kith_app::directory::DirectoryCache;
 use kith_app::groups::create_groups;
 use kith_app::testing::GroupBuilder;
 use kith_domain::membership::{RequestState, Room};
-use kith_store::accounts::SessionKind;
 use kith_store::Store;
+use kith_store::accounts::SessionKind;
 use kith_store::testing::{TempPostgres, TempSqlite};
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
@@ -238,9 +238,7 @@ async fn clients(cookie_file: &str, turn_count: usize) {
     let mut sockets = Vec::new();
     for line in lines.lines() {
         let (url, cookie) = line.split_once(' ').expect("url and cookie");
-        let mut request = url
-            .into_client_request()
-            .expect("request");
+        let mut request = url.into_client_request().expect("request");
         request
             .headers_mut()
             .insert("cookie", cookie.parse().expect("cookie"));
