@@ -333,8 +333,8 @@ impl RoomHub {
                 Ok((occurrence, seq)) => {
                     // Each room catches up on a task of its own: one after
                     // another, fifty rooms' turn changes waited for each
-                    // other's log reads (p99 42 ms with two instances).
-                    // Within a room the lock and `seq` keep the order.
+                    // other's log reads. Within a room the lock and `seq`
+                    // keep the order.
                     let hub = self.clone();
                     tokio::spawn(async move { hub.follow(&occurrence, seq).await });
                 }

@@ -625,6 +625,73 @@ contract!(
 );
 
 contract!(
+    a_group_is_found_by_its_changed_filter_values_with_words,
+    |store| async move {
+        let mut groups = oracle::population();
+        let slugs = insert(&store, &groups, ListingStatus::Listed).await;
+        // Every filter value of a few groups changes (on SQLite the
+        // full-text index holds them too, and must follow).
+        let until = horizon(now());
+        for i in [0, 7, 13, 21] {
+            let p = &mut groups[i].profile;
+            p.format = Format::Phone;
+            p.focus = vec![Focus::FamilyFriends];
+            p.attributes = vec![Attribute::Captions];
+            p.language = "ja".into();
+            p.place = Place {
+                country: Some("NP".into()),
+                region: None,
+                city: Some("Kathmandu".into()),
+            };
+            let id = store
+                .managed_group(&slugs[i])
+                .await
+                .expect("read")
+                .access
+                .id;
+            let update = kith_store::hosting::GroupUpdate {
+                group: &groups[i],
+                status: ListingStatus::Listed,
+                review_note: None,
+                occurrences: None,
+                occurrences_until: until,
+                change_log: None,
+            };
+            store
+                .update_group(id, &update, now())
+                .await
+                .expect("update");
+        }
+        for pairs in [
+            vec![("q", "circle"), ("format", "phone")],
+            vec![("q", "circle"), ("format", "video")],
+            vec![("q", "circle"), ("focus", "family_friends")],
+            vec![("q", "circle"), ("attribute", "captions")],
+            vec![("q", "circle"), ("language", "ja")],
+            vec![("q", "circle"), ("country", "NP")],
+            vec![("q", "circle"), ("country", "NP"), ("language", "ja")],
+        ] {
+            let s = search(&pairs, 1);
+            oracle::assert_agrees(&store, &groups, &s, &format!("{pairs:?}")).await;
+        }
+        // Only the changed groups have all their new values: all four found.
+        let all_new = search(
+            &[
+                ("q", "circ"),
+                ("format", "phone"),
+                ("focus", "family_friends"),
+                ("attribute", "captions"),
+                ("language", "ja"),
+                ("country", "NP"),
+            ],
+            1,
+        );
+        assert!(oracle::expected(&groups, &all_new).len() >= 4);
+        oracle::assert_agrees(&store, &groups, &all_new, "every new value").await;
+    }
+);
+
+contract!(
     statistics_can_be_refreshed_and_searches_still_agree,
     |store| async move {
         let groups = oracle::population();
