@@ -78,7 +78,7 @@ const HIT_COLUMNS: &str = "g.slug, g.name, g.format, g.focus_mask, g.attribute_m
     g.country, g.region, g.city, g.time_zone, o.id AS occurrence_id, o.starts_at, o.ends_at";
 
 /// The full-text query for a search: every term as a prefix or as a whole
-/// word and, on SQLite, every filter as its facet words.
+/// word and, on SQLite, the filters the index holds as facet words.
 fn fts_query(dialect: Dialect, search: &DirectorySearch, prefix: bool) -> String {
     // Terms are letters and digits only (domain::text::tokens), so quoting
     // them is enough to keep them from being read as query syntax.
