@@ -39,6 +39,9 @@ pub enum GroupAction {
     /// member list where the group shows it: hosts and approved members,
     /// never a moderator as such.
     Belong,
+    /// Be in a meeting's live room: the group's own people, while it is
+    /// listed — unlisting or closing a group closes its rooms.
+    EnterRoom,
     /// Change its fields.
     Edit,
     /// Unlist or relist it.
@@ -70,6 +73,7 @@ pub fn permits(person: Option<&Person>, action: GroupAction, group: &GroupAccess
         GroupAction::View => group.status == ListingStatus::Listed || hosts || moderates || member,
         GroupAction::ViewPrivate => hosts || moderates || member,
         GroupAction::Belong => hosts || member,
+        GroupAction::EnterRoom => (hosts || member) && group.status == ListingStatus::Listed,
         GroupAction::Edit
         | GroupAction::ChangeListing
         | GroupAction::AddHost
@@ -174,6 +178,30 @@ mod tests {
         assert!(!permits(Some(&moderator), GroupAction::Edit, &g));
         assert!(!permits(Some(&cohost), GroupAction::Moderate, &g));
         assert!(permits(Some(&moderator), GroupAction::Moderate, &g));
+    }
+
+    #[test]
+    fn rooms_are_for_the_groups_own_people_while_it_is_listed() {
+        let host = person(1, Role::Member);
+        let moderator = person(9, Role::Moderator);
+        for status in ListingStatus::ALL {
+            let g = group(*status);
+            let listed = *status == ListingStatus::Listed;
+            assert_eq!(permits(Some(&host), GroupAction::EnterRoom, &g), listed);
+            assert!(!permits(Some(&moderator), GroupAction::EnterRoom, &g));
+            let member = GroupAccess {
+                viewer_request: Some(RequestState::Approved),
+                ..group(*status)
+            };
+            assert_eq!(
+                permits(
+                    Some(&person(7, Role::Member)),
+                    GroupAction::EnterRoom,
+                    &member
+                ),
+                listed
+            );
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use kith_domain::account::{Email, Handle, NewPassword, Role, normalize_password}
 use kith_domain::ids::random_secret;
 use kith_domain::validation::{FieldError, Refusals};
 use kith_store::accounts::{NewAccount, NewSession, SessionKind, SessionRecord};
+use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, AuditEntry, Store, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -318,9 +319,12 @@ pub async fn session(
     Ok(store.session(&token_hash(token), now).await?)
 }
 
-/// Ends a session on the server.
+/// Ends a session on the server, and with it the live rooms it opened.
 pub async fn logout(store: &dyn Store, token: &str) -> AppResult<()> {
-    Ok(store.end_session(&token_hash(token)).await?)
+    if let Some(account) = store.end_session(&token_hash(token)).await? {
+        crate::rooms::access_changed(store, AccessChange::Account(account)).await;
+    }
+    Ok(())
 }
 
 /// On a site without an admin, a fresh one-time setup token (valid for a

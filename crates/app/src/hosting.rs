@@ -11,6 +11,7 @@ use kith_domain::listing::{ListingChange, next_status};
 use kith_domain::schedule::{MonthWeeks, Recurrence, Schedule};
 use kith_domain::validation::FieldError;
 use kith_store::hosting::{GroupUpdate, HostedGroup, ManagedGroup};
+use kith_store::rooms::AccessChange;
 use kith_store::{Store, StoreError};
 
 use crate::access::{GroupAction, Person, authorize};
@@ -138,6 +139,8 @@ pub async fn change_listing(
         .set_group_status(access.id, status, note, None, now)
         .await?;
     cache.invalidate();
+    // An unlisted group's rooms close.
+    crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
     Ok(status)
 }
 
@@ -163,6 +166,7 @@ pub async fn close_group(
     let told = crate::membership::mail_members(store, site, access.id, &closed, now).await?;
     store.close_group(access.id).await?;
     cache.invalidate();
+    crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
     Ok(told)
 }
 

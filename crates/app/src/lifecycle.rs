@@ -12,6 +12,7 @@ use kith_domain::ids::{Slug, random_secret};
 use kith_domain::validation::FieldError;
 use kith_store::lifecycle::{NewAccountToken, SessionInfo, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
+use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, Store, StoreError};
 
 use crate::access::Person;
@@ -209,7 +210,8 @@ pub async fn reset_password(
     let password =
         NewPassword::parse(password, None, None).map_err(|e| AppError::Invalid(vec![e]))?;
     let phc = hasher.hash(&password).await?;
-    store.use_reset_token(&token_hash(token), &phc, now).await?;
+    let account = store.use_reset_token(&token_hash(token), &phc, now).await?;
+    crate::rooms::access_changed(store, AccessChange::Account(account)).await;
     Ok(())
 }
 
@@ -250,6 +252,7 @@ pub async fn change_password(
     store
         .set_password(person.id, &phc, keep.map(token_hash).as_deref())
         .await?;
+    crate::rooms::access_changed(store, AccessChange::Account(person.id)).await;
     Ok(())
 }
 
@@ -304,7 +307,9 @@ pub async fn end_session(store: &dyn Store, person: &Person, id: &str) -> AppRes
     if id.len() != 16 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(AppError::NotFound);
     }
-    Ok(store.end_session_of(person.id, id).await?)
+    store.end_session_of(person.id, id).await?;
+    crate::rooms::access_changed(store, AccessChange::Account(person.id)).await;
+    Ok(())
 }
 
 /// The listed or unlisted groups only this person hosts: they must hand
@@ -335,6 +340,7 @@ pub async fn delete_account(
             other?;
             // Pages of groups they co-hosted named them.
             cache.invalidate();
+            crate::rooms::access_changed(store, AccessChange::Account(person.id)).await;
             Ok(())
         }
     }

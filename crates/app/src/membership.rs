@@ -17,6 +17,7 @@ use kith_domain::validation::{FieldError, text_within};
 use kith_store::membership::{
     MessageRecord, NewMessage, PersonalMeeting, RequestRecord, Transition,
 };
+use kith_store::rooms::AccessChange;
 
 use kith_store::{AccountId, Store};
 
@@ -325,6 +326,8 @@ pub async fn remove(
         move |current: Option<RequestState>, _room| rule(current.ok_or(Refusal::NotApplicable)?);
     // The person removed or blocked is not mailed: a block is never told.
     let transition = committed(store.change_request(id, &step, None, now).await?)?;
+    let left = AccessChange::Account(transition.request.account);
+    crate::rooms::access_changed(store, left).await;
     notify_promoted(store, site, &transition, now).await?;
     Ok(transition)
 }
@@ -344,6 +347,8 @@ pub async fn withdraw(
     let step =
         |current: Option<RequestState>, _room| on_withdraw(current.ok_or(Refusal::NotApplicable)?);
     let transition = committed(store.change_request(id, &step, None, now).await?)?;
+    let left = AccessChange::Account(transition.request.account);
+    crate::rooms::access_changed(store, left).await;
     notify_promoted(store, site, &transition, now).await?;
     Ok(transition)
 }

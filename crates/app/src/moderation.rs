@@ -8,6 +8,7 @@ use kith_domain::ids::Slug;
 use kith_domain::listing::{ListingChange, next_status};
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::hosting::{AuditRecord, ChangeRecord, QueueItem};
+use kith_store::rooms::AccessChange;
 use kith_store::{AuditEntry, Store};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
@@ -77,6 +78,7 @@ pub async fn decide(
         .set_group_status(access.id, status, reason.as_deref(), Some(&audit), now)
         .await?;
     cache.invalidate();
+    crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
     Ok(status)
 }
 

@@ -8,18 +8,27 @@
 //! place taken catches up from the log and tries again, and every append is
 //! announced (`LISTEN/NOTIFY`) so other instances catch up at once. When a
 //! room closes its log is deleted; only the aggregates a group keeps remain.
+//!
+//! The right to be in a room is checked at the door and again whenever it
+//! may have ended: use cases that end it announce an
+//! [`AccessChange`] (heard by every instance), each connection it concerns
+//! asks [`admission`] again, and so does every command and, as a safety
+//! net for what no one announces (a session that runs out), every
+//! [`ADMISSION_RECHECK`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use kith_domain::group::ListingStatus;
 use kith_domain::group::PrivateDetails;
-use kith_domain::ids::{OccurrenceId, Slug};
+use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::room::{Command, DEFAULT_TURN, Event, Refusal, Room, Who};
 use kith_store::Store;
 use kith_store::model::OccurrenceTime;
-use kith_store::rooms::{LoggedCommand, NewLogEntry, RoomSummary};
+use kith_store::rooms::{AccessChange, Announcement, LoggedCommand, NewLogEntry, RoomSummary};
+use kith_store::{AccountId, StoreError};
 use tokio::sync::{Mutex, broadcast};
 
 use crate::access::{GroupAction, Person, authorize};
@@ -29,15 +38,36 @@ use crate::{AppError, AppResult, Clock};
 /// catch up from the log.
 const FRAMES_BUFFERED: usize = 256;
 
+/// How many access changes a connection may fall behind by before it
+/// checks itself anyway.
+const ACCESS_CHANGES_BUFFERED: usize = 1024;
+
+/// How often an open connection checks its person's right to the room
+/// even when no change was announced: a session can simply run out.
+pub const ADMISSION_RECHECK: Duration = Duration::from_secs(30);
+
+/// Tells every instance's rooms that `change` may have ended someone's
+/// right to be in one. Best effort: the change itself has committed, and
+/// connections check again on their own every [`ADMISSION_RECHECK`].
+pub async fn access_changed(store: &dyn Store, change: AccessChange) {
+    if let Err(err) = store.announce_access_change(change).await {
+        tracing::warn!(error = %err, "could not announce an access change to the rooms");
+    }
+}
+
 /// A person at a room's door.
 #[derive(Debug, Clone)]
 pub struct RoomEntry {
     /// The meeting.
     pub occurrence: OccurrenceTime,
+    /// Its group.
+    pub group: GroupId,
     /// Its group's slug.
     pub slug: Slug,
     /// Its group's name.
     pub group_name: String,
+    /// The person's account.
+    pub account: AccountId,
     /// Who the person is in the room.
     pub you: Who,
     /// Their pseudonym.
@@ -63,7 +93,7 @@ pub async fn entry(
     now: Timestamp,
 ) -> AppResult<RoomEntry> {
     let (slug, meeting) = store.meeting(occurrence).await?;
-    let access = authorize(store, Some(person), &slug, GroupAction::Belong).await?;
+    let access = authorize(store, Some(person), &slug, GroupAction::EnterRoom).await?;
     let group = store.managed_group(&slug).await?;
     let host = *access.hosts.first().ok_or(AppError::NotFound)?;
     let settings = store.room_settings(access.id).await?;
@@ -72,8 +102,10 @@ pub async fn entry(
     Ok(RoomEntry {
         open: !meeting.cancelled && opens_at <= now && now < closes_at,
         occurrence: meeting,
+        group: access.id,
         slug,
         group_name: group.profile.name,
+        account: person.id,
         you: Who::Account(person.id.0),
         name: person.handle.to_string(),
         facilitator: Who::Account(host.0),
@@ -81,6 +113,51 @@ pub async fn entry(
         turn_length: Duration::from_secs(u64::from(settings.turn_seconds)),
         private: group.private,
     })
+}
+
+/// Whether a person in a room may still be there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// They may.
+    Admitted,
+    /// They may not any more: they left or were removed or blocked, their
+    /// session ended, or their account is gone.
+    Removed,
+    /// The room is gone for everyone: its group was unlisted or closed.
+    Closed,
+}
+
+/// Asks again whether the person who came in through `entry` with the
+/// session `session_token` may be in its room: the session still lives,
+/// is still theirs, and they still belong to the group, which is still
+/// listed.
+pub async fn admission(
+    store: &dyn Store,
+    entry: &RoomEntry,
+    session_token: &str,
+    now: Timestamp,
+) -> AppResult<Admission> {
+    let session = crate::accounts::session(store, session_token, now).await?;
+    let Some(account) = session.map(|s| s.account).filter(|a| a.id == entry.account) else {
+        return Ok(Admission::Removed);
+    };
+    let person = Person {
+        id: account.id,
+        handle: account.handle,
+        role: account.role,
+        email_verified: account.email_verified,
+    };
+    match authorize(store, Some(&person), &entry.slug, GroupAction::EnterRoom).await {
+        Ok(access) if access.id == entry.group => Ok(Admission::Admitted),
+        Ok(_) | Err(AppError::NotFound) => match store.group_access(&entry.slug).await {
+            Ok(group) if group.id == entry.group && group.status == ListingStatus::Listed => {
+                Ok(Admission::Removed)
+            }
+            Ok(_) | Err(StoreError::NotFound) => Ok(Admission::Closed),
+            Err(other) => Err(other.into()),
+        },
+        Err(other) => Err(other),
+    }
 }
 
 /// One applied command, as every instance sends it to its clients.
@@ -126,6 +203,7 @@ pub struct RoomHub {
     store: Arc<dyn Store>,
     clock: Clock,
     rooms: Mutex<HashMap<OccurrenceId, Arc<Mutex<Live>>>>,
+    access: broadcast::Sender<AccessChange>,
 }
 
 impl std::fmt::Debug for RoomHub {
@@ -175,13 +253,20 @@ impl Live {
 
 impl RoomHub {
     /// A hub over this store; start [`RoomHub::follow_other_instances`]
-    /// beside it on PostgreSQL.
+    /// beside it, on either backend.
     pub fn new(store: Arc<dyn Store>, clock: Clock) -> Arc<Self> {
         Arc::new(Self {
             store,
             clock,
             rooms: Mutex::new(HashMap::new()),
+            access: broadcast::channel(ACCESS_CHANGES_BUFFERED).0,
         })
+    }
+
+    /// Changes that may have ended someone's right to a room, announced by
+    /// any instance, for this instance's connections to check.
+    pub fn access_changes(&self) -> broadcast::Receiver<AccessChange> {
+        self.access.subscribe()
     }
 
     async fn live(&self, entry: &RoomEntry) -> AppResult<Arc<Mutex<Live>>> {
@@ -316,31 +401,45 @@ impl RoomHub {
         }
     }
 
-    /// Follows the rooms other instances change (PostgreSQL): each
-    /// announced append is caught up at once. Returns when the store has no
-    /// listener (SQLite) or it failed for good.
+    /// Follows what every instance announces to the rooms, for as long as
+    /// the process runs: access changes go to this instance's connections
+    /// (in the order they and the appends committed, so a connection hears
+    /// that its person lost the room before any later frame), and rooms
+    /// another instance appended to (PostgreSQL) catch up at once.
     pub async fn follow_other_instances(self: Arc<Self>) {
-        let mut listener = match self.store.room_listener().await {
-            Ok(Some(listener)) => listener,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot follow rooms on other instances");
-                return;
-            }
-        };
+        let mut first = true;
         loop {
-            match listener.next().await {
-                Ok((occurrence, seq)) => {
-                    // Each room catches up on a task of its own: one after
-                    // another, fifty rooms' turn changes waited for each
-                    // other's log reads. Within a room the lock and `seq`
-                    // keep the order.
-                    let hub = self.clone();
-                    tokio::spawn(async move { hub.follow(&occurrence, seq).await });
-                }
+            let mut listener = match self.store.room_listener().await {
+                Ok(listener) => listener,
                 Err(err) => {
-                    tracing::warn!(error = %err, "room listener failed; retrying");
+                    tracing::warn!(error = %err, "cannot follow the rooms' announcements; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            // What was announced while no one listened is unknown.
+            if !first {
+                let _ = self.access.send(AccessChange::Everyone);
+            }
+            first = false;
+            loop {
+                match listener.next().await {
+                    Ok(Announcement::Access(change)) => {
+                        let _ = self.access.send(change);
+                    }
+                    Ok(Announcement::Appended { occurrence, seq }) => {
+                        // Each room catches up on a task of its own: one
+                        // after another, fifty rooms' turn changes waited
+                        // for each other's log reads. Within a room the
+                        // lock and `seq` keep the order.
+                        let hub = self.clone();
+                        tokio::spawn(async move { hub.follow(&occurrence, seq).await });
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "room listener failed; listening again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        break;
+                    }
                 }
             }
         }

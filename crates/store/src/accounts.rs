@@ -114,8 +114,8 @@ pub trait AccountStore {
     async fn session(&self, token_hash: &str, now: Timestamp)
     -> StoreResult<Option<SessionRecord>>;
 
-    /// Ends a session.
-    async fn end_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Ends a session; answers whose it was, if it existed.
+    async fn end_session(&self, token_hash: &str) -> StoreResult<Option<AccountId>>;
 
     /// Deletes sessions that have ended; answers how many.
     async fn end_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
@@ -239,7 +239,8 @@ pub(crate) const TOUCH_SESSION: &str =
     "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 /// How stale a session's last-used mark may get before it is written.
 pub(crate) const TOUCH_AFTER_SECONDS: i64 = 60;
-pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+pub(crate) const DELETE_SESSION: &str =
+    "DELETE FROM sessions WHERE token_hash = $1 RETURNING account_id";
 pub(crate) const DELETE_EXPIRED_SESSIONS: &str =
     "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_seconds <= $1";
 pub(crate) const ADMIN_EXISTS: &str = "SELECT COUNT(*) FROM accounts WHERE role = 'admin'";

@@ -248,9 +248,13 @@ pub trait Store:
     /// Deletes occurrences that ended before `before`; answers how many.
     async fn prune_occurrences(&self, before: Timestamp) -> StoreResult<u64>;
 
-    /// Announcements of room commands appended by any instance: on
-    /// PostgreSQL a listener; `None` on SQLite, where one instance is all.
-    async fn room_listener(&self) -> StoreResult<Option<rooms::RoomListener>>;
+    /// What is announced to the rooms by every instance, this one's
+    /// included: appended room commands (PostgreSQL) and access changes.
+    async fn room_listener(&self) -> StoreResult<rooms::RoomListener>;
+
+    /// Tells every instance's live rooms that `change` may have ended
+    /// someone's right to be in one; call after the change committed.
+    async fn announce_access_change(&self, change: rooms::AccessChange) -> StoreResult<()>;
 
     /// Refreshes the query planner's statistics after bulk changes.
     async fn optimize(&self) -> StoreResult<()>;

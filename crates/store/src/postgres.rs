@@ -53,8 +53,17 @@ impl_store!(PgStore, Dialect::Postgres, "BEGIN", {
         Backend::Postgres
     }
 
-    async fn room_listener(&self) -> StoreResult<Option<crate::rooms::RoomListener>> {
-        Ok(Some(crate::rooms::RoomListener::connect(&self.pool).await?))
+    async fn room_listener(&self) -> StoreResult<crate::rooms::RoomListener> {
+        crate::rooms::RoomListener::connect(&self.pool).await
+    }
+
+    async fn announce_access_change(&self, change: crate::rooms::AccessChange) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::rooms::ACCESS_CHANNEL)
+            .bind(change.payload())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// `VACUUM` as well as `ANALYZE`: it marks pages all-visible, without

@@ -2,21 +2,94 @@
 //! events they caused, and what remains once a room closes. The
 //! [`RoomStore`] trait and its one implementation for both backends
 //! (`imp`). On PostgreSQL an appended command is announced with
-//! `pg_notify` on [`ROOM_CHANNEL`], so other instances catch up at once.
+//! `pg_notify` on [`ROOM_CHANNEL`], so other instances catch up at once,
+//! and a change that may end someone's right to a room ([`AccessChange`])
+//! on [`ACCESS_CHANNEL`], so every instance checks its open connections.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::ids::{GroupId, OccurrenceId};
 
-use crate::StoreResult;
+use crate::{AccountId, StoreResult};
 
 /// The PostgreSQL channel that announces appended room commands, with the
 /// payload `occurrence_id:seq`.
 pub const ROOM_CHANNEL: &str = "kith_rooms";
 
-/// Announcements of appended room commands from every instance, on
-/// PostgreSQL.
-pub struct RoomListener(sqlx::postgres::PgListener);
+/// The PostgreSQL channel that announces [`AccessChange`]s, with the
+/// payload of [`AccessChange::payload`].
+pub const ACCESS_CHANNEL: &str = "kith_access";
+
+/// A change that may have ended someone's right to be in a room. It names
+/// whom to check again, never what happened: every open connection it
+/// concerns reads its session and membership again from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessChange {
+    /// One account's memberships, sessions or the account itself changed.
+    Account(AccountId),
+    /// A group was unlisted, closed or otherwise changed for everyone in it.
+    Group(GroupId),
+    /// Announcements may have been lost (a listener reconnected or fell
+    /// behind): check everyone.
+    Everyone,
+}
+
+impl AccessChange {
+    /// The text sent on [`ACCESS_CHANNEL`].
+    pub fn payload(self) -> String {
+        match self {
+            Self::Account(account) => format!("account:{}", account.0),
+            Self::Group(group) => format!("group:{}", group.0),
+            Self::Everyone => "everyone".to_owned(),
+        }
+    }
+
+    /// Reads a payload back; `None` for anything else.
+    pub fn parse(payload: &str) -> Option<Self> {
+        match payload.split_once(':') {
+            Some(("account", id)) => id.parse().ok().map(|id| Self::Account(AccountId(id))),
+            Some(("group", id)) => id.parse().ok().map(|id| Self::Group(GroupId(id))),
+            None if payload == "everyone" => Some(Self::Everyone),
+            _ => None,
+        }
+    }
+
+    /// Whether this change may concern a connection of `account` to a room
+    /// of `group`.
+    pub fn concerns(self, account: AccountId, group: GroupId) -> bool {
+        match self {
+            Self::Account(changed) => changed == account,
+            Self::Group(changed) => changed == group,
+            Self::Everyone => true,
+        }
+    }
+}
+
+/// What the rooms hear from every instance, this one's included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Announcement {
+    /// A command was appended to a room's log at `seq` (PostgreSQL only:
+    /// on SQLite the one instance appended it itself).
+    Appended {
+        /// The room's meeting.
+        occurrence: OccurrenceId,
+        /// The command's place.
+        seq: i64,
+    },
+    /// Someone's right to be in a room may have ended.
+    Access(AccessChange),
+}
+
+/// Announcements to the rooms: on PostgreSQL one connection of its own
+/// listening on [`ROOM_CHANNEL`] and [`ACCESS_CHANNEL`], so both arrive in
+/// the order their transactions committed; on SQLite (one instance) the
+/// store's own access changes, in process.
+pub struct RoomListener(Source);
+
+enum Source {
+    Postgres(sqlx::postgres::PgListener),
+    Local(tokio::sync::broadcast::Receiver<AccessChange>),
+}
 
 impl std::fmt::Debug for RoomListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -25,26 +98,49 @@ impl std::fmt::Debug for RoomListener {
 }
 
 impl RoomListener {
-    /// Listens on [`ROOM_CHANNEL`] with a connection of its own.
-    pub(crate) async fn connect(pool: &sqlx::PgPool) -> crate::StoreResult<Self> {
+    /// Listens on both channels with a connection of its own.
+    pub(crate) async fn connect(pool: &sqlx::PgPool) -> StoreResult<Self> {
         let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(ROOM_CHANNEL).await?;
-        Ok(Self(listener))
+        listener.listen_all([ROOM_CHANNEL, ACCESS_CHANNEL]).await?;
+        Ok(Self(Source::Postgres(listener)))
     }
 
-    /// The next appended command: its meeting and place. Waits; after a
-    /// lost connection it reconnects (announcements in between are lost,
-    /// so callers also catch up from the log).
-    pub async fn next(&mut self) -> crate::StoreResult<(OccurrenceId, i64)> {
-        loop {
-            let notification = self.0.recv().await?;
-            let payload = notification.payload();
-            if let Some((occurrence, seq)) = payload.rsplit_once(':') {
-                if let (Some(occurrence), Ok(seq)) = (OccurrenceId::parse(occurrence), seq.parse())
-                {
-                    return Ok((occurrence, seq));
+    /// Hears what a store in this process announces.
+    pub(crate) fn local(receiver: tokio::sync::broadcast::Receiver<AccessChange>) -> Self {
+        Self(Source::Local(receiver))
+    }
+
+    /// The next announcement. When some may have been lost — the
+    /// connection was lost and made again, or this listener fell behind —
+    /// it answers [`AccessChange::Everyone`] (and rooms catch up from the
+    /// log when their next append finds its place taken).
+    pub async fn next(&mut self) -> StoreResult<Announcement> {
+        use tokio::sync::broadcast::error::RecvError;
+        match &mut self.0 {
+            Source::Postgres(listener) => loop {
+                let Some(notification) = listener.try_recv().await? else {
+                    return Ok(Announcement::Access(AccessChange::Everyone));
+                };
+                let payload = notification.payload();
+                if notification.channel() == ACCESS_CHANNEL {
+                    if let Some(change) = AccessChange::parse(payload) {
+                        return Ok(Announcement::Access(change));
+                    }
+                } else if let Some((occurrence, seq)) = payload.rsplit_once(':') {
+                    if let (Some(occurrence), Ok(seq)) =
+                        (OccurrenceId::parse(occurrence), seq.parse())
+                    {
+                        return Ok(Announcement::Appended { occurrence, seq });
+                    }
                 }
-            }
+            },
+            Source::Local(receiver) => match receiver.recv().await {
+                Ok(change) => Ok(Announcement::Access(change)),
+                Err(RecvError::Lagged(_)) => Ok(Announcement::Access(AccessChange::Everyone)),
+                Err(RecvError::Closed) => Err(crate::StoreError::Other(
+                    "the store's announcements ended".into(),
+                )),
+            },
         }
     }
 }

@@ -29,7 +29,13 @@ pub struct SqliteStore {
     /// New groups go in through a connection of its own (`None` for a
     /// database in memory, which another connection would not see).
     direct: Option<std::sync::Arc<crate::direct::DirectWriter>>,
+    /// Access changes, heard in process: SQLite serves one instance.
+    access: tokio::sync::broadcast::Sender<crate::rooms::AccessChange>,
 }
+
+/// Access changes a slow listener may fall behind by before it is told to
+/// check everyone.
+const ACCESS_CHANGES_BUFFERED: usize = 1024;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file a `sqlite://path` URL
@@ -96,6 +102,7 @@ impl SqliteStore {
             pool,
             room_appends: std::sync::Arc::default(),
             direct,
+            access: tokio::sync::broadcast::channel(ACCESS_CHANGES_BUFFERED).0,
         })
     }
 }
@@ -120,8 +127,14 @@ impl_store!(SqliteStore, Dialect::Sqlite, "BEGIN IMMEDIATE", {
         Backend::Sqlite
     }
 
-    async fn room_listener(&self) -> StoreResult<Option<crate::rooms::RoomListener>> {
-        Ok(None)
+    async fn room_listener(&self) -> StoreResult<crate::rooms::RoomListener> {
+        Ok(crate::rooms::RoomListener::local(self.access.subscribe()))
+    }
+
+    async fn announce_access_change(&self, change: crate::rooms::AccessChange) -> StoreResult<()> {
+        // No listener yet is no one to tell.
+        let _ = self.access.send(change);
+        Ok(())
     }
 
     /// Gathers table statistics, but drops STAT4's samples: with samples,

@@ -227,8 +227,9 @@
       ended = true;
       status.textContent = words.wordsClosed;
       socket.close();
-    } else if (message.type === "error" && message.code === "removed") {
+    } else if (message.type === "removed" || (message.type === "error" && message.code === "removed")) {
       ended = true;
+      status.textContent = words.wordsEnded;
       socket.close();
     }
   }

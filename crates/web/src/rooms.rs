@@ -4,6 +4,7 @@
 //! and hosts gets 404 before any upgrade.
 
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use askama::Template;
 use axum::Router;
@@ -12,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use governor::{Quota, RateLimiter};
-use kith_app::rooms::{Broadcast, Frame, RoomEntry, Snapshot};
+use kith_app::rooms::{Admission, Broadcast, Frame, RoomEntry, Snapshot};
 use kith_domain::ids::OccurrenceId;
 use kith_domain::room::{Command, Event, Room, Who};
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,7 @@ use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
-use crate::session::{CurrentUser, Nav};
+use crate::session::{Auth, CurrentUser, Nav};
 
 /// The protocol's version; every frame carries it.
 pub const PROTOCOL: u8 = 1;
@@ -94,6 +95,12 @@ async fn room_socket(
     if !entry.open {
         return Err(WebError::NotFound.into());
     }
+    // Kept to ask again whether the session lives: when it ends, so does
+    // the connection.
+    let (Auth::Cookie(session) | Auth::Bearer(session)) = user.viewer.auth else {
+        return Err(WebError::NotFound.into());
+    };
+    let door = Door { entry, session };
     let after = query.get("after").and_then(|s| s.parse::<i64>().ok());
     Ok(upgrade
         .read_buffer_size(MAX_MESSAGE)
@@ -101,7 +108,37 @@ async fn room_socket(
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| serve(state, entry, after, socket)))
+        .on_upgrade(move |socket| serve(state, door, after, socket)))
+}
+
+/// How a person came in: the room, and the session that opened the
+/// connection.
+struct Door {
+    entry: RoomEntry,
+    session: String,
+}
+
+impl Door {
+    /// Whether the person lost the room, and how; `None` while they may
+    /// stay. When the store cannot answer they stay, lest a database
+    /// hiccup empty every room, and are asked again within a second.
+    async fn lost(
+        &self,
+        state: &AppState,
+        recheck: &mut tokio::time::Interval,
+    ) -> Option<Admission> {
+        let now = state.clock.now();
+        match kith_app::rooms::admission(state.store.as_ref(), &self.entry, &self.session, now)
+            .await
+        {
+            Ok(Admission::Admitted) => None,
+            Ok(lost) => Some(lost),
+            Err(_) => {
+                recheck.reset_after(Duration::from_secs(1));
+                None
+            }
+        }
+    }
 }
 
 /// What a client sends.
@@ -147,8 +184,20 @@ enum ServerMessage<'a> {
         id: Option<&'a str>,
         code: &'a str,
     },
-    /// The room closed.
+    /// The room closed, or its group was unlisted or closed; nothing
+    /// follows.
     Closed { v: u8 },
+    /// This person may no longer be here (they left or were removed, or
+    /// their session ended); nothing follows.
+    Removed { v: u8 },
+}
+
+/// The last frame a connection whose person lost the room receives.
+fn farewell(admission: Admission) -> ServerMessage<'static> {
+    match admission {
+        Admission::Closed => ServerMessage::Closed { v: PROTOCOL },
+        Admission::Admitted | Admission::Removed => ServerMessage::Removed { v: PROTOCOL },
+    }
 }
 
 /// What this person may see: speaking times are the facilitator's alone.
@@ -182,6 +231,27 @@ async fn send(socket: &mut WebSocket, message: &ServerMessage<'_>) -> bool {
     }
 }
 
+/// How long a connection that lost its room waits for the client to
+/// answer its close.
+const CLOSING: Duration = Duration::from_secs(5);
+
+/// Sends the last frame a person who lost the room receives, and closes.
+async fn send_last(socket: &mut WebSocket, admission: Admission) {
+    send(socket, &farewell(admission)).await;
+    let _ = socket.send(Message::Close(None)).await;
+    // What the client sent meanwhile is read and dropped, never applied,
+    // until it answers the close: a socket dropped with unread input is
+    // reset, and a reset can discard the last frame before it is read.
+    let _ = tokio::time::timeout(CLOSING, async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 async fn send_frame(socket: &mut WebSocket, frame: &Frame, facilitates: bool) -> bool {
     let events = redact_events(&frame.events, facilitates);
     send(
@@ -198,12 +268,15 @@ async fn send_frame(socket: &mut WebSocket, frame: &Frame, facilitates: bool) ->
 }
 
 /// One connection, from welcome to close.
-async fn serve(state: AppState, entry: RoomEntry, after: Option<i64>, mut socket: WebSocket) {
+async fn serve(state: AppState, door: Door, after: Option<i64>, mut socket: WebSocket) {
     let hub = state.rooms.clone();
+    let entry = &door.entry;
+    // Subscribed before the first command, so no change is missed.
+    let mut access = hub.access_changes();
     // Entering is itself a command, so everyone sees who is here.
     let entered = hub
         .command(
-            &entry,
+            entry,
             &format!("enter-{}", kith_domain::ids::random_secret()),
             Command::Enter {
                 name: entry.name.clone(),
@@ -226,7 +299,7 @@ async fn serve(state: AppState, entry: RoomEntry, after: Option<i64>, mut socket
         .await;
         return;
     }
-    let Ok((Snapshot { room, seq }, mut frames)) = hub.subscribe(&entry).await else {
+    let Ok((Snapshot { room, seq }, mut frames)) = hub.subscribe(entry).await else {
         return;
     };
     let now_ms = state
@@ -249,7 +322,7 @@ async fn serve(state: AppState, entry: RoomEntry, after: Option<i64>, mut socket
         return;
     }
     if let Some(after) = after {
-        for frame in hub.frames_after(&entry, after).await.unwrap_or_default() {
+        for frame in hub.frames_after(entry, after).await.unwrap_or_default() {
             if !send_frame(&mut socket, &frame, facilitates).await {
                 return;
             }
@@ -260,8 +333,31 @@ async fn serve(state: AppState, entry: RoomEntry, after: Option<i64>, mut socket
             .allow_burst(NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN)),
     );
     let mut strikes = 0;
+    let mut recheck = tokio::time::interval_at(
+        tokio::time::Instant::now() + kith_app::rooms::ADMISSION_RECHECK,
+        kith_app::rooms::ADMISSION_RECHECK,
+    );
     loop {
         tokio::select! {
+            // Access first: once it is gone, nothing more is sent or applied.
+            biased;
+            changed = access.recv() => {
+                let concerns = match changed {
+                    Ok(change) => change.concerns(entry.account, entry.group),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
+                };
+                if let Some(lost) = if concerns { door.lost(&state, &mut recheck).await } else { None } {
+                    send_last(&mut socket, lost).await;
+                    break;
+                }
+            }
+            _ = recheck.tick() => {
+                if let Some(lost) = door.lost(&state, &mut recheck).await {
+                    send_last(&mut socket, lost).await;
+                    break;
+                }
+            }
             heard = frames.recv() => match heard {
                 Ok(Broadcast::Frame(frame)) if frame.seq > seq => {
                     let mut removed = false;
@@ -312,7 +408,13 @@ async fn serve(state: AppState, entry: RoomEntry, after: Option<i64>, mut socket
                     send(&mut socket, &ServerMessage::Error { v: PROTOCOL, id: None, code: "unsupported_version" }).await;
                     continue;
                 }
-                let reply = match hub.command(&entry, &message.id, message.command).await {
+                // Asked again for every command: an announcement from
+                // another instance may still be on its way.
+                if let Some(lost) = door.lost(&state, &mut recheck).await {
+                    send_last(&mut socket, lost).await;
+                    break;
+                }
+                let reply = match hub.command(entry, &message.id, message.command).await {
                     Ok(Ok(seq)) => ServerMessage::Ack { v: PROTOCOL, id: &message.id, seq },
                     Ok(Err(refusal)) => ServerMessage::Error { v: PROTOCOL, id: Some(&message.id), code: refusal.code() },
                     Err(_) => ServerMessage::Error { v: PROTOCOL, id: Some(&message.id), code: "unavailable" },
@@ -327,7 +429,7 @@ async fn serve(state: AppState, entry: RoomEntry, after: Option<i64>, mut socket
     // Gone: the others see them leave (a reconnect enters again).
     let _ = hub
         .command(
-            &entry,
+            entry,
             &format!("leave-{}", kith_domain::ids::random_secret()),
             Command::Leave,
         )

@@ -92,12 +92,15 @@ macro_rules! impl_accounts {
                 row.into_record().map(Some)
             }
 
-            async fn end_session(&self, token_hash: &str) -> $crate::StoreResult<()> {
-                sqlx::query($crate::accounts::DELETE_SESSION)
+            async fn end_session(
+                &self,
+                token_hash: &str,
+            ) -> $crate::StoreResult<Option<$crate::AccountId>> {
+                let account: Option<i64> = sqlx::query_scalar($crate::accounts::DELETE_SESSION)
                     .bind(token_hash)
-                    .execute(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?;
-                Ok(())
+                Ok(account.map($crate::AccountId))
             }
 
             async fn end_expired_sessions(&self, now: jiff::Timestamp) -> $crate::StoreResult<u64> {

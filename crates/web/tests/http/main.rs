@@ -12,6 +12,7 @@ mod lifecycle;
 mod member_mail;
 mod membership;
 mod review;
+mod room_access;
 mod rooms;
 mod safety;
 mod support;

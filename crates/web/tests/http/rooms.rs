@@ -17,10 +17,12 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::membership::{ask, listed_group};
 use crate::support::{TestApp, now, state};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Serves a router built on `store` on a free port; answers its address.
-async fn serve(store: Arc<dyn kith_store::Store>) -> (String, Arc<kith_app::rooms::RoomHub>) {
+pub(crate) async fn serve(
+    store: Arc<dyn kith_store::Store>,
+) -> (String, Arc<kith_app::rooms::RoomHub>) {
     let state = state(store, Duration::ZERO);
     let hub = state.rooms.clone();
     tokio::spawn(hub.clone().follow_other_instances());
@@ -42,7 +44,7 @@ async fn serve(store: Arc<dyn kith_store::Store>) -> (String, Arc<kith_app::room
 
 /// A group meeting now (Mondays 11:55–12:55 in Berlin; "now" is Monday
 /// 12:00 there), its host, and two members; answers the meeting's id.
-async fn meeting_now(app: &TestApp) -> (Slug, OccurrenceId, Person, Person, Person) {
+pub(crate) async fn meeting_now(app: &TestApp) -> (Slug, OccurrenceId, Person, Person, Person) {
     let host = app.account("Hostess", Role::Member).await;
     let slug = listed_group(
         app,
@@ -73,7 +75,7 @@ async fn meeting_now(app: &TestApp) -> (Slug, OccurrenceId, Person, Person, Pers
 }
 
 /// A session cookie for `person`.
-async fn cookie(app: &TestApp, person: &Person) -> String {
+pub(crate) async fn cookie(app: &TestApp, person: &Person) -> String {
     let token = kith_app::accounts::start_session(
         app.db.store.as_ref(),
         person.id,
@@ -86,7 +88,7 @@ async fn cookie(app: &TestApp, person: &Person) -> String {
     format!("kith_session={}", token.token)
 }
 
-async fn connect(
+pub(crate) async fn connect(
     addr: &str,
     meeting: &OccurrenceId,
     cookie: &str,
@@ -108,7 +110,7 @@ async fn connect(
 }
 
 /// The next JSON frame, within five seconds.
-async fn next(socket: &mut Socket) -> Value {
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -122,7 +124,7 @@ async fn next(socket: &mut Socket) -> Value {
 }
 
 /// Frames until one of `kind` arrives; answers it.
-async fn until(socket: &mut Socket, kind: &str) -> Value {
+pub(crate) async fn until(socket: &mut Socket, kind: &str) -> Value {
     loop {
         let frame = next(socket).await;
         if frame["type"] == kind {
@@ -132,7 +134,7 @@ async fn until(socket: &mut Socket, kind: &str) -> Value {
 }
 
 /// Frames until an `events` frame holding an event of `kind`.
-async fn until_event(socket: &mut Socket, kind: &str) -> Value {
+pub(crate) async fn until_event(socket: &mut Socket, kind: &str) -> Value {
     loop {
         let frame = until(socket, "events").await;
         if let Some(event) = frame["events"]
@@ -144,7 +146,7 @@ async fn until_event(socket: &mut Socket, kind: &str) -> Value {
     }
 }
 
-async fn command(socket: &mut Socket, id: &str, command: Value) {
+pub(crate) async fn command(socket: &mut Socket, id: &str, command: Value) {
     socket
         .send(Message::Text(
             json!({"v": 1, "id": id, "command": command})
@@ -155,7 +157,7 @@ async fn command(socket: &mut Socket, id: &str, command: Value) {
         .expect("send");
 }
 
-fn who(person: &Person) -> Value {
+pub(crate) fn who(person: &Person) -> Value {
     json!({"account": person.id.0})
 }
 
