@@ -1,7 +1,8 @@
 // Journey 9: a live room with three browsers — the host facilitates, two
 // members take turns in a check-in round and by raised hands; each change
 // of turn reaches everyone and is announced in a live region; the room
-// works by keyboard and passes the accessibility checks.
+// works by keyboard and passes the accessibility checks. A member who
+// leaves the group from another tab is out of the room at once, and told.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -62,6 +63,7 @@ test("three people take turns in a live room", async (t) => {
     const groupPath = await listGroup(host);
     const ada = await member(browser, "ada_noon", groupPath);
     const bea = await member(browser, "bea_noon", groupPath);
+    const beaRequest = new URL(bea.url()).pathname;
 
     await enterRoom(host);
     await enterRoom(ada);
@@ -114,6 +116,18 @@ test("three people take turns in a live room", async (t) => {
     await host.locator("#chat li", { hasText: "bea_noon: Thank you all." }).waitFor();
     await step(host, "room");
     await screenshot(ada, "room");
+
+    // Bea leaves the group in another tab: her room says she is no longer
+    // in it, and stops reconnecting.
+    const beaTab = await bea.context().newPage();
+    await beaTab.goto(beaRequest);
+    await beaTab.getByRole("button", { name: "Leave this group" }).click();
+    await bea.locator("#room-status", { hasText: "You are no longer in this room." }).waitFor();
+    await ada.getByLabel("Write to the room").fill("Bye, Bea.");
+    await ada.getByRole("button", { name: "Send" }).click();
+    await host.locator("#chat li", { hasText: "ada_noon: Bye, Bea." }).waitFor();
+    assert.equal(await bea.locator("#chat li", { hasText: "Bye, Bea." }).count(), 0);
+    await audit(bea, `Meeting room: ${NAME}`);
   } finally {
     await browser.close();
   }
