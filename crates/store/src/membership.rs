@@ -65,6 +65,8 @@ pub struct NewMessage<'a> {
     pub from_host: bool,
     /// The text.
     pub body: &'a str,
+    /// Kept from the hosts: what a blocked person writes after the block.
+    pub hidden_from_hosts: bool,
 }
 
 /// One message of a request's thread.
@@ -78,6 +80,8 @@ pub struct MessageRecord {
     pub body: String,
     /// When.
     pub created_at: Timestamp,
+    /// Kept from the hosts: what a blocked person writes after the block.
+    pub hidden_from_hosts: bool,
 }
 
 /// An invitation link, without its secret.
@@ -366,9 +370,10 @@ pub(crate) const REQUEST_ROW_ID: &str =
 pub(crate) const FIRST_WAITING: &str = "SELECT id FROM join_requests
 WHERE group_id = $1 AND state = 'waitlisted' ORDER BY state_changed_at, id LIMIT 1";
 pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO request_messages
-    (request_id, author_id, from_host, body, created_at)
-VALUES ((SELECT id FROM join_requests WHERE public_id = $1), $2, $3, $4, $5)";
-pub(crate) const THREAD: &str = "SELECT a.handle, m.from_host, m.body, m.created_at
+    (request_id, author_id, from_host, body, created_at, hidden_from_hosts)
+VALUES ((SELECT id FROM join_requests WHERE public_id = $1), $2, $3, $4, $5, $6)";
+pub(crate) const THREAD: &str = "SELECT a.handle, m.from_host, m.body, m.created_at,
+    m.hidden_from_hosts
 FROM request_messages m JOIN join_requests r ON r.id = m.request_id
 LEFT JOIN accounts a ON a.id = m.author_id
 WHERE r.public_id = $1 ORDER BY m.id";

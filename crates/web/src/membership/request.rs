@@ -129,9 +129,6 @@ pub(super) async fn message_form(
     {
         Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}#thread-end")).into_response()),
         Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
-        Err(AppError::Conflict(code)) => {
-            FormErrors::general("text", messages().of("conflict", code))
-        }
         Err(other) => return Err(other.into()),
     };
     let view = membership::request_view(store, &user.person, &id).await?;

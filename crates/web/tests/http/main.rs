@@ -2,6 +2,7 @@
 
 mod accounts;
 mod authorization;
+mod block_reads_as_decline;
 mod canary;
 mod csrf;
 mod directory;
