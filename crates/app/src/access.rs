@@ -125,8 +125,18 @@ pub enum Reader {
     Host,
 }
 
+/// Whether a request is held from the hosts: asked before the person
+/// confirmed their email, and not answered (an open group lets them in only
+/// once confirmed). Held means unseen — no page, no list, no count, no
+/// mail — until the email is confirmed (`membership::release_held`). The
+/// store's list of a group's requests applies the same rule in SQL.
+pub fn is_held(request: &RequestRecord) -> bool {
+    request.state == RequestState::Pending && !request.email_verified
+}
+
 /// The rule for a request and its thread, with no I/O: the person who
-/// asked reads it as the seeker, the group's `hosts` as hosts, nobody else.
+/// asked reads it as the seeker, the group's `hosts` as hosts unless it is
+/// held, nobody else.
 pub fn request_reader(
     person: &Person,
     request: &RequestRecord,
@@ -134,7 +144,7 @@ pub fn request_reader(
 ) -> Option<Reader> {
     if request.account == person.id {
         Some(Reader::Seeker)
-    } else if hosts.contains(&person.id) {
+    } else if hosts.contains(&person.id) && !is_held(request) {
         Some(Reader::Host)
     } else {
         None
@@ -166,6 +176,13 @@ pub async fn authorize_request(
 /// not on the hosts' page.
 pub fn hosts_read_the_seeker(state: RequestState) -> bool {
     state != RequestState::Blocked
+}
+
+/// Whether the hosts are told now of what the person who asked writes:
+/// never after a block; not while the request is held — the hosts find the
+/// words in the thread once it reaches them.
+pub fn hosts_hear_the_seeker_now(request: &RequestRecord) -> bool {
+    hosts_read_the_seeker(request.state) && !is_held(request)
 }
 
 /// Whether `reader` is shown one message of a thread: the person who asked
@@ -269,6 +286,7 @@ mod tests {
             answer: String::new(),
             created_at: now,
             state_changed_at: now,
+            email_verified: true,
         }
     }
 
@@ -281,6 +299,37 @@ mod tests {
         assert_eq!(reader(2, Role::Member), Some(Reader::Host));
         assert_eq!(reader(9, Role::Member), None);
         assert_eq!(reader(9, Role::Admin), None, "not even an admin");
+    }
+
+    #[test]
+    fn a_request_held_for_an_unconfirmed_email_is_the_seekers_alone() {
+        let hosts = [AccountId(1)];
+        let host = person(1, Role::Member);
+        let seeker = person(7, Role::Member);
+        for state in RequestState::ALL {
+            let held = RequestRecord {
+                email_verified: false,
+                ..request(7, *state)
+            };
+            let pending = *state == RequestState::Pending;
+            assert_eq!(is_held(&held), pending, "{state:?}");
+            assert_eq!(
+                request_reader(&host, &held, &hosts),
+                (!pending).then_some(Reader::Host)
+            );
+            assert_eq!(request_reader(&seeker, &held, &hosts), Some(Reader::Seeker));
+            assert_eq!(
+                hosts_hear_the_seeker_now(&held),
+                !pending && *state != RequestState::Blocked
+            );
+        }
+        let confirmed = request(7, RequestState::Pending);
+        assert!(!is_held(&confirmed));
+        assert!(hosts_hear_the_seeker_now(&confirmed));
+        assert_eq!(
+            request_reader(&host, &confirmed, &hosts),
+            Some(Reader::Host)
+        );
     }
 
     #[test]

@@ -218,7 +218,8 @@ pub async fn request_view(
 
 /// Adds a message to a request's thread, as the person who asked or as a
 /// host. A blocked person writes as after a decline, but the hosts neither
-/// hear of it nor read it.
+/// hear of it nor read it; while a request is held, the hosts hear nothing,
+/// and read the words once it reaches them.
 pub async fn post_message(
     store: &dyn Store,
     site: &MailSite,
@@ -239,7 +240,7 @@ pub async fn post_message(
     store.post_message(id, message, now).await?;
     let to = match reader {
         Reader::Host => vec![request.account],
-        Reader::Seeker if hidden => Vec::new(),
+        Reader::Seeker if !access::hosts_hear_the_seeker_now(&request) => Vec::new(),
         Reader::Seeker => store.group_access(&request.slug).await?.hosts,
     };
     notify(store, site, &to, &request, "message", now).await

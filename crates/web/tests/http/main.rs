@@ -8,6 +8,7 @@ mod csrf;
 mod directory;
 mod feeds;
 mod groups;
+mod held_requests;
 mod hygiene;
 mod lifecycle;
 mod member_mail;
