@@ -5,9 +5,10 @@
 
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
-use kith_domain::ids::Slug;
+use kith_domain::ids::{RequestId, Slug};
 use kith_domain::membership::RequestState;
 use kith_store::hosting::GroupAccess;
+use kith_store::membership::{MessageRecord, RequestRecord};
 use kith_store::{AccountId, Store};
 
 use crate::{AppError, AppResult};
@@ -119,6 +120,81 @@ pub fn authorize_on_site(person: Option<&Person>, action: SiteAction) -> AppResu
     }
 }
 
+/// Which side of a request to join a person reads it from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The person who asked.
+    Seeker,
+    /// One of the group's hosts.
+    Host,
+}
+
+/// Whether a request is held from the hosts: asked before the person
+/// confirmed their email, and not answered (an open group lets them in only
+/// once confirmed). Held means unseen — no page, no list, no count, no
+/// mail — until the email is confirmed (`membership::release_held`). The
+/// store's list of a group's requests applies the same rule in SQL.
+pub fn is_held(request: &RequestRecord) -> bool {
+    request.state == RequestState::Pending && !request.email_verified
+}
+
+/// The rule for a request and its thread, with no I/O: the person who
+/// asked reads it as the seeker, the group's `hosts` as hosts unless it is
+/// held, nobody else.
+pub fn request_reader(
+    person: &Person,
+    request: &RequestRecord,
+    hosts: &[AccountId],
+) -> Option<Reader> {
+    if request.account == person.id {
+        Some(Reader::Seeker)
+    } else if hosts.contains(&person.id) && !is_held(request) {
+        Some(Reader::Host)
+    } else {
+        None
+    }
+}
+
+/// A request and the side `person` reads it from; `NotFound` for anyone
+/// else, exactly as for a request that does not exist.
+pub async fn authorize_request(
+    store: &dyn Store,
+    person: &Person,
+    id: &RequestId,
+) -> AppResult<(RequestRecord, Reader)> {
+    let request = store.request(id).await?;
+    let hosts = if request.account == person.id {
+        Vec::new()
+    } else {
+        store.group_access(&request.slug).await?.hosts
+    };
+    match request_reader(person, &request, &hosts) {
+        Some(reader) => Ok((request, reader)),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// Whether the hosts get what the person who asked writes now. Not after a
+/// block: to the blocked person the thread stays open, as after a decline,
+/// so the block never shows, but their words reach nobody — no mail, and
+/// not on the hosts' page.
+pub fn hosts_read_the_seeker(state: RequestState) -> bool {
+    state != RequestState::Blocked
+}
+
+/// Whether the hosts are told now of what the person who asked writes:
+/// never after a block; not while the request is held — the hosts find the
+/// words in the thread once it reaches them.
+pub fn hosts_hear_the_seeker_now(request: &RequestRecord) -> bool {
+    hosts_read_the_seeker(request.state) && !is_held(request)
+}
+
+/// Whether `reader` is shown one message of a thread: the person who asked
+/// sees all they wrote; the hosts never see what was kept from them.
+pub fn shows_message(reader: Reader, message: &MessageRecord) -> bool {
+    reader == Reader::Seeker || !message.hidden_from_hosts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +299,89 @@ mod tests {
                 *state == RequestState::Approved
             );
         }
+    }
+
+    fn request(seeker: i64, state: RequestState) -> RequestRecord {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        RequestRecord {
+            id: RequestId::from_trusted("r".repeat(32)),
+            group: kith_domain::ids::GroupId(1),
+            slug: Slug::from_trusted("circle".to_owned()),
+            group_name: "Circle".to_owned(),
+            account: AccountId(seeker),
+            handle: format!("p{seeker}"),
+            state,
+            answer: String::new(),
+            created_at: now,
+            state_changed_at: now,
+            email_verified: true,
+        }
+    }
+
+    #[test]
+    fn a_request_is_read_by_its_seeker_and_the_hosts_only() {
+        let hosts = [AccountId(1), AccountId(2)];
+        let asked = request(7, RequestState::Pending);
+        let reader = |id, role| request_reader(&person(id, role), &asked, &hosts);
+        assert_eq!(reader(7, Role::Member), Some(Reader::Seeker));
+        assert_eq!(reader(2, Role::Member), Some(Reader::Host));
+        assert_eq!(reader(9, Role::Member), None);
+        assert_eq!(reader(9, Role::Admin), None, "not even an admin");
+    }
+
+    #[test]
+    fn a_request_held_for_an_unconfirmed_email_is_the_seekers_alone() {
+        let hosts = [AccountId(1)];
+        let host = person(1, Role::Member);
+        let seeker = person(7, Role::Member);
+        for state in RequestState::ALL {
+            let held = RequestRecord {
+                email_verified: false,
+                ..request(7, *state)
+            };
+            let pending = *state == RequestState::Pending;
+            assert_eq!(is_held(&held), pending, "{state:?}");
+            assert_eq!(
+                request_reader(&host, &held, &hosts),
+                (!pending).then_some(Reader::Host)
+            );
+            assert_eq!(request_reader(&seeker, &held, &hosts), Some(Reader::Seeker));
+            assert_eq!(
+                hosts_hear_the_seeker_now(&held),
+                !pending && *state != RequestState::Blocked
+            );
+        }
+        let confirmed = request(7, RequestState::Pending);
+        assert!(!is_held(&confirmed));
+        assert!(hosts_hear_the_seeker_now(&confirmed));
+        assert_eq!(
+            request_reader(&host, &confirmed, &hosts),
+            Some(Reader::Host)
+        );
+    }
+
+    #[test]
+    fn what_a_blocked_person_writes_reaches_nobody_but_themselves() {
+        for state in RequestState::ALL {
+            assert_eq!(
+                hosts_read_the_seeker(*state),
+                *state != RequestState::Blocked
+            );
+        }
+        let kept = MessageRecord {
+            author: Some("p7".to_owned()),
+            from_host: false,
+            body: "hello?".to_owned(),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            hidden_from_hosts: true,
+        };
+        assert!(shows_message(Reader::Seeker, &kept));
+        assert!(!shows_message(Reader::Host, &kept));
+        let shared = MessageRecord {
+            hidden_from_hosts: false,
+            ..kept
+        };
+        assert!(shows_message(Reader::Host, &shared));
     }
 
     #[test]

@@ -21,10 +21,10 @@ use kith_store::rooms::AccessChange;
 
 use kith_store::{AccountId, Store};
 
-use crate::access::{GroupAction, Person, authorize};
+use crate::access::{GroupAction, Person, authorize, authorize_request};
 use crate::accounts::token_hash;
 use crate::mail::MailSite;
-use crate::{AppError, AppResult};
+use crate::{AppError, AppResult, access};
 
 mod hosts;
 mod notices;
@@ -40,14 +40,7 @@ use notices::{notify, notify_promoted};
 /// How far ahead "my meetings" looks.
 pub const MY_MEETINGS_DAYS: i64 = 28;
 
-/// Who is reading a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reader {
-    /// The person who asked.
-    Seeker,
-    /// One of the group's hosts.
-    Host,
-}
+pub use crate::access::Reader;
 
 /// A request as one of the two sides sees it.
 #[derive(Debug, Clone)]
@@ -56,10 +49,8 @@ pub struct RequestView {
     pub request: RequestRecord,
     /// Which side reads it.
     pub reader: Reader,
-    /// The thread, oldest first.
+    /// The thread as the reader may read it, oldest first.
     pub thread: Vec<MessageRecord>,
-    /// Whether the reader may write in the thread.
-    pub may_write: bool,
 }
 
 fn refused(refusal: Refusal) -> AppError {
@@ -195,32 +186,13 @@ pub async fn release_held(
     Ok(())
 }
 
-/// Finds a request and which side `person` is on; `NotFound` for anyone
-/// else.
-async fn request_for(
-    store: &dyn Store,
-    person: &Person,
-    id: &RequestId,
-) -> AppResult<(RequestRecord, Reader)> {
-    let request = store.request(id).await?;
-    if request.account == person.id {
-        return Ok((request, Reader::Seeker));
-    }
-    let access = store.group_access(&request.slug).await?;
-    if access.hosts.contains(&person.id) {
-        Ok((request, Reader::Host))
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// Finds a request that `person` hosts; `NotFound` otherwise.
 async fn hosted_request(
     store: &dyn Store,
     person: &Person,
     id: &RequestId,
 ) -> AppResult<RequestRecord> {
-    match request_for(store, person, id).await? {
+    match authorize_request(store, person, id).await? {
         (request, Reader::Host) => Ok(request),
         (_, Reader::Seeker) => Err(AppError::NotFound),
     }
@@ -232,22 +204,23 @@ pub async fn request_view(
     person: &Person,
     id: &RequestId,
 ) -> AppResult<RequestView> {
-    let (mut request, reader) = request_for(store, person, id).await?;
-    let may_write = reader == Reader::Host || request.state.seeker_may_write();
+    let (mut request, reader) = authorize_request(store, person, id).await?;
     if reader == Reader::Seeker {
         request.state = request.state.as_seen_by_seeker();
     }
-    let thread = store.thread(id).await?;
+    let mut thread = store.thread(id).await?;
+    thread.retain(|message| access::shows_message(reader, message));
     Ok(RequestView {
         request,
         reader,
         thread,
-        may_write,
     })
 }
 
 /// Adds a message to a request's thread, as the person who asked or as a
-/// host; a blocked person's thread is closed to them.
+/// host. A blocked person writes as after a decline, but the hosts neither
+/// hear of it nor read it; while a request is held, the hosts hear nothing,
+/// and read the words once it reaches them.
 pub async fn post_message(
     store: &dyn Store,
     site: &MailSite,
@@ -256,19 +229,19 @@ pub async fn post_message(
     body: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    let (request, reader) = request_for(store, person, id).await?;
+    let (request, reader) = authorize_request(store, person, id).await?;
     let body = message_text("text", body, 1)?;
-    if reader == Reader::Seeker && !request.state.seeker_may_write() {
-        return Err(AppError::Conflict("thread_closed"));
-    }
+    let hidden = reader == Reader::Seeker && !access::hosts_read_the_seeker(request.state);
     let message = NewMessage {
         author: person.id,
         from_host: reader == Reader::Host,
         body: &body,
+        hidden_from_hosts: hidden,
     };
     store.post_message(id, message, now).await?;
     let to = match reader {
         Reader::Host => vec![request.account],
+        Reader::Seeker if !access::hosts_hear_the_seeker_now(&request) => Vec::new(),
         Reader::Seeker => store.group_access(&request.slug).await?.hosts,
     };
     notify(store, site, &to, &request, "message", now).await
@@ -294,6 +267,7 @@ pub async fn decide(
         author: person.id,
         from_host: true,
         body: &message,
+        hidden_from_hosts: false,
     });
     let transition = committed(store.change_request(id, &step, note, now).await?)?;
     let request = &transition.request;
@@ -311,7 +285,7 @@ pub async fn decide(
 
 /// A host removes a member (or someone waiting for a place), or blocks the
 /// person: they then see the group like anyone and cannot ask again, and
-/// are not told.
+/// are never told — to them a block reads as a decline.
 pub async fn remove(
     store: &dyn Store,
     site: &MailSite,
@@ -324,10 +298,17 @@ pub async fn remove(
     let rule = if block { on_block } else { on_remove };
     let step =
         move |current: Option<RequestState>, _room| rule(current.ok_or(Refusal::NotApplicable)?);
-    // The person removed or blocked is not mailed: a block is never told.
     let transition = committed(store.change_request(id, &step, None, now).await?)?;
     let left = AccessChange::Account(transition.request.account);
     crate::rooms::access_changed(store, left).await;
+    // A removed person is not mailed. A blocked person gets exactly what a
+    // decline would have sent them: the answer while they waited (decline
+    // applies to nothing else), nothing otherwise.
+    if block && transition.before.is_some_and(RequestState::is_open) {
+        let request = &transition.request;
+        let declined = RequestState::Declined.code();
+        notify(store, site, &[request.account], request, declined, now).await?;
+    }
     notify_promoted(store, site, &transition, now).await?;
     Ok(transition)
 }
@@ -340,7 +321,7 @@ pub async fn withdraw(
     id: &RequestId,
     now: Timestamp,
 ) -> AppResult<Transition> {
-    match request_for(store, person, id).await? {
+    match authorize_request(store, person, id).await? {
         (_, Reader::Seeker) => {}
         (_, Reader::Host) => return Err(AppError::NotFound),
     }

@@ -136,11 +136,6 @@ impl RequestState {
     pub fn is_open(self) -> bool {
         matches!(self, Self::Pending | Self::Waitlisted)
     }
-
-    /// The person may write in the thread (the hosts always may).
-    pub fn seeker_may_write(self) -> bool {
-        self != Self::Blocked
-    }
 }
 
 /// How full a group is.
@@ -213,11 +208,13 @@ pub fn on_ask(
             return Err(Refusal::AlreadyAsked);
         }
         Some(RequestState::Approved) => return Err(Refusal::AlreadyMember),
-        Some(RequestState::Blocked) => return Err(Refusal::AlreadyAnswered),
-        // An invitation is the hosts' own word, so it opens the door again.
-        Some(RequestState::Declined | RequestState::Removed) if !invited => {
+        // A block must read as a decline, and a block holds against any
+        // invitation link (links get passed on), so a decline holds too.
+        Some(RequestState::Declined | RequestState::Blocked) => {
             return Err(Refusal::AlreadyAnswered);
         }
+        // An invitation is the hosts' own word, so it opens the door again.
+        Some(RequestState::Removed) if !invited => return Err(Refusal::AlreadyAnswered),
         _ => {}
     }
     let admitted = || {

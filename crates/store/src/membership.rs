@@ -43,6 +43,9 @@ pub struct RequestRecord {
     pub created_at: Timestamp,
     /// When its state last changed.
     pub state_changed_at: Timestamp,
+    /// Whether the person who asked has confirmed their email: until then
+    /// their pending request is held from the hosts (`kith_app::access`).
+    pub email_verified: bool,
 }
 
 /// A change of a request's state, as committed.
@@ -65,6 +68,8 @@ pub struct NewMessage<'a> {
     pub from_host: bool,
     /// The text.
     pub body: &'a str,
+    /// Kept from the hosts: what a blocked person writes after the block.
+    pub hidden_from_hosts: bool,
 }
 
 /// One message of a request's thread.
@@ -78,6 +83,8 @@ pub struct MessageRecord {
     pub body: String,
     /// When.
     pub created_at: Timestamp,
+    /// Kept from the hosts: what a blocked person writes after the block.
+    pub hidden_from_hosts: bool,
 }
 
 /// An invitation link, without its secret.
@@ -292,6 +299,7 @@ pub(crate) struct RequestRow {
     pub answer: String,
     pub created_at: i64,
     pub state_changed_at: i64,
+    pub email_verified: bool,
 }
 
 impl RequestRow {
@@ -307,6 +315,7 @@ impl RequestRow {
             answer: self.answer,
             created_at: from_seconds(self.created_at)?,
             state_changed_at: from_seconds(self.state_changed_at)?,
+            email_verified: self.email_verified,
         })
     }
 }
@@ -320,7 +329,8 @@ pub(crate) fn rows_into_records(rows: Vec<RequestRow>) -> StoreResult<Vec<Reques
 }
 
 const REQUEST_COLUMNS: &str = "SELECT r.public_id, r.group_id, g.slug, g.name AS group_name,
-    r.account_id, a.handle, r.state, r.answer, r.created_at, r.state_changed_at
+    r.account_id, a.handle, r.state, r.answer, r.created_at, r.state_changed_at,
+    a.email_verified_at IS NOT NULL AS email_verified
 FROM join_requests r JOIN groups g ON g.id = r.group_id JOIN accounts a ON a.id = r.account_id";
 
 pub(crate) fn request_by_public_id() -> String {
@@ -333,7 +343,7 @@ pub(crate) fn requests_of_group(states: usize) -> String {
     let placeholders: Vec<String> = (0..states).map(|i| format!("${}", i + 2)).collect();
     format!(
         // A request from someone who has not confirmed their email is held:
-        // the hosts do not see it yet.
+        // the hosts do not see it yet (the rule of `kith_app::access::is_held`).
         "{REQUEST_COLUMNS} WHERE r.group_id = $1 AND r.state IN ({})
     AND (r.state <> 'pending' OR a.email_verified_at IS NOT NULL)
 ORDER BY r.state_changed_at, r.id",
@@ -366,9 +376,10 @@ pub(crate) const REQUEST_ROW_ID: &str =
 pub(crate) const FIRST_WAITING: &str = "SELECT id FROM join_requests
 WHERE group_id = $1 AND state = 'waitlisted' ORDER BY state_changed_at, id LIMIT 1";
 pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO request_messages
-    (request_id, author_id, from_host, body, created_at)
-VALUES ((SELECT id FROM join_requests WHERE public_id = $1), $2, $3, $4, $5)";
-pub(crate) const THREAD: &str = "SELECT a.handle, m.from_host, m.body, m.created_at
+    (request_id, author_id, from_host, body, created_at, hidden_from_hosts)
+VALUES ((SELECT id FROM join_requests WHERE public_id = $1), $2, $3, $4, $5, $6)";
+pub(crate) const THREAD: &str = "SELECT a.handle, m.from_host, m.body, m.created_at,
+    m.hidden_from_hosts
 FROM request_messages m JOIN join_requests r ON r.id = m.request_id
 LEFT JOIN accounts a ON a.id = m.author_id
 WHERE r.public_id = $1 ORDER BY m.id";

@@ -71,7 +71,7 @@ fn a_full_group_puts_people_on_its_waitlist() {
 }
 
 #[test]
-fn nobody_asks_twice_and_answered_people_need_an_invitation() {
+fn nobody_asks_twice_and_only_removed_people_come_back_with_an_invitation() {
     use RequestState::*;
     for (previous, refusal) in [
         (Pending, Some(Refusal::AlreadyAsked)),
@@ -87,13 +87,18 @@ fn nobody_asks_twice_and_answered_people_need_an_invitation() {
         assert_eq!(result.err(), refusal, "after {previous:?}");
     }
     assert_eq!(
-        on_ask(JoinPolicy::Approval, Some(Declined), true, ROOMY),
+        on_ask(JoinPolicy::Approval, Some(Removed), true, ROOMY),
         Ok(Approved)
     );
     assert_eq!(
         on_ask(JoinPolicy::Open, Some(Blocked), true, ROOMY),
         Err(Refusal::AlreadyAnswered),
         "an invitation does not lift a block"
+    );
+    assert_eq!(
+        on_ask(JoinPolicy::Open, Some(Declined), true, ROOMY),
+        Err(Refusal::AlreadyAnswered),
+        "nor a decline, which must read the same as a block"
     );
 }
 
@@ -136,7 +141,6 @@ fn a_block_is_never_announced() {
         RequestState::Waitlisted.as_seen_by_seeker(),
         RequestState::Waitlisted
     );
-    assert!(!RequestState::Blocked.seeker_may_write());
 }
 
 #[test]
@@ -190,6 +194,20 @@ proptest! {
         prop_assert_eq!(
             on_ask(policy, Some(RequestState::Blocked), invited, room),
             Err(Refusal::AlreadyAnswered)
+        );
+    }
+
+    /// Asking again after a block answers exactly what asking again after a
+    /// decline answers, so the block never shows.
+    #[test]
+    fn asking_after_a_block_reads_as_after_a_decline(
+        policy in any_policy(),
+        invited in any::<bool>(),
+        room in any_room(),
+    ) {
+        prop_assert_eq!(
+            on_ask(policy, Some(RequestState::Blocked), invited, room),
+            on_ask(policy, Some(RequestState::Declined), invited, room)
         );
     }
 }

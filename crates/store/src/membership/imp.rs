@@ -162,6 +162,7 @@ macro_rules! impl_membership {
                         .bind(i64::from(message.from_host))
                         .bind(message.body)
                         .bind(now.as_second())
+                        .bind(i64::from(message.hidden_from_hosts))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -237,18 +238,19 @@ macro_rules! impl_membership {
                 &self,
                 request: &kith_domain::ids::RequestId,
             ) -> $crate::StoreResult<Vec<$crate::membership::MessageRecord>> {
-                let rows: Vec<(Option<String>, i64, String, i64)> =
+                let rows: Vec<(Option<String>, i64, String, i64, i64)> =
                     sqlx::query_as($crate::membership::THREAD)
                         .bind(request.as_str())
                         .fetch_all(&self.pool)
                         .await?;
                 rows.into_iter()
-                    .map(|(author, from_host, body, created_at)| {
+                    .map(|(author, from_host, body, created_at, hidden)| {
                         Ok($crate::membership::MessageRecord {
                             author,
                             from_host: from_host != 0,
                             body,
                             created_at: $crate::from_seconds(created_at)?,
+                            hidden_from_hosts: hidden != 0,
                         })
                     })
                     .collect()
@@ -266,6 +268,7 @@ macro_rules! impl_membership {
                     .bind(i64::from(message.from_host))
                     .bind(message.body)
                     .bind(now.as_second())
+                    .bind(i64::from(message.hidden_from_hosts))
                     .execute(&self.pool)
                     .await?;
                 Ok(())

@@ -193,7 +193,6 @@ pub async fn get_messages(
     responses(
         (status = 201, description = "Sent"),
         (status = 404, description = "No request this person may see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`thread_closed`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The text was refused", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests and messages", body = Problem, content_type = "application/problem+json"),
     ),

@@ -73,9 +73,7 @@ fn request_template(
         zone_from: "cookie",
         nav: viewer.nav(),
         host: view.reader == Reader::Host,
-        held: view.reader == Reader::Seeker
-            && view.request.state == kith_domain::membership::RequestState::Pending
-            && !viewer.person.as_ref().is_some_and(|p| p.email_verified),
+        held: view.reader == Reader::Seeker && kith_app::access::is_held(&view.request),
         state: view.request.state.code(),
         view,
         messages,
@@ -129,9 +127,6 @@ pub(super) async fn message_form(
     {
         Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}#thread-end")).into_response()),
         Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
-        Err(AppError::Conflict(code)) => {
-            FormErrors::general("text", messages().of("conflict", code))
-        }
         Err(other) => return Err(other.into()),
     };
     let view = membership::request_view(store, &user.person, &id).await?;

@@ -2,11 +2,13 @@
 
 mod accounts;
 mod authorization;
+mod block_reads_as_decline;
 mod canary;
 mod csrf;
 mod directory;
 mod feeds;
 mod groups;
+mod held_requests;
 mod hygiene;
 mod lifecycle;
 mod member_mail;
