@@ -9,6 +9,7 @@ pub mod meeting_guide;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use kith_domain::group::Focus;
 use kith_domain::ids::Slug;
 use kith_domain::membership::RequestState;
 use kith_store::Store;
@@ -70,6 +71,29 @@ pub struct FeedBody {
     pub etag: String,
 }
 
+/// What the Meeting Guide feed is made from besides the store: the site
+/// address its links start with and the words of its notes. The cached
+/// feed is kept under it, so a feed asked for another address or in other
+/// words is made afresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FeedKey {
+    site: String,
+    words: Vec<String>,
+}
+
+impl FeedKey {
+    fn new(site: &str, words: &dyn meeting_guide::FocusWords) -> Self {
+        let names = Focus::ALL.iter().map(|focus| words.focus_name(*focus));
+        Self {
+            site: site.to_owned(),
+            words: std::iter::once(words.focus_label())
+                .chain(names)
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
 /// Every listed group's weekly meetings in the Meeting Guide format, as
 /// JSON. Made at most once per step of the directory cache's lifetime (and
 /// again after any change to listings): the feed holds every listed group,
@@ -90,7 +114,7 @@ pub async fn meeting_guide_feed(
         let etag = format!("\"{etag}\"");
         Ok::<_, AppError>(Arc::new(FeedBody { json, etag }))
     };
-    match cache.feed_slot(site, now) {
+    match cache.feed_slot(FeedKey::new(site, words), now) {
         Some(slot) => Ok(slot.get_or_try_init(make).await?.clone()),
         None => make().await,
     }
