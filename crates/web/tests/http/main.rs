@@ -2,6 +2,7 @@
 
 mod accounts;
 mod authorization;
+mod calendars;
 mod canary;
 mod csrf;
 mod directory;
