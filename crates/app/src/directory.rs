@@ -26,16 +26,23 @@ const CACHE_CAPACITY: usize = 4096;
 /// so one answer serves them all, and it is at most one step stale. Steps
 /// are offset per question so that answers do not all expire at once, and
 /// concurrent askers of a question that is not cached wait for one query
-/// instead of each running it. Pages hold only public data (listed groups);
-/// each reader's zone is applied afterwards. With several instances, another
-/// instance's change shows within one step.
+/// instead of each running it. Pages hold only public data (listed groups).
+/// With several instances, another instance's change shows within one step.
+///
+/// Each cached answer is keyed by everything it is made from, and by
+/// nothing narrower: a result page by the whole [`DirectoryFilters`] (the
+/// reader's zone and page included, so a filter added there is in the key
+/// without anyone remembering it), a group's page by its slug (the reader's
+/// zone is applied afterwards), the feed by its site address and words.
+/// The clock is the step's start. `tests/cache.rs` asks random questions of
+/// a cached and an uncached directory and finds the same answers.
 ///
 /// It also keeps the Meeting Guide feed (every listed group at once), for
 /// the same lifetime and forgotten on the same changes.
 #[derive(Debug)]
 pub struct DirectoryCache {
     step_seconds: i64,
-    pages: Mutex<HashMap<DirectorySearch, (i64, Arc<Page>)>>,
+    pages: Mutex<HashMap<DirectoryFilters, (i64, Arc<Page>)>>,
     feed: Mutex<Option<FeedSlot>>,
     groups: Mutex<HashMap<Slug, (i64, Arc<GroupSlot>)>>,
 }
@@ -45,11 +52,11 @@ pub(crate) type GroupSlot = tokio::sync::OnceCell<Arc<crate::groups::ListedGroup
 
 type Page = tokio::sync::OnceCell<Arc<Vec<DirectoryHit>>>;
 
-/// The cached feed: for which site address, from which step, and the body
-/// once made.
+/// The cached feed: for which site address and words, from which step, and
+/// the body once made.
 #[derive(Debug)]
 struct FeedSlot {
-    site: String,
+    key: crate::feeds::FeedKey,
     step: i64,
     body: Arc<tokio::sync::OnceCell<Arc<crate::feeds::FeedBody>>>,
 }
@@ -108,12 +115,13 @@ impl DirectoryCache {
         Some((step, entry.1.clone()))
     }
 
-    /// The feed slot for `site` at `now`, or `None` when disabled. One site
-    /// is kept: an instance is reached by one address, and a request naming
-    /// another (by its `Host`) replaces it rather than adding one.
+    /// The feed slot for `key` (its site address and words) at `now`, or
+    /// `None` when disabled. One key is kept: an instance is reached by one
+    /// address, and a request naming another (by its `Host`) replaces it
+    /// rather than adding one.
     pub(crate) fn feed_slot(
         &self,
-        site: &str,
+        key: crate::feeds::FeedKey,
         now: Timestamp,
     ) -> Option<Arc<tokio::sync::OnceCell<Arc<crate::feeds::FeedBody>>>> {
         if self.step_seconds == 0 {
@@ -122,10 +130,10 @@ impl DirectoryCache {
         let step = now.as_second().div_euclid(self.step_seconds);
         let mut feed = self.feed.lock().ok()?;
         match feed.as_ref() {
-            Some(slot) if slot.site == site && slot.step == step => {}
+            Some(slot) if slot.key == key && slot.step == step => {}
             _ => {
                 *feed = Some(FeedSlot {
-                    site: site.to_owned(),
+                    key,
                     step,
                     body: Arc::default(),
                 });
@@ -134,8 +142,7 @@ impl DirectoryCache {
         feed.as_ref().map(|slot| slot.body.clone())
     }
 
-    /// The "now" a question (`search` with `now` zero) is answered for: the
-    /// start of its current step.
+    /// The "now" a question is answered for: the start of its current step.
     fn step_start(&self, question: &impl Hash, now: Timestamp) -> Timestamp {
         if self.step_seconds == 0 {
             return now;
@@ -149,16 +156,16 @@ impl DirectoryCache {
     }
 
     /// The page slot for a question at `now`, or `None` when disabled.
-    fn slot(&self, question: DirectorySearch, now: i64) -> Option<Arc<Page>> {
+    fn slot(&self, question: &DirectoryFilters, now: i64) -> Option<Arc<Page>> {
         if self.step_seconds == 0 {
             return None;
         }
         let mut pages = self.pages.lock().ok()?;
-        if pages.len() >= CACHE_CAPACITY && !pages.contains_key(&question) {
+        if pages.len() >= CACHE_CAPACITY && !pages.contains_key(question) {
             pages.clear();
         }
         let entry = pages
-            .entry(question)
+            .entry(question.clone())
             .or_insert_with(|| (now, Arc::default()));
         if entry.0 != now {
             *entry = (now, Arc::default());
@@ -168,7 +175,7 @@ impl DirectoryCache {
 }
 
 /// One result: the group and its next matching meeting in the viewer's zone.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DirectoryResult {
     /// The group as the store found it.
     pub hit: DirectoryHit,
@@ -177,7 +184,7 @@ pub struct DirectoryResult {
 }
 
 /// One page of results.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DirectoryPage {
     /// The results, at most [`PAGE_SIZE`].
     pub results: Vec<DirectoryResult>,
@@ -194,25 +201,43 @@ pub async fn search(
     filters: &DirectoryFilters,
     now: Timestamp,
 ) -> AppResult<DirectoryPage> {
-    let mut search = DirectorySearch {
-        terms: filters.terms.clone(),
-        formats: filters.formats.clone(),
-        focus: filters.focus.clone(),
-        attributes: filters.attributes.clone(),
-        language: filters.language.clone(),
-        country: filters.country.clone(),
-        region: filters.region.clone(),
-        city: filters.city.clone(),
-        windows: Vec::new(),
-        now: 0,
-        offset: (filters.page - 1) * PAGE_SIZE,
+    // Every field named, so that a filter added later cannot be left out of
+    // the store's question; day, time, starts_within, in_progress and the
+    // zone reach it as the windows.
+    let DirectoryFilters {
+        terms,
+        formats,
+        day: _,
+        time: _,
+        starts_within: _,
+        in_progress: _,
+        focus,
+        attributes,
+        language,
+        country,
+        region,
+        city,
+        zone,
+        page,
+    } = filters;
+    let now = cache.step_start(filters, now);
+    let search = DirectorySearch {
+        terms: terms.clone(),
+        formats: formats.clone(),
+        focus: focus.clone(),
+        attributes: attributes.clone(),
+        language: language.clone(),
+        country: country.clone(),
+        region: region.clone(),
+        city: city.clone(),
+        windows: filters.start_windows(now, horizon(now)),
+        now: now.as_second(),
+        offset: (page - 1) * PAGE_SIZE,
         limit: PAGE_SIZE + 1,
     };
-    let question = search.clone();
-    let now = cache.step_start(&question, now);
-    search.windows = filters.start_windows(now, horizon(now));
-    search.now = now.as_second();
-    let hits = match cache.slot(question, search.now) {
+    // The whole question is the key: the answer is made from it and the
+    // step's start, and from nothing else.
+    let hits = match cache.slot(filters, search.now) {
         Some(slot) => slot
             .get_or_try_init(|| async { store.search_directory(&search).await.map(Arc::new) })
             .await?
@@ -224,27 +249,32 @@ pub async fn search(
         .iter()
         .take(PAGE_SIZE as usize)
         .map(|hit| DirectoryResult {
-            next: MeetingTime::new(hit.next.starts_at, hit.next.ends_at, &filters.zone),
+            next: MeetingTime::new(hit.next.starts_at, hit.next.ends_at, zone),
             hit: hit.clone(),
         })
         .collect();
     Ok(DirectoryPage {
         results,
-        page: filters.page,
-        next_page: more.then_some(filters.page + 1),
+        page: *page,
+        next_page: more.then_some(page + 1),
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use kith_domain::directory::RawFilters;
+    use kith_domain::zone::Zone;
+
     use super::*;
 
-    fn question(word: &str) -> DirectorySearch {
-        DirectorySearch {
-            terms: vec![word.to_owned()],
-            limit: 21,
-            ..Default::default()
-        }
+    fn ask(pairs: &[(&str, &str)]) -> DirectoryFilters {
+        RawFilters::from_pairs(pairs.iter().copied())
+            .parse(&Zone::utc())
+            .expect("valid filters")
+    }
+
+    fn question(word: &str) -> DirectoryFilters {
+        ask(&[("q", word)])
     }
 
     fn at(seconds: i64) -> Timestamp {
@@ -288,32 +318,56 @@ mod tests {
     #[test]
     fn a_slot_is_shared_within_a_step_and_replaced_after_it_or_a_change() {
         let cache = DirectoryCache::new(Duration::from_secs(30));
-        let first = cache.slot(question("a"), 60).expect("enabled");
+        let first = cache.slot(&question("a"), 60).expect("enabled");
         assert!(Arc::ptr_eq(
             &first,
-            &cache.slot(question("a"), 60).expect("enabled")
+            &cache.slot(&question("a"), 60).expect("enabled")
         ));
         assert!(!Arc::ptr_eq(
             &first,
-            &cache.slot(question("b"), 60).expect("enabled")
+            &cache.slot(&question("b"), 60).expect("enabled")
         ));
         assert!(!Arc::ptr_eq(
             &first,
-            &cache.slot(question("a"), 90).expect("enabled")
+            &cache.slot(&question("a"), 90).expect("enabled")
         ));
-        let second = cache.slot(question("a"), 90).expect("enabled");
+        let second = cache.slot(&question("a"), 90).expect("enabled");
         cache.invalidate();
         assert!(!Arc::ptr_eq(
             &second,
-            &cache.slot(question("a"), 90).expect("enabled")
+            &cache.slot(&question("a"), 90).expect("enabled")
         ));
+    }
+
+    #[test]
+    fn questions_that_differ_in_any_filter_never_share_a_slot() {
+        let cache = DirectoryCache::new(Duration::from_secs(30));
+        let base = [("tz", "Australia/Melbourne"), ("format", "phone")];
+        let variants: [&[(&str, &str)]; 10] = [
+            &[("in_progress", "true")],
+            &[("day", "3")],
+            &[("time", "evening")],
+            &[("starts_within", "120")],
+            &[("tz", "Europe/Berlin")],
+            &[("page", "2")],
+            &[("language", "es")],
+            &[("focus", "tapering")],
+            &[("attribute", "women")],
+            &[("city", "Lisbon")],
+        ];
+        let plain = cache.slot(&ask(&base), 60).expect("enabled");
+        for variant in variants {
+            let pairs: Vec<(&str, &str)> = base.iter().chain(variant).copied().collect();
+            let other = cache.slot(&ask(&pairs), 60).expect("enabled");
+            assert!(!Arc::ptr_eq(&plain, &other), "{variant:?}");
+        }
     }
 
     #[test]
     fn a_disabled_cache_keeps_nothing() {
         assert!(
             DirectoryCache::new(Duration::ZERO)
-                .slot(question("a"), 60)
+                .slot(&question("a"), 60)
                 .is_none()
         );
     }

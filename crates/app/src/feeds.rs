@@ -9,6 +9,7 @@ pub mod meeting_guide;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use kith_domain::group::Focus;
 use kith_domain::ids::Slug;
 use kith_domain::membership::RequestState;
 use kith_store::Store;
@@ -31,26 +32,37 @@ pub struct CalendarWords<'a> {
     pub description: &'a str,
 }
 
-/// A listed group's calendar; `NotFound` for any other group.
+/// Where a calendar's meetings link to: the reader's own meetings on `site`
+/// (`/me`), where a member finds each meeting and its room. Not the group's
+/// page: its address is made of the group's name, and calendar providers
+/// keep every event's `URL`.
+fn meetings_url(site: &str) -> String {
+    format!("{site}/me")
+}
+
+/// A listed group's calendar; `NotFound` for any other group. `site` is the
+/// address its links start with, if known.
 pub async fn group_calendar(
     store: &dyn Store,
     slug: &Slug,
     words: CalendarWords<'_>,
-    url: Option<&str>,
+    site: Option<&str>,
     now: Timestamp,
 ) -> AppResult<String> {
     let profile = store.listed_group(slug).await?;
     let changed = store.listed_group_changed_at(slug).await?;
     let access = store.group_access(slug).await?;
     let exceptions = store.occurrence_exceptions(access.id).await?;
+    let series = store.series_ids(access.id).await?;
+    let url = site.map(meetings_url);
     let zone = &profile.schedule.zone;
     Ok(calendar(
         words.name,
         &[CalendarGroup {
-            key: slug.as_str(),
+            series: &series,
             summary: words.summary,
             description: words.description,
-            url,
+            url: url.as_deref(),
             since: changed.to_zoned(zone.tz().clone()).date(),
             // Seconds since 2025: grows with every change of the group.
             sequence: (changed.as_second() - 1_735_689_600).max(0),
@@ -68,6 +80,29 @@ pub struct FeedBody {
     pub json: Vec<u8>,
     /// A strong entity tag (quoted), for conditional requests.
     pub etag: String,
+}
+
+/// What the Meeting Guide feed is made from besides the store: the site
+/// address its links start with and the words of its notes. The cached
+/// feed is kept under it, so a feed asked for another address or in other
+/// words is made afresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FeedKey {
+    site: String,
+    words: Vec<String>,
+}
+
+impl FeedKey {
+    fn new(site: &str, words: &dyn meeting_guide::FocusWords) -> Self {
+        let names = Focus::ALL.iter().map(|focus| words.focus_name(*focus));
+        Self {
+            site: site.to_owned(),
+            words: std::iter::once(words.focus_label())
+                .chain(names)
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
 }
 
 /// Every listed group's weekly meetings in the Meeting Guide format, as
@@ -90,7 +125,7 @@ pub async fn meeting_guide_feed(
         let etag = format!("\"{etag}\"");
         Ok::<_, AppError>(Arc::new(FeedBody { json, etag }))
     };
-    match cache.feed_slot(site, now) {
+    match cache.feed_slot(FeedKey::new(site, words), now) {
         Some(slot) => Ok(slot.get_or_try_init(make).await?.clone()),
         None => make().await,
     }
@@ -164,10 +199,12 @@ pub async fn personal_calendar(
             slugs.push(request.slug);
         }
     }
+    let url = site.map(meetings_url);
     let mut loaded = Vec::new();
     for slug in &slugs {
         let group = store.managed_group(slug).await?;
         let exceptions = store.occurrence_exceptions(group.access.id).await?;
+        let series = store.series_ids(group.access.id).await?;
         let mut description = words.description.to_owned();
         for (label, value) in [
             (private.call_link, &group.private.call_link),
@@ -178,13 +215,12 @@ pub async fn personal_calendar(
                 description.push_str(&format!("\n{label}: {value}"));
             }
         }
-        let url = site.map(|s| format!("{s}/groups/{slug}"));
-        loaded.push((group, exceptions, description, url));
+        loaded.push((group, exceptions, series, description));
     }
     let groups: Vec<CalendarGroup<'_>> = loaded
         .iter()
-        .map(|(group, exceptions, description, url)| CalendarGroup {
-            key: group.profile.slug.as_str(),
+        .map(|(group, exceptions, series, description)| CalendarGroup {
+            series,
             summary: words.summary,
             description,
             url: url.as_deref(),

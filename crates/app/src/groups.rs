@@ -21,7 +21,7 @@ use crate::meeting_time::MeetingTime;
 pub const UPCOMING_ON_PAGE: u32 = 4;
 
 /// A listed group as anyone may see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PublicGroup {
     /// The public profile; it has no private fields.
     pub profile: GroupProfile,
@@ -53,7 +53,7 @@ pub struct GroupPermissions {
 }
 
 /// One of a group's next meetings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpcomingMeeting {
     /// The occurrence's public id.
     pub id: OccurrenceId,
@@ -189,7 +189,9 @@ pub(crate) struct ListedGroup {
 /// Reads a listed group for anyone, through the directory cache: a popular
 /// group's page costs no query within a step of the cache's lifetime (its
 /// next meetings as of the step's start; any change to listings or
-/// schedules starts over).
+/// schedules starts over). The slug is the whole key: what is read here
+/// depends on nothing else but the clock, and the reader's zone is applied
+/// by [`group_page`] afterwards.
 async fn listed_group(
     store: &dyn Store,
     cache: &DirectoryCache,

@@ -148,6 +148,12 @@ impl GroupBuilder {
         self
     }
 
+    /// Joins this way (policy, question, a published call link).
+    pub fn join(mut self, join: kith_domain::membership::JoinSettings) -> Self {
+        self.profile().join = join;
+        self
+    }
+
     /// Has these private details.
     pub fn private(mut self, private: PrivateDetails) -> Self {
         self.submission.group.private = private;

@@ -8,6 +8,7 @@ use std::process::Command;
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday, date};
 use kith_app::feeds::ical::{CalendarGroup, calendar};
+use kith_domain::ids::{RuleId, SeriesId};
 use kith_domain::schedule::{
     MeetingDuration, MonthWeeks, Recurrence, Rule, Schedule, WeekdaySet, parse_local_time,
     resolve_local,
@@ -133,8 +134,8 @@ fn an_independent_expander_finds_exactly_kiths_occurrences() {
     let dir = tempfile::tempdir().expect("dir");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ical_check.py");
     for (n, mut schedule) in schedules().into_iter().enumerate() {
+        let series = stored(&mut schedule);
         // The first rule of each schedule has one meeting cancelled.
-        schedule.rules[0].id = Some(kith_domain::ids::RuleId(1));
         let first = schedule.rules[0].clone();
         let zone_schedule = Schedule {
             zone: schedule.zone.clone(),
@@ -157,13 +158,13 @@ fn an_independent_expander_finds_exactly_kiths_occurrences() {
             .expect("local");
         let exceptions = [
             kith_store::OccurrenceException {
-                rule: kith_domain::ids::RuleId(1),
+                rule: RuleId(1),
                 local_start: victim.local_start,
                 cancelled: true,
                 moved_to: None,
             },
             kith_store::OccurrenceException {
-                rule: kith_domain::ids::RuleId(1),
+                rule: RuleId(1),
                 local_start: moved.local_start,
                 cancelled: false,
                 moved_to: Some(moved_to),
@@ -172,10 +173,10 @@ fn an_independent_expander_finds_exactly_kiths_occurrences() {
         let ics = calendar(
             "kith meetings",
             &[CalendarGroup {
-                key: &format!("group-{n}"),
+                series: &series,
                 summary: "kith: meeting",
                 description: "A meeting, with a comma, a semicolon; and a backslash \\",
-                url: Some("https://kith.example/groups/x"),
+                url: Some("https://kith.example/me"),
                 schedule: &schedule,
                 since,
                 sequence: 3,
@@ -224,13 +225,29 @@ fn an_independent_expander_finds_exactly_kiths_occurrences() {
     }
 }
 
+/// Gives each rule a stored id, as the store does, and answers each rule's
+/// series id.
+fn stored(schedule: &mut Schedule) -> Vec<(RuleId, SeriesId)> {
+    schedule
+        .rules
+        .iter_mut()
+        .zip(1..)
+        .map(|(rule, id)| {
+            rule.id = Some(RuleId(id));
+            (RuleId(id), SeriesId::random())
+        })
+        .collect()
+}
+
 #[test]
 fn the_calendar_carries_no_private_field_and_neutral_titles() {
-    let schedule = &schedules()[0];
+    let mut schedule = schedules().remove(0);
+    let series = stored(&mut schedule);
+    let schedule = &schedule;
     let ics = calendar(
         "kith meetings",
         &[CalendarGroup {
-            key: "quiet-circle-x7k2p",
+            series: &series,
             summary: "kith: meeting",
             description: "A meeting of a group you follow on kith.",
             url: None,
@@ -244,7 +261,10 @@ fn the_calendar_carries_no_private_field_and_neutral_titles() {
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
     assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
     assert!(ics.contains("RRULE:FREQ=WEEKLY;WKST=MO;BYDAY=TU,TH\r\n"));
-    assert!(ics.contains("UID:rule-p0-quiet-circle-x7k2p@kith\r\n"));
+    for (_, id) in &series {
+        assert_eq!(ics.matches(&format!("UID:{id}@kith\r\n")).count(), 1);
+    }
+    assert_eq!(ics.matches("UID:").count(), 3, "a UID for each series only");
     assert!(ics.contains("SEQUENCE:7\r\n"));
     assert!(
         ics.contains("UNTIL=20260630T215959Z"),

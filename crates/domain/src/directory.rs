@@ -26,7 +26,7 @@ pub const MAX_STARTS_WITHIN_MINUTES: u32 = 7 * 24 * 60;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// A part of the day, in the viewer's zone (DESIGN.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TimeOfDay {
     /// 05:00–12:00.
     Morning,
@@ -107,8 +107,12 @@ pub struct RawFilters {
 /// code that the web layer turns into words.
 pub use crate::validation::FieldError as FilterError;
 
-/// Validated directory filters.
-#[derive(Debug, Clone, PartialEq)]
+/// Validated directory filters: the whole question a reader asks.
+///
+/// `Eq + Hash` so that the question itself is the key of the result cache
+/// (`kith_app::directory::DirectoryCache`): a field added here is part of
+/// the key without anyone having to remember it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DirectoryFilters {
     /// Normalised search terms; each must prefix-match a word.
     pub terms: Vec<String>,

@@ -61,6 +61,12 @@ random_id!(
 );
 
 random_id!(
+    /// The public, random id of one schedule rule's series of meetings: its
+    /// `UID` in calendars, which must not say which group it is.
+    SeriesId
+);
+
+random_id!(
     /// The public, random id of one person's request to join one group
     /// (`/requests/{id}`); it names the private thread too.
     RequestId

@@ -39,12 +39,12 @@ pub(crate) const INSERT_GROUPS: &str = "INSERT INTO groups (
 /// The start of a multi-row insert of hosts.
 pub(crate) const INSERT_HOSTS: &str = "INSERT INTO group_hosts (group_id, account_id, position) ";
 /// Bound values per row of [`INSERT_RULES`].
-pub(crate) const RULE_BINDS: usize = 12;
+pub(crate) const RULE_BINDS: usize = 13;
 /// The start of a multi-row insert of schedule rules; `RETURNING id,
 /// group_id, position` follows the rows.
 pub(crate) const INSERT_RULES: &str = "INSERT INTO schedule_rules
     (group_id, position, kind, weekdays, local_time, duration_minutes, first_date, last_date,
-     interval_weeks, anchor_date, month_weeks, on_date) ";
+     interval_weeks, anchor_date, month_weeks, on_date, public_id) ";
 /// Bound values per row of [`INSERT_OCCURRENCES`].
 pub(crate) const OCCURRENCE_BINDS: usize = 7;
 /// The start of a multi-row insert of occurrences.
@@ -139,6 +139,8 @@ pub(crate) fn rule_values(
         owned(columns.anchor_date),
         Column::Int(columns.month_weeks),
         owned(columns.on_date),
+        // A new series each time rules are written: its calendar UID.
+        owned(Some(kith_domain::ids::SeriesId::random().to_string())),
     ]
 }
 

@@ -186,6 +186,13 @@ pub trait Store:
     /// A group's cancelled and moved meetings.
     async fn occurrence_exceptions(&self, group: GroupId) -> StoreResult<Vec<OccurrenceException>>;
 
+    /// The public, random id of each of a group's rules, by the rule's
+    /// stored id: the `UID`s of its calendar series.
+    async fn series_ids(
+        &self,
+        group: GroupId,
+    ) -> StoreResult<Vec<(kith_domain::ids::RuleId, kith_domain::ids::SeriesId)>>;
+
     /// A group's meeting that has not ended: its rule and local start;
     /// `NotFound` otherwise.
     async fn occurrence_rule(

@@ -148,6 +148,24 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn series_ids(
+                &self,
+                group: kith_domain::ids::GroupId,
+            ) -> $crate::StoreResult<Vec<(kith_domain::ids::RuleId, kith_domain::ids::SeriesId)>> {
+                let rows: Vec<(i64, Option<String>)> = sqlx::query_as($crate::sql::SERIES_IDS)
+                    .bind(group.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(rule, id)| {
+                        let id = id
+                            .and_then(|id| kith_domain::ids::SeriesId::parse(&id))
+                            .ok_or_else(|| $crate::StoreError::corrupt("series id"))?;
+                        Ok((kith_domain::ids::RuleId(rule), id))
+                    })
+                    .collect()
+            }
+
             async fn occurrence_rule(
                 &self,
                 group: kith_domain::ids::GroupId,

@@ -60,6 +60,9 @@ WHERE id = $1 AND group_id = $2 AND ends_at > $4";
 /// The cancelled and moved meetings of a group.
 pub(crate) const OCCURRENCE_EXCEPTIONS: &str = "SELECT rule_id, local_start, cancelled, moved_to
 FROM occurrences WHERE group_id = $1 AND (cancelled = 1 OR moved_to IS NOT NULL) ORDER BY starts_at";
+/// The public id of each of a group's rules.
+pub(crate) const SERIES_IDS: &str =
+    "SELECT id, public_id FROM schedule_rules WHERE group_id = $1 ORDER BY position";
 /// A group's meeting that has not ended: its rule and local start.
 pub(crate) const OCCURRENCE_RULE: &str = "SELECT rule_id, local_start FROM occurrences
 WHERE id = $1 AND group_id = $2 AND ends_at > $3";

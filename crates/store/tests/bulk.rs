@@ -11,7 +11,7 @@ use kith_domain::group::{
     Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
     NewGroup, Place, PrivateDetails,
 };
-use kith_domain::ids::{GroupId, Slug};
+use kith_domain::ids::{GroupId, SeriesId, Slug};
 use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
 use kith_domain::zone::Zone;
 use kith_store::hosting::GroupUpdate;
@@ -255,3 +255,172 @@ contract!(
         );
     }
 );
+
+/// Each group's id and its rules' series ids, in the rules' order.
+async fn series_of(
+    store: &std::sync::Arc<dyn kith_store::Store>,
+    slugs: &[Slug],
+) -> Vec<(GroupId, Vec<SeriesId>)> {
+    let mut out = Vec::new();
+    for slug in slugs {
+        let group = store.managed_group(slug).await.expect("group");
+        let series = store.series_ids(group.access.id).await.expect("series");
+        let rules: Vec<_> = group.profile.schedule.rules.iter().map(|r| r.id).collect();
+        let ids: Vec<_> = series.iter().map(|(rule, _)| Some(*rule)).collect();
+        assert_eq!(ids, rules, "one series id for each rule, in order");
+        out.push((
+            group.access.id,
+            series.into_iter().map(|(_, s)| s).collect(),
+        ));
+    }
+    out
+}
+
+fn all_distinct(series: &[(GroupId, Vec<SeriesId>)]) -> bool {
+    let all: Vec<&SeriesId> = series.iter().flat_map(|(_, s)| s).collect();
+    all.len() == all.iter().collect::<std::collections::HashSet<_>>().len()
+}
+
+contract!(
+    each_rule_has_a_random_series_id_of_its_own_until_its_schedule_changes,
+    |store| async move {
+        // Six rules in three groups, written by the insert (SQLite's own
+        // writer, PostgreSQL's multi-row statements).
+        let groups: Vec<NewGroup> = (0..3).map(group).collect();
+        let until = horizon(now());
+        let drafts: Vec<GroupDraft<'_>> = groups
+            .iter()
+            .map(|g| GroupDraft {
+                group: g,
+                status: ListingStatus::Listed,
+                hosts: vec![],
+                occurrences: g.profile.schedule.occurrences_between(now(), until),
+                occurrences_until: until,
+            })
+            .collect();
+        let slugs = store.insert_groups(&drafts, now()).await.expect("insert");
+        let first = series_of(&store, &slugs).await;
+        assert_eq!(first.iter().map(|(_, s)| s.len()).sum::<usize>(), 6);
+        assert!(all_distinct(&first), "{first:?}");
+        assert_eq!(series_of(&store, &slugs).await, first, "read again");
+
+        // A rename keeps them; a new schedule is new series (the multi-row
+        // statements on both backends).
+        let mut renamed = groups[0].clone();
+        renamed.profile.name = "Renamed".to_owned();
+        let mut moved = groups[1].clone();
+        moved.profile.schedule = group(5).profile.schedule;
+        let meetings = moved.profile.schedule.occurrences_between(now(), until);
+        let update = |group, occurrences| GroupUpdate {
+            group,
+            status: ListingStatus::Listed,
+            review_note: None,
+            occurrences,
+            occurrences_until: until,
+            change_log: None,
+        };
+        store
+            .update_groups(
+                &[
+                    (first[0].0, update(&renamed, None)),
+                    (first[1].0, update(&moved, Some(meetings.as_slice()))),
+                ],
+                now(),
+            )
+            .await
+            .expect("update");
+        let after = series_of(&store, &slugs).await;
+        assert_eq!(after[0], first[0], "a rename keeps the series");
+        assert_eq!(after[1].1.len(), 3);
+        assert!(after[1].1.iter().all(|s| !first[1].1.contains(s)));
+        assert!(all_distinct(&after), "{after:?}");
+    }
+);
+
+/// Runs the migration's backfill again on rules without series ids, as on
+/// a database made before it: each rule gets a random id of its own.
+macro_rules! backfill_test {
+    ($name:ident, $connection:ty, $migration:literal, $database:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            use sqlx::Connection as _;
+            let Some((url, _keep)) = ($database) else {
+                return;
+            };
+            let store = kith_store::open(&url, 2).await.expect("open");
+            let groups: Vec<NewGroup> = (0..3).map(group).collect();
+            let until = horizon(now());
+            let drafts: Vec<GroupDraft<'_>> = groups
+                .iter()
+                .map(|g| GroupDraft {
+                    group: g,
+                    status: ListingStatus::Listed,
+                    hosts: vec![],
+                    occurrences: vec![],
+                    occurrences_until: until,
+                })
+                .collect();
+            let slugs = store.insert_groups(&drafts, now()).await.expect("insert");
+            let before = series_of(&store, &slugs).await;
+            let mut connection = <$connection>::connect(&url).await.expect("connect");
+            sqlx::query("UPDATE schedule_rules SET public_id = NULL")
+                .execute(&mut connection)
+                .await
+                .expect("forget");
+            let backfill = include_str!(concat!("../migrations/", $migration))
+                .lines()
+                .find(|line| line.starts_with("UPDATE"))
+                .expect("the backfill");
+            sqlx::query(backfill)
+                .execute(&mut connection)
+                .await
+                .expect("backfill");
+            let after = series_of(&store, &slugs).await;
+            assert_eq!(after.iter().map(|(_, s)| s.len()).sum::<usize>(), 6);
+            assert!(all_distinct(&after), "{after:?}");
+            assert!(
+                after.iter().zip(&before).all(|(a, b)| a.1 != b.1),
+                "new ids"
+            );
+        }
+    };
+}
+
+backfill_test!(
+    the_sqlite_backfill_gives_every_rule_its_own_series_id,
+    sqlx::SqliteConnection,
+    "sqlite/0015_calendar_series_ids.sql",
+    {
+        let db = kith_store::testing::TempSqlite::create().await;
+        Some((db.url.clone(), db))
+    }
+);
+
+backfill_test!(
+    the_postgres_backfill_gives_every_rule_its_own_series_id,
+    sqlx::PgConnection,
+    "postgres/0015_calendar_series_ids.sql",
+    kith_store::testing::TempPostgres::create()
+        .await
+        .map(|db| (db.url.clone(), DropLater(Some(db))))
+);
+
+/// Drops a test database when the test ends.
+struct DropLater(Option<kith_store::testing::TempPostgres>);
+
+impl Drop for DropLater {
+    fn drop(&mut self) {
+        if let Some(db) = self.0.take() {
+            // The runtime is ending with the test; drop on a thread of its own.
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(db.drop_now());
+            })
+            .join()
+            .ok();
+        }
+    }
+}

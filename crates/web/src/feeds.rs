@@ -42,7 +42,7 @@ async fn calendar(
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
     let m = messages();
-    let url = site(&state, &headers).map(|site| format!("{site}/groups/{slug}"));
+    let site = site(&state, &headers);
     let words = CalendarWords {
         name: m.t("calendar.name"),
         summary: m.t("calendar.summary"),
@@ -52,7 +52,7 @@ async fn calendar(
         state.store.as_ref(),
         &slug,
         words,
-        url.as_deref(),
+        site.as_deref(),
         state.clock.now(),
     )
     .await

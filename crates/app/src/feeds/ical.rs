@@ -1,26 +1,32 @@
 //! RFC 5545 text for a group's schedule: one VEVENT series per rule, with
 //! `RRULE`, a `VTIMEZONE` built from the system's zone database, and stable
-//! `UID`s. Written by hand rather than with the `icalendar` crate, which
-//! works in chrono types and has no `VTIMEZONE` builder; the output is
-//! checked by an independent parser and expander in the tests.
+//! `UID`s made of each rule's random series id. Calendar providers sync and
+//! index everything in an event, so nothing in one names the group: not
+//! the title, not the `UID`, not the `URL`. Written by hand rather than
+//! with the `icalendar` crate, which works in chrono types and has no
+//! `VTIMEZONE` builder; the output is checked by an independent parser and
+//! expander in the tests.
 
 use std::fmt::Write as _;
 
 use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::{Dst, Offset};
 use jiff::{SignedDuration, Timestamp, ToSpan};
+use kith_domain::ids::{RuleId, SeriesId};
 use kith_domain::schedule::{MonthWeeks, Recurrence, Rule, Schedule};
 
 /// What a calendar says about one group.
 #[derive(Debug, Clone)]
 pub struct CalendarGroup<'a> {
-    /// Makes the `UID`s: `rule-<id>-<key>@kith`.
-    pub key: &'a str,
+    /// Each stored rule's public, random series id, which makes its `UID`
+    /// (`<series id>@kith`); a rule without one is left out.
+    pub series: &'a [(RuleId, SeriesId)],
     /// The neutral title every meeting carries.
     pub summary: &'a str,
     /// Plain text for `DESCRIPTION`.
     pub description: &'a str,
-    /// The group page's absolute URL, if known.
+    /// An absolute URL for every meeting, if known; never the group's page,
+    /// whose address is made of its name.
     pub url: Option<&'a str>,
     /// The schedule.
     pub schedule: &'a Schedule,
@@ -68,16 +74,15 @@ pub fn calendar(name: &str, groups: &[CalendarGroup<'_>]) -> String {
 
 fn events(out: &mut Lines, group: &CalendarGroup<'_>) {
     let zone = group.schedule.zone.name();
-    for (position, rule) in group.schedule.rules.iter().enumerate() {
+    for rule in &group.schedule.rules {
         let Some(first) = first_date(rule, group.since) else {
             continue;
         };
-        // Stored rules have ids; a rule not stored yet is named by position.
-        let id = rule
-            .id
-            .map_or_else(|| format!("p{position}"), |id| id.0.to_string());
+        let Some((_, series)) = group.series.iter().find(|(id, _)| Some(*id) == rule.id) else {
+            continue;
+        };
         out.line("BEGIN:VEVENT");
-        out.line(&format!("UID:rule-{id}-{}@kith", group.key));
+        out.line(&format!("UID:{series}@kith"));
         out.line(&format!("DTSTAMP:{}", utc(group.stamp)));
         out.line(&format!("SEQUENCE:{}", group.sequence));
         out.line(&format!(
@@ -106,7 +111,7 @@ fn events(out: &mut Lines, group: &CalendarGroup<'_>) {
         for moved in exceptions.filter(|e| !e.cancelled) {
             let Some(to) = moved.moved_to else { continue };
             out.line("BEGIN:VEVENT");
-            out.line(&format!("UID:rule-{id}-{}@kith", group.key));
+            out.line(&format!("UID:{series}@kith"));
             out.line(&format!(
                 "RECURRENCE-ID;TZID={zone}:{}",
                 local(moved.local_start)

@@ -34,7 +34,14 @@ async fn a_listed_groups_calendar_has_its_rules_and_nothing_private() {
         !ics.contains("Quiet Circle"),
         "no group name on a lock screen"
     );
-    assert!(ics.contains(&format!("URL:http://kith.test/groups/{listed}\r\n")));
+    assert!(
+        ics.contains("URL:http://kith.test/me\r\n"),
+        "not the group's page"
+    );
+    assert!(
+        !ics.contains(listed.as_str()),
+        "no slug: it is made of the name"
+    );
     assert!(
         !ics.contains("PRIVATE-CANARY") && !ics.contains("4242"),
         "no private field"
@@ -257,11 +264,17 @@ async fn a_hosts_own_calendar_has_their_groups_private_details_behind_a_revocabl
     assert_eq!(ics.status, StatusCode::OK);
     assert_eq!(ics.header("cache-control"), "private, no-store");
     let body = ics.body.replace("\r\n ", "");
-    assert!(body.contains("UID:rule-") && body.contains(&format!("-{listed}@kith")));
-    assert!(
-        body.contains(&format!("-{pending}@kith")),
-        "every group they host"
-    );
+    let public = app
+        .get(&format!("/groups/{listed}/calendar.ics"))
+        .await
+        .body;
+    let uid = public
+        .lines()
+        .find_map(|line| line.strip_prefix("UID:"))
+        .expect("a UID");
+    assert!(body.contains(&format!("UID:{uid}\r\n")), "the same series");
+    assert_eq!(body.matches("UID:").count(), 2, "every group they host");
+    assert!(!body.contains(listed.as_str()) && !body.contains(pending.as_str()));
     assert!(
         body.contains("Call link: https://meet.example.org/PRIVATE-CANARY"),
         "{body}"

@@ -1,0 +1,367 @@
+//! The result cache never answers one question with another's answer: over
+//! a varied directory, random questions (pairs that differ in one filter,
+//! and a pool asked in random order) get from a cached directory exactly
+//! what an uncached one answers at the same clock; so do listed groups'
+//! pages in random zones and the Meeting Guide feed for several addresses
+//! and words. On both databases, with a fixed seed so a failure repeats.
+//!
+//! Every clock here is 45 seconds past a minute, and the cache's steps are
+//! 30 seconds, so a cached answer was read at most 29 seconds earlier but
+//! after the minute began. Meetings start and end on whole minutes and the
+//! filters' windows move with the clock by whole minutes, so within that
+//! half minute nothing can change: any difference is the cache's fault.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::civil::Weekday;
+use kith_app::AppError;
+use kith_app::directory::{DirectoryCache, search};
+use kith_app::feeds::meeting_guide::FocusWords;
+use kith_app::feeds::meeting_guide_feed;
+use kith_app::groups::{GroupSubmission, create_groups, group_page};
+use kith_app::testing::GroupBuilder;
+use kith_domain::directory::RawFilters;
+use kith_domain::group::{Attribute, Focus, Format, ListingStatus, PrivateDetails};
+use kith_domain::ids::Slug;
+use kith_domain::membership::{JoinPolicy, JoinSettings};
+use kith_domain::zone::Zone;
+use kith_store::{Store, on_both_backends};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+const ZONES: [&str; 7] = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/St_Johns",
+    "America/Los_Angeles",
+    "Australia/Melbourne",
+    "Asia/Kathmandu",
+];
+const WORDS: [&str; 6] = ["river", "quiet", "circle", "lantern", "harbour", "steady"];
+const LANGUAGES: [&str; 4] = ["en", "es", "de", "pt-BR"];
+/// Country, region, city.
+const PLACES: [(&str, &str, &str); 4] = [
+    ("DE", "Berlin", "Berlin"),
+    ("PT", "Lisboa", "Lisbon"),
+    ("US", "New York", "Brooklyn"),
+    ("AU", "Victoria", "Melbourne"),
+];
+
+/// When the groups are made.
+fn created() -> Timestamp {
+    "2026-06-01T10:00:00Z".parse().expect("timestamp")
+}
+
+/// When the questions are asked: each 45 s past a minute (see above).
+fn clocks() -> [Timestamp; 3] {
+    [
+        "2026-06-03T17:12:45Z",
+        "2026-06-04T02:41:45Z",
+        "2026-06-06T22:58:45Z",
+    ]
+    .map(|at| at.parse().expect("timestamp"))
+}
+
+fn rng() -> StdRng {
+    StdRng::seed_from_u64(15)
+}
+
+/// Sixty listed groups of every format, zone, language, focus and place,
+/// eight of them in progress at the first clock, and four nobody may see.
+fn groups(rng: &mut StdRng) -> Vec<GroupSubmission> {
+    let mut out = Vec::new();
+    for n in 0..64 {
+        let name = format!(
+            "{} {} {n}",
+            WORDS.choose(rng).expect("word"),
+            WORDS.choose(rng).expect("word")
+        );
+        let zone = *ZONES.choose(rng).expect("zone");
+        let (days, at) = if n < 8 {
+            // Started within the last hour in its own zone, 90 minutes long.
+            let local = clocks()[0].to_zoned(Zone::parse(zone).expect("zone").tz().clone());
+            (vec![local.weekday()], format!("{:02}:00", local.hour()))
+        } else {
+            let days: Vec<Weekday> = (0..rng.random_range(1..=3))
+                .map(|_| Weekday::from_sunday_zero_offset(rng.random_range(0..7)).expect("day"))
+                .collect();
+            let at = format!(
+                "{:02}:{:02}",
+                rng.random_range(0..24),
+                [0, 15, 30, 45].choose(rng).expect("minute")
+            );
+            (days, at)
+        };
+        let format = *Format::ALL.choose(rng).expect("format");
+        let mut group = GroupBuilder::new(&name)
+            .weekly(&days, &at, zone)
+            .minutes(if n < 8 {
+                90
+            } else {
+                *[45, 60, 90, 120].choose(rng).expect("length")
+            })
+            .format(format)
+            .language(LANGUAGES.choose(rng).expect("language"))
+            .focus(&pick(rng, Focus::ALL, 1..=2))
+            .attributes(&pick(rng, Attribute::ALL, 0..=3));
+        if format != Format::Video || rng.random_bool(0.3) {
+            let (country, region, city) = *PLACES.choose(rng).expect("place");
+            group = group.place(country, Some(region), city);
+        }
+        if rng.random_bool(0.2) {
+            group = group
+                .join(JoinSettings {
+                    policy: JoinPolicy::Open,
+                    publish_call_link: true,
+                    ..JoinSettings::default()
+                })
+                .private(PrivateDetails {
+                    call_link: Some(format!("https://meet.example.org/{n}")),
+                    ..PrivateDetails::default()
+                });
+        }
+        if n >= 60 {
+            group = group.status(if n % 2 == 0 {
+                ListingStatus::Pending
+            } else {
+                ListingStatus::Unlisted
+            });
+        }
+        out.push(group.build());
+    }
+    out
+}
+
+fn pick<T: Copy>(rng: &mut StdRng, all: &[T], count: std::ops::RangeInclusive<usize>) -> Vec<T> {
+    let count = rng.random_range(count);
+    all.choose_multiple(rng, count).copied().collect()
+}
+
+const FIELDS: [&str; 14] = [
+    "q",
+    "format",
+    "day",
+    "time",
+    "starts_within",
+    "in_progress",
+    "focus",
+    "attribute",
+    "language",
+    "country",
+    "region",
+    "city",
+    "tz",
+    "page",
+];
+
+/// A question: each field's values, empty when it is not asked.
+type Question = Vec<(&'static str, Vec<String>)>;
+
+/// A value (or two, for the repeatable fields) for `field`, or none.
+fn draw(rng: &mut StdRng, field: &str, present: f64) -> Vec<String> {
+    if !rng.random_bool(present) {
+        return Vec::new();
+    }
+    let codes = |all: &[&'static str], rng: &mut StdRng, most: usize| -> Vec<String> {
+        pick(rng, all, 1..=most)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    let one = |all: &[&str], rng: &mut StdRng| vec![(*all.choose(rng).expect("value")).to_owned()];
+    match field {
+        "q" => one(&WORDS, rng),
+        "format" => codes(&codes_of(Format::ALL, Format::code), rng, 2),
+        "day" => vec![rng.random_range(0..7).to_string()],
+        "time" => one(&["morning", "afternoon", "evening", "night"], rng),
+        "starts_within" => one(&["30", "90", "240", "1440"], rng),
+        "in_progress" => one(&["true", "false"], rng),
+        "focus" => codes(&codes_of(Focus::ALL, Focus::code), rng, 2),
+        "attribute" => codes(&codes_of(Attribute::ALL, Attribute::code), rng, 2),
+        "language" => one(&["en", "es", "de", "pt"], rng),
+        "country" => one(&PLACES.map(|p| p.0), rng),
+        "region" => one(&PLACES.map(|p| p.1), rng),
+        "city" => one(&PLACES.map(|p| p.2), rng),
+        "tz" => one(&ZONES, rng),
+        "page" => one(&["1", "2", "3"], rng),
+        _ => unreachable!("{field}"),
+    }
+}
+
+fn codes_of<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|value| code(*value)).collect()
+}
+
+fn question(rng: &mut StdRng) -> Question {
+    FIELDS
+        .iter()
+        .map(|field| {
+            let present = match *field {
+                "tz" => 0.6,
+                "q" | "country" | "region" | "city" | "page" => 0.1,
+                _ => 0.25,
+            };
+            (*field, draw(rng, field, present))
+        })
+        .collect()
+}
+
+/// The same question with one field asked differently.
+fn neighbour(rng: &mut StdRng, question: &Question) -> Question {
+    let mut other = question.clone();
+    let field = rng.random_range(0..FIELDS.len());
+    while other[field].1 == question[field].1 {
+        other[field].1 = draw(rng, FIELDS[field], 0.5);
+    }
+    other
+}
+
+async fn ask(
+    store: &dyn Store,
+    cached: &DirectoryCache,
+    question: &Question,
+    at: Timestamp,
+) -> kith_app::directory::DirectoryPage {
+    let pairs = question
+        .iter()
+        .flat_map(|(field, values)| values.iter().map(move |v| (*field, v.clone())));
+    let filters = RawFilters::from_pairs(pairs)
+        .parse(&Zone::utc())
+        .expect("valid filters");
+    let fresh = search(store, &DirectoryCache::disabled(), &filters, at)
+        .await
+        .expect("search");
+    let answer = search(store, cached, &filters, at)
+        .await
+        .expect("cached search");
+    assert_eq!(answer, fresh, "{question:?} at {at}");
+    answer
+}
+
+fn cache() -> DirectoryCache {
+    DirectoryCache::new(Duration::from_secs(30))
+}
+
+on_both_backends!(
+    questions_that_differ_in_one_filter_get_their_own_answers_from_the_cache,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let mut rng = rng();
+        create_groups(store, &groups(&mut rng), created())
+            .await
+            .expect("groups");
+        let cached = cache();
+        let (mut differed, mut in_progress, mut sizes) = (0, 0, std::collections::BTreeSet::new());
+        for n in 0..300 {
+            let at = clocks()[n % 3];
+            let first = question(&mut rng);
+            let second = neighbour(&mut rng, &first);
+            let a = ask(store, &cached, &first, at).await;
+            let b = ask(store, &cached, &second, at).await;
+            differed += usize::from(a != b);
+            sizes.insert(b.results.len());
+            let progress = second
+                .iter()
+                .any(|(f, v)| *f == "in_progress" && v == &["true"]);
+            if progress && !b.results.is_empty() {
+                in_progress += 1;
+            }
+        }
+        // The directory tells the questions apart, so a key that left a
+        // filter out would be caught.
+        assert!(differed > 100, "only {differed} of 300 pairs differed");
+        assert!(in_progress > 0, "some meetings are in progress");
+        assert!(sizes.len() > 8, "answers of many sizes: {sizes:?}");
+        assert!(sizes.contains(&20), "full pages: {sizes:?}");
+    }
+);
+
+on_both_backends!(
+    a_pool_of_questions_asked_in_random_order_is_answered_as_the_store_answers,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let mut rng = rng();
+        create_groups(store, &groups(&mut rng), created())
+            .await
+            .expect("groups");
+        let cached = cache();
+        let mut pool: Vec<Question> = (0..20).map(|_| question(&mut rng)).collect();
+        let extra: Vec<Question> = pool.iter().map(|q| neighbour(&mut rng, q)).collect();
+        pool.extend(extra);
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..400 {
+            let question = pool.choose(&mut rng).expect("question");
+            let at = clocks()[(n / 100) % 3];
+            let answer = ask(store, &cached, question, at).await;
+            seen.insert(format!("{:?}", answer.results));
+        }
+        assert!(seen.len() > 15, "{} different answers", seen.len());
+    }
+);
+
+/// Words for the feed's notes, in two "languages".
+struct Words(&'static str);
+
+impl FocusWords for Words {
+    fn focus_label(&self) -> &str {
+        self.0
+    }
+
+    fn focus_name(&self, focus: Focus) -> &str {
+        if self.0 == "Focus:" {
+            focus.code()
+        } else {
+            "…"
+        }
+    }
+}
+
+on_both_backends!(
+    group_pages_and_the_feed_are_answered_from_the_cache_as_the_store_answers,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let mut rng = rng();
+        let slugs: Vec<Slug> = create_groups(store, &groups(&mut rng), created())
+            .await
+            .expect("groups");
+        let cached = cache();
+        let off = DirectoryCache::disabled();
+        let mut hidden = 0;
+        for n in 0..300 {
+            let at = clocks()[(n / 50) % 3];
+            let slug = slugs.choose(&mut rng).expect("slug");
+            let zone = Zone::parse(ZONES.choose(&mut rng).expect("zone")).expect("zone");
+            let fresh = group_page(store, &off, None, slug, &zone, at).await;
+            let answer = group_page(store, &cached, None, slug, &zone, at).await;
+            match (answer, fresh) {
+                (Ok(answer), Ok(fresh)) => assert_eq!(answer, fresh, "{slug} in {zone}"),
+                (Err(AppError::NotFound), Err(AppError::NotFound)) => hidden += 1,
+                (answer, fresh) => panic!("{slug}: {answer:?} but {fresh:?}"),
+            }
+        }
+        assert!(hidden > 0, "the unlisted groups were asked for");
+
+        let sites = ["http://kith.test", "https://other.example"];
+        let words = [Words("Focus:"), Words("Schwerpunkt:")];
+        let mut bodies = std::collections::HashSet::new();
+        for n in 0..40 {
+            let at = clocks()[(n / 20) % 3];
+            let site = sites.choose(&mut rng).expect("site");
+            let words = words.choose(&mut rng).expect("words");
+            let fresh = meeting_guide_feed(store, &off, site, words, at)
+                .await
+                .expect("feed");
+            let answer = meeting_guide_feed(store, &cached, site, words, at)
+                .await
+                .expect("cached feed");
+            assert_eq!(answer.json, fresh.json, "{site}, {}", words.0);
+            assert_eq!(answer.etag, fresh.etag);
+            bodies.insert(answer.etag.clone());
+        }
+        assert_eq!(bodies.len(), 4, "each site and words has its own feed");
+    }
+);
