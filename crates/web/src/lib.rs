@@ -3,7 +3,8 @@
 //! `kith_app`, render.
 //!
 //! - [`router`]: every route, merged in one place, with the layers that
-//!   apply to all (security headers, logging by route template, timeouts).
+//!   apply to all (security headers, who may cache an answer, logging by
+//!   route template, timeouts).
 //! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
 //!   [`moderation`], [`admin`], [`safety`], [`feeds`], [`health`], [`home`],
 //!   [`assets`]: one module per capability, each with its own `router()`.
@@ -175,6 +176,9 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(15),
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        // Outside the timeout and the panic guard, so their answers are
+        // covered too.
+        .layer(axum::middleware::from_fn(security::cache_policy))
         .layer(
             // Log the route template, never the URI: URLs will carry tokens.
             TraceLayer::new_for_http()

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod authorization;
+mod caching;
 mod canary;
 mod csrf;
 mod directory;
