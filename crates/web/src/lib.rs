@@ -12,6 +12,8 @@
 //!   or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
+//! - [`logging`]: the filter every log line passes; what libraries may
+//!   never write.
 //! - [`limits`]: rate limits on logins and registrations; the client's
 //!   address behind trusted proxies.
 //! - [`forms`]: form and JSON bodies, and refused fields for templates.
@@ -36,6 +38,7 @@ pub mod home;
 pub mod hosting;
 pub mod lifecycle;
 pub mod limits;
+pub mod logging;
 pub mod me;
 pub mod membership;
 pub mod messages;
