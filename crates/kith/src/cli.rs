@@ -13,6 +13,12 @@ pub struct Cli {
     /// Log format.
     #[arg(long, env = "KITH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// UNSAFE: let every library log all it would at the level `RUST_LOG`
+    /// asks. At debug or trace that is room chat, handles, descriptions,
+    /// messages and mail; for debugging kith itself, never on a server
+    /// people use.
+    #[arg(long, env = "KITH_UNSAFE_LOG_ALL", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    pub unsafe_log_all: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -319,15 +325,24 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Logs to standard error; `RUST_LOG` filters (default `info`).
-pub fn init_logging(format: &LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
+/// Logs to standard error; `RUST_LOG` filters (default `info`), through
+/// `kith_web::logging`'s caps unless `unsafe_log_all`.
+pub fn init_logging(format: &LogFormat, unsafe_log_all: bool) {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let directives = std::env::var("RUST_LOG").ok();
+    let filter = kith_web::logging::filter(directives.as_deref(), unsafe_log_all);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let layer = match format {
+        LogFormat::Text => layer.with_filter(filter).boxed(),
+        LogFormat::Json => layer.json().with_filter(filter).boxed(),
+    };
+    tracing_subscriber::registry().with(layer).init();
+    if unsafe_log_all {
+        tracing::warn!(
+            "unsafe logging is on (KITH_UNSAFE_LOG_ALL): libraries may log room chat, handles, messages and mail at debug or trace"
+        );
     }
 }

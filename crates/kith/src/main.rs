@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     let cli = cli::Cli::parse();
-    cli::init_logging(&cli.log_format);
+    cli::init_logging(&cli.log_format, cli.unsafe_log_all);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

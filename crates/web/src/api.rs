@@ -114,7 +114,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn document_router(doc: Arc<OpenApiDoc>) -> Router<AppState> {
     Router::new().route(
         "/api/openapi.json",
-        get(move || async move { Json(doc.as_ref().clone()) }),
+        get(move || async move {
+            crate::security::same_for_everyone(
+                crate::security::PUBLIC_REVALIDATE,
+                Json(doc.as_ref().clone()),
+            )
+        }),
     )
 }
 

@@ -1,12 +1,14 @@
 //! Static assets, compiled into the binary: one stylesheet and one small
-//! script. Everything loads from kith's own origin.
+//! script. Everything loads from kith's own origin. They are the same for
+//! everyone, so browsers and caches keep them for an hour.
 
 use axum::Router;
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::get;
 
 use crate::AppState;
+use crate::security::same_for_everyone;
 
 /// The asset routes.
 pub fn router() -> Router<AppState> {
@@ -18,32 +20,27 @@ pub fn router() -> Router<AppState> {
 
 const CACHE: &str = "public, max-age=3600";
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, CACHE),
-        ],
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    same_for_everyone(CACHE, ([(header::CONTENT_TYPE, content_type)], body))
+}
+
+async fn stylesheet() -> Response {
+    asset(
+        "text/css; charset=utf-8",
         include_str!("../assets/kith.css"),
     )
 }
 
-async fn zone_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, CACHE),
-        ],
+async fn zone_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../assets/tz.js"),
     )
 }
 
-async fn room_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, CACHE),
-        ],
+async fn room_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../assets/room.js"),
     )
 }

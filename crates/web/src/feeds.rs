@@ -1,7 +1,8 @@
 //! Feeds: `GET /groups/{slug}/calendar.ics`, a listed group's public
 //! calendar (RFC 5545; anything else is 404, as on its page), and
 //! `GET /feeds/meeting-guide.json`, every listed group's weekly meetings in
-//! the Meeting Guide format.
+//! the Meeting Guide format. Both are the same for everyone; a person's own
+//! calendar, `/me/calendar.ics`, is private.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -16,6 +17,7 @@ use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::hosting::parse_slug;
 use crate::messages::{Messages, messages};
+use crate::security::{PUBLIC_REVALIDATE, same_for_everyone};
 
 /// The feeds' routes.
 pub fn router() -> Router<AppState> {
@@ -57,14 +59,16 @@ async fn calendar(
     )
     .await
     .map_err(WebError::from)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"kith.ics\""),
-        ],
-        ics,
-    )
-        .into_response())
+    Ok(same_for_everyone(
+        PUBLIC_REVALIDATE,
+        (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "inline; filename=\"kith.ics\""),
+            ],
+            ics,
+        ),
+    ))
 }
 
 impl FocusWords for Messages {
@@ -96,14 +100,20 @@ async fn meeting_guide(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == feed.etag));
+    // Anyone may keep the feed; the entity tag makes asking again cheap.
     if unchanged {
-        return Ok((axum::http::StatusCode::NOT_MODIFIED, [etag]).into_response());
+        return Ok(same_for_everyone(
+            PUBLIC_REVALIDATE,
+            (axum::http::StatusCode::NOT_MODIFIED, [etag]),
+        ));
     }
-    Ok((
-        [(header::CONTENT_TYPE, "application/json".to_owned()), etag],
-        axum::body::Bytes::from_owner(FeedJson(feed)),
-    )
-        .into_response())
+    Ok(same_for_everyone(
+        PUBLIC_REVALIDATE,
+        (
+            [(header::CONTENT_TYPE, "application/json".to_owned()), etag],
+            axum::body::Bytes::from_owner(FeedJson(feed)),
+        ),
+    ))
 }
 
 /// The cached feed's JSON as a response body, without copying it.
@@ -148,7 +158,8 @@ async fn personal_calendar(
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, no-store"),
+            // Its only key is the token in the URL, not a cookie.
+            (header::CACHE_CONTROL, crate::security::PRIVATE),
         ],
         ics,
     )

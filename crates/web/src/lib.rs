@@ -3,7 +3,8 @@
 //! `kith_app`, render.
 //!
 //! - [`router`]: every route, merged in one place, with the layers that
-//!   apply to all (security headers, logging by route template, timeouts).
+//!   apply to all (security headers, who may cache an answer, logging by
+//!   route template, timeouts).
 //! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
 //!   [`moderation`], [`admin`], [`safety`], [`feeds`], [`health`], [`home`],
 //!   [`assets`]: one module per capability, each with its own `router()`.
@@ -11,6 +12,8 @@
 //!   or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
+//! - [`logging`]: the filter every log line passes; what libraries may
+//!   never write.
 //! - [`limits`]: rate limits on logins and registrations; the client's
 //!   address behind trusted proxies.
 //! - [`forms`]: form and JSON bodies, and refused fields for templates.
@@ -35,6 +38,7 @@ pub mod home;
 pub mod hosting;
 pub mod lifecycle;
 pub mod limits;
+pub mod logging;
 pub mod me;
 pub mod membership;
 pub mod messages;
@@ -175,6 +179,9 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(15),
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        // Outside the timeout and the panic guard, so their answers are
+        // covered too.
+        .layer(axum::middleware::from_fn(security::cache_policy))
         .layer(
             // Log the route template, never the URI: URLs will carry tokens.
             TraceLayer::new_for_http()

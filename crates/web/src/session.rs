@@ -211,8 +211,14 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     request.extensions_mut().insert(viewer);
     let mut response = next.run(request).await;
     let secure = state.config.secure_cookies;
-    // API clients need no anonymous token: only pages carry forms.
-    if let Some(token) = fresh_csrf.filter(|_| !api) {
+    // API clients need no anonymous token: only pages carry forms. Nor do
+    // answers that are the same for everyone (a stylesheet, a feed): a
+    // cache between would give their cookie to everyone.
+    let shared = response
+        .extensions()
+        .get::<crate::security::SameForEveryone>()
+        .is_some();
+    if let Some(token) = fresh_csrf.filter(|_| !api && !shared) {
         append_cookie(
             &mut response,
             &cookie_value(CSRF_COOKIE, &token, None, secure),

@@ -3,6 +3,8 @@
 //! an answer — against every route that shows or changes a group, its
 //! requests and threads, or the moderation and admin pages. A person who
 //! may not see a thing gets 404, exactly as for a thing that does not exist.
+//! Every answer's caching headers are checked too (`caching`): no one in
+//! between keeps what one person was shown.
 
 use std::fmt;
 
@@ -701,6 +703,15 @@ async fn every_role_on(world: World) {
                 failures.push(format!(
                     "{} ({:?}) as {who:?}: expected {expected}, got {got} ({})",
                     row.name, row.status, response.status
+                ));
+            }
+            // A listed group's public calendar is the same for everyone.
+            let shared = matches!(row.call, Call::Get(p) if p.ends_with("/calendar.ics"))
+                && response.status.is_success();
+            if let Some(wrong) = crate::caching::wrong_in_matrix(&response, shared) {
+                failures.push(format!(
+                    "{} ({:?}) as {who:?}: {wrong}",
+                    row.name, row.status
                 ));
             }
         }

@@ -3,6 +3,7 @@
 mod accounts;
 mod authorization;
 mod block_reads_as_decline;
+mod caching;
 mod calendars;
 mod canary;
 mod csrf;

@@ -216,9 +216,19 @@ kith_store::on_both_backends!(a_round_and_an_open_sharing_queue, |store| async m
     assert!(called["who"] == who(&ada) || called["who"] == who(&bea));
 
     // A resend with the same id is applied once.
-    command(&mut a, "a3", json!({"type": "say", "text": "hello, all"})).await;
+    command(
+        &mut a,
+        "a3",
+        json!({"type": "say", "text": crate::support::CHAT_CANARY}),
+    )
+    .await;
     let first = until(&mut a, "ack").await;
-    command(&mut a, "a3", json!({"type": "say", "text": "hello, all"})).await;
+    command(
+        &mut a,
+        "a3",
+        json!({"type": "say", "text": crate::support::CHAT_CANARY}),
+    )
+    .await;
     let again = until(&mut a, "ack").await;
     assert_eq!(first["seq"], again["seq"]);
     let chat = app.db.store.room_log(&meeting).await.expect("log");

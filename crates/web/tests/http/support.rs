@@ -202,11 +202,21 @@ pub fn names(directory: &serde_json::Value) -> Vec<String> {
 /// The password every test account has.
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Writes this test process's logs, at debug level, to a file in
-/// `KITH_TEST_LOG_DIR` (default: the temp dir's `kith-test-logs`), where
-/// the log check (`crates/kith/tests/logs.rs`) reads them for emails,
-/// passwords and tokens.
+/// What a member says in the room tests: the log check
+/// (`crates/kith/tests/logs.rs`) fails if it reaches a log, plain or as
+/// the hex of a WebSocket frame.
+pub const CHAT_CANARY: &str = "chat-canary-said-in-the-room";
+
+/// Writes this test process's logs, at trace level through the server's
+/// own filter (`kith_web::logging`), to a file in `KITH_TEST_LOG_DIR`
+/// (default: the temp dir's `kith-test-logs`), where the log check
+/// (`crates/kith/tests/logs.rs`) reads them for emails, passwords, tokens
+/// and room chat.
 pub fn capture_logs() {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let dir = std::env::var_os("KITH_TEST_LOG_DIR")
@@ -215,11 +225,13 @@ pub fn capture_logs() {
         std::fs::create_dir_all(&dir).expect("log dir");
         let file = std::fs::File::create(dir.join(format!("web-http-{}.log", std::process::id())))
             .expect("log file");
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("debug,hyper=info,h2=info")
+        let layer = tracing_subscriber::fmt::layer()
             .with_writer(std::sync::Mutex::new(file))
             .with_ansi(false)
-            .try_init();
+            .with_filter(kith_web::logging::filter(Some("trace"), false));
+        let _ = tracing_subscriber::registry().with(layer).try_init();
+        // The log check's proof that these logs are at trace.
+        tracing::trace!("the HTTP tests log at trace");
     });
 }
 
