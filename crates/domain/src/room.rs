@@ -45,6 +45,9 @@ pub struct Person {
     pub has_spoken: bool,
     /// Order of arrival, for the round's default order and ties.
     pub arrived: u64,
+    /// Their open connections, by id: present while there is one.
+    #[serde(skip)]
+    pub connections: Vec<String>,
 }
 
 /// What the room is doing.
@@ -68,6 +71,8 @@ pub enum Mode {
 /// The current turn, in either mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Turn {
+    /// Its number in the room, which `next` and `pass` name.
+    pub number: u64,
     /// Who speaks.
     pub who: Who,
     /// When the turn began (time since the room opened).
@@ -101,6 +106,12 @@ pub struct Message {
 pub struct Room {
     /// Who facilitates.
     pub facilitator: Who,
+    /// The group's hosts: they may take facilitation, and only they may
+    /// remove one of them.
+    pub hosts: Vec<Who>,
+    /// How many times the facilitator went away, so that facilitation
+    /// returns only after the absence that asked for it.
+    pub absences: u64,
     /// How long each turn is.
     pub turn_length: Duration,
     /// Everyone who came, in order of arrival.
@@ -119,214 +130,6 @@ pub struct Room {
     pub counter: u64,
 }
 
-/// What someone asks of the room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type")]
-pub enum Command {
-    /// Comes in (again, after a lost connection) with this name.
-    Enter {
-        /// Their pseudonym.
-        name: String,
-    },
-    /// Goes out.
-    Leave,
-    /// Facilitator: adds a person without a device.
-    AddGuest {
-        /// Their first name.
-        name: String,
-    },
-    /// Facilitator: starts a check-in round of everyone present, in order
-    /// of arrival, or shuffled by the given order of draws (the server
-    /// draws; the rule stays pure).
-    StartRound {
-        /// `None` for arrival order; otherwise one random number per
-        /// person present, which decides the order.
-        shuffle: Option<Vec<u64>>,
-    },
-    /// The speaker (or the facilitator) ends the turn; the next one starts.
-    Next,
-    /// The person whose turn it is passes.
-    Pass,
-    /// Facilitator: ends the round.
-    EndRound,
-    /// Facilitator: opens sharing by raised hands.
-    OpenSharing,
-    /// Raises one's hand.
-    RaiseHand,
-    /// Lowers one's hand.
-    LowerHand,
-    /// Facilitator: gives the next turn to the fairest raised hand, or to
-    /// this person.
-    Call {
-        /// `None` for the queue's first.
-        who: Option<Who>,
-    },
-    /// The speaker is done.
-    Yield,
-    /// Writes in the side-channel.
-    Say {
-        /// The text.
-        text: String,
-    },
-    /// Facilitator: removes a message.
-    RemoveMessage {
-        /// Its number.
-        id: u64,
-    },
-    /// Facilitator: hides a person's text (or shows it again).
-    Mute {
-        /// Whom.
-        who: Who,
-        /// Muted or not.
-        muted: bool,
-    },
-    /// Facilitator: removes a person for the rest of this meeting.
-    Remove {
-        /// Whom.
-        who: Who,
-    },
-    /// Facilitator: hands facilitation to someone present.
-    HandOver {
-        /// To whom.
-        to: Who,
-    },
-    /// The clock: gives the time's-up cue when a turn ran out.
-    Tick,
-}
-
-/// What happened, for everyone in the room (and the live region that
-/// announces it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type")]
-pub enum Event {
-    /// Someone came in.
-    Entered {
-        /// Who.
-        who: Who,
-        /// Their name.
-        name: String,
-    },
-    /// Someone went out.
-    Left {
-        /// Who.
-        who: Who,
-    },
-    /// A round began, in this order.
-    RoundStarted {
-        /// The order.
-        order: Vec<Who>,
-    },
-    /// A round ended.
-    RoundEnded,
-    /// Sharing by raised hands began.
-    SharingOpened,
-    /// A turn began.
-    TurnStarted {
-        /// Whose.
-        who: Who,
-    },
-    /// A turn ended, after this long.
-    TurnEnded {
-        /// Whose.
-        who: Who,
-        /// How long they spoke.
-        spoke: Duration,
-        /// Whether they passed.
-        passed: bool,
-    },
-    /// The turn's time is up: a cue, not a cut-off.
-    TimeUp {
-        /// Whose turn.
-        who: Who,
-    },
-    /// A hand went up.
-    HandRaised {
-        /// Whose.
-        who: Who,
-    },
-    /// A hand went down.
-    HandLowered {
-        /// Whose.
-        who: Who,
-    },
-    /// A message in the side-channel.
-    Said {
-        /// Its number.
-        id: u64,
-        /// Who wrote it.
-        from: Who,
-        /// The text.
-        text: String,
-    },
-    /// A message was removed.
-    MessageRemoved {
-        /// Its number.
-        id: u64,
-    },
-    /// Someone's text was hidden or shown again.
-    MuteChanged {
-        /// Whose.
-        who: Who,
-        /// Muted or not.
-        muted: bool,
-    },
-    /// Someone was removed from the meeting.
-    Removed {
-        /// Who.
-        who: Who,
-    },
-    /// Someone else facilitates now.
-    FacilitatorChanged {
-        /// Who.
-        to: Who,
-    },
-}
-
-/// Why a command was refused; each has a stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    /// Only the facilitator may do that.
-    #[error("not_facilitator")]
-    NotFacilitator,
-    /// The person is not in the room.
-    #[error("not_present")]
-    NotPresent,
-    /// The person was removed from this meeting.
-    #[error("removed")]
-    Removed,
-    /// It is not this person's turn.
-    #[error("not_your_turn")]
-    NotYourTurn,
-    /// The room is not in the mode the command needs.
-    #[error("wrong_mode")]
-    WrongMode,
-    /// Nobody is there to take a turn.
-    #[error("nobody_waiting")]
-    NobodyWaiting,
-    /// The text is empty or too long, or the person is muted.
-    #[error("invalid_text")]
-    InvalidText,
-    /// No such message or person.
-    #[error("unknown")]
-    Unknown,
-}
-
-impl Refusal {
-    /// The stable code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::NotFacilitator => "not_facilitator",
-            Self::NotPresent => "not_present",
-            Self::Removed => "removed",
-            Self::NotYourTurn => "not_your_turn",
-            Self::WrongMode => "wrong_mode",
-            Self::NobodyWaiting => "nobody_waiting",
-            Self::InvalidText => "invalid_text",
-            Self::Unknown => "unknown",
-        }
-    }
-}
-
 /// The outcome of a command: the events it caused (the new state is the
 /// room it was applied to).
 pub type Outcome = Result<Vec<Event>, Refusal>;
@@ -337,6 +140,8 @@ impl Room {
     pub fn new(facilitator: Who, turn_length: Duration) -> Self {
         Self {
             facilitator,
+            hosts: vec![facilitator],
+            absences: 0,
             turn_length,
             people: Vec::new(),
             removed: Vec::new(),
@@ -346,6 +151,12 @@ impl Room {
             messages: Vec::new(),
             counter: 0,
         }
+    }
+
+    /// The same room with the group's hosts (the facilitator first).
+    pub fn with_hosts(mut self, hosts: Vec<Who>) -> Self {
+        self.hosts = hosts;
+        self
     }
 
     /// The person with this id, if they ever came.
@@ -380,9 +191,11 @@ impl Room {
     /// the room changes and the events are answered, or nothing changes
     /// and the refusal is answered.
     pub fn apply(&mut self, actor: Who, command: Command, now: Duration) -> Outcome {
-        if command == Command::Tick {
+        match command {
             // The clock is nobody: it only cues.
-            return Ok(self.tick(now));
+            Command::Tick => return Ok(self.tick(now)),
+            Command::ReturnFacilitation { absence } => return Ok(self.return_facilitation(absence)),
+            _ => {}
         }
         if self.removed.contains(&actor) {
             return Err(Refusal::Removed);
@@ -396,17 +209,29 @@ impl Room {
         }
         let mut events = Vec::new();
         match command {
-            Command::Enter { name } => self.enter(actor, name, &mut events),
-            Command::Leave => self.leave(actor, now, &mut events),
+            Command::Enter { name, connection } => {
+                self.enter(actor, name, connection, &mut events);
+            }
+            Command::Leave { connection } => {
+                self.leave_connection(actor, &connection, now, &mut events);
+            }
             Command::AddGuest { name } => {
+                let name = guest_name(&name).ok_or(Refusal::InvalidName)?;
                 let number = self.next_number();
                 let guest = Who::Guest(u32::try_from(number).unwrap_or(u32::MAX));
-                self.enter(guest, name, &mut events);
+                self.enter(guest, name, String::new(), &mut events);
             }
             Command::StartRound { shuffle } => self.start_round(shuffle, now, &mut events)?,
-            Command::Next | Command::Pass => {
-                let passed = matches!(command, Command::Pass);
-                let turn = self.turn.ok_or(Refusal::NobodyWaiting)?;
+            Command::Next { turn: named } | Command::Pass { turn: named } => {
+                let passed = matches!(command, Command::Pass { .. });
+                let turn = match (self.turn, named) {
+                    (Some(turn), Some(number)) if turn.number != number => {
+                        return Err(Refusal::TurnOver);
+                    }
+                    (Some(turn), _) => turn,
+                    (None, Some(_)) => return Err(Refusal::TurnOver),
+                    (None, None) => return Err(Refusal::NobodyWaiting),
+                };
                 if turn.who != actor && !facilitates {
                     return Err(Refusal::NotYourTurn);
                 }
@@ -502,6 +327,9 @@ impl Room {
                 if who == actor || self.person(who).is_none() {
                     return Err(Refusal::Unknown);
                 }
+                if self.hosts.contains(&who) && !self.hosts.contains(&actor) {
+                    return Err(Refusal::HostProtected);
+                }
                 self.leave(who, now, &mut events);
                 self.removed.push(who);
                 events.push(Event::Removed { who });
@@ -513,9 +341,38 @@ impl Room {
                 self.facilitator = to;
                 events.push(Event::FacilitatorChanged { to });
             }
-            Command::Tick => events = self.tick(now),
+            Command::TakeFacilitation => {
+                if !self.hosts.contains(&actor) {
+                    return Err(Refusal::NotHost);
+                }
+                if self.facilitator != actor {
+                    self.facilitator = actor;
+                    events.push(Event::FacilitatorChanged { to: actor });
+                }
+            }
+            Command::Tick | Command::ReturnFacilitation { .. } => {}
         }
         Ok(events)
+    }
+
+    /// Facilitation goes back to the first host present, when the
+    /// facilitator is still away since their `absence`-th absence.
+    fn return_facilitation(&mut self, absence: u64) -> Vec<Event> {
+        if absence != self.absences || self.is_present(self.facilitator) {
+            return Vec::new();
+        }
+        let host = self
+            .hosts
+            .iter()
+            .copied()
+            .find(|h| self.is_present(*h) && !self.removed.contains(h));
+        match host {
+            Some(to) => {
+                self.facilitator = to;
+                vec![Event::FacilitatorChanged { to }]
+            }
+            None => Vec::new(),
+        }
     }
 
     /// The time's-up cue, once per turn, when the turn ran out.
@@ -529,10 +386,23 @@ impl Room {
         }
     }
 
-    fn enter(&mut self, who: Who, name: String, events: &mut Vec<Event>) {
+    fn enter(&mut self, who: Who, name: String, connection: String, events: &mut Vec<Event>) {
+        let mut connections = Vec::new();
+        if !connection.is_empty() {
+            connections.push(connection);
+        }
         match self.person_mut(who) {
-            Some(person) if person.present => return,
-            Some(person) => person.present = true,
+            Some(person) => {
+                for connection in connections {
+                    if !person.connections.contains(&connection) {
+                        person.connections.push(connection);
+                    }
+                }
+                if person.present {
+                    return;
+                }
+                person.present = true;
+            }
             None => {
                 let arrived = self.next_number();
                 self.people.push(Person {
@@ -543,10 +413,30 @@ impl Room {
                     spoken: Duration::ZERO,
                     has_spoken: false,
                     arrived,
+                    connections,
                 });
             }
         }
         events.push(Event::Entered { who, name });
+    }
+
+    /// One of the person's connections closed: they go out with their
+    /// last one (or with any, for a log written before connections were
+    /// counted).
+    fn leave_connection(
+        &mut self,
+        who: Who,
+        connection: &str,
+        now: Duration,
+        events: &mut Vec<Event>,
+    ) {
+        if let Some(person) = self.person_mut(who) {
+            person.connections.retain(|c| c != connection);
+            if !connection.is_empty() && !person.connections.is_empty() {
+                return;
+            }
+        }
+        self.leave(who, now, events);
     }
 
     fn leave(&mut self, who: Who, now: Duration, events: &mut Vec<Event>) {
@@ -557,11 +447,20 @@ impl Room {
             }
         }
         self.lower(who);
+        let facilitator = self.facilitator;
+        let mut went = false;
         if let Some(person) = self.person_mut(who) {
+            person.connections.clear();
             if person.present {
                 person.present = false;
-                events.push(Event::Left { who });
+                went = true;
             }
+        }
+        if went {
+            if who == facilitator {
+                self.absences += 1;
+            }
+            events.push(Event::Left { who });
         }
     }
 
@@ -629,12 +528,14 @@ impl Room {
     }
 
     fn start_turn(&mut self, who: Who, now: Duration, events: &mut Vec<Event>) {
+        let number = self.next_number();
         self.turn = Some(Turn {
+            number,
             who,
             started: now,
             cued: false,
         });
-        events.push(Event::TurnStarted { who });
+        events.push(Event::TurnStarted { who, turn: number });
     }
 
     fn end_turn(&mut self, now: Duration, passed: bool, events: &mut Vec<Event>) {
@@ -672,6 +573,12 @@ fn command_needs_facilitator(command: &Command) -> bool {
             | Command::HandOver { .. }
     )
 }
+
+mod guest_name;
+mod wire;
+
+pub use guest_name::{GUEST_NAME_MAX, guest_name};
+pub use wire::{Command, Event, Refusal};
 
 #[cfg(test)]
 mod tests;

@@ -179,6 +179,20 @@ pub struct NewLogEntry<'a> {
     pub at_ms: i64,
 }
 
+/// What became of an append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// It is in the log at the place asked for.
+    Done,
+    /// Another writer took that place first: catch up and try again.
+    Taken,
+    /// This actor's command with this client id is in the log already, at
+    /// this place: a resend, answered as the first was.
+    Repeated(i64),
+    /// The room has closed: nothing is written any more.
+    Closed,
+}
+
 /// How a group's rooms run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoomSettings {
@@ -226,13 +240,13 @@ pub trait RoomStore {
         seq: i64,
     ) -> StoreResult<Vec<LoggedCommand>>;
 
-    /// Appends a command at exactly `entry.seq`; `false` when another
-    /// writer took that place first (the caller catches up and retries).
+    /// Appends a command at exactly `entry.seq`, once per actor and client
+    /// id, unless the room has closed.
     async fn append_room_command(
         &self,
         occurrence: &OccurrenceId,
         entry: &NewLogEntry<'_>,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Appended>;
 
     /// Whether this actor's command with this client id is in the log.
     async fn room_command_seen(
@@ -245,8 +259,9 @@ pub trait RoomStore {
     /// Meetings with a room log that ended before `before`.
     async fn rooms_to_close(&self, before: Timestamp) -> StoreResult<Vec<OccurrenceId>>;
 
-    /// Closes a room: deletes its log (chat and per-person figures go with
-    /// it) and, when its group keeps them, writes the aggregates, in one
+    /// Closes a room for good: deletes its log (chat and per-person
+    /// figures go with it), marks it closed so that nothing is appended
+    /// after, and, when its group keeps them, writes the aggregates, in one
     /// transaction.
     async fn close_room(
         &self,
@@ -290,10 +305,17 @@ impl From<LogRow> for LoggedCommand {
 
 pub(crate) const ROOM_LOG: &str = "SELECT seq, actor, client_id, command, events, at_ms
 FROM room_log WHERE occurrence_id = $1 AND seq > $2 ORDER BY seq";
-/// Inserts only at a free place: a taken `seq` inserts nothing.
+/// Inserts only at a free place and only once per actor and client id: a
+/// taken `seq` or a repeated id inserts nothing.
 pub(crate) const APPEND: &str = "INSERT INTO room_log
     (occurrence_id, seq, actor, client_id, command, events, at_ms)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (occurrence_id, seq) DO NOTHING";
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
+/// On PostgreSQL appends and the closing of a room take turns on the
+/// meeting's row (SQLite's writers take turns anyway).
+pub(crate) const LOCK_MEETING: &str = "SELECT 1 FROM occurrences WHERE id = $1 FOR UPDATE";
+pub(crate) const IS_CLOSED: &str = "SELECT COUNT(*) FROM room_closures WHERE occurrence_id = $1";
+pub(crate) const MARK_CLOSED: &str = "INSERT INTO room_closures (occurrence_id, closed_at)
+VALUES ($1, $2) ON CONFLICT (occurrence_id) DO NOTHING";
 pub(crate) const SEEN: &str = "SELECT seq FROM room_log
 WHERE occurrence_id = $1 AND actor = $2 AND client_id = $3";
 /// Rooms whose meeting ended longer ago than their group keeps them open.

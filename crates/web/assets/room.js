@@ -9,6 +9,7 @@
   const $ = (id) => document.getElementById(id);
   const status = $("room-status");
   const announcer = $("announcer");
+  const PROTOCOL = 2;
   const key = (who) => JSON.stringify(who);
   const ms = (duration) => duration.secs * 1000 + Math.floor(duration.nanos / 1e6);
   let socket = null;
@@ -32,7 +33,7 @@
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     counter += 1;
     const id = `${Date.now().toString(36)}-${counter}`;
-    socket.send(JSON.stringify({ v: 1, id, command }));
+    socket.send(JSON.stringify({ v: PROTOCOL, id, command }));
   }
 
   function apply(event, atMs) {
@@ -64,7 +65,7 @@
         announce(words.wordsSharing);
         break;
       case "turn_started":
-        state.turn = { who: event.who, startedMs: atMs };
+        state.turn = { who: event.who, startedMs: atMs, number: event.turn };
         state.hands = state.hands.filter((h) => key(h.who) !== key(event.who));
         cued = false;
         announce(`${words.wordsTurn} ${nameOf(event.who)}`);
@@ -123,6 +124,7 @@
   }
 
   const facilitating = () => state && key(state.facilitator) === key(you);
+  const hosting = () => state && (state.hosts || []).some((h) => key(h) === key(you));
   const clock = (millis) => {
     const seconds = Math.round(millis / 1000);
     return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
@@ -148,6 +150,9 @@
     if (!state) return;
     document.querySelectorAll(".facilitator-only").forEach((element) => {
       element.hidden = !facilitating();
+    });
+    document.querySelectorAll(".host-only").forEach((element) => {
+      element.hidden = !hosting() || facilitating();
     });
     const mine = (who) => (key(who) === key(you) ? ` ${words.wordsYou}` : "");
     $("turn").textContent = state.turn
@@ -209,7 +214,9 @@
       if (message.room) {
         state = message.room;
         state.people.forEach((p) => { p.spokenMs = ms(p.spoken); });
-        state.turn = state.turn ? { who: state.turn.who, startedMs: ms(state.turn.started) } : null;
+        state.turn = state.turn
+          ? { who: state.turn.who, startedMs: ms(state.turn.started), number: state.turn.number }
+          : null;
         turnMs = ms(state.turn_length);
       }
       seq = message.seq;
@@ -227,6 +234,10 @@
       ended = true;
       status.textContent = words.wordsClosed;
       socket.close();
+    } else if (message.type === "error" && message.code === "unsupported_version") {
+      // kith was updated since this page loaded: load it again.
+      ended = true;
+      window.location.reload();
     } else if (message.type === "removed" || (message.type === "error" && message.code === "removed")) {
       ended = true;
       status.textContent = words.wordsEnded;
@@ -247,17 +258,21 @@
     });
   }
 
+  const turnNumber = () => (state && state.turn ? state.turn.number : null);
   const commands = {
     raise_hand: () => ({ type: "raise_hand" }),
     lower_hand: () => ({ type: "lower_hand" }),
-    pass: () => ({ type: "pass" }),
-    yield: () => (state && state.mode.kind === "round" ? { type: "next" } : { type: "yield" }),
+    // `next` and `pass` name the turn they end, so two presses at once
+    // end it once.
+    pass: () => ({ type: "pass", turn: turnNumber() }),
+    yield: () => (state && state.mode.kind === "round" ? { type: "next", turn: turnNumber() } : { type: "yield" }),
     start_round: () => ({ type: "start_round", shuffle: null }),
     start_round_shuffled: () => ({
       type: "start_round",
       shuffle: state.people.map(() => Math.floor(Math.random() * 2 ** 32)),
     }),
-    next: () => ({ type: "next" }),
+    next: () => ({ type: "next", turn: turnNumber() }),
+    take_facilitation: () => ({ type: "take_facilitation" }),
     open_sharing: () => ({ type: "open_sharing" }),
     call: () => ({ type: "call", who: null }),
     end_round: () => ({ type: "end_round" }),

@@ -322,7 +322,7 @@ async fn turns(mut room: Vec<Socket>, count: usize) -> Vec<Duration> {
         };
         let sent = std::time::Instant::now();
         host.send(tokio_tungstenite::tungstenite::Message::Text(
-            serde_json::json!({"v": 1, "id": format!("t{n}"), "command": command})
+            serde_json::json!({"v": kith_web::rooms::PROTOCOL, "id": format!("t{n}"), "command": command})
                 .to_string()
                 .into(),
         ))

@@ -15,8 +15,15 @@ fn secs(s: u64) -> Duration {
 fn room() -> Room {
     let mut room = Room::new(HOST, DEFAULT_TURN);
     for (who, name) in [(HOST, "host"), (ADA, "ada"), (BEA, "bea")] {
-        room.apply(who, Command::Enter { name: name.into() }, secs(0))
-            .expect("enter");
+        room.apply(
+            who,
+            Command::Enter {
+                name: name.into(),
+                connection: String::new(),
+            },
+            secs(0),
+        )
+        .expect("enter");
     }
     room
 }
@@ -31,23 +38,30 @@ fn a_round_goes_through_everyone_in_order_of_arrival() {
     let events = room
         .apply(HOST, Command::StartRound { shuffle: None }, secs(10))
         .expect("start");
+    let first = room.turn.map(|t| t.number).expect("a turn");
     assert_eq!(
         events,
         vec![
             Event::RoundStarted {
                 order: vec![HOST, ADA, BEA]
             },
-            Event::TurnStarted { who: HOST },
+            Event::TurnStarted {
+                who: HOST,
+                turn: first
+            },
         ]
     );
-    room.apply(HOST, Command::Next, secs(70)).expect("next");
+    room.apply(HOST, Command::Next { turn: None }, secs(70))
+        .expect("next");
     assert_eq!(turn_of(&room), Some(ADA));
     // Only the speaker or the facilitator moves on.
     assert_eq!(
-        room.apply(BEA, Command::Next, secs(80)),
+        room.apply(BEA, Command::Next { turn: None }, secs(80)),
         Err(Refusal::NotYourTurn)
     );
-    let passed = room.apply(ADA, Command::Pass, secs(90)).expect("pass");
+    let passed = room
+        .apply(ADA, Command::Pass { turn: None }, secs(90))
+        .expect("pass");
     assert_eq!(
         passed[0],
         Event::TurnEnded {
@@ -57,7 +71,9 @@ fn a_round_goes_through_everyone_in_order_of_arrival() {
         }
     );
     assert_eq!(turn_of(&room), Some(BEA));
-    let last = room.apply(HOST, Command::Next, secs(150)).expect("last");
+    let last = room
+        .apply(HOST, Command::Next { turn: None }, secs(150))
+        .expect("last");
     assert!(last.contains(&Event::RoundEnded));
     assert_eq!(room.mode, Mode::Open);
     assert_eq!(room.person(HOST).map(|p| p.spoken), Some(secs(60)));
@@ -105,12 +121,20 @@ fn the_queue_puts_those_who_have_not_spoken_first() {
         HOST,
         Command::Enter {
             name: "host".into(),
+            connection: String::new(),
         },
         secs(0),
     )
     .expect("again");
-    room.apply(CYD, Command::Enter { name: "cyd".into() }, secs(0))
-        .expect("cyd");
+    room.apply(
+        CYD,
+        Command::Enter {
+            name: "cyd".into(),
+            connection: String::new(),
+        },
+        secs(0),
+    )
+    .expect("cyd");
     room.apply(HOST, Command::OpenSharing, secs(0))
         .expect("open");
     // Ada speaks two minutes.
@@ -148,7 +172,14 @@ fn a_removed_person_cannot_come_back_to_this_meeting() {
         .expect("remove");
     assert!(events.contains(&Event::Removed { who: BEA }));
     assert_eq!(
-        room.apply(BEA, Command::Enter { name: "bea".into() }, secs(6)),
+        room.apply(
+            BEA,
+            Command::Enter {
+                name: "bea".into(),
+                connection: String::new()
+            },
+            secs(6)
+        ),
         Err(Refusal::Removed)
     );
     assert_eq!(
@@ -235,13 +266,205 @@ fn leaving_during_ones_turn_moves_the_round_on() {
     let mut room = room();
     room.apply(HOST, Command::StartRound { shuffle: None }, secs(0))
         .expect("start");
-    room.apply(HOST, Command::Next, secs(10)).expect("next");
-    let left = room.apply(ADA, Command::Leave, secs(20)).expect("leave");
-    assert!(left.contains(&Event::TurnStarted { who: BEA }));
+    room.apply(HOST, Command::Next { turn: None }, secs(10))
+        .expect("next");
+    let left = room
+        .apply(
+            ADA,
+            Command::Leave {
+                connection: String::new(),
+            },
+            secs(20),
+        )
+        .expect("leave");
+    assert!(
+        left.iter()
+            .any(|e| matches!(e, Event::TurnStarted { who: BEA, .. }))
+    );
     assert!(left.contains(&Event::Left { who: ADA }));
     assert_eq!(
         room.apply(ADA, Command::RaiseHand, secs(21)),
         Err(Refusal::NotPresent)
+    );
+}
+
+fn enter(room: &mut Room, who: Who, connection: &str) -> Vec<Event> {
+    room.apply(
+        who,
+        Command::Enter {
+            name: "someone".into(),
+            connection: connection.into(),
+        },
+        secs(1),
+    )
+    .expect("enter")
+}
+
+fn leave(room: &mut Room, who: Who, connection: &str) -> Vec<Event> {
+    room.apply(
+        who,
+        Command::Leave {
+            connection: connection.into(),
+        },
+        secs(2),
+    )
+    .expect("leave")
+}
+
+#[test]
+fn a_person_is_present_while_any_of_their_connections_is_open() {
+    let mut room = Room::new(HOST, DEFAULT_TURN);
+    assert_eq!(enter(&mut room, ADA, "tab-1").len(), 1);
+    assert_eq!(enter(&mut room, ADA, "tab-2"), vec![], "no second arrival");
+    assert_eq!(leave(&mut room, ADA, "tab-1"), vec![]);
+    assert_eq!(
+        room.apply(ADA, Command::Say { text: "hi".into() }, secs(3))
+            .map(|e| e.len()),
+        Ok(1),
+        "still present"
+    );
+    assert_eq!(
+        leave(&mut room, ADA, "tab-1"),
+        vec![],
+        "a close heard twice"
+    );
+    assert_eq!(
+        leave(&mut room, ADA, "tab-2"),
+        vec![Event::Left { who: ADA }]
+    );
+    assert_eq!(enter(&mut room, ADA, "tab-3").len(), 1, "back again");
+}
+
+#[test]
+fn a_second_end_of_the_same_turn_changes_nothing() {
+    let mut room = room();
+    room.apply(HOST, Command::StartRound { shuffle: None }, secs(0))
+        .expect("start");
+    room.apply(HOST, Command::Next { turn: None }, secs(10))
+        .expect("next");
+    let adas = room.turn.expect("ada's turn");
+    assert_eq!(adas.who, ADA);
+    // Ada and the facilitator press at the same moment: one ends it.
+    room.apply(
+        ADA,
+        Command::Pass {
+            turn: Some(adas.number),
+        },
+        secs(20),
+    )
+    .expect("pass");
+    let before = room.clone();
+    assert_eq!(
+        room.apply(
+            HOST,
+            Command::Next {
+                turn: Some(adas.number)
+            },
+            secs(20)
+        ),
+        Err(Refusal::TurnOver)
+    );
+    assert_eq!(room, before);
+    assert_eq!(turn_of(&room), Some(BEA), "Bea is not skipped");
+}
+
+#[test]
+fn entering_leaving_and_the_clock_are_the_servers_alone() {
+    for command in [
+        Command::Enter {
+            name: "roomhost (facilitator)".into(),
+            connection: String::new(),
+        },
+        Command::Leave {
+            connection: String::new(),
+        },
+        Command::Tick,
+        Command::ReturnFacilitation { absence: 1 },
+    ] {
+        assert!(!command.from_client(), "{command:?}");
+    }
+    assert!(Command::RaiseHand.from_client());
+    assert!(Command::TakeFacilitation.from_client());
+}
+
+#[test]
+fn a_guests_name_follows_the_rules_of_a_display_name() {
+    let mut room = room();
+    for bad in [
+        "",
+        "   ",
+        "\u{202E}tsoh",
+        "a\u{0}b",
+        "two\nlines",
+        &"x".repeat(3_900),
+    ] {
+        assert_eq!(
+            room.apply(HOST, Command::AddGuest { name: bad.into() }, secs(1)),
+            Err(Refusal::InvalidName),
+            "{bad:?}"
+        );
+    }
+    let added = room
+        .apply(
+            HOST,
+            Command::AddGuest {
+                name: "  Marta ".into(),
+            },
+            secs(1),
+        )
+        .expect("added");
+    assert!(matches!(&added[0], Event::Entered { name, .. } if name == "Marta"));
+}
+
+#[test]
+fn facilitation_returns_to_a_host_who_can_also_take_it_back() {
+    let mut room = room().with_hosts(vec![HOST]);
+    room.apply(HOST, Command::HandOver { to: ADA }, secs(1))
+        .expect("hand over");
+    // Ada cannot remove the group's host; a member cannot take facilitation.
+    assert_eq!(
+        room.apply(ADA, Command::Remove { who: HOST }, secs(2)),
+        Err(Refusal::HostProtected)
+    );
+    assert_eq!(
+        room.apply(BEA, Command::TakeFacilitation, secs(2)),
+        Err(Refusal::NotHost)
+    );
+    // Ada goes away: after the grace the server returns facilitation, but
+    // not for an absence she already came back from.
+    leave(&mut room, ADA, "");
+    let first = room.absences;
+    enter(&mut room, ADA, "");
+    leave(&mut room, ADA, "");
+    assert_eq!(
+        room.apply(
+            ADA,
+            Command::ReturnFacilitation { absence: first },
+            secs(40)
+        ),
+        Ok(vec![])
+    );
+    assert_eq!(
+        room.apply(
+            ADA,
+            Command::ReturnFacilitation {
+                absence: room.absences
+            },
+            secs(40)
+        ),
+        Ok(vec![Event::FacilitatorChanged { to: HOST }])
+    );
+    // And a host takes it back at any time.
+    enter(&mut room, ADA, "");
+    room.apply(HOST, Command::HandOver { to: ADA }, secs(50))
+        .expect("hand over again");
+    assert_eq!(
+        room.apply(HOST, Command::TakeFacilitation, secs(51)),
+        Ok(vec![Event::FacilitatorChanged { to: HOST }])
+    );
+    assert_eq!(
+        room.apply(HOST, Command::TakeFacilitation, secs(52)),
+        Ok(vec![])
     );
 }
 
@@ -251,11 +474,16 @@ fn any_who() -> impl Strategy<Value = Who> {
 
 fn any_command() -> impl Strategy<Value = Command> {
     prop_oneof![
-        Just(Command::Enter { name: "x".into() }),
-        Just(Command::Leave),
+        Just(Command::Enter {
+            name: "x".into(),
+            connection: String::new()
+        }),
+        Just(Command::Leave {
+            connection: String::new()
+        }),
         Just(Command::StartRound { shuffle: None }),
-        Just(Command::Next),
-        Just(Command::Pass),
+        Just(Command::Next { turn: None }),
+        Just(Command::Pass { turn: None }),
         Just(Command::EndRound),
         Just(Command::OpenSharing),
         Just(Command::RaiseHand),

@@ -1,10 +1,10 @@
 //! The one implementation of [`super::RoomStore`], stamped out for each
-//! backend by `impl_store!`; `$notify` says whether appends are announced
-//! with `pg_notify`.
+//! backend by `impl_store!`; `$postgres` says whether appends are announced
+//! with `pg_notify` and take turns on the meeting's row.
 
 /// Implements [`RoomStore`] for a backend type with a `pool` field.
 macro_rules! impl_rooms {
-    ($ty:ty, $begin:expr, $notify:expr) => {
+    ($ty:ty, $begin:expr, $postgres:expr) => {
         #[async_trait::async_trait]
         impl $crate::rooms::RoomStore for $ty {
             async fn room_log(
@@ -31,12 +31,25 @@ macro_rules! impl_rooms {
                 &self,
                 occurrence: &kith_domain::ids::OccurrenceId,
                 entry: &$crate::rooms::NewLogEntry<'_>,
-            ) -> $crate::StoreResult<bool> {
+            ) -> $crate::StoreResult<$crate::rooms::Appended> {
                 let _turn = match self.room_append_turn() {
                     Some(queue) => Some(queue.lock().await),
                     None => None,
                 };
                 let mut tx = self.pool.begin_with($begin).await?;
+                if $postgres {
+                    sqlx::query($crate::rooms::LOCK_MEETING)
+                        .bind(occurrence.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let closed: i64 = sqlx::query_scalar($crate::rooms::IS_CLOSED)
+                    .bind(occurrence.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if closed > 0 {
+                    return Ok($crate::rooms::Appended::Closed);
+                }
                 let done = sqlx::query($crate::rooms::APPEND)
                     .bind(occurrence.as_str())
                     .bind(entry.seq)
@@ -47,8 +60,19 @@ macro_rules! impl_rooms {
                     .bind(entry.at_ms)
                     .execute(&mut *tx)
                     .await?;
-                let appended = done.rows_affected() == 1;
-                if appended && $notify {
+                if done.rows_affected() != 1 {
+                    let first: Option<i64> = sqlx::query_scalar($crate::rooms::SEEN)
+                        .bind(occurrence.as_str())
+                        .bind(entry.actor)
+                        .bind(entry.client_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Ok(first.map_or(
+                        $crate::rooms::Appended::Taken,
+                        $crate::rooms::Appended::Repeated,
+                    ));
+                }
+                if $postgres {
                     // Delivered to listeners when the transaction commits.
                     sqlx::query("SELECT pg_notify($1, $2)")
                         .bind($crate::rooms::ROOM_CHANNEL)
@@ -57,7 +81,7 @@ macro_rules! impl_rooms {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(appended)
+                Ok($crate::rooms::Appended::Done)
             }
 
             async fn room_command_seen(
@@ -95,6 +119,17 @@ macro_rules! impl_rooms {
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
+                if $postgres {
+                    sqlx::query($crate::rooms::LOCK_MEETING)
+                        .bind(occurrence.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query($crate::rooms::MARK_CLOSED)
+                    .bind(occurrence.as_str())
+                    .bind(now.as_second())
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query($crate::rooms::KEEP_SUMMARY)
                     .bind(occurrence.as_str())
                     .bind(i64::from(summary.present))

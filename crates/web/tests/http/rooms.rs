@@ -149,7 +149,7 @@ pub(crate) async fn until_event(socket: &mut Socket, kind: &str) -> Value {
 pub(crate) async fn command(socket: &mut Socket, id: &str, command: Value) {
     socket
         .send(Message::Text(
-            json!({"v": 1, "id": id, "command": command})
+            json!({"v": kith_web::rooms::PROTOCOL, "id": id, "command": command})
                 .to_string()
                 .into(),
         ))
@@ -169,7 +169,7 @@ kith_store::on_both_backends!(a_round_and_an_open_sharing_queue, |store| async m
         .await
         .expect("host");
     let welcome = until(&mut h, "welcome").await;
-    assert_eq!(welcome["v"], 1);
+    assert_eq!(welcome["v"], kith_web::rooms::PROTOCOL);
     assert_eq!(welcome["room"]["facilitator"], who(&host));
     let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
         .await
@@ -548,7 +548,10 @@ kith_store::on_both_backends!(
         let ada_entry = entry(store.as_ref(), &ada, &meeting, now())
             .await
             .expect("ada");
-        let enter = |name: &str| Command::Enter { name: name.into() };
+        let enter = |name: &str| Command::Enter {
+            name: name.into(),
+            connection: format!("{name}-tab"),
+        };
         first
             .command(&host_entry, "h1", enter("Hostess"))
             .await
@@ -568,14 +571,14 @@ kith_store::on_both_backends!(
             .expect("store")
             .expect("the round starts");
         first
-            .command(&host_entry, "h3", Command::Next)
+            .command(&host_entry, "h3", Command::Next { turn: None })
             .await
             .expect("store")
             .expect("the host's turn ends");
         // The second has not heard of the round: to it, passing is refused
         // (no round, not Ada's turn) — until it reads the log.
         let passed = second
-            .command(&ada_entry, "a2", Command::Pass)
+            .command(&ada_entry, "a2", Command::Pass { turn: None })
             .await
             .expect("store");
         assert!(passed.is_ok(), "{passed:?}");
