@@ -17,6 +17,7 @@ mod member_mail;
 mod membership;
 mod review;
 mod room_access;
+mod room_hardening;
 mod rooms;
 mod safety;
 mod support;
