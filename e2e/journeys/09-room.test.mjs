@@ -2,7 +2,8 @@
 // members take turns in a check-in round and by raised hands; each change
 // of turn reaches everyone and is announced in a live region; the room
 // works by keyboard and passes the accessibility checks. A member who
-// leaves the group from another tab is out of the room at once, and told.
+// leaves the group from another tab is out of the room at once, and told;
+// a host takes facilitation back after handing it over.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -109,6 +110,12 @@ test("three people take turns in a live room", async (t) => {
     await ada.getByRole("button", { name: "Start a check-in round" }).waitFor();
     assert.equal(await host.getByRole("button", { name: "Start a check-in round" }).isVisible(), false);
     await audit(ada, `Meeting room: ${NAME}`);
+    // A host can always take it back.
+    await host.getByRole("button", { name: "Take facilitation back" }).click();
+    await host.getByRole("button", { name: "Start a check-in round" }).waitFor();
+    await ada.getByRole("button", { name: "Start a check-in round" }).waitFor({ state: "hidden" });
+    assert.equal(await ada.getByRole("button", { name: "Take facilitation back" }).isVisible(), false);
+    await audit(host, `Meeting room: ${NAME}`);
 
     // The side-channel.
     await bea.getByLabel("Write to the room").fill("Thank you all.");

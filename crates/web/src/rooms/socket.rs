@@ -124,7 +124,7 @@ enum ServerMessage<'a> {
         turn_ms: u64,
         now_ms: i64,
         #[serde(skip_serializing_if = "Option::is_none")]
-        room: Option<Room>,
+        room: Option<Box<Room>>,
     },
     /// Something happened.
     Events {
@@ -296,7 +296,9 @@ pub(super) async fn serve(state: AppState, door: Door, after: Option<i64>, mut s
         seq,
         turn_ms: u64::try_from(room.turn_length.as_millis()).unwrap_or(u64::MAX),
         now_ms,
-        room: after.is_none().then(|| redact_room(room, entry.you)),
+        room: after
+            .is_none()
+            .then(|| Box::new(redact_room(room, entry.you))),
     };
     if send(&mut socket, &welcome).await {
         converse(

@@ -113,7 +113,12 @@ kith_store::on_both_backends!(
             .expect("tab");
         until(&mut second, "welcome").await;
         first.close(None).await.expect("close");
-        command(&mut second, "s1", json!({"type": "say", "text": "still here"})).await;
+        command(
+            &mut second,
+            "s1",
+            json!({"type": "say", "text": "still here"}),
+        )
+        .await;
         let answer = until(&mut second, "ack").await;
         assert_eq!(answer["id"], "s1", "still present: {answer}");
         command(&mut h, "h1", json!({"type": "say", "text": "mark"})).await;
