@@ -95,8 +95,10 @@ async fn room_socket(
     // Frames up to four times the largest valid message reach the
     // connection, which answers the oversized ones with close code 1009;
     // larger ones are dropped at once.
+    // The read buffer stays small (idle connections are most of them);
+    // a longer message grows it while it is read.
     Ok(upgrade
-        .read_buffer_size(MAX_MESSAGE)
+        .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(4 * MAX_MESSAGE)
