@@ -6,16 +6,16 @@
 //! across two instances on one PostgreSQL.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures::StreamExt;
 use kith_app::access::Person;
 use kith_domain::account::Role;
 use kith_domain::ids::{OccurrenceId, Slug};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::tungstenite::Error as WsError;
 
-use crate::rooms::{Socket, command, connect, cookie, meeting_now, serve, until, until_event, who};
+use crate::rooms::{
+    Socket, command, connect, cookie, meeting_now, serve, until, until_closed, until_event, who,
+};
 use crate::support::{PASSWORD, TestApp};
 
 /// What takes the room away.
@@ -172,31 +172,9 @@ async fn bring_about(
     );
 }
 
-/// Every frame until the connection ends (within five seconds each).
+/// Every frame until the server closes the connection.
 async fn rest_of(socket: &mut Socket) -> Vec<Value> {
-    let mut frames = Vec::new();
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("the connection ends in time");
-        match message {
-            Some(Ok(Message::Text(text))) => {
-                frames.push(serde_json::from_str(&text).expect("json"))
-            }
-            Some(Ok(Message::Close(_))) => {
-                // Reading on answers the close, as a browser does at once.
-                let rest = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
-                assert!(
-                    matches!(rest, Ok(None | Some(Err(_)))),
-                    "a frame after the close: {rest:?}"
-                );
-                return frames;
-            }
-            Some(Err(err)) => panic!("the connection broke instead of closing: {err}"),
-            None => return frames,
-            Some(Ok(_)) => {}
-        }
-    }
+    until_closed(socket).await.0
 }
 
 /// Whether any frame holds this chat text.

@@ -15,7 +15,10 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::rooms::{Socket, command, connect, cookie, meeting_now, until, until_event, who};
+use crate::rooms::{
+    Socket, command, connect, cookie, meeting_now, serve_state, until, until_closed, until_event,
+    who,
+};
 use crate::support::{TestApp, now, state};
 
 /// How long a facilitator may be away in these tests.
@@ -26,49 +29,12 @@ const GRACE: Duration = Duration::from_millis(300);
 async fn serve(store: Arc<dyn kith_store::Store>) -> String {
     let mut state = state(store.clone(), Duration::ZERO);
     state.rooms = RoomHub::with_facilitator_grace(store, kith_app::Clock::Fixed(now()), GRACE);
-    tokio::spawn(state.rooms.clone().follow_other_instances());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = kith_web::router(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
-    addr.to_string()
+    serve_state(state).await
 }
 
 /// Sends raw text.
 async fn send_text(socket: &mut Socket, text: String) {
     socket.send(Message::Text(text.into())).await.expect("send");
-}
-
-/// Frames until the server closes; answers them and the close code.
-async fn until_closed(socket: &mut Socket) -> (Vec<Value>, Option<CloseCode>) {
-    let mut frames = Vec::new();
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("closed in time");
-        match message {
-            Some(Ok(Message::Text(text))) => {
-                frames.push(serde_json::from_str(&text).expect("json"))
-            }
-            Some(Ok(Message::Close(close))) => {
-                // Reading on answers the close.
-                let _ = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
-                return (frames, close.map(|c| c.code));
-            }
-            Some(Ok(_)) => {}
-            Some(Err(err)) => panic!("broken instead of closed: {err}"),
-            None => return (frames, None),
-        }
-    }
 }
 
 /// Whether any of the frames holds an event of `kind`.

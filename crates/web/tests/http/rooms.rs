@@ -25,7 +25,13 @@ pub(crate) async fn serve(
 ) -> (String, Arc<kith_app::rooms::RoomHub>) {
     let state = state(store, Duration::ZERO);
     let hub = state.rooms.clone();
-    tokio::spawn(hub.clone().follow_other_instances());
+    (serve_state(state).await, hub)
+}
+
+/// Serves a router built on `state` on a free port, following what is
+/// announced to its rooms; answers its address.
+pub(crate) async fn serve_state(state: kith_web::AppState) -> String {
+    tokio::spawn(state.rooms.clone().follow_other_instances());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -39,7 +45,40 @@ pub(crate) async fn serve(
         .await
         .expect("serve");
     });
-    (addr.to_string(), hub)
+    addr.to_string()
+}
+
+/// Every frame until the server closes (within five seconds each), and
+/// its close code; reading on answers the close, as a browser does at
+/// once, and nothing may follow it.
+pub(crate) async fn until_closed(
+    socket: &mut Socket,
+) -> (
+    Vec<Value>,
+    Option<tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode>,
+) {
+    let mut frames = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("the connection ends in time");
+        match message {
+            Some(Ok(Message::Text(text))) => {
+                frames.push(serde_json::from_str(&text).expect("json"));
+            }
+            Some(Ok(Message::Close(close))) => {
+                let rest = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
+                assert!(
+                    matches!(rest, Ok(None | Some(Err(_)))),
+                    "a frame after the close: {rest:?}"
+                );
+                return (frames, close.map(|c| c.code));
+            }
+            Some(Err(err)) => panic!("the connection broke instead of closing: {err}"),
+            None => return (frames, None),
+            Some(Ok(_)) => {}
+        }
+    }
 }
 
 /// A group meeting now (Mondays 11:55–12:55 in Berlin; "now" is Monday
