@@ -13,6 +13,7 @@ mod groups;
 mod held_requests;
 mod hygiene;
 mod lifecycle;
+mod login;
 mod member_mail;
 mod membership;
 mod review;
