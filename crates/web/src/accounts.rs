@@ -7,6 +7,7 @@
 //! whether or not the account exists.
 
 pub mod api;
+mod next;
 
 use askama::Template;
 use axum::Router;
@@ -162,13 +163,10 @@ struct LoginTemplate {
     errors: FormErrors,
 }
 
-/// Only a path on this site: never `//elsewhere` or a full URL.
+/// Where to go after logging in: `next` when it is a plain path on this
+/// site, else the person's own page, as when no `next` was given.
 fn local_path(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_owned()
-    } else {
-        "/me".to_owned()
-    }
+    next::local_path(next).unwrap_or("/me").to_owned()
 }
 
 async fn login_page(viewer: Viewer, query: QueryPairs) -> Result<Response, PageError> {

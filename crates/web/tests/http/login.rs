@@ -222,3 +222,60 @@ kith_store::on_both_backends!(
         );
     }
 );
+
+/// `next` values that read as another site to some URL parser.
+const ELSEWHERE: &[&str] = &[
+    "/%09/evil.test",
+    "/%0a/evil.test",
+    "/%00/evil.test",
+    "/\t/evil.test",
+    "/\n/evil.test",
+    "//evil.test",
+    "/\\evil.test",
+    "/\\/evil.test",
+    "\\\\evil.test",
+    "https://evil.test",
+    "/%2F%2Fevil.test",
+    "%2F%2Fevil.test",
+    "/%5Cevil.test",
+    "javascript:alert(document.domain)",
+    " /me",
+];
+
+#[tokio::test]
+async fn next_after_login_is_only_ever_a_plain_path_on_this_site() {
+    let app = TestApp::empty().await;
+    app.account("Willow", Role::Member).await;
+    let mut browser = app.browser();
+    for next in ELSEWHERE {
+        let query = serde_urlencoded::to_string([("next", next)]).expect("query");
+        let form = browser.get(&format!("/login?{query}")).await;
+        assert!(form.body.contains(r#"name="next" value="/me""#), "{next:?}");
+    }
+    // Sent with the form itself, the answer leads home instead.
+    for next in [
+        "/%09/evil.test",
+        "//evil.test",
+        "/\\evil.test",
+        "https://evil.test",
+    ] {
+        browser.get("/login").await;
+        let answer = browser
+            .post_form(
+                "/login",
+                &[("login", "willow"), ("password", PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(answer.header("location"), "/me", "{next:?}");
+    }
+    let good = "/groups?format=video&day=2";
+    browser.get("/login").await;
+    let answer = browser
+        .post_form(
+            "/login",
+            &[("login", "willow"), ("password", PASSWORD), ("next", good)],
+        )
+        .await;
+    assert_eq!(answer.header("location"), good);
+}
