@@ -1,5 +1,8 @@
 //! The JSON API's shared types and its OpenAPI 3.1 document, generated from
-//! the handlers' annotations and served at `/api/openapi.json`.
+//! the handlers' annotations and served at `/api/openapi.json`; [`problems`]
+//! adds the error answers every operation shares.
+
+pub mod problems;
 
 use std::sync::Arc;
 

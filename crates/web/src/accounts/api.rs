@@ -19,14 +19,28 @@ use crate::session::{Auth, CurrentUser, SESSION_COOKIE, append_cookie, cookie_va
 /// A registration.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegistrationJson {
-    /// A pseudonym: 3–30 letters, digits, `_`, `-` or `.`.
+    /// A pseudonym: 3–30 letters, digits, `_`, `-` or `.`, beginning with
+    /// a letter or digit.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 30,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$"
+    )]
     pub handle: String,
     /// An email address; never shown to anyone.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 254,
+        pattern = "^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$"
+    )]
     pub email: String,
     /// 10–1024 characters, not a common password.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 1024)]
     pub password: String,
 }
 

@@ -16,6 +16,7 @@ mod lifecycle;
 mod login;
 mod member_mail;
 mod membership;
+mod openapi;
 mod review;
 mod room_access;
 mod rooms;
