@@ -16,7 +16,10 @@ async fn every_operation_documents_its_error_answers_as_problem_documents() {
                     == "#/components/schemas/Problem"
             };
             assert!(problem("500") && problem("503"), "{method} {path}");
-            if operation["security"].as_array().is_some_and(|s| !s.is_empty()) {
+            if operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+            {
                 assert!(problem("401"), "{method} {path}");
             }
             if method != "get" {
@@ -37,7 +40,10 @@ async fn every_operation_documents_its_error_answers_as_problem_documents() {
             .iter()
             .find(|p| p["name"] == name)
             .expect(name);
-        (p["schema"]["minimum"].clone(), p["schema"]["maximum"].clone())
+        (
+            p["schema"]["minimum"].clone(),
+            p["schema"]["maximum"].clone(),
+        )
     };
     assert_eq!(bound("page"), (1.into(), 500.into()));
     assert_eq!(bound("starts_within"), (1.into(), 10080.into()));
