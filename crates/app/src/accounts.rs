@@ -251,28 +251,71 @@ impl std::fmt::Debug for NewToken {
     }
 }
 
-/// Logs in with a handle or email and a password. `None` for any mismatch,
-/// whether or not the account exists, after the same amount of work.
+/// A login to check: a handle or email, a password, and the session it
+/// opens.
+#[derive(Clone, Copy)]
+pub struct LoginRequest<'a> {
+    /// A handle or an email.
+    pub login: &'a str,
+    /// The password as typed.
+    pub password: &'a str,
+    /// A browser or an API session.
+    pub kind: SessionKind,
+    /// Whether the session should outlive the browser.
+    pub remember: bool,
+}
+
+impl std::fmt::Debug for LoginRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginRequest(…)")
+    }
+}
+
+/// What a login came to.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// The password matched: a new session for this account.
+    LoggedIn {
+        /// The new session's secrets.
+        token: NewToken,
+        /// Whose session it is.
+        account: AccountId,
+    },
+    /// Any mismatch, whether or not the account exists.
+    Refused,
+    /// Over a limit: try again after this many seconds. No password was
+    /// checked.
+    Limited(u64),
+}
+
+/// Logs in with a handle or email and a password. `allow` is asked first
+/// with the account the login names (`None` when none), so a limit can be
+/// kept per account however it is named; it answers the seconds to wait
+/// when over. A mismatch is `Refused` whether or not the account exists,
+/// after the same amount of work.
 pub async fn login(
     store: &dyn Store,
     hasher: &PasswordHasher,
-    login: &str,
-    password: &str,
-    kind: SessionKind,
-    remember: bool,
+    request: &LoginRequest<'_>,
     now: Timestamp,
-) -> AppResult<Option<NewToken>> {
-    let account = store.account_by_login(login).await?;
+    allow: impl FnOnce(Option<AccountId>) -> Result<(), u64>,
+) -> AppResult<LoginOutcome> {
+    let account = store.account_by_login(request.login).await?;
+    if let Err(seconds) = allow(account.as_ref().map(|a| a.id)) {
+        return Ok(LoginOutcome::Limited(seconds));
+    }
     let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    if !hasher.verify(password, stored).await {
-        return Ok(None);
+    if !hasher.verify(request.password, stored).await {
+        return Ok(LoginOutcome::Refused);
     }
     let Some(account) = account else {
-        return Ok(None);
+        return Ok(LoginOutcome::Refused);
     };
-    start_session(store, account.id, kind, remember, now)
-        .await
-        .map(Some)
+    let token = start_session(store, account.id, request.kind, request.remember, now).await?;
+    Ok(LoginOutcome::LoggedIn {
+        token,
+        account: account.id,
+    })
 }
 
 /// Begins a session for an account whose identity is already proven.

@@ -195,15 +195,15 @@ pub async fn reset_link_valid(store: &dyn Store, token: &str, now: Timestamp) ->
 }
 
 /// Sets a new password through a reset link, ending all the person's
-/// sessions. `NotFound` when the link does not work; the password's rules
-/// as for registering.
+/// sessions; answers whose password it was. `NotFound` when the link does
+/// not work; the password's rules as for registering.
 pub async fn reset_password(
     store: &dyn Store,
     hasher: &PasswordHasher,
     token: &str,
     password: &str,
     now: Timestamp,
-) -> AppResult<()> {
+) -> AppResult<AccountId> {
     if !reset_link_valid(store, token, now).await? {
         return Err(AppError::NotFound);
     }
@@ -212,7 +212,7 @@ pub async fn reset_password(
     let phc = hasher.hash(&password).await?;
     let account = store.use_reset_token(&token_hash(token), &phc, now).await?;
     crate::rooms::access_changed(store, AccessChange::Account(account)).await;
-    Ok(())
+    Ok(account)
 }
 
 async fn check_password(

@@ -30,18 +30,19 @@ fn hasher() -> PasswordHasher {
 }
 
 async fn log_in(store: &dyn Store, login: &str, password: &str, at: Timestamp) -> Option<String> {
-    accounts::login(
-        store,
-        &hasher(),
+    let request = accounts::LoginRequest {
         login,
         password,
-        SessionKind::Browser,
-        false,
-        at,
-    )
-    .await
-    .expect("login")
-    .map(|t| t.token)
+        kind: SessionKind::Browser,
+        remember: false,
+    };
+    match accounts::login(store, &hasher(), &request, at, |_| Ok(()))
+        .await
+        .expect("login")
+    {
+        accounts::LoginOutcome::LoggedIn { token, .. } => Some(token.token),
+        _ => None,
+    }
 }
 
 on_both_backends!(

@@ -75,18 +75,18 @@ async fn token_from_mail(store: &dyn Store, path: &str) -> Option<String> {
 }
 
 async fn logs_in(store: &dyn Store, login: &str, password: &str) -> bool {
-    accounts::login(
-        store,
-        &hasher(),
+    let request = accounts::LoginRequest {
         login,
         password,
-        SessionKind::Browser,
-        false,
-        now(),
+        kind: SessionKind::Browser,
+        remember: false,
+    };
+    matches!(
+        accounts::login(store, &hasher(), &request, now(), |_| Ok(()))
+            .await
+            .expect("login"),
+        accounts::LoginOutcome::LoggedIn { .. }
     )
-    .await
-    .expect("login")
-    .is_some()
 }
 
 on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<

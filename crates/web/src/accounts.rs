@@ -1,32 +1,34 @@
 //! Registering, logging in and out, and the first admin's setup link:
-//! `/register`, `/login`, `/logout`, `/setup/{token}` (HTML) and
-//! `POST /api/v1/accounts`, `POST /api/v1/sessions`,
-//! `DELETE /api/v1/sessions/current` (JSON).
+//! `/register`, `/login`, `/logout`, `/setup/{token}` (HTML); the JSON API
+//! is in [`api`].
 //!
 //! Answers never reveal whether an email is known: registering with a taken
 //! email looks exactly like success, and a failed login says the same
 //! whether or not the account exists.
 
+pub mod api;
+mod next;
+
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use kith_app::accounts::{self, Registration};
+use kith_app::accounts::{self, LoginOutcome, LoginRequest, NewToken, Registration};
+use kith_store::AccountId;
 use kith_store::accounts::SessionKind;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{ApiError, PageError, WebError};
-use crate::forms::{ApiJson, FormErrors, FormPairs};
+use crate::error::{PageError, WebError};
+use crate::forms::{FormErrors, FormPairs};
 use crate::limits::client_ip;
+use crate::limits::devices::{DEVICE_COOKIE, DEVICE_MAX_AGE};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{
-    Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value, peer_ip,
+    Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, peer_ip,
 };
 
 /// The account pages.
@@ -161,13 +163,10 @@ struct LoginTemplate {
     errors: FormErrors,
 }
 
-/// Only a path on this site: never `//elsewhere` or a full URL.
+/// Where to go after logging in: `next` when it is a plain path on this
+/// site, else the person's own page, as when no `next` was given.
 fn local_path(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_owned()
-    } else {
-        "/me".to_owned()
-    }
+    next::local_path(next).unwrap_or("/me").to_owned()
 }
 
 async fn login_page(viewer: Viewer, query: QueryPairs) -> Result<Response, PageError> {
@@ -184,10 +183,57 @@ async fn login_page(viewer: Viewer, query: QueryPairs) -> Result<Response, PageE
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
 
+/// A login checked against the address's and the account's limits; the
+/// new session, or `None` for any mismatch. A browser that proved to be
+/// the account's is marked trusted: see [`crate::limits::devices`].
+pub(crate) async fn checked_login(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    headers: &HeaderMap,
+    request: &LoginRequest<'_>,
+    response_cookies: &mut Vec<String>,
+) -> Result<Option<NewToken>, WebError> {
+    state.limits.login_from(ip).map_err(WebError::RateLimited)?;
+    let device = cookie(headers, DEVICE_COOKIE);
+    let outcome = accounts::login(
+        state.store.as_ref(),
+        &state.hasher,
+        request,
+        state.clock.now(),
+        |account| {
+            state
+                .limits
+                .login_to(account, request.login, device.as_deref())
+        },
+    )
+    .await?;
+    match outcome {
+        LoginOutcome::Limited(seconds) => Err(WebError::RateLimited(seconds)),
+        LoginOutcome::Refused => Ok(None),
+        LoginOutcome::LoggedIn { token, account } => {
+            if !state.limits.trusts(device.as_deref(), account) {
+                response_cookies.push(device_cookie(state, account));
+            }
+            Ok(Some(token))
+        }
+    }
+}
+
+/// The `Set-Cookie` value that marks this browser trusted for `account`.
+pub(crate) fn device_cookie(state: &AppState, account: AccountId) -> String {
+    cookie_value(
+        DEVICE_COOKIE,
+        &state.limits.trust_device(account),
+        Some(DEVICE_MAX_AGE),
+        state.config.secure_cookies,
+    )
+}
+
 async fn login_form(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let login = form.get("login");
@@ -201,21 +247,14 @@ async fn login_form(
         reset: false,
         errors: FormErrors::default(),
     };
-    if let Err(seconds) = state.limits.login(ip, login) {
-        return Err(PageError(WebError::RateLimited(seconds)));
-    }
-    let remember = form.get("remember") == "on";
-    let token = accounts::login(
-        state.store.as_ref(),
-        &state.hasher,
+    let request = LoginRequest {
         login,
-        form.get("password"),
-        SessionKind::Browser,
-        remember,
-        state.clock.now(),
-    )
-    .await?;
-    let Some(token) = token else {
+        password: form.get("password"),
+        kind: SessionKind::Browser,
+        remember: form.get("remember") == "on",
+    };
+    let mut cookies = Vec::new();
+    let Some(token) = checked_login(&state, ip, &headers, &request, &mut cookies).await? else {
         let m = messages();
         page.errors = FormErrors::general("login", m.t("login.failed"));
         return Ok((
@@ -232,15 +271,18 @@ async fn login_form(
         .remember
         .then(|| accounts::ABSOLUTE_REMEMBERED.as_secs());
     let mut response = Redirect::to(&page.next).into_response();
-    append_cookie(
-        &mut response,
-        &cookie_value(
+    cookies.insert(
+        0,
+        cookie_value(
             SESSION_COOKIE,
             &token.token,
             max_age,
             state.config.secure_cookies,
         ),
     );
+    for value in &cookies {
+        append_cookie(&mut response, value);
+    }
     Ok(response)
 }
 
@@ -296,147 +338,4 @@ async fn setup_form(
         ),
         Err(err) => Err(err.into()),
     }
-}
-
-/// A registration.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RegistrationJson {
-    /// A pseudonym: 3–30 letters, digits, `_`, `-` or `.`.
-    #[serde(default)]
-    pub handle: String,
-    /// An email address; never shown to anyone.
-    #[serde(default)]
-    pub email: String,
-    /// 10–1024 characters, not a common password.
-    #[serde(default)]
-    pub password: String,
-}
-
-/// The answer to a registration; the same whether or not the email was
-/// known.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegisteredJson {
-    /// Always `registered`.
-    pub status: String,
-}
-
-/// Registers an account.
-#[utoipa::path(
-    post,
-    path = "/api/v1/accounts",
-    tag = "accounts",
-    request_body = RegistrationJson,
-    responses(
-        (status = 201, description = "Registered (also when the email was known: this is not revealed)", body = RegisteredJson),
-        (status = 422, description = "A field was refused", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many registrations from this address", body = crate::error::Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn create_account(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<RegistrationJson>,
-) -> Result<(StatusCode, Json<RegisteredJson>), ApiError> {
-    state.limits.register(ip).map_err(WebError::RateLimited)?;
-    let registration = Registration {
-        handle: body.handle,
-        email: body.email,
-        password: body.password,
-    };
-    accounts::register(
-        state.store.as_ref(),
-        &state.hasher,
-        &state.mail_site,
-        &registration,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
-    Ok((
-        StatusCode::CREATED,
-        Json(RegisteredJson {
-            status: "registered".to_owned(),
-        }),
-    ))
-}
-
-/// A login.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginJson {
-    /// A handle or an email.
-    #[serde(default)]
-    pub login: String,
-    /// The password.
-    #[serde(default)]
-    pub password: String,
-}
-
-/// A bearer token for `Authorization: Bearer <token>`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenJson {
-    /// The token; kith keeps only its hash, so it cannot be shown again.
-    pub token: String,
-}
-
-/// Logs in, answering a bearer token.
-#[utoipa::path(
-    post,
-    path = "/api/v1/sessions",
-    tag = "accounts",
-    request_body = LoginJson,
-    responses(
-        (status = 201, description = "Logged in", body = TokenJson),
-        (status = 401, description = "The login and password do not match (whether or not the account exists)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn create_session(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<LoginJson>,
-) -> Result<(StatusCode, Json<TokenJson>), ApiError> {
-    state
-        .limits
-        .login(ip, &body.login)
-        .map_err(WebError::RateLimited)?;
-    let token = accounts::login(
-        state.store.as_ref(),
-        &state.hasher,
-        &body.login,
-        &body.password,
-        SessionKind::Api,
-        true,
-        state.clock.now(),
-    )
-    .await?
-    .ok_or(ApiError(WebError::InvalidCredentials))?;
-    Ok((StatusCode::CREATED, Json(TokenJson { token: token.token })))
-}
-
-/// Logs out: ends the session that made this request.
-#[utoipa::path(
-    delete,
-    path = "/api/v1/sessions/current",
-    tag = "accounts",
-    responses(
-        (status = 204, description = "Logged out"),
-        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn delete_current_session(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, ApiError> {
-    if let Auth::Cookie(token) | Auth::Bearer(token) = &user.viewer.auth {
-        accounts::logout(state.store.as_ref(), token).await?;
-    }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    if matches!(user.viewer.auth, Auth::Cookie(_)) {
-        append_cookie(
-            &mut response,
-            &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
-        );
-    }
-    Ok(response)
 }

@@ -1,5 +1,8 @@
 //! The JSON API's shared types and its OpenAPI 3.1 document, generated from
-//! the handlers' annotations and served at `/api/openapi.json`.
+//! the handlers' annotations and served at `/api/openapi.json`; [`problems`]
+//! adds the error answers every operation shares.
+
+pub mod problems;
 
 use std::sync::Arc;
 
@@ -65,9 +68,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hosting::api::claim_group))
         .routes(routes!(moderation::get_claims))
         .routes(routes!(moderation::decide_claim))
-        .routes(routes!(accounts::create_account))
-        .routes(routes!(accounts::create_session))
-        .routes(routes!(accounts::delete_current_session))
+        .routes(routes!(accounts::api::create_account))
+        .routes(routes!(accounts::api::create_session))
+        .routes(routes!(accounts::api::delete_current_session))
         .routes(routes!(me::get_me, lifecycle::api::delete_me))
         .routes(routes!(lifecycle::api::resend_verification))
         .routes(routes!(lifecycle::api::verify_email))

@@ -348,9 +348,9 @@ fn directory_json(page: DirectoryPage, zone: &Zone) -> DirectoryJson {
     params(
         ("q" = Option<String>, Query, description = "Free text; every word must begin a word of the group's name, description or place."),
         ("format" = Option<Vec<String>>, Query, description = "`phone`, `video`, `in_person`, `hybrid`; repeatable, any of."),
-        ("day" = Option<u8>, Query, description = "Weekday 0–6, Sunday 0, in the viewer's zone."),
+        ("day" = Option<u8>, Query, minimum = 0, maximum = 6, description = "Weekday 0–6, Sunday 0, in the viewer's zone."),
         ("time" = Option<String>, Query, description = "`morning` 05–12, `afternoon` 12–17, `evening` 17–21, `night` 21–05, in the viewer's zone."),
-        ("starts_within" = Option<u32>, Query, description = "Meetings starting within this many minutes (1–10080)."),
+        ("starts_within" = Option<u32>, Query, minimum = 1, maximum = 10080, description = "Meetings starting within this many minutes (1–10080)."),
         ("in_progress" = Option<bool>, Query, description = "Meetings in progress now."),
         ("focus" = Option<Vec<String>>, Query, description = "Focus codes; repeatable, any of."),
         ("attribute" = Option<Vec<String>>, Query, description = "Attribute codes; repeatable, all of."),
@@ -359,7 +359,7 @@ fn directory_json(page: DirectoryPage, zone: &Zone) -> DirectoryJson {
         ("region" = Option<String>, Query, description = "Region, case and accents ignored."),
         ("city" = Option<String>, Query, description = "City, case and accents ignored."),
         ("tz" = Option<String>, Query, description = "The viewer's IANA zone; default from the `kith_tz` cookie, else UTC."),
-        ("page" = Option<u32>, Query, description = "Page 1–500; 20 results a page."),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Page 1–500; 20 results a page."),
     ),
     responses(
         (status = 200, description = "A page of groups", body = DirectoryJson),

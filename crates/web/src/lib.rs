@@ -146,7 +146,8 @@ impl FromRef<AppState> for Clock {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, mut openapi) = api::router().split_for_parts();
+    api::problems::add_shared_problems(&mut openapi);
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(home::router())

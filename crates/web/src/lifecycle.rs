@@ -362,8 +362,14 @@ async fn reset_form(
     )
     .await
     {
-        Ok(()) => {
+        Ok(account) => {
             let mut response = Redirect::to("/login?reset=1").into_response();
+            // The link proved this browser is the owner's: it logs in with
+            // an allowance of its own, however many guessers have tried.
+            append_cookie(
+                &mut response,
+                &crate::accounts::device_cookie(&state, account),
+            );
             if matches!(viewer.auth, Auth::Cookie(_)) {
                 append_cookie(
                     &mut response,

@@ -2,6 +2,14 @@
 //! and by the account named, and the client's address itself: the socket's
 //! peer, unless that peer is a trusted proxy (`KITH_TRUSTED_PROXIES`), in
 //! which case the nearest untrusted hop of `X-Forwarded-For`.
+//!
+//! Logins have two limits: one per address and minute, and one per account
+//! and hour — one allowance whether the account is named by handle or by
+//! email. A browser that proves with a device cookie ([`devices`]) that it
+//! logged in to the account before has an hourly allowance of its own, so
+//! guessers cannot lock the owner out.
+
+pub mod devices;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
@@ -9,13 +17,17 @@ use std::num::NonZeroU32;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
+use kith_store::AccountId;
+
+use self::devices::DeviceKey;
 
 /// How many attempts are allowed.
 #[derive(Debug, Clone, Copy)]
 pub struct LimitSettings {
     /// Login attempts per client address per minute.
     pub login_per_ip_per_minute: u32,
-    /// Login attempts per account per hour.
+    /// Login attempts per account per hour from browsers it never logged
+    /// in with, all together; and again for each browser it did.
     pub login_per_account_per_hour: u32,
     /// Registrations per client address per hour.
     pub register_per_ip_per_hour: u32,
@@ -44,7 +56,8 @@ impl Default for LimitSettings {
 /// The limiters; in memory, per instance.
 pub struct Limits {
     login_ip: DefaultKeyedRateLimiter<IpAddr>,
-    login_account: DefaultKeyedRateLimiter<String>,
+    login_account: DefaultKeyedRateLimiter<LoginKey>,
+    devices: DeviceKey,
     register_ip: DefaultKeyedRateLimiter<IpAddr>,
     membership: DefaultKeyedRateLimiter<i64>,
     mail_ip: DefaultKeyedRateLimiter<IpAddr>,
@@ -56,6 +69,17 @@ impl std::fmt::Debug for Limits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Limits")
     }
+}
+
+/// What a login attempt counts against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum LoginKey {
+    /// Every untrusted client of an account.
+    Account(i64),
+    /// One browser the account logged in with before.
+    Device(i64, String),
+    /// A login that names no account, as typed.
+    Unknown(String),
 }
 
 /// Keys are forgotten once their limit has refilled; beyond this many the
@@ -88,16 +112,51 @@ impl Limits {
             mail_account: RateLimiter::keyed(Quota::per_hour(at_least_one(
                 settings.mail_per_account_per_hour,
             ))),
+            devices: DeviceKey::random(),
             clock: DefaultClock::default(),
         }
     }
 
-    /// Counts a login attempt; `Err(seconds)` to wait when over a limit.
-    pub fn login(&self, ip: IpAddr, login: &str) -> Result<(), u64> {
+    /// Counts a login attempt from this address; `Err(seconds)` to wait
+    /// when over the limit.
+    pub fn login_from(&self, ip: IpAddr) -> Result<(), u64> {
         self.prune();
-        let account = login.trim().to_lowercase();
-        self.wait(self.login_ip.check_key(&ip).err())?;
-        self.wait(self.login_account.check_key(&account).err())
+        self.wait(self.login_ip.check_key(&ip).err())
+    }
+
+    /// Counts a login attempt on the account a login names (`None` when it
+    /// names none: then the name as typed is the key, so such attempts are
+    /// limited alike). `device` is the browser's device cookie: when it
+    /// vouches for this account the attempt counts against that browser's
+    /// own allowance. `Err(seconds)` to wait when over the limit.
+    pub fn login_to(
+        &self,
+        account: Option<AccountId>,
+        login: &str,
+        device: Option<&str>,
+    ) -> Result<(), u64> {
+        self.prune();
+        let key = match account {
+            None => LoginKey::Unknown(login.trim().to_lowercase()),
+            Some(id) => match device.and_then(|d| self.devices.device(d, id)) {
+                Some(device) => LoginKey::Device(id.0, device),
+                None => LoginKey::Account(id.0),
+            },
+        };
+        self.wait(self.login_account.check_key(&key).err())
+    }
+
+    /// A device cookie's value that vouches for this browser and `account`,
+    /// given after it proved to be the account's (a login, a reset link).
+    pub fn trust_device(&self, account: AccountId) -> String {
+        self.devices.issue(account)
+    }
+
+    /// Whether `device` already vouches for `account`.
+    pub fn trusts(&self, device: Option<&str>, account: AccountId) -> bool {
+        device
+            .and_then(|d| self.devices.device(d, account))
+            .is_some()
     }
 
     /// Counts a registration; `Err(seconds)` to wait when over the limit.
@@ -213,22 +272,44 @@ mod tests {
     }
 
     #[test]
-    fn logins_are_limited_per_address_and_per_account() {
+    fn logins_are_limited_per_address() {
         let limits = Limits::new(LimitSettings::default());
         let a = ip("203.0.113.1");
         for _ in 0..6 {
-            assert!(limits.login(a, "river").is_ok());
+            assert!(limits.login_from(a).is_ok());
         }
-        let wait = limits.login(a, "river").expect_err("seventh in a minute");
+        let wait = limits.login_from(a).expect_err("seventh in a minute");
         assert!((1..=61).contains(&wait), "{wait}");
-        // Another address may still try, until the account's hourly limit.
-        let mut refused = 0;
-        for n in 0..30 {
-            let from = IpAddr::V4(Ipv4Addr::new(198, 51, 100, n));
-            if limits.login(from, "RIVER").is_err() {
-                refused += 1;
-            }
+        assert!(limits.login_from(ip("198.51.100.1")).is_ok());
+    }
+
+    #[test]
+    fn an_account_has_one_allowance_for_strangers_and_one_per_trusted_browser() {
+        let limits = Limits::new(LimitSettings::default());
+        let river = Some(AccountId(1));
+        let trusted = limits.trust_device(AccountId(1));
+        let elsewhere = limits.trust_device(AccountId(2));
+        for n in 0..25 {
+            // However it is named, and with another account's cookie.
+            let login = if n % 2 == 0 {
+                "river"
+            } else {
+                "river@example.org"
+            };
+            assert!(limits.login_to(river, login, Some(&elsewhere)).is_ok());
         }
-        assert_eq!(refused, 30 - (25 - 6));
+        let wait = limits
+            .login_to(river, "river", None)
+            .expect_err("the 26th in an hour");
+        assert!((1..=3600).contains(&wait), "{wait}");
+        assert!(limits.login_to(river, "river", Some(&trusted)).is_ok());
+        assert!(limits.trusts(Some(&trusted), AccountId(1)));
+        assert!(!limits.trusts(Some(&elsewhere), AccountId(1)));
+        // A login that names no account is limited as typed.
+        for _ in 0..25 {
+            assert!(limits.login_to(None, "Nobody", None).is_ok());
+        }
+        assert!(limits.login_to(None, " nobody ", None).is_err());
+        assert!(limits.login_to(None, "somebody", None).is_ok());
     }
 }

@@ -224,7 +224,11 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
             &cookie_value(CSRF_COOKIE, &token, None, secure),
         );
     }
-    if stale_cookie {
+    // A handler that set a session of its own (a login that arrived with
+    // an ended session's cookie) has replaced the stale one already: a
+    // deletion after it would log the person straight out again, since a
+    // cookie jar keeps the last `Set-Cookie` of a name.
+    if stale_cookie && !sets_cookie(&response, SESSION_COOKIE) {
         append_cookie(
             &mut response,
             &cookie_value(SESSION_COOKIE, "", Some(0), secure),
@@ -250,6 +254,16 @@ pub fn append_cookie(response: &mut Response, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().append(SET_COOKIE, value);
     }
+}
+
+/// Whether a response already sets (or deletes) the cookie `name`.
+fn sets_cookie(response: &Response, name: &str) -> bool {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split_once('=').is_some_and(|(n, _)| n.trim() == name))
 }
 
 /// The client's socket address, when the server recorded it.
@@ -357,7 +371,8 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The value of the request's cookie `name`.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
