@@ -44,6 +44,9 @@ struct RoomTemplate {
     opens: String,
     facilitates: bool,
     hosts_it: bool,
+    /// In the script's address, so a browser that cached the script of
+    /// an older protocol fetches this one's.
+    protocol: u8,
 }
 
 async fn room_page(
@@ -61,6 +64,7 @@ async fn room_page(
         nav: user.viewer.nav(),
         facilitates: entry.you == entry.facilitator,
         hosts_it: entry.hosts.contains(&entry.you),
+        protocol: PROTOCOL,
         opens,
         entry,
     };

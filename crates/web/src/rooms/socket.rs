@@ -424,7 +424,7 @@ async fn converse(
                 }
                 let id = message.id.as_str();
                 if id.is_empty() || id.chars().count() > MAX_ID_CHARS || !message.command.from_client() {
-                    send(socket, &ServerMessage::Error { v: PROTOCOL, id: None, code: "invalid_message" }).await;
+                    send(socket, &error("invalid_message")).await;
                     continue;
                 }
                 // Asked again for every command: an announcement from
