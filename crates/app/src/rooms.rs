@@ -19,8 +19,7 @@
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use kith_domain::group::ListingStatus;
-use kith_domain::group::PrivateDetails;
+use kith_domain::group::{ListingStatus, PrivateDetails};
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::room::Who;
 use kith_store::Store;

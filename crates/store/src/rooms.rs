@@ -337,3 +337,39 @@ pub(crate) const SET_SETTINGS: &str = "UPDATE groups SET room_turn_seconds = $2,
 
 mod imp;
 pub(crate) use imp::impl_rooms;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_access_change_reads_back_as_it_was_sent_and_nothing_else_does() {
+        for change in [
+            AccessChange::Account(AccountId(42)),
+            AccessChange::Group(GroupId(7)),
+            AccessChange::Everyone,
+        ] {
+            assert_eq!(AccessChange::parse(&change.payload()), Some(change));
+        }
+        for noise in [
+            "",
+            "account:",
+            "account:x",
+            "group:1:2",
+            "someone:3",
+            "everyone:1",
+        ] {
+            assert_eq!(AccessChange::parse(noise), None, "{noise:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_concerns_its_account_its_group_or_everyone() {
+        let (ada, circle) = (AccountId(2), GroupId(5));
+        assert!(AccessChange::Account(ada).concerns(ada, circle));
+        assert!(!AccessChange::Account(AccountId(3)).concerns(ada, circle));
+        assert!(AccessChange::Group(circle).concerns(ada, circle));
+        assert!(!AccessChange::Group(GroupId(6)).concerns(ada, circle));
+        assert!(AccessChange::Everyone.concerns(ada, circle));
+    }
+}
