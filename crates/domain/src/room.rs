@@ -355,26 +355,6 @@ impl Room {
         Ok(events)
     }
 
-    /// Facilitation goes back to the first host present, when the
-    /// facilitator is still away since their `absence`-th absence.
-    fn return_facilitation(&mut self, absence: u64) -> Vec<Event> {
-        if absence != self.absences || self.is_present(self.facilitator) {
-            return Vec::new();
-        }
-        let host = self
-            .hosts
-            .iter()
-            .copied()
-            .find(|h| self.is_present(*h) && !self.removed.contains(h));
-        match host {
-            Some(to) => {
-                self.facilitator = to;
-                vec![Event::FacilitatorChanged { to }]
-            }
-            None => Vec::new(),
-        }
-    }
-
     /// The time's-up cue, once per turn, when the turn ran out.
     fn tick(&mut self, now: Duration) -> Vec<Event> {
         match self.turn.as_mut() {
@@ -383,84 +363,6 @@ impl Room {
                 vec![Event::TimeUp { who: turn.who }]
             }
             _ => Vec::new(),
-        }
-    }
-
-    fn enter(&mut self, who: Who, name: String, connection: String, events: &mut Vec<Event>) {
-        let mut connections = Vec::new();
-        if !connection.is_empty() {
-            connections.push(connection);
-        }
-        match self.person_mut(who) {
-            Some(person) => {
-                for connection in connections {
-                    if !person.connections.contains(&connection) {
-                        person.connections.push(connection);
-                    }
-                }
-                if person.present {
-                    return;
-                }
-                person.present = true;
-            }
-            None => {
-                let arrived = self.next_number();
-                self.people.push(Person {
-                    who,
-                    name: name.clone(),
-                    present: true,
-                    muted: false,
-                    spoken: Duration::ZERO,
-                    has_spoken: false,
-                    arrived,
-                    connections,
-                });
-            }
-        }
-        events.push(Event::Entered { who, name });
-    }
-
-    /// One of the person's connections closed: they go out with their
-    /// last one (or with any, for a log written before connections were
-    /// counted).
-    fn leave_connection(
-        &mut self,
-        who: Who,
-        connection: &str,
-        now: Duration,
-        events: &mut Vec<Event>,
-    ) {
-        if let Some(person) = self.person_mut(who) {
-            person.connections.retain(|c| c != connection);
-            if !connection.is_empty() && !person.connections.is_empty() {
-                return;
-            }
-        }
-        self.leave(who, now, events);
-    }
-
-    fn leave(&mut self, who: Who, now: Duration, events: &mut Vec<Event>) {
-        if self.turn.map(|t| t.who) == Some(who) {
-            self.end_turn(now, false, events);
-            if matches!(self.mode, Mode::Round { .. }) {
-                self.advance_round(now, events);
-            }
-        }
-        self.lower(who);
-        let facilitator = self.facilitator;
-        let mut went = false;
-        if let Some(person) = self.person_mut(who) {
-            person.connections.clear();
-            if person.present {
-                person.present = false;
-                went = true;
-            }
-        }
-        if went {
-            if who == facilitator {
-                self.absences += 1;
-            }
-            events.push(Event::Left { who });
         }
     }
 
@@ -575,6 +477,7 @@ fn command_needs_facilitator(command: &Command) -> bool {
 }
 
 mod guest_name;
+mod presence;
 mod wire;
 
 pub use guest_name::{GUEST_NAME_MAX, guest_name};
