@@ -3,7 +3,8 @@
 // of turn reaches everyone and is announced in a live region; the room
 // works by keyboard and passes the accessibility checks. A member who
 // leaves the group from another tab is out of the room at once, and told;
-// a host takes facilitation back after handing it over.
+// a host takes facilitation back after handing it over; in a round all see
+// who comes next; removing someone asks once more.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -117,6 +118,22 @@ test("three people take turns in a live room", async (t) => {
     assert.equal(await ada.getByRole("button", { name: "Take facilitation back" }).isVisible(), false);
     await audit(host, `Meeting room: ${NAME}`);
 
+    // In a round everyone sees who comes next.
+    await host.getByRole("button", { name: "Start a check-in round" }).click();
+    await ada.locator("#next-up", { hasText: "Next: ada_noon (you)" }).waitFor();
+    await host.getByRole("button", { name: "End the round" }).click();
+    await ada.locator("#next-up").waitFor({ state: "hidden" });
+
+    // Removing someone asks once more, on the same button.
+    await host.getByLabel("First name of someone without a device").fill("Mo");
+    await host.getByRole("button", { name: "Add", exact: true }).click();
+    await ada.locator("#people li", { hasText: "Mo" }).waitFor();
+    await host.getByRole("button", { name: "Remove Mo" }).click();
+    await host.getByRole("button", { name: "Yes, remove Mo" }).waitFor();
+    assert.equal(await ada.locator("#people li", { hasText: "Mo" }).count(), 1, "not yet");
+    await host.getByRole("button", { name: "Yes, remove Mo" }).click();
+    await ada.locator("#people li", { hasText: "Mo" }).waitFor({ state: "detached" });
+
     // The side-channel.
     await bea.getByLabel("Write to the room").fill("Thank you all.");
     await bea.getByRole("button", { name: "Send" }).click();
@@ -130,6 +147,10 @@ test("three people take turns in a live room", async (t) => {
     await beaTab.goto(beaRequest);
     await beaTab.getByRole("button", { name: "Leave this group" }).click();
     await bea.locator("#room-status", { hasText: "You are no longer in this room." }).waitFor();
+    // Told kindly, with where to go next.
+    await bea.getByRole("heading", { name: "You are no longer in this room." }).waitFor();
+    await bea.getByRole("link", { name: /the crisis page lists lines that are peer-run/ }).waitFor();
+    await bea.getByRole("link", { name: /The group's page says where you stand/ }).waitFor();
     await ada.getByLabel("Write to the room").fill("Bye, Bea.");
     await ada.getByRole("button", { name: "Send" }).click();
     await host.locator("#chat li", { hasText: "ada_noon: Bye, Bea." }).waitFor();

@@ -154,7 +154,7 @@ pub async fn admission(
 
 mod hub;
 
-pub use hub::{Broadcast, FACILITATOR_GRACE, Frame, RoomHub, Snapshot};
+pub use hub::{Broadcast, Frame, GRACE, RoomHub, Snapshot};
 
 /// A host's choice of how their group's rooms run, as typed.
 #[derive(Debug, Clone, Default)]

@@ -195,6 +195,9 @@ impl Room {
             // The clock is nobody: it only cues.
             Command::Tick => return Ok(self.tick(now)),
             Command::ReturnFacilitation { absence } => return Ok(self.return_facilitation(absence)),
+            Command::SpeakerGraceOver { turn } => {
+                return Ok(self.end_turn_of_someone_away(turn, now));
+            }
             _ => {}
         }
         if self.removed.contains(&actor) {
@@ -330,7 +333,7 @@ impl Room {
                 if self.hosts.contains(&who) && !self.hosts.contains(&actor) {
                     return Err(Refusal::HostProtected);
                 }
-                self.leave(who, now, &mut events);
+                self.leave(who, now, false, &mut events);
                 self.removed.push(who);
                 events.push(Event::Removed { who });
             }
@@ -350,7 +353,9 @@ impl Room {
                     events.push(Event::FacilitatorChanged { to: actor });
                 }
             }
-            Command::Tick | Command::ReturnFacilitation { .. } => {}
+            Command::Tick
+            | Command::ReturnFacilitation { .. }
+            | Command::SpeakerGraceOver { .. } => {}
         }
         Ok(events)
     }

@@ -29,6 +29,16 @@
     window.setTimeout(() => { announcer.textContent = text; }, 50);
   };
 
+  /** This person is no longer in the room: say so kindly, with where to
+   * go, and stop reconnecting. */
+  function endForYou() {
+    ended = true;
+    status.textContent = words.wordsEnded;
+    const notice = $("room-ended");
+    notice.hidden = false;
+    notice.querySelector("a").focus();
+  }
+
   function send(command) {
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     counter += 1;
@@ -49,7 +59,7 @@
         const gone = person(event.who);
         if (gone) gone.present = false;
         state.hands = state.hands.filter((h) => key(h.who) !== key(event.who));
-        if (event.type === "removed" && key(event.who) === key(you)) ended = true;
+        if (event.type === "removed" && key(event.who) === key(you)) endForYou();
         break;
       }
       case "round_started":
@@ -66,9 +76,16 @@
         break;
       case "turn_started":
         state.turn = { who: event.who, startedMs: atMs, number: event.turn };
+        if (state.mode.kind === "round") {
+          const place = state.mode.order.findIndex((who) => key(who) === key(event.who));
+          if (place >= 0) state.mode.position = place;
+        }
         state.hands = state.hands.filter((h) => key(h.who) !== key(event.who));
         cued = false;
-        announce(`${words.wordsTurn} ${nameOf(event.who)}`);
+        // Why this person: in open sharing, those who have not spoken go first.
+        announce(`${words.wordsTurn} ${nameOf(event.who)}${
+          state.mode.kind === "sharing" && !(person(event.who) || {}).has_spoken ? ` ${words.wordsNotSpokenYet}` : ""
+        }`);
         break;
       case "turn_ended": {
         const spoke = person(event.who);
@@ -111,12 +128,21 @@
       const item = document.createElement("li");
       const { text, actions } = typeof entry === "string" ? { text: entry, actions: [] } : entry;
       item.append(document.createTextNode(text));
-      for (const [label, command] of actions) {
+      for (const [label, command, confirmation] of actions) {
         const button = document.createElement("button");
         button.type = "button";
         button.className = "secondary small";
         button.textContent = label;
-        button.addEventListener("click", () => send(command));
+        button.addEventListener("click", () => {
+          // What cannot be undone asks once more, on the same button.
+          if (confirmation && button.dataset.armed !== "yes") {
+            button.dataset.armed = "yes";
+            button.textContent = confirmation;
+            button.className = "danger small";
+            return;
+          }
+          send(command);
+        });
         item.append(" ", button);
       }
       return item;
@@ -142,7 +168,7 @@
     const actions = [[label(words.wordsCall), { type: "call", who: p.who }]];
     if (p.who.account !== undefined) actions.push([label(words.wordsHandOver), { type: "hand_over", to: p.who }]);
     actions.push([label(p.muted ? words.wordsUnmute : words.wordsMute), { type: "mute", who: p.who, muted: !p.muted }]);
-    actions.push([label(words.wordsRemove), { type: "remove", who: p.who }]);
+    actions.push([label(words.wordsRemove), { type: "remove", who: p.who }, `${words.wordsConfirmRemove} ${p.name}`]);
     return { text, actions };
   }
 
@@ -158,6 +184,13 @@
     $("turn").textContent = state.turn
       ? `${words.wordsSpeaking} ${nameOf(state.turn.who)}${mine(state.turn.who)}`
       : words.wordsNobody;
+    // In a round, who comes next (the next in order who is here).
+    const nextUp = $("next-up");
+    const following = state.mode.kind === "round"
+      ? state.mode.order.slice(state.mode.position + 1).find((who) => (person(who) || {}).present)
+      : undefined;
+    nextUp.hidden = !following;
+    nextUp.textContent = following ? `${words.wordsNextUp} ${nameOf(following)}${mine(following)}` : "";
     list("queue", state.hands.map((h) => nameOf(h.who) + mine(h.who)));
     list("people", state.people.filter((p) => p.present).map(personEntry));
     list("chat", state.messages.map((m) => {
@@ -239,8 +272,7 @@
       ended = true;
       window.location.reload();
     } else if (message.type === "removed" || (message.type === "error" && message.code === "removed")) {
-      ended = true;
-      status.textContent = words.wordsEnded;
+      endForYou();
       socket.close();
     }
   }

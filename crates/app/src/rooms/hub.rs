@@ -30,8 +30,9 @@ const FRAMES_BUFFERED: usize = 256;
 const ACCESS_CHANGES_BUFFERED: usize = 1024;
 
 /// How long a facilitator may be away before facilitation returns to a
-/// host who is present.
-pub const FACILITATOR_GRACE: Duration = Duration::from_secs(30);
+/// host who is present, and a speaker whose connection dropped keeps the
+/// turn.
+pub const GRACE: Duration = Duration::from_secs(30);
 
 /// One applied command, as every instance sends it to its clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +78,7 @@ pub struct RoomHub {
     clock: Clock,
     rooms: Mutex<HashMap<OccurrenceId, Arc<Mutex<Live>>>>,
     access: broadcast::Sender<AccessChange>,
-    facilitator_grace: Duration,
+    grace: Duration,
 }
 
 impl std::fmt::Debug for RoomHub {
@@ -166,22 +167,18 @@ impl RoomHub {
     /// A hub over this store; start [`RoomHub::follow_other_instances`]
     /// beside it, on either backend.
     pub fn new(store: Arc<dyn Store>, clock: Clock) -> Arc<Self> {
-        Self::with_facilitator_grace(store, clock, FACILITATOR_GRACE)
+        Self::with_grace(store, clock, GRACE)
     }
 
-    /// A hub whose rooms give facilitation back to a host once the
-    /// facilitator was away for `grace` (tests shorten it).
-    pub fn with_facilitator_grace(
-        store: Arc<dyn Store>,
-        clock: Clock,
-        grace: Duration,
-    ) -> Arc<Self> {
+    /// A hub whose rooms wait `grace` for a facilitator or a speaker who
+    /// went away (tests shorten it).
+    pub fn with_grace(store: Arc<dyn Store>, clock: Clock, grace: Duration) -> Arc<Self> {
         Arc::new(Self {
             store,
             clock,
             rooms: Mutex::new(HashMap::new()),
             access: broadcast::channel(ACCESS_CHANGES_BUFFERED).0,
-            facilitator_grace: grace,
+            grace,
         })
     }
 
@@ -311,6 +308,7 @@ impl RoomHub {
             match appended {
                 Appended::Done => {
                     let absences = live.room.absences;
+                    let speaker_away = live.room.turn_of_someone_away();
                     live.room = next;
                     live.seq = seq;
                     let frame = Frame {
@@ -321,7 +319,16 @@ impl RoomHub {
                     };
                     let _ = live.tx.send(Broadcast::Frame(Arc::new(frame)));
                     if live.room.absences > absences {
-                        self.return_facilitation_later(entry.clone(), live.room.absences);
+                        let absence = live.room.absences;
+                        let command = Command::ReturnFacilitation { absence };
+                        self.after_grace(entry, format!("return-facilitation-{absence}"), command);
+                    }
+                    match live.room.turn_of_someone_away() {
+                        Some(turn) if speaker_away != Some(turn) => {
+                            let command = Command::SpeakerGraceOver { turn };
+                            self.after_grace(entry, format!("speaker-grace-{turn}"), command);
+                        }
+                        _ => {}
                     }
                     return Ok(Ok(seq));
                 }
@@ -336,17 +343,16 @@ impl RoomHub {
         }
     }
 
-    /// After the grace, gives facilitation back to a host who is present,
-    /// unless the facilitator came back meanwhile (the rule knows by
-    /// `absence`).
-    fn return_facilitation_later(self: &Arc<Self>, entry: RoomEntry, absence: u64) {
+    /// Gives the server's `command` after the grace: facilitation back to
+    /// a host, or the turn of a speaker who did not come back moved on. The
+    /// rule applies it only if it still holds (the person may be back).
+    fn after_grace(self: &Arc<Self>, entry: &RoomEntry, id: String, command: Command) {
         let hub = self.clone();
+        let entry = entry.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(hub.facilitator_grace).await;
-            let command = Command::ReturnFacilitation { absence };
-            let id = format!("return-facilitation-{absence}");
+            tokio::time::sleep(hub.grace).await;
             if let Err(err) = Box::pin(hub.command(&entry, &id, command)).await {
-                tracing::warn!(error = %err, "could not return facilitation to a host");
+                tracing::warn!(error = %err, "could not apply the room's grace");
             }
         });
     }

@@ -1,6 +1,7 @@
 //! Who is in the room and who facilitates: a person is present while any
-//! of their connections is open, and facilitation goes back to a host when
-//! the facilitator stays away.
+//! of their connections is open; a speaker whose connection dropped keeps
+//! the turn for a grace, and facilitation goes back to a host when the
+//! facilitator stays away.
 
 use std::time::Duration;
 
@@ -83,11 +84,20 @@ impl Room {
                 return;
             }
         }
-        self.leave(who, now, events);
+        // A dropped connection keeps the speaker's turn for the grace the
+        // server gives ([`super::Command::SpeakerGraceOver`]).
+        self.leave(who, now, true, events);
     }
 
-    pub(super) fn leave(&mut self, who: Who, now: Duration, events: &mut Vec<Event>) {
-        if self.turn.map(|t| t.who) == Some(who) {
+    /// The person goes out; their turn ends with them unless `keep_turn`.
+    pub(super) fn leave(
+        &mut self,
+        who: Who,
+        now: Duration,
+        keep_turn: bool,
+        events: &mut Vec<Event>,
+    ) {
+        if !keep_turn && self.turn.map(|t| t.who) == Some(who) {
             self.end_turn(now, false, events);
             if matches!(self.mode, Mode::Round { .. }) {
                 self.advance_round(now, events);
@@ -109,5 +119,24 @@ impl Room {
             }
             events.push(Event::Left { who });
         }
+    }
+
+    /// The number of the turn whose speaker is away, if that is so.
+    pub fn turn_of_someone_away(&self) -> Option<u64> {
+        self.turn
+            .filter(|turn| !self.is_present(turn.who))
+            .map(|turn| turn.number)
+    }
+
+    /// Ends turn `number` when its speaker is still away after the grace.
+    pub(super) fn end_turn_of_someone_away(&mut self, number: u64, now: Duration) -> Vec<Event> {
+        let mut events = Vec::new();
+        if self.turn_of_someone_away() == Some(number) {
+            self.end_turn(now, false, &mut events);
+            if matches!(self.mode, Mode::Round { .. }) {
+                self.advance_round(now, &mut events);
+            }
+        }
+        events
     }
 }

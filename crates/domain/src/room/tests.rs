@@ -262,29 +262,56 @@ fn guests_take_turns_and_facilitation_can_be_handed_over() {
 }
 
 #[test]
-fn leaving_during_ones_turn_moves_the_round_on() {
+fn a_speaker_whose_connection_drops_keeps_the_turn_for_the_grace() {
     let mut room = room();
     room.apply(HOST, Command::StartRound { shuffle: None }, secs(0))
         .expect("start");
     room.apply(HOST, Command::Next { turn: None }, secs(10))
         .expect("next");
-    let left = room
-        .apply(
-            ADA,
-            Command::Leave {
-                connection: String::new(),
-            },
-            secs(20),
-        )
-        .expect("leave");
-    assert!(
-        left.iter()
-            .any(|e| matches!(e, Event::TurnStarted { who: BEA, .. }))
-    );
-    assert!(left.contains(&Event::Left { who: ADA }));
+    let adas = room.turn.expect("ada's turn").number;
+    let left = leave(&mut room, ADA, "");
+    assert_eq!(left, vec![Event::Left { who: ADA }], "the turn stays hers");
+    assert_eq!(room.turn_of_someone_away(), Some(adas));
     assert_eq!(
         room.apply(ADA, Command::RaiseHand, secs(21)),
         Err(Refusal::NotPresent)
+    );
+    // Back within the grace: still her turn, and the server's later
+    // "grace over" changes nothing.
+    enter(&mut room, ADA, "");
+    assert_eq!(room.turn_of_someone_away(), None);
+    assert_eq!(
+        room.apply(HOST, Command::SpeakerGraceOver { turn: adas }, secs(50)),
+        Ok(vec![])
+    );
+    assert_eq!(turn_of(&room), Some(ADA));
+    // Gone past the grace: the round moves on to Bea.
+    leave(&mut room, ADA, "");
+    let moved = room
+        .apply(HOST, Command::SpeakerGraceOver { turn: adas }, secs(80))
+        .expect("grace over");
+    assert!(
+        moved
+            .iter()
+            .any(|e| matches!(e, Event::TurnEnded { who: ADA, .. }))
+    );
+    assert_eq!(turn_of(&room), Some(BEA));
+}
+
+#[test]
+fn removing_the_speaker_moves_the_round_on_at_once() {
+    let mut room = room();
+    room.apply(HOST, Command::StartRound { shuffle: None }, secs(0))
+        .expect("start");
+    room.apply(HOST, Command::Next { turn: None }, secs(10))
+        .expect("next");
+    let removed = room
+        .apply(HOST, Command::Remove { who: ADA }, secs(20))
+        .expect("remove");
+    assert!(
+        removed
+            .iter()
+            .any(|e| matches!(e, Event::TurnStarted { who: BEA, .. }))
     );
 }
 

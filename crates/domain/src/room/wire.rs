@@ -104,6 +104,12 @@ pub enum Command {
         /// Which absence began the wait ([`super::Room::absences`]).
         absence: u64,
     },
+    /// Server: the speaker of turn `turn` lost their connection and did
+    /// not come back within the grace; the turn moves on.
+    SpeakerGraceOver {
+        /// The turn's number.
+        turn: u64,
+    },
     /// Server: the clock gives the time's-up cue when a turn ran out.
     Tick,
 }
@@ -115,7 +121,11 @@ impl Command {
     pub fn from_client(&self) -> bool {
         !matches!(
             self,
-            Self::Enter { .. } | Self::Leave { .. } | Self::ReturnFacilitation { .. } | Self::Tick
+            Self::Enter { .. }
+                | Self::Leave { .. }
+                | Self::ReturnFacilitation { .. }
+                | Self::SpeakerGraceOver { .. }
+                | Self::Tick
         )
     }
 }

@@ -21,14 +21,14 @@ use crate::rooms::{
 };
 use crate::support::{TestApp, now, state};
 
-/// How long a facilitator may be away in these tests.
+/// How long a facilitator or a speaker may be away in these tests.
 const GRACE: Duration = Duration::from_millis(300);
 
 /// Serves kith on `store` with a short facilitator grace; answers its
 /// address.
 async fn serve(store: Arc<dyn kith_store::Store>) -> String {
     let mut state = state(store.clone(), Duration::ZERO);
-    state.rooms = RoomHub::with_facilitator_grace(store, kith_app::Clock::Fixed(now()), GRACE);
+    state.rooms = RoomHub::with_grace(store, kith_app::Clock::Fixed(now()), GRACE);
     serve_state(state).await
 }
 
@@ -504,3 +504,58 @@ async fn presence_and_facilitation_hold_across_two_instances() {
     assert_eq!(log.iter().filter(|c| c.client_id == "same").count(), 1);
     db.drop_now().await;
 }
+
+kith_store::on_both_backends!(
+    a_speaker_whose_connection_drops_keeps_the_turn_for_the_grace,
+    |store| async move {
+        let app = TestApp::on(store.clone());
+        let (_, meeting, host, ada, bea) = meeting_now(&app).await;
+        let addr = serve(store).await;
+        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
+            .await
+            .expect("host");
+        until(&mut h, "welcome").await;
+        let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
+            .await
+            .expect("ada");
+        until(&mut a, "welcome").await;
+        let mut b = connect(&addr, &meeting, &cookie(&app, &bea).await, None)
+            .await
+            .expect("bea");
+        until(&mut b, "welcome").await;
+        command(
+            &mut h,
+            "h1",
+            json!({"type": "start_round", "shuffle": null}),
+        )
+        .await;
+        command(&mut h, "h2", json!({"type": "next", "turn": null})).await;
+        assert_eq!(answer_to(&mut h, "h2").await["type"], "ack");
+        // Ada's turn; her connection drops.
+        a.close(None).await.expect("close");
+        let mut heard = Vec::new();
+        loop {
+            let frame = crate::rooms::next(&mut b).await;
+            let left = has_event(std::slice::from_ref(&frame), "left");
+            heard.push(frame);
+            if left {
+                break;
+            }
+        }
+        let ended_with_her = heard.iter().any(|f| {
+            f["events"].as_array().is_some_and(|events| {
+                events
+                    .iter()
+                    .any(|e| e["type"] == "turn_ended" && e["who"] == who(&ada))
+            })
+        });
+        assert!(!ended_with_her, "her turn waits for her: {heard:?}");
+        // The grace passes: the round moves on to Bea.
+        let moved = until(&mut b, "events").await;
+        let events = moved["events"].as_array().expect("events");
+        assert_eq!(events[0]["type"], "turn_ended");
+        assert_eq!(events[0]["who"], who(&ada));
+        assert_eq!(events[1]["type"], "turn_started");
+        assert_eq!(events[1]["who"], who(&bea));
+    }
+);
