@@ -4,7 +4,8 @@
 // works by keyboard and passes the accessibility checks. A member who
 // leaves the group from another tab is out of the room at once, and told;
 // a host takes facilitation back after handing it over; in a round all see
-// who comes next; removing someone asks once more.
+// who comes next and someone just listening is passed by; removing someone
+// asks once more.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -118,9 +119,16 @@ test("three people take turns in a live room", async (t) => {
     assert.equal(await ada.getByRole("button", { name: "Take facilitation back" }).isVisible(), false);
     await audit(host, `Meeting room: ${NAME}`);
 
-    // In a round everyone sees who comes next.
+    // In a round everyone sees who comes next; Bea is just listening
+    // today, so the round passes her by.
+    await bea.getByLabel("Just listening today: rounds pass me by").check();
+    await host.locator("#people li", { hasText: "bea_noon (just listening)" }).waitFor();
     await host.getByRole("button", { name: "Start a check-in round" }).click();
     await ada.locator("#next-up", { hasText: "Next: ada_noon (you)" }).waitFor();
+    await host.getByRole("button", { name: "Next person" }).click();
+    await ada.locator("#next-up").waitFor({ state: "hidden" });
+    assert.doesNotMatch(await ada.locator("#turn").innerText(), /bea_noon/);
+    await bea.getByLabel("Just listening today: rounds pass me by").uncheck();
     await host.getByRole("button", { name: "End the round" }).click();
     await ada.locator("#next-up").waitFor({ state: "hidden" });
 

@@ -39,6 +39,9 @@ pub struct Person {
     pub present: bool,
     /// Their text is hidden from the side-channel.
     pub muted: bool,
+    /// They came to listen today: rounds pass them by.
+    #[serde(default)]
+    pub listening: bool,
     /// Time spoken in this meeting, over every turn.
     pub spoken: Duration,
     /// Whether they have had a turn (passing counts: they were offered one).
@@ -321,6 +324,16 @@ impl Room {
                 }
                 events.push(Event::MessageRemoved { id });
             }
+            Command::Listen { listening } => {
+                let person = self.person_mut(actor).ok_or(Refusal::Unknown)?;
+                if person.listening != listening {
+                    person.listening = listening;
+                    events.push(Event::ListeningChanged {
+                        who: actor,
+                        listening,
+                    });
+                }
+            }
             Command::Mute { who, muted } => {
                 let person = self.person_mut(who).ok_or(Refusal::Unknown)?;
                 person.muted = muted;
@@ -383,7 +396,11 @@ impl Room {
         now: Duration,
         events: &mut Vec<Event>,
     ) -> Result<(), Refusal> {
-        let mut present: Vec<&Person> = self.people.iter().filter(|p| p.present).collect();
+        let mut present: Vec<&Person> = self
+            .people
+            .iter()
+            .filter(|p| p.present && !p.listening)
+            .collect();
         if present.is_empty() {
             return Err(Refusal::NobodyWaiting);
         }
@@ -418,7 +435,10 @@ impl Room {
             .iter()
             .enumerate()
             .skip(position + 1)
-            .find(|(_, who)| self.is_present(**who))
+            .find(|(_, who)| {
+                self.person(**who)
+                    .is_some_and(|p| p.present && !p.listening)
+            })
             .map(|(i, who)| (i, *who));
         match next {
             Some((index, who)) => {

@@ -112,6 +112,12 @@
       case "facilitator_changed":
         state.facilitator = event.to;
         break;
+      case "listening_changed": {
+        const listener = person(event.who);
+        if (listener) listener.listening = event.listening;
+        if (key(event.who) === key(you)) $("listening").checked = event.listening;
+        break;
+      }
       case "mute_changed": {
         const muted = person(event.who);
         if (muted) muted.muted = event.muted;
@@ -159,11 +165,12 @@
   /** A person in the list: name, and for the facilitator their speaking
    * time and what may be done about them. */
   function personEntry(p) {
-    const mine = key(p.who) === key(you) ? ` ${words.wordsYou}` : "";
+    const itsYou = key(p.who) === key(you);
+    const mine = (itsYou ? ` ${words.wordsYou}` : "") + (p.listening ? ` ${words.wordsListening}` : "");
     if (!facilitating()) return p.name + mine;
     const spoken = p.spokenMs || 0;
     const text = `${p.name}${mine} — ${words.wordsSpoke} ${clock(spoken)}`;
-    if (mine) return { text, actions: [] };
+    if (itsYou) return { text, actions: [] };
     const label = (word) => `${word} ${p.name}`;
     const actions = [[label(words.wordsCall), { type: "call", who: p.who }]];
     if (p.who.account !== undefined) actions.push([label(words.wordsHandOver), { type: "hand_over", to: p.who }]);
@@ -251,6 +258,8 @@
           ? { who: state.turn.who, startedMs: ms(state.turn.started), number: state.turn.number }
           : null;
         turnMs = ms(state.turn_length);
+        const me = person(you);
+        if (me) $("listening").checked = Boolean(me.listening);
       }
       seq = message.seq;
       status.textContent = words.wordsConnected || "";
@@ -312,6 +321,9 @@
   root.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-command]");
     if (button && commands[button.dataset.command]) send(commands[button.dataset.command]());
+  });
+  $("listening").addEventListener("change", (event) => {
+    send({ type: "listen", listening: event.target.checked });
   });
   $("chat-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -58,6 +58,7 @@ impl Room {
                     name: name.clone(),
                     present: true,
                     muted: false,
+                    listening: false,
                     spoken: Duration::ZERO,
                     has_spoken: false,
                     arrived,

@@ -299,6 +299,39 @@ fn a_speaker_whose_connection_drops_keeps_the_turn_for_the_grace() {
 }
 
 #[test]
+fn someone_just_listening_is_passed_by_in_rounds() {
+    let mut room = room();
+    assert_eq!(
+        room.apply(ADA, Command::Listen { listening: true }, secs(1)),
+        Ok(vec![Event::ListeningChanged {
+            who: ADA,
+            listening: true
+        }])
+    );
+    assert_eq!(
+        room.apply(ADA, Command::Listen { listening: true }, secs(2)),
+        Ok(vec![]),
+        "no change, no event"
+    );
+    let started = room
+        .apply(HOST, Command::StartRound { shuffle: None }, secs(3))
+        .expect("start");
+    assert_eq!(
+        started[0],
+        Event::RoundStarted {
+            order: vec![HOST, BEA]
+        }
+    );
+    // Bea decides to listen during the round: her turn is passed by too.
+    room.apply(BEA, Command::Listen { listening: true }, secs(4))
+        .expect("listen");
+    let next = room
+        .apply(HOST, Command::Next { turn: None }, secs(10))
+        .expect("next");
+    assert!(next.contains(&Event::RoundEnded), "{next:?}");
+}
+
+#[test]
 fn removing_the_speaker_moves_the_round_on_at_once() {
     let mut room = room();
     room.apply(HOST, Command::StartRound { shuffle: None }, secs(0))

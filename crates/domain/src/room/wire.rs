@@ -79,6 +79,11 @@ pub enum Command {
         /// Its number.
         id: u64,
     },
+    /// Says one is just listening today (rounds pass one by), or not.
+    Listen {
+        /// Listening or not.
+        listening: bool,
+    },
     /// Facilitator: hides a person's text (or shows it again).
     Mute {
         /// Whom.
@@ -200,6 +205,13 @@ pub enum Event {
     MessageRemoved {
         /// Its number.
         id: u64,
+    },
+    /// Someone is just listening now, or not any more.
+    ListeningChanged {
+        /// Who.
+        who: Who,
+        /// Listening or not.
+        listening: bool,
     },
     /// Someone's text was hidden or shown again.
     MuteChanged {
