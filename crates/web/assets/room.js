@@ -234,7 +234,8 @@
       root.classList.remove("time-up");
       return;
     }
-    const left = turnMs - (Date.now() - offset - state.turn.startedMs);
+    // Never more than a whole turn, whatever the two clocks disagree by.
+    const left = Math.min(turnMs, turnMs - (Date.now() - offset - state.turn.startedMs));
     const seconds = Math.max(0, Math.ceil(left / 1000));
     timer.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
     if (left <= 0 && !cued) {
