@@ -232,7 +232,16 @@ pub async fn get_audit(
 pub struct SafetyJson {
     /// Markdown, up to 5,000 characters.
     #[serde(default)]
+    #[schema(required = true, schema_with = safety_body_schema)]
     pub body: String,
+}
+
+fn safety_body_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::api::schemas::raw(crate::api::schemas::text(
+        1,
+        kith_app::safety::BODY_MAX,
+        "Markdown, 1–5,000 characters.",
+    ))
 }
 
 /// Saves the crisis page's text for a country (`default` for everyone
@@ -241,7 +250,7 @@ pub struct SafetyJson {
     put,
     path = "/api/v1/admin/safety/{country}",
     tag = "admin",
-    params(("country" = String, Path, description = "ISO 3166-1 alpha-2, or `default`.")),
+    params(("country" = String, Path, pattern = "^(?:[A-Za-z]{2}|[dD][eE][fF][aA][uU][lL][tT])$", description = "ISO 3166-1 alpha-2, or `default`.")),
     request_body = SafetyJson,
     responses(
         (status = 204, description = "Saved"),

@@ -3,6 +3,7 @@
 //! adds the error answers every operation shares.
 
 pub mod problems;
+pub mod schemas;
 
 use std::sync::Arc;
 

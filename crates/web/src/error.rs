@@ -68,6 +68,7 @@ impl WebError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidFilters(_) | Self::MalformedBody => StatusCode::BAD_REQUEST,
+            Self::Invalid(errors) if only_taken(errors) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) | Self::HostsGroups(_) => StatusCode::CONFLICT,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -82,6 +83,7 @@ impl WebError {
         match self {
             Self::NotFound => "not_found",
             Self::InvalidFilters(_) => "invalid_filter",
+            Self::Invalid(errors) if only_taken(errors) => "taken",
             Self::Invalid(_) => "invalid_input",
             Self::MalformedBody => "malformed_body",
             Self::Conflict(code) => code,
@@ -94,6 +96,13 @@ impl WebError {
             Self::Internal => "internal",
         }
     }
+}
+
+/// A body refused only because a value is already someone else's (a
+/// handle, an email) is a conflict with what is stored, not a malformed
+/// field: 409, so a client can tell "choose another" from "fix this".
+fn only_taken(errors: &[FieldError]) -> bool {
+    !errors.is_empty() && errors.iter().all(|e| e.code == "taken")
 }
 
 /// One invalid field in a problem document.

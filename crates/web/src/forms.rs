@@ -54,10 +54,37 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(_) => Err(ApiError(WebError::MalformedBody)),
+        // Every body is an object: serde would read a struct from an array
+        // too, which no client means and the document does not allow.
+        let Ok(Json(mut value @ serde_json::Value::Object(_))) =
+            Json::<serde_json::Value>::from_request(request, state).await
+        else {
+            return Err(ApiError(WebError::MalformedBody));
+        };
+        integral_numbers_as_integers(&mut value);
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|_| ApiError(WebError::MalformedBody))
+    }
+}
+
+/// JSON Schema, and so the OpenAPI document, counts `7.0` as the integer
+/// 7; serde does not. Reading such numbers as integers keeps the API true
+/// to its document for every integer field at once.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    // Beyond 2^53 a float no longer says which integer it was.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                #[expect(clippy::cast_possible_truncation, reason = "integral and within 2^53")]
+                let integer = f as i64;
+                *n = integer.into();
+            }
         }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
     }
 }
 

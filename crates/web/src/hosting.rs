@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod close;
+pub mod schema;
 
 use askama::Template;
 use axum::Router;

@@ -148,6 +148,7 @@ impl FromRef<AppState> for Clock {
 pub fn router(state: AppState) -> Router {
     let (api_router, mut openapi) = api::router().split_for_parts();
     api::problems::add_shared_problems(&mut openapi);
+    api::schemas::add_parameter_vocabularies(&mut openapi);
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(home::router())

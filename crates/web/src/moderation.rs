@@ -317,11 +317,20 @@ pub async fn get_changes(
     ))
 }
 
+fn reason_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::api::schemas::raw(crate::api::schemas::text(
+        1,
+        kith_app::moderation::REASON_MAX,
+        "Why, in words the host can act on; 1–2,000 characters.",
+    ))
+}
+
 /// A moderator's reason.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReasonJson {
-    /// Why, in words the host can act on (required to reject or unlist).
+    /// Why, in words the host can act on.
     #[serde(default)]
+    #[schema(required = true, schema_with = reason_schema)]
     pub reason: String,
 }
 

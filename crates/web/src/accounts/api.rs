@@ -31,12 +31,7 @@ pub struct RegistrationJson {
     pub handle: String,
     /// An email address; never shown to anyone.
     #[serde(default)]
-    #[schema(
-        required = true,
-        min_length = 3,
-        max_length = 254,
-        pattern = "^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$"
-    )]
+    #[schema(required = true, schema_with = crate::api::schemas::email_schema)]
     pub email: String,
     /// 10–1024 characters, not a common password.
     #[serde(default)]
@@ -60,6 +55,7 @@ pub struct RegisteredJson {
     request_body = RegistrationJson,
     responses(
         (status = 201, description = "Registered (also when the email was known: this is not revealed)", body = RegisteredJson),
+        (status = 409, description = "The handle is taken (`taken`, with the field)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field was refused", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many registrations from this address", body = crate::error::Problem, content_type = "application/problem+json"),
     )

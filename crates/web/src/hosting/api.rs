@@ -44,7 +44,7 @@ impl ListingJson {
     post,
     path = "/api/v1/groups",
     tag = "hosting",
-    request_body(content = Object, description = "Every field of a group: name, description, agreements, facilitation_style, facilitation_description, focus[], attributes[], format, language, country, region, city, capacity, time_zone, rules[{weekdays[], start, duration_minutes, first_date, last_date}], call_link, dial_in, street_address."),
+    request_body = super::schema::NewGroupJson,
     responses(
         (status = 201, description = "Listed, pending review", body = ListingJson),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -79,7 +79,7 @@ pub async fn create_group(
     path = "/api/v1/groups/{slug}",
     tag = "hosting",
     params(("slug" = String, Path, description = "The group's public identifier.")),
-    request_body(content = Object, description = "Any fields of a group, as for creating one."),
+    request_body(content = super::schema::GroupFieldsJson, description = "Any fields of a group, as for creating one; the group they make must pass the same checks."),
     responses(
         (status = 200, description = "Saved", body = ListingJson),
         (status = 404, description = "No such group, or not one this person hosts", body = crate::error::Problem, content_type = "application/problem+json"),

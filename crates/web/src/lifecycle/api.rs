@@ -93,12 +93,7 @@ pub async fn verify_email(
 pub struct ResetRequestJson {
     /// The account's email.
     #[serde(default)]
-    #[schema(
-        required = true,
-        min_length = 3,
-        max_length = 254,
-        pattern = "^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$"
-    )]
+    #[schema(required = true, schema_with = crate::api::schemas::email_schema)]
     pub email: String,
 }
 
@@ -168,12 +163,7 @@ pub async fn reset_password(
 pub struct EmailChangeJson {
     /// The new address.
     #[serde(default)]
-    #[schema(
-        required = true,
-        min_length = 3,
-        max_length = 254,
-        pattern = "^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$"
-    )]
+    #[schema(required = true, schema_with = crate::api::schemas::email_schema)]
     pub email: String,
     /// The current password.
     #[serde(default)]

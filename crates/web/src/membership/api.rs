@@ -335,6 +335,7 @@ pub async fn get_members(
 #[serde(default)]
 pub struct InvitationRequestJson {
     /// How many days it works, 1–90 (14 when empty).
+    #[schema(minimum = 1, maximum = 90)]
     pub days: Option<i64>,
 }
 
