@@ -5,6 +5,8 @@
 //! are 128 random bits of which only the SHA-256 is stored, so a copy of the
 //! database opens no session.
 
+mod gate;
+
 use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier, SaltString, rand_core::OsRng};
@@ -36,6 +38,8 @@ pub const SETUP_LINK_VALID: SignedDuration = SignedDuration::from_hours(24);
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Arc<Argon2<'static>>,
+    /// A few hash at once; a bounded line waits (`gate`).
+    gate: Arc<gate::Gate>,
     /// A hash of nothing, verified when a login names no account, so both
     /// cases take the same time.
     decoy: Arc<String>,
@@ -65,8 +69,24 @@ impl PasswordHasher {
         let decoy = hash_with(&argon2, "decoy password that is never anyone's").unwrap_or_default();
         Self {
             argon2: Arc::new(argon2),
+            gate: Arc::new(gate::Gate::for_this_machine()),
             decoy: Arc::new(decoy),
         }
+    }
+
+    /// The same hasher with `workers` hashing at once and at most `line`
+    /// waiting.
+    pub fn with_line(mut self, workers: usize, line: usize) -> Self {
+        self.gate = Arc::new(gate::Gate::new(workers, line));
+        self
+    }
+
+    /// A place to hash, or `Busy` when the line is full.
+    async fn enter(&self) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+        self.gate
+            .enter()
+            .await
+            .map_err(|gate::Full| AppError::Busy(gate::RETRY_AFTER_SECONDS))
     }
 
     /// The memory cost in KiB, passes and lanes new hashes use.
@@ -75,8 +95,10 @@ impl PasswordHasher {
         (p.m_cost(), p.t_cost(), p.p_cost())
     }
 
-    /// Hashes a new password into a PHC string, off the async threads.
+    /// Hashes a new password into a PHC string, off the async threads;
+    /// `Busy` when too many wait already.
     pub async fn hash(&self, password: &NewPassword) -> AppResult<String> {
+        let _place = self.enter().await?;
         let argon2 = self.argon2.clone();
         let password = password.expose().to_owned();
         tokio::task::spawn_blocking(move || hash_with(&argon2, &password))
@@ -85,21 +107,23 @@ impl PasswordHasher {
     }
 
     /// Whether `password` matches `stored`; with no stored hash it checks a
-    /// decoy and answers false, taking as long as a real check.
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+    /// decoy and answers false, taking as long as a real check. `Busy` when
+    /// too many wait already.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> AppResult<bool> {
+        let _place = self.enter().await?;
         let argon2 = self.argon2.clone();
         let password = normalize_password(password);
         let (phc, real) = match stored {
             Some(phc) => (phc.to_owned(), true),
             None => (self.decoy.as_ref().clone(), false),
         };
-        tokio::task::spawn_blocking(move || {
+        let matches = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&phc)
                 .is_ok_and(|hash| argon2.verify_password(password.as_bytes(), &hash).is_ok())
         })
         .await
-        .unwrap_or(false)
-            && real
+        .unwrap_or(false);
+        Ok(matches && real)
     }
 }
 
@@ -305,7 +329,7 @@ pub async fn login(
         return Ok(LoginOutcome::Limited(seconds));
     }
     let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    if !hasher.verify(request.password, stored).await {
+    if !hasher.verify(request.password, stored).await? {
         return Ok(LoginOutcome::Refused);
     }
     let Some(account) = account else {
@@ -465,11 +489,13 @@ mod tests {
             hasher
                 .verify("a long and unusual passphrase", Some(&phc))
                 .await
+                .expect("a place")
         );
         assert!(
             !hasher
                 .verify("a long and unusual passphrasE", Some(&phc))
                 .await
+                .expect("a place")
         );
         // A hash made with other parameters still verifies: they are read
         // from the stored string.
@@ -477,7 +503,26 @@ mod tests {
         assert!(
             fast.verify("a long and unusual passphrase", Some(&phc))
                 .await
+                .expect("a place")
         );
-        assert!(!fast.verify("anything", None).await);
+        assert!(!fast.verify("anything", None).await.expect("a place"));
+    }
+
+    #[tokio::test]
+    async fn a_hasher_whose_line_is_full_answers_busy_and_changes_nothing() {
+        let hasher = PasswordHasher::insecure_fast_for_tests().with_line(1, 0);
+        let place = hasher.enter().await.expect("the one worker");
+        let password = NewPassword::parse("a long and unusual passphrase", None, None)
+            .expect("valid password");
+        assert!(matches!(
+            hasher.hash(&password).await,
+            Err(AppError::Busy(1))
+        ));
+        assert!(matches!(
+            hasher.verify("x", None).await,
+            Err(AppError::Busy(1))
+        ));
+        drop(place);
+        assert!(hasher.hash(&password).await.is_ok());
     }
 }

@@ -68,6 +68,10 @@ pub enum AppError {
     /// The database did not answer.
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
+    /// Too many wait for the same scarce work (password hashing): try again
+    /// after this many seconds. Nothing changed.
+    #[error("busy")]
+    Busy(u64),
     /// Anything else; the detail is for the log only.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -227,7 +227,7 @@ async fn check_password(
         .as_ref()
         .filter(|a| a.id == person.id)
         .and_then(|a| a.password_hash.as_deref());
-    if hasher.verify(password, stored).await {
+    if hasher.verify(password, stored).await? {
         Ok(())
     } else {
         Err(wrong_password(field))

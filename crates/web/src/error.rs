@@ -51,6 +51,7 @@ impl From<AppError> for WebError {
             AppError::NotFound => Self::NotFound,
             AppError::Invalid(errors) => Self::Invalid(errors),
             AppError::Conflict(code) => Self::Conflict(code),
+            AppError::Busy(seconds) => Self::RateLimited(seconds),
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");
                 Self::Unavailable
