@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Error as WsError;
 
 use crate::rooms::{
-    Socket, command, connect, cookie, meeting_now, serve, until, until_closed, until_event, who,
+    Socket, command, connect, cookie, joined, meeting_now, serve, until, until_closed, until_event,
+    who,
 };
 use crate::support::{PASSWORD, TestApp};
 
@@ -214,18 +215,9 @@ async fn ada_loses_the_room(store: Arc<dyn kith_store::Store>, cause: Cause) {
     let (slug, meeting, host, ada, bea) = meeting_now(&app).await;
     let (addr, _) = serve(store).await;
     let ada_cookie = cookie(&app, &ada).await;
-    let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-        .await
-        .expect("host");
-    until(&mut h, "welcome").await;
-    let mut a = connect(&addr, &meeting, &ada_cookie, None)
-        .await
-        .expect("ada");
-    until(&mut a, "welcome").await;
-    let mut b = connect(&addr, &meeting, &cookie(&app, &bea).await, None)
-        .await
-        .expect("bea");
-    until(&mut b, "welcome").await;
+    let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
+    let mut a = joined(&addr, &meeting, &ada_cookie).await;
+    let mut b = joined(&addr, &meeting, &cookie(&app, &bea).await).await;
     command(
         &mut a,
         "before",
@@ -301,18 +293,11 @@ kith_store::on_both_backends!(
         let app = TestApp::on(store.clone());
         let (_, meeting, host, ada, _) = meeting_now(&app).await;
         let (addr, _) = serve(store).await;
-        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-            .await
-            .expect("host");
-        until(&mut h, "welcome").await;
+        let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
         let laptop = cookie(&app, &ada).await;
         let phone = cookie(&app, &ada).await;
-        let mut on_laptop = connect(&addr, &meeting, &laptop, None)
-            .await
-            .expect("laptop");
-        until(&mut on_laptop, "welcome").await;
-        let mut on_phone = connect(&addr, &meeting, &phone, None).await.expect("phone");
-        until(&mut on_phone, "welcome").await;
+        let mut on_laptop = joined(&addr, &meeting, &laptop).await;
+        let mut on_phone = joined(&addr, &meeting, &phone).await;
         let token = laptop.trim_start_matches("kith_session=");
         kith_app::accounts::logout(app.db.store.as_ref(), token)
             .await
@@ -342,18 +327,9 @@ async fn a_member_removed_on_one_instance_loses_the_room_on_another() {
     let (first, _) = serve(store.clone()).await;
     let other = kith_store::open(&db.url, 4).await.expect("open again");
     let (second, _) = serve(other).await;
-    let mut h = connect(&first, &meeting, &cookie(&app, &host).await, None)
-        .await
-        .expect("host");
-    until(&mut h, "welcome").await;
-    let mut b = connect(&first, &meeting, &cookie(&app, &bea).await, None)
-        .await
-        .expect("bea");
-    until(&mut b, "welcome").await;
-    let mut a = connect(&second, &meeting, &cookie(&app, &ada).await, None)
-        .await
-        .expect("ada");
-    until(&mut a, "welcome").await;
+    let mut h = joined(&first, &meeting, &cookie(&app, &host).await).await;
+    let mut b = joined(&first, &meeting, &cookie(&app, &bea).await).await;
+    let mut a = joined(&second, &meeting, &cookie(&app, &ada).await).await;
 
     // The host removes her through the first instance's store.
     let request = request_of(&app, &ada).await;

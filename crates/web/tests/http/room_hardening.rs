@@ -16,8 +16,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::rooms::{
-    Socket, command, connect, cookie, meeting_now, serve_state, until, until_closed, until_event,
-    who,
+    Socket, command, connect, cookie, joined, meeting_now, serve_state, until, until_closed,
+    until_event, who,
 };
 use crate::support::{TestApp, now, state};
 
@@ -65,19 +65,10 @@ kith_store::on_both_backends!(
         let app = TestApp::on(store.clone());
         let (_, meeting, host, ada, _) = meeting_now(&app).await;
         let addr = serve(store).await;
-        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-            .await
-            .expect("host");
-        until(&mut h, "welcome").await;
+        let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
         let ada_cookie = cookie(&app, &ada).await;
-        let mut first = connect(&addr, &meeting, &ada_cookie, None)
-            .await
-            .expect("tab");
-        until(&mut first, "welcome").await;
-        let mut second = connect(&addr, &meeting, &ada_cookie, None)
-            .await
-            .expect("tab");
-        until(&mut second, "welcome").await;
+        let mut first = joined(&addr, &meeting, &ada_cookie).await;
+        let mut second = joined(&addr, &meeting, &ada_cookie).await;
         first.close(None).await.expect("close");
         command(
             &mut second,
@@ -105,14 +96,8 @@ kith_store::on_both_backends!(
         let (_, meeting, _, ada, _) = meeting_now(&app).await;
         let addr = serve(store.clone()).await;
         let ada_cookie = cookie(&app, &ada).await;
-        let mut first = connect(&addr, &meeting, &ada_cookie, None)
-            .await
-            .expect("tab");
-        until(&mut first, "welcome").await;
-        let mut second = connect(&addr, &meeting, &ada_cookie, None)
-            .await
-            .expect("tab");
-        until(&mut second, "welcome").await;
+        let mut first = joined(&addr, &meeting, &ada_cookie).await;
+        let mut second = joined(&addr, &meeting, &ada_cookie).await;
         let say = json!({"type": "say", "text": "only once"});
         tokio::join!(
             command(&mut first, "same", say.clone()),
@@ -134,14 +119,8 @@ kith_store::on_both_backends!(
         let app = TestApp::on(store.clone());
         let (_, meeting, host, ada, _) = meeting_now(&app).await;
         let addr = serve(store.clone()).await;
-        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-            .await
-            .expect("host");
-        until(&mut h, "welcome").await;
-        let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
-            .await
-            .expect("ada");
-        until(&mut a, "welcome").await;
+        let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
+        let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
         let spoofs = [
             json!({"type": "leave"}),
             json!({"type": "enter", "name": "roomhost (facilitator)"}),
@@ -166,14 +145,8 @@ kith_store::on_both_backends!(a_removed_message_is_never_replayed, |store| async
     let app = TestApp::on(store.clone());
     let (_, meeting, host, ada, bea) = meeting_now(&app).await;
     let addr = serve(store).await;
-    let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-        .await
-        .expect("host");
-    until(&mut h, "welcome").await;
-    let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
-        .await
-        .expect("ada");
-    until(&mut a, "welcome").await;
+    let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
+    let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
     command(
         &mut a,
         "a1",
@@ -213,10 +186,7 @@ kith_store::on_both_backends!(
             .expect("host");
         let welcome = until(&mut h, "welcome").await;
         assert_eq!(welcome["room"]["hosts"], json!([who(&host)]));
-        let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
-            .await
-            .expect("ada");
-        until(&mut a, "welcome").await;
+        let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
         command(&mut h, "h1", json!({"type": "hand_over", "to": who(&ada)})).await;
         until_event(&mut a, "facilitator_changed").await;
         // The facilitator handed the role cannot remove the group's host.
@@ -251,18 +221,9 @@ kith_store::on_both_backends!(two_presses_of_next_end_one_turn, |store| async mo
     let app = TestApp::on(store.clone());
     let (_, meeting, host, ada, bea) = meeting_now(&app).await;
     let addr = serve(store).await;
-    let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-        .await
-        .expect("host");
-    until(&mut h, "welcome").await;
-    let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
-        .await
-        .expect("ada");
-    until(&mut a, "welcome").await;
-    let mut b = connect(&addr, &meeting, &cookie(&app, &bea).await, None)
-        .await
-        .expect("bea");
-    until(&mut b, "welcome").await;
+    let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
+    let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
+    let mut b = joined(&addr, &meeting, &cookie(&app, &bea).await).await;
     command(
         &mut h,
         "h1",
@@ -335,10 +296,7 @@ kith_store::on_both_backends!(
         let app = TestApp::on(store.clone());
         let (_, meeting, host, ada, bea) = meeting_now(&app).await;
         let addr = serve(store.clone()).await;
-        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-            .await
-            .expect("host");
-        until(&mut h, "welcome").await;
+        let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
         for name in [
             "",
             "   ",
@@ -361,10 +319,7 @@ kith_store::on_both_backends!(
         assert_eq!(store.room_log(&meeting).await.expect("log").len(), before);
         // Ids count characters; the longest text in four-byte characters,
         // escaped, still fits a frame.
-        let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
-            .await
-            .expect("ada");
-        until(&mut a, "welcome").await;
+        let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
         let long_id = "😀".repeat(64);
         let text: String = "😀".repeat(1_000);
         let escaped = serde_json::to_string(&text)
@@ -395,20 +350,14 @@ kith_store::on_both_backends!(
         assert_eq!(frames.last().map(|f| &f["code"]), Some(&json!("too_big")));
         assert_eq!(code, Some(CloseCode::Size));
         // A flood: close code 1008.
-        let mut b = connect(&addr, &meeting, &cookie(&app, &bea).await, None)
-            .await
-            .expect("bea");
-        until(&mut b, "welcome").await;
+        let mut b = joined(&addr, &meeting, &cookie(&app, &bea).await).await;
         for n in 0..40 {
             send_text(&mut b, format!("not json {n}")).await;
         }
         let (_, code) = until_closed(&mut b).await;
         assert_eq!(code, Some(CloseCode::Policy));
         // Removed by the facilitator: the event, then 4001.
-        let mut b = connect(&addr, &meeting, &cookie(&app, &bea).await, None)
-            .await
-            .expect("bea again");
-        until(&mut b, "welcome").await;
+        let mut b = joined(&addr, &meeting, &cookie(&app, &bea).await).await;
         command(&mut h, "h9", json!({"type": "remove", "who": who(&bea)})).await;
         let (frames, code) = until_closed(&mut b).await;
         assert!(has_event(&frames, "removed"), "{frames:?}");
@@ -464,19 +413,10 @@ async fn presence_and_facilitation_hold_across_two_instances() {
     let first = serve(store.clone()).await;
     let other = kith_store::open(&db.url, 4).await.expect("open again");
     let second = serve(other).await;
-    let mut h = connect(&first, &meeting, &cookie(&app, &host).await, None)
-        .await
-        .expect("host");
-    until(&mut h, "welcome").await;
+    let mut h = joined(&first, &meeting, &cookie(&app, &host).await).await;
     let ada_cookie = cookie(&app, &ada).await;
-    let mut on_first = connect(&first, &meeting, &ada_cookie, None)
-        .await
-        .expect("tab");
-    until(&mut on_first, "welcome").await;
-    let mut on_second = connect(&second, &meeting, &ada_cookie, None)
-        .await
-        .expect("tab");
-    until(&mut on_second, "welcome").await;
+    let mut on_first = joined(&first, &meeting, &ada_cookie).await;
+    let mut on_second = joined(&second, &meeting, &ada_cookie).await;
     // The same id on both instances at once: once in the log.
     let say = json!({"type": "say", "text": "once"});
     tokio::join!(
@@ -511,18 +451,9 @@ kith_store::on_both_backends!(
         let app = TestApp::on(store.clone());
         let (_, meeting, host, ada, bea) = meeting_now(&app).await;
         let addr = serve(store).await;
-        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
-            .await
-            .expect("host");
-        until(&mut h, "welcome").await;
-        let mut a = connect(&addr, &meeting, &cookie(&app, &ada).await, None)
-            .await
-            .expect("ada");
-        until(&mut a, "welcome").await;
-        let mut b = connect(&addr, &meeting, &cookie(&app, &bea).await, None)
-            .await
-            .expect("bea");
-        until(&mut b, "welcome").await;
+        let mut h = joined(&addr, &meeting, &cookie(&app, &host).await).await;
+        let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
+        let mut b = joined(&addr, &meeting, &cookie(&app, &bea).await).await;
         command(
             &mut h,
             "h1",

@@ -148,6 +148,15 @@ pub(crate) async fn connect(
         .map(|(socket, _)| socket)
 }
 
+/// A connection that was welcomed into the room.
+pub(crate) async fn joined(addr: &str, meeting: &OccurrenceId, cookie: &str) -> Socket {
+    let mut socket = connect(addr, meeting, cookie, None)
+        .await
+        .expect("the room lets them in");
+    until(&mut socket, "welcome").await;
+    socket
+}
+
 /// The next JSON frame, within five seconds.
 pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
