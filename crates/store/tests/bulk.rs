@@ -32,6 +32,22 @@ const DAYS: [Weekday; 7] = [
 ];
 const ZONES: [&str; 4] = ["Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "UTC"];
 
+/// Inserts `groups` listed, with no hosts and their meetings ahead.
+async fn insert_listed(store: &dyn kith_store::Store, groups: &[NewGroup]) -> Vec<Slug> {
+    let until = horizon(now());
+    let drafts: Vec<GroupDraft<'_>> = groups
+        .iter()
+        .map(|g| GroupDraft {
+            group: g,
+            status: ListingStatus::Listed,
+            hosts: vec![],
+            occurrences: g.profile.schedule.occurrences_between(now(), until),
+            occurrences_until: until,
+        })
+        .collect();
+    store.insert_groups(&drafts, now()).await.expect("insert")
+}
+
 /// The `n`th of a varied population: one to three weekly rules, several
 /// zones, a place for some, private fields for some.
 fn group(n: usize) -> NewGroup {
@@ -176,18 +192,8 @@ contract!(
     several_edits_are_saved_in_one_transaction,
     |store| async move {
         let groups: Vec<NewGroup> = (0..3).map(group).collect();
+        let slugs = insert_listed(store.as_ref(), &groups).await;
         let until = horizon(now());
-        let drafts: Vec<GroupDraft<'_>> = groups
-            .iter()
-            .map(|g| GroupDraft {
-                group: g,
-                status: ListingStatus::Listed,
-                hosts: vec![],
-                occurrences: g.profile.schedule.occurrences_between(now(), until),
-                occurrences_until: until,
-            })
-            .collect();
-        let slugs = store.insert_groups(&drafts, now()).await.expect("insert");
         let read = |slug: Slug| {
             let store = store.clone();
             async move { store.managed_group(&slug).await.expect("read") }
@@ -287,18 +293,8 @@ contract!(
         // Six rules in three groups, written by the insert (SQLite's own
         // writer, PostgreSQL's multi-row statements).
         let groups: Vec<NewGroup> = (0..3).map(group).collect();
+        let slugs = insert_listed(store.as_ref(), &groups).await;
         let until = horizon(now());
-        let drafts: Vec<GroupDraft<'_>> = groups
-            .iter()
-            .map(|g| GroupDraft {
-                group: g,
-                status: ListingStatus::Listed,
-                hosts: vec![],
-                occurrences: g.profile.schedule.occurrences_between(now(), until),
-                occurrences_until: until,
-            })
-            .collect();
-        let slugs = store.insert_groups(&drafts, now()).await.expect("insert");
         let first = series_of(&store, &slugs).await;
         assert_eq!(first.iter().map(|(_, s)| s.len()).sum::<usize>(), 6);
         assert!(all_distinct(&first), "{first:?}");
