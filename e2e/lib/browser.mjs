@@ -64,6 +64,7 @@ export async function open(browser, baseURL, options = {}) {
     locale: "en-GB",
   });
   const page = await context.newPage();
+  page.javaScriptEnabled = options.javaScriptEnabled ?? true;
   const origin = new URL(baseURL).origin;
   page.foreign = [];
   page.on("request", (request) => {
@@ -74,6 +75,14 @@ export async function open(browser, baseURL, options = {}) {
   });
   page.journey = options.journey ?? "journey";
   page.step = 0;
+  // Whether the page on screen came from a GET, so `audit` may load it again
+  // in other zones without repeating what a form did.
+  page.lastNavigation = "GET";
+  page.on("request", (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      page.lastNavigation = request.method();
+    }
+  });
   return page;
 }
 
@@ -108,30 +117,90 @@ export async function screenshot(page, name) {
 }
 
 /**
- * Everything a page must pass, at both sizes: zero axe violations, `lang`,
- * a title naming the page, the skip link first, visible focus, no
- * horizontal scrolling at 200% zoom, nothing from another origin.
+ * The zones every page a journey reaches by GET is checked in besides its
+ * own: far east, far west and a half-hour offset, so zone labels, dates
+ * and times of every length are laid out.
  */
-export async function audit(page, title) {
-  const where = `${title} (${page.url()})`;
+export const ZONES = ["Australia/Melbourne", "America/Los_Angeles", "Asia/Kathmandu"];
+
+const zoneChecked = new Set();
+
+/** axe's WCAG A and AA violations on the page at its current size. */
+async function axeViolations(page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** How far the page scrolls sideways at `width` CSS px (0 when it fits). */
+async function overflowAt(page, width) {
+  await page.setViewportSize({ width, height: 800 });
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+/**
+ * axe at both sizes, and no sideways scrolling on a 390 px phone or at
+ * 200% zoom of a 1280 px window (640 CSS px).
+ */
+async function checkLayout(page, where) {
   const original = page.viewportSize();
   for (const [size, viewport] of Object.entries(SIZES)) {
     await page.setViewportSize(viewport);
-    const results = await new AxeBuilder({ page })
-      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-      .analyze();
-    const violations = results.violations.map(
-      (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-    assert.deepEqual(violations, [], `axe at ${size}: ${where}`);
+    assert.deepEqual(await axeViolations(page), [], `axe at ${size}: ${where}`);
   }
-  // 200% zoom of a 1280 px window is 640 CSS px: nothing may scroll sideways.
-  await page.setViewportSize({ width: 640, height: 400 });
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  assert.ok(overflow <= 0, `${where}: ${overflow}px of sideways scrolling at 200% zoom`);
+  for (const width of [SIZES.phone.width, 640]) {
+    const overflow = await overflowAt(page, width);
+    assert.ok(overflow <= 0, `${where}: ${overflow}px of sideways scrolling at ${width} px`);
+  }
   await page.setViewportSize(original);
+}
+
+/**
+ * The page loaded again, with the same cookies, by a reader in each of
+ * `ZONES`, and laid out as `checkLayout` asks. Pages a form answered are
+ * not loaded again; nor is a URL already checked with the same cookies.
+ */
+async function checkOtherZones(page, title) {
+  if (page.lastNavigation !== "GET") return;
+  const state = await page.context().storageState();
+  const key = `${page.url()} ${state.cookies.map((c) => c.name).sort().join(",")}`;
+  if (zoneChecked.has(key)) return;
+  zoneChecked.add(key);
+  const browser = page.context().browser();
+  const host = new URL(page.url()).hostname;
+  for (const zone of ZONES) {
+    const cookies = state.cookies
+      .filter((c) => c.name !== "kith_tz")
+      .concat([{ name: "kith_tz", value: zone, domain: host, path: "/", expires: -1, httpOnly: false, secure: false, sameSite: "Lax" }]);
+    const context = await browser.newContext({
+      viewport: SIZES.phone,
+      timezoneId: zone,
+      locale: "en-GB",
+      javaScriptEnabled: page.javaScriptEnabled,
+    });
+    try {
+      await context.addCookies(cookies);
+      const other = await context.newPage();
+      await other.goto(page.url());
+      await checkLayout(other, `${title} in ${zone} (${page.url()})`);
+    } finally {
+      await context.close();
+    }
+  }
+}
+
+/**
+ * Everything a page must pass: zero axe violations at both sizes, no
+ * sideways scrolling at 390 px or at 200% zoom, `lang`, a title naming the
+ * page, the skip link first, visible focus, nothing from another origin —
+ * and, for a page reached by GET, the layout again in each of `ZONES`
+ * (`options.zones: false` skips that, for a page whose second reader
+ * would change what the journey checks).
+ */
+export async function audit(page, title, options = {}) {
+  const where = `${title} (${page.url()})`;
+  await checkLayout(page, where);
 
   assert.equal(await page.getAttribute("html", "lang"), "en", where);
   const pageTitle = await page.title();
@@ -156,6 +225,7 @@ export async function audit(page, title) {
   assert.ok(outline.style !== "none" && outline.width !== "0px", `${where}: focus is visible`);
   assert.ok(outline.top >= 0, `${where}: the focused skip link is on screen`);
   assert.deepEqual(page.foreign, [], `${where}: loads only from kith's own origin`);
+  if (options.zones !== false) await checkOtherZones(page, title);
 }
 
 /**
