@@ -35,7 +35,7 @@ pub use hosts::{
 };
 pub use notices::announce;
 pub(crate) use notices::mail_members;
-use notices::{notify, notify_promoted};
+use notices::{notify, notify_promoted, notify_with_note};
 
 /// How far ahead "my meetings" looks.
 pub const MY_MEETINGS_DAYS: i64 = 28;
@@ -271,12 +271,13 @@ pub async fn decide(
     });
     let transition = committed(store.change_request(id, &step, note, now).await?)?;
     let request = &transition.request;
-    notify(
+    notify_with_note(
         store,
         site,
         &[request.account],
         request,
         request.state.code(),
+        Some(&message),
         now,
     )
     .await?;

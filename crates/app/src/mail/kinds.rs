@@ -139,8 +139,13 @@ pub struct RequestNews {
     /// What happened: `arrived`, `message`, `approved`, `waitlisted`,
     /// `declined` or `moved_up`.
     pub what: &'static str,
-    /// Where to read it: the request's page, or the hosts' list.
+    /// Where to go: the request's page, the hosts' list, or (welcomed) the
+    /// group's page.
     pub url: String,
+    /// The request's thread, when `url` is the group's page.
+    pub thread_url: Option<String>,
+    /// What the hosts wrote with their answer, quoted.
+    pub note: Option<String>,
 }
 
 mail_templates!(

@@ -24,10 +24,33 @@ pub(super) async fn notify(
     what: &'static str,
     now: Timestamp,
 ) -> AppResult<()> {
+    notify_with_note(store, site, to, request, what, None, now).await
+}
+
+/// As [`notify`], with the hosts' own words to the person (their welcome,
+/// or why not), which the mail quotes. A welcome links to the group's page,
+/// where the call link and the room are; the thread is linked second.
+pub(super) async fn notify_with_note(
+    store: &dyn Store,
+    site: &MailSite,
+    to: &[AccountId],
+    request: &RequestRecord,
+    what: &'static str,
+    note: Option<&str>,
+    now: Timestamp,
+) -> AppResult<()> {
+    let thread = site.link(&format!("/requests/{}", request.id));
+    let welcomed = matches!(what, "approved" | "moved_up");
     let news = RequestNews {
         group_name: request.group_name.clone(),
         what,
-        url: site.link(&format!("/requests/{}", request.id)),
+        url: if welcomed {
+            site.link(&format!("/groups/{}", request.slug))
+        } else {
+            thread.clone()
+        },
+        thread_url: welcomed.then_some(thread),
+        note: note.filter(|n| !n.is_empty()).map(str::to_owned),
     };
     for account in to {
         // Hosts of demo groups have no address: nothing to write.

@@ -127,6 +127,13 @@ kith_store::on_both_backends!(
         assert_eq!(subject, "kith: a message about your group");
         assert!(text.contains(&request_url), "{text}");
         assert!(!text.contains("seeker@example.org"));
+        // The first line, which a lock screen shows, says which group.
+        assert!(
+            text.lines()
+                .next()
+                .is_some_and(|first| first.contains("Someone asked to join Evening Circle")),
+            "{text}"
+        );
         let page = seeker_browser.get(&request_url).await;
         assert!(page.body.contains("waiting for the hosts"));
 
@@ -189,6 +196,18 @@ kith_store::on_both_backends!(
         assert_eq!(mails[0].0, "seeker@example.org");
         assert!(mails[0].2.contains("welcomed you"));
         assert!(!mails[0].2.contains("hostess@example.org"));
+        // The welcome quotes the hosts, leads to the group's page (where the
+        // call link is) and then to the conversation.
+        let welcome = &mails[0].2;
+        assert!(
+            welcome.contains("The hosts wrote:\n\nGlad to have you."),
+            "{welcome}"
+        );
+        let group_link = welcome
+            .find(&format!("/groups/{slug}\n"))
+            .expect("the group's page");
+        let thread_link = welcome.find(&request_url).expect("the thread");
+        assert!(group_link < thread_link, "{welcome}");
 
         // Deciding again is a clear error with nothing changed.
         let id = request_url.trim_start_matches("/requests/");
