@@ -76,6 +76,18 @@ fn the_first_start_prints_a_one_time_link_that_creates_the_admin() {
         &body,
     );
     assert_eq!(created.status, 303, "{}", created.body);
+    // Logged in at once, on the admin's page.
+    assert_eq!(created.header("location"), Some("/admin"));
+    let mut session = Vec::new();
+    cookie_jar(&created, &mut session);
+    let session = session
+        .into_iter()
+        .find(|c| c.starts_with("kith_session="))
+        .expect("a session cookie");
+    assert_eq!(
+        request(&server.addr, "GET", "/admin", &[("cookie", &session)], "").status,
+        200
+    );
     assert_eq!(
         request(&server.addr, "GET", &path, &[], "").status,
         404,

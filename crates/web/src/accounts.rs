@@ -327,9 +327,28 @@ async fn setup_form(
     )
     .await
     {
-        Ok(_) => {
+        Ok(account) => {
             tracing::info!("the first admin was created through the setup link");
-            Ok(Redirect::to("/login?registered=1").into_response())
+            // They just chose the password: no second form to type it in.
+            let token = accounts::start_session(
+                state.store.as_ref(),
+                account,
+                SessionKind::Browser,
+                false,
+                state.clock.now(),
+            )
+            .await?;
+            let mut response = Redirect::to("/admin").into_response();
+            append_cookie(
+                &mut response,
+                &cookie_value(
+                    SESSION_COOKIE,
+                    &token.token,
+                    None,
+                    state.config.secure_cookies,
+                ),
+            );
+            Ok(response)
         }
         Err(kith_app::AppError::Invalid(errors)) => page.refused(
             &form,
