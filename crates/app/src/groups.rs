@@ -67,6 +67,8 @@ pub struct UpcomingMeeting {
     pub note: Option<String>,
     /// Whether a host moved it from its rule's time.
     pub moved: bool,
+    /// Whether it is on now (started, not ended, not cancelled).
+    pub in_progress: bool,
 }
 
 /// A rule as its host wrote it, in the group's own zone.
@@ -144,6 +146,7 @@ pub async fn group_page(
             cancelled: o.cancelled,
             note: o.note.clone(),
             moved: o.moved,
+            in_progress: !o.cancelled && o.starts_at <= now && now < o.ends_at,
         })
         .collect();
     let rules = profile

@@ -9,6 +9,7 @@
 //!   the UTC windows that the time filters become.
 //! - [`text`]: search-text normalisation and slugs, identical for every
 //!   database backend.
+//! - [`text_diff`]: what changed in a text, sentence by sentence.
 //! - [`ids`]: identifiers; public ones are random, never sequential.
 //! - [`meeting_guide`]: the Meeting Guide format's type codes.
 //! - [`membership`]: join policies and the life of a request to join.
@@ -25,5 +26,6 @@ pub mod membership;
 pub mod room;
 pub mod schedule;
 pub mod text;
+pub mod text_diff;
 pub mod validation;
 pub mod zone;

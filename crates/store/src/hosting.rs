@@ -83,6 +83,10 @@ pub struct QueueItem {
     pub submitted_at: Timestamp,
     /// Its hosts' handles.
     pub hosts: Vec<String>,
+    /// What it says about itself (Markdown), for the moderator to read first.
+    pub description: String,
+    /// Its agreements (Markdown).
+    pub agreements: String,
 }
 
 /// A change to a listed group's public text.
@@ -326,7 +330,9 @@ pub(crate) const IS_HOST: &str =
 pub(crate) const HOSTED_BY: &str = "SELECT g.slug, g.name, g.status, g.review_note
 FROM group_hosts h JOIN groups g ON g.id = h.group_id
 WHERE h.account_id = $1 ORDER BY g.sort_name, g.id";
-pub(crate) const QUEUE: &str = "SELECT g.id, g.slug, g.name, COALESCE(g.submitted_at, g.created_at)
+pub(crate) const QUEUE: &str =
+    "SELECT g.id, g.slug, g.name, COALESCE(g.submitted_at, g.created_at),
+g.description, g.agreements
 FROM groups g WHERE g.status = 'pending'
 ORDER BY COALESCE(g.submitted_at, g.created_at), g.id LIMIT $1";
 pub(crate) const HOST_HANDLES: &str = "SELECT a.handle FROM group_hosts h

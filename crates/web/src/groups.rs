@@ -117,6 +117,8 @@ struct GroupTemplate {
     language: String,
     rules: Vec<RuleView>,
     upcoming: Vec<UpcomingView>,
+    /// The meeting on now, for those who may take part (its occurrence id).
+    meeting_now: Option<String>,
 }
 
 /// "Every Tuesday", "Every 2 weeks on Tuesday…", "The 2nd and last
@@ -206,6 +208,11 @@ async fn group_page(
         place: place_label(m, p.format, &p.place),
         language: m.language(&p.language).to_owned(),
         rules: group.rules.iter().map(|r| rule_view(m, r)).collect(),
+        meeting_now: group
+            .private
+            .as_ref()
+            .and_then(|_| group.upcoming.iter().find(|u| u.in_progress))
+            .map(|u| u.id.to_string()),
         upcoming: group
             .upcoming
             .iter()

@@ -47,6 +47,8 @@ struct MeTemplate {
     calendar_made: Option<String>,
     /// The new link, shown once, right after it was made.
     calendar_url: Option<String>,
+    /// The same link as `webcal://`, which calendar apps open to subscribe.
+    calendar_subscribe: Option<String>,
     /// Whether the person's email is confirmed.
     email_verified: bool,
     /// What just happened (`?done=`), in words.
@@ -122,6 +124,16 @@ async fn delete_calendar_link(
     Ok(axum::response::Redirect::to("/me").into_response())
 }
 
+/// A calendar's `http(s)://` address as `webcal://`, the scheme calendar
+/// apps register for, so one tap subscribes.
+fn webcal(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    format!("webcal://{rest}")
+}
+
 /// How many coming meetings `/me` lists.
 const MEETINGS_ON_PAGE: u32 = 12;
 
@@ -183,6 +195,7 @@ async fn render_with(
         nav: user.viewer.nav(),
         handle: user.person.handle.to_string(),
         calendar_made: made.map(|at| at.strftime("%Y-%m-%d").to_string()),
+        calendar_subscribe: calendar_url.as_deref().map(webcal),
         calendar_url,
         memberships,
         meetings,

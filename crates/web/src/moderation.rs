@@ -1,6 +1,9 @@
 //! The moderators' review queue and change log: `/moderation` (HTML) and
 //! `/api/v1/moderation/...` (JSON). Decisions are made in
-//! `kith_app::moderation`, which writes the audit row.
+//! `kith_app::moderation`, which writes the audit row; unlisting has a page
+//! of its own (`unlist`).
+
+mod unlist;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -9,7 +12,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kith_app::AppError;
+use kith_app::markdown::to_safe_html;
 use kith_app::moderation::{self, Decision};
+use kith_domain::ids::Slug;
+use kith_domain::text_diff::{Change, sentence_diff};
+use kith_domain::zone::Zone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,12 +26,17 @@ use crate::forms::{ApiJson, FormErrors, FormPairs};
 use crate::hosting::api::ListingJson;
 use crate::hosting::parse_slug;
 use crate::messages::{Messages, messages};
+use crate::query::QueryPairs;
 use crate::session::{CurrentUser, Nav};
 
 /// The moderation pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/moderation", get(moderation_page))
+        .route(
+            "/moderation/groups/{slug}/unlist",
+            get(unlist::unlist_page).post(unlist::unlist_form),
+        )
         .route("/moderation/groups/{slug}/{decision}", post(decide_form))
         .route(
             "/moderation/claims/{id}/{decision}",
@@ -35,6 +47,9 @@ pub fn router() -> Router<AppState> {
 struct QueueView {
     slug: String,
     name: String,
+    /// The listing as readers will see it, to read before approving.
+    description_html: String,
+    agreements_html: String,
     submitted: String,
     hosts: String,
     reason_id: String,
@@ -55,7 +70,36 @@ struct ChangeView {
     name: String,
     handle: String,
     at: String,
-    fields: Vec<(String, String, String)>,
+    /// Each changed field, compared sentence by sentence: paragraphs of
+    /// (`same`, `removed` or `added`, the sentence).
+    fields: Vec<(String, Vec<Vec<(&'static str, String)>>)>,
+}
+
+fn compared(before: &str, after: &str) -> Vec<Vec<(&'static str, String)>> {
+    sentence_diff(before, after)
+        .into_iter()
+        .map(|paragraph| {
+            paragraph
+                .into_iter()
+                .map(|piece| {
+                    let kind = match piece.change {
+                        Change::Same => "same",
+                        Change::Removed => "removed",
+                        Change::Added => "added",
+                    };
+                    (kind, piece.text)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What the moderator just did, said back to them.
+struct DoneView {
+    /// `approved` or `declined`.
+    kind: &'static str,
+    slug: String,
+    name: String,
 }
 
 #[derive(Template)]
@@ -67,6 +111,7 @@ struct ModerationTemplate {
     queue: Vec<QueueView>,
     claims: Vec<ClaimView>,
     changes: Vec<ChangeView>,
+    done: Option<DoneView>,
     errors: FormErrors,
 }
 
@@ -74,6 +119,7 @@ async fn render(
     state: &AppState,
     user: &CurrentUser,
     refused: Option<(&str, FormErrors)>,
+    done: Option<DoneView>,
 ) -> Result<Response, PageError> {
     let store = state.store.as_ref();
     let queue = moderation::queue(store, &user.person).await?;
@@ -108,6 +154,8 @@ async fn render(
             };
             QueueView {
                 name: item.name,
+                description_html: to_safe_html(&item.description),
+                agreements_html: to_safe_html(&item.agreements),
                 submitted: item.submitted_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
                 hosts: item.hosts.join(", "),
                 errors: item_errors,
@@ -130,7 +178,7 @@ async fn render(
                     .into_iter()
                     .map(|(field, v)| {
                         let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-                        (field, text("before"), text("after"))
+                        (field, compared(&text("before"), &text("after")))
                     })
                     .collect(),
             }
@@ -148,25 +196,47 @@ async fn render(
         queue,
         claims,
         changes,
+        done,
         errors,
     };
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
 
+/// The queue; after a decision (`?approved=` or `?declined=` a slug), a
+/// line saying what happened to which group.
 async fn moderation_page(
     State(state): State<AppState>,
     user: CurrentUser,
+    query: QueryPairs,
 ) -> Result<Response, PageError> {
-    render(&state, &user, None).await
+    let decided = [("approved", "approved"), ("declined", "declined")]
+        .into_iter()
+        .find_map(|(key, kind)| Some((kind, Slug::parse(query.get(key)?)?)));
+    let done = match decided {
+        Some((kind, slug)) => kith_app::groups::group_page(
+            state.store.as_ref(),
+            &state.directory_cache,
+            Some(&user.person),
+            &slug,
+            &Zone::utc(),
+            state.clock.now(),
+        )
+        .await
+        .ok()
+        .map(|group| DoneView {
+            kind,
+            slug: slug.to_string(),
+            name: group.profile.name,
+        }),
+        None => None,
+    };
+    render(&state, &user, None, done).await
 }
 
 fn decision(kind: &str, reason: &str) -> Option<Decision> {
     match kind {
         "approve" => Some(Decision::Approve),
         "reject" => Some(Decision::Reject {
-            reason: reason.to_owned(),
-        }),
-        "unlist" => Some(Decision::Unlist {
             reason: reason.to_owned(),
         }),
         _ => None,
@@ -191,14 +261,20 @@ async fn decide_form(
     )
     .await
     {
-        // Unlisting starts from the group page; back there, else the queue.
-        Ok(_) if kind == "unlist" => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
-        Ok(_) => Ok(Redirect::to("/moderation").into_response()),
+        Ok(_) => {
+            let said = if kind == "approve" {
+                "approved"
+            } else {
+                "declined"
+            };
+            Ok(Redirect::to(&format!("/moderation?{said}={slug}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             render(
                 &state,
                 &user,
                 Some((slug.as_str(), FormErrors::of(&errors))),
+                None,
             )
             .await
         }

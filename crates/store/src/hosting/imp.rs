@@ -326,12 +326,13 @@ macro_rules! impl_hosting {
                 &self,
                 limit: u32,
             ) -> $crate::StoreResult<Vec<$crate::hosting::QueueItem>> {
-                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as($crate::hosting::QUEUE)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
+                let rows: Vec<(i64, String, String, i64, String, String)> =
+                    sqlx::query_as($crate::hosting::QUEUE)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
                 let mut items = Vec::with_capacity(rows.len());
-                for (id, slug, name, submitted_at) in rows {
+                for (id, slug, name, submitted_at, description, agreements) in rows {
                     let hosts: Vec<String> = sqlx::query_scalar($crate::hosting::HOST_HANDLES)
                         .bind(id)
                         .fetch_all(&self.pool)
@@ -341,6 +342,8 @@ macro_rules! impl_hosting {
                         name,
                         submitted_at: $crate::hosting::timestamp(submitted_at)?,
                         hosts,
+                        description,
+                        agreements,
                     });
                 }
                 Ok(items)

@@ -356,6 +356,13 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Login,
         },
         Row {
+            name: "moderator unlist page",
+            status: Listed,
+            call: Call::Get("/moderation/groups/{slug}/unlist"),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
             name: "moderator unlist (API)",
             status: Listed,
             call: Call::Json(

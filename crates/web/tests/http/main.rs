@@ -17,6 +17,7 @@ mod login;
 mod member_mail;
 mod membership;
 mod openapi;
+mod page_order;
 mod review;
 mod room_access;
 mod room_hardening;
