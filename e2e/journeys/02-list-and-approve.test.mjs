@@ -79,13 +79,23 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await audit(host, NAME);
     await step(host, "pending");
 
+    // The group comes first; requests and members are one tap away, and
+    // the forms that change single meetings fold away below.
+    const order = await host.evaluate(() => {
+      const y = (selector) => document.querySelector(selector)?.getBoundingClientRect().top ?? -1;
+      return { people: y('.host-links a[href$="/people"]'), about: y("#about-title"), manage: y("#manage-title") };
+    });
+    assert.ok(order.people >= 0 && order.people < order.about && order.about < order.manage, JSON.stringify(order));
+    assert.equal(await host.locator(".cancel-list").isVisible(), false, "folded away");
     // The host cancels the first meeting, with a note for members.
+    await host.getByText("Cancel or move one meeting").click();
     const cancel = host.locator(".cancel-list li").first();
     await cancel.getByLabel("A note for members, optional").fill("Holiday: back next week.");
     await cancel.getByRole("button", { name: /Cancel this meeting/ }).click();
     await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
     const first = host.locator(".upcoming tbody tr").first();
     assert.match(await first.innerText(), /Cancelled:[\s\S]*Holiday: back next week\./);
+    await host.getByText("Cancel or move one meeting").click();
     assert.equal(await host.locator(".cancel-list li").first().getByRole("button", { name: /Put back as usual/ }).count(), 1);
     await audit(host, NAME);
 
@@ -100,11 +110,16 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await moderator.waitForURL(/\/moderation$/);
     const item = moderator.locator(".queue-item", { hasText: NAME });
     await item.waitFor();
+    // The listing's own words, read before the button.
+    await item.getByText("Read the listing first").click();
+    assert.match(await item.locator(".preview").innerText(), /We check in about tapering, gently, every Tuesday\./);
     await audit(moderator, "Moderation");
     await screenshot(moderator, "moderation");
     await item.getByRole("button", { name: `Approve ${NAME}`, exact: true }).click();
-    await moderator.waitForURL(/\/moderation$/);
+    await moderator.waitForURL(/\/moderation\?approved=/);
+    assert.match(await moderator.getByRole("status").innerText(), new RegExp(`Approved\\. It is in the directory now: ${NAME}`));
     assert.equal(await moderator.locator(".queue-item", { hasText: NAME }).count(), 0);
+    await audit(moderator, "Moderation");
 
     assert.equal(await inDirectory(seeker), true, "listed once approved");
     await seeker.locator(".group-card h3 a", { hasText: NAME }).click();
@@ -112,6 +127,38 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     assert.equal(await seeker.locator(".private").count(), 0, "no private details for a seeker");
     assert.doesNotMatch(await seeker.content(), /meet\.example\.org\/saltmarsh/);
     await step(seeker, "listed");
+
+    // The host rewrites one sentence and adds a paragraph; the moderator
+    // reads just that in the change log.
+    await host.goto(`${new URL(host.url()).pathname}/edit`);
+    await host.getByLabel("Description").fill("We check in about tapering, kindly, every Tuesday.\n\nNewcomers are welcome.");
+    await host.getByRole("button", { name: /Save/ }).click();
+    await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
+    await moderator.goto("/moderation");
+    const change = moderator.locator(".changes li", { hasText: NAME }).first();
+    assert.equal(await change.locator("del").first().textContent(), "removed: We check in about tapering, gently, every Tuesday.");
+    assert.deepEqual(await change.locator("ins").allTextContents(), [
+      "added: We check in about tapering, kindly, every Tuesday.",
+      "added: Newcomers are welcome.",
+    ]);
+    assert.equal(await change.locator("dd p").count(), 2, "paragraphs kept");
+    await audit(moderator, "Moderation");
+
+    // Unlisting asks for the reason the hosts will read; without one, the
+    // page says so and nothing changes.
+    await moderator.goto(new URL(seeker.url()).pathname);
+    await moderator.getByRole("link", { name: "Unlist" }).click();
+    await moderator.getByRole("heading", { level: 1, name: `Take a group out of the directory: ${NAME}` }).waitFor();
+    await audit(moderator, "Take a group out of the directory");
+    await moderator.getByRole("button", { name: "Unlist" }).click();
+    await moderator.getByRole("alert").waitFor();
+    assert.match(await moderator.getByRole("alert").innerText(), /reason/i);
+    await audit(moderator, "Take a group out of the directory");
+    assert.equal(await inDirectory(seeker), true, "still listed");
+    await moderator.getByLabel(/Reason for unlisting/).fill("Please add who the group is for.");
+    await moderator.getByRole("button", { name: "Unlist" }).click();
+    await moderator.getByRole("heading", { level: 1, name: NAME }).waitFor();
+    assert.equal(await inDirectory(seeker), false, "unlisted");
   } finally {
     await browser.close();
   }

@@ -69,7 +69,14 @@ test("three people take turns in a live room", async (t) => {
     const beaRequest = new URL(bea.url()).pathname;
 
     await enterRoom(host);
-    await enterRoom(ada);
+    // Ada comes by the group's page: the meeting on now is at its top.
+    await ada.goto(groupPath);
+    const now = ada.locator(".meeting-now");
+    assert.match(await now.innerText(), /The meeting is on now — late is fine\./);
+    await audit(ada, NAME);
+    await now.getByRole("link", { name: "Go to the room" }).click();
+    await ada.waitForURL(/\/meetings\/[0-9a-f]{32}\/room$/);
+    await ada.getByText("Connected.").waitFor();
     await enterRoom(bea);
     await audit(ada, `Meeting room: ${NAME}`);
     await audit(host, `Meeting room: ${NAME}`);

@@ -163,6 +163,6 @@ export async function listAndApprove(page, name, rule, more) {
     .locator(".queue-item", { hasText: name })
     .getByRole("button", { name: `Approve ${name}`, exact: true })
     .click();
-  await page.waitForURL(/\/moderation$/);
+  await page.waitForURL(/\/moderation\?approved=/);
   return groupPath;
 }
