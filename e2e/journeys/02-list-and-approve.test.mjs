@@ -46,6 +46,13 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await host.getByRole("button", { name: "Make a calendar link" }).click();
     const link = await host.getByLabel("Your calendar's address").inputValue();
     assert.match(link, /\/me\/calendar\.ics\?token=[0-9a-f]{32}$/);
+    // One tap subscribes; one more copies the address.
+    const subscribe = await host.getByRole("link", { name: "Subscribe in your calendar app" }).getAttribute("href");
+    assert.equal(subscribe, link.replace(/^https?:/, "webcal:"));
+    await host.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await host.getByRole("button", { name: "Copy the link" }).click();
+    await host.locator("#calendar-url-copied", { hasText: "Copied." }).waitFor();
+    assert.equal(await host.evaluate(() => navigator.clipboard.readText()), link);
     await audit(host, "Your page");
 
     await host.getByRole("link", { name: "List a group" }).click();
