@@ -113,7 +113,7 @@ fn python_ready() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
+        if kith_store::testing::in_ci() {
             panic!(
                 "CI=true and python3 with icalendar and recurring-ical-events is missing (.ci/run installs them)"
             );

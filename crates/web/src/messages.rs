@@ -119,6 +119,70 @@ mod tests {
         }
     }
 
+    /// Every `*.rs` and template file under the web crate's `src/` and
+    /// `templates/`.
+    fn sources() -> Vec<(std::path::PathBuf, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pending = vec![root.join("src"), root.join("templates")];
+        let mut files = Vec::new();
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("a source directory") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    files.push((path, text));
+                }
+            }
+        }
+        files
+    }
+
+    /// The first argument of each `{call}"…"` in `text`, when it is a
+    /// string literal.
+    fn literal_arguments<'a>(text: &'a str, call: &str) -> Vec<&'a str> {
+        text.match_indices(call)
+            .filter_map(|(at, _)| {
+                let rest = &text[at + call.len()..];
+                rest.find('"').map(|end| &rest[..end])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_message_a_page_or_handler_names_exists() {
+        let m = messages();
+        let prefixes: Vec<&str> = m.entries.keys().map(String::as_str).collect();
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for (path, text) in sources() {
+            for key in literal_arguments(&text, ".t(\"") {
+                seen += 1;
+                if !m.has(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+            // A looked-up family (`of` with a literal prefix): some key of
+            // that family must exist.
+            for prefix in literal_arguments(&text, ".of(\"") {
+                seen += 1;
+                let dotted = format!("{prefix}.");
+                if !prefixes.iter().any(|k| k.starts_with(&dotted)) {
+                    missing.push(format!("{}: {prefix}.*", path.display()));
+                }
+            }
+        }
+        assert!(
+            seen > 400,
+            "the scan found only {seen} uses: is it still reading the sources?"
+        );
+        assert!(
+            missing.is_empty(),
+            "missing from messages/en.json: {missing:#?}"
+        );
+    }
+
     #[test]
     fn languages_are_named_with_a_fallback_to_the_tag() {
         let m = messages();
