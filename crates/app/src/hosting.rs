@@ -136,7 +136,7 @@ pub async fn change_listing(
         .then_some(access.review_note.as_deref())
         .flatten();
     store
-        .set_group_status(access.id, status, note, None, now)
+        .set_group_status(access.id, access.status, status, note, None, now)
         .await?;
     cache.invalidate();
     // An unlisted group's rooms close.

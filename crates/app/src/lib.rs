@@ -88,6 +88,9 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound,
+            // Someone else changed it first: the same answer as a decision
+            // on a page read before their change.
+            StoreError::Stale => Self::Conflict("invalid_status"),
             StoreError::Unavailable(_) => Self::Unavailable(err),
             other => Self::Internal(Box::new(other)),
         }

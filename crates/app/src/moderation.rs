@@ -75,7 +75,14 @@ pub async fn decide(
         reason: reason.as_deref().unwrap_or_default(),
     };
     store
-        .set_group_status(access.id, status, reason.as_deref(), Some(&audit), now)
+        .set_group_status(
+            access.id,
+            access.status,
+            status,
+            reason.as_deref(),
+            Some(&audit),
+            now,
+        )
         .await?;
     cache.invalidate();
     crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;

@@ -390,6 +390,7 @@ on_both_backends!(
         store
             .set_group_status(
                 access.id,
+                kith_domain::group::ListingStatus::Pending,
                 kith_domain::group::ListingStatus::Listed,
                 None,
                 None,

@@ -750,3 +750,63 @@ on_both_backends!(
 fn site() -> kith_app::mail::MailSite {
     kith_app::mail::MailSite::new("https://kith.example")
 }
+
+on_both_backends!(
+    two_moderators_deciding_at_once_never_both_win,
+    |store: Arc<dyn Store>| async move {
+        let store = store.as_ref();
+        let cache = DirectoryCache::new(Duration::ZERO);
+        let host = person(store, "willow", Role::Member).await;
+        let warden = person(store, "warden", Role::Moderator).await;
+        let keeper = person(store, "keeper", Role::Moderator).await;
+        let slug = hosting::submit_group(store, &host, &form("Sorrel Circle"), now())
+            .await
+            .expect("submit");
+
+        // One approves while the other declines, at the same moment.
+        let reject = Decision::Reject {
+            reason: "Please say who the group is for.".into(),
+        };
+        let (approved, rejected) = tokio::join!(
+            moderation::decide(store, &cache, &warden, &slug, &Decision::Approve, now()),
+            moderation::decide(store, &cache, &keeper, &slug, &reject, now()),
+        );
+        let won = [approved.is_ok(), rejected.is_ok()];
+        assert_eq!(
+            won.iter().filter(|w| **w).count(),
+            1,
+            "{approved:?} {rejected:?}"
+        );
+        let lost = if approved.is_ok() { rejected } else { approved };
+        assert!(
+            matches!(lost, Err(AppError::Conflict("invalid_status"))),
+            "{lost:?}"
+        );
+        let decisions = store
+            .audit_log(10)
+            .await
+            .expect("audit")
+            .into_iter()
+            .filter(|a| a.action == "group.approve" || a.action == "group.reject")
+            .count();
+        assert_eq!(decisions, 1, "only the winner's decision is on record");
+
+        // The store itself refuses a change from a status the group has left.
+        let access = store.group_access(&slug).await.expect("access");
+        let stale = store
+            .set_group_status(
+                access.id,
+                ListingStatus::Pending,
+                ListingStatus::Unlisted,
+                None,
+                None,
+                now(),
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(kith_store::StoreError::Stale)),
+            "{stale:?}"
+        );
+        assert_eq!(status(store, &slug).await.0, access.status, "unchanged");
+    }
+);

@@ -191,11 +191,14 @@ pub trait HostingStore {
         now: Timestamp,
     ) -> StoreResult<()>;
 
-    /// Changes a group's status and note, with its audit row, in one
-    /// transaction. Going to `pending` marks it submitted now.
+    /// Changes a group's status from `from` to `status`, with its note and
+    /// audit row, in one transaction; `Stale` (nothing written) when its
+    /// status is no longer `from`, so two deciders never both win. Going
+    /// to `pending` marks it submitted now.
     async fn set_group_status(
         &self,
         id: GroupId,
+        from: ListingStatus,
         status: ListingStatus,
         review_note: Option<&str>,
         audit: Option<&AuditEntry<'_>>,
@@ -322,7 +325,7 @@ pub(crate) const INSERT_CHANGE: &str =
     "INSERT INTO group_changes (group_id, account_id, changed_at, changes) VALUES ($1, $2, $3, $4)";
 pub(crate) const SET_STATUS: &str = "UPDATE groups SET status = $2, review_note = $3,
     submitted_at = CASE WHEN $2 = 'pending' THEN $4 ELSE submitted_at END, updated_at = $4
-WHERE id = $1";
+WHERE id = $1 AND status = $5";
 pub(crate) const NEXT_HOST_POSITION: &str =
     "SELECT COALESCE(MAX(position) + 1, 0) FROM group_hosts WHERE group_id = $1";
 pub(crate) const IS_HOST: &str =

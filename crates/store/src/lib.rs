@@ -72,6 +72,10 @@ pub enum StoreError {
         /// The constraint, in words a developer reads.
         what: &'static str,
     },
+    /// The row changed since the caller read it (a compare-and-set
+    /// lost); nothing was written.
+    #[error("changed meanwhile")]
+    Stale,
     /// The database did not answer.
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),

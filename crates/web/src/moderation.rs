@@ -70,12 +70,14 @@ struct ChangeView {
     name: String,
     handle: String,
     at: String,
-    /// Each changed field, compared sentence by sentence: paragraphs of
-    /// (`same`, `removed` or `added`, the sentence).
-    fields: Vec<(String, Vec<Vec<(&'static str, String)>>)>,
+    /// Each changed field, compared sentence by sentence.
+    fields: Vec<(String, Vec<ComparedParagraph>)>,
 }
 
-fn compared(before: &str, after: &str) -> Vec<Vec<(&'static str, String)>> {
+/// A paragraph of a comparison: (`same`, `removed` or `added`, sentence).
+type ComparedParagraph = Vec<(&'static str, String)>;
+
+fn compared(before: &str, after: &str) -> Vec<ComparedParagraph> {
     sentence_diff(before, after)
         .into_iter()
         .map(|paragraph| {

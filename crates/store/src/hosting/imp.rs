@@ -239,6 +239,7 @@ macro_rules! impl_hosting {
             async fn set_group_status(
                 &self,
                 id: kith_domain::ids::GroupId,
+                from: kith_domain::group::ListingStatus,
                 status: kith_domain::group::ListingStatus,
                 review_note: Option<&str>,
                 audit: Option<&$crate::model::AuditEntry<'_>>,
@@ -250,10 +251,11 @@ macro_rules! impl_hosting {
                     .bind(status.code())
                     .bind(review_note)
                     .bind(now.as_second())
+                    .bind(from.code())
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound);
+                    return Err($crate::StoreError::Stale);
                 }
                 if let Some(audit) = audit {
                     $crate::accounts::insert_audit!(tx, audit, now);

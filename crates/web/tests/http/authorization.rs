@@ -167,7 +167,7 @@ impl World {
         if status != ListingStatus::Listed {
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
             store
-                .set_group_status(access.id, status, note, None, now())
+                .set_group_status(access.id, ListingStatus::Pending, status, note, None, now())
                 .await
                 .expect("status");
         }

@@ -32,7 +32,14 @@ pub async fn listed_group(
         .expect("submit");
     let access = store.group_access(&slug).await.expect("access");
     store
-        .set_group_status(access.id, ListingStatus::Listed, None, None, now())
+        .set_group_status(
+            access.id,
+            ListingStatus::Pending,
+            ListingStatus::Listed,
+            None,
+            None,
+            now(),
+        )
         .await
         .expect("listed");
     slug

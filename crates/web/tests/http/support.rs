@@ -322,7 +322,7 @@ impl TestApp {
             let access = store.group_access(&slug).await.expect("access");
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
             store
-                .set_group_status(access.id, status, note, None, now())
+                .set_group_status(access.id, ListingStatus::Pending, status, note, None, now())
                 .await
                 .expect("status");
         }
