@@ -167,7 +167,7 @@ impl World {
         if status != ListingStatus::Listed {
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
             store
-                .set_group_status(access.id, ListingStatus::Pending, status, note, None, now())
+                .set_group_status(access.id, ListingStatus::Listed, status, note, None, now())
                 .await
                 .expect("status");
         }
@@ -780,5 +780,124 @@ async fn private_fields_reach_only_members_hosts_and_moderators() {
             assert_eq!(body.contains("PRIVATE-CANARY"), entitled, "{who:?} {path}");
             assert_eq!(body.contains("4242#"), entitled, "{who:?} {path}");
         }
+    }
+}
+
+/// The HTML routes' paths, read from the web crate's sources (axum's router
+/// cannot list them), and the API's from its OpenAPI document.
+async fn every_route_path() -> Vec<String> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut pending = vec![src];
+    let mut paths = Vec::new();
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            for (at, _) in text.match_indices(".route(") {
+                let rest = text[at..].trim_start_matches(".route(").trim_start();
+                if let Some(literal) = rest.strip_prefix('"') {
+                    paths.push(literal[..literal.find('"').expect("a path")].to_owned());
+                }
+            }
+        }
+    }
+    let doc = TestApp::empty().await.json("/api/openapi.json").await;
+    paths.extend(
+        doc["paths"]
+            .as_object()
+            .expect("paths")
+            .keys()
+            .map(|p| p.to_owned()),
+    );
+    paths
+}
+
+/// Whether a route's answer depends on who asks about a group, a request,
+/// a meeting, or the moderators' and admins' work — the matrix's scope.
+fn in_matrix_scope(path: &str) -> bool {
+    const SCOPED: [&str; 10] = [
+        "/groups/{",
+        "/requests/",
+        "/meetings/",
+        "/moderation",
+        "/admin",
+        "/api/v1/groups/{",
+        "/api/v1/join-requests",
+        "/api/v1/meetings",
+        "/api/v1/moderation",
+        "/api/v1/admin",
+    ];
+    SCOPED.iter().any(|prefix| path.starts_with(prefix))
+}
+
+/// Segment by segment, a `{parameter}` matching anything.
+fn route_matches(route: &str, row: &str) -> bool {
+    let (route, row): (Vec<&str>, Vec<&str>) =
+        (route.split('/').collect(), row.split('/').collect());
+    route.len() == row.len()
+        && route
+            .iter()
+            .zip(&row)
+            .all(|(a, b)| a == b || a.starts_with('{') || b.starts_with('{'))
+}
+
+/// Routes in scope that the matrix does not try yet, each checked by its
+/// own capability's tests instead; issue 19 gives each a row. The list may
+/// only shrink: a new route needs a row.
+const NOT_IN_THE_MATRIX_YET: [&str; 18] = [
+    "/groups/{slug}/meetings/{id}/{change}",
+    "/meetings/{id}/room/ws",
+    "/moderation/claims/{id}/{decision}",
+    "/groups/{slug}/join",
+    "/groups/{slug}/invitations/{id}/revoke",
+    "/groups/{slug}/hand-over",
+    "/groups/{slug}/announcements",
+    "/meetings/{id}/rsvp",
+    "/groups/{slug}/claim",
+    "/api/v1/groups/{slug}/claims",
+    "/api/v1/groups/{slug}/hand-over",
+    "/api/v1/groups/{slug}/meetings/{id}/cancel",
+    "/api/v1/groups/{slug}/meetings/{id}/move",
+    "/api/v1/groups/{slug}/meetings/{id}/restore",
+    "/api/v1/groups/{slug}/relist",
+    "/api/v1/meetings/{id}/rsvp",
+    "/api/v1/moderation/claims",
+    "/api/v1/moderation/claims/{id}/{decision}",
+];
+
+#[tokio::test]
+async fn every_route_in_scope_has_a_row_in_the_matrix() {
+    let rows = rows();
+    let row_paths: Vec<&str> = rows
+        .iter()
+        .map(|r| match &r.call {
+            Call::Get(p) | Call::Form(p, _) | Call::GroupForm(p) | Call::Json(_, p, _) => *p,
+        })
+        .collect();
+    let routes = every_route_path().await;
+    assert!(routes.len() > 60, "found only {} routes", routes.len());
+    let missing: Vec<&String> = routes
+        .iter()
+        .filter(|route| in_matrix_scope(route))
+        .filter(|route| !row_paths.iter().any(|row| route_matches(route, row)))
+        .filter(|route| !NOT_IN_THE_MATRIX_YET.contains(&route.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the matrix: {missing:#?}"
+    );
+    for gap in NOT_IN_THE_MATRIX_YET {
+        assert!(
+            routes.iter().any(|r| r == gap),
+            "{gap} is gone: take it off the list"
+        );
+        assert!(
+            !row_paths.iter().any(|row| route_matches(gap, row)),
+            "{gap} has a row now: take it off the list"
+        );
     }
 }
