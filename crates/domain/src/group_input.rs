@@ -294,6 +294,7 @@ fn join_settings(input: &GroupInput, refusals: &mut Refusals) -> Option<JoinSett
 
 mod fields;
 mod rule;
+pub mod typed;
 
 pub use rule::{RULE_FIELDS, RuleFields, RuleInput};
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Static assets, compiled into the binary: one stylesheet and one small
-//! script. Everything loads from kith's own origin. They are the same for
+//! Static assets, compiled into the binary: one stylesheet and a few small
+//! scripts. Everything loads from kith's own origin. They are the same for
 //! everyone, so browsers and caches keep them for an hour.
 
 use axum::Router;
@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/kith.css", get(stylesheet))
         .route("/assets/tz.js", get(zone_script))
         .route("/assets/room.js", get(room_script))
+        .route("/assets/forms.js", get(form_script))
 }
 
 const CACHE: &str = "public, max-age=3600";
@@ -42,5 +43,12 @@ async fn room_script() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/room.js"),
+    )
+}
+
+async fn form_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/forms.js"),
     )
 }

@@ -84,7 +84,3 @@ pub(crate) fn choices<'a>(
         })
         .collect()
 }
-
-/// The zones offered in zone pickers.
-pub(crate) static ZONES: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(kith_domain::zone::common_zone_names);
