@@ -335,7 +335,7 @@ pub struct GroupSummaryJson {
     pub format: String,
     /// Focus codes.
     pub focus: Vec<String>,
-    /// Attribute codes.
+    /// Attribute codes: who may come (`open` or `members_only`), and more.
     pub attributes: Vec<String>,
     /// BCP 47 language tag.
     pub language: String,
@@ -403,7 +403,7 @@ fn directory_json(page: DirectoryPage, zone: &Zone) -> DirectoryJson {
         ("starts_within" = Option<u32>, Query, minimum = 1, maximum = 10080, description = "Meetings starting within this many minutes (1–10080)."),
         ("in_progress" = Option<bool>, Query, description = "Meetings in progress now."),
         ("focus" = Option<Vec<String>>, Query, description = "Focus codes; repeatable, any of."),
-        ("attribute" = Option<Vec<String>>, Query, description = "Attribute codes; repeatable, all of."),
+        ("attribute" = Option<Vec<String>>, Query, description = "Attribute codes; repeatable, all of. `open`: anyone may come, not only people with the group's own experience; `members_only`: only they may. Says nothing about how one joins."),
         ("language" = Option<String>, Query, description = "BCP 47; `pt` matches `pt-BR`."),
         ("country" = Option<String>, Query, description = "ISO 3166-1 alpha-2."),
         ("region" = Option<String>, Query, description = "Region, case and accents ignored."),
