@@ -63,18 +63,25 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await host.getByLabel("Group agreements").fill("What is said here stays here.");
     await host.getByLabel("Tapering").check();
     await host.getByLabel("Video", { exact: true }).check();
-    await host.getByLabel("The group's time zone").selectOption("Europe/Berlin");
+    await host.getByLabel("Language", { exact: true }).selectOption({ label: "English" });
+    await host.getByLabel("Country", { exact: true }).selectOption({ label: "Germany" });
+    await host.getByLabel("The group's time zone").selectOption({ label: "Berlin" });
+    assert.equal(await host.getByLabel("The group's time zone").inputValue(), "Europe/Berlin");
     await host.locator("#f-rules-0-weekdays-2").check();
     await host.locator("#f-rules-0-start").fill("19:00");
     await host.locator("#f-rules-0-duration_minutes").fill("90");
     // A second meeting time: the 2nd and last Thursday of each month.
-    await host.locator("#f-rules-1-kind").selectOption("monthly");
+    await host.locator("#f-rules-1-kind").selectOption({ label: "Monthly, on given weeks" });
+    // Only the monthly fields show now.
+    assert.equal(await host.locator("#f-rules-1-month_weeks").isVisible(), true);
+    assert.equal(await host.locator("#f-rules-1-interval_weeks").isVisible(), false);
     await host.locator("#f-rules-1-weekdays-4").check();
     await host.locator("#f-rules-1-month_weeks-2").check();
     await host.locator("#f-rules-1-month_weeks-last").check();
     await host.locator("#f-rules-1-start").fill("18:30");
     await host.locator("#f-rules-1-duration_minutes").fill("60");
-    await host.getByLabel("Call link", { exact: true }).fill("https://meet.example.org/saltmarsh");
+    // The link typed as people do, without https://.
+    await host.getByLabel("Call link", { exact: true }).fill("meet.example.org/saltmarsh");
     await step(host, "form");
     await host.getByRole("button", { name: "Send for review" }).click();
     await host.getByRole("heading", { level: 1, name: NAME }).waitFor();

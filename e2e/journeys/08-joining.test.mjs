@@ -24,7 +24,7 @@ const LINK = "https://us02web.zoom.us/j/81234567890?pwd=riverbank-private-Zk9aQm
 /** The warden lists a group that asks a question, and approves it. */
 function listGroup(host) {
   return listAndApprove(host, NAME, { weekday: 3, start: "18:00", minutes: 60 }, async (page) => {
-    await page.getByLabel(/Approval: you read each request/).check();
+    await page.getByLabel(/Ask the hosts: you read each request/).check();
     await page.getByLabel(/Your question to people who ask/).fill("What brings you here?");
     await page.getByLabel("Call link", { exact: true }).fill(LINK);
     await page.getByLabel("Dial-in number").fill("+49 30 555 0100,,7777#");

@@ -24,7 +24,7 @@ const NAME = "Monday Noon Circle";
 /** The warden lists an open group meeting now (Monday 11:55 in Berlin). */
 function listGroup(host) {
   return listAndApprove(host, NAME, { weekday: 1, start: "11:55", minutes: 60 }, async (page) => {
-    await page.getByLabel(/Open: anyone who asks/).check();
+    await page.getByLabel(/Anyone joins at once/).check();
     await page.getByLabel("Call link", { exact: true }).fill("https://meet.example.org/noon");
   });
 }

@@ -150,7 +150,8 @@ export async function listAndApprove(page, name, rule, more) {
   await page.getByLabel("Description").fill("We check in about tapering, one at a time.");
   await page.getByLabel("Tapering").check();
   await page.getByLabel("Video", { exact: true }).check();
-  await page.getByLabel("The group's time zone").selectOption("Europe/Berlin");
+  // Chosen by name: the place under its country, sent as Europe/Berlin.
+  await page.getByLabel("The group's time zone").selectOption({ label: "Berlin" });
   await page.locator(`#f-rules-0-weekdays-${rule.weekday}`).check();
   await page.locator("#f-rules-0-start").fill(rule.start);
   await page.locator("#f-rules-0-duration_minutes").fill(String(rule.minutes));

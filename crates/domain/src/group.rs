@@ -78,9 +78,12 @@ vocabulary! {
 vocabulary! {
     /// A group's attributes beyond its focus (DESIGN.md).
     Attribute {
-        /// Open to anyone (Meeting Guide `O`).
+        /// Who may come: anyone, not only people with the group's own
+        /// experience — family, friends, the curious (Meeting Guide `O`).
+        /// How one gets in is the join policy, a separate choice.
         Open = "open",
-        /// For members only (Meeting Guide `C`).
+        /// Who may come: only people with the group's own experience
+        /// (Meeting Guide `C`, "closed"), whatever the join policy.
         MembersOnly = "members_only",
         /// Newcomers especially welcome (Meeting Guide `BE`).
         NewcomerFriendly = "newcomer_friendly",

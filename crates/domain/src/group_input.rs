@@ -284,6 +284,12 @@ fn join_settings(input: &GroupInput, refusals: &mut Refusals) -> Option<JoinSett
     if publish_call_link == Some(true) && policy.is_some_and(|p| p != JoinPolicy::Open) {
         refusals.push("publish_call_link", "needs_open_policy");
     }
+    // "Open to anyone" says who may come; a group that takes members by
+    // invitation only would contradict it on the same page.
+    let open_to_anyone = input.attributes.iter().any(|a| a.trim() == "open");
+    if open_to_anyone && policy == Some(JoinPolicy::InviteOnly) {
+        refusals.push("join_policy", "invite_only_but_open");
+    }
     Some(JoinSettings {
         policy: policy?,
         question: question?,
@@ -294,6 +300,7 @@ fn join_settings(input: &GroupInput, refusals: &mut Refusals) -> Option<JoinSett
 
 mod fields;
 mod rule;
+pub mod typed;
 
 pub use rule::{RULE_FIELDS, RuleFields, RuleInput};
 #[cfg(test)]

@@ -16,7 +16,8 @@ pub mod limits {
     pub const MESSAGE: usize = 4_000;
 }
 
-/// How a person becomes a member.
+/// How a person becomes a member: how one gets in, not who may come (that
+/// is the `open` / `members_only` attribute).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JoinPolicy {

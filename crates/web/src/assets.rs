@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/tz.js", get(zone_script))
         .route("/assets/room.js", get(room_script))
         .route("/assets/copy.js", get(copy_script))
+        .route("/assets/forms.js", get(form_script))
 }
 
 const CACHE: &str = "public, max-age=3600";
@@ -50,5 +51,12 @@ async fn copy_script() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/copy.js"),
+    )
+}
+
+async fn form_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/forms.js"),
     )
 }

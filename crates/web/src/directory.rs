@@ -16,12 +16,13 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
+use crate::choosers::{ZONE_PICKER, ZonePicker, country_choices, language_choices};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::{QueryPairs, directory_query};
 use crate::session::{Nav, Viewer};
 use crate::viewer::{CookieZone, remember_zone};
-use crate::views::{Choice, MeetingView, ZONES, choices, place_label};
+use crate::views::{Choice, MeetingView, choices, place_label};
 
 /// The directory's HTML route.
 pub fn router() -> Router<AppState> {
@@ -73,12 +74,8 @@ fn text_fields(
     raw: &RawFilters,
     errors: &[FieldErrorView],
 ) -> Vec<TextField> {
-    let fields: [(&'static str, &Option<String>, bool); 4] = [
-        ("language", &raw.language, true),
-        ("country", &raw.country, true),
-        ("region", &raw.region, false),
-        ("city", &raw.city, false),
-    ];
+    let fields: [(&'static str, &Option<String>, bool); 2] =
+        [("region", &raw.region, false), ("city", &raw.city, false)];
     fields
         .into_iter()
         .map(|(name, value, has_hint)| {
@@ -105,6 +102,45 @@ fn text_fields(
         .collect()
 }
 
+/// A filter chosen by name (language, country), with what the link carried
+/// kept.
+struct NamedSelect {
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    choices: Vec<Choice>,
+    error: Option<String>,
+}
+
+fn named_selects(
+    m: &'static Messages,
+    raw: &RawFilters,
+    errors: &[FieldErrorView],
+) -> Vec<NamedSelect> {
+    let error = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.message.clone())
+    };
+    vec![
+        NamedSelect {
+            name: "language",
+            label: m.t("directory.language"),
+            any: m.t("directory.any_language"),
+            choices: language_choices(m, raw.language.as_deref().unwrap_or_default()),
+            error: error("language"),
+        },
+        NamedSelect {
+            name: "country",
+            label: m.t("directory.country"),
+            any: m.t("directory.any_country"),
+            choices: country_choices(m, raw.country.as_deref().unwrap_or_default()),
+            error: error("country"),
+        },
+    ]
+}
+
 struct FieldErrorView {
     field: &'static str,
     message: String,
@@ -124,10 +160,11 @@ struct DirectoryTemplate {
     days: Vec<Choice>,
     times: Vec<Choice>,
     withins: Vec<Choice>,
-    zones: &'static [String],
+    zones: &'static ZonePicker,
     in_progress: bool,
     more_open: bool,
     errors: Vec<FieldErrorView>,
+    named_selects: Vec<NamedSelect>,
     text_fields: Vec<TextField>,
     results: Vec<ResultView>,
     page: u32,
@@ -141,6 +178,18 @@ impl DirectoryTemplate {
             .iter()
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
+    }
+
+    /// The ids that describe a field: its hint, and its error if refused.
+    fn described_by(&self, field: &str, hint: bool) -> String {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("f-{field}-hint"));
+        }
+        if self.error_for(field).is_some() {
+            ids.push(format!("f-{field}-error"));
+        }
+        ids.join(" ")
     }
 
     /// The search words as the reader typed them.
@@ -216,7 +265,7 @@ async fn directory_page(
             withins.iter().map(|w| (*w, m.of("within", w))),
             &one(&raw.starts_within),
         ),
-        zones: &ZONES,
+        zones: &ZONE_PICKER,
         in_progress: filters.in_progress,
         more_open: !raw.focus.is_empty()
             || !raw.attribute.is_empty()
@@ -229,6 +278,7 @@ async fn directory_page(
                     "focus" | "attribute" | "language" | "country" | "region" | "city"
                 )
             }),
+        named_selects: named_selects(m, &raw, &error_views),
         text_fields: text_fields(m, &raw, &error_views),
         errors: error_views,
         results: page.results.iter().map(|r| result_view(m, r)).collect(),
@@ -285,7 +335,7 @@ pub struct GroupSummaryJson {
     pub format: String,
     /// Focus codes.
     pub focus: Vec<String>,
-    /// Attribute codes.
+    /// Attribute codes: who may come (`open` or `members_only`), and more.
     pub attributes: Vec<String>,
     /// BCP 47 language tag.
     pub language: String,
@@ -353,7 +403,7 @@ fn directory_json(page: DirectoryPage, zone: &Zone) -> DirectoryJson {
         ("starts_within" = Option<u32>, Query, minimum = 1, maximum = 10080, description = "Meetings starting within this many minutes (1–10080)."),
         ("in_progress" = Option<bool>, Query, description = "Meetings in progress now."),
         ("focus" = Option<Vec<String>>, Query, description = "Focus codes; repeatable, any of."),
-        ("attribute" = Option<Vec<String>>, Query, description = "Attribute codes; repeatable, all of."),
+        ("attribute" = Option<Vec<String>>, Query, description = "Attribute codes; repeatable, all of. `open`: anyone may come, not only people with the group's own experience; `members_only`: only they may. Says nothing about how one joins."),
         ("language" = Option<String>, Query, description = "BCP 47; `pt` matches `pt-BR`."),
         ("country" = Option<String>, Query, description = "ISO 3166-1 alpha-2."),
         ("region" = Option<String>, Query, description = "Region, case and accents ignored."),

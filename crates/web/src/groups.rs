@@ -288,7 +288,7 @@ pub struct GroupJson {
     pub facilitation: FacilitationJson,
     /// Focus codes.
     pub focus: Vec<String>,
-    /// Attribute codes.
+    /// Attribute codes: who may come (`open` or `members_only`), and more.
     pub attributes: Vec<String>,
     /// `phone`, `video`, `in_person` or `hybrid`.
     pub format: String,

@@ -17,14 +17,16 @@ use kith_domain::group::{Attribute, FacilitationStyle, Focus, Format};
 use kith_domain::group_input::{GroupInput, MAX_RULES, RuleInput};
 use kith_domain::ids::Slug;
 use kith_domain::listing::ListingChange;
+use kith_domain::zone::Zone;
 
 use crate::AppState;
+use crate::choosers::{ZONE_PICKER, ZonePicker, country_choices, language_choices};
 use crate::error::{PageError, WebError};
 use crate::forms::{FormErrors, FormPairs, field_id};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
 use crate::viewer::CookieZone;
-use crate::views::{Choice, ZONES, choices};
+use crate::views::{Choice, choices};
 
 /// The hosts' HTML routes.
 pub fn router() -> Router<AppState> {
@@ -80,7 +82,9 @@ struct GroupFormTemplate {
     policies: Vec<Choice>,
     focus: Vec<Choice>,
     attributes: Vec<Choice>,
-    zones: &'static [String],
+    languages: Vec<Choice>,
+    countries: Vec<Choice>,
+    zones: &'static ZonePicker,
     rules: Vec<RuleRow>,
 }
 
@@ -195,12 +199,23 @@ impl GroupFormTemplate {
                 Attribute::ALL.iter().map(|a| a.code()).collect(),
                 &input.attributes,
             ),
-            zones: &ZONES,
+            languages: language_choices(m, &input.language),
+            countries: country_choices(m, &input.country),
+            zones: &ZONE_PICKER,
             rules: rule_rows(m, &input.rules),
             input,
             errors: FormErrors::default(),
             cohost_errors: FormErrors::default(),
             hosts: Vec::new(),
+        }
+    }
+
+    /// The zone select's hint, and its error when refused.
+    fn zone_described_by(&self) -> &'static str {
+        if self.errors.get("time_zone").is_some() {
+            "f-time_zone-hint f-time_zone-error"
+        } else {
+            "f-time_zone-hint"
         }
     }
 
@@ -229,12 +244,23 @@ async fn new_group_page(user: CurrentUser, cookie: CookieZone) -> Result<Respons
     .respond(StatusCode::OK)
 }
 
+/// A group as a person typed it into the form: times and links read as
+/// they meant them, an every-few-weeks rule without dates counted from this
+/// week in the group's zone.
+fn typed_input(form: &FormPairs, now: jiff::Timestamp) -> GroupInput {
+    let mut input = GroupInput::from_pairs(form.iter());
+    input.read_as_typed();
+    let zone = Zone::parse(input.time_zone.trim()).unwrap_or_else(|_| Zone::utc());
+    input.count_from(now.to_zoned(zone.tz().clone()).date());
+    input
+}
+
 async fn new_group_form(
     State(state): State<AppState>,
     user: CurrentUser,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let input = GroupInput::from_pairs(form.iter());
+    let input = typed_input(&form, state.clock.now());
     match hosting::submit_group(
         state.store.as_ref(),
         &user.person,
@@ -299,7 +325,7 @@ async fn edit_group_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    let input = GroupInput::from_pairs(form.iter());
+    let input = typed_input(&form, state.clock.now());
     match hosting::edit_group(
         state.store.as_ref(),
         &state.directory_cache,

@@ -17,6 +17,8 @@
 //! - [`limits`]: rate limits on logins and registrations; the client's
 //!   address behind trusted proxies.
 //! - [`forms`]: form and JSON bodies, and refused fields for templates.
+//! - `choosers`: language, country and time zone chosen by name in every
+//!   form's selects.
 //! - [`api`]: the OpenAPI document and the JSON types.
 //! - [`error`]: one error type, answered as an HTML page or a problem
 //!   document.
@@ -28,6 +30,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod assets;
+mod choosers;
 pub mod directory;
 pub mod error;
 pub mod feeds;

@@ -82,6 +82,17 @@ impl Messages {
             .map_or(code, String::as_str)
     }
 
+    /// The codes the catalogue names under `prefix` (`country` gives `AU`,
+    /// `DE`, …), in no particular order.
+    pub fn codes(&self, prefix: &str) -> Vec<String> {
+        let prefix = format!("{prefix}.");
+        self.entries
+            .keys()
+            .filter_map(|key| key.strip_prefix(&prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Whether `key` exists.
     pub fn has(&self, key: &str) -> bool {
         self.entries.contains_key(key)
@@ -186,7 +197,7 @@ mod tests {
     #[test]
     fn languages_are_named_with_a_fallback_to_the_tag() {
         let m = messages();
-        assert_eq!(m.language("pt-BR"), "Portuguese (Brazil)");
+        assert_eq!(m.language("pt-BR"), "Brazilian Portuguese");
         assert_eq!(m.language("de-AT"), "German");
         assert_eq!(m.language("xx"), "xx");
     }

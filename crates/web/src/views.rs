@@ -42,13 +42,13 @@ pub fn local_date_time(at: jiff::Timestamp, zone: &kith_domain::zone::Zone) -> (
     )
 }
 
-/// "Berlin, Berlin, DE", or "Online" for phone and video groups without a
-/// place.
+/// "Berlin, Berlin, Germany" (the country by name), or "Online" for phone
+/// and video groups without a place.
 pub fn place_label(m: &Messages, format: Format, place: &Place) -> String {
     let parts: Vec<&str> = [
         place.city.as_deref(),
         place.region.as_deref(),
-        place.country.as_deref(),
+        place.country.as_deref().map(|code| m.country(code)),
     ]
     .into_iter()
     .flatten()
@@ -84,7 +84,3 @@ pub(crate) fn choices<'a>(
         })
         .collect()
 }
-
-/// The zones offered in zone pickers.
-pub(crate) static ZONES: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(kith_domain::zone::common_zone_names);

@@ -155,6 +155,29 @@ fn open_and_members_only_contradict_each_other() {
 }
 
 #[test]
+fn open_to_anyone_says_who_may_come_and_fits_every_way_in_but_invitation_only() {
+    for (policy, refused) in [
+        ("open", false),
+        ("approval", false),
+        ("", false),
+        ("invite_only", true),
+    ] {
+        let mut input = valid();
+        input.attributes = vec!["open".into()];
+        input.join_policy = policy.into();
+        let expected = if refused {
+            vec![("join_policy", "invite_only_but_open")]
+        } else {
+            vec![]
+        };
+        assert_eq!(codes(input.parse()), expected, "{policy:?}");
+        // Only for people with the experience fits every way in.
+        input.attributes = vec!["members_only".into()];
+        assert_eq!(codes(input.parse()), vec![], "{policy:?}");
+    }
+}
+
+#[test]
 fn json_accepts_numbers_where_forms_send_text() {
     let input: GroupInput = serde_json::from_str(
         r#"{"name":"Numbers","capacity":12,"rules":[{"weekdays":[1,3],"start":"08:00","duration_minutes":45}]}"#,

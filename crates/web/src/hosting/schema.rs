@@ -7,7 +7,8 @@
 //! moves when the rules do. The rules array says each rule kind's fields.
 //! Creating adds what one field alone cannot say: the required fields, a
 //! city for groups that meet in a room, `open` and `members_only` never
-//! together, a published call link only for an open group. What JSON Schema
+//! together, a published call link only for an open group, an `open`
+//! attribute never with an `invite_only` policy. What JSON Schema
 //! cannot say at all — a last date before the first — is in the
 //! description, and answers 422.
 //!
@@ -39,7 +40,7 @@ field_schemas! {
     facilitation_style => one_of(codes(FacilitationStyle::ALL, FacilitationStyle::code));
     facilitation_description => text(0, limits::FACILITATION, "How meetings run, in the host's words.");
     focus => json!({"type": "array", "minItems": 1, "items": one_of(codes(Focus::ALL, Focus::code))});
-    attributes => json!({"type": "array", "items": one_of(codes(Attribute::ALL, Attribute::code))});
+    attributes => json!({"type": "array", "items": one_of(codes(Attribute::ALL, Attribute::code)), "description": ATTRIBUTES});
     format => one_of(codes(Format::ALL, Format::code));
     language => json!({"type": "string", "pattern": format!("^[{SPACE}]*{LANGUAGE_TAG}[{SPACE}]*$"), "description": "A BCP 47 tag."});
     country => json!({"type": "string", "pattern": format!("^[{SPACE}]*(?:[A-Za-z]{{2}})?[{SPACE}]*$"), "description": "ISO 3166-1 alpha-2, optional."});
@@ -55,11 +56,17 @@ field_schemas! {
     call_link => json!({"type": "string", "maxLength": limits::CALL_LINK, "pattern": call_link_pattern(), "description": "Private: an `https://` (or `http://`) link to the call."});
     dial_in => json!({"type": "string", "maxLength": limits::DIAL_IN, "pattern": format!("^[{SPACE}]*(?:[0-9+ ().,;#*pwPW-]*[0-9][0-9+ ().,;#*pwPW-]*)?[{SPACE}]*$"), "description": "Private: a phone number, with pauses (`,` `;` `p` `w`) and tones (`#` `*`)."});
     street_address => text(0, limits::STREET_ADDRESS, "Private: the room's street address.");
-    join_policy => json!({"type": "string", "enum": join_policies(), "description": "`approval` when empty."});
+    join_policy => json!({"type": "string", "enum": join_policies(), "description": JOIN_POLICY});
     join_question => text(0, kith_domain::membership::limits::QUESTION, "Asked of people who ask to join; optional.");
-    publish_call_link => switch("Open groups only: show the call link to everyone.");
+    publish_call_link => switch("Only with the `open` join policy: show the call link, dial-in and address to everyone.");
     members_visible => switch("Members see each other's pseudonyms.");
 }
+
+/// Who may come, as the `open` and `members_only` attributes say it.
+pub(crate) const ATTRIBUTES: &str = "Attribute codes. Who may come: `open` — anyone, not only people with the group's own experience (Meeting Guide `O`); `members_only` — only people with that experience (Meeting Guide `C`); never both. How one gets in is `join_policy`.";
+
+/// How one gets in, and how it fits with the `open` attribute.
+const JOIN_POLICY: &str = "How one gets in, whoever may come: `open` — anyone joins at once; `approval` (when empty) — the hosts answer each request; `invite_only` — by an invitation link. A group with the `open` attribute is not `invite_only` (422, `invite_only_but_open`).";
 
 /// A group's fields, every one optional: the body of a change, and the
 /// shape [`NewGroupJson`] adds its rules to. Never read: the handlers read
@@ -139,6 +146,9 @@ impl PartialSchema for NewGroupJson {
                     {"properties": {"publish_call_link": {"enum": [false, null, 0, "", "false", "off", "0"]}}},
                     {"required": ["join_policy"], "properties": {"join_policy": {"const": "open"}}},
                 ]},
+                {"not": {"required": ["attributes", "join_policy"], "properties": {
+                    "attributes": {"contains": {"const": "open"}},
+                    "join_policy": {"const": "invite_only"}}}},
             ]
         }))
     }

@@ -260,7 +260,7 @@ async fn the_html_directory_shows_each_error_by_its_filter_and_keeps_the_rest() 
     );
     assert!(
         page.body
-            .contains("<option selected>Europe/Berlin</option>")
+            .contains(r#"<option value="Europe/Berlin" selected>Berlin</option>"#)
     );
 }
 

@@ -9,6 +9,7 @@ mod canary;
 mod csrf;
 mod directory;
 mod feeds;
+mod forms;
 mod groups;
 mod held_requests;
 mod hygiene;
