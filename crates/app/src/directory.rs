@@ -13,6 +13,7 @@ use kith_store::{DirectoryHit, DirectorySearch, Store};
 
 use crate::AppResult;
 use crate::meeting_time::MeetingTime;
+use crate::meeting_time::when::{When, when};
 
 /// The most result pages a cache holds before it starts over.
 const CACHE_CAPACITY: usize = 4096;
@@ -181,6 +182,9 @@ pub struct DirectoryResult {
     pub hit: DirectoryHit,
     /// Its next matching meeting, in the viewer's zone.
     pub next: MeetingTime,
+    /// How that meeting reads from the reader's now: read at the request's
+    /// own clock, not the cache step's, so the words are never stale.
+    pub when: When,
 }
 
 /// One page of results.
@@ -220,6 +224,7 @@ pub async fn search(
         zone,
         page,
     } = filters;
+    let asked_at = now;
     let now = cache.step_start(filters, now);
     let search = DirectorySearch {
         terms: terms.clone(),
@@ -248,8 +253,11 @@ pub async fn search(
     let results = hits
         .iter()
         .take(PAGE_SIZE as usize)
+        // A meeting that ended since the step began is no longer news.
+        .filter(|hit| hit.next.ends_at > asked_at)
         .map(|hit| DirectoryResult {
             next: MeetingTime::new(hit.next.starts_at, hit.next.ends_at, zone),
+            when: when(asked_at, zone, hit.next.starts_at, hit.next.ends_at),
             hit: hit.clone(),
         })
         .collect();

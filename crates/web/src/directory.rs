@@ -259,7 +259,7 @@ fn result_view(m: &Messages, r: &DirectoryResult) -> ResultView {
     ResultView {
         name: hit.name.clone(),
         url: format!("/groups/{}", hit.slug),
-        next: MeetingView::new(m, &r.next),
+        next: MeetingView::relative(m, &r.next, r.when),
         format: m.of("format", hit.format.code()).to_owned(),
         focus: hit
             .focus

@@ -211,7 +211,7 @@ async fn group_page(
             .iter()
             .map(|u| UpcomingView {
                 id: u.id.to_string(),
-                yours: MeetingView::new(m, &u.yours),
+                yours: MeetingView::relative(m, &u.yours, u.when),
                 theirs: MeetingView::new(m, &u.theirs),
                 cancelled: u.cancelled,
                 moved: u.moved,

@@ -86,12 +86,12 @@ fn language_and_country_are_normalised() {
 }
 
 #[test]
-fn without_time_filters_the_window_runs_from_now_to_the_horizon() {
+fn without_time_filters_the_window_takes_meetings_in_progress_up_to_the_horizon() {
     let f = parse(&[]).expect("valid");
     let now = ts("2026-06-01T10:00:00Z");
     assert_eq!(
         f.start_windows(now, horizon(now)),
-        [(now.as_second(), horizon(now).as_second())]
+        [(now.as_second() - 12 * 3600, horizon(now).as_second())]
     );
 }
 
