@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, step } from "../lib/browser.mjs";
-import { startKith } from "../lib/kith.mjs";
+import { MODERATOR, logIn, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -19,7 +19,7 @@ after(() => kith?.stop());
 
 /** Every word a directory card may use for when, in Melbourne's zone. */
 const WHEN =
-  /^(happening now — late is fine \(until \d\d:\d\d AEST\)|in \d{1,2} min \(\d\d:\d\d–\d\d:\d\d AEST\)|(today|tomorrow) \d\d:\d\d–\d\d:\d\d AEST|(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jun|Jul), \d\d:\d\d–\d\d:\d\d AEST)$/;
+  /^(happening now — late is fine, until \d\d:\d\d AEST|in \d{1,2} min, \d\d:\d\d–\d\d:\d\d AEST|(today|tomorrow) \d\d:\d\d–\d\d:\d\d AEST|(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jun|Jul), \d\d:\d\d–\d\d:\d\d AEST)$/;
 
 test("a seeker in Melbourne reads when groups meet in words, and finds one happening now", async (t) => {
   const browser = await launch(t);
@@ -52,7 +52,7 @@ test("a seeker in Melbourne reads when groups meet in words, and finds one happe
     assert.ok(now.length > 0, `a demo meeting is in progress: ${words.join(" | ")}`);
     assert.ok(words.slice(0, now.length).every((w) => w.startsWith("happening now")), words.join(" | "));
     assert.ok(
-      words.some((w) => /^(in \d+ min|today|tomorrow) /.test(w)),
+      words.some((w) => /^(in \d+ min,|today |tomorrow )/.test(w)),
       `some meetings read relative to Melbourne's day: ${words.join(" | ")}`,
     );
     await audit(page, "Find a group");
@@ -70,6 +70,39 @@ test("a seeker in Melbourne reads when groups meet in words, and finds one happe
     assert.match(await page.locator(".upcoming thead").innerText(), /Australia\/Melbourne/);
     await audit(page, name);
     await step(page, "group-now");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the zone kept on an account comes from the browser at login and is changed on /me", async (t) => {
+  const browser = await launch(t);
+  if (!browser) return;
+  try {
+    const page = await open(browser, kith.url, {
+      journey: "when-account",
+      size: "phone",
+      timezoneId: "Australia/Melbourne",
+    });
+    await page.goto("/");
+    await page.waitForFunction(() => document.cookie.includes("kith_tz=Australia/Melbourne"));
+    await logIn(page, MODERATOR.handle);
+    // Logging in kept the browser's zone on the account, for mails.
+    const zone = page.getByLabel("Your time zone");
+    assert.equal(await zone.inputValue(), "Australia/Melbourne");
+    await audit(page, "Your page");
+    await step(page, "me");
+
+    await zone.selectOption("America/New_York");
+    await page.getByRole("button", { name: "Save the time zone" }).click();
+    await page.waitForURL(/\/me\?done=zone$/);
+    await page.getByText("Your time zone is saved.").waitFor();
+    assert.equal(await page.getByLabel("Your time zone").inputValue(), "America/New_York");
+    await audit(page, "Your page");
+    await step(page, "me-zone-saved");
+    // Pages follow the choice (it is this browser's cookie too).
+    await page.goto("/groups");
+    await page.locator(".zone-note", { hasText: "America/New_York" }).waitFor();
   } finally {
     await browser.close();
   }

@@ -36,9 +36,9 @@ impl MeetingView {
 
 impl MeetingView {
     /// Formats `time` as it reads from the reader's now: "today 19:00–20:30
-    /// AEST", "in 40 min", "happening now — late is fine", or beyond
-    /// tomorrow "Sun 7 Jun, 07:35–09:05 AEST". The words are the
-    /// catalogue's (`when.*`).
+    /// AEST", "in 40 min, …", "happening now — late is fine, until …", or
+    /// beyond tomorrow "Sun 7 Jun, 07:35–09:05 AEST"; each ends with the
+    /// zone. The words are the catalogue's (`when.*`).
     pub fn relative(m: &Messages, time: &MeetingTime, when: When) -> Self {
         let minutes = match when {
             When::Soon { minutes } => minutes.to_string(),

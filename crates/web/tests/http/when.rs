@@ -62,8 +62,8 @@ async fn a_melbourne_reader_reads_when_in_words_of_their_own_day() {
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     let words = [
-        ("Now Circle", "happening now — late is fine (until 21:00 AEST)"),
-        ("Soon Circle", "in 40 min (20:40–21:40 AEST)"),
+        ("Now Circle", "happening now — late is fine, until 21:00 AEST"),
+        ("Soon Circle", "in 40 min, 20:40–21:40 AEST"),
         ("Late Circle", "today 22:00–23:00 AEST"),
         ("Harbour Circle", "tomorrow 08:15–09:15 AEST"),
         ("Sunday Circle", "Sun 7 Jun, 07:35–08:35 AEST"),
