@@ -399,11 +399,16 @@ mod tests {
         let cache = DirectoryCache::new(Duration::from_secs(30));
         // A question whose step began before the meeting did, so the
         // second answer is the first one's cached list.
-        let filters = ["UTC", "Europe/London", "Africa/Abidjan", "Atlantic/Reykjavik"]
-            .iter()
-            .map(|tz| ask(&[("tz", tz)]))
-            .find(|f| cache.step_start(f, after) <= before)
-            .expect("a question whose step covers both");
+        let filters = [
+            "UTC",
+            "Europe/London",
+            "Africa/Abidjan",
+            "Atlantic/Reykjavik",
+        ]
+        .iter()
+        .map(|tz| ask(&[("tz", tz)]))
+        .find(|f| cache.step_start(f, after) <= before)
+        .expect("a question whose step covers both");
         let first = search(db.store.as_ref(), &cache, &filters, before)
             .await
             .expect("search");
@@ -411,7 +416,10 @@ mod tests {
         let second = search(db.store.as_ref(), &cache, &filters, after)
             .await
             .expect("search");
-        assert_eq!(second.results[0].hit, first.results[0].hit, "from the cache");
+        assert_eq!(
+            second.results[0].hit, first.results[0].hit,
+            "from the cache"
+        );
         assert_eq!(second.results[0].when, When::Now);
     }
 

@@ -126,7 +126,10 @@ async fn remind(
     }
     let preferences = store.notification_preferences(due.account).await?;
     let zone = Zone::parse(&due.time_zone).unwrap_or_else(|_| Zone::utc());
-    let reader = due.account_zone.as_deref().and_then(|z| Zone::parse(z).ok());
+    let reader = due
+        .account_zone
+        .as_deref()
+        .and_then(|z| Zone::parse(z).ok());
     let group_url = site.link(&format!("/groups/{}", due.slug));
     let join_at = join_at(Format::parse(&due.format), due.has_call);
     let meeting = ReminderText {

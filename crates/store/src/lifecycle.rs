@@ -229,7 +229,8 @@ impl SessionInfoRow {
     }
 }
 
-pub(crate) const DETAILS: &str = "SELECT id, handle, role, email, created_at, email_verified_at, time_zone
+pub(crate) const DETAILS: &str =
+    "SELECT id, handle, role, email, created_at, email_verified_at, time_zone
 FROM accounts WHERE id = $1";
 pub(crate) const INSERT_TOKEN: &str = "INSERT INTO account_tokens
     (token_hash, account_id, purpose, email, created_at, expires_at)

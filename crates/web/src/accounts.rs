@@ -27,10 +27,10 @@ use crate::limits::client_ip;
 use crate::limits::devices::{DEVICE_COOKIE, DEVICE_MAX_AGE};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
-use crate::viewer::CookieZone;
 use crate::session::{
     Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, peer_ip,
 };
+use crate::viewer::CookieZone;
 
 /// The account pages.
 pub fn router() -> Router<AppState> {

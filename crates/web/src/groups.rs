@@ -332,7 +332,7 @@ pub struct PrivateJson {
     tag = "directory",
     params(
         ("slug" = String, Path, description = "The group's public identifier."),
-        ("tz" = Option<String>, Query, description = "The viewer's IANA zone for `upcoming`; default from the cookie, else UTC."),
+        ("tz" = Option<String>, Query, description = "The viewer's IANA zone for `upcoming`; default from the cookie, else the zone kept on the caller's account, else UTC."),
     ),
     responses(
         (status = 200, description = "The group", body = GroupJson),

@@ -129,9 +129,7 @@ async fn choose_time_zone(
             let m = messages();
             let mut page = page(&state, &user, &cookie, None, None).await?;
             page.account_zone = chosen.to_owned();
-            page.zone_error = errors
-                .first()
-                .map(|e| m.error(e.field, e.code).to_owned());
+            page.zone_error = errors.first().map(|e| m.error(e.field, e.code).to_owned());
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 Html(page.render().map_err(WebError::from)?),
@@ -209,33 +207,32 @@ async fn page(
             state: r.state.code(),
         })
         .collect();
-    let meetings =
-        kith_app::membership::my_meetings(store, &user.person, now, MEETINGS_ON_PAGE)
-            .await?
-            .into_iter()
-            .map(|meeting| MyMeetingView {
-                id: meeting.occurrence.id.to_string(),
-                group: meeting.group_name,
-                slug: meeting.slug.to_string(),
-                when: crate::views::MeetingView::relative(
-                    m,
-                    &kith_app::meeting_time::MeetingTime::new(
-                        meeting.occurrence.starts_at,
-                        meeting.occurrence.ends_at,
-                        &zone,
-                    ),
-                    kith_app::meeting_time::when::when(
-                        now,
-                        &zone,
-                        meeting.occurrence.starts_at,
-                        meeting.occurrence.ends_at,
-                    ),
+    let meetings = kith_app::membership::my_meetings(store, &user.person, now, MEETINGS_ON_PAGE)
+        .await?
+        .into_iter()
+        .map(|meeting| MyMeetingView {
+            id: meeting.occurrence.id.to_string(),
+            group: meeting.group_name,
+            slug: meeting.slug.to_string(),
+            when: crate::views::MeetingView::relative(
+                m,
+                &kith_app::meeting_time::MeetingTime::new(
+                    meeting.occurrence.starts_at,
+                    meeting.occurrence.ends_at,
+                    &zone,
                 ),
-                cancelled: meeting.occurrence.cancelled,
-                note: meeting.occurrence.note,
-                attending: meeting.attending,
-            })
-            .collect();
+                kith_app::meeting_time::when::when(
+                    now,
+                    &zone,
+                    meeting.occurrence.starts_at,
+                    meeting.occurrence.ends_at,
+                ),
+            ),
+            cancelled: meeting.occurrence.cancelled,
+            note: meeting.occurrence.note,
+            attending: meeting.attending,
+        })
+        .collect();
     let made = kith_app::feeds::calendar_token_made(state.store.as_ref(), &user.person).await?;
     let page = MeTemplate {
         m,

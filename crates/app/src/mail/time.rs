@@ -40,14 +40,19 @@ impl LocalTime {
 
     /// Whether two readings show the same wall-clock words.
     fn reads_like(&self, other: &Self) -> bool {
-        (self.weekday, self.day, self.month, &self.time, &self.abbreviation)
-            == (
-                other.weekday,
-                other.day,
-                other.month,
-                &other.time,
-                &other.abbreviation,
-            )
+        (
+            self.weekday,
+            self.day,
+            self.month,
+            &self.time,
+            &self.abbreviation,
+        ) == (
+            other.weekday,
+            other.day,
+            other.month,
+            &other.time,
+            &other.abbreviation,
+        )
     }
 }
 

@@ -47,7 +47,11 @@ impl When {
 /// `zone`.
 pub fn when(now: Timestamp, zone: &Zone, starts_at: Timestamp, ends_at: Timestamp) -> When {
     if starts_at <= now {
-        return if now < ends_at { When::Now } else { When::Later };
+        return if now < ends_at {
+            When::Now
+        } else {
+            When::Later
+        };
     }
     let seconds = starts_at.as_second() - now.as_second();
     if seconds < SOON_MINUTES * 60 {

@@ -147,7 +147,9 @@ kith_store::on_both_backends!(
         );
         assert_eq!(mails[0].1, "kith: meeting tomorrow");
         assert!(
-            mails[0].2.contains("Tuesday 2 June, 19:00 CEST (Europe/Berlin)"),
+            mails[0]
+                .2
+                .contains("Tuesday 2 June, 19:00 CEST (Europe/Berlin)"),
             "{}",
             mails[0].2
         );
@@ -226,12 +228,20 @@ kith_store::on_both_backends!(
         assert!(ada_room.text.contains(both), "{}", ada_room.text);
         assert!(ada_room.html.contains(both), "{}", ada_room.html);
         let room_link = format!("/meetings/{meeting}/room");
-        assert_eq!(crate::support::link_in(&ada_room.text, "/meetings/"), room_link);
-        assert!(ada_room.html.contains(&format!(r#"href="http://kith.test{room_link}""#)));
+        assert_eq!(
+            crate::support::link_in(&ada_room.text, "/meetings/"),
+            room_link
+        );
+        assert!(
+            ada_room
+                .html
+                .contains(&format!(r#"href="http://kith.test{room_link}""#))
+        );
         // The group's page stays linked, second.
         let text = &ada_room.text;
         assert!(
-            text.find(&room_link).expect("room") < text.find(&format!("/groups/{room}")).expect("page")
+            text.find(&room_link).expect("room")
+                < text.find(&format!("/groups/{room}")).expect("page")
         );
 
         let ada_call = mail("ada@example.org", "Lantern Circle");
@@ -286,7 +296,10 @@ kith_store::on_both_backends!(
             .expect("zone");
         outbox(&app).await;
         let group = app.json(&format!("/api/v1/groups/{slug}")).await;
-        let meeting = group["upcoming"][0]["id"].as_str().expect("meeting").to_owned();
+        let meeting = group["upcoming"][0]["id"]
+            .as_str()
+            .expect("meeting")
+            .to_owned();
         let moved = app
             .api_as(&host)
             .await

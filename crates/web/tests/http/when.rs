@@ -62,14 +62,21 @@ async fn a_melbourne_reader_reads_when_in_words_of_their_own_day() {
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     let words = [
-        ("Now Circle", "happening now — late is fine, until 21:00 AEST"),
+        (
+            "Now Circle",
+            "happening now — late is fine, until 21:00 AEST",
+        ),
         ("Soon Circle", "in 40 min, 20:40–21:40 AEST"),
         ("Late Circle", "today 22:00–23:00 AEST"),
         ("Harbour Circle", "tomorrow 08:15–09:15 AEST"),
         ("Sunday Circle", "Sun 7 Jun, 07:35–08:35 AEST"),
     ];
     for (name, when) in words {
-        assert!(card(body, name).contains(when), "{name}: {}", card(body, name));
+        assert!(
+            card(body, name).contains(when),
+            "{name}: {}",
+            card(body, name)
+        );
     }
     // The machine value stays: the meeting's own start, with its offset.
     assert!(
@@ -114,7 +121,10 @@ async fn a_group_in_progress_shows_that_meeting_on_its_page() {
             .to_owned()
     };
     let now = app
-        .get_with(&format!("/groups/{}", slug("Now Circle")), &[("cookie", MELBOURNE)])
+        .get_with(
+            &format!("/groups/{}", slug("Now Circle")),
+            &[("cookie", MELBOURNE)],
+        )
         .await;
     assert_eq!(now.status, StatusCode::OK);
     let first = now.body.find("happening now — late is fine").expect("now");
@@ -129,7 +139,11 @@ async fn a_group_in_progress_shows_that_meeting_on_its_page() {
             &[("cookie", MELBOURNE)],
         )
         .await;
-    assert!(harbour.body.contains("tomorrow 08:15–09:15 AEST"), "{}", harbour.body);
+    assert!(
+        harbour.body.contains("tomorrow 08:15–09:15 AEST"),
+        "{}",
+        harbour.body
+    );
 }
 
 kith_store::on_both_backends!(
@@ -156,24 +170,35 @@ kith_store::on_both_backends!(
             .post_form("/me/time-zone", &[("time_zone", "Australia/Melbourne")])
             .await;
         assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
-        assert!(
-            chosen
-                .headers
-                .get_all("set-cookie")
-                .iter()
-                .any(|v| v.to_str().unwrap_or_default().starts_with("kith_tz=Australia/Melbourne;"))
-        );
+        assert!(chosen.headers.get_all("set-cookie").iter().any(|v| {
+            v.to_str()
+                .unwrap_or_default()
+                .starts_with("kith_tz=Australia/Melbourne;")
+        }));
         assert_eq!(
-            app.db.store.account_zone(wren.id).await.expect("zone").as_deref(),
+            app.db
+                .store
+                .account_zone(wren.id)
+                .await
+                .expect("zone")
+                .as_deref(),
             Some("Australia/Melbourne")
         );
         let saved = browser.get("/me?done=zone").await;
-        assert!(saved.body.contains("<option selected>Australia/Melbourne</option>"));
+        assert!(
+            saved
+                .body
+                .contains("<option selected>Australia/Melbourne</option>")
+        );
 
         // Precedence: the account's zone when the browser names none …
         browser.cookies.retain(|(name, _)| name != "kith_tz");
         let groups = browser.get("/groups").await;
-        assert!(groups.body.contains("<strong>Australia/Melbourne</strong>"), "{}", groups.body);
+        assert!(
+            groups.body.contains("<strong>Australia/Melbourne</strong>"),
+            "{}",
+            groups.body
+        );
         assert!(groups.body.contains(r#"data-zone-from="cookie""#));
         // … the cookie before the account …
         browser
@@ -205,7 +230,12 @@ kith_store::on_both_backends!(
             .await;
         assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
         assert_eq!(
-            app.db.store.account_zone(wren.id).await.expect("zone").as_deref(),
+            app.db
+                .store
+                .account_zone(wren.id)
+                .await
+                .expect("zone")
+                .as_deref(),
             Some("Australia/Melbourne")
         );
         // A later login from Berlin keeps Melbourne: only /me changes it.
@@ -222,7 +252,12 @@ kith_store::on_both_backends!(
             .await;
         assert_eq!(again.status, StatusCode::SEE_OTHER);
         assert_eq!(
-            app.db.store.account_zone(wren.id).await.expect("zone").as_deref(),
+            app.db
+                .store
+                .account_zone(wren.id)
+                .await
+                .expect("zone")
+                .as_deref(),
             Some("Australia/Melbourne")
         );
     }
