@@ -262,3 +262,37 @@ kith_store::on_both_backends!(
         );
     }
 );
+
+#[tokio::test]
+async fn registering_keeps_the_browsers_zone_on_the_new_account() {
+    let app = TestApp::empty().await;
+    let mut browser = app.browser();
+    browser
+        .cookies
+        .push(("kith_tz".into(), "Asia/Kathmandu".into()));
+    browser.get("/register").await;
+    let registered = browser
+        .post_form(
+            "/register",
+            &[
+                ("handle", "Juniper"),
+                ("email", "juniper@example.org"),
+                ("password", "a quiet walk by the river"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        registered.body
+    );
+    let account = app
+        .db
+        .store
+        .account_by_handle(&kith_domain::account::Handle::parse("Juniper").expect("handle"))
+        .await
+        .expect("lookup")
+        .expect("registered");
+    assert_eq!(account.time_zone.as_deref(), Some("Asia/Kathmandu"));
+}
