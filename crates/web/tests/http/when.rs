@@ -296,3 +296,38 @@ async fn registering_keeps_the_browsers_zone_on_the_new_account() {
         .expect("registered");
     assert_eq!(account.time_zone.as_deref(), Some("Asia/Kathmandu"));
 }
+
+kith_store::on_both_backends!(
+    a_newcomer_joining_with_one_form_keeps_the_browsers_zone,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        let slug = crate::membership::listed_group(&app, &host, "Welcome Circle", &[]).await;
+        let join = format!("/groups/{slug}/join");
+        let mut newcomer = app.browser();
+        newcomer
+            .cookies
+            .push(("kith_tz".into(), "America/Los_Angeles".into()));
+        newcomer.get(&join).await;
+        let sent = newcomer
+            .post_form(
+                &join,
+                &[
+                    ("handle", "Newbie"),
+                    ("email", "newbie@example.org"),
+                    ("password", "a long and quiet river walk"),
+                    ("answer", "I want company while tapering."),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let account = app
+            .db
+            .store
+            .account_by_handle(&kith_domain::account::Handle::parse("Newbie").expect("handle"))
+            .await
+            .expect("lookup")
+            .expect("registered");
+        assert_eq!(account.time_zone.as_deref(), Some("America/Los_Angeles"));
+    }
+);
