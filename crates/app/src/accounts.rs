@@ -6,6 +6,7 @@
 //! database opens no session.
 
 mod gate;
+pub mod zone;
 
 use std::sync::Arc;
 
@@ -196,8 +197,26 @@ pub async fn register(
     registration: &Registration,
     now: Timestamp,
 ) -> AppResult<()> {
+    register_in_zone(store, hasher, site, registration, None, now).await
+}
+
+/// As [`register`], keeping `zone` (the browser's) on the new account so
+/// its mails give times where the person is.
+pub async fn register_in_zone(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    site: &crate::mail::MailSite,
+    registration: &Registration,
+    zone: Option<&kith_domain::zone::Zone>,
+    now: Timestamp,
+) -> AppResult<()> {
     match create(store, hasher, registration, Role::Member, None, now).await {
-        Ok(id) => crate::lifecycle::send_verification(store, site, id, now).await,
+        Ok(id) => {
+            if let Some(zone) = zone {
+                zone::remember(store, id, zone).await?;
+            }
+            crate::lifecycle::send_verification(store, site, id, now).await
+        }
         Err(AppError::Conflict("email")) => {
             let email =
                 Email::parse(&registration.email).map_err(|e| AppError::Invalid(vec![e]))?;

@@ -13,6 +13,7 @@ use kith_store::{DirectoryHit, DirectorySearch, Store};
 
 use crate::AppResult;
 use crate::meeting_time::MeetingTime;
+use crate::meeting_time::when::{When, when};
 
 /// The most result pages a cache holds before it starts over.
 const CACHE_CAPACITY: usize = 4096;
@@ -181,6 +182,9 @@ pub struct DirectoryResult {
     pub hit: DirectoryHit,
     /// Its next matching meeting, in the viewer's zone.
     pub next: MeetingTime,
+    /// How that meeting reads from the reader's now: read at the request's
+    /// own clock, not the cache step's, so the words are never stale.
+    pub when: When,
 }
 
 /// One page of results.
@@ -220,6 +224,7 @@ pub async fn search(
         zone,
         page,
     } = filters;
+    let asked_at = now;
     let now = cache.step_start(filters, now);
     let search = DirectorySearch {
         terms: terms.clone(),
@@ -248,8 +253,11 @@ pub async fn search(
     let results = hits
         .iter()
         .take(PAGE_SIZE as usize)
+        // A meeting that ended since the step began is no longer news.
+        .filter(|hit| hit.next.ends_at > asked_at)
         .map(|hit| DirectoryResult {
             next: MeetingTime::new(hit.next.starts_at, hit.next.ends_at, zone),
+            when: when(asked_at, zone, hit.next.starts_at, hit.next.ends_at),
             hit: hit.clone(),
         })
         .collect();
@@ -361,6 +369,58 @@ mod tests {
             let other = cache.slot(&ask(&pairs), 60).expect("enabled");
             assert!(!Arc::ptr_eq(&plain, &other), "{variant:?}");
         }
+    }
+
+    /// The words for "when" follow the asker's clock even when the list
+    /// comes from the cache: a page read before a meeting began says
+    /// "happening now" once it has.
+    #[tokio::test]
+    async fn cached_results_read_when_at_the_askers_clock() {
+        use jiff::civil::Weekday;
+        use kith_store::testing::TempSqlite;
+
+        use crate::meeting_time::when::When;
+        use crate::testing::GroupBuilder;
+
+        let db = TempSqlite::create().await;
+        let created: Timestamp = "2026-06-01T09:00:00Z".parse().expect("ts");
+        crate::groups::create_groups(
+            db.store.as_ref(),
+            &[GroupBuilder::new("Noon Circle")
+                .weekly(&[Weekday::Monday], "10:20", "UTC")
+                .minutes(60)
+                .build()],
+            created,
+        )
+        .await
+        .expect("group");
+        let starts: Timestamp = "2026-06-01T10:20:00Z".parse().expect("ts");
+        let (before, after) = (at(starts.as_second() - 10), at(starts.as_second() + 10));
+        let cache = DirectoryCache::new(Duration::from_secs(30));
+        // A question whose step began before the meeting did, so the
+        // second answer is the first one's cached list.
+        let filters = [
+            "UTC",
+            "Europe/London",
+            "Africa/Abidjan",
+            "Atlantic/Reykjavik",
+        ]
+        .iter()
+        .map(|tz| ask(&[("tz", tz)]))
+        .find(|f| cache.step_start(f, after) <= before)
+        .expect("a question whose step covers both");
+        let first = search(db.store.as_ref(), &cache, &filters, before)
+            .await
+            .expect("search");
+        assert_eq!(first.results[0].when, When::Soon { minutes: 1 });
+        let second = search(db.store.as_ref(), &cache, &filters, after)
+            .await
+            .expect("search");
+        assert_eq!(
+            second.results[0].hit, first.results[0].hit,
+            "from the cache"
+        );
+        assert_eq!(second.results[0].when, When::Now);
     }
 
     #[test]

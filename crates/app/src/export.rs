@@ -97,6 +97,8 @@ pub struct AccountSection {
     pub role: &'static str,
     /// When the account was created.
     pub created_at: String,
+    /// The zone the person reads times in, if known.
+    pub time_zone: Option<String>,
 }
 
 /// A hosted group.
@@ -197,6 +199,7 @@ pub async fn export(store: &dyn Store, person: &Person, now: Timestamp) -> AppRe
             email_verified: details.record.email_verified,
             role: details.record.role.code(),
             created_at: details.created_at.to_string(),
+            time_zone: details.record.time_zone.clone(),
         },
         hosted_groups: hosted
             .into_iter()

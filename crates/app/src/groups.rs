@@ -16,6 +16,7 @@ use crate::access::{GroupAction, Person, authorize, permits};
 use crate::directory::DirectoryCache;
 use crate::markdown::to_safe_html;
 use crate::meeting_time::MeetingTime;
+use crate::meeting_time::when::{When, when};
 
 /// How many upcoming meetings a group page lists.
 pub const UPCOMING_ON_PAGE: u32 = 4;
@@ -67,8 +68,16 @@ pub struct UpcomingMeeting {
     pub note: Option<String>,
     /// Whether a host moved it from its rule's time.
     pub moved: bool,
-    /// Whether it is on now (started, not ended, not cancelled).
-    pub in_progress: bool,
+    /// How it reads from the reader's now and zone ("today", "happening
+    /// now").
+    pub when: When,
+}
+
+impl UpcomingMeeting {
+    /// Whether it is on now: started, not ended, not cancelled.
+    pub fn in_progress(&self) -> bool {
+        self.when == When::Now && !self.cancelled
+    }
 }
 
 /// A rule as its host wrote it, in the group's own zone.
@@ -139,14 +148,17 @@ pub async fn group_page(
     let group_zone = &profile.schedule.zone;
     let upcoming = upcoming
         .iter()
+        // Read through the cache as of its step's start: drop what ended
+        // since.
+        .filter(|o| o.ends_at > now)
         .map(|o| UpcomingMeeting {
+            when: when(now, viewer, o.starts_at, o.ends_at),
             id: o.id.clone(),
             yours: MeetingTime::new(o.starts_at, o.ends_at, viewer),
             theirs: MeetingTime::new(o.starts_at, o.ends_at, group_zone),
             cancelled: o.cancelled,
             note: o.note.clone(),
             moved: o.moved,
-            in_progress: !o.cancelled && o.starts_at <= now && now < o.ends_at,
         })
         .collect();
     let rules = profile

@@ -17,6 +17,7 @@ use kith_store::{Store, StoreError};
 use crate::access::{GroupAction, Person, authorize};
 use crate::directory::DirectoryCache;
 use crate::groups::insert_with_fresh_slugs;
+use crate::mail::time::MailTime;
 use crate::{AppError, AppResult};
 
 /// Lists a new group with `person` as its host; it is pending until a
@@ -239,14 +240,11 @@ pub async fn change_meeting(
 ) -> AppResult<()> {
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let (rule_id, local_start) = store.occurrence_rule(access.id, occurrence, now).await?;
-    let mut news = crate::mail::kinds::MeetingChanged {
-        group_name: String::new(),
-        what: "restored",
-        was: String::new(),
-        now: Some(local_label(local_start)),
-        note: None,
-        group_url: site.link(&format!("/groups/{slug}")),
-    };
+    // What members are told, in the group's local times: each mail gives
+    // them in its recipient's zone too.
+    let mut what = "restored";
+    let mut moved_to = Some(local_start);
+    let mut cancel_note = None;
     match change {
         MeetingChange::Cancel { note } => {
             let note = kith_domain::validation::optional_text("note", Some(note), NOTE_MAX)
@@ -254,9 +252,9 @@ pub async fn change_meeting(
             store
                 .cancel_occurrence(access.id, occurrence, note.as_deref(), now)
                 .await?;
-            news.what = "cancelled";
-            news.now = None;
-            news.note = note;
+            what = "cancelled";
+            moved_to = None;
+            cancel_note = note;
         }
         MeetingChange::Move { date, time } => {
             let mut refusals = kith_domain::validation::Refusals::default();
@@ -284,8 +282,8 @@ pub async fn change_meeting(
             store
                 .set_occurrence_time(access.id, occurrence, Some(moved), starts_at, ends_at)
                 .await?;
-            news.what = "moved";
-            news.now = Some(local_label(moved));
+            what = "moved";
+            moved_to = Some(moved);
         }
         MeetingChange::Restore => {
             let (starts_at, ends_at) = times(store, slug, rule_id, local_start).await?;
@@ -296,22 +294,26 @@ pub async fn change_meeting(
     }
     cache.invalidate();
     let group = store.managed_group(slug).await?.profile;
-    news.was = format!(
-        "{} ({})",
-        local_label(local_start),
-        group.schedule.zone.name()
-    );
-    news.now = news
-        .now
-        .map(|at| format!("{at} ({})", group.schedule.zone.name()));
-    news.group_name = group.name;
-    crate::membership::mail_members(store, site, access.id, &news, now).await?;
+    let zone = &group.schedule.zone;
+    let was = kith_domain::schedule::resolve_local(zone, local_start);
+    let moved_to = moved_to.map(|local| kith_domain::schedule::resolve_local(zone, local));
+    let group_url = site.link(&format!("/groups/{slug}"));
+    crate::membership::mail_members_in_their_zones(
+        store,
+        site,
+        access.id,
+        |reader| crate::mail::kinds::MeetingChanged {
+            group_name: group.name.clone(),
+            what,
+            was: MailTime::new(was, zone, reader),
+            now: moved_to.map(|at| MailTime::new(at, zone, reader)),
+            note: cancel_note.clone(),
+            group_url: group_url.clone(),
+        },
+        now,
+    )
+    .await?;
     Ok(())
-}
-
-/// A meeting's local start as a mail shows it: "2026-06-02 19:00".
-fn local_label(local: jiff::civil::DateTime) -> String {
-    local.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 /// When a meeting of this rule starting at `local` begins and ends.

@@ -5,6 +5,8 @@
 //! - [`transport`]: SMTP (`KITH_SMTP_URL`) or `.eml` files in a folder.
 //! - [`sender`]: the background task that claims due mail, sends it, and
 //!   retries with backoff.
+//! - [`time`]: a meeting's time as a mail gives it, in the recipient's
+//!   zone first and the group's beside it (`templates/mail/when.txt`).
 //!
 //! # Adding a kind of mail
 //!
@@ -36,6 +38,7 @@
 
 pub mod kinds;
 pub mod sender;
+pub mod time;
 pub mod transport;
 
 use jiff::Timestamp;

@@ -7,6 +7,8 @@ use jiff::civil::Weekday;
 use kith_domain::zone::Zone;
 use serde::Serialize;
 
+pub mod when;
+
 /// A meeting's start and end in one zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeetingTime {
@@ -15,6 +17,12 @@ pub struct MeetingTime {
     pub weekday: Weekday,
     /// The local date it starts on, `YYYY-MM-DD`.
     pub date: String,
+    /// The local day of the month it starts on, 1–31.
+    #[serde(skip)]
+    pub day: i8,
+    /// The local month it starts in, 1–12 (for the catalogue's month names).
+    #[serde(skip)]
+    pub month: i8,
     /// The local start, `HH:MM`.
     pub start: String,
     /// The local end, `HH:MM`.
@@ -35,6 +43,8 @@ impl MeetingTime {
         Self {
             weekday: start.weekday(),
             date: start.strftime("%Y-%m-%d").to_string(),
+            day: start.day(),
+            month: start.month(),
             start: start.strftime("%H:%M").to_string(),
             end: end.strftime("%H:%M").to_string(),
             zone_abbreviation: start.strftime("%Z").to_string(),

@@ -34,7 +34,7 @@ pub use hosts::{
     fellow_members, group_people, hand_over, invitation_group, revoke_invitation,
 };
 pub use notices::announce;
-pub(crate) use notices::mail_members;
+pub(crate) use notices::{mail_members, mail_members_in_their_zones};
 use notices::{notify, notify_promoted, notify_with_note};
 
 /// How far ahead "my meetings" looks.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use kith_domain::group::Format;
 use kith_domain::zone::Zone;
 use kith_store::Store;
 use kith_store::mail::Recipient;
@@ -19,8 +20,8 @@ use kith_store::membership::DueReminder;
 use tokio::sync::Notify;
 
 use crate::mail::kinds::{ReminderDayBefore, ReminderHourBefore, ReminderText};
+use crate::mail::time::MailTime;
 use crate::mail::{MailKind, MailSite, compose};
-use crate::meeting_time::MeetingTime;
 use crate::{AppResult, Clock};
 
 /// How many due reminders one pass reads.
@@ -59,6 +60,39 @@ impl Before {
     }
 }
 
+/// Where a reminder sends a member to take part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinAt {
+    /// The meeting's live room in kith: an online group with no call link
+    /// or dial-in of its own meets there.
+    Room,
+    /// The group page's private details (call link, dial-in, address),
+    /// which members see there.
+    Details,
+}
+
+impl JoinAt {
+    /// The code the mail templates read.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Room => "room",
+            Self::Details => "details",
+        }
+    }
+}
+
+/// The anchor of the group page's private details (`group.html`).
+pub const DETAILS_ANCHOR: &str = "private-details";
+
+/// Where a group of `format` (if known), with or without a call link or
+/// dial-in of its own, takes part.
+pub fn join_at(format: Option<Format>, has_call: bool) -> JoinAt {
+    match format {
+        Some(Format::Phone | Format::Video | Format::Hybrid) if !has_call => JoinAt::Room,
+        _ => JoinAt::Details,
+    }
+}
+
 /// Writes every due reminder to the outbox; answers how many were written.
 pub async fn send_due(store: &dyn Store, site: &MailSite, now: Timestamp) -> AppResult<usize> {
     let mut written = 0;
@@ -92,17 +126,21 @@ async fn remind(
     }
     let preferences = store.notification_preferences(due.account).await?;
     let zone = Zone::parse(&due.time_zone).unwrap_or_else(|_| Zone::utc());
-    let time = MeetingTime::new(due.occurrence.starts_at, due.occurrence.ends_at, &zone);
+    let reader = due
+        .account_zone
+        .as_deref()
+        .and_then(|z| Zone::parse(z).ok());
+    let group_url = site.link(&format!("/groups/{}", due.slug));
+    let join_at = join_at(Format::parse(&due.format), due.has_call);
     let meeting = ReminderText {
         group_name: due.group_name.clone(),
-        when: format!(
-            "{} {} {} ({})",
-            time.date,
-            time.start,
-            time.zone_abbreviation,
-            zone.name()
-        ),
-        group_url: site.link(&format!("/groups/{}", due.slug)),
+        when: MailTime::new(due.occurrence.starts_at, &zone, reader.as_ref()),
+        join_url: match join_at {
+            JoinAt::Room => site.link(&format!("/meetings/{}/room", due.occurrence.id)),
+            JoinAt::Details => format!("{group_url}#{DETAILS_ANCHOR}"),
+        },
+        join_at: join_at.code(),
+        group_url,
     };
     let composed = match before {
         Before::Day if ReminderDayBefore::wanted(&preferences) => {
@@ -144,6 +182,16 @@ pub async fn run_reminders(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn online_groups_without_a_call_of_their_own_meet_in_the_room() {
+        assert_eq!(join_at(Some(Format::Video), false), JoinAt::Room);
+        assert_eq!(join_at(Some(Format::Phone), false), JoinAt::Room);
+        assert_eq!(join_at(Some(Format::Hybrid), false), JoinAt::Room);
+        assert_eq!(join_at(Some(Format::Video), true), JoinAt::Details);
+        assert_eq!(join_at(Some(Format::InPerson), false), JoinAt::Details);
+        assert_eq!(join_at(None, false), JoinAt::Details);
+    }
 
     #[test]
     fn the_windows_meet_without_overlap() {

@@ -361,7 +361,8 @@ pub type Window = (i64, i64);
 impl DirectoryFilters {
     /// The windows an occurrence's start must fall in, sorted and disjoint,
     /// for occurrences known up to `horizon`. A result also needs its meeting
-    /// to end after `now`, which the store checks.
+    /// to end after `now`, which the store checks; without a window of time
+    /// asked for, meetings in progress are included.
     pub fn start_windows(&self, now: Timestamp, horizon: Timestamp) -> Vec<Window> {
         let now_s = now.as_second();
         let mut base = Vec::new();
@@ -373,7 +374,10 @@ impl DirectoryFilters {
             base.push((now_s, now_s + i64::from(minutes) * 60));
         }
         if base.is_empty() {
-            base.push((now_s, horizon.as_second()));
+            // Meetings in progress first: a seeker may still join one, and
+            // it is what the group is doing now rather than next week.
+            let longest = i64::from(MAX_DURATION_MINUTES) * 60;
+            base.push((now_s - longest, horizon.as_second()));
         }
         let base = merge(base);
         if self.day.is_none() && self.time.is_none() {

@@ -23,6 +23,8 @@ pub struct AccountRecord {
     /// Whether the person proved they read mail at the account's address
     /// (staff made by an operator count as verified).
     pub email_verified: bool,
+    /// The IANA zone the person reads times in, once known.
+    pub time_zone: Option<String>,
 }
 
 /// An account to create.
@@ -148,6 +150,16 @@ pub trait AccountStore {
     /// When an account's calendar token was made, if it has one.
     async fn calendar_token_made(&self, account: AccountId) -> StoreResult<Option<Timestamp>>;
 
+    /// Sets (or with `None` forgets) the zone an account reads times in.
+    async fn set_account_zone(&self, account: AccountId, zone: Option<&str>) -> StoreResult<()>;
+
+    /// Keeps `zone` as the account's zone unless it has one already;
+    /// answers whether it was kept.
+    async fn remember_account_zone(&self, account: AccountId, zone: &str) -> StoreResult<bool>;
+
+    /// The zone an account reads times in, if known.
+    async fn account_zone(&self, account: AccountId) -> StoreResult<Option<String>>;
+
     /// Creates the first admin through a setup link, consuming every setup
     /// token, with an audit row. `NotFound` when the token is unknown or
     /// expired, or an admin exists already.
@@ -167,6 +179,7 @@ pub(crate) struct AccountRow {
     pub role: String,
     pub password_hash: Option<String>,
     pub email_verified: bool,
+    pub time_zone: Option<String>,
 }
 
 impl AccountRow {
@@ -177,6 +190,7 @@ impl AccountRow {
             role: Role::parse(&self.role).ok_or_else(|| StoreError::corrupt("role"))?,
             password_hash: self.password_hash,
             email_verified: self.email_verified,
+            time_zone: self.time_zone,
         })
     }
 }
@@ -191,6 +205,7 @@ pub(crate) struct SessionRow {
     pub handle: String,
     pub role: String,
     pub email_verified: bool,
+    pub time_zone: Option<String>,
 }
 
 impl SessionRow {
@@ -208,6 +223,7 @@ impl SessionRow {
                 role: self.role,
                 password_hash: None,
                 email_verified: self.email_verified,
+                time_zone: self.time_zone,
             }
             .into_record()?,
         })
@@ -219,7 +235,7 @@ pub(crate) fn kind_code(kind: SessionKind) -> &'static str {
 }
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "SELECT id, handle, role, password_hash,
-    email_verified_at IS NOT NULL AS email_verified FROM accounts";
+    email_verified_at IS NOT NULL AS email_verified, time_zone FROM accounts";
 pub(crate) const HANDLE_TAKEN: &str = "SELECT COUNT(*) FROM accounts WHERE handle_key = $1";
 pub(crate) const EMAIL_TAKEN: &str = "SELECT COUNT(*) FROM accounts WHERE email = $1";
 pub(crate) const INSERT_ACCOUNT: &str = "INSERT INTO accounts
@@ -230,7 +246,7 @@ pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions
 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)";
 pub(crate) const LIVE_SESSION: &str =
     "SELECT s.kind, s.csrf_token, s.last_seen_at, a.id, a.handle, a.role,
-    a.email_verified_at IS NOT NULL AS email_verified
+    a.email_verified_at IS NOT NULL AS email_verified, a.time_zone
 FROM sessions s JOIN accounts a ON a.id = s.account_id
 WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2";
 /// Marks a session used. Only run when the mark is over a minute old, so
@@ -243,6 +259,10 @@ pub(crate) const DELETE_SESSION: &str =
     "DELETE FROM sessions WHERE token_hash = $1 RETURNING account_id";
 pub(crate) const DELETE_EXPIRED_SESSIONS: &str =
     "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_seconds <= $1";
+pub(crate) const SET_ACCOUNT_ZONE: &str = "UPDATE accounts SET time_zone = $2 WHERE id = $1";
+pub(crate) const REMEMBER_ACCOUNT_ZONE: &str =
+    "UPDATE accounts SET time_zone = $2 WHERE id = $1 AND time_zone IS NULL";
+pub(crate) const ACCOUNT_ZONE: &str = "SELECT time_zone FROM accounts WHERE id = $1";
 pub(crate) const ADMIN_EXISTS: &str = "SELECT COUNT(*) FROM accounts WHERE role = 'admin'";
 pub(crate) const INSERT_SETUP_TOKEN: &str =
     "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)";

@@ -177,6 +177,7 @@ pub(crate) struct DetailsRow {
     pub email: Option<String>,
     pub created_at: i64,
     pub email_verified_at: Option<i64>,
+    pub time_zone: Option<String>,
 }
 
 impl DetailsRow {
@@ -187,6 +188,7 @@ impl DetailsRow {
             role: self.role,
             password_hash: None,
             email_verified: self.email_verified_at.is_some(),
+            time_zone: self.time_zone,
         }
         .into_record()?;
         Ok(AccountDetails {
@@ -227,7 +229,8 @@ impl SessionInfoRow {
     }
 }
 
-pub(crate) const DETAILS: &str = "SELECT id, handle, role, email, created_at, email_verified_at
+pub(crate) const DETAILS: &str =
+    "SELECT id, handle, role, email, created_at, email_verified_at, time_zone
 FROM accounts WHERE id = $1";
 pub(crate) const INSERT_TOKEN: &str = "INSERT INTO account_tokens
     (token_hash, account_id, purpose, email, created_at, expires_at)

@@ -129,6 +129,13 @@ pub struct DueReminder {
     pub group_name: String,
     /// The group's zone.
     pub time_zone: String,
+    /// The zone kept on the person's account, if any.
+    pub account_zone: Option<String>,
+    /// How the group meets (`Format::code`).
+    pub format: String,
+    /// Whether the group has a call link or dial-in of its own (else an
+    /// online group meets in kith's room).
+    pub has_call: bool,
     /// The meeting.
     pub occurrence: OccurrenceTime,
 }
@@ -419,6 +426,8 @@ ORDER BY o.starts_at, o.id LIMIT $4";
 /// Hosts and members of groups with a meeting starting in the window, who
 /// have not had this kind of reminder for it.
 pub(crate) const DUE_REMINDERS: &str = "SELECT p.account_id, g.slug, g.name, g.time_zone,
+    a.time_zone AS account_zone, g.format,
+    (g.call_link IS NOT NULL OR g.dial_in IS NOT NULL) AS has_call,
     o.id, o.starts_at, o.ends_at, o.cancelled, o.note, o.moved_to
 FROM occurrences o JOIN groups g ON g.id = o.group_id
 JOIN (
@@ -488,6 +497,9 @@ pub(crate) struct ReminderRow {
     pub slug: String,
     pub name: String,
     pub time_zone: String,
+    pub account_zone: Option<String>,
+    pub format: String,
+    pub has_call: bool,
     #[sqlx(flatten)]
     pub occurrence: crate::sql::OccurrenceRow,
 }
@@ -499,6 +511,9 @@ impl ReminderRow {
             slug: Slug::from_trusted(self.slug),
             group_name: self.name,
             time_zone: self.time_zone,
+            account_zone: self.account_zone,
+            format: self.format,
+            has_call: self.has_call,
             occurrence: self.occurrence.into_time()?,
         })
     }

@@ -708,3 +708,97 @@ contract!(
         }
     }
 );
+
+contract!(
+    an_accounts_zone_is_remembered_once_and_changed_only_when_chosen,
+    |store| async move {
+        use kith_domain::account::{Email, Handle, Role};
+        use kith_store::accounts::{NewAccount, NewSession, SessionKind};
+
+        let handle = Handle::parse("Wren").expect("handle");
+        let email = Email::parse("wren@example.org").expect("email");
+        let id = store
+            .create_account(
+                &NewAccount {
+                    handle: &handle,
+                    email: &email,
+                    password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+                    role: Role::Member,
+                    email_verified: true,
+                },
+                None,
+                now(),
+            )
+            .await
+            .expect("account");
+        assert_eq!(store.account_zone(id).await.expect("zone"), None);
+        // The browser's zone at the first login is kept …
+        assert!(
+            store
+                .remember_account_zone(id, "Australia/Melbourne")
+                .await
+                .expect("remember")
+        );
+        // … and a later login elsewhere does not replace it.
+        assert!(
+            !store
+                .remember_account_zone(id, "Europe/Berlin")
+                .await
+                .expect("remember again")
+        );
+        assert_eq!(
+            store.account_zone(id).await.expect("zone").as_deref(),
+            Some("Australia/Melbourne")
+        );
+        // The account and its sessions carry it.
+        let record = store
+            .account_by_handle(&handle)
+            .await
+            .expect("lookup")
+            .expect("exists");
+        assert_eq!(record.time_zone.as_deref(), Some("Australia/Melbourne"));
+        store
+            .create_session(
+                &NewSession {
+                    token_hash: "f".repeat(64),
+                    account: id,
+                    kind: SessionKind::Browser,
+                    csrf_token: "csrf".into(),
+                    idle_seconds: 3600,
+                    expires_at: now() + jiff::SignedDuration::from_hours(2),
+                },
+                now(),
+            )
+            .await
+            .expect("session");
+        let session = store
+            .session(&"f".repeat(64), now())
+            .await
+            .expect("session")
+            .expect("live");
+        assert_eq!(
+            session.account.time_zone.as_deref(),
+            Some("Australia/Melbourne")
+        );
+        // Choosing one replaces it; choosing none forgets it.
+        store
+            .set_account_zone(id, Some("America/New_York"))
+            .await
+            .expect("set");
+        assert_eq!(
+            store.account_zone(id).await.expect("zone").as_deref(),
+            Some("America/New_York")
+        );
+        store.set_account_zone(id, None).await.expect("forget");
+        assert_eq!(store.account_zone(id).await.expect("zone"), None);
+        assert_eq!(
+            store
+                .account_details(id)
+                .await
+                .expect("details")
+                .record
+                .time_zone,
+            None
+        );
+    }
+);

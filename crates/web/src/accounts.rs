@@ -30,6 +30,7 @@ use crate::query::QueryPairs;
 use crate::session::{
     Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, peer_ip,
 };
+use crate::viewer::CookieZone;
 
 /// The account pages.
 pub fn router() -> Router<AppState> {
@@ -120,6 +121,7 @@ async fn register_form(
     State(state): State<AppState>,
     viewer: Viewer,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let page = RegisterTemplate::new(&viewer, "/register".into(), "register.title");
@@ -127,11 +129,12 @@ async fn register_form(
     if let Err(seconds) = state.limits.register(ip) {
         return Err(PageError(WebError::RateLimited(seconds)));
     }
-    match accounts::register(
+    match accounts::register_in_zone(
         state.store.as_ref(),
         &state.hasher,
         &state.mail_site,
         &form,
+        CookieZone::browser(&headers).as_ref(),
         state.clock.now(),
     )
     .await
@@ -211,6 +214,10 @@ pub(crate) async fn checked_login(
         LoginOutcome::Limited(seconds) => Err(WebError::RateLimited(seconds)),
         LoginOutcome::Refused => Ok(None),
         LoginOutcome::LoggedIn { token, account } => {
+            // The browser's zone, for mails, unless the person chose one.
+            if let Some(zone) = CookieZone::browser(headers) {
+                accounts::zone::remember(state.store.as_ref(), account, &zone).await?;
+            }
             if !state.limits.trusts(device.as_deref(), account) {
                 response_cookies.push(device_cookie(state, account));
             }

@@ -309,7 +309,7 @@ fn result_view(m: &Messages, r: &DirectoryResult) -> ResultView {
     ResultView {
         name: hit.name.clone(),
         url: format!("/groups/{}", hit.slug),
-        next: MeetingView::new(m, &r.next),
+        next: MeetingView::relative(m, &r.next, r.when),
         format: m.of("format", hit.format.code()).to_owned(),
         focus: hit
             .focus
@@ -408,7 +408,7 @@ fn directory_json(page: DirectoryPage, zone: &Zone) -> DirectoryJson {
         ("country" = Option<String>, Query, description = "ISO 3166-1 alpha-2."),
         ("region" = Option<String>, Query, description = "Region, case and accents ignored."),
         ("city" = Option<String>, Query, description = "City, case and accents ignored."),
-        ("tz" = Option<String>, Query, description = "The viewer's IANA zone; default from the `kith_tz` cookie, else UTC."),
+        ("tz" = Option<String>, Query, description = "The viewer's IANA zone; default from the `kith_tz` cookie, else the zone kept on the caller's account, else UTC."),
         ("page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Page 1–500; 20 results a page."),
     ),
     responses(

@@ -211,14 +211,14 @@ async fn group_page(
         meeting_now: group
             .private
             .as_ref()
-            .and_then(|_| group.upcoming.iter().find(|u| u.in_progress))
+            .and_then(|_| group.upcoming.iter().find(|u| u.in_progress()))
             .map(|u| u.id.to_string()),
         upcoming: group
             .upcoming
             .iter()
             .map(|u| UpcomingView {
                 id: u.id.to_string(),
-                yours: MeetingView::new(m, &u.yours),
+                yours: MeetingView::relative(m, &u.yours, u.when),
                 theirs: MeetingView::new(m, &u.theirs),
                 cancelled: u.cancelled,
                 moved: u.moved,
@@ -339,7 +339,7 @@ pub struct PrivateJson {
     tag = "directory",
     params(
         ("slug" = String, Path, description = "The group's public identifier."),
-        ("tz" = Option<String>, Query, description = "The viewer's IANA zone for `upcoming`; default from the cookie, else UTC."),
+        ("tz" = Option<String>, Query, description = "The viewer's IANA zone for `upcoming`; default from the cookie, else the zone kept on the caller's account, else UTC."),
     ),
     responses(
         (status = 200, description = "The group", body = GroupJson),

@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::choosers::{ZONE_PICKER, ZonePicker};
 use crate::error::{ApiError, PageError, WebError};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me_page))
         .route("/me/calendar-link", axum::routing::post(new_calendar_link))
+        .route("/me/time-zone", axum::routing::post(choose_time_zone))
         .route(
             "/me/calendar-link/delete",
             axum::routing::post(delete_calendar_link),
@@ -59,6 +61,13 @@ struct MeTemplate {
     meetings: Vec<MyMeetingView>,
     /// The zone the meetings are shown in.
     viewer_zone: String,
+    /// Why the chosen zone was refused.
+    zone_error: Option<String>,
+    /// The zone the chooser shows chosen: the account's, else this
+    /// browser's.
+    zone_choice: String,
+    /// The zones offered.
+    zones: &'static ZonePicker,
 }
 
 struct MembershipView {
@@ -97,9 +106,42 @@ async fn me_page(
 ) -> Result<Response, PageError> {
     let done = query
         .get("done")
-        .filter(|d| ["verify_sent", "email_sent", "password", "closed"].contains(d))
+        .filter(|d| ["verify_sent", "email_sent", "password", "closed", "zone"].contains(d))
         .map(|d| messages().t(&format!("me.done.{d}")).to_owned());
     render_with(&state, &user, &cookie, None, done).await
+}
+
+/// Keeps the chosen zone on the account (mails use it) and in the
+/// browser's cookie (pages use it first; see [`crate::viewer`]). A name
+/// that is not a zone re-renders the page with the field's error.
+async fn choose_time_zone(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    cookie: crate::viewer::CookieZone,
+    form: crate::forms::FormPairs,
+) -> Result<Response, PageError> {
+    let chosen = form.get("time_zone");
+    match kith_app::accounts::zone::choose(state.store.as_ref(), user.person.id, chosen).await {
+        Ok(zone) => {
+            let mut response = axum::response::Redirect::to("/me?done=zone").into_response();
+            if let Some((name, value)) = zone.as_ref().and_then(crate::viewer::remember_zone) {
+                response.headers_mut().append(name, value);
+            }
+            Ok(response)
+        }
+        Err(kith_app::AppError::Invalid(errors)) => {
+            let m = messages();
+            let mut page = page(&state, &user, &cookie, None, None).await?;
+            page.zone_choice = chosen.to_owned();
+            page.zone_error = errors.first().map(|e| m.error(e.field, e.code).to_owned());
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render().map_err(WebError::from)?),
+            )
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn new_calendar_link(
@@ -153,7 +195,19 @@ async fn render_with(
     calendar_url: Option<String>,
     done: Option<String>,
 ) -> Result<Response, PageError> {
+    let page = page(state, user, cookie, calendar_url, done).await?;
+    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    cookie: &crate::viewer::CookieZone,
+    calendar_url: Option<String>,
+    done: Option<String>,
+) -> Result<MeTemplate, PageError> {
     let m = messages();
+    let now = state.clock.now();
     let store = state.store.as_ref();
     let zone = cookie.or_utc();
     let groups = hosting::my_groups(store, &user.person).await?;
@@ -167,27 +221,32 @@ async fn render_with(
             state: r.state.code(),
         })
         .collect();
-    let meetings =
-        kith_app::membership::my_meetings(store, &user.person, state.clock.now(), MEETINGS_ON_PAGE)
-            .await?
-            .into_iter()
-            .map(|meeting| MyMeetingView {
-                id: meeting.occurrence.id.to_string(),
-                group: meeting.group_name,
-                slug: meeting.slug.to_string(),
-                when: crate::views::MeetingView::new(
-                    m,
-                    &kith_app::meeting_time::MeetingTime::new(
-                        meeting.occurrence.starts_at,
-                        meeting.occurrence.ends_at,
-                        &zone,
-                    ),
+    let meetings = kith_app::membership::my_meetings(store, &user.person, now, MEETINGS_ON_PAGE)
+        .await?
+        .into_iter()
+        .map(|meeting| MyMeetingView {
+            id: meeting.occurrence.id.to_string(),
+            group: meeting.group_name,
+            slug: meeting.slug.to_string(),
+            when: crate::views::MeetingView::relative(
+                m,
+                &kith_app::meeting_time::MeetingTime::new(
+                    meeting.occurrence.starts_at,
+                    meeting.occurrence.ends_at,
+                    &zone,
                 ),
-                cancelled: meeting.occurrence.cancelled,
-                note: meeting.occurrence.note,
-                attending: meeting.attending,
-            })
-            .collect();
+                kith_app::meeting_time::when::when(
+                    now,
+                    &zone,
+                    meeting.occurrence.starts_at,
+                    meeting.occurrence.ends_at,
+                ),
+            ),
+            cancelled: meeting.occurrence.cancelled,
+            note: meeting.occurrence.note,
+            attending: meeting.attending,
+        })
+        .collect();
     let made = kith_app::feeds::calendar_token_made(state.store.as_ref(), &user.person).await?;
     let page = MeTemplate {
         m,
@@ -200,6 +259,15 @@ async fn render_with(
         memberships,
         meetings,
         viewer_zone: zone.name().to_owned(),
+        zone_choice: user
+            .viewer
+            .account_zone
+            .as_ref()
+            .unwrap_or(&zone)
+            .name()
+            .to_owned(),
+        zone_error: None,
+        zones: &ZONE_PICKER,
         email_verified: user.person.email_verified,
         done,
         groups: groups
@@ -213,7 +281,7 @@ async fn render_with(
             })
             .collect(),
     };
-    Ok(Html(page.render().map_err(WebError::from)?).into_response())
+    Ok(page)
 }
 
 /// A group the person hosts.

@@ -124,7 +124,13 @@ mod tests {
                     .map(|s| format!("style.{}", s.code())),
             )
             .chain(TimeOfDay::ALL.iter().map(|t| format!("time.{}", t.code())))
-            .chain((0..7).flat_map(|d| [format!("weekday.{d}"), format!("weekday_short.{d}")]));
+            .chain((0..7).flat_map(|d| [format!("weekday.{d}"), format!("weekday_short.{d}")]))
+            .chain((1..=12).map(|n| format!("month_short.{n}")))
+            .chain(
+                ["now", "soon", "today", "tomorrow", "later"]
+                    .iter()
+                    .map(|w| format!("when.{w}")),
+            );
         for key in keys {
             assert!(m.has(&key), "{key} is missing from messages/en.json");
         }

@@ -57,6 +57,8 @@ pub struct Viewer {
     pub auth: Auth,
     /// The token forms must send back.
     pub csrf: String,
+    /// The zone kept on the logged-in person's account, if any.
+    pub account_zone: Option<kith_domain::zone::Zone>,
 }
 
 impl Viewer {
@@ -95,6 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             person: None,
             auth: Auth::Anonymous,
             csrf: String::new(),
+            account_zone: None,
         }))
     }
 }
@@ -175,7 +178,12 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
                 token
             }),
     };
+    let account_zone = session
+        .as_ref()
+        .and_then(|s| s.account.time_zone.as_deref())
+        .and_then(|z| kith_domain::zone::Zone::parse(z).ok());
     let viewer = Viewer {
+        account_zone,
         person: session.map(|s| Person {
             id: s.account.id,
             handle: s.account.handle,

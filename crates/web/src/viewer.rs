@@ -1,6 +1,12 @@
 //! The reader's time zone: the `tz` query parameter when valid, else the
 //! `kith_tz` cookie (set by a small script from the browser's zone, or by
-//! choosing one without JavaScript), else UTC.
+//! choosing one without JavaScript), else the zone kept on the logged-in
+//! person's account, else UTC.
+//!
+//! The cookie comes before the account because it is this browser's own
+//! answer (a person travelling sees where they are); the two agree unless
+//! the person moved, since the account's zone is taken from the cookie at
+//! registration and login, and choosing a zone on `/me` sets both.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -11,7 +17,8 @@ use kith_domain::zone::Zone;
 /// The cookie that remembers the reader's zone.
 pub const ZONE_COOKIE: &str = "kith_tz";
 
-/// The zone a request's cookie names, if valid.
+/// The zone a request's cookie names if valid, else the one kept on the
+/// logged-in person's account (the session middleware runs first).
 #[derive(Debug, Clone)]
 pub struct CookieZone(pub Option<Zone>);
 
@@ -19,7 +26,19 @@ impl<S: Send + Sync> FromRequestParts<S> for CookieZone {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(zone_from_cookies(&parts.headers)))
+        Ok(Self(zone_from_cookies(&parts.headers).or_else(|| {
+            parts
+                .extensions
+                .get::<crate::session::Viewer>()
+                .and_then(|v| v.account_zone.clone())
+        })))
+    }
+}
+
+impl CookieZone {
+    /// The zone the browser's cookie names, ignoring the account's.
+    pub fn browser(headers: &HeaderMap) -> Option<Zone> {
+        zone_from_cookies(headers)
     }
 }
 

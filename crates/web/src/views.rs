@@ -1,6 +1,7 @@
 //! Helpers the templates share: words for codes, meeting times for display.
 
 use kith_app::meeting_time::MeetingTime;
+use kith_app::meeting_time::when::When;
 use kith_domain::group::{Format, Place};
 
 use crate::messages::Messages;
@@ -27,6 +28,32 @@ impl MeetingView {
                 time.end,
                 time.zone_abbreviation
             ),
+            date: time.date.clone(),
+            datetime: time.starts_at.clone(),
+        }
+    }
+}
+
+impl MeetingView {
+    /// Formats `time` as it reads from the reader's now: "today 19:00–20:30
+    /// AEST", "in 40 min, …", "happening now — late is fine, until …", or
+    /// beyond tomorrow "Sun 7 Jun, 07:35–09:05 AEST"; each ends with the
+    /// zone. The words are the catalogue's (`when.*`).
+    pub fn relative(m: &Messages, time: &MeetingTime, when: When) -> Self {
+        let minutes = match when {
+            When::Soon { minutes } => minutes.to_string(),
+            _ => String::new(),
+        };
+        Self {
+            label: m
+                .t(&format!("when.{}", when.code()))
+                .replace("{minutes}", &minutes)
+                .replace("{weekday}", m.weekday_short(time.weekday))
+                .replace("{day}", &time.day.to_string())
+                .replace("{month}", m.of("month_short", &time.month.to_string()))
+                .replace("{start}", &time.start)
+                .replace("{end}", &time.end)
+                .replace("{zone}", &time.zone_abbreviation),
             date: time.date.clone(),
             datetime: time.starts_at.clone(),
         }

@@ -179,10 +179,10 @@ pub struct MeetingChanged {
     pub group_name: String,
     /// `cancelled`, `moved` or `restored`.
     pub what: &'static str,
-    /// When it was to meet, in the group's zone ("2026-06-02 19:00 CEST").
-    pub was: String,
+    /// When it was to meet, in the recipient's zone and the group's.
+    pub was: super::time::MailTime,
     /// When it meets now, for a moved or restored meeting.
-    pub now: Option<String>,
+    pub now: Option<super::time::MailTime>,
     /// The host's note, for a cancellation.
     pub note: Option<String>,
     /// The group's page.
@@ -231,9 +231,16 @@ pub struct ReminderHourBefore {
 pub struct ReminderText {
     /// The group's name (in the subject only if the person opted in).
     pub group_name: String,
-    /// When, in the group's zone: "Tue 2026-06-02 19:00 CEST (Europe/Berlin)".
-    pub when: String,
-    /// The group's page, where members find how to take part.
+    /// When, in the recipient's zone and the group's.
+    pub when: super::time::MailTime,
+    /// Where to take part: the meeting's room in kith, or the part of the
+    /// group's page where members find the call link, dial-in or address.
+    /// Only members and hosts get reminders, and the link itself shows
+    /// nothing private to anyone else.
+    pub join_url: String,
+    /// `room` or `details`: which words go with `join_url`.
+    pub join_at: &'static str,
+    /// The group's page.
     pub group_url: String,
 }
 

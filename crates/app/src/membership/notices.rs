@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use kith_domain::ids::{GroupId, Slug};
 use kith_domain::membership::RequestState;
+use kith_domain::zone::Zone;
 use kith_store::mail::Recipient;
 use kith_store::membership::{RequestRecord, Transition};
 use kith_store::{AccountId, Store};
@@ -85,6 +86,34 @@ pub(crate) async fn mail_members<K: MailKind>(
             continue;
         }
         let composed = compose(site, mail, &preferences)?;
+        store
+            .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
+            .await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// As [`mail_members`], with each mail made for its recipient's zone (kept
+/// on their account, if any), so that times in it read where they are.
+pub(crate) async fn mail_members_in_their_zones<K: MailKind>(
+    store: &dyn Store,
+    site: &MailSite,
+    group: GroupId,
+    mail_for: impl Fn(Option<&Zone>) -> K,
+    now: Timestamp,
+) -> AppResult<usize> {
+    let members = store
+        .group_requests(group, &[RequestState::Approved])
+        .await?;
+    let mut written = 0;
+    for member in members {
+        let preferences = store.notification_preferences(member.account).await?;
+        if !K::wanted(&preferences) {
+            continue;
+        }
+        let zone = crate::accounts::zone::of(store, member.account).await?;
+        let composed = compose(site, &mail_for(zone.as_ref()), &preferences)?;
         store
             .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
             .await?;

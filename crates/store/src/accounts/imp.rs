@@ -185,6 +185,43 @@ macro_rules! impl_accounts {
                 at.map($crate::from_seconds).transpose()
             }
 
+            async fn set_account_zone(
+                &self,
+                account: $crate::AccountId,
+                zone: Option<&str>,
+            ) -> $crate::StoreResult<()> {
+                sqlx::query($crate::accounts::SET_ACCOUNT_ZONE)
+                    .bind(account.0)
+                    .bind(zone)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn remember_account_zone(
+                &self,
+                account: $crate::AccountId,
+                zone: &str,
+            ) -> $crate::StoreResult<bool> {
+                let done = sqlx::query($crate::accounts::REMEMBER_ACCOUNT_ZONE)
+                    .bind(account.0)
+                    .bind(zone)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn account_zone(
+                &self,
+                account: $crate::AccountId,
+            ) -> $crate::StoreResult<Option<String>> {
+                let zone: Option<Option<String>> = sqlx::query_scalar($crate::accounts::ACCOUNT_ZONE)
+                    .bind(account.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(zone.flatten())
+            }
+
             async fn create_first_admin(
                 &self,
                 token_hash: &str,

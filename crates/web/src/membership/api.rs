@@ -465,7 +465,7 @@ pub struct MyMeetingJson {
     get,
     path = "/api/v1/me/meetings",
     tag = "membership",
-    params(("tz" = Option<String>, Query, description = "The reader's IANA zone; default from the cookie, else UTC.")),
+    params(("tz" = Option<String>, Query, description = "The reader's IANA zone; default from the cookie, else the zone kept on the account, else UTC.")),
     responses(
         (status = 200, description = "Soonest first", body = Vec<MyMeetingJson>),
         (status = 400, description = "Unknown time zone", body = Problem, content_type = "application/problem+json"),

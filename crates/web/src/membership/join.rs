@@ -77,11 +77,14 @@ pub(super) async fn join_form(
     viewer: Viewer,
     ip: crate::accounts::ClientIp,
     Path(slug): Path<String>,
+    cookie: crate::viewer::CookieZone,
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
     let Some(person) = viewer.person.clone() else {
-        return newcomer_join(&state, &viewer, ip.0, &slug, &form).await;
+        // Nobody is logged in: the cookie's zone is the browser's own.
+        let zone = cookie.0.as_ref();
+        return newcomer_join(&state, &viewer, ip.0, &slug, zone, &form).await;
     };
     if let Err(seconds) = state.limits.membership(person.id) {
         return Err(PageError(WebError::RateLimited(seconds)));
@@ -125,6 +128,7 @@ async fn newcomer_join(
     viewer: &Viewer,
     ip: std::net::IpAddr,
     slug: &Slug,
+    zone: Option<&kith_domain::zone::Zone>,
     form: &FormPairs,
 ) -> Result<Response, PageError> {
     let store = state.store.as_ref();
@@ -155,8 +159,15 @@ async fn newcomer_join(
     }
     let registered = match checked {
         Ok(()) => {
-            kith_app::accounts::register(store, &state.hasher, &state.mail_site, &registration, now)
-                .await
+            kith_app::accounts::register_in_zone(
+                store,
+                &state.hasher,
+                &state.mail_site,
+                &registration,
+                zone,
+                now,
+            )
+            .await
         }
         Err(err) => Err(err),
     };

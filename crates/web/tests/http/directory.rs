@@ -56,18 +56,24 @@ async fn sample() -> TestApp {
 async fn the_directory_orders_by_next_meeting_and_shows_it_in_the_viewers_zone() {
     let app = sample().await;
     let page = app.json("/api/v1/groups?tz=Europe/Berlin").await;
+    // The meeting in progress first (it started at 09:30 UTC), not next
+    // Monday's.
     assert_eq!(
         names(&page),
         [
+            "Monday Morning Circle",
             "Kathmandu Evening",
             "Berlin Tuesday Video",
             "New York Tuesday Phone",
             "São Paulo Roda",
-            "Köln Hybrid Gruppe",
-            "Monday Morning Circle"
+            "Köln Hybrid Gruppe"
         ]
     );
-    let first = &page["items"][0]["next_meeting"];
+    assert_eq!(
+        page["items"][0]["next_meeting"]["starts_at"],
+        "2026-06-01T11:30:00+02:00"
+    );
+    let first = &page["items"][1]["next_meeting"];
     assert_eq!(
         (first["start"].as_str(), first["zone_abbreviation"].as_str()),
         (Some("13:00"), Some("CEST"))
@@ -75,7 +81,7 @@ async fn the_directory_orders_by_next_meeting_and_shows_it_in_the_viewers_zone()
     assert_eq!(first["starts_at"], "2026-06-01T13:00:00+02:00");
     assert_eq!(page["time_zone"], "Europe/Berlin");
     assert_eq!(page["next_page"], serde_json::Value::Null);
-    let ny = &page["items"][2];
+    let ny = &page["items"][3];
     assert_eq!(
         (
             ny["next_meeting"]["weekday"].as_i64(),
@@ -270,7 +276,7 @@ async fn the_html_directory_lists_groups_with_their_next_meeting() {
     let page = app.get("/groups?tz=Europe/Berlin&format=video&day=2").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Berlin Tuesday Video"));
-    assert!(page.body.contains(r#"<time datetime="2026-06-02T19:00:00+02:00" title="2026-06-02">Tue 19:00–20:00 CEST</time>"#), "{}", page.body);
+    assert!(page.body.contains(r#"<time datetime="2026-06-02T19:00:00+02:00" title="2026-06-02">tomorrow 19:00–20:00 CEST</time>"#), "{}", page.body);
     assert!(!page.body.contains("New York Tuesday Phone"));
     assert!(
         page.header("set-cookie")

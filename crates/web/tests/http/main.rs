@@ -25,4 +25,5 @@ mod room_hardening;
 mod rooms;
 mod safety;
 mod support;
+mod when;
 mod xss;

@@ -147,7 +147,9 @@ kith_store::on_both_backends!(
         );
         assert_eq!(mails[0].1, "kith: meeting tomorrow");
         assert!(
-            mails[0].2.contains("2026-06-02 19:00 CEST (Europe/Berlin)"),
+            mails[0]
+                .2
+                .contains("Tuesday 2 June, 19:00 CEST (Europe/Berlin)"),
             "{}",
             mails[0].2
         );
@@ -162,5 +164,163 @@ kith_store::on_both_backends!(
         let to: Vec<&str> = mails.iter().map(|m| m.0.as_str()).collect();
         assert_eq!(to, ["ada@example.org", "hostess@example.org"]);
         assert_eq!(mails[0].1, "kith: meeting in 1 hour");
+    }
+);
+
+kith_store::on_both_backends!(
+    a_reminder_gives_a_melbourne_member_both_zones_and_the_way_in,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        // Mondays 18:15 in New York: 22:15 UTC on 1 June, 12 hours after
+        // the tests' clock. By video with no call of its own: kith's room.
+        let new_york = [
+            ("join_policy", "open"),
+            ("time_zone", "America/New_York"),
+            ("rules[0].weekdays", "1"),
+            ("rules[0].start", "18:15"),
+        ];
+        let mut in_room = new_york.to_vec();
+        in_room.extend([("call_link", ""), ("dial_in", "")]);
+        let room = listed_group(&app, &host, "Harbour Circle", &in_room).await;
+        // The same hours with a call link of its own.
+        let call = listed_group(&app, &host, "Lantern Circle", &new_york).await;
+        let ada = app.account("Ada", Role::Member).await;
+        let bea = app.account("Bea", Role::Member).await;
+        for person in [&ada, &bea] {
+            let mut api = app.api_as(person).await;
+            ask(&mut api, &room, json!({})).await;
+            ask(&mut api, &call, json!({})).await;
+        }
+        // Ada reads in Melbourne; Bea never said where she is.
+        let mut ada_browser = app.browser_as(&ada).await;
+        ada_browser.get("/me").await;
+        let chosen = ada_browser
+            .post_form("/me/time-zone", &[("time_zone", "Australia/Melbourne")])
+            .await;
+        assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+        outbox(&app).await;
+
+        let store = app.db.store.as_ref();
+        let site = kith_app::mail::MailSite::new("http://kith.test");
+        assert_eq!(
+            kith_app::reminders::send_due(store, &site, now())
+                .await
+                .expect("due"),
+            6,
+            "two groups, two members and their host"
+        );
+        let mails = app.deliver().await;
+        let mail = |to: &str, group: &str| {
+            mails
+                .iter()
+                .find(|m| m.to == [to] && m.text.contains(group))
+                .unwrap_or_else(|| panic!("no reminder of {group} to {to}"))
+        };
+        let meeting = app.json(&format!("/api/v1/groups/{room}")).await["upcoming"][0]["id"]
+            .as_str()
+            .expect("meeting")
+            .to_owned();
+
+        let ada_room = mail("ada@example.org", "Harbour Circle");
+        let both = "Tuesday 2 June, 08:15 AEST (your time, Australia/Melbourne) — \
+                    Monday 1 June, 18:15 EDT in the group's zone (America/New_York)";
+        assert!(ada_room.text.contains(both), "{}", ada_room.text);
+        assert!(ada_room.html.contains(both), "{}", ada_room.html);
+        let room_link = format!("/meetings/{meeting}/room");
+        assert_eq!(
+            crate::support::link_in(&ada_room.text, "/meetings/"),
+            room_link
+        );
+        assert!(
+            ada_room
+                .html
+                .contains(&format!(r#"href="http://kith.test{room_link}""#))
+        );
+        // The group's page stays linked, second.
+        let text = &ada_room.text;
+        assert!(
+            text.find(&room_link).expect("room")
+                < text.find(&format!("/groups/{room}")).expect("page")
+        );
+
+        let ada_call = mail("ada@example.org", "Lantern Circle");
+        assert!(ada_call.text.contains(both), "{}", ada_call.text);
+        assert!(
+            ada_call
+                .text
+                .contains(&format!("http://kith.test/groups/{call}#private-details")),
+            "{}",
+            ada_call.text
+        );
+        assert!(!ada_call.text.contains("/room"));
+        // The call link itself never travels by mail.
+        assert!(!ada_call.raw.contains("PRIVATE-CANARY"));
+
+        // Without a zone of her own, Bea reads the group's zone alone.
+        let bea_room = mail("bea@example.org", "Harbour Circle");
+        assert!(
+            bea_room
+                .text
+                .contains("Monday 1 June, 18:15 EDT (America/New_York)"),
+            "{}",
+            bea_room.text
+        );
+        assert!(!bea_room.text.contains("your time"));
+    }
+);
+
+kith_store::on_both_backends!(
+    a_moved_meeting_is_told_in_each_members_zone,
+    |store| async move {
+        let app = TestApp::on(store);
+        let host = app.account("Hostess", Role::Member).await;
+        let slug = listed_group(
+            &app,
+            &host,
+            "Harbour Circle",
+            &[
+                ("join_policy", "open"),
+                ("time_zone", "America/New_York"),
+                ("rules[0].weekdays", "1"),
+                ("rules[0].start", "18:15"),
+            ],
+        )
+        .await;
+        let ada = app.account("Ada", Role::Member).await;
+        ask(&mut app.api_as(&ada).await, &slug, json!({})).await;
+        app.db
+            .store
+            .set_account_zone(ada.id, Some("Australia/Melbourne"))
+            .await
+            .expect("zone");
+        outbox(&app).await;
+        let group = app.json(&format!("/api/v1/groups/{slug}")).await;
+        let meeting = group["upcoming"][0]["id"]
+            .as_str()
+            .expect("meeting")
+            .to_owned();
+        let moved = app
+            .api_as(&host)
+            .await
+            .json(
+                "POST",
+                &format!("/api/v1/groups/{slug}/meetings/{meeting}/move"),
+                json!({"date": "2026-06-02", "time": "19:00"}),
+            )
+            .await;
+        assert!(moved.status.is_success(), "{}", moved.body);
+        let mails = outbox(&app).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        let text = &mails[0].2;
+        assert!(
+            text.contains(
+                "on Tuesday 2 June, 08:15 AEST (your time, Australia/Melbourne) — Monday 1 June, \
+                 18:15 EDT in the group's zone (America/New_York) moves to Wednesday 3 June, \
+                 09:00 AEST (your time, Australia/Melbourne) — Tuesday 2 June, 19:00 EDT in the \
+                 group's zone (America/New_York)."
+            ),
+            "{text}"
+        );
     }
 );

@@ -1,0 +1,43 @@
+//! The zone a person reads times in, kept on their account so that mails
+//! (reminders, a moved meeting) can give times in it, and pages can follow
+//! it when the browser names none.
+
+use kith_domain::zone::Zone;
+use kith_store::{AccountId, Store};
+
+use crate::{AppError, AppResult};
+
+/// Keeps the browser's zone on the account unless one is kept already:
+/// called at registration and login, so an explicit choice on `/me` is
+/// never overwritten by wherever the person logs in from.
+pub async fn remember(store: &dyn Store, account: AccountId, zone: &Zone) -> AppResult<()> {
+    store.remember_account_zone(account, zone.name()).await?;
+    Ok(())
+}
+
+/// Sets the account's zone from a form's value: an IANA name from the
+/// zone list; empty forgets it. A name that is not a zone is refused with
+/// the field `time_zone`.
+pub async fn choose(store: &dyn Store, account: AccountId, raw: &str) -> AppResult<Option<Zone>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        store.set_account_zone(account, None).await?;
+        return Ok(None);
+    }
+    let zone = Zone::parse(raw).map_err(|_| {
+        AppError::Invalid(vec![kith_domain::validation::FieldError::new(
+            "time_zone",
+            "unknown_time_zone",
+        )])
+    })?;
+    store.set_account_zone(account, Some(zone.name())).await?;
+    Ok(Some(zone))
+}
+
+/// The account's zone, if one is kept and still a zone this build knows.
+pub async fn of(store: &dyn Store, account: AccountId) -> AppResult<Option<Zone>> {
+    Ok(store
+        .account_zone(account)
+        .await?
+        .and_then(|name| Zone::parse(&name).ok()))
+}
