@@ -13,7 +13,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         // An image would tell another server who reads the page.
         .rm_tags(["img"])
         // Phone numbers are tap-to-call (`tel:`) and text (`sms:`) links.
-        .url_schemes(["http", "https", "mailto", "tel", "sms"].into_iter().collect());
+        .url_schemes(
+            ["http", "https", "mailto", "tel", "sms"]
+                .into_iter()
+                .collect(),
+        );
     builder
 });
 

@@ -264,7 +264,9 @@ mod tests {
                 .flatten()
                 .collect();
             assert!(
-                lines.iter().any(|l| l.spec.as_ref().map(|s| s.kind) == Some(LineKind::Emergency)),
+                lines
+                    .iter()
+                    .any(|l| l.spec.as_ref().map(|s| s.kind) == Some(LineKind::Emergency)),
                 "{country} names its emergency number"
             );
             for line in lines.iter().filter(|l| l.spec.is_some()) {
@@ -288,7 +290,9 @@ mod tests {
         assert_eq!(lines[0].kind, Some(LineKind::Peer));
         assert_eq!(
             lines[0].opening,
-            Some(Opening::OpenUntil("2026-06-01T14:00:00Z".parse().expect("t")))
+            Some(Opening::OpenUntil(
+                "2026-06-01T14:00:00Z".parse().expect("t")
+            ))
         );
         assert_eq!(lines[1].opening, Some(Opening::Always));
         assert!(lines[0].html.contains(r#"href="tel:1800184527""#));

@@ -148,7 +148,9 @@ pub fn unreadable_specs(markdown: &str) -> Vec<(String, SpecError)> {
         .flat_map(|item| item.into_iter().skip(1))
         .filter_map(|line| {
             let spec = spec_of(line)?;
-            LineSpec::parse(spec).err().map(|e| (line.trim().to_owned(), e))
+            LineSpec::parse(spec)
+                .err()
+                .map(|e| (line.trim().to_owned(), e))
         })
         .collect()
 }

@@ -90,7 +90,10 @@ mod tests {
             country_of_zone(&tab, "Australia/Melbourne").as_deref(),
             Some("AU")
         );
-        assert_eq!(country_of_zone(&tab, "Europe/Berlin").as_deref(), Some("DE"));
+        assert_eq!(
+            country_of_zone(&tab, "Europe/Berlin").as_deref(),
+            Some("DE")
+        );
         assert_eq!(
             country_of_zone(&tab, "America/St_Johns").as_deref(),
             Some("CA")
@@ -116,7 +119,10 @@ mod tests {
     #[test]
     fn the_zone_decides_before_the_language_and_only_countries_with_a_text_count() {
         let has = |c: &str| ["AU", "US", "DE"].contains(&c);
-        assert_eq!(preselect(Some("AU"), Some("US"), has).as_deref(), Some("AU"));
+        assert_eq!(
+            preselect(Some("AU"), Some("US"), has).as_deref(),
+            Some("AU")
+        );
         assert_eq!(preselect(None, Some("US"), has).as_deref(), Some("US"));
         assert_eq!(preselect(Some("JP"), Some("US"), has), None);
         assert_eq!(preselect(None, Some("FR"), has), None);

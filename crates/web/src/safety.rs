@@ -127,7 +127,10 @@ fn status(m: &Messages, opening: Opening, now: Timestamp, zone: Option<&Zone>) -
     };
     match opening {
         Opening::Always => (true, m.t("crisis.open_always").to_owned()),
-        Opening::OpenUntil(until) => (true, m.t("crisis.open_until").replace("{time}", &time(until))),
+        Opening::OpenUntil(until) => (
+            true,
+            m.t("crisis.open_until").replace("{time}", &time(until)),
+        ),
         Opening::OpensAt(at) => {
             let today = now.to_zoned(shown.tz().clone()).date();
             let day = at.to_zoned(shown.tz().clone()).date();
@@ -136,7 +139,8 @@ fn status(m: &Messages, opening: Opening, now: Timestamp, zone: Option<&Zone>) -
             } else if today.tomorrow().is_ok_and(|t| t == day) {
                 m.t("crisis.opens_tomorrow").to_owned()
             } else {
-                m.t("crisis.opens_on").replace("{day}", m.weekday(day.weekday()))
+                m.t("crisis.opens_on")
+                    .replace("{day}", m.weekday(day.weekday()))
             };
             (false, words.replace("{time}", &time(at)))
         }

@@ -57,6 +57,8 @@ pub struct Viewer {
     pub auth: Auth,
     /// The token forms must send back.
     pub csrf: String,
+    /// Whether this is a demo site, whose sample hosts never answer.
+    pub demo: bool,
 }
 
 impl Viewer {
@@ -70,6 +72,7 @@ impl Viewer {
                 .as_ref()
                 .is_some_and(|p| p.role == kith_domain::account::Role::Admin),
             csrf: self.csrf.clone(),
+            demo: self.demo,
         }
     }
 }
@@ -85,6 +88,8 @@ pub struct Nav {
     pub admin: bool,
     /// The CSRF token for the logout form.
     pub csrf: String,
+    /// Whether to say that this is a demo site.
+    pub demo: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -95,6 +100,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             person: None,
             auth: Auth::Anonymous,
             csrf: String::new(),
+            demo: false,
         }))
     }
 }
@@ -184,6 +190,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         }),
         auth: if stale_cookie { Auth::Anonymous } else { auth },
         csrf,
+        demo: state.config.demo,
     };
 
     let mut request = request;

@@ -150,9 +150,7 @@ fn instant(zone: &Zone, day: Date, minutes: u16) -> Option<Timestamp> {
 fn parse_span(span: &str) -> Result<Span, HoursError> {
     let span = span.trim();
     let (days, times) = span.rsplit_once(' ').ok_or(HoursError::Span)?;
-    let (start, end) = times
-        .split_once(['-', '–'])
-        .ok_or(HoursError::Span)?;
+    let (start, end) = times.split_once(['-', '–']).ok_or(HoursError::Span)?;
     let (start, end) = (parse_time(start)?, parse_time(end)?);
     if start >= DAY || start == end {
         return Err(HoursError::Time);
@@ -347,7 +345,9 @@ mod tests {
             Opening::OpenUntil(at("2026-06-07T03:00:00Z"))
         );
         assert_eq!(
-            Hours::parse(" Always ", None).expect("always").at(at("2026-06-06T20:00:00Z")),
+            Hours::parse(" Always ", None)
+                .expect("always")
+                .at(at("2026-06-06T20:00:00Z")),
             Opening::Always
         );
     }

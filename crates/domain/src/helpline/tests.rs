@@ -36,7 +36,10 @@ fn peer_lines_come_first_and_emergency_numbers_last() {
         ]
     );
     assert_eq!(
-        lines.iter().map(|l| l.spec.as_ref().map(|s| s.kind)).collect::<Vec<_>>(),
+        lines
+            .iter()
+            .map(|l| l.spec.as_ref().map(|s| s.kind))
+            .collect::<Vec<_>>(),
         [
             Some(LineKind::Peer),
             Some(LineKind::Crisis),
@@ -53,7 +56,10 @@ fn peer_lines_come_first_and_emergency_numbers_last() {
 #[test]
 fn text_around_the_lines_and_lists_without_any_line_stay_as_written() {
     let parts = parse_text(TEXT);
-    assert_eq!(parts[0], Part::Text("Some places to reach someone.\n\n".into()));
+    assert_eq!(
+        parts[0],
+        Part::Text("Some places to reach someone.\n\n".into())
+    );
     assert_eq!(
         parts[2],
         Part::Text("\n## People you trust\n\n- Someone you know.\n".into())

@@ -149,12 +149,16 @@ async fn crisis_for(app: &TestApp, uri: &str, zone: Option<&str>, languages: &st
 #[tokio::test]
 async fn the_country_is_preselected_from_the_readers_zone_then_their_language() {
     let app = TestApp::empty().await;
-    let selected = |body: &str, code: &str| body.contains(&format!(r#"<option value="{code}" selected>"#));
+    let selected =
+        |body: &str, code: &str| body.contains(&format!(r#"<option value="{code}" selected>"#));
     let melbourne = crisis_for(&app, "/crisis", Some("Australia/Melbourne"), "en-GB").await;
     assert!(selected(&melbourne, "AU"), "the zone wins over en-GB");
     assert!(melbourne.contains("13YARN"));
     let no_zone = crisis_for(&app, "/crisis", None, "en-AU,en;q=0.9").await;
-    assert!(selected(&no_zone, "AU"), "the language's region without a zone");
+    assert!(
+        selected(&no_zone, "AU"),
+        "the language's region without a zone"
+    );
     assert!(
         no_zone.contains(r#"data-zone-from="default""#),
         "the zone script may reload the page once it knows the zone"
@@ -165,9 +169,21 @@ async fn the_country_is_preselected_from_the_readers_zone_then_their_language() 
         "a zone's country without a text shows the general text, not the language's"
     );
     assert!(tokyo.contains("findahelpline.com"));
-    let chosen = crisis_for(&app, "/crisis?country=gb", Some("Australia/Melbourne"), "en-AU").await;
+    let chosen = crisis_for(
+        &app,
+        "/crisis?country=gb",
+        Some("Australia/Melbourne"),
+        "en-AU",
+    )
+    .await;
     assert!(selected(&chosen, "GB"), "an explicit choice wins");
-    let everywhere = crisis_for(&app, "/crisis?country=default", Some("Europe/Berlin"), "de-DE").await;
+    let everywhere = crisis_for(
+        &app,
+        "/crisis?country=default",
+        Some("Europe/Berlin"),
+        "de-DE",
+    )
+    .await;
     assert!(selected(&everywhere, "default"));
 }
 
@@ -191,8 +207,17 @@ async fn numbers_are_tap_to_call_and_open_lines_say_so_in_the_readers_time() {
     assert!(page.contains(r#"<p class="line-status open">Open now, until 00:00 your time</p>"#));
     assert!(page.contains(r#"<p class="line-status open">Open day and night</p>"#));
     // A reader in Los Angeles sees QLife's closing in their own time.
-    let la = crisis_for(&app, "/crisis?country=AU", Some("America/Los_Angeles"), "en").await;
-    assert!(la.contains("Open now, until 07:00 your time"), "midnight in Sydney is 07:00 in Los Angeles");
+    let la = crisis_for(
+        &app,
+        "/crisis?country=AU",
+        Some("America/Los_Angeles"),
+        "en",
+    )
+    .await;
+    assert!(
+        la.contains("Open now, until 07:00 your time"),
+        "midnight in Sydney is 07:00 in Los Angeles"
+    );
     // Without a zone, times are in UTC and say so.
     let unknown = crisis_for(&app, "/crisis?country=AU", None, "en").await;
     assert!(unknown.contains("Open now, until 14:00 UTC"));
@@ -218,16 +243,27 @@ async fn an_admins_lines_are_ordered_peer_first_with_their_hours_and_unreadable_
         page.find("night line").expect("night"),
         page.find("in an emergency").expect("emergency"),
     );
-    assert!(peer < night && night < emergency, "peer first, emergency last");
+    assert!(
+        peer < night && night < emergency,
+        "peer first, emergency last"
+    );
     // 20:00 on Monday in Melbourne: the warmline opens tomorrow at 09:00;
     // it is 18:00 in Perth, so the night line opens at 22:00 Melbourne time.
-    assert!(page.contains(r#"<p class="line-status">Closed now. Opens tomorrow at 09:00 your time</p>"#), "{page}");
+    assert!(
+        page.contains(
+            r#"<p class="line-status">Closed now. Opens tomorrow at 09:00 your time</p>"#
+        ),
+        "{page}"
+    );
     assert!(page.contains("Closed now. Opens at 22:00 your time"));
 
     let refused = browser
         .post_form(
             "/admin/safety",
-            &[("country", "AU"), ("body", "- A line.\n  Line: warm | 3pm to midnight")],
+            &[
+                ("country", "AU"),
+                ("body", "- A line.\n  Line: warm | 3pm to midnight"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
