@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use kith_domain::directory::is_country_code;
 use kith_domain::helpline::hours::Opening;
 use kith_domain::helpline::{LineKind, Part, parse_text, unreadable_specs};
-use kith_domain::reader_country::{country_of_zone, preselect, region_of_languages};
+use kith_domain::reader_country::{country_of_zone, link_target, preselect, region_of_languages};
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::{AuditEntry, Store};
 
@@ -36,14 +36,25 @@ const SHIPPED: &[(&str, &str)] = &[
     ("US", include_str!("../safety/US.md")),
 ];
 
-/// The system's table of zones and their countries; empty without one, so
-/// the crisis page then falls back to the reader's language.
-static ZONE_TABLE: LazyLock<String> = LazyLock::new(|| {
-    ["zone.tab", "zone1970.tab"]
-        .iter()
-        .find_map(|name| std::fs::read_to_string(format!("/usr/share/zoneinfo/{name}")).ok())
-        .unwrap_or_default()
+/// The system's table of zones and their countries, and its links from
+/// old zone names; empty without them, so the crisis page then falls back
+/// to the reader's language.
+static ZONE_TABLES: LazyLock<(String, String)> = LazyLock::new(|| {
+    let read = |name: &str| std::fs::read_to_string(format!("/usr/share/zoneinfo/{name}")).ok();
+    (
+        read("zone.tab")
+            .or_else(|| read("zone1970.tab"))
+            .unwrap_or_default(),
+        read("tzdata.zi").unwrap_or_default(),
+    )
 });
+
+/// The country of a zone, following an old name to its current one.
+fn country_of(zone: &str) -> Option<String> {
+    let (table, links) = &*ZONE_TABLES;
+    country_of_zone(table, zone)
+        .or_else(|| link_target(links, zone).and_then(|current| country_of_zone(table, current)))
+}
 
 /// What kith knows of where a reader is, to choose their country.
 #[derive(Debug, Clone, Copy, Default)]
@@ -141,10 +152,7 @@ pub async fn crisis_page(
     let wanted = match whereabouts.chosen.map(str::trim).filter(|c| !c.is_empty()) {
         Some(chosen) => Some(chosen.to_ascii_uppercase()),
         None => preselect(
-            whereabouts
-                .zone
-                .and_then(|z| country_of_zone(&ZONE_TABLE, z))
-                .as_deref(),
+            whereabouts.zone.and_then(country_of).as_deref(),
             whereabouts
                 .languages
                 .and_then(region_of_languages)
@@ -277,6 +285,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn zones_old_and_new_name_their_country_from_the_system_tables() {
+        if ZONE_TABLES.0.is_empty() {
+            return;
+        }
+        assert_eq!(country_of("Australia/Melbourne").as_deref(), Some("AU"));
+        assert_eq!(country_of("Europe/Kiev").as_deref(), Some("UA"));
+        assert_eq!(country_of("Asia/Calcutta").as_deref(), Some("IN"));
+        assert_eq!(country_of("UTC"), None);
     }
 
     #[test]

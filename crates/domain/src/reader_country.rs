@@ -21,6 +21,19 @@ pub fn country_of_zone(zone_tab: &str, zone: &str) -> Option<String> {
         })
 }
 
+/// The zone an old name links to, from the tz database's `tzdata.zi`
+/// (`L Asia/Kolkata Asia/Calcutta`): some browsers still report
+/// `Asia/Calcutta` or `Europe/Kiev`, which `zone.tab` does not list.
+pub fn link_target<'a>(tzdata_zi: &'a str, zone: &str) -> Option<&'a str> {
+    tzdata_zi.lines().find_map(|line| {
+        let mut fields = line.split(' ');
+        match (fields.next(), fields.next(), fields.next()) {
+            (Some("L"), Some(target), Some(link)) if link == zone => Some(target),
+            _ => None,
+        }
+    })
+}
+
 /// The region of the most preferred language that names one, from an
 /// `Accept-Language` header: `en-AU,en;q=0.9` gives `AU`.
 pub fn region_of_languages(accept_language: &str) -> Option<String> {
@@ -79,6 +92,14 @@ mod tests {
         assert_eq!(country_of_zone(TAB, "Europe/Berlin").as_deref(), Some("DE"));
         assert_eq!(country_of_zone(TAB, "UTC"), None);
         assert_eq!(country_of_zone(TAB, "Australia"), None);
+    }
+
+    #[test]
+    fn an_old_zone_name_leads_to_its_current_one() {
+        let zi = "# version 2025b\nZ Asia/Kolkata 5:53:28 - LMT 1854 Jun 28\nL Asia/Kolkata Asia/Calcutta\nL Europe/Kyiv Europe/Kiev\n";
+        assert_eq!(link_target(zi, "Asia/Calcutta"), Some("Asia/Kolkata"));
+        assert_eq!(link_target(zi, "Europe/Kiev"), Some("Europe/Kyiv"));
+        assert_eq!(link_target(zi, "Asia/Kolkata"), None);
     }
 
     #[test]
