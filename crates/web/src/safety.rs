@@ -6,8 +6,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::header::{ACCEPT_LANGUAGE, VARY};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use jiff::Timestamp;
@@ -106,7 +106,12 @@ async fn crisis_page(
         countries: page.countries,
         parts,
     };
-    Ok(Html(template.render().map_err(WebError::from)?).into_response())
+    let mut response = Html(template.render().map_err(WebError::from)?).into_response();
+    // The country chosen may follow the reader's language.
+    response
+        .headers_mut()
+        .append(VARY, HeaderValue::from_static("Accept-Language"));
+    Ok(response)
 }
 
 /// Whether a line is open, in words, in the reader's zone ("your time"),

@@ -154,6 +154,14 @@ async fn the_country_is_preselected_from_the_readers_zone_then_their_language() 
     let melbourne = crisis_for(&app, "/crisis", Some("Australia/Melbourne"), "en-GB").await;
     assert!(selected(&melbourne, "AU"), "the zone wins over en-GB");
     assert!(melbourne.contains("13YARN"));
+    let vary = app.get("/crisis").await;
+    assert!(
+        vary.headers
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap_or("").contains("Accept-Language")),
+        "caches keep one copy per language"
+    );
     let no_zone = crisis_for(&app, "/crisis", None, "en-AU,en;q=0.9").await;
     assert!(
         selected(&no_zone, "AU"),
