@@ -240,7 +240,8 @@ async fn an_admins_lines_are_ordered_peer_first_with_their_hours_and_unreadable_
     let body = "Lines near you.\n\n\
         - Call [112](tel:112) in an emergency.\n  Line: emergency | always\n\
         - The night line: [0800 1](tel:08001).\n  Line: crisis | daily 20:00-06:00 | Australia/Perth\n\
-        - A peer warmline on weekdays: [0800 2](tel:08002).\n  Line: peer | Mon-Fri 09:00-17:00 | Australia/Melbourne\n";
+        - A peer warmline on weekdays: [0800 2](tel:08002).\n  Line: peer | Mon-Fri 09:00-17:00 | Australia/Melbourne\n\
+        - A line on Saturday mornings: [0800 3](tel:08003).\n  Line: crisis | Sat 10:00-12:00 | Australia/Melbourne\n";
     let saved = browser
         .post_form("/admin/safety", &[("country", "AU"), ("body", body)])
         .await;
@@ -264,6 +265,7 @@ async fn an_admins_lines_are_ordered_peer_first_with_their_hours_and_unreadable_
         "{page}"
     );
     assert!(page.contains("Closed now. Opens at 22:00 your time"));
+    assert!(page.contains("Closed now. Opens on Saturday at 10:00 your time"));
 
     let refused = browser
         .post_form(
