@@ -62,6 +62,8 @@ pub enum SiteAction {
     ReadAuditLog,
     /// Edit the crisis page.
     EditSafetyText,
+    /// Edit the page about the site.
+    EditAboutPage,
 }
 
 /// The rule itself, with no I/O.
@@ -88,7 +90,9 @@ pub fn permits_on_site(person: Option<&Person>, action: SiteAction) -> bool {
     let role = person.map(|p| p.role);
     match action {
         SiteAction::Moderate => role.is_some_and(Role::moderates),
-        SiteAction::ReadAuditLog | SiteAction::EditSafetyText => role == Some(Role::Admin),
+        SiteAction::ReadAuditLog | SiteAction::EditSafetyText | SiteAction::EditAboutPage => {
+            role == Some(Role::Admin)
+        }
     }
 }
 
@@ -391,6 +395,11 @@ mod tests {
         assert!(permits_on_site(Some(&moderator), SiteAction::Moderate));
         assert!(!permits_on_site(Some(&moderator), SiteAction::ReadAuditLog));
         assert!(permits_on_site(Some(&admin), SiteAction::EditSafetyText));
+        assert!(permits_on_site(Some(&admin), SiteAction::EditAboutPage));
+        assert!(!permits_on_site(
+            Some(&moderator),
+            SiteAction::EditAboutPage
+        ));
         assert!(!permits_on_site(None, SiteAction::Moderate));
     }
 }

@@ -18,6 +18,7 @@
 //! - [`reminders`]: mail a day and an hour before each meeting.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
 //! - [`safety`]: the crisis page, per country.
+//! - [`about`]: the page about the site, the operator's to edit.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
 //! - [`markdown`]: user-written Markdown to sanitised HTML.
@@ -25,6 +26,7 @@
 //! - [`meeting_time`]: a meeting as a reader in some zone sees it.
 //! - `testing` (feature): fixture builders for tests.
 
+pub mod about;
 pub mod access;
 pub mod accounts;
 pub mod claims;

@@ -12,7 +12,12 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("nofollow noopener noreferrer"))
         // An image would tell another server who reads the page.
         .rm_tags(["img"])
-        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+        // Phone numbers are tap-to-call (`tel:`) and text (`sms:`) links.
+        .url_schemes(
+            ["http", "https", "mailto", "tel", "sms"]
+                .into_iter()
+                .collect(),
+        );
     builder
 });
 
@@ -72,6 +77,13 @@ mod tests {
             "**Welcome.** A [link](https://x.org).\n\n- one\n- two <script>x</script>",
         );
         assert_eq!(text, "Welcome. A link.\n\none\n\ntwo x");
+    }
+
+    #[test]
+    fn phone_numbers_stay_tap_to_call_and_text_links() {
+        let html = to_safe_html("[13 11 14](tel:131114) or [988](sms:988)");
+        assert!(html.contains(r#"href="tel:131114""#), "{html}");
+        assert!(html.contains(r#"href="sms:988""#), "{html}");
     }
 
     #[test]

@@ -14,15 +14,19 @@
 //! - [`meeting_guide`]: the Meeting Guide format's type codes.
 //! - [`membership`]: join policies and the life of a request to join.
 //! - [`room`]: the live facilitation room's rules, as a state machine.
+//! - [`helpline`]: the crisis page's lines, their kinds and opening hours.
+//! - [`reader_country`]: the country a reader is probably in.
 
 pub mod account;
 pub mod directory;
 pub mod group;
 pub mod group_input;
+pub mod helpline;
 pub mod ids;
 pub mod listing;
 pub mod meeting_guide;
 pub mod membership;
+pub mod reader_country;
 pub mod room;
 pub mod schedule;
 pub mod text;

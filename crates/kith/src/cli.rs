@@ -71,7 +71,8 @@ struct CreateAdminArgs {
     /// The account's email; never shown to anyone.
     #[arg(long)]
     email: String,
-    /// `admin` (moderates, reads the audit log, edits the safety text) or
+    /// `admin` (moderates, reads the audit log, edits the safety text and
+    /// the page about the site) or
     /// `moderator` (reviews listings).
     #[arg(long, value_enum, default_value_t = StaffRole::Admin)]
     role: StaffRole,

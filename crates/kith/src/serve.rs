@@ -89,10 +89,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         directory_cache,
         hasher: kith_app::accounts::PasswordHasher::production(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
-        config: Arc::new(WebConfig::new(
-            args.base_url.clone(),
-            args.trusted_proxies.clone(),
-        )),
+        config: Arc::new(
+            WebConfig::new(args.base_url.clone(), args.trusted_proxies.clone()).demo(args.demo),
+        ),
         mail_site: kith_app::mail::MailSite::new(&base),
         mail_wake,
     });

@@ -1,6 +1,6 @@
 //! What hosts and moderators change: a group in any status with its private
 //! fields, edits, status changes, co-hosts, the review queue, the change log,
-//! the audit log and the safety text. [`HostingStore`] and its one
+//! the audit log, the safety text and the site pages admins edit. [`HostingStore`] and its one
 //! implementation for both backends (`imp`).
 
 use async_trait::async_trait;
@@ -236,6 +236,18 @@ pub trait HostingStore {
         audit: &AuditEntry<'_>,
         now: Timestamp,
     ) -> StoreResult<()>;
+
+    /// The operator's text of a site page (`about`), if they wrote one.
+    async fn site_page(&self, name: &str) -> StoreResult<Option<String>>;
+
+    /// Saves a site page's text with its audit row.
+    async fn save_site_page(
+        &self,
+        name: &str,
+        body: &str,
+        audit: &AuditEntry<'_>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }
 
 /// Status, note and hosts of a group.
@@ -349,6 +361,9 @@ FROM audit_log ORDER BY at DESC, id DESC LIMIT $1";
 pub(crate) const SAFETY_TEXTS: &str = "SELECT country, body FROM safety_texts ORDER BY country";
 pub(crate) const SAVE_SAFETY_TEXT: &str = "INSERT INTO safety_texts (country, body, updated_at)
 VALUES ($1, $2, $3) ON CONFLICT (country) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
+pub(crate) const SITE_PAGE: &str = "SELECT body FROM site_pages WHERE name = $1";
+pub(crate) const SAVE_SITE_PAGE: &str = "INSERT INTO site_pages (name, body, updated_at)
+VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
 
 mod imp;
 pub(crate) use imp::impl_hosting;

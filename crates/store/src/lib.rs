@@ -12,7 +12,7 @@
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
 //! - [`accounts`]: accounts, sessions, the one-time setup link.
 //! - [`hosting`]: what hosts and moderators change, the audit log, the
-//!   safety text.
+//!   safety text and the site pages admins edit (`about`).
 //! - [`membership`]: requests to join, their threads, invitations, RSVPs.
 //! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
 //! - [`lifecycle`]: account tokens (verification, password reset), password

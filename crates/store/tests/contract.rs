@@ -802,3 +802,37 @@ contract!(
         );
     }
 );
+
+contract!(
+    a_site_page_is_kiths_until_an_admin_saves_one_with_an_audit_row,
+    |store| async move {
+        assert_eq!(store.site_page("about").await.expect("read"), None);
+        let admin = store.ensure_account("keeper", now()).await.expect("admin");
+        let audit = kith_store::AuditEntry {
+            actor: Some(admin),
+            actor_handle: "keeper",
+            action: "about.edit",
+            target: "page:about".to_owned(),
+            reason: "",
+        };
+        for body in ["Run by the Quiet River collective.", "Run by Ana and Joe."] {
+            store
+                .save_site_page("about", body, &audit, now())
+                .await
+                .expect("save");
+            assert_eq!(
+                store.site_page("about").await.expect("read").as_deref(),
+                Some(body)
+            );
+        }
+        assert_eq!(store.site_page("other").await.expect("read"), None);
+        let audit_log = store.audit_log(10).await.expect("audit");
+        assert_eq!(
+            audit_log
+                .iter()
+                .filter(|r| r.action == "about.edit" && r.target == "page:about")
+                .count(),
+            2
+        );
+    }
+);

@@ -311,7 +311,7 @@ async fn setup_page(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     if !accounts::setup_link_valid(state.store.as_ref(), &token, state.clock.now()).await? {
-        return Err(PageError(WebError::NotFound));
+        return setup_link_invalid(&viewer);
     }
     let page = RegisterTemplate::new(&viewer, format!("/setup/{token}"), "setup.title");
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
@@ -362,6 +362,20 @@ async fn setup_form(
             FormErrors::of(&errors),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        Err(kith_app::AppError::NotFound) => setup_link_invalid(&viewer),
         Err(err) => Err(err.into()),
     }
+}
+
+/// A used, old or mistyped setup link: a 404 that speaks of the setup
+/// link and how to get a new one, not of groups.
+fn setup_link_invalid(viewer: &Viewer) -> Result<Response, PageError> {
+    let m = messages();
+    crate::lifecycle::NoticePage::new(
+        viewer.nav(),
+        m.t("setup.invalid_title"),
+        m.t("setup.invalid_text"),
+    )
+    .link("/login", m.t("setup.invalid_login"))
+    .respond(StatusCode::NOT_FOUND)
 }

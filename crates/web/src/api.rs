@@ -112,6 +112,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::moderator_unlist_group))
         .routes(routes!(admin::get_audit))
         .routes(routes!(admin::put_safety))
+        .routes(routes!(crate::about::put_about))
 }
 
 /// Serves the OpenAPI document.

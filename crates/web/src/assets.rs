@@ -1,6 +1,8 @@
-//! Static assets, compiled into the binary: one stylesheet and a few small
-//! scripts. Everything loads from kith's own origin. They are the same for
-//! everyone, so browsers and caches keep them for an hour.
+//! Static assets, compiled into the binary: one stylesheet, a few small
+//! scripts and the icon (an SVG, also at `/favicon.ico`, where browsers
+//! look without being told). Everything loads from kith's own origin. They
+//! are the same for everyone, so browsers and caches keep them for an hour,
+//! the icon for a day.
 
 use axum::Router;
 use axum::http::header;
@@ -18,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/room.js", get(room_script))
         .route("/assets/copy.js", get(copy_script))
         .route("/assets/forms.js", get(form_script))
+        .route("/favicon.ico", get(icon))
 }
 
 const CACHE: &str = "public, max-age=3600";
@@ -58,5 +61,15 @@ async fn form_script() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/forms.js"),
+    )
+}
+
+async fn icon() -> Response {
+    same_for_everyone(
+        "public, max-age=86400",
+        (
+            [(header::CONTENT_TYPE, "image/svg+xml")],
+            include_str!("../assets/icon.svg"),
+        ),
     )
 }

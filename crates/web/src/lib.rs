@@ -6,8 +6,9 @@
 //!   apply to all (security headers, who may cache an answer, logging by
 //!   route template, timeouts).
 //! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
-//!   [`moderation`], [`admin`], [`safety`], [`feeds`], [`health`], [`home`],
-//!   [`assets`]: one module per capability, each with its own `router()`.
+//!   [`moderation`], [`admin`], [`safety`], [`about`], [`feeds`], [`health`],
+//!   [`home`], [`assets`]: one module per capability, each with its own
+//!   `router()`.
 //! - [`lifecycle`]: verifying an email, password resets, changing email
 //!   or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
@@ -26,6 +27,7 @@
 //! - [`messages`]: the words people read.
 //! - [`query`]: query strings with repeated keys.
 
+pub mod about;
 pub mod accounts;
 pub mod admin;
 pub mod api;
@@ -104,6 +106,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A demo site (`kith serve --demo`): its sample groups' hosts are not
+    /// real, so every page says a request to join one goes unanswered.
+    pub demo: bool,
 }
 
 impl WebConfig {
@@ -115,7 +120,13 @@ impl WebConfig {
                 .is_some_and(|u| u.starts_with("https://")),
             base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
             trusted_proxies,
+            demo: false,
         }
+    }
+
+    /// The same, marked as a demo site or not.
+    pub fn demo(self, demo: bool) -> Self {
+        Self { demo, ..self }
     }
 }
 
@@ -168,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(moderation::router())
         .merge(admin::router())
         .merge(safety::router())
+        .merge(about::router())
         .merge(health::router())
         .merge(assets::router())
         .merge(api_router)

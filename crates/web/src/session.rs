@@ -59,6 +59,8 @@ pub struct Viewer {
     pub csrf: String,
     /// The zone kept on the logged-in person's account, if any.
     pub account_zone: Option<kith_domain::zone::Zone>,
+    /// Whether this is a demo site, whose sample hosts never answer.
+    pub demo: bool,
 }
 
 impl Viewer {
@@ -72,6 +74,7 @@ impl Viewer {
                 .as_ref()
                 .is_some_and(|p| p.role == kith_domain::account::Role::Admin),
             csrf: self.csrf.clone(),
+            demo: self.demo,
         }
     }
 }
@@ -87,6 +90,8 @@ pub struct Nav {
     pub admin: bool,
     /// The CSRF token for the logout form.
     pub csrf: String,
+    /// Whether to say that this is a demo site.
+    pub demo: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -98,6 +103,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             auth: Auth::Anonymous,
             csrf: String::new(),
             account_zone: None,
+            demo: false,
         }))
     }
 }
@@ -192,6 +198,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         }),
         auth: if stale_cookie { Auth::Anonymous } else { auth },
         csrf,
+        demo: state.config.demo,
     };
 
     let mut request = request;

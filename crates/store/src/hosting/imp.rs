@@ -419,6 +419,32 @@ macro_rules! impl_hosting {
                 tx.commit().await?;
                 Ok(())
             }
+
+            async fn site_page(&self, name: &str) -> $crate::StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar($crate::hosting::SITE_PAGE)
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn save_site_page(
+                &self,
+                name: &str,
+                body: &str,
+                audit: &$crate::model::AuditEntry<'_>,
+                now: jiff::Timestamp,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                sqlx::query($crate::hosting::SAVE_SITE_PAGE)
+                    .bind(name)
+                    .bind(body)
+                    .bind(now.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::accounts::insert_audit!(tx, audit, now);
+                tx.commit().await?;
+                Ok(())
+            }
         }
     };
 }

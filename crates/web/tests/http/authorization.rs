@@ -427,6 +427,27 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Login,
         },
         Row {
+            name: "about page editor",
+            status: Listed,
+            call: Call::Get("/admin/about"),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "about page (form)",
+            status: Listed,
+            call: Call::Form("/admin/about", &[("body", "Run by Ana.")]),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "about page (API)",
+            status: Listed,
+            call: Call::Json("PUT", "/api/v1/admin/about", json!({"body": "Run by Ana."})),
+            allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
             name: "requests and members",
             status: Listed,
             call: Call::Get("/groups/{slug}/people"),

@@ -25,5 +25,6 @@ mod room_hardening;
 mod rooms;
 mod safety;
 mod support;
+mod trust;
 mod when;
 mod xss;
