@@ -223,6 +223,18 @@ macro_rules! impl_membership {
                 $crate::membership::rows_into_records(query.fetch_all(&self.pool).await?)
             }
 
+            async fn answer_waits(
+                &self,
+                group: &kith_domain::ids::Slug,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<i64>> {
+                Ok(sqlx::query_scalar($crate::membership::ANSWER_WAITS)
+                    .bind(group.as_str())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn account_requests(
                 &self,
                 account: $crate::AccountId,
