@@ -123,6 +123,9 @@ pub trait AccountStore {
     /// Whether any admin exists.
     async fn admin_exists(&self) -> StoreResult<bool>;
 
+    /// The moderators and admins, who review listings, oldest first.
+    async fn staff_accounts(&self) -> StoreResult<Vec<AccountId>>;
+
     /// Stores a one-time setup link's token hash.
     async fn create_setup_token(
         &self,
@@ -244,6 +247,8 @@ pub(crate) const DELETE_SESSION: &str =
 pub(crate) const DELETE_EXPIRED_SESSIONS: &str =
     "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_seconds <= $1";
 pub(crate) const ADMIN_EXISTS: &str = "SELECT COUNT(*) FROM accounts WHERE role = 'admin'";
+pub(crate) const STAFF_ACCOUNTS: &str =
+    "SELECT id FROM accounts WHERE role IN ('moderator', 'admin') ORDER BY id";
 pub(crate) const INSERT_SETUP_TOKEN: &str =
     "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)";
 pub(crate) const SETUP_TOKEN_VALID: &str =

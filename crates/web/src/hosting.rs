@@ -237,6 +237,7 @@ async fn new_group_form(
     let input = GroupInput::from_pairs(form.iter());
     match hosting::submit_group(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &input,
         state.clock.now(),
@@ -303,6 +304,7 @@ async fn edit_group_form(
     match hosting::edit_group(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &input,
@@ -330,6 +332,7 @@ async fn change_listing(
     hosting::change_listing(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         change,

@@ -184,6 +184,7 @@ async fn decide_form(
     match moderation::decide(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &decision,
@@ -344,6 +345,7 @@ async fn decide_json(
     let status = moderation::decide(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &decision,

@@ -59,6 +59,7 @@ pub async fn create_group(
 ) -> Result<(StatusCode, Json<ListingJson>), ApiError> {
     let slug = hosting::submit_group(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &input,
         state.clock.now(),
@@ -105,6 +106,7 @@ pub async fn patch_group(
     hosting::edit_group(
         store,
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &input,
@@ -129,6 +131,7 @@ async fn listing_change_json(
     let status = hosting::change_listing(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         change,
