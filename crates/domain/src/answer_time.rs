@@ -101,7 +101,10 @@ mod tests {
     fn fewer_than_three_answers_say_nothing() {
         assert_eq!(usual_answer(&[]), None);
         assert_eq!(usual_answer(&hours(&[1, 2])), None);
-        assert_eq!(usual_answer(&hours(&[1, 2, 3])), Some(UsualAnswer::FewHours));
+        assert_eq!(
+            usual_answer(&hours(&[1, 2, 3])),
+            Some(UsualAnswer::FewHours)
+        );
     }
 
     #[test]
