@@ -19,7 +19,6 @@ use kith_domain::listing::ListingChange;
 use kith_domain::zone::Zone;
 use kith_store::{Store, on_both_backends};
 
-
 fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().expect("timestamp")
 }

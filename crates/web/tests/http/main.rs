@@ -23,4 +23,5 @@ mod room_hardening;
 mod rooms;
 mod safety;
 mod support;
+mod waiting;
 mod xss;
