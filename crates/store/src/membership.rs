@@ -176,6 +176,10 @@ pub trait MembershipStore {
         states: &[RequestState],
     ) -> StoreResult<Vec<RequestRecord>>;
 
+    /// Those of `slugs` that are listed and let anyone who asks in at once
+    /// (join policy `open`), by slug.
+    async fn open_policy_groups(&self, slugs: &[Slug]) -> StoreResult<Vec<Slug>>;
+
     /// How long the latest `limit` answered requests to a group waited for
     /// their hosts' answer, in seconds, newest answer first.
     async fn answer_waits(&self, group: &Slug, limit: u32) -> StoreResult<Vec<i64>>;
@@ -343,6 +347,16 @@ pub(crate) fn request_by_public_id() -> String {
 pub(crate) fn request_by_row_id() -> String {
     format!("{REQUEST_COLUMNS} WHERE r.id = $1")
 }
+/// Which of these groups (by slug) are listed and let people in at once.
+pub(crate) fn open_policy_among(slugs: usize) -> String {
+    let placeholders: Vec<String> = (0..slugs).map(|i| format!("${}", i + 1)).collect();
+    format!(
+        "SELECT slug FROM groups WHERE status = 'listed' AND join_policy = 'open'
+    AND slug IN ({}) ORDER BY slug",
+        placeholders.join(", ")
+    )
+}
+
 pub(crate) fn requests_of_group(states: usize) -> String {
     let placeholders: Vec<String> = (0..states).map(|i| format!("${}", i + 2)).collect();
     format!(

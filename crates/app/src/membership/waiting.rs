@@ -7,7 +7,6 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::answer_time::{RECENT_ANSWERS, UsualAnswer, usual_answer};
 use kith_domain::directory::{MAX_STARTS_WITHIN_MINUTES, RawFilters};
 use kith_domain::ids::Slug;
-use kith_domain::membership::JoinPolicy;
 use kith_domain::zone::Zone;
 use kith_store::{Store, StoreError};
 
@@ -29,6 +28,9 @@ pub async fn usual_wait(store: &dyn Store, slug: &Slug) -> AppResult<Option<Usua
     Ok(usual_answer(&waits))
 }
 
+/// How many directory pages `open_now` reads at most.
+const PAGES: u32 = 5;
+
 /// Listed groups one may join at once — open to anyone, and letting people
 /// in without the hosts' answer — that meet within the week, soonest
 /// first, leaving out `except`.
@@ -40,22 +42,28 @@ pub async fn open_now(
     now: Timestamp,
 ) -> AppResult<Vec<DirectoryResult>> {
     let within = MAX_STARTS_WITHIN_MINUTES.to_string();
-    let pairs = [("attribute", "open"), ("starts_within", within.as_str())];
     let mut open = Vec::new();
-    for result in candidates(store, cache, zone, &pairs, except, now).await? {
-        let policy = match store.listed_group(&result.hit.slug).await {
-            Ok(profile) => profile.join.policy,
-            // Unlisted since the search: not a suggestion.
-            Err(StoreError::NotFound) => continue,
-            Err(other) => return Err(other.into()),
-        };
-        if policy == JoinPolicy::Open {
-            open.push(result);
-        }
-        if open.len() == SUGGESTIONS {
+    // Most groups read each request, so the first page may hold none.
+    for page in 1..=PAGES {
+        let number = page.to_string();
+        let pairs = [
+            ("attribute", "open"),
+            ("starts_within", within.as_str()),
+            ("page", number.as_str()),
+        ];
+        let (results, more) = candidates(store, cache, zone, &pairs, except, now).await?;
+        let slugs: Vec<Slug> = results.iter().map(|r| r.hit.slug.clone()).collect();
+        let at_once = store.open_policy_groups(&slugs).await?;
+        open.extend(
+            results
+                .into_iter()
+                .filter(|r| at_once.contains(&r.hit.slug)),
+        );
+        if open.len() >= SUGGESTIONS || !more {
             break;
         }
     }
+    open.truncate(SUGGESTIONS);
     Ok(open)
 }
 
@@ -90,12 +98,13 @@ async fn suggest(
     except: &[Slug],
     now: Timestamp,
 ) -> AppResult<Vec<DirectoryResult>> {
-    let mut found = candidates(store, cache, zone, pairs, except, now).await?;
+    let (mut found, _) = candidates(store, cache, zone, pairs, except, now).await?;
     found.truncate(SUGGESTIONS);
     Ok(found)
 }
 
-/// The directory's first page for `pairs`, without `except`.
+/// The directory's page for `pairs`, without `except`, and whether more
+/// pages follow.
 async fn candidates(
     store: &dyn Store,
     cache: &DirectoryCache,
@@ -103,16 +112,18 @@ async fn candidates(
     pairs: &[(&str, &str)],
     except: &[Slug],
     now: Timestamp,
-) -> AppResult<Vec<DirectoryResult>> {
+) -> AppResult<(Vec<DirectoryResult>, bool)> {
     // Every pair is one of ours: a refusal would be a bug, so it suggests
     // nothing rather than failing the page.
     let Ok(filters) = RawFilters::from_pairs(pairs.iter().copied()).parse(zone) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     };
     let page = search(store, cache, &filters, now).await?;
-    Ok(page
+    let more = page.next_page.is_some();
+    let results = page
         .results
         .into_iter()
         .filter(|r| !except.contains(&r.hit.slug))
-        .collect())
+        .collect();
+    Ok((results, more))
 }
