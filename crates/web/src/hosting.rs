@@ -244,7 +244,10 @@ async fn new_group_form(
     )
     .await
     {
-        Ok(slug) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
+        Ok(slug) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let m = messages();
             let mut page = GroupFormTemplate::new(
@@ -312,7 +315,10 @@ async fn edit_group_form(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let mut page = edit_page(&state, &user, &slug, Some(input)).await?;
             page.errors = FormErrors::of(&errors);
@@ -339,6 +345,7 @@ async fn change_listing(
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
 }
 

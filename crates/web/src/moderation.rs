@@ -194,7 +194,11 @@ async fn decide_form(
     {
         // Unlisting starts from the group page; back there, else the queue.
         Ok(_) if kind == "unlist" => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
-        Ok(_) => Ok(Redirect::to("/moderation").into_response()),
+        Ok(_) => {
+            // Approving mails the hosts.
+            state.mail_wake.notify_one();
+            Ok(Redirect::to("/moderation").into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             render(
                 &state,
@@ -352,6 +356,7 @@ async fn decide_json(
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(Json(ListingJson::new(&slug, status)))
 }
 

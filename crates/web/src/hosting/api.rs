@@ -65,6 +65,7 @@ pub async fn create_group(
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(ListingJson::new(
@@ -113,6 +114,7 @@ pub async fn patch_group(
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     let status = store
         .group_access(&slug)
         .await
@@ -138,6 +140,7 @@ async fn listing_change_json(
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(Json(ListingJson::new(&slug, status)))
 }
 
