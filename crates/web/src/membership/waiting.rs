@@ -24,9 +24,13 @@ const RECENT: SignedDuration = SignedDuration::from_hours(24);
 
 /// Another group to try, as a list shows it.
 pub(crate) struct Suggestion {
+    /// Its slug, for the link.
     pub slug: String,
+    /// Its name.
     pub name: String,
+    /// Its next meeting in the reader's zone.
     pub next: MeetingView,
+    /// Where it meets, or "Online".
     pub place: String,
 }
 

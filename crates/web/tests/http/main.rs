@@ -1,6 +1,7 @@
 //! HTTP tests of every route, through the real router.
 
 mod accounts;
+mod asking_first;
 mod authorization;
 mod block_reads_as_decline;
 mod caching;
@@ -13,6 +14,7 @@ mod groups;
 mod held_requests;
 mod hygiene;
 mod lifecycle;
+mod listing_mail;
 mod login;
 mod member_mail;
 mod membership;
