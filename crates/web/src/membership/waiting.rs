@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::SignedDuration;
 use kith_app::AppError;
 use kith_app::directory::DirectoryResult;
@@ -77,6 +77,10 @@ pub(super) async fn confirmed_page(
     viewer: Viewer,
     cookie: CookieZone,
 ) -> Result<Response, PageError> {
+    // Not confirmed yet: nothing here is true; their page says what to do.
+    if !user.person.email_verified {
+        return Ok(Redirect::to("/me").into_response());
+    }
     let m = messages();
     let store = state.store.as_ref();
     let now = state.clock.now();

@@ -147,6 +147,29 @@ kith_store::on_both_backends!(
             .expect("the confirmation mail");
         let link = link_in(text, "/verify-email/");
 
+        // Before confirming, the page would say untrue things: a session of
+        // the unconfirmed account is sent to its own page.
+        let account = app
+            .db
+            .store
+            .account_by_handle(&kith_domain::account::Handle::parse("Newbie").expect("handle"))
+            .await
+            .expect("lookup")
+            .expect("the account");
+        let unconfirmed = Person {
+            id: account.id,
+            handle: account.handle.clone(),
+            role: Role::Member,
+            email_verified: false,
+        };
+        let early = app
+            .browser_as(&unconfirmed)
+            .await
+            .get("/me/confirmed")
+            .await;
+        assert_eq!(early.status, StatusCode::SEE_OTHER);
+        assert_eq!(early.header("location"), "/me");
+
         // Opening the link changes nothing and logs nobody in.
         let opened = newbie.get(&link).await;
         assert_eq!(opened.status, StatusCode::OK);
