@@ -7,10 +7,13 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::answer_time::{RECENT_ANSWERS, UsualAnswer, usual_answer};
 use kith_domain::directory::{MAX_STARTS_WITHIN_MINUTES, RawFilters};
 use kith_domain::ids::Slug;
+use kith_domain::membership::RequestState;
 use kith_domain::zone::Zone;
+use kith_store::membership::RequestRecord;
 use kith_store::{Store, StoreError};
 
 use crate::AppResult;
+use crate::access::Person;
 use crate::directory::{DirectoryCache, DirectoryResult, search};
 
 /// How many other groups a page suggests.
@@ -26,6 +29,43 @@ pub async fn usual_wait(store: &dyn Store, slug: &Slug) -> AppResult<Option<Usua
         .map(SignedDuration::from_secs)
         .collect();
     Ok(usual_answer(&waits))
+}
+
+/// How long a welcome stays news for [`waiting_on`].
+const RECENT: SignedDuration = SignedDuration::from_hours(24);
+
+/// One of a person's requests that is still news, and what they may
+/// expect of it.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    /// The request, in the state its person may see.
+    pub request: RequestRecord,
+    /// For a pending request, how long its hosts usually take.
+    pub usual: Option<UsualAnswer>,
+}
+
+/// What `person` waits on: requests waiting for the hosts or for a place,
+/// and welcomes of the last day; and the slugs of every group they asked,
+/// to leave out of suggestions.
+pub async fn waiting_on(
+    store: &dyn Store,
+    person: &Person,
+    now: Timestamp,
+) -> AppResult<(Vec<Waiting>, Vec<Slug>)> {
+    let mine = super::my_requests(store, person).await?;
+    let asked = mine.iter().map(|r| r.slug.clone()).collect();
+    let mut waiting = Vec::new();
+    for request in mine {
+        let recent = now.duration_since(request.state_changed_at) <= RECENT;
+        let usual = match request.state {
+            RequestState::Pending => usual_wait(store, &request.slug).await?,
+            RequestState::Waitlisted => None,
+            RequestState::Approved if recent => None,
+            _ => continue,
+        };
+        waiting.push(Waiting { request, usual });
+    }
+    Ok((waiting, asked))
 }
 
 /// How many directory pages `open_now` reads at most.
@@ -68,15 +108,21 @@ pub async fn open_now(
 }
 
 /// Other listed groups with the focus of `slug` (any group when it is not
-/// listed), soonest first, leaving out `except`.
+/// listed), soonest first, leaving out every group `person` asked.
 pub async fn similar_groups(
     store: &dyn Store,
     cache: &DirectoryCache,
+    person: &Person,
     slug: &Slug,
     zone: &Zone,
-    except: &[Slug],
     now: Timestamp,
 ) -> AppResult<Vec<DirectoryResult>> {
+    let except: Vec<Slug> = super::my_requests(store, person)
+        .await?
+        .into_iter()
+        .map(|r| r.slug)
+        .collect();
+    let except = except.as_slice();
     let focus = match store.listed_group(slug).await {
         Ok(profile) => profile.focus,
         Err(StoreError::NotFound) => Vec::new(),

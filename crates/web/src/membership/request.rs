@@ -61,20 +61,12 @@ async fn request_template(
     let declined = view.reader == Reader::Seeker && view.request.state == RequestState::Declined;
     let suggested = if declined {
         let person = viewer.person.as_ref().ok_or(WebError::NotFound)?;
-        let except: Vec<_> = state
-            .store
-            .account_requests(person.id)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|r| r.slug)
-            .collect();
         let similar = waiting::similar_groups(
             state.store.as_ref(),
             &state.directory_cache,
+            person,
             &view.request.slug,
             zone,
-            &except,
             state.clock.now(),
         )
         .await?;

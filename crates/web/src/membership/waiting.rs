@@ -6,11 +6,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use jiff::SignedDuration;
-use kith_app::AppError;
 use kith_app::directory::DirectoryResult;
 use kith_app::membership::waiting;
-use kith_domain::membership::RequestState;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -18,9 +15,6 @@ use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav, Viewer};
 use crate::viewer::CookieZone;
 use crate::views::{MeetingView, place_label};
-
-/// How long a welcome stays news on this page.
-const RECENT: SignedDuration = SignedDuration::from_hours(24);
 
 /// Another group to try, as a list shows it.
 pub(crate) struct Suggestion {
@@ -84,45 +78,19 @@ pub(super) async fn confirmed_page(
     let m = messages();
     let store = state.store.as_ref();
     let now = state.clock.now();
-    let mine = store
-        .account_requests(user.person.id)
-        .await
-        .map_err(AppError::from)?;
-    let mut requests = Vec::new();
-    for request in &mine {
-        let recent = now.duration_since(request.state_changed_at) <= RECENT;
-        let shown = match request.state {
-            RequestState::Pending | RequestState::Waitlisted => true,
-            RequestState::Approved => recent,
-            _ => false,
-        };
-        if !shown {
-            continue;
-        }
-        let usual = if request.state == RequestState::Pending {
-            waiting::usual_wait(store, &request.slug)
-                .await?
-                .map(|u| u.code())
-        } else {
-            None
-        };
-        requests.push(WaitingRequest {
-            id: request.id.to_string(),
-            slug: request.slug.to_string(),
-            group_name: request.group_name.clone(),
-            state: request.state.code(),
-            usual,
-        });
-    }
-    let except: Vec<_> = mine.iter().map(|r| r.slug.clone()).collect();
-    let open_now = waiting::open_now(
-        store,
-        &state.directory_cache,
-        &cookie.or_utc(),
-        &except,
-        now,
-    )
-    .await?;
+    let (waiting, asked) = waiting::waiting_on(store, &user.person, now).await?;
+    let requests = waiting
+        .into_iter()
+        .map(|w| WaitingRequest {
+            id: w.request.id.to_string(),
+            slug: w.request.slug.to_string(),
+            group_name: w.request.group_name,
+            state: w.request.state.code(),
+            usual: w.usual.map(|u| u.code()),
+        })
+        .collect();
+    let open_now =
+        waiting::open_now(store, &state.directory_cache, &cookie.or_utc(), &asked, now).await?;
     let page = ConfirmedTemplate {
         m,
         zone_from: "cookie",
