@@ -1,6 +1,7 @@
 //! HTTP tests of every route, through the real router.
 
 mod accounts;
+mod answer_time;
 mod asking_first;
 mod authorization;
 mod block_reads_as_decline;
