@@ -1,14 +1,15 @@
 // Journey 8: a newcomer asks to join with one form that also makes their
-// account; once they confirm their email the host sees the request, answers
-// in the private thread and welcomes them; the seeker then sees the call
-// link, a stranger does not; the host writes to all members. Every page on
-// the way passes the accessibility checks.
+// account; once they confirm their email (which logs them in and says what
+// comes next) the host sees the request, answers in the private thread and
+// welcomes them; the seeker then sees the call link, a stranger does not;
+// the host writes to all members. Every page on the way passes the
+// accessibility checks.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { PASSWORD, linkIn, listAndApprove, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { PASSWORD, linkIn, listAndApprove, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -61,12 +62,17 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     await seeker.getByRole("heading", { name: "Check your email" }).waitFor();
     await audit(seeker, `Ask to join: ${NAME}`);
 
-    // The request reaches the hosts once the email is confirmed.
+    // The request reaches the hosts once the email is confirmed; the
+    // seeker is logged in by it and reads what comes next.
     const [welcome] = await mailsTo(kith, "seeker@example.org");
     await seeker.goto(linkIn(welcome, "/verify-email/"));
     await seeker.getByRole("button", { name: "Confirm my email" }).click();
+    await seeker.waitForURL(/\/me\/confirmed$/);
     await seeker.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
-    await logIn(seeker, "riverbank_seeker");
+    assert.match(await seeker.locator("main").innerText(), /Your request now reaches the group's hosts/);
+    assert.match(await seeker.locator("main").innerText(), /We send you a mail when the hosts answer/);
+    await seeker.getByRole("button", { name: "Log out" }).waitFor();
+    await audit(seeker, "Your email is confirmed");
     await seeker.getByRole("link", { name: /Messages with the hosts/ }).click();
     await seeker.waitForURL(/\/requests\/[0-9a-f]{32}$/);
     const requestPath = new URL(seeker.url()).pathname;

@@ -161,6 +161,8 @@ test("three people take turns in a live room", async (t) => {
     const beaTab = await bea.context().newPage();
     await beaTab.goto(beaRequest);
     await beaTab.getByRole("button", { name: "Leave this group" }).click();
+    // Leaving asks first.
+    await beaTab.getByRole("button", { name: "Yes, leave the group" }).click();
     await bea.locator("#room-status", { hasText: "You are no longer in this room." }).waitFor();
     // Told kindly, with where to go next.
     await bea.getByRole("heading", { name: "You are no longer in this room." }).waitFor();

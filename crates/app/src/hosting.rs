@@ -17,13 +17,16 @@ use kith_store::{Store, StoreError};
 use crate::access::{GroupAction, Person, authorize};
 use crate::directory::DirectoryCache;
 use crate::groups::insert_with_fresh_slugs;
+use crate::mail::MailSite;
 use crate::mail::time::MailTime;
+use crate::moderation::notices::listing_waiting;
 use crate::{AppError, AppResult};
 
 /// Lists a new group with `person` as its host; it is pending until a
 /// moderator approves it. Needs a verified email (`email_unverified`).
 pub async fn submit_group(
     store: &dyn Store,
+    site: &MailSite,
     person: &Person,
     input: &GroupInput,
     now: Timestamp,
@@ -32,6 +35,7 @@ pub async fn submit_group(
         return Err(AppError::Conflict("email_unverified"));
     }
     let group = input.parse().map_err(AppError::Invalid)?;
+    let name = group.profile.name.clone();
     let slugs = insert_with_fresh_slugs(
         store,
         vec![group],
@@ -39,7 +43,9 @@ pub async fn submit_group(
         now,
     )
     .await?;
-    slugs.into_iter().next().ok_or(AppError::NotFound)
+    let slug = slugs.into_iter().next().ok_or(AppError::NotFound)?;
+    listing_waiting(store, site, &name, person.id, now).await?;
+    Ok(slug)
 }
 
 /// A group with its private fields, for its hosts and the moderators.
@@ -68,6 +74,7 @@ pub async fn editable_group(
 pub async fn edit_group(
     store: &dyn Store,
     cache: &DirectoryCache,
+    site: &MailSite,
     person: &Person,
     slug: &Slug,
     input: &GroupInput,
@@ -109,6 +116,9 @@ pub async fn edit_group(
         )
         .await?;
     cache.invalidate();
+    if status == ListingStatus::Pending && access.status != ListingStatus::Pending {
+        listing_waiting(store, site, &edited.profile.name, person.id, now).await?;
+    }
     Ok(())
 }
 
@@ -118,6 +128,7 @@ pub async fn edit_group(
 pub async fn change_listing(
     store: &dyn Store,
     cache: &DirectoryCache,
+    site: &MailSite,
     person: &Person,
     slug: &Slug,
     change: ListingChange,
@@ -142,6 +153,10 @@ pub async fn change_listing(
     cache.invalidate();
     // An unlisted group's rooms close.
     crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
+    if status == ListingStatus::Pending {
+        let name = store.managed_group(slug).await?.profile.name;
+        listing_waiting(store, site, &name, person.id, now).await?;
+    }
     Ok(status)
 }
 

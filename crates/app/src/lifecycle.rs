@@ -129,18 +129,22 @@ pub async fn tell_account_exists(
 
 /// Follows a verification link. `NotFound` for any link that does not
 /// work (unknown, used, expired, or its address taken meanwhile): one
-/// answer for all.
+/// answer for all. Answers whose address it confirmed: the link proves it
+/// as a password would, so the web layer logs them in.
 pub async fn verify_email(
     store: &dyn Store,
     site: &MailSite,
     token: &str,
     now: Timestamp,
-) -> AppResult<()> {
+) -> AppResult<AccountId> {
     if !is_token(token) {
         return Err(AppError::NotFound);
     }
     match store.use_verify_token(&token_hash(token), now).await {
-        Ok(account) => crate::membership::release_held(store, site, account, now).await,
+        Ok(account) => {
+            crate::membership::release_held(store, site, account, now).await?;
+            Ok(account)
+        }
         Err(StoreError::NotFound | StoreError::Conflict { .. }) => Err(AppError::NotFound),
         Err(err) => Err(err.into()),
     }

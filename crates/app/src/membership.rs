@@ -28,6 +28,7 @@ use crate::{AppError, AppResult, access};
 
 mod hosts;
 mod notices;
+pub mod waiting;
 
 pub use hosts::{
     GroupPeople, INVITATION_DAYS, MAX_INVITATION_DAYS, NewInvitation, create_invitation,

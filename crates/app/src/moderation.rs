@@ -1,6 +1,10 @@
 //! What moderators and admins do: the review queue, approving, rejecting and
 //! unlisting with a reason, the change log of listed groups, the audit log.
-//! Every decision writes its audit row in the same transaction.
+//! Every decision writes its audit row in the same transaction. Hosts are
+//! mailed when their listing is approved, moderators when one waits
+//! ([`notices`]).
+
+pub(crate) mod notices;
 
 use jiff::Timestamp;
 use kith_domain::group::ListingStatus;
@@ -13,6 +17,7 @@ use kith_store::{AuditEntry, Store};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
 use crate::directory::DirectoryCache;
+use crate::mail::MailSite;
 use crate::{AppError, AppResult};
 
 /// The longest reason a moderator may give.
@@ -47,6 +52,7 @@ pub async fn queue(store: &dyn Store, person: &Person) -> AppResult<Vec<QueueIte
 pub async fn decide(
     store: &dyn Store,
     cache: &DirectoryCache,
+    site: &MailSite,
     person: &Person,
     slug: &Slug,
     decision: &Decision,
@@ -86,6 +92,10 @@ pub async fn decide(
         .await?;
     cache.invalidate();
     crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
+    if *decision == Decision::Approve {
+        let name = store.managed_group(slug).await?.profile.name;
+        notices::listing_approved(store, site, slug, &name, &access.hosts, now).await?;
+    }
     Ok(status)
 }
 

@@ -96,7 +96,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
     let river = register(store, "River").await;
     assert!(!river.email_verified);
     let input = kith_domain::group_input::GroupInput::default();
-    let refused = kith_app::hosting::submit_group(store, &river, &input, now()).await;
+    let refused = kith_app::hosting::submit_group(store, &site(), &river, &input, now()).await;
     assert!(
         matches!(refused, Err(AppError::Conflict("email_unverified"))),
         "{refused:?}"
@@ -383,7 +383,7 @@ on_both_backends!(
             ]
             .into_iter(),
         );
-        let slug = kith_app::hosting::submit_group(store, &willow, &input, now())
+        let slug = kith_app::hosting::submit_group(store, &site(), &willow, &input, now())
             .await
             .expect("submit");
         let access = store.group_access(&slug).await.expect("access");

@@ -93,7 +93,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     let moderator = person(store, "warden", Role::Moderator).await;
     let zone = Zone::utc();
 
-    let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+    let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
         .await
         .expect("submit");
     assert_eq!(status(store, &slug).await.0, ListingStatus::Pending);
@@ -138,6 +138,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     let refused = moderation::decide(
         store,
         &cache,
+        &site(),
         &moderator,
         &slug,
         &Decision::Reject {
@@ -160,6 +161,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     moderation::decide(
         store,
         &cache,
+        &site(),
         &moderator,
         &slug,
         &Decision::Reject {
@@ -179,17 +181,34 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     // Editing a rejected listing resubmits it.
     let mut edited = form("Quillwort Circle");
     edited.description = "For anyone tapering, newcomers welcome.".into();
-    hosting::edit_group(store, &cache, &host, &slug, &edited, now())
+    hosting::edit_group(store, &cache, &site(), &host, &slug, &edited, now())
         .await
         .expect("edit");
     assert_eq!(status(store, &slug).await, (ListingStatus::Pending, None));
 
     // A host cannot approve their own listing.
-    let own = moderation::decide(store, &cache, &host, &slug, &Decision::Approve, now()).await;
+    let own = moderation::decide(
+        store,
+        &cache,
+        &site(),
+        &host,
+        &slug,
+        &Decision::Approve,
+        now(),
+    )
+    .await;
     assert!(matches!(own, Err(AppError::NotFound)));
-    moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
-        .await
-        .expect("approve");
+    moderation::decide(
+        store,
+        &cache,
+        &site(),
+        &moderator,
+        &slug,
+        &Decision::Approve,
+        now(),
+    )
+    .await
+    .expect("approve");
     assert_eq!(
         directory_names(store, "quillwort").await,
         vec!["Quillwort Circle"]
@@ -223,16 +242,24 @@ on_both_backends!(
         let cache = DirectoryCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
-        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+        let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
             .await
             .expect("submit");
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
-            .await
-            .expect("approve");
+        moderation::decide(
+            store,
+            &cache,
+            &site(),
+            &moderator,
+            &slug,
+            &Decision::Approve,
+            now(),
+        )
+        .await
+        .expect("approve");
 
         let mut renamed = form("Bladderwrack Circle");
         renamed.rules[0].start = "20:00".into();
-        hosting::edit_group(store, &cache, &host, &slug, &renamed, now())
+        hosting::edit_group(store, &cache, &site(), &host, &slug, &renamed, now())
             .await
             .expect("edit");
         assert_eq!(status(store, &slug).await.0, ListingStatus::Listed);
@@ -261,6 +288,7 @@ on_both_backends!(
         let unlisted = hosting::change_listing(
             store,
             &cache,
+            &site(),
             &host,
             &slug,
             ListingChange::HostUnlist,
@@ -273,6 +301,7 @@ on_both_backends!(
         let relisted = hosting::change_listing(
             store,
             &cache,
+            &site(),
             &host,
             &slug,
             ListingChange::HostRelist,
@@ -286,6 +315,7 @@ on_both_backends!(
         moderation::decide(
             store,
             &cache,
+            &site(),
             &moderator,
             &slug,
             &Decision::Unlist {
@@ -298,6 +328,7 @@ on_both_backends!(
         let back = hosting::change_listing(
             store,
             &cache,
+            &site(),
             &host,
             &slug,
             ListingChange::HostRelist,
@@ -317,7 +348,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     let cache = DirectoryCache::new(Duration::ZERO);
     let host = person(store, "willow", Role::Member).await;
     let cohost = person(store, "Alder", Role::Member).await;
-    let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+    let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
         .await
         .expect("submit");
     let unknown = hosting::add_cohost(
@@ -359,6 +390,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     hosting::edit_group(
         store,
         &cache,
+        &site(),
         &cohost,
         &slug,
         &form("Quillwort Co-op"),
@@ -380,7 +412,7 @@ on_both_backends!(
         let host = person(store, "willow", Role::Member).await;
         let mut bad = form("ab");
         bad.rules[0].start = "25:00".into();
-        let refused = hosting::submit_group(store, &host, &bad, now()).await;
+        let refused = hosting::submit_group(store, &site(), &host, &bad, now()).await;
         let Err(AppError::Invalid(errors)) = refused else {
             panic!("refused: {refused:?}")
         };
@@ -416,7 +448,7 @@ on_both_backends!(
         ])
         .rules;
         let expected = input.parse().expect("valid").profile.schedule;
-        let slug = hosting::submit_group(store, &host, &input, now())
+        let slug = hosting::submit_group(store, &site(), &host, &input, now())
             .await
             .expect("submit");
         let stored = hosting::managed_group(store, &host, &slug)
@@ -466,12 +498,20 @@ on_both_backends!(
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
         let stranger = person(store, "passerby", Role::Member).await;
-        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+        let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
             .await
             .expect("submit");
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
-            .await
-            .expect("approve");
+        moderation::decide(
+            store,
+            &cache,
+            &site(),
+            &moderator,
+            &slug,
+            &Decision::Approve,
+            now(),
+        )
+        .await
+        .expect("approve");
         let before = store
             .upcoming_occurrences(&slug, now(), 3)
             .await
@@ -564,12 +604,20 @@ on_both_backends!(
         let cache = DirectoryCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
-        let slug = hosting::submit_group(store, &host, &form("Quillwort Circle"), now())
+        let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
             .await
             .expect("submit");
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
-            .await
-            .expect("approve");
+        moderation::decide(
+            store,
+            &cache,
+            &site(),
+            &moderator,
+            &slug,
+            &Decision::Approve,
+            now(),
+        )
+        .await
+        .expect("approve");
         let first = store
             .upcoming_occurrences(&slug, now(), 1)
             .await
@@ -685,12 +733,20 @@ on_both_backends!(
         let moderator = person(store, "warden", Role::Moderator).await;
         let mut input = form("Quillwort Circle");
         input.rules[0].weekdays = vec!["1".into(), "2".into(), "4".into(), "6".into()];
-        let slug = hosting::submit_group(store, &host, &input, now())
+        let slug = hosting::submit_group(store, &site(), &host, &input, now())
             .await
             .expect("submit");
-        moderation::decide(store, &cache, &moderator, &slug, &Decision::Approve, now())
-            .await
-            .expect("approve");
+        moderation::decide(
+            store,
+            &cache,
+            &site(),
+            &moderator,
+            &slug,
+            &Decision::Approve,
+            now(),
+        )
+        .await
+        .expect("approve");
         let all = store
             .upcoming_occurrences(&slug, now(), 30)
             .await
@@ -759,7 +815,7 @@ on_both_backends!(
         let host = person(store, "willow", Role::Member).await;
         let warden = person(store, "warden", Role::Moderator).await;
         let keeper = person(store, "keeper", Role::Moderator).await;
-        let slug = hosting::submit_group(store, &host, &form("Sorrel Circle"), now())
+        let slug = hosting::submit_group(store, &site(), &host, &form("Sorrel Circle"), now())
             .await
             .expect("submit");
 
@@ -767,9 +823,18 @@ on_both_backends!(
         let reject = Decision::Reject {
             reason: "Please say who the group is for.".into(),
         };
+        let site = site();
         let (approved, rejected) = tokio::join!(
-            moderation::decide(store, &cache, &warden, &slug, &Decision::Approve, now()),
-            moderation::decide(store, &cache, &keeper, &slug, &reject, now()),
+            moderation::decide(
+                store,
+                &cache,
+                &site,
+                &warden,
+                &slug,
+                &Decision::Approve,
+                now()
+            ),
+            moderation::decide(store, &cache, &site, &keeper, &slug, &reject, now()),
         );
         let won = [approved.is_ok(), rejected.is_ok()];
         assert_eq!(

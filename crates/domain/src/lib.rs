@@ -13,11 +13,13 @@
 //! - [`ids`]: identifiers; public ones are random, never sequential.
 //! - [`meeting_guide`]: the Meeting Guide format's type codes.
 //! - [`membership`]: join policies and the life of a request to join.
+//! - [`answer_time`]: how long a group's hosts usually take to answer.
 //! - [`room`]: the live facilitation room's rules, as a state machine.
 //! - [`helpline`]: the crisis page's lines, their kinds and opening hours.
 //! - [`reader_country`]: the country a reader is probably in.
 
 pub mod account;
+pub mod answer_time;
 pub mod directory;
 pub mod group;
 pub mod group_input;

@@ -125,6 +125,9 @@ pub trait AccountStore {
     /// Whether any admin exists.
     async fn admin_exists(&self) -> StoreResult<bool>;
 
+    /// The moderators and admins, who review listings, oldest first.
+    async fn staff_accounts(&self) -> StoreResult<Vec<AccountId>>;
+
     /// Stores a one-time setup link's token hash.
     async fn create_setup_token(
         &self,
@@ -264,6 +267,8 @@ pub(crate) const REMEMBER_ACCOUNT_ZONE: &str =
     "UPDATE accounts SET time_zone = $2 WHERE id = $1 AND time_zone IS NULL";
 pub(crate) const ACCOUNT_ZONE: &str = "SELECT time_zone FROM accounts WHERE id = $1";
 pub(crate) const ADMIN_EXISTS: &str = "SELECT COUNT(*) FROM accounts WHERE role = 'admin'";
+pub(crate) const STAFF_ACCOUNTS: &str =
+    "SELECT id FROM accounts WHERE role IN ('moderator', 'admin') ORDER BY id";
 pub(crate) const INSERT_SETUP_TOKEN: &str =
     "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)";
 pub(crate) const SETUP_TOKEN_VALID: &str =

@@ -183,6 +183,14 @@ pub trait MembershipStore {
         states: &[RequestState],
     ) -> StoreResult<Vec<RequestRecord>>;
 
+    /// Those of `slugs` that are listed and let anyone who asks in at once
+    /// (join policy `open`), by slug.
+    async fn open_policy_groups(&self, slugs: &[Slug]) -> StoreResult<Vec<Slug>>;
+
+    /// How long the latest `limit` answered requests to a group waited for
+    /// their hosts' answer, in seconds, newest answer first.
+    async fn answer_waits(&self, group: &Slug, limit: u32) -> StoreResult<Vec<i64>>;
+
     /// A person's requests, in every state, by group name.
     async fn account_requests(&self, account: AccountId) -> StoreResult<Vec<RequestRecord>>;
 
@@ -346,6 +354,16 @@ pub(crate) fn request_by_public_id() -> String {
 pub(crate) fn request_by_row_id() -> String {
     format!("{REQUEST_COLUMNS} WHERE r.id = $1")
 }
+/// Which of these groups (by slug) are listed and let people in at once.
+pub(crate) fn open_policy_among(slugs: usize) -> String {
+    let placeholders: Vec<String> = (0..slugs).map(|i| format!("${}", i + 1)).collect();
+    format!(
+        "SELECT slug FROM groups WHERE status = 'listed' AND join_policy = 'open'
+    AND slug IN ({}) ORDER BY slug",
+        placeholders.join(", ")
+    )
+}
+
 pub(crate) fn requests_of_group(states: usize) -> String {
     let placeholders: Vec<String> = (0..states).map(|i| format!("${}", i + 2)).collect();
     format!(
@@ -376,8 +394,24 @@ pub(crate) const INSERT_REQUEST: &str = "INSERT INTO join_requests
 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
 pub(crate) const REASK: &str = "UPDATE join_requests
 SET state = $2, answer = $3, state_changed_at = $4 WHERE id = $1";
-pub(crate) const SET_STATE: &str =
-    "UPDATE join_requests SET state = $2, state_changed_at = $3 WHERE id = $1";
+/// A pending request's first answer (approved, waitlisted, declined or
+/// blocked) also keeps when it came and how long it took: the old state and
+/// `state_changed_at` on the right-hand side are the row's before the
+/// update, on both backends.
+pub(crate) const SET_STATE: &str = "UPDATE join_requests
+SET state = $2, state_changed_at = $3,
+    answered_at = CASE WHEN state = 'pending'
+        AND $2 IN ('approved', 'waitlisted', 'declined', 'blocked')
+        THEN $3 ELSE answered_at END,
+    answer_wait = CASE WHEN state = 'pending'
+        AND $2 IN ('approved', 'waitlisted', 'declined', 'blocked')
+        THEN $3 - state_changed_at ELSE answer_wait END
+WHERE id = $1";
+/// How long a group's latest answered requests waited, newest first.
+pub(crate) const ANSWER_WAITS: &str = "SELECT r.answer_wait FROM join_requests r
+JOIN groups g ON g.id = r.group_id
+WHERE g.slug = $1 AND r.answered_at IS NOT NULL AND r.answer_wait IS NOT NULL
+ORDER BY r.answered_at DESC, r.id DESC LIMIT $2";
 pub(crate) const REQUEST_ROW_ID: &str =
     "SELECT id FROM join_requests WHERE group_id = $1 AND account_id = $2";
 pub(crate) const FIRST_WAITING: &str = "SELECT id FROM join_requests

@@ -263,13 +263,17 @@ async fn new_group_form(
     let input = typed_input(&form, state.clock.now());
     match hosting::submit_group(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &input,
         state.clock.now(),
     )
     .await
     {
-        Ok(slug) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
+        Ok(slug) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let m = messages();
             let mut page = GroupFormTemplate::new(
@@ -329,6 +333,7 @@ async fn edit_group_form(
     match hosting::edit_group(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &input,
@@ -336,7 +341,10 @@ async fn edit_group_form(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let mut page = edit_page(&state, &user, &slug, Some(input)).await?;
             page.errors = FormErrors::of(&errors);
@@ -356,12 +364,14 @@ async fn change_listing(
     hosting::change_listing(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         change,
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
 }
 

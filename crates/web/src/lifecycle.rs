@@ -221,19 +221,46 @@ async fn verify_form(
     )
     .await
     {
-        Ok(()) => {
-            let m = messages();
-            NoticePage::new(
-                viewer.nav(),
-                m.t("verify.done_title"),
-                m.t("verify.done_text"),
-            )
-            .link("/me", m.t("me.title"))
-            .respond(StatusCode::OK)
+        Ok(account) => {
+            state.mail_wake.notify_one();
+            log_in_confirmed(&state, &viewer, account).await
         }
         Err(AppError::NotFound) => invalid_link(viewer.nav(), ("/me", "link.verify_again")),
         Err(err) => Err(err.into()),
     }
+}
+
+/// The link proved the address as a password would: the person is logged
+/// in — one session cookie, a new token as at every login, the browser's
+/// earlier session ended — and lands where they read what comes next.
+async fn log_in_confirmed(
+    state: &AppState,
+    viewer: &Viewer,
+    account: kith_store::AccountId,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    if let Auth::Cookie(old) = &viewer.auth {
+        kith_app::accounts::logout(store, old).await?;
+    }
+    let token = kith_app::accounts::start_session(
+        store,
+        account,
+        kith_store::accounts::SessionKind::Browser,
+        false,
+        state.clock.now(),
+    )
+    .await?;
+    let mut response = Redirect::to("/me/confirmed").into_response();
+    append_cookie(
+        &mut response,
+        &cookie_value(
+            SESSION_COOKIE,
+            &token.token,
+            None,
+            state.config.secure_cookies,
+        ),
+    );
+    Ok(response)
 }
 
 async fn resend_verification_form(

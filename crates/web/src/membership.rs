@@ -1,14 +1,17 @@
 //! Joining groups in HTML: asking to join (`/groups/{slug}/join`), a
 //! request's page with its private thread (`/requests/{id}`), the hosts'
 //! page of requests, members and invitations (`/groups/{slug}/people`),
-//! invitation links (`/invitations/{token}`) and RSVPs. The JSON routes are
-//! in [`api`].
+//! invitation links (`/invitations/{token}`), RSVPs, and what a person
+//! reads while waiting (`/me/confirmed`, after confirming their email).
+//! The JSON routes are in [`api`].
 
 pub mod api;
+mod confirm;
 mod invitations;
 mod join;
 mod people;
 mod request;
+mod waiting;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -44,6 +47,7 @@ pub fn router() -> Router<AppState> {
             "/groups/{slug}/announcements",
             post(people::announcement_form),
         )
+        .route("/me/confirmed", get(waiting::confirmed_page))
         .route("/requests/{id}", get(request::request_page))
         .route("/requests/{id}/messages", post(request::message_form))
         .route(

@@ -256,6 +256,7 @@ async fn decide_form(
     match moderation::decide(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &decision,
@@ -264,6 +265,8 @@ async fn decide_form(
     .await
     {
         Ok(_) => {
+            // Approving mails the hosts.
+            state.mail_wake.notify_one();
             let said = if kind == "approve" {
                 "approved"
             } else {
@@ -422,12 +425,14 @@ async fn decide_json(
     let status = moderation::decide(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &decision,
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(Json(ListingJson::new(&slug, status)))
 }
 

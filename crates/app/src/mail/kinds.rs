@@ -320,3 +320,73 @@ impl MailKind for GroupClosed {
         self.render_templates(footer)
     }
 }
+
+/// A moderator approved a host's listing: to each of its hosts. Essential
+/// mail: it answers the host's own request to be listed.
+#[derive(Debug, Clone)]
+pub struct ListingApproved {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// The group's page.
+    pub group_url: String,
+    /// The hosts' page of requests and members.
+    pub people_url: String,
+}
+
+mail_templates!(
+    ListingApproved,
+    "mail/listing_approved.txt",
+    "mail/listing_approved.html"
+);
+
+impl MailKind for ListingApproved {
+    const KIND: &'static str = "listing_approved";
+    const CATEGORY: Option<&'static str> = None;
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: {} is listed", self.group_name)
+        } else {
+            "kith: your group is listed".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// A listing waits for review (new, resubmitted, or back from being
+/// unlisted): to each moderator and admin but the one who sent it. The
+/// duty they took on, so essential mail — one per listing each time it
+/// enters the queue.
+#[derive(Debug, Clone)]
+pub struct ListingWaiting {
+    /// The group's name (in the subject only if the person opted in).
+    pub group_name: String,
+    /// The review queue.
+    pub queue_url: String,
+}
+
+mail_templates!(
+    ListingWaiting,
+    "mail/listing_waiting.txt",
+    "mail/listing_waiting.html"
+);
+
+impl MailKind for ListingWaiting {
+    const KIND: &'static str = "listing_waiting";
+    const CATEGORY: Option<&'static str> = None;
+
+    fn subject(&self, group_names: bool) -> String {
+        if group_names {
+            format!("kith: {} waits for review", self.group_name)
+        } else {
+            "kith: a listing waits for review".to_owned()
+        }
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

@@ -118,6 +118,13 @@ macro_rules! impl_accounts {
                 Ok(n > 0)
             }
 
+            async fn staff_accounts(&self) -> $crate::StoreResult<Vec<$crate::AccountId>> {
+                let ids: Vec<i64> = sqlx::query_scalar($crate::accounts::STAFF_ACCOUNTS)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(ids.into_iter().map($crate::AccountId).collect())
+            }
+
             async fn create_setup_token(
                 &self,
                 token_hash: &str,

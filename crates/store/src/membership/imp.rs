@@ -223,6 +223,40 @@ macro_rules! impl_membership {
                 $crate::membership::rows_into_records(query.fetch_all(&self.pool).await?)
             }
 
+            async fn open_policy_groups(
+                &self,
+                slugs: &[kith_domain::ids::Slug],
+            ) -> $crate::StoreResult<Vec<kith_domain::ids::Slug>> {
+                if slugs.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let sql = $crate::membership::open_policy_among(slugs.len());
+                let mut query = sqlx::query_scalar(&sql);
+                for slug in slugs {
+                    query = query.bind(slug.as_str());
+                }
+                let found: Vec<String> = query.fetch_all(&self.pool).await?;
+                found
+                    .iter()
+                    .map(|s| {
+                        kith_domain::ids::Slug::parse(s)
+                            .ok_or_else(|| $crate::StoreError::corrupt("slug"))
+                    })
+                    .collect()
+            }
+
+            async fn answer_waits(
+                &self,
+                group: &kith_domain::ids::Slug,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<i64>> {
+                Ok(sqlx::query_scalar($crate::membership::ANSWER_WAITS)
+                    .bind(group.as_str())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn account_requests(
                 &self,
                 account: $crate::AccountId,

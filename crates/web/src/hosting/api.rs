@@ -59,11 +59,13 @@ pub async fn create_group(
 ) -> Result<(StatusCode, Json<ListingJson>), ApiError> {
     let slug = hosting::submit_group(
         state.store.as_ref(),
+        &state.mail_site,
         &user.person,
         &input,
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(ListingJson::new(
@@ -105,12 +107,14 @@ pub async fn patch_group(
     hosting::edit_group(
         store,
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &input,
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     let status = store
         .group_access(&slug)
         .await
@@ -129,12 +133,14 @@ async fn listing_change_json(
     let status = hosting::change_listing(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         change,
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(Json(ListingJson::new(&slug, status)))
 }
 

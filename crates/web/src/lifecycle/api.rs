@@ -85,6 +85,7 @@ pub async fn verify_email(
         state.clock.now(),
     )
     .await?;
+    state.mail_wake.notify_one();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -4,13 +4,15 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::waiting;
 use kith_app::membership::{self, Reader, RequestView};
 use kith_app::{AppError, access::Person};
 use kith_domain::ids::RequestId;
-use kith_domain::membership::Decision;
+use kith_domain::membership::{Decision, RequestState};
 use kith_store::membership::RequestRecord;
 
 use super::parse_request;
+use super::waiting::{Suggestion, suggestions};
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::forms::{FormErrors, FormPairs};
@@ -41,16 +43,37 @@ struct RequestTemplate {
     messages: Vec<MessageView>,
     body: String,
     errors: FormErrors,
+    /// For a declined seeker (a block reads the same): similar groups.
+    suggested: Vec<Suggestion>,
 }
 
-fn request_template(
+async fn request_template(
+    state: &AppState,
     viewer: &Viewer,
     zone: &kith_domain::zone::Zone,
     view: RequestView,
     body: String,
     errors: FormErrors,
-) -> RequestTemplate {
+) -> Result<RequestTemplate, WebError> {
     let m = messages();
+    // The seeker's view already reads a block as a decline, so both get
+    // the same words and the same suggestions.
+    let declined = view.reader == Reader::Seeker && view.request.state == RequestState::Declined;
+    let suggested = if declined {
+        let person = viewer.person.as_ref().ok_or(WebError::NotFound)?;
+        let similar = waiting::similar_groups(
+            state.store.as_ref(),
+            &state.directory_cache,
+            person,
+            &view.request.slug,
+            zone,
+            state.clock.now(),
+        )
+        .await?;
+        suggestions(m, similar)
+    } else {
+        Vec::new()
+    };
     let messages = view
         .thread
         .iter()
@@ -68,7 +91,7 @@ fn request_template(
             }
         })
         .collect();
-    RequestTemplate {
+    Ok(RequestTemplate {
         m,
         zone_from: "cookie",
         nav: viewer.nav(),
@@ -79,7 +102,8 @@ fn request_template(
         messages,
         body,
         errors,
-    }
+        suggested,
+    })
 }
 
 pub(super) async fn request_page(
@@ -92,12 +116,14 @@ pub(super) async fn request_page(
     let id = parse_request(&id)?;
     let view = membership::request_view(state.store.as_ref(), &user.person, &id).await?;
     let page = request_template(
+        &state,
         &viewer,
         &cookie.or_utc(),
         view,
         String::new(),
         FormErrors::default(),
-    );
+    )
+    .await?;
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
 
@@ -130,7 +156,15 @@ pub(super) async fn message_form(
         Err(other) => return Err(other.into()),
     };
     let view = membership::request_view(store, &user.person, &id).await?;
-    let page = request_template(&viewer, &cookie.or_utc(), view, body.to_owned(), errors);
+    let page = request_template(
+        &state,
+        &viewer,
+        &cookie.or_utc(),
+        view,
+        body.to_owned(),
+        errors,
+    )
+    .await?;
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
         Html(page.render().map_err(WebError::from)?),
@@ -138,14 +172,21 @@ pub(super) async fn message_form(
         .into_response())
 }
 
-/// approve, decline, withdraw (or leave), remove, block.
+/// approve, decline, withdraw (or leave), remove, block. What cannot be
+/// undone asks first: the first POST only shows what it means (see
+/// [`super::confirm`]); the one sent back with `confirmed=yes` acts.
 pub(super) async fn request_action_form(
     State(state): State<AppState>,
     user: CurrentUser,
+    viewer: Viewer,
     Path((id, action)): Path<(String, String)>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let id = parse_request(&id)?;
+    if super::confirm::needs_confirming(&action) && form.get("confirmed") != "yes" {
+        return super::confirm::confirm_page(&state, &user.person, &viewer, &id, &action, &form)
+            .await;
+    }
     let request = request_action(
         &state,
         &user.person,

@@ -92,6 +92,7 @@ pub(super) async fn unlist_form(
     match moderation::decide(
         state.store.as_ref(),
         &state.directory_cache,
+        &state.mail_site,
         &user.person,
         &slug,
         &decision,

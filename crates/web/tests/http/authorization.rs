@@ -594,6 +594,13 @@ fn rows() -> Vec<Row> {
         Row {
             name: "declining a waiting request",
             status: Listed,
+            call: Call::Form("/requests/{pending}/decline", &[("confirmed", "yes")]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "asking before declining a waiting request",
+            status: Listed,
             call: Call::Form("/requests/{pending}/decline", &[]),
             allowed: hosts,
             anonymous: Seen::Login,
@@ -607,6 +614,13 @@ fn rows() -> Vec<Row> {
         },
         Row {
             name: "blocking someone",
+            status: Listed,
+            call: Call::Form("/requests/{pending}/block", &[("confirmed", "yes")]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "asking before blocking someone",
             status: Listed,
             call: Call::Form("/requests/{pending}/block", &[]),
             allowed: hosts,
@@ -625,6 +639,13 @@ fn rows() -> Vec<Row> {
         },
         Row {
             name: "leaving the group",
+            status: Listed,
+            call: Call::Form("/requests/{request}/withdraw", &[("confirmed", "yes")]),
+            allowed: &[Member],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "asking before leaving the group",
             status: Listed,
             call: Call::Form("/requests/{request}/withdraw", &[]),
             allowed: &[Member],

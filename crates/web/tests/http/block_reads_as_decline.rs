@@ -198,7 +198,7 @@ kith_store::on_both_backends!(
         let api_group = format!("/api/v1/groups/{slug}");
         let (status, page) = alike(&mut declined, &mut blocked, Call::Page("/requests/{id}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page.contains("The hosts could not take you into this group."));
+        assert!(page.contains("could not take you in this time"));
         assert!(
             page.contains("action=\"/requests/{id}/messages\""),
             "the form"

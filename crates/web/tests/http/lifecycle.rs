@@ -98,8 +98,15 @@ async fn a_new_account_confirms_its_email_through_the_mailed_link_before_listing
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Confirm my email"));
     let confirmed = river.post_form(&link, &[]).await;
-    assert_eq!(confirmed.status, StatusCode::OK);
-    assert!(confirmed.body.contains("Your email is confirmed"));
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    assert_eq!(confirmed.header("location"), "/me/confirmed");
+    assert!(
+        river
+            .get("/me/confirmed")
+            .await
+            .body
+            .contains("Your email is confirmed")
+    );
     // Used, or never issued: the same clear page.
     let used = river.get(&link).await;
     let unknown = river
@@ -288,7 +295,12 @@ async fn email_and_password_changes_sessions_and_the_export_are_one_s_own() {
     assert_eq!(mails[0].to, ["river.new@example.org"]);
     let link = link_in(&mails[0].text, "/verify-email/");
     browser.get(&link).await;
-    assert_eq!(browser.post_form(&link, &[]).await.status, StatusCode::OK);
+    // Confirming logs in afresh: the browser's session is a new one.
+    assert_eq!(
+        browser.post_form(&link, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    browser.get("/me/confirmed").await;
 
     // Sessions: listed without tokens; another's is 404.
     let listed = browser

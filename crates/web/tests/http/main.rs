@@ -1,6 +1,8 @@
 //! HTTP tests of every route, through the real router.
 
 mod accounts;
+mod answer_time;
+mod asking_first;
 mod authorization;
 mod block_reads_as_decline;
 mod caching;
@@ -14,6 +16,7 @@ mod groups;
 mod held_requests;
 mod hygiene;
 mod lifecycle;
+mod listing_mail;
 mod login;
 mod member_mail;
 mod membership;
@@ -26,5 +29,6 @@ mod rooms;
 mod safety;
 mod support;
 mod trust;
+mod waiting;
 mod when;
 mod xss;

@@ -30,7 +30,10 @@ async fn a_listed_group_appears_only_after_a_moderator_approves_it() {
     assert_eq!(mails.len(), 1);
     let link = crate::support::link_in(&mails[0].text, "/verify-email/");
     host.get(&link).await;
-    assert_eq!(host.post_form(&link, &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        host.post_form(&link, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     host.get("/login").await;
     let login = host
         .post_form("/login", &[("login", "Willow"), ("password", PASSWORD)])

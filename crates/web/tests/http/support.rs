@@ -315,9 +315,15 @@ impl TestApp {
     pub async fn group_hosted_by(&self, host: &Person, name: &str, status: ListingStatus) -> Slug {
         let store = self.db.store.as_ref();
         let input = group_form(name);
-        let slug = kith_app::hosting::submit_group(store, host, &input, now())
-            .await
-            .expect("submit");
+        let slug = kith_app::hosting::submit_group(
+            store,
+            &kith_app::mail::MailSite::new("http://kith.test"),
+            host,
+            &input,
+            now(),
+        )
+        .await
+        .expect("submit");
         if status != ListingStatus::Pending {
             let access = store.group_access(&slug).await.expect("access");
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
