@@ -32,14 +32,17 @@ test("a listed group appears only after a moderator approves it", async (t) => {
     await host.getByLabel("Password").fill(PASSWORD);
     await host.getByRole("button", { name: "Create account" }).click();
     await host.waitForURL(/\/login\?registered=1/);
-    assert.match(await host.getByRole("status").innerText(), /You can log in now/);
+    assert.match(await host.getByRole("status").innerText(), /opening it confirms your email and logs you in/);
     await audit(host, "Log in");
     // Listing a group needs a confirmed email: the link kith mailed.
     const [welcome] = await mailsTo(kith, "saltmarsh@example.org");
     await host.goto(linkIn(welcome, "/verify-email/"));
     await host.getByRole("button", { name: "Confirm my email" }).click();
     await host.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
-    await logIn(host, "saltmarsh_host");
+    // Confirming logged them in: no password to type again.
+    await host.goto("/me");
+    await host.getByRole("heading", { level: 1, name: "Your page" }).waitFor();
+    assert.match(await host.locator(".site-header").innerText(), /saltmarsh_host/);
     await audit(host, "Your page");
     await step(host, "me");
     // A private calendar link, shown once.

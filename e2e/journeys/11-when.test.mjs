@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { MODERATOR, logIn, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -56,6 +56,7 @@ test("a seeker in Melbourne reads when groups meet in words, and finds one happe
       `some meetings read relative to Melbourne's day: ${words.join(" | ")}`,
     );
     await audit(page, "Find a group");
+    await screenshot(page, "directory-melbourne");
     await step(page, "directory");
 
     // Open the first group in progress.
@@ -69,6 +70,7 @@ test("a seeker in Melbourne reads when groups meet in words, and finds one happe
     assert.match(first, /happening now — late is fine/, "the meeting in progress is listed first");
     assert.match(await page.locator(".upcoming thead").innerText(), /Australia\/Melbourne/);
     await audit(page, name);
+    await screenshot(page, "group-melbourne");
     await step(page, "group-now");
   } finally {
     await browser.close();

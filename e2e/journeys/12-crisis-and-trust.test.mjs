@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { PASSWORD, binary, logIn, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -50,6 +50,7 @@ test("a reader in Melbourne finds lines open now, then who runs the site", async
     assert.equal(await page.locator(".line-status.open").count(), 4);
     assert.doesNotMatch(await page.locator(".prose").innerText(), /Line:/);
     await audit(page, "If you are in crisis");
+    await screenshot(page, "crisis-melbourne");
     await step(page, "crisis-melbourne");
 
     // The footer leads to the page about the site.

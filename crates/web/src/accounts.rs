@@ -28,7 +28,7 @@ use crate::limits::devices::{DEVICE_COOKIE, DEVICE_MAX_AGE};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{
-    Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, peer_ip,
+    Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, log_in_and_go, peer_ip,
 };
 use crate::viewer::CookieZone;
 
@@ -337,25 +337,7 @@ async fn setup_form(
         Ok(account) => {
             tracing::info!("the first admin was created through the setup link");
             // They just chose the password: no second form to type it in.
-            let token = accounts::start_session(
-                state.store.as_ref(),
-                account,
-                SessionKind::Browser,
-                false,
-                state.clock.now(),
-            )
-            .await?;
-            let mut response = Redirect::to("/admin").into_response();
-            append_cookie(
-                &mut response,
-                &cookie_value(
-                    SESSION_COOKIE,
-                    &token.token,
-                    None,
-                    state.config.secure_cookies,
-                ),
-            );
-            Ok(response)
+            Ok(log_in_and_go(&state, &viewer, account, "/admin").await?)
         }
         Err(kith_app::AppError::Invalid(errors)) => page.refused(
             &form,

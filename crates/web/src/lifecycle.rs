@@ -22,7 +22,9 @@ use crate::accounts::ClientIp;
 use crate::error::{PageError, WebError};
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
-use crate::session::{Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value};
+use crate::session::{
+    Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value, log_in_and_go,
+};
 
 /// The account lifecycle pages.
 pub fn router() -> Router<AppState> {
@@ -223,44 +225,12 @@ async fn verify_form(
     {
         Ok(account) => {
             state.mail_wake.notify_one();
-            log_in_confirmed(&state, &viewer, account).await
+            // The link proved the address as a password would.
+            Ok(log_in_and_go(&state, &viewer, account, "/me/confirmed").await?)
         }
         Err(AppError::NotFound) => invalid_link(viewer.nav(), ("/me", "link.verify_again")),
         Err(err) => Err(err.into()),
     }
-}
-
-/// The link proved the address as a password would: the person is logged
-/// in — one session cookie, a new token as at every login, the browser's
-/// earlier session ended — and lands where they read what comes next.
-async fn log_in_confirmed(
-    state: &AppState,
-    viewer: &Viewer,
-    account: kith_store::AccountId,
-) -> Result<Response, PageError> {
-    let store = state.store.as_ref();
-    if let Auth::Cookie(old) = &viewer.auth {
-        kith_app::accounts::logout(store, old).await?;
-    }
-    let token = kith_app::accounts::start_session(
-        store,
-        account,
-        kith_store::accounts::SessionKind::Browser,
-        false,
-        state.clock.now(),
-    )
-    .await?;
-    let mut response = Redirect::to("/me/confirmed").into_response();
-    append_cookie(
-        &mut response,
-        &cookie_value(
-            SESSION_COOKIE,
-            &token.token,
-            None,
-            state.config.secure_cookies,
-        ),
-    );
-    Ok(response)
 }
 
 async fn resend_verification_form(

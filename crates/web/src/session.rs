@@ -264,6 +264,41 @@ pub fn cookie_value(name: &str, value: &str, max_age: Option<i64>, secure: bool)
     cookie
 }
 
+/// Logs `account` in on this browser and sends it to `to`: the browser's
+/// earlier session ends and one new session cookie is set, a new token as
+/// at every login. For a person who just proved who they are another way
+/// (a setup link, a confirmation link).
+pub(crate) async fn log_in_and_go(
+    state: &AppState,
+    viewer: &Viewer,
+    account: kith_store::AccountId,
+    to: &str,
+) -> Result<Response, WebError> {
+    let store = state.store.as_ref();
+    if let Auth::Cookie(old) = &viewer.auth {
+        kith_app::accounts::logout(store, old).await?;
+    }
+    let token = kith_app::accounts::start_session(
+        store,
+        account,
+        SessionKind::Browser,
+        false,
+        state.clock.now(),
+    )
+    .await?;
+    let mut response = axum::response::Redirect::to(to).into_response();
+    append_cookie(
+        &mut response,
+        &cookie_value(
+            SESSION_COOKIE,
+            &token.token,
+            None,
+            state.config.secure_cookies,
+        ),
+    );
+    Ok(response)
+}
+
 /// Adds a `Set-Cookie` header to a response.
 pub fn append_cookie(response: &mut Response, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {

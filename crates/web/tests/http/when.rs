@@ -188,7 +188,9 @@ kith_store::on_both_backends!(
         assert!(
             saved
                 .body
-                .contains("<option selected>Australia/Melbourne</option>")
+                .contains(r#"<option value="Australia/Melbourne" selected>Melbourne</option>"#),
+            "{}",
+            saved.body
         );
 
         // Precedence: the account's zone when the browser names none …
