@@ -50,8 +50,8 @@ test("waiting is told what comes next, and what cannot be undone asks first", as
     // The moderator lists a group one may join at once, meeting this week.
     const warden = await open(browser, kith.url, { journey: "waiting-warden", size: "phone" });
     await listAndApprove(warden, OPEN, { weekday: 3, start: "19:00", minutes: 60 }, async (page) => {
-      await page.getByLabel("Open to anyone", { exact: true }).check();
-      await page.getByLabel(/Open: anyone who asks is a member at once/).check();
+      await page.getByLabel("Open to anyone, family and friends too", { exact: true }).check();
+      await page.getByLabel(/Anyone joins at once/).check();
     });
 
     // A new host registers and confirms; confirming logs them in.
@@ -77,7 +77,7 @@ test("waiting is told what comes next, and what cannot be undone asks first", as
     await host.locator("#f-rules-0-weekdays-2").check();
     await host.locator("#f-rules-0-start").fill("18:00");
     await host.locator("#f-rules-0-duration_minutes").fill("60");
-    await host.getByLabel(/Approval: you read each request/).check();
+    await host.getByLabel(/Ask the hosts: you read each request/).check();
     await host.getByLabel(/Your question to people who ask/).fill("What brings you here?");
     await host.getByRole("button", { name: "Send for review" }).click();
     await host.getByRole("heading", { level: 1, name: NAME }).waitFor();
@@ -93,7 +93,7 @@ test("waiting is told what comes next, and what cannot be undone asks first", as
       .locator(".queue-item", { hasText: NAME })
       .getByRole("button", { name: `Approve ${NAME}`, exact: true })
       .click();
-    await warden.waitForURL(/\/moderation$/);
+    await warden.waitForURL(/\/moderation\?approved=/);
     const listed = (await mailsTo(kith, HOST.email, 2)).find(
       (m) => m.subject === "kith: your group is listed",
     );
