@@ -23,7 +23,7 @@
 //! - [`api`]: the OpenAPI document and the JSON types.
 //! - [`error`]: one error type, answered as an HTML page or a problem
 //!   document.
-//! - [`viewer`]: the reader's time zone (query, cookie, or UTC).
+//! - [`viewer`]: the reader's time zone (query, cookie, account, or UTC).
 //! - [`messages`]: the words people read.
 //! - [`query`]: query strings with repeated keys.
 
