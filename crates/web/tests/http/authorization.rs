@@ -687,6 +687,59 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Login,
         },
         Row {
+            name: "announcing",
+            status: Listed,
+            call: Call::Form(
+                "/groups/{slug}/announcements",
+                &[("text", "Hello, members.")],
+            ),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "will you come",
+            status: Listed,
+            call: Call::Form("/meetings/{meeting}/rsvp", &[("attending", "yes")]),
+            allowed: readers,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "will you come (API)",
+            status: Listed,
+            call: Call::Json(
+                "PUT",
+                "/api/v1/meetings/{meeting}/rsvp",
+                json!({"attending": true}),
+            ),
+            allowed: readers,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "cancelling one meeting",
+            status: Listed,
+            call: Call::Form("/groups/{slug}/meetings/{meeting}/cancel", &[("note", "")]),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "cancelling one meeting (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/groups/{slug}/meetings/{meeting}/cancel",
+                json!({}),
+            ),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "relisting (API)",
+            status: Unlisted,
+            call: Call::Json("POST", "/api/v1/groups/{slug}/relist", json!({})),
+            allowed: hosts,
+            anonymous: Seen::Login,
+        },
+        Row {
             name: "announcing (API)",
             status: Listed,
             call: Call::Json(
@@ -890,23 +943,17 @@ fn route_matches(route: &str, row: &str) -> bool {
 /// Routes in scope that the matrix does not try yet, each checked by its
 /// own capability's tests instead; issue 19 gives each a row. The list may
 /// only shrink: a new route needs a row.
-const NOT_IN_THE_MATRIX_YET: [&str; 18] = [
-    "/groups/{slug}/meetings/{id}/{change}",
+const NOT_IN_THE_MATRIX_YET: [&str; 12] = [
     "/meetings/{id}/room/ws",
     "/moderation/claims/{id}/{decision}",
     "/groups/{slug}/join",
     "/groups/{slug}/invitations/{id}/revoke",
     "/groups/{slug}/hand-over",
-    "/groups/{slug}/announcements",
-    "/meetings/{id}/rsvp",
     "/groups/{slug}/claim",
     "/api/v1/groups/{slug}/claims",
     "/api/v1/groups/{slug}/hand-over",
-    "/api/v1/groups/{slug}/meetings/{id}/cancel",
     "/api/v1/groups/{slug}/meetings/{id}/move",
     "/api/v1/groups/{slug}/meetings/{id}/restore",
-    "/api/v1/groups/{slug}/relist",
-    "/api/v1/meetings/{id}/rsvp",
     "/api/v1/moderation/claims",
     "/api/v1/moderation/claims/{id}/{decision}",
 ];
