@@ -153,7 +153,14 @@ pub fn add_parameter_vocabularies(doc: &mut OpenApi) {
                     "time" => {
                         json!({"type": "string", "enum": codes(&TimeOfDay::ALL, TimeOfDay::code)})
                     }
-                    "tz" => zone_schema("An IANA zone name."),
+                    // Left empty, as a form sends it, it is not given.
+                    "tz" => json!({
+                        "anyOf": [
+                            zone_schema("An IANA zone name."),
+                            {"type": "string", "pattern": format!("^[{SPACE}]*$")},
+                        ],
+                        "description": "An IANA zone name; empty means not given.",
+                    }),
                     "language" => trimmed(LANGUAGE_TAG, "BCP 47; `pt` matches `pt-BR`."),
                     "country" => trimmed("[A-Za-z]{2}", "ISO 3166-1 alpha-2."),
                     _ => continue,
