@@ -170,7 +170,7 @@ pub async fn release_held(
             Err(other) => return Err(other.into()),
         };
         if profile.join.policy == JoinPolicy::Open {
-            let step = |current: Option<RequestState>, room: kith_domain::membership::Room| {
+            let step = |current: Option<RequestState>, room: kith_domain::membership::Occupancy| {
                 match current {
                     Some(RequestState::Pending) if room.has_place() => Ok(RequestState::Approved),
                     Some(RequestState::Pending) => Ok(RequestState::Waitlisted),

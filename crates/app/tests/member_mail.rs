@@ -14,7 +14,7 @@ use kith_app::mail::transport::Transport;
 use kith_app::testing::GroupBuilder;
 use kith_app::testing::smtp::SmtpServer;
 use kith_domain::account::{Handle, Role};
-use kith_domain::membership::{RequestState, Room};
+use kith_domain::membership::{Occupancy, RequestState};
 use kith_store::{AccountId, Store, on_both_backends};
 
 fn now() -> Timestamp {
@@ -70,7 +70,7 @@ on_both_backends!(
             .expect("group");
         let group = store.group_access(&slugs[0]).await.expect("access").id;
         for member in &members {
-            let approve = |_: Option<RequestState>, _: Room| Ok(RequestState::Approved);
+            let approve = |_: Option<RequestState>, _: Occupancy| Ok(RequestState::Approved);
             store
                 .ask_to_join(group, member.id, "", &approve, now())
                 .await

@@ -141,14 +141,14 @@ impl RequestState {
 
 /// How full a group is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Room {
+pub struct Occupancy {
     /// The most members, if the hosts set a limit.
     pub capacity: Option<u32>,
     /// Approved members now (hosts not counted).
     pub members: u32,
 }
 
-impl Room {
+impl Occupancy {
     /// Whether one more member fits.
     pub fn has_place(self) -> bool {
         self.capacity.is_none_or(|c| self.members < c)
@@ -202,7 +202,7 @@ pub fn on_ask(
     policy: JoinPolicy,
     previous: Option<RequestState>,
     invited: bool,
-    room: Room,
+    room: Occupancy,
 ) -> Result<RequestState, Refusal> {
     match previous {
         Some(RequestState::Pending | RequestState::Waitlisted) => {
@@ -246,7 +246,7 @@ pub enum Decision {
 pub fn on_decision(
     current: RequestState,
     decision: Decision,
-    room: Room,
+    room: Occupancy,
 ) -> Result<RequestState, Refusal> {
     match (current, decision) {
         (RequestState::Pending, Decision::Approve) if room.has_place() => {

@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::ids::{GroupId, OccurrenceId, RequestId, Slug};
-use kith_domain::membership::{Refusal, RequestState, Room};
+use kith_domain::membership::{Occupancy, Refusal, RequestState};
 
 use crate::model::{AccountId, OccurrenceTime};
 use crate::{StoreError, StoreResult, from_seconds};
@@ -18,7 +18,7 @@ use crate::{StoreError, StoreResult, from_seconds};
 /// A rule of the domain that gives a request's next state from its current
 /// one (none before the first request) and the group's room.
 pub type Step<'a> =
-    &'a (dyn Fn(Option<RequestState>, Room) -> Result<RequestState, Refusal> + Sync);
+    &'a (dyn Fn(Option<RequestState>, Occupancy) -> Result<RequestState, Refusal> + Sync);
 
 /// One person's request to join one group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -576,8 +576,8 @@ impl InvitationRow {
 }
 
 /// A room from a group's capacity and member count.
-pub(crate) fn room(capacity: Option<i64>, members: i64) -> Room {
-    Room {
+pub(crate) fn room(capacity: Option<i64>, members: i64) -> Occupancy {
+    Occupancy {
         capacity: capacity.and_then(|c| u32::try_from(c).ok()),
         members: u32::try_from(members).unwrap_or(u32::MAX),
     }

@@ -21,7 +21,7 @@ use kith_app::accounts::{PasswordHasher, start_session};
 use kith_app::directory::DirectoryCache;
 use kith_app::groups::create_groups;
 use kith_app::testing::GroupBuilder;
-use kith_domain::membership::{RequestState, Room};
+use kith_domain::membership::{Occupancy, RequestState};
 use kith_store::Store;
 use kith_store::accounts::SessionKind;
 use kith_store::testing::{TempPostgres, TempSqlite};
@@ -133,7 +133,7 @@ async fn main() {
             .ensure_account(&format!("member{n}"), now)
             .await
             .expect("account");
-        let approve = |_: Option<RequestState>, _: Room| Ok(RequestState::Approved);
+        let approve = |_: Option<RequestState>, _: Occupancy| Ok(RequestState::Approved);
         store
             .ask_to_join(group, account, "", &approve, now)
             .await

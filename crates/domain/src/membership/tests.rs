@@ -2,11 +2,11 @@ use proptest::prelude::*;
 
 use super::*;
 
-const ROOMY: Room = Room {
+const ROOMY: Occupancy = Occupancy {
     capacity: None,
     members: 40,
 };
-const FULL: Room = Room {
+const FULL: Occupancy = Occupancy {
     capacity: Some(3),
     members: 3,
 };
@@ -62,7 +62,7 @@ fn a_full_group_puts_people_on_its_waitlist() {
         Err(Refusal::Full)
     );
     assert!(
-        Room {
+        Occupancy {
             capacity: Some(3),
             members: 2
         }
@@ -164,8 +164,8 @@ fn any_policy() -> impl Strategy<Value = JoinPolicy> {
     proptest::sample::select(JoinPolicy::ALL)
 }
 
-fn any_room() -> impl Strategy<Value = Room> {
-    (proptest::option::of(0u32..5), 0u32..6).prop_map(|(capacity, members)| Room {
+fn any_room() -> impl Strategy<Value = Occupancy> {
+    (proptest::option::of(0u32..5), 0u32..6).prop_map(|(capacity, members)| Occupancy {
         capacity,
         members: capacity.map_or(members, |c| members.min(c)),
     })
@@ -181,7 +181,7 @@ proptest! {
         state in any_state(),
         members in 0u32..5,
     ) {
-        let full = Room { capacity: Some(members), members };
+        let full = Occupancy { capacity: Some(members), members };
         prop_assert_ne!(on_ask(policy, previous, invited, full), Ok(RequestState::Approved));
         for decision in [Decision::Approve, Decision::Decline] {
             prop_assert_ne!(on_decision(state, decision, full), Ok(RequestState::Approved));

@@ -10,7 +10,7 @@ use kith_app::AppError;
 use kith_app::access::Person;
 use kith_app::membership::{self, Reader};
 use kith_domain::ids::RequestId;
-use kith_domain::membership::{Decision, Room, on_block, on_decision, on_remove, on_withdraw};
+use kith_domain::membership::{Decision, Occupancy, on_block, on_decision, on_remove, on_withdraw};
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -70,7 +70,7 @@ pub(super) async fn confirm_page(
         "decline" => on_decision(
             current,
             Decision::Decline,
-            Room {
+            Occupancy {
                 capacity: None,
                 members: 0,
             },

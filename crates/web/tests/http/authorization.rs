@@ -14,7 +14,7 @@ use kith_domain::account::Role;
 use kith_domain::group::ListingStatus;
 use serde_json::json;
 
-use kith_domain::membership::{RequestState, Room};
+use kith_domain::membership::{Occupancy, RequestState};
 
 use crate::support::{Browser, TestApp, TestResponse, group_pairs, now};
 
@@ -156,7 +156,7 @@ impl World {
             (&self.member, RequestState::Approved),
             (&self.pending, RequestState::Pending),
         ] {
-            let step = move |_: Option<RequestState>, _: Room| Ok(state);
+            let step = move |_: Option<RequestState>, _: Occupancy| Ok(state);
             let asked = store
                 .ask_to_join(access.id, person.id, "", &step, now())
                 .await
