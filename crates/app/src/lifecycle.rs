@@ -369,13 +369,17 @@ pub async fn set_preferences(
 
 /// The category an unsubscribe link turns off; `NotFound` for an unknown
 /// link.
-pub async fn unsubscribe_category(store: &dyn Store, token: &str) -> AppResult<String> {
+pub async fn unsubscribe_category(
+    store: &dyn Store,
+    token: &str,
+) -> AppResult<kith_domain::mail_category::MailCategory> {
     if !is_token(token) {
         return Err(AppError::NotFound);
     }
     store
         .unsubscribe_category(&token_hash(token))
         .await?
+        .and_then(|code| kith_domain::mail_category::MailCategory::parse(&code))
         .ok_or(AppError::NotFound)
 }
 

@@ -31,7 +31,7 @@
 //!
 //! Essential mail (confirming an address, password resets, answers to
 //! one's own requests and threads) has no category and is always sent.
-//! Optional mail has one of [`kith_store::mail::CATEGORIES`]
+//! Optional mail has a [`MailCategory`]
 //! (`reminder_24h`, `reminder_1h`, `announcements`, `meeting_changes`) and
 //! carries `List-Unsubscribe` / `List-Unsubscribe-Post` (RFC 8058) and a
 //! link to the person's notification preferences.
@@ -43,6 +43,7 @@ pub mod transport;
 
 use jiff::Timestamp;
 use kith_domain::ids::random_secret;
+pub use kith_domain::mail_category::MailCategory;
 use kith_store::mail::{NewMail, NotificationPreferences, Recipient, Unsubscribe};
 
 use crate::accounts::token_hash;
@@ -84,9 +85,8 @@ pub struct Footer {
 pub trait MailKind {
     /// A stable code, stored in the outbox (`verify_email`).
     const KIND: &'static str;
-    /// `None` for essential mail; else the preference that turns it off
-    /// (one of [`kith_store::mail::CATEGORIES`]).
-    const CATEGORY: Option<&'static str> = None;
+    /// `None` for essential mail; else the preference that turns it off.
+    const CATEGORY: Option<MailCategory> = None;
 
     /// The subject. Neutral unless `group_names` (the person opted in).
     fn subject(&self, group_names: bool) -> String;
@@ -151,7 +151,7 @@ pub struct Composed {
     pub html: String,
     /// For optional mail: the category, the unsubscribe token's hash and
     /// the link that holds the token.
-    pub unsubscribe: Option<(&'static str, String, String)>,
+    pub unsubscribe: Option<(MailCategory, String, String)>,
 }
 
 impl std::fmt::Debug for Composed {
@@ -177,7 +177,7 @@ impl Composed {
                 .unsubscribe
                 .as_ref()
                 .map(|(category, hash, url)| Unsubscribe {
-                    category,
+                    category: *category,
                     token_hash: hash,
                     url,
                 }),
@@ -262,7 +262,7 @@ mod tests {
             compose(&site(), &mail, &NotificationPreferences::default()).expect("composed");
         assert!(!neutral.subject.contains("Tapering"), "{}", neutral.subject);
         let (category, hash, url) = neutral.unsubscribe.clone().expect("unsubscribe");
-        assert_eq!(category, "announcements");
+        assert_eq!(category, MailCategory::Announcements);
         assert!(url.starts_with("https://kith.example/mail/unsubscribe/"));
         assert!(
             !url.contains(&hash),

@@ -13,6 +13,7 @@
 //! - [`ids`]: identifiers; public ones are random, never sequential.
 //! - [`meeting_guide`]: the Meeting Guide format's type codes.
 //! - [`membership`]: join policies and the life of a request to join.
+//! - [`mail_category`]: the kinds of optional mail one may turn off.
 //! - [`answer_time`]: how long a group's hosts usually take to answer.
 //! - [`room`]: the live facilitation room's rules, as a state machine.
 //! - [`helpline`]: the crisis page's lines, their kinds and opening hours.
@@ -26,6 +27,7 @@ pub mod group_input;
 pub mod helpline;
 pub mod ids;
 pub mod listing;
+pub mod mail_category;
 pub mod meeting_guide;
 pub mod membership;
 pub mod reader_country;

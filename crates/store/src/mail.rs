@@ -19,6 +19,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::account::Email;
+use kith_domain::mail_category::MailCategory;
 
 use crate::model::AccountId;
 use crate::{StoreError, StoreResult};
@@ -67,8 +68,8 @@ impl Recipient<'_> {
 /// The one-click unsubscribe a non-essential mail carries (RFC 8058).
 #[derive(Clone, Copy)]
 pub struct Unsubscribe<'a> {
-    /// The preference it turns off: one of [`CATEGORIES`].
-    pub category: &'a str,
+    /// The preference it turns off.
+    pub category: MailCategory,
     /// SHA-256 of the token in the URL, hex.
     pub token_hash: &'a str,
     /// The `List-Unsubscribe` URL (it holds the token).
@@ -188,33 +189,22 @@ impl Default for NotificationPreferences {
     }
 }
 
-/// The categories of non-essential mail, each a preference that one-click
-/// unsubscribe turns off.
-pub const CATEGORIES: [&str; 4] = [
-    "reminder_24h",
-    "reminder_1h",
-    "announcements",
-    "meeting_changes",
-];
-
 impl NotificationPreferences {
-    /// Whether mail of `category` is wanted; unknown categories are not
-    /// optional, so they are.
-    pub fn wants(&self, category: &str) -> bool {
+    /// Whether mail of `category` is wanted.
+    pub fn wants(&self, category: MailCategory) -> bool {
         match category {
-            "reminder_24h" => self.reminder_24h,
-            "reminder_1h" => self.reminder_1h,
-            "announcements" => self.announcements,
-            "meeting_changes" => self.meeting_changes,
-            _ => true,
+            MailCategory::Reminder24h => self.reminder_24h,
+            MailCategory::Reminder1h => self.reminder_1h,
+            MailCategory::Announcements => self.announcements,
+            MailCategory::MeetingChanges => self.meeting_changes,
         }
     }
 }
 
-/// The preference column a category turns off: only names from this list
-/// ever reach SQL.
+/// The preference column a stored category turns off: only a known
+/// category's code ever reaches SQL.
 pub(crate) fn category_column(category: &str) -> Option<&'static str> {
-    CATEGORIES.iter().copied().find(|c| *c == category)
+    MailCategory::parse(category).map(MailCategory::code)
 }
 
 /// The outbox, preferences and unsubscribe tokens.
@@ -409,13 +399,6 @@ pub(crate) fn check_mail(mail: &NewMail<'_>) -> StoreResult<()> {
             "an unsubscribe link needs an account recipient".into(),
         ));
     }
-    if let Some(u) = mail.unsubscribe {
-        if category_column(u.category).is_none() {
-            return Err(StoreError::Other(
-                format!("unknown mail category {}", u.category).into(),
-            ));
-        }
-    }
     Ok(())
 }
 
@@ -449,7 +432,7 @@ macro_rules! insert_mail {
             sqlx::query($crate::mail::INSERT_UNSUBSCRIBE_TOKEN)
                 .bind(u.token_hash)
                 .bind(account.0)
-                .bind(u.category)
+                .bind(u.category.code())
                 .bind(now.as_second())
                 .execute(&mut *$tx)
                 .await?;
@@ -467,7 +450,7 @@ mod tests {
     fn only_known_categories_reach_sql() {
         assert_eq!(category_column("announcements"), Some("announcements"));
         assert_eq!(category_column("x; DROP TABLE outbox"), None);
-        assert!(NotificationPreferences::default().wants("reminder_1h"));
+        assert!(NotificationPreferences::default().wants(MailCategory::Reminder1h));
         assert!(!NotificationPreferences::default().group_names_in_subjects);
     }
 

@@ -11,7 +11,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kith_app::{AppError, lifecycle};
-use kith_store::mail::{CATEGORIES, NotificationPreferences};
+use kith_domain::mail_category::MailCategory;
+use kith_store::mail::NotificationPreferences;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -54,14 +55,14 @@ async fn preferences_page(
 ) -> Result<Response, PageError> {
     let p = lifecycle::preferences(state.store.as_ref(), &user.person).await?;
     let m = messages();
-    let on: Vec<String> = CATEGORIES
-        .iter()
-        .filter(|c| p.wants(c))
-        .map(|c| (*c).to_owned())
+    let on: Vec<String> = MailCategory::ALL
+        .into_iter()
+        .filter(|c| p.wants(*c))
+        .map(|c| c.code().to_owned())
         .collect();
-    let labels: Vec<(&str, &str)> = CATEGORIES
-        .iter()
-        .map(|c| (*c, m.of("notifications", c)))
+    let labels: Vec<(&str, &str)> = MailCategory::ALL
+        .into_iter()
+        .map(|c| (c.code(), m.of("notifications", c.code())))
         .collect();
     let page = PreferencesPage {
         m,
@@ -80,11 +81,12 @@ async fn preferences_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let on = |key: &str| form.get(key) == "on";
+    let category = |c: MailCategory| on(c.code());
     let preferences = NotificationPreferences {
-        reminder_24h: on("reminder_24h"),
-        reminder_1h: on("reminder_1h"),
-        announcements: on("announcements"),
-        meeting_changes: on("meeting_changes"),
+        reminder_24h: category(MailCategory::Reminder24h),
+        reminder_1h: category(MailCategory::Reminder1h),
+        announcements: category(MailCategory::Announcements),
+        meeting_changes: category(MailCategory::MeetingChanges),
         group_names_in_subjects: on("group_names_in_subjects"),
     };
     lifecycle::set_preferences(
@@ -118,7 +120,7 @@ async fn unsubscribe_page(
     let lead = format!(
         "{} {}.",
         m.t("unsubscribe.lead"),
-        m.of("unsubscribe.category", &category)
+        m.of("unsubscribe.category", category.code())
     );
     NoticePage::new(viewer.nav(), m.t("unsubscribe.title"), &lead)
         .button(

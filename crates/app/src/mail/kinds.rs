@@ -3,7 +3,7 @@
 //! `templates/mail/`. Subjects stay neutral unless the person chose group
 //! names in subjects.
 
-use super::{Footer, MailKind, mail_templates};
+use super::{Footer, MailCategory, MailKind, mail_templates};
 
 /// "Confirm your email": the link that verifies an address, after
 /// registering or changing it.
@@ -114,7 +114,7 @@ mail_templates!(
 
 impl MailKind for Announcement {
     const KIND: &'static str = "announcement";
-    const CATEGORY: Option<&'static str> = Some("announcements");
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::Announcements);
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -156,7 +156,7 @@ mail_templates!(
 
 impl MailKind for RequestNews {
     const KIND: &'static str = "request_news";
-    const CATEGORY: Option<&'static str> = None;
+    const CATEGORY: Option<MailCategory> = None;
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -197,7 +197,7 @@ mail_templates!(
 
 impl MailKind for MeetingChanged {
     const KIND: &'static str = "meeting_changed";
-    const CATEGORY: Option<&'static str> = Some("meeting_changes");
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::MeetingChanges);
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -257,7 +257,7 @@ mail_templates!(
 
 impl MailKind for ReminderDayBefore {
     const KIND: &'static str = "reminder_24h";
-    const CATEGORY: Option<&'static str> = Some("reminder_24h");
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::Reminder24h);
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -274,7 +274,7 @@ impl MailKind for ReminderDayBefore {
 
 impl MailKind for ReminderHourBefore {
     const KIND: &'static str = "reminder_1h";
-    const CATEGORY: Option<&'static str> = Some("reminder_1h");
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::Reminder1h);
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -306,7 +306,7 @@ mail_templates!(
 
 impl MailKind for GroupClosed {
     const KIND: &'static str = "group_closed";
-    const CATEGORY: Option<&'static str> = None;
+    const CATEGORY: Option<MailCategory> = None;
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -341,7 +341,7 @@ mail_templates!(
 
 impl MailKind for ListingApproved {
     const KIND: &'static str = "listing_approved";
-    const CATEGORY: Option<&'static str> = None;
+    const CATEGORY: Option<MailCategory> = None;
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {
@@ -376,7 +376,7 @@ mail_templates!(
 
 impl MailKind for ListingWaiting {
     const KIND: &'static str = "listing_waiting";
-    const CATEGORY: Option<&'static str> = None;
+    const CATEGORY: Option<MailCategory> = None;
 
     fn subject(&self, group_names: bool) -> String {
         if group_names {

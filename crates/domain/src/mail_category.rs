@@ -1,0 +1,55 @@
+//! The kinds of optional mail, each a preference a person may turn off in
+//! one click. Essential mail (confirmations, answers to one's own request)
+//! has none and always comes.
+
+/// A kind of optional mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MailCategory {
+    /// A reminder a day before a meeting.
+    Reminder24h,
+    /// A reminder an hour before a meeting.
+    Reminder1h,
+    /// A host's announcement to their group's members.
+    Announcements,
+    /// A meeting cancelled, moved or put back.
+    MeetingChanges,
+}
+
+impl MailCategory {
+    /// Every category, in the order the preferences page lists them.
+    pub const ALL: [Self; 4] = [
+        Self::Reminder24h,
+        Self::Reminder1h,
+        Self::Announcements,
+        Self::MeetingChanges,
+    ];
+
+    /// The stable code: the preference's column and the catalogue's key.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Reminder24h => "reminder_24h",
+            Self::Reminder1h => "reminder_1h",
+            Self::Announcements => "announcements",
+            Self::MeetingChanges => "meeting_changes",
+        }
+    }
+
+    /// The category of a code; `None` for anything else.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_and_nothing_else_does() {
+        for category in MailCategory::ALL {
+            assert_eq!(MailCategory::parse(category.code()), Some(category));
+        }
+        assert_eq!(MailCategory::parse("x; DROP TABLE outbox"), None);
+        assert_eq!(MailCategory::parse("Announcements"), None);
+    }
+}
