@@ -26,6 +26,7 @@
 
 pub mod accounts;
 mod bulk;
+mod db;
 mod direct;
 pub mod hosting;
 pub mod lifecycle;
@@ -135,6 +136,18 @@ pub enum Backend {
     Sqlite,
     /// A PostgreSQL server.
     Postgres,
+}
+
+/// What the capability code needs of a store: its database and the
+/// helpers only SQLite has. Both backends' types give it while the store is
+/// moved off its macros (issue 19); then they become one type.
+pub(crate) trait SqlParts: Send + Sync + 'static {
+    /// The pool.
+    fn db(&self) -> &db::Db;
+    /// Where room appends queue before they write (SQLite only).
+    fn room_append_turn(&self) -> Option<&tokio::sync::Mutex<()>>;
+    /// The writer new groups go in through, if there is one (SQLite only).
+    fn direct_writer(&self) -> Option<&Arc<direct::DirectWriter>>;
 }
 
 /// Everything kith keeps. Methods are named after intent; each is one

@@ -7,7 +7,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::search::Dialect;
 use crate::shared::impl_store;
-use crate::{Backend, StoreError, StoreResult};
+use crate::{Backend, SqlParts, StoreError, StoreResult};
 
 /// The migrations, embedded in the binary.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -16,6 +16,7 @@ pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/po
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    db: crate::db::Db,
 }
 
 impl PgStore {
@@ -30,11 +31,18 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(Box::new(e)))?;
-        Ok(Self { pool })
+        Ok(Self {
+            db: crate::db::Db::Postgres(pool.clone()),
+            pool,
+        })
     }
 }
 
-impl PgStore {
+impl crate::SqlParts for PgStore {
+    fn db(&self) -> &crate::db::Db {
+        &self.db
+    }
+
     /// New groups go in with multi-row statements: PostgreSQL has no
     /// driver thread to bypass.
     fn direct_writer(&self) -> Option<&std::sync::Arc<crate::direct::DirectWriter>> {

@@ -336,7 +336,6 @@ pub(crate) const SET_SETTINGS: &str = "UPDATE groups SET room_turn_seconds = $2,
     room_opens_minutes = $3, room_closes_minutes = $4, room_keep_totals = $5 WHERE id = $1";
 
 mod imp;
-pub(crate) use imp::impl_rooms;
 
 #[cfg(test)]
 mod tests {

@@ -27,7 +27,6 @@ macro_rules! impl_store {
         $crate::accounts::impl_accounts!($ty, $begin);
         $crate::hosting::impl_hosting!($ty, $begin);
         $crate::membership::impl_membership!($ty, $begin);
-        $crate::rooms::impl_rooms!($ty, $begin, matches!($dialect, $crate::search::Dialect::Postgres));
         $crate::lifecycle::impl_lifecycle!($ty, $begin);
         $crate::mail::impl_mail!($ty, $begin, match $dialect {
             $crate::search::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",

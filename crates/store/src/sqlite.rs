@@ -10,7 +10,7 @@ use sqlx::sqlite::{
 
 use crate::search::Dialect;
 use crate::shared::impl_store;
-use crate::{Backend, StoreError, StoreResult};
+use crate::{Backend, SqlParts, StoreError, StoreResult};
 
 /// The migrations, embedded in the binary.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -19,6 +19,7 @@ pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sq
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    db: crate::db::Db,
     /// Room appends take turns here before they ask SQLite for its write
     /// lock: a writer that finds the lock taken sleeps in SQLite's busy
     /// handler for up to tens of milliseconds even when the lock frees
@@ -99,6 +100,7 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Other(Box::new(e)))?;
         Ok(Self {
+            db: crate::db::Db::Sqlite(pool.clone()),
             pool,
             room_appends: std::sync::Arc::default(),
             direct,
@@ -110,13 +112,15 @@ impl SqliteStore {
 // Writing transactions take the write lock when they begin: a deferred
 // transaction that reads first and then writes fails at once with
 // SQLITE_BUSY when another connection wrote in between, instead of waiting.
-impl SqliteStore {
-    /// The writer new groups go in through, if there is one.
+impl crate::SqlParts for SqliteStore {
+    fn db(&self) -> &crate::db::Db {
+        &self.db
+    }
+
     fn direct_writer(&self) -> Option<&std::sync::Arc<crate::direct::DirectWriter>> {
         self.direct.as_ref()
     }
 
-    /// Where room appends queue before they write.
     fn room_append_turn(&self) -> Option<&tokio::sync::Mutex<()>> {
         Some(&self.room_appends)
     }

@@ -4,82 +4,16 @@ mod support;
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
 use jiff::civil::Weekday;
 use kith_domain::directory::{RawFilters, horizon};
-use kith_domain::group::{
-    Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
-    NewGroup, Place, PrivateDetails,
-};
+use kith_domain::group::{Attribute, Focus, Format, ListingStatus, NewGroup, Place};
 use kith_domain::ids::Slug;
-use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
+use kith_domain::schedule::Schedule;
 use kith_domain::text;
 use kith_domain::zone::Zone;
 use kith_store::{DirectorySearch, GroupDraft, Store, StoreError};
 
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
-
-/// A group for tests; adjust fields before inserting.
-fn group(name: &str, zone: &str, days: &[Weekday], at: &str) -> NewGroup {
-    let rule = Rule::weekly(
-        WeekdaySet::of(days.iter().copied()),
-        parse_local_time(at).expect("time"),
-        MeetingDuration::from_minutes(90).expect("duration"),
-    )
-    .expect("rule");
-    NewGroup {
-        profile: GroupProfile {
-            slug: Slug::for_name(name),
-            name: name.to_owned(),
-            description: format!("About {name}."),
-            agreements: "- Confidentiality".to_owned(),
-            facilitation: Facilitation {
-                style: FacilitationStyle::CheckInRound,
-                description: "A round.".to_owned(),
-            },
-            focus: vec![Focus::Tapering],
-            attributes: vec![Attribute::Open],
-            format: Format::Video,
-            language: "en".to_owned(),
-            place: Place::default(),
-            capacity: Some(12),
-            schedule: Schedule {
-                zone: Zone::parse(zone).expect("zone"),
-                rules: vec![rule],
-            },
-            hosts: vec![],
-            status: ListingStatus::Listed,
-            source: None,
-            join: Default::default(),
-        },
-        private: PrivateDetails {
-            call_link: Some("https://meet.example.org/secret-canary".to_owned()),
-            dial_in: None,
-            street_address: None,
-        },
-    }
-}
-
-async fn insert(store: &Arc<dyn Store>, groups: &[NewGroup], status: ListingStatus) -> Vec<Slug> {
-    let host = store
-        .ensure_account("willow", now())
-        .await
-        .expect("account");
-    let until = horizon(now());
-    let drafts: Vec<GroupDraft<'_>> = groups
-        .iter()
-        .map(|g| GroupDraft {
-            group: g,
-            status,
-            hosts: vec![host],
-            occurrences: g.profile.schedule.occurrences_between(now(), until),
-            occurrences_until: until,
-        })
-        .collect();
-    store.insert_groups(&drafts, now()).await.expect("insert")
-}
+use kith_store::testing::{group, insert, now};
 
 fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
     let raw = RawFilters::from_pairs(pairs.iter().copied());

@@ -1,201 +1,294 @@
-//! The one implementation of [`super::RoomStore`], stamped out for each
-//! backend by `impl_store!`; `$postgres` says whether appends are announced
-//! with `pg_notify` and take turns on the meeting's row.
+//! The one implementation of [`RoomStore`], for both backends. On
+//! PostgreSQL an append takes turns on the meeting's row and is announced
+//! with `pg_notify` when it commits; on SQLite appends queue in process
+//! (see [`SqlParts::room_append_turn`]).
 
-/// Implements [`RoomStore`] for a backend type with a `pool` field.
-macro_rules! impl_rooms {
-    ($ty:ty, $begin:expr, $postgres:expr) => {
-        #[async_trait::async_trait]
-        impl $crate::rooms::RoomStore for $ty {
-            async fn room_log(
-                &self,
-                occurrence: &kith_domain::ids::OccurrenceId,
-            ) -> $crate::StoreResult<Vec<$crate::rooms::LoggedCommand>> {
-                self.room_log_after(occurrence, 0).await
-            }
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::ids::{GroupId, OccurrenceId};
 
-            async fn room_log_after(
-                &self,
-                occurrence: &kith_domain::ids::OccurrenceId,
-                seq: i64,
-            ) -> $crate::StoreResult<Vec<$crate::rooms::LoggedCommand>> {
-                let rows: Vec<$crate::rooms::LogRow> = sqlx::query_as($crate::rooms::ROOM_LOG)
-                    .bind(occurrence.as_str())
-                    .bind(seq)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
+use super::{
+    APPEND, Appended, DELETE_LOG, IS_CLOSED, KEEP_SUMMARY, LOCK_MEETING, LogRow, LoggedCommand,
+    MARK_CLOSED, NewLogEntry, ROOM_CHANNEL, ROOM_LOG, RoomSettings, RoomStore, RoomSummary, SEEN,
+    SET_SETTINGS, SETTINGS, SUMMARY, TO_CLOSE,
+};
+use crate::db::{Tx, query};
+use crate::{Backend, SqlParts, StoreError, StoreResult};
 
-            async fn append_room_command(
-                &self,
-                occurrence: &kith_domain::ids::OccurrenceId,
-                entry: &$crate::rooms::NewLogEntry<'_>,
-            ) -> $crate::StoreResult<$crate::rooms::Appended> {
-                let _turn = match self.room_append_turn() {
-                    Some(queue) => Some(queue.lock().await),
-                    None => None,
-                };
-                let mut tx = self.pool.begin_with($begin).await?;
-                if $postgres {
-                    sqlx::query($crate::rooms::LOCK_MEETING)
-                        .bind(occurrence.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let closed: i64 = sqlx::query_scalar($crate::rooms::IS_CLOSED)
-                    .bind(occurrence.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if closed > 0 {
-                    return Ok($crate::rooms::Appended::Closed);
-                }
-                let done = sqlx::query($crate::rooms::APPEND)
-                    .bind(occurrence.as_str())
-                    .bind(entry.seq)
-                    .bind(entry.actor)
-                    .bind(entry.client_id)
-                    .bind(entry.command)
-                    .bind(entry.events)
-                    .bind(entry.at_ms)
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() != 1 {
-                    let first: Option<i64> = sqlx::query_scalar($crate::rooms::SEEN)
-                        .bind(occurrence.as_str())
-                        .bind(entry.actor)
-                        .bind(entry.client_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    return Ok(first.map_or(
-                        $crate::rooms::Appended::Taken,
-                        $crate::rooms::Appended::Repeated,
-                    ));
-                }
-                if $postgres {
-                    // Delivered to listeners when the transaction commits.
-                    sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind($crate::rooms::ROOM_CHANNEL)
-                        .bind(format!("{}:{}", occurrence.as_str(), entry.seq))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok($crate::rooms::Appended::Done)
-            }
-
-            async fn room_command_seen(
-                &self,
-                occurrence: &kith_domain::ids::OccurrenceId,
-                actor: &str,
-                client_id: &str,
-            ) -> $crate::StoreResult<Option<i64>> {
-                Ok(sqlx::query_scalar($crate::rooms::SEEN)
-                    .bind(occurrence.as_str())
-                    .bind(actor)
-                    .bind(client_id)
-                    .fetch_optional(&self.pool)
-                    .await?)
-            }
-
-            async fn rooms_to_close(
-                &self,
-                before: jiff::Timestamp,
-            ) -> $crate::StoreResult<Vec<kith_domain::ids::OccurrenceId>> {
-                let ids: Vec<String> = sqlx::query_scalar($crate::rooms::TO_CLOSE)
-                    .bind(before.as_second())
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(ids
-                    .into_iter()
-                    .map(kith_domain::ids::OccurrenceId::from_trusted)
-                    .collect())
-            }
-
-            async fn close_room(
-                &self,
-                occurrence: &kith_domain::ids::OccurrenceId,
-                summary: $crate::rooms::RoomSummary,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<()> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                if $postgres {
-                    sqlx::query($crate::rooms::LOCK_MEETING)
-                        .bind(occurrence.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                sqlx::query($crate::rooms::MARK_CLOSED)
-                    .bind(occurrence.as_str())
-                    .bind(now.as_second())
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::rooms::KEEP_SUMMARY)
-                    .bind(occurrence.as_str())
-                    .bind(i64::from(summary.present))
-                    .bind(i64::try_from(summary.spoken_seconds).unwrap_or(i64::MAX))
-                    .bind(now.as_second())
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::rooms::DELETE_LOG)
-                    .bind(occurrence.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn room_summary(
-                &self,
-                occurrence: &kith_domain::ids::OccurrenceId,
-            ) -> $crate::StoreResult<Option<$crate::rooms::RoomSummary>> {
-                let row: Option<(i64, i64)> = sqlx::query_as($crate::rooms::SUMMARY)
-                    .bind(occurrence.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.map(|(present, spoken)| $crate::rooms::RoomSummary {
-                    present: u32::try_from(present).unwrap_or_default(),
-                    spoken_seconds: u64::try_from(spoken).unwrap_or_default(),
-                }))
-            }
-
-            async fn room_settings(
-                &self,
-                group: kith_domain::ids::GroupId,
-            ) -> $crate::StoreResult<$crate::rooms::RoomSettings> {
-                let (turn, opens, closes, keep): (i64, i64, i64, i64) =
-                    sqlx::query_as($crate::rooms::SETTINGS)
-                        .bind(group.0)
-                        .fetch_optional(&self.pool)
-                        .await?
-                        .ok_or($crate::StoreError::NotFound)?;
-                let number = |n: i64| {
-                    u32::try_from(n).map_err(|_| $crate::StoreError::corrupt("room setting"))
-                };
-                Ok($crate::rooms::RoomSettings {
-                    turn_seconds: number(turn)?,
-                    opens_minutes: number(opens)?,
-                    closes_minutes: number(closes)?,
-                    keep_totals: keep != 0,
-                })
-            }
-
-            async fn set_room_settings(
-                &self,
-                group: kith_domain::ids::GroupId,
-                settings: $crate::rooms::RoomSettings,
-            ) -> $crate::StoreResult<()> {
-                sqlx::query($crate::rooms::SET_SETTINGS)
-                    .bind(group.0)
-                    .bind(i64::from(settings.turn_seconds))
-                    .bind(i64::from(settings.opens_minutes))
-                    .bind(i64::from(settings.closes_minutes))
-                    .bind(i64::from(settings.keep_totals))
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-        }
-    };
+/// Takes the meeting's row lock on PostgreSQL, where instances append
+/// concurrently; SQLite's one writer needs none.
+async fn lock_meeting(tx: &mut Tx, occurrence: &OccurrenceId) -> StoreResult<()> {
+    if tx.backend() == Backend::Postgres {
+        query(LOCK_MEETING)
+            .bind(occurrence.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
-pub(crate) use impl_rooms;
+
+#[async_trait]
+impl<S: SqlParts> RoomStore for S {
+    async fn room_log(&self, occurrence: &OccurrenceId) -> StoreResult<Vec<LoggedCommand>> {
+        self.room_log_after(occurrence, 0).await
+    }
+
+    async fn room_log_after(
+        &self,
+        occurrence: &OccurrenceId,
+        seq: i64,
+    ) -> StoreResult<Vec<LoggedCommand>> {
+        let rows: Vec<LogRow> = query(ROOM_LOG)
+            .bind(occurrence.as_str())
+            .bind(seq)
+            .fetch_all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn append_room_command(
+        &self,
+        occurrence: &OccurrenceId,
+        entry: &NewLogEntry<'_>,
+    ) -> StoreResult<Appended> {
+        let _turn = match self.room_append_turn() {
+            Some(queue) => Some(queue.lock().await),
+            None => None,
+        };
+        let mut tx = self.db().begin().await?;
+        lock_meeting(&mut tx, occurrence).await?;
+        let closed: i64 = query(IS_CLOSED)
+            .bind(occurrence.as_str())
+            .scalar(&mut tx)
+            .await?;
+        if closed > 0 {
+            return Ok(Appended::Closed);
+        }
+        let written = query(APPEND)
+            .bind(occurrence.as_str())
+            .bind(entry.seq)
+            .bind(entry.actor)
+            .bind(entry.client_id)
+            .bind(entry.command)
+            .bind(entry.events)
+            .bind(entry.at_ms)
+            .execute(&mut tx)
+            .await?;
+        if written != 1 {
+            let first: Option<i64> = query(SEEN)
+                .bind(occurrence.as_str())
+                .bind(entry.actor)
+                .bind(entry.client_id)
+                .scalar_optional(&mut tx)
+                .await?;
+            return Ok(first.map_or(Appended::Taken, Appended::Repeated));
+        }
+        if tx.backend() == Backend::Postgres {
+            // Delivered to listeners when the transaction commits.
+            query("SELECT pg_notify($1, $2)")
+                .bind(ROOM_CHANNEL)
+                .bind(format!("{}:{}", occurrence.as_str(), entry.seq))
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Appended::Done)
+    }
+
+    async fn room_command_seen(
+        &self,
+        occurrence: &OccurrenceId,
+        actor: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<i64>> {
+        query(SEEN)
+            .bind(occurrence.as_str())
+            .bind(actor)
+            .bind(client_id)
+            .scalar_optional(self.db())
+            .await
+    }
+
+    async fn rooms_to_close(&self, before: Timestamp) -> StoreResult<Vec<OccurrenceId>> {
+        let ids: Vec<String> = query(TO_CLOSE).bind(before).scalars(self.db()).await?;
+        Ok(ids.into_iter().map(OccurrenceId::from_trusted).collect())
+    }
+
+    async fn close_room(
+        &self,
+        occurrence: &OccurrenceId,
+        summary: RoomSummary,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.db().begin().await?;
+        lock_meeting(&mut tx, occurrence).await?;
+        query(MARK_CLOSED)
+            .bind(occurrence.as_str())
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        query(KEEP_SUMMARY)
+            .bind(occurrence.as_str())
+            .bind(i64::from(summary.present))
+            .bind(i64::try_from(summary.spoken_seconds).unwrap_or(i64::MAX))
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        query(DELETE_LOG)
+            .bind(occurrence.as_str())
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await
+    }
+
+    async fn room_summary(&self, occurrence: &OccurrenceId) -> StoreResult<Option<RoomSummary>> {
+        let row: Option<(i64, i64)> = query(SUMMARY)
+            .bind(occurrence.as_str())
+            .fetch_optional(self.db())
+            .await?;
+        Ok(row.map(|(present, spoken)| RoomSummary {
+            present: u32::try_from(present).unwrap_or_default(),
+            spoken_seconds: u64::try_from(spoken).unwrap_or_default(),
+        }))
+    }
+
+    async fn room_settings(&self, group: GroupId) -> StoreResult<RoomSettings> {
+        let (turn, opens, closes, keep): (i64, i64, i64, i64) =
+            query(SETTINGS).bind(group.0).fetch_one(self.db()).await?;
+        let number = |n: i64| u32::try_from(n).map_err(|_| StoreError::corrupt("room setting"));
+        Ok(RoomSettings {
+            turn_seconds: number(turn)?,
+            opens_minutes: number(opens)?,
+            closes_minutes: number(closes)?,
+            keep_totals: keep != 0,
+        })
+    }
+
+    async fn set_room_settings(&self, group: GroupId, settings: RoomSettings) -> StoreResult<()> {
+        query(SET_SETTINGS)
+            .bind(group.0)
+            .bind(i64::from(settings.turn_seconds))
+            .bind(i64::from(settings.opens_minutes))
+            .bind(i64::from(settings.closes_minutes))
+            .bind(i64::from(settings.keep_totals))
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use jiff::civil::Weekday;
+    use kith_domain::group::ListingStatus;
+
+    use super::*;
+    use crate::Store;
+    use crate::testing::{group, insert, now};
+
+    fn entry<'a>(seq: i64, client_id: &'a str) -> NewLogEntry<'a> {
+        NewLogEntry {
+            seq,
+            actor: "willow",
+            client_id,
+            command: "{}",
+            events: "[]",
+            at_ms: seq * 1000,
+        }
+    }
+
+    crate::on_both_backends!(
+        a_room_log_takes_each_place_and_id_once_and_nothing_after_closing,
+        |store: Arc<dyn Store>| async move {
+            let slug = insert(
+                &store,
+                &[group("Log", "UTC", &[Weekday::Monday], "10:00")],
+                ListingStatus::Listed,
+            )
+            .await
+            .remove(0);
+            let meeting = store
+                .upcoming_occurrences(&slug, now(), 1)
+                .await
+                .unwrap()
+                .remove(0)
+                .id;
+            assert_eq!(
+                store
+                    .append_room_command(&meeting, &entry(1, "a"))
+                    .await
+                    .unwrap(),
+                Appended::Done
+            );
+            assert_eq!(
+                store
+                    .append_room_command(&meeting, &entry(2, "a"))
+                    .await
+                    .unwrap(),
+                Appended::Repeated(1),
+                "a resend gets the first place"
+            );
+            assert_eq!(
+                store
+                    .append_room_command(&meeting, &entry(1, "b"))
+                    .await
+                    .unwrap(),
+                Appended::Taken
+            );
+            assert_eq!(store.room_log_after(&meeting, 0).await.unwrap().len(), 1);
+            assert_eq!(
+                store
+                    .room_command_seen(&meeting, "willow", "a")
+                    .await
+                    .unwrap(),
+                Some(1)
+            );
+
+            let summary = RoomSummary {
+                present: 3,
+                spoken_seconds: 600,
+            };
+            store.close_room(&meeting, summary, now()).await.unwrap();
+            assert!(store.room_log(&meeting).await.unwrap().is_empty());
+            assert_eq!(
+                store
+                    .append_room_command(&meeting, &entry(2, "c"))
+                    .await
+                    .unwrap(),
+                Appended::Closed
+            );
+            assert_eq!(
+                store.room_summary(&meeting).await.unwrap(),
+                None,
+                "totals are kept only when the group asks"
+            );
+        }
+    );
+
+    crate::on_both_backends!(
+        room_settings_round_trip,
+        |store: Arc<dyn Store>| async move {
+            insert(
+                &store,
+                &[group("Settings", "UTC", &[Weekday::Monday], "10:00")],
+                ListingStatus::Listed,
+            )
+            .await;
+            let id = kith_domain::ids::GroupId(1);
+            let settings = RoomSettings {
+                turn_seconds: 240,
+                opens_minutes: 5,
+                closes_minutes: 45,
+                keep_totals: true,
+            };
+            store.set_room_settings(id, settings).await.unwrap();
+            assert_eq!(store.room_settings(id).await.unwrap(), settings);
+            assert!(matches!(
+                store.room_settings(kith_domain::ids::GroupId(99)).await,
+                Err(crate::StoreError::NotFound)
+            ));
+        }
+    );
+}
