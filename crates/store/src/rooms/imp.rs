@@ -212,21 +212,21 @@ mod tests {
             let meeting = store
                 .upcoming_occurrences(&slug, now(), 1)
                 .await
-                .unwrap()
+                .expect("store")
                 .remove(0)
                 .id;
             assert_eq!(
                 store
                     .append_room_command(&meeting, &entry(1, "a"))
                     .await
-                    .unwrap(),
+                    .expect("store"),
                 Appended::Done
             );
             assert_eq!(
                 store
                     .append_room_command(&meeting, &entry(2, "a"))
                     .await
-                    .unwrap(),
+                    .expect("store"),
                 Appended::Repeated(1),
                 "a resend gets the first place"
             );
@@ -234,15 +234,22 @@ mod tests {
                 store
                     .append_room_command(&meeting, &entry(1, "b"))
                     .await
-                    .unwrap(),
+                    .expect("store"),
                 Appended::Taken
             );
-            assert_eq!(store.room_log_after(&meeting, 0).await.unwrap().len(), 1);
+            assert_eq!(
+                store
+                    .room_log_after(&meeting, 0)
+                    .await
+                    .expect("store")
+                    .len(),
+                1
+            );
             assert_eq!(
                 store
                     .room_command_seen(&meeting, "willow", "a")
                     .await
-                    .unwrap(),
+                    .expect("store"),
                 Some(1)
             );
 
@@ -250,17 +257,20 @@ mod tests {
                 present: 3,
                 spoken_seconds: 600,
             };
-            store.close_room(&meeting, summary, now()).await.unwrap();
-            assert!(store.room_log(&meeting).await.unwrap().is_empty());
+            store
+                .close_room(&meeting, summary, now())
+                .await
+                .expect("store");
+            assert!(store.room_log(&meeting).await.expect("store").is_empty());
             assert_eq!(
                 store
                     .append_room_command(&meeting, &entry(2, "c"))
                     .await
-                    .unwrap(),
+                    .expect("store"),
                 Appended::Closed
             );
             assert_eq!(
-                store.room_summary(&meeting).await.unwrap(),
+                store.room_summary(&meeting).await.expect("store"),
                 None,
                 "totals are kept only when the group asks"
             );
@@ -283,8 +293,8 @@ mod tests {
                 closes_minutes: 45,
                 keep_totals: true,
             };
-            store.set_room_settings(id, settings).await.unwrap();
-            assert_eq!(store.room_settings(id).await.unwrap(), settings);
+            store.set_room_settings(id, settings).await.expect("store");
+            assert_eq!(store.room_settings(id).await.expect("store"), settings);
             assert!(matches!(
                 store.room_settings(kith_domain::ids::GroupId(99)).await,
                 Err(crate::StoreError::NotFound)
