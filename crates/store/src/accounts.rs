@@ -314,8 +314,31 @@ macro_rules! insert_account {
 }
 pub(crate) use insert_account;
 
-/// Writes an audit row inside a transaction.
-macro_rules! insert_audit {
+/// Writes an audit row inside the transaction of the change it records.
+#[expect(
+    dead_code,
+    reason = "used as the store moves off its macros (issue 19)"
+)]
+pub(crate) async fn insert_audit(
+    tx: &mut crate::db::Tx,
+    audit: &crate::model::AuditEntry<'_>,
+    now: jiff::Timestamp,
+) -> crate::StoreResult<()> {
+    crate::db::query(INSERT_AUDIT)
+        .bind(now)
+        .bind(audit.actor.map(|a| a.0))
+        .bind(audit.actor_handle)
+        .bind(audit.action)
+        .bind(&audit.target)
+        .bind(audit.reason)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes an audit row inside a transaction (macro bodies only; see
+/// [`insert_audit()`]).
+macro_rules! insert_audit_typed {
     ($tx:ident, $audit:expr, $now:expr) => {{
         let audit: &$crate::model::AuditEntry<'_> = $audit;
         sqlx::query($crate::accounts::INSERT_AUDIT)
@@ -329,7 +352,7 @@ macro_rules! insert_audit {
             .await?;
     }};
 }
-pub(crate) use insert_audit;
+pub(crate) use insert_audit_typed;
 
 #[cfg(test)]
 mod tests {

@@ -188,6 +188,20 @@ impl<'c> From<&'c mut Tx> for On<'c> {
     }
 }
 
+#[expect(
+    dead_code,
+    reason = "used as the store moves off its macros (issue 19)"
+)]
+impl On<'_> {
+    /// The same place again, for another query in one function.
+    pub(crate) fn reborrow(&mut self) -> On<'_> {
+        match self {
+            Self::Db(db) => On::Db(db),
+            Self::Tx(tx) => On::Tx(tx),
+        }
+    }
+}
+
 /// A statement with its values, placeholders numbered `$1…`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Query<'a> {
@@ -222,6 +236,33 @@ impl<'a> Query<'a> {
     pub(crate) fn arg(&mut self, value: impl Into<Arg<'a>>) -> String {
         self.args.push(value.into());
         format!("${}", self.args.len())
+    }
+
+    /// Appends a comma-separated list of placeholders, one per value (for
+    /// `IN (…)`).
+    pub(crate) fn push_list<V: Into<Arg<'a>>>(&mut self, values: impl IntoIterator<Item = V>) {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            let placeholder = self.arg(value);
+            self.push(&placeholder);
+        }
+    }
+
+    /// Appends `VALUES (…), (…)`, one parenthesised row per item (for
+    /// multi-row inserts).
+    pub(crate) fn push_values<R, V>(&mut self, rows: impl IntoIterator<Item = R>)
+    where
+        R: IntoIterator<Item = V>,
+        V: Into<Arg<'a>>,
+    {
+        self.push(" VALUES ");
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i > 0 { ", (" } else { "(" });
+            self.push_list(row);
+            self.push(")");
+        }
     }
 
     /// Appends text to the statement.
@@ -392,6 +433,21 @@ mod tests {
         q.push(&second);
         assert_eq!(q.text(), "SELECT 1 WHERE a = $1 AND b = $2");
         assert_eq!(q.len(), 2);
+    }
+
+    #[test]
+    fn rows_and_lists_number_on_from_what_is_bound() {
+        let mut q = query("INSERT INTO t (a, b)");
+        q.push_values([
+            [Arg::from(1), Arg::from("x")],
+            [Arg::from(2), Arg::from("y")],
+        ]);
+        assert_eq!(q.text(), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        q.push(" WHERE c IN (");
+        q.push_list([5_i64, 6]);
+        q.push(")");
+        assert!(q.text().ends_with("IN ($5, $6)"), "{}", q.text());
+        assert_eq!(q.len(), 6);
     }
 
     #[test]

@@ -15,7 +15,7 @@ macro_rules! impl_accounts {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let id = $crate::accounts::insert_account!(tx, account, now);
                 if let Some(audit) = audit {
-                    $crate::accounts::insert_audit!(tx, audit, now);
+                    $crate::accounts::insert_audit_typed!(tx, audit, now);
                 }
                 tx.commit().await?;
                 Ok(id)
@@ -258,7 +258,7 @@ macro_rules! impl_accounts {
                     target: format!("account:{}", account.handle),
                     reason: "",
                 };
-                $crate::accounts::insert_audit!(tx, &audit, now);
+                $crate::accounts::insert_audit_typed!(tx, &audit, now);
                 tx.commit().await?;
                 Ok(id)
             }

@@ -76,7 +76,7 @@ macro_rules! impl_hosting {
                     .bind(claim)
                     .execute(&mut *tx)
                     .await?;
-                $crate::accounts::insert_audit!(tx, audit, now);
+                $crate::accounts::insert_audit_typed!(tx, audit, now);
                 tx.commit().await?;
                 Ok(kith_domain::ids::Slug::from_trusted(slug))
             }
@@ -258,7 +258,7 @@ macro_rules! impl_hosting {
                     return Err($crate::StoreError::Stale);
                 }
                 if let Some(audit) = audit {
-                    $crate::accounts::insert_audit!(tx, audit, now);
+                    $crate::accounts::insert_audit_typed!(tx, audit, now);
                 }
                 tx.commit().await?;
                 Ok(())
@@ -415,7 +415,7 @@ macro_rules! impl_hosting {
                     .bind(now.as_second())
                     .execute(&mut *tx)
                     .await?;
-                $crate::accounts::insert_audit!(tx, audit, now);
+                $crate::accounts::insert_audit_typed!(tx, audit, now);
                 tx.commit().await?;
                 Ok(())
             }
@@ -441,7 +441,7 @@ macro_rules! impl_hosting {
                     .bind(now.as_second())
                     .execute(&mut *tx)
                     .await?;
-                $crate::accounts::insert_audit!(tx, audit, now);
+                $crate::accounts::insert_audit_typed!(tx, audit, now);
                 tx.commit().await?;
                 Ok(())
             }

@@ -49,7 +49,7 @@ macro_rules! impl_lifecycle {
                     .bind(token.expires_at.as_second())
                     .execute(&mut *tx)
                     .await?;
-                $crate::mail::insert_mail!(tx, mail, now);
+                $crate::mail::insert_mail_typed!(tx, mail, now);
                 tx.commit().await?;
                 Ok(())
             }

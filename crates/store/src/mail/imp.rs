@@ -15,7 +15,7 @@ macro_rules! impl_mail {
                 now: jiff::Timestamp,
             ) -> $crate::StoreResult<i64> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let id = $crate::mail::insert_mail!(tx, mail, now);
+                let id = $crate::mail::insert_mail_typed!(tx, mail, now);
                 tx.commit().await?;
                 Ok(id)
             }
