@@ -60,7 +60,7 @@ async fn main() {
                 ("walk", kith_store::search::walk(search, Some(now + 3600))),
                 (
                     "groups",
-                    kith_store::search::by_groups(kith_store::search::Dialect::Sqlite, search),
+                    kith_store::search::by_groups(kith_store::Backend::Sqlite, search),
                 ),
             ] {
                 let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(Box::leak(

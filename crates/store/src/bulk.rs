@@ -1,21 +1,25 @@
 //! Many groups at a time, for imports and the load generator: multi-row
 //! statements instead of one statement per row. Each statement binds at
 //! most [`MAX_BINDS`] values, under SQLite's limit (32,766) and so under
-//! PostgreSQL's (65,535); rows are chunked to fit. The bodies are macros
-//! stamped into each backend's implementation, like the rest of the store.
+//! PostgreSQL's (65,535); rows are chunked to fit.
 //!
 //! Why it matters: sqlx's SQLite driver runs every statement on a worker
 //! thread and hands it over and back, which costs more than SQLite's own
 //! work for a small insert; PostgreSQL pays a network round trip instead.
 
-use kith_domain::group::ListingStatus;
-use kith_domain::ids::GroupId;
+use std::collections::{HashMap, HashSet};
 
-use crate::StoreResult;
+use jiff::Timestamp;
+use kith_domain::group::ListingStatus;
+use kith_domain::ids::{GroupId, OccurrenceId, Slug};
+use kith_domain::schedule::{PlannedOccurrence, Schedule};
+
+use crate::db::{Arg, Tx, query};
 use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow, parse_status, timestamp};
 use crate::model::{AccountId, GroupDraft};
 use crate::shared::GroupColumns;
-use crate::sql::{GroupRow, RuleColumns, RuleRow};
+use crate::sql::{GroupRow, RuleColumns, RuleRow, rule_columns};
+use crate::{StoreError, StoreResult};
 
 /// The most values one statement binds.
 pub(crate) const MAX_BINDS: usize = 32_000;
@@ -51,27 +55,16 @@ pub(crate) const OCCURRENCE_BINDS: usize = 7;
 pub(crate) const INSERT_OCCURRENCES: &str =
     "INSERT INTO occurrences (id, group_id, rule_id, local_start, sort_name, starts_at, ends_at) ";
 
-/// A value bound to an insert, by either driver ([`group_values`],
-/// [`rule_values`]): one list of columns for the multi-row statements and
-/// for SQLite's direct writer.
-#[derive(Debug, Clone)]
-pub(crate) enum Column<'a> {
-    /// Text, or NULL.
-    Text(Option<std::borrow::Cow<'a, str>>),
-    /// An integer, or NULL.
-    Int(Option<i64>),
+fn text(value: &str) -> Arg<'_> {
+    Arg::from(value)
 }
 
-fn text(value: &str) -> Column<'_> {
-    Column::Text(Some(std::borrow::Cow::Borrowed(value)))
+fn maybe_text(value: Option<&str>) -> Arg<'_> {
+    Arg::from(value)
 }
 
-fn maybe_text(value: Option<&str>) -> Column<'_> {
-    Column::Text(value.map(std::borrow::Cow::Borrowed))
-}
-
-fn int(value: i64) -> Column<'static> {
-    Column::Int(Some(value))
+fn int(value: i64) -> Arg<'static> {
+    Arg::from(value)
 }
 
 /// One group's values for [`INSERT_GROUPS`], in its column order.
@@ -79,7 +72,7 @@ pub(crate) fn group_values<'a>(
     draft: &GroupDraft<'a>,
     columns: &'a GroupColumns,
     now: i64,
-) -> [Column<'a>; GROUP_BINDS] {
+) -> [Arg<'a>; GROUP_BINDS] {
     let p = &draft.group.profile;
     let private = &draft.group.private;
     [
@@ -100,7 +93,7 @@ pub(crate) fn group_values<'a>(
         maybe_text(p.place.city.as_deref()),
         maybe_text(columns.region_key.as_deref()),
         maybe_text(columns.city_key.as_deref()),
-        Column::Int(p.capacity.map(i64::from)),
+        Arg::Int(p.capacity.map(i64::from)),
         text(p.schedule.zone.name()),
         text(draft.status.code()),
         text(&columns.search_text),
@@ -124,8 +117,8 @@ pub(crate) fn rule_values(
     position: i64,
     rule: &kith_domain::schedule::Rule,
     columns: RuleColumns,
-) -> [Column<'static>; RULE_BINDS] {
-    let owned = |value: Option<String>| Column::Text(value.map(std::borrow::Cow::Owned));
+) -> [Arg<'static>; RULE_BINDS] {
+    let owned = |value: Option<String>| Arg::from(value);
     [
         int(group),
         int(position),
@@ -135,34 +128,33 @@ pub(crate) fn rule_values(
         int(i64::from(rule.duration().minutes())),
         owned(rule.first_date.map(|d| d.to_string())),
         owned(rule.last_date.map(|d| d.to_string())),
-        Column::Int(columns.interval_weeks),
+        Arg::Int(columns.interval_weeks),
         owned(columns.anchor_date),
-        Column::Int(columns.month_weeks),
+        Arg::Int(columns.month_weeks),
         owned(columns.on_date),
         // A new series each time rules are written: its calendar UID.
         owned(Some(kith_domain::ids::SeriesId::random().to_string())),
     ]
 }
 
-/// Binds [`Column`]s to one row of a multi-row statement.
-macro_rules! push_columns {
-    ($row:ident, $columns:expr) => {
-        for column in $columns {
-            match column {
-                $crate::bulk::Column::Text(Some(std::borrow::Cow::Borrowed(value))) => {
-                    $row.push_bind(Some(value));
-                }
-                $crate::bulk::Column::Text(value) => {
-                    $row.push_bind(value.map(std::borrow::Cow::into_owned));
-                }
-                $crate::bulk::Column::Int(value) => {
-                    $row.push_bind(value);
-                }
-            }
-        }
-    };
+/// One occurrence's values for [`INSERT_OCCURRENCES`], in its column order,
+/// with a new id (an upsert keeps the id already there).
+fn occurrence_values<'a>(
+    group: i64,
+    rule: i64,
+    planned: &PlannedOccurrence,
+    sort_name: &'a str,
+) -> [Arg<'a>; OCCURRENCE_BINDS] {
+    [
+        Arg::from(OccurrenceId::random().to_string()),
+        int(group),
+        int(rule),
+        Arg::from(planned.local_start.to_string()),
+        text(sort_name),
+        Arg::from(planned.starts_at),
+        Arg::from(planned.ends_at),
+    ]
 }
-pub(crate) use push_columns;
 
 /// Slugs per query of [`MANAGED_GROUPS`] (and group ids per query of the
 /// rules and hosts that go with them).
@@ -277,74 +269,223 @@ macro_rules! read_managed_groups {
 pub(crate) use read_managed_groups;
 
 /// Inserts groups with their hosts, rules and first occurrences inside a
-/// transaction, a few multi-row statements for all of them; evaluates to
-/// their slugs in order.
-macro_rules! insert_groups {
-    ($tx:ident, $drafts:expr, $now:expr) => {{
-        let drafts: &[$crate::GroupDraft<'_>] = $drafts;
-        let now: i64 = jiff::Timestamp::as_second($now);
-        let columns: Vec<$crate::shared::GroupColumns> = drafts
-            .iter()
-            .map(|draft| $crate::shared::GroupColumns::of(draft.group))
-            .collect();
-        let rows: Vec<(&$crate::GroupDraft<'_>, &$crate::shared::GroupColumns)> =
-            drafts.iter().zip(&columns).collect();
-        let mut ids: std::collections::HashMap<String, i64> =
-            std::collections::HashMap::with_capacity(drafts.len());
-        for chunk in rows.chunks($crate::bulk::rows_per_statement($crate::bulk::GROUP_BINDS)) {
-            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_GROUPS);
-            insert.push_values(chunk, |mut row, (draft, columns)| {
-                $crate::bulk::push_columns!(row, $crate::bulk::group_values(draft, columns, now));
-            });
-            insert.push(" RETURNING id, slug");
-            let returned: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *$tx).await?;
-            ids.extend(returned.into_iter().map(|(id, slug)| (slug, id)));
-        }
-        let id_of = |draft: &$crate::GroupDraft<'_>| {
-            ids.get(draft.group.profile.slug.as_str())
-                .copied()
-                .ok_or_else(|| $crate::StoreError::corrupt("inserted group without its id"))
-        };
-        let mut hosts = Vec::new();
-        let mut schedules = Vec::with_capacity(drafts.len());
-        for (draft, columns) in &rows {
-            let id = id_of(draft)?;
-            hosts.extend(
-                draft
-                    .hosts
-                    .iter()
-                    .enumerate()
-                    .map(|(position, host)| (id, host.0, position as i64)),
-            );
-            schedules.push((
-                id,
-                &draft.group.profile.schedule,
-                draft.occurrences.as_slice(),
-                columns.sort_name.as_str(),
-            ));
-        }
-        for chunk in hosts.chunks($crate::bulk::rows_per_statement(3)) {
-            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_HOSTS);
-            insert.push_values(chunk, |mut row, (group, account, position)| {
-                row.push_bind(*group)
-                    .push_bind(*account)
-                    .push_bind(*position);
-            });
-            insert.build().execute(&mut *$tx).await?;
-        }
-        $crate::bulk::insert_schedules!($tx, &schedules);
-        drafts
-            .iter()
-            .map(|draft| draft.group.profile.slug.clone())
-            .collect::<Vec<kith_domain::ids::Slug>>()
-    }};
+/// transaction, a few multi-row statements for all of them; answers their
+/// slugs in order.
+pub(crate) async fn insert_groups(
+    tx: &mut Tx,
+    drafts: &[GroupDraft<'_>],
+    now: Timestamp,
+) -> StoreResult<Vec<Slug>> {
+    let columns: Vec<GroupColumns> = drafts
+        .iter()
+        .map(|draft| GroupColumns::of(draft.group))
+        .collect();
+    let rows: Vec<(&GroupDraft<'_>, &GroupColumns)> = drafts.iter().zip(&columns).collect();
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(drafts.len());
+    for chunk in rows.chunks(rows_per_statement(GROUP_BINDS)) {
+        let mut insert = query(INSERT_GROUPS);
+        insert.push_values(
+            chunk
+                .iter()
+                .map(|(draft, columns)| group_values(draft, columns, now.as_second())),
+        );
+        insert.push(" RETURNING id, slug");
+        let returned: Vec<(i64, String)> = insert.fetch_all(&mut *tx).await?;
+        ids.extend(returned.into_iter().map(|(id, slug)| (slug, id)));
+    }
+    let mut hosts = Vec::new();
+    let mut schedules = Vec::with_capacity(drafts.len());
+    for (draft, columns) in &rows {
+        let id = *ids
+            .get(draft.group.profile.slug.as_str())
+            .ok_or_else(|| StoreError::corrupt("inserted group without its id"))?;
+        hosts.extend(
+            draft
+                .hosts
+                .iter()
+                .enumerate()
+                .map(|(position, host)| [id, host.0, position as i64]),
+        );
+        schedules.push(NewSchedule {
+            group: id,
+            schedule: &draft.group.profile.schedule,
+            occurrences: &draft.occurrences,
+            sort_name: &columns.sort_name,
+        });
+    }
+    for chunk in hosts.chunks(rows_per_statement(3)) {
+        let mut insert = query(INSERT_HOSTS);
+        insert.push_values(chunk.iter().copied());
+        insert.execute(&mut *tx).await?;
+    }
+    insert_schedules(tx, &schedules).await?;
+    Ok(drafts
+        .iter()
+        .map(|draft| draft.group.profile.slug.clone())
+        .collect())
 }
-pub(crate) use insert_groups;
+
+/// A group's schedule and first meetings, to insert.
+pub(crate) struct NewSchedule<'a> {
+    /// The group's row id.
+    pub group: i64,
+    /// Its rules.
+    pub schedule: &'a Schedule,
+    /// Its meetings up to the horizon.
+    pub occurrences: &'a [PlannedOccurrence],
+    /// The group's sort name, copied onto each meeting.
+    pub sort_name: &'a str,
+}
+
+/// Inserts the schedule rules and first occurrences of groups inside a
+/// transaction, a few multi-row statements for all of them.
+pub(crate) async fn insert_schedules(tx: &mut Tx, groups: &[NewSchedule<'_>]) -> StoreResult<()> {
+    let rules: Vec<[Arg<'static>; RULE_BINDS]> = groups
+        .iter()
+        .flat_map(|g| {
+            g.schedule
+                .rules
+                .iter()
+                .enumerate()
+                .map(move |(position, rule)| {
+                    rule_values(g.group, position as i64, rule, rule_columns(rule))
+                })
+        })
+        .collect();
+    let mut rule_ids: HashMap<(i64, i64), i64> = HashMap::with_capacity(rules.len());
+    for chunk in rules.chunks(rows_per_statement(RULE_BINDS)) {
+        let mut insert = query(INSERT_RULES);
+        insert.push_values(chunk.iter().map(|values| values.iter().cloned()));
+        insert.push(" RETURNING id, group_id, position");
+        let returned: Vec<(i64, i64, i64)> = insert.fetch_all(&mut *tx).await?;
+        rule_ids.extend(
+            returned
+                .into_iter()
+                .map(|(id, group, position)| ((group, position), id)),
+        );
+    }
+    let mut occurrences = Vec::new();
+    for g in groups {
+        for planned in g.occurrences {
+            let rule = *rule_ids
+                .get(&(g.group, planned.rule_index as i64))
+                .ok_or_else(|| StoreError::corrupt("occurrence rule index"))?;
+            occurrences.push(occurrence_values(g.group, rule, planned, g.sort_name));
+        }
+    }
+    for chunk in occurrences.chunks(rows_per_statement(OCCURRENCE_BINDS)) {
+        let mut insert = query(INSERT_OCCURRENCES);
+        insert.push_values(chunk.iter().map(|values| values.iter().cloned()));
+        insert.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The rules of several groups with each group's sort name; the ids and
+/// `) ORDER BY r.group_id, r.position` follow.
+pub(crate) const RULES_WITH_SORT_NAMES: &str = "SELECT r.id, r.group_id, g.sort_name
+FROM schedule_rules r JOIN groups g ON g.id = r.group_id WHERE r.group_id IN (";
+/// What follows the rows of an [`INSERT_OCCURRENCES`] that saves planned
+/// meetings again: a meeting already there keeps its id, and a moved one
+/// its new time.
+pub(crate) const ON_OCCURRENCE_CONFLICT: &str = " ON CONFLICT (rule_id, local_start) DO UPDATE SET
+    starts_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.starts_at ELSE occurrences.starts_at END,
+    ends_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.ends_at ELSE occurrences.ends_at END
+RETURNING id";
+
+/// Saves the planned occurrences of several groups — `(group, planned)` —
+/// from `from` to `until` inside a transaction: upserts them, deletes the
+/// groups' other occurrences that have not ended by `from`, and records how
+/// far they reach.
+pub(crate) async fn save_occurrences(
+    tx: &mut Tx,
+    planned: &[(GroupId, Vec<PlannedOccurrence>)],
+    from: Timestamp,
+    until: Timestamp,
+) -> StoreResult<()> {
+    let ids: Vec<i64> = planned.iter().map(|(group, _)| group.0).collect();
+    let mut rules_of: HashMap<i64, Vec<(i64, String)>> = HashMap::with_capacity(planned.len());
+    for chunk in ids.chunks(SLUGS_PER_QUERY) {
+        let mut select = query(RULES_WITH_SORT_NAMES);
+        select.push_list(chunk.iter().copied());
+        select.push(") ORDER BY r.group_id, r.position");
+        let rules: Vec<(i64, i64, String)> = select.fetch_all(&mut *tx).await?;
+        for (rule, group, sort_name) in rules {
+            rules_of.entry(group).or_default().push((rule, sort_name));
+        }
+    }
+    let mut rows = Vec::new();
+    for (group, occurrences) in planned {
+        let rules = rules_of.get(&group.0).map_or(&[][..], Vec::as_slice);
+        for occurrence in occurrences {
+            let (rule, sort_name) = rules
+                .get(occurrence.rule_index)
+                .ok_or_else(|| StoreError::corrupt("occurrence rule index"))?;
+            rows.push(occurrence_values(group.0, *rule, occurrence, sort_name));
+        }
+    }
+    let mut kept = HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(rows_per_statement(OCCURRENCE_BINDS)) {
+        let mut upsert = query(INSERT_OCCURRENCES);
+        upsert.push_values(chunk.iter().map(|values| values.iter().cloned()));
+        upsert.push(ON_OCCURRENCE_CONFLICT);
+        let saved: Vec<String> = upsert.scalars(&mut *tx).await?;
+        kept.extend(saved);
+    }
+    let mut stale = Vec::new();
+    for chunk in ids.chunks(MAX_BINDS - 1) {
+        let mut select =
+            query("SELECT id FROM occurrences WHERE ends_at > $1 AND group_id IN (").bind(from);
+        select.push_list(chunk.iter().copied());
+        select.push(")");
+        let existing: Vec<String> = select.scalars(&mut *tx).await?;
+        stale.extend(existing.into_iter().filter(|id| !kept.contains(id)));
+    }
+    for chunk in stale.chunks(MAX_BINDS) {
+        let mut delete = query("DELETE FROM occurrences WHERE id IN (");
+        delete.push_list(chunk.iter().map(String::as_str));
+        delete.push(")");
+        delete.execute(&mut *tx).await?;
+    }
+    for chunk in ids.chunks(MAX_BINDS - 1) {
+        let mut update =
+            query("UPDATE groups SET occurrences_until = $1 WHERE id IN (").bind(until);
+        update.push_list(chunk.iter().copied());
+        update.push(")");
+        update.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Binds [`Arg`]s to one row of a multi-row statement (transitional, for
+/// `insert_schedules!`).
+macro_rules! push_columns {
+    ($row:ident, $columns:expr) => {
+        for column in $columns {
+            match column {
+                $crate::db::Arg::Text(Some(std::borrow::Cow::Borrowed(value))) => {
+                    $row.push_bind(Some(value));
+                }
+                $crate::db::Arg::Text(value) => {
+                    $row.push_bind(value.map(std::borrow::Cow::into_owned));
+                }
+                $crate::db::Arg::Int(value) => {
+                    $row.push_bind(value);
+                }
+                $crate::db::Arg::Bool(value) => {
+                    $row.push_bind(value);
+                }
+            }
+        }
+    };
+}
+pub(crate) use push_columns;
 
 /// Inserts the schedule rules and first occurrences of groups — `(group id,
 /// schedule, occurrences, sort name)` — inside a transaction, a few
-/// multi-row statements for all of them.
-macro_rules! insert_schedules {
+/// multi-row statements for all of them (transitional: the hosting macro's
+/// copy of [`insert_schedules()`]).
+macro_rules! insert_schedules_typed {
     ($tx:ident, $groups:expr) => {{
         let groups: &[(
             i64,
@@ -352,7 +493,7 @@ macro_rules! insert_schedules {
             &[kith_domain::schedule::PlannedOccurrence],
             &str,
         )] = $groups;
-        let rules: Vec<[$crate::bulk::Column<'static>; $crate::bulk::RULE_BINDS]> = groups
+        let rules: Vec<[$crate::db::Arg<'static>; $crate::bulk::RULE_BINDS]> = groups
             .iter()
             .flat_map(|(group, schedule, _, _)| {
                 schedule
@@ -412,110 +553,4 @@ macro_rules! insert_schedules {
         }
     }};
 }
-pub(crate) use insert_schedules;
-
-/// The rules of several groups with each group's sort name; the ids and
-/// `) ORDER BY r.group_id, r.position` follow.
-pub(crate) const RULES_WITH_SORT_NAMES: &str = "SELECT r.id, r.group_id, g.sort_name
-FROM schedule_rules r JOIN groups g ON g.id = r.group_id WHERE r.group_id IN (";
-/// What follows the rows of an [`INSERT_OCCURRENCES`] that saves planned
-/// meetings again: a meeting already there keeps its id, and a moved one
-/// its new time.
-pub(crate) const ON_OCCURRENCE_CONFLICT: &str = " ON CONFLICT (rule_id, local_start) DO UPDATE SET
-    starts_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.starts_at ELSE occurrences.starts_at END,
-    ends_at = CASE WHEN occurrences.moved_to IS NULL THEN excluded.ends_at ELSE occurrences.ends_at END
-RETURNING id";
-
-/// Saves the planned occurrences of several groups — `(group, planned)` —
-/// from `from` to `until` inside a transaction: upserts them, deletes the
-/// groups' other occurrences that have not ended by `from`, and records how
-/// far they reach.
-macro_rules! save_occurrences {
-    ($tx:ident, $planned:expr, $from:expr, $until:expr) => {{
-        let planned: &[(
-            kith_domain::ids::GroupId,
-            Vec<kith_domain::schedule::PlannedOccurrence>,
-        )] = $planned;
-        let (from, until): (jiff::Timestamp, jiff::Timestamp) = ($from, $until);
-        let groups = || planned.iter().map(|(group, _)| group.0);
-        let mut rules_of: std::collections::HashMap<i64, Vec<(i64, String)>> =
-            std::collections::HashMap::with_capacity(planned.len());
-        for chunk in groups()
-            .collect::<Vec<_>>()
-            .chunks($crate::bulk::SLUGS_PER_QUERY)
-        {
-            let mut query = sqlx::QueryBuilder::new($crate::bulk::RULES_WITH_SORT_NAMES);
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            query.push(") ORDER BY r.group_id, r.position");
-            let rules: Vec<(i64, i64, String)> =
-                query.build_query_as().fetch_all(&mut *$tx).await?;
-            for (rule, group, sort_name) in rules {
-                rules_of.entry(group).or_default().push((rule, sort_name));
-            }
-        }
-        let mut rows = Vec::new();
-        for (group, occurrences) in planned {
-            let rules = rules_of.get(&group.0).map_or(&[][..], Vec::as_slice);
-            for occurrence in occurrences {
-                let (rule, sort_name) = rules
-                    .get(occurrence.rule_index)
-                    .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
-                rows.push((group.0, *rule, sort_name.as_str(), occurrence));
-            }
-        }
-        let mut kept = std::collections::HashSet::with_capacity(rows.len());
-        for chunk in rows.chunks($crate::bulk::rows_per_statement(
-            $crate::bulk::OCCURRENCE_BINDS,
-        )) {
-            let mut upsert = sqlx::QueryBuilder::new($crate::bulk::INSERT_OCCURRENCES);
-            upsert.push_values(chunk, |mut row, (group, rule, sort_name, occurrence)| {
-                row.push_bind(kith_domain::ids::OccurrenceId::random().to_string())
-                    .push_bind(*group)
-                    .push_bind(*rule)
-                    .push_bind(occurrence.local_start.to_string())
-                    .push_bind(*sort_name)
-                    .push_bind(occurrence.starts_at.as_second())
-                    .push_bind(occurrence.ends_at.as_second());
-            });
-            upsert.push($crate::bulk::ON_OCCURRENCE_CONFLICT);
-            let ids: Vec<String> = upsert.build_query_scalar().fetch_all(&mut *$tx).await?;
-            kept.extend(ids);
-        }
-        let ids: Vec<i64> = groups().collect();
-        let mut stale = Vec::new();
-        for chunk in ids.chunks($crate::bulk::MAX_BINDS - 1) {
-            let mut query = sqlx::QueryBuilder::new("SELECT id FROM occurrences WHERE ends_at > ");
-            query.push_bind(from.as_second()).push(" AND group_id IN (");
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            query.push(")");
-            let existing: Vec<String> = query.build_query_scalar().fetch_all(&mut *$tx).await?;
-            stale.extend(existing.into_iter().filter(|id| !kept.contains(id)));
-        }
-        for chunk in stale.chunks($crate::bulk::MAX_BINDS) {
-            let mut delete = sqlx::QueryBuilder::new("DELETE FROM occurrences WHERE id IN (");
-            let mut list = delete.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str());
-            }
-            delete.push(")");
-            delete.build().execute(&mut *$tx).await?;
-        }
-        for chunk in ids.chunks($crate::bulk::MAX_BINDS - 1) {
-            let mut update = sqlx::QueryBuilder::new("UPDATE groups SET occurrences_until = ");
-            update.push_bind(until.as_second()).push(" WHERE id IN (");
-            let mut list = update.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            update.push(")");
-            update.build().execute(&mut *$tx).await?;
-        }
-    }};
-}
-pub(crate) use save_occurrences;
+pub(crate) use insert_schedules_typed;

@@ -36,10 +36,6 @@ pub(crate) enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-#[expect(
-    dead_code,
-    reason = "used as the store moves off its macros (issue 19)"
-)]
 impl Db {
     /// Which database this is.
     pub(crate) fn backend(&self) -> Backend {

@@ -16,9 +16,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, TransactionBehavior, params_from_iter};
 
 use crate::bulk::{
-    Column, GROUP_BINDS, INSERT_GROUPS, INSERT_HOSTS, INSERT_OCCURRENCES, INSERT_RULES,
-    OCCURRENCE_BINDS, RULE_BINDS, group_values, rule_values,
+    GROUP_BINDS, INSERT_GROUPS, INSERT_HOSTS, INSERT_OCCURRENCES, INSERT_RULES, OCCURRENCE_BINDS,
+    RULE_BINDS, group_values, rule_values,
 };
+use crate::db::Arg;
 use crate::shared::GroupColumns;
 use crate::{GroupDraft, StoreError, StoreResult};
 
@@ -210,11 +211,12 @@ fn owned(draft: &GroupDraft<'_>, now: i64) -> StoreResult<OwnedGroup> {
     })
 }
 
-fn value(column: Column<'_>) -> Value {
-    match column {
-        Column::Text(Some(text)) => Value::Text(text.into_owned()),
-        Column::Int(Some(n)) => Value::Integer(n),
-        Column::Text(None) | Column::Int(None) => Value::Null,
+fn value(arg: Arg<'_>) -> Value {
+    match arg {
+        Arg::Text(Some(text)) => Value::Text(text.into_owned()),
+        Arg::Int(Some(n)) => Value::Integer(n),
+        Arg::Bool(b) => Value::Integer(i64::from(b)),
+        Arg::Text(None) | Arg::Int(None) => Value::Null,
     }
 }
 

@@ -11,6 +11,10 @@
 //!
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
 //! - [`accounts`]: accounts, sessions, the one-time setup link.
+//! - [`groups`]: listed groups as the directory and feeds read them, and
+//!   new groups going in.
+//! - [`occurrences`]: meetings — materialized from schedules, cancelled,
+//!   moved, pruned.
 //! - [`hosting`]: what hosts and moderators change, the audit log, the
 //!   safety text and the site pages admins edit (`about`).
 //! - [`membership`]: requests to join, their threads, invitations, RSVPs.
@@ -28,11 +32,13 @@ pub mod accounts;
 mod bulk;
 mod db;
 mod direct;
+pub mod groups;
 pub mod hosting;
 pub mod lifecycle;
 pub mod mail;
 pub mod membership;
 pub mod model;
+pub mod occurrences;
 pub mod postgres;
 pub mod rooms;
 pub mod search;
@@ -46,11 +52,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kith_domain::group::GroupProfile;
-use kith_domain::ids::{GroupId, Slug};
-use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 pub use accounts::AccountStore;
+pub use groups::GroupStore;
 pub use hosting::HostingStore;
 pub use lifecycle::LifecycleStore;
 pub use mail::MailStore;
@@ -59,6 +63,7 @@ pub use model::{
     AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
     OccurrenceException, OccurrenceTime,
 };
+pub use occurrences::OccurrenceStore;
 pub use rooms::RoomStore;
 
 /// What a store call can fail with.
@@ -150,12 +155,14 @@ pub(crate) trait SqlParts: Send + Sync + 'static {
     fn direct_writer(&self) -> Option<&Arc<direct::DirectWriter>>;
 }
 
-/// Everything kith keeps. Methods are named after intent; each is one
-/// transaction. Accounts and hosting have their own traits, so each file
-/// stays readable; `Store` holds the directory and schedules.
+/// Everything kith keeps: one trait per capability, each method named
+/// after intent and one transaction; `Store` adds what concerns the
+/// database as a whole.
 #[async_trait]
 pub trait Store:
     AccountStore
+    + GroupStore
+    + OccurrenceStore
     + HostingStore
     + MembershipStore
     + MailStore
@@ -171,106 +178,8 @@ pub trait Store:
     /// Answers when the database does.
     async fn ping(&self) -> StoreResult<()>;
 
-    /// How many groups exist, in any status.
-    async fn count_groups(&self) -> StoreResult<u64>;
-
     /// The account with this handle, created if it does not exist yet.
     async fn ensure_account(&self, handle: &str, now: Timestamp) -> StoreResult<AccountId>;
-
-    /// Inserts groups with their rules, hosts and first occurrences, all in
-    /// one transaction and a few multi-row statements; answers their slugs
-    /// in order. `Conflict` when a slug is taken (nothing is inserted).
-    async fn insert_groups(
-        &self,
-        drafts: &[GroupDraft<'_>],
-        now: Timestamp,
-    ) -> StoreResult<Vec<Slug>>;
-
-    /// A listed group's public profile; `NotFound` for any other status.
-    async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile>;
-
-    /// Cancels one of a group's meetings that has not ended, with a note
-    /// (`set_occurrence_time` restores it); `NotFound` when the group has
-    /// no such meeting ahead.
-    async fn cancel_occurrence(
-        &self,
-        group: GroupId,
-        occurrence: &kith_domain::ids::OccurrenceId,
-        note: Option<&str>,
-        now: Timestamp,
-    ) -> StoreResult<()>;
-
-    /// A group's cancelled and moved meetings.
-    async fn occurrence_exceptions(&self, group: GroupId) -> StoreResult<Vec<OccurrenceException>>;
-
-    /// The public, random id of each of a group's rules, by the rule's
-    /// stored id: the `UID`s of its calendar series.
-    async fn series_ids(
-        &self,
-        group: GroupId,
-    ) -> StoreResult<Vec<(kith_domain::ids::RuleId, kith_domain::ids::SeriesId)>>;
-
-    /// A group's meeting that has not ended: its rule and local start;
-    /// `NotFound` otherwise.
-    async fn occurrence_rule(
-        &self,
-        group: GroupId,
-        occurrence: &kith_domain::ids::OccurrenceId,
-        now: Timestamp,
-    ) -> StoreResult<(kith_domain::ids::RuleId, jiff::civil::DateTime)>;
-
-    /// Sets a meeting's times: moved to `moved_to` (local), or back to its
-    /// rule's (`None`); either way not cancelled.
-    async fn set_occurrence_time(
-        &self,
-        group: GroupId,
-        occurrence: &kith_domain::ids::OccurrenceId,
-        moved_to: Option<jiff::civil::DateTime>,
-        starts_at: Timestamp,
-        ends_at: Timestamp,
-    ) -> StoreResult<()>;
-
-    /// Every listed group with its schedule, by name: two queries, however
-    /// many groups.
-    async fn listed_groups_for_feed(&self) -> StoreResult<Vec<FeedGroup>>;
-
-    /// When a listed group last changed; `NotFound` for any other status.
-    async fn listed_group_changed_at(&self, slug: &Slug) -> StoreResult<Timestamp>;
-
-    /// The next meetings of a group, in any status, that end after `now`;
-    /// the caller has checked that the reader may see the group.
-    async fn upcoming_occurrences(
-        &self,
-        slug: &Slug,
-        now: Timestamp,
-        limit: u32,
-    ) -> StoreResult<Vec<OccurrenceTime>>;
-
-    /// One page of the directory.
-    async fn search_directory(&self, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>>;
-
-    /// Groups whose occurrences are materialized only up to before `until`,
-    /// with their schedules, at most `limit` of them.
-    async fn groups_due_for_occurrences(
-        &self,
-        until: Timestamp,
-        limit: u32,
-    ) -> StoreResult<Vec<(GroupId, Schedule)>>;
-
-    /// Replaces each group's occurrences from `from` on with its planned
-    /// ones, keeping the id (and any cancellation or move) of every
-    /// occurrence whose rule and local start are unchanged, and records that
-    /// occurrences now reach `until`: one transaction and a few multi-row
-    /// statements for all the groups.
-    async fn save_occurrences(
-        &self,
-        planned: &[(GroupId, Vec<PlannedOccurrence>)],
-        from: Timestamp,
-        until: Timestamp,
-    ) -> StoreResult<()>;
-
-    /// Deletes occurrences that ended before `before`; answers how many.
-    async fn prune_occurrences(&self, before: Timestamp) -> StoreResult<u64>;
 
     /// What is announced to the rooms by every instance, this one's
     /// included: appended room commands (PostgreSQL) and access changes.

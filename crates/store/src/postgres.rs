@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use crate::search::Dialect;
 use crate::shared::impl_store;
-use crate::{Backend, SqlParts, StoreError, StoreResult};
+use crate::{Backend, StoreError, StoreResult};
 
 /// The migrations, embedded in the binary.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -56,7 +55,7 @@ impl crate::SqlParts for PgStore {
     }
 }
 
-impl_store!(PgStore, Dialect::Postgres, "BEGIN", {
+impl_store!(PgStore, Backend::Postgres, "BEGIN", {
     fn backend(&self) -> Backend {
         Backend::Postgres
     }

@@ -22,6 +22,8 @@
 //! intersection of lists there, counted and found alike. Both plans order
 //! results identically, so the plan never changes an answer, only its cost.
 
+use crate::Backend;
+use crate::db::{Arg, Db, Query, query};
 use crate::model::DirectorySearch;
 
 /// Fewer full-text matches than this, and the groups plan is cheaper.
@@ -30,15 +32,6 @@ pub const RARE_TERMS_CAP: i64 = 1000;
 /// Occurrences the walk may read for one page before handing over.
 pub fn walk_budget(search: &DirectorySearch) -> i64 {
     (16 * i64::from(search.offset + search.limit)).max(2000)
-}
-
-/// The SQL dialect, for the few fragments that differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// SQLite with FTS5.
-    Sqlite,
-    /// PostgreSQL with a `tsvector` column.
-    Postgres,
 }
 
 /// A value bound to a placeholder.
@@ -79,12 +72,12 @@ const HIT_COLUMNS: &str = "g.slug, g.name, g.format, g.focus_mask, g.attribute_m
 
 /// The full-text query for a search: every term as a prefix or as a whole
 /// word and, on SQLite, the filters the index holds as facet words.
-fn fts_query(dialect: Dialect, search: &DirectorySearch, prefix: bool) -> String {
+fn fts_query(backend: Backend, search: &DirectorySearch, prefix: bool) -> String {
     // Terms are letters and digits only (domain::text::tokens), so quoting
     // them is enough to keep them from being read as query syntax.
-    let (quote, star, and) = match dialect {
-        Dialect::Sqlite => ('"', "*", " AND "),
-        Dialect::Postgres => ('\'', ":*", " & "),
+    let (quote, star, and) = match backend {
+        Backend::Sqlite => ('"', "*", " AND "),
+        Backend::Postgres => ('\'', ":*", " & "),
     };
     let star = if prefix { star } else { "" };
     let mut parts: Vec<String> = search
@@ -92,7 +85,7 @@ fn fts_query(dialect: Dialect, search: &DirectorySearch, prefix: bool) -> String
         .iter()
         .map(|t| format!("{quote}{t}{quote}{star}"))
         .collect();
-    if dialect == Dialect::Sqlite {
+    if backend == Backend::Sqlite {
         parts.extend(facet_query(search));
     }
     parts.join(and)
@@ -147,16 +140,16 @@ fn facet_query(search: &DirectorySearch) -> Vec<String> {
 /// too, so reaching the cap there settles it, and counting whole words
 /// stops at the cap, where a prefix's list is merged in full first (at a
 /// million groups, 0.2 ms against 18 ms for a word in a sixth of them).
-pub fn count_term_matches(dialect: Dialect, search: &DirectorySearch) -> Sql {
+pub fn count_term_matches(backend: Backend, search: &DirectorySearch) -> Sql {
     let mut sql = Sql::default();
-    let words = sql.text(&fts_query(dialect, search, false));
-    let prefixes = sql.text(&fts_query(dialect, search, true));
+    let words = sql.text(&fts_query(backend, search, false));
+    let prefixes = sql.text(&fts_query(backend, search, true));
     let cap = sql.int(RARE_TERMS_CAP);
-    let count = |q: &str| match dialect {
-        Dialect::Sqlite => format!(
+    let count = |q: &str| match backend {
+        Backend::Sqlite => format!(
             "(SELECT COUNT(*) FROM (SELECT 1 FROM groups_fts WHERE groups_fts MATCH {q} LIMIT {cap}) m)"
         ),
-        Dialect::Postgres => format!(
+        Backend::Postgres => format!(
             "(SELECT COUNT(*) FROM (SELECT 1 FROM groups WHERE search_vector @@ to_tsquery('simple', {q}) LIMIT {cap}) m)"
         ),
     };
@@ -208,7 +201,7 @@ pub fn walk(search: &DirectorySearch, bound: Option<i64>) -> Sql {
 }
 
 /// The groups plan.
-pub fn by_groups(dialect: Dialect, search: &DirectorySearch) -> Sql {
+pub fn by_groups(backend: Backend, search: &DirectorySearch) -> Sql {
     let mut sql = Sql::default();
     let windows = windows_clause(&mut sql, "p", search);
     let now = sql.int(search.now);
@@ -220,12 +213,12 @@ pub fn by_groups(dialect: Dialect, search: &DirectorySearch) -> Sql {
     );
     text += &group_filters(&mut sql, search);
     if !search.terms.is_empty() {
-        let q = sql.text(&fts_query(dialect, search, true));
-        text += &match dialect {
-            Dialect::Sqlite => {
+        let q = sql.text(&fts_query(backend, search, true));
+        text += &match backend {
+            Backend::Sqlite => {
                 format!(" AND g.id IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH {q})")
             }
-            Dialect::Postgres => format!(" AND g.search_vector @@ to_tsquery('simple', {q})"),
+            Backend::Postgres => format!(" AND g.search_vector @@ to_tsquery('simple', {q})"),
         };
     }
     text += &page_clause(&mut sql, search);
@@ -333,40 +326,42 @@ fn page_clause(sql: &mut Sql, search: &DirectorySearch) -> String {
     format!(" ORDER BY o.starts_at, o.sort_name, o.group_id LIMIT {limit} OFFSET {offset}")
 }
 
-/// Runs a directory search against one backend.
-pub(crate) trait Executor {
-    /// Runs a statement that answers directory rows.
-    async fn hits(&self, sql: Sql) -> crate::StoreResult<Vec<crate::sql::HitRow>>;
-    /// Runs a statement that answers at most one integer.
-    async fn scalar(&self, sql: Sql) -> crate::StoreResult<Option<i64>>;
+impl From<Sql> for Query<'static> {
+    fn from(sql: Sql) -> Self {
+        sql.values.into_iter().fold(query(sql.text), |q, value| {
+            q.bind(match value {
+                Value::Int(v) => Arg::from(v),
+                Value::Text(v) => Arg::from(v),
+            })
+        })
+    }
 }
 
 /// Chooses the plan and runs it.
 pub(crate) async fn run(
-    executor: &impl Executor,
-    dialect: Dialect,
+    db: &Db,
     search: &DirectorySearch,
 ) -> crate::StoreResult<Vec<crate::model::DirectoryHit>> {
+    let backend = db.backend();
+    let hits = |sql: Sql| Query::from(sql).fetch_all::<crate::sql::HitRow>(db);
+    let scalar = |sql: Sql| Query::from(sql).scalar_optional::<i64>(db);
     if search.windows.is_empty() || search.limit == 0 {
         return Ok(Vec::new());
     }
     let rare_terms = !search.terms.is_empty()
-        && executor
-            .scalar(count_term_matches(dialect, search))
+        && scalar(count_term_matches(backend, search))
             .await?
             .unwrap_or(0)
             < RARE_TERMS_CAP;
     let rows = if rare_terms {
-        executor.hits(by_groups(dialect, search)).await?
+        hits(by_groups(backend, search)).await?
     } else {
-        let bound = executor
-            .scalar(walk_bound(search, walk_budget(search)))
-            .await?;
-        let walked = executor.hits(walk(search, bound)).await?;
+        let bound = scalar(walk_bound(search, walk_budget(search))).await?;
+        let walked = hits(walk(search, bound)).await?;
         if bound.is_none() || walked.len() == search.limit as usize {
             walked
         } else {
-            executor.hits(by_groups(dialect, search)).await?
+            hits(by_groups(backend, search)).await?
         }
     };
     rows.into_iter().map(crate::sql::HitRow::into_hit).collect()

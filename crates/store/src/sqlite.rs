@@ -8,9 +8,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::search::Dialect;
 use crate::shared::impl_store;
-use crate::{Backend, SqlParts, StoreError, StoreResult};
+use crate::{Backend, StoreError, StoreResult};
 
 /// The migrations, embedded in the binary.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -126,7 +125,7 @@ impl crate::SqlParts for SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, Dialect::Sqlite, "BEGIN IMMEDIATE", {
+impl_store!(SqliteStore, Backend::Sqlite, "BEGIN IMMEDIATE", {
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }

@@ -231,7 +231,7 @@ macro_rules! impl_hosting {
                 }
                 // The new rules and meetings of every group whose schedule
                 // changed, in a few multi-row statements.
-                $crate::bulk::insert_schedules!(tx, &schedules);
+                $crate::bulk::insert_schedules_typed!(tx, &schedules);
                 tx.commit().await?;
                 Ok(())
             }

@@ -1,0 +1,81 @@
+//! The one implementation of [`GroupStore`], for both backends. New groups
+//! go into a SQLite file through its direct writer (see `direct`), and
+//! otherwise in multi-row statements (see `bulk`).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::group::GroupProfile;
+use kith_domain::ids::Slug;
+
+use super::GroupStore;
+use crate::db::query;
+use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft};
+use crate::sql::{
+    COUNT_GROUPS, FEED_GROUPS, FEED_RULES, FeedRow, GROUP_HOSTS, GROUP_RULES, GroupRow,
+    LISTED_GROUP, LISTED_GROUP_CHANGED_AT, RuleRow,
+};
+use crate::{SqlParts, StoreError, StoreResult, bulk, from_seconds, search};
+
+#[async_trait]
+impl<S: SqlParts> GroupStore for S {
+    async fn count_groups(&self) -> StoreResult<u64> {
+        let n: i64 = query(COUNT_GROUPS).scalar(self.db()).await?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    async fn insert_groups(
+        &self,
+        drafts: &[GroupDraft<'_>],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Slug>> {
+        if let Some(direct) = self.direct_writer() {
+            return direct.insert_groups(drafts, now).await;
+        }
+        let mut tx = self.db().begin().await?;
+        let slugs = bulk::insert_groups(&mut tx, drafts, now).await?;
+        tx.commit().await?;
+        Ok(slugs)
+    }
+
+    async fn listed_group(&self, slug: &Slug) -> StoreResult<GroupProfile> {
+        let row: GroupRow = query(LISTED_GROUP)
+            .bind(slug.as_str())
+            .fetch_one(self.db())
+            .await?;
+        let id = row.group_id().0;
+        let rules: Vec<RuleRow> = query(GROUP_RULES).bind(id).fetch_all(self.db()).await?;
+        let hosts: Vec<String> = query(GROUP_HOSTS).bind(id).scalars(self.db()).await?;
+        row.into_profile(rules, hosts)
+    }
+
+    async fn listed_groups_for_feed(&self) -> StoreResult<Vec<FeedGroup>> {
+        let groups: Vec<FeedRow> = query(FEED_GROUPS).fetch_all(self.db()).await?;
+        let rules: Vec<RuleRow> = query(FEED_RULES).fetch_all(self.db()).await?;
+        let mut by_group: HashMap<i64, Vec<RuleRow>> = HashMap::with_capacity(groups.len());
+        for rule in rules {
+            by_group.entry(rule.group_id).or_default().push(rule);
+        }
+        groups
+            .into_iter()
+            .map(|g| {
+                let rules = by_group.remove(&g.id).unwrap_or_default();
+                g.into_feed_group(rules)
+            })
+            .collect()
+    }
+
+    async fn listed_group_changed_at(&self, slug: &Slug) -> StoreResult<Timestamp> {
+        let seconds: i64 = query(LISTED_GROUP_CHANGED_AT)
+            .bind(slug.as_str())
+            .scalar_optional(self.db())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_seconds(seconds)
+    }
+
+    async fn search_directory(&self, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>> {
+        search::run(self.db(), search).await
+    }
+}
