@@ -366,3 +366,6 @@ pub(crate) async fn run(
     };
     rows.into_iter().map(crate::sql::HitRow::into_hit).collect()
 }
+
+#[cfg(test)]
+mod tests;
