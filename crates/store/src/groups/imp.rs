@@ -79,3 +79,77 @@ impl<S: SqlParts> GroupStore for S {
         search::run(self.db(), search).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::Weekday;
+    use kith_domain::directory::horizon;
+    use kith_domain::group::ListingStatus;
+
+    use super::*;
+    use crate::sqlite::SqliteStore;
+    use crate::testing::{TempSqlite, group, insert, now};
+
+    /// A SQLite file takes new groups through its direct writer, so the
+    /// multi-row statements PostgreSQL uses are run on SQLite here: both
+    /// ways must store the same group.
+    #[tokio::test]
+    async fn sqlite_stores_a_group_alike_through_multi_row_statements_and_its_direct_writer() {
+        let db = TempSqlite::create().await;
+        let direct = group("Direct", "Europe/Berlin", &[Weekday::Tuesday], "19:00");
+        let direct_slug = insert(&db.store, &[direct], ListingStatus::Listed)
+            .await
+            .remove(0);
+        let host = db
+            .store
+            .ensure_account("willow", now())
+            .await
+            .expect("host");
+        let mut bulk = group("Direct", "Europe/Berlin", &[Weekday::Tuesday], "19:00");
+        bulk.profile.slug = Slug::parse("in-bulk").expect("slug");
+        let until = horizon(now());
+        let draft = GroupDraft {
+            group: &bulk,
+            status: ListingStatus::Listed,
+            hosts: vec![host],
+            occurrences: bulk.profile.schedule.occurrences_between(now(), until),
+            occurrences_until: until,
+        };
+        let typed = SqliteStore::connect(&db.url, 2).await.expect("open");
+        let mut tx = typed.db().begin().await.expect("begin");
+        let slugs = bulk::insert_groups(&mut tx, &[draft], now())
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+        assert_eq!(slugs, [bulk.profile.slug.clone()]);
+
+        // Each is itself, with rule ids of its own.
+        let read = |slug: &Slug| {
+            let store = db.store.clone();
+            let slug = slug.clone();
+            async move {
+                let mut group = store.listed_group(&slug).await.expect("read");
+                group.slug = Slug::parse("same").expect("slug");
+                group.schedule.rules.iter_mut().for_each(|r| r.id = None);
+                group
+            }
+        };
+        assert_eq!(read(&slugs[0]).await, read(&direct_slug).await);
+        let meetings = |slug: &Slug| {
+            let store = db.store.clone();
+            let slug = slug.clone();
+            async move {
+                store
+                    .upcoming_occurrences(&slug, now(), 100)
+                    .await
+                    .expect("meetings")
+                    .into_iter()
+                    .map(|m| m.starts_at)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let bulk_meetings = meetings(&slugs[0]).await;
+        assert!(!bulk_meetings.is_empty());
+        assert_eq!(bulk_meetings, meetings(&direct_slug).await);
+    }
+}
