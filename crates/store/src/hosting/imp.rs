@@ -403,3 +403,6 @@ async fn save_edit(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
