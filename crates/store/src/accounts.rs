@@ -315,10 +315,6 @@ macro_rules! insert_account {
 pub(crate) use insert_account;
 
 /// Writes an audit row inside the transaction of the change it records.
-#[expect(
-    dead_code,
-    reason = "used as the store moves off its macros (issue 19)"
-)]
 pub(crate) async fn insert_audit(
     tx: &mut crate::db::Tx,
     audit: &crate::model::AuditEntry<'_>,

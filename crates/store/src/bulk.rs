@@ -14,7 +14,7 @@ use kith_domain::group::ListingStatus;
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
-use crate::db::{Arg, Tx, query};
+use crate::db::{Arg, Db, Tx, query};
 use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow, parse_status, timestamp};
 use crate::model::{AccountId, GroupDraft};
 use crate::shared::GroupColumns;
@@ -161,7 +161,7 @@ fn occurrence_values<'a>(
 pub(crate) const SLUGS_PER_QUERY: usize = 1_000;
 /// Groups in any status with their private fields, by slug; ` IN (…)`
 /// follows.
-pub(crate) const MANAGED_GROUPS: &str = "SELECT id, slug, name, description, agreements,
+const MANAGED_GROUPS: &str = "SELECT id, slug, name, description, agreements,
     facilitation_style, facilitation_description, focus_mask, attribute_mask, format, language,
     country, region, city, capacity, time_zone, status, source_url,
     join_policy, join_question, publish_call_link, members_visible,
@@ -174,12 +174,12 @@ pub(crate) const RULES_OF_GROUPS: &str = "SELECT id, group_id, kind, weekdays, l
 FROM schedule_rules WHERE group_id IN (";
 /// The hosts of several groups; the ids and `) ORDER BY h.group_id,
 /// h.position` follow.
-pub(crate) const HOSTS_OF_GROUPS: &str = "SELECT h.group_id, h.account_id, a.handle
+const HOSTS_OF_GROUPS: &str = "SELECT h.group_id, h.account_id, a.handle
 FROM group_hosts h JOIN accounts a ON a.id = h.account_id WHERE h.group_id IN (";
 
 /// A group with its status, note and private columns.
 #[derive(sqlx::FromRow)]
-pub(crate) struct ManagedRow {
+struct ManagedRow {
     #[sqlx(flatten)]
     pub group: GroupRow,
     pub review_note: Option<String>,
@@ -189,7 +189,7 @@ pub(crate) struct ManagedRow {
 
 /// Puts groups read by [`MANAGED_GROUPS`] together with their rules and
 /// hosts (`(group_id, account_id, handle)`), both ordered by group.
-pub(crate) fn managed_groups(
+fn managed_groups(
     rows: Vec<ManagedRow>,
     rules: Vec<RuleRow>,
     hosts: Vec<(i64, i64, String)>,
@@ -230,43 +230,29 @@ pub(crate) fn managed_groups(
 
 /// Reads groups by slug with [`MANAGED_GROUPS`], [`RULES_OF_GROUPS`] and
 /// [`HOSTS_OF_GROUPS`]: three queries per thousand slugs.
-macro_rules! read_managed_groups {
-    ($pool:expr, $slugs:expr) => {{
-        let slugs: &[kith_domain::ids::Slug] = $slugs;
-        let mut out = Vec::with_capacity(slugs.len());
-        for chunk in slugs.chunks($crate::bulk::SLUGS_PER_QUERY) {
-            let mut query = sqlx::QueryBuilder::new($crate::bulk::MANAGED_GROUPS);
-            let mut list = query.separated(", ");
-            for slug in chunk {
-                list.push_bind(slug.as_str());
-            }
-            query.push(")");
-            let rows: Vec<$crate::bulk::ManagedRow> =
-                query.build_query_as().fetch_all($pool).await?;
-            if rows.is_empty() {
-                continue;
-            }
-            let ids = || rows.iter().map(|row| row.group.id);
-            let mut query = sqlx::QueryBuilder::new($crate::bulk::RULES_OF_GROUPS);
-            let mut list = query.separated(", ");
-            for id in ids() {
-                list.push_bind(id);
-            }
-            query.push(") ORDER BY group_id, position");
-            let rules: Vec<$crate::sql::RuleRow> = query.build_query_as().fetch_all($pool).await?;
-            let mut query = sqlx::QueryBuilder::new($crate::bulk::HOSTS_OF_GROUPS);
-            let mut list = query.separated(", ");
-            for id in ids() {
-                list.push_bind(id);
-            }
-            query.push(") ORDER BY h.group_id, h.position");
-            let hosts: Vec<(i64, i64, String)> = query.build_query_as().fetch_all($pool).await?;
-            out.extend($crate::bulk::managed_groups(rows, rules, hosts)?);
+pub(crate) async fn read_managed_groups(db: &Db, slugs: &[Slug]) -> StoreResult<Vec<ManagedGroup>> {
+    let mut out = Vec::with_capacity(slugs.len());
+    for chunk in slugs.chunks(SLUGS_PER_QUERY) {
+        let mut select = query(MANAGED_GROUPS);
+        select.push_list(chunk.iter().map(Slug::as_str));
+        select.push(")");
+        let rows: Vec<ManagedRow> = select.fetch_all(db).await?;
+        if rows.is_empty() {
+            continue;
         }
-        out
-    }};
+        let ids = || rows.iter().map(|row| row.group.id);
+        let mut select = query(RULES_OF_GROUPS);
+        select.push_list(ids());
+        select.push(") ORDER BY group_id, position");
+        let rules: Vec<RuleRow> = select.fetch_all(db).await?;
+        let mut select = query(HOSTS_OF_GROUPS);
+        select.push_list(ids());
+        select.push(") ORDER BY h.group_id, h.position");
+        let hosts: Vec<(i64, i64, String)> = select.fetch_all(db).await?;
+        out.extend(managed_groups(rows, rules, hosts)?);
+    }
+    Ok(out)
 }
-pub(crate) use read_managed_groups;
 
 /// Inserts groups with their hosts, rules and first occurrences inside a
 /// transaction, a few multi-row statements for all of them; answers their
@@ -456,101 +442,3 @@ pub(crate) async fn save_occurrences(
     }
     Ok(())
 }
-
-/// Binds [`Arg`]s to one row of a multi-row statement (transitional, for
-/// `insert_schedules!`).
-macro_rules! push_columns {
-    ($row:ident, $columns:expr) => {
-        for column in $columns {
-            match column {
-                $crate::db::Arg::Text(Some(std::borrow::Cow::Borrowed(value))) => {
-                    $row.push_bind(Some(value));
-                }
-                $crate::db::Arg::Text(value) => {
-                    $row.push_bind(value.map(std::borrow::Cow::into_owned));
-                }
-                $crate::db::Arg::Int(value) => {
-                    $row.push_bind(value);
-                }
-                $crate::db::Arg::Bool(value) => {
-                    $row.push_bind(value);
-                }
-            }
-        }
-    };
-}
-pub(crate) use push_columns;
-
-/// Inserts the schedule rules and first occurrences of groups — `(group id,
-/// schedule, occurrences, sort name)` — inside a transaction, a few
-/// multi-row statements for all of them (transitional: the hosting macro's
-/// copy of [`insert_schedules()`]).
-macro_rules! insert_schedules_typed {
-    ($tx:ident, $groups:expr) => {{
-        let groups: &[(
-            i64,
-            &kith_domain::schedule::Schedule,
-            &[kith_domain::schedule::PlannedOccurrence],
-            &str,
-        )] = $groups;
-        let rules: Vec<[$crate::db::Arg<'static>; $crate::bulk::RULE_BINDS]> = groups
-            .iter()
-            .flat_map(|(group, schedule, _, _)| {
-                schedule
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .map(move |(position, rule)| {
-                        $crate::bulk::rule_values(
-                            *group,
-                            position as i64,
-                            rule,
-                            $crate::sql::rule_columns(rule),
-                        )
-                    })
-            })
-            .collect();
-        let mut rule_ids: std::collections::HashMap<(i64, i64), i64> =
-            std::collections::HashMap::with_capacity(rules.len());
-        for chunk in rules.chunks($crate::bulk::rows_per_statement($crate::bulk::RULE_BINDS)) {
-            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_RULES);
-            insert.push_values(chunk, |mut row, values| {
-                $crate::bulk::push_columns!(row, values.iter().cloned());
-            });
-            insert.push(" RETURNING id, group_id, position");
-            let returned: Vec<(i64, i64, i64)> =
-                insert.build_query_as().fetch_all(&mut *$tx).await?;
-            rule_ids.extend(
-                returned
-                    .into_iter()
-                    .map(|(id, group, position)| ((group, position), id)),
-            );
-        }
-        let mut occurrences = Vec::new();
-        for (group, _, planned, sort_name) in groups {
-            for occurrence in *planned {
-                let position = occurrence.rule_index as i64;
-                let rule = *rule_ids
-                    .get(&(*group, position))
-                    .ok_or_else(|| $crate::StoreError::corrupt("occurrence rule index"))?;
-                occurrences.push((*group, rule, occurrence, *sort_name));
-            }
-        }
-        for chunk in occurrences.chunks($crate::bulk::rows_per_statement(
-            $crate::bulk::OCCURRENCE_BINDS,
-        )) {
-            let mut insert = sqlx::QueryBuilder::new($crate::bulk::INSERT_OCCURRENCES);
-            insert.push_values(chunk, |mut row, (group, rule, planned, sort_name)| {
-                row.push_bind(kith_domain::ids::OccurrenceId::random().to_string())
-                    .push_bind(*group)
-                    .push_bind(*rule)
-                    .push_bind(planned.local_start.to_string())
-                    .push_bind(*sort_name)
-                    .push_bind(planned.starts_at.as_second())
-                    .push_bind(planned.ends_at.as_second());
-            });
-            insert.build().execute(&mut *$tx).await?;
-        }
-    }};
-}
-pub(crate) use insert_schedules_typed;

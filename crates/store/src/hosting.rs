@@ -259,6 +259,7 @@ pub(crate) struct AccessRow {
 }
 
 impl AccessRow {
+    /// The access, with the hosts read beside it (first host first).
     pub(crate) fn into_access(self, hosts: Vec<i64>) -> StoreResult<GroupAccess> {
         Ok(GroupAccess {
             id: GroupId(self.id),
@@ -289,10 +290,12 @@ impl From<PrivateRow> for PrivateDetails {
     }
 }
 
+/// A stored status code; a code the domain does not know is corruption.
 pub(crate) fn parse_status(code: &str) -> StoreResult<ListingStatus> {
     ListingStatus::parse(code).ok_or_else(|| StoreError::corrupt("status"))
 }
 
+/// A stored time (unix seconds).
 pub(crate) fn timestamp(seconds: i64) -> StoreResult<Timestamp> {
     from_seconds(seconds)
 }
@@ -366,4 +369,3 @@ pub(crate) const SAVE_SITE_PAGE: &str = "INSERT INTO site_pages (name, body, upd
 VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
 
 mod imp;
-pub(crate) use imp::impl_hosting;
