@@ -403,15 +403,10 @@ pub(crate) fn check_mail(mail: &NewMail<'_>) -> StoreResult<()> {
 }
 
 mod imp;
-pub(crate) use imp::impl_mail;
 
 /// Writes a mail (and its unsubscribe token) to the outbox inside the
 /// transaction of the change it reports, answering its row id: either both
 /// happen or neither.
-#[expect(
-    dead_code,
-    reason = "used as the store moves off its macros (issue 19)"
-)]
 pub(crate) async fn insert_mail(
     tx: &mut crate::db::Tx,
     mail: &NewMail<'_>,
