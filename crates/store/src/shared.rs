@@ -7,7 +7,6 @@
 /// methods.
 macro_rules! impl_store {
     ($ty:ty, $begin:expr, { $($specific:tt)* }) => {
-        $crate::accounts::impl_accounts!($ty, $begin);
         $crate::hosting::impl_hosting!($ty, $begin);
         $crate::membership::impl_membership!($ty, $begin);
         $crate::lifecycle::impl_lifecycle!($ty, $begin);
