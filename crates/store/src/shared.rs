@@ -9,7 +9,6 @@ macro_rules! impl_store {
     ($ty:ty, $begin:expr, { $($specific:tt)* }) => {
         $crate::hosting::impl_hosting!($ty, $begin);
         $crate::membership::impl_membership!($ty, $begin);
-        $crate::lifecycle::impl_lifecycle!($ty, $begin);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {
