@@ -21,9 +21,13 @@
 //! 3. Read the person's [`NotificationPreferences`]; skip optional mail
 //!    they turned off ([`MailKind::wanted`]); [`compose`] the mail (this
 //!    makes the one-click unsubscribe token for optional mail); then write
-//!    [`Composed::to`] into the outbox — with
-//!    `MailStore::enqueue_mail`, or inside the store transaction of the
-//!    change it reports with `kith_store::mail::insert_mail!`.
+//!    [`Composed::to`] into the outbox: on its own with
+//!    `MailStore::enqueue_mail`, or, when it reports a change, handed to
+//!    the store method that makes the change (as
+//!    `LifecycleStore::create_account_token` takes the mail carrying the
+//!    token). That method writes it with `kith_store::mail::insert_mail`
+//!    (crate-private) inside its own transaction, so the change and its
+//!    mail are kept together or not at all.
 //!
 //! Subjects are neutral by default ("kith: a message about your group"):
 //! never a group's name or words such as "withdrawal" or "psychiatric",

@@ -278,41 +278,6 @@ pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log
     (at, actor_id, actor_handle, action, target, reason) VALUES ($1, $2, $3, $4, $5, $6)";
 
 mod imp;
-pub(crate) use imp::impl_accounts;
-
-/// Inserts an account inside a transaction, answering its id or the
-/// conflict that names the taken field.
-macro_rules! insert_account {
-    ($tx:ident, $account:expr, $now:expr) => {{
-        let account: &$crate::accounts::NewAccount<'_> = $account;
-        let handle_taken: i64 = sqlx::query_scalar($crate::accounts::HANDLE_TAKEN)
-            .bind(account.handle.key())
-            .fetch_one(&mut *$tx)
-            .await?;
-        if handle_taken > 0 {
-            return Err($crate::StoreError::Conflict { what: "handle" });
-        }
-        let email_taken: i64 = sqlx::query_scalar($crate::accounts::EMAIL_TAKEN)
-            .bind(account.email.as_str())
-            .fetch_one(&mut *$tx)
-            .await?;
-        if email_taken > 0 {
-            return Err($crate::StoreError::Conflict { what: "email" });
-        }
-        let id: i64 = sqlx::query_scalar($crate::accounts::INSERT_ACCOUNT)
-            .bind(account.handle.as_str())
-            .bind(account.handle.key())
-            .bind(account.email.as_str())
-            .bind(account.password_hash)
-            .bind(account.role.code())
-            .bind($now.as_second())
-            .bind(account.email_verified.then(|| $now.as_second()))
-            .fetch_one(&mut *$tx)
-            .await?;
-        $crate::AccountId(id)
-    }};
-}
-pub(crate) use insert_account;
 
 /// Writes an audit row inside the transaction of the change it records.
 pub(crate) async fn insert_audit(
@@ -331,24 +296,6 @@ pub(crate) async fn insert_audit(
         .await?;
     Ok(())
 }
-
-/// Writes an audit row inside a transaction (macro bodies only; see
-/// [`insert_audit()`]).
-macro_rules! insert_audit_typed {
-    ($tx:ident, $audit:expr, $now:expr) => {{
-        let audit: &$crate::model::AuditEntry<'_> = $audit;
-        sqlx::query($crate::accounts::INSERT_AUDIT)
-            .bind($now.as_second())
-            .bind(audit.actor.map(|a| a.0))
-            .bind(audit.actor_handle)
-            .bind(audit.action)
-            .bind(&audit.target)
-            .bind(audit.reason)
-            .execute(&mut *$tx)
-            .await?;
-    }};
-}
-pub(crate) use insert_audit_typed;
 
 #[cfg(test)]
 mod tests {

@@ -277,7 +277,6 @@ pub(crate) const DELETE_ACCOUNT: &str = "DELETE FROM accounts WHERE id = $1";
 pub(crate) const PRUNE_TOKENS: &str = "DELETE FROM account_tokens WHERE expires_at <= $1";
 
 mod imp;
-pub(crate) use imp::impl_lifecycle;
 
 #[cfg(test)]
 mod tests {

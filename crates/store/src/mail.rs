@@ -403,15 +403,10 @@ pub(crate) fn check_mail(mail: &NewMail<'_>) -> StoreResult<()> {
 }
 
 mod imp;
-pub(crate) use imp::impl_mail;
 
 /// Writes a mail (and its unsubscribe token) to the outbox inside the
 /// transaction of the change it reports, answering its row id: either both
 /// happen or neither.
-#[expect(
-    dead_code,
-    reason = "used as the store moves off its macros (issue 19)"
-)]
 pub(crate) async fn insert_mail(
     tx: &mut crate::db::Tx,
     mail: &NewMail<'_>,
@@ -442,44 +437,6 @@ pub(crate) async fn insert_mail(
     }
     Ok(id)
 }
-
-/// Writes a mail (and its unsubscribe token) to the outbox inside a
-/// transaction `tx`, answering its row id (macro bodies only; see
-/// [`insert_mail()`]): use it in the same transaction
-/// as the change the mail reports, so either both happen or neither.
-///
-/// `let id = crate::mail::insert_mail_typed!(tx, &mail, now);`
-macro_rules! insert_mail_typed {
-    ($tx:ident, $mail:expr, $now:expr) => {{
-        let mail: &$crate::mail::NewMail<'_> = $mail;
-        let now: jiff::Timestamp = $now;
-        $crate::mail::check_mail(mail)?;
-        let id: i64 = sqlx::query_scalar($crate::mail::INSERT_MAIL)
-            .bind(mail.recipient.account().map(|a| a.0))
-            .bind(mail.recipient.address())
-            .bind(mail.kind)
-            .bind(mail.subject)
-            .bind(mail.text)
-            .bind(mail.html)
-            .bind(mail.unsubscribe.map(|u| u.url))
-            .bind(kith_domain::ids::random_secret())
-            .bind(now.as_second())
-            .bind(mail.not_before.as_second())
-            .fetch_one(&mut *$tx)
-            .await?;
-        if let (Some(u), Some(account)) = (mail.unsubscribe, mail.recipient.account()) {
-            sqlx::query($crate::mail::INSERT_UNSUBSCRIBE_TOKEN)
-                .bind(u.token_hash)
-                .bind(account.0)
-                .bind(u.category.code())
-                .bind(now.as_second())
-                .execute(&mut *$tx)
-                .await?;
-        }
-        id
-    }};
-}
-pub(crate) use insert_mail_typed;
 
 #[cfg(test)]
 mod tests {

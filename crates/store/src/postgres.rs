@@ -55,7 +55,7 @@ impl crate::SqlParts for PgStore {
     }
 }
 
-impl_store!(PgStore, Backend::Postgres, "BEGIN", {
+impl_store!(PgStore, "BEGIN", {
     fn backend(&self) -> Backend {
         Backend::Postgres
     }

@@ -3,17 +3,11 @@
 //! columns a group is stored with.
 
 /// Implements `Store` for a backend type with a `pool` field, given the
-/// backend, the statement that begins a writing transaction, and the
-/// backend-specific methods.
+/// statement that begins a writing transaction and the backend-specific
+/// methods.
 macro_rules! impl_store {
-    ($ty:ty, $dialect:expr, $begin:expr, { $($specific:tt)* }) => {
-        $crate::accounts::impl_accounts!($ty, $begin);
+    ($ty:ty, $begin:expr, { $($specific:tt)* }) => {
         $crate::membership::impl_membership!($ty, $begin);
-        $crate::lifecycle::impl_lifecycle!($ty, $begin);
-        $crate::mail::impl_mail!($ty, $begin, match $dialect {
-            $crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            $crate::Backend::Sqlite => "",
-        });
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

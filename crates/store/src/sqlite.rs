@@ -125,7 +125,7 @@ impl crate::SqlParts for SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, Backend::Sqlite, "BEGIN IMMEDIATE", {
+impl_store!(SqliteStore, "BEGIN IMMEDIATE", {
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }

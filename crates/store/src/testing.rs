@@ -12,6 +12,7 @@ use sqlx::Connection;
 
 use jiff::Timestamp;
 use jiff::civil::Weekday;
+use kith_domain::account::{Email, Handle, Role};
 use kith_domain::directory::horizon;
 use kith_domain::group::{
     Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
@@ -21,7 +22,8 @@ use kith_domain::ids::Slug;
 use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
 use kith_domain::zone::Zone;
 
-use crate::{GroupDraft, Store};
+use crate::accounts::NewAccount;
+use crate::{AccountId, GroupDraft, Store};
 
 /// The fixed "now" of store tests.
 pub fn now() -> Timestamp {
@@ -226,4 +228,22 @@ pub async fn insert(
         })
         .collect();
     store.insert_groups(&drafts, now()).await.expect("insert")
+}
+
+/// A member who can log in, at `<handle>@example.org` (lowercased), not yet
+/// verified.
+pub async fn account(store: &Arc<dyn Store>, handle: &str) -> AccountId {
+    let handle = Handle::parse(handle).expect("handle");
+    let email = Email::parse(&format!("{handle}@example.org")).expect("email");
+    let new = NewAccount {
+        handle: &handle,
+        email: &email,
+        password_hash: "$argon2id$v=19$test",
+        role: Role::Member,
+        email_verified: false,
+    };
+    store
+        .create_account(&new, None, now())
+        .await
+        .expect("account")
 }

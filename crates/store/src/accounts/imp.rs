@@ -1,268 +1,272 @@
-//! The one implementation of [`super::AccountStore`], stamped out for
-//! each backend by `impl_store!`.
+//! The one implementation of [`AccountStore`], for both backends.
 
-/// Implements [`AccountStore`] for a backend type with a `pool` field.
-macro_rules! impl_accounts {
-    ($ty:ty, $begin:expr) => {
-        #[async_trait::async_trait]
-        impl $crate::accounts::AccountStore for $ty {
-            async fn create_account(
-                &self,
-                account: &$crate::accounts::NewAccount<'_>,
-                audit: Option<&$crate::model::AuditEntry<'_>>,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<$crate::AccountId> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                let id = $crate::accounts::insert_account!(tx, account, now);
-                if let Some(audit) = audit {
-                    $crate::accounts::insert_audit_typed!(tx, audit, now);
-                }
-                tx.commit().await?;
-                Ok(id)
-            }
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::account::Handle;
 
-            async fn account_by_login(
-                &self,
-                login: &str,
-            ) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
-                let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(&format!(
-                    "{} WHERE handle_key = $1 OR email = $2",
-                    $crate::accounts::ACCOUNT_COLUMNS
-                ))
-                .bind(login.trim().to_ascii_lowercase())
-                .bind(login.trim().to_lowercase())
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map($crate::accounts::AccountRow::into_record)
-                    .transpose()
-            }
+use super::{
+    ACCOUNT_COLUMNS, ACCOUNT_ZONE, ADMIN_EXISTS, AccountRecord, AccountRow, AccountStore,
+    DELETE_EXPIRED_SESSIONS, DELETE_SESSION, DELETE_SETUP_TOKENS, EMAIL_TAKEN, HANDLE_TAKEN,
+    INSERT_ACCOUNT, INSERT_SESSION, INSERT_SETUP_TOKEN, LIVE_SESSION, NewAccount, NewSession,
+    REMEMBER_ACCOUNT_ZONE, SET_ACCOUNT_ZONE, SETUP_TOKEN_VALID, STAFF_ACCOUNTS, SessionRecord,
+    SessionRow, TOUCH_AFTER_SECONDS, TOUCH_SESSION, insert_audit, kind_code,
+};
+use crate::db::{Tx, query};
+use crate::model::{AccountId, AuditEntry};
+use crate::{SqlParts, StoreError, StoreResult, from_seconds};
 
-            async fn account_by_handle(
-                &self,
-                handle: &kith_domain::account::Handle,
-            ) -> $crate::StoreResult<Option<$crate::accounts::AccountRecord>> {
-                let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(&format!(
-                    "{} WHERE handle_key = $1",
-                    $crate::accounts::ACCOUNT_COLUMNS
-                ))
-                .bind(handle.key())
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map($crate::accounts::AccountRow::into_record)
-                    .transpose()
-            }
-
-            async fn create_session(
-                &self,
-                session: &$crate::accounts::NewSession,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<()> {
-                sqlx::query($crate::accounts::INSERT_SESSION)
-                    .bind(&session.token_hash)
-                    .bind(session.account.0)
-                    .bind($crate::accounts::kind_code(session.kind))
-                    .bind(&session.csrf_token)
-                    .bind(session.idle_seconds)
-                    .bind(now.as_second())
-                    .bind(session.expires_at.as_second())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn session(
-                &self,
-                token_hash: &str,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<Option<$crate::accounts::SessionRecord>> {
-                let row: Option<$crate::accounts::SessionRow> =
-                    sqlx::query_as($crate::accounts::LIVE_SESSION)
-                        .bind(token_hash)
-                        .bind(now.as_second())
-                        .fetch_optional(&self.pool)
-                        .await?;
-                let Some(row) = row else { return Ok(None) };
-                if row.last_seen_at < now.as_second() - $crate::accounts::TOUCH_AFTER_SECONDS {
-                    sqlx::query($crate::accounts::TOUCH_SESSION)
-                        .bind(token_hash)
-                        .bind(now.as_second())
-                        .execute(&self.pool)
-                        .await?;
-                }
-                row.into_record().map(Some)
-            }
-
-            async fn end_session(
-                &self,
-                token_hash: &str,
-            ) -> $crate::StoreResult<Option<$crate::AccountId>> {
-                let account: Option<i64> = sqlx::query_scalar($crate::accounts::DELETE_SESSION)
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(account.map($crate::AccountId))
-            }
-
-            async fn end_expired_sessions(&self, now: jiff::Timestamp) -> $crate::StoreResult<u64> {
-                let done = sqlx::query($crate::accounts::DELETE_EXPIRED_SESSIONS)
-                    .bind(now.as_second())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected())
-            }
-
-            async fn admin_exists(&self) -> $crate::StoreResult<bool> {
-                let n: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS)
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(n > 0)
-            }
-
-            async fn staff_accounts(&self) -> $crate::StoreResult<Vec<$crate::AccountId>> {
-                let ids: Vec<i64> = sqlx::query_scalar($crate::accounts::STAFF_ACCOUNTS)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(ids.into_iter().map($crate::AccountId).collect())
-            }
-
-            async fn create_setup_token(
-                &self,
-                token_hash: &str,
-                now: jiff::Timestamp,
-                expires_at: jiff::Timestamp,
-            ) -> $crate::StoreResult<()> {
-                sqlx::query($crate::accounts::INSERT_SETUP_TOKEN)
-                    .bind(token_hash)
-                    .bind(now.as_second())
-                    .bind(expires_at.as_second())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn setup_token_valid(
-                &self,
-                token_hash: &str,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<bool> {
-                let n: i64 = sqlx::query_scalar($crate::accounts::SETUP_TOKEN_VALID)
-                    .bind(token_hash)
-                    .bind(now.as_second())
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(n > 0 && !self.admin_exists().await?)
-            }
-
-            async fn set_calendar_token(
-                &self,
-                account: $crate::AccountId,
-                token_hash: Option<&str>,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<()> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                sqlx::query("DELETE FROM calendar_tokens WHERE account_id = $1")
-                    .bind(account.0)
-                    .execute(&mut *tx)
-                    .await?;
-                if let Some(hash) = token_hash {
-                    sqlx::query("INSERT INTO calendar_tokens (account_id, token_hash, created_at) VALUES ($1, $2, $3)")
-                        .bind(account.0)
-                        .bind(hash)
-                        .bind(now.as_second())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn calendar_token_owner(&self, token_hash: &str) -> $crate::StoreResult<Option<$crate::AccountId>> {
-                let id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM calendar_tokens WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(id.map($crate::AccountId))
-            }
-
-            async fn calendar_token_made(&self, account: $crate::AccountId) -> $crate::StoreResult<Option<jiff::Timestamp>> {
-                let at: Option<i64> = sqlx::query_scalar("SELECT created_at FROM calendar_tokens WHERE account_id = $1")
-                    .bind(account.0)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                at.map($crate::from_seconds).transpose()
-            }
-
-            async fn set_account_zone(
-                &self,
-                account: $crate::AccountId,
-                zone: Option<&str>,
-            ) -> $crate::StoreResult<()> {
-                sqlx::query($crate::accounts::SET_ACCOUNT_ZONE)
-                    .bind(account.0)
-                    .bind(zone)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn remember_account_zone(
-                &self,
-                account: $crate::AccountId,
-                zone: &str,
-            ) -> $crate::StoreResult<bool> {
-                let done = sqlx::query($crate::accounts::REMEMBER_ACCOUNT_ZONE)
-                    .bind(account.0)
-                    .bind(zone)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected() > 0)
-            }
-
-            async fn account_zone(
-                &self,
-                account: $crate::AccountId,
-            ) -> $crate::StoreResult<Option<String>> {
-                let zone: Option<Option<String>> = sqlx::query_scalar($crate::accounts::ACCOUNT_ZONE)
-                    .bind(account.0)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(zone.flatten())
-            }
-
-            async fn create_first_admin(
-                &self,
-                token_hash: &str,
-                account: &$crate::accounts::NewAccount<'_>,
-                now: jiff::Timestamp,
-            ) -> $crate::StoreResult<$crate::AccountId> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                let valid: i64 = sqlx::query_scalar($crate::accounts::SETUP_TOKEN_VALID)
-                    .bind(token_hash)
-                    .bind(now.as_second())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let admins: i64 = sqlx::query_scalar($crate::accounts::ADMIN_EXISTS)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if valid == 0 || admins > 0 {
-                    return Err($crate::StoreError::NotFound);
-                }
-                let id = $crate::accounts::insert_account!(tx, account, now);
-                sqlx::query($crate::accounts::DELETE_SETUP_TOKENS)
-                    .execute(&mut *tx)
-                    .await?;
-                let audit = $crate::model::AuditEntry {
-                    actor: Some(id),
-                    actor_handle: account.handle.as_str(),
-                    action: "admin.create_first",
-                    target: format!("account:{}", account.handle),
-                    reason: "",
-                };
-                $crate::accounts::insert_audit_typed!(tx, &audit, now);
-                tx.commit().await?;
-                Ok(id)
-            }
-        }
-    };
+/// Inserts an account, answering its id, or the conflict that names the
+/// taken field: checked first so the person learns which one, where the
+/// unique indexes alone would only say that one was.
+async fn insert_account(
+    tx: &mut Tx,
+    account: &NewAccount<'_>,
+    now: Timestamp,
+) -> StoreResult<AccountId> {
+    let handle_taken: i64 = query(HANDLE_TAKEN)
+        .bind(account.handle.key())
+        .scalar(&mut *tx)
+        .await?;
+    if handle_taken > 0 {
+        return Err(StoreError::Conflict { what: "handle" });
+    }
+    let email_taken: i64 = query(EMAIL_TAKEN)
+        .bind(account.email.as_str())
+        .scalar(&mut *tx)
+        .await?;
+    if email_taken > 0 {
+        return Err(StoreError::Conflict { what: "email" });
+    }
+    let id: i64 = query(INSERT_ACCOUNT)
+        .bind(account.handle.as_str())
+        .bind(account.handle.key())
+        .bind(account.email.as_str())
+        .bind(account.password_hash)
+        .bind(account.role.code())
+        .bind(now)
+        .bind(account.email_verified.then_some(now))
+        .scalar(tx)
+        .await?;
+    Ok(AccountId(id))
 }
-pub(crate) use impl_accounts;
+
+#[async_trait]
+impl<S: SqlParts> AccountStore for S {
+    async fn create_account(
+        &self,
+        account: &NewAccount<'_>,
+        audit: Option<&AuditEntry<'_>>,
+        now: Timestamp,
+    ) -> StoreResult<AccountId> {
+        let mut tx = self.db().begin().await?;
+        let id = insert_account(&mut tx, account, now).await?;
+        if let Some(audit) = audit {
+            insert_audit(&mut tx, audit, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn account_by_login(&self, login: &str) -> StoreResult<Option<AccountRecord>> {
+        let row: Option<AccountRow> = query(format!(
+            "{ACCOUNT_COLUMNS} WHERE handle_key = $1 OR email = $2"
+        ))
+        .bind(login.trim().to_ascii_lowercase())
+        .bind(login.trim().to_lowercase())
+        .fetch_optional(self.db())
+        .await?;
+        row.map(AccountRow::into_record).transpose()
+    }
+
+    async fn account_by_handle(&self, handle: &Handle) -> StoreResult<Option<AccountRecord>> {
+        let row: Option<AccountRow> = query(format!("{ACCOUNT_COLUMNS} WHERE handle_key = $1"))
+            .bind(handle.key())
+            .fetch_optional(self.db())
+            .await?;
+        row.map(AccountRow::into_record).transpose()
+    }
+
+    async fn create_session(&self, session: &NewSession, now: Timestamp) -> StoreResult<()> {
+        query(INSERT_SESSION)
+            .bind(&session.token_hash)
+            .bind(session.account.0)
+            .bind(kind_code(session.kind))
+            .bind(&session.csrf_token)
+            .bind(session.idle_seconds)
+            .bind(now)
+            .bind(session.expires_at)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionRow> = query(LIVE_SESSION)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(self.db())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.last_seen_at < now.as_second() - TOUCH_AFTER_SECONDS {
+            query(TOUCH_SESSION)
+                .bind(token_hash)
+                .bind(now)
+                .execute(self.db())
+                .await?;
+        }
+        row.into_record().map(Some)
+    }
+
+    async fn end_session(&self, token_hash: &str) -> StoreResult<Option<AccountId>> {
+        let account: Option<i64> = query(DELETE_SESSION)
+            .bind(token_hash)
+            .scalar_optional(self.db())
+            .await?;
+        Ok(account.map(AccountId))
+    }
+
+    async fn end_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
+        query(DELETE_EXPIRED_SESSIONS)
+            .bind(now)
+            .execute(self.db())
+            .await
+    }
+
+    async fn admin_exists(&self) -> StoreResult<bool> {
+        let n: i64 = query(ADMIN_EXISTS).scalar(self.db()).await?;
+        Ok(n > 0)
+    }
+
+    async fn staff_accounts(&self) -> StoreResult<Vec<AccountId>> {
+        let ids: Vec<i64> = query(STAFF_ACCOUNTS).scalars(self.db()).await?;
+        Ok(ids.into_iter().map(AccountId).collect())
+    }
+
+    async fn create_setup_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        query(INSERT_SETUP_TOKEN)
+            .bind(token_hash)
+            .bind(now)
+            .bind(expires_at)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn setup_token_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool> {
+        let n: i64 = query(SETUP_TOKEN_VALID)
+            .bind(token_hash)
+            .bind(now)
+            .scalar(self.db())
+            .await?;
+        Ok(n > 0 && !self.admin_exists().await?)
+    }
+
+    async fn set_calendar_token(
+        &self,
+        account: AccountId,
+        token_hash: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.db().begin().await?;
+        query("DELETE FROM calendar_tokens WHERE account_id = $1")
+            .bind(account.0)
+            .execute(&mut tx)
+            .await?;
+        if let Some(hash) = token_hash {
+            query(
+                "INSERT INTO calendar_tokens (account_id, token_hash, created_at) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(account.0)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    async fn calendar_token_owner(&self, token_hash: &str) -> StoreResult<Option<AccountId>> {
+        let id: Option<i64> = query("SELECT account_id FROM calendar_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .scalar_optional(self.db())
+            .await?;
+        Ok(id.map(AccountId))
+    }
+
+    async fn calendar_token_made(&self, account: AccountId) -> StoreResult<Option<Timestamp>> {
+        let at: Option<i64> = query("SELECT created_at FROM calendar_tokens WHERE account_id = $1")
+            .bind(account.0)
+            .scalar_optional(self.db())
+            .await?;
+        at.map(from_seconds).transpose()
+    }
+
+    async fn set_account_zone(&self, account: AccountId, zone: Option<&str>) -> StoreResult<()> {
+        query(SET_ACCOUNT_ZONE)
+            .bind(account.0)
+            .bind(zone)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn remember_account_zone(&self, account: AccountId, zone: &str) -> StoreResult<bool> {
+        let kept = query(REMEMBER_ACCOUNT_ZONE)
+            .bind(account.0)
+            .bind(zone)
+            .execute(self.db())
+            .await?;
+        Ok(kept > 0)
+    }
+
+    async fn account_zone(&self, account: AccountId) -> StoreResult<Option<String>> {
+        let zone: Option<Option<String>> = query(ACCOUNT_ZONE)
+            .bind(account.0)
+            .scalar_optional(self.db())
+            .await?;
+        Ok(zone.flatten())
+    }
+
+    async fn create_first_admin(
+        &self,
+        token_hash: &str,
+        account: &NewAccount<'_>,
+        now: Timestamp,
+    ) -> StoreResult<AccountId> {
+        let mut tx = self.db().begin().await?;
+        let valid: i64 = query(SETUP_TOKEN_VALID)
+            .bind(token_hash)
+            .bind(now)
+            .scalar(&mut tx)
+            .await?;
+        let admins: i64 = query(ADMIN_EXISTS).scalar(&mut tx).await?;
+        if valid == 0 || admins > 0 {
+            return Err(StoreError::NotFound);
+        }
+        let id = insert_account(&mut tx, account, now).await?;
+        query(DELETE_SETUP_TOKENS).execute(&mut tx).await?;
+        let audit = AuditEntry {
+            actor: Some(id),
+            actor_handle: account.handle.as_str(),
+            action: "admin.create_first",
+            target: format!("account:{}", account.handle),
+            reason: "",
+        };
+        insert_audit(&mut tx, &audit, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests;
