@@ -9,7 +9,6 @@ macro_rules! impl_store {
     ($ty:ty, $dialect:expr, $begin:expr, { $($specific:tt)* }) => {
         $crate::accounts::impl_accounts!($ty, $begin);
         $crate::hosting::impl_hosting!($ty, $begin);
-        $crate::membership::impl_membership!($ty, $begin);
         $crate::lifecycle::impl_lifecycle!($ty, $begin);
         $crate::mail::impl_mail!($ty, $begin, match $dialect {
             $crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
