@@ -436,3 +436,6 @@ impl<S: SqlParts> MembershipStore for S {
         tx.commit().await
     }
 }
+
+#[cfg(test)]
+mod tests;
