@@ -318,6 +318,7 @@ pub(crate) struct RequestRow {
 }
 
 impl RequestRow {
+    /// The record; `Other` when a stored state or time is corrupt.
     pub(crate) fn into_record(self) -> StoreResult<RequestRecord> {
         Ok(RequestRecord {
             id: RequestId::from_trusted(self.public_id),
@@ -335,10 +336,12 @@ impl RequestRow {
     }
 }
 
+/// A stored state code; `Other` when the code is unknown.
 pub(crate) fn parse_state(code: &str) -> StoreResult<RequestState> {
     RequestState::parse(code).ok_or_else(|| StoreError::corrupt("request state"))
 }
 
+/// Each row's record, or the first corrupt row's error.
 pub(crate) fn rows_into_records(rows: Vec<RequestRow>) -> StoreResult<Vec<RequestRecord>> {
     rows.into_iter().map(RequestRow::into_record).collect()
 }
@@ -348,9 +351,11 @@ const REQUEST_COLUMNS: &str = "SELECT r.public_id, r.group_id, g.slug, g.name AS
     a.email_verified_at IS NOT NULL AS email_verified
 FROM join_requests r JOIN groups g ON g.id = r.group_id JOIN accounts a ON a.id = r.account_id";
 
+/// One request by its public id.
 pub(crate) fn request_by_public_id() -> String {
     format!("{REQUEST_COLUMNS} WHERE r.public_id = $1")
 }
+/// One request by its row id, for a change's transaction.
 pub(crate) fn request_by_row_id() -> String {
     format!("{REQUEST_COLUMNS} WHERE r.id = $1")
 }
@@ -364,6 +369,7 @@ pub(crate) fn open_policy_among(slugs: usize) -> String {
     )
 }
 
+/// A group's requests in `states` of them (bound from `$2`).
 pub(crate) fn requests_of_group(states: usize) -> String {
     let placeholders: Vec<String> = (0..states).map(|i| format!("${}", i + 2)).collect();
     format!(
@@ -375,6 +381,7 @@ ORDER BY r.state_changed_at, r.id",
         placeholders.join(", ")
     )
 }
+/// A person's requests, by group name.
 pub(crate) fn requests_of_account() -> String {
     format!("{REQUEST_COLUMNS} WHERE r.account_id = $1 ORDER BY g.sort_name, g.id")
 }
@@ -491,7 +498,6 @@ pub(crate) const PUT_FIRST_HOST: &str = "INSERT INTO group_hosts (group_id, acco
 VALUES ($1, $2, 0) ON CONFLICT (group_id, account_id) DO UPDATE SET position = 0";
 
 mod imp;
-pub(crate) use imp::{impl_membership, lock_group, request_by_row, room_of};
 
 /// A row of [`PERSONAL_MEETINGS`].
 #[derive(sqlx::FromRow)]
@@ -505,6 +511,7 @@ pub(crate) struct PersonalRow {
 }
 
 impl PersonalRow {
+    /// The meeting; `Other` when a stored time is corrupt.
     pub(crate) fn into_meeting(self) -> StoreResult<PersonalMeeting> {
         Ok(PersonalMeeting {
             slug: Slug::from_trusted(self.slug),
@@ -539,6 +546,7 @@ pub(crate) struct ReminderRow {
 }
 
 impl ReminderRow {
+    /// The reminder; `Other` when a stored time is corrupt.
     pub(crate) fn into_due(self) -> StoreResult<DueReminder> {
         Ok(DueReminder {
             account: AccountId(self.account_id),
@@ -564,6 +572,7 @@ pub(crate) struct InvitationRow {
 }
 
 impl InvitationRow {
+    /// The record; `Other` when a stored time is corrupt.
     pub(crate) fn into_record(self) -> StoreResult<InvitationRecord> {
         Ok(InvitationRecord {
             id: self.public_id,

@@ -7,7 +7,6 @@
 /// methods.
 macro_rules! impl_store {
     ($ty:ty, $begin:expr, { $($specific:tt)* }) => {
-        $crate::membership::impl_membership!($ty, $begin);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {
