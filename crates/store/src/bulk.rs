@@ -15,9 +15,9 @@ use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 use crate::db::{Arg, Db, Tx, query};
+use crate::groups::GroupColumns;
 use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow, parse_status, timestamp};
 use crate::model::{AccountId, GroupDraft};
-use crate::shared::GroupColumns;
 use crate::sql::{GroupRow, RuleColumns, RuleRow, rule_columns};
 use crate::{StoreError, StoreResult};
 

@@ -184,20 +184,6 @@ impl<'c> From<&'c mut Tx> for On<'c> {
     }
 }
 
-#[expect(
-    dead_code,
-    reason = "used as the store moves off its macros (issue 19)"
-)]
-impl On<'_> {
-    /// The same place again, for another query in one function.
-    pub(crate) fn reborrow(&mut self) -> On<'_> {
-        match self {
-            Self::Db(db) => On::Db(db),
-            Self::Tx(tx) => On::Tx(tx),
-        }
-    }
-}
-
 /// A statement with its values, placeholders numbered `$1…`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Query<'a> {
@@ -213,13 +199,6 @@ pub(crate) fn query<'a>(text: impl Into<Cow<'a, str>>) -> Query<'a> {
     }
 }
 
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "used as the store moves off its macros (issue 19)"
-    )
-)]
 impl<'a> Query<'a> {
     /// Binds the next placeholder.
     pub(crate) fn bind(mut self, value: impl Into<Arg<'a>>) -> Self {
@@ -267,11 +246,13 @@ impl<'a> Query<'a> {
     }
 
     /// The statement, as it will run.
+    #[cfg(test)]
     pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// How many values are bound.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.args.len()
     }

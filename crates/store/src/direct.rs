@@ -20,7 +20,7 @@ use crate::bulk::{
     RULE_BINDS, group_values, rule_values,
 };
 use crate::db::Arg;
-use crate::shared::GroupColumns;
+use crate::groups::GroupColumns;
 use crate::{GroupDraft, StoreError, StoreResult};
 
 /// SQLite's own connection for inserting groups, opened on first use and

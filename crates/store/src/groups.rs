@@ -5,8 +5,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kith_domain::group::GroupProfile;
+use kith_domain::group::{GroupProfile, NewGroup};
 use kith_domain::ids::Slug;
+use kith_domain::text;
 
 use crate::StoreResult;
 use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft};
@@ -40,4 +41,40 @@ pub trait GroupStore: Send + Sync {
 
     /// One page of the directory.
     async fn search_directory(&self, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>>;
+}
+
+/// The derived columns a group is stored with.
+pub(crate) struct GroupColumns {
+    pub sort_name: String,
+    pub focus_mask: i64,
+    pub attribute_mask: i64,
+    pub language_primary: String,
+    pub region_key: Option<String>,
+    pub city_key: Option<String>,
+    pub search_text: String,
+}
+
+impl GroupColumns {
+    pub(crate) fn of(group: &NewGroup) -> Self {
+        let p = &group.profile;
+        let place = &p.place;
+        Self {
+            sort_name: text::place_key(&p.name),
+            focus_mask: p.focus.iter().fold(0, |m, f| m | f.bit()),
+            attribute_mask: p.attributes.iter().fold(0, |m, a| m | a.bit()),
+            language_primary: p.language.split('-').next().unwrap_or_default().to_owned(),
+            region_key: place.region.as_deref().map(text::place_key),
+            city_key: place.city.as_deref().map(text::place_key),
+            search_text: text::search_text(
+                [
+                    Some(p.name.as_str()),
+                    Some(p.description.as_str()),
+                    place.region.as_deref(),
+                    place.city.as_deref(),
+                ]
+                .into_iter()
+                .flatten(),
+            ),
+        }
+    }
 }

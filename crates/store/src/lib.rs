@@ -1,32 +1,38 @@
-//! The store: everything kith keeps, behind one [`Store`] trait with two
-//! implementations — SQLite (embedded, the default) and PostgreSQL (several
-//! instances).
+//! The store: everything kith keeps, behind one [`Store`] trait, on SQLite
+//! (embedded, the default) or PostgreSQL (several instances).
 //!
-//! Queries are runtime queries (`query_as` + `FromRow`), not the
-//! compile-checked macros, so both backends live in this crate and the
-//! contract suite (`tests/contract.rs`) checks every query on both. SQL that
-//! is the same on both backends is written once in [`sql`] with `$n`
-//! placeholders, which both drivers accept; what differs (full-text search,
-//! pragmas) lives in the backend modules.
+//! There is one implementation, `SqlStore`, for both databases. Queries are
+//! runtime queries with `FromRow` rows, not the compile-checked macros, and
+//! each SQL text is written once with `$n` placeholders, which both drivers
+//! accept: `db` holds either pool or transaction and binds a query to
+//! whichever it runs on, and its module comment gives the rule that lets
+//! one text serve both. Where the backends differ (full-text search, row
+//! locks, `pg_notify`), the code says so with a `match`. Every capability's
+//! methods are tested on both databases beside them (`imp/tests.rs`); the
+//! contract suite (`tests/contract.rs`) tells the stories across them.
 //!
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
-//! - [`accounts`]: accounts, sessions, the one-time setup link.
+//! - [`accounts`]: accounts, sessions, the one-time setup link, the audit
+//!   row every change writes.
 //! - [`groups`]: listed groups as the directory and feeds read them, and
 //!   new groups going in.
 //! - [`occurrences`]: meetings — materialized from schedules, cancelled,
 //!   moved, pruned.
-//! - [`hosting`]: what hosts and moderators change, the audit log, the
-//!   safety text and the site pages admins edit (`about`).
+//! - [`hosting`]: what hosts and moderators change (claims, edits,
+//!   listing decisions), the audit log, the safety text and the site pages
+//!   admins edit (`about`).
 //! - [`membership`]: requests to join, their threads, invitations, RSVPs.
 //! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
 //! - [`lifecycle`]: account tokens (verification, password reset), password
 //!   changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
 //! - [`search`]: the directory query builder and its two strategies.
-//! - `bulk`: many groups at a time (imports, the load generator), in
-//!   multi-row statements.
-//! - [`sqlite`], [`postgres`]: the implementations and their migrations.
-//! - `testing` (feature): throwaway databases for tests.
+//! - `db`: one pool or transaction over either database, and `Query`.
+//! - `sql_store`: the one `Store`, with what each backend needs beside its
+//!   pool; `bulk` and `direct`: many groups at a time, in multi-row
+//!   statements or (SQLite) through a writer of their own.
+//! - [`sqlite`], [`postgres`]: connecting, tuning, migrations.
+//! - `testing` (feature): throwaway databases and fixtures for tests.
 
 pub mod accounts;
 mod bulk;
@@ -42,8 +48,8 @@ pub mod occurrences;
 pub mod postgres;
 pub mod rooms;
 pub mod search;
-mod shared;
 mod sql;
+mod sql_store;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -143,18 +149,6 @@ pub enum Backend {
     Postgres,
 }
 
-/// What the capability code needs of a store: its database and the
-/// helpers only SQLite has. Both backends' types give it while the store is
-/// moved off its macros (issue 19); then they become one type.
-pub(crate) trait SqlParts: Send + Sync + 'static {
-    /// The pool.
-    fn db(&self) -> &db::Db;
-    /// Where room appends queue before they write (SQLite only).
-    fn room_append_turn(&self) -> Option<&tokio::sync::Mutex<()>>;
-    /// The writer new groups go in through, if there is one (SQLite only).
-    fn direct_writer(&self) -> Option<&Arc<direct::DirectWriter>>;
-}
-
 /// Everything kith keeps: one trait per capability, each method named
 /// after intent and one transaction; `Store` adds what concerns the
 /// database as a whole.
@@ -197,13 +191,9 @@ pub trait Store:
 /// `postgres://…` — and applies pending migrations.
 pub async fn open(url: &str, max_connections: u32) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(
-            postgres::PgStore::connect(url, max_connections).await?,
-        ))
+        Ok(Arc::new(postgres::connect(url, max_connections).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(
-            sqlite::SqliteStore::connect(url, max_connections).await?,
-        ))
+        Ok(Arc::new(sqlite::connect(url, max_connections).await?))
     } else {
         Err(StoreError::Other(
             "the database URL must start with sqlite:// or postgres://".into(),
@@ -213,12 +203,12 @@ pub async fn open(url: &str, max_connections: u32) -> StoreResult<Arc<dyn Store>
 
 /// Opens a database like [`open`], tuned for a process that writes many
 /// rows at once (`kith import`, `kith generate`); see
-/// [`sqlite::SqliteStore::connect_for_bulk_writes`]. PostgreSQL is opened as
+/// `sqlite::connect_for_bulk_writes`. PostgreSQL is opened as
 /// usual.
 pub async fn open_for_bulk_writes(url: &str, max_connections: u32) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(
-            sqlite::SqliteStore::connect_for_bulk_writes(url, max_connections).await?,
+            sqlite::connect_for_bulk_writes(url, max_connections).await?,
         ))
     } else {
         open(url, max_connections).await

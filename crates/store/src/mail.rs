@@ -3,7 +3,7 @@
 //! implementation for both backends (`imp`).
 //!
 //! Other store methods write a mail in the same transaction as the change
-//! it reports with [`insert_mail()`]:
+//! it reports with `insert_mail`:
 //!
 //! ```ignore
 //! let mut tx = self.db().begin().await?;

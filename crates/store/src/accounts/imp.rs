@@ -13,7 +13,8 @@ use super::{
 };
 use crate::db::{Tx, query};
 use crate::model::{AccountId, AuditEntry};
-use crate::{SqlParts, StoreError, StoreResult, from_seconds};
+use crate::sql_store::SqlStore;
+use crate::{StoreError, StoreResult, from_seconds};
 
 /// Inserts an account, answering its id, or the conflict that names the
 /// taken field: checked first so the person learns which one, where the
@@ -51,7 +52,7 @@ async fn insert_account(
 }
 
 #[async_trait]
-impl<S: SqlParts> AccountStore for S {
+impl AccountStore for SqlStore {
     async fn create_account(
         &self,
         account: &NewAccount<'_>,

@@ -16,10 +16,11 @@ use crate::sql::{
     COUNT_GROUPS, FEED_GROUPS, FEED_RULES, FeedRow, GROUP_HOSTS, GROUP_RULES, GroupRow,
     LISTED_GROUP, LISTED_GROUP_CHANGED_AT, RuleRow,
 };
-use crate::{SqlParts, StoreError, StoreResult, bulk, from_seconds, search};
+use crate::sql_store::SqlStore;
+use crate::{StoreError, StoreResult, bulk, from_seconds, search};
 
 #[async_trait]
-impl<S: SqlParts> GroupStore for S {
+impl GroupStore for SqlStore {
     async fn count_groups(&self) -> StoreResult<u64> {
         let n: i64 = query(COUNT_GROUPS).scalar(self.db()).await?;
         Ok(u64::try_from(n).unwrap_or_default())
@@ -87,7 +88,6 @@ mod tests {
     use kith_domain::group::ListingStatus;
 
     use super::*;
-    use crate::sqlite::SqliteStore;
     use crate::testing::{TempSqlite, group, insert, now};
 
     /// A SQLite file takes new groups through its direct writer, so the
@@ -115,7 +115,7 @@ mod tests {
             occurrences: bulk.profile.schedule.occurrences_between(now(), until),
             occurrences_until: until,
         };
-        let typed = SqliteStore::connect(&db.url, 2).await.expect("open");
+        let typed = crate::sqlite::connect(&db.url, 2).await.expect("open");
         let mut tx = typed.db().begin().await.expect("begin");
         let slugs = bulk::insert_groups(&mut tx, &[draft], now())
             .await

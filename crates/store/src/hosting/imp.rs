@@ -19,13 +19,14 @@ use super::{
 use crate::accounts::insert_audit;
 use crate::bulk::{self, NewSchedule};
 use crate::db::{Tx, query};
+use crate::groups::GroupColumns;
 use crate::model::{AccountId, AuditEntry};
-use crate::shared::GroupColumns;
 use crate::sql::{GROUP_HOSTS, GROUP_RULES, GroupRow, INSERT_HOST, RuleRow, SET_OCCURRENCES_UNTIL};
-use crate::{SqlParts, StoreError, StoreResult};
+use crate::sql_store::SqlStore;
+use crate::{StoreError, StoreResult};
 
 #[async_trait]
-impl<S: SqlParts> HostingStore for S {
+impl HostingStore for SqlStore {
     async fn create_claim(
         &self,
         group: GroupId,

@@ -16,10 +16,11 @@ use crate::accounts::{ACCOUNT_COLUMNS, AccountRecord, AccountRow};
 use crate::db::query;
 use crate::mail::{NewMail, insert_mail};
 use crate::model::AccountId;
-use crate::{SqlParts, StoreError, StoreResult};
+use crate::sql_store::SqlStore;
+use crate::{StoreError, StoreResult};
 
 #[async_trait]
-impl<S: SqlParts> LifecycleStore for S {
+impl LifecycleStore for SqlStore {
     async fn account_details(&self, account: AccountId) -> StoreResult<AccountDetails> {
         let row: DetailsRow = query(DETAILS).bind(account.0).fetch_one(self.db()).await?;
         row.into_details()

@@ -14,10 +14,11 @@ use super::{
 };
 use crate::db::query;
 use crate::model::AccountId;
-use crate::{Backend, SqlParts, StoreError, StoreResult};
+use crate::sql_store::SqlStore;
+use crate::{Backend, StoreError, StoreResult};
 
 #[async_trait]
-impl<S: SqlParts> MailStore for S {
+impl MailStore for SqlStore {
     async fn enqueue_mail(&self, mail: &NewMail<'_>, now: Timestamp) -> StoreResult<i64> {
         let mut tx = self.db().begin().await?;
         let id = insert_mail(&mut tx, mail, now).await?;

@@ -22,14 +22,15 @@ use super::{
 };
 use crate::db::query;
 use crate::model::{AccountId, OccurrenceTime};
-use crate::{SqlParts, StoreError, StoreResult, from_seconds};
+use crate::sql_store::SqlStore;
+use crate::{StoreError, StoreResult, from_seconds};
 
 mod rows;
 
 use rows::{count, insert_message, lock_group, request_by_row, room_of};
 
 #[async_trait]
-impl<S: SqlParts> MembershipStore for S {
+impl MembershipStore for SqlStore {
     async fn request_state(
         &self,
         group: GroupId,

@@ -15,7 +15,8 @@ use crate::sql::{
     CANCEL_OCCURRENCE, GROUPS_DUE, OCCURRENCE_EXCEPTIONS, OCCURRENCE_RULE, OccurrenceRow,
     PRUNE_OCCURRENCES, RuleRow, SERIES_IDS, SET_OCCURRENCE_TIME, UPCOMING_OCCURRENCES, schedule,
 };
-use crate::{SqlParts, StoreError, StoreResult, bulk};
+use crate::sql_store::SqlStore;
+use crate::{StoreError, StoreResult, bulk};
 
 /// A local date and time as stored.
 fn local(raw: &str) -> StoreResult<DateTime> {
@@ -23,7 +24,7 @@ fn local(raw: &str) -> StoreResult<DateTime> {
 }
 
 #[async_trait]
-impl<S: SqlParts> OccurrenceStore for S {
+impl OccurrenceStore for SqlStore {
     async fn cancel_occurrence(
         &self,
         group: GroupId,

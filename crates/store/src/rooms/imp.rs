@@ -1,7 +1,7 @@
 //! The one implementation of [`RoomStore`], for both backends. On
 //! PostgreSQL an append takes turns on the meeting's row and is announced
 //! with `pg_notify` when it commits; on SQLite appends queue in process
-//! (see [`SqlParts::room_append_turn`]).
+//! (see `SqlStore::room_append_turn`).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -13,7 +13,8 @@ use super::{
     SET_SETTINGS, SETTINGS, SUMMARY, TO_CLOSE,
 };
 use crate::db::{Tx, query};
-use crate::{Backend, SqlParts, StoreError, StoreResult};
+use crate::sql_store::SqlStore;
+use crate::{Backend, StoreError, StoreResult};
 
 /// Takes the meeting's row lock on PostgreSQL, where instances append
 /// concurrently; SQLite's one writer needs none.
@@ -28,7 +29,7 @@ async fn lock_meeting(tx: &mut Tx, occurrence: &OccurrenceId) -> StoreResult<()>
 }
 
 #[async_trait]
-impl<S: SqlParts> RoomStore for S {
+impl RoomStore for SqlStore {
     async fn room_log(&self, occurrence: &OccurrenceId) -> StoreResult<Vec<LoggedCommand>> {
         self.room_log_after(occurrence, 0).await
     }
