@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use kith_domain::ids::Slug;
 use kith_domain::validation::text_within;
-use kith_store::hosting::ClaimRecord;
+use kith_store::claims::ClaimRecord;
 use kith_store::{AuditEntry, Store, StoreError};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};

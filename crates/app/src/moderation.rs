@@ -11,7 +11,8 @@ use kith_domain::group::ListingStatus;
 use kith_domain::ids::Slug;
 use kith_domain::listing::{ListingChange, next_status};
 use kith_domain::validation::{FieldError, text_within};
-use kith_store::hosting::{AuditRecord, ChangeRecord, QueueItem};
+use kith_store::audit::AuditRecord;
+use kith_store::moderation::{ChangeRecord, QueueItem};
 use kith_store::rooms::AccessChange;
 use kith_store::{AuditEntry, Store};
 

@@ -274,28 +274,8 @@ pub(crate) const INSERT_SETUP_TOKEN: &str =
 pub(crate) const SETUP_TOKEN_VALID: &str =
     "SELECT COUNT(*) FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2";
 pub(crate) const DELETE_SETUP_TOKENS: &str = "DELETE FROM setup_tokens";
-pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log
-    (at, actor_id, actor_handle, action, target, reason) VALUES ($1, $2, $3, $4, $5, $6)";
 
 mod imp;
-
-/// Writes an audit row inside the transaction of the change it records.
-pub(crate) async fn insert_audit(
-    tx: &mut crate::db::Tx,
-    audit: &crate::model::AuditEntry<'_>,
-    now: jiff::Timestamp,
-) -> crate::StoreResult<()> {
-    crate::db::query(INSERT_AUDIT)
-        .bind(now)
-        .bind(audit.actor.map(|a| a.0))
-        .bind(audit.actor_handle)
-        .bind(audit.action)
-        .bind(&audit.target)
-        .bind(audit.reason)
-        .execute(tx)
-        .await?;
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {

@@ -16,10 +16,10 @@ use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 use crate::db::{Arg, Db, Tx, query};
 use crate::groups::GroupColumns;
-use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow, parse_status, timestamp};
+use crate::hosting::{GroupAccess, ManagedGroup, PrivateRow};
 use crate::model::{AccountId, GroupDraft};
-use crate::sql::{GroupRow, RuleColumns, RuleRow, rule_columns};
-use crate::{StoreError, StoreResult};
+use crate::sql::{GroupRow, RuleColumns, RuleRow, parse_status, rule_columns};
+use crate::{StoreError, StoreResult, from_seconds};
 
 /// The most values one statement binds.
 pub(crate) const MAX_BINDS: usize = 32_000;
@@ -218,7 +218,7 @@ fn managed_groups(
                     review_note: row.review_note,
                     viewer_request: None,
                 },
-                updated_at: timestamp(row.private.updated_at)?,
+                updated_at: from_seconds(row.private.updated_at)?,
                 private: row.private.into(),
                 profile: row
                     .group

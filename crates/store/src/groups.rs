@@ -1,7 +1,8 @@
 //! Groups as the public directory and the feeds read them, and new groups
 //! going in: the [`GroupStore`] trait, implemented once for both backends
-//! in `imp`. What hosts and moderators change about a group is in
-//! [`hosting`](crate::hosting).
+//! in `imp`. What hosts change about a group is in
+//! [`hosting`](crate::hosting), what moderators decide in
+//! [`moderation`](crate::moderation).
 
 use async_trait::async_trait;
 use jiff::Timestamp;

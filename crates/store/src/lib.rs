@@ -12,15 +12,19 @@
 //! contract suite (`tests/contract.rs`) tells the stories across them.
 //!
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
-//! - [`accounts`]: accounts, sessions, the one-time setup link, the audit
-//!   row every change writes.
+//! - [`accounts`]: accounts, sessions, the one-time setup link.
+//! - [`audit`]: the audit row every moderation or admin change writes in
+//!   its own transaction, and the log that reads them.
 //! - [`groups`]: listed groups as the directory and feeds read them, and
 //!   new groups going in.
 //! - [`occurrences`]: meetings — materialized from schedules, cancelled,
 //!   moved, pruned.
-//! - [`hosting`]: what hosts and moderators change (claims, edits,
-//!   listing decisions), the audit log, the safety text and the site pages
-//!   admins edit (`about`).
+//! - [`hosting`]: what hosts change: a group with its private fields,
+//!   edits, co-hosts, closing.
+//! - [`claims`]: requests to host an imported group, and their decisions.
+//! - [`moderation`]: listing decisions, the review queue, the change log.
+//! - [`site_texts`]: the texts the operator writes: safety texts and site
+//!   pages (`about`).
 //! - [`membership`]: requests to join, their threads, invitations, RSVPs.
 //! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
 //! - [`lifecycle`]: account tokens (verification, password reset), password
@@ -35,7 +39,9 @@
 //! - `testing` (feature): throwaway databases and fixtures for tests.
 
 pub mod accounts;
+pub mod audit;
 mod bulk;
+pub mod claims;
 mod db;
 mod direct;
 pub mod groups;
@@ -44,10 +50,12 @@ pub mod lifecycle;
 pub mod mail;
 pub mod membership;
 pub mod model;
+pub mod moderation;
 pub mod occurrences;
 pub mod postgres;
 pub mod rooms;
 pub mod search;
+pub mod site_texts;
 mod sql;
 mod sql_store;
 pub mod sqlite;
@@ -60,6 +68,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 pub use accounts::AccountStore;
+pub use audit::AuditStore;
+pub use claims::ClaimStore;
 pub use groups::GroupStore;
 pub use hosting::HostingStore;
 pub use lifecycle::LifecycleStore;
@@ -69,8 +79,10 @@ pub use model::{
     AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
     OccurrenceException, OccurrenceTime,
 };
+pub use moderation::ModerationStore;
 pub use occurrences::OccurrenceStore;
 pub use rooms::RoomStore;
+pub use site_texts::SiteTextStore;
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +170,10 @@ pub trait Store:
     + GroupStore
     + OccurrenceStore
     + HostingStore
+    + ClaimStore
+    + ModerationStore
+    + AuditStore
+    + SiteTextStore
     + MembershipStore
     + MailStore
     + LifecycleStore

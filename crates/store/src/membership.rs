@@ -486,8 +486,6 @@ ON CONFLICT (occurrence_id, account_id, kind) DO NOTHING";
 pub(crate) const RSVPS_OF: &str = "SELECT v.occurrence_id, g.slug, o.starts_at, v.attending
 FROM rsvps v JOIN occurrences o ON o.id = v.occurrence_id JOIN groups g ON g.id = o.group_id
 WHERE v.account_id = $1 ORDER BY o.starts_at, v.occurrence_id";
-pub(crate) const IS_HOST: &str =
-    "SELECT COUNT(*) FROM group_hosts WHERE group_id = $1 AND account_id = $2";
 pub(crate) const IS_MEMBER: &str = "SELECT COUNT(*) FROM join_requests
 WHERE group_id = $1 AND account_id = $2 AND state = 'approved'";
 pub(crate) const HOSTS_SHIFT: &str =

@@ -26,6 +26,12 @@ pub(crate) const ACCOUNT_BY_HANDLE: &str = "SELECT id FROM accounts WHERE handle
 
 pub(crate) const INSERT_HOST: &str =
     "INSERT INTO group_hosts (group_id, account_id, position) VALUES ($1, $2, $3)";
+/// Where a group's next host goes in its list: after the last.
+pub(crate) const NEXT_HOST_POSITION: &str =
+    "SELECT COALESCE(MAX(position) + 1, 0) FROM group_hosts WHERE group_id = $1";
+/// 1 when the account hosts the group, 0 otherwise.
+pub(crate) const IS_HOST: &str =
+    "SELECT COUNT(*) FROM group_hosts WHERE group_id = $1 AND account_id = $2";
 pub(crate) const SET_OCCURRENCES_UNTIL: &str =
     "UPDATE groups SET occurrences_until = $2 WHERE id = $1";
 /// `starts_at < $1` lets the start index find them; `ends_at` decides.
@@ -82,6 +88,11 @@ WHERE g.slug = $1 AND o.ends_at > $2
 ORDER BY o.starts_at, o.id LIMIT $3";
 pub(crate) const GROUPS_DUE: &str = "SELECT id, time_zone FROM groups
 WHERE occurrences_until < $1 ORDER BY occurrences_until, id LIMIT $2";
+
+/// A stored status code; a code the domain does not know is corruption.
+pub(crate) fn parse_status(code: &str) -> StoreResult<ListingStatus> {
+    ListingStatus::parse(code).ok_or_else(|| StoreError::corrupt("status"))
+}
 
 /// A group's public columns.
 #[derive(sqlx::FromRow)]
@@ -344,8 +355,7 @@ impl GroupRow {
             },
             capacity: self.capacity.and_then(|c| u32::try_from(c).ok()),
             hosts,
-            status: ListingStatus::parse(&self.status)
-                .ok_or_else(|| StoreError::corrupt("status"))?,
+            status: parse_status(&self.status)?,
             source: self.source_url,
             join: JoinSettings {
                 policy: JoinPolicy::parse(&self.join_policy)

@@ -18,12 +18,12 @@ use kith_domain::group::{
     Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
     NewGroup, Place, PrivateDetails,
 };
-use kith_domain::ids::Slug;
+use kith_domain::ids::{GroupId, Slug};
 use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
 use kith_domain::zone::Zone;
 
 use crate::accounts::NewAccount;
-use crate::{AccountId, GroupDraft, Store};
+use crate::{AccountId, AuditEntry, GroupDraft, Store};
 
 /// The fixed "now" of store tests.
 pub fn now() -> Timestamp {
@@ -246,4 +246,38 @@ pub async fn account(store: &Arc<dyn Store>, handle: &str) -> AccountId {
         .create_account(&new, None, now())
         .await
         .expect("account")
+}
+
+/// Two weekly groups hosted by `willow`, in `status`: Quiet River (UTC,
+/// Mondays) and Lantern (Berlin, Thursdays), with their ids.
+pub async fn two_groups(
+    store: &Arc<dyn Store>,
+    status: ListingStatus,
+) -> (Vec<NewGroup>, Vec<GroupId>) {
+    let groups = vec![
+        group("Quiet River", "UTC", &[Weekday::Monday], "10:00"),
+        group("Lantern", "Europe/Berlin", &[Weekday::Thursday], "19:00"),
+    ];
+    let slugs = insert(store, &groups, status).await;
+    let mut ids = Vec::new();
+    for slug in &slugs {
+        ids.push(store.group_access(slug).await.expect("access").id);
+    }
+    (groups, ids)
+}
+
+/// An audit row by `actor`, with no reason given.
+pub fn audit_by<'a>(
+    actor: AccountId,
+    handle: &'a str,
+    action: &'static str,
+    target: &str,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        actor: Some(actor),
+        actor_handle: handle,
+        action,
+        target: target.to_owned(),
+        reason: "",
+    }
 }

@@ -9,8 +9,9 @@ use super::{
     DELETE_EXPIRED_SESSIONS, DELETE_SESSION, DELETE_SETUP_TOKENS, EMAIL_TAKEN, HANDLE_TAKEN,
     INSERT_ACCOUNT, INSERT_SESSION, INSERT_SETUP_TOKEN, LIVE_SESSION, NewAccount, NewSession,
     REMEMBER_ACCOUNT_ZONE, SET_ACCOUNT_ZONE, SETUP_TOKEN_VALID, STAFF_ACCOUNTS, SessionRecord,
-    SessionRow, TOUCH_AFTER_SECONDS, TOUCH_SESSION, insert_audit, kind_code,
+    SessionRow, TOUCH_AFTER_SECONDS, TOUCH_SESSION, kind_code,
 };
+use crate::audit::insert_audit;
 use crate::db::{Tx, query};
 use crate::model::{AccountId, AuditEntry};
 use crate::sql_store::SqlStore;

@@ -1,96 +1,29 @@
-//! The one implementation of [`HostingStore`], for both backends. Every
-//! moderation decision writes its audit row in the same transaction as the
-//! change, and a status change is a compare-and-set on the status the
-//! decider saw.
+//! The one implementation of [`HostingStore`], for both backends. Edits of
+//! many groups go in one transaction, their new schedules in multi-row
+//! statements (see `bulk`).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kith_domain::group::ListingStatus;
 use kith_domain::ids::{GroupId, Slug};
 
 use super::{
-    ADD_HOST_ONCE, ANY_GROUP, AUDIT_LOG, AccessRow, AuditRecord, CLAIM, CLAIMS, CLOSE_GROUP,
-    ChangeRecord, ClaimRecord, DELETE_CLAIM, DELETE_RULES, GROUP_ACCESS, GroupAccess, GroupUpdate,
-    HOST_HANDLES, HOST_IDS, HOSTED_BY, HostedGroup, HostingStore, INSERT_CHANGE, INSERT_CLAIM,
-    IS_HOST, ManagedGroup, NEXT_HOST_POSITION, PRIVATE_FIELDS, PrivateRow, QUEUE, QueueItem,
-    RECENT_CHANGES, SAFETY_TEXTS, SAVE_SAFETY_TEXT, SAVE_SITE_PAGE, SET_STATUS, SITE_PAGE,
-    UPDATE_GROUP, UPDATE_OCCURRENCE_SORT_NAME, parse_status, timestamp,
+    ANY_GROUP, AccessRow, CLOSE_GROUP, DELETE_RULES, GROUP_ACCESS, GroupAccess, GroupUpdate,
+    HOST_IDS, HOSTED_BY, HostedGroup, HostingStore, INSERT_CHANGE, ManagedGroup, PRIVATE_FIELDS,
+    PrivateRow, UPDATE_GROUP, UPDATE_OCCURRENCE_SORT_NAME,
 };
-use crate::accounts::insert_audit;
 use crate::bulk::{self, NewSchedule};
 use crate::db::{Tx, query};
 use crate::groups::GroupColumns;
-use crate::model::{AccountId, AuditEntry};
-use crate::sql::{GROUP_HOSTS, GROUP_RULES, GroupRow, INSERT_HOST, RuleRow, SET_OCCURRENCES_UNTIL};
+use crate::model::AccountId;
+use crate::sql::{
+    GROUP_HOSTS, GROUP_RULES, GroupRow, INSERT_HOST, IS_HOST, NEXT_HOST_POSITION, RuleRow,
+    SET_OCCURRENCES_UNTIL, parse_status,
+};
 use crate::sql_store::SqlStore;
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, from_seconds};
 
 #[async_trait]
 impl HostingStore for SqlStore {
-    async fn create_claim(
-        &self,
-        group: GroupId,
-        account: AccountId,
-        message: &str,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        query(INSERT_CLAIM)
-            .bind(group.0)
-            .bind(account.0)
-            .bind(message)
-            .bind(now)
-            .execute(self.db())
-            .await?;
-        Ok(())
-    }
-
-    async fn claims(&self, limit: u32) -> StoreResult<Vec<ClaimRecord>> {
-        let rows: Vec<(i64, String, String, String, String, i64)> = query(CLAIMS)
-            .bind(i64::from(limit))
-            .fetch_all(self.db())
-            .await?;
-        rows.into_iter()
-            .map(|(id, slug, name, handle, message, created_at)| {
-                Ok(ClaimRecord {
-                    id,
-                    slug: Slug::from_trusted(slug),
-                    name,
-                    handle,
-                    message,
-                    created_at: timestamp(created_at)?,
-                })
-            })
-            .collect()
-    }
-
-    async fn decide_claim(
-        &self,
-        claim: i64,
-        approve: bool,
-        audit: &AuditEntry<'_>,
-        now: Timestamp,
-    ) -> StoreResult<Slug> {
-        let mut tx = self.db().begin().await?;
-        let (group, account, slug): (i64, i64, String) =
-            query(CLAIM).bind(claim).fetch_one(&mut tx).await?;
-        if approve {
-            let position: i64 = query(NEXT_HOST_POSITION)
-                .bind(group)
-                .scalar(&mut tx)
-                .await?;
-            query(ADD_HOST_ONCE)
-                .bind(group)
-                .bind(account)
-                .bind(position)
-                .execute(&mut tx)
-                .await?;
-        }
-        query(DELETE_CLAIM).bind(claim).execute(&mut tx).await?;
-        insert_audit(&mut tx, audit, now).await?;
-        tx.commit().await?;
-        Ok(Slug::from_trusted(slug))
-    }
-
     async fn group_access(&self, slug: &Slug) -> StoreResult<GroupAccess> {
         let row: AccessRow = query(GROUP_ACCESS)
             .bind(slug.as_str())
@@ -107,7 +40,7 @@ impl HostingStore for SqlStore {
         let rules: Vec<RuleRow> = query(GROUP_RULES).bind(id).fetch_all(self.db()).await?;
         let hosts: Vec<String> = query(GROUP_HOSTS).bind(id).scalars(self.db()).await?;
         let private: PrivateRow = query(PRIVATE_FIELDS).bind(id).fetch_one(self.db()).await?;
-        let updated_at = timestamp(private.updated_at)?;
+        let updated_at = from_seconds(private.updated_at)?;
         Ok(ManagedGroup {
             access,
             profile: row.into_profile(rules, hosts)?,
@@ -157,33 +90,6 @@ impl HostingStore for SqlStore {
         tx.commit().await
     }
 
-    async fn set_group_status(
-        &self,
-        id: GroupId,
-        from: ListingStatus,
-        status: ListingStatus,
-        review_note: Option<&str>,
-        audit: Option<&AuditEntry<'_>>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        let mut tx = self.db().begin().await?;
-        let done = query(SET_STATUS)
-            .bind(id.0)
-            .bind(status.code())
-            .bind(review_note)
-            .bind(now)
-            .bind(from.code())
-            .execute(&mut tx)
-            .await?;
-        if done == 0 {
-            return Err(StoreError::Stale);
-        }
-        if let Some(audit) = audit {
-            insert_audit(&mut tx, audit, now).await?;
-        }
-        tx.commit().await
-    }
-
     async fn close_group(&self, id: GroupId) -> StoreResult<()> {
         let done = query(CLOSE_GROUP).bind(id.0).execute(self.db()).await?;
         if done == 0 {
@@ -227,106 +133,6 @@ impl HostingStore for SqlStore {
                 })
             })
             .collect()
-    }
-
-    async fn moderation_queue(&self, limit: u32) -> StoreResult<Vec<QueueItem>> {
-        let rows: Vec<(i64, String, String, i64, String, String)> = query(QUEUE)
-            .bind(i64::from(limit))
-            .fetch_all(self.db())
-            .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for (id, slug, name, submitted_at, description, agreements) in rows {
-            let hosts: Vec<String> = query(HOST_HANDLES).bind(id).scalars(self.db()).await?;
-            items.push(QueueItem {
-                slug: Slug::from_trusted(slug),
-                name,
-                submitted_at: timestamp(submitted_at)?,
-                hosts,
-                description,
-                agreements,
-            });
-        }
-        Ok(items)
-    }
-
-    async fn recent_group_changes(&self, limit: u32) -> StoreResult<Vec<ChangeRecord>> {
-        let rows: Vec<(String, String, Option<String>, i64, String)> = query(RECENT_CHANGES)
-            .bind(i64::from(limit))
-            .fetch_all(self.db())
-            .await?;
-        rows.into_iter()
-            .map(|(slug, name, handle, changed_at, changes)| {
-                Ok(ChangeRecord {
-                    slug: Slug::from_trusted(slug),
-                    name,
-                    handle,
-                    changed_at: timestamp(changed_at)?,
-                    changes,
-                })
-            })
-            .collect()
-    }
-
-    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditRecord>> {
-        let rows: Vec<(i64, String, String, String, String)> = query(AUDIT_LOG)
-            .bind(i64::from(limit))
-            .fetch_all(self.db())
-            .await?;
-        rows.into_iter()
-            .map(|(at, actor_handle, action, target, reason)| {
-                Ok(AuditRecord {
-                    at: timestamp(at)?,
-                    actor_handle,
-                    action,
-                    target,
-                    reason,
-                })
-            })
-            .collect()
-    }
-
-    async fn safety_texts(&self) -> StoreResult<Vec<(String, String)>> {
-        query(SAFETY_TEXTS).fetch_all(self.db()).await
-    }
-
-    async fn save_safety_text(
-        &self,
-        country: &str,
-        body: &str,
-        audit: &AuditEntry<'_>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        let mut tx = self.db().begin().await?;
-        query(SAVE_SAFETY_TEXT)
-            .bind(country)
-            .bind(body)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
-        insert_audit(&mut tx, audit, now).await?;
-        tx.commit().await
-    }
-
-    async fn site_page(&self, name: &str) -> StoreResult<Option<String>> {
-        query(SITE_PAGE).bind(name).scalar_optional(self.db()).await
-    }
-
-    async fn save_site_page(
-        &self,
-        name: &str,
-        body: &str,
-        audit: &AuditEntry<'_>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        let mut tx = self.db().begin().await?;
-        query(SAVE_SITE_PAGE)
-            .bind(name)
-            .bind(body)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
-        insert_audit(&mut tx, audit, now).await?;
-        tx.commit().await
     }
 }
 

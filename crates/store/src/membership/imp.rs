@@ -12,16 +12,17 @@ use kith_domain::membership::{Refusal, RequestState, frees_a_place};
 
 use super::{
     ANSWER_WAITS, ATTENDING_COUNT, CLAIM_REMINDER, DUE_REMINDERS, DueReminder, FIRST_WAITING,
-    HOSTS_SHIFT, INSERT_INVITATION, INSERT_REQUEST, INVITATION_GROUP, INVITATIONS, IS_HOST,
-    IS_MEMBER, InvitationRecord, InvitationRow, MEETING, MeetingRow, MembershipStore,
-    MessageRecord, NewMessage, OCCURRENCE_GROUP, PERSONAL_MEETINGS, PUT_FIRST_HOST,
-    PersonalMeeting, PersonalRow, REASK, REMOVE_HOST, REQUEST_KEYS, REQUEST_ROW_ID, REQUEST_STATE,
-    REVOKE_INVITATION, RSVPS_OF, ReminderRow, RequestRecord, RequestRow, SET_ATTENDING, SET_STATE,
-    Step, THREAD, Transition, open_policy_among, parse_state, request_by_public_id,
-    requests_of_account, requests_of_group, rows_into_records,
+    HOSTS_SHIFT, INSERT_INVITATION, INSERT_REQUEST, INVITATION_GROUP, INVITATIONS, IS_MEMBER,
+    InvitationRecord, InvitationRow, MEETING, MeetingRow, MembershipStore, MessageRecord,
+    NewMessage, OCCURRENCE_GROUP, PERSONAL_MEETINGS, PUT_FIRST_HOST, PersonalMeeting, PersonalRow,
+    REASK, REMOVE_HOST, REQUEST_KEYS, REQUEST_ROW_ID, REQUEST_STATE, REVOKE_INVITATION, RSVPS_OF,
+    ReminderRow, RequestRecord, RequestRow, SET_ATTENDING, SET_STATE, Step, THREAD, Transition,
+    open_policy_among, parse_state, request_by_public_id, requests_of_account, requests_of_group,
+    rows_into_records,
 };
 use crate::db::query;
 use crate::model::{AccountId, OccurrenceTime};
+use crate::sql::IS_HOST;
 use crate::sql_store::SqlStore;
 use crate::{StoreError, StoreResult, from_seconds};
 
