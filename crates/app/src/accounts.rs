@@ -1,26 +1,22 @@
 //! Accounts: registering, logging in and out, sessions, the operator's
 //! `kith admin create` and the first start's one-time setup link.
 //!
-//! Passwords are hashed with Argon2id ([`PasswordHasher`]); session tokens
-//! are 128 random bits of which only the SHA-256 is stored, so a copy of the
-//! database opens no session.
-
-mod gate;
-pub mod zone;
+//! Passwords are hashed with Argon2id ([`crate::passwords`]); session
+//! tokens are [`crate::tokens`], of which only the SHA-256 is stored, so a
+//! copy of the database opens no session.
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier, SaltString, rand_core::OsRng};
-use argon2::{Algorithm, Argon2, Params, Version};
 use jiff::{SignedDuration, Timestamp};
-use kith_domain::account::{Email, Handle, NewPassword, Role, normalize_password};
+use kith_domain::account::{Email, Handle, NewPassword, Role};
 use kith_domain::ids::random_secret;
 use kith_domain::validation::{FieldError, Refusals};
 use kith_store::accounts::{NewAccount, NewSession, SessionKind, SessionRecord};
 use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, AuditEntry, Store, StoreError};
-use sha2::{Digest, Sha256};
 
+use crate::passwords::PasswordHasher;
+use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};
 
 /// How long a browser session lasts without use; "remember me" lasts longer.
@@ -33,117 +29,6 @@ pub const ABSOLUTE: SignedDuration = SignedDuration::from_hours(7 * 24);
 pub const ABSOLUTE_REMEMBERED: SignedDuration = SignedDuration::from_hours(90 * 24);
 /// How long the first start's setup link works.
 pub const SETUP_LINK_VALID: SignedDuration = SignedDuration::from_hours(24);
-
-/// Argon2id with fixed parameters. Verification reads the parameters from
-/// the stored hash, so raising them later keeps old passwords working.
-#[derive(Clone)]
-pub struct PasswordHasher {
-    argon2: Arc<Argon2<'static>>,
-    /// A few hash at once; a bounded line waits (`gate`).
-    gate: Arc<gate::Gate>,
-    /// A hash of nothing, verified when a login names no account, so both
-    /// cases take the same time.
-    decoy: Arc<String>,
-}
-
-impl std::fmt::Debug for PasswordHasher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PasswordHasher")
-    }
-}
-
-impl PasswordHasher {
-    /// OWASP's Argon2id parameters: 19 MiB, two passes, one lane.
-    pub fn production() -> Self {
-        Self::with(19 * 1024, 2, 1)
-    }
-
-    /// The cheapest parameters Argon2 allows. **Tests only**: a password
-    /// hashed with them is easy to guess.
-    pub fn insecure_fast_for_tests() -> Self {
-        Self::with(8, 1, 1)
-    }
-
-    fn with(memory_kib: u32, passes: u32, lanes: u32) -> Self {
-        let params = Params::new(memory_kib, passes, lanes, None).unwrap_or_default();
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let decoy = hash_with(&argon2, "decoy password that is never anyone's").unwrap_or_default();
-        Self {
-            argon2: Arc::new(argon2),
-            gate: Arc::new(gate::Gate::for_this_machine()),
-            decoy: Arc::new(decoy),
-        }
-    }
-
-    /// The same hasher with `workers` hashing at once and at most `line`
-    /// waiting.
-    pub fn with_line(mut self, workers: usize, line: usize) -> Self {
-        self.gate = Arc::new(gate::Gate::new(workers, line));
-        self
-    }
-
-    /// A place to hash, or `Busy` when the line is full.
-    async fn enter(&self) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
-        self.gate
-            .enter()
-            .await
-            .map_err(|gate::Full| AppError::Busy(gate::RETRY_AFTER_SECONDS))
-    }
-
-    /// The memory cost in KiB, passes and lanes new hashes use.
-    pub fn params(&self) -> (u32, u32, u32) {
-        let p = self.argon2.params();
-        (p.m_cost(), p.t_cost(), p.p_cost())
-    }
-
-    /// Hashes a new password into a PHC string, off the async threads;
-    /// `Busy` when too many wait already.
-    pub async fn hash(&self, password: &NewPassword) -> AppResult<String> {
-        let _place = self.enter().await?;
-        let argon2 = self.argon2.clone();
-        let password = password.expose().to_owned();
-        tokio::task::spawn_blocking(move || hash_with(&argon2, &password))
-            .await
-            .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))?
-    }
-
-    /// Whether `password` matches `stored`; with no stored hash it checks a
-    /// decoy and answers false, taking as long as a real check. `Busy` when
-    /// too many wait already.
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> AppResult<bool> {
-        let _place = self.enter().await?;
-        let argon2 = self.argon2.clone();
-        let password = normalize_password(password);
-        let (phc, real) = match stored {
-            Some(phc) => (phc.to_owned(), true),
-            None => (self.decoy.as_ref().clone(), false),
-        };
-        let matches = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc)
-                .is_ok_and(|hash| argon2.verify_password(password.as_bytes(), &hash).is_ok())
-        })
-        .await
-        .unwrap_or(false);
-        Ok(matches && real)
-    }
-}
-
-fn hash_with(argon2: &Argon2<'_>, password: &str) -> AppResult<String> {
-    use argon2::PasswordHasher as _;
-    let salt = SaltString::generate(&mut OsRng);
-    argon2
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::internal(format!("hashing failed: {e}")))
-}
-
-/// The SHA-256 of a token, as stored.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// What a person submits to register.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -213,7 +98,7 @@ pub async fn register_in_zone(
     match create(store, hasher, registration, Role::Member, None, now).await {
         Ok(id) => {
             if let Some(zone) = zone {
-                zone::remember(store, id, zone).await?;
+                crate::account_zone::remember(store, id, zone).await?;
             }
             crate::lifecycle::send_verification(store, site, id, now).await
         }
@@ -376,7 +261,7 @@ pub async fn start_session(
         (IDLE, ABSOLUTE)
     };
     let token = NewToken {
-        token: random_secret(),
+        token: new_token(),
         csrf_token: random_secret(),
         remember,
     };
@@ -419,7 +304,7 @@ pub async fn setup_link_token(store: &dyn Store, now: Timestamp) -> AppResult<Op
     if store.admin_exists().await? {
         return Ok(None);
     }
-    let token = random_secret();
+    let token = new_token();
     let expires = now.saturating_add(SETUP_LINK_VALID).unwrap_or(now);
     store
         .create_setup_token(&token_hash(&token), now, expires)
@@ -481,67 +366,5 @@ pub async fn run_session_sweeper(
             Ok(n) => tracing::info!(sessions = n, "ended sessions deleted"),
             Err(err) => tracing::warn!(error = %err, "could not delete ended sessions"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_stored_as_their_sha256() {
-        assert_eq!(
-            token_hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-
-    #[tokio::test]
-    async fn production_hashes_use_argon2id_with_owasp_parameters() {
-        let hasher = PasswordHasher::production();
-        assert_eq!(hasher.params(), (19 * 1024, 2, 1));
-        let password = NewPassword::parse("a long and unusual passphrase", None, None)
-            .expect("valid password");
-        let phc = hasher.hash(&password).await.expect("hash");
-        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(
-            hasher
-                .verify("a long and unusual passphrase", Some(&phc))
-                .await
-                .expect("a place")
-        );
-        assert!(
-            !hasher
-                .verify("a long and unusual passphrasE", Some(&phc))
-                .await
-                .expect("a place")
-        );
-        // A hash made with other parameters still verifies: they are read
-        // from the stored string.
-        let fast = PasswordHasher::insecure_fast_for_tests();
-        assert!(
-            fast.verify("a long and unusual passphrase", Some(&phc))
-                .await
-                .expect("a place")
-        );
-        assert!(!fast.verify("anything", None).await.expect("a place"));
-    }
-
-    #[tokio::test]
-    async fn a_hasher_whose_line_is_full_answers_busy_and_changes_nothing() {
-        let hasher = PasswordHasher::insecure_fast_for_tests().with_line(1, 0);
-        let place = hasher.enter().await.expect("the one worker");
-        let password = NewPassword::parse("a long and unusual passphrase", None, None)
-            .expect("valid password");
-        assert!(matches!(
-            hasher.hash(&password).await,
-            Err(AppError::Busy(1))
-        ));
-        assert!(matches!(
-            hasher.verify("x", None).await,
-            Err(AppError::Busy(1))
-        ));
-        drop(place);
-        assert!(hasher.hash(&password).await.is_ok());
     }
 }

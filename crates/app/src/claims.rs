@@ -9,7 +9,7 @@ use kith_store::hosting::ClaimRecord;
 use kith_store::{AuditEntry, Store, StoreError};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
-use crate::directory::DirectoryCache;
+use crate::public_cache::PublicCache;
 use crate::{AppError, AppResult};
 
 /// The longest message to the moderators.
@@ -48,7 +48,7 @@ pub async fn queue(store: &dyn Store, person: &Person) -> AppResult<Vec<ClaimRec
 /// Approves (the person becomes the group's host) or declines a request.
 pub async fn decide(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: &Person,
     claim: i64,
     approve: bool,

@@ -16,8 +16,9 @@ use kith_store::Store;
 use sha2::Digest as _;
 
 use crate::access::Person;
-use crate::accounts::token_hash;
-use crate::directory::DirectoryCache;
+pub use crate::public_cache::FeedBody;
+use crate::public_cache::{FeedKey, PublicCache};
+use crate::tokens::token_hash;
 use crate::{AppError, AppResult};
 use ical::{CalendarGroup, calendar};
 
@@ -73,25 +74,6 @@ pub async fn group_calendar(
     ))
 }
 
-/// The Meeting Guide feed as sent: its JSON and a tag that changes with it.
-#[derive(Debug)]
-pub struct FeedBody {
-    /// The JSON array.
-    pub json: Vec<u8>,
-    /// A strong entity tag (quoted), for conditional requests.
-    pub etag: String,
-}
-
-/// What the Meeting Guide feed is made from besides the store: the site
-/// address its links start with and the words of its notes. The cached
-/// feed is kept under it, so a feed asked for another address or in other
-/// words is made afresh.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FeedKey {
-    site: String,
-    words: Vec<String>,
-}
-
 impl FeedKey {
     fn new(site: &str, words: &dyn meeting_guide::FocusWords) -> Self {
         let names = Focus::ALL.iter().map(|focus| words.focus_name(*focus));
@@ -111,7 +93,7 @@ impl FeedKey {
 /// and reading them all costs far more than sending the result.
 pub async fn meeting_guide_feed(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     site: &str,
     words: &(dyn meeting_guide::FocusWords + Sync),
     now: Timestamp,
@@ -149,7 +131,7 @@ pub async fn new_calendar_token(
     person: &Person,
     now: Timestamp,
 ) -> AppResult<String> {
-    let token = kith_domain::ids::random_secret();
+    let token = crate::tokens::new_token();
     store
         .set_calendar_token(person.id, Some(&token_hash(&token)), now)
         .await?;

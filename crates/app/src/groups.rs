@@ -9,14 +9,14 @@ use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
-use kith_store::{AccountId, GroupDraft, OccurrenceTime, Store, StoreError};
+use kith_store::{AccountId, GroupDraft, Store, StoreError};
 
 use crate::AppResult;
 use crate::access::{GroupAction, Person, authorize, permits};
-use crate::directory::DirectoryCache;
 use crate::markdown::to_safe_html;
 use crate::meeting_time::MeetingTime;
 use crate::meeting_time::when::{When, when};
+use crate::public_cache::{ListedGroup, PublicCache};
 
 /// How many upcoming meetings a group page lists.
 pub const UPCOMING_ON_PAGE: u32 = 4;
@@ -100,7 +100,7 @@ pub struct RuleInGroupZone {
 /// `NotFound` for anyone else.
 pub async fn group_page(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: Option<&Person>,
     slug: &Slug,
     viewer: &Zone,
@@ -192,15 +192,6 @@ pub async fn group_page(
     })
 }
 
-/// A listed group as anyone may see it, before a reader's zone is applied.
-#[derive(Debug)]
-pub(crate) struct ListedGroup {
-    profile: GroupProfile,
-    /// Only when the host of an open group published them.
-    private: Option<PrivateDetails>,
-    upcoming: Vec<OccurrenceTime>,
-}
-
 /// Reads a listed group for anyone, through the directory cache: a popular
 /// group's page costs no query within a step of the cache's lifetime (its
 /// next meetings as of the step's start; any change to listings or
@@ -209,7 +200,7 @@ pub(crate) struct ListedGroup {
 /// by [`group_page`] afterwards.
 async fn listed_group(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     slug: &Slug,
     now: Timestamp,
 ) -> AppResult<Arc<ListedGroup>> {

@@ -15,11 +15,11 @@ use kith_store::rooms::AccessChange;
 use kith_store::{Store, StoreError};
 
 use crate::access::{GroupAction, Person, authorize};
-use crate::directory::DirectoryCache;
 use crate::groups::insert_with_fresh_slugs;
 use crate::mail::MailSite;
 use crate::mail::time::MailTime;
 use crate::moderation::notices::listing_waiting;
+use crate::public_cache::PublicCache;
 use crate::{AppError, AppResult};
 
 /// Lists a new group with `person` as its host; it is pending until a
@@ -73,7 +73,7 @@ pub async fn editable_group(
 /// change log. A changed schedule gets new occurrences.
 pub async fn edit_group(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     site: &MailSite,
     person: &Person,
     slug: &Slug,
@@ -127,7 +127,7 @@ pub async fn edit_group(
 /// themselves; through review when a moderator did).
 pub async fn change_listing(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     site: &MailSite,
     person: &Person,
     slug: &Slug,
@@ -166,7 +166,7 @@ pub async fn change_listing(
 pub async fn close_group(
     store: &dyn Store,
     site: &crate::mail::MailSite,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: &Person,
     slug: &Slug,
     now: Timestamp,
@@ -189,7 +189,7 @@ pub async fn close_group(
 /// Adds a co-host by handle.
 pub async fn add_cohost(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: &Person,
     slug: &Slug,
     handle: &str,
@@ -246,7 +246,7 @@ pub enum MeetingChange<'a> {
 pub async fn change_meeting(
     store: &dyn Store,
     site: &crate::mail::MailSite,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: &Person,
     slug: &Slug,
     occurrence: &kith_domain::ids::OccurrenceId,

@@ -19,7 +19,7 @@ use kith_domain::validation::FieldError;
 use kith_store::hosting::{GroupUpdate, ManagedGroup};
 use kith_store::{GroupDraft, Store};
 
-use crate::directory::DirectoryCache;
+use crate::public_cache::PublicCache;
 use crate::{AppError, AppResult};
 
 /// What an import did.
@@ -40,7 +40,7 @@ pub struct ImportReport {
 /// file); a record without its own `url` is marked as coming from there.
 pub async fn import_meeting_guide(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     feed: &str,
     origin: &str,
     status: ListingStatus,

@@ -2,6 +2,8 @@
 //! Each takes the store and the time explicitly, so tests control both.
 //!
 //! - [`accounts`]: registering, logging in and out, sessions, admins.
+//! - [`account_zone`]: the zone a person reads times in, kept on their
+//!   account.
 //! - [`access`]: the one place that decides who may see or change a group.
 //! - [`claims`]: asking to host an imported group.
 //! - [`directory`]: a seeker's search of listed groups.
@@ -23,11 +25,16 @@
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
 //! - [`markdown`]: user-written Markdown to sanitised HTML.
 //! - [`clock`]: the time, real or fixed.
+//! - [`tokens`]: secret tokens for links and sessions, stored as hashes.
+//! - [`passwords`]: Argon2id hashing behind a bounded line.
+//! - [`public_cache`]: short-lived answers that are the same for everyone
+//!   (directory pages, listed groups' pages, the Meeting Guide feed).
 //! - [`meeting_time`]: a meeting as a reader in some zone sees it.
 //! - `testing` (feature): fixture builders for tests.
 
 pub mod about;
 pub mod access;
+pub mod account_zone;
 pub mod accounts;
 pub mod claims;
 pub mod clock;
@@ -44,12 +51,15 @@ pub mod markdown;
 pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
+pub mod passwords;
+pub mod public_cache;
 pub mod reminders;
 pub mod rooms;
 pub mod safety;
 pub mod schedule;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 
 pub use clock::Clock;
 

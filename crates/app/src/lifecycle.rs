@@ -8,7 +8,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, NewPassword};
-use kith_domain::ids::{Slug, random_secret};
+use kith_domain::ids::Slug;
 use kith_domain::validation::FieldError;
 use kith_store::lifecycle::{NewAccountToken, SessionInfo, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
@@ -16,22 +16,17 @@ use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, Store, StoreError};
 
 use crate::access::Person;
-use crate::accounts::{PasswordHasher, token_hash};
-use crate::directory::DirectoryCache;
 use crate::mail::kinds::{AccountExists, PasswordReset, VerifyEmail};
 use crate::mail::{MailSite, compose};
+use crate::passwords::PasswordHasher;
+use crate::public_cache::PublicCache;
+use crate::tokens::{is_token, new_token, token_hash};
 use crate::{AppError, AppResult};
 
 /// How long a verification link works.
 pub const VERIFY_VALID: SignedDuration = SignedDuration::from_hours(48);
 /// How long a password reset link works.
 pub const RESET_VALID: SignedDuration = SignedDuration::from_hours(1);
-
-/// Whether a string has the shape of kith's tokens (32 hex digits), so
-/// nothing else reaches the database.
-pub fn is_token(token: &str) -> bool {
-    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
 
 fn wrong_password(field: &'static str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, "wrong_password")])
@@ -70,7 +65,7 @@ async fn mail_verification(
     new_address: bool,
     now: Timestamp,
 ) -> AppResult<()> {
-    let token = random_secret();
+    let token = new_token();
     let hash = token_hash(&token);
     let composed = compose(
         site,
@@ -167,7 +162,7 @@ pub async fn request_password_reset(
     let Some(account) = store.account_by_email(&email).await? else {
         return Ok(());
     };
-    let token = random_secret();
+    let token = new_token();
     let hash = token_hash(&token);
     let composed = compose(
         site,
@@ -330,7 +325,7 @@ pub async fn sole_hosted_groups(
 /// they alone host a group ([`sole_hosted_groups`] names them).
 pub async fn delete_account(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     hasher: &PasswordHasher,
     person: &Person,
     password: &str,

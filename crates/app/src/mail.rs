@@ -42,11 +42,10 @@ pub mod time;
 pub mod transport;
 
 use jiff::Timestamp;
-use kith_domain::ids::random_secret;
 pub use kith_domain::mail_category::MailCategory;
 use kith_store::mail::{NewMail, NotificationPreferences, Recipient, Unsubscribe};
 
-use crate::accounts::token_hash;
+use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};
 
 /// Where kith is reached from outside, for links in mail. Never taken from
@@ -199,7 +198,7 @@ pub fn compose<K: MailKind>(
         ..Footer::default()
     };
     let unsubscribe = K::CATEGORY.map(|category| {
-        let token = random_secret();
+        let token = new_token();
         let url = site.link(&format!("/mail/unsubscribe/{token}"));
         footer.preferences_url = Some(site.link("/me/notifications"));
         footer.unsubscribe_url = Some(url.clone());

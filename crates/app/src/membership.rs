@@ -22,8 +22,8 @@ use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, Store};
 
 use crate::access::{GroupAction, Person, authorize, authorize_request};
-use crate::accounts::token_hash;
 use crate::mail::MailSite;
+use crate::tokens::token_hash;
 use crate::{AppError, AppResult, access};
 
 mod hosts;

@@ -16,8 +16,8 @@ use kith_store::rooms::AccessChange;
 use kith_store::{AuditEntry, Store};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
-use crate::directory::DirectoryCache;
 use crate::mail::MailSite;
+use crate::public_cache::PublicCache;
 use crate::{AppError, AppResult};
 
 /// The longest reason a moderator may give.
@@ -51,7 +51,7 @@ pub async fn queue(store: &dyn Store, person: &Person) -> AppResult<Vec<QueueIte
 /// Applies a decision, with its audit row, and refreshes the directory.
 pub async fn decide(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     site: &MailSite,
     person: &Person,
     slug: &Slug,

@@ -129,7 +129,9 @@ pub async fn admission(
     session_token: &str,
     now: Timestamp,
 ) -> AppResult<Admission> {
-    let session = crate::accounts::session(store, session_token, now).await?;
+    let session = store
+        .session(&crate::tokens::token_hash(session_token), now)
+        .await?;
     let Some(account) = session.map(|s| s.account).filter(|a| a.id == entry.account) else {
         return Ok(Admission::Removed);
     };

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_app::AppError;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
+use kith_app::passwords::PasswordHasher;
 use kith_store::Store;
 use kith_store::accounts::SessionKind;
 use kith_store::on_both_backends;

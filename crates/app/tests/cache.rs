@@ -17,10 +17,11 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use kith_app::AppError;
-use kith_app::directory::{DirectoryCache, search};
+use kith_app::directory::search;
 use kith_app::feeds::meeting_guide::FocusWords;
 use kith_app::feeds::meeting_guide_feed;
 use kith_app::groups::{GroupSubmission, create_groups, group_page};
+use kith_app::public_cache::PublicCache;
 use kith_app::testing::GroupBuilder;
 use kith_domain::directory::RawFilters;
 use kith_domain::group::{Attribute, Focus, Format, ListingStatus, PrivateDetails};
@@ -222,7 +223,7 @@ fn neighbour(rng: &mut StdRng, question: &Question) -> Question {
 
 async fn ask(
     store: &dyn Store,
-    cached: &DirectoryCache,
+    cached: &PublicCache,
     question: &Question,
     at: Timestamp,
 ) -> kith_app::directory::DirectoryPage {
@@ -232,7 +233,7 @@ async fn ask(
     let filters = RawFilters::from_pairs(pairs)
         .parse(&Zone::utc())
         .expect("valid filters");
-    let fresh = search(store, &DirectoryCache::disabled(), &filters, at)
+    let fresh = search(store, &PublicCache::disabled(), &filters, at)
         .await
         .expect("search");
     let answer = search(store, cached, &filters, at)
@@ -242,8 +243,8 @@ async fn ask(
     answer
 }
 
-fn cache() -> DirectoryCache {
-    DirectoryCache::new(Duration::from_secs(30))
+fn cache() -> PublicCache {
+    PublicCache::new(Duration::from_secs(30))
 }
 
 on_both_backends!(
@@ -329,7 +330,7 @@ on_both_backends!(
             .await
             .expect("groups");
         let cached = cache();
-        let off = DirectoryCache::disabled();
+        let off = PublicCache::disabled();
         let mut hidden = 0;
         for n in 0..300 {
             let at = clocks()[(n / 50) % 3];

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use kith_app::directory::DirectoryCache;
 use kith_app::feeds::meeting_guide::{FocusWords, meetings};
 use kith_app::imports::{ImportReport, import_meeting_guide};
+use kith_app::public_cache::PublicCache;
 use kith_domain::group::{Focus, ListingStatus};
 use kith_domain::ids::Slug;
 use kith_store::{Store, on_both_backends};
@@ -30,7 +30,7 @@ impl FocusWords for Words {
 }
 
 async fn import(store: &dyn Store, feed: &str, status: ListingStatus) -> ImportReport {
-    let cache = DirectoryCache::new(Duration::ZERO);
+    let cache = PublicCache::new(Duration::ZERO);
     import_meeting_guide(
         store,
         &cache,
@@ -192,7 +192,8 @@ on_both_backends!(
 on_both_backends!(
     a_person_asks_to_host_an_imported_group_and_a_moderator_approves,
     |store: Arc<dyn Store>| async move {
-        use kith_app::accounts::{self, PasswordHasher, Registration};
+        use kith_app::accounts::{self, Registration};
+        use kith_app::passwords::PasswordHasher;
         use kith_app::{AppError, claims, hosting};
         use kith_domain::account::{Handle, Role};
 
@@ -230,7 +231,7 @@ on_both_backends!(
         let claimant = make("serenity", Role::Member).await;
         let moderator = make("warden", Role::Moderator).await;
         let slug = Slug::parse("sunday-serenity-14").expect("slug");
-        let cache = kith_app::directory::DirectoryCache::new(Duration::ZERO);
+        let cache = kith_app::public_cache::PublicCache::new(Duration::ZERO);
 
         let empty = claims::ask(store, &claimant, &slug, "  ", now()).await;
         assert!(matches!(&empty, Err(AppError::Invalid(e)) if e[0].field == "message"));
@@ -272,7 +273,7 @@ on_both_backends!(
         // person's own request afterwards is not an error.
         hosting::add_cohost(
             store,
-            &kith_app::directory::DirectoryCache::disabled(),
+            &kith_app::public_cache::PublicCache::disabled(),
             &claimant,
             &slug,
             "rival",

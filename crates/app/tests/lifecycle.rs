@@ -7,9 +7,10 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use kith_app::AppError;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_app::lifecycle;
 use kith_app::mail::MailSite;
+use kith_app::passwords::PasswordHasher;
 use kith_domain::account::{Handle, Role};
 use kith_store::accounts::SessionKind;
 use kith_store::{Store, on_both_backends};
@@ -283,12 +284,14 @@ on_both_backends!(
             3
         );
         // One's own session by its id; someone else's is NotFound.
-        let alder_id = kith_store::lifecycle::session_id(&accounts::token_hash(&alders.token));
+        let alder_id =
+            kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(&alders.token));
         assert!(matches!(
             lifecycle::end_session(store, &river, &alder_id).await,
             Err(AppError::NotFound)
         ));
-        let other_id = kith_store::lifecycle::session_id(&accounts::token_hash(&other.token));
+        let other_id =
+            kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(&other.token));
         lifecycle::end_session(store, &river, &other_id)
             .await
             .expect("end");
@@ -403,7 +406,7 @@ on_both_backends!(
             .expect("s");
         let wrong = lifecycle::delete_account(
             store,
-            &kith_app::directory::DirectoryCache::disabled(),
+            &kith_app::public_cache::PublicCache::disabled(),
             &hasher(),
             &willow,
             "wrong wrong wrong",
@@ -412,7 +415,7 @@ on_both_backends!(
         assert!(matches!(wrong, Err(AppError::Invalid(_))));
         let refused = lifecycle::delete_account(
             store,
-            &kith_app::directory::DirectoryCache::disabled(),
+            &kith_app::public_cache::PublicCache::disabled(),
             &hasher(),
             &willow,
             PASSWORD,
@@ -432,7 +435,7 @@ on_both_backends!(
         store.add_host(access.id, alder.id).await.expect("cohost");
         lifecycle::delete_account(
             store,
-            &kith_app::directory::DirectoryCache::disabled(),
+            &kith_app::public_cache::PublicCache::disabled(),
             &hasher(),
             &willow,
             PASSWORD,

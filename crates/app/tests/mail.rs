@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_app::mail::kinds::Announcement;
 use kith_app::mail::sender::{SendReport, SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
 use kith_app::mail::{MailSite, compose};
+use kith_app::passwords::PasswordHasher;
 use kith_app::testing::smtp::{Received, SmtpServer};
 use kith_domain::account::Handle;
 use kith_store::mail::{NotificationPreferences, Recipient};

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_app::groups::create_groups;
 use kith_app::mail::MailSite;
 use kith_app::mail::sender::{SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
+use kith_app::passwords::PasswordHasher;
 use kith_app::testing::GroupBuilder;
 use kith_app::testing::smtp::SmtpServer;
 use kith_domain::account::{Handle, Role};

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
-use kith_app::directory::{DirectoryCache, search};
+use kith_app::accounts::{self, Registration};
+use kith_app::directory::search;
 use kith_app::moderation::{self, Decision};
+use kith_app::passwords::PasswordHasher;
+use kith_app::public_cache::PublicCache;
 use kith_app::{AppError, hosting};
 use kith_domain::account::{Handle, Role};
 use kith_domain::directory::RawFilters;
@@ -65,7 +67,7 @@ fn form(name: &str) -> GroupInput {
 }
 
 async fn directory_names(store: &dyn Store, q: &str) -> Vec<String> {
-    let cache = DirectoryCache::new(Duration::ZERO);
+    let cache = PublicCache::new(Duration::ZERO);
     let filters = RawFilters::from_pairs([("q", q)])
         .parse(&Zone::utc())
         .expect("filters");
@@ -87,7 +89,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     dyn Store,
 >| async move {
     let store = store.as_ref();
-    let cache = DirectoryCache::new(Duration::ZERO);
+    let cache = PublicCache::new(Duration::ZERO);
     let host = person(store, "willow", Role::Member).await;
     let stranger = person(store, "passerby", Role::Member).await;
     let moderator = person(store, "warden", Role::Moderator).await;
@@ -101,7 +103,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     for reader in [None, Some(&stranger)] {
         let page = kith_app::groups::group_page(
             store,
-            &kith_app::directory::DirectoryCache::disabled(),
+            &kith_app::public_cache::PublicCache::disabled(),
             reader,
             &slug,
             &zone,
@@ -112,7 +114,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     }
     let page = kith_app::groups::group_page(
         store,
-        &kith_app::directory::DirectoryCache::disabled(),
+        &kith_app::public_cache::PublicCache::disabled(),
         Some(&host),
         &slug,
         &zone,
@@ -215,7 +217,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     );
     let public = kith_app::groups::group_page(
         store,
-        &kith_app::directory::DirectoryCache::disabled(),
+        &kith_app::public_cache::PublicCache::disabled(),
         None,
         &slug,
         &zone,
@@ -239,7 +241,7 @@ on_both_backends!(
     a_listed_group_stays_live_through_edits_that_the_moderators_can_read,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
+        let cache = PublicCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
         let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
@@ -345,7 +347,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     dyn Store,
 >| async move {
     let store = store.as_ref();
-    let cache = DirectoryCache::new(Duration::ZERO);
+    let cache = PublicCache::new(Duration::ZERO);
     let host = person(store, "willow", Role::Member).await;
     let cohost = person(store, "Alder", Role::Member).await;
     let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
@@ -353,7 +355,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
         .expect("submit");
     let unknown = hosting::add_cohost(
         store,
-        &kith_app::directory::DirectoryCache::disabled(),
+        &kith_app::public_cache::PublicCache::disabled(),
         &host,
         &slug,
         "nobody-here",
@@ -362,7 +364,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     assert!(matches!(&unknown, Err(AppError::Invalid(e)) if e[0].code == "unknown_handle"));
     let by_stranger = hosting::add_cohost(
         store,
-        &kith_app::directory::DirectoryCache::disabled(),
+        &kith_app::public_cache::PublicCache::disabled(),
         &cohost,
         &slug,
         "alder",
@@ -371,7 +373,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     assert!(matches!(by_stranger, Err(AppError::NotFound)));
     hosting::add_cohost(
         store,
-        &kith_app::directory::DirectoryCache::disabled(),
+        &kith_app::public_cache::PublicCache::disabled(),
         &host,
         &slug,
         "alder",
@@ -380,7 +382,7 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     .expect("add");
     let twice = hosting::add_cohost(
         store,
-        &kith_app::directory::DirectoryCache::disabled(),
+        &kith_app::public_cache::PublicCache::disabled(),
         &host,
         &slug,
         "ALDER",
@@ -494,7 +496,7 @@ on_both_backends!(
     a_cancelled_meeting_leaves_the_directory_and_the_calendar_but_keeps_its_id,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
+        let cache = PublicCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
         let stranger = person(store, "passerby", Role::Member).await;
@@ -601,7 +603,7 @@ on_both_backends!(
     a_moved_meeting_keeps_its_id_and_its_new_time_through_refreshes,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
+        let cache = PublicCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
         let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
@@ -728,7 +730,7 @@ on_both_backends!(
     cancelled_meetings_never_appear_as_a_groups_next_meeting,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
+        let cache = PublicCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let moderator = person(store, "warden", Role::Moderator).await;
         let mut input = form("Quillwort Circle");
@@ -811,7 +813,7 @@ on_both_backends!(
     two_moderators_deciding_at_once_never_both_win,
     |store: Arc<dyn Store>| async move {
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
+        let cache = PublicCache::new(Duration::ZERO);
         let host = person(store, "willow", Role::Member).await;
         let warden = person(store, "warden", Role::Moderator).await;
         let keeper = person(store, "keeper", Role::Moderator).await;

@@ -283,7 +283,7 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
         email: args.email,
         password,
     };
-    let hasher = kith_app::accounts::PasswordHasher::production();
+    let hasher = kith_app::passwords::PasswordHasher::production();
     match kith_app::accounts::create_staff(
         store.as_ref(),
         &hasher,

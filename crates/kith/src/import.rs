@@ -7,8 +7,8 @@ use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use anyhow::Context;
-use kith_app::directory::DirectoryCache;
 use kith_app::imports::import_meeting_guide;
+use kith_app::public_cache::PublicCache;
 use kith_domain::group::ListingStatus;
 
 use crate::cli::{DatabaseArgs, open_store_for_bulk_writes};
@@ -88,7 +88,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     };
     // The server's cache lives in another process; its results are at most
     // KITH_SEARCH_CACHE_SECONDS old.
-    let cache = DirectoryCache::new(Duration::ZERO);
+    let cache = PublicCache::new(Duration::ZERO);
     let report = import_meeting_guide(
         store.as_ref(),
         &cache,

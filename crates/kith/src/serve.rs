@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kith_app::Clock;
-use kith_app::directory::DirectoryCache;
+use kith_app::public_cache::PublicCache;
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
 
@@ -74,7 +74,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mail_wake.clone(),
         Duration::from_secs(60),
     ));
-    let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
+    let directory_cache = Arc::new(PublicCache::new(Duration::from_secs(
         args.search_cache_seconds,
     )));
     // The live rooms: following other instances' appends (PostgreSQL) and
@@ -87,7 +87,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         clock,
         directory_cache,
-        hasher: kith_app::accounts::PasswordHasher::production(),
+        hasher: kith_app::passwords::PasswordHasher::production(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(
             WebConfig::new(args.base_url.clone(), args.trusted_proxies.clone()).demo(args.demo),

@@ -17,9 +17,10 @@ use std::time::Duration;
 use futures::StreamExt;
 use jiff::Timestamp;
 use kith_app::Clock;
-use kith_app::accounts::{PasswordHasher, start_session};
-use kith_app::directory::DirectoryCache;
+use kith_app::accounts::start_session;
 use kith_app::groups::create_groups;
+use kith_app::passwords::PasswordHasher;
+use kith_app::public_cache::PublicCache;
 use kith_app::testing::GroupBuilder;
 use kith_domain::membership::{Occupancy, RequestState};
 use kith_store::Store;
@@ -207,7 +208,7 @@ async fn serve(store: Arc<dyn Store>) -> String {
     let state = AppState {
         store,
         clock: Clock::System,
-        directory_cache: Arc::new(DirectoryCache::new(Duration::ZERO)),
+        directory_cache: Arc::new(PublicCache::new(Duration::ZERO)),
         hasher: PasswordHasher::insecure_fast_for_tests(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(WebConfig::default()),

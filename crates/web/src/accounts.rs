@@ -216,7 +216,7 @@ pub(crate) async fn checked_login(
         LoginOutcome::LoggedIn { token, account } => {
             // The browser's zone, for mails, unless the person chose one.
             if let Some(zone) = CookieZone::browser(headers) {
-                accounts::zone::remember(state.store.as_ref(), account, &zone).await?;
+                kith_app::account_zone::remember(state.store.as_ref(), account, &zone).await?;
             }
             if !state.limits.trusts(device.as_deref(), account) {
                 response_cookies.push(device_cookie(state, account));

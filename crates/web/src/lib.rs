@@ -64,8 +64,8 @@ use axum::Router;
 use axum::extract::{FromRef, MatchedPath};
 use axum::http::Request;
 use kith_app::Clock;
-use kith_app::accounts::PasswordHasher;
-use kith_app::directory::DirectoryCache;
+use kith_app::passwords::PasswordHasher;
+use kith_app::public_cache::PublicCache;
 use kith_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -82,7 +82,7 @@ pub struct AppState {
     /// Where "now" comes from.
     pub clock: Clock,
     /// Recent directory pages.
-    pub directory_cache: Arc<DirectoryCache>,
+    pub directory_cache: Arc<PublicCache>,
     /// Hashes and checks passwords.
     pub hasher: PasswordHasher,
     /// Login and registration limits.

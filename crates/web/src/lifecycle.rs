@@ -534,7 +534,7 @@ async fn sessions_page(
 ) -> Result<Response, PageError> {
     let m = messages();
     let current = own_token(&user.viewer)
-        .map(|t| kith_store::lifecycle::session_id(&kith_app::accounts::token_hash(t)));
+        .map(|t| kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(t)));
     let sessions =
         lifecycle::sessions(state.store.as_ref(), &user.person, state.clock.now()).await?;
     let page = SessionsPage {

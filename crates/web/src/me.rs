@@ -121,7 +121,7 @@ async fn choose_time_zone(
     form: crate::forms::FormPairs,
 ) -> Result<Response, PageError> {
     let chosen = form.get("time_zone");
-    match kith_app::accounts::zone::choose(state.store.as_ref(), user.person.id, chosen).await {
+    match kith_app::account_zone::choose(state.store.as_ref(), user.person.id, chosen).await {
         Ok(zone) => {
             let mut response = axum::response::Redirect::to("/me?done=zone").into_response();
             if let Some((name, value)) = zone.as_ref().and_then(crate::viewer::remember_zone) {

@@ -10,8 +10,8 @@ use kith_store::Store;
 use kith_store::membership::{InvitationRecord, RequestRecord};
 
 use crate::access::{GroupAction, Person, authorize};
-use crate::accounts::token_hash;
-use crate::directory::DirectoryCache;
+use crate::public_cache::PublicCache;
+use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};
 
 /// How long an invitation link works unless the host says otherwise.
@@ -108,7 +108,7 @@ pub async fn create_invitation(
             .filter(|d| (1..=MAX_INVITATION_DAYS).contains(d))
             .ok_or_else(|| AppError::Invalid(vec![FieldError::new("days", "out_of_range")]))?,
     };
-    let token = random_secret();
+    let token = new_token();
     let expires_at = now + SignedDuration::from_hours(24 * days);
     store
         .create_invitation(
@@ -148,7 +148,7 @@ pub async fn invitation_group(
 /// Hands a group to a co-host or member; the giver steps down as host.
 pub async fn hand_over(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: &Person,
     slug: &Slug,
     to: &str,

@@ -112,7 +112,7 @@ pub(crate) async fn mail_members_in_their_zones<K: MailKind>(
         if !K::wanted(&preferences) {
             continue;
         }
-        let zone = crate::accounts::zone::of(store, member.account).await?;
+        let zone = crate::account_zone::of(store, member.account).await?;
         let composed = compose(site, &mail_for(zone.as_ref()), &preferences)?;
         store
             .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)

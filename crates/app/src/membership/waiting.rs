@@ -14,7 +14,8 @@ use kith_store::{Store, StoreError};
 
 use crate::AppResult;
 use crate::access::Person;
-use crate::directory::{DirectoryCache, DirectoryResult, search};
+use crate::directory::{DirectoryResult, search};
+use crate::public_cache::PublicCache;
 
 /// How many other groups a page suggests.
 pub const SUGGESTIONS: usize = 3;
@@ -76,7 +77,7 @@ const PAGES: u32 = 5;
 /// first, leaving out `except`.
 pub async fn open_now(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     zone: &Zone,
     except: &[Slug],
     now: Timestamp,
@@ -111,7 +112,7 @@ pub async fn open_now(
 /// listed), soonest first, leaving out every group `person` asked.
 pub async fn similar_groups(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     person: &Person,
     slug: &Slug,
     zone: &Zone,
@@ -138,7 +139,7 @@ pub async fn similar_groups(
 
 async fn suggest(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     zone: &Zone,
     pairs: &[(&str, &str)],
     except: &[Slug],
@@ -153,7 +154,7 @@ async fn suggest(
 /// pages follow.
 async fn candidates(
     store: &dyn Store,
-    cache: &DirectoryCache,
+    cache: &PublicCache,
     zone: &Zone,
     pairs: &[(&str, &str)],
     except: &[Slug],

@@ -281,7 +281,7 @@ pub async fn list_sessions(
     user: CurrentUser,
 ) -> Result<Json<Vec<SessionJson>>, ApiError> {
     let current = own_token(&user.viewer)
-        .map(|t| kith_store::lifecycle::session_id(&kith_app::accounts::token_hash(t)));
+        .map(|t| kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(t)));
     let sessions =
         lifecycle::sessions(state.store.as_ref(), &user.person, state.clock.now()).await?;
     Ok(Json(

@@ -419,7 +419,7 @@ async fn a_cached_group_page_keeps_each_readers_zone_and_follows_a_new_host() {
             };
             kith_app::accounts::create_staff(
                 store.as_ref(),
-                &kith_app::accounts::PasswordHasher::insecure_fast_for_tests(),
+                &kith_app::passwords::PasswordHasher::insecure_fast_for_tests(),
                 &registration,
                 kith_domain::account::Role::Member,
                 crate::support::now(),

@@ -316,7 +316,7 @@ async fn a_person_asks_to_host_an_imported_group_through_the_page_and_the_api() 
     let app = TestApp::empty().await;
     let moderator = app.account("Warden", Role::Moderator).await;
     let claimant = app.account("Serenity", Role::Member).await;
-    let cache = kith_app::directory::DirectoryCache::new(std::time::Duration::ZERO);
+    let cache = kith_app::public_cache::PublicCache::new(std::time::Duration::ZERO);
     let feed = r#"[{"name": "Sunday Serenity", "slug": "sunday-serenity-14", "day": 0, "time": "18:00",
         "timezone": "America/Los_Angeles", "city": "Anytown", "url": "https://district123.org/m/1"}]"#;
     kith_app::imports::import_meeting_guide(

@@ -6,7 +6,8 @@
 
 use axum::http::StatusCode;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
+use kith_app::passwords::PasswordHasher;
 use kith_domain::account::{Handle, Role};
 use kith_store::accounts::SessionKind;
 use serde_json::json;

@@ -403,7 +403,7 @@ kith_store::on_both_backends!(
         let url = made.json()["url"].as_str().expect("url").to_owned();
         let token = url.rsplit('/').next().expect("token").to_owned();
         // A link stops working when it expires.
-        let hash = kith_app::accounts::token_hash(&token);
+        let hash = kith_app::tokens::token_hash(&token);
         let store = app.db.store.as_ref();
         assert!(
             store

@@ -10,9 +10,10 @@ use http_body_util::BodyExt;
 use jiff::Timestamp;
 use kith_app::Clock;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
-use kith_app::directory::DirectoryCache;
+use kith_app::accounts::{self, Registration};
 use kith_app::groups::{GroupSubmission, create_groups};
+use kith_app::passwords::PasswordHasher;
+use kith_app::public_cache::PublicCache;
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
 use kith_domain::group_input::GroupInput;
@@ -35,7 +36,7 @@ pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
     AppState {
         store: store.clone(),
         clock: Clock::Fixed(now()),
-        directory_cache: Arc::new(DirectoryCache::new(cache)),
+        directory_cache: Arc::new(PublicCache::new(cache)),
         hasher: PasswordHasher::insecure_fast_for_tests(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(WebConfig::default()),
