@@ -15,9 +15,8 @@ use kith_store::accounts::{NewAccount, NewSession, SessionKind, SessionRecord};
 use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, AuditEntry, Store, StoreError};
 
-use crate::passwords::PasswordHasher;
 use crate::tokens::{new_token, token_hash};
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// How long a browser session lasts without use; "remember me" lasts longer.
 pub const IDLE: SignedDuration = SignedDuration::from_hours(12);
@@ -75,37 +74,29 @@ impl Registration {
 /// email that is taken already is not revealed: the caller answers exactly
 /// as for a new account, and the owner of the address is told by mail. A
 /// taken handle is refused, since handles are public anyway.
-pub async fn register(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
-    site: &crate::mail::MailSite,
-    registration: &Registration,
-    now: Timestamp,
-) -> AppResult<()> {
-    register_in_zone(store, hasher, site, registration, None, now).await
+pub async fn register(app: &App, registration: &Registration, now: Timestamp) -> AppResult<()> {
+    register_in_zone(app, registration, None, now).await
 }
 
 /// As [`register`], keeping `zone` (the browser's) on the new account so
 /// its mails give times where the person is.
 pub async fn register_in_zone(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
-    site: &crate::mail::MailSite,
+    app: &App,
     registration: &Registration,
     zone: Option<&kith_domain::zone::Zone>,
     now: Timestamp,
 ) -> AppResult<()> {
-    match create(store, hasher, registration, Role::Member, None, now).await {
+    match create(app, registration, Role::Member, None, now).await {
         Ok(id) => {
             if let Some(zone) = zone {
-                crate::account_zone::remember(store, id, zone).await?;
+                crate::account_zone::remember(app, id, zone).await?;
             }
-            crate::lifecycle::send_verification(store, site, id, now).await
+            crate::lifecycle::send_verification(app, id, now).await
         }
         Err(AppError::Conflict("email")) => {
             let email =
                 Email::parse(&registration.email).map_err(|e| AppError::Invalid(vec![e]))?;
-            crate::lifecycle::tell_account_exists(store, site, &email, now).await
+            crate::lifecycle::tell_account_exists(app, &email, now).await
         }
         Err(other) => Err(other),
     }
@@ -115,8 +106,7 @@ pub async fn register_in_zone(
 /// with an audit row. Unlike registration it says when the email is taken:
 /// the operator already has the database.
 pub async fn create_staff(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     registration: &Registration,
     role: Role,
     now: Timestamp,
@@ -131,19 +121,18 @@ pub async fn create_staff(
         target: format!("account:{}", registration.handle.trim()),
         reason: "kith admin create",
     };
-    create(store, hasher, registration, role, Some(&audit), now).await
+    create(app, registration, role, Some(&audit), now).await
 }
 
 async fn create(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     registration: &Registration,
     role: Role,
     audit: Option<&AuditEntry<'_>>,
     now: Timestamp,
 ) -> AppResult<AccountId> {
     let checked = registration.check().map_err(AppError::Invalid)?;
-    let password_hash = hasher.hash(&checked.password).await?;
+    let password_hash = app.hasher().hash(&checked.password).await?;
     let account = NewAccount {
         handle: &checked.handle,
         email: &checked.email,
@@ -153,7 +142,7 @@ async fn create(
         // make; a person registering proves their address by mail.
         email_verified: audit.is_some(),
     };
-    match store.create_account(&account, audit, now).await {
+    match app.store().create_account(&account, audit, now).await {
         Err(StoreError::Conflict { what: "handle" }) => {
             Err(AppError::Invalid(vec![FieldError::new("handle", "taken")]))
         }
@@ -222,24 +211,23 @@ pub enum LoginOutcome {
 /// when over. A mismatch is `Refused` whether or not the account exists,
 /// after the same amount of work.
 pub async fn login(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     request: &LoginRequest<'_>,
     now: Timestamp,
     allow: impl FnOnce(Option<AccountId>) -> Result<(), u64>,
 ) -> AppResult<LoginOutcome> {
-    let account = store.account_by_login(request.login).await?;
+    let account = app.store().account_by_login(request.login).await?;
     if let Err(seconds) = allow(account.as_ref().map(|a| a.id)) {
         return Ok(LoginOutcome::Limited(seconds));
     }
     let stored = account.as_ref().and_then(|a| a.password_hash.as_deref());
-    if !hasher.verify(request.password, stored).await? {
+    if !app.hasher().verify(request.password, stored).await? {
         return Ok(LoginOutcome::Refused);
     }
     let Some(account) = account else {
         return Ok(LoginOutcome::Refused);
     };
-    let token = start_session(store, account.id, request.kind, request.remember, now).await?;
+    let token = start_session(app, account.id, request.kind, request.remember, now).await?;
     Ok(LoginOutcome::LoggedIn {
         token,
         account: account.id,
@@ -248,7 +236,7 @@ pub async fn login(
 
 /// Begins a session for an account whose identity is already proven.
 pub async fn start_session(
-    store: &dyn Store,
+    app: &App,
     account: AccountId,
     kind: SessionKind,
     remember: bool,
@@ -265,7 +253,7 @@ pub async fn start_session(
         csrf_token: random_secret(),
         remember,
     };
-    store
+    app.store()
         .create_session(
             &NewSession {
                 token_hash: token_hash(&token.token),
@@ -282,25 +270,28 @@ pub async fn start_session(
 }
 
 /// The live session a token opens, if any.
-pub async fn session(
-    store: &dyn Store,
-    token: &str,
-    now: Timestamp,
-) -> AppResult<Option<SessionRecord>> {
-    Ok(store.session(&token_hash(token), now).await?)
+pub async fn session(app: &App, token: &str, now: Timestamp) -> AppResult<Option<SessionRecord>> {
+    Ok(app.store().session(&token_hash(token), now).await?)
+}
+
+/// The public id of the session a token opens (as [`crate::lifecycle::sessions`]
+/// lists them), so a page can mark the reader's own.
+pub fn session_id(token: &str) -> String {
+    kith_store::lifecycle::session_id(&token_hash(token))
 }
 
 /// Ends a session on the server, and with it the live rooms it opened.
-pub async fn logout(store: &dyn Store, token: &str) -> AppResult<()> {
-    if let Some(account) = store.end_session(&token_hash(token)).await? {
-        crate::rooms::access_changed(store, AccessChange::Account(account)).await;
+pub async fn logout(app: &App, token: &str) -> AppResult<()> {
+    if let Some(account) = app.store().end_session(&token_hash(token)).await? {
+        app.access_changed(AccessChange::Account(account)).await;
     }
     Ok(())
 }
 
 /// On a site without an admin, a fresh one-time setup token (valid for a
 /// day) for the first start to print; `None` once an admin exists.
-pub async fn setup_link_token(store: &dyn Store, now: Timestamp) -> AppResult<Option<String>> {
+pub async fn setup_link_token(app: &App, now: Timestamp) -> AppResult<Option<String>> {
+    let store = app.store();
     if store.admin_exists().await? {
         return Ok(None);
     }
@@ -313,24 +304,26 @@ pub async fn setup_link_token(store: &dyn Store, now: Timestamp) -> AppResult<Op
 }
 
 /// Whether a setup link still works.
-pub async fn setup_link_valid(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<bool> {
-    Ok(store.setup_token_valid(&token_hash(token), now).await?)
+pub async fn setup_link_valid(app: &App, token: &str, now: Timestamp) -> AppResult<bool> {
+    Ok(app
+        .store()
+        .setup_token_valid(&token_hash(token), now)
+        .await?)
 }
 
 /// Creates the first admin through the setup link, which then stops
 /// working. `NotFound` when the link is unknown, expired or used.
 pub async fn create_first_admin(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     token: &str,
     registration: &Registration,
     now: Timestamp,
 ) -> AppResult<AccountId> {
-    if !setup_link_valid(store, token, now).await? {
+    if !setup_link_valid(app, token, now).await? {
         return Err(AppError::NotFound);
     }
     let checked = registration.check().map_err(AppError::Invalid)?;
-    let password_hash = hasher.hash(&checked.password).await?;
+    let password_hash = app.hasher().hash(&checked.password).await?;
     let account = NewAccount {
         handle: &checked.handle,
         email: &checked.email,
@@ -338,7 +331,8 @@ pub async fn create_first_admin(
         role: Role::Admin,
         email_verified: true,
     };
-    match store
+    match app
+        .store()
         .create_first_admin(&token_hash(token), &account, now)
         .await
     {

@@ -5,12 +5,11 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use kith_domain::directory::{DirectoryFilters, PAGE_SIZE, horizon};
-use kith_store::{DirectoryHit, DirectorySearch, Store};
+use kith_store::{DirectoryHit, DirectorySearch};
 
-use crate::AppResult;
 use crate::meeting_time::MeetingTime;
 use crate::meeting_time::when::{When, when};
-use crate::public_cache::PublicCache;
+use crate::{App, AppResult};
 
 /// One result: the group and its next matching meeting in the viewer's zone.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,11 +36,12 @@ pub struct DirectoryPage {
 
 /// Searches the directory.
 pub async fn search(
-    store: &dyn Store,
-    cache: &PublicCache,
+    app: &App,
     filters: &DirectoryFilters,
     now: Timestamp,
 ) -> AppResult<DirectoryPage> {
+    let store = app.store();
+    let cache = app.public_cache();
     // Every field named, so that a filter added later cannot be left out of
     // the store's question; day, time, starts_within, in_progress and the
     // zone reach it as the windows.
@@ -134,9 +134,13 @@ mod tests {
         use crate::testing::GroupBuilder;
 
         let db = TempSqlite::create().await;
+        let app = crate::testing::app(db.store.clone()).with_public_cache(Arc::new(
+            crate::public_cache::PublicCache::new(std::time::Duration::from_secs(30)),
+        ));
+        let cache = app.public_cache();
         let created: Timestamp = "2026-06-01T09:00:00Z".parse().expect("ts");
         crate::groups::create_groups(
-            db.store.as_ref(),
+            &app,
             &[GroupBuilder::new("Noon Circle")
                 .weekly(&[Weekday::Monday], "10:20", "UTC")
                 .minutes(60)
@@ -147,7 +151,6 @@ mod tests {
         .expect("group");
         let starts: Timestamp = "2026-06-01T10:20:00Z".parse().expect("ts");
         let (before, after) = (at(starts.as_second() - 10), at(starts.as_second() + 10));
-        let cache = PublicCache::new(std::time::Duration::from_secs(30));
         // A question whose step began before the meeting did, so the
         // second answer is the first one's cached list.
         let filters = [
@@ -160,13 +163,9 @@ mod tests {
         .map(|tz| ask(&[("tz", tz)]))
         .find(|f| cache.step_start(f, after) <= before)
         .expect("a question whose step covers both");
-        let first = search(db.store.as_ref(), &cache, &filters, before)
-            .await
-            .expect("search");
+        let first = search(&app, &filters, before).await.expect("search");
         assert_eq!(first.results[0].when, When::Soon { minutes: 1 });
-        let second = search(db.store.as_ref(), &cache, &filters, after)
-            .await
-            .expect("search");
+        let second = search(&app, &filters, after).await.expect("search");
         assert_eq!(
             second.results[0].hit, first.results[0].hit,
             "from the cache"

@@ -1,6 +1,10 @@
 //! kith's capabilities: the use cases that the web layer and the CLI share.
-//! Each takes the store and the time explicitly, so tests control both.
+//! Each takes the app context ([`App`]: store, clock, public cache, hasher,
+//! mail) and the time explicitly, so tests control both; each owns its
+//! side effects (forgetting the public cache, waking the mail sender,
+//! telling the live rooms), so no caller has to remember them.
 //!
+//! - [`App`] (`context.rs`): the context every use case takes.
 //! - [`accounts`]: registering, logging in and out, sessions, admins.
 //! - [`account_zone`]: the zone a person reads times in, kept on their
 //!   account.
@@ -38,6 +42,7 @@ pub mod account_zone;
 pub mod accounts;
 pub mod claims;
 pub mod clock;
+mod context;
 pub mod demo;
 pub mod directory;
 pub mod export;
@@ -62,6 +67,7 @@ pub mod testing;
 pub mod tokens;
 
 pub use clock::Clock;
+pub use context::App;
 
 use kith_store::StoreError;
 

@@ -21,9 +21,10 @@
 //! 3. Read the person's [`NotificationPreferences`]; skip optional mail
 //!    they turned off ([`MailKind::wanted`]); [`compose`] the mail (this
 //!    makes the one-click unsubscribe token for optional mail); then write
-//!    [`Composed::to`] into the outbox — with
-//!    `MailStore::enqueue_mail`, or inside the store transaction of the
-//!    change it reports with `kith_store::mail::insert_mail!`.
+//!    [`Composed::to`] into the outbox with [`crate::App::enqueue`], which
+//!    wakes the sender. A store method that writes the mail inside the
+//!    transaction of the change it reports (as `create_account_token`
+//!    does) takes the `NewMail`; after it, call [`crate::App::mailed`].
 //!
 //! Subjects are neutral by default ("kith: a message about your group"):
 //! never a group's name or words such as "withdrawal" or "psychiatric",

@@ -63,10 +63,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{FromRef, MatchedPath};
 use axum::http::Request;
-use kith_app::Clock;
-use kith_app::passwords::PasswordHasher;
-use kith_app::public_cache::PublicCache;
-use kith_store::Store;
+use kith_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -74,25 +71,16 @@ use tracing::Level;
 
 use crate::limits::Limits;
 
-/// What every handler may use.
+/// What every handler may use: the app's use cases, and what is the web
+/// layer's own (limits, how kith is reached, the live rooms' connections).
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
-    pub store: Arc<dyn Store>,
-    /// Where "now" comes from.
-    pub clock: Clock,
-    /// Recent directory pages.
-    pub directory_cache: Arc<PublicCache>,
-    /// Hashes and checks passwords.
-    pub hasher: PasswordHasher,
+    /// The use cases' context: store, clock, public cache, hasher, mail.
+    pub app: App,
     /// Login and registration limits.
     pub limits: Arc<Limits>,
     /// How kith is reached.
     pub config: Arc<WebConfig>,
-    /// The site's address for links in mail (never a request's `Host`).
-    pub mail_site: kith_app::mail::MailSite,
-    /// Wakes the mail sender when a handler wrote a mail.
-    pub mail_wake: Arc<tokio::sync::Notify>,
     /// The live rooms this instance serves.
     pub rooms: Arc<kith_app::rooms::RoomHub>,
 }
@@ -131,30 +119,18 @@ impl WebConfig {
 }
 
 impl AppState {
-    /// Searches the directory now, through the result cache.
+    /// Searches the directory now, through the public cache.
     pub async fn search_directory(
         &self,
         filters: &kith_domain::directory::DirectoryFilters,
     ) -> kith_app::AppResult<kith_app::directory::DirectoryPage> {
-        kith_app::directory::search(
-            self.store.as_ref(),
-            &self.directory_cache,
-            filters,
-            self.clock.now(),
-        )
-        .await
+        kith_app::directory::search(&self.app, filters, self.app.now()).await
     }
 }
 
-impl FromRef<AppState> for Arc<dyn Store> {
+impl FromRef<AppState> for App {
     fn from_ref(state: &AppState) -> Self {
-        state.store.clone()
-    }
-}
-
-impl FromRef<AppState> for Clock {
-    fn from_ref(state: &AppState) -> Self {
-        state.clock
+        state.app.clone()
     }
 }
 
