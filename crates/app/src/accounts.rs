@@ -11,7 +11,8 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, Handle, NewPassword, Role};
 use kith_domain::ids::random_secret;
 use kith_domain::validation::{FieldError, Refusals};
-use kith_store::accounts::{NewAccount, NewSession, SessionKind, SessionRecord};
+pub use kith_store::accounts::SessionKind;
+use kith_store::accounts::{NewAccount, NewSession, SessionRecord};
 use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, AuditEntry, Store, StoreError};
 

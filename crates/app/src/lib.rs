@@ -20,6 +20,7 @@
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
 //! - [`imports`]: groups from another site's Meeting Guide feed.
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
+//! - [`newcomer`]: registering and asking to join in one step.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reminders`]: mail a day and an hour before each meeting.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
@@ -56,6 +57,7 @@ pub mod markdown;
 pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
+pub mod newcomer;
 pub mod passwords;
 pub mod public_cache;
 pub mod reminders;
@@ -68,6 +70,9 @@ pub mod tokens;
 
 pub use clock::Clock;
 pub use context::App;
+/// An account's id, as the store keeps it; re-exported so that callers
+/// (the web layer) need not depend on the store.
+pub use kith_store::AccountId;
 
 use kith_store::StoreError;
 

@@ -44,7 +44,10 @@ pub mod transport;
 
 use jiff::Timestamp;
 pub use kith_domain::mail_category::MailCategory;
-use kith_store::mail::{NewMail, NotificationPreferences, Recipient, Unsubscribe};
+/// Which optional mail a person wants, as the preferences use cases read
+/// and save it.
+pub use kith_store::mail::NotificationPreferences;
+use kith_store::mail::{NewMail, Recipient, Unsubscribe};
 
 use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};

@@ -1,8 +1,8 @@
 //! Joining groups: asking (with the hosts' question, or an invitation),
 //! the private thread between the person who asked and the hosts, the
 //! hosts' decisions, leaving, removal, blocks, the waitlist, invitation
-//! links, "my groups" and "my meetings", RSVPs, and a newcomer's one-step
-//! join ([`join_as_newcomer`]).
+//! links, "my groups" and "my meetings", and RSVPs. A newcomer's one-step
+//! join is [`crate::newcomer`].
 //!
 //! Only the person who asked and the group's hosts may see a request or its
 //! thread; anyone else gets `NotFound`, exactly as for a request that does
@@ -15,19 +15,17 @@ use kith_domain::membership::{
     on_withdraw,
 };
 use kith_domain::validation::{FieldError, text_within};
-use kith_store::membership::{
-    MessageRecord, NewMessage, PersonalMeeting, RequestRecord, Transition,
-};
-use kith_store::rooms::AccessChange;
-
 use kith_store::AccountId;
+use kith_store::membership::NewMessage;
+/// The records membership's use cases answer with.
+pub use kith_store::membership::{MessageRecord, PersonalMeeting, RequestRecord, Transition};
+use kith_store::rooms::AccessChange;
 
 use crate::access::{GroupAction, Person, authorize, authorize_request};
 use crate::tokens::token_hash;
 use crate::{App, AppError, AppResult, access};
 
 mod hosts;
-mod newcomer;
 mod notices;
 pub mod waiting;
 
@@ -35,7 +33,6 @@ pub use hosts::{
     GroupPeople, INVITATION_DAYS, MAX_INVITATION_DAYS, NewInvitation, create_invitation,
     fellow_members, group_people, hand_over, invitation_group, revoke_invitation,
 };
-pub use newcomer::{NewcomerJoin, group_to_join, join_as_newcomer};
 pub use notices::announce;
 pub(crate) use notices::{mail_members, mail_members_in_their_zones};
 use notices::{notify, notify_promoted, notify_with_note};
@@ -125,6 +122,12 @@ pub async fn ask_to_join(
         notify(app, &access.hosts, &transition.request, "arrived", now).await?;
     }
     Ok(transition.request)
+}
+
+/// The listed group a join form is for, as anyone may see it; `NotFound`
+/// for any other.
+pub async fn group_to_join(app: &App, slug: &Slug) -> AppResult<kith_domain::group::GroupProfile> {
+    Ok(app.store().listed_group(slug).await?)
 }
 
 /// The answer to a group's question, trimmed: required when the hosts of

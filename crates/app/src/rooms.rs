@@ -24,6 +24,9 @@ use kith_domain::group::{ListingStatus, PrivateDetails};
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::room::Who;
 use kith_store::model::OccurrenceTime;
+/// What may have ended someone's right to a room, and how a group's rooms
+/// run: what the rooms' use cases and the hub speak in.
+pub use kith_store::rooms::{AccessChange, RoomSettings};
 use kith_store::{AccountId, StoreError};
 
 use crate::access::{GroupAction, Person, authorize};
@@ -164,11 +167,7 @@ pub struct RoomSettingsInput {
 }
 
 /// How a group's rooms run, for its hosts.
-pub async fn settings(
-    app: &App,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<kith_store::rooms::RoomSettings> {
+pub async fn settings(app: &App, person: &Person, slug: &Slug) -> AppResult<RoomSettings> {
     let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     Ok(store.room_settings(access.id).await?)
@@ -206,7 +205,7 @@ pub async fn save_settings(
     store
         .set_room_settings(
             access.id,
-            kith_store::rooms::RoomSettings {
+            RoomSettings {
                 turn_seconds: turn * 60,
                 opens_minutes: opens,
                 closes_minutes: closes,

@@ -16,9 +16,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use kith_app::AccountId;
+use kith_app::accounts::SessionKind;
 use kith_app::accounts::{self, LoginOutcome, LoginRequest, NewToken, Registration};
-use kith_store::AccountId;
-use kith_store::accounts::SessionKind;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};

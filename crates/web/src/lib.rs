@@ -1,6 +1,8 @@
 //! kith's web layer: HTML pages, the JSON API under `/api/v1`, its OpenAPI
 //! document, static assets. Handlers are thin: parse, call a capability in
-//! `kith_app`, render.
+//! `kith_app` with the state's [`kith_app::App`], render. The crate does
+//! not depend on `kith-store`: every read and change goes through a use
+//! case, which also empties the public cache and wakes the mail sender.
 //!
 //! - [`router`]: every route, merged in one place, with the layers that
 //!   apply to all (security headers, who may cache an answer, logging by

@@ -499,8 +499,7 @@ async fn sessions_page(
     query: crate::query::QueryPairs,
 ) -> Result<Response, PageError> {
     let m = messages();
-    let current = own_token(&user.viewer)
-        .map(|t| kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(t)));
+    let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
     let sessions = lifecycle::sessions(&state.app, &user.person, state.app.now()).await?;
     let page = SessionsPage {
         m,

@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use kith_app::mail::NotificationPreferences;
 use kith_app::{AppError, lifecycle};
 use kith_domain::mail_category::MailCategory;
-use kith_store::mail::NotificationPreferences;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

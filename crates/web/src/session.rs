@@ -20,8 +20,8 @@ use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kith_app::access::Person;
+use kith_app::accounts::SessionKind;
 use kith_domain::ids::random_secret;
-use kith_store::accounts::SessionKind;
 
 use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
@@ -270,7 +270,7 @@ pub fn cookie_value(name: &str, value: &str, max_age: Option<i64>, secure: bool)
 pub(crate) async fn log_in_and_go(
     state: &AppState,
     viewer: &Viewer,
-    account: kith_store::AccountId,
+    account: kith_app::AccountId,
     to: &str,
 ) -> Result<Response, WebError> {
     let app = &state.app;

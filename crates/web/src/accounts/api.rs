@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use kith_app::accounts::SessionKind;
 use kith_app::accounts::{self, LoginRequest, Registration};
-use kith_store::accounts::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kith_app::accounts::SessionKind;
 use kith_app::{AppError, lifecycle};
-use kith_store::accounts::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -255,8 +255,7 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<SessionJson>>, ApiError> {
-    let current = own_token(&user.viewer)
-        .map(|t| kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(t)));
+    let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
     let sessions = lifecycle::sessions(&state.app, &user.person, state.app.now()).await?;
     Ok(Json(
         sessions

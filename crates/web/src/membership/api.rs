@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kith_app::membership;
+use kith_app::membership::{PersonalMeeting, RequestRecord};
 use kith_domain::ids::OccurrenceId;
-use kith_store::membership::{PersonalMeeting, RequestRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

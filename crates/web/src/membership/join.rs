@@ -5,7 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::AppError;
-use kith_app::membership::{self, NewcomerJoin};
+use kith_app::membership;
+use kith_app::newcomer::{self, JoinOutcome};
 use kith_domain::ids::Slug;
 
 use super::parse_slug;
@@ -134,7 +135,7 @@ async fn newcomer_join(
     .await?;
     page.handle = registration.handle.clone();
     page.email = registration.email.clone();
-    let joined = membership::join_as_newcomer(
+    let joined = newcomer::join(
         &state.app,
         slug,
         &registration,
@@ -145,8 +146,8 @@ async fn newcomer_join(
     )
     .await;
     match joined {
-        Ok(NewcomerJoin::Sent) => {}
-        Ok(NewcomerJoin::Limited(seconds)) => {
+        Ok(JoinOutcome::Sent) => {}
+        Ok(JoinOutcome::Limited(seconds)) => {
             return Err(PageError(WebError::RateLimited(seconds)));
         }
         Err(AppError::Invalid(errors)) => {

@@ -5,10 +5,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::RequestRecord;
 use kith_app::membership::{self, GroupPeople};
 use kith_app::{AppError, access::Person};
 use kith_domain::ids::Slug;
-use kith_store::membership::RequestRecord;
 
 use super::parse_slug;
 use crate::AppState;

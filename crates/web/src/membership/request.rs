@@ -4,12 +4,12 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::RequestRecord;
 use kith_app::membership::waiting;
 use kith_app::membership::{self, Reader, RequestView};
 use kith_app::{AppError, access::Person};
 use kith_domain::ids::RequestId;
 use kith_domain::membership::{Decision, RequestState};
-use kith_store::membership::RequestRecord;
 
 use super::parse_request;
 use super::waiting::{Suggestion, suggestions};

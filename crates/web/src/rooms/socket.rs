@@ -327,7 +327,7 @@ async fn converse(
     state: &AppState,
     door: &Door,
     socket: &mut WebSocket,
-    access: &mut tokio::sync::broadcast::Receiver<kith_store::rooms::AccessChange>,
+    access: &mut tokio::sync::broadcast::Receiver<kith_app::rooms::AccessChange>,
     frames: &mut tokio::sync::broadcast::Receiver<Broadcast>,
     (seq, after): (i64, Option<i64>),
     facilitates: &mut bool,

@@ -1,28 +1,24 @@
 //! A newcomer joins in one step: the form creates their account (which
 //! mails a link to confirm the address) and asks to join, and the request
-//! is held until that link is opened (see [`super::release_held`]).
+//! is held until that link is opened (see
+//! [`crate::membership::release_held`]). It composes [`crate::accounts`]
+//! and [`crate::membership`], so it lives beside them rather than in
+//! either.
 
 use jiff::Timestamp;
 use kith_domain::account::Handle;
-use kith_domain::group::GroupProfile;
 use kith_domain::ids::Slug;
 use kith_domain::membership::JoinPolicy;
 use kith_domain::zone::Zone;
 
-use super::{ask_to_join, check_answer};
 use crate::access::Person;
 use crate::accounts::{Registration, register_in_zone};
+use crate::membership::{ask_to_join, check_answer, group_to_join};
 use crate::{App, AppError, AppResult};
-
-/// The listed group a join form is for, as anyone may see it; `NotFound`
-/// for any other.
-pub async fn group_to_join(app: &App, slug: &Slug) -> AppResult<GroupProfile> {
-    Ok(app.store().listed_group(slug).await?)
-}
 
 /// What a newcomer's join came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NewcomerJoin {
+pub enum JoinOutcome {
     /// Done, or nothing to do: the answer is the same whether or not the
     /// email was known already, so it reveals nobody's address.
     Sent,
@@ -35,7 +31,7 @@ pub enum NewcomerJoin {
 /// browser's zone. `allow` is asked once the group is known to take
 /// requests without an invitation, before the answer or the registration
 /// is checked, so that every such attempt counts against the limit.
-pub async fn join_as_newcomer(
+pub async fn join(
     app: &App,
     slug: &Slug,
     registration: &Registration,
@@ -43,14 +39,14 @@ pub async fn join_as_newcomer(
     zone: Option<&Zone>,
     now: Timestamp,
     allow: impl FnOnce() -> Result<(), u64>,
-) -> AppResult<NewcomerJoin> {
+) -> AppResult<JoinOutcome> {
     let profile = group_to_join(app, slug).await?;
     if profile.join.policy == JoinPolicy::InviteOnly {
         return Err(AppError::Conflict("invitation_required"));
     }
     let checked = check_answer(&profile.join, answer, false);
     if let Err(seconds) = allow() {
-        return Ok(NewcomerJoin::Limited(seconds));
+        return Ok(JoinOutcome::Limited(seconds));
     }
     checked?;
     register_in_zone(app, registration, zone, now).await?;
@@ -66,5 +62,5 @@ pub async fn join_as_newcomer(
         };
         ask_to_join(app, &newcomer, slug, answer, None, now).await?;
     }
-    Ok(NewcomerJoin::Sent)
+    Ok(JoinOutcome::Sent)
 }
