@@ -72,14 +72,6 @@ impl App {
         }
     }
 
-    /// The same app waking `wake` when it writes a mail (the sender's).
-    pub fn with_mail_wake(self, wake: Arc<Notify>) -> Self {
-        Self {
-            mail_wake: wake,
-            ..self
-        }
-    }
-
     /// The database.
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()

@@ -35,7 +35,8 @@
 //! - [`public_cache`]: short-lived answers that are the same for everyone
 //!   (directory pages, listed groups' pages, the Meeting Guide feed).
 //! - [`meeting_time`]: a meeting as a reader in some zone sees it.
-//! - `testing` (feature): fixture builders for tests.
+//! - `testing` (feature): an [`App`] over a test's store, fixture builders,
+//!   a local SMTP server.
 
 pub mod about;
 pub mod access;

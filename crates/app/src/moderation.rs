@@ -2,7 +2,7 @@
 //! unlisting with a reason, the change log of listed groups, the audit log.
 //! Every decision writes its audit row in the same transaction. Hosts are
 //! mailed when their listing is approved, moderators when one waits
-//! ([`notices`]).
+//! (`notices`).
 
 pub(crate) mod notices;
 

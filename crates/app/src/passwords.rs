@@ -1,4 +1,4 @@
-//! Passwords: Argon2id hashing and checking, behind a gate ([`gate`]) so
+//! Passwords: Argon2id hashing and checking, behind a gate (`gate`) so
 //! that a burst of logins waits in a bounded line instead of piling up
 //! behind the cores. Verification reads the parameters from the stored
 //! hash, so raising them later keeps old passwords working.
