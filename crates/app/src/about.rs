@@ -4,11 +4,11 @@
 
 use jiff::Timestamp;
 use kith_domain::validation::text_within;
-use kith_store::{AuditEntry, Store};
+use kith_store::AuditEntry;
 
 use crate::access::{Person, SiteAction, authorize_on_site};
 use crate::markdown::to_safe_html;
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// The longest text of the page.
 pub const BODY_MAX: usize = 20_000;
@@ -29,7 +29,8 @@ pub struct AboutText {
 }
 
 /// The text: the operator's if they wrote one, else kith's.
-pub async fn text(store: &dyn Store) -> AppResult<AboutText> {
+pub async fn text(app: &App) -> AppResult<AboutText> {
+    let store = app.store();
     Ok(match store.site_page(NAME).await? {
         Some(body) => AboutText { body, edited: true },
         None => AboutText {
@@ -40,12 +41,13 @@ pub async fn text(store: &dyn Store) -> AppResult<AboutText> {
 }
 
 /// The page as readers see it: sanitised HTML.
-pub async fn page_html(store: &dyn Store) -> AppResult<String> {
-    Ok(to_safe_html(&text(store).await?.body))
+pub async fn page_html(app: &App) -> AppResult<String> {
+    Ok(to_safe_html(&text(app).await?.body))
 }
 
 /// Saves an admin's text, with its audit row.
-pub async fn save(store: &dyn Store, person: &Person, body: &str, now: Timestamp) -> AppResult<()> {
+pub async fn save(app: &App, person: &Person, body: &str, now: Timestamp) -> AppResult<()> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::EditAboutPage)?;
     let body = text_within("body", body, 1, BODY_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
     let audit = AuditEntry {

@@ -6,23 +6,23 @@ use jiff::Timestamp;
 use kith_domain::ids::Slug;
 use kith_domain::validation::text_within;
 use kith_store::claims::ClaimRecord;
-use kith_store::{AuditEntry, Store, StoreError};
+use kith_store::{AuditEntry, StoreError};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
-use crate::directory::DirectoryCache;
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// The longest message to the moderators.
 pub const MESSAGE_MAX: usize = 2_000;
 
 /// Asks to host an imported group that has no host yet.
 pub async fn ask(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     slug: &Slug,
     message: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::View).await?;
     let group = store.managed_group(slug).await?;
     if group.profile.source.is_none() || !access.hosts.is_empty() {
@@ -40,20 +40,21 @@ pub async fn ask(
 }
 
 /// Open requests, oldest first; moderators only.
-pub async fn queue(store: &dyn Store, person: &Person) -> AppResult<Vec<ClaimRecord>> {
+pub async fn queue(app: &App, person: &Person) -> AppResult<Vec<ClaimRecord>> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::Moderate)?;
     Ok(store.claims(crate::moderation::PAGE).await?)
 }
 
 /// Approves (the person becomes the group's host) or declines a request.
 pub async fn decide(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     person: &Person,
     claim: i64,
     approve: bool,
     now: Timestamp,
 ) -> AppResult<Slug> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::Moderate)?;
     let audit = AuditEntry {
         actor: Some(person.id),
@@ -67,6 +68,6 @@ pub async fn decide(
         reason: "",
     };
     let slug = store.decide_claim(claim, approve, &audit, now).await?;
-    cache.invalidate();
+    app.public_changed();
     Ok(slug)
 }

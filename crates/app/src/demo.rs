@@ -16,11 +16,10 @@ use kith_domain::group::{
 use kith_domain::ids::Slug;
 use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
 use kith_domain::zone::Zone;
-use kith_store::Store;
 use serde::Deserialize;
 
-use crate::AppResult;
 use crate::groups::{GroupSubmission, create_groups};
+use crate::{App, AppResult};
 
 const DEMO_GROUPS: &str = include_str!("demo/groups.json");
 
@@ -158,12 +157,13 @@ pub fn demo_groups(now: Timestamp) -> Result<Vec<GroupSubmission>, DemoError> {
 
 /// Fills an empty database with the demo groups; answers how many were
 /// added, or `None` when the database already had groups.
-pub async fn seed_if_empty(store: &dyn Store, now: Timestamp) -> AppResult<Option<usize>> {
+pub async fn seed_if_empty(app: &App, now: Timestamp) -> AppResult<Option<usize>> {
+    let store = app.store();
     if store.count_groups().await? > 0 {
         return Ok(None);
     }
     let groups = demo_groups(now).map_err(crate::AppError::internal)?;
-    let slugs = create_groups(store, &groups, now).await?;
+    let slugs = create_groups(app, &groups, now).await?;
     Ok(Some(slugs.len()))
 }
 

@@ -10,9 +10,8 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::AppResult;
 use crate::access::Person;
-use kith_store::Store;
+use crate::{App, AppResult};
 
 /// The export's format, for readers of old files.
 pub const FORMAT: &str = "kith-export-1";
@@ -153,12 +152,13 @@ impl From<kith_store::mail::NotificationPreferences> for PreferencesSection {
 }
 
 /// Gathers the person's export.
-pub async fn export(store: &dyn Store, person: &Person, now: Timestamp) -> AppResult<Export> {
+pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Export> {
+    let store = app.store();
     let details = store.account_details(person.id).await?;
     let hosted = store.groups_hosted_by(person.id).await?;
     let sessions = store.sessions_of(person.id, now).await?;
     let mut join_requests = Vec::new();
-    for request in crate::membership::my_requests(store, person).await? {
+    for request in crate::membership::my_requests(app, person).await? {
         let thread = store
             .thread(&request.id)
             .await?

@@ -12,13 +12,13 @@ use jiff::Timestamp;
 use kith_domain::group::Focus;
 use kith_domain::ids::Slug;
 use kith_domain::membership::RequestState;
-use kith_store::Store;
 use sha2::Digest as _;
 
 use crate::access::Person;
-use crate::accounts::token_hash;
-use crate::directory::DirectoryCache;
-use crate::{AppError, AppResult};
+pub use crate::public_cache::FeedBody;
+use crate::public_cache::FeedKey;
+use crate::tokens::token_hash;
+use crate::{App, AppError, AppResult};
 use ical::{CalendarGroup, calendar};
 
 /// The words a calendar carries, from the web layer's catalogue.
@@ -43,12 +43,13 @@ fn meetings_url(site: &str) -> String {
 /// A listed group's calendar; `NotFound` for any other group. `site` is the
 /// address its links start with, if known.
 pub async fn group_calendar(
-    store: &dyn Store,
+    app: &App,
     slug: &Slug,
     words: CalendarWords<'_>,
     site: Option<&str>,
     now: Timestamp,
 ) -> AppResult<String> {
+    let store = app.store();
     let profile = store.listed_group(slug).await?;
     let changed = store.listed_group_changed_at(slug).await?;
     let access = store.group_access(slug).await?;
@@ -73,25 +74,6 @@ pub async fn group_calendar(
     ))
 }
 
-/// The Meeting Guide feed as sent: its JSON and a tag that changes with it.
-#[derive(Debug)]
-pub struct FeedBody {
-    /// The JSON array.
-    pub json: Vec<u8>,
-    /// A strong entity tag (quoted), for conditional requests.
-    pub etag: String,
-}
-
-/// What the Meeting Guide feed is made from besides the store: the site
-/// address its links start with and the words of its notes. The cached
-/// feed is kept under it, so a feed asked for another address or in other
-/// words is made afresh.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FeedKey {
-    site: String,
-    words: Vec<String>,
-}
-
 impl FeedKey {
     fn new(site: &str, words: &dyn meeting_guide::FocusWords) -> Self {
         let names = Focus::ALL.iter().map(|focus| words.focus_name(*focus));
@@ -110,12 +92,13 @@ impl FeedKey {
 /// again after any change to listings): the feed holds every listed group,
 /// and reading them all costs far more than sending the result.
 pub async fn meeting_guide_feed(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     site: &str,
     words: &(dyn meeting_guide::FocusWords + Sync),
     now: Timestamp,
 ) -> AppResult<Arc<FeedBody>> {
+    let store = app.store();
+    let cache = app.public_cache();
     let make = || async {
         let groups = store.listed_groups_for_feed().await?;
         let json = serde_json::to_vec(&meeting_guide::meetings(&groups, site, words))
@@ -144,12 +127,9 @@ pub struct PrivateWords<'a> {
 
 /// A new secret link for a person's own calendar; the one before stops
 /// working. The token is shown once; only its hash is kept.
-pub async fn new_calendar_token(
-    store: &dyn Store,
-    person: &Person,
-    now: Timestamp,
-) -> AppResult<String> {
-    let token = kith_domain::ids::random_secret();
+pub async fn new_calendar_token(app: &App, person: &Person, now: Timestamp) -> AppResult<String> {
+    let store = app.store();
+    let token = crate::tokens::new_token();
     store
         .set_calendar_token(person.id, Some(&token_hash(&token)), now)
         .await?;
@@ -157,32 +137,28 @@ pub async fn new_calendar_token(
 }
 
 /// Turns a person's own calendar link off.
-pub async fn revoke_calendar_token(
-    store: &dyn Store,
-    person: &Person,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn revoke_calendar_token(app: &App, person: &Person, now: Timestamp) -> AppResult<()> {
+    let store = app.store();
     Ok(store.set_calendar_token(person.id, None, now).await?)
 }
 
 /// When a person's calendar link was made, if they have one.
-pub async fn calendar_token_made(
-    store: &dyn Store,
-    person: &Person,
-) -> AppResult<Option<Timestamp>> {
+pub async fn calendar_token_made(app: &App, person: &Person) -> AppResult<Option<Timestamp>> {
+    let store = app.store();
     Ok(store.calendar_token_made(person.id).await?)
 }
 
 /// A person's own calendar: the meetings of every group they host, with the
 /// private details they may see. `NotFound` for a token that opens nothing.
 pub async fn personal_calendar(
-    store: &dyn Store,
+    app: &App,
     token: &str,
     words: CalendarWords<'_>,
     private: PrivateWords<'_>,
     site: Option<&str>,
     now: Timestamp,
 ) -> AppResult<String> {
+    let store = app.store();
     let account = store
         .calendar_token_owner(&token_hash(token))
         .await?

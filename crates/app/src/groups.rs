@@ -9,14 +9,14 @@ use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
-use kith_store::{AccountId, GroupDraft, OccurrenceTime, Store, StoreError};
+use kith_store::{AccountId, GroupDraft, StoreError};
 
-use crate::AppResult;
 use crate::access::{GroupAction, Person, authorize, permits};
-use crate::directory::DirectoryCache;
 use crate::markdown::to_safe_html;
 use crate::meeting_time::MeetingTime;
 use crate::meeting_time::when::{When, when};
+use crate::public_cache::ListedGroup;
+use crate::{App, AppResult};
 
 /// How many upcoming meetings a group page lists.
 pub const UPCOMING_ON_PAGE: u32 = 4;
@@ -99,19 +99,19 @@ pub struct RuleInGroupZone {
 /// other statuses and the private fields for its hosts and the moderators;
 /// `NotFound` for anyone else.
 pub async fn group_page(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     person: Option<&Person>,
     slug: &Slug,
     viewer: &Zone,
     now: Timestamp,
 ) -> AppResult<PublicGroup> {
+    let store = app.store();
     let (profile, private, may, review_note, my_request, upcoming) = match person {
         // `permits(None, View, g)` is exactly "g is listed", which the
         // store's query enforces itself: one round trip fewer for most
         // readers, and the same answer for all of them (cached).
         None => {
-            let listed = listed_group(store, cache, slug, now).await?;
+            let listed = listed_group(app, slug, now).await?;
             (
                 listed.profile.clone(),
                 listed.private.clone(),
@@ -136,7 +136,7 @@ pub async fn group_page(
             let private = (entitled || group.profile.join.private_details_are_public())
                 .then_some(group.private);
             let my_request = match access.viewer_request {
-                Some(_) => crate::membership::my_request(store, person, slug).await?,
+                Some(_) => crate::membership::my_request(app, person, slug).await?,
                 None => None,
             };
             let upcoming = store
@@ -192,27 +192,15 @@ pub async fn group_page(
     })
 }
 
-/// A listed group as anyone may see it, before a reader's zone is applied.
-#[derive(Debug)]
-pub(crate) struct ListedGroup {
-    profile: GroupProfile,
-    /// Only when the host of an open group published them.
-    private: Option<PrivateDetails>,
-    upcoming: Vec<OccurrenceTime>,
-}
-
 /// Reads a listed group for anyone, through the directory cache: a popular
 /// group's page costs no query within a step of the cache's lifetime (its
 /// next meetings as of the step's start; any change to listings or
 /// schedules starts over). The slug is the whole key: what is read here
 /// depends on nothing else but the clock, and the reader's zone is applied
 /// by [`group_page`] afterwards.
-async fn listed_group(
-    store: &dyn Store,
-    cache: &DirectoryCache,
-    slug: &Slug,
-    now: Timestamp,
-) -> AppResult<Arc<ListedGroup>> {
+async fn listed_group(app: &App, slug: &Slug, now: Timestamp) -> AppResult<Arc<ListedGroup>> {
+    let store = app.store();
+    let cache = app.public_cache();
     let read = |now: Timestamp| async move {
         let profile = store.listed_group(slug).await?;
         // The host of an open group chose to publish its call link.
@@ -254,10 +242,11 @@ const SLUG_ATTEMPTS: usize = 3;
 /// that happens to be taken already (its random suffix collided) is drawn
 /// again.
 pub async fn create_groups(
-    store: &dyn Store,
+    app: &App,
     submissions: &[GroupSubmission],
     now: Timestamp,
 ) -> AppResult<Vec<Slug>> {
+    let store = app.store();
     // Hosts repeat across a batch; look each handle up once.
     let mut accounts = std::collections::HashMap::new();
     let mut hosts_of = Vec::with_capacity(submissions.len());
@@ -280,18 +269,21 @@ pub async fn create_groups(
         .zip(hosts_of)
         .map(|(submission, hosts)| (submission.status, hosts))
         .collect();
-    insert_with_fresh_slugs(store, groups, &listings, now).await
+    let slugs = insert_with_fresh_slugs(app, groups, &listings, now).await?;
+    app.public_changed();
+    Ok(slugs)
 }
 
 /// Inserts groups (each with its status and hosts) and their first
 /// occurrences in one transaction, drawing new slugs for the whole batch
 /// when one collides.
 pub(crate) async fn insert_with_fresh_slugs(
-    store: &dyn Store,
+    app: &App,
     mut groups: Vec<NewGroup>,
     listings: &[(ListingStatus, Vec<AccountId>)],
     now: Timestamp,
 ) -> AppResult<Vec<Slug>> {
+    let store = app.store();
     let until = horizon(now);
     let mut attempt = 1;
     loop {
@@ -328,16 +320,13 @@ mod tests {
     #[tokio::test]
     async fn a_taken_slug_is_drawn_again() {
         let db = TempSqlite::create().await;
+        let app = crate::testing::app(db.store.clone());
         let first = GroupBuilder::new("Same Name").build();
         let mut second = GroupBuilder::new("Same Name").build();
         second.group.profile.slug = first.group.profile.slug.clone();
         let now: Timestamp = "2026-06-01T10:00:00Z".parse().expect("timestamp");
-        let a = create_groups(db.store.as_ref(), &[first], now)
-            .await
-            .expect("first");
-        let b = create_groups(db.store.as_ref(), &[second], now)
-            .await
-            .expect("second");
+        let a = create_groups(&app, &[first], now).await.expect("first");
+        let b = create_groups(&app, &[second], now).await.expect("second");
         assert_ne!(a, b);
         assert!(b[0].as_str().starts_with("same-name-"));
         assert_eq!(db.store.count_groups().await.expect("count"), 2);

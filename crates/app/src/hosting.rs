@@ -10,23 +10,20 @@ use kith_domain::ids::Slug;
 use kith_domain::listing::{ListingChange, next_status};
 use kith_domain::schedule::{MonthWeeks, Recurrence, Schedule};
 use kith_domain::validation::FieldError;
+use kith_store::StoreError;
 use kith_store::hosting::{GroupUpdate, HostedGroup, ManagedGroup};
 use kith_store::rooms::AccessChange;
-use kith_store::{Store, StoreError};
 
 use crate::access::{GroupAction, Person, authorize};
-use crate::directory::DirectoryCache;
 use crate::groups::insert_with_fresh_slugs;
-use crate::mail::MailSite;
 use crate::mail::time::MailTime;
 use crate::moderation::notices::listing_waiting;
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// Lists a new group with `person` as its host; it is pending until a
 /// moderator approves it. Needs a verified email (`email_unverified`).
 pub async fn submit_group(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     input: &GroupInput,
     now: Timestamp,
@@ -37,49 +34,43 @@ pub async fn submit_group(
     let group = input.parse().map_err(AppError::Invalid)?;
     let name = group.profile.name.clone();
     let slugs = insert_with_fresh_slugs(
-        store,
+        app,
         vec![group],
         &[(ListingStatus::Pending, vec![person.id])],
         now,
     )
     .await?;
     let slug = slugs.into_iter().next().ok_or(AppError::NotFound)?;
-    listing_waiting(store, site, &name, person.id, now).await?;
+    listing_waiting(app, &name, person.id, now).await?;
     Ok(slug)
 }
 
 /// A group with its private fields, for its hosts and the moderators.
-pub async fn managed_group(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<ManagedGroup> {
+pub async fn managed_group(app: &App, person: &Person, slug: &Slug) -> AppResult<ManagedGroup> {
+    let store = app.store();
     authorize(store, Some(person), slug, GroupAction::ViewPrivate).await?;
     Ok(store.managed_group(slug).await?)
 }
 
 /// A group with its private fields, for its hosts to edit.
-pub async fn editable_group(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<ManagedGroup> {
+pub async fn editable_group(app: &App, person: &Person, slug: &Slug) -> AppResult<ManagedGroup> {
+    let store = app.store();
     authorize(store, Some(person), slug, GroupAction::Edit).await?;
     Ok(store.managed_group(slug).await?)
 }
 
 /// Saves a host's edit. A rejected listing goes back to review; a listed
 /// group stays listed and its public text changes go to the moderators'
-/// change log. A changed schedule gets new occurrences.
+/// change log. A changed schedule gets new occurrences. Answers the
+/// listing's status after the edit.
 pub async fn edit_group(
-    store: &dyn Store,
-    cache: &DirectoryCache,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     slug: &Slug,
     input: &GroupInput,
     now: Timestamp,
-) -> AppResult<()> {
+) -> AppResult<ListingStatus> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let edited = input.parse().map_err(AppError::Invalid)?;
     let current = store.managed_group(slug).await?;
@@ -115,25 +106,24 @@ pub async fn edit_group(
             now,
         )
         .await?;
-    cache.invalidate();
+    app.public_changed();
     if status == ListingStatus::Pending && access.status != ListingStatus::Pending {
-        listing_waiting(store, site, &edited.profile.name, person.id, now).await?;
+        listing_waiting(app, &edited.profile.name, person.id, now).await?;
     }
-    Ok(())
+    Ok(status)
 }
 
 /// A host takes a listed group out of the directory, or asks for an
 /// unlisted one to be listed again (straight back when they unlisted it
 /// themselves; through review when a moderator did).
 pub async fn change_listing(
-    store: &dyn Store,
-    cache: &DirectoryCache,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     slug: &Slug,
     change: ListingChange,
     now: Timestamp,
 ) -> AppResult<ListingStatus> {
+    let store = app.store();
     if !matches!(
         change,
         ListingChange::HostUnlist | ListingChange::HostRelist
@@ -150,12 +140,12 @@ pub async fn change_listing(
     store
         .set_group_status(access.id, access.status, status, note, None, now)
         .await?;
-    cache.invalidate();
+    app.public_changed();
     // An unlisted group's rooms close.
-    crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
+    app.access_changed(AccessChange::Group(access.id)).await;
     if status == ListingStatus::Pending {
         let name = store.managed_group(slug).await?.profile.name;
-        listing_waiting(store, site, &name, person.id, now).await?;
+        listing_waiting(app, &name, person.id, now).await?;
     }
     Ok(status)
 }
@@ -164,13 +154,13 @@ pub async fn change_listing(
 /// the group and everything that hangs on it are deleted. Answers how many
 /// members were told.
 pub async fn close_group(
-    store: &dyn Store,
-    site: &crate::mail::MailSite,
-    cache: &DirectoryCache,
+    app: &App,
     person: &Person,
     slug: &Slug,
     now: Timestamp,
 ) -> AppResult<usize> {
+    let store = app.store();
+    let site = app.mail_site();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let name = store.managed_group(slug).await?.profile.name;
     let closed = crate::mail::kinds::GroupClosed {
@@ -179,21 +169,16 @@ pub async fn close_group(
     };
     // The mail is written first: it does not hang on the group, so it
     // survives the deletion.
-    let told = crate::membership::mail_members(store, site, access.id, &closed, now).await?;
+    let told = crate::membership::mail_members(app, access.id, &closed, now).await?;
     store.close_group(access.id).await?;
-    cache.invalidate();
-    crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
+    app.public_changed();
+    app.access_changed(AccessChange::Group(access.id)).await;
     Ok(told)
 }
 
 /// Adds a co-host by handle.
-pub async fn add_cohost(
-    store: &dyn Store,
-    cache: &DirectoryCache,
-    person: &Person,
-    slug: &Slug,
-    handle: &str,
-) -> AppResult<()> {
+pub async fn add_cohost(app: &App, person: &Person, slug: &Slug, handle: &str) -> AppResult<()> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::AddHost).await?;
     let handle = Handle::parse(handle).map_err(|e| AppError::Invalid(vec![e]))?;
     let account = store
@@ -209,7 +194,7 @@ pub async fn add_cohost(
         other => {
             other?;
             // The group's page names its hosts.
-            cache.invalidate();
+            app.public_changed();
             Ok(())
         }
     }
@@ -239,20 +224,16 @@ pub enum MeetingChange<'a> {
 
 /// Cancels, moves or restores one upcoming meeting. The meeting keeps its
 /// id, so whatever hangs on it (the room, RSVPs) follows.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a use case: the store, the two it notifies (mail, directory cache), who, which meeting, what, when"
-)]
 pub async fn change_meeting(
-    store: &dyn Store,
-    site: &crate::mail::MailSite,
-    cache: &DirectoryCache,
+    app: &App,
     person: &Person,
     slug: &Slug,
     occurrence: &kith_domain::ids::OccurrenceId,
     change: MeetingChange<'_>,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
+    let site = app.mail_site();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let (rule_id, local_start) = store.occurrence_rule(access.id, occurrence, now).await?;
     // What members are told, in the group's local times: each mail gives
@@ -287,7 +268,7 @@ pub async fn change_meeting(
                 return Err(AppError::Invalid(Vec::new()));
             };
             let moved = date.to_datetime(time);
-            let (starts_at, ends_at) = times(store, slug, rule_id, moved).await?;
+            let (starts_at, ends_at) = times(app, slug, rule_id, moved).await?;
             if starts_at <= now {
                 return Err(AppError::Invalid(vec![FieldError::new(
                     "date",
@@ -301,21 +282,20 @@ pub async fn change_meeting(
             moved_to = Some(moved);
         }
         MeetingChange::Restore => {
-            let (starts_at, ends_at) = times(store, slug, rule_id, local_start).await?;
+            let (starts_at, ends_at) = times(app, slug, rule_id, local_start).await?;
             store
                 .set_occurrence_time(access.id, occurrence, None, starts_at, ends_at)
                 .await?;
         }
     }
-    cache.invalidate();
+    app.public_changed();
     let group = store.managed_group(slug).await?.profile;
     let zone = &group.schedule.zone;
     let was = kith_domain::schedule::resolve_local(zone, local_start);
     let moved_to = moved_to.map(|local| kith_domain::schedule::resolve_local(zone, local));
     let group_url = site.link(&format!("/groups/{slug}"));
     crate::membership::mail_members_in_their_zones(
-        store,
-        site,
+        app,
         access.id,
         |reader| crate::mail::kinds::MeetingChanged {
             group_name: group.name.clone(),
@@ -333,11 +313,12 @@ pub async fn change_meeting(
 
 /// When a meeting of this rule starting at `local` begins and ends.
 async fn times(
-    store: &dyn Store,
+    app: &App,
     slug: &Slug,
     rule_id: kith_domain::ids::RuleId,
     local: jiff::civil::DateTime,
 ) -> AppResult<(Timestamp, Timestamp)> {
+    let store = app.store();
     let group = store.managed_group(slug).await?;
     let schedule = &group.profile.schedule;
     let rule = schedule
@@ -354,7 +335,8 @@ async fn times(
 }
 
 /// The groups a person hosts, in any status.
-pub async fn my_groups(store: &dyn Store, person: &Person) -> AppResult<Vec<HostedGroup>> {
+pub async fn my_groups(app: &App, person: &Person) -> AppResult<Vec<HostedGroup>> {
+    let store = app.store();
     Ok(store.groups_hosted_by(person.id).await?)
 }
 

@@ -19,8 +19,7 @@ use kith_domain::validation::FieldError;
 use kith_store::hosting::{GroupUpdate, ManagedGroup};
 use kith_store::{GroupDraft, Store};
 
-use crate::directory::DirectoryCache;
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,14 +38,14 @@ pub struct ImportReport {
 /// `progress(done, total)` after each. `origin` names the feed (its URL or
 /// file); a record without its own `url` is marked as coming from there.
 pub async fn import_meeting_guide(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     feed: &str,
     origin: &str,
     status: ListingStatus,
     now: Timestamp,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> AppResult<ImportReport> {
+    let store = app.store();
     // Only split into records here (each record's text, not parsed): the
     // records are parsed with the rest of their reading, a batch ahead.
     let records: Vec<Box<RawValue>> = serde_json::from_str(feed)
@@ -124,7 +123,7 @@ pub async fn import_meeting_guide(
     import.failed.sort_by_key(|(index, _)| *index);
     report.failed = import.failed.into_iter().map(|(_, f)| f).collect();
     if report.created + report.updated > 0 {
-        cache.invalidate();
+        app.public_changed();
     }
     Ok(report)
 }

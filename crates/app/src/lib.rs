@@ -1,7 +1,13 @@
 //! kith's capabilities: the use cases that the web layer and the CLI share.
-//! Each takes the store and the time explicitly, so tests control both.
+//! Each takes the app context ([`App`]: store, clock, public cache, hasher,
+//! mail) and the time explicitly, so tests control both; each owns its
+//! side effects (forgetting the public cache, waking the mail sender,
+//! telling the live rooms), so no caller has to remember them.
 //!
+//! - [`App`] (`context.rs`): the context every use case takes.
 //! - [`accounts`]: registering, logging in and out, sessions, admins.
+//! - [`account_zone`]: the zone a person reads times in, kept on their
+//!   account.
 //! - [`access`]: the one place that decides who may see or change a group.
 //! - [`claims`]: asking to host an imported group.
 //! - [`directory`]: a seeker's search of listed groups.
@@ -14,6 +20,7 @@
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
 //! - [`imports`]: groups from another site's Meeting Guide feed.
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
+//! - [`newcomer`]: registering and asking to join in one step.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reminders`]: mail a day and an hour before each meeting.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
@@ -23,14 +30,21 @@
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
 //! - [`markdown`]: user-written Markdown to sanitised HTML.
 //! - [`clock`]: the time, real or fixed.
+//! - [`tokens`]: secret tokens for links and sessions, stored as hashes.
+//! - [`passwords`]: Argon2id hashing behind a bounded line.
+//! - [`public_cache`]: short-lived answers that are the same for everyone
+//!   (directory pages, listed groups' pages, the Meeting Guide feed).
 //! - [`meeting_time`]: a meeting as a reader in some zone sees it.
-//! - `testing` (feature): fixture builders for tests.
+//! - `testing` (feature): an [`App`] over a test's store, fixture builders,
+//!   a local SMTP server.
 
 pub mod about;
 pub mod access;
+pub mod account_zone;
 pub mod accounts;
 pub mod claims;
 pub mod clock;
+mod context;
 pub mod demo;
 pub mod directory;
 pub mod export;
@@ -44,14 +58,22 @@ pub mod markdown;
 pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
+pub mod newcomer;
+pub mod passwords;
+pub mod public_cache;
 pub mod reminders;
 pub mod rooms;
 pub mod safety;
 pub mod schedule;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 
 pub use clock::Clock;
+pub use context::App;
+/// An account's id, as the store keeps it; re-exported so that callers
+/// (the web layer) need not depend on the store.
+pub use kith_store::AccountId;
 
 use kith_store::StoreError;
 

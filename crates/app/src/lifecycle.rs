@@ -8,30 +8,23 @@
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, NewPassword};
-use kith_domain::ids::{Slug, random_secret};
+use kith_domain::ids::Slug;
 use kith_domain::validation::FieldError;
 use kith_store::lifecycle::{NewAccountToken, SessionInfo, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
 use kith_store::rooms::AccessChange;
-use kith_store::{AccountId, Store, StoreError};
+use kith_store::{AccountId, StoreError};
 
 use crate::access::Person;
-use crate::accounts::{PasswordHasher, token_hash};
-use crate::directory::DirectoryCache;
+use crate::mail::compose;
 use crate::mail::kinds::{AccountExists, PasswordReset, VerifyEmail};
-use crate::mail::{MailSite, compose};
-use crate::{AppError, AppResult};
+use crate::tokens::{is_token, new_token, token_hash};
+use crate::{App, AppError, AppResult};
 
 /// How long a verification link works.
 pub const VERIFY_VALID: SignedDuration = SignedDuration::from_hours(48);
 /// How long a password reset link works.
 pub const RESET_VALID: SignedDuration = SignedDuration::from_hours(1);
-
-/// Whether a string has the shape of kith's tokens (32 hex digits), so
-/// nothing else reaches the database.
-pub fn is_token(token: &str) -> bool {
-    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
 
 fn wrong_password(field: &'static str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, "wrong_password")])
@@ -39,19 +32,14 @@ fn wrong_password(field: &'static str) -> AppError {
 
 /// Mails a fresh verification link to the account's address, unless it is
 /// verified already.
-pub async fn send_verification(
-    store: &dyn Store,
-    site: &MailSite,
-    account: AccountId,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn send_verification(app: &App, account: AccountId, now: Timestamp) -> AppResult<()> {
+    let store = app.store();
     let details = store.account_details(account).await?;
     let Some(email) = details.email.filter(|_| !details.record.email_verified) else {
         return Ok(());
     };
     mail_verification(
-        store,
-        site,
+        app,
         account,
         &details.record.handle.to_string(),
         &email,
@@ -62,15 +50,16 @@ pub async fn send_verification(
 }
 
 async fn mail_verification(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     account: AccountId,
     handle: &str,
     email: &Email,
     new_address: bool,
     now: Timestamp,
 ) -> AppResult<()> {
-    let token = random_secret();
+    let store = app.store();
+    let site = app.mail_site();
+    let token = new_token();
     let hash = token_hash(&token);
     let composed = compose(
         site,
@@ -99,16 +88,14 @@ async fn mail_verification(
             now,
         )
         .await?;
+    app.mailed();
     Ok(())
 }
 
 /// Tells the owner of `email` that someone tried to register with it.
-pub async fn tell_account_exists(
-    store: &dyn Store,
-    site: &MailSite,
-    email: &Email,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn tell_account_exists(app: &App, email: &Email, now: Timestamp) -> AppResult<()> {
+    let store = app.store();
+    let site = app.mail_site();
     let Some(account) = store.account_by_email(email).await? else {
         return Ok(());
     };
@@ -121,8 +108,7 @@ pub async fn tell_account_exists(
         },
         &NotificationPreferences::default(),
     )?;
-    store
-        .enqueue_mail(&composed.to(Recipient::Account(account.id), now), now)
+    app.enqueue(&composed.to(Recipient::Account(account.id), now), now)
         .await?;
     Ok(())
 }
@@ -131,18 +117,14 @@ pub async fn tell_account_exists(
 /// work (unknown, used, expired, or its address taken meanwhile): one
 /// answer for all. Answers whose address it confirmed: the link proves it
 /// as a password would, so the web layer logs them in.
-pub async fn verify_email(
-    store: &dyn Store,
-    site: &MailSite,
-    token: &str,
-    now: Timestamp,
-) -> AppResult<AccountId> {
+pub async fn verify_email(app: &App, token: &str, now: Timestamp) -> AppResult<AccountId> {
+    let store = app.store();
     if !is_token(token) {
         return Err(AppError::NotFound);
     }
     match store.use_verify_token(&token_hash(token), now).await {
         Ok(account) => {
-            crate::membership::release_held(store, site, account, now).await?;
+            crate::membership::release_held(app, account, now).await?;
             Ok(account)
         }
         Err(StoreError::NotFound | StoreError::Conflict { .. }) => Err(AppError::NotFound),
@@ -151,23 +133,21 @@ pub async fn verify_email(
 }
 
 /// Whether a verification link works now.
-pub async fn verify_link_valid(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<bool> {
+pub async fn verify_link_valid(app: &App, token: &str, now: Timestamp) -> AppResult<bool> {
+    let store = app.store();
     Ok(is_token(token) && store.verify_token_valid(&token_hash(token), now).await?)
 }
 
 /// Mails a password reset link when an account has this address; answers
 /// the same either way. Only a malformed address is refused.
-pub async fn request_password_reset(
-    store: &dyn Store,
-    site: &MailSite,
-    email: &str,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn request_password_reset(app: &App, email: &str, now: Timestamp) -> AppResult<()> {
+    let store = app.store();
+    let site = app.mail_site();
     let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
     let Some(account) = store.account_by_email(&email).await? else {
         return Ok(());
     };
-    let token = random_secret();
+    let token = new_token();
     let hash = token_hash(&token);
     let composed = compose(
         site,
@@ -190,11 +170,13 @@ pub async fn request_password_reset(
             now,
         )
         .await?;
+    app.mailed();
     Ok(())
 }
 
 /// Whether a password reset link works now.
-pub async fn reset_link_valid(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<bool> {
+pub async fn reset_link_valid(app: &App, token: &str, now: Timestamp) -> AppResult<bool> {
+    let store = app.store();
     Ok(is_token(token) && store.reset_token_valid(&token_hash(token), now).await?)
 }
 
@@ -202,30 +184,32 @@ pub async fn reset_link_valid(store: &dyn Store, token: &str, now: Timestamp) ->
 /// sessions; answers whose password it was. `NotFound` when the link does
 /// not work; the password's rules as for registering.
 pub async fn reset_password(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     token: &str,
     password: &str,
     now: Timestamp,
 ) -> AppResult<AccountId> {
-    if !reset_link_valid(store, token, now).await? {
+    let store = app.store();
+    let hasher = app.hasher();
+    if !reset_link_valid(app, token, now).await? {
         return Err(AppError::NotFound);
     }
     let password =
         NewPassword::parse(password, None, None).map_err(|e| AppError::Invalid(vec![e]))?;
     let phc = hasher.hash(&password).await?;
     let account = store.use_reset_token(&token_hash(token), &phc, now).await?;
-    crate::rooms::access_changed(store, AccessChange::Account(account)).await;
+    app.access_changed(AccessChange::Account(account)).await;
     Ok(account)
 }
 
 async fn check_password(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     person: &Person,
     password: &str,
     field: &'static str,
 ) -> AppResult<()> {
+    let store = app.store();
+    let hasher = app.hasher();
     let account = store.account_by_handle(&person.handle).await?;
     let stored = account
         .as_ref()
@@ -242,21 +226,22 @@ async fn check_password(
 /// (`current_password`), ending every other session of the person; `keep`
 /// is the token of the session that asked.
 pub async fn change_password(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
+    app: &App,
     person: &Person,
     keep: Option<&str>,
     current: &str,
     new: &str,
 ) -> AppResult<()> {
-    check_password(store, hasher, person, current, "current_password").await?;
+    let store = app.store();
+    let hasher = app.hasher();
+    check_password(app, person, current, "current_password").await?;
     let password = NewPassword::parse(new, Some(person.handle.as_str()), None)
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let phc = hasher.hash(&password).await?;
     store
         .set_password(person.id, &phc, keep.map(token_hash).as_deref())
         .await?;
-    crate::rooms::access_changed(store, AccessChange::Account(person.id)).await;
+    app.access_changed(AccessChange::Account(person.id)).await;
     Ok(())
 }
 
@@ -265,16 +250,15 @@ pub async fn change_password(
 /// that belongs to another account gets nothing, and the answer is the
 /// same.
 pub async fn change_email(
-    store: &dyn Store,
-    hasher: &PasswordHasher,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     password: &str,
     new_email: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     let email = Email::parse(new_email).map_err(|e| AppError::Invalid(vec![e]))?;
-    check_password(store, hasher, person, password, "password").await?;
+    check_password(app, person, password, "password").await?;
     let details = store.account_details(person.id).await?;
     if details.email.as_ref() == Some(&email) {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -285,57 +269,39 @@ pub async fn change_email(
     if store.account_by_email(&email).await?.is_some() {
         return Ok(());
     }
-    mail_verification(
-        store,
-        site,
-        person.id,
-        person.handle.as_str(),
-        &email,
-        true,
-        now,
-    )
-    .await
+    mail_verification(app, person.id, person.handle.as_str(), &email, true, now).await
 }
 
 /// The person's live sessions, most recently used first.
-pub async fn sessions(
-    store: &dyn Store,
-    person: &Person,
-    now: Timestamp,
-) -> AppResult<Vec<SessionInfo>> {
+pub async fn sessions(app: &App, person: &Person, now: Timestamp) -> AppResult<Vec<SessionInfo>> {
+    let store = app.store();
     Ok(store.sessions_of(person.id, now).await?)
 }
 
 /// Ends one of the person's sessions; `NotFound` for anyone else's.
-pub async fn end_session(store: &dyn Store, person: &Person, id: &str) -> AppResult<()> {
+pub async fn end_session(app: &App, person: &Person, id: &str) -> AppResult<()> {
+    let store = app.store();
     if id.len() != 16 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(AppError::NotFound);
     }
     store.end_session_of(person.id, id).await?;
-    crate::rooms::access_changed(store, AccessChange::Account(person.id)).await;
+    app.access_changed(AccessChange::Account(person.id)).await;
     Ok(())
 }
 
 /// The listed or unlisted groups only this person hosts: they must hand
 /// them to a co-host or close them before deleting their account.
-pub async fn sole_hosted_groups(
-    store: &dyn Store,
-    person: &Person,
-) -> AppResult<Vec<(Slug, String)>> {
+pub async fn sole_hosted_groups(app: &App, person: &Person) -> AppResult<Vec<(Slug, String)>> {
+    let store = app.store();
     Ok(store.sole_hosted_groups(person.id).await?)
 }
 
 /// Deletes the person's account and everything of it, after checking the
 /// password; their sessions end at once. `Conflict("hosts_groups")` while
 /// they alone host a group ([`sole_hosted_groups`] names them).
-pub async fn delete_account(
-    store: &dyn Store,
-    cache: &DirectoryCache,
-    hasher: &PasswordHasher,
-    person: &Person,
-    password: &str,
-) -> AppResult<()> {
-    check_password(store, hasher, person, password, "password").await?;
+pub async fn delete_account(app: &App, person: &Person, password: &str) -> AppResult<()> {
+    let store = app.store();
+    check_password(app, person, password, "password").await?;
     match store.delete_account(person.id).await {
         Err(StoreError::Conflict {
             what: "hosts_groups",
@@ -343,25 +309,27 @@ pub async fn delete_account(
         other => {
             other?;
             // Pages of groups they co-hosted named them.
-            cache.invalidate();
-            crate::rooms::access_changed(store, AccessChange::Account(person.id)).await;
+            app.public_changed();
+            app.access_changed(AccessChange::Account(person.id)).await;
             Ok(())
         }
     }
 }
 
 /// The person's notification preferences.
-pub async fn preferences(store: &dyn Store, person: &Person) -> AppResult<NotificationPreferences> {
+pub async fn preferences(app: &App, person: &Person) -> AppResult<NotificationPreferences> {
+    let store = app.store();
     Ok(store.notification_preferences(person.id).await?)
 }
 
 /// Saves the person's notification preferences.
 pub async fn set_preferences(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     preferences: &NotificationPreferences,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     Ok(store
         .set_notification_preferences(person.id, preferences, now)
         .await?)
@@ -370,9 +338,10 @@ pub async fn set_preferences(
 /// The category an unsubscribe link turns off; `NotFound` for an unknown
 /// link.
 pub async fn unsubscribe_category(
-    store: &dyn Store,
+    app: &App,
     token: &str,
 ) -> AppResult<kith_domain::mail_category::MailCategory> {
+    let store = app.store();
     if !is_token(token) {
         return Err(AppError::NotFound);
     }
@@ -385,7 +354,8 @@ pub async fn unsubscribe_category(
 
 /// Follows a one-click unsubscribe: turns the link's category off for its
 /// account, answering the category. `NotFound` for an unknown link.
-pub async fn unsubscribe(store: &dyn Store, token: &str, now: Timestamp) -> AppResult<String> {
+pub async fn unsubscribe(app: &App, token: &str, now: Timestamp) -> AppResult<String> {
+    let store = app.store();
     if !is_token(token) {
         return Err(AppError::NotFound);
     }

@@ -21,13 +21,12 @@
 //! 3. Read the person's [`NotificationPreferences`]; skip optional mail
 //!    they turned off ([`MailKind::wanted`]); [`compose`] the mail (this
 //!    makes the one-click unsubscribe token for optional mail); then write
-//!    [`Composed::to`] into the outbox: on its own with
-//!    `MailStore::enqueue_mail`, or, when it reports a change, handed to
-//!    the store method that makes the change (as
-//!    `LifecycleStore::create_account_token` takes the mail carrying the
-//!    token). That method writes it with `kith_store::mail::insert_mail`
-//!    (crate-private) inside its own transaction, so the change and its
-//!    mail are kept together or not at all.
+//!    [`Composed::to`] into the outbox with [`crate::App::enqueue`], which
+//!    wakes the sender. When the mail reports a change, hand it to the
+//!    store method that makes the change (as `create_account_token` takes
+//!    the `NewMail` carrying the token): the store writes it inside the
+//!    change's own transaction, so the change and its mail are kept
+//!    together or not at all; after it, call [`crate::App::mailed`].
 //!
 //! Subjects are neutral by default ("kith: a message about your group"):
 //! never a group's name or words such as "withdrawal" or "psychiatric",
@@ -46,11 +45,13 @@ pub mod time;
 pub mod transport;
 
 use jiff::Timestamp;
-use kith_domain::ids::random_secret;
 pub use kith_domain::mail_category::MailCategory;
-use kith_store::mail::{NewMail, NotificationPreferences, Recipient, Unsubscribe};
+/// Which optional mail a person wants, as the preferences use cases read
+/// and save it.
+pub use kith_store::mail::NotificationPreferences;
+use kith_store::mail::{NewMail, Recipient, Unsubscribe};
 
-use crate::accounts::token_hash;
+use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};
 
 /// Where kith is reached from outside, for links in mail. Never taken from
@@ -203,7 +204,7 @@ pub fn compose<K: MailKind>(
         ..Footer::default()
     };
     let unsubscribe = K::CATEGORY.map(|category| {
-        let token = random_secret();
+        let token = new_token();
         let url = site.link(&format!("/mail/unsubscribe/{token}"));
         footer.preferences_url = Some(site.link("/me/notifications"));
         footer.unsubscribe_url = Some(url.clone());

@@ -1,7 +1,8 @@
 //! Joining groups: asking (with the hosts' question, or an invitation),
 //! the private thread between the person who asked and the hosts, the
 //! hosts' decisions, leaving, removal, blocks, the waitlist, invitation
-//! links, "my groups" and "my meetings", and RSVPs.
+//! links, "my groups" and "my meetings", and RSVPs. A newcomer's one-step
+//! join is [`crate::newcomer`].
 //!
 //! Only the person who asked and the group's hosts may see a request or its
 //! thread; anyone else gets `NotFound`, exactly as for a request that does
@@ -14,17 +15,15 @@ use kith_domain::membership::{
     on_withdraw,
 };
 use kith_domain::validation::{FieldError, text_within};
-use kith_store::membership::{
-    MessageRecord, NewMessage, PersonalMeeting, RequestRecord, Transition,
-};
+use kith_store::AccountId;
+use kith_store::membership::NewMessage;
+/// The records membership's use cases answer with.
+pub use kith_store::membership::{MessageRecord, PersonalMeeting, RequestRecord, Transition};
 use kith_store::rooms::AccessChange;
 
-use kith_store::{AccountId, Store};
-
 use crate::access::{GroupAction, Person, authorize, authorize_request};
-use crate::accounts::token_hash;
-use crate::mail::MailSite;
-use crate::{AppError, AppResult, access};
+use crate::tokens::token_hash;
+use crate::{App, AppError, AppResult, access};
 
 mod hosts;
 mod notices;
@@ -70,14 +69,14 @@ pub(super) fn message_text(field: &'static str, raw: &str, min: usize) -> AppRes
 /// invitation token (for the group) lets the person in directly. Answers
 /// the request as committed: pending, approved or waitlisted.
 pub async fn ask_to_join(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     slug: &Slug,
     answer: &str,
     invitation: Option<&str>,
     now: Timestamp,
 ) -> AppResult<RequestRecord> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::View).await?;
     let profile = store.listed_group(slug).await?;
     if access.hosts.contains(&person.id) {
@@ -120,17 +119,15 @@ pub async fn ask_to_join(
             .await?,
     )?;
     if verified && transition.request.state == RequestState::Pending {
-        notify(
-            store,
-            site,
-            &access.hosts,
-            &transition.request,
-            "arrived",
-            now,
-        )
-        .await?;
+        notify(app, &access.hosts, &transition.request, "arrived", now).await?;
     }
     Ok(transition.request)
+}
+
+/// The listed group a join form is for, as anyone may see it; `NotFound`
+/// for any other.
+pub async fn group_to_join(app: &App, slug: &Slug) -> AppResult<kith_domain::group::GroupProfile> {
+    Ok(app.store().listed_group(slug).await?)
 }
 
 /// The answer to a group's question, trimmed: required when the hosts of
@@ -154,12 +151,8 @@ pub fn check_answer(
 /// Once a person confirms their email, the requests they made before reach
 /// the hosts: an open group lets them in (or onto its waitlist), an
 /// approval group's hosts hear of them.
-pub async fn release_held(
-    store: &dyn Store,
-    site: &MailSite,
-    account: AccountId,
-    now: Timestamp,
-) -> AppResult<()> {
+pub async fn release_held(app: &App, account: AccountId, now: Timestamp) -> AppResult<()> {
+    let store = app.store();
     for request in store.account_requests(account).await? {
         if request.state != RequestState::Pending {
             continue;
@@ -181,18 +174,15 @@ pub async fn release_held(
             let _ = store.change_request(&request.id, &step, None, now).await?;
         } else {
             let hosts = store.group_access(&request.slug).await?.hosts;
-            notify(store, site, &hosts, &request, "arrived", now).await?;
+            notify(app, &hosts, &request, "arrived", now).await?;
         }
     }
     Ok(())
 }
 
 /// Finds a request that `person` hosts; `NotFound` otherwise.
-async fn hosted_request(
-    store: &dyn Store,
-    person: &Person,
-    id: &RequestId,
-) -> AppResult<RequestRecord> {
+async fn hosted_request(app: &App, person: &Person, id: &RequestId) -> AppResult<RequestRecord> {
+    let store = app.store();
     match authorize_request(store, person, id).await? {
         (request, Reader::Host) => Ok(request),
         (_, Reader::Seeker) => Err(AppError::NotFound),
@@ -200,11 +190,8 @@ async fn hosted_request(
 }
 
 /// A request with its thread, for the person who asked or a host.
-pub async fn request_view(
-    store: &dyn Store,
-    person: &Person,
-    id: &RequestId,
-) -> AppResult<RequestView> {
+pub async fn request_view(app: &App, person: &Person, id: &RequestId) -> AppResult<RequestView> {
+    let store = app.store();
     let (mut request, reader) = authorize_request(store, person, id).await?;
     if reader == Reader::Seeker {
         request.state = request.state.as_seen_by_seeker();
@@ -223,13 +210,13 @@ pub async fn request_view(
 /// hear of it nor read it; while a request is held, the hosts hear nothing,
 /// and read the words once it reaches them.
 pub async fn post_message(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     id: &RequestId,
     body: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     let (request, reader) = authorize_request(store, person, id).await?;
     let body = message_text("text", body, 1)?;
     let hidden = reader == Reader::Seeker && !access::hosts_read_the_seeker(request.state);
@@ -245,21 +232,21 @@ pub async fn post_message(
         Reader::Seeker if !access::hosts_hear_the_seeker_now(&request) => Vec::new(),
         Reader::Seeker => store.group_access(&request.slug).await?.hosts,
     };
-    notify(store, site, &to, &request, "message", now).await
+    notify(app, &to, &request, "message", now).await
 }
 
 /// A host approves or declines a request, with an optional message to the
 /// person, which goes into the thread.
 pub async fn decide(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     id: &RequestId,
     decision: Decision,
     message: &str,
     now: Timestamp,
 ) -> AppResult<Transition> {
-    hosted_request(store, person, id).await?;
+    let store = app.store();
+    hosted_request(app, person, id).await?;
     let message = message_text("decision_note", message, 0)?;
     let step = move |current: Option<RequestState>, room| {
         on_decision(current.ok_or(Refusal::NotApplicable)?, decision, room)
@@ -273,8 +260,7 @@ pub async fn decide(
     let transition = committed(store.change_request(id, &step, note, now).await?)?;
     let request = &transition.request;
     notify_with_note(
-        store,
-        site,
+        app,
         &[request.account],
         request,
         request.state.code(),
@@ -289,40 +275,40 @@ pub async fn decide(
 /// person: they then see the group like anyone and cannot ask again, and
 /// are never told — to them a block reads as a decline.
 pub async fn remove(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     id: &RequestId,
     block: bool,
     now: Timestamp,
 ) -> AppResult<Transition> {
-    hosted_request(store, person, id).await?;
+    let store = app.store();
+    hosted_request(app, person, id).await?;
     let rule = if block { on_block } else { on_remove };
     let step =
         move |current: Option<RequestState>, _room| rule(current.ok_or(Refusal::NotApplicable)?);
     let transition = committed(store.change_request(id, &step, None, now).await?)?;
     let left = AccessChange::Account(transition.request.account);
-    crate::rooms::access_changed(store, left).await;
+    app.access_changed(left).await;
     // A removed person is not mailed. A blocked person gets exactly what a
     // decline would have sent them: the answer while they waited (decline
     // applies to nothing else), nothing otherwise.
     if block && transition.before.is_some_and(RequestState::is_open) {
         let request = &transition.request;
         let declined = RequestState::Declined.code();
-        notify(store, site, &[request.account], request, declined, now).await?;
+        notify(app, &[request.account], request, declined, now).await?;
     }
-    notify_promoted(store, site, &transition, now).await?;
+    notify_promoted(app, &transition, now).await?;
     Ok(transition)
 }
 
 /// The person who asked takes their request back, or leaves the group.
 pub async fn withdraw(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     id: &RequestId,
     now: Timestamp,
 ) -> AppResult<Transition> {
+    let store = app.store();
     match authorize_request(store, person, id).await? {
         (_, Reader::Seeker) => {}
         (_, Reader::Host) => return Err(AppError::NotFound),
@@ -331,13 +317,14 @@ pub async fn withdraw(
         |current: Option<RequestState>, _room| on_withdraw(current.ok_or(Refusal::NotApplicable)?);
     let transition = committed(store.change_request(id, &step, None, now).await?)?;
     let left = AccessChange::Account(transition.request.account);
-    crate::rooms::access_changed(store, left).await;
-    notify_promoted(store, site, &transition, now).await?;
+    app.access_changed(left).await;
+    notify_promoted(app, &transition, now).await?;
     Ok(transition)
 }
 
 /// A person's requests and memberships, each in the state they may see.
-pub async fn my_requests(store: &dyn Store, person: &Person) -> AppResult<Vec<RequestRecord>> {
+pub async fn my_requests(app: &App, person: &Person) -> AppResult<Vec<RequestRecord>> {
+    let store = app.store();
     let mut requests = store.account_requests(person.id).await?;
     for request in &mut requests {
         request.state = request.state.as_seen_by_seeker();
@@ -347,11 +334,11 @@ pub async fn my_requests(store: &dyn Store, person: &Person) -> AppResult<Vec<Re
 
 /// The person's request to join a group, if they asked, as they may see it.
 pub async fn my_request(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     slug: &Slug,
 ) -> AppResult<Option<RequestRecord>> {
-    Ok(my_requests(store, person)
+    Ok(my_requests(app, person)
         .await?
         .into_iter()
         .find(|r| &r.slug == slug))
@@ -360,11 +347,12 @@ pub async fn my_request(
 /// The meetings of the groups a person hosts or belongs to, over the next
 /// four weeks.
 pub async fn my_meetings(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     now: Timestamp,
     limit: u32,
 ) -> AppResult<Vec<PersonalMeeting>> {
+    let store = app.store();
     let until = now + SignedDuration::from_hours(24 * MY_MEETINGS_DAYS);
     Ok(store
         .personal_meetings(person.id, now, until, limit)
@@ -374,12 +362,13 @@ pub async fn my_meetings(
 /// Records whether a member (or host) will come to a meeting of their
 /// group; `NotFound` for anyone else, or a meeting that has ended.
 pub async fn set_attending(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     occurrence: &OccurrenceId,
     attending: bool,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     let slug = store.occurrence_group(occurrence, now).await?;
     authorize(store, Some(person), &slug, GroupAction::ViewPrivate).await?;
     Ok(store

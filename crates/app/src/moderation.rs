@@ -2,7 +2,7 @@
 //! unlisting with a reason, the change log of listed groups, the audit log.
 //! Every decision writes its audit row in the same transaction. Hosts are
 //! mailed when their listing is approved, moderators when one waits
-//! ([`notices`]).
+//! (`notices`).
 
 pub(crate) mod notices;
 
@@ -11,15 +11,13 @@ use kith_domain::group::ListingStatus;
 use kith_domain::ids::Slug;
 use kith_domain::listing::{ListingChange, next_status};
 use kith_domain::validation::{FieldError, text_within};
+use kith_store::AuditEntry;
 use kith_store::audit::AuditRecord;
 use kith_store::moderation::{ChangeRecord, QueueItem};
 use kith_store::rooms::AccessChange;
-use kith_store::{AuditEntry, Store};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
-use crate::directory::DirectoryCache;
-use crate::mail::MailSite;
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// The longest reason a moderator may give.
 pub const REASON_MAX: usize = 2_000;
@@ -44,21 +42,21 @@ pub enum Decision {
 }
 
 /// Pending listings, oldest first.
-pub async fn queue(store: &dyn Store, person: &Person) -> AppResult<Vec<QueueItem>> {
+pub async fn queue(app: &App, person: &Person) -> AppResult<Vec<QueueItem>> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::Moderate)?;
     Ok(store.moderation_queue(PAGE).await?)
 }
 
 /// Applies a decision, with its audit row, and refreshes the directory.
 pub async fn decide(
-    store: &dyn Store,
-    cache: &DirectoryCache,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     slug: &Slug,
     decision: &Decision,
     now: Timestamp,
 ) -> AppResult<ListingStatus> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::Moderate)?;
     let access = authorize(store, Some(person), slug, GroupAction::Moderate).await?;
     let (change, action, reason) = match decision {
@@ -91,23 +89,25 @@ pub async fn decide(
             now,
         )
         .await?;
-    cache.invalidate();
-    crate::rooms::access_changed(store, AccessChange::Group(access.id)).await;
+    app.public_changed();
+    app.access_changed(AccessChange::Group(access.id)).await;
     if *decision == Decision::Approve {
         let name = store.managed_group(slug).await?.profile.name;
-        notices::listing_approved(store, site, slug, &name, &access.hosts, now).await?;
+        notices::listing_approved(app, slug, &name, &access.hosts, now).await?;
     }
     Ok(status)
 }
 
 /// Recent changes to listed groups' public text.
-pub async fn changes(store: &dyn Store, person: &Person) -> AppResult<Vec<ChangeRecord>> {
+pub async fn changes(app: &App, person: &Person) -> AppResult<Vec<ChangeRecord>> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::Moderate)?;
     Ok(store.recent_group_changes(PAGE).await?)
 }
 
 /// The audit log, newest first; admins only.
-pub async fn audit_log(store: &dyn Store, person: &Person) -> AppResult<Vec<AuditRecord>> {
+pub async fn audit_log(app: &App, person: &Person) -> AppResult<Vec<AuditRecord>> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::ReadAuditLog)?;
     Ok(store.audit_log(PAGE).await?)
 }

@@ -8,21 +8,18 @@
 //! two loses that one reminder rather than sending it twice: a reminder
 //! is a courtesy, a duplicate is noise.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::group::Format;
 use kith_domain::zone::Zone;
-use kith_store::Store;
 use kith_store::mail::Recipient;
 use kith_store::membership::DueReminder;
-use tokio::sync::Notify;
 
 use crate::mail::kinds::{ReminderDayBefore, ReminderHourBefore, ReminderText};
 use crate::mail::time::MailTime;
-use crate::mail::{MailKind, MailSite, compose};
-use crate::{AppResult, Clock};
+use crate::mail::{MailKind, compose};
+use crate::{App, AppResult};
 
 /// How many due reminders one pass reads.
 const BATCH: u32 = 500;
@@ -94,7 +91,8 @@ pub fn join_at(format: Option<Format>, has_call: bool) -> JoinAt {
 }
 
 /// Writes every due reminder to the outbox; answers how many were written.
-pub async fn send_due(store: &dyn Store, site: &MailSite, now: Timestamp) -> AppResult<usize> {
+pub async fn send_due(app: &App, now: Timestamp) -> AppResult<usize> {
+    let store = app.store();
     let mut written = 0;
     for before in Before::ALL {
         let (from, until) = before.window(now);
@@ -102,7 +100,7 @@ pub async fn send_due(store: &dyn Store, site: &MailSite, now: Timestamp) -> App
             .due_reminders(before.code(), from, until, BATCH)
             .await?
         {
-            if remind(store, site, before, &due, now).await? {
+            if remind(app, before, &due, now).await? {
                 written += 1;
             }
         }
@@ -111,13 +109,9 @@ pub async fn send_due(store: &dyn Store, site: &MailSite, now: Timestamp) -> App
 }
 
 /// One reminder: claimed in the ledger, then written if the person wants it.
-async fn remind(
-    store: &dyn Store,
-    site: &MailSite,
-    before: Before,
-    due: &DueReminder,
-    now: Timestamp,
-) -> AppResult<bool> {
+async fn remind(app: &App, before: Before, due: &DueReminder, now: Timestamp) -> AppResult<bool> {
+    let store = app.store();
+    let site = app.mail_site();
     if !store
         .claim_reminder(&due.occurrence.id, due.account, before.code(), now)
         .await?
@@ -151,29 +145,19 @@ async fn remind(
         }
         _ => return Ok(false),
     };
-    store
-        .enqueue_mail(&composed.to(Recipient::Account(due.account), now), now)
+    app.enqueue(&composed.to(Recipient::Account(due.account), now), now)
         .await?;
     Ok(true)
 }
 
-/// Writes due reminders every `every`, waking the mail sender when it did.
-pub async fn run_reminders(
-    store: Arc<dyn Store>,
-    site: MailSite,
-    clock: Clock,
-    mail_wake: Arc<Notify>,
-    every: Duration,
-) {
+/// Writes due reminders every `every`; each wakes the mail sender.
+pub async fn run_reminders(app: App, every: Duration) {
     let mut ticker = tokio::time::interval(every);
     loop {
         ticker.tick().await;
-        match send_due(store.as_ref(), &site, clock.now()).await {
+        match send_due(&app, app.now()).await {
             Ok(0) => {}
-            Ok(written) => {
-                tracing::info!(written, "reminders written");
-                mail_wake.notify_one();
-            }
+            Ok(written) => tracing::info!(written, "reminders written"),
             Err(err) => tracing::warn!(error = %err, "could not write reminders"),
         }
     }

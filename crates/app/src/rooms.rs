@@ -11,7 +11,8 @@
 //!
 //! The right to be in a room is checked at the door and again whenever it
 //! may have ended: use cases that end it announce an
-//! [`AccessChange`] (heard by every instance), each connection it concerns
+//! [`AccessChange`] through [`crate::App::access_changed`] (heard by every
+//! instance), each connection it concerns
 //! asks [`admission`] again, and so does every command and, as a safety
 //! net for what no one announces (a session that runs out), every
 //! [`ADMISSION_RECHECK`].
@@ -22,26 +23,18 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::group::{ListingStatus, PrivateDetails};
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::room::Who;
-use kith_store::Store;
 use kith_store::model::OccurrenceTime;
-use kith_store::rooms::AccessChange;
+/// What may have ended someone's right to a room, and how a group's rooms
+/// run: what the rooms' use cases and the hub speak in.
+pub use kith_store::rooms::{AccessChange, RoomSettings};
 use kith_store::{AccountId, StoreError};
 
 use crate::access::{GroupAction, Person, authorize};
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// How often an open connection checks its person's right to the room
 /// even when no change was announced: a session can simply run out.
 pub const ADMISSION_RECHECK: Duration = Duration::from_secs(30);
-
-/// Tells every instance's rooms that `change` may have ended someone's
-/// right to be in one. Best effort: the change itself has committed, and
-/// connections check again on their own every [`ADMISSION_RECHECK`].
-pub async fn access_changed(store: &dyn Store, change: AccessChange) {
-    if let Err(err) = store.announce_access_change(change).await {
-        tracing::warn!(error = %err, "could not announce an access change to the rooms");
-    }
-}
 
 /// A person at a room's door.
 #[derive(Debug, Clone)]
@@ -78,11 +71,12 @@ pub struct RoomEntry {
 /// The room of a meeting, for a member or host of its group; `NotFound`
 /// for anyone else, exactly as for a meeting that does not exist.
 pub async fn entry(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     occurrence: &OccurrenceId,
     now: Timestamp,
 ) -> AppResult<RoomEntry> {
+    let store = app.store();
     let (slug, meeting) = store.meeting(occurrence).await?;
     let access = authorize(store, Some(person), &slug, GroupAction::EnterRoom).await?;
     let group = store.managed_group(&slug).await?;
@@ -124,12 +118,15 @@ pub enum Admission {
 /// is still theirs, and they still belong to the group, which is still
 /// listed.
 pub async fn admission(
-    store: &dyn Store,
+    app: &App,
     entry: &RoomEntry,
     session_token: &str,
     now: Timestamp,
 ) -> AppResult<Admission> {
-    let session = crate::accounts::session(store, session_token, now).await?;
+    let store = app.store();
+    let session = store
+        .session(&crate::tokens::token_hash(session_token), now)
+        .await?;
     let Some(account) = session.map(|s| s.account).filter(|a| a.id == entry.account) else {
         return Ok(Admission::Removed);
     };
@@ -170,22 +167,20 @@ pub struct RoomSettingsInput {
 }
 
 /// How a group's rooms run, for its hosts.
-pub async fn settings(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<kith_store::rooms::RoomSettings> {
+pub async fn settings(app: &App, person: &Person, slug: &Slug) -> AppResult<RoomSettings> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     Ok(store.room_settings(access.id).await?)
 }
 
 /// Saves how a group's rooms run; every refused field is named.
 pub async fn save_settings(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     slug: &Slug,
     input: &RoomSettingsInput,
 ) -> AppResult<()> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let mut refusals = kith_domain::validation::Refusals::default();
     let mut number = |field: &'static str, raw: &str, range: std::ops::RangeInclusive<u32>| {
@@ -210,7 +205,7 @@ pub async fn save_settings(
     store
         .set_room_settings(
             access.id,
-            kith_store::rooms::RoomSettings {
+            RoomSettings {
                 turn_seconds: turn * 60,
                 opens_minutes: opens,
                 closes_minutes: closes,

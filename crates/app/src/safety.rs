@@ -13,11 +13,11 @@ use kith_domain::helpline::hours::Opening;
 use kith_domain::helpline::{LineKind, Part, parse_text, unreadable_specs};
 use kith_domain::reader_country::{country_of_zone, link_target, preselect, region_of_languages};
 use kith_domain::validation::{FieldError, text_within};
-use kith_store::{AuditEntry, Store};
+use kith_store::AuditEntry;
 
 use crate::access::{Person, SiteAction, authorize_on_site};
 use crate::markdown::to_safe_html;
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// The key of the text shown to readers whose country has none.
 pub const DEFAULT: &str = "default";
@@ -110,7 +110,8 @@ pub struct SafetyText {
 }
 
 /// Every text: the operator's where edited, else kith's, `default` first.
-pub async fn texts(store: &dyn Store) -> AppResult<Vec<SafetyText>> {
+pub async fn texts(app: &App) -> AppResult<Vec<SafetyText>> {
+    let store = app.store();
     let edited = store.safety_texts().await?;
     let mut texts: Vec<SafetyText> = SHIPPED
         .iter()
@@ -143,11 +144,11 @@ pub async fn texts(store: &dyn Store) -> AppResult<Vec<SafetyText>> {
 /// case), else the one their zone or language suggests if it has a text,
 /// else the general text.
 pub async fn crisis_page(
-    store: &dyn Store,
+    app: &App,
     whereabouts: Whereabouts<'_>,
     now: Timestamp,
 ) -> AppResult<CrisisPage> {
-    let texts = texts(store).await?;
+    let texts = texts(app).await?;
     let has_text = |c: &str| texts.iter().any(|t| t.country == c);
     let wanted = match whereabouts.chosen.map(str::trim).filter(|c| !c.is_empty()) {
         Some(chosen) => Some(chosen.to_ascii_uppercase()),
@@ -203,12 +204,13 @@ fn render(body: &str, now: Timestamp) -> Vec<CrisisPart> {
 /// Saves an admin's text for `country` (`default` or a country code), with
 /// its audit row.
 pub async fn save(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     country: &str,
     body: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     authorize_on_site(Some(person), SiteAction::EditSafetyText)?;
     let country = country.trim();
     let country = if country.eq_ignore_ascii_case(DEFAULT) {

@@ -1,8 +1,11 @@
 //! Fixture builders for tests (feature `testing`):
+//! [`app`], an [`App`] over a test's store;
 //! `GroupBuilder::new("Name").weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")`,
 //! and [`smtp`], a real SMTP server on 127.0.0.1 for mail tests.
 
 pub mod smtp;
+
+use std::sync::Arc;
 
 use jiff::civil::Weekday;
 use kith_domain::group::{
@@ -13,7 +16,31 @@ use kith_domain::ids::Slug;
 use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
 use kith_domain::zone::Zone;
 
+use kith_store::Store;
+
+use crate::App;
 use crate::groups::GroupSubmission;
+use crate::mail::MailSite;
+use crate::passwords::PasswordHasher;
+
+/// Where a test app's mail links start.
+pub const SITE: &str = "https://kith.example";
+
+/// An app over `store` for tests: the cheapest password hashing, mail
+/// links at [`SITE`], no public cache, the system clock (use cases take
+/// `now` explicitly, so tests fix the time there).
+pub fn app(store: Arc<dyn Store>) -> App {
+    app_at(store, SITE)
+}
+
+/// As [`app`], with mail links at `site`.
+pub fn app_at(store: Arc<dyn Store>, site: &str) -> App {
+    App::new(
+        store,
+        PasswordHasher::insecure_fast_for_tests(),
+        MailSite::new(site),
+    )
+}
 
 /// Builds a [`GroupSubmission`] with sensible defaults: a listed video group
 /// meeting Mondays at 10:00 UTC for an hour, hosted by `willow`.

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
+use kith_app::App;
 use kith_app::AppError;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_store::Store;
 use kith_store::accounts::SessionKind;
 use kith_store::on_both_backends;
@@ -25,18 +26,14 @@ fn registration(handle: &str, email: &str) -> Registration {
     }
 }
 
-fn hasher() -> PasswordHasher {
-    PasswordHasher::insecure_fast_for_tests()
-}
-
-async fn log_in(store: &dyn Store, login: &str, password: &str, at: Timestamp) -> Option<String> {
+async fn log_in(app: &App, login: &str, password: &str, at: Timestamp) -> Option<String> {
     let request = accounts::LoginRequest {
         login,
         password,
         kind: SessionKind::Browser,
         remember: false,
     };
-    match accounts::login(store, &hasher(), &request, at, |_| Ok(()))
+    match accounts::login(app, &request, at, |_| Ok(()))
         .await
         .expect("login")
     {
@@ -48,16 +45,10 @@ async fn log_in(store: &dyn Store, login: &str, password: &str, at: Timestamp) -
 on_both_backends!(
     a_member_registers_and_logs_in_with_handle_or_email,
     |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
-        accounts::register(
-            store,
-            &hasher(),
-            &kith_app::mail::MailSite::new("https://kith.example"),
-            &registration("River", "River@Example.org"),
-            now(),
-        )
-        .await
-        .expect("register");
+        let app = &kith_app::testing::app(store.clone());
+        accounts::register(app, &registration("River", "River@Example.org"), now())
+            .await
+            .expect("register");
         for login in [
             "River",
             "river",
@@ -66,19 +57,19 @@ on_both_backends!(
             " River@EXAMPLE.org ",
         ] {
             assert!(
-                log_in(store, login, "correct horse battery", now())
+                log_in(app, login, "correct horse battery", now())
                     .await
                     .is_some(),
                 "{login}"
             );
         }
         assert!(
-            log_in(store, "river", "correct horse batterY", now())
+            log_in(app, "river", "correct horse batterY", now())
                 .await
                 .is_none()
         );
         assert!(
-            log_in(store, "nobody", "correct horse battery", now())
+            log_in(app, "nobody", "correct horse battery", now())
                 .await
                 .is_none()
         );
@@ -88,40 +79,22 @@ on_both_backends!(
 on_both_backends!(
     handles_are_unique_in_any_case_and_a_taken_email_is_not_revealed,
     |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
-        accounts::register(
-            store,
-            &hasher(),
-            &kith_app::mail::MailSite::new("https://kith.example"),
-            &registration("River", "river@example.org"),
-            now(),
-        )
-        .await
-        .expect("register");
-        let taken = accounts::register(
-            store,
-            &hasher(),
-            &kith_app::mail::MailSite::new("https://kith.example"),
-            &registration("rIVER", "other@example.org"),
-            now(),
-        )
-        .await;
+        let app = &kith_app::testing::app(store.clone());
+        accounts::register(app, &registration("River", "river@example.org"), now())
+            .await
+            .expect("register");
+        let taken =
+            accounts::register(app, &registration("rIVER", "other@example.org"), now()).await;
         assert!(
             matches!(&taken, Err(AppError::Invalid(e)) if e[0].field == "handle" && e[0].code == "taken"),
             "{taken:?}"
         );
         // Same answer as a new account; no second account exists.
-        accounts::register(
-            store,
-            &hasher(),
-            &kith_app::mail::MailSite::new("https://kith.example"),
-            &registration("Stone", "RIVER@example.org"),
-            now(),
-        )
-        .await
-        .expect("a taken email looks like success");
+        accounts::register(app, &registration("Stone", "RIVER@example.org"), now())
+            .await
+            .expect("a taken email looks like success");
         assert!(
-            log_in(store, "Stone", "correct horse battery", now())
+            log_in(app, "Stone", "correct horse battery", now())
                 .await
                 .is_none()
         );
@@ -131,24 +104,19 @@ on_both_backends!(
 on_both_backends!(
     sessions_end_when_idle_too_long_at_their_absolute_limit_and_at_logout,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        accounts::register(
-            store,
-            &hasher(),
-            &kith_app::mail::MailSite::new("https://kith.example"),
-            &registration("River", "river@example.org"),
-            now(),
-        )
-        .await
-        .expect("register");
-        let token = log_in(store, "river", "correct horse battery", now())
+        accounts::register(app, &registration("River", "river@example.org"), now())
+            .await
+            .expect("register");
+        let token = log_in(app, "river", "correct horse battery", now())
             .await
             .expect("token");
         let at = |h| now().checked_add(hours(h)).expect("time");
         let live = |t: Timestamp| {
             let token = token.clone();
             async move {
-                accounts::session(store, &token, t)
+                accounts::session(app, &token, t)
                     .await
                     .expect("session")
                     .is_some()
@@ -159,10 +127,10 @@ on_both_backends!(
         assert!(live(at(22)).await);
         assert!(!live(at(35)).await);
 
-        let token = log_in(store, "river", "correct horse battery", now())
+        let token = log_in(app, "river", "correct horse battery", now())
             .await
             .expect("token");
-        let session = accounts::session(store, &token, now())
+        let session = accounts::session(app, &token, now())
             .await
             .expect("session")
             .expect("live");
@@ -170,7 +138,7 @@ on_both_backends!(
         // Kept busy every 10 h, it still ends after 7 days.
         for h in (10..168).step_by(10) {
             assert!(
-                accounts::session(store, &token, at(h))
+                accounts::session(app, &token, at(h))
                     .await
                     .expect("session")
                     .is_some(),
@@ -178,18 +146,18 @@ on_both_backends!(
             );
         }
         assert!(
-            accounts::session(store, &token, at(170))
+            accounts::session(app, &token, at(170))
                 .await
                 .expect("session")
                 .is_none()
         );
 
-        let token = log_in(store, "river", "correct horse battery", now())
+        let token = log_in(app, "river", "correct horse battery", now())
             .await
             .expect("token");
-        accounts::logout(store, &token).await.expect("logout");
+        accounts::logout(app, &token).await.expect("logout");
         assert!(
-            accounts::session(store, &token, now())
+            accounts::session(app, &token, now())
                 .await
                 .expect("session")
                 .is_none()
@@ -208,25 +176,25 @@ on_both_backends!(
 on_both_backends!(the_setup_link_creates_the_first_admin_once, |store: Arc<
     dyn Store,
 >| async move {
+    let app = &kith_app::testing::app(store.clone());
     let store = store.as_ref();
-    let token = accounts::setup_link_token(store, now())
+    let token = accounts::setup_link_token(app, now())
         .await
         .expect("token")
         .expect("no admin yet");
     assert!(
-        accounts::setup_link_valid(store, &token, now())
+        accounts::setup_link_valid(app, &token, now())
             .await
             .expect("valid")
     );
     let late = now().checked_add(hours(25)).expect("time");
     assert!(
-        !accounts::setup_link_valid(store, &token, late)
+        !accounts::setup_link_valid(app, &token, late)
             .await
             .expect("valid")
     );
     accounts::create_first_admin(
-        store,
-        &hasher(),
+        app,
         &token,
         &registration("Keeper", "keeper@example.org"),
         now(),
@@ -234,8 +202,7 @@ on_both_backends!(the_setup_link_creates_the_first_admin_once, |store: Arc<
     .await
     .expect("first admin");
     let again = accounts::create_first_admin(
-        store,
-        &hasher(),
+        app,
         &token,
         &registration("Other", "other@example.org"),
         now(),
@@ -243,7 +210,7 @@ on_both_backends!(the_setup_link_creates_the_first_admin_once, |store: Arc<
     .await;
     assert!(matches!(again, Err(AppError::NotFound)), "{again:?}");
     assert!(
-        accounts::setup_link_token(store, now())
+        accounts::setup_link_token(app, now())
             .await
             .expect("token")
             .is_none()

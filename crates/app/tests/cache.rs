@@ -16,11 +16,13 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::Weekday;
+use kith_app::App;
 use kith_app::AppError;
-use kith_app::directory::{DirectoryCache, search};
+use kith_app::directory::search;
 use kith_app::feeds::meeting_guide::FocusWords;
 use kith_app::feeds::meeting_guide_feed;
 use kith_app::groups::{GroupSubmission, create_groups, group_page};
+use kith_app::public_cache::PublicCache;
 use kith_app::testing::GroupBuilder;
 use kith_domain::directory::RawFilters;
 use kith_domain::group::{Attribute, Focus, Format, ListingStatus, PrivateDetails};
@@ -220,9 +222,11 @@ fn neighbour(rng: &mut StdRng, question: &Question) -> Question {
     other
 }
 
+/// Asks `question` of the uncached `app` and of `cached`, finding the
+/// same answer.
 async fn ask(
-    store: &dyn Store,
-    cached: &DirectoryCache,
+    app: &App,
+    cached: &App,
     question: &Question,
     at: Timestamp,
 ) -> kith_app::directory::DirectoryPage {
@@ -232,36 +236,34 @@ async fn ask(
     let filters = RawFilters::from_pairs(pairs)
         .parse(&Zone::utc())
         .expect("valid filters");
-    let fresh = search(store, &DirectoryCache::disabled(), &filters, at)
-        .await
-        .expect("search");
-    let answer = search(store, cached, &filters, at)
-        .await
-        .expect("cached search");
+    let fresh = search(app, &filters, at).await.expect("search");
+    let answer = search(cached, &filters, at).await.expect("cached search");
     assert_eq!(answer, fresh, "{question:?} at {at}");
     answer
 }
 
-fn cache() -> DirectoryCache {
-    DirectoryCache::new(Duration::from_secs(30))
+/// The same app with a cache whose answers live 30 s.
+fn cached(app: &App) -> App {
+    app.clone()
+        .with_public_cache(Arc::new(PublicCache::new(Duration::from_secs(30))))
 }
 
 on_both_backends!(
     questions_that_differ_in_one_filter_get_their_own_answers_from_the_cache,
     |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
+        let app = &kith_app::testing::app(store.clone());
         let mut rng = rng();
-        create_groups(store, &groups(&mut rng), created())
+        create_groups(app, &groups(&mut rng), created())
             .await
             .expect("groups");
-        let cached = cache();
+        let cached = &cached(app);
         let (mut differed, mut in_progress, mut sizes) = (0, 0, std::collections::BTreeSet::new());
         for n in 0..300 {
             let at = clocks()[n % 3];
             let first = question(&mut rng);
             let second = neighbour(&mut rng, &first);
-            let a = ask(store, &cached, &first, at).await;
-            let b = ask(store, &cached, &second, at).await;
+            let a = ask(app, cached, &first, at).await;
+            let b = ask(app, cached, &second, at).await;
             differed += usize::from(a != b);
             sizes.insert(b.results.len());
             let progress = second
@@ -283,12 +285,12 @@ on_both_backends!(
 on_both_backends!(
     a_pool_of_questions_asked_in_random_order_is_answered_as_the_store_answers,
     |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
+        let app = &kith_app::testing::app(store.clone());
         let mut rng = rng();
-        create_groups(store, &groups(&mut rng), created())
+        create_groups(app, &groups(&mut rng), created())
             .await
             .expect("groups");
-        let cached = cache();
+        let cached = &cached(app);
         let mut pool: Vec<Question> = (0..20).map(|_| question(&mut rng)).collect();
         let extra: Vec<Question> = pool.iter().map(|q| neighbour(&mut rng, q)).collect();
         pool.extend(extra);
@@ -296,7 +298,7 @@ on_both_backends!(
         for n in 0..400 {
             let question = pool.choose(&mut rng).expect("question");
             let at = clocks()[(n / 100) % 3];
-            let answer = ask(store, &cached, question, at).await;
+            let answer = ask(app, cached, question, at).await;
             seen.insert(format!("{:?}", answer.results));
         }
         assert!(seen.len() > 15, "{} different answers", seen.len());
@@ -323,20 +325,19 @@ impl FocusWords for Words {
 on_both_backends!(
     group_pages_and_the_feed_are_answered_from_the_cache_as_the_store_answers,
     |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
+        let app = &kith_app::testing::app(store.clone());
         let mut rng = rng();
-        let slugs: Vec<Slug> = create_groups(store, &groups(&mut rng), created())
+        let slugs: Vec<Slug> = create_groups(app, &groups(&mut rng), created())
             .await
             .expect("groups");
-        let cached = cache();
-        let off = DirectoryCache::disabled();
+        let cached = &cached(app);
         let mut hidden = 0;
         for n in 0..300 {
             let at = clocks()[(n / 50) % 3];
             let slug = slugs.choose(&mut rng).expect("slug");
             let zone = Zone::parse(ZONES.choose(&mut rng).expect("zone")).expect("zone");
-            let fresh = group_page(store, &off, None, slug, &zone, at).await;
-            let answer = group_page(store, &cached, None, slug, &zone, at).await;
+            let fresh = group_page(app, None, slug, &zone, at).await;
+            let answer = group_page(cached, None, slug, &zone, at).await;
             match (answer, fresh) {
                 (Ok(answer), Ok(fresh)) => assert_eq!(answer, fresh, "{slug} in {zone}"),
                 (Err(AppError::NotFound), Err(AppError::NotFound)) => hidden += 1,
@@ -352,10 +353,10 @@ on_both_backends!(
             let at = clocks()[(n / 20) % 3];
             let site = sites.choose(&mut rng).expect("site");
             let words = words.choose(&mut rng).expect("words");
-            let fresh = meeting_guide_feed(store, &off, site, words, at)
+            let fresh = meeting_guide_feed(app, site, words, at)
                 .await
                 .expect("feed");
-            let answer = meeting_guide_feed(store, &cached, site, words, at)
+            let answer = meeting_guide_feed(cached, site, words, at)
                 .await
                 .expect("cached feed");
             assert_eq!(answer.json, fresh.json, "{site}, {}", words.0);

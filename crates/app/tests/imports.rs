@@ -3,10 +3,9 @@
 //! nothing, and export → import → export gives the same meetings.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use jiff::Timestamp;
-use kith_app::directory::DirectoryCache;
+use kith_app::App;
 use kith_app::feeds::meeting_guide::{FocusWords, meetings};
 use kith_app::imports::{ImportReport, import_meeting_guide};
 use kith_domain::group::{Focus, ListingStatus};
@@ -29,11 +28,9 @@ impl FocusWords for Words {
     }
 }
 
-async fn import(store: &dyn Store, feed: &str, status: ListingStatus) -> ImportReport {
-    let cache = DirectoryCache::new(Duration::ZERO);
+async fn import(app: &App, feed: &str, status: ListingStatus) -> ImportReport {
     import_meeting_guide(
-        store,
-        &cache,
+        app,
         feed,
         "https://other.example/feed.json",
         status,
@@ -60,8 +57,9 @@ const FEED: &str = r#"[
 on_both_backends!(
     records_become_groups_and_bad_ones_are_reported,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let report = import(store, FEED, ListingStatus::Listed).await;
+        let report = import(app, FEED, ListingStatus::Listed).await;
         assert_eq!(
             (report.created, report.updated, report.unchanged),
             (2, 0, 0)
@@ -98,10 +96,10 @@ on_both_backends!(
         // Again: nothing changes (even though "W" comes before "BE" and
         // kith keeps attributes in its own order). A changed record updates
         // its group.
-        let again = import(store, FEED, ListingStatus::Listed).await;
+        let again = import(app, FEED, ListingStatus::Listed).await;
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
         let changed = FEED.replace("\"18:00\"", "\"18:30\"");
-        let report = import(store, &changed, ListingStatus::Listed).await;
+        let report = import(app, &changed, ListingStatus::Listed).await;
         assert_eq!(
             (report.created, report.updated, report.unchanged),
             (0, 1, 1)
@@ -118,8 +116,9 @@ on_both_backends!(
 on_both_backends!(
     pending_imports_wait_for_review_and_native_slugs_are_not_overwritten,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let report = import(store, FEED, ListingStatus::Pending).await;
+        let report = import(app, FEED, ListingStatus::Pending).await;
         assert_eq!(report.created, 2);
         let slug = Slug::parse("online-tapering").expect("slug");
         assert_eq!(
@@ -128,7 +127,7 @@ on_both_backends!(
         );
 
         kith_app::groups::create_groups(
-            store,
+            app,
             &[kith_app::testing::GroupBuilder::new("Native")
                 .slug("native-group")
                 .build()],
@@ -137,7 +136,7 @@ on_both_backends!(
         .await
         .expect("native");
         let feed = r#"[{"name": "Impostor", "slug": "native-group", "day": 1, "time": "10:00", "timezone": "UTC", "city": "X"}]"#;
-        let report = import(store, feed, ListingStatus::Listed).await;
+        let report = import(app, feed, ListingStatus::Listed).await;
         assert_eq!(
             report.failed,
             [("native-group".to_owned(), vec![("slug", "taken")])]
@@ -148,8 +147,9 @@ on_both_backends!(
 on_both_backends!(
     export_import_export_gives_the_same_meetings,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        kith_app::demo::seed_if_empty(store, now())
+        kith_app::demo::seed_if_empty(app, now())
             .await
             .expect("demo");
         let first = meetings(
@@ -161,7 +161,12 @@ on_both_backends!(
 
         let copy = kith_store::testing::TempSqlite::create().await;
         let text = serde_json::to_string(&first).expect("json");
-        let report = import(copy.store.as_ref(), &text, ListingStatus::Listed).await;
+        let report = import(
+            &kith_app::testing::app(copy.store.clone()),
+            &text,
+            ListingStatus::Listed,
+        )
+        .await;
         assert!(report.failed.is_empty(), "{:?}", report.failed);
         assert_eq!(report.created, first.len());
         let second = meetings(
@@ -192,27 +197,22 @@ on_both_backends!(
 on_both_backends!(
     a_person_asks_to_host_an_imported_group_and_a_moderator_approves,
     |store: Arc<dyn Store>| async move {
-        use kith_app::accounts::{self, PasswordHasher, Registration};
+        let app = &kith_app::testing::app(store.clone());
+        use kith_app::accounts::{self, Registration};
         use kith_app::{AppError, claims, hosting};
         use kith_domain::account::{Handle, Role};
 
         let store = store.as_ref();
-        import(store, FEED, ListingStatus::Listed).await;
+        import(app, FEED, ListingStatus::Listed).await;
         let make = |handle: &'static str, role: Role| async move {
             let registration = Registration {
                 handle: handle.to_owned(),
                 email: format!("{handle}@example.org"),
                 password: "correct horse battery".to_owned(),
             };
-            accounts::create_staff(
-                store,
-                &PasswordHasher::insecure_fast_for_tests(),
-                &registration,
-                role,
-                now(),
-            )
-            .await
-            .expect("account");
+            accounts::create_staff(app, &registration, role, now())
+                .await
+                .expect("account");
             let handle = Handle::parse(handle).expect("handle");
             let id = store
                 .account_by_handle(&handle)
@@ -230,12 +230,11 @@ on_both_backends!(
         let claimant = make("serenity", Role::Member).await;
         let moderator = make("warden", Role::Moderator).await;
         let slug = Slug::parse("sunday-serenity-14").expect("slug");
-        let cache = kith_app::directory::DirectoryCache::new(Duration::ZERO);
 
-        let empty = claims::ask(store, &claimant, &slug, "  ", now()).await;
+        let empty = claims::ask(app, &claimant, &slug, "  ", now()).await;
         assert!(matches!(&empty, Err(AppError::Invalid(e)) if e[0].field == "message"));
         claims::ask(
-            store,
+            app,
             &claimant,
             &slug,
             "I run this meeting; ask district123.",
@@ -243,49 +242,43 @@ on_both_backends!(
         )
         .await
         .expect("ask");
-        let twice = claims::ask(store, &claimant, &slug, "Again", now()).await;
+        let twice = claims::ask(app, &claimant, &slug, "Again", now()).await;
         assert!(matches!(twice, Err(AppError::Conflict("already_asked"))));
         assert!(matches!(
-            claims::queue(store, &claimant).await,
+            claims::queue(app, &claimant).await,
             Err(AppError::NotFound)
         ));
         let rival = make("rival", Role::Member).await;
-        claims::ask(store, &rival, &slug, "I help run it.", now())
+        claims::ask(app, &rival, &slug, "I help run it.", now())
             .await
             .expect("ask");
-        let queue = claims::queue(store, &moderator).await.expect("queue");
+        let queue = claims::queue(app, &moderator).await.expect("queue");
         assert_eq!(
             (queue[0].handle.as_str(), queue[0].slug.as_str()),
             ("serenity", "sunday-serenity-14")
         );
 
-        let decided = claims::decide(store, &cache, &moderator, queue[0].id, true, now())
+        let decided = claims::decide(app, &moderator, queue[0].id, true, now())
             .await
             .expect("approve");
         assert_eq!(decided, slug);
-        hosting::editable_group(store, &claimant, &slug)
+        hosting::editable_group(app, &claimant, &slug)
             .await
             .expect("the claimant hosts it now");
         let audit = store.audit_log(5).await.expect("audit");
         assert_eq!(audit[0].action, "group.claim_approve");
         // The new host adds the other asker as co-host; approving that
         // person's own request afterwards is not an error.
-        hosting::add_cohost(
-            store,
-            &kith_app::directory::DirectoryCache::disabled(),
-            &claimant,
-            &slug,
-            "rival",
-        )
-        .await
-        .expect("co-host");
-        let rest = claims::queue(store, &moderator).await.expect("queue");
+        hosting::add_cohost(app, &claimant, &slug, "rival")
+            .await
+            .expect("co-host");
+        let rest = claims::queue(app, &moderator).await.expect("queue");
         assert_eq!(rest.len(), 1);
-        claims::decide(store, &cache, &moderator, rest[0].id, true, now())
+        claims::decide(app, &moderator, rest[0].id, true, now())
             .await
             .expect("approving a request of a host already is not an error");
         assert!(
-            claims::queue(store, &moderator)
+            claims::queue(app, &moderator)
                 .await
                 .expect("queue")
                 .is_empty()
@@ -293,7 +286,7 @@ on_both_backends!(
 
         // A hosted group cannot be claimed again, nor a group of this site.
         let other = make("other", Role::Member).await;
-        let hosted = claims::ask(store, &other, &slug, "Mine", now()).await;
+        let hosted = claims::ask(app, &other, &slug, "Mine", now()).await;
         assert!(matches!(hosted, Err(AppError::Conflict("not_claimable"))));
     }
 );

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
+use kith_app::App;
 use kith_app::AppError;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_app::lifecycle;
-use kith_app::mail::MailSite;
 use kith_domain::account::{Handle, Role};
 use kith_store::accounts::SessionKind;
 use kith_store::{Store, on_both_backends};
@@ -18,21 +18,11 @@ fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().expect("timestamp")
 }
 
-fn site() -> MailSite {
-    MailSite::new("https://kith.example")
-}
-
-fn hasher() -> PasswordHasher {
-    PasswordHasher::insecure_fast_for_tests()
-}
-
 const PASSWORD: &str = "correct horse battery";
 
-async fn register(store: &dyn Store, handle: &str) -> Person {
+async fn register(app: &App, handle: &str) -> Person {
     accounts::register(
-        store,
-        &hasher(),
-        &site(),
+        app,
         &Registration {
             handle: handle.to_owned(),
             email: format!("{}@example.org", handle.to_lowercase()),
@@ -42,10 +32,11 @@ async fn register(store: &dyn Store, handle: &str) -> Person {
     )
     .await
     .expect("register");
-    person(store, handle).await
+    person(app, handle).await
 }
 
-async fn person(store: &dyn Store, handle: &str) -> Person {
+async fn person(app: &App, handle: &str) -> Person {
+    let store = app.store();
     let record = store
         .account_by_handle(&Handle::parse(handle).expect("handle"))
         .await
@@ -61,7 +52,8 @@ async fn person(store: &dyn Store, handle: &str) -> Person {
 
 /// The token of the newest unsent mail's first link to `path`, and marks
 /// every due mail sent.
-async fn token_from_mail(store: &dyn Store, path: &str) -> Option<String> {
+async fn token_from_mail(app: &App, path: &str) -> Option<String> {
+    let store = app.store();
     let later = now() + SignedDuration::from_hours(1);
     let claimed = store.claim_mail(now(), later, 100).await.expect("claim");
     let mut token = None;
@@ -74,7 +66,7 @@ async fn token_from_mail(store: &dyn Store, path: &str) -> Option<String> {
     token
 }
 
-async fn logs_in(store: &dyn Store, login: &str, password: &str) -> bool {
+async fn logs_in(app: &App, login: &str, password: &str) -> bool {
     let request = accounts::LoginRequest {
         login,
         password,
@@ -82,7 +74,7 @@ async fn logs_in(store: &dyn Store, login: &str, password: &str) -> bool {
         remember: false,
     };
     matches!(
-        accounts::login(store, &hasher(), &request, now(), |_| Ok(()))
+        accounts::login(app, &request, now(), |_| Ok(()))
             .await
             .expect("login"),
         accounts::LoginOutcome::LoggedIn { .. }
@@ -92,31 +84,31 @@ async fn logs_in(store: &dyn Store, login: &str, password: &str) -> bool {
 on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
     dyn Store,
 >| async move {
-    let store = store.as_ref();
-    let river = register(store, "River").await;
+    let app = &kith_app::testing::app(store.clone());
+    let river = register(app, "River").await;
     assert!(!river.email_verified);
     let input = kith_domain::group_input::GroupInput::default();
-    let refused = kith_app::hosting::submit_group(store, &site(), &river, &input, now()).await;
+    let refused = kith_app::hosting::submit_group(app, &river, &input, now()).await;
     assert!(
         matches!(refused, Err(AppError::Conflict("email_unverified"))),
         "{refused:?}"
     );
     // Resending makes a second working link; following one verifies.
-    lifecycle::send_verification(store, &site(), river.id, now())
+    lifecycle::send_verification(app, river.id, now())
         .await
         .expect("resend");
-    let token = token_from_mail(store, "/verify-email/")
+    let token = token_from_mail(app, "/verify-email/")
         .await
         .expect("a link");
-    lifecycle::verify_email(store, &site(), &token, now())
+    lifecycle::verify_email(app, &token, now())
         .await
         .expect("verify");
-    assert!(person(store, "River").await.email_verified);
+    assert!(person(app, "River").await.email_verified);
     // Nothing more is sent once verified.
-    lifecycle::send_verification(store, &site(), river.id, now())
+    lifecycle::send_verification(app, river.id, now())
         .await
         .expect("resend");
-    assert!(token_from_mail(store, "/verify-email/").await.is_none());
+    assert!(token_from_mail(app, "/verify-email/").await.is_none());
     // A wrong, used or malformed token: NotFound alike.
     for bad in [
         token.as_str(),
@@ -124,7 +116,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
         "../../etc",
     ] {
         assert!(matches!(
-            lifecycle::verify_email(store, &site(), bad, now()).await,
+            lifecycle::verify_email(app, bad, now()).await,
             Err(AppError::NotFound)
         ));
     }
@@ -133,45 +125,46 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
 on_both_backends!(
     a_forgotten_password_is_reset_by_a_single_use_link_that_ends_every_session,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let river = register(store, "River").await;
-        token_from_mail(store, "/verify-email/").await;
-        accounts::start_session(store, river.id, SessionKind::Api, true, now())
+        let river = register(app, "River").await;
+        token_from_mail(app, "/verify-email/").await;
+        accounts::start_session(app, river.id, SessionKind::Api, true, now())
             .await
             .expect("session");
         // Unknown addresses answer the same and send nothing.
-        lifecycle::request_password_reset(store, &site(), "nobody@example.org", now())
+        lifecycle::request_password_reset(app, "nobody@example.org", now())
             .await
             .expect("same answer");
-        assert!(token_from_mail(store, "/password-reset/").await.is_none());
+        assert!(token_from_mail(app, "/password-reset/").await.is_none());
         assert!(matches!(
-            lifecycle::request_password_reset(store, &site(), "not an address", now()).await,
+            lifecycle::request_password_reset(app, "not an address", now()).await,
             Err(AppError::Invalid(_))
         ));
-        lifecycle::request_password_reset(store, &site(), "RIVER@example.org", now())
+        lifecycle::request_password_reset(app, "RIVER@example.org", now())
             .await
             .expect("request");
-        let token = token_from_mail(store, "/password-reset/")
+        let token = token_from_mail(app, "/password-reset/")
             .await
             .expect("a link");
         // An hour later it no longer works.
         let late = now() + SignedDuration::from_secs(3601);
         assert!(
-            !lifecycle::reset_link_valid(store, &token, late)
+            !lifecycle::reset_link_valid(app, &token, late)
                 .await
                 .expect("valid?")
         );
         assert!(
-            lifecycle::reset_link_valid(store, &token, now())
+            lifecycle::reset_link_valid(app, &token, now())
                 .await
                 .expect("valid?")
         );
-        let weak = lifecycle::reset_password(store, &hasher(), &token, "password", now()).await;
+        let weak = lifecycle::reset_password(app, &token, "password", now()).await;
         assert!(
             matches!(weak, Err(AppError::Invalid(_))),
             "the usual rules apply"
         );
-        lifecycle::reset_password(store, &hasher(), &token, "a new and long passphrase", now())
+        lifecycle::reset_password(app, &token, "a new and long passphrase", now())
             .await
             .expect("reset");
         assert!(
@@ -181,14 +174,12 @@ on_both_backends!(
                 .expect("sessions")
                 .is_empty()
         );
-        assert!(logs_in(store, "river", "a new and long passphrase").await);
-        assert!(!logs_in(store, "river", PASSWORD).await);
-        let again =
-            lifecycle::reset_password(store, &hasher(), &token, "yet another passphrase", now())
-                .await;
+        assert!(logs_in(app, "river", "a new and long passphrase").await);
+        assert!(!logs_in(app, "river", PASSWORD).await);
+        let again = lifecycle::reset_password(app, &token, "yet another passphrase", now()).await;
         assert!(matches!(again, Err(AppError::NotFound)), "single use");
         assert!(
-            person(store, "River").await.email_verified,
+            person(app, "River").await.email_verified,
             "the link proved the address"
         );
     }
@@ -197,57 +188,35 @@ on_both_backends!(
 on_both_backends!(
     a_new_email_counts_only_once_confirmed_and_a_taken_one_gets_nothing,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let river = register(store, "River").await;
-        register(store, "Alder").await;
-        token_from_mail(store, "/verify-email/").await;
-        let wrong = lifecycle::change_email(
-            store,
-            &hasher(),
-            &site(),
-            &river,
-            "wrong wrong wrong",
-            "new@example.org",
-            now(),
-        )
-        .await;
+        let river = register(app, "River").await;
+        register(app, "Alder").await;
+        token_from_mail(app, "/verify-email/").await;
+        let wrong =
+            lifecycle::change_email(app, &river, "wrong wrong wrong", "new@example.org", now())
+                .await;
         assert!(
             matches!(wrong, Err(AppError::Invalid(ref e)) if e[0].code == "wrong_password"),
             "{wrong:?}"
         );
-        lifecycle::change_email(
-            store,
-            &hasher(),
-            &site(),
-            &river,
-            PASSWORD,
-            "alder@example.org",
-            now(),
-        )
-        .await
-        .expect("the same answer for a taken address");
-        assert!(token_from_mail(store, "/verify-email/").await.is_none());
-        lifecycle::change_email(
-            store,
-            &hasher(),
-            &site(),
-            &river,
-            PASSWORD,
-            "River.New@example.org",
-            now(),
-        )
-        .await
-        .expect("change");
+        lifecycle::change_email(app, &river, PASSWORD, "alder@example.org", now())
+            .await
+            .expect("the same answer for a taken address");
+        assert!(token_from_mail(app, "/verify-email/").await.is_none());
+        lifecycle::change_email(app, &river, PASSWORD, "River.New@example.org", now())
+            .await
+            .expect("change");
         // The old address still logs in until the new one is confirmed.
-        assert!(logs_in(store, "river@example.org", PASSWORD).await);
-        let token = token_from_mail(store, "/verify-email/")
+        assert!(logs_in(app, "river@example.org", PASSWORD).await);
+        let token = token_from_mail(app, "/verify-email/")
             .await
             .expect("a link");
-        lifecycle::verify_email(store, &site(), &token, now())
+        lifecycle::verify_email(app, &token, now())
             .await
             .expect("confirm");
-        assert!(logs_in(store, "river.new@example.org", PASSWORD).await);
-        assert!(!logs_in(store, "river@example.org", PASSWORD).await);
+        assert!(logs_in(app, "river.new@example.org", PASSWORD).await);
+        assert!(!logs_in(app, "river@example.org", PASSWORD).await);
         let details = store.account_details(river.id).await.expect("details");
         assert_eq!(
             details.email.expect("email").as_str(),
@@ -260,54 +229,55 @@ on_both_backends!(
 on_both_backends!(
     changing_the_password_ends_the_other_sessions_and_sessions_can_be_ended_one_by_one,
     |store: Arc<dyn Store>| async move {
-        let store = store.as_ref();
-        let river = register(store, "River").await;
-        let alder = register(store, "Alder").await;
-        let here = accounts::start_session(store, river.id, SessionKind::Browser, false, now())
+        let app = &kith_app::testing::app(store.clone());
+        let river = register(app, "River").await;
+        let alder = register(app, "Alder").await;
+        let here = accounts::start_session(app, river.id, SessionKind::Browser, false, now())
             .await
             .expect("s");
-        accounts::start_session(store, river.id, SessionKind::Api, true, now())
+        accounts::start_session(app, river.id, SessionKind::Api, true, now())
             .await
             .expect("s");
-        let other = accounts::start_session(store, river.id, SessionKind::Browser, false, now())
+        let other = accounts::start_session(app, river.id, SessionKind::Browser, false, now())
             .await
             .expect("s");
-        let alders = accounts::start_session(store, alder.id, SessionKind::Browser, false, now())
+        let alders = accounts::start_session(app, alder.id, SessionKind::Browser, false, now())
             .await
             .expect("s");
         assert_eq!(
-            lifecycle::sessions(store, &river, now())
+            lifecycle::sessions(app, &river, now())
                 .await
                 .expect("list")
                 .len(),
             3
         );
         // One's own session by its id; someone else's is NotFound.
-        let alder_id = kith_store::lifecycle::session_id(&accounts::token_hash(&alders.token));
+        let alder_id =
+            kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(&alders.token));
         assert!(matches!(
-            lifecycle::end_session(store, &river, &alder_id).await,
+            lifecycle::end_session(app, &river, &alder_id).await,
             Err(AppError::NotFound)
         ));
-        let other_id = kith_store::lifecycle::session_id(&accounts::token_hash(&other.token));
-        lifecycle::end_session(store, &river, &other_id)
+        let other_id =
+            kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(&other.token));
+        lifecycle::end_session(app, &river, &other_id)
             .await
             .expect("end");
         assert!(
-            accounts::session(store, &other.token, now())
+            accounts::session(app, &other.token, now())
                 .await
                 .expect("s")
                 .is_none()
         );
         assert_eq!(
-            lifecycle::sessions(store, &river, now())
+            lifecycle::sessions(app, &river, now())
                 .await
                 .expect("list")
                 .len(),
             2
         );
         let wrong = lifecycle::change_password(
-            store,
-            &hasher(),
+            app,
             &river,
             Some(&here.token),
             "wrong wrong wrong",
@@ -316,8 +286,7 @@ on_both_backends!(
         .await;
         assert!(matches!(wrong, Err(AppError::Invalid(ref e)) if e[0].field == "current_password"));
         lifecycle::change_password(
-            store,
-            &hasher(),
+            app,
             &river,
             Some(&here.token),
             PASSWORD,
@@ -325,44 +294,43 @@ on_both_backends!(
         )
         .await
         .expect("change");
-        let left = lifecycle::sessions(store, &river, now())
-            .await
-            .expect("list");
+        let left = lifecycle::sessions(app, &river, now()).await.expect("list");
         assert_eq!(left.len(), 1, "only the session that asked");
         assert!(
-            accounts::session(store, &here.token, now())
+            accounts::session(app, &here.token, now())
                 .await
                 .expect("s")
                 .is_some()
         );
         assert!(
-            accounts::session(store, &alders.token, now())
+            accounts::session(app, &alders.token, now())
                 .await
                 .expect("s")
                 .is_some(),
             "others untouched"
         );
-        assert!(logs_in(store, "river", "a brand new passphrase").await);
+        assert!(logs_in(app, "river", "a brand new passphrase").await);
     }
 );
 
 on_both_backends!(
     an_only_host_cannot_delete_until_someone_else_hosts_and_then_everything_goes,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
         let staff = |handle: &str| Registration {
             handle: handle.to_owned(),
             email: format!("{handle}@example.org"),
             password: PASSWORD.to_owned(),
         };
-        accounts::create_staff(store, &hasher(), &staff("willow"), Role::Member, now())
+        accounts::create_staff(app, &staff("willow"), Role::Member, now())
             .await
             .expect("w");
-        accounts::create_staff(store, &hasher(), &staff("alder"), Role::Member, now())
+        accounts::create_staff(app, &staff("alder"), Role::Member, now())
             .await
             .expect("a");
-        let willow = person(store, "willow").await;
-        let alder = person(store, "alder").await;
+        let willow = person(app, "willow").await;
+        let alder = person(app, "alder").await;
         assert!(
             willow.email_verified,
             "operator-made accounts count as verified"
@@ -383,7 +351,7 @@ on_both_backends!(
             ]
             .into_iter(),
         );
-        let slug = kith_app::hosting::submit_group(store, &site(), &willow, &input, now())
+        let slug = kith_app::hosting::submit_group(app, &willow, &input, now())
             .await
             .expect("submit");
         let access = store.group_access(&slug).await.expect("access");
@@ -398,31 +366,17 @@ on_both_backends!(
             )
             .await
             .expect("listed");
-        let token = accounts::start_session(store, willow.id, SessionKind::Browser, false, now())
+        let token = accounts::start_session(app, willow.id, SessionKind::Browser, false, now())
             .await
             .expect("s");
-        let wrong = lifecycle::delete_account(
-            store,
-            &kith_app::directory::DirectoryCache::disabled(),
-            &hasher(),
-            &willow,
-            "wrong wrong wrong",
-        )
-        .await;
+        let wrong = lifecycle::delete_account(app, &willow, "wrong wrong wrong").await;
         assert!(matches!(wrong, Err(AppError::Invalid(_))));
-        let refused = lifecycle::delete_account(
-            store,
-            &kith_app::directory::DirectoryCache::disabled(),
-            &hasher(),
-            &willow,
-            PASSWORD,
-        )
-        .await;
+        let refused = lifecycle::delete_account(app, &willow, PASSWORD).await;
         assert!(
             matches!(refused, Err(AppError::Conflict("hosts_groups"))),
             "{refused:?}"
         );
-        let names: Vec<String> = lifecycle::sole_hosted_groups(store, &willow)
+        let names: Vec<String> = lifecycle::sole_hosted_groups(app, &willow)
             .await
             .expect("groups")
             .into_iter()
@@ -430,23 +384,17 @@ on_both_backends!(
             .collect();
         assert_eq!(names, ["Quiet Circle"]);
         store.add_host(access.id, alder.id).await.expect("cohost");
-        lifecycle::delete_account(
-            store,
-            &kith_app::directory::DirectoryCache::disabled(),
-            &hasher(),
-            &willow,
-            PASSWORD,
-        )
-        .await
-        .expect("deleted");
+        lifecycle::delete_account(app, &willow, PASSWORD)
+            .await
+            .expect("deleted");
         assert!(
-            accounts::session(store, &token.token, now())
+            accounts::session(app, &token.token, now())
                 .await
                 .expect("s")
                 .is_none()
         );
         assert!(store.account_details(willow.id).await.is_err());
-        assert!(!logs_in(store, "willow", PASSWORD).await);
+        assert!(!logs_in(app, "willow", PASSWORD).await);
         assert_eq!(
             store.group_access(&slug).await.expect("group stays").hosts,
             vec![alder.id]

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::App;
+use kith_app::accounts::{self, Registration};
 use kith_app::mail::kinds::Announcement;
 use kith_app::mail::sender::{SendReport, SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
@@ -33,11 +34,10 @@ fn smtp(server: &SmtpServer) -> Transport {
     Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport")
 }
 
-async fn register(store: &dyn Store, handle: &str) -> AccountId {
+async fn register(app: &App, handle: &str) -> AccountId {
+    let store = app.store();
     accounts::register(
-        store,
-        &PasswordHasher::insecure_fast_for_tests(),
-        &site(),
+        app,
         &Registration {
             handle: handle.to_owned(),
             email: format!("{}@example.org", handle.to_lowercase()),
@@ -100,9 +100,10 @@ fn link(body: &str, path: &str) -> String {
 on_both_backends!(
     a_new_account_gets_one_kind_neutral_mail_in_text_and_html,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let server = SmtpServer::start().await;
         let store = store.as_ref();
-        register(store, "River").await;
+        register(app, "River").await;
         let report = send_due(store, &smtp(&server), &settings(), now())
             .await
             .expect("send");
@@ -145,23 +146,13 @@ on_both_backends!(
         assert_eq!(states[0].sent_at, Some(now()));
         // The link verifies the address, once.
         let token = text_link.rsplit('/').next().expect("token");
-        kith_app::lifecycle::verify_email(
-            store,
-            &kith_app::mail::MailSite::new("https://kith.example"),
-            token,
-            now(),
-        )
-        .await
-        .expect("verified");
-        assert!(
-            kith_app::lifecycle::verify_email(
-                store,
-                &kith_app::mail::MailSite::new("https://kith.example"),
-                token,
-                now()
-            )
+        kith_app::lifecycle::verify_email(app, token, now())
             .await
-            .is_err()
+            .expect("verified");
+        assert!(
+            kith_app::lifecycle::verify_email(app, token, now())
+                .await
+                .is_err()
         );
     }
 );
@@ -169,9 +160,10 @@ on_both_backends!(
 on_both_backends!(
     optional_mail_carries_one_click_unsubscribe_that_works,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let server = SmtpServer::start().await;
         let store = store.as_ref();
-        let willow = register(store, "Willow").await;
+        let willow = register(app, "Willow").await;
         send_due(store, &smtp(&server), &settings(), now())
             .await
             .expect("send");
@@ -207,7 +199,7 @@ on_both_backends!(
         assert!(mail.text.contains("https://kith.example/me/notifications"));
         assert!(mail.html.contains("https://kith.example/me/notifications"));
         let token = url.rsplit('/').next().expect("token");
-        let category = kith_app::lifecycle::unsubscribe(store, token, now())
+        let category = kith_app::lifecycle::unsubscribe(app, token, now())
             .await
             .expect("unsubscribe");
         assert_eq!(category, "announcements");
@@ -223,9 +215,10 @@ on_both_backends!(
 on_both_backends!(
     a_refused_mail_is_retried_with_backoff_and_sent_once_accepted,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let server = SmtpServer::start().await;
         let store = store.as_ref();
-        register(store, "Rowan").await;
+        register(app, "Rowan").await;
         server.refuse_next(2, 451);
         let first = send_due(store, &smtp(&server), &settings(), now())
             .await
@@ -280,9 +273,10 @@ on_both_backends!(
 on_both_backends!(a_permanent_refusal_is_given_up_at_once, |store: Arc<
     dyn Store,
 >| async move {
+    let app = &kith_app::testing::app(store.clone());
     let server = SmtpServer::start().await;
     let store = store.as_ref();
-    register(store, "Hazel").await;
+    register(app, "Hazel").await;
     server.refuse_next(1, 550);
     let report = send_due(store, &smtp(&server), &settings(), now())
         .await
@@ -304,9 +298,10 @@ on_both_backends!(a_permanent_refusal_is_given_up_at_once, |store: Arc<
 on_both_backends!(
     a_claim_left_by_a_stopped_sender_is_sent_once_after_its_lease,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let server = SmtpServer::start().await;
         let store = store.as_ref();
-        register(store, "Linden").await;
+        register(app, "Linden").await;
         // A sender claims the mail and stops before sending it.
         let lease = settings().lease;
         let lease_until = now() + SignedDuration::try_from(lease).expect("lease");
@@ -352,10 +347,11 @@ on_both_backends!(
 on_both_backends!(two_senders_at_once_never_send_a_mail_twice, |store: Arc<
     dyn Store,
 >| async move {
+    let app = &kith_app::testing::app(store.clone());
     let server = SmtpServer::start().await;
     let mut accounts = Vec::new();
     for n in 0..6 {
-        accounts.push(register(store.as_ref(), &format!("person{n}")).await);
+        accounts.push(register(app, &format!("person{n}")).await);
     }
     let news = Announcement {
         group_name: "Circle".into(),
@@ -412,9 +408,10 @@ on_both_backends!(two_senders_at_once_never_send_a_mail_twice, |store: Arc<
 on_both_backends!(
     without_a_server_mail_is_written_as_eml_files_once_each,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let dir = tempfile::tempdir().expect("dir");
         let store = store.as_ref();
-        register(store, "Aspen").await;
+        register(app, "Aspen").await;
         let files = Transport::files(dir.path().join("outbox"));
         assert_eq!(
             send_due(store, &files, &settings(), now())

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use kith_app::App;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_app::groups::create_groups;
-use kith_app::mail::MailSite;
 use kith_app::mail::sender::{SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
 use kith_app::testing::GroupBuilder;
@@ -21,15 +21,10 @@ fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().expect("timestamp")
 }
 
-fn site() -> MailSite {
-    MailSite::new("https://kith.example")
-}
-
-async fn person(store: &dyn Store, handle: &str) -> Person {
+async fn person(app: &App, handle: &str) -> Person {
+    let store = app.store();
     accounts::register(
-        store,
-        &PasswordHasher::insecure_fast_for_tests(),
-        &site(),
+        app,
         &Registration {
             handle: handle.to_owned(),
             email: format!("{}@example.org", handle.to_lowercase()),
@@ -57,15 +52,16 @@ async fn person(store: &dyn Store, handle: &str) -> Person {
 on_both_backends!(
     an_announcement_is_one_mail_per_member_with_nobody_elses_address,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let server = SmtpServer::start().await;
         let store = store.as_ref();
         let transport =
             Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport");
         let settings = SenderSettings::new("kith <kith@kith.example>".parse().expect("from"));
         // GroupBuilder's host is "willow".
-        let host = person(store, "Willow").await;
-        let members = [person(store, "Ada").await, person(store, "Bea").await];
-        let slugs = create_groups(store, &[GroupBuilder::new("Tuesday Circle").build()], now())
+        let host = person(app, "Willow").await;
+        let members = [person(app, "Ada").await, person(app, "Bea").await];
+        let slugs = create_groups(app, &[GroupBuilder::new("Tuesday Circle").build()], now())
             .await
             .expect("group");
         let group = store.group_access(&slugs[0]).await.expect("access").id;
@@ -84,8 +80,7 @@ on_both_backends!(
         let before = server.wait_for(3).await.len();
 
         let written = kith_app::membership::announce(
-            store,
-            &site(),
+            app,
             &host,
             &slugs[0],
             "We start half an hour later on Tuesday.",

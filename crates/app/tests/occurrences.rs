@@ -20,6 +20,7 @@ fn days(n: i64) -> SignedDuration {
 #[tokio::test]
 async fn the_refresher_extends_every_group_as_time_passes_and_keeps_ids() {
     let db = TempSqlite::create().await;
+    let app = &kith_app::testing::app(db.store.clone());
     let store = db.store.as_ref();
     let groups = vec![
         GroupBuilder::new("Mondays")
@@ -29,9 +30,7 @@ async fn the_refresher_extends_every_group_as_time_passes_and_keeps_ids() {
             .weekly(&[Weekday::Thursday], "08:00", "Asia/Kathmandu")
             .build(),
     ];
-    let slugs: Vec<Slug> = create_groups(store, &groups, start())
-        .await
-        .expect("create");
+    let slugs: Vec<Slug> = create_groups(app, &groups, start()).await.expect("create");
 
     // Nothing is due right after creation.
     assert_eq!(refresh_due(store, start()).await.expect("refresh"), 0);
@@ -71,6 +70,7 @@ async fn the_refresher_extends_every_group_as_time_passes_and_keeps_ids() {
 #[tokio::test]
 async fn meetings_that_ended_long_ago_are_pruned() {
     let db = TempSqlite::create().await;
+    let app = &kith_app::testing::app(db.store.clone());
     let store = db.store.as_ref();
     let groups = vec![
         GroupBuilder::new("Daily")
@@ -81,9 +81,7 @@ async fn meetings_that_ended_long_ago_are_pruned() {
             )
             .build(),
     ];
-    let slugs = create_groups(store, &groups, start())
-        .await
-        .expect("create");
+    let slugs = create_groups(app, &groups, start()).await.expect("create");
     let much_later = start() + days(80);
     refresh_due(store, much_later).await.expect("refresh");
     // Meetings from the first weeks ended more than 30 days before: gone.

@@ -2,12 +2,12 @@
 //! co-hosts — on a real database of each backend.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use jiff::Timestamp;
+use kith_app::App;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
-use kith_app::directory::{DirectoryCache, search};
+use kith_app::accounts::{self, Registration};
+use kith_app::directory::search;
 use kith_app::moderation::{self, Decision};
 use kith_app::{AppError, hosting};
 use kith_domain::account::{Handle, Role};
@@ -23,14 +23,14 @@ fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().expect("timestamp")
 }
 
-async fn person(store: &dyn Store, handle: &str, role: Role) -> Person {
+async fn person(app: &App, handle: &str, role: Role) -> Person {
+    let store = app.store();
     let registration = Registration {
         handle: handle.to_owned(),
         email: format!("{handle}@example.org"),
         password: "correct horse battery".to_owned(),
     };
-    let hasher = PasswordHasher::insecure_fast_for_tests();
-    accounts::create_staff(store, &hasher, &registration, role, now())
+    accounts::create_staff(app, &registration, role, now())
         .await
         .expect("account");
     let handle = Handle::parse(handle).expect("handle");
@@ -64,12 +64,11 @@ fn form(name: &str) -> GroupInput {
     ])
 }
 
-async fn directory_names(store: &dyn Store, q: &str) -> Vec<String> {
-    let cache = DirectoryCache::new(Duration::ZERO);
+async fn directory_names(app: &App, q: &str) -> Vec<String> {
     let filters = RawFilters::from_pairs([("q", q)])
         .parse(&Zone::utc())
         .expect("filters");
-    search(store, &cache, &filters, now())
+    search(app, &filters, now())
         .await
         .expect("search")
         .results
@@ -78,7 +77,8 @@ async fn directory_names(store: &dyn Store, q: &str) -> Vec<String> {
         .collect()
 }
 
-async fn status(store: &dyn Store, slug: &Slug) -> (ListingStatus, Option<String>) {
+async fn status(app: &App, slug: &Slug) -> (ListingStatus, Option<String>) {
+    let store = app.store();
     let access = store.group_access(slug).await.expect("access");
     (access.status, access.review_note)
 }
@@ -86,59 +86,42 @@ async fn status(store: &dyn Store, slug: &Slug) -> (ListingStatus, Option<String
 on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     dyn Store,
 >| async move {
+    let app = &kith_app::testing::app(store.clone());
     let store = store.as_ref();
-    let cache = DirectoryCache::new(Duration::ZERO);
-    let host = person(store, "willow", Role::Member).await;
-    let stranger = person(store, "passerby", Role::Member).await;
-    let moderator = person(store, "warden", Role::Moderator).await;
+    let host = person(app, "willow", Role::Member).await;
+    let stranger = person(app, "passerby", Role::Member).await;
+    let moderator = person(app, "warden", Role::Moderator).await;
     let zone = Zone::utc();
 
-    let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
+    let slug = hosting::submit_group(app, &host, &form("Quillwort Circle"), now())
         .await
         .expect("submit");
-    assert_eq!(status(store, &slug).await.0, ListingStatus::Pending);
-    assert!(directory_names(store, "quillwort").await.is_empty());
+    assert_eq!(status(app, &slug).await.0, ListingStatus::Pending);
+    assert!(directory_names(app, "quillwort").await.is_empty());
     for reader in [None, Some(&stranger)] {
-        let page = kith_app::groups::group_page(
-            store,
-            &kith_app::directory::DirectoryCache::disabled(),
-            reader,
-            &slug,
-            &zone,
-            now(),
-        )
-        .await;
+        let page = kith_app::groups::group_page(app, reader, &slug, &zone, now()).await;
         assert!(matches!(page, Err(AppError::NotFound)), "{reader:?}");
     }
-    let page = kith_app::groups::group_page(
-        store,
-        &kith_app::directory::DirectoryCache::disabled(),
-        Some(&host),
-        &slug,
-        &zone,
-        now(),
-    )
-    .await
-    .expect("the host sees it");
+    let page = kith_app::groups::group_page(app, Some(&host), &slug, &zone, now())
+        .await
+        .expect("the host sees it");
     assert!(page.may.host);
     let private = page.private.expect("the host sees the private fields");
     assert_eq!(
         private.call_link.as_deref(),
         Some("https://meet.example.org/private-canary")
     );
-    let queue = moderation::queue(store, &moderator).await.expect("queue");
+    let queue = moderation::queue(app, &moderator).await.expect("queue");
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].hosts, vec!["willow"]);
     assert!(matches!(
-        moderation::queue(store, &host).await,
+        moderation::queue(app, &host).await,
         Err(AppError::NotFound)
     ));
 
     // A reason is required; nothing is written without one.
     let refused = moderation::decide(
-        store,
-        &cache,
-        &site(),
+        app,
         &moderator,
         &slug,
         &Decision::Reject {
@@ -159,9 +142,7 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
 
     let reason = "Please describe who the group is for.";
     moderation::decide(
-        store,
-        &cache,
-        &site(),
+        app,
         &moderator,
         &slug,
         &Decision::Reject {
@@ -172,57 +153,33 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
     .await
     .expect("reject");
     assert_eq!(
-        status(store, &slug).await,
+        status(app, &slug).await,
         (ListingStatus::Rejected, Some(reason.to_owned()))
     );
-    let mine = hosting::my_groups(store, &host).await.expect("mine");
+    let mine = hosting::my_groups(app, &host).await.expect("mine");
     assert_eq!(mine[0].review_note.as_deref(), Some(reason));
 
     // Editing a rejected listing resubmits it.
     let mut edited = form("Quillwort Circle");
     edited.description = "For anyone tapering, newcomers welcome.".into();
-    hosting::edit_group(store, &cache, &site(), &host, &slug, &edited, now())
+    hosting::edit_group(app, &host, &slug, &edited, now())
         .await
         .expect("edit");
-    assert_eq!(status(store, &slug).await, (ListingStatus::Pending, None));
+    assert_eq!(status(app, &slug).await, (ListingStatus::Pending, None));
 
     // A host cannot approve their own listing.
-    let own = moderation::decide(
-        store,
-        &cache,
-        &site(),
-        &host,
-        &slug,
-        &Decision::Approve,
-        now(),
-    )
-    .await;
+    let own = moderation::decide(app, &host, &slug, &Decision::Approve, now()).await;
     assert!(matches!(own, Err(AppError::NotFound)));
-    moderation::decide(
-        store,
-        &cache,
-        &site(),
-        &moderator,
-        &slug,
-        &Decision::Approve,
-        now(),
-    )
-    .await
-    .expect("approve");
+    moderation::decide(app, &moderator, &slug, &Decision::Approve, now())
+        .await
+        .expect("approve");
     assert_eq!(
-        directory_names(store, "quillwort").await,
+        directory_names(app, "quillwort").await,
         vec!["Quillwort Circle"]
     );
-    let public = kith_app::groups::group_page(
-        store,
-        &kith_app::directory::DirectoryCache::disabled(),
-        None,
-        &slug,
-        &zone,
-        now(),
-    )
-    .await
-    .expect("public now");
+    let public = kith_app::groups::group_page(app, None, &slug, &zone, now())
+        .await
+        .expect("public now");
     assert!(public.private.is_none());
     let actions: Vec<String> = store
         .audit_log(10)
@@ -238,36 +195,28 @@ on_both_backends!(a_listing_is_reviewed_before_anyone_sees_it, |store: Arc<
 on_both_backends!(
     a_listed_group_stays_live_through_edits_that_the_moderators_can_read,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let moderator = person(store, "warden", Role::Moderator).await;
-        let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
+        let host = person(app, "willow", Role::Member).await;
+        let moderator = person(app, "warden", Role::Moderator).await;
+        let slug = hosting::submit_group(app, &host, &form("Quillwort Circle"), now())
             .await
             .expect("submit");
-        moderation::decide(
-            store,
-            &cache,
-            &site(),
-            &moderator,
-            &slug,
-            &Decision::Approve,
-            now(),
-        )
-        .await
-        .expect("approve");
+        moderation::decide(app, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
 
         let mut renamed = form("Bladderwrack Circle");
         renamed.rules[0].start = "20:00".into();
-        hosting::edit_group(store, &cache, &site(), &host, &slug, &renamed, now())
+        hosting::edit_group(app, &host, &slug, &renamed, now())
             .await
             .expect("edit");
-        assert_eq!(status(store, &slug).await.0, ListingStatus::Listed);
+        assert_eq!(status(app, &slug).await.0, ListingStatus::Listed);
         assert_eq!(
-            directory_names(store, "bladderwrack").await,
+            directory_names(app, "bladderwrack").await,
             vec!["Bladderwrack Circle"]
         );
-        assert!(directory_names(store, "quillwort").await.is_empty());
+        assert!(directory_names(app, "quillwort").await.is_empty());
         let upcoming = store
             .upcoming_occurrences(&slug, now(), 1)
             .await
@@ -275,9 +224,7 @@ on_both_backends!(
         // Tuesday 2 June 2026, 20:00 in Berlin is 18:00 UTC.
         assert_eq!(upcoming[0].starts_at.to_string(), "2026-06-02T18:00:00Z");
 
-        let changes = moderation::changes(store, &moderator)
-            .await
-            .expect("changes");
+        let changes = moderation::changes(app, &moderator).await.expect("changes");
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].handle.as_deref(), Some("willow"));
         let log: serde_json::Value = serde_json::from_str(&changes[0].changes).expect("json");
@@ -285,37 +232,19 @@ on_both_backends!(
         assert_eq!(log["name"]["after"], "Bladderwrack Circle");
 
         // The host unlists and relists straight back.
-        let unlisted = hosting::change_listing(
-            store,
-            &cache,
-            &site(),
-            &host,
-            &slug,
-            ListingChange::HostUnlist,
-            now(),
-        )
-        .await
-        .expect("unlist");
+        let unlisted = hosting::change_listing(app, &host, &slug, ListingChange::HostUnlist, now())
+            .await
+            .expect("unlist");
         assert_eq!(unlisted, ListingStatus::Unlisted);
-        assert!(directory_names(store, "bladderwrack").await.is_empty());
-        let relisted = hosting::change_listing(
-            store,
-            &cache,
-            &site(),
-            &host,
-            &slug,
-            ListingChange::HostRelist,
-            now(),
-        )
-        .await
-        .expect("relist");
+        assert!(directory_names(app, "bladderwrack").await.is_empty());
+        let relisted = hosting::change_listing(app, &host, &slug, ListingChange::HostRelist, now())
+            .await
+            .expect("relist");
         assert_eq!(relisted, ListingStatus::Listed);
 
         // Unlisted by a moderator, relisting goes back to review.
         moderation::decide(
-            store,
-            &cache,
-            &site(),
+            app,
             &moderator,
             &slug,
             &Decision::Unlist {
@@ -325,80 +254,36 @@ on_both_backends!(
         )
         .await
         .expect("moderator unlists");
-        let back = hosting::change_listing(
-            store,
-            &cache,
-            &site(),
-            &host,
-            &slug,
-            ListingChange::HostRelist,
-            now(),
-        )
-        .await
-        .expect("relist");
+        let back = hosting::change_listing(app, &host, &slug, ListingChange::HostRelist, now())
+            .await
+            .expect("relist");
         assert_eq!(back, ListingStatus::Pending);
-        assert!(directory_names(store, "bladderwrack").await.is_empty());
+        assert!(directory_names(app, "bladderwrack").await.is_empty());
     }
 );
 
 on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
     dyn Store,
 >| async move {
-    let store = store.as_ref();
-    let cache = DirectoryCache::new(Duration::ZERO);
-    let host = person(store, "willow", Role::Member).await;
-    let cohost = person(store, "Alder", Role::Member).await;
-    let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
+    let app = &kith_app::testing::app(store.clone());
+    let host = person(app, "willow", Role::Member).await;
+    let cohost = person(app, "Alder", Role::Member).await;
+    let slug = hosting::submit_group(app, &host, &form("Quillwort Circle"), now())
         .await
         .expect("submit");
-    let unknown = hosting::add_cohost(
-        store,
-        &kith_app::directory::DirectoryCache::disabled(),
-        &host,
-        &slug,
-        "nobody-here",
-    )
-    .await;
+    let unknown = hosting::add_cohost(app, &host, &slug, "nobody-here").await;
     assert!(matches!(&unknown, Err(AppError::Invalid(e)) if e[0].code == "unknown_handle"));
-    let by_stranger = hosting::add_cohost(
-        store,
-        &kith_app::directory::DirectoryCache::disabled(),
-        &cohost,
-        &slug,
-        "alder",
-    )
-    .await;
+    let by_stranger = hosting::add_cohost(app, &cohost, &slug, "alder").await;
     assert!(matches!(by_stranger, Err(AppError::NotFound)));
-    hosting::add_cohost(
-        store,
-        &kith_app::directory::DirectoryCache::disabled(),
-        &host,
-        &slug,
-        "alder",
-    )
-    .await
-    .expect("add");
-    let twice = hosting::add_cohost(
-        store,
-        &kith_app::directory::DirectoryCache::disabled(),
-        &host,
-        &slug,
-        "ALDER",
-    )
-    .await;
+    hosting::add_cohost(app, &host, &slug, "alder")
+        .await
+        .expect("add");
+    let twice = hosting::add_cohost(app, &host, &slug, "ALDER").await;
     assert!(matches!(&twice, Err(AppError::Invalid(e)) if e[0].code == "already_host"));
-    hosting::edit_group(
-        store,
-        &cache,
-        &site(),
-        &cohost,
-        &slug,
-        &form("Quillwort Co-op"),
-        now(),
-    )
-    .await
-    .expect("a co-host edits");
-    let managed = hosting::managed_group(store, &cohost, &slug)
+    hosting::edit_group(app, &cohost, &slug, &form("Quillwort Co-op"), now())
+        .await
+        .expect("a co-host edits");
+    let managed = hosting::managed_group(app, &cohost, &slug)
         .await
         .expect("managed");
     assert_eq!(managed.profile.name, "Quillwort Co-op");
@@ -408,11 +293,12 @@ on_both_backends!(co_hosts_are_added_by_handle_and_may_edit, |store: Arc<
 on_both_backends!(
     refused_input_writes_nothing,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let host = person(store, "willow", Role::Member).await;
+        let host = person(app, "willow", Role::Member).await;
         let mut bad = form("ab");
         bad.rules[0].start = "25:00".into();
-        let refused = hosting::submit_group(store, &site(), &host, &bad, now()).await;
+        let refused = hosting::submit_group(app, &host, &bad, now()).await;
         let Err(AppError::Invalid(errors)) = refused else {
             panic!("refused: {refused:?}")
         };
@@ -425,8 +311,9 @@ on_both_backends!(
 on_both_backends!(
     every_kind_of_rule_is_stored_and_read_back_as_written,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let host = person(store, "willow", Role::Member).await;
+        let host = person(app, "willow", Role::Member).await;
         let mut input = form("Tidepool Circle");
         input.rules = GroupInput::from_pairs([
             ("rules[0].kind", "every_n_weeks"),
@@ -448,10 +335,10 @@ on_both_backends!(
         ])
         .rules;
         let expected = input.parse().expect("valid").profile.schedule;
-        let slug = hosting::submit_group(store, &site(), &host, &input, now())
+        let slug = hosting::submit_group(app, &host, &input, now())
             .await
             .expect("submit");
-        let stored = hosting::managed_group(store, &host, &slug)
+        let stored = hosting::managed_group(app, &host, &slug)
             .await
             .expect("managed");
         let without_ids: Vec<_> = stored
@@ -493,25 +380,17 @@ on_both_backends!(
 on_both_backends!(
     a_cancelled_meeting_leaves_the_directory_and_the_calendar_but_keeps_its_id,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let moderator = person(store, "warden", Role::Moderator).await;
-        let stranger = person(store, "passerby", Role::Member).await;
-        let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
+        let host = person(app, "willow", Role::Member).await;
+        let moderator = person(app, "warden", Role::Moderator).await;
+        let stranger = person(app, "passerby", Role::Member).await;
+        let slug = hosting::submit_group(app, &host, &form("Quillwort Circle"), now())
             .await
             .expect("submit");
-        moderation::decide(
-            store,
-            &cache,
-            &site(),
-            &moderator,
-            &slug,
-            &Decision::Approve,
-            now(),
-        )
-        .await
-        .expect("approve");
+        moderation::decide(app, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
         let before = store
             .upcoming_occurrences(&slug, now(), 3)
             .await
@@ -520,19 +399,9 @@ on_both_backends!(
         let change = hosting::MeetingChange::Cancel {
             note: "Holiday: back next week.",
         };
-        let refused = hosting::change_meeting(
-            store,
-            &site(),
-            &cache,
-            &stranger,
-            &slug,
-            &first,
-            change,
-            now(),
-        )
-        .await;
+        let refused = hosting::change_meeting(app, &stranger, &slug, &first, change, now()).await;
         assert!(matches!(refused, Err(AppError::NotFound)));
-        hosting::change_meeting(store, &site(), &cache, &host, &slug, &first, change, now())
+        hosting::change_meeting(app, &host, &slug, &first, change, now())
             .await
             .expect("cancel");
 
@@ -547,9 +416,7 @@ on_both_backends!(
         let filters = RawFilters::from_pairs([("q", "quillwort")])
             .parse(&Zone::utc())
             .expect("filters");
-        let page = search(store, &cache, &filters, now())
-            .await
-            .expect("search");
+        let page = search(app, &filters, now()).await.expect("search");
         assert_eq!(page.results[0].hit.next.id, before[1].id);
 
         // The refresher recomputes times but keeps the cancellation.
@@ -570,7 +437,7 @@ on_both_backends!(
             summary: "kith: meeting",
             description: "-",
         };
-        let ics = kith_app::feeds::group_calendar(store, &slug, words, None, now())
+        let ics = kith_app::feeds::group_calendar(app, &slug, words, None, now())
             .await
             .expect("calendar");
         assert!(
@@ -579,12 +446,10 @@ on_both_backends!(
         );
 
         let restore = hosting::MeetingChange::Restore;
-        hosting::change_meeting(store, &site(), &cache, &host, &slug, &first, restore, now())
+        hosting::change_meeting(app, &host, &slug, &first, restore, now())
             .await
             .expect("restore");
-        let page = search(store, &cache, &filters, now())
-            .await
-            .expect("search");
+        let page = search(app, &filters, now()).await.expect("search");
         assert_eq!(page.results[0].hit.next.id, first);
         assert!(
             store
@@ -600,24 +465,16 @@ on_both_backends!(
 on_both_backends!(
     a_moved_meeting_keeps_its_id_and_its_new_time_through_refreshes,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let moderator = person(store, "warden", Role::Moderator).await;
-        let slug = hosting::submit_group(store, &site(), &host, &form("Quillwort Circle"), now())
+        let host = person(app, "willow", Role::Member).await;
+        let moderator = person(app, "warden", Role::Moderator).await;
+        let slug = hosting::submit_group(app, &host, &form("Quillwort Circle"), now())
             .await
             .expect("submit");
-        moderation::decide(
-            store,
-            &cache,
-            &site(),
-            &moderator,
-            &slug,
-            &Decision::Approve,
-            now(),
-        )
-        .await
-        .expect("approve");
+        moderation::decide(app, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
         let first = store
             .upcoming_occurrences(&slug, now(), 1)
             .await
@@ -631,9 +488,7 @@ on_both_backends!(
             ("2026-05-01", "19:00", "date", "in_the_past"),
         ] {
             let refused = hosting::change_meeting(
-                store,
-                &site(),
-                &cache,
+                app,
                 &host,
                 &slug,
                 &first,
@@ -651,7 +506,7 @@ on_both_backends!(
             date: "2026-06-03",
             time: "18:00",
         };
-        hosting::change_meeting(store, &site(), &cache, &host, &slug, &first, to, now())
+        hosting::change_meeting(app, &host, &slug, &first, to, now())
             .await
             .expect("move");
         let moved = &store
@@ -689,7 +544,7 @@ on_both_backends!(
             summary: "kith: meeting",
             description: "-",
         };
-        let ics = kith_app::feeds::group_calendar(store, &slug, words, None, now())
+        let ics = kith_app::feeds::group_calendar(app, &slug, words, None, now())
             .await
             .expect("calendar");
         assert!(
@@ -702,9 +557,7 @@ on_both_backends!(
         );
 
         hosting::change_meeting(
-            store,
-            &site(),
-            &cache,
+            app,
             &host,
             &slug,
             &first,
@@ -727,26 +580,18 @@ on_both_backends!(
 on_both_backends!(
     cancelled_meetings_never_appear_as_a_groups_next_meeting,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let moderator = person(store, "warden", Role::Moderator).await;
+        let host = person(app, "willow", Role::Member).await;
+        let moderator = person(app, "warden", Role::Moderator).await;
         let mut input = form("Quillwort Circle");
         input.rules[0].weekdays = vec!["1".into(), "2".into(), "4".into(), "6".into()];
-        let slug = hosting::submit_group(store, &site(), &host, &input, now())
+        let slug = hosting::submit_group(app, &host, &input, now())
             .await
             .expect("submit");
-        moderation::decide(
-            store,
-            &cache,
-            &site(),
-            &moderator,
-            &slug,
-            &Decision::Approve,
-            now(),
-        )
-        .await
-        .expect("approve");
+        moderation::decide(app, &moderator, &slug, &Decision::Approve, now())
+            .await
+            .expect("approve");
         let all = store
             .upcoming_occurrences(&slug, now(), 30)
             .await
@@ -769,25 +614,14 @@ on_both_backends!(
                 cancelled.insert(pick.id.clone());
                 hosting::MeetingChange::Cancel { note: "" }
             };
-            hosting::change_meeting(
-                store,
-                &site(),
-                &cache,
-                &host,
-                &slug,
-                &pick.id,
-                change,
-                now(),
-            )
-            .await
-            .expect("change");
+            hosting::change_meeting(app, &host, &slug, &pick.id, change, now())
+                .await
+                .expect("change");
             let expected = all
                 .iter()
                 .find(|o| !cancelled.contains(&o.id))
                 .map(|o| o.id.clone());
-            let page = search(store, &cache, &filters, now())
-                .await
-                .expect("search");
+            let page = search(app, &filters, now()).await.expect("search");
             assert_eq!(
                 page.results.first().map(|r| r.hit.next.id.clone()),
                 expected
@@ -803,19 +637,15 @@ on_both_backends!(
     }
 );
 
-fn site() -> kith_app::mail::MailSite {
-    kith_app::mail::MailSite::new("https://kith.example")
-}
-
 on_both_backends!(
     two_moderators_deciding_at_once_never_both_win,
     |store: Arc<dyn Store>| async move {
+        let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let cache = DirectoryCache::new(Duration::ZERO);
-        let host = person(store, "willow", Role::Member).await;
-        let warden = person(store, "warden", Role::Moderator).await;
-        let keeper = person(store, "keeper", Role::Moderator).await;
-        let slug = hosting::submit_group(store, &site(), &host, &form("Sorrel Circle"), now())
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        let keeper = person(app, "keeper", Role::Moderator).await;
+        let slug = hosting::submit_group(app, &host, &form("Sorrel Circle"), now())
             .await
             .expect("submit");
 
@@ -823,18 +653,9 @@ on_both_backends!(
         let reject = Decision::Reject {
             reason: "Please say who the group is for.".into(),
         };
-        let site = site();
         let (approved, rejected) = tokio::join!(
-            moderation::decide(
-                store,
-                &cache,
-                &site,
-                &warden,
-                &slug,
-                &Decision::Approve,
-                now()
-            ),
-            moderation::decide(store, &cache, &site, &keeper, &slug, &reject, now()),
+            moderation::decide(app, &warden, &slug, &Decision::Approve, now()),
+            moderation::decide(app, &keeper, &slug, &reject, now()),
         );
         let won = [approved.is_ok(), rejected.is_ok()];
         assert_eq!(
@@ -872,6 +693,6 @@ on_both_backends!(
             matches!(stale, Err(kith_store::StoreError::Stale)),
             "{stale:?}"
         );
-        assert_eq!(status(store, &slug).await.0, access.status, "unchanged");
+        assert_eq!(status(app, &slug).await.0, access.status, "unchanged");
     }
 );

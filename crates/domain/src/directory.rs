@@ -110,7 +110,7 @@ pub use crate::validation::FieldError as FilterError;
 /// Validated directory filters: the whole question a reader asks.
 ///
 /// `Eq + Hash` so that the question itself is the key of the result cache
-/// (`kith_app::directory::DirectoryCache`): a field added here is part of
+/// (`kith_app::public_cache::PublicCache`): a field added here is part of
 /// the key without anyone having to remember it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DirectoryFilters {

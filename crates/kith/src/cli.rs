@@ -248,6 +248,18 @@ impl Cli {
     }
 }
 
+/// The app an operator command runs with. Such commands write no mail,
+/// and the site's address is not theirs to know: links would start at
+/// localhost. Their public cache is off; a running server's forgets what
+/// they change within its lifetime (`KITH_SEARCH_CACHE_SECONDS`).
+pub fn operator_app(store: std::sync::Arc<dyn kith_store::Store>) -> kith_app::App {
+    kith_app::App::new(
+        store,
+        kith_app::passwords::PasswordHasher::production(),
+        kith_app::mail::MailSite::new("http://localhost"),
+    )
+}
+
 /// Opens the store a database URL names.
 pub async fn open_store(
     args: &DatabaseArgs,
@@ -283,15 +295,8 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
         email: args.email,
         password,
     };
-    let hasher = kith_app::accounts::PasswordHasher::production();
-    match kith_app::accounts::create_staff(
-        store.as_ref(),
-        &hasher,
-        &registration,
-        role,
-        jiff::Timestamp::now(),
-    )
-    .await
+    let app = operator_app(store);
+    match kith_app::accounts::create_staff(&app, &registration, role, jiff::Timestamp::now()).await
     {
         Ok(_) => {
             println!("created {} {}", role.code(), registration.handle.trim());
@@ -310,11 +315,12 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     let store = open_store_for_bulk_writes(&args.database).await?;
+    let app = operator_app(store.clone());
     let now = jiff::Timestamp::now();
     let groups = kith_app::demo::synthetic_groups(args.groups, now)?;
     let started = std::time::Instant::now();
     for chunk in groups.chunks(2_000) {
-        kith_app::groups::create_groups(store.as_ref(), chunk, now).await?;
+        kith_app::groups::create_groups(&app, chunk, now).await?;
     }
     store.optimize().await?;
     let seconds = started.elapsed().as_secs_f64();

@@ -7,11 +7,10 @@ use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use anyhow::Context;
-use kith_app::directory::DirectoryCache;
 use kith_app::imports::import_meeting_guide;
 use kith_domain::group::ListingStatus;
 
-use crate::cli::{DatabaseArgs, open_store_for_bulk_writes};
+use crate::cli::{DatabaseArgs, open_store_for_bulk_writes, operator_app};
 
 /// The largest feed read, in bytes.
 const MAX_FEED: u64 = 256 * 1024 * 1024;
@@ -88,10 +87,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     };
     // The server's cache lives in another process; its results are at most
     // KITH_SEARCH_CACHE_SECONDS old.
-    let cache = DirectoryCache::new(Duration::ZERO);
+    let app = operator_app(store.clone());
     let report = import_meeting_guide(
-        store.as_ref(),
-        &cache,
+        &app,
         &feed,
         &args.source,
         status,

@@ -1,4 +1,13 @@
 //! `kith`: the server and its operator commands.
+//!
+//! - `cli`: the flags and `KITH_*` settings, opening the store, the
+//!   operator commands (`admin create`, `generate`) and the
+//!   [`kith_app::App`] they run with.
+//! - `serve`: `kith serve` wires config → store → [`kith_app::App`] →
+//!   `kith_web::router`, and starts the background tasks (the occurrence
+//!   refresher, the session sweeper, the mail sender waiting on the app's
+//!   wake, reminders, the rooms' follower and closer).
+//! - `import`: `kith import meeting-guide`.
 
 mod cli;
 mod import;

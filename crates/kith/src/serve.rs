@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use kith_app::Clock;
-use kith_app::directory::DirectoryCache;
+use kith_app::mail::MailSite;
+use kith_app::passwords::PasswordHasher;
+use kith_app::public_cache::PublicCache;
+use kith_app::{App, Clock};
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
 
@@ -19,8 +21,27 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .transport(args.database.database_url.expose_secret())?;
     let store = open_store(&args.database).await?;
     let clock = args.fixed_now.map_or(Clock::System, Clock::Fixed);
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    let base = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    // What every use case runs with: the mail sender below waits on its
+    // wake, and use cases that change public answers empty its cache.
+    let app = App::new(
+        store.clone(),
+        PasswordHasher::production(),
+        MailSite::new(&base),
+    )
+    .with_clock(clock)
+    .with_public_cache(Arc::new(PublicCache::new(Duration::from_secs(
+        args.search_cache_seconds,
+    ))));
     if args.demo {
-        match kith_app::demo::seed_if_empty(store.as_ref(), clock.now()).await? {
+        match kith_app::demo::seed_if_empty(&app, clock.now()).await? {
             Some(n) => tracing::info!(groups = n, "demo groups added"),
             None => tracing::info!("the database already has groups; the demo was not added again"),
         }
@@ -34,16 +55,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Duration::from_secs(args.refresh_seconds.max(1)),
     ));
 
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("listening on {}", args.addr))?;
-    let addr = listener.local_addr()?;
     println!("kith is running at http://{addr}/");
-    let base = args
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
-    if let Some(token) = kith_app::accounts::setup_link_token(store.as_ref(), clock.now()).await? {
+    if let Some(token) = kith_app::accounts::setup_link_token(&app, clock.now()).await? {
         // Printed for the operator, never logged: it opens the first admin
         // account.
         println!(
@@ -56,44 +69,32 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         Duration::from_secs(3600),
     ));
-    // The mail sender: woken by handlers that wrote a mail, and every few
+    // The mail sender: woken by use cases that wrote a mail, and every few
     // seconds for mail written by another instance or due later.
-    let mail_wake = Arc::new(tokio::sync::Notify::new());
     tokio::spawn(kith_app::mail::sender::run_sender(
         store.clone(),
         transport,
         sender_settings,
         clock,
-        mail_wake.clone(),
+        app.mail_wake(),
     ));
     // Reminders a day and an hour before meetings, checked every minute.
     tokio::spawn(kith_app::reminders::run_reminders(
-        store.clone(),
-        kith_app::mail::MailSite::new(&base),
-        clock,
-        mail_wake.clone(),
+        app.clone(),
         Duration::from_secs(60),
     ));
-    let directory_cache = Arc::new(DirectoryCache::new(Duration::from_secs(
-        args.search_cache_seconds,
-    )));
     // The live rooms: following other instances' appends (PostgreSQL) and
     // closing rooms half an hour after their meetings.
-    let rooms = kith_app::rooms::RoomHub::new(store.clone(), clock);
+    let rooms = kith_app::rooms::RoomHub::new(store, clock);
     tokio::spawn(rooms.clone().follow_other_instances());
     tokio::spawn(rooms.clone().run_closer(Duration::from_secs(60)));
     let app = kith_web::router(AppState {
+        app,
         rooms,
-        store,
-        clock,
-        directory_cache,
-        hasher: kith_app::accounts::PasswordHasher::production(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(
             WebConfig::new(args.base_url.clone(), args.trusted_proxies.clone()).demo(args.demo),
         ),
-        mail_site: kith_app::mail::MailSite::new(&base),
-        mail_wake,
     });
     axum::serve(
         listener,

@@ -17,8 +17,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use jiff::Timestamp;
 use kith_app::Clock;
-use kith_app::accounts::{PasswordHasher, start_session};
-use kith_app::directory::DirectoryCache;
+use kith_app::accounts::start_session;
 use kith_app::groups::create_groups;
 use kith_app::testing::GroupBuilder;
 use kith_domain::membership::{Occupancy, RequestState};
@@ -93,9 +92,8 @@ async fn main() {
                 .build()
         })
         .collect();
-    let slugs = create_groups(store.as_ref(), &builders, now)
-        .await
-        .expect("groups");
+    let app = kith_app::testing::app(store.clone());
+    let slugs = create_groups(&app, &builders, now).await.expect("groups");
     let mut bases = Vec::new();
     for instance in &instances {
         bases.push(serve(instance.clone()).await);
@@ -113,7 +111,7 @@ async fn main() {
                 .expect("meetings")[0]
                 .id
                 .clone();
-            let token = start_session(store.as_ref(), host, SessionKind::Browser, true, now)
+            let token = start_session(&app, host, SessionKind::Browser, true, now)
                 .await
                 .expect("session");
             lines.push(format!(
@@ -139,7 +137,7 @@ async fn main() {
             .await
             .expect("ask")
             .expect("member");
-        let token = start_session(store.as_ref(), account, SessionKind::Browser, true, now)
+        let token = start_session(&app, account, SessionKind::Browser, true, now)
             .await
             .expect("session");
         lines.push(format!(
@@ -205,14 +203,9 @@ async fn serve(store: Arc<dyn Store>) -> String {
     let rooms = kith_app::rooms::RoomHub::new(store.clone(), Clock::System);
     tokio::spawn(rooms.clone().follow_other_instances());
     let state = AppState {
-        store,
-        clock: Clock::System,
-        directory_cache: Arc::new(DirectoryCache::new(Duration::ZERO)),
-        hasher: PasswordHasher::insecure_fast_for_tests(),
+        app: kith_app::testing::app_at(store, "http://127.0.0.1"),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(WebConfig::default()),
-        mail_site: kith_app::mail::MailSite::new("http://127.0.0.1"),
-        mail_wake: Arc::new(tokio::sync::Notify::new()),
         rooms,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -40,7 +40,7 @@ async fn about_page(State(state): State<AppState>, viewer: Viewer) -> Result<Res
         m: messages(),
         zone_from: "none",
         nav: viewer.nav(),
-        html: about::page_html(state.store.as_ref()).await?,
+        html: about::page_html(&state.app).await?,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
@@ -62,7 +62,7 @@ async fn render_editor(
     refused: Option<(String, FormErrors)>,
 ) -> Result<Response, PageError> {
     authorize_on_site(Some(&user.person), SiteAction::EditAboutPage)?;
-    let text = about::text(state.store.as_ref()).await?;
+    let text = about::text(&state.app).await?;
     let (body, errors) = refused.unwrap_or((text.body, FormErrors::default()));
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -93,7 +93,7 @@ async fn save_about_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let body = form.get("body");
-    match about::save(state.store.as_ref(), &user.person, body, state.clock.now()).await {
+    match about::save(&state.app, &user.person, body, state.app.now()).await {
         Ok(()) => Ok(Redirect::to("/about").into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut errors = FormErrors::of(&errors);
@@ -142,12 +142,6 @@ pub async fn put_about(
     user: CurrentUser,
     ApiJson(body): ApiJson<AboutJson>,
 ) -> Result<StatusCode, ApiError> {
-    about::save(
-        state.store.as_ref(),
-        &user.person,
-        &body.body,
-        state.clock.now(),
-    )
-    .await?;
+    about::save(&state.app, &user.person, &body.body, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

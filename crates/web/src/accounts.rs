@@ -16,9 +16,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use kith_app::AccountId;
+use kith_app::accounts::SessionKind;
 use kith_app::accounts::{self, LoginOutcome, LoginRequest, NewToken, Registration};
-use kith_store::AccountId;
-use kith_store::accounts::SessionKind;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -130,19 +130,14 @@ async fn register_form(
         return Err(PageError(WebError::RateLimited(seconds)));
     }
     match accounts::register_in_zone(
-        state.store.as_ref(),
-        &state.hasher,
-        &state.mail_site,
+        &state.app,
         &form,
         CookieZone::browser(&headers).as_ref(),
-        state.clock.now(),
+        state.app.now(),
     )
     .await
     {
-        Ok(()) => {
-            state.mail_wake.notify_one();
-            Ok(Redirect::to("/login?registered=1").into_response())
-        }
+        Ok(()) => Ok(Redirect::to("/login?registered=1").into_response()),
         Err(kith_app::AppError::Invalid(errors)) => page.refused(
             &form,
             FormErrors::of(&errors),
@@ -198,17 +193,11 @@ pub(crate) async fn checked_login(
 ) -> Result<Option<NewToken>, WebError> {
     state.limits.login_from(ip).map_err(WebError::RateLimited)?;
     let device = cookie(headers, DEVICE_COOKIE);
-    let outcome = accounts::login(
-        state.store.as_ref(),
-        &state.hasher,
-        request,
-        state.clock.now(),
-        |account| {
-            state
-                .limits
-                .login_to(account, request.login, device.as_deref())
-        },
-    )
+    let outcome = accounts::login(&state.app, request, state.app.now(), |account| {
+        state
+            .limits
+            .login_to(account, request.login, device.as_deref())
+    })
     .await?;
     match outcome {
         LoginOutcome::Limited(seconds) => Err(WebError::RateLimited(seconds)),
@@ -216,7 +205,7 @@ pub(crate) async fn checked_login(
         LoginOutcome::LoggedIn { token, account } => {
             // The browser's zone, for mails, unless the person chose one.
             if let Some(zone) = CookieZone::browser(headers) {
-                accounts::zone::remember(state.store.as_ref(), account, &zone).await?;
+                kith_app::account_zone::remember(&state.app, account, &zone).await?;
             }
             if !state.limits.trusts(device.as_deref(), account) {
                 response_cookies.push(device_cookie(state, account));
@@ -272,7 +261,7 @@ async fn login_form(
     };
     // A session from before this login ends: a new token at every login.
     if let Auth::Cookie(old) = &viewer.auth {
-        accounts::logout(state.store.as_ref(), old).await?;
+        accounts::logout(&state.app, old).await?;
     }
     let max_age = token
         .remember
@@ -295,7 +284,7 @@ async fn login_form(
 
 async fn logout_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     if let Auth::Cookie(token) = &viewer.auth {
-        accounts::logout(state.store.as_ref(), token).await?;
+        accounts::logout(&state.app, token).await?;
     }
     let mut response = Redirect::to("/").into_response();
     append_cookie(
@@ -310,7 +299,7 @@ async fn setup_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if !accounts::setup_link_valid(state.store.as_ref(), &token, state.clock.now()).await? {
+    if !accounts::setup_link_valid(&state.app, &token, state.app.now()).await? {
         return setup_link_invalid(&viewer);
     }
     let page = RegisterTemplate::new(&viewer, format!("/setup/{token}"), "setup.title");
@@ -325,15 +314,7 @@ async fn setup_form(
 ) -> Result<Response, PageError> {
     let page = RegisterTemplate::new(&viewer, format!("/setup/{token}"), "setup.title");
     let form = registration(&form);
-    match accounts::create_first_admin(
-        state.store.as_ref(),
-        &state.hasher,
-        &token,
-        &form,
-        state.clock.now(),
-    )
-    .await
-    {
+    match accounts::create_first_admin(&state.app, &token, &form, state.app.now()).await {
         Ok(account) => {
             tracing::info!("the first admin was created through the setup link");
             // They just chose the password: no second form to type it in.

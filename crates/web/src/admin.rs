@@ -47,7 +47,7 @@ async fn audit_page(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, PageError> {
-    let rows = moderation::audit_log(state.store.as_ref(), &user.person).await?;
+    let rows = moderation::audit_log(&state.app, &user.person).await?;
     let page = AuditTemplate {
         m: messages(),
         zone_from: "none",
@@ -93,7 +93,7 @@ async fn render_safety(
     refused: Option<(String, String, FormErrors)>,
 ) -> Result<Response, PageError> {
     authorize_on_site(Some(&user.person), SiteAction::EditSafetyText)?;
-    let texts = safety::texts(state.store.as_ref()).await?;
+    let texts = safety::texts(&state.app).await?;
     let mut summary = FormErrors::default();
     let mut new_errors = FormErrors::default();
     let mut new_country = String::new();
@@ -161,15 +161,7 @@ async fn save_safety_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let (country, body) = (form.get("country"), form.get("body"));
-    match safety::save(
-        state.store.as_ref(),
-        &user.person,
-        country,
-        body,
-        state.clock.now(),
-    )
-    .await
-    {
+    match safety::save(&state.app, &user.person, country, body, state.app.now()).await {
         Ok(()) => Ok(Redirect::to("/admin/safety").into_response()),
         Err(AppError::Invalid(errors)) => {
             render_safety(
@@ -213,7 +205,7 @@ pub async fn get_audit(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<AuditJson>>, ApiError> {
-    let rows = moderation::audit_log(state.store.as_ref(), &user.person).await?;
+    let rows = moderation::audit_log(&state.app, &user.person).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| AuditJson {
@@ -266,11 +258,11 @@ pub async fn put_safety(
     ApiJson(body): ApiJson<SafetyJson>,
 ) -> Result<StatusCode, ApiError> {
     safety::save(
-        state.store.as_ref(),
+        &state.app,
         &user.person,
         &country,
         &body.body,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

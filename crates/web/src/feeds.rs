@@ -50,15 +50,9 @@ async fn calendar(
         summary: m.t("calendar.summary"),
         description: m.t("calendar.description"),
     };
-    let ics = group_calendar(
-        state.store.as_ref(),
-        &slug,
-        words,
-        site.as_deref(),
-        state.clock.now(),
-    )
-    .await
-    .map_err(WebError::from)?;
+    let ics = group_calendar(&state.app, &slug, words, site.as_deref(), state.app.now())
+        .await
+        .map_err(WebError::from)?;
     Ok(same_for_everyone(
         PUBLIC_REVALIDATE,
         (
@@ -86,15 +80,9 @@ async fn meeting_guide(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let site = site(&state, &headers).unwrap_or_default();
-    let feed = meeting_guide_feed(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &site,
-        messages(),
-        state.clock.now(),
-    )
-    .await
-    .map_err(WebError::from)?;
+    let feed = meeting_guide_feed(&state.app, &site, messages(), state.app.now())
+        .await
+        .map_err(WebError::from)?;
     let etag = (header::ETAG, feed.etag.clone());
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
@@ -146,12 +134,12 @@ async fn personal_calendar(
     };
     let site = site(&state, &headers);
     let ics = kith_app::feeds::personal_calendar(
-        state.store.as_ref(),
+        &state.app,
         token,
         words,
         private,
         site.as_deref(),
-        state.clock.now(),
+        state.app.now(),
     )
     .await
     .map_err(WebError::from)?;

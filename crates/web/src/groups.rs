@@ -38,11 +38,11 @@ async fn claim_form(
 ) -> Result<Response, PageError> {
     let slug = Slug::parse(&slug).ok_or(WebError::NotFound)?;
     kith_app::claims::ask(
-        state.store.as_ref(),
+        &state.app,
         &user.person,
         &slug,
         form.get("message"),
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(axum::response::Redirect::to(&format!("/groups/{slug}?claimed=1")).into_response())
@@ -71,12 +71,11 @@ async fn load(
     // A malformed slug cannot name a group: the same 404 as a missing one.
     let slug = Slug::parse(slug).ok_or(WebError::NotFound)?;
     Ok(kith_app::groups::group_page(
-        state.store.as_ref(),
-        &state.directory_cache,
+        &state.app,
         viewer.person.as_ref(),
         &slug,
         zone,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?)
 }

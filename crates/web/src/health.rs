@@ -1,13 +1,11 @@
 //! `GET /healthz`: `{"status":"ok"}` when the database answers, 503 when not.
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use kith_store::Store;
+use kith_app::App;
 use serde_json::json;
 
 use crate::AppState;
@@ -17,10 +15,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(health))
 }
 
-async fn health(State(store): State<Arc<dyn Store>>) -> Response {
+async fn health(State(app): State<App>) -> Response {
     // The same for everyone, but only true now: a kept copy would hide an
     // outage.
-    let answer = match store.ping().await {
+    let answer = match app.database_answers().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unavailable");

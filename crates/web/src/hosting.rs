@@ -260,20 +260,9 @@ async fn new_group_form(
     user: CurrentUser,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let input = typed_input(&form, state.clock.now());
-    match hosting::submit_group(
-        state.store.as_ref(),
-        &state.mail_site,
-        &user.person,
-        &input,
-        state.clock.now(),
-    )
-    .await
-    {
-        Ok(slug) => {
-            state.mail_wake.notify_one();
-            Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
-        }
+    let input = typed_input(&form, state.app.now());
+    match hosting::submit_group(&state.app, &user.person, &input, state.app.now()).await {
+        Ok(slug) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let m = messages();
             let mut page = GroupFormTemplate::new(
@@ -298,7 +287,7 @@ async fn edit_page(
     slug: &Slug,
     input: Option<GroupInput>,
 ) -> Result<GroupFormTemplate, PageError> {
-    let group = hosting::editable_group(state.store.as_ref(), &user.person, slug).await?;
+    let group = hosting::editable_group(&state.app, &user.person, slug).await?;
     let m = messages();
     let mut page = GroupFormTemplate::new(
         user.viewer.nav(),
@@ -329,22 +318,9 @@ async fn edit_group_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    let input = typed_input(&form, state.clock.now());
-    match hosting::edit_group(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        &input,
-        state.clock.now(),
-    )
-    .await
-    {
-        Ok(()) => {
-            state.mail_wake.notify_one();
-            Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
-        }
+    let input = typed_input(&form, state.app.now());
+    match hosting::edit_group(&state.app, &user.person, &slug, &input, state.app.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut page = edit_page(&state, &user, &slug, Some(input)).await?;
             page.errors = FormErrors::of(&errors);
@@ -361,17 +337,7 @@ async fn change_listing(
     change: ListingChange,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(slug)?;
-    hosting::change_listing(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        change,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    hosting::change_listing(&state.app, &user.person, &slug, change, state.app.now()).await?;
     Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
 }
 
@@ -416,14 +382,12 @@ async fn meeting_form(
         _ => return Err(PageError(WebError::NotFound)),
     };
     hosting::change_meeting(
-        state.store.as_ref(),
-        &state.mail_site,
-        &state.directory_cache,
+        &state.app,
         &user.person,
         &slug,
         &id,
         change,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
@@ -436,15 +400,7 @@ async fn add_cohost_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    match hosting::add_cohost(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &user.person,
-        &slug,
-        form.get("handle"),
-    )
-    .await
-    {
+    match hosting::add_cohost(&state.app, &user.person, &slug, form.get("handle")).await {
         Ok(()) => Ok(Redirect::to(&format!("/groups/{slug}/edit#cohosts")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut page = edit_page(&state, &user, &slug, None).await?;

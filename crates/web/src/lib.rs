@@ -1,6 +1,8 @@
 //! kith's web layer: HTML pages, the JSON API under `/api/v1`, its OpenAPI
 //! document, static assets. Handlers are thin: parse, call a capability in
-//! `kith_app`, render.
+//! `kith_app` with the state's [`kith_app::App`], render. The crate does
+//! not depend on `kith-store`: every read and change goes through a use
+//! case, which also empties the public cache and wakes the mail sender.
 //!
 //! - [`router`]: every route, merged in one place, with the layers that
 //!   apply to all (security headers, who may cache an answer, logging by
@@ -63,10 +65,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{FromRef, MatchedPath};
 use axum::http::Request;
-use kith_app::Clock;
-use kith_app::accounts::PasswordHasher;
-use kith_app::directory::DirectoryCache;
-use kith_store::Store;
+use kith_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -74,25 +73,16 @@ use tracing::Level;
 
 use crate::limits::Limits;
 
-/// What every handler may use.
+/// What every handler may use: the app's use cases, and what is the web
+/// layer's own (limits, how kith is reached, the live rooms' connections).
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
-    pub store: Arc<dyn Store>,
-    /// Where "now" comes from.
-    pub clock: Clock,
-    /// Recent directory pages.
-    pub directory_cache: Arc<DirectoryCache>,
-    /// Hashes and checks passwords.
-    pub hasher: PasswordHasher,
+    /// The use cases' context: store, clock, public cache, hasher, mail.
+    pub app: App,
     /// Login and registration limits.
     pub limits: Arc<Limits>,
     /// How kith is reached.
     pub config: Arc<WebConfig>,
-    /// The site's address for links in mail (never a request's `Host`).
-    pub mail_site: kith_app::mail::MailSite,
-    /// Wakes the mail sender when a handler wrote a mail.
-    pub mail_wake: Arc<tokio::sync::Notify>,
     /// The live rooms this instance serves.
     pub rooms: Arc<kith_app::rooms::RoomHub>,
 }
@@ -131,30 +121,18 @@ impl WebConfig {
 }
 
 impl AppState {
-    /// Searches the directory now, through the result cache.
+    /// Searches the directory now, through the public cache.
     pub async fn search_directory(
         &self,
         filters: &kith_domain::directory::DirectoryFilters,
     ) -> kith_app::AppResult<kith_app::directory::DirectoryPage> {
-        kith_app::directory::search(
-            self.store.as_ref(),
-            &self.directory_cache,
-            filters,
-            self.clock.now(),
-        )
-        .await
+        kith_app::directory::search(&self.app, filters, self.app.now()).await
     }
 }
 
-impl FromRef<AppState> for Arc<dyn Store> {
+impl FromRef<AppState> for App {
     fn from_ref(state: &AppState) -> Self {
-        state.store.clone()
-    }
-}
-
-impl FromRef<AppState> for Clock {
-    fn from_ref(state: &AppState) -> Self {
-        state.clock
+        state.app.clone()
     }
 }
 

@@ -197,7 +197,7 @@ async fn verify_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if !lifecycle::verify_link_valid(state.store.as_ref(), &token, state.clock.now()).await? {
+    if !lifecycle::verify_link_valid(&state.app, &token, state.app.now()).await? {
         return invalid_link(viewer.nav(), ("/me", "link.verify_again"));
     }
     let mut page = FormPage::new(
@@ -215,16 +215,8 @@ async fn verify_form(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    match lifecycle::verify_email(
-        state.store.as_ref(),
-        &state.mail_site,
-        &token,
-        state.clock.now(),
-    )
-    .await
-    {
+    match lifecycle::verify_email(&state.app, &token, state.app.now()).await {
         Ok(account) => {
-            state.mail_wake.notify_one();
             // The link proved the address as a password would.
             Ok(log_in_and_go(&state, &viewer, account, "/me/confirmed").await?)
         }
@@ -239,14 +231,7 @@ async fn resend_verification_form(
     ClientIp(ip): ClientIp,
 ) -> Result<Response, PageError> {
     limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
-    lifecycle::send_verification(
-        state.store.as_ref(),
-        &state.mail_site,
-        user.person.id,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    lifecycle::send_verification(&state.app, user.person.id, state.app.now()).await?;
     Ok(Redirect::to("/me?done=verify_sent").into_response())
 }
 
@@ -297,16 +282,10 @@ async fn reset_request_form(
 
 /// Looks the address up and mails a link, after the answer has gone.
 pub(crate) fn spawn_reset_request(state: &AppState, email: String) {
-    let (store, site, wake, now) = (
-        state.store.clone(),
-        state.mail_site.clone(),
-        state.mail_wake.clone(),
-        state.clock.now(),
-    );
+    let (app, now) = (state.app.clone(), state.app.now());
     tokio::spawn(async move {
-        match lifecycle::request_password_reset(store.as_ref(), &site, &email, now).await {
-            Ok(()) => wake.notify_one(),
-            Err(err) => tracing::warn!(error = %err, "a password reset could not be prepared"),
+        if let Err(err) = lifecycle::request_password_reset(&app, &email, now).await {
+            tracing::warn!(error = %err, "a password reset could not be prepared");
         }
     });
 }
@@ -338,7 +317,7 @@ async fn reset_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if !lifecycle::reset_link_valid(state.store.as_ref(), &token, state.clock.now()).await? {
+    if !lifecycle::reset_link_valid(&state.app, &token, state.app.now()).await? {
         return invalid_link(viewer.nav(), ("/password-reset", "link.reset_again"));
     }
     new_password(viewer.nav(), &token).respond(StatusCode::OK)
@@ -350,14 +329,7 @@ async fn reset_form(
     Path(token): Path<String>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    match lifecycle::reset_password(
-        state.store.as_ref(),
-        &state.hasher,
-        &token,
-        form.get("password"),
-        state.clock.now(),
-    )
-    .await
+    match lifecycle::reset_password(&state.app, &token, form.get("password"), state.app.now()).await
     {
         Ok(account) => {
             let mut response = Redirect::to("/login?reset=1").into_response();
@@ -415,22 +387,17 @@ async fn email_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
-    let store = state.store.as_ref();
+    let app = &state.app;
     match lifecycle::change_email(
-        store,
-        &state.hasher,
-        &state.mail_site,
+        app,
         &user.person,
         form.get("password"),
         form.get("email"),
-        state.clock.now(),
+        state.app.now(),
     )
     .await
     {
-        Ok(()) => {
-            state.mail_wake.notify_one();
-            Ok(Redirect::to("/me?done=email_sent").into_response())
-        }
+        Ok(()) => Ok(Redirect::to("/me?done=email_sent").into_response()),
         Err(AppError::Invalid(errors)) => email_form_page(user.viewer.nav())
             .refused(&form, FormErrors::of(&errors))
             .respond(StatusCode::UNPROCESSABLE_ENTITY),
@@ -483,8 +450,7 @@ async fn password_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     match lifecycle::change_password(
-        state.store.as_ref(),
-        &state.hasher,
+        &state.app,
         &user.person,
         own_token(&user.viewer),
         form.get("current_password"),
@@ -533,10 +499,8 @@ async fn sessions_page(
     query: crate::query::QueryPairs,
 ) -> Result<Response, PageError> {
     let m = messages();
-    let current = own_token(&user.viewer)
-        .map(|t| kith_store::lifecycle::session_id(&kith_app::accounts::token_hash(t)));
-    let sessions =
-        lifecycle::sessions(state.store.as_ref(), &user.person, state.clock.now()).await?;
+    let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
+    let sessions = lifecycle::sessions(&state.app, &user.person, state.app.now()).await?;
     let page = SessionsPage {
         m,
         zone_from: "none",
@@ -568,7 +532,7 @@ async fn end_session_form(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    lifecycle::end_session(state.store.as_ref(), &user.person, &id).await?;
+    lifecycle::end_session(&state.app, &user.person, &id).await?;
     Ok(Redirect::to("/me/sessions?done=session_ended").into_response())
 }
 
@@ -600,16 +564,8 @@ async fn delete_form(
     user: CurrentUser,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let store = state.store.as_ref();
-    match lifecycle::delete_account(
-        store,
-        &state.directory_cache,
-        &state.hasher,
-        &user.person,
-        form.get("password"),
-    )
-    .await
-    {
+    let app = &state.app;
+    match lifecycle::delete_account(app, &user.person, form.get("password")).await {
         Ok(()) => {
             tracing::info!("an account was deleted by its owner");
             let m = messages();
@@ -631,7 +587,7 @@ async fn delete_form(
             .respond(StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict("hosts_groups")) => {
             let mut page = delete_form_page(user.viewer.nav());
-            page.groups = lifecycle::sole_hosted_groups(store, &user.person)
+            page.groups = lifecycle::sole_hosted_groups(app, &user.person)
                 .await?
                 .into_iter()
                 .map(|(slug, name)| (slug.to_string(), name))

@@ -17,7 +17,7 @@ use std::num::NonZeroU32;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
-use kith_store::AccountId;
+use kith_app::AccountId;
 
 use self::devices::DeviceKey;
 
@@ -166,7 +166,7 @@ impl Limits {
     }
 
     /// Counts a request to join or a thread message by an account.
-    pub fn membership(&self, account: kith_store::AccountId) -> Result<(), u64> {
+    pub fn membership(&self, account: kith_app::AccountId) -> Result<(), u64> {
         self.prune();
         self.wait(self.membership.check_key(&account.0).err())
     }

@@ -121,7 +121,7 @@ async fn choose_time_zone(
     form: crate::forms::FormPairs,
 ) -> Result<Response, PageError> {
     let chosen = form.get("time_zone");
-    match kith_app::accounts::zone::choose(state.store.as_ref(), user.person.id, chosen).await {
+    match kith_app::account_zone::choose(&state.app, user.person.id, chosen).await {
         Ok(zone) => {
             let mut response = axum::response::Redirect::to("/me?done=zone").into_response();
             if let Some((name, value)) = zone.as_ref().and_then(crate::viewer::remember_zone) {
@@ -151,8 +151,7 @@ async fn new_calendar_link(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let token =
-        kith_app::feeds::new_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
-            .await?;
+        kith_app::feeds::new_calendar_token(&state.app, &user.person, state.app.now()).await?;
     let url = format!("{}/me/calendar.ics?token={token}", site(&state, &headers));
     render(&state, &user, &cookie, Some(url)).await
 }
@@ -161,8 +160,7 @@ async fn delete_calendar_link(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, PageError> {
-    kith_app::feeds::revoke_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
-        .await?;
+    kith_app::feeds::revoke_calendar_token(&state.app, &user.person, state.app.now()).await?;
     Ok(axum::response::Redirect::to("/me").into_response())
 }
 
@@ -207,11 +205,11 @@ async fn page(
     done: Option<String>,
 ) -> Result<MeTemplate, PageError> {
     let m = messages();
-    let now = state.clock.now();
-    let store = state.store.as_ref();
+    let now = state.app.now();
+    let app = &state.app;
     let zone = cookie.or_utc();
-    let groups = hosting::my_groups(store, &user.person).await?;
-    let memberships = kith_app::membership::my_requests(store, &user.person)
+    let groups = hosting::my_groups(app, &user.person).await?;
+    let memberships = kith_app::membership::my_requests(app, &user.person)
         .await?
         .into_iter()
         .map(|r| MembershipView {
@@ -221,7 +219,7 @@ async fn page(
             state: r.state.code(),
         })
         .collect();
-    let meetings = kith_app::membership::my_meetings(store, &user.person, now, MEETINGS_ON_PAGE)
+    let meetings = kith_app::membership::my_meetings(app, &user.person, now, MEETINGS_ON_PAGE)
         .await?
         .into_iter()
         .map(|meeting| MyMeetingView {
@@ -247,7 +245,7 @@ async fn page(
             attending: meeting.attending,
         })
         .collect();
-    let made = kith_app::feeds::calendar_token_made(state.store.as_ref(), &user.person).await?;
+    let made = kith_app::feeds::calendar_token_made(&state.app, &user.person).await?;
     let page = MeTemplate {
         m,
         zone_from: "none",
@@ -336,8 +334,7 @@ pub async fn create_calendar_link(
     headers: axum::http::HeaderMap,
 ) -> Result<(axum::http::StatusCode, Json<CalendarLinkJson>), ApiError> {
     let token =
-        kith_app::feeds::new_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
-            .await?;
+        kith_app::feeds::new_calendar_token(&state.app, &user.person, state.app.now()).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(CalendarLinkJson {
@@ -361,8 +358,7 @@ pub async fn delete_calendar_link_api(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    kith_app::feeds::revoke_calendar_token(state.store.as_ref(), &user.person, state.clock.now())
-        .await?;
+    kith_app::feeds::revoke_calendar_token(&state.app, &user.person, state.app.now()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -381,7 +377,7 @@ pub async fn get_me(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<MeJson>, ApiError> {
-    let groups = hosting::my_groups(state.store.as_ref(), &user.person).await?;
+    let groups = hosting::my_groups(&state.app, &user.person).await?;
     Ok(Json(MeJson {
         handle: user.person.handle.to_string(),
         role: user.person.role.code().to_owned(),

@@ -79,13 +79,6 @@ async fn rsvp_form(
         "no" => false,
         _ => return Err(WebError::MalformedBody.into()),
     };
-    membership::set_attending(
-        state.store.as_ref(),
-        &user.person,
-        &id,
-        attending,
-        state.clock.now(),
-    )
-    .await?;
+    membership::set_attending(&state.app, &user.person, &id, attending, state.app.now()).await?;
     Ok(Redirect::to("/me#meetings").into_response())
 }

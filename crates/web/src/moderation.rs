@@ -123,10 +123,10 @@ async fn render(
     refused: Option<(&str, FormErrors)>,
     done: Option<DoneView>,
 ) -> Result<Response, PageError> {
-    let store = state.store.as_ref();
-    let queue = moderation::queue(store, &user.person).await?;
-    let changes = moderation::changes(store, &user.person).await?;
-    let claims = kith_app::claims::queue(store, &user.person)
+    let app = &state.app;
+    let queue = moderation::queue(app, &user.person).await?;
+    let changes = moderation::changes(app, &user.person).await?;
+    let claims = kith_app::claims::queue(app, &user.person)
         .await?
         .into_iter()
         .map(|c| ClaimView {
@@ -216,12 +216,11 @@ async fn moderation_page(
         .find_map(|(key, kind)| Some((kind, Slug::parse(query.get(key)?)?)));
     let done = match decided {
         Some((kind, slug)) => kith_app::groups::group_page(
-            state.store.as_ref(),
-            &state.directory_cache,
+            &state.app,
             Some(&user.person),
             &slug,
             &Zone::utc(),
-            state.clock.now(),
+            state.app.now(),
         )
         .await
         .ok()
@@ -253,20 +252,9 @@ async fn decide_form(
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
     let decision = decision(&kind, form.get("reason")).ok_or(WebError::NotFound)?;
-    match moderation::decide(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        &decision,
-        state.clock.now(),
-    )
-    .await
-    {
+    match moderation::decide(&state.app, &user.person, &slug, &decision, state.app.now()).await {
         Ok(_) => {
             // Approving mails the hosts.
-            state.mail_wake.notify_one();
             let said = if kind == "approve" {
                 "approved"
             } else {
@@ -298,15 +286,7 @@ async fn decide_claim_form(
         "decline" => false,
         _ => return Err(PageError(WebError::NotFound)),
     };
-    kith_app::claims::decide(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &user.person,
-        id,
-        approve,
-        state.clock.now(),
-    )
-    .await?;
+    kith_app::claims::decide(&state.app, &user.person, id, approve, state.app.now()).await?;
     Ok(Redirect::to("/moderation").into_response())
 }
 
@@ -338,7 +318,7 @@ pub async fn get_queue(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<QueueItemJson>>, ApiError> {
-    let queue = moderation::queue(state.store.as_ref(), &user.person).await?;
+    let queue = moderation::queue(&state.app, &user.person).await?;
     Ok(Json(
         queue
             .into_iter()
@@ -383,7 +363,7 @@ pub async fn get_changes(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ChangeJson>>, ApiError> {
-    let changes = moderation::changes(state.store.as_ref(), &user.person).await?;
+    let changes = moderation::changes(&state.app, &user.person).await?;
     Ok(Json(
         changes
             .into_iter()
@@ -422,17 +402,8 @@ async fn decide_json(
     decision: Decision,
 ) -> Result<Json<ListingJson>, ApiError> {
     let slug = parse_slug(slug)?;
-    let status = moderation::decide(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        &decision,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    let status =
+        moderation::decide(&state.app, &user.person, &slug, &decision, state.app.now()).await?;
     Ok(Json(ListingJson::new(&slug, status)))
 }
 
@@ -551,7 +522,7 @@ pub async fn get_claims(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ClaimJson>>, ApiError> {
-    let claims = kith_app::claims::queue(state.store.as_ref(), &user.person).await?;
+    let claims = kith_app::claims::queue(&state.app, &user.person).await?;
     Ok(Json(
         claims
             .into_iter()
@@ -592,14 +563,6 @@ pub async fn decide_claim(
         "decline" => false,
         _ => return Err(ApiError(WebError::NotFound)),
     };
-    kith_app::claims::decide(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &user.person,
-        id,
-        approve,
-        state.clock.now(),
-    )
-    .await?;
+    kith_app::claims::decide(&state.app, &user.person, id, approve, state.app.now()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

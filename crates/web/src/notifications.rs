@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use kith_app::mail::NotificationPreferences;
 use kith_app::{AppError, lifecycle};
 use kith_domain::mail_category::MailCategory;
-use kith_store::mail::NotificationPreferences;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ async fn preferences_page(
     user: CurrentUser,
     query: crate::query::QueryPairs,
 ) -> Result<Response, PageError> {
-    let p = lifecycle::preferences(state.store.as_ref(), &user.person).await?;
+    let p = lifecycle::preferences(&state.app, &user.person).await?;
     let m = messages();
     let on: Vec<String> = MailCategory::ALL
         .into_iter()
@@ -89,13 +89,7 @@ async fn preferences_form(
         meeting_changes: category(MailCategory::MeetingChanges),
         group_names_in_subjects: on("group_names_in_subjects"),
     };
-    lifecycle::set_preferences(
-        state.store.as_ref(),
-        &user.person,
-        &preferences,
-        state.clock.now(),
-    )
-    .await?;
+    lifecycle::set_preferences(&state.app, &user.person, &preferences, state.app.now()).await?;
     Ok(Redirect::to("/me/notifications?saved=1").into_response())
 }
 
@@ -111,7 +105,7 @@ async fn unsubscribe_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let category = match lifecycle::unsubscribe_category(state.store.as_ref(), &token).await {
+    let category = match lifecycle::unsubscribe_category(&state.app, &token).await {
         Ok(category) => category,
         Err(AppError::NotFound) => return invalid_unsubscribe(viewer.nav()),
         Err(err) => return Err(err.into()),
@@ -137,7 +131,7 @@ async fn unsubscribe_now(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    match lifecycle::unsubscribe(state.store.as_ref(), &token, state.clock.now()).await {
+    match lifecycle::unsubscribe(&state.app, &token, state.app.now()).await {
         Ok(_) => {
             let m = messages();
             NoticePage::new(
@@ -197,7 +191,7 @@ pub async fn get_preferences(
     user: CurrentUser,
 ) -> Result<Json<PreferencesJson>, ApiError> {
     Ok(Json(
-        lifecycle::preferences(state.store.as_ref(), &user.person)
+        lifecycle::preferences(&state.app, &user.person)
             .await?
             .into(),
     ))
@@ -228,9 +222,9 @@ pub async fn put_preferences(
         meeting_changes: body.meeting_changes,
         group_names_in_subjects: body.group_names_in_subjects,
     };
-    let store = state.store.as_ref();
-    lifecycle::set_preferences(store, &user.person, &preferences, state.clock.now()).await?;
+    let app = &state.app;
+    lifecycle::set_preferences(app, &user.person, &preferences, state.app.now()).await?;
     Ok(Json(
-        lifecycle::preferences(store, &user.person).await?.into(),
+        lifecycle::preferences(app, &user.person).await?.into(),
     ))
 }

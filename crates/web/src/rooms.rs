@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 
 async fn entry(state: &AppState, user: &CurrentUser, id: &str) -> Result<RoomEntry, WebError> {
     let id = OccurrenceId::parse(id).ok_or(WebError::NotFound)?;
-    Ok(kith_app::rooms::entry(state.store.as_ref(), &user.person, &id, state.clock.now()).await?)
+    Ok(kith_app::rooms::entry(&state.app, &user.person, &id, state.app.now()).await?)
 }
 
 #[derive(Template)]

@@ -60,7 +60,7 @@ async fn crisis_page(
     query: QueryPairs,
 ) -> Result<Response, PageError> {
     let m = messages();
-    let now = state.clock.now();
+    let now = state.app.now();
     let zone = crate::groups::viewer_zone(&query, &cookie)
         .ok()
         .filter(|_| cookie.0.is_some() || query.get("tz").is_some());
@@ -69,7 +69,7 @@ async fn crisis_page(
         zone: zone.as_ref().map(Zone::name),
         languages: headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
     };
-    let page = safety::crisis_page(state.store.as_ref(), whereabouts, now).await?;
+    let page = safety::crisis_page(&state.app, whereabouts, now).await?;
     let parts = page
         .parts
         .into_iter()

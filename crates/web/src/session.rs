@@ -20,8 +20,8 @@ use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kith_app::access::Person;
+use kith_app::accounts::SessionKind;
 use kith_domain::ids::random_secret;
-use kith_store::accounts::SessionKind;
 
 use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
@@ -158,8 +158,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     let session = match &auth {
         Auth::Anonymous => None,
         Auth::Cookie(token) | Auth::Bearer(token) => {
-            match kith_app::accounts::session(state.store.as_ref(), token, state.clock.now()).await
-            {
+            match kith_app::accounts::session(&state.app, token, state.app.now()).await {
                 Ok(session) => session,
                 Err(err) => return refuse(err.into()),
             }
@@ -271,19 +270,19 @@ pub fn cookie_value(name: &str, value: &str, max_age: Option<i64>, secure: bool)
 pub(crate) async fn log_in_and_go(
     state: &AppState,
     viewer: &Viewer,
-    account: kith_store::AccountId,
+    account: kith_app::AccountId,
     to: &str,
 ) -> Result<Response, WebError> {
-    let store = state.store.as_ref();
+    let app = &state.app;
     if let Auth::Cookie(old) = &viewer.auth {
-        kith_app::accounts::logout(store, old).await?;
+        kith_app::accounts::logout(app, old).await?;
     }
     let token = kith_app::accounts::start_session(
-        store,
+        app,
         account,
         SessionKind::Browser,
         false,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     let mut response = axum::response::Redirect::to(to).into_response();

@@ -3,16 +3,15 @@
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Handle;
+use kith_domain::group::GroupProfile;
 use kith_domain::ids::{Slug, random_secret};
 use kith_domain::membership::RequestState;
 use kith_domain::validation::FieldError;
-use kith_store::Store;
 use kith_store::membership::{InvitationRecord, RequestRecord};
 
 use crate::access::{GroupAction, Person, authorize};
-use crate::accounts::token_hash;
-use crate::directory::DirectoryCache;
-use crate::{AppError, AppResult};
+use crate::tokens::{new_token, token_hash};
+use crate::{App, AppError, AppResult};
 
 /// How long an invitation link works unless the host says otherwise.
 pub const INVITATION_DAYS: i64 = 14;
@@ -20,8 +19,11 @@ pub const INVITATION_DAYS: i64 = 14;
 pub const MAX_INVITATION_DAYS: i64 = 90;
 
 /// A group's people, for its hosts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct GroupPeople {
+    /// The group, with what its people page shows of it (name, policy,
+    /// capacity).
+    pub profile: GroupProfile,
     /// Waiting for a decision, oldest first.
     pub pending: Vec<RequestRecord>,
     /// Accepted, waiting for a place, first to move up first.
@@ -32,12 +34,10 @@ pub struct GroupPeople {
     pub invitations: Vec<InvitationRecord>,
 }
 
-/// The requests, members and invitations of a group, for its hosts.
-pub async fn group_people(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<GroupPeople> {
+/// The requests, members and invitations of a group, and its profile, for
+/// its hosts: authorized and read in one.
+pub async fn group_people(app: &App, person: &Person, slug: &Slug) -> AppResult<GroupPeople> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
     let mut requests = store
         .group_requests(
@@ -50,8 +50,11 @@ pub async fn group_people(
         )
         .await?;
     let mut people = GroupPeople {
+        profile: store.managed_group(slug).await?.profile,
+        pending: Vec::new(),
+        waitlisted: Vec::new(),
+        members: Vec::new(),
         invitations: store.invitations(access.id).await?,
-        ..GroupPeople::default()
     };
     for request in requests.drain(..) {
         match request.state {
@@ -65,11 +68,8 @@ pub async fn group_people(
 
 /// The pseudonyms of a group's members, for its members when the group
 /// allows it; `NotFound` otherwise.
-pub async fn fellow_members(
-    store: &dyn Store,
-    person: &Person,
-    slug: &Slug,
-) -> AppResult<Vec<String>> {
+pub async fn fellow_members(app: &App, person: &Person, slug: &Slug) -> AppResult<Vec<String>> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::Belong).await?;
     let profile = store.managed_group(slug).await?.profile;
     let hosts = access.hosts.contains(&person.id);
@@ -93,12 +93,13 @@ pub struct NewInvitation {
 
 /// Makes an invitation link that works for `days` days (1–90).
 pub async fn create_invitation(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     slug: &Slug,
     days: &str,
     now: Timestamp,
 ) -> AppResult<NewInvitation> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
     let days = match days.trim() {
         "" => INVITATION_DAYS,
@@ -108,7 +109,7 @@ pub async fn create_invitation(
             .filter(|d| (1..=MAX_INVITATION_DAYS).contains(d))
             .ok_or_else(|| AppError::Invalid(vec![FieldError::new("days", "out_of_range")]))?,
     };
-    let token = random_secret();
+    let token = new_token();
     let expires_at = now + SignedDuration::from_hours(24 * days);
     store
         .create_invitation(
@@ -125,35 +126,45 @@ pub async fn create_invitation(
 
 /// Revokes one of a group's invitation links.
 pub async fn revoke_invitation(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     slug: &Slug,
     id: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
     Ok(store.revoke_invitation(access.id, id, now).await?)
 }
 
-/// The group a valid invitation token opens; `None` for a wrong, expired or
-/// revoked one, which all read the same.
+/// The listed group a valid invitation token opens, with its name; `None`
+/// for a wrong, expired or revoked one, or a group no longer listed, which
+/// all read the same.
 pub async fn invitation_group(
-    store: &dyn Store,
+    app: &App,
     token: &str,
     now: Timestamp,
-) -> AppResult<Option<Slug>> {
-    Ok(store.invitation_group(&token_hash(token), now).await?)
+) -> AppResult<Option<(Slug, String)>> {
+    let store = app.store();
+    let Some(slug) = store.invitation_group(&token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    match store.listed_group(&slug).await {
+        Ok(profile) => Ok(Some((slug, profile.name))),
+        Err(kith_store::StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Hands a group to a co-host or member; the giver steps down as host.
 pub async fn hand_over(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     person: &Person,
     slug: &Slug,
     to: &str,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
     let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
     let unknown = || AppError::Invalid(vec![FieldError::new("handle", "not_a_member")]);
     let handle = Handle::parse(to).map_err(|_| unknown())?;
@@ -169,7 +180,7 @@ pub async fn hand_over(
         other => {
             other?;
             // The group's page names its hosts.
-            cache.invalidate();
+            app.public_changed();
             Ok(())
         }
     }

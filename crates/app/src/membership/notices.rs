@@ -5,41 +5,41 @@ use jiff::Timestamp;
 use kith_domain::ids::{GroupId, Slug};
 use kith_domain::membership::RequestState;
 use kith_domain::zone::Zone;
+use kith_store::AccountId;
 use kith_store::mail::Recipient;
 use kith_store::membership::{RequestRecord, Transition};
-use kith_store::{AccountId, Store};
 
 use super::message_text;
-use crate::AppResult;
 use crate::access::{GroupAction, Person, authorize};
 use crate::mail::kinds::{Announcement, RequestNews};
-use crate::mail::{MailKind, MailSite, compose};
+use crate::mail::{MailKind, compose};
+use crate::{App, AppResult};
 
 /// Mails news about a request to each of `to`, in the outbox; the sender
 /// delivers it. Essential mail: sent whatever the preferences.
 pub(super) async fn notify(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     to: &[AccountId],
     request: &RequestRecord,
     what: &'static str,
     now: Timestamp,
 ) -> AppResult<()> {
-    notify_with_note(store, site, to, request, what, None, now).await
+    notify_with_note(app, to, request, what, None, now).await
 }
 
 /// As [`notify`], with the hosts' own words to the person (their welcome,
 /// or why not), which the mail quotes. A welcome links to the group's page,
 /// where the call link and the room are; the thread is linked second.
 pub(super) async fn notify_with_note(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     to: &[AccountId],
     request: &RequestRecord,
     what: &'static str,
     note: Option<&str>,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
+    let site = app.mail_site();
     let thread = site.link(&format!("/requests/{}", request.id));
     let welcomed = matches!(what, "approved" | "moved_up");
     let news = RequestNews {
@@ -60,8 +60,7 @@ pub(super) async fn notify_with_note(
         }
         let preferences = store.notification_preferences(*account).await?;
         let composed = compose(site, &news, &preferences)?;
-        store
-            .enqueue_mail(&composed.to(Recipient::Account(*account), now), now)
+        app.enqueue(&composed.to(Recipient::Account(*account), now), now)
             .await?;
     }
     Ok(())
@@ -70,12 +69,13 @@ pub(super) async fn notify_with_note(
 /// Writes one mail of `kind` to each member of a group who wants it — one
 /// mail per person, never a shared To, Cc or Bcc. Answers how many.
 pub(crate) async fn mail_members<K: MailKind>(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     group: GroupId,
     mail: &K,
     now: Timestamp,
 ) -> AppResult<usize> {
+    let store = app.store();
+    let site = app.mail_site();
     let members = store
         .group_requests(group, &[RequestState::Approved])
         .await?;
@@ -86,8 +86,7 @@ pub(crate) async fn mail_members<K: MailKind>(
             continue;
         }
         let composed = compose(site, mail, &preferences)?;
-        store
-            .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
+        app.enqueue(&composed.to(Recipient::Account(member.account), now), now)
             .await?;
         written += 1;
     }
@@ -97,12 +96,13 @@ pub(crate) async fn mail_members<K: MailKind>(
 /// As [`mail_members`], with each mail made for its recipient's zone (kept
 /// on their account, if any), so that times in it read where they are.
 pub(crate) async fn mail_members_in_their_zones<K: MailKind>(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     group: GroupId,
     mail_for: impl Fn(Option<&Zone>) -> K,
     now: Timestamp,
 ) -> AppResult<usize> {
+    let store = app.store();
+    let site = app.mail_site();
     let members = store
         .group_requests(group, &[RequestState::Approved])
         .await?;
@@ -112,10 +112,9 @@ pub(crate) async fn mail_members_in_their_zones<K: MailKind>(
         if !K::wanted(&preferences) {
             continue;
         }
-        let zone = crate::accounts::zone::of(store, member.account).await?;
+        let zone = crate::account_zone::of(store, member.account).await?;
         let composed = compose(site, &mail_for(zone.as_ref()), &preferences)?;
-        store
-            .enqueue_mail(&composed.to(Recipient::Account(member.account), now), now)
+        app.enqueue(&composed.to(Recipient::Account(member.account), now), now)
             .await?;
         written += 1;
     }
@@ -125,13 +124,14 @@ pub(crate) async fn mail_members_in_their_zones<K: MailKind>(
 /// A host's announcement to every member of their group, by mail; members
 /// who turned announcements off get none. Answers how many mails went out.
 pub async fn announce(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     person: &Person,
     slug: &Slug,
     text: &str,
     now: Timestamp,
 ) -> AppResult<usize> {
+    let store = app.store();
+    let site = app.mail_site();
     let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
     let text = message_text("text", text, 1)?;
     let profile = store.managed_group(slug).await?.profile;
@@ -141,18 +141,17 @@ pub async fn announce(
         body: text,
         group_url: site.link(&format!("/groups/{slug}")),
     };
-    mail_members(store, site, access.id, &announcement, now).await
+    mail_members(app, access.id, &announcement, now).await
 }
 
 /// Tells the person who moved up from the waitlist, if anyone did.
 pub(super) async fn notify_promoted(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     transition: &Transition,
     now: Timestamp,
 ) -> AppResult<()> {
     match &transition.promoted {
-        Some(promoted) => notify(store, site, &[promoted.account], promoted, "moved_up", now).await,
+        Some(promoted) => notify(app, &[promoted.account], promoted, "moved_up", now).await,
         None => Ok(()),
     }
 }

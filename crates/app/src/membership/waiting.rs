@@ -9,19 +9,20 @@ use kith_domain::directory::{MAX_STARTS_WITHIN_MINUTES, RawFilters};
 use kith_domain::ids::Slug;
 use kith_domain::membership::RequestState;
 use kith_domain::zone::Zone;
+use kith_store::StoreError;
 use kith_store::membership::RequestRecord;
-use kith_store::{Store, StoreError};
 
-use crate::AppResult;
 use crate::access::Person;
-use crate::directory::{DirectoryCache, DirectoryResult, search};
+use crate::directory::{DirectoryResult, search};
+use crate::{App, AppResult};
 
 /// How many other groups a page suggests.
 pub const SUGGESTIONS: usize = 3;
 
 /// How long the hosts of `slug` usually take to answer, from their latest
 /// answers; `None` while there are too few to say.
-pub async fn usual_wait(store: &dyn Store, slug: &Slug) -> AppResult<Option<UsualAnswer>> {
+pub async fn usual_wait(app: &App, slug: &Slug) -> AppResult<Option<UsualAnswer>> {
+    let store = app.store();
     let waits: Vec<SignedDuration> = store
         .answer_waits(slug, RECENT_ANSWERS)
         .await?
@@ -48,17 +49,17 @@ pub struct Waiting {
 /// and welcomes of the last day; and the slugs of every group they asked,
 /// to leave out of suggestions.
 pub async fn waiting_on(
-    store: &dyn Store,
+    app: &App,
     person: &Person,
     now: Timestamp,
 ) -> AppResult<(Vec<Waiting>, Vec<Slug>)> {
-    let mine = super::my_requests(store, person).await?;
+    let mine = super::my_requests(app, person).await?;
     let asked = mine.iter().map(|r| r.slug.clone()).collect();
     let mut waiting = Vec::new();
     for request in mine {
         let recent = now.duration_since(request.state_changed_at) <= RECENT;
         let usual = match request.state {
-            RequestState::Pending => usual_wait(store, &request.slug).await?,
+            RequestState::Pending => usual_wait(app, &request.slug).await?,
             RequestState::Waitlisted => None,
             RequestState::Approved if recent => None,
             _ => continue,
@@ -75,12 +76,12 @@ const PAGES: u32 = 5;
 /// in without the hosts' answer — that meet within the week, soonest
 /// first, leaving out `except`.
 pub async fn open_now(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     zone: &Zone,
     except: &[Slug],
     now: Timestamp,
 ) -> AppResult<Vec<DirectoryResult>> {
+    let store = app.store();
     let within = MAX_STARTS_WITHIN_MINUTES.to_string();
     let mut open = Vec::new();
     // Most groups read each request, so the first page may hold none.
@@ -91,7 +92,7 @@ pub async fn open_now(
             ("starts_within", within.as_str()),
             ("page", number.as_str()),
         ];
-        let (results, more) = candidates(store, cache, zone, &pairs, except, now).await?;
+        let (results, more) = candidates(app, zone, &pairs, except, now).await?;
         let slugs: Vec<Slug> = results.iter().map(|r| r.hit.slug.clone()).collect();
         let at_once = store.open_policy_groups(&slugs).await?;
         open.extend(
@@ -110,14 +111,14 @@ pub async fn open_now(
 /// Other listed groups with the focus of `slug` (any group when it is not
 /// listed), soonest first, leaving out every group `person` asked.
 pub async fn similar_groups(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     person: &Person,
     slug: &Slug,
     zone: &Zone,
     now: Timestamp,
 ) -> AppResult<Vec<DirectoryResult>> {
-    let except: Vec<Slug> = super::my_requests(store, person)
+    let store = app.store();
+    let except: Vec<Slug> = super::my_requests(app, person)
         .await?
         .into_iter()
         .map(|r| r.slug)
@@ -129,22 +130,21 @@ pub async fn similar_groups(
         Err(other) => return Err(other.into()),
     };
     let pairs: Vec<(&str, &str)> = focus.iter().map(|f| ("focus", f.code())).collect();
-    let mut found = suggest(store, cache, zone, &pairs, except, now).await?;
+    let mut found = suggest(app, zone, &pairs, except, now).await?;
     if found.is_empty() && !pairs.is_empty() {
-        found = suggest(store, cache, zone, &[], except, now).await?;
+        found = suggest(app, zone, &[], except, now).await?;
     }
     Ok(found)
 }
 
 async fn suggest(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     zone: &Zone,
     pairs: &[(&str, &str)],
     except: &[Slug],
     now: Timestamp,
 ) -> AppResult<Vec<DirectoryResult>> {
-    let (mut found, _) = candidates(store, cache, zone, pairs, except, now).await?;
+    let (mut found, _) = candidates(app, zone, pairs, except, now).await?;
     found.truncate(SUGGESTIONS);
     Ok(found)
 }
@@ -152,8 +152,7 @@ async fn suggest(
 /// The directory's page for `pairs`, without `except`, and whether more
 /// pages follow.
 async fn candidates(
-    store: &dyn Store,
-    cache: &DirectoryCache,
+    app: &App,
     zone: &Zone,
     pairs: &[(&str, &str)],
     except: &[Slug],
@@ -164,7 +163,7 @@ async fn candidates(
     let Ok(filters) = RawFilters::from_pairs(pairs.iter().copied()).parse(zone) else {
         return Ok((Vec::new(), false));
     };
-    let page = search(store, cache, &filters, now).await?;
+    let page = search(app, &filters, now).await?;
     let more = page.next_page.is_some();
     let results = page
         .results

@@ -4,21 +4,22 @@
 
 use jiff::Timestamp;
 use kith_domain::ids::Slug;
+use kith_store::AccountId;
 use kith_store::mail::Recipient;
-use kith_store::{AccountId, Store};
 
-use crate::AppResult;
 use crate::mail::kinds::{ListingApproved, ListingWaiting};
-use crate::mail::{MailKind, MailSite, compose};
+use crate::mail::{MailKind, compose};
+use crate::{App, AppResult};
 
 /// Writes `mail` to each of `to` who has an address and wants it.
 async fn mail_each<K: MailKind>(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     to: &[AccountId],
     mail: &K,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
+    let site = app.mail_site();
     for account in to {
         if store.account_details(*account).await?.email.is_none() {
             continue;
@@ -28,8 +29,7 @@ async fn mail_each<K: MailKind>(
             continue;
         }
         let composed = compose(site, mail, &preferences)?;
-        store
-            .enqueue_mail(&composed.to(Recipient::Account(*account), now), now)
+        app.enqueue(&composed.to(Recipient::Account(*account), now), now)
             .await?;
     }
     Ok(())
@@ -37,30 +37,31 @@ async fn mail_each<K: MailKind>(
 
 /// Tells a group's hosts that it is listed now.
 pub(crate) async fn listing_approved(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     slug: &Slug,
     group_name: &str,
     hosts: &[AccountId],
     now: Timestamp,
 ) -> AppResult<()> {
+    let site = app.mail_site();
     let mail = ListingApproved {
         group_name: group_name.to_owned(),
         group_url: site.link(&format!("/groups/{slug}")),
         people_url: site.link(&format!("/groups/{slug}/people")),
     };
-    mail_each(store, site, hosts, &mail, now).await
+    mail_each(app, hosts, &mail, now).await
 }
 
 /// Tells every moderator and admin, except `sent_by` (who knows), that a
 /// listing waits for review.
 pub(crate) async fn listing_waiting(
-    store: &dyn Store,
-    site: &MailSite,
+    app: &App,
     group_name: &str,
     sent_by: AccountId,
     now: Timestamp,
 ) -> AppResult<()> {
+    let store = app.store();
+    let site = app.mail_site();
     let mail = ListingWaiting {
         group_name: group_name.to_owned(),
         queue_url: site.link("/moderation"),
@@ -71,5 +72,5 @@ pub(crate) async fn listing_waiting(
         .into_iter()
         .filter(|a| *a != sent_by)
         .collect();
-    mail_each(store, site, &staff, &mail, now).await
+    mail_each(app, &staff, &mail, now).await
 }

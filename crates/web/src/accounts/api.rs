@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use kith_app::accounts::SessionKind;
 use kith_app::accounts::{self, LoginRequest, Registration};
-use kith_store::accounts::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -71,15 +71,7 @@ pub async fn create_account(
         email: body.email,
         password: body.password,
     };
-    accounts::register(
-        state.store.as_ref(),
-        &state.hasher,
-        &state.mail_site,
-        &registration,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    accounts::register(&state.app, &registration, state.app.now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(RegisteredJson {
@@ -158,7 +150,7 @@ pub async fn delete_current_session(
     user: CurrentUser,
 ) -> Result<Response, ApiError> {
     if let Auth::Cookie(token) | Auth::Bearer(token) = &user.viewer.auth {
-        accounts::logout(state.store.as_ref(), token).await?;
+        accounts::logout(&state.app, token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if matches!(user.viewer.auth, Auth::Cookie(_)) {

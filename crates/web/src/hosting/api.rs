@@ -57,15 +57,7 @@ pub async fn create_group(
     user: CurrentUser,
     ApiJson(input): ApiJson<GroupInput>,
 ) -> Result<(StatusCode, Json<ListingJson>), ApiError> {
-    let slug = hosting::submit_group(
-        state.store.as_ref(),
-        &state.mail_site,
-        &user.person,
-        &input,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    let slug = hosting::submit_group(&state.app, &user.person, &input, state.app.now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(ListingJson::new(
@@ -96,30 +88,15 @@ pub async fn patch_group(
     ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<ListingJson>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let store = state.store.as_ref();
-    let current = hosting::editable_group(store, &user.person, &slug).await?;
+    let app = &state.app;
+    let current = hosting::editable_group(app, &user.person, &slug).await?;
     let mut merged =
         serde_json::to_value(hosting::input_of(&current)).map_err(AppError::internal)?;
     if let Some(object) = merged.as_object_mut() {
         object.extend(patch);
     }
     let input: GroupInput = serde_json::from_value(merged).map_err(|_| WebError::MalformedBody)?;
-    hosting::edit_group(
-        store,
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        &input,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
-    let status = store
-        .group_access(&slug)
-        .await
-        .map_err(AppError::from)?
-        .status;
+    let status = hosting::edit_group(app, &user.person, &slug, &input, state.app.now()).await?;
     Ok(Json(ListingJson::new(&slug, status)))
 }
 
@@ -130,17 +107,8 @@ async fn listing_change_json(
     change: ListingChange,
 ) -> Result<Json<ListingJson>, ApiError> {
     let slug = parse_slug(slug)?;
-    let status = hosting::change_listing(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        change,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    let status =
+        hosting::change_listing(&state.app, &user.person, &slug, change, state.app.now()).await?;
     Ok(Json(ListingJson::new(&slug, status)))
 }
 
@@ -215,14 +183,7 @@ pub async fn add_cohost(
     ApiJson(body): ApiJson<CohostJson>,
 ) -> Result<StatusCode, ApiError> {
     let slug = parse_slug(&slug)?;
-    hosting::add_cohost(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &user.person,
-        &slug,
-        &body.handle,
-    )
-    .await?;
+    hosting::add_cohost(&state.app, &user.person, &slug, &body.handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -244,14 +205,12 @@ async fn change_meeting(
     let slug = parse_slug(slug)?;
     let id = super::parse_meeting(id)?;
     hosting::change_meeting(
-        state.store.as_ref(),
-        &state.mail_site,
-        &state.directory_cache,
+        &state.app,
         &user.person,
         &slug,
         &id,
         change,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -381,11 +340,11 @@ pub async fn claim_group(
 ) -> Result<StatusCode, ApiError> {
     let slug = parse_slug(&slug)?;
     kith_app::claims::ask(
-        state.store.as_ref(),
+        &state.app,
         &user.person,
         &slug,
         &body.message,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(StatusCode::ACCEPTED)

@@ -33,9 +33,9 @@ async fn close_template(
     slug: &kith_domain::ids::Slug,
     errors: FormErrors,
 ) -> Result<CloseTemplate, WebError> {
-    let store = state.store.as_ref();
-    let group = hosting::editable_group(store, &user.person, slug).await?;
-    let people = kith_app::membership::group_people(store, &user.person, slug).await?;
+    let app = &state.app;
+    let group = hosting::editable_group(app, &user.person, slug).await?;
+    let people = kith_app::membership::group_people(app, &user.person, slug).await?;
     Ok(CloseTemplate {
         m: messages(),
         zone_from: "none",
@@ -75,16 +75,7 @@ pub(super) async fn close_form(
         )
             .into_response());
     }
-    hosting::close_group(
-        state.store.as_ref(),
-        &state.mail_site,
-        &state.directory_cache,
-        &user.person,
-        &slug,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    hosting::close_group(&state.app, &user.person, &slug, state.app.now()).await?;
     Ok(Redirect::to("/me?done=closed").into_response())
 }
 
@@ -107,15 +98,6 @@ pub async fn delete_group(
     Path(slug): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let slug = parse_slug(&slug)?;
-    hosting::close_group(
-        state.store.as_ref(),
-        &state.mail_site,
-        &state.directory_cache,
-        &user.person,
-        &slug,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    hosting::close_group(&state.app, &user.person, &slug, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kith_app::accounts::SessionKind;
 use kith_app::{AppError, lifecycle};
-use kith_store::accounts::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -52,14 +52,7 @@ pub async fn resend_verification(
     ClientIp(ip): ClientIp,
 ) -> Result<StatusCode, ApiError> {
     super::limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
-    lifecycle::send_verification(
-        state.store.as_ref(),
-        &state.mail_site,
-        user.person.id,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    lifecycle::send_verification(&state.app, user.person.id, state.app.now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -78,14 +71,7 @@ pub async fn verify_email(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<TokenJson>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::verify_email(
-        state.store.as_ref(),
-        &state.mail_site,
-        &body.token,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    lifecycle::verify_email(&state.app, &body.token, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -148,14 +134,7 @@ pub async fn reset_password(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewPasswordJson>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::reset_password(
-        state.store.as_ref(),
-        &state.hasher,
-        &token,
-        &body.password,
-        state.clock.now(),
-    )
-    .await?;
+    lifecycle::reset_password(&state.app, &token, &body.password, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -194,16 +173,13 @@ pub async fn change_email(
 ) -> Result<StatusCode, ApiError> {
     super::limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
     lifecycle::change_email(
-        state.store.as_ref(),
-        &state.hasher,
-        &state.mail_site,
+        &state.app,
         &user.person,
         &body.password,
         &body.email,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
-    state.mail_wake.notify_one();
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -237,8 +213,7 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordChangeJson>,
 ) -> Result<StatusCode, ApiError> {
     lifecycle::change_password(
-        state.store.as_ref(),
-        &state.hasher,
+        &state.app,
         &user.person,
         own_token(&user.viewer),
         &body.current_password,
@@ -280,10 +255,8 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<SessionJson>>, ApiError> {
-    let current = own_token(&user.viewer)
-        .map(|t| kith_store::lifecycle::session_id(&kith_app::accounts::token_hash(t)));
-    let sessions =
-        lifecycle::sessions(state.store.as_ref(), &user.person, state.clock.now()).await?;
+    let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
+    let sessions = lifecycle::sessions(&state.app, &user.person, state.app.now()).await?;
     Ok(Json(
         sessions
             .into_iter()
@@ -317,7 +290,7 @@ pub async fn end_session(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::end_session(state.store.as_ref(), &user.person, &id).await?;
+    lifecycle::end_session(&state.app, &user.person, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -336,8 +309,7 @@ pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, ApiError> {
-    let export =
-        kith_app::export::export(state.store.as_ref(), &user.person, state.clock.now()).await?;
+    let export = kith_app::export::export(&state.app, &user.person, state.app.now()).await?;
     let mut response = Json(export).into_response();
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
@@ -377,19 +349,11 @@ pub async fn delete_me(
     user: CurrentUser,
     ApiJson(body): ApiJson<DeleteAccountJson>,
 ) -> Result<Response, ApiError> {
-    let store = state.store.as_ref();
-    match lifecycle::delete_account(
-        store,
-        &state.directory_cache,
-        &state.hasher,
-        &user.person,
-        &body.password,
-    )
-    .await
-    {
+    let app = &state.app;
+    match lifecycle::delete_account(app, &user.person, &body.password).await {
         Ok(()) => {}
         Err(AppError::Conflict("hosts_groups")) => {
-            let groups = lifecycle::sole_hosted_groups(store, &user.person).await?;
+            let groups = lifecycle::sole_hosted_groups(app, &user.person).await?;
             return Err(ApiError(WebError::HostsGroups(
                 groups
                     .into_iter()

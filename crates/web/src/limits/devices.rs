@@ -11,8 +11,8 @@
 //! forgets both, so no browser is locked out across one.
 
 use hmac::{Hmac, Mac};
+use kith_app::AccountId;
 use kith_domain::ids::random_secret;
-use kith_store::AccountId;
 use sha2::Sha256;
 
 /// The device cookie.

@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kith_app::membership;
+use kith_app::membership::{PersonalMeeting, RequestRecord};
 use kith_domain::ids::OccurrenceId;
-use kith_store::membership::{PersonalMeeting, RequestRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -96,13 +96,12 @@ pub async fn ask_to_join(
         .membership(user.person.id)
         .map_err(WebError::RateLimited)?;
     let request = membership::ask_to_join(
-        state.store.as_ref(),
-        &state.mail_site,
+        &state.app,
         &user.person,
         &slug,
         &body.answer,
         body.invitation.as_deref(),
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(RequestJson::of(request))))
@@ -126,7 +125,7 @@ pub async fn get_request(
     Path(id): Path<String>,
 ) -> Result<Json<RequestJson>, ApiError> {
     let id = parse_request(&id)?;
-    let view = membership::request_view(state.store.as_ref(), &user.person, &id).await?;
+    let view = membership::request_view(&state.app, &user.person, &id).await?;
     Ok(Json(RequestJson::of(view.request)))
 }
 
@@ -169,7 +168,7 @@ pub async fn get_messages(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<MessageJson>>, ApiError> {
     let id = parse_request(&id)?;
-    let view = membership::request_view(state.store.as_ref(), &user.person, &id).await?;
+    let view = membership::request_view(&state.app, &user.person, &id).await?;
     Ok(Json(
         view.thread
             .into_iter()
@@ -209,15 +208,7 @@ pub async fn post_message(
         .limits
         .membership(user.person.id)
         .map_err(WebError::RateLimited)?;
-    membership::post_message(
-        state.store.as_ref(),
-        &state.mail_site,
-        &user.person,
-        &id,
-        &body.text,
-        state.clock.now(),
-    )
-    .await?;
+    membership::post_message(&state.app, &user.person, &id, &body.text, state.app.now()).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -263,7 +254,7 @@ pub async fn act_on_request(
             .decision_note
     };
     let request = request_action(&state, &user.person, &id, &action, &note).await?;
-    let view = membership::request_view(state.store.as_ref(), &user.person, &request.id).await;
+    let view = membership::request_view(&state.app, &user.person, &request.id).await;
     // After leaving, the person still sees their request.
     Ok(Json(RequestJson::of(view.map_or(request, |v| v.request))))
 }
@@ -297,7 +288,7 @@ pub async fn get_group_requests(
     Path(slug): Path<String>,
 ) -> Result<Json<PeopleJson>, ApiError> {
     let slug = parse_slug(&slug)?;
-    let people = membership::group_people(state.store.as_ref(), &user.person, &slug).await?;
+    let people = membership::group_people(&state.app, &user.person, &slug).await?;
     let all = |records: Vec<RequestRecord>| records.into_iter().map(RequestJson::of).collect();
     Ok(Json(PeopleJson {
         pending: all(people.pending),
@@ -326,7 +317,7 @@ pub async fn get_members(
 ) -> Result<Json<Vec<String>>, ApiError> {
     let slug = parse_slug(&slug)?;
     Ok(Json(
-        membership::fellow_members(state.store.as_ref(), &user.person, &slug).await?,
+        membership::fellow_members(&state.app, &user.person, &slug).await?,
     ))
 }
 
@@ -371,11 +362,11 @@ pub async fn create_invitation(
 ) -> Result<(StatusCode, Json<InvitationJson>), ApiError> {
     let slug = parse_slug(&slug)?;
     let invitation = membership::create_invitation(
-        state.store.as_ref(),
+        &state.app,
         &user.person,
         &slug,
         &body.days.map(|d| d.to_string()).unwrap_or_default(),
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok((
@@ -417,12 +408,11 @@ pub async fn hand_over(
 ) -> Result<StatusCode, ApiError> {
     let slug = parse_slug(&slug)?;
     membership::hand_over(
-        state.store.as_ref(),
-        &state.directory_cache,
+        &state.app,
         &user.person,
         &slug,
         &body.handle,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -443,7 +433,7 @@ pub async fn get_my_groups(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<RequestJson>>, ApiError> {
-    let requests = membership::my_requests(state.store.as_ref(), &user.person).await?;
+    let requests = membership::my_requests(&state.app, &user.person).await?;
     Ok(Json(requests.into_iter().map(RequestJson::of).collect()))
 }
 
@@ -480,8 +470,7 @@ pub async fn get_my_meetings(
     cookie: crate::viewer::CookieZone,
 ) -> Result<Json<Vec<MyMeetingJson>>, ApiError> {
     let zone = crate::groups::viewer_zone(&query, &cookie)?;
-    let meetings =
-        membership::my_meetings(state.store.as_ref(), &user.person, state.clock.now(), 200).await?;
+    let meetings = membership::my_meetings(&state.app, &user.person, state.app.now(), 200).await?;
     Ok(Json(
         meetings
             .into_iter()
@@ -535,11 +524,11 @@ pub async fn put_rsvp(
 ) -> Result<StatusCode, ApiError> {
     let id = OccurrenceId::parse(&id).ok_or(WebError::NotFound)?;
     membership::set_attending(
-        state.store.as_ref(),
+        &state.app,
         &user.person,
         &id,
         body.attending,
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -586,15 +575,7 @@ pub async fn announce(
         .limits
         .membership(user.person.id)
         .map_err(WebError::RateLimited)?;
-    let sent = membership::announce(
-        state.store.as_ref(),
-        &state.mail_site,
-        &user.person,
-        &slug,
-        &body.text,
-        state.clock.now(),
-    )
-    .await?;
-    state.mail_wake.notify_one();
+    let sent =
+        membership::announce(&state.app, &user.person, &slug, &body.text, state.app.now()).await?;
     Ok((StatusCode::ACCEPTED, Json(AnnouncedJson { sent })))
 }

@@ -51,7 +51,7 @@ pub(super) async fn confirm_page(
     action: &str,
     form: &FormPairs,
 ) -> Result<Response, PageError> {
-    let view = membership::request_view(state.store.as_ref(), person, id).await?;
+    let view = membership::request_view(&state.app, person, id).await?;
     let approved = view.request.state == kith_domain::membership::RequestState::Approved;
     let key = match (action, view.reader) {
         ("withdraw", Reader::Seeker) if approved => "leave",

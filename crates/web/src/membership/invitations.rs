@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kith_app::AppError;
 use kith_app::membership::{self};
 
 use super::parse_slug;
@@ -29,15 +28,9 @@ async fn invitation_template(
     viewer: &Viewer,
     token: &str,
 ) -> Result<InvitationTemplate, WebError> {
-    let store = state.store.as_ref();
-    let group = match membership::invitation_group(store, token, state.clock.now()).await? {
-        Some(slug) => match store.listed_group(&slug).await {
-            Ok(profile) => Some((slug.to_string(), profile.name)),
-            Err(kith_store::StoreError::NotFound) => None,
-            Err(other) => return Err(AppError::from(other).into()),
-        },
-        None => None,
-    };
+    let group = membership::invitation_group(&state.app, token, state.app.now())
+        .await?
+        .map(|(slug, name)| (slug.to_string(), name));
     Ok(InvitationTemplate {
         m: messages(),
         zone_from: "none",
@@ -78,13 +71,12 @@ pub(super) async fn accept_invitation_form(
     };
     let slug = parse_slug(slug)?;
     let request = membership::ask_to_join(
-        state.store.as_ref(),
-        &state.mail_site,
+        &state.app,
         &user.person,
         &slug,
         "",
         Some(&token),
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     Ok(Redirect::to(&format!("/requests/{}", request.id)).into_response())

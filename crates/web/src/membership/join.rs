@@ -4,8 +4,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kith_app::membership::{self};
-use kith_app::{AppError, access::Person};
+use kith_app::AppError;
+use kith_app::membership;
+use kith_app::newcomer::{self, JoinOutcome};
 use kith_domain::ids::Slug;
 
 use super::parse_slug;
@@ -41,11 +42,7 @@ async fn join_template(
     answer: String,
     errors: FormErrors,
 ) -> Result<JoinTemplate, WebError> {
-    let profile = state
-        .store
-        .listed_group(slug)
-        .await
-        .map_err(AppError::from)?;
+    let profile = membership::group_to_join(&state.app, slug).await?;
     Ok(JoinTemplate {
         m: messages(),
         zone_from: "none",
@@ -90,17 +87,8 @@ pub(super) async fn join_form(
         return Err(PageError(WebError::RateLimited(seconds)));
     }
     let answer = form.get("answer");
-    let asked = membership::ask_to_join(
-        state.store.as_ref(),
-        &state.mail_site,
-        &person,
-        &slug,
-        answer,
-        None,
-        state.clock.now(),
-    )
-    .await;
-    state.mail_wake.notify_one();
+    let asked =
+        membership::ask_to_join(&state.app, &person, &slug, answer, None, state.app.now()).await;
     let errors = match asked {
         Ok(request) => {
             return Ok(Redirect::to(&format!("/requests/{}", request.id)).into_response());
@@ -131,8 +119,6 @@ async fn newcomer_join(
     zone: Option<&kith_domain::zone::Zone>,
     form: &FormPairs,
 ) -> Result<Response, PageError> {
-    let store = state.store.as_ref();
-    let now = state.clock.now();
     let answer = form.get("answer");
     let registration = kith_app::accounts::Registration {
         handle: form.get("handle").to_owned(),
@@ -149,30 +135,21 @@ async fn newcomer_join(
     .await?;
     page.handle = registration.handle.clone();
     page.email = registration.email.clone();
-    let profile = store.listed_group(slug).await.map_err(AppError::from)?;
-    if profile.join.policy == kith_domain::membership::JoinPolicy::InviteOnly {
-        return Err(WebError::Conflict("invitation_required").into());
-    }
-    let checked = membership::check_answer(&profile.join, answer, false).and(Ok(()));
-    if let Err(seconds) = state.limits.register(ip) {
-        return Err(PageError(WebError::RateLimited(seconds)));
-    }
-    let registered = match checked {
-        Ok(()) => {
-            kith_app::accounts::register_in_zone(
-                store,
-                &state.hasher,
-                &state.mail_site,
-                &registration,
-                zone,
-                now,
-            )
-            .await
+    let joined = newcomer::join(
+        &state.app,
+        slug,
+        &registration,
+        answer,
+        zone,
+        state.app.now(),
+        || state.limits.register(ip),
+    )
+    .await;
+    match joined {
+        Ok(JoinOutcome::Sent) => {}
+        Ok(JoinOutcome::Limited(seconds)) => {
+            return Err(PageError(WebError::RateLimited(seconds)));
         }
-        Err(err) => Err(err),
-    };
-    match registered {
-        Ok(()) => {}
         Err(AppError::Invalid(errors)) => {
             page.errors = FormErrors::of(&errors);
             return Ok((
@@ -183,25 +160,6 @@ async fn newcomer_join(
         }
         Err(other) => return Err(other.into()),
     }
-    // A new account has this handle only if registering created it (a
-    // taken handle is refused above; a taken email creates nothing).
-    let handle = kith_domain::account::Handle::parse(&registration.handle)
-        .map_err(|e| WebError::Invalid(vec![e]))?;
-    if let Some(account) = store
-        .account_by_handle(&handle)
-        .await
-        .map_err(AppError::from)?
-    {
-        let newcomer = Person {
-            id: account.id,
-            handle,
-            role: account.role,
-            email_verified: false,
-        };
-        membership::ask_to_join(store, &state.mail_site, &newcomer, slug, answer, None, now)
-            .await?;
-    }
-    state.mail_wake.notify_one();
     page.sent = true;
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

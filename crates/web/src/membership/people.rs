@@ -5,10 +5,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::RequestRecord;
 use kith_app::membership::{self, GroupPeople};
 use kith_app::{AppError, access::Person};
 use kith_domain::ids::Slug;
-use kith_store::membership::RequestRecord;
 
 use super::parse_slug;
 use crate::AppState;
@@ -68,19 +68,15 @@ async fn people_template(
     zone: &kith_domain::zone::Zone,
 ) -> Result<PeopleTemplate, WebError> {
     let m = messages();
-    let store = state.store.as_ref();
+    let app = &state.app;
     let GroupPeople {
+        profile,
         pending,
         waitlisted,
         members,
         invitations,
-    } = membership::group_people(store, person, slug).await?;
-    let profile = store
-        .managed_group(slug)
-        .await
-        .map_err(AppError::from)?
-        .profile;
-    let now = state.clock.now();
+    } = membership::group_people(app, person, slug).await?;
+    let now = state.app.now();
     let people = |records: Vec<RequestRecord>| -> Vec<PersonView> {
         records
             .into_iter()
@@ -117,7 +113,7 @@ async fn people_template(
         announced: None,
         announcement: String::new(),
         room: {
-            let settings = kith_app::rooms::settings(store, person, slug).await?;
+            let settings = kith_app::rooms::settings(app, person, slug).await?;
             kith_app::rooms::RoomSettingsInput {
                 turn_minutes: (settings.turn_seconds / 60).to_string(),
                 opens_minutes: settings.opens_minutes.to_string(),
@@ -152,15 +148,10 @@ pub(super) async fn invitation_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    let store = state.store.as_ref();
-    let made = membership::create_invitation(
-        store,
-        &user.person,
-        &slug,
-        form.get("days"),
-        state.clock.now(),
-    )
-    .await;
+    let app = &state.app;
+    let made =
+        membership::create_invitation(app, &user.person, &slug, form.get("days"), state.app.now())
+            .await;
     let (new_link, errors, status) = match made {
         Ok(invitation) => (
             Some(invitation_url(&state, &headers, &invitation.token)),
@@ -198,14 +189,7 @@ pub(super) async fn revoke_invitation_form(
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    membership::revoke_invitation(
-        state.store.as_ref(),
-        &user.person,
-        &slug,
-        &id,
-        state.clock.now(),
-    )
-    .await?;
+    membership::revoke_invitation(&state.app, &user.person, &slug, &id, state.app.now()).await?;
     Ok(Redirect::to(&format!("/groups/{slug}/people")).into_response())
 }
 
@@ -225,8 +209,7 @@ pub(super) async fn room_settings_form(
         closes_minutes: form.get("closes_minutes").to_owned(),
         keep_totals: form.get("keep_totals") == "on",
     };
-    let saved =
-        kith_app::rooms::save_settings(state.store.as_ref(), &user.person, &slug, &input).await;
+    let saved = kith_app::rooms::save_settings(&state.app, &user.person, &slug, &input).await;
     let mut page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
     let status = match saved {
         Ok(()) => {
@@ -252,14 +235,13 @@ pub(super) async fn hand_over_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let slug = parse_slug(&slug)?;
-    let store = state.store.as_ref();
+    let app = &state.app;
     match membership::hand_over(
-        store,
-        &state.directory_cache,
+        app,
         &user.person,
         &slug,
         form.get("handle"),
-        state.clock.now(),
+        state.app.now(),
     )
     .await
     {
@@ -291,19 +273,10 @@ pub(super) async fn announcement_form(
         return Err(PageError(WebError::RateLimited(seconds)));
     }
     let text = form.get("text");
-    let sent = membership::announce(
-        state.store.as_ref(),
-        &state.mail_site,
-        &user.person,
-        &slug,
-        text,
-        state.clock.now(),
-    )
-    .await;
+    let sent = membership::announce(&state.app, &user.person, &slug, text, state.app.now()).await;
     let mut page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
     let status = match sent {
         Ok(count) => {
-            state.mail_wake.notify_one();
             page.announced = Some(count);
             StatusCode::OK
         }

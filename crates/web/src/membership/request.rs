@@ -4,12 +4,12 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use kith_app::membership::RequestRecord;
 use kith_app::membership::waiting;
 use kith_app::membership::{self, Reader, RequestView};
 use kith_app::{AppError, access::Person};
 use kith_domain::ids::RequestId;
 use kith_domain::membership::{Decision, RequestState};
-use kith_store::membership::RequestRecord;
 
 use super::parse_request;
 use super::waiting::{Suggestion, suggestions};
@@ -62,12 +62,11 @@ async fn request_template(
     let suggested = if declined {
         let person = viewer.person.as_ref().ok_or(WebError::NotFound)?;
         let similar = waiting::similar_groups(
-            state.store.as_ref(),
-            &state.directory_cache,
+            &state.app,
             person,
             &view.request.slug,
             zone,
-            state.clock.now(),
+            state.app.now(),
         )
         .await?;
         suggestions(m, similar)
@@ -114,7 +113,7 @@ pub(super) async fn request_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_request(&id)?;
-    let view = membership::request_view(state.store.as_ref(), &user.person, &id).await?;
+    let view = membership::request_view(&state.app, &user.person, &id).await?;
     let page = request_template(
         &state,
         &viewer,
@@ -139,23 +138,15 @@ pub(super) async fn message_form(
     if let Err(seconds) = state.limits.membership(user.person.id) {
         return Err(PageError(WebError::RateLimited(seconds)));
     }
-    let store = state.store.as_ref();
+    let app = &state.app;
     let body = form.get("text");
-    let errors = match membership::post_message(
-        store,
-        &state.mail_site,
-        &user.person,
-        &id,
-        body,
-        state.clock.now(),
-    )
-    .await
+    let errors = match membership::post_message(app, &user.person, &id, body, state.app.now()).await
     {
         Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}#thread-end")).into_response()),
         Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
         Err(other) => return Err(other.into()),
     };
-    let view = membership::request_view(store, &user.person, &id).await?;
+    let view = membership::request_view(app, &user.person, &id).await?;
     let page = request_template(
         &state,
         &viewer,
@@ -210,21 +201,15 @@ pub(crate) async fn request_action(
     action: &str,
     message: &str,
 ) -> Result<RequestRecord, WebError> {
-    let store = state.store.as_ref();
-    let now = state.clock.now();
-    let site = &state.mail_site;
+    let app = &state.app;
+    let now = state.app.now();
     let transition = match action {
-        "approve" => {
-            membership::decide(store, site, person, id, Decision::Approve, message, now).await
-        }
-        "decline" => {
-            membership::decide(store, site, person, id, Decision::Decline, message, now).await
-        }
-        "withdraw" => membership::withdraw(store, site, person, id, now).await,
-        "remove" => membership::remove(store, site, person, id, false, now).await,
-        "block" => membership::remove(store, site, person, id, true, now).await,
+        "approve" => membership::decide(app, person, id, Decision::Approve, message, now).await,
+        "decline" => membership::decide(app, person, id, Decision::Decline, message, now).await,
+        "withdraw" => membership::withdraw(app, person, id, now).await,
+        "remove" => membership::remove(app, person, id, false, now).await,
+        "block" => membership::remove(app, person, id, true, now).await,
         _ => return Err(WebError::NotFound),
     }?;
-    state.mail_wake.notify_one();
     Ok(transition.request)
 }

@@ -76,9 +76,9 @@ pub(super) async fn confirmed_page(
         return Ok(Redirect::to("/me").into_response());
     }
     let m = messages();
-    let store = state.store.as_ref();
-    let now = state.clock.now();
-    let (waiting, asked) = waiting::waiting_on(store, &user.person, now).await?;
+    let app = &state.app;
+    let now = state.app.now();
+    let (waiting, asked) = waiting::waiting_on(app, &user.person, now).await?;
     let requests = waiting
         .into_iter()
         .map(|w| WaitingRequest {
@@ -89,8 +89,7 @@ pub(super) async fn confirmed_page(
             usual: w.usual.map(|u| u.code()),
         })
         .collect();
-    let open_now =
-        waiting::open_now(store, &state.directory_cache, &cookie.or_utc(), &asked, now).await?;
+    let open_now = waiting::open_now(app, &cookie.or_utc(), &asked, now).await?;
     let page = ConfirmedTemplate {
         m,
         zone_from: "cookie",

@@ -38,12 +38,11 @@ async fn render(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let group = kith_app::groups::group_page(
-        state.store.as_ref(),
-        &state.directory_cache,
+        &state.app,
         Some(&user.person),
         slug,
         &kith_domain::zone::Zone::utc(),
-        state.clock.now(),
+        state.app.now(),
     )
     .await?;
     if !group.may.moderate {
@@ -89,17 +88,7 @@ pub(super) async fn unlist_form(
     let decision = Decision::Unlist {
         reason: reason.to_owned(),
     };
-    match moderation::decide(
-        state.store.as_ref(),
-        &state.directory_cache,
-        &state.mail_site,
-        &user.person,
-        &slug,
-        &decision,
-        state.clock.now(),
-    )
-    .await
-    {
+    match moderation::decide(&state.app, &user.person, &slug, &decision, state.app.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             render(&state, &user, &slug, reason, FormErrors::of(&errors)).await

@@ -48,10 +48,8 @@ impl Door {
         state: &AppState,
         recheck: &mut tokio::time::Interval,
     ) -> Option<Admission> {
-        let now = state.clock.now();
-        match kith_app::rooms::admission(state.store.as_ref(), &self.entry, &self.session, now)
-            .await
-        {
+        let now = state.app.now();
+        match kith_app::rooms::admission(&state.app, &self.entry, &self.session, now).await {
             Ok(Admission::Admitted) => None,
             Ok(lost) => Some(lost),
             Err(_) => {
@@ -283,7 +281,7 @@ pub(super) async fn serve(state: AppState, door: Door, after: Option<i64>, mut s
         return;
     };
     let now_ms = state
-        .clock
+        .app
         .now()
         .duration_since(entry.opens_at)
         .as_millis()
@@ -329,7 +327,7 @@ async fn converse(
     state: &AppState,
     door: &Door,
     socket: &mut WebSocket,
-    access: &mut tokio::sync::broadcast::Receiver<kith_store::rooms::AccessChange>,
+    access: &mut tokio::sync::broadcast::Receiver<kith_app::rooms::AccessChange>,
     frames: &mut tokio::sync::broadcast::Receiver<Broadcast>,
     (seq, after): (i64, Option<i64>),
     facilitates: &mut bool,

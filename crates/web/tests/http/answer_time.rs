@@ -11,7 +11,7 @@ use kith_domain::ids::Slug;
 use kith_domain::membership::Decision;
 
 use crate::support::{TestApp, now};
-use crate::waiting::{ask, asking, site};
+use crate::waiting::{ask, asking};
 
 /// Hosts of `slug` answer `n` requests (from people named `who…`), each
 /// `wait` after it was asked.
@@ -23,13 +23,12 @@ async fn answered(
     n: usize,
     wait: SignedDuration,
 ) {
-    let store = app.db.store.as_ref();
     for i in 0..n {
         let person = app.account(&format!("{who}{i}"), Role::Member).await;
         let asked_at =
             now() - SignedDuration::from_hours(24 * 10) + SignedDuration::from_hours(i as i64);
         let request =
-            membership::ask_to_join(store, &site(), &person, slug, "Hello.", None, asked_at)
+            membership::ask_to_join(&app.context, &person, slug, "Hello.", None, asked_at)
                 .await
                 .expect("asked");
         let decision = if i % 2 == 0 {
@@ -38,8 +37,7 @@ async fn answered(
             Decision::Decline
         };
         membership::decide(
-            store,
-            &site(),
+            &app.context,
             host,
             &request.id,
             decision,
@@ -140,33 +138,24 @@ kith_store::on_both_backends!(
         let stayer = app.account("Stayer", Role::Member).await;
 
         // Asked, taken back (no answer), asked again; declined 2 h later.
-        let first = membership::ask_to_join(store, &site(), &again, &slug, "Hi.", None, at(0))
+        let first = membership::ask_to_join(&app.context, &again, &slug, "Hi.", None, at(0))
             .await
             .expect("asked");
-        membership::withdraw(store, &site(), &again, &first.id, at(1))
+        membership::withdraw(&app.context, &again, &first.id, at(1))
             .await
             .expect("withdrawn");
-        membership::ask_to_join(store, &site(), &again, &slug, "Hi again.", None, at(10))
+        membership::ask_to_join(&app.context, &again, &slug, "Hi again.", None, at(10))
             .await
             .expect("asked again");
         // Welcomed 3 h after asking, and leaving much later changes nothing.
-        let stays = membership::ask_to_join(store, &site(), &stayer, &slug, "Hi.", None, at(0))
+        let stays = membership::ask_to_join(&app.context, &stayer, &slug, "Hi.", None, at(0))
             .await
             .expect("asked");
+        membership::decide(&app.context, &host, &stays.id, Decision::Approve, "", at(3))
+            .await
+            .expect("welcomed");
         membership::decide(
-            store,
-            &site(),
-            &host,
-            &stays.id,
-            Decision::Approve,
-            "",
-            at(3),
-        )
-        .await
-        .expect("welcomed");
-        membership::decide(
-            store,
-            &site(),
+            &app.context,
             &host,
             &first.id,
             Decision::Decline,
@@ -175,7 +164,7 @@ kith_store::on_both_backends!(
         )
         .await
         .expect("declined");
-        membership::withdraw(store, &site(), &stayer, &stays.id, at(50))
+        membership::withdraw(&app.context, &stayer, &stays.id, at(50))
             .await
             .expect("left");
 

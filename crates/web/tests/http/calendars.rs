@@ -104,7 +104,7 @@ kith_store::on_both_backends!(
         let mut tokens = Vec::new();
         for person in [&host, &member] {
             tokens.push(
-                kith_app::feeds::new_calendar_token(store, person, now())
+                kith_app::feeds::new_calendar_token(&app.context, person, now())
                     .await
                     .expect("token"),
             );

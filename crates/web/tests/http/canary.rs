@@ -170,7 +170,7 @@ kith_store::on_both_backends!(
         let mut read = 0;
         for (label, person) in &readers {
             let token = match person {
-                Some(p) => kith_app::feeds::new_calendar_token(app.db.store.as_ref(), p, now())
+                Some(p) => kith_app::feeds::new_calendar_token(&app.context, p, now())
                     .await
                     .expect("calendar token"),
                 None => "0123456789abcdef0123456789abcdef".to_owned(),

@@ -325,13 +325,11 @@ async fn a_cached_page_is_shown_in_each_readers_own_zone() {
     let groups = [GroupBuilder::new("Berlin Tuesday Video")
         .weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")
         .build()];
-    kith_app::groups::create_groups(db.store.as_ref(), &groups, crate::support::now())
+    let state = crate::support::state(db.store.clone(), std::time::Duration::from_secs(30));
+    kith_app::groups::create_groups(&state.app, &groups, crate::support::now())
         .await
         .expect("create");
-    let router = kith_web::router(crate::support::state(
-        db.store.clone(),
-        std::time::Duration::from_secs(30),
-    ));
+    let router = kith_web::router(state);
     let mut starts = Vec::new();
     for cookie in [
         "kith_tz=Asia/Tokyo",
@@ -374,12 +372,12 @@ async fn a_cached_group_page_keeps_each_readers_zone_and_follows_a_new_host() {
     let groups = [GroupBuilder::new("Berlin Tuesday Video")
         .weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")
         .build()];
-    let slug = kith_app::groups::create_groups(store.as_ref(), &groups, crate::support::now())
+    let state = crate::support::state(store.clone(), std::time::Duration::from_secs(30));
+    let context = state.app.clone();
+    let slug = kith_app::groups::create_groups(&context, &groups, crate::support::now())
         .await
         .expect("create")
         .remove(0);
-    let state = crate::support::state(store.clone(), std::time::Duration::from_secs(30));
-    let cache = state.directory_cache.clone();
     let router = kith_web::router(state);
     let page = |cookie: &'static str| {
         let router = router.clone();
@@ -410,7 +408,7 @@ async fn a_cached_group_page_keeps_each_readers_zone_and_follows_a_new_host() {
     // A host added past the app (no invalidation) waits for the next step:
     // the page is not read again for each request.
     let person = |handle: &'static str| {
-        let store = store.clone();
+        let (store, context) = (store.clone(), context.clone());
         async move {
             let registration = kith_app::accounts::Registration {
                 handle: handle.to_owned(),
@@ -418,8 +416,7 @@ async fn a_cached_group_page_keeps_each_readers_zone_and_follows_a_new_host() {
                 password: "correct horse battery staple".to_owned(),
             };
             kith_app::accounts::create_staff(
-                store.as_ref(),
-                &kith_app::accounts::PasswordHasher::insecure_fast_for_tests(),
+                &context,
                 &registration,
                 kith_domain::account::Role::Member,
                 crate::support::now(),
@@ -447,7 +444,7 @@ async fn a_cached_group_page_keeps_each_readers_zone_and_follows_a_new_host() {
     store.add_host(access.id, rowan.id).await.expect("host");
     assert!(!page("kith_tz=UTC").await.contains("rowan"));
     // Through the app, a change shows at once.
-    kith_app::hosting::add_cohost(store.as_ref(), &cache, &rowan, &slug, "hazel")
+    kith_app::hosting::add_cohost(&context, &rowan, &slug, "hazel")
         .await
         .expect("co-host");
     let after = page("kith_tz=UTC").await;

@@ -316,12 +316,10 @@ async fn a_person_asks_to_host_an_imported_group_through_the_page_and_the_api() 
     let app = TestApp::empty().await;
     let moderator = app.account("Warden", Role::Moderator).await;
     let claimant = app.account("Serenity", Role::Member).await;
-    let cache = kith_app::directory::DirectoryCache::new(std::time::Duration::ZERO);
     let feed = r#"[{"name": "Sunday Serenity", "slug": "sunday-serenity-14", "day": 0, "time": "18:00",
         "timezone": "America/Los_Angeles", "city": "Anytown", "url": "https://district123.org/m/1"}]"#;
     kith_app::imports::import_meeting_guide(
-        app.db.store.as_ref(),
-        &cache,
+        &app.context,
         feed,
         "test",
         ListingStatus::Listed,
@@ -403,12 +401,12 @@ async fn the_meeting_guide_feed_is_made_once_answers_304_to_its_tag_and_follows_
     let groups = [kith_app::testing::GroupBuilder::new("Tuesday Circle")
         .weekly(&[jiff::civil::Weekday::Tuesday], "19:00", "Europe/Berlin")
         .build()];
-    kith_app::groups::create_groups(db.store.as_ref(), &groups, crate::support::now())
-        .await
-        .expect("create");
     // The server's default: a 30-second cache.
     let state = crate::support::state(db.store.clone(), std::time::Duration::from_secs(30));
-    let cache = state.directory_cache.clone();
+    let context = state.app.clone();
+    kith_app::groups::create_groups(&context, &groups, crate::support::now())
+        .await
+        .expect("create");
     let router = kith_web::router(state);
     let get = |etag: Option<String>| {
         let router = router.clone();
@@ -449,12 +447,14 @@ async fn the_meeting_guide_feed_is_made_once_answers_304_to_its_tag_and_follows_
     assert!(body.is_empty());
     let (status, _, _) = get(Some("\"something-else\"".into())).await;
     assert_eq!(status, StatusCode::OK);
-    // A group written past the cache (no invalidation) waits for the next
-    // step: the feed is not read again for each request.
+    // A group written past the cache (by an app without it, as another
+    // instance would) waits for the next step: the feed is not read again
+    // for each request.
     let unseen = [kith_app::testing::GroupBuilder::new("Unseen Circle")
         .weekly(&[jiff::civil::Weekday::Friday], "19:00", "Europe/Berlin")
         .build()];
-    kith_app::groups::create_groups(db.store.as_ref(), &unseen, crate::support::now())
+    let elsewhere = kith_app::testing::app(db.store.clone());
+    kith_app::groups::create_groups(&elsewhere, &unseen, crate::support::now())
         .await
         .expect("create");
     let (status, same, body) = get(None).await;
@@ -466,8 +466,7 @@ async fn the_meeting_guide_feed_is_made_once_answers_304_to_its_tag_and_follows_
     let feed = r#"[{"name": "Sunday Serenity", "slug": "sunday-serenity", "day": 0, "time": "18:00",
         "timezone": "America/Los_Angeles", "url": "https://district123.org/m/1"}]"#;
     kith_app::imports::import_meeting_guide(
-        db.store.as_ref(),
-        &cache,
+        &context,
         feed,
         "test",
         ListingStatus::Listed,

@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
+use kith_app::accounts::{self, Registration};
 use kith_domain::account::{Handle, Role};
 use kith_store::accounts::SessionKind;
 use serde_json::json;
@@ -30,7 +30,7 @@ async fn unconfirmed(app: &TestApp, handle: &str) -> (Browser, Browser) {
         email_verified: false,
     };
     let browser = app.browser_as(&person).await;
-    let token = accounts::start_session(store, person.id, SessionKind::Api, true, now())
+    let token = accounts::start_session(&app.context, person.id, SessionKind::Api, true, now())
         .await
         .expect("session");
     let mut api = app.browser();
@@ -89,15 +89,9 @@ kith_store::on_both_backends!(
             email: "later@example.org".to_owned(),
             password: "another long and quiet walk".to_owned(),
         };
-        accounts::register(
-            app.db.store.as_ref(),
-            &PasswordHasher::insecure_fast_for_tests(),
-            &kith_app::mail::MailSite::new("http://kith.test"),
-            &registration,
-            now(),
-        )
-        .await
-        .expect("registered");
+        accounts::register(&app.context, &registration, now())
+            .await
+            .expect("registered");
         let (mut newbie, mut newbie_api) = unconfirmed(&app, "Newbie").await;
         let (mut later, mut later_api) = unconfirmed(&app, "Later").await;
         let asked = ask(&mut later_api, &slug, json!({"answer": "HELD-ANSWER-TWO"})).await;

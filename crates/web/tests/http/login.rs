@@ -34,19 +34,14 @@ kith_store::on_both_backends!(
         let mut browser = app.browser();
         browser.get("/login").await;
         // … then another tab logs in, and that session is ended elsewhere.
-        let session = accounts::start_session(
-            app.db.store.as_ref(),
-            willow.id,
-            SessionKind::Browser,
-            false,
-            now(),
-        )
-        .await
-        .expect("session");
+        let session =
+            accounts::start_session(&app.context, willow.id, SessionKind::Browser, false, now())
+                .await
+                .expect("session");
         browser
             .cookies
             .push(("kith_session".into(), session.token.clone()));
-        accounts::logout(app.db.store.as_ref(), &session.token)
+        accounts::logout(&app.context, &session.token)
             .await
             .expect("end");
         let logged_in = browser

@@ -112,12 +112,11 @@ kith_store::on_both_backends!(
                    "meeting_changes": true, "group_names_in_subjects": false}),
             )
             .await;
-        let store = app.db.store.as_ref();
-        let site = kith_app::mail::MailSite::new("https://kith.example");
+        let reminders = &kith_app::testing::app_at(app.db.store.clone(), "https://kith.example");
 
         // 31 hours before: nothing yet.
         assert_eq!(
-            kith_app::reminders::send_due(store, &site, now())
+            kith_app::reminders::send_due(reminders, now())
                 .await
                 .expect("due"),
             0
@@ -126,13 +125,13 @@ kith_store::on_both_backends!(
         // 17 hours before: the day-before reminder, once each.
         let day_before: jiff::Timestamp = "2026-06-02T00:00:00Z".parse().expect("time");
         assert_eq!(
-            kith_app::reminders::send_due(store, &site, day_before)
+            kith_app::reminders::send_due(reminders, day_before)
                 .await
                 .expect("due"),
             3
         );
         assert_eq!(
-            kith_app::reminders::send_due(store, &site, day_before)
+            kith_app::reminders::send_due(reminders, day_before)
                 .await
                 .expect("again"),
             0,
@@ -156,7 +155,7 @@ kith_store::on_both_backends!(
 
         // Half an hour before: the hour reminder, not to Bea who turned it off.
         let hour_before: jiff::Timestamp = "2026-06-02T16:30:00Z".parse().expect("time");
-        kith_app::reminders::send_due(store, &site, hour_before)
+        kith_app::reminders::send_due(reminders, hour_before)
             .await
             .expect("due");
         let mut mails = outbox_at(&app, hour_before).await;
@@ -201,10 +200,8 @@ kith_store::on_both_backends!(
         assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
         outbox(&app).await;
 
-        let store = app.db.store.as_ref();
-        let site = kith_app::mail::MailSite::new("http://kith.test");
         assert_eq!(
-            kith_app::reminders::send_due(store, &site, now())
+            kith_app::reminders::send_due(&app.context, now())
                 .await
                 .expect("due"),
             6,

@@ -27,15 +27,9 @@ pub async fn listed_group(
     let owned: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let input = GroupInput::from_pairs(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let store = app.db.store.as_ref();
-    let slug = kith_app::hosting::submit_group(
-        store,
-        &kith_app::mail::MailSite::new("http://kith.test"),
-        host,
-        &input,
-        now(),
-    )
-    .await
-    .expect("submit");
+    let slug = kith_app::hosting::submit_group(&app.context, host, &input, now())
+        .await
+        .expect("submit");
     let access = store.group_access(&slug).await.expect("access");
     store
         .set_group_status(
@@ -403,7 +397,7 @@ kith_store::on_both_backends!(
         let url = made.json()["url"].as_str().expect("url").to_owned();
         let token = url.rsplit('/').next().expect("token").to_owned();
         // A link stops working when it expires.
-        let hash = kith_app::accounts::token_hash(&token);
+        let hash = kith_app::tokens::token_hash(&token);
         let store = app.db.store.as_ref();
         assert!(
             store

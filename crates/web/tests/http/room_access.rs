@@ -103,7 +103,7 @@ async fn bring_about(
         ),
         Cause::LoggedOut => {
             let token = ada_cookie.trim_start_matches("kith_session=");
-            kith_app::accounts::logout(app.db.store.as_ref(), token)
+            kith_app::accounts::logout(&app.context, token)
                 .await
                 .expect("logout");
             return;
@@ -299,7 +299,7 @@ kith_store::on_both_backends!(
         let mut on_laptop = joined(&addr, &meeting, &laptop).await;
         let mut on_phone = joined(&addr, &meeting, &phone).await;
         let token = laptop.trim_start_matches("kith_session=");
-        kith_app::accounts::logout(app.db.store.as_ref(), token)
+        kith_app::accounts::logout(&app.context, token)
             .await
             .expect("logout");
         let heard = rest_of(&mut on_laptop).await;

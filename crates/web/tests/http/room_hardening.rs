@@ -371,7 +371,7 @@ kith_store::on_both_backends!(
         let app = TestApp::on(store.clone());
         let (_, meeting, host, _, _) = meeting_now(&app).await;
         let hub = RoomHub::new(store.clone(), kith_app::Clock::Fixed(now()));
-        let entry = kith_app::rooms::entry(store.as_ref(), &host, &meeting, now())
+        let entry = kith_app::rooms::entry(&app.context, &host, &meeting, now())
             .await
             .expect("entry");
         let enter = Command::Enter {

@@ -116,7 +116,7 @@ pub(crate) async fn meeting_now(app: &TestApp) -> (Slug, OccurrenceId, Person, P
 /// A session cookie for `person`.
 pub(crate) async fn cookie(app: &TestApp, person: &Person) -> String {
     let token = kith_app::accounts::start_session(
-        app.db.store.as_ref(),
+        &app.context,
         person.id,
         kith_store::accounts::SessionKind::Browser,
         false,
@@ -591,10 +591,10 @@ kith_store::on_both_backends!(
         // follower): each learns of the other's only from the log.
         let first = RoomHub::new(store.clone(), kith_app::Clock::Fixed(now()));
         let second = RoomHub::new(store.clone(), kith_app::Clock::Fixed(now()));
-        let host_entry = entry(store.as_ref(), &host, &meeting, now())
+        let host_entry = entry(&app.context, &host, &meeting, now())
             .await
             .expect("host");
-        let ada_entry = entry(store.as_ref(), &ada, &meeting, now())
+        let ada_entry = entry(&app.context, &ada, &meeting, now())
             .await
             .expect("ada");
         let enter = |name: &str| Command::Enter {

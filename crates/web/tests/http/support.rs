@@ -8,11 +8,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
-use kith_app::Clock;
 use kith_app::access::Person;
-use kith_app::accounts::{self, PasswordHasher, Registration};
-use kith_app::directory::DirectoryCache;
+use kith_app::accounts::{self, Registration};
 use kith_app::groups::{GroupSubmission, create_groups};
+use kith_app::public_cache::PublicCache;
+use kith_app::{App, Clock};
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
 use kith_domain::group_input::GroupInput;
@@ -33,14 +33,11 @@ pub fn now() -> Timestamp {
 pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
     capture_logs();
     AppState {
-        store: store.clone(),
-        clock: Clock::Fixed(now()),
-        directory_cache: Arc::new(DirectoryCache::new(cache)),
-        hasher: PasswordHasher::insecure_fast_for_tests(),
+        app: kith_app::testing::app_at(store.clone(), &format!("http://{HOST}"))
+            .with_clock(Clock::Fixed(now()))
+            .with_public_cache(Arc::new(PublicCache::new(cache))),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(WebConfig::default()),
-        mail_site: kith_app::mail::MailSite::new(&format!("http://{HOST}")),
-        mail_wake: Arc::new(tokio::sync::Notify::new()),
         rooms: kith_app::rooms::RoomHub::new(store.clone(), Clock::Fixed(now())),
     }
 }
@@ -49,6 +46,9 @@ pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
 pub struct TestApp {
     pub router: Router,
     pub db: TestDb,
+    /// The app context the router runs with, for setting things up
+    /// through the use cases.
+    pub context: App,
 }
 
 /// The database under a test app: a throwaway SQLite file, or a store the
@@ -90,20 +90,20 @@ impl TestResponse {
 impl TestApp {
     /// An app with these groups.
     pub async fn with_groups(groups: Vec<GroupSubmission>) -> Self {
-        let db = TempSqlite::create().await;
-        create_groups(db.store.as_ref(), &groups, now())
+        let app = Self::around(TempSqlite::create().await);
+        create_groups(&app.context, &groups, now())
             .await
             .expect("create groups");
-        Self::around(db)
+        app
     }
 
     /// An app with the demo groups.
     pub async fn demo() -> Self {
-        let db = TempSqlite::create().await;
-        kith_app::demo::seed_if_empty(db.store.as_ref(), now())
+        let app = Self::around(TempSqlite::create().await);
+        kith_app::demo::seed_if_empty(&app.context, now())
             .await
             .expect("seed demo");
-        Self::around(db)
+        app
     }
 
     /// An app with no groups.
@@ -117,6 +117,7 @@ impl TestApp {
         let mut state = state(db.store.clone(), Duration::ZERO);
         state.config = Arc::new(config);
         Self {
+            context: state.app.clone(),
             router: kith_web::router(state),
             db: db.into(),
         }
@@ -124,9 +125,10 @@ impl TestApp {
 
     /// An app on a store the caller made (either backend).
     pub fn on(store: Arc<dyn kith_store::Store>) -> Self {
-        let router = kith_web::router(state(store.clone(), Duration::ZERO));
+        let state = state(store.clone(), Duration::ZERO);
         Self {
-            router,
+            context: state.app.clone(),
+            router: kith_web::router(state),
             db: TestDb {
                 store,
                 _sqlite: None,
@@ -137,9 +139,10 @@ impl TestApp {
     fn around(db: TempSqlite) -> Self {
         // The cache is off, so filters that read the clock see exactly
         // `now()`; the cache's steps are tested in `kith_app::directory`.
-        let router = kith_web::router(state(db.store.clone(), Duration::ZERO));
+        let state = state(db.store.clone(), Duration::ZERO);
         Self {
-            router,
+            context: state.app.clone(),
+            router: kith_web::router(state),
             db: db.into(),
         }
     }
@@ -244,15 +247,9 @@ impl TestApp {
             password: PASSWORD.to_owned(),
         };
         let store = self.db.store.as_ref();
-        accounts::create_staff(
-            store,
-            &PasswordHasher::insecure_fast_for_tests(),
-            &registration,
-            role,
-            now(),
-        )
-        .await
-        .expect("account");
+        accounts::create_staff(&self.context, &registration, role, now())
+            .await
+            .expect("account");
         let handle = Handle::parse(handle).expect("handle");
         let record = store
             .account_by_handle(&handle)
@@ -280,15 +277,10 @@ impl TestApp {
     /// A browser logged in as `person` (the session is started directly,
     /// so tests do not spend the login rate limit).
     pub async fn browser_as(&self, person: &Person) -> Browser {
-        let token = accounts::start_session(
-            self.db.store.as_ref(),
-            person.id,
-            SessionKind::Browser,
-            false,
-            now(),
-        )
-        .await
-        .expect("session");
+        let token =
+            accounts::start_session(&self.context, person.id, SessionKind::Browser, false, now())
+                .await
+                .expect("session");
         let mut browser = self.browser();
         browser.cookies.push(("kith_session".into(), token.token));
         browser.csrf = Some(token.csrf_token);
@@ -297,15 +289,10 @@ impl TestApp {
 
     /// An API client with a bearer token for `person`.
     pub async fn api_as(&self, person: &Person) -> Browser {
-        let token = accounts::start_session(
-            self.db.store.as_ref(),
-            person.id,
-            SessionKind::Api,
-            true,
-            now(),
-        )
-        .await
-        .expect("session");
+        let token =
+            accounts::start_session(&self.context, person.id, SessionKind::Api, true, now())
+                .await
+                .expect("session");
         let mut client = self.browser();
         client.bearer = Some(token.token);
         client
@@ -315,15 +302,9 @@ impl TestApp {
     pub async fn group_hosted_by(&self, host: &Person, name: &str, status: ListingStatus) -> Slug {
         let store = self.db.store.as_ref();
         let input = group_form(name);
-        let slug = kith_app::hosting::submit_group(
-            store,
-            &kith_app::mail::MailSite::new("http://kith.test"),
-            host,
-            &input,
-            now(),
-        )
-        .await
-        .expect("submit");
+        let slug = kith_app::hosting::submit_group(&self.context, host, &input, now())
+            .await
+            .expect("submit");
         if status != ListingStatus::Pending {
             let access = store.group_access(&slug).await.expect("access");
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");

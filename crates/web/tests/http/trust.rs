@@ -131,8 +131,7 @@ async fn the_icon_is_an_svg_everyone_may_cache() {
 #[tokio::test]
 async fn a_setup_link_that_does_not_work_speaks_of_the_setup_link() {
     let app = TestApp::empty().await;
-    let store = app.db.store.clone();
-    let token = kith_app::accounts::setup_link_token(store.as_ref(), now())
+    let token = kith_app::accounts::setup_link_token(&app.context, now())
         .await
         .expect("token")
         .expect("no admin yet");

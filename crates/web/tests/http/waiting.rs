@@ -7,7 +7,6 @@
 
 use axum::http::StatusCode;
 use kith_app::access::Person;
-use kith_app::mail::MailSite;
 use kith_domain::account::Role;
 use kith_domain::ids::{RequestId, Slug};
 use kith_domain::membership::RequestState;
@@ -15,10 +14,6 @@ use serde_json::json;
 
 use crate::membership::{listed_group, outbox};
 use crate::support::{TestApp, link_in};
-
-pub(crate) fn site() -> MailSite {
-    MailSite::new("http://kith.test")
-}
 
 /// A group one may join at once: open to anyone, no question.
 pub(crate) async fn open_door(app: &TestApp, host: &Person, name: &str) -> Slug {

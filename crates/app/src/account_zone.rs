@@ -5,20 +5,23 @@
 use kith_domain::zone::Zone;
 use kith_store::{AccountId, Store};
 
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// Keeps the browser's zone on the account unless one is kept already:
 /// called at registration and login, so an explicit choice on `/me` is
 /// never overwritten by wherever the person logs in from.
-pub async fn remember(store: &dyn Store, account: AccountId, zone: &Zone) -> AppResult<()> {
-    store.remember_account_zone(account, zone.name()).await?;
+pub async fn remember(app: &App, account: AccountId, zone: &Zone) -> AppResult<()> {
+    app.store()
+        .remember_account_zone(account, zone.name())
+        .await?;
     Ok(())
 }
 
 /// Sets the account's zone from a form's value: an IANA name from the
 /// zone list; empty forgets it. A name that is not a zone is refused with
 /// the field `time_zone`.
-pub async fn choose(store: &dyn Store, account: AccountId, raw: &str) -> AppResult<Option<Zone>> {
+pub async fn choose(app: &App, account: AccountId, raw: &str) -> AppResult<Option<Zone>> {
+    let store = app.store();
     let raw = raw.trim();
     if raw.is_empty() {
         store.set_account_zone(account, None).await?;
@@ -35,7 +38,7 @@ pub async fn choose(store: &dyn Store, account: AccountId, raw: &str) -> AppResu
 }
 
 /// The account's zone, if one is kept and still a zone this build knows.
-pub async fn of(store: &dyn Store, account: AccountId) -> AppResult<Option<Zone>> {
+pub(crate) async fn of(store: &dyn Store, account: AccountId) -> AppResult<Option<Zone>> {
     Ok(store
         .account_zone(account)
         .await?
