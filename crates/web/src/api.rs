@@ -87,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             notifications::put_preferences
         ))
         .routes(routes!(membership::api::ask_to_join))
+        .routes(routes!(membership::newcomer::join_as_newcomer))
         .routes(routes!(membership::api::get_group_requests))
         .routes(routes!(membership::api::get_request))
         .routes(routes!(

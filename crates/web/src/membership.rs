@@ -3,12 +3,13 @@
 //! page of requests, members and invitations (`/groups/{slug}/people`),
 //! invitation links (`/invitations/{token}`), RSVPs, and what a person
 //! reads while waiting (`/me/confirmed`, after confirming their email).
-//! The JSON routes are in [`api`].
+//! The JSON routes are in [`api`], and the newcomer's in [`newcomer`].
 
 pub mod api;
 mod confirm;
 mod invitations;
 mod join;
+pub mod newcomer;
 mod people;
 mod request;
 mod waiting;

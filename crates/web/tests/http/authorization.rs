@@ -317,6 +317,18 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Login,
         },
         Row {
+            name: "a newcomer's join (API), for a group in review",
+            status: Pending,
+            call: Call::Json(
+                "POST",
+                "/api/v1/groups/{slug}/newcomers",
+                json!({"handle": "Matrix-Newcomer", "email": "matrix-newcomer@example.org",
+                       "password": "a long and quiet river walk", "answer": "Yes."}),
+            ),
+            allowed: &[],
+            anonymous: Seen::Missing,
+        },
+        Row {
             name: "approve",
             status: Pending,
             call: Call::Form("/moderation/groups/{slug}/approve", &[]),

@@ -20,6 +20,7 @@ mod listing_mail;
 mod login;
 mod member_mail;
 mod membership;
+mod newcomers;
 mod openapi;
 mod page_order;
 mod review;
