@@ -1,5 +1,6 @@
 //! Fixture builders for tests (feature `testing`):
-//! [`app`], an [`App`] over a test's store;
+//! [`app`], an [`App`] over a test's store; [`now`], the moment tests happen
+//! at; [`registered`] and [`person`], accounts as use cases see them;
 //! `GroupBuilder::new("Name").weekly(&[Weekday::Tuesday], "19:00", "Europe/Berlin")`,
 //! and [`smtp`], a real SMTP server on 127.0.0.1 for mail tests.
 
@@ -7,7 +8,9 @@ pub mod smtp;
 
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use jiff::civil::Weekday;
+use kith_domain::account::Handle;
 use kith_domain::group::{
     Attribute, Facilitation, FacilitationStyle, Focus, Format, GroupProfile, ListingStatus,
     NewGroup, Place, PrivateDetails,
@@ -19,6 +22,8 @@ use kith_domain::zone::Zone;
 use kith_store::Store;
 
 use crate::App;
+use crate::access::Person;
+use crate::accounts::{self, Registration};
 use crate::groups::GroupSubmission;
 use crate::mail::MailSite;
 use crate::passwords::PasswordHasher;
@@ -40,6 +45,47 @@ pub fn app_at(store: Arc<dyn Store>, site: &str) -> App {
         PasswordHasher::insecure_fast_for_tests(),
         MailSite::new(site),
     )
+}
+
+/// The moment tests happen at: use cases take `now` explicitly.
+pub fn now() -> Timestamp {
+    "2026-06-01T10:00:00Z".parse().expect("timestamp")
+}
+
+/// The password test accounts register with.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A registration of `handle` at `<handle>@example.org`, with [`PASSWORD`].
+pub fn registration(handle: &str) -> Registration {
+    Registration {
+        handle: handle.to_owned(),
+        email: format!("{}@example.org", handle.to_lowercase()),
+        password: PASSWORD.to_owned(),
+    }
+}
+
+/// Registers `handle` as a member (address not yet confirmed) at [`now`].
+pub async fn registered(app: &App, handle: &str) -> Person {
+    accounts::register(app, &registration(handle), now())
+        .await
+        .expect("register");
+    person(app, handle).await
+}
+
+/// The person the account with `handle` is, as use cases see them.
+pub async fn person(app: &App, handle: &str) -> Person {
+    let record = app
+        .store()
+        .account_by_handle(&Handle::parse(handle).expect("handle"))
+        .await
+        .expect("lookup")
+        .expect("exists");
+    Person {
+        id: record.id,
+        handle: record.handle,
+        role: record.role,
+        email_verified: record.email_verified,
+    }
 }
 
 /// Builds a [`GroupSubmission`] with sensible defaults: a listed video group

@@ -6,13 +6,10 @@ use jiff::{SignedDuration, Timestamp};
 use kith_app::App;
 use kith_app::AppError;
 use kith_app::accounts::{self, Registration};
+use kith_app::testing::now;
 use kith_store::Store;
 use kith_store::accounts::SessionKind;
 use kith_store::on_both_backends;
-
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
 
 fn hours(n: i64) -> SignedDuration {
     SignedDuration::from_hours(n)

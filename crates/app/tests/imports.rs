@@ -4,17 +4,13 @@
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
 use kith_app::App;
 use kith_app::feeds::meeting_guide::{FocusWords, meetings};
 use kith_app::imports::{ImportReport, import_meeting_guide};
+use kith_app::testing::now;
 use kith_domain::group::{Focus, ListingStatus};
 use kith_domain::ids::Slug;
 use kith_store::{Store, on_both_backends};
-
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
 
 struct Words;
 

@@ -4,51 +4,15 @@
 
 use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use kith_app::App;
 use kith_app::AppError;
-use kith_app::access::Person;
 use kith_app::accounts::{self, Registration};
 use kith_app::lifecycle;
-use kith_domain::account::{Handle, Role};
+use kith_app::testing::{PASSWORD, now, person, registered};
+use kith_domain::account::Role;
 use kith_store::accounts::SessionKind;
 use kith_store::{Store, on_both_backends};
-
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
-
-const PASSWORD: &str = "correct horse battery";
-
-async fn register(app: &App, handle: &str) -> Person {
-    accounts::register(
-        app,
-        &Registration {
-            handle: handle.to_owned(),
-            email: format!("{}@example.org", handle.to_lowercase()),
-            password: PASSWORD.to_owned(),
-        },
-        now(),
-    )
-    .await
-    .expect("register");
-    person(app, handle).await
-}
-
-async fn person(app: &App, handle: &str) -> Person {
-    let store = app.store();
-    let record = store
-        .account_by_handle(&Handle::parse(handle).expect("handle"))
-        .await
-        .expect("lookup")
-        .expect("exists");
-    Person {
-        id: record.id,
-        handle: record.handle,
-        role: record.role,
-        email_verified: record.email_verified,
-    }
-}
 
 /// The token of the newest unsent mail's first link to `path`, and marks
 /// every due mail sent.
@@ -85,7 +49,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
     dyn Store,
 >| async move {
     let app = &kith_app::testing::app(store.clone());
-    let river = register(app, "River").await;
+    let river = registered(app, "River").await;
     assert!(!river.email_verified);
     let input = kith_domain::group_input::GroupInput::default();
     let refused = kith_app::hosting::submit_group(app, &river, &input, now()).await;
@@ -127,7 +91,7 @@ on_both_backends!(
     |store: Arc<dyn Store>| async move {
         let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let river = register(app, "River").await;
+        let river = registered(app, "River").await;
         token_from_mail(app, "/verify-email/").await;
         accounts::start_session(app, river.id, SessionKind::Api, true, now())
             .await
@@ -190,8 +154,8 @@ on_both_backends!(
     |store: Arc<dyn Store>| async move {
         let app = &kith_app::testing::app(store.clone());
         let store = store.as_ref();
-        let river = register(app, "River").await;
-        register(app, "Alder").await;
+        let river = registered(app, "River").await;
+        registered(app, "Alder").await;
         token_from_mail(app, "/verify-email/").await;
         let wrong =
             lifecycle::change_email(app, &river, "wrong wrong wrong", "new@example.org", now())
@@ -230,8 +194,8 @@ on_both_backends!(
     changing_the_password_ends_the_other_sessions_and_sessions_can_be_ended_one_by_one,
     |store: Arc<dyn Store>| async move {
         let app = &kith_app::testing::app(store.clone());
-        let river = register(app, "River").await;
-        let alder = register(app, "Alder").await;
+        let river = registered(app, "River").await;
+        let alder = registered(app, "Alder").await;
         let here = accounts::start_session(app, river.id, SessionKind::Browser, false, now())
             .await
             .expect("s");

@@ -5,22 +5,17 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use kith_app::App;
-use kith_app::accounts::{self, Registration};
 use kith_app::mail::kinds::Announcement;
 use kith_app::mail::sender::{SendReport, SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
 use kith_app::mail::{MailSite, compose};
 use kith_app::testing::smtp::{Received, SmtpServer};
-use kith_domain::account::Handle;
+use kith_app::testing::{self, now};
 use kith_store::mail::{NotificationPreferences, Recipient};
 use kith_store::{AccountId, Store, on_both_backends};
 use mail_parser::MessageParser;
-
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
 
 fn site() -> MailSite {
     MailSite::new("https://kith.example")
@@ -35,24 +30,7 @@ fn smtp(server: &SmtpServer) -> Transport {
 }
 
 async fn register(app: &App, handle: &str) -> AccountId {
-    let store = app.store();
-    accounts::register(
-        app,
-        &Registration {
-            handle: handle.to_owned(),
-            email: format!("{}@example.org", handle.to_lowercase()),
-            password: "correct horse battery".to_owned(),
-        },
-        now(),
-    )
-    .await
-    .expect("register");
-    store
-        .account_by_handle(&Handle::parse(handle).expect("handle"))
-        .await
-        .expect("lookup")
-        .expect("exists")
-        .id
+    testing::registered(app, handle).await.id
 }
 
 /// A parsed message: headers by name, and its text and HTML parts.

@@ -4,48 +4,22 @@
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
 use kith_app::App;
 use kith_app::access::Person;
-use kith_app::accounts::{self, Registration};
 use kith_app::groups::create_groups;
 use kith_app::mail::sender::{SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
 use kith_app::testing::GroupBuilder;
 use kith_app::testing::smtp::SmtpServer;
-use kith_domain::account::{Handle, Role};
+use kith_app::testing::{now, registered};
 use kith_domain::membership::{Occupancy, RequestState};
-use kith_store::{AccountId, Store, on_both_backends};
+use kith_store::{Store, on_both_backends};
 
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
-
+/// A member whose address is confirmed, so that their requests reach hosts.
 async fn person(app: &App, handle: &str) -> Person {
-    let store = app.store();
-    accounts::register(
-        app,
-        &Registration {
-            handle: handle.to_owned(),
-            email: format!("{}@example.org", handle.to_lowercase()),
-            password: "correct horse battery".to_owned(),
-        },
-        now(),
-    )
-    .await
-    .expect("register");
-    let handle = Handle::parse(handle).expect("handle");
-    let id: AccountId = store
-        .account_by_handle(&handle)
-        .await
-        .expect("lookup")
-        .expect("exists")
-        .id;
     Person {
-        id,
-        handle,
-        role: Role::Member,
         email_verified: true,
+        ..registered(app, handle).await
     }
 }
 

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
 use kith_app::App;
 use kith_app::access::Person;
-use kith_app::accounts::{self, Registration};
+use kith_app::accounts;
 use kith_app::directory::search;
 use kith_app::moderation::{self, Decision};
+use kith_app::testing::{self, now};
 use kith_app::{AppError, hosting};
-use kith_domain::account::{Handle, Role};
+use kith_domain::account::Role;
 use kith_domain::directory::RawFilters;
 use kith_domain::group::ListingStatus;
 use kith_domain::group_input::GroupInput;
@@ -19,32 +19,11 @@ use kith_domain::listing::ListingChange;
 use kith_domain::zone::Zone;
 use kith_store::{Store, on_both_backends};
 
-fn now() -> Timestamp {
-    "2026-06-01T10:00:00Z".parse().expect("timestamp")
-}
-
 async fn person(app: &App, handle: &str, role: Role) -> Person {
-    let store = app.store();
-    let registration = Registration {
-        handle: handle.to_owned(),
-        email: format!("{handle}@example.org"),
-        password: "correct horse battery".to_owned(),
-    };
-    accounts::create_staff(app, &registration, role, now())
+    accounts::create_staff(app, &testing::registration(handle), role, now())
         .await
         .expect("account");
-    let handle = Handle::parse(handle).expect("handle");
-    let account = store
-        .account_by_handle(&handle)
-        .await
-        .expect("lookup")
-        .expect("exists");
-    Person {
-        id: account.id,
-        handle,
-        role,
-        email_verified: account.email_verified,
-    }
+    testing::person(app, handle).await
 }
 
 fn form(name: &str) -> GroupInput {
