@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, NewPassword};
 use kith_domain::ids::Slug;
 use kith_domain::validation::FieldError;
-use kith_store::lifecycle::{NewAccountToken, SessionInfo, TokenPurpose};
+use kith_store::lifecycle::{NewAccountToken, SessionInfo, SoleHost, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
 use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, StoreError};
@@ -302,12 +302,9 @@ pub async fn sole_hosted_groups(app: &App, person: &Person) -> AppResult<Vec<(Sl
 pub async fn delete_account(app: &App, person: &Person, password: &str) -> AppResult<()> {
     let store = app.store();
     check_password(app, person, password, "password").await?;
-    match store.delete_account(person.id).await {
-        Err(StoreError::Conflict {
-            what: "hosts_groups",
-        }) => Err(AppError::Conflict("hosts_groups")),
-        other => {
-            other?;
+    match store.delete_account(person.id).await? {
+        Err(SoleHost) => Err(AppError::Conflict("hosts_groups")),
+        Ok(()) => {
             // Pages of groups they co-hosted named them.
             app.public_changed();
             app.access_changed(AccessChange::Account(person.id)).await;

@@ -257,6 +257,15 @@ impl<'a> Query<'a> {
         self.args.len()
     }
 
+    /// Runs a statement that changes the row it names; `NotFound` when
+    /// there is no such row (nothing was changed).
+    pub(crate) async fn execute_or_not_found(self, on: impl Into<On<'_>>) -> StoreResult<()> {
+        match self.execute(on).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
     /// Runs the statement; answers how many rows it changed.
     pub(crate) async fn execute(self, on: impl Into<On<'_>>) -> StoreResult<u64> {
         Ok(match on.into() {

@@ -72,6 +72,11 @@ pub struct AccountDetails {
     pub email_verified_at: Option<Timestamp>,
 }
 
+/// Why an account was not deleted: it alone hosts a listed or unlisted
+/// group ([`LifecycleStore::sole_hosted_groups`] names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SoleHost;
+
 /// One of a person's sessions, without its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -160,9 +165,9 @@ pub trait LifecycleStore {
 
     /// Deletes the account and everything of it: sessions, tokens, mail,
     /// preferences, co-hostings, claims, and the pending or rejected
-    /// listings it alone hosts (never public). `Conflict { what:
-    /// "hosts_groups" }` when it alone hosts a listed or unlisted group.
-    async fn delete_account(&self, account: AccountId) -> StoreResult<()>;
+    /// listings it alone hosts (never public). `Ok(Err(SoleHost))`, and
+    /// nothing deleted, when it alone hosts a listed or unlisted group.
+    async fn delete_account(&self, account: AccountId) -> StoreResult<Result<(), SoleHost>>;
 
     /// Deletes expired account tokens; answers how many.
     async fn prune_account_tokens(&self, now: Timestamp) -> StoreResult<u64>;

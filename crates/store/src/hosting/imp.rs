@@ -91,11 +91,10 @@ impl HostingStore for SqlStore {
     }
 
     async fn close_group(&self, id: GroupId) -> StoreResult<()> {
-        let done = query(CLOSE_GROUP).bind(id.0).execute(self.db()).await?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        query(CLOSE_GROUP)
+            .bind(id.0)
+            .execute_or_not_found(self.db())
+            .await
     }
 
     async fn add_host(&self, id: GroupId, account: AccountId) -> StoreResult<()> {
@@ -149,7 +148,7 @@ async fn save_edit(
 ) -> StoreResult<()> {
     let p = &update.group.profile;
     let private = &update.group.private;
-    let done = query(UPDATE_GROUP)
+    query(UPDATE_GROUP)
         .bind(id.0)
         .bind(&p.name)
         .bind(&columns.sort_name)
@@ -180,11 +179,8 @@ async fn save_edit(
         .bind(&p.join.question)
         .bind(i64::from(p.join.publish_call_link))
         .bind(i64::from(p.join.members_visible))
-        .execute(&mut *tx)
+        .execute_or_not_found(&mut *tx)
         .await?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
     // The directory's order reads the name copied into each occurrence.
     query(UPDATE_OCCURRENCE_SORT_NAME)
         .bind(id.0)

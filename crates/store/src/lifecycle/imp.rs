@@ -10,7 +10,7 @@ use super::{
     DELETE_RESET_TOKENS, DELETE_SESSIONS, DELETE_SOLE_DRAFTS, DELETE_TOKEN, DETAILS, DetailsRow,
     EMAIL_TAKEN_BY_OTHER, END_SESSION_OF, INSERT_TOKEN, LifecycleStore, MARK_VERIFIED,
     NewAccountToken, PRUNE_TOKENS, RESET_TOKEN, SESSIONS_OF, SET_PASSWORD, SET_PASSWORD_VERIFIED,
-    SOLE_HOSTED, SessionInfo, SessionInfoRow, VERIFY_TOKEN,
+    SOLE_HOSTED, SessionInfo, SessionInfoRow, SoleHost, VERIFY_TOKEN,
 };
 use crate::accounts::{ACCOUNT_COLUMNS, AccountRecord, AccountRow};
 use crate::db::query;
@@ -185,15 +185,11 @@ impl LifecycleStore for SqlStore {
     }
 
     async fn end_session_of(&self, account: AccountId, id: &str) -> StoreResult<()> {
-        let ended = query(END_SESSION_OF)
+        query(END_SESSION_OF)
             .bind(account.0)
             .bind(id)
-            .execute(self.db())
-            .await?;
-        if ended == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+            .execute_or_not_found(self.db())
+            .await
     }
 
     async fn sole_hosted_groups(&self, account: AccountId) -> StoreResult<Vec<(Slug, String)>> {
@@ -207,29 +203,25 @@ impl LifecycleStore for SqlStore {
             .collect())
     }
 
-    async fn delete_account(&self, account: AccountId) -> StoreResult<()> {
+    async fn delete_account(&self, account: AccountId) -> StoreResult<Result<(), SoleHost>> {
         let mut tx = self.db().begin().await?;
         let blocking: Vec<(String, String)> = query(SOLE_HOSTED)
             .bind(account.0)
             .fetch_all(&mut tx)
             .await?;
         if !blocking.is_empty() {
-            return Err(StoreError::Conflict {
-                what: "hosts_groups",
-            });
+            return Ok(Err(SoleHost));
         }
         query(DELETE_SOLE_DRAFTS)
             .bind(account.0)
             .execute(&mut tx)
             .await?;
-        let deleted = query(DELETE_ACCOUNT)
+        query(DELETE_ACCOUNT)
             .bind(account.0)
-            .execute(&mut tx)
+            .execute_or_not_found(&mut tx)
             .await?;
-        if deleted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     async fn prune_account_tokens(&self, now: Timestamp) -> StoreResult<u64> {

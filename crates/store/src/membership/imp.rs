@@ -270,16 +270,12 @@ impl MembershipStore for SqlStore {
     }
 
     async fn revoke_invitation(&self, group: GroupId, id: &str, now: Timestamp) -> StoreResult<()> {
-        let done = query(REVOKE_INVITATION)
+        query(REVOKE_INVITATION)
             .bind(group.0)
             .bind(id)
             .bind(now)
-            .execute(self.db())
-            .await?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+            .execute_or_not_found(self.db())
+            .await
     }
 
     async fn invitation_group(

@@ -32,17 +32,13 @@ impl OccurrenceStore for SqlStore {
         note: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<()> {
-        let done = query(CANCEL_OCCURRENCE)
+        query(CANCEL_OCCURRENCE)
             .bind(occurrence.as_str())
             .bind(group.0)
             .bind(note)
             .bind(now)
-            .execute(self.db())
-            .await?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+            .execute_or_not_found(self.db())
+            .await
     }
 
     async fn occurrence_exceptions(&self, group: GroupId) -> StoreResult<Vec<OccurrenceException>> {
@@ -101,18 +97,14 @@ impl OccurrenceStore for SqlStore {
         starts_at: Timestamp,
         ends_at: Timestamp,
     ) -> StoreResult<()> {
-        let done = query(SET_OCCURRENCE_TIME)
+        query(SET_OCCURRENCE_TIME)
             .bind(occurrence.as_str())
             .bind(group.0)
             .bind(moved_to.map(|m| m.to_string()))
             .bind(starts_at)
             .bind(ends_at)
-            .execute(self.db())
-            .await?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+            .execute_or_not_found(self.db())
+            .await
     }
 
     async fn upcoming_occurrences(

@@ -70,7 +70,11 @@ crate::on_both_backends!(
         assert_eq!(first, ["page:about", "safety:DE"], "the limit holds");
 
         // The record outlives the account that acted.
-        store.delete_account(keeper).await.expect("delete");
+        store
+            .delete_account(keeper)
+            .await
+            .expect("delete")
+            .expect("deleted");
         let log = store.audit_log(10).await.expect("audit");
         assert_eq!(log.len(), 3);
         assert_eq!(log[0].actor_handle, "keeper");

@@ -11,15 +11,11 @@ use crate::membership::{
     RequestRow, request_by_row_id, room,
 };
 use crate::model::AccountId;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 /// Locks a group's row; `NotFound` when it does not exist.
 pub(super) async fn lock_group(tx: &mut Tx, group: i64) -> StoreResult<()> {
-    let locked = query(LOCK_GROUP).bind(group).execute(tx).await?;
-    if locked == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    query(LOCK_GROUP).bind(group).execute_or_not_found(tx).await
 }
 
 /// A group's room; true until commit only once [`lock_group`] holds.

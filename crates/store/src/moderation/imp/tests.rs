@@ -180,7 +180,11 @@ crate::on_both_backends!(
         );
 
         // A deleted author's changes stay, without a name.
-        store.delete_account(rowan).await.expect("delete");
+        store
+            .delete_account(rowan)
+            .await
+            .expect("delete")
+            .expect("deleted");
         let changes = store.recent_group_changes(10).await.expect("changes");
         assert_eq!(changes.len(), 3);
         assert_eq!(changes[1].handle, None);
