@@ -5,13 +5,13 @@ use jiff::Timestamp;
 use kith_domain::ids::{GroupId, RequestId};
 use kith_domain::membership::Occupancy;
 
+use crate::StoreResult;
 use crate::db::{Query, Tx, query};
 use crate::membership::{
     GROUP_CAPACITY, INSERT_MESSAGE, LOCK_GROUP, MEMBER_COUNT, NewMessage, RequestRecord,
     RequestRow, request_by_row_id, room,
 };
 use crate::model::AccountId;
-use crate::StoreResult;
 
 /// Locks a group's row; `NotFound` when it does not exist.
 pub(super) async fn lock_group(tx: &mut Tx, group: i64) -> StoreResult<()> {
