@@ -3,7 +3,7 @@
 //! it when the browser names none.
 
 use kith_domain::zone::Zone;
-use kith_store::{AccountId, Store};
+use kith_store::AccountId;
 
 use crate::{App, AppError, AppResult};
 
@@ -35,12 +35,4 @@ pub async fn choose(app: &App, account: AccountId, raw: &str) -> AppResult<Optio
     })?;
     store.set_account_zone(account, Some(zone.name())).await?;
     Ok(Some(zone))
-}
-
-/// The account's zone, if one is kept and still a zone this build knows.
-pub(crate) async fn of(store: &dyn Store, account: AccountId) -> AppResult<Option<Zone>> {
-    Ok(store
-        .account_zone(account)
-        .await?
-        .and_then(|name| Zone::parse(&name).ok()))
 }

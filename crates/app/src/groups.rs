@@ -9,6 +9,7 @@ use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
+use kith_store::mail::{NoMail, Notices};
 use kith_store::{AccountId, GroupDraft, StoreError};
 
 use crate::access::{GroupAction, Person, authorize, permits};
@@ -269,18 +270,19 @@ pub async fn create_groups(
         .zip(hosts_of)
         .map(|(submission, hosts)| (submission.status, hosts))
         .collect();
-    let slugs = insert_with_fresh_slugs(app, groups, &listings, now).await?;
+    let slugs = insert_with_fresh_slugs(app, groups, &listings, &NoMail, now).await?;
     app.public_changed();
     Ok(slugs)
 }
 
 /// Inserts groups (each with its status and hosts) and their first
-/// occurrences in one transaction, drawing new slugs for the whole batch
-/// when one collides.
+/// occurrences in one transaction with the mail `notices` makes, drawing
+/// new slugs for the whole batch when one collides.
 pub(crate) async fn insert_with_fresh_slugs(
     app: &App,
     mut groups: Vec<NewGroup>,
     listings: &[(ListingStatus, Vec<AccountId>)],
+    notices: &dyn Notices<()>,
     now: Timestamp,
 ) -> AppResult<Vec<Slug>> {
     let store = app.store();
@@ -298,7 +300,7 @@ pub(crate) async fn insert_with_fresh_slugs(
                 occurrences_until: until,
             })
             .collect();
-        match store.insert_groups(&drafts, now).await {
+        match store.insert_groups(&drafts, notices, now).await {
             Err(StoreError::Conflict { .. }) if attempt < SLUG_ATTEMPTS => {
                 attempt += 1;
                 for group in &mut groups {

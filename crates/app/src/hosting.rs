@@ -12,10 +12,14 @@ use kith_domain::schedule::{MonthWeeks, Recurrence, Schedule};
 use kith_domain::validation::FieldError;
 use kith_store::StoreError;
 use kith_store::hosting::{GroupUpdate, HostedGroup, ManagedGroup};
+use kith_store::mail::Audience;
+use kith_store::moderation::StatusChange;
+use kith_store::occurrences::MeetingTimes;
 use kith_store::rooms::AccessChange;
 
 use crate::access::{GroupAction, Person, authorize};
 use crate::groups::insert_with_fresh_slugs;
+use crate::mail::Tell;
 use crate::mail::time::MailTime;
 use crate::moderation::notices::listing_waiting;
 use crate::{App, AppError, AppResult};
@@ -32,16 +36,17 @@ pub async fn submit_group(
         return Err(AppError::Conflict("email_unverified"));
     }
     let group = input.parse().map_err(AppError::Invalid)?;
-    let name = group.profile.name.clone();
+    let waiting = listing_waiting(app, &group.profile.name, person.id, true).await?;
     let slugs = insert_with_fresh_slugs(
         app,
         vec![group],
         &[(ListingStatus::Pending, vec![person.id])],
+        &waiting,
         now,
     )
     .await?;
+    app.mailed();
     let slug = slugs.into_iter().next().ok_or(AppError::NotFound)?;
-    listing_waiting(app, &name, person.id, now).await?;
     Ok(slug)
 }
 
@@ -92,6 +97,9 @@ pub async fn edit_group(
         .then(|| text_changes(&current.profile, &edited))
         .flatten()
         .map(|changes| (person.id, changes));
+    let back_to_review =
+        status == ListingStatus::Pending && access.status != ListingStatus::Pending;
+    let waiting = listing_waiting(app, &edited.profile.name, person.id, back_to_review).await?;
     store
         .update_group(
             access.id,
@@ -103,13 +111,12 @@ pub async fn edit_group(
                 occurrences_until: until,
                 change_log,
             },
+            &waiting,
             now,
         )
         .await?;
     app.public_changed();
-    if status == ListingStatus::Pending && access.status != ListingStatus::Pending {
-        listing_waiting(app, &edited.profile.name, person.id, now).await?;
-    }
+    app.mailed();
     Ok(status)
 }
 
@@ -137,16 +144,23 @@ pub async fn change_listing(
     let note = (status == ListingStatus::Pending)
         .then_some(access.review_note.as_deref())
         .flatten();
+    let name = store.managed_group(slug).await?.profile.name;
+    let back_to_review = status == ListingStatus::Pending;
+    let waiting = listing_waiting(app, &name, person.id, back_to_review).await?;
     store
-        .set_group_status(access.id, access.status, status, note, None, now)
+        .set_group_status(
+            access.id,
+            StatusChange::new(access.status, status),
+            note,
+            None,
+            &waiting,
+            now,
+        )
         .await?;
     app.public_changed();
+    app.mailed();
     // An unlisted group's rooms close.
     app.access_changed(AccessChange::Group(access.id)).await;
-    if status == ListingStatus::Pending {
-        let name = store.managed_group(slug).await?.profile.name;
-        listing_waiting(app, &name, person.id, now).await?;
-    }
     Ok(status)
 }
 
@@ -167,11 +181,12 @@ pub async fn close_group(
         group_name: name,
         directory_url: site.link("/groups"),
     };
-    // The mail is written first: it does not hang on the group, so it
-    // survives the deletion.
-    let told = crate::membership::mail_members(app, access.id, &closed, now).await?;
-    store.close_group(access.id).await?;
+    // The store writes the mail first, in the deleting transaction: it
+    // hangs on no group, so it survives the deletion.
+    let members = Tell::fixed(site, Audience::MembersOf(access.id), closed);
+    let told = store.close_group(access.id, &members, now).await?;
     app.public_changed();
+    app.mailed();
     app.access_changed(AccessChange::Group(access.id)).await;
     Ok(told)
 }
@@ -223,7 +238,8 @@ pub enum MeetingChange<'a> {
 }
 
 /// Cancels, moves or restores one upcoming meeting. The meeting keeps its
-/// id, so whatever hangs on it (the room, RSVPs) follows.
+/// id, so whatever hangs on it (the room, RSVPs) follows. Members who want
+/// meeting changes are told, each in their own zone beside the group's.
 pub async fn change_meeting(
     app: &App,
     person: &Person,
@@ -236,38 +252,15 @@ pub async fn change_meeting(
     let site = app.mail_site();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let (rule_id, local_start) = store.occurrence_rule(access.id, occurrence, now).await?;
-    // What members are told, in the group's local times: each mail gives
-    // them in its recipient's zone too.
-    let mut what = "restored";
-    let mut moved_to = Some(local_start);
-    let mut cancel_note = None;
-    match change {
+    // What members are told, in the group's local times.
+    let (what, moved_to, cancel_note, times) = match change {
         MeetingChange::Cancel { note } => {
             let note = kith_domain::validation::optional_text("note", Some(note), NOTE_MAX)
                 .map_err(|e| AppError::Invalid(vec![e]))?;
-            store
-                .cancel_occurrence(access.id, occurrence, note.as_deref(), now)
-                .await?;
-            what = "cancelled";
-            moved_to = None;
-            cancel_note = note;
+            ("cancelled", None, note, None)
         }
         MeetingChange::Move { date, time } => {
-            let mut refusals = kith_domain::validation::Refusals::default();
-            let date = refusals.check(
-                date.trim()
-                    .parse::<jiff::civil::Date>()
-                    .map_err(|_| FieldError::new("date", "invalid_date")),
-            );
-            let time = refusals.check(
-                kith_domain::schedule::parse_local_time(time.trim())
-                    .map_err(|_| FieldError::new("time", "invalid_time")),
-            );
-            refusals.finish(|| ()).map_err(AppError::Invalid)?;
-            let (Some(date), Some(time)) = (date, time) else {
-                return Err(AppError::Invalid(Vec::new()));
-            };
-            let moved = date.to_datetime(time);
+            let moved = moved_start(date, time)?;
             let (starts_at, ends_at) = times(app, slug, rule_id, moved).await?;
             if starts_at <= now {
                 return Err(AppError::Invalid(vec![FieldError::new(
@@ -275,40 +268,79 @@ pub async fn change_meeting(
                     "in_the_past",
                 )]));
             }
-            store
-                .set_occurrence_time(access.id, occurrence, Some(moved), starts_at, ends_at)
-                .await?;
-            what = "moved";
-            moved_to = Some(moved);
+            let moved_to = Some(moved);
+            let set = MeetingTimes {
+                moved_to,
+                starts_at,
+                ends_at,
+            };
+            ("moved", moved_to, None, Some(set))
         }
         MeetingChange::Restore => {
             let (starts_at, ends_at) = times(app, slug, rule_id, local_start).await?;
+            let set = MeetingTimes {
+                moved_to: None,
+                starts_at,
+                ends_at,
+            };
+            ("restored", Some(local_start), None, Some(set))
+        }
+    };
+    let group = store.managed_group(slug).await?.profile;
+    let zone = group.schedule.zone.clone();
+    let was = kith_domain::schedule::resolve_local(&zone, local_start);
+    let moved_to = moved_to.map(|local| kith_domain::schedule::resolve_local(&zone, local));
+    let group_url = site.link(&format!("/groups/{slug}"));
+    let stored_note = cancel_note.clone();
+    let members = Tell::new(
+        site,
+        move |_: &()| Audience::MembersOf(access.id),
+        move |_: &(), _, reader| {
+            Some(crate::mail::kinds::MeetingChanged {
+                group_name: group.name.clone(),
+                what,
+                was: MailTime::new(was, &zone, reader),
+                now: moved_to.map(|at| MailTime::new(at, &zone, reader)),
+                note: cancel_note.clone(),
+                group_url: group_url.clone(),
+            })
+        },
+    );
+    match times {
+        None => {
             store
-                .set_occurrence_time(access.id, occurrence, None, starts_at, ends_at)
+                .cancel_occurrence(access.id, occurrence, stored_note.as_deref(), &members, now)
+                .await?;
+        }
+        Some(set) => {
+            store
+                .set_occurrence_time(access.id, occurrence, set, &members, now)
                 .await?;
         }
     }
     app.public_changed();
-    let group = store.managed_group(slug).await?.profile;
-    let zone = &group.schedule.zone;
-    let was = kith_domain::schedule::resolve_local(zone, local_start);
-    let moved_to = moved_to.map(|local| kith_domain::schedule::resolve_local(zone, local));
-    let group_url = site.link(&format!("/groups/{slug}"));
-    crate::membership::mail_members_in_their_zones(
-        app,
-        access.id,
-        |reader| crate::mail::kinds::MeetingChanged {
-            group_name: group.name.clone(),
-            what,
-            was: MailTime::new(was, zone, reader),
-            now: moved_to.map(|at| MailTime::new(at, zone, reader)),
-            note: cancel_note.clone(),
-            group_url: group_url.clone(),
-        },
-        now,
-    )
-    .await?;
+    app.mailed();
     Ok(())
+}
+
+/// The local date and time a host moves a meeting to; each field refused
+/// on its own.
+fn moved_start(date: &str, time: &str) -> AppResult<jiff::civil::DateTime> {
+    let mut refusals = kith_domain::validation::Refusals::default();
+    let date = refusals.check(
+        date.trim()
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| FieldError::new("date", "invalid_date")),
+    );
+    let time = refusals.check(
+        kith_domain::schedule::parse_local_time(time.trim())
+            .map_err(|_| FieldError::new("time", "invalid_time")),
+    );
+    refusals.finish(|| ()).map_err(AppError::Invalid)?;
+    let (Some(date), Some(time)) = (date, time) else {
+        return Err(AppError::Invalid(Vec::new()));
+    };
+    Ok(date.to_datetime(time))
 }
 
 /// When a meeting of this rule starting at `local` begins and ends.

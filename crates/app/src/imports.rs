@@ -17,6 +17,7 @@ use kith_domain::meeting_guide::{read_record, spec_field};
 use kith_domain::schedule::{PlannedOccurrence, Rule};
 use kith_domain::validation::FieldError;
 use kith_store::hosting::{GroupUpdate, ManagedGroup};
+use kith_store::mail::NoMail;
 use kith_store::{GroupDraft, Store};
 
 use crate::{App, AppError, AppResult};
@@ -268,7 +269,7 @@ impl Writer<'_> {
                 occurrences_until: self.until,
             })
             .collect();
-        self.store.insert_groups(&drafts, self.now).await?;
+        self.store.insert_groups(&drafts, &NoMail, self.now).await?;
         Ok(())
     }
 

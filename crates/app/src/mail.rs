@@ -18,15 +18,22 @@
 //!    `CATEGORY` for optional mail, a neutral `subject`), and stamp out
 //!    its rendering with `mail_templates!(Struct, "mail/<kind>.txt",
 //!    "mail/<kind>.html");`.
-//! 3. Read the person's [`NotificationPreferences`]; skip optional mail
-//!    they turned off ([`MailKind::wanted`]); [`compose`] the mail (this
-//!    makes the one-click unsubscribe token for optional mail); then write
-//!    [`Composed::to`] into the outbox with [`crate::App::enqueue`], which
-//!    wakes the sender. When the mail reports a change, hand it to the
-//!    store method that makes the change (as `create_account_token` takes
-//!    the `NewMail` carrying the token): the store writes it inside the
-//!    change's own transaction, so the change and its mail are kept
-//!    together or not at all; after it, call [`crate::App::mailed`].
+//! 3. Mail that reports a change is written by the store in the change's
+//!    own transaction, so the change and its mail are kept together or
+//!    not at all: build a [`Tell`] (`Tell::fixed` for one mail to an
+//!    [`Audience`](kith_store::mail::Audience); `Tell::new` when whom to
+//!    tell or what to say depends on the outcome or the reader's zone) and
+//!    hand it to the store method that makes the change, as it takes its
+//!    audit row (`close_group`, `change_request`, …; a new mutating method
+//!    takes `notices: &dyn Notices<…>` and calls `write_notices` once its
+//!    outcome is known). The store reads each addressee's address,
+//!    preferences and zone inside the transaction; `Tell` skips optional
+//!    mail they turned off and [`compose`]s the rest (this makes the
+//!    one-click unsubscribe token). Mail that reports no change (a host's
+//!    announcement) goes through `enqueue_notices`; mail to an address
+//!    that belongs to no account is composed and written with
+//!    [`crate::App::enqueue`]. After writing, call [`crate::App::mailed`]
+//!    to wake the sender.
 //!
 //! Subjects are neutral by default ("kith: a message about your group"):
 //! never a group's name or words such as "withdrawal" or "psychiatric",
@@ -40,16 +47,19 @@
 //! link to the person's notification preferences.
 
 pub mod kinds;
+mod notices;
 pub mod sender;
 pub mod time;
 pub mod transport;
 
-use jiff::Timestamp;
+pub(crate) use notices::Tell;
+
 pub use kith_domain::mail_category::MailCategory;
+/// A rendered mail, ready for the outbox: what [`compose`] makes.
+pub use kith_store::mail::MailDraft;
 /// Which optional mail a person wants, as the preferences use cases read
 /// and save it.
 pub use kith_store::mail::NotificationPreferences;
-use kith_store::mail::{NewMail, Recipient, Unsubscribe};
 
 use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};
@@ -143,54 +153,6 @@ macro_rules! mail_templates {
 }
 pub(crate) use mail_templates;
 
-/// A rendered mail, ready for the outbox.
-#[derive(Clone)]
-pub struct Composed {
-    /// Its kind.
-    pub kind: &'static str,
-    /// The subject.
-    pub subject: String,
-    /// The plain-text body.
-    pub text: String,
-    /// The HTML body.
-    pub html: String,
-    /// For optional mail: the category, the unsubscribe token's hash and
-    /// the link that holds the token.
-    pub unsubscribe: Option<(MailCategory, String, String)>,
-}
-
-impl std::fmt::Debug for Composed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Composed")
-            .field("kind", &self.kind)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Composed {
-    /// The outbox row for `recipient`, not sent before `not_before`.
-    /// Optional mail needs an account recipient (its unsubscribe is the
-    /// account's).
-    pub fn to<'a>(&'a self, recipient: Recipient<'a>, not_before: Timestamp) -> NewMail<'a> {
-        NewMail {
-            recipient,
-            kind: self.kind,
-            subject: &self.subject,
-            text: &self.text,
-            html: &self.html,
-            unsubscribe: self
-                .unsubscribe
-                .as_ref()
-                .map(|(category, hash, url)| Unsubscribe {
-                    category: *category,
-                    token_hash: hash,
-                    url,
-                }),
-            not_before,
-        }
-    }
-}
-
 /// Renders a mail for a person with these preferences. Optional mail gets
 /// a fresh one-click unsubscribe token (stored, hashed, with the mail) and
 /// a link to the preferences.
@@ -198,7 +160,7 @@ pub fn compose<K: MailKind>(
     site: &MailSite,
     mail: &K,
     preferences: &NotificationPreferences,
-) -> AppResult<Composed> {
+) -> AppResult<MailDraft> {
     let mut footer = Footer {
         site_url: site.link("/"),
         ..Footer::default()
@@ -213,7 +175,7 @@ pub fn compose<K: MailKind>(
     let (text, html) = mail
         .render(&footer)
         .map_err(|e| AppError::internal(format!("a mail template failed: {e}")))?;
-    Ok(Composed {
+    Ok(MailDraft {
         kind: K::KIND,
         subject: mail.subject(preferences.group_names_in_subjects),
         text,

@@ -16,6 +16,7 @@ use kith_domain::membership::{
 };
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::AccountId;
+use kith_store::mail::NoMail;
 use kith_store::membership::NewMessage;
 /// The records membership's use cases answer with.
 pub use kith_store::membership::{MessageRecord, PersonalMeeting, RequestRecord, Transition};
@@ -34,8 +35,7 @@ pub use hosts::{
     fellow_members, group_people, hand_over, invitation_group, revoke_invitation,
 };
 pub use notices::announce;
-pub(crate) use notices::{mail_members, mail_members_in_their_zones};
-use notices::{notify, notify_promoted, notify_with_note};
+use notices::{tell_about, tell_hosts_of_arrival, tell_of_change};
 
 /// How far ahead "my meetings" looks.
 pub const MY_MEETINGS_DAYS: i64 = 28;
@@ -113,14 +113,13 @@ pub async fn ask_to_join(
             }
         })
     };
+    let arrival = tell_hosts_of_arrival(app.mail_site(), access.hosts, verified);
     let transition = committed(
         store
-            .ask_to_join(access.id, person.id, &answer, &step, now)
+            .ask_to_join(access.id, person.id, &answer, &step, &arrival, now)
             .await?,
     )?;
-    if verified && transition.request.state == RequestState::Pending {
-        notify(app, &access.hosts, &transition.request, "arrived", now).await?;
-    }
+    app.mailed();
     Ok(transition.request)
 }
 
@@ -171,10 +170,14 @@ pub async fn release_held(app: &App, account: AccountId, now: Timestamp) -> AppR
                 }
             };
             // Already moved on (withdrawn meanwhile) is fine: nothing to do.
-            let _ = store.change_request(&request.id, &step, None, now).await?;
+            let _ = store
+                .change_request(&request.id, &step, None, &NoMail, now)
+                .await?;
         } else {
             let hosts = store.group_access(&request.slug).await?.hosts;
-            notify(app, &hosts, &request, "arrived", now).await?;
+            let arrived = tell_about(app.mail_site(), hosts, &request, "arrived");
+            store.enqueue_notices(&arrived, now).await?;
+            app.mailed();
         }
     }
     Ok(())
@@ -226,13 +229,15 @@ pub async fn post_message(
         body: &body,
         hidden_from_hosts: hidden,
     };
-    store.post_message(id, message, now).await?;
     let to = match reader {
         Reader::Host => vec![request.account],
         Reader::Seeker if !access::hosts_hear_the_seeker_now(&request) => Vec::new(),
         Reader::Seeker => store.group_access(&request.slug).await?.hosts,
     };
-    notify(app, &to, &request, "message", now).await
+    let told = tell_about(app.mail_site(), to, &request, "message");
+    store.post_message(id, message, &told, now).await?;
+    app.mailed();
+    Ok(())
 }
 
 /// A host approves or declines a request, with an optional message to the
@@ -257,17 +262,13 @@ pub async fn decide(
         body: &message,
         hidden_from_hosts: false,
     });
-    let transition = committed(store.change_request(id, &step, note, now).await?)?;
-    let request = &transition.request;
-    notify_with_note(
-        app,
-        &[request.account],
-        request,
-        request.state.code(),
-        Some(&message),
-        now,
-    )
-    .await?;
+    let told = tell_of_change(
+        app.mail_site(),
+        |t| Some(t.request.state.code()),
+        Some(message.clone()),
+    );
+    let transition = committed(store.change_request(id, &step, note, &told, now).await?)?;
+    app.mailed();
     Ok(transition)
 }
 
@@ -286,18 +287,21 @@ pub async fn remove(
     let rule = if block { on_block } else { on_remove };
     let step =
         move |current: Option<RequestState>, _room| rule(current.ok_or(Refusal::NotApplicable)?);
-    let transition = committed(store.change_request(id, &step, None, now).await?)?;
-    let left = AccessChange::Account(transition.request.account);
-    app.access_changed(left).await;
     // A removed person is not mailed. A blocked person gets exactly what a
     // decline would have sent them: the answer while they waited (decline
     // applies to nothing else), nothing otherwise.
-    if block && transition.before.is_some_and(RequestState::is_open) {
-        let request = &transition.request;
-        let declined = RequestState::Declined.code();
-        notify(app, &[request.account], request, declined, now).await?;
-    }
-    notify_promoted(app, &transition, now).await?;
+    let told = tell_of_change(
+        app.mail_site(),
+        move |t| {
+            (block && t.before.is_some_and(RequestState::is_open))
+                .then_some(RequestState::Declined.code())
+        },
+        None,
+    );
+    let transition = committed(store.change_request(id, &step, None, &told, now).await?)?;
+    app.mailed();
+    let left = AccessChange::Account(transition.request.account);
+    app.access_changed(left).await;
     Ok(transition)
 }
 
@@ -315,10 +319,11 @@ pub async fn withdraw(
     }
     let step =
         |current: Option<RequestState>, _room| on_withdraw(current.ok_or(Refusal::NotApplicable)?);
-    let transition = committed(store.change_request(id, &step, None, now).await?)?;
+    let told = tell_of_change(app.mail_site(), |_| None, None);
+    let transition = committed(store.change_request(id, &step, None, &told, now).await?)?;
+    app.mailed();
     let left = AccessChange::Account(transition.request.account);
     app.access_changed(left).await;
-    notify_promoted(app, &transition, now).await?;
     Ok(transition)
 }
 

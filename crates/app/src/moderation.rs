@@ -13,7 +13,7 @@ use kith_domain::listing::{ListingChange, next_status};
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::AuditEntry;
 use kith_store::audit::AuditRecord;
-use kith_store::moderation::{ChangeRecord, QueueItem};
+use kith_store::moderation::{ChangeRecord, QueueItem, StatusChange};
 use kith_store::rooms::AccessChange;
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
@@ -79,22 +79,25 @@ pub async fn decide(
         target: format!("group:{slug}"),
         reason: reason.as_deref().unwrap_or_default(),
     };
+    let hosts = match decision {
+        Decision::Approve => access.hosts,
+        _ => Vec::new(),
+    };
+    let name = store.managed_group(slug).await?.profile.name;
+    let approved = notices::listing_approved(app.mail_site(), slug, &name, hosts);
     store
         .set_group_status(
             access.id,
-            access.status,
-            status,
+            StatusChange::new(access.status, status),
             reason.as_deref(),
             Some(&audit),
+            &approved,
             now,
         )
         .await?;
     app.public_changed();
+    app.mailed();
     app.access_changed(AccessChange::Group(access.id)).await;
-    if *decision == Decision::Approve {
-        let name = store.managed_group(slug).await?.profile.name;
-        notices::listing_approved(app, slug, &name, &access.hosts, now).await?;
-    }
     Ok(status)
 }
 

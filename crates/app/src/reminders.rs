@@ -13,12 +13,12 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::group::Format;
 use kith_domain::zone::Zone;
-use kith_store::mail::Recipient;
+use kith_store::mail::{Audience, NoMail, Notices};
 use kith_store::membership::DueReminder;
 
 use crate::mail::kinds::{ReminderDayBefore, ReminderHourBefore, ReminderText};
 use crate::mail::time::MailTime;
-use crate::mail::{MailKind, compose};
+use crate::mail::{MailKind, Tell};
 use crate::{App, AppResult};
 
 /// How many due reminders one pass reads.
@@ -108,16 +108,11 @@ pub async fn send_due(app: &App, now: Timestamp) -> AppResult<usize> {
     Ok(written)
 }
 
-/// One reminder: claimed in the ledger, then written if the person wants it.
+/// One reminder: claimed in the ledger, with its mail if the person wants
+/// it, in one transaction. Answers whether a mail was written.
 async fn remind(app: &App, before: Before, due: &DueReminder, now: Timestamp) -> AppResult<bool> {
     let store = app.store();
     let site = app.mail_site();
-    if !store
-        .claim_reminder(&due.occurrence.id, due.account, before.code(), now)
-        .await?
-    {
-        return Ok(false);
-    }
     let preferences = store.notification_preferences(due.account).await?;
     let zone = Zone::parse(&due.time_zone).unwrap_or_else(|_| Zone::utc());
     let reader = due
@@ -136,18 +131,37 @@ async fn remind(app: &App, before: Before, due: &DueReminder, now: Timestamp) ->
         join_at: join_at.code(),
         group_url,
     };
-    let composed = match before {
+    let to = Audience::Accounts(vec![due.account]);
+    let (claimed, wanted) = match before {
         Before::Day if ReminderDayBefore::wanted(&preferences) => {
-            compose(site, &ReminderDayBefore { meeting }, &preferences)?
+            let mail = Tell::fixed(site, to, ReminderDayBefore { meeting });
+            (claim(app, before, due, &mail, now).await?, true)
         }
         Before::Hour if ReminderHourBefore::wanted(&preferences) => {
-            compose(site, &ReminderHourBefore { meeting }, &preferences)?
+            let mail = Tell::fixed(site, to, ReminderHourBefore { meeting });
+            (claim(app, before, due, &mail, now).await?, true)
         }
-        _ => return Ok(false),
+        // Claimed all the same: it is never weighed again.
+        _ => (claim(app, before, due, &NoMail, now).await?, false),
     };
-    app.enqueue(&composed.to(Recipient::Account(due.account), now), now)
-        .await?;
-    Ok(true)
+    if claimed && wanted {
+        app.mailed();
+    }
+    Ok(claimed && wanted)
+}
+
+/// Claims a reminder in the ledger with the mail `notices` makes.
+async fn claim(
+    app: &App,
+    before: Before,
+    due: &DueReminder,
+    notices: &dyn Notices<()>,
+    now: Timestamp,
+) -> AppResult<bool> {
+    Ok(app
+        .store()
+        .claim_reminder(&due.occurrence.id, due.account, before.code(), notices, now)
+        .await?)
 }
 
 /// Writes due reminders every `every`; each wakes the mail sender.

@@ -12,6 +12,8 @@ use kith_app::lifecycle;
 use kith_app::testing::{PASSWORD, now, person, registered};
 use kith_domain::account::Role;
 use kith_store::accounts::SessionKind;
+use kith_store::mail::NoMail;
+use kith_store::moderation::StatusChange;
 use kith_store::{Store, on_both_backends};
 
 /// The token of the newest unsent mail's first link to `path`, and marks
@@ -322,10 +324,13 @@ on_both_backends!(
         store
             .set_group_status(
                 access.id,
-                kith_domain::group::ListingStatus::Pending,
-                kith_domain::group::ListingStatus::Listed,
+                StatusChange::new(
+                    kith_domain::group::ListingStatus::Pending,
+                    kith_domain::group::ListingStatus::Listed,
+                ),
                 None,
                 None,
+                &NoMail,
                 now(),
             )
             .await

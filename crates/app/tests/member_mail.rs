@@ -13,6 +13,7 @@ use kith_app::testing::GroupBuilder;
 use kith_app::testing::smtp::SmtpServer;
 use kith_app::testing::{now, registered};
 use kith_domain::membership::{Occupancy, RequestState};
+use kith_store::mail::NoMail;
 use kith_store::{Store, on_both_backends};
 
 /// A member whose address is confirmed, so that their requests reach hosts.
@@ -42,7 +43,7 @@ on_both_backends!(
         for member in &members {
             let approve = |_: Option<RequestState>, _: Occupancy| Ok(RequestState::Approved);
             store
-                .ask_to_join(group, member.id, "", &approve, now())
+                .ask_to_join(group, member.id, "", &approve, &NoMail, now())
                 .await
                 .expect("ask")
                 .expect("member");

@@ -17,6 +17,8 @@ use kith_domain::group_input::GroupInput;
 use kith_domain::ids::Slug;
 use kith_domain::listing::ListingChange;
 use kith_domain::zone::Zone;
+use kith_store::mail::NoMail;
+use kith_store::moderation::StatusChange;
 use kith_store::{Store, on_both_backends};
 
 async fn person(app: &App, handle: &str, role: Role) -> Person {
@@ -661,10 +663,10 @@ on_both_backends!(
         let stale = store
             .set_group_status(
                 access.id,
-                ListingStatus::Pending,
-                ListingStatus::Unlisted,
+                StatusChange::new(ListingStatus::Pending, ListingStatus::Unlisted),
                 None,
                 None,
+                &NoMail,
                 now(),
             )
             .await;

@@ -11,6 +11,7 @@ use kith_domain::ids::Slug;
 use kith_domain::text;
 
 use crate::StoreResult;
+use crate::mail::Notices;
 use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft};
 
 mod imp;
@@ -27,6 +28,7 @@ pub trait GroupStore: Send + Sync {
     async fn insert_groups(
         &self,
         drafts: &[GroupDraft<'_>],
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<Vec<Slug>>;
 

@@ -11,6 +11,7 @@ use kith_domain::ids::{GroupId, Slug};
 use kith_domain::schedule::PlannedOccurrence;
 
 use crate::StoreResult;
+use crate::mail::Notices;
 use crate::model::AccountId;
 use crate::sql::parse_status;
 
@@ -94,6 +95,7 @@ pub trait HostingStore {
         &self,
         id: GroupId,
         update: &GroupUpdate<'_>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()>;
 
@@ -110,8 +112,15 @@ pub trait HostingStore {
 
     /// Deletes a group with everything that hangs on it: rules, meetings,
     /// requests and their threads, invitations, RSVPs. `NotFound` when it
-    /// is gone already.
-    async fn close_group(&self, id: GroupId) -> StoreResult<()>;
+    /// is gone already. The mail `notices` makes is written first, in the
+    /// same transaction (it hangs on no group, so it stays); answers how
+    /// many mails.
+    async fn close_group(
+        &self,
+        id: GroupId,
+        notices: &dyn Notices<()>,
+        now: Timestamp,
+    ) -> StoreResult<usize>;
 
     /// The groups an account hosts, in any status, by name.
     async fn groups_hosted_by(&self, account: AccountId) -> StoreResult<Vec<HostedGroup>>;

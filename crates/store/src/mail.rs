@@ -213,6 +213,14 @@ pub trait MailStore {
     /// Writes a mail to the outbox; answers its row id.
     async fn enqueue_mail(&self, mail: &NewMail<'_>, now: Timestamp) -> StoreResult<i64>;
 
+    /// Writes the mail `notices` makes, to its whole audience, in one
+    /// transaction (a host's announcement); answers how many.
+    async fn enqueue_notices(
+        &self,
+        notices: &dyn Notices<()>,
+        now: Timestamp,
+    ) -> StoreResult<usize>;
+
     /// Claims up to `limit` mails that are due (not sent, not given up,
     /// `not_before` passed, no live lease) until `lease_until`, counting an
     /// attempt for each. Two callers never claim the same row while its
@@ -344,12 +352,13 @@ impl From<PreferencesRow> for NotificationPreferences {
     }
 }
 
+/// Followed by one `VALUES` row per mail.
 pub(crate) const INSERT_MAIL: &str = "INSERT INTO outbox
     (account_id, address, kind, subject, text_body, html_body, unsubscribe_url, message_key,
-     created_at, not_before)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
-pub(crate) const INSERT_UNSUBSCRIBE_TOKEN: &str = "INSERT INTO unsubscribe_tokens
-    (token_hash, account_id, category, created_at) VALUES ($1, $2, $3, $4)";
+     created_at, not_before)";
+/// Followed by one `VALUES` row per token.
+pub(crate) const INSERT_UNSUBSCRIBE_TOKENS: &str = "INSERT INTO unsubscribe_tokens
+    (token_hash, account_id, category, created_at)";
 /// Due rows, oldest first; the backend appends its row lock.
 pub(crate) const DUE_MAIL: &str = "SELECT id FROM outbox
 WHERE sent_at IS NULL AND gave_up_at IS NULL AND not_before <= $1
@@ -403,6 +412,9 @@ pub(crate) fn check_mail(mail: &NewMail<'_>) -> StoreResult<()> {
 }
 
 mod imp;
+pub mod notices;
+
+pub use notices::{Addressee, Audience, MailDraft, NoMail, Notices};
 
 /// Writes a mail (and its unsubscribe token) to the outbox inside the
 /// transaction of the change it reports, answering its row id: either both
@@ -412,30 +424,78 @@ pub(crate) async fn insert_mail(
     mail: &NewMail<'_>,
     now: Timestamp,
 ) -> crate::StoreResult<i64> {
-    check_mail(mail)?;
-    let id: i64 = crate::db::query(INSERT_MAIL)
-        .bind(mail.recipient.account().map(|a| a.0))
-        .bind(mail.recipient.address())
-        .bind(mail.kind)
-        .bind(mail.subject)
-        .bind(mail.text)
-        .bind(mail.html)
-        .bind(mail.unsubscribe.map(|u| u.url))
-        .bind(kith_domain::ids::random_secret())
-        .bind(now)
-        .bind(mail.not_before)
-        .scalar(&mut *tx)
-        .await?;
-    if let (Some(u), Some(account)) = (mail.unsubscribe, mail.recipient.account()) {
-        crate::db::query(INSERT_UNSUBSCRIBE_TOKEN)
-            .bind(u.token_hash)
-            .bind(account.0)
-            .bind(u.category.code())
-            .bind(now)
-            .execute(tx)
-            .await?;
-    }
+    let mut insert = mail_rows(std::slice::from_ref(mail), now)?;
+    insert.push(" RETURNING id");
+    let id: i64 = insert.scalar(&mut *tx).await?;
+    insert_unsubscribe_tokens(tx, std::slice::from_ref(mail), now).await?;
     Ok(id)
+}
+
+/// Rows per statement: well under SQLite's 32,766 bound values.
+const MAILS_PER_INSERT: usize = 500;
+
+/// Writes mails (and their unsubscribe tokens) to the outbox inside the
+/// transaction of the change they report, a batch per statement.
+pub(crate) async fn insert_mails(
+    tx: &mut crate::db::Tx,
+    mails: &[NewMail<'_>],
+    now: Timestamp,
+) -> crate::StoreResult<()> {
+    for chunk in mails.chunks(MAILS_PER_INSERT) {
+        mail_rows(chunk, now)?.execute(&mut *tx).await?;
+        insert_unsubscribe_tokens(tx, chunk, now).await?;
+    }
+    Ok(())
+}
+
+/// `INSERT INTO outbox … VALUES (…), (…)` for `mails` (at least one).
+fn mail_rows<'a>(mails: &'a [NewMail<'a>], now: Timestamp) -> StoreResult<crate::db::Query<'a>> {
+    let mut insert = crate::db::query(INSERT_MAIL);
+    let mut rows = Vec::with_capacity(mails.len());
+    for mail in mails {
+        check_mail(mail)?;
+        rows.push([
+            crate::db::Arg::from(mail.recipient.account().map(|a| a.0)),
+            mail.recipient.address().into(),
+            mail.kind.into(),
+            mail.subject.into(),
+            mail.text.into(),
+            mail.html.into(),
+            mail.unsubscribe.map(|u| u.url).into(),
+            kith_domain::ids::random_secret().into(),
+            now.into(),
+            mail.not_before.into(),
+        ]);
+    }
+    insert.push_values(rows);
+    Ok(insert)
+}
+
+/// The one-click unsubscribe tokens of `mails`, in one statement.
+async fn insert_unsubscribe_tokens(
+    tx: &mut crate::db::Tx,
+    mails: &[NewMail<'_>],
+    now: Timestamp,
+) -> StoreResult<()> {
+    let rows: Vec<[crate::db::Arg<'_>; 4]> = mails
+        .iter()
+        .filter_map(|mail| Some((mail.unsubscribe?, mail.recipient.account()?)))
+        .map(|(u, account)| {
+            [
+                u.token_hash.into(),
+                account.0.into(),
+                u.category.code().into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut insert = crate::db::query(INSERT_UNSUBSCRIBE_TOKENS);
+    insert.push_values(rows);
+    insert.execute(tx).await?;
+    Ok(())
 }
 
 #[cfg(test)]

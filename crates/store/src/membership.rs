@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use kith_domain::ids::{GroupId, OccurrenceId, RequestId, Slug};
 use kith_domain::membership::{Occupancy, Refusal, RequestState};
 
+use crate::mail::Notices;
 use crate::model::{AccountId, OccurrenceTime};
 use crate::{StoreError, StoreResult, from_seconds};
 
@@ -152,24 +153,28 @@ pub trait MembershipStore {
 
     /// Asks to join (or asks again): `step` gives the state from the
     /// person's earlier request and the group's room. The answer replaces
-    /// any earlier one; an existing request keeps its id and thread.
+    /// any earlier one; an existing request keeps its id and thread. The
+    /// mail `notices` makes of the outcome is written with it.
     async fn ask_to_join(
         &self,
         group: GroupId,
         account: AccountId,
         answer: &str,
         step: Step<'_>,
+        notices: &dyn Notices<Transition>,
         now: Timestamp,
     ) -> StoreResult<Result<Transition, Refusal>>;
 
     /// Moves a request on by `step` (a decision, withdrawing, leaving,
     /// removal, a block), with an optional message in its thread; when a
-    /// member's place comes free, the first person waiting moves up.
+    /// member's place comes free, the first person waiting moves up. The
+    /// mail `notices` makes of the outcome is written with it.
     async fn change_request(
         &self,
         request: &RequestId,
         step: Step<'_>,
         message: Option<NewMessage<'_>>,
+        notices: &dyn Notices<Transition>,
         now: Timestamp,
     ) -> StoreResult<Result<Transition, Refusal>>;
 
@@ -197,11 +202,12 @@ pub trait MembershipStore {
     /// A request's thread, oldest first.
     async fn thread(&self, request: &RequestId) -> StoreResult<Vec<MessageRecord>>;
 
-    /// Adds a message to a request's thread.
+    /// Adds a message to a request's thread, with the mail that tells of it.
     async fn post_message(
         &self,
         request: &RequestId,
         message: NewMessage<'_>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()>;
 
@@ -272,13 +278,15 @@ pub trait MembershipStore {
         limit: u32,
     ) -> StoreResult<Vec<DueReminder>>;
 
-    /// Records a reminder as written; `false` when it was already (by
-    /// this instance or another), so it is never written twice.
+    /// Records a reminder as written, with the mail `notices` makes of it;
+    /// `false` (and no mail) when it was already, by this instance or
+    /// another, so it is never written twice.
     async fn claim_reminder(
         &self,
         occurrence: &OccurrenceId,
         account: AccountId,
         kind: &str,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<bool>;
 

@@ -9,6 +9,7 @@ use kith_domain::group::ListingStatus;
 use kith_domain::ids::{GroupId, Slug};
 
 use crate::StoreResult;
+use crate::mail::Notices;
 use crate::model::AuditEntry;
 
 /// A listing waiting for review.
@@ -43,20 +44,36 @@ pub struct ChangeRecord {
     pub changes: String,
 }
 
+/// A listing's status, from what the decider read to what they decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The status the decider read; the change is `Stale` if it moved on.
+    pub from: ListingStatus,
+    /// The status decided.
+    pub to: ListingStatus,
+}
+
+impl StatusChange {
+    /// From `from` to `to`.
+    pub fn new(from: ListingStatus, to: ListingStatus) -> Self {
+        Self { from, to }
+    }
+}
+
 /// Listing decisions and what moderators read before making them.
 #[async_trait]
 pub trait ModerationStore {
-    /// Changes a group's status from `from` to `status`, with its note and
-    /// audit row, in one transaction; `Stale` (nothing written) when its
-    /// status is no longer `from`, so two deciders never both win. Going
-    /// to `pending` marks it submitted now.
+    /// Changes a group's status as `change` says, with its note, audit row
+    /// and the mail `notices` makes, in one transaction; `Stale` (nothing
+    /// written) when its status is no longer `change.from`, so two
+    /// deciders never both win. Going to `pending` marks it submitted now.
     async fn set_group_status(
         &self,
         id: GroupId,
-        from: ListingStatus,
-        status: ListingStatus,
+        change: StatusChange,
         review_note: Option<&str>,
         audit: Option<&AuditEntry<'_>>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()>;
 

@@ -9,21 +9,35 @@ use kith_domain::ids::{GroupId, OccurrenceId, RuleId, SeriesId, Slug};
 use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
 use crate::StoreResult;
+use crate::mail::Notices;
 use crate::model::{OccurrenceException, OccurrenceTime};
 
 mod imp;
+
+/// Where a meeting is set: moved to a local start, or back to its rule's
+/// (`moved_to: None`), with the instants it then starts and ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeetingTimes {
+    /// The local start it moves to, in the group's zone; `None` restores.
+    pub moved_to: Option<DateTime>,
+    /// When it starts.
+    pub starts_at: Timestamp,
+    /// When it ends.
+    pub ends_at: Timestamp,
+}
 
 /// A group's meetings.
 #[async_trait]
 pub trait OccurrenceStore: Send + Sync {
     /// Cancels one of a group's meetings that has not ended, with a note
-    /// (`set_occurrence_time` restores it); `NotFound` when the group has
-    /// no such meeting ahead.
+    /// (`set_occurrence_time` restores it) and the mail `notices` makes;
+    /// `NotFound` when the group has no such meeting ahead.
     async fn cancel_occurrence(
         &self,
         group: GroupId,
         occurrence: &OccurrenceId,
         note: Option<&str>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()>;
 
@@ -44,14 +58,15 @@ pub trait OccurrenceStore: Send + Sync {
     ) -> StoreResult<(RuleId, DateTime)>;
 
     /// Sets a meeting's times: moved to `moved_to` (local), or back to its
-    /// rule's (`None`); either way not cancelled.
+    /// rule's (`None`); either way not cancelled. The mail `notices`
+    /// makes is written with it.
     async fn set_occurrence_time(
         &self,
         group: GroupId,
         occurrence: &OccurrenceId,
-        moved_to: Option<DateTime>,
-        starts_at: Timestamp,
-        ends_at: Timestamp,
+        times: MeetingTimes,
+        notices: &dyn Notices<()>,
+        now: Timestamp,
     ) -> StoreResult<()>;
 
     /// The next meetings of a group, in any status, that end after `now`;

@@ -23,7 +23,10 @@ use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_l
 use kith_domain::zone::Zone;
 
 use crate::accounts::NewAccount;
+use crate::mail::notices::ComposeError;
+use crate::mail::{Addressee, Audience, MailDraft, NoMail, Notices};
 use crate::{AccountId, AuditEntry, GroupDraft, Store};
+use kith_domain::mail_category::MailCategory;
 
 /// The fixed "now" of store tests.
 pub fn now() -> Timestamp {
@@ -165,6 +168,53 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Mail for tests: a `notice` to each of an audience who wants
+/// announcements, its subject naming the account and its text the zone the
+/// store read; with `fails`, composing fails.
+#[derive(Debug, Clone)]
+pub struct TestNotice {
+    /// Whom it goes to.
+    pub audience: Audience,
+    /// Whether composing fails (as a broken template would).
+    pub fails: bool,
+}
+
+impl TestNotice {
+    /// A notice to `audience`.
+    pub fn to(audience: Audience) -> Self {
+        Self {
+            audience,
+            fails: false,
+        }
+    }
+}
+
+impl<T: ?Sized> Notices<T> for TestNotice {
+    fn audience(&self, _: &T) -> Audience {
+        self.audience.clone()
+    }
+
+    fn mail_for(&self, _: &T, to: &Addressee) -> Result<Option<MailDraft>, ComposeError> {
+        if self.fails {
+            return Err("a template failed".into());
+        }
+        if !to.preferences.wants(MailCategory::Announcements) {
+            return Ok(None);
+        }
+        Ok(Some(MailDraft {
+            kind: "notice",
+            subject: format!("to {}", to.account.0),
+            text: format!("zone {}", to.time_zone.as_deref().unwrap_or("none")),
+            html: String::new(),
+            unsubscribe: Some((
+                MailCategory::Announcements,
+                kith_domain::ids::random_secret(),
+                "https://kith.example/mail/unsubscribe/t".to_owned(),
+            )),
+        }))
+    }
+}
+
 /// A group for tests; adjust fields before inserting.
 pub fn group(name: &str, zone: &str, days: &[Weekday], at: &str) -> NewGroup {
     let rule = Rule::weekly(
@@ -227,7 +277,10 @@ pub async fn insert(
             occurrences_until: until,
         })
         .collect();
-    store.insert_groups(&drafts, now()).await.expect("insert")
+    store
+        .insert_groups(&drafts, &NoMail, now())
+        .await
+        .expect("insert")
 }
 
 /// A member who can log in, at `<handle>@example.org` (lowercased), not yet

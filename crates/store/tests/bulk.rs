@@ -15,6 +15,7 @@ use kith_domain::ids::{GroupId, SeriesId, Slug};
 use kith_domain::schedule::{MeetingDuration, Rule, Schedule, WeekdaySet, parse_local_time};
 use kith_domain::zone::Zone;
 use kith_store::hosting::GroupUpdate;
+use kith_store::mail::NoMail;
 use kith_store::{GroupDraft, StoreError};
 
 fn now() -> Timestamp {
@@ -45,7 +46,10 @@ async fn insert_listed(store: &dyn kith_store::Store, groups: &[NewGroup]) -> Ve
             occurrences_until: until,
         })
         .collect();
-    store.insert_groups(&drafts, now()).await.expect("insert")
+    store
+        .insert_groups(&drafts, &NoMail, now())
+        .await
+        .expect("insert")
 }
 
 /// The `n`th of a varied population: one to three weekly rules, several
@@ -147,7 +151,10 @@ contract!(
             .collect();
         let planned: usize = drafts.iter().map(|d| d.occurrences.len()).sum();
         assert!(planned > 2 * 4_571, "{planned} meetings");
-        let slugs = store.insert_groups(&drafts, now()).await.expect("insert");
+        let slugs = store
+            .insert_groups(&drafts, &NoMail, now())
+            .await
+            .expect("insert");
         let expected: Vec<&Slug> = groups.iter().map(|g| &g.profile.slug).collect();
         assert_eq!(slugs.iter().collect::<Vec<_>>(), expected, "in order");
         assert_eq!(store.count_groups().await.expect("count"), 1_201);
@@ -356,7 +363,10 @@ macro_rules! backfill_test {
                     occurrences_until: until,
                 })
                 .collect();
-            let slugs = store.insert_groups(&drafts, now()).await.expect("insert");
+            let slugs = store
+                .insert_groups(&drafts, &NoMail, now())
+                .await
+                .expect("insert");
             let before = series_of(&store, &slugs).await;
             let mut connection = <$connection>::connect(&url).await.expect("connect");
             sqlx::query("UPDATE schedule_rules SET public_id = NULL")

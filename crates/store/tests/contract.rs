@@ -13,6 +13,7 @@ use kith_domain::text;
 use kith_domain::zone::Zone;
 use kith_store::{DirectorySearch, GroupDraft, Store, StoreError};
 
+use kith_store::mail::NoMail;
 use kith_store::testing::{group, insert, now};
 
 fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
@@ -157,7 +158,7 @@ contract!(
             },
         ];
         assert!(matches!(
-            store.insert_groups(&drafts, now()).await,
+            store.insert_groups(&drafts, &NoMail, now()).await,
             Err(StoreError::Conflict { .. })
         ));
         assert_eq!(
@@ -592,7 +593,7 @@ contract!(
                 change_log: None,
             };
             store
-                .update_group(id, &update, now())
+                .update_group(id, &update, &NoMail, now())
                 .await
                 .expect("update");
         }

@@ -23,6 +23,7 @@ use kith_app::testing::GroupBuilder;
 use kith_domain::membership::{Occupancy, RequestState};
 use kith_store::Store;
 use kith_store::accounts::SessionKind;
+use kith_store::mail::NoMail;
 use kith_store::testing::{TempPostgres, TempSqlite};
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
@@ -133,7 +134,7 @@ async fn main() {
             .expect("account");
         let approve = |_: Option<RequestState>, _: Occupancy| Ok(RequestState::Approved);
         store
-            .ask_to_join(group, account, "", &approve, now)
+            .ask_to_join(group, account, "", &approve, &NoMail, now)
             .await
             .expect("ask")
             .expect("member");

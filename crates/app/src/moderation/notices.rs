@@ -1,76 +1,49 @@
 //! Mail about listings: to the hosts when a moderator approves theirs, to
 //! the moderators when one waits for review. One mail per person, never a
-//! shared To; accounts without an address (demo hosts) get none.
+//! shared To; accounts without an address (demo hosts) get none. Each is a
+//! [`Tell`] the store writes with the change it reports.
 
-use jiff::Timestamp;
 use kith_domain::ids::Slug;
 use kith_store::AccountId;
-use kith_store::mail::Recipient;
+use kith_store::mail::Audience;
 
 use crate::mail::kinds::{ListingApproved, ListingWaiting};
-use crate::mail::{MailKind, compose};
+use crate::mail::{MailSite, Tell};
 use crate::{App, AppResult};
 
-/// Writes `mail` to each of `to` who has an address and wants it.
-async fn mail_each<K: MailKind>(
-    app: &App,
-    to: &[AccountId],
-    mail: &K,
-    now: Timestamp,
-) -> AppResult<()> {
-    let store = app.store();
-    let site = app.mail_site();
-    for account in to {
-        if store.account_details(*account).await?.email.is_none() {
-            continue;
-        }
-        let preferences = store.notification_preferences(*account).await?;
-        if !K::wanted(&preferences) {
-            continue;
-        }
-        let composed = compose(site, mail, &preferences)?;
-        app.enqueue(&composed.to(Recipient::Account(*account), now), now)
-            .await?;
-    }
-    Ok(())
-}
-
 /// Tells a group's hosts that it is listed now.
-pub(crate) async fn listing_approved(
-    app: &App,
+pub(crate) fn listing_approved<'a>(
+    site: &'a MailSite,
     slug: &Slug,
     group_name: &str,
-    hosts: &[AccountId],
-    now: Timestamp,
-) -> AppResult<()> {
-    let site = app.mail_site();
+    hosts: Vec<AccountId>,
+) -> Tell<'a, (), ListingApproved> {
     let mail = ListingApproved {
         group_name: group_name.to_owned(),
         group_url: site.link(&format!("/groups/{slug}")),
         people_url: site.link(&format!("/groups/{slug}/people")),
     };
-    mail_each(app, hosts, &mail, now).await
+    Tell::fixed(site, Audience::Accounts(hosts), mail)
 }
 
 /// Tells every moderator and admin, except `sent_by` (who knows), that a
-/// listing waits for review.
-pub(crate) async fn listing_waiting(
-    app: &App,
+/// listing waits for review — when `waits`; otherwise nobody.
+pub(crate) async fn listing_waiting<'a>(
+    app: &'a App,
     group_name: &str,
     sent_by: AccountId,
-    now: Timestamp,
-) -> AppResult<()> {
-    let store = app.store();
+    waits: bool,
+) -> AppResult<Tell<'a, (), ListingWaiting>> {
     let site = app.mail_site();
     let mail = ListingWaiting {
         group_name: group_name.to_owned(),
         queue_url: site.link("/moderation"),
     };
-    let staff: Vec<AccountId> = store
-        .staff_accounts()
-        .await?
-        .into_iter()
-        .filter(|a| *a != sent_by)
-        .collect();
-    mail_each(app, &staff, &mail, now).await
+    let audience = if waits {
+        let staff = app.store().staff_accounts().await?;
+        Audience::Accounts(staff.into_iter().filter(|a| *a != sent_by).collect())
+    } else {
+        Audience::Nobody
+    };
+    Ok(Tell::fixed(site, audience, mail))
 }

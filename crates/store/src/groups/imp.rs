@@ -11,6 +11,8 @@ use kith_domain::ids::Slug;
 
 use super::GroupStore;
 use crate::db::query;
+use crate::mail::notices::write_notices;
+use crate::mail::{Audience, Notices};
 use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft};
 use crate::sql::{
     COUNT_GROUPS, FEED_GROUPS, FEED_RULES, FeedRow, GROUP_HOSTS, GROUP_RULES, GroupRow,
@@ -29,13 +31,16 @@ impl GroupStore for SqlStore {
     async fn insert_groups(
         &self,
         drafts: &[GroupDraft<'_>],
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<Vec<Slug>> {
-        if let Some(direct) = self.direct_writer() {
+        // The direct writer is for imports, which mail nobody.
+        if let (Some(direct), Audience::Nobody) = (self.direct_writer(), notices.audience(&())) {
             return direct.insert_groups(drafts, now).await;
         }
         let mut tx = self.db().begin().await?;
         let slugs = bulk::insert_groups(&mut tx, drafts, now).await?;
+        write_notices(&mut tx, notices, &(), now).await?;
         tx.commit().await?;
         Ok(slugs)
     }

@@ -14,6 +14,8 @@ use super::{
 use crate::bulk::{self, NewSchedule};
 use crate::db::{Tx, query};
 use crate::groups::GroupColumns;
+use crate::mail::Notices;
+use crate::mail::notices::write_notices;
 use crate::model::AccountId;
 use crate::sql::{
     GROUP_HOSTS, GROUP_RULES, GroupRow, INSERT_HOST, IS_HOST, NEXT_HOST_POSITION, RuleRow,
@@ -57,9 +59,13 @@ impl HostingStore for SqlStore {
         &self,
         id: GroupId,
         update: &GroupUpdate<'_>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()> {
-        self.update_groups(&[(id, update.clone())], now).await
+        let mut tx = self.db().begin().await?;
+        save_edits(&mut tx, &[(id, update.clone())], now).await?;
+        write_notices(&mut tx, notices, &(), now).await?;
+        tx.commit().await
     }
 
     async fn update_groups(
@@ -67,34 +73,26 @@ impl HostingStore for SqlStore {
         updates: &[(GroupId, GroupUpdate<'_>)],
         now: Timestamp,
     ) -> StoreResult<()> {
-        let columns: Vec<GroupColumns> = updates
-            .iter()
-            .map(|(_, update)| GroupColumns::of(update.group))
-            .collect();
-        let mut schedules = Vec::new();
         let mut tx = self.db().begin().await?;
-        for ((id, update), columns) in updates.iter().zip(&columns) {
-            save_edit(&mut tx, *id, update, columns, now).await?;
-            if let Some(occurrences) = update.occurrences {
-                schedules.push(NewSchedule {
-                    group: id.0,
-                    schedule: &update.group.profile.schedule,
-                    occurrences,
-                    sort_name: &columns.sort_name,
-                });
-            }
-        }
-        // The new rules and meetings of every group whose schedule
-        // changed, in a few multi-row statements.
-        bulk::insert_schedules(&mut tx, &schedules).await?;
+        save_edits(&mut tx, updates, now).await?;
         tx.commit().await
     }
 
-    async fn close_group(&self, id: GroupId) -> StoreResult<()> {
+    async fn close_group(
+        &self,
+        id: GroupId,
+        notices: &dyn Notices<()>,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
+        let mut tx = self.db().begin().await?;
+        // Before the delete: the audience is the members it deletes.
+        let told = write_notices(&mut tx, notices, &(), now).await?;
         query(CLOSE_GROUP)
             .bind(id.0)
-            .execute_or_not_found(self.db())
-            .await
+            .execute_or_not_found(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(told)
     }
 
     async fn add_host(&self, id: GroupId, account: AccountId) -> StoreResult<()> {
@@ -139,6 +137,33 @@ impl HostingStore for SqlStore {
 /// the sort name its meetings carry, its old rules when the schedule
 /// changed (the caller inserts the new ones with everyone's), and its
 /// change-log row. `NotFound` when the group is gone.
+/// Saves edits inside `tx`: each group's row, then the new rules and
+/// meetings of every group whose schedule changed, in a few multi-row
+/// statements.
+async fn save_edits(
+    tx: &mut Tx,
+    updates: &[(GroupId, GroupUpdate<'_>)],
+    now: Timestamp,
+) -> StoreResult<()> {
+    let columns: Vec<GroupColumns> = updates
+        .iter()
+        .map(|(_, update)| GroupColumns::of(update.group))
+        .collect();
+    let mut schedules = Vec::new();
+    for ((id, update), columns) in updates.iter().zip(&columns) {
+        save_edit(tx, *id, update, columns, now).await?;
+        if let Some(occurrences) = update.occurrences {
+            schedules.push(NewSchedule {
+                group: id.0,
+                schedule: &update.group.profile.schedule,
+                occurrences,
+                sort_name: &columns.sort_name,
+            });
+        }
+    }
+    bulk::insert_schedules(tx, &schedules).await
+}
+
 async fn save_edit(
     tx: &mut Tx,
     id: GroupId,

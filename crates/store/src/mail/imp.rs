@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+use super::notices::{Notices, write_notices};
 use super::{
     CLAIMED_MAIL, DUE_MAIL, ENSURE_PREFERENCES, LEASE_MAIL, MAIL_GIVE_UP, MAIL_RETRY, MAIL_SENT,
     MailStore, NewMail, NotificationPreferences, OUTBOX_STATES, OutboxMail, OutboxRow, OutboxState,
@@ -24,6 +25,17 @@ impl MailStore for SqlStore {
         let id = insert_mail(&mut tx, mail, now).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    async fn enqueue_notices(
+        &self,
+        notices: &dyn Notices<()>,
+        now: Timestamp,
+    ) -> StoreResult<usize> {
+        let mut tx = self.db().begin().await?;
+        let written = write_notices(&mut tx, notices, &(), now).await?;
+        tx.commit().await?;
+        Ok(written)
     }
 
     async fn claim_mail(

@@ -21,6 +21,8 @@ use super::{
     rows_into_records,
 };
 use crate::db::query;
+use crate::mail::Notices;
+use crate::mail::notices::write_notices;
 use crate::model::{AccountId, OccurrenceTime};
 use crate::sql::IS_HOST;
 use crate::sql_store::SqlStore;
@@ -51,6 +53,7 @@ impl MembershipStore for SqlStore {
         account: AccountId,
         answer: &str,
         step: Step<'_>,
+        notices: &dyn Notices<Transition>,
         now: Timestamp,
     ) -> StoreResult<Result<Transition, Refusal>> {
         let mut tx = self.db().begin().await?;
@@ -93,12 +96,14 @@ impl MembershipStore for SqlStore {
                 .await?
         };
         let request = request_by_row(&mut tx, row_id).await?;
-        tx.commit().await?;
-        Ok(Ok(Transition {
+        let transition = Transition {
             before,
             request,
             promoted: None,
-        }))
+        };
+        write_notices(&mut tx, notices, &transition, now).await?;
+        tx.commit().await?;
+        Ok(Ok(transition))
     }
 
     async fn change_request(
@@ -106,6 +111,7 @@ impl MembershipStore for SqlStore {
         request: &RequestId,
         step: Step<'_>,
         message: Option<NewMessage<'_>>,
+        notices: &dyn Notices<Transition>,
         now: Timestamp,
     ) -> StoreResult<Result<Transition, Refusal>> {
         let mut tx = self.db().begin().await?;
@@ -148,12 +154,14 @@ impl MembershipStore for SqlStore {
             }
         }
         let request = request_by_row(&mut tx, row_id).await?;
-        tx.commit().await?;
-        Ok(Ok(Transition {
+        let transition = Transition {
             before: Some(before),
             request,
             promoted,
-        }))
+        };
+        write_notices(&mut tx, notices, &transition, now).await?;
+        tx.commit().await?;
+        Ok(Ok(transition))
     }
 
     async fn request(&self, request: &RequestId) -> StoreResult<RequestRecord> {
@@ -232,11 +240,15 @@ impl MembershipStore for SqlStore {
         &self,
         request: &RequestId,
         message: NewMessage<'_>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()> {
+        let mut tx = self.db().begin().await?;
         insert_message(request, message, now)
-            .execute(self.db())
+            .execute(&mut tx)
             .await?;
+        write_notices(&mut tx, notices, &(), now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -376,16 +388,23 @@ impl MembershipStore for SqlStore {
         occurrence: &OccurrenceId,
         account: AccountId,
         kind: &str,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let done = query(CLAIM_REMINDER)
+        let mut tx = self.db().begin().await?;
+        let claimed = query(CLAIM_REMINDER)
             .bind(occurrence.as_str())
             .bind(account.0)
             .bind(kind)
             .bind(now)
-            .execute(self.db())
-            .await?;
-        Ok(done == 1)
+            .execute(&mut tx)
+            .await?
+            == 1;
+        if claimed {
+            write_notices(&mut tx, notices, &(), now).await?;
+        }
+        tx.commit().await?;
+        Ok(claimed)
     }
 
     async fn rsvps_of(

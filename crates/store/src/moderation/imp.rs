@@ -3,12 +3,15 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kith_domain::group::ListingStatus;
 use kith_domain::ids::{GroupId, Slug};
 
-use super::{ChangeRecord, ModerationStore, QUEUE, QueueItem, RECENT_CHANGES, SET_STATUS};
+use super::{
+    ChangeRecord, ModerationStore, QUEUE, QueueItem, RECENT_CHANGES, SET_STATUS, StatusChange,
+};
 use crate::audit::insert_audit;
 use crate::db::query;
+use crate::mail::Notices;
+use crate::mail::notices::write_notices;
 use crate::model::AuditEntry;
 use crate::sql::GROUP_HOSTS;
 use crate::sql_store::SqlStore;
@@ -19,19 +22,19 @@ impl ModerationStore for SqlStore {
     async fn set_group_status(
         &self,
         id: GroupId,
-        from: ListingStatus,
-        status: ListingStatus,
+        change: StatusChange,
         review_note: Option<&str>,
         audit: Option<&AuditEntry<'_>>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()> {
         let mut tx = self.db().begin().await?;
         let done = query(SET_STATUS)
             .bind(id.0)
-            .bind(status.code())
+            .bind(change.to.code())
             .bind(review_note)
             .bind(now)
-            .bind(from.code())
+            .bind(change.from.code())
             .execute(&mut tx)
             .await?;
         if done == 0 {
@@ -40,6 +43,7 @@ impl ModerationStore for SqlStore {
         if let Some(audit) = audit {
             insert_audit(&mut tx, audit, now).await?;
         }
+        write_notices(&mut tx, notices, &(), now).await?;
         tx.commit().await
     }
 

@@ -8,8 +8,10 @@ use jiff::civil::DateTime;
 use kith_domain::ids::{GroupId, OccurrenceId, RuleId, SeriesId, Slug};
 use kith_domain::schedule::{PlannedOccurrence, Schedule};
 
-use super::OccurrenceStore;
+use super::{MeetingTimes, OccurrenceStore};
 use crate::db::query;
+use crate::mail::Notices;
+use crate::mail::notices::write_notices;
 use crate::model::{OccurrenceException, OccurrenceTime};
 use crate::sql::{
     CANCEL_OCCURRENCE, GROUPS_DUE, OCCURRENCE_EXCEPTIONS, OCCURRENCE_RULE, OccurrenceRow,
@@ -30,15 +32,19 @@ impl OccurrenceStore for SqlStore {
         group: GroupId,
         occurrence: &OccurrenceId,
         note: Option<&str>,
+        notices: &dyn Notices<()>,
         now: Timestamp,
     ) -> StoreResult<()> {
+        let mut tx = self.db().begin().await?;
         query(CANCEL_OCCURRENCE)
             .bind(occurrence.as_str())
             .bind(group.0)
             .bind(note)
             .bind(now)
-            .execute_or_not_found(self.db())
-            .await
+            .execute_or_not_found(&mut tx)
+            .await?;
+        write_notices(&mut tx, notices, &(), now).await?;
+        tx.commit().await
     }
 
     async fn occurrence_exceptions(&self, group: GroupId) -> StoreResult<Vec<OccurrenceException>> {
@@ -93,18 +99,21 @@ impl OccurrenceStore for SqlStore {
         &self,
         group: GroupId,
         occurrence: &OccurrenceId,
-        moved_to: Option<DateTime>,
-        starts_at: Timestamp,
-        ends_at: Timestamp,
+        times: MeetingTimes,
+        notices: &dyn Notices<()>,
+        now: Timestamp,
     ) -> StoreResult<()> {
+        let mut tx = self.db().begin().await?;
         query(SET_OCCURRENCE_TIME)
             .bind(occurrence.as_str())
             .bind(group.0)
-            .bind(moved_to.map(|m| m.to_string()))
-            .bind(starts_at)
-            .bind(ends_at)
-            .execute_or_not_found(self.db())
-            .await
+            .bind(times.moved_to.map(|m| m.to_string()))
+            .bind(times.starts_at)
+            .bind(times.ends_at)
+            .execute_or_not_found(&mut tx)
+            .await?;
+        write_notices(&mut tx, notices, &(), now).await?;
+        tx.commit().await
     }
 
     async fn upcoming_occurrences(

@@ -17,6 +17,8 @@ use serde_json::json;
 use kith_domain::membership::{Occupancy, RequestState};
 
 use crate::support::{Browser, TestApp, TestResponse, group_pairs, now};
+use kith_store::mail::NoMail;
+use kith_store::moderation::StatusChange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -158,7 +160,7 @@ impl World {
         ] {
             let step = move |_: Option<RequestState>, _: Occupancy| Ok(state);
             let asked = store
-                .ask_to_join(access.id, person.id, "", &step, now())
+                .ask_to_join(access.id, person.id, "", &step, &NoMail, now())
                 .await
                 .expect("ask")
                 .expect("asked");
@@ -167,7 +169,14 @@ impl World {
         if status != ListingStatus::Listed {
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
             store
-                .set_group_status(access.id, ListingStatus::Listed, status, note, None, now())
+                .set_group_status(
+                    access.id,
+                    StatusChange::new(ListingStatus::Listed, status),
+                    note,
+                    None,
+                    &NoMail,
+                    now(),
+                )
                 .await
                 .expect("status");
         }

@@ -10,6 +10,8 @@ use kith_domain::ids::Slug;
 use serde_json::json;
 
 use crate::support::{Browser, TestApp, group_pairs, now};
+use kith_store::mail::NoMail;
+use kith_store::moderation::StatusChange;
 
 /// A listed group hosted by `host`, with extra form fields.
 pub async fn listed_group(
@@ -34,10 +36,10 @@ pub async fn listed_group(
     store
         .set_group_status(
             access.id,
-            ListingStatus::Pending,
-            ListingStatus::Listed,
+            StatusChange::new(ListingStatus::Pending, ListingStatus::Listed),
             None,
             None,
+            &NoMail,
             now(),
         )
         .await

@@ -18,6 +18,8 @@ use kith_domain::group::ListingStatus;
 use kith_domain::group_input::GroupInput;
 use kith_domain::ids::Slug;
 use kith_store::accounts::SessionKind;
+use kith_store::mail::NoMail;
+use kith_store::moderation::StatusChange;
 use kith_store::testing::TempSqlite;
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
@@ -309,7 +311,14 @@ impl TestApp {
             let access = store.group_access(&slug).await.expect("access");
             let note = matches!(status, ListingStatus::Rejected).then_some("Please say more.");
             store
-                .set_group_status(access.id, ListingStatus::Pending, status, note, None, now())
+                .set_group_status(
+                    access.id,
+                    StatusChange::new(ListingStatus::Pending, status),
+                    note,
+                    None,
+                    &NoMail,
+                    now(),
+                )
                 .await
                 .expect("status");
         }

@@ -8,6 +8,7 @@ use kith_domain::group::ListingStatus;
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 
 use crate::hosting::GroupUpdate;
+use crate::mail::NoMail;
 use crate::testing::{now, two_groups};
 use crate::{Store, StoreError};
 
@@ -49,7 +50,7 @@ crate::on_both_backends!(
             change_log: Some((willow, r#"{"name":{"before":"Quiet River"}}"#.to_owned())),
         };
         store
-            .update_group(ids[0], &update, later)
+            .update_group(ids[0], &update, &NoMail, later)
             .await
             .expect("update");
         let managed = store.managed_group(&slugs[0]).await.expect("read");
@@ -97,7 +98,7 @@ crate::on_both_backends!(
         );
         assert!(matches!(
             store
-                .update_group(GroupId(i64::MAX), &edit(&described), later)
+                .update_group(GroupId(i64::MAX), &edit(&described), &NoMail, later)
                 .await,
             Err(StoreError::NotFound)
         ));
@@ -114,7 +115,10 @@ crate::on_both_backends!(
             .create_claim(ids[0], rowan, "Mine?", now())
             .await
             .expect("claim");
-        store.close_group(ids[0]).await.expect("close");
+        store
+            .close_group(ids[0], &NoMail, now())
+            .await
+            .expect("close");
         assert!(matches!(
             store.group_access(slug).await,
             Err(StoreError::NotFound)
@@ -123,9 +127,51 @@ crate::on_both_backends!(
         assert!(store.claims(10).await.expect("claims").is_empty());
         assert_eq!(store.count_groups().await.expect("count"), 1);
         assert!(matches!(
-            store.close_group(ids[0]).await,
+            store.close_group(ids[0], &NoMail, now()).await,
             Err(StoreError::NotFound)
         ));
+    }
+);
+
+crate::on_both_backends!(
+    closing_a_group_mails_its_members_in_the_same_change,
+    |store: Arc<dyn Store>| async move {
+        use kith_domain::membership::RequestState;
+
+        use crate::mail::Audience;
+        use crate::testing::{TestNotice, account};
+
+        let (_, ids) = two_groups(&store, ListingStatus::Listed).await;
+        let river = account(&store, "river").await;
+        let sky = account(&store, "sky").await;
+        let member = |_: Option<RequestState>, _| Ok(RequestState::Approved);
+        let waiting = |_: Option<RequestState>, _| Ok(RequestState::Waitlisted);
+        for (who, step) in [
+            (river, &member as crate::membership::Step<'_>),
+            (sky, &waiting),
+        ] {
+            store
+                .ask_to_join(ids[0], who, "", step, &NoMail, now())
+                .await
+                .expect("ask")
+                .expect("in");
+        }
+        let members = TestNotice::to(Audience::MembersOf(ids[0]));
+        let told = store
+            .close_group(ids[0], &members, now())
+            .await
+            .expect("close");
+        assert_eq!(told, 1, "the member, not the person waiting");
+        assert_eq!(store.outbox_states().await.expect("outbox").len(), 1);
+        assert!(matches!(
+            store.close_group(ids[0], &members, now()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.outbox_states().await.expect("outbox").len(),
+            1,
+            "a close that finds no group mails nobody"
+        );
     }
 );
 

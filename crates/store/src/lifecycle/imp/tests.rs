@@ -10,6 +10,7 @@ use super::*;
 use crate::Store;
 use crate::accounts::{NewSession, SessionKind};
 use crate::lifecycle::{SoleHost, TokenPurpose, session_id};
+use crate::mail::NoMail;
 use crate::mail::Recipient;
 use crate::testing::{account, group, insert, now};
 
@@ -406,7 +407,7 @@ crate::on_both_backends!(
         begin_session(&store, river, "river", now()).await;
         let step = |_: Option<RequestState>, _: Occupancy| Ok::<_, Refusal>(RequestState::Pending);
         let asked = store
-            .ask_to_join(GroupId(1), river, "hello", &step, now())
+            .ask_to_join(GroupId(1), river, "hello", &step, &NoMail, now())
             .await
             .expect("store")
             .expect("asked");

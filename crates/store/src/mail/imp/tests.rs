@@ -373,3 +373,85 @@ crate::on_both_backends!(
         assert!(store.outbox_states().await.expect("states").is_empty());
     }
 );
+
+crate::on_both_backends!(
+    notices_reach_each_addressee_once_as_they_want,
+    |store: Arc<dyn Store>| async move {
+        use crate::mail::Audience;
+        use crate::testing::TestNotice;
+
+        let river = account(&store, "river").await;
+        let sky = account(&store, "sky").await;
+        let moss = account(&store, "moss").await;
+        // A demo host: no address, so nothing to write.
+        let willow = store.ensure_account("willow", now()).await.expect("host");
+        store
+            .set_account_zone(sky, Some("Europe/Berlin"))
+            .await
+            .expect("zone");
+        let quiet = NotificationPreferences {
+            announcements: false,
+            ..NotificationPreferences::default()
+        };
+        store
+            .set_notification_preferences(moss, &quiet, now())
+            .await
+            .expect("preferences");
+
+        let audience = Audience::Accounts(vec![sky, river, willow, moss, river]);
+        let written = store
+            .enqueue_notices(&TestNotice::to(audience), now())
+            .await
+            .expect("notices");
+        assert_eq!(written, 2, "river once, sky; not willow, not moss");
+        let mut claimed: Vec<(String, String)> = store
+            .claim_mail(now(), at(10), 10)
+            .await
+            .expect("claim")
+            .into_iter()
+            .map(|m| (m.subject, m.text))
+            .collect();
+        claimed.sort();
+        let mut expected = vec![
+            (format!("to {}", river.0), "zone none".to_owned()),
+            (format!("to {}", sky.0), "zone Europe/Berlin".to_owned()),
+        ];
+        expected.sort();
+        assert_eq!(claimed, expected);
+
+        let failing = TestNotice {
+            fails: true,
+            ..TestNotice::to(Audience::Accounts(vec![river]))
+        };
+        assert!(matches!(
+            store.enqueue_notices(&failing, now()).await,
+            Err(StoreError::Other(_))
+        ));
+        assert_eq!(
+            store.outbox_states().await.expect("states").len(),
+            2,
+            "a mail that cannot be composed writes nothing"
+        );
+    }
+);
+
+crate::on_both_backends!(a_large_audience_is_written_in_batches, |store: Arc<
+    dyn Store,
+>| async move {
+    use crate::mail::Audience;
+    use crate::testing::TestNotice;
+
+    let mut everyone = Vec::new();
+    for n in 0..(crate::mail::MAILS_PER_INSERT + 3) {
+        everyone.push(account(&store, &format!("member{n}")).await);
+    }
+    let written = store
+        .enqueue_notices(&TestNotice::to(Audience::Accounts(everyone.clone())), now())
+        .await
+        .expect("notices");
+    assert_eq!(written, everyone.len());
+    assert_eq!(
+        store.outbox_states().await.expect("states").len(),
+        everyone.len()
+    );
+});

@@ -13,6 +13,9 @@ use kith_domain::membership::{
 use super::*;
 use crate::Store;
 use crate::accounts::NewAccount;
+use crate::mail::notices::Addressee;
+use crate::mail::{Audience, NoMail, Notices};
+use crate::testing::TestNotice;
 use crate::testing::{group, insert, now};
 
 mod meetings;
@@ -81,7 +84,7 @@ async fn room_seen(store: &Arc<dyn Store>, group: GroupId, account: AccountId) -
         Err(Refusal::NotApplicable)
     };
     let refused = store
-        .ask_to_join(group, account, "", &peek, now())
+        .ask_to_join(group, account, "", &peek, &NoMail, now())
         .await
         .expect("store");
     assert_eq!(refused, Err(Refusal::NotApplicable));
@@ -96,7 +99,14 @@ async fn ask(
     step: Step<'_>,
 ) -> Transition {
     store
-        .ask_to_join(group, account, "I would like to come.", step, now())
+        .ask_to_join(
+            group,
+            account,
+            "I would like to come.",
+            step,
+            &NoMail,
+            now(),
+        )
         .await
         .expect("store")
         .expect("not refused")
@@ -121,7 +131,7 @@ crate::on_both_backends!(
             }
         };
         let refused = store
-            .ask_to_join(id, late, "me too", &only_with_a_place, now())
+            .ask_to_join(id, late, "me too", &only_with_a_place, &NoMail, now())
             .await
             .expect("store");
         assert_eq!(refused, Err(Refusal::Full));
@@ -141,7 +151,7 @@ crate::on_both_backends!(
         );
         assert!(matches!(
             store
-                .ask_to_join(GroupId(999), late, "", &ask_open, now())
+                .ask_to_join(GroupId(999), late, "", &ask_open, &NoMail, now())
                 .await,
             Err(StoreError::NotFound)
         ));
@@ -185,7 +195,7 @@ crate::on_both_backends!(
 
         let later = now() + jiff::SignedDuration::from_hours(1);
         let approved = store
-            .change_request(&asked.request.id, &approve, None, later)
+            .change_request(&asked.request.id, &approve, None, &NoMail, later)
             .await
             .expect("store")
             .expect("approved");
@@ -212,21 +222,21 @@ crate::on_both_backends!(
         );
         assert_eq!(
             store
-                .change_request(&asked.request.id, &approve, None, later)
+                .change_request(&asked.request.id, &approve, None, &NoMail, later)
                 .await
                 .expect("store"),
             Err(Refusal::AlreadyDecided)
         );
         assert_eq!(
             store
-                .ask_to_join(id, seeker, "again", &ask_approval, now())
+                .ask_to_join(id, seeker, "again", &ask_approval, &NoMail, now())
                 .await
                 .expect("store"),
             Err(Refusal::AlreadyMember)
         );
         assert!(matches!(
             store
-                .change_request(&RequestId::random(), &approve, None, now())
+                .change_request(&RequestId::random(), &approve, None, &NoMail, now())
                 .await,
             Err(StoreError::NotFound)
         ));
@@ -246,21 +256,21 @@ crate::on_both_backends!(
             hidden_from_hosts: false,
         };
         let withdrawn = store
-            .change_request(&first.id, &withdraw, Some(note), now())
+            .change_request(&first.id, &withdraw, Some(note), &NoMail, now())
             .await
             .expect("store")
             .expect("withdrawn");
         assert_eq!(withdrawn.request.state, RequestState::Withdrawn);
         assert_eq!(
             store
-                .change_request(&first.id, &withdraw, None, now())
+                .change_request(&first.id, &withdraw, None, &NoMail, now())
                 .await
                 .expect("store"),
             Err(Refusal::NotApplicable)
         );
 
         let again = store
-            .ask_to_join(id, seeker, "Now I can.", &ask_approval, now())
+            .ask_to_join(id, seeker, "Now I can.", &ask_approval, &NoMail, now())
             .await
             .expect("store")
             .expect("asked again");
@@ -292,7 +302,7 @@ crate::on_both_backends!(removing_a_member_lets_the_first_waiting_in, |store: Ar
     assert_eq!(third_request.state, RequestState::Waitlisted);
 
     let removed = store
-        .change_request(&member_request.id, &remove, None, now())
+        .change_request(&member_request.id, &remove, None, &NoMail, now())
         .await
         .expect("store")
         .expect("removed");
@@ -306,14 +316,14 @@ crate::on_both_backends!(removing_a_member_lets_the_first_waiting_in, |store: Ar
     );
     assert_eq!(
         store
-            .change_request(&member_request.id, &remove, None, now())
+            .change_request(&member_request.id, &remove, None, &NoMail, now())
             .await
             .expect("store"),
         Err(Refusal::NotApplicable)
     );
     assert_eq!(
         store
-            .ask_to_join(id, member, "back?", &ask_open, now())
+            .ask_to_join(id, member, "back?", &ask_open, &NoMail, now())
             .await
             .expect("store"),
         Err(Refusal::AlreadyAnswered)
@@ -335,13 +345,19 @@ crate::on_both_backends!(
             hidden_from_hosts,
         };
         store
-            .post_message(&request.id, message(host, true, "Welcome.", false), now())
+            .post_message(
+                &request.id,
+                message(host, true, "Welcome.", false),
+                &NoMail,
+                now(),
+            )
             .await
             .expect("store");
         store
             .post_message(
                 &request.id,
                 message(seeker, false, "Kept back.", true),
+                &NoMail,
                 later,
             )
             .await
@@ -453,7 +469,7 @@ crate::on_both_backends!(
                 pending.push(ask(&store, id, account, &ask_approval).await.request.id);
             }
             store
-                .change_request(&pending[0], &approve, None, now())
+                .change_request(&pending[0], &approve, None, &NoMail, now())
                 .await
                 .expect("store")
                 .expect("approved");
@@ -463,8 +479,8 @@ crate::on_both_backends!(
             let (one, two) = tokio::join!(store.ping(), store.ping());
             one.and(two).expect("ping");
             let (a, b) = tokio::join!(
-                store.change_request(&pending[1], &approve, None, now()),
-                store.change_request(&pending[2], &approve, None, now()),
+                store.change_request(&pending[1], &approve, None, &NoMail, now()),
+                store.change_request(&pending[2], &approve, None, &NoMail, now()),
             );
             let mut states = [
                 a.expect("store").expect("decided").request.state,
@@ -482,5 +498,85 @@ crate::on_both_backends!(
                 .expect("store");
             assert_eq!(members.len(), 2, "race {race}");
         }
+    }
+);
+
+/// Tells whoever a change moves up from the waitlist.
+struct TellPromoted;
+
+impl Notices<Transition> for TellPromoted {
+    fn audience(&self, outcome: &Transition) -> Audience {
+        match &outcome.promoted {
+            Some(promoted) => Audience::Accounts(vec![promoted.account]),
+            None => Audience::Nobody,
+        }
+    }
+
+    fn mail_for(
+        &self,
+        _: &Transition,
+        to: &Addressee,
+    ) -> Result<Option<crate::mail::MailDraft>, crate::mail::notices::ComposeError> {
+        TestNotice::to(Audience::Nobody).mail_for(&(), to)
+    }
+}
+
+crate::on_both_backends!(
+    a_change_writes_the_mail_its_outcome_causes_or_none,
+    |store: Arc<dyn Store>| async move {
+        let (id, _) = a_group(&store, "Waitlist", JoinPolicy::Open, Some(1)).await;
+        let member = person(&store, "member").await;
+        let second = person(&store, "second").await;
+        let member_request = ask(&store, id, member, &ask_open).await.request;
+        ask(&store, id, second, &ask_open).await;
+
+        let left = store
+            .change_request(&member_request.id, &withdraw, None, &TellPromoted, now())
+            .await
+            .expect("store")
+            .expect("withdrawn");
+        assert_eq!(left.promoted.map(|p| p.account), Some(second));
+        let outbox = store.claim_mail(now(), now(), 10).await.expect("claim");
+        assert_eq!(
+            outbox.iter().map(|m| m.subject.clone()).collect::<Vec<_>>(),
+            [format!("to {}", second.0)],
+            "the person moved up, known only inside the change"
+        );
+
+        let told = TestNotice::to(Audience::Accounts(vec![member]));
+        let refused = store
+            .change_request(&member_request.id, &withdraw, None, &told, now())
+            .await
+            .expect("store");
+        assert!(refused.is_err());
+        let failing = TestNotice {
+            fails: true,
+            ..told.clone()
+        };
+        let message = NewMessage {
+            author: member,
+            from_host: false,
+            body: "Are you there?",
+            hidden_from_hosts: false,
+        };
+        assert!(
+            store
+                .post_message(&member_request.id, message, &failing, now())
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .thread(&member_request.id)
+                .await
+                .expect("thread")
+                .is_empty(),
+            "a message whose mail cannot be written is not posted"
+        );
+        assert_eq!(
+            store.outbox_states().await.expect("outbox").len(),
+            1,
+            "a refused change mails nobody"
+        );
     }
 );

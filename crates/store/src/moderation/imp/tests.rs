@@ -8,8 +8,9 @@ use kith_domain::directory::horizon;
 use kith_domain::group::{ListingStatus, NewGroup};
 
 use crate::hosting::GroupUpdate;
+use crate::mail::NoMail;
 use crate::model::AccountId;
-use crate::moderation::QueueItem;
+use crate::moderation::{QueueItem, StatusChange};
 use crate::testing::{account, audit_by, now, two_groups};
 use crate::{Store, StoreError};
 
@@ -24,18 +25,18 @@ crate::on_both_backends!(
         let (approved, rejected) = tokio::join!(
             store.set_group_status(
                 ids[0],
-                ListingStatus::Pending,
-                ListingStatus::Listed,
+                StatusChange::new(ListingStatus::Pending, ListingStatus::Listed),
                 None,
                 Some(&approve),
+                &NoMail,
                 now(),
             ),
             store.set_group_status(
                 ids[0],
-                ListingStatus::Pending,
-                ListingStatus::Rejected,
+                StatusChange::new(ListingStatus::Pending, ListingStatus::Rejected),
                 Some("Not a support group."),
                 Some(&reject),
+                &NoMail,
                 now(),
             ),
         );
@@ -74,10 +75,10 @@ crate::on_both_backends!(
         store
             .set_group_status(
                 ids[0],
-                ListingStatus::Pending,
-                ListingStatus::Rejected,
+                StatusChange::new(ListingStatus::Pending, ListingStatus::Rejected),
                 Some("Say more about the meetings."),
                 None,
+                &NoMail,
                 now(),
             )
             .await
@@ -86,8 +87,7 @@ crate::on_both_backends!(
         store
             .set_group_status(
                 ids[0],
-                ListingStatus::Rejected,
-                ListingStatus::Pending,
+                StatusChange::new(ListingStatus::Rejected, ListingStatus::Pending),
                 None,
                 Some(&audit_by(
                     willow,
@@ -95,6 +95,7 @@ crate::on_both_backends!(
                     "group.submit",
                     "group:quiet-river",
                 )),
+                &NoMail,
                 later,
             )
             .await
@@ -108,10 +109,10 @@ crate::on_both_backends!(
             store
                 .set_group_status(
                     ids[1],
-                    ListingStatus::Listed,
-                    ListingStatus::Unlisted,
+                    StatusChange::new(ListingStatus::Listed, ListingStatus::Unlisted),
                     Some("stale"),
                     Some(&audit_by(willow, "willow", "group.unlist", "group:lantern")),
+                    &NoMail,
                     later,
                 )
                 .await,
@@ -159,7 +160,10 @@ crate::on_both_backends!(
             // At the same second as the one before: the later row first.
             (ids[0], logged(&groups[0], willow, r#"{"third":3}"#), later),
         ] {
-            store.update_group(id, &update, at).await.expect("edit");
+            store
+                .update_group(id, &update, &NoMail, at)
+                .await
+                .expect("edit");
         }
 
         let changes = store.recent_group_changes(10).await.expect("changes");

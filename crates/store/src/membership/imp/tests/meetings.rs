@@ -189,13 +189,13 @@ crate::on_both_backends!(
 
         assert!(
             store
-                .claim_reminder(&meeting.id, member, "day_before", now())
+                .claim_reminder(&meeting.id, member, "day_before", &NoMail, now())
                 .await
                 .expect("store")
         );
         assert!(
             !store
-                .claim_reminder(&meeting.id, member, "day_before", now())
+                .claim_reminder(&meeting.id, member, "day_before", &NoMail, now())
                 .await
                 .expect("store"),
             "a reminder is claimed only once"
