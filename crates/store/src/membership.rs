@@ -402,6 +402,7 @@ pub(crate) const LOCK_GROUP: &str = "UPDATE groups SET capacity = capacity WHERE
 pub(crate) const GROUP_CAPACITY: &str = "SELECT capacity FROM groups WHERE id = $1";
 pub(crate) const MEMBER_COUNT: &str =
     "SELECT COUNT(*) FROM join_requests WHERE group_id = $1 AND state = 'approved'";
+pub(crate) const STATE_OF_ROW: &str = "SELECT state FROM join_requests WHERE id = $1";
 pub(crate) const REQUEST_KEYS: &str =
     "SELECT id, group_id, state FROM join_requests WHERE public_id = $1";
 pub(crate) const INSERT_REQUEST: &str = "INSERT INTO join_requests

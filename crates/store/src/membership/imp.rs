@@ -16,9 +16,9 @@ use super::{
     InvitationRecord, InvitationRow, MEETING, MeetingRow, MembershipStore, MessageRecord,
     NewMessage, OCCURRENCE_GROUP, PERSONAL_MEETINGS, PUT_FIRST_HOST, PersonalMeeting, PersonalRow,
     REASK, REMOVE_HOST, REQUEST_KEYS, REQUEST_ROW_ID, REQUEST_STATE, REVOKE_INVITATION, RSVPS_OF,
-    ReminderRow, RequestRecord, RequestRow, SET_ATTENDING, SET_STATE, Step, THREAD, Transition,
-    open_policy_among, parse_state, request_by_public_id, requests_of_account, requests_of_group,
-    rows_into_records,
+    ReminderRow, RequestRecord, RequestRow, SET_ATTENDING, SET_STATE, STATE_OF_ROW, Step, THREAD,
+    Transition, open_policy_among, parse_state, request_by_public_id, requests_of_account,
+    requests_of_group, rows_into_records,
 };
 use crate::db::query;
 use crate::mail::Notices;
@@ -115,11 +115,14 @@ impl MembershipStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Result<Transition, Refusal>> {
         let mut tx = self.db().begin().await?;
-        let (row_id, group, state): (i64, i64, String) = query(REQUEST_KEYS)
+        let (row_id, group, _): (i64, i64, String) = query(REQUEST_KEYS)
             .bind(request.as_str())
             .fetch_one(&mut tx)
             .await?;
         lock_group(&mut tx, group).await?;
+        // Read under the lock: a change that committed while this one
+        // waited for it has moved the request on.
+        let state: String = query(STATE_OF_ROW).bind(row_id).scalar(&mut tx).await?;
         let room = room_of(&mut tx, group).await?;
         let before = parse_state(&state)?;
         let next = match step(Some(before), room) {

@@ -580,3 +580,37 @@ crate::on_both_backends!(
         );
     }
 );
+
+crate::on_both_backends!(
+    a_request_moves_on_once_however_many_ask_at_once,
+    |store: Arc<dyn Store>| async move {
+        let (id, _) = a_group(&store, "Together", JoinPolicy::Open, Some(1)).await;
+        let member = person(&store, "member").await;
+        let second = person(&store, "second").await;
+        let request = ask(&store, id, member, &ask_open).await.request;
+        ask(&store, id, second, &ask_open).await;
+        let leaving: Vec<_> = (0..6)
+            .map(|_| {
+                let store = store.clone();
+                let request = request.id.clone();
+                tokio::spawn(async move {
+                    store
+                        .change_request(&request, &withdraw, None, &TellPromoted, now())
+                        .await
+                        .expect("store")
+                        .is_ok()
+                })
+            })
+            .collect();
+        let mut left = 0;
+        for one in leaving {
+            left += usize::from(one.await.expect("task"));
+        }
+        assert_eq!(left, 1, "one withdrawal; the others find it withdrawn");
+        assert_eq!(
+            store.outbox_states().await.expect("outbox").len(),
+            1,
+            "the person moved up is told once"
+        );
+    }
+);
