@@ -5,11 +5,12 @@
 
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
+use kith_domain::ids::AccountId;
 use kith_domain::ids::{RequestId, Slug};
 use kith_domain::membership::RequestState;
+use kith_store::Store;
 use kith_store::hosting::GroupAccess;
 use kith_store::membership::{MessageRecord, RequestRecord};
-use kith_store::{AccountId, Store};
 
 use crate::{AppError, AppResult};
 

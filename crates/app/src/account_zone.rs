@@ -2,8 +2,8 @@
 //! (reminders, a moved meeting) can give times in it, and pages can follow
 //! it when the browser names none.
 
+use kith_domain::ids::AccountId;
 use kith_domain::zone::Zone;
-use kith_store::AccountId;
 
 use crate::{App, AppError, AppResult};
 

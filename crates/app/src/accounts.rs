@@ -9,12 +9,13 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, Handle, NewPassword, Role};
+use kith_domain::ids::AccountId;
 use kith_domain::ids::random_secret;
 use kith_domain::validation::{FieldError, Refusals};
 pub use kith_store::accounts::SessionKind;
 use kith_store::accounts::{NewAccount, NewSession, SessionRecord};
 use kith_store::rooms::AccessChange;
-use kith_store::{AccountId, AuditEntry, Store, StoreError};
+use kith_store::{AuditEntry, Store, StoreError};
 
 use crate::tokens::{new_token, token_hash};
 use crate::{App, AppError, AppResult};

@@ -6,11 +6,12 @@ use jiff::Timestamp;
 use jiff::civil::Weekday;
 use kith_domain::directory::horizon;
 use kith_domain::group::{GroupProfile, ListingStatus, NewGroup, PrivateDetails};
+use kith_domain::ids::AccountId;
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::Recurrence;
 use kith_domain::zone::Zone;
 use kith_store::mail::{NoMail, Notices};
-use kith_store::{AccountId, GroupDraft, StoreError};
+use kith_store::{GroupDraft, StoreError};
 
 use crate::access::{GroupAction, Person, authorize, permits};
 use crate::markdown::to_safe_html;

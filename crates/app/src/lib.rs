@@ -71,9 +71,9 @@ pub mod tokens;
 
 pub use clock::Clock;
 pub use context::App;
-/// An account's id, as the store keeps it; re-exported so that callers
-/// (the web layer) need not depend on the store.
-pub use kith_store::AccountId;
+/// An account's id (the domain's), re-exported where callers already
+/// look for it.
+pub use kith_domain::ids::AccountId;
 
 use kith_store::StoreError;
 

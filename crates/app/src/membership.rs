@@ -9,13 +9,13 @@
 //! not exist.
 
 use jiff::{SignedDuration, Timestamp};
+use kith_domain::ids::AccountId;
 use kith_domain::ids::{OccurrenceId, RequestId, Slug};
 use kith_domain::membership::{
     Decision, JoinPolicy, Refusal, RequestState, limits, on_ask, on_block, on_decision, on_remove,
     on_withdraw,
 };
 use kith_domain::validation::{FieldError, text_within};
-use kith_store::AccountId;
 use kith_store::mail::NoMail;
 use kith_store::membership::NewMessage;
 /// The records membership's use cases answer with.

@@ -21,13 +21,14 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::group::{ListingStatus, PrivateDetails};
+use kith_domain::ids::AccountId;
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
 use kith_domain::room::Who;
+use kith_store::StoreError;
 use kith_store::model::OccurrenceTime;
 /// What may have ended someone's right to a room, and how a group's rooms
 /// run: what the rooms' use cases and the hub speak in.
 pub use kith_store::rooms::{AccessChange, RoomSettings};
-use kith_store::{AccountId, StoreError};
 
 use crate::access::{GroupAction, Person, authorize};
 use crate::{App, AppError, AppResult};

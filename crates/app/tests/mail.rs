@@ -13,8 +13,9 @@ use kith_app::mail::transport::Transport;
 use kith_app::mail::{MailSite, compose};
 use kith_app::testing::smtp::{Received, SmtpServer};
 use kith_app::testing::{self, now};
+use kith_domain::ids::AccountId;
 use kith_store::mail::{NotificationPreferences, Recipient};
-use kith_store::{AccountId, Store, on_both_backends};
+use kith_store::{Store, on_both_backends};
 use mail_parser::MessageParser;
 
 fn site() -> MailSite {

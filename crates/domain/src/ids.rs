@@ -7,6 +7,10 @@ use std::fmt;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+/// The internal row id of an account; never shown to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(pub i64);
+
 /// The internal row id of a group; never shown to anyone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(pub i64);

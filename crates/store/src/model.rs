@@ -6,9 +6,7 @@ use kith_domain::group::{Attribute, Focus, Format, ListingStatus, NewGroup, Plac
 use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::schedule::PlannedOccurrence;
 
-/// The internal row id of an account; never shown to anyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AccountId(pub i64);
+pub use kith_domain::ids::AccountId;
 
 /// A group to insert, with everything computed around it.
 #[derive(Debug, Clone)]

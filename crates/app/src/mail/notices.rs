@@ -2,8 +2,8 @@
 //! the change it reports: the store writes it in the change's transaction,
 //! once the outcome is known, to each addressee who has an address.
 
+use kith_domain::ids::AccountId;
 use kith_domain::zone::Zone;
-use kith_store::AccountId;
 use kith_store::mail::notices::ComposeError;
 use kith_store::mail::{Addressee, Audience, MailDraft, Notices};
 

@@ -3,8 +3,8 @@
 //! shared To; accounts without an address (demo hosts) get none. Each is a
 //! [`Tell`] the store writes with the change it reports.
 
+use kith_domain::ids::AccountId;
 use kith_domain::ids::Slug;
-use kith_store::AccountId;
 use kith_store::mail::Audience;
 
 use crate::mail::kinds::{ListingApproved, ListingWaiting};
