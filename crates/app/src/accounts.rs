@@ -18,7 +18,7 @@ use kith_store::rooms::AccessChange;
 use kith_store::{AuditEntry, Store, StoreError};
 
 use crate::tokens::{new_token, token_hash};
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Conflict};
 
 /// How long a browser session lasts without use; "remember me" lasts longer.
 pub const IDLE: SignedDuration = SignedDuration::from_hours(12);
@@ -95,7 +95,7 @@ pub async fn register_in_zone(
             }
             crate::lifecycle::send_verification(app, id, now).await
         }
-        Err(AppError::Conflict("email")) => {
+        Err(AppError::Conflict(Conflict::EmailTaken)) => {
             let email =
                 Email::parse(&registration.email).map_err(|e| AppError::Invalid(vec![e]))?;
             crate::lifecycle::tell_account_exists(app, &email, now).await
@@ -148,7 +148,9 @@ async fn create(
         Err(StoreError::Conflict { what: "handle" }) => {
             Err(AppError::Invalid(vec![FieldError::new("handle", "taken")]))
         }
-        Err(StoreError::Conflict { what: "email" }) => Err(AppError::Conflict("email")),
+        Err(StoreError::Conflict { what: "email" }) => {
+            Err(AppError::Conflict(Conflict::EmailTaken))
+        }
         other => Ok(other?),
     }
 }

@@ -9,7 +9,7 @@ use kith_store::claims::ClaimRecord;
 use kith_store::{AuditEntry, StoreError};
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Conflict};
 
 /// The longest message to the moderators.
 pub const MESSAGE_MAX: usize = 2_000;
@@ -26,7 +26,7 @@ pub async fn ask(
     let access = authorize(store, Some(person), slug, GroupAction::View).await?;
     let group = store.managed_group(slug).await?;
     if group.profile.source.is_none() || !access.hosts.is_empty() {
-        return Err(AppError::Conflict("not_claimable"));
+        return Err(AppError::Conflict(Conflict::NotClaimable));
     }
     let message =
         text_within("message", message, 1, MESSAGE_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
@@ -34,7 +34,7 @@ pub async fn ask(
         .create_claim(access.id, person.id, &message, now)
         .await
     {
-        Err(StoreError::Conflict { .. }) => Err(AppError::Conflict("already_asked")),
+        Err(StoreError::Conflict { .. }) => Err(AppError::Conflict(Conflict::ClaimPending)),
         other => Ok(other?),
     }
 }

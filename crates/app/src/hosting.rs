@@ -22,7 +22,7 @@ use crate::groups::insert_with_fresh_slugs;
 use crate::mail::Tell;
 use crate::mail::time::MailTime;
 use crate::moderation::notices::listing_waiting;
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Conflict};
 
 /// Lists a new group with `person` as its host; it is pending until a
 /// moderator approves it. Needs a verified email (`email_unverified`).
@@ -33,7 +33,7 @@ pub async fn submit_group(
     now: Timestamp,
 ) -> AppResult<Slug> {
     if !person.email_verified {
-        return Err(AppError::Conflict("email_unverified"));
+        return Err(AppError::Conflict(Conflict::EmailUnverified));
     }
     let group = input.parse().map_err(AppError::Invalid)?;
     let waiting = listing_waiting(app, &group.profile.name, person.id, true).await?;
@@ -84,7 +84,7 @@ pub async fn edit_group(
         access.review_note.is_some(),
         ListingChange::HostEdit,
     )
-    .ok_or(AppError::Conflict("invalid_status"))?;
+    .ok_or(AppError::Conflict(Conflict::InvalidStatus))?;
     let review_note = match status {
         // Resubmitted: the old reason no longer applies.
         ListingStatus::Pending => None,
@@ -135,11 +135,11 @@ pub async fn change_listing(
         change,
         ListingChange::HostUnlist | ListingChange::HostRelist
     ) {
-        return Err(AppError::Conflict("invalid_status"));
+        return Err(AppError::Conflict(Conflict::InvalidStatus));
     }
     let access = authorize(store, Some(person), slug, GroupAction::ChangeListing).await?;
     let status = next_status(access.status, access.review_note.is_some(), change)
-        .ok_or(AppError::Conflict("invalid_status"))?;
+        .ok_or(AppError::Conflict(Conflict::InvalidStatus))?;
     // Back to review keeps the moderator's note for them to read.
     let note = (status == ListingStatus::Pending)
         .then_some(access.review_note.as_deref())

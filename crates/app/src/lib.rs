@@ -44,6 +44,7 @@ pub mod account_zone;
 pub mod accounts;
 pub mod claims;
 pub mod clock;
+mod conflict;
 mod context;
 pub mod demo;
 pub mod directory;
@@ -70,6 +71,7 @@ pub mod testing;
 pub mod tokens;
 
 pub use clock::Clock;
+pub use conflict::Conflict;
 pub use context::App;
 /// An account's id (the domain's), re-exported where callers already
 /// look for it.
@@ -86,9 +88,10 @@ pub enum AppError {
     /// The input was refused; each entry names a field and a stable code.
     #[error("invalid input")]
     Invalid(Vec<kith_domain::validation::FieldError>),
-    /// The action does not fit the current state (a stable code says which).
+    /// The action does not fit the current state; [`Conflict::code`] says
+    /// which.
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(Conflict),
     /// The database did not answer.
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
@@ -114,7 +117,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => Self::NotFound,
             // Someone else changed it first: the same answer as a decision
             // on a page read before their change.
-            StoreError::Stale => Self::Conflict("invalid_status"),
+            StoreError::Stale => Self::Conflict(Conflict::InvalidStatus),
             StoreError::Unavailable(_) => Self::Unavailable(err),
             other => Self::Internal(Box::new(other)),
         }

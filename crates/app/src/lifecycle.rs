@@ -19,7 +19,7 @@ use crate::access::Person;
 use crate::mail::compose;
 use crate::mail::kinds::{AccountExists, PasswordReset, VerifyEmail};
 use crate::tokens::{is_token, new_token, token_hash};
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Conflict};
 
 /// How long a verification link works.
 pub const VERIFY_VALID: SignedDuration = SignedDuration::from_hours(48);
@@ -303,7 +303,7 @@ pub async fn delete_account(app: &App, person: &Person, password: &str) -> AppRe
     let store = app.store();
     check_password(app, person, password, "password").await?;
     match store.delete_account(person.id).await? {
-        Err(SoleHost) => Err(AppError::Conflict("hosts_groups")),
+        Err(SoleHost) => Err(AppError::Conflict(Conflict::HostsGroups)),
         Ok(()) => {
             // Pages of groups they co-hosted named them.
             app.public_changed();

@@ -24,7 +24,7 @@ use kith_store::rooms::AccessChange;
 
 use crate::access::{GroupAction, Person, authorize, authorize_request};
 use crate::tokens::token_hash;
-use crate::{App, AppError, AppResult, access};
+use crate::{App, AppError, AppResult, Conflict, access};
 
 mod hosts;
 mod notices;
@@ -54,7 +54,7 @@ pub struct RequestView {
 }
 
 fn refused(refusal: Refusal) -> AppError {
-    AppError::Conflict(refusal.code())
+    AppError::Conflict(Conflict::Refused(refusal))
 }
 
 fn committed(result: Result<Transition, Refusal>) -> AppResult<Transition> {
@@ -80,21 +80,21 @@ pub async fn ask_to_join(
     let access = authorize(store, Some(person), slug, GroupAction::View).await?;
     let profile = store.listed_group(slug).await?;
     if access.hosts.contains(&person.id) {
-        return Err(AppError::Conflict("already_host"));
+        return Err(AppError::Conflict(Conflict::AlreadyHost));
     }
     if access.hosts.is_empty() {
         // An imported group has nobody to answer.
-        return Err(AppError::Conflict("no_host"));
+        return Err(AppError::Conflict(Conflict::NoHost));
     }
     let verified = person.email_verified;
     if !verified && invitation.is_some() {
-        return Err(AppError::Conflict("email_unverified"));
+        return Err(AppError::Conflict(Conflict::EmailUnverified));
     }
     let invited = match invitation {
         Some(token) => {
             let opens = store.invitation_group(&token_hash(token), now).await?;
             if opens.as_ref() != Some(slug) {
-                return Err(AppError::Conflict("invitation_invalid"));
+                return Err(AppError::Conflict(Conflict::InvitationInvalid));
             }
             true
         }

@@ -17,7 +17,7 @@ use kith_store::moderation::{ChangeRecord, QueueItem, StatusChange};
 use kith_store::rooms::AccessChange;
 
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Conflict};
 
 /// The longest reason a moderator may give.
 pub const REASON_MAX: usize = 2_000;
@@ -71,7 +71,7 @@ pub async fn decide(
         .transpose()
         .map_err(|e: FieldError| AppError::Invalid(vec![e]))?;
     let status = next_status(access.status, access.review_note.is_some(), change)
-        .ok_or(AppError::Conflict("invalid_status"))?;
+        .ok_or(AppError::Conflict(Conflict::InvalidStatus))?;
     let audit = AuditEntry {
         actor: Some(person.id),
         actor_handle: person.handle.as_str(),

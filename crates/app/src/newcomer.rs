@@ -14,7 +14,7 @@ use kith_domain::zone::Zone;
 use crate::access::Person;
 use crate::accounts::{Registration, register_in_zone};
 use crate::membership::{ask_to_join, check_answer, group_to_join};
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Conflict};
 
 /// What a newcomer's join came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,9 @@ pub async fn join(
 ) -> AppResult<JoinOutcome> {
     let profile = group_to_join(app, slug).await?;
     if profile.join.policy == JoinPolicy::InviteOnly {
-        return Err(AppError::Conflict("invitation_required"));
+        return Err(AppError::Conflict(Conflict::Refused(
+            kith_domain::membership::Refusal::InvitationRequired,
+        )));
     }
     let checked = check_answer(&profile.join, answer, false);
     if let Err(seconds) = allow() {

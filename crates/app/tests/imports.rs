@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use kith_app::App;
+use kith_app::Conflict;
 use kith_app::feeds::meeting_guide::{FocusWords, meetings};
 use kith_app::imports::{ImportReport, import_meeting_guide};
 use kith_app::testing::now;
@@ -239,7 +240,10 @@ on_both_backends!(
         .await
         .expect("ask");
         let twice = claims::ask(app, &claimant, &slug, "Again", now()).await;
-        assert!(matches!(twice, Err(AppError::Conflict("already_asked"))));
+        assert!(matches!(
+            twice,
+            Err(AppError::Conflict(Conflict::ClaimPending))
+        ));
         assert!(matches!(
             claims::queue(app, &claimant).await,
             Err(AppError::NotFound)
@@ -283,6 +287,9 @@ on_both_backends!(
         // A hosted group cannot be claimed again, nor a group of this site.
         let other = make("other", Role::Member).await;
         let hosted = claims::ask(app, &other, &slug, "Mine", now()).await;
-        assert!(matches!(hosted, Err(AppError::Conflict("not_claimable"))));
+        assert!(matches!(
+            hosted,
+            Err(AppError::Conflict(Conflict::NotClaimable))
+        ));
     }
 );

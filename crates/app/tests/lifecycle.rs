@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use kith_app::App;
 use kith_app::AppError;
+use kith_app::Conflict;
 use kith_app::accounts::{self, Registration};
 use kith_app::lifecycle;
 use kith_app::testing::{PASSWORD, now, person, registered};
@@ -56,7 +57,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
     let input = kith_domain::group_input::GroupInput::default();
     let refused = kith_app::hosting::submit_group(app, &river, &input, now()).await;
     assert!(
-        matches!(refused, Err(AppError::Conflict("email_unverified"))),
+        matches!(refused, Err(AppError::Conflict(Conflict::EmailUnverified))),
         "{refused:?}"
     );
     // Resending makes a second working link; following one verifies.
@@ -342,7 +343,7 @@ on_both_backends!(
         assert!(matches!(wrong, Err(AppError::Invalid(_))));
         let refused = lifecycle::delete_account(app, &willow, PASSWORD).await;
         assert!(
-            matches!(refused, Err(AppError::Conflict("hosts_groups"))),
+            matches!(refused, Err(AppError::Conflict(Conflict::HostsGroups))),
             "{refused:?}"
         );
         let names: Vec<String> = lifecycle::sole_hosted_groups(app, &willow)

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use kith_app::App;
+use kith_app::Conflict;
 use kith_app::access::Person;
 use kith_app::accounts;
 use kith_app::directory::search;
@@ -646,7 +647,7 @@ on_both_backends!(
         );
         let lost = if approved.is_ok() { rejected } else { approved };
         assert!(
-            matches!(lost, Err(AppError::Conflict("invalid_status"))),
+            matches!(lost, Err(AppError::Conflict(Conflict::InvalidStatus))),
             "{lost:?}"
         );
         let decisions = store

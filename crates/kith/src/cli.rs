@@ -308,7 +308,9 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
             }
             anyhow::bail!("the account was not created")
         }
-        Err(kith_app::AppError::Conflict(what)) => anyhow::bail!("that {what} is taken already"),
+        Err(kith_app::AppError::Conflict(kith_app::Conflict::EmailTaken)) => {
+            anyhow::bail!("that email is taken already")
+        }
         Err(err) => Err(err).context("creating the account"),
     }
 }

@@ -50,7 +50,7 @@ impl From<AppError> for WebError {
         match err {
             AppError::NotFound => Self::NotFound,
             AppError::Invalid(errors) => Self::Invalid(errors),
-            AppError::Conflict(code) => Self::Conflict(code),
+            AppError::Conflict(conflict) => Self::Conflict(conflict.code()),
             AppError::Busy(seconds) => Self::RateLimited(seconds),
             AppError::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kith_app::{AppError, hosting};
+use kith_app::{AppError, Conflict, hosting};
 use kith_domain::group::{Attribute, FacilitationStyle, Focus, Format};
 use kith_domain::group_input::{GroupInput, MAX_RULES, RuleInput};
 use kith_domain::ids::Slug;
@@ -274,7 +274,7 @@ async fn new_group_form(
             page.errors = FormErrors::of(&errors);
             page.respond(StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(AppError::Conflict("email_unverified")) => {
+        Err(AppError::Conflict(Conflict::EmailUnverified)) => {
             crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::CONFLICT)
         }
         Err(err) => Err(err.into()),

@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kith_app::{AppError, lifecycle};
+use kith_app::{AppError, Conflict, lifecycle};
 
 use crate::AppState;
 use crate::accounts::ClientIp;
@@ -585,7 +585,7 @@ async fn delete_form(
         Err(AppError::Invalid(errors)) => delete_form_page(user.viewer.nav())
             .refused(&form, FormErrors::of(&errors))
             .respond(StatusCode::UNPROCESSABLE_ENTITY),
-        Err(AppError::Conflict("hosts_groups")) => {
+        Err(AppError::Conflict(Conflict::HostsGroups)) => {
             let mut page = delete_form_page(user.viewer.nav());
             page.groups = lifecycle::sole_hosted_groups(app, &user.person)
                 .await?

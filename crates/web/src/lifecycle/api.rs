@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kith_app::accounts::SessionKind;
-use kith_app::{AppError, lifecycle};
+use kith_app::{AppError, Conflict, lifecycle};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -352,7 +352,7 @@ pub async fn delete_me(
     let app = &state.app;
     match lifecycle::delete_account(app, &user.person, &body.password).await {
         Ok(()) => {}
-        Err(AppError::Conflict("hosts_groups")) => {
+        Err(AppError::Conflict(Conflict::HostsGroups)) => {
             let groups = lifecycle::sole_hosted_groups(app, &user.person).await?;
             return Err(ApiError(WebError::HostsGroups(
                 groups

@@ -7,6 +7,7 @@
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use kith_app::AppError;
+use kith_app::Conflict;
 use kith_app::access::Person;
 use kith_app::membership::{self, Reader};
 use kith_domain::ids::RequestId;
@@ -80,7 +81,7 @@ pub(super) async fn confirm_page(
         _ => on_block(current).map(drop),
     };
     if let Err(refusal) = applies {
-        return Err(WebError::from(AppError::Conflict(refusal.code())).into());
+        return Err(WebError::from(AppError::Conflict(Conflict::Refused(refusal))).into());
     }
     let note = form.get("decision_note");
     let kept = if key == "decline" && !note.is_empty() {

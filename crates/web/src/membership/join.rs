@@ -94,8 +94,8 @@ pub(super) async fn join_form(
             return Ok(Redirect::to(&format!("/requests/{}", request.id)).into_response());
         }
         Err(AppError::Invalid(errors)) => FormErrors::of(&errors),
-        Err(AppError::Conflict(code)) => {
-            FormErrors::general("answer", messages().of("conflict", code))
+        Err(AppError::Conflict(conflict)) => {
+            FormErrors::general("answer", messages().of("conflict", conflict.code()))
         }
         Err(other) => return Err(other.into()),
     };
