@@ -226,7 +226,7 @@ impl GroupFormTemplate {
 
 async fn new_group_page(user: CurrentUser, cookie: CookieZone) -> Result<Response, PageError> {
     if !user.person.email_verified {
-        return crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::OK);
+        return crate::account_settings::verification_needed(user.viewer.nav(), StatusCode::OK);
     }
     let m = messages();
     let input = GroupInput {
@@ -275,7 +275,7 @@ async fn new_group_form(
             page.respond(StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(AppError::Conflict("email_unverified")) => {
-            crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::CONFLICT)
+            crate::account_settings::verification_needed(user.viewer.nav(), StatusCode::CONFLICT)
         }
         Err(err) => Err(err.into()),
     }

@@ -11,8 +11,8 @@
 //!   [`moderation`], [`admin`], [`safety`], [`about`], [`feeds`], [`health`],
 //!   [`home`], [`assets`]: one module per capability, each with its own
 //!   `router()`.
-//! - [`lifecycle`]: verifying an email, password resets, changing email
-//!   or password, one's sessions, the export, deleting an account.
+//! - [`account_settings`]: verifying an email, password resets, changing
+//!   email or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
@@ -30,6 +30,7 @@
 //! - [`query`]: query strings with repeated keys.
 
 pub mod about;
+pub mod account_settings;
 pub mod accounts;
 pub mod admin;
 pub mod api;
@@ -43,7 +44,6 @@ pub mod groups;
 pub mod health;
 pub mod home;
 pub mod hosting;
-pub mod lifecycle;
 pub mod limits;
 pub mod logging;
 pub mod me;
@@ -152,7 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(membership::router())
         .merge(rooms::router())
-        .merge(lifecycle::router())
+        .merge(account_settings::router())
         .merge(notifications::router())
         .merge(moderation::router())
         .merge(admin::router())

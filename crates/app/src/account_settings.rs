@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, NewPassword};
 use kith_domain::ids::Slug;
 use kith_domain::validation::FieldError;
-use kith_store::lifecycle::{NewAccountToken, SessionInfo, SoleHost, TokenPurpose};
+use kith_store::account_settings::{NewAccountToken, SessionInfo, SoleHost, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
 use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, StoreError};

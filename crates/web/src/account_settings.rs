@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kith_app::{AppError, lifecycle};
+use kith_app::{AppError, account_settings};
 
 use crate::AppState;
 use crate::accounts::ClientIp;
@@ -26,7 +26,7 @@ use crate::session::{
     Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value, log_in_and_go,
 };
 
-/// The account lifecycle pages.
+/// The account settings pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/verify-email/{token}", get(verify_page).post(verify_form))
@@ -197,7 +197,7 @@ async fn verify_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if !lifecycle::verify_link_valid(&state.app, &token, state.app.now()).await? {
+    if !account_settings::verify_link_valid(&state.app, &token, state.app.now()).await? {
         return invalid_link(viewer.nav(), ("/me", "link.verify_again"));
     }
     let mut page = FormPage::new(
@@ -215,7 +215,7 @@ async fn verify_form(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    match lifecycle::verify_email(&state.app, &token, state.app.now()).await {
+    match account_settings::verify_email(&state.app, &token, state.app.now()).await {
         Ok(account) => {
             // The link proved the address as a password would.
             Ok(log_in_and_go(&state, &viewer, account, "/me/confirmed").await?)
@@ -231,7 +231,7 @@ async fn resend_verification_form(
     ClientIp(ip): ClientIp,
 ) -> Result<Response, PageError> {
     limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
-    lifecycle::send_verification(&state.app, user.person.id, state.app.now()).await?;
+    account_settings::send_verification(&state.app, user.person.id, state.app.now()).await?;
     Ok(Redirect::to("/me?done=verify_sent").into_response())
 }
 
@@ -284,7 +284,7 @@ async fn reset_request_form(
 pub(crate) fn spawn_reset_request(state: &AppState, email: String) {
     let (app, now) = (state.app.clone(), state.app.now());
     tokio::spawn(async move {
-        if let Err(err) = lifecycle::request_password_reset(&app, &email, now).await {
+        if let Err(err) = account_settings::request_password_reset(&app, &email, now).await {
             tracing::warn!(error = %err, "a password reset could not be prepared");
         }
     });
@@ -317,7 +317,7 @@ async fn reset_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if !lifecycle::reset_link_valid(&state.app, &token, state.app.now()).await? {
+    if !account_settings::reset_link_valid(&state.app, &token, state.app.now()).await? {
         return invalid_link(viewer.nav(), ("/password-reset", "link.reset_again"));
     }
     new_password(viewer.nav(), &token).respond(StatusCode::OK)
@@ -329,7 +329,13 @@ async fn reset_form(
     Path(token): Path<String>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    match lifecycle::reset_password(&state.app, &token, form.get("password"), state.app.now()).await
+    match account_settings::reset_password(
+        &state.app,
+        &token,
+        form.get("password"),
+        state.app.now(),
+    )
+    .await
     {
         Ok(account) => {
             let mut response = Redirect::to("/login?reset=1").into_response();
@@ -388,7 +394,7 @@ async fn email_form(
 ) -> Result<Response, PageError> {
     limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
     let app = &state.app;
-    match lifecycle::change_email(
+    match account_settings::change_email(
         app,
         &user.person,
         form.get("password"),
@@ -449,7 +455,7 @@ async fn password_form(
     user: CurrentUser,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    match lifecycle::change_password(
+    match account_settings::change_password(
         &state.app,
         &user.person,
         own_token(&user.viewer),
@@ -500,7 +506,7 @@ async fn sessions_page(
 ) -> Result<Response, PageError> {
     let m = messages();
     let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
-    let sessions = lifecycle::sessions(&state.app, &user.person, state.app.now()).await?;
+    let sessions = account_settings::sessions(&state.app, &user.person, state.app.now()).await?;
     let page = SessionsPage {
         m,
         zone_from: "none",
@@ -532,7 +538,7 @@ async fn end_session_form(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    lifecycle::end_session(&state.app, &user.person, &id).await?;
+    account_settings::end_session(&state.app, &user.person, &id).await?;
     Ok(Redirect::to("/me/sessions?done=session_ended").into_response())
 }
 
@@ -565,7 +571,7 @@ async fn delete_form(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    match lifecycle::delete_account(app, &user.person, form.get("password")).await {
+    match account_settings::delete_account(app, &user.person, form.get("password")).await {
         Ok(()) => {
             tracing::info!("an account was deleted by its owner");
             let m = messages();
@@ -587,7 +593,7 @@ async fn delete_form(
             .respond(StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict("hosts_groups")) => {
             let mut page = delete_form_page(user.viewer.nav());
-            page.groups = lifecycle::sole_hosted_groups(app, &user.person)
+            page.groups = account_settings::sole_hosted_groups(app, &user.person)
                 .await?
                 .into_iter()
                 .map(|(slug, name)| (slug.to_string(), name))
