@@ -22,6 +22,7 @@ use crate::accounts::ClientIp;
 use crate::error::{PageError, WebError};
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
+use crate::pages::{FormPage, NoticePage, field};
 use crate::session::{
     Auth, CurrentUser, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_value, log_in_and_go,
 };
@@ -41,133 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/me/sessions", get(sessions_page))
         .route("/me/sessions/{id}/end", post(end_session_form))
         .route("/me/delete", get(delete_page).post(delete_form))
-}
-
-/// One input of an account form.
-pub(crate) struct Field {
-    name: &'static str,
-    id: &'static str,
-    label: String,
-    value: String,
-    kind: &'static str,
-    hint: String,
-    autocomplete: &'static str,
-}
-
-fn field(
-    name: &'static str,
-    id: &'static str,
-    label: &str,
-    kind: &'static str,
-    autocomplete: &'static str,
-) -> Field {
-    Field {
-        name,
-        id,
-        label: label.to_owned(),
-        value: String::new(),
-        kind,
-        hint: String::new(),
-        autocomplete,
-    }
-}
-
-/// A small form: a title, some lines, its fields and a button.
-#[derive(Template)]
-#[template(path = "account_form.html")]
-pub(crate) struct FormPage {
-    m: &'static Messages,
-    zone_from: &'static str,
-    nav: Nav,
-    title: String,
-    lead: Vec<String>,
-    action: String,
-    fields: Vec<Field>,
-    submit: String,
-    danger: bool,
-    errors: FormErrors,
-    groups: Vec<(String, String)>,
-    after: Option<(String, String)>,
-}
-
-impl FormPage {
-    fn new(nav: Nav, key: &str, action: &str, fields: Vec<Field>) -> Self {
-        let m = messages();
-        Self {
-            m,
-            zone_from: "none",
-            nav,
-            title: m.t(&format!("{key}.title")).to_owned(),
-            lead: vec![m.t(&format!("{key}.lead")).to_owned()],
-            action: action.to_owned(),
-            fields,
-            submit: m.t(&format!("{key}.submit")).to_owned(),
-            danger: false,
-            errors: FormErrors::default(),
-            groups: Vec::new(),
-            after: None,
-        }
-    }
-
-    /// Keeps what was typed (never a password) and shows the refusals.
-    fn refused(mut self, form: &FormPairs, errors: FormErrors) -> Self {
-        for f in &mut self.fields {
-            if f.kind != "password" {
-                f.value = form.get(f.name).to_owned();
-            }
-        }
-        self.errors = errors;
-        self
-    }
-
-    fn respond(self, status: StatusCode) -> Result<Response, PageError> {
-        Ok((status, Html(self.render().map_err(WebError::from)?)).into_response())
-    }
-}
-
-/// A page that says what happened, with an optional link and button.
-#[derive(Template)]
-#[template(path = "notice.html")]
-pub(crate) struct NoticePage {
-    m: &'static Messages,
-    zone_from: &'static str,
-    nav: Nav,
-    title: String,
-    text: Vec<String>,
-    link: Option<(String, String)>,
-    button: Option<(String, String)>,
-}
-
-impl NoticePage {
-    /// A notice titled and worded by `{key}.title` … or explicit words.
-    pub(crate) fn new(nav: Nav, title: &str, text: &str) -> Self {
-        Self {
-            m: messages(),
-            zone_from: "none",
-            nav,
-            title: title.to_owned(),
-            text: vec![text.to_owned()],
-            link: None,
-            button: None,
-        }
-    }
-
-    /// With a link under the text.
-    pub(crate) fn link(mut self, href: &str, label: &str) -> Self {
-        self.link = Some((href.to_owned(), label.to_owned()));
-        self
-    }
-
-    /// With a button that posts to `action`.
-    pub(crate) fn button(mut self, action: &str, label: &str) -> Self {
-        self.button = Some((action.to_owned(), label.to_owned()));
-        self
-    }
-
-    /// The page with this status.
-    pub(crate) fn respond(self, status: StatusCode) -> Result<Response, PageError> {
-        Ok((status, Html(self.render().map_err(WebError::from)?)).into_response())
-    }
 }
 
 /// The one page for every link that does not work.

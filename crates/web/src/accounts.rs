@@ -334,7 +334,7 @@ async fn setup_form(
 /// link and how to get a new one, not of groups.
 fn setup_link_invalid(viewer: &Viewer) -> Result<Response, PageError> {
     let m = messages();
-    crate::account_settings::NoticePage::new(
+    crate::pages::NoticePage::new(
         viewer.nav(),
         m.t("setup.invalid_title"),
         m.t("setup.invalid_text"),

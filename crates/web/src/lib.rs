@@ -20,6 +20,7 @@
 //! - [`limits`]: rate limits on logins and registrations; the client's
 //!   address behind trusted proxies.
 //! - [`forms`]: form and JSON bodies, and refused fields for templates.
+//! - `pages`: pages several capabilities show — a small form, a notice.
 //! - `choosers`: language, country and time zone chosen by name in every
 //!   form's selects.
 //! - [`api`]: the OpenAPI document and the JSON types.
@@ -51,6 +52,7 @@ pub mod membership;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+mod pages;
 pub mod query;
 pub mod rooms;
 pub mod safety;

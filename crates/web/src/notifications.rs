@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::account_settings::NoticePage;
 use crate::error::{ApiError, PageError, WebError};
 use crate::forms::{ApiJson, FormPairs};
 use crate::messages::{Messages, messages};
+use crate::pages::NoticePage;
 use crate::session::{CurrentUser, Nav, Viewer};
 use crate::views::{Choice, choices};
 
