@@ -10,7 +10,8 @@ use kith_app::{AppError, account_settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::own_token;
+use super::password_reset::spawn_reset_request;
+use super::shared::{limit_mail, own_token};
 use crate::AppState;
 use crate::accounts::ClientIp;
 use crate::error::{ApiError, WebError};
@@ -51,7 +52,7 @@ pub async fn resend_verification(
     user: CurrentUser,
     ClientIp(ip): ClientIp,
 ) -> Result<StatusCode, ApiError> {
-    super::limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
+    limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
     account_settings::send_verification(&state.app, user.person.id, state.app.now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -103,8 +104,8 @@ pub async fn request_password_reset(
     ApiJson(body): ApiJson<ResetRequestJson>,
 ) -> Result<StatusCode, ApiError> {
     kith_domain::account::Email::parse(&body.email).map_err(|e| AppError::Invalid(vec![e]))?;
-    super::limit_mail(&state, ip, &body.email)?;
-    super::spawn_reset_request(&state, body.email);
+    limit_mail(&state, ip, &body.email)?;
+    spawn_reset_request(&state, body.email);
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -171,7 +172,7 @@ pub async fn change_email(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<EmailChangeJson>,
 ) -> Result<StatusCode, ApiError> {
-    super::limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
+    limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
     account_settings::change_email(
         &state.app,
         &user.person,
