@@ -20,7 +20,7 @@ use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{Nav, Viewer};
-use crate::viewer::CookieZone;
+use crate::viewer::{CookieZone, viewer_zone};
 use crate::views::{MeetingView, place_label};
 
 /// The group page's HTML routes.
@@ -46,20 +46,6 @@ async fn claim_form(
     )
     .await?;
     Ok(axum::response::Redirect::to(&format!("/groups/{slug}?claimed=1")).into_response())
-}
-
-/// The viewer's zone: a valid `tz` parameter, else the cookie, else UTC. An
-/// invalid `tz` is refused on the API and ignored on a page.
-pub(crate) fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
-    match query.get("tz").filter(|tz| !tz.trim().is_empty()) {
-        Some(tz) => Zone::parse(tz.trim()).map_err(|_| {
-            WebError::InvalidFilters(vec![kith_domain::directory::FilterError {
-                field: "tz",
-                code: "unknown_time_zone",
-            }])
-        }),
-        None => Ok(cookie.or_utc()),
-    }
 }
 
 async fn load(

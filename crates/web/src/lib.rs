@@ -24,6 +24,8 @@
 //! - `choosers`: language, country and time zone chosen by name in every
 //!   form's selects.
 //! - [`api`]: the OpenAPI document and the JSON types.
+//! - [`extract`]: what handlers take from a request — the client's
+//!   address.
 //! - [`error`]: one error type, answered as an HTML page or a problem
 //!   document.
 //! - [`viewer`]: the reader's time zone (query, cookie, account, or UTC).
@@ -39,6 +41,7 @@ pub mod assets;
 mod choosers;
 pub mod directory;
 pub mod error;
+pub mod extract;
 pub mod feeds;
 pub mod forms;
 pub mod groups;

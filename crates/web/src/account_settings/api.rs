@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 use super::password_reset::spawn_reset_request;
 use super::shared::{limit_mail, own_token};
 use crate::AppState;
-use crate::accounts::ClientIp;
 use crate::error::{ApiError, WebError};
+use crate::extract::ClientIp;
 use crate::forms::ApiJson;
 use crate::session::{Auth, CurrentUser, SESSION_COOKIE, append_cookie, cookie_value};
 

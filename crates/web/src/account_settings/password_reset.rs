@@ -8,8 +8,8 @@ use kith_app::{AppError, account_settings};
 
 use super::shared::{invalid_link, limit_mail};
 use crate::AppState;
-use crate::accounts::ClientIp;
 use crate::error::PageError;
+use crate::extract::ClientIp;
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::messages;
 use crate::pages::{FormPage, NoticePage, field};

@@ -469,7 +469,7 @@ pub async fn get_my_meetings(
     query: QueryPairs,
     cookie: crate::viewer::CookieZone,
 ) -> Result<Json<Vec<MyMeetingJson>>, ApiError> {
-    let zone = crate::groups::viewer_zone(&query, &cookie)?;
+    let zone = crate::viewer::viewer_zone(&query, &cookie)?;
     let meetings = membership::my_meetings(&state.app, &user.person, state.app.now(), 200).await?;
     Ok(Json(
         meetings

@@ -72,7 +72,7 @@ pub(super) async fn join_page(
 pub(super) async fn join_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    ip: crate::accounts::ClientIp,
+    ip: crate::extract::ClientIp,
     Path(slug): Path<String>,
     cookie: crate::viewer::CookieZone,
     form: FormPairs,

@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 
 use super::parse_slug;
 use crate::AppState;
-use crate::accounts::ClientIp;
 use crate::error::{ApiError, Problem, WebError};
+use crate::extract::ClientIp;
 use crate::forms::ApiJson;
 
 /// A newcomer's registration and their answer to the hosts.
