@@ -25,7 +25,7 @@
 //!   form's selects.
 //! - [`api`]: the OpenAPI document and the JSON types.
 //! - [`extract`]: what handlers take from a request — the client's
-//!   address.
+//!   address, a group's slug from the path.
 //! - [`error`]: one error type, answered as an HTML page or a problem
 //!   document.
 //! - [`viewer`]: the reader's time zone (query, cookie, account, or UTC).
