@@ -93,12 +93,12 @@ pub async fn register_in_zone(
             if let Some(zone) = zone {
                 crate::account_zone::remember(app, id, zone).await?;
             }
-            crate::lifecycle::send_verification(app, id, now).await
+            crate::account_settings::send_verification(app, id, now).await
         }
         Err(AppError::Conflict(Conflict::EmailTaken)) => {
             let email =
                 Email::parse(&registration.email).map_err(|e| AppError::Invalid(vec![e]))?;
-            crate::lifecycle::tell_account_exists(app, &email, now).await
+            crate::account_settings::tell_account_exists(app, &email, now).await
         }
         Err(other) => Err(other),
     }
@@ -278,10 +278,11 @@ pub async fn session(app: &App, token: &str, now: Timestamp) -> AppResult<Option
     Ok(app.store().session(&token_hash(token), now).await?)
 }
 
-/// The public id of the session a token opens (as [`crate::lifecycle::sessions`]
-/// lists them), so a page can mark the reader's own.
+/// The public id of the session a token opens (as
+/// [`crate::account_settings::sessions`] lists them), so a page can mark the
+/// reader's own.
 pub fn session_id(token: &str) -> String {
-    kith_store::lifecycle::session_id(&token_hash(token))
+    kith_store::account_settings::session_id(&token_hash(token))
 }
 
 /// Ends a session on the server, and with it the live rooms it opened.

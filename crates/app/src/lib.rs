@@ -11,8 +11,9 @@
 //! - [`access`]: the one place that decides who may see or change a group.
 //! - [`claims`]: asking to host an imported group.
 //! - [`directory`]: a seeker's search of listed groups.
-//! - [`lifecycle`]: verifying an email, password resets, changing email or
-//!   password, one's sessions, deleting an account, mail preferences.
+//! - [`account_settings`]: verifying an email, password resets, changing
+//!   email or password, one's sessions, deleting an account, mail
+//!   preferences.
 //! - [`export`]: everything about a person, as JSON.
 //! - [`mail`]: composing mail, the outbox's sender, SMTP or `.eml` files.
 //! - [`feeds`]: a group's public calendar (RFC 5545).
@@ -40,6 +41,7 @@
 
 pub mod about;
 pub mod access;
+pub mod account_settings;
 pub mod account_zone;
 pub mod accounts;
 pub mod claims;
@@ -53,7 +55,6 @@ pub mod feeds;
 pub mod groups;
 pub mod hosting;
 pub mod imports;
-pub mod lifecycle;
 pub mod mail;
 pub mod markdown;
 pub mod meeting_time;

@@ -125,11 +125,11 @@ on_both_backends!(
         assert_eq!(states[0].sent_at, Some(now()));
         // The link verifies the address, once.
         let token = text_link.rsplit('/').next().expect("token");
-        kith_app::lifecycle::verify_email(app, token, now())
+        kith_app::account_settings::verify_email(app, token, now())
             .await
             .expect("verified");
         assert!(
-            kith_app::lifecycle::verify_email(app, token, now())
+            kith_app::account_settings::verify_email(app, token, now())
                 .await
                 .is_err()
         );
@@ -178,7 +178,7 @@ on_both_backends!(
         assert!(mail.text.contains("https://kith.example/me/notifications"));
         assert!(mail.html.contains("https://kith.example/me/notifications"));
         let token = url.rsplit('/').next().expect("token");
-        let category = kith_app::lifecycle::unsubscribe(app, token, now())
+        let category = kith_app::account_settings::unsubscribe(app, token, now())
             .await
             .expect("unsubscribe");
         assert_eq!(category, "announcements");

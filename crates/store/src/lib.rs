@@ -27,8 +27,8 @@
 //!   pages (`about`).
 //! - [`membership`]: requests to join, their threads, invitations, RSVPs.
 //! - [`mail`]: the outbox, notification preferences, unsubscribe tokens.
-//! - [`lifecycle`]: account tokens (verification, password reset), password
-//!   changes, one's sessions, deleting an account.
+//! - [`account_settings`]: account tokens (verification, password reset),
+//!   password changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
@@ -38,6 +38,7 @@
 //! - [`sqlite`], [`postgres`]: connecting, tuning, migrations.
 //! - `testing` (feature): throwaway databases and fixtures for tests.
 
+pub mod account_settings;
 pub mod accounts;
 pub mod audit;
 mod bulk;
@@ -46,7 +47,6 @@ mod db;
 mod direct;
 pub mod groups;
 pub mod hosting;
-pub mod lifecycle;
 pub mod mail;
 pub mod membership;
 pub mod model;
@@ -67,12 +67,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+pub use account_settings::AccountSettingsStore;
 pub use accounts::AccountStore;
 pub use audit::AuditStore;
 pub use claims::ClaimStore;
 pub use groups::GroupStore;
 pub use hosting::HostingStore;
-pub use lifecycle::LifecycleStore;
 pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
@@ -176,7 +176,7 @@ pub trait Store:
     + SiteTextStore
     + MembershipStore
     + MailStore
-    + LifecycleStore
+    + AccountSettingsStore
     + RoomStore
     + Send
     + Sync

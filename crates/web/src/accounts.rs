@@ -12,7 +12,6 @@ mod next;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,13 +21,13 @@ use kith_app::accounts::{self, LoginOutcome, LoginRequest, NewToken, Registratio
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::ClientIp;
 use crate::forms::{FormErrors, FormPairs};
-use crate::limits::client_ip;
 use crate::limits::devices::{DEVICE_COOKIE, DEVICE_MAX_AGE};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{
-    Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, log_in_and_go, peer_ip,
+    Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, log_in_and_go,
 };
 use crate::viewer::CookieZone;
 
@@ -39,28 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login_form))
         .route("/logout", post(logout_form))
         .route("/setup/{token}", get(setup_page).post(setup_form))
-}
-
-/// The client's address for rate limits.
-pub struct ClientIp(pub std::net::IpAddr);
-
-impl axum::extract::FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        Ok(Self(client_ip(
-            peer_ip(parts),
-            forwarded,
-            &state.config.trusted_proxies,
-        )))
-    }
 }
 
 #[derive(Template)]
@@ -334,7 +311,7 @@ async fn setup_form(
 /// link and how to get a new one, not of groups.
 fn setup_link_invalid(viewer: &Viewer) -> Result<Response, PageError> {
     let m = messages();
-    crate::lifecycle::NoticePage::new(
+    crate::pages::NoticePage::new(
         viewer.nav(),
         m.t("setup.invalid_title"),
         m.t("setup.invalid_text"),

@@ -20,8 +20,8 @@ use utoipa_axum::routes;
 
 use crate::error::{FieldProblem, Problem};
 use crate::{
-    AppState, accounts, admin, directory, groups, hosting, lifecycle, me, membership, moderation,
-    notifications,
+    AppState, account_settings, accounts, admin, directory, groups, hosting, me, membership,
+    moderation, notifications,
 };
 
 #[derive(OpenApi)]
@@ -72,16 +72,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::api::create_account))
         .routes(routes!(accounts::api::create_session))
         .routes(routes!(accounts::api::delete_current_session))
-        .routes(routes!(me::get_me, lifecycle::api::delete_me))
-        .routes(routes!(lifecycle::api::resend_verification))
-        .routes(routes!(lifecycle::api::verify_email))
-        .routes(routes!(lifecycle::api::request_password_reset))
-        .routes(routes!(lifecycle::api::reset_password))
-        .routes(routes!(lifecycle::api::change_email))
-        .routes(routes!(lifecycle::api::change_password))
-        .routes(routes!(lifecycle::api::list_sessions))
-        .routes(routes!(lifecycle::api::end_session))
-        .routes(routes!(lifecycle::api::export))
+        .routes(routes!(me::get_me, account_settings::api::delete_me))
+        .routes(routes!(account_settings::api::resend_verification))
+        .routes(routes!(account_settings::api::verify_email))
+        .routes(routes!(account_settings::api::request_password_reset))
+        .routes(routes!(account_settings::api::reset_password))
+        .routes(routes!(account_settings::api::change_email))
+        .routes(routes!(account_settings::api::change_password))
+        .routes(routes!(account_settings::api::list_sessions))
+        .routes(routes!(account_settings::api::end_session))
+        .routes(routes!(account_settings::api::export))
         .routes(routes!(
             notifications::get_preferences,
             notifications::put_preferences

@@ -296,7 +296,13 @@ impl From<askama::Error> for WebError {
 /// The answer for any path no route matches: a problem document under
 /// `/api`, an HTML page elsewhere.
 pub async fn not_found(uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    not_found_at(uri.path())
+}
+
+/// The 404 for `path` when no handler runs to choose its form: a problem
+/// document under `/api/`, an HTML page elsewhere.
+pub(crate) fn not_found_at(path: &str) -> Response {
+    if path.starts_with("/api/") {
         ApiError(WebError::NotFound).into_response()
     } else {
         PageError(WebError::NotFound).into_response()

@@ -5,7 +5,7 @@
 //! calendar, `/me/calendar.ics`, is private.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,7 +15,7 @@ use kith_domain::group::Focus;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
-use crate::hosting::parse_slug;
+use crate::extract::SlugPath;
 use crate::messages::{Messages, messages};
 use crate::security::{PUBLIC_REVALIDATE, same_for_everyone};
 
@@ -39,10 +39,9 @@ fn site(state: &AppState, headers: &HeaderMap) -> Option<String> {
 
 async fn calendar(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let m = messages();
     let site = site(&state, &headers);
     let words = CalendarWords {

@@ -3,7 +3,7 @@
 //! field — the types used here do not have any.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,10 +17,11 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
 use crate::error::{ApiError, PageError, Problem, WebError};
+use crate::extract::SlugPath;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{Nav, Viewer};
-use crate::viewer::CookieZone;
+use crate::viewer::{CookieZone, viewer_zone};
 use crate::views::{MeetingView, place_label};
 
 /// The group page's HTML routes.
@@ -33,10 +34,9 @@ pub fn router() -> Router<AppState> {
 async fn claim_form(
     State(state): State<AppState>,
     user: crate::session::CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: crate::forms::FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = Slug::parse(&slug).ok_or(WebError::NotFound)?;
     kith_app::claims::ask(
         &state.app,
         &user.person,
@@ -48,32 +48,16 @@ async fn claim_form(
     Ok(axum::response::Redirect::to(&format!("/groups/{slug}?claimed=1")).into_response())
 }
 
-/// The viewer's zone: a valid `tz` parameter, else the cookie, else UTC. An
-/// invalid `tz` is refused on the API and ignored on a page.
-pub(crate) fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
-    match query.get("tz").filter(|tz| !tz.trim().is_empty()) {
-        Some(tz) => Zone::parse(tz.trim()).map_err(|_| {
-            WebError::InvalidFilters(vec![kith_domain::directory::FilterError {
-                field: "tz",
-                code: "unknown_time_zone",
-            }])
-        }),
-        None => Ok(cookie.or_utc()),
-    }
-}
-
 async fn load(
     state: &AppState,
     viewer: &Viewer,
-    slug: &str,
+    slug: &Slug,
     zone: &Zone,
 ) -> Result<PublicGroup, WebError> {
-    // A malformed slug cannot name a group: the same 404 as a missing one.
-    let slug = Slug::parse(slug).ok_or(WebError::NotFound)?;
     Ok(kith_app::groups::group_page(
         &state.app,
         viewer.person.as_ref(),
-        &slug,
+        slug,
         zone,
         state.app.now(),
     )
@@ -171,7 +155,7 @@ fn rule_view(m: &Messages, rule: &RuleInGroupZone) -> RuleView {
 
 async fn group_page(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     query: QueryPairs,
     cookie: CookieZone,
     viewer: Viewer,
@@ -348,7 +332,7 @@ pub struct PrivateJson {
 )]
 pub async fn get_group(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     query: QueryPairs,
     cookie: CookieZone,
     viewer: Viewer,

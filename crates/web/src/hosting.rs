@@ -22,6 +22,7 @@ use kith_domain::zone::Zone;
 use crate::AppState;
 use crate::choosers::{ZONE_PICKER, ZonePicker, country_choices, language_choices};
 use crate::error::{PageError, WebError};
+use crate::extract::SlugPath;
 use crate::forms::{FormErrors, FormPairs, field_id};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
@@ -44,11 +45,6 @@ pub fn router() -> Router<AppState> {
             get(close::close_page).post(close::close_form),
         )
         .route("/groups/{slug}/meetings/{id}/{change}", post(meeting_form))
-}
-
-/// A malformed slug names nothing: the same 404 as a missing group.
-pub(crate) fn parse_slug(raw: &str) -> Result<Slug, WebError> {
-    Slug::parse(raw).ok_or(WebError::NotFound)
 }
 
 /// One rule's row in the form.
@@ -226,7 +222,7 @@ impl GroupFormTemplate {
 
 async fn new_group_page(user: CurrentUser, cookie: CookieZone) -> Result<Response, PageError> {
     if !user.person.email_verified {
-        return crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::OK);
+        return crate::account_settings::verification_needed(user.viewer.nav(), StatusCode::OK);
     }
     let m = messages();
     let input = GroupInput {
@@ -275,7 +271,7 @@ async fn new_group_form(
             page.respond(StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(AppError::Conflict(Conflict::EmailUnverified)) => {
-            crate::lifecycle::verification_needed(user.viewer.nav(), StatusCode::CONFLICT)
+            crate::account_settings::verification_needed(user.viewer.nav(), StatusCode::CONFLICT)
         }
         Err(err) => Err(err.into()),
     }
@@ -303,9 +299,8 @@ async fn edit_page(
 async fn edit_group_page(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     edit_page(&state, &user, &slug, None)
         .await?
         .respond(StatusCode::OK)
@@ -314,10 +309,9 @@ async fn edit_group_page(
 async fn edit_group_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let input = typed_input(&form, state.app.now());
     match hosting::edit_group(&state.app, &user.person, &slug, &input, state.app.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{slug}")).into_response()),
@@ -333,18 +327,17 @@ async fn edit_group_form(
 async fn change_listing(
     state: &AppState,
     user: &CurrentUser,
-    slug: &str,
+    slug: &Slug,
     change: ListingChange,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(slug)?;
-    hosting::change_listing(&state.app, &user.person, &slug, change, state.app.now()).await?;
+    hosting::change_listing(&state.app, &user.person, slug, change, state.app.now()).await?;
     Ok(Redirect::to(&format!("/groups/{slug}")).into_response())
 }
 
 async fn unlist_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
     change_listing(&state, &user, &slug, ListingChange::HostUnlist).await
 }
@@ -352,7 +345,7 @@ async fn unlist_form(
 async fn relist_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
     change_listing(&state, &user, &slug, ListingChange::HostRelist).await
 }
@@ -362,13 +355,20 @@ pub(crate) fn parse_meeting(raw: &str) -> Result<kith_domain::ids::OccurrenceId,
     kith_domain::ids::OccurrenceId::parse(raw).ok_or(WebError::NotFound)
 }
 
+/// The rest of `/groups/{slug}/meetings/{id}/{change}`, beside the slug.
+#[derive(serde::Deserialize)]
+struct MeetingChangePath {
+    id: String,
+    change: String,
+}
+
 async fn meeting_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((slug, id, change)): Path<(String, String, String)>,
+    SlugPath(slug): SlugPath,
+    Path(MeetingChangePath { id, change }): Path<MeetingChangePath>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let id = parse_meeting(&id)?;
     let change = match change.as_str() {
         "cancel" => hosting::MeetingChange::Cancel {
@@ -396,10 +396,9 @@ async fn meeting_form(
 async fn add_cohost_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     match hosting::add_cohost(&state.app, &user.person, &slug, form.get("handle")).await {
         Ok(()) => Ok(Redirect::to(&format!("/groups/{slug}/edit#cohosts")).into_response()),
         Err(AppError::Invalid(errors)) => {

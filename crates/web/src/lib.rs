@@ -11,8 +11,8 @@
 //!   [`moderation`], [`admin`], [`safety`], [`about`], [`feeds`], [`health`],
 //!   [`home`], [`assets`]: one module per capability, each with its own
 //!   `router()`.
-//! - [`lifecycle`]: verifying an email, password resets, changing email
-//!   or password, one's sessions, the export, deleting an account.
+//! - [`account_settings`]: verifying an email, password resets, changing
+//!   email or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
@@ -20,9 +20,12 @@
 //! - [`limits`]: rate limits on logins and registrations; the client's
 //!   address behind trusted proxies.
 //! - [`forms`]: form and JSON bodies, and refused fields for templates.
+//! - `pages`: pages several capabilities show — a small form, a notice.
 //! - `choosers`: language, country and time zone chosen by name in every
 //!   form's selects.
 //! - [`api`]: the OpenAPI document and the JSON types.
+//! - [`extract`]: what handlers take from a request — the client's
+//!   address, a group's slug from the path.
 //! - [`error`]: one error type, answered as an HTML page or a problem
 //!   document.
 //! - [`viewer`]: the reader's time zone (query, cookie, account, or UTC).
@@ -30,6 +33,7 @@
 //! - [`query`]: query strings with repeated keys.
 
 pub mod about;
+pub mod account_settings;
 pub mod accounts;
 pub mod admin;
 pub mod api;
@@ -37,13 +41,13 @@ pub mod assets;
 mod choosers;
 pub mod directory;
 pub mod error;
+pub mod extract;
 pub mod feeds;
 pub mod forms;
 pub mod groups;
 pub mod health;
 pub mod home;
 pub mod hosting;
-pub mod lifecycle;
 pub mod limits;
 pub mod logging;
 pub mod me;
@@ -51,6 +55,7 @@ pub mod membership;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+mod pages;
 pub mod query;
 pub mod rooms;
 pub mod safety;
@@ -152,7 +157,7 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(membership::router())
         .merge(rooms::router())
-        .merge(lifecycle::router())
+        .merge(account_settings::router())
         .merge(notifications::router())
         .merge(moderation::router())
         .merge(admin::router())

@@ -62,8 +62,6 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/rsvp", post(rsvp_form))
 }
 
-pub(crate) use crate::hosting::parse_slug;
-
 pub(crate) fn parse_request(raw: &str) -> Result<RequestId, WebError> {
     RequestId::parse(raw).ok_or(WebError::NotFound)
 }

@@ -22,9 +22,9 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
+use crate::extract::SlugPath;
 use crate::forms::{ApiJson, FormErrors, FormPairs};
 use crate::hosting::api::ListingJson;
-use crate::hosting::parse_slug;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{CurrentUser, Nav};
@@ -244,13 +244,20 @@ fn decision(kind: &str, reason: &str) -> Option<Decision> {
     }
 }
 
+/// The `{decision}` in `/moderation/groups/{slug}/{decision}`, beside the
+/// slug.
+#[derive(serde::Deserialize)]
+struct DecisionPath {
+    decision: String,
+}
+
 async fn decide_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((slug, kind)): Path<(String, String)>,
+    SlugPath(slug): SlugPath,
+    Path(DecisionPath { decision: kind }): Path<DecisionPath>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let decision = decision(&kind, form.get("reason")).ok_or(WebError::NotFound)?;
     match moderation::decide(&state.app, &user.person, &slug, &decision, state.app.now()).await {
         Ok(_) => {
@@ -398,13 +405,12 @@ pub struct ReasonJson {
 async fn decide_json(
     state: &AppState,
     user: &CurrentUser,
-    slug: &str,
+    slug: &Slug,
     decision: Decision,
 ) -> Result<Json<ListingJson>, ApiError> {
-    let slug = parse_slug(slug)?;
     let status =
-        moderation::decide(&state.app, &user.person, &slug, &decision, state.app.now()).await?;
-    Ok(Json(ListingJson::new(&slug, status)))
+        moderation::decide(&state.app, &user.person, slug, &decision, state.app.now()).await?;
+    Ok(Json(ListingJson::new(slug, status)))
 }
 
 /// Approves a pending listing.
@@ -423,7 +429,7 @@ async fn decide_json(
 pub async fn approve_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Json<ListingJson>, ApiError> {
     decide_json(&state, &user, &slug, Decision::Approve).await
 }
@@ -446,7 +452,7 @@ pub async fn approve_group(
 pub async fn reject_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<ReasonJson>,
 ) -> Result<Json<ListingJson>, ApiError> {
     decide_json(
@@ -478,7 +484,7 @@ pub async fn reject_group(
 pub async fn moderator_unlist_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<ReasonJson>,
 ) -> Result<Json<ListingJson>, ApiError> {
     decide_json(

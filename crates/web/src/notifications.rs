@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kith_app::mail::NotificationPreferences;
-use kith_app::{AppError, lifecycle};
+use kith_app::{AppError, account_settings};
 use kith_domain::mail_category::MailCategory;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,8 +19,8 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
 use crate::forms::{ApiJson, FormPairs};
-use crate::lifecycle::NoticePage;
 use crate::messages::{Messages, messages};
+use crate::pages::NoticePage;
 use crate::session::{CurrentUser, Nav, Viewer};
 use crate::views::{Choice, choices};
 
@@ -53,7 +53,7 @@ async fn preferences_page(
     user: CurrentUser,
     query: crate::query::QueryPairs,
 ) -> Result<Response, PageError> {
-    let p = lifecycle::preferences(&state.app, &user.person).await?;
+    let p = account_settings::preferences(&state.app, &user.person).await?;
     let m = messages();
     let on: Vec<String> = MailCategory::ALL
         .into_iter()
@@ -89,7 +89,8 @@ async fn preferences_form(
         meeting_changes: category(MailCategory::MeetingChanges),
         group_names_in_subjects: on("group_names_in_subjects"),
     };
-    lifecycle::set_preferences(&state.app, &user.person, &preferences, state.app.now()).await?;
+    account_settings::set_preferences(&state.app, &user.person, &preferences, state.app.now())
+        .await?;
     Ok(Redirect::to("/me/notifications?saved=1").into_response())
 }
 
@@ -105,7 +106,7 @@ async fn unsubscribe_page(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let category = match lifecycle::unsubscribe_category(&state.app, &token).await {
+    let category = match account_settings::unsubscribe_category(&state.app, &token).await {
         Ok(category) => category,
         Err(AppError::NotFound) => return invalid_unsubscribe(viewer.nav()),
         Err(err) => return Err(err.into()),
@@ -131,7 +132,7 @@ async fn unsubscribe_now(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    match lifecycle::unsubscribe(&state.app, &token, state.app.now()).await {
+    match account_settings::unsubscribe(&state.app, &token, state.app.now()).await {
         Ok(_) => {
             let m = messages();
             NoticePage::new(
@@ -191,7 +192,7 @@ pub async fn get_preferences(
     user: CurrentUser,
 ) -> Result<Json<PreferencesJson>, ApiError> {
     Ok(Json(
-        lifecycle::preferences(&state.app, &user.person)
+        account_settings::preferences(&state.app, &user.person)
             .await?
             .into(),
     ))
@@ -223,8 +224,10 @@ pub async fn put_preferences(
         group_names_in_subjects: body.group_names_in_subjects,
     };
     let app = &state.app;
-    lifecycle::set_preferences(app, &user.person, &preferences, state.app.now()).await?;
+    account_settings::set_preferences(app, &user.person, &preferences, state.app.now()).await?;
     Ok(Json(
-        lifecycle::preferences(app, &user.person).await?.into(),
+        account_settings::preferences(app, &user.person)
+            .await?
+            .into(),
     ))
 }

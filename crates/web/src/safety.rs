@@ -61,7 +61,7 @@ async fn crisis_page(
 ) -> Result<Response, PageError> {
     let m = messages();
     let now = state.app.now();
-    let zone = crate::groups::viewer_zone(&query, &cookie)
+    let zone = crate::viewer::viewer_zone(&query, &cookie)
         .ok()
         .filter(|_| cookie.0.is_some() || query.get("tz").is_some());
     let whereabouts = Whereabouts {

@@ -14,6 +14,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use kith_domain::zone::Zone;
 
+use crate::error::WebError;
+use crate::query::QueryPairs;
+
 /// The cookie that remembers the reader's zone.
 pub const ZONE_COOKIE: &str = "kith_tz";
 
@@ -57,6 +60,20 @@ impl CookieZone {
     /// The zone to read times in when the query names none.
     pub fn or_utc(&self) -> Zone {
         self.0.clone().unwrap_or_else(Zone::utc)
+    }
+}
+
+/// The viewer's zone: a valid `tz` parameter, else the cookie, else UTC. An
+/// invalid `tz` is refused on the API and ignored on a page.
+pub(crate) fn viewer_zone(query: &QueryPairs, cookie: &CookieZone) -> Result<Zone, WebError> {
+    match query.get("tz").filter(|tz| !tz.trim().is_empty()) {
+        Some(tz) => Zone::parse(tz.trim()).map_err(|_| {
+            WebError::InvalidFilters(vec![kith_domain::directory::FilterError {
+                field: "tz",
+                code: "unknown_time_zone",
+            }])
+        }),
+        None => Ok(cookie.or_utc()),
     }
 }
 

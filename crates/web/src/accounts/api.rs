@@ -10,9 +10,10 @@ use kith_app::accounts::{self, LoginRequest, Registration};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ClientIp, checked_login};
+use super::checked_login;
 use crate::AppState;
 use crate::error::{ApiError, WebError};
+use crate::extract::ClientIp;
 use crate::forms::ApiJson;
 use crate::session::{Auth, CurrentUser, SESSION_COOKIE, append_cookie, cookie_value};
 

@@ -12,9 +12,9 @@ use kith_domain::listing::ListingChange;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::parse_slug;
 use crate::AppState;
 use crate::error::{ApiError, WebError};
+use crate::extract::{IdParam, SlugPath};
 use crate::forms::ApiJson;
 use crate::session::CurrentUser;
 
@@ -84,10 +84,9 @@ pub async fn create_group(
 pub async fn patch_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(patch): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<ListingJson>, ApiError> {
-    let slug = parse_slug(&slug)?;
     let app = &state.app;
     let current = hosting::editable_group(app, &user.person, &slug).await?;
     let mut merged =
@@ -103,13 +102,12 @@ pub async fn patch_group(
 async fn listing_change_json(
     state: &AppState,
     user: &CurrentUser,
-    slug: &str,
+    slug: &Slug,
     change: ListingChange,
 ) -> Result<Json<ListingJson>, ApiError> {
-    let slug = parse_slug(slug)?;
     let status =
-        hosting::change_listing(&state.app, &user.person, &slug, change, state.app.now()).await?;
-    Ok(Json(ListingJson::new(&slug, status)))
+        hosting::change_listing(&state.app, &user.person, slug, change, state.app.now()).await?;
+    Ok(Json(ListingJson::new(slug, status)))
 }
 
 /// Takes a listed group out of the directory.
@@ -128,7 +126,7 @@ async fn listing_change_json(
 pub async fn unlist_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Json<ListingJson>, ApiError> {
     listing_change_json(&state, &user, &slug, ListingChange::HostUnlist).await
 }
@@ -149,7 +147,7 @@ pub async fn unlist_group(
 pub async fn relist_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Json<ListingJson>, ApiError> {
     listing_change_json(&state, &user, &slug, ListingChange::HostRelist).await
 }
@@ -179,10 +177,9 @@ pub struct CohostJson {
 pub async fn add_cohost(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<CohostJson>,
 ) -> Result<StatusCode, ApiError> {
-    let slug = parse_slug(&slug)?;
     hosting::add_cohost(&state.app, &user.person, &slug, &body.handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -198,21 +195,12 @@ pub struct MeetingNoteJson {
 async fn change_meeting(
     state: &AppState,
     user: &CurrentUser,
-    slug: &str,
+    slug: &Slug,
     id: &str,
     change: hosting::MeetingChange<'_>,
 ) -> Result<StatusCode, ApiError> {
-    let slug = parse_slug(slug)?;
     let id = super::parse_meeting(id)?;
-    hosting::change_meeting(
-        &state.app,
-        &user.person,
-        &slug,
-        &id,
-        change,
-        state.app.now(),
-    )
-    .await?;
+    hosting::change_meeting(&state.app, &user.person, slug, &id, change, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -237,7 +225,8 @@ async fn change_meeting(
 pub async fn cancel_meeting(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((slug, id)): Path<(String, String)>,
+    SlugPath(slug): SlugPath,
+    Path(IdParam { id }): Path<IdParam>,
     ApiJson(body): ApiJson<MeetingNoteJson>,
 ) -> Result<StatusCode, ApiError> {
     let change = hosting::MeetingChange::Cancel { note: &body.note };
@@ -262,7 +251,8 @@ pub async fn cancel_meeting(
 pub async fn restore_meeting(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((slug, id)): Path<(String, String)>,
+    SlugPath(slug): SlugPath,
+    Path(IdParam { id }): Path<IdParam>,
 ) -> Result<StatusCode, ApiError> {
     change_meeting(&state, &user, &slug, &id, hosting::MeetingChange::Restore).await
 }
@@ -299,7 +289,8 @@ pub struct MoveJson {
 pub async fn move_meeting(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((slug, id)): Path<(String, String)>,
+    SlugPath(slug): SlugPath,
+    Path(IdParam { id }): Path<IdParam>,
     ApiJson(body): ApiJson<MoveJson>,
 ) -> Result<StatusCode, ApiError> {
     let change = hosting::MeetingChange::Move {
@@ -335,10 +326,9 @@ pub struct ClaimRequestJson {
 pub async fn claim_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<ClaimRequestJson>,
 ) -> Result<StatusCode, ApiError> {
-    let slug = parse_slug(&slug)?;
     kith_app::claims::ask(
         &state.app,
         &user.person,

@@ -3,14 +3,14 @@
 //! `DELETE /api/v1/groups/{slug}`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::hosting;
 
-use super::parse_slug;
 use crate::AppState;
 use crate::error::{ApiError, PageError, Problem, WebError};
+use crate::extract::SlugPath;
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
@@ -51,9 +51,8 @@ async fn close_template(
 pub(super) async fn close_page(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let page = close_template(&state, &user, &slug, FormErrors::default()).await?;
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
@@ -62,10 +61,9 @@ pub(super) async fn close_page(
 pub(super) async fn close_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     if form.get("confirm") != "on" {
         let errors = FormErrors::general("confirm", messages().t("close.confirm_required"));
         let page = close_template(&state, &user, &slug, errors).await?;
@@ -95,9 +93,8 @@ pub(super) async fn close_form(
 pub async fn delete_group(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<StatusCode, ApiError> {
-    let slug = parse_slug(&slug)?;
     hosting::close_group(&state.app, &user.person, &slug, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,12 +11,13 @@ use kith_domain::ids::OccurrenceId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::parse_request;
 use super::people::invitation_url;
 use super::request::request_action;
-use super::{parse_request, parse_slug};
 use crate::AppState;
 use crate::api::MeetingJson;
 use crate::error::{ApiError, Problem, WebError};
+use crate::extract::SlugPath;
 use crate::forms::ApiJson;
 use crate::query::QueryPairs;
 use crate::session::CurrentUser;
@@ -87,10 +88,9 @@ pub struct AskJson {
 pub async fn ask_to_join(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<AskJson>,
 ) -> Result<(StatusCode, Json<RequestJson>), ApiError> {
-    let slug = parse_slug(&slug)?;
     state
         .limits
         .membership(user.person.id)
@@ -285,9 +285,8 @@ pub struct PeopleJson {
 pub async fn get_group_requests(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Json<PeopleJson>, ApiError> {
-    let slug = parse_slug(&slug)?;
     let people = membership::group_people(&state.app, &user.person, &slug).await?;
     let all = |records: Vec<RequestRecord>| records.into_iter().map(RequestJson::of).collect();
     Ok(Json(PeopleJson {
@@ -313,9 +312,8 @@ pub async fn get_group_requests(
 pub async fn get_members(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Json<Vec<String>>, ApiError> {
-    let slug = parse_slug(&slug)?;
     Ok(Json(
         membership::fellow_members(&state.app, &user.person, &slug).await?,
     ))
@@ -357,10 +355,9 @@ pub async fn create_invitation(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: axum::http::HeaderMap,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<InvitationRequestJson>,
 ) -> Result<(StatusCode, Json<InvitationJson>), ApiError> {
-    let slug = parse_slug(&slug)?;
     let invitation = membership::create_invitation(
         &state.app,
         &user.person,
@@ -403,10 +400,9 @@ pub struct HandOverJson {
 pub async fn hand_over(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<HandOverJson>,
 ) -> Result<StatusCode, ApiError> {
-    let slug = parse_slug(&slug)?;
     membership::hand_over(
         &state.app,
         &user.person,
@@ -469,7 +465,7 @@ pub async fn get_my_meetings(
     query: QueryPairs,
     cookie: crate::viewer::CookieZone,
 ) -> Result<Json<Vec<MyMeetingJson>>, ApiError> {
-    let zone = crate::groups::viewer_zone(&query, &cookie)?;
+    let zone = crate::viewer::viewer_zone(&query, &cookie)?;
     let meetings = membership::my_meetings(&state.app, &user.person, state.app.now(), 200).await?;
     Ok(Json(
         meetings
@@ -567,10 +563,9 @@ pub struct AnnouncedJson {
 pub async fn announce(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<AnnouncementJson>,
 ) -> Result<(StatusCode, Json<AnnouncedJson>), ApiError> {
-    let slug = parse_slug(&slug)?;
     state
         .limits
         .membership(user.person.id)

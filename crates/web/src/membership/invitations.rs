@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::membership::{self};
 
-use super::parse_slug;
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::messages::{Messages, messages};
@@ -69,7 +68,9 @@ pub(super) async fn accept_invitation_form(
     let Some((slug, _)) = &page.group else {
         return invitation_response(&page);
     };
-    let slug = parse_slug(slug)?;
+    // The slug comes back from the store; one that no longer parses
+    // names nothing.
+    let slug = kith_domain::ids::Slug::parse(slug).ok_or(WebError::NotFound)?;
     let request = membership::ask_to_join(
         &state.app,
         &user.person,

@@ -1,7 +1,7 @@
 //! Asking to join: the form for members and the one form for newcomers.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::AppError;
@@ -9,9 +9,9 @@ use kith_app::membership;
 use kith_app::newcomer::{self, JoinOutcome};
 use kith_domain::ids::Slug;
 
-use super::parse_slug;
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::SlugPath;
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{Nav, Viewer};
@@ -62,9 +62,8 @@ async fn join_template(
 pub(super) async fn join_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let page = join_template(&state, &viewer, &slug, String::new(), FormErrors::default()).await?;
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
@@ -72,12 +71,11 @@ pub(super) async fn join_page(
 pub(super) async fn join_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    ip: crate::accounts::ClientIp,
-    Path(slug): Path<String>,
+    ip: crate::extract::ClientIp,
+    SlugPath(slug): SlugPath,
     cookie: crate::viewer::CookieZone,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let Some(person) = viewer.person.clone() else {
         // Nobody is logged in: the cookie's zone is the browser's own.
         let zone = cookie.0.as_ref();

@@ -4,17 +4,16 @@
 //! and asks to join for them; the request is held until the link is opened.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kith_app::accounts::Registration;
 use kith_app::newcomer::{self, JoinOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::parse_slug;
 use crate::AppState;
-use crate::accounts::ClientIp;
 use crate::error::{ApiError, Problem, WebError};
+use crate::extract::{ClientIp, SlugPath};
 use crate::forms::ApiJson;
 
 /// A newcomer's registration and their answer to the hosts.
@@ -67,10 +66,9 @@ pub struct NewcomerSentJson {
 pub async fn join_as_newcomer(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<NewcomerJson>,
 ) -> Result<(StatusCode, Json<NewcomerSentJson>), ApiError> {
-    let slug = parse_slug(&slug)?;
     let registration = Registration {
         handle: body.handle,
         email: body.email,

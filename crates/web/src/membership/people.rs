@@ -10,9 +10,9 @@ use kith_app::membership::{self, GroupPeople};
 use kith_app::{AppError, access::Person};
 use kith_domain::ids::Slug;
 
-use super::parse_slug;
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::{IdParam, SlugPath};
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav, Viewer};
@@ -131,9 +131,8 @@ pub(super) async fn people_page(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let page = people_template(&state, &viewer, &user.person, &slug, &cookie.or_utc()).await?;
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
@@ -144,10 +143,9 @@ pub(super) async fn invitation_form(
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
     headers: axum::http::HeaderMap,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let app = &state.app;
     let made =
         membership::create_invitation(app, &user.person, &slug, form.get("days"), state.app.now())
@@ -186,9 +184,9 @@ pub(crate) fn invitation_url(
 pub(super) async fn revoke_invitation_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((slug, id)): Path<(String, String)>,
+    SlugPath(slug): SlugPath,
+    Path(IdParam { id }): Path<IdParam>,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     membership::revoke_invitation(&state.app, &user.person, &slug, &id, state.app.now()).await?;
     Ok(Redirect::to(&format!("/groups/{slug}/people")).into_response())
 }
@@ -199,10 +197,9 @@ pub(super) async fn room_settings_form(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let input = kith_app::rooms::RoomSettingsInput {
         turn_minutes: form.get("turn_minutes").to_owned(),
         opens_minutes: form.get("opens_minutes").to_owned(),
@@ -231,10 +228,9 @@ pub(super) async fn hand_over_form(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let app = &state.app;
     match membership::hand_over(
         app,
@@ -265,10 +261,9 @@ pub(super) async fn announcement_form(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     if let Err(seconds) = state.limits.membership(user.person.id) {
         return Err(PageError(WebError::RateLimited(seconds)));
     }

@@ -3,7 +3,7 @@
 //! and, when it is missing, the form again with the error beside it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::AppError;
@@ -12,8 +12,8 @@ use kith_domain::ids::Slug;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::SlugPath;
 use crate::forms::{FormErrors, FormPairs};
-use crate::hosting::parse_slug;
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
 
@@ -69,9 +69,8 @@ async fn render(
 pub(super) async fn unlist_page(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     render(&state, &user, &slug, "", FormErrors::default()).await
 }
 
@@ -80,10 +79,9 @@ pub(super) async fn unlist_page(
 pub(super) async fn unlist_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(slug): Path<String>,
+    SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let slug = parse_slug(&slug)?;
     let reason = form.get("reason");
     let decision = Decision::Unlist {
         reason: reason.to_owned(),

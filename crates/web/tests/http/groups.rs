@@ -3,7 +3,9 @@
 use axum::http::StatusCode;
 use jiff::civil::Weekday;
 use kith_app::testing::GroupBuilder;
+use kith_domain::account::Role;
 use kith_domain::group::ListingStatus;
+use serde_json::json;
 
 use crate::support::TestApp;
 
@@ -117,6 +119,72 @@ async fn missing_malformed_and_unlisted_groups_are_all_404() {
         assert_eq!(api.status, StatusCode::NOT_FOUND, "{slug}");
         assert_eq!(api.json()["code"], "not_found");
     }
+}
+
+/// `SlugPath` answers before the handler runs, so its 404 must be the one
+/// a handler gives for a group that does not exist: a page on HTML
+/// routes, a problem document under `/api/`, also on routes that change
+/// something, take a body or carry an id beside the slug.
+#[tokio::test]
+async fn a_malformed_slug_is_the_same_404_as_a_missing_group_on_every_kind_of_route() {
+    let app = TestApp::empty().await;
+    let host = app.account("Rowan", Role::Member).await;
+    let meeting = "0123456789abcdef0123456789abcdef";
+    let mut browser = app.browser_as(&host).await;
+    let mut client = app.api_as(&host).await;
+    for (malformed, missing) in [("UPPER", "no-such-group"), ("a--b", "a-b")] {
+        let mut pages = Vec::new();
+        for slug in [malformed, missing] {
+            let edit = browser
+                .post_form(&format!("/groups/{slug}/edit"), &[("name", "x")])
+                .await;
+            let meeting = browser
+                .post_form(&format!("/groups/{slug}/meetings/{meeting}/cancel"), &[])
+                .await;
+            for page in [&edit, &meeting] {
+                assert_eq!(page.status, StatusCode::NOT_FOUND, "{slug}");
+                assert!(page.body.contains("Page not found"), "{slug}");
+            }
+            pages.push(edit.body);
+        }
+        assert_eq!(pages[0], pages[1]);
+
+        let mut problems = Vec::new();
+        for slug in [malformed, missing] {
+            let cohost = client
+                .json(
+                    "POST",
+                    &format!("/api/v1/groups/{slug}/cohosts"),
+                    json!({ "handle": "Alder" }),
+                )
+                .await;
+            let restore = client
+                .json(
+                    "POST",
+                    &format!("/api/v1/groups/{slug}/meetings/{meeting}/restore"),
+                    json!({}),
+                )
+                .await;
+            for problem in [&cohost, &restore] {
+                assert_eq!(problem.status, StatusCode::NOT_FOUND, "{slug}");
+                assert_eq!(
+                    problem.header("content-type"),
+                    "application/problem+json",
+                    "{slug}"
+                );
+                assert_eq!(problem.json()["code"], "not_found", "{slug}");
+            }
+            problems.push(cohost.body);
+        }
+        assert_eq!(problems[0], problems[1]);
+    }
+    // The path is read before the body: a malformed slug is a 404 even
+    // when the body is malformed too.
+    let both = client
+        .json("POST", "/api/v1/groups/UPPER/cohosts", json!(42))
+        .await;
+    assert_eq!(both.status, StatusCode::NOT_FOUND);
+    assert_eq!(both.json()["code"], "not_found");
 }
 
 #[tokio::test]

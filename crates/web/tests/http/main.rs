@@ -1,5 +1,6 @@
 //! HTTP tests of every route, through the real router.
 
+mod account_settings;
 mod accounts;
 mod answer_time;
 mod asking_first;
@@ -15,7 +16,6 @@ mod forms;
 mod groups;
 mod held_requests;
 mod hygiene;
-mod lifecycle;
 mod listing_mail;
 mod login;
 mod member_mail;

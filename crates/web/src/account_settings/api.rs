@@ -1,4 +1,4 @@
-//! The account lifecycle's JSON API: verification, password resets, email
+//! The account settings' JSON API: verification, password resets, email
 //! and password changes, sessions, the export, deleting the account.
 
 use axum::Json;
@@ -6,14 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kith_app::accounts::SessionKind;
-use kith_app::{AppError, Conflict, lifecycle};
+use kith_app::{AppError, Conflict, account_settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::own_token;
+use super::password_reset::spawn_reset_request;
+use super::shared::{limit_mail, own_token};
 use crate::AppState;
-use crate::accounts::ClientIp;
 use crate::error::{ApiError, WebError};
+use crate::extract::ClientIp;
 use crate::forms::ApiJson;
 use crate::session::{Auth, CurrentUser, SESSION_COOKIE, append_cookie, cookie_value};
 
@@ -51,8 +52,8 @@ pub async fn resend_verification(
     user: CurrentUser,
     ClientIp(ip): ClientIp,
 ) -> Result<StatusCode, ApiError> {
-    super::limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
-    lifecycle::send_verification(&state.app, user.person.id, state.app.now()).await?;
+    limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
+    account_settings::send_verification(&state.app, user.person.id, state.app.now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -71,7 +72,7 @@ pub async fn verify_email(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<TokenJson>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::verify_email(&state.app, &body.token, state.app.now()).await?;
+    account_settings::verify_email(&state.app, &body.token, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -103,8 +104,8 @@ pub async fn request_password_reset(
     ApiJson(body): ApiJson<ResetRequestJson>,
 ) -> Result<StatusCode, ApiError> {
     kith_domain::account::Email::parse(&body.email).map_err(|e| AppError::Invalid(vec![e]))?;
-    super::limit_mail(&state, ip, &body.email)?;
-    super::spawn_reset_request(&state, body.email);
+    limit_mail(&state, ip, &body.email)?;
+    spawn_reset_request(&state, body.email);
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -134,7 +135,7 @@ pub async fn reset_password(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewPasswordJson>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::reset_password(&state.app, &token, &body.password, state.app.now()).await?;
+    account_settings::reset_password(&state.app, &token, &body.password, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -171,8 +172,8 @@ pub async fn change_email(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<EmailChangeJson>,
 ) -> Result<StatusCode, ApiError> {
-    super::limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
-    lifecycle::change_email(
+    limit_mail(&state, ip, &format!("account:{}", user.person.id.0))?;
+    account_settings::change_email(
         &state.app,
         &user.person,
         &body.password,
@@ -212,7 +213,7 @@ pub async fn change_password(
     user: CurrentUser,
     ApiJson(body): ApiJson<PasswordChangeJson>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::change_password(
+    account_settings::change_password(
         &state.app,
         &user.person,
         own_token(&user.viewer),
@@ -256,7 +257,7 @@ pub async fn list_sessions(
     user: CurrentUser,
 ) -> Result<Json<Vec<SessionJson>>, ApiError> {
     let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
-    let sessions = lifecycle::sessions(&state.app, &user.person, state.app.now()).await?;
+    let sessions = account_settings::sessions(&state.app, &user.person, state.app.now()).await?;
     Ok(Json(
         sessions
             .into_iter()
@@ -290,7 +291,7 @@ pub async fn end_session(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    lifecycle::end_session(&state.app, &user.person, &id).await?;
+    account_settings::end_session(&state.app, &user.person, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -350,10 +351,10 @@ pub async fn delete_me(
     ApiJson(body): ApiJson<DeleteAccountJson>,
 ) -> Result<Response, ApiError> {
     let app = &state.app;
-    match lifecycle::delete_account(app, &user.person, &body.password).await {
+    match account_settings::delete_account(app, &user.person, &body.password).await {
         Ok(()) => {}
         Err(AppError::Conflict(Conflict::HostsGroups)) => {
-            let groups = lifecycle::sole_hosted_groups(app, &user.person).await?;
+            let groups = account_settings::sole_hosted_groups(app, &user.person).await?;
             return Err(ApiError(WebError::HostsGroups(
                 groups
                     .into_iter()

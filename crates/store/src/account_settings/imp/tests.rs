@@ -8,8 +8,8 @@ use kith_domain::membership::{Occupancy, Refusal, RequestState};
 
 use super::*;
 use crate::Store;
+use crate::account_settings::{SoleHost, TokenPurpose, session_id};
 use crate::accounts::{NewSession, SessionKind};
-use crate::lifecycle::{SoleHost, TokenPurpose, session_id};
 use crate::mail::NoMail;
 use crate::mail::Recipient;
 use crate::testing::{account, group, insert, now};

@@ -1,4 +1,4 @@
-//! The one implementation of [`LifecycleStore`], for both backends.
+//! The one implementation of [`AccountSettingsStore`], for both backends.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -6,9 +6,9 @@ use kith_domain::account::Email;
 use kith_domain::ids::Slug;
 
 use super::{
-    AccountDetails, CHANGE_EMAIL, CURRENT_EMAIL, DELETE_ACCOUNT, DELETE_OTHER_SESSIONS,
-    DELETE_RESET_TOKENS, DELETE_SESSIONS, DELETE_SOLE_DRAFTS, DELETE_TOKEN, DETAILS, DetailsRow,
-    EMAIL_TAKEN_BY_OTHER, END_SESSION_OF, INSERT_TOKEN, LifecycleStore, MARK_VERIFIED,
+    AccountDetails, AccountSettingsStore, CHANGE_EMAIL, CURRENT_EMAIL, DELETE_ACCOUNT,
+    DELETE_OTHER_SESSIONS, DELETE_RESET_TOKENS, DELETE_SESSIONS, DELETE_SOLE_DRAFTS, DELETE_TOKEN,
+    DETAILS, DetailsRow, EMAIL_TAKEN_BY_OTHER, END_SESSION_OF, INSERT_TOKEN, MARK_VERIFIED,
     NewAccountToken, PRUNE_TOKENS, RESET_TOKEN, SESSIONS_OF, SET_PASSWORD, SET_PASSWORD_VERIFIED,
     SOLE_HOSTED, SessionInfo, SessionInfoRow, SoleHost, VERIFY_TOKEN,
 };
@@ -20,7 +20,7 @@ use crate::sql_store::SqlStore;
 use crate::{StoreError, StoreResult};
 
 #[async_trait]
-impl LifecycleStore for SqlStore {
+impl AccountSettingsStore for SqlStore {
     async fn account_details(&self, account: AccountId) -> StoreResult<AccountDetails> {
         let row: DetailsRow = query(DETAILS).bind(account.0).fetch_one(self.db()).await?;
         row.into_details()

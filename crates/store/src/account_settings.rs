@@ -1,7 +1,7 @@
 //! An account's life after registering: single-use tokens that verify an
 //! address or reset a password, changing the password, listing and ending
-//! one's sessions, and deleting the account. [`LifecycleStore`] and its one
-//! implementation for both backends (`imp`).
+//! one's sessions, and deleting the account. [`AccountSettingsStore`] and
+//! its one implementation for both backends (`imp`).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -73,7 +73,7 @@ pub struct AccountDetails {
 }
 
 /// Why an account was not deleted: it alone hosts a listed or unlisted
-/// group ([`LifecycleStore::sole_hosted_groups`] names them).
+/// group ([`AccountSettingsStore::sole_hosted_groups`] names them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SoleHost;
 
@@ -100,7 +100,7 @@ pub fn session_id(token_hash: &str) -> String {
 
 /// Everything about an account's life after registering.
 #[async_trait]
-pub trait LifecycleStore {
+pub trait AccountSettingsStore {
     /// An account with its address and dates; `NotFound` if it is gone.
     async fn account_details(&self, account: AccountId) -> StoreResult<AccountDetails>;
 

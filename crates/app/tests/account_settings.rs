@@ -8,8 +8,8 @@ use jiff::SignedDuration;
 use kith_app::App;
 use kith_app::AppError;
 use kith_app::Conflict;
+use kith_app::account_settings;
 use kith_app::accounts::{self, Registration};
-use kith_app::lifecycle;
 use kith_app::testing::{PASSWORD, now, person, registered};
 use kith_domain::account::Role;
 use kith_store::accounts::SessionKind;
@@ -61,18 +61,18 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
         "{refused:?}"
     );
     // Resending makes a second working link; following one verifies.
-    lifecycle::send_verification(app, river.id, now())
+    account_settings::send_verification(app, river.id, now())
         .await
         .expect("resend");
     let token = token_from_mail(app, "/verify-email/")
         .await
         .expect("a link");
-    lifecycle::verify_email(app, &token, now())
+    account_settings::verify_email(app, &token, now())
         .await
         .expect("verify");
     assert!(person(app, "River").await.email_verified);
     // Nothing more is sent once verified.
-    lifecycle::send_verification(app, river.id, now())
+    account_settings::send_verification(app, river.id, now())
         .await
         .expect("resend");
     assert!(token_from_mail(app, "/verify-email/").await.is_none());
@@ -83,7 +83,7 @@ on_both_backends!(listing_a_group_needs_a_verified_email, |store: Arc<
         "../../etc",
     ] {
         assert!(matches!(
-            lifecycle::verify_email(app, bad, now()).await,
+            account_settings::verify_email(app, bad, now()).await,
             Err(AppError::NotFound)
         ));
     }
@@ -100,15 +100,15 @@ on_both_backends!(
             .await
             .expect("session");
         // Unknown addresses answer the same and send nothing.
-        lifecycle::request_password_reset(app, "nobody@example.org", now())
+        account_settings::request_password_reset(app, "nobody@example.org", now())
             .await
             .expect("same answer");
         assert!(token_from_mail(app, "/password-reset/").await.is_none());
         assert!(matches!(
-            lifecycle::request_password_reset(app, "not an address", now()).await,
+            account_settings::request_password_reset(app, "not an address", now()).await,
             Err(AppError::Invalid(_))
         ));
-        lifecycle::request_password_reset(app, "RIVER@example.org", now())
+        account_settings::request_password_reset(app, "RIVER@example.org", now())
             .await
             .expect("request");
         let token = token_from_mail(app, "/password-reset/")
@@ -117,21 +117,21 @@ on_both_backends!(
         // An hour later it no longer works.
         let late = now() + SignedDuration::from_secs(3601);
         assert!(
-            !lifecycle::reset_link_valid(app, &token, late)
+            !account_settings::reset_link_valid(app, &token, late)
                 .await
                 .expect("valid?")
         );
         assert!(
-            lifecycle::reset_link_valid(app, &token, now())
+            account_settings::reset_link_valid(app, &token, now())
                 .await
                 .expect("valid?")
         );
-        let weak = lifecycle::reset_password(app, &token, "password", now()).await;
+        let weak = account_settings::reset_password(app, &token, "password", now()).await;
         assert!(
             matches!(weak, Err(AppError::Invalid(_))),
             "the usual rules apply"
         );
-        lifecycle::reset_password(app, &token, "a new and long passphrase", now())
+        account_settings::reset_password(app, &token, "a new and long passphrase", now())
             .await
             .expect("reset");
         assert!(
@@ -143,7 +143,8 @@ on_both_backends!(
         );
         assert!(logs_in(app, "river", "a new and long passphrase").await);
         assert!(!logs_in(app, "river", PASSWORD).await);
-        let again = lifecycle::reset_password(app, &token, "yet another passphrase", now()).await;
+        let again =
+            account_settings::reset_password(app, &token, "yet another passphrase", now()).await;
         assert!(matches!(again, Err(AppError::NotFound)), "single use");
         assert!(
             person(app, "River").await.email_verified,
@@ -160,18 +161,23 @@ on_both_backends!(
         let river = registered(app, "River").await;
         registered(app, "Alder").await;
         token_from_mail(app, "/verify-email/").await;
-        let wrong =
-            lifecycle::change_email(app, &river, "wrong wrong wrong", "new@example.org", now())
-                .await;
+        let wrong = account_settings::change_email(
+            app,
+            &river,
+            "wrong wrong wrong",
+            "new@example.org",
+            now(),
+        )
+        .await;
         assert!(
             matches!(wrong, Err(AppError::Invalid(ref e)) if e[0].code == "wrong_password"),
             "{wrong:?}"
         );
-        lifecycle::change_email(app, &river, PASSWORD, "alder@example.org", now())
+        account_settings::change_email(app, &river, PASSWORD, "alder@example.org", now())
             .await
             .expect("the same answer for a taken address");
         assert!(token_from_mail(app, "/verify-email/").await.is_none());
-        lifecycle::change_email(app, &river, PASSWORD, "River.New@example.org", now())
+        account_settings::change_email(app, &river, PASSWORD, "River.New@example.org", now())
             .await
             .expect("change");
         // The old address still logs in until the new one is confirmed.
@@ -179,7 +185,7 @@ on_both_backends!(
         let token = token_from_mail(app, "/verify-email/")
             .await
             .expect("a link");
-        lifecycle::verify_email(app, &token, now())
+        account_settings::verify_email(app, &token, now())
             .await
             .expect("confirm");
         assert!(logs_in(app, "river.new@example.org", PASSWORD).await);
@@ -212,7 +218,7 @@ on_both_backends!(
             .await
             .expect("s");
         assert_eq!(
-            lifecycle::sessions(app, &river, now())
+            account_settings::sessions(app, &river, now())
                 .await
                 .expect("list")
                 .len(),
@@ -220,14 +226,14 @@ on_both_backends!(
         );
         // One's own session by its id; someone else's is NotFound.
         let alder_id =
-            kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(&alders.token));
+            kith_store::account_settings::session_id(&kith_app::tokens::token_hash(&alders.token));
         assert!(matches!(
-            lifecycle::end_session(app, &river, &alder_id).await,
+            account_settings::end_session(app, &river, &alder_id).await,
             Err(AppError::NotFound)
         ));
         let other_id =
-            kith_store::lifecycle::session_id(&kith_app::tokens::token_hash(&other.token));
-        lifecycle::end_session(app, &river, &other_id)
+            kith_store::account_settings::session_id(&kith_app::tokens::token_hash(&other.token));
+        account_settings::end_session(app, &river, &other_id)
             .await
             .expect("end");
         assert!(
@@ -237,13 +243,13 @@ on_both_backends!(
                 .is_none()
         );
         assert_eq!(
-            lifecycle::sessions(app, &river, now())
+            account_settings::sessions(app, &river, now())
                 .await
                 .expect("list")
                 .len(),
             2
         );
-        let wrong = lifecycle::change_password(
+        let wrong = account_settings::change_password(
             app,
             &river,
             Some(&here.token),
@@ -252,7 +258,7 @@ on_both_backends!(
         )
         .await;
         assert!(matches!(wrong, Err(AppError::Invalid(ref e)) if e[0].field == "current_password"));
-        lifecycle::change_password(
+        account_settings::change_password(
             app,
             &river,
             Some(&here.token),
@@ -261,7 +267,9 @@ on_both_backends!(
         )
         .await
         .expect("change");
-        let left = lifecycle::sessions(app, &river, now()).await.expect("list");
+        let left = account_settings::sessions(app, &river, now())
+            .await
+            .expect("list");
         assert_eq!(left.len(), 1, "only the session that asked");
         assert!(
             accounts::session(app, &here.token, now())
@@ -339,14 +347,14 @@ on_both_backends!(
         let token = accounts::start_session(app, willow.id, SessionKind::Browser, false, now())
             .await
             .expect("s");
-        let wrong = lifecycle::delete_account(app, &willow, "wrong wrong wrong").await;
+        let wrong = account_settings::delete_account(app, &willow, "wrong wrong wrong").await;
         assert!(matches!(wrong, Err(AppError::Invalid(_))));
-        let refused = lifecycle::delete_account(app, &willow, PASSWORD).await;
+        let refused = account_settings::delete_account(app, &willow, PASSWORD).await;
         assert!(
             matches!(refused, Err(AppError::Conflict(Conflict::HostsGroups))),
             "{refused:?}"
         );
-        let names: Vec<String> = lifecycle::sole_hosted_groups(app, &willow)
+        let names: Vec<String> = account_settings::sole_hosted_groups(app, &willow)
             .await
             .expect("groups")
             .into_iter()
@@ -354,7 +362,7 @@ on_both_backends!(
             .collect();
         assert_eq!(names, ["Quiet Circle"]);
         store.add_host(access.id, alder.id).await.expect("cohost");
-        lifecycle::delete_account(app, &willow, PASSWORD)
+        account_settings::delete_account(app, &willow, PASSWORD)
             .await
             .expect("deleted");
         assert!(

@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, NewPassword};
 use kith_domain::ids::Slug;
 use kith_domain::validation::FieldError;
-use kith_store::lifecycle::{NewAccountToken, SessionInfo, SoleHost, TokenPurpose};
+use kith_store::account_settings::{NewAccountToken, SessionInfo, SoleHost, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
 use kith_store::rooms::AccessChange;
 use kith_store::{AccountId, StoreError};
@@ -297,7 +297,7 @@ pub async fn sole_hosted_groups(app: &App, person: &Person) -> AppResult<Vec<(Sl
 }
 
 /// Deletes the person's account and everything of it, after checking the
-/// password; their sessions end at once. `Conflict("hosts_groups")` while
+/// password; their sessions end at once. `Conflict::HostsGroups` while
 /// they alone host a group ([`sole_hosted_groups`] names them).
 pub async fn delete_account(app: &App, person: &Person, password: &str) -> AppResult<()> {
     let store = app.store();
