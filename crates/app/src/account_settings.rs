@@ -8,7 +8,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, NewPassword};
-use kith_domain::ids::Slug;
+use kith_domain::ids::{SessionId, Slug};
 use kith_domain::validation::FieldError;
 use kith_store::account_settings::{NewAccountToken, SessionInfo, SoleHost, TokenPurpose};
 use kith_store::mail::{NotificationPreferences, Recipient};
@@ -279,11 +279,8 @@ pub async fn sessions(app: &App, person: &Person, now: Timestamp) -> AppResult<V
 }
 
 /// Ends one of the person's sessions; `NotFound` for anyone else's.
-pub async fn end_session(app: &App, person: &Person, id: &str) -> AppResult<()> {
+pub async fn end_session(app: &App, person: &Person, id: &SessionId) -> AppResult<()> {
     let store = app.store();
-    if id.len() != 16 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(AppError::NotFound);
-    }
     store.end_session_of(person.id, id).await?;
     app.access_changed(AccessChange::Account(person.id)).await;
     Ok(())

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, Handle, NewPassword, Role};
 use kith_domain::ids::AccountId;
-use kith_domain::ids::random_secret;
+use kith_domain::ids::{SessionId, random_secret};
 use kith_domain::validation::{FieldError, Refusals};
 pub use kith_store::accounts::SessionKind;
 use kith_store::accounts::{NewAccount, NewSession, SessionRecord};
@@ -281,8 +281,8 @@ pub async fn session(app: &App, token: &str, now: Timestamp) -> AppResult<Option
 /// The public id of the session a token opens (as
 /// [`crate::account_settings::sessions`] lists them), so a page can mark the
 /// reader's own.
-pub fn session_id(token: &str) -> String {
-    kith_store::account_settings::session_id(&token_hash(token))
+pub fn session_id(token: &str) -> SessionId {
+    SessionId::of_token_hash(&token_hash(token))
 }
 
 /// Ends a session on the server, and with it the live rooms it opened.

@@ -225,14 +225,12 @@ on_both_backends!(
             3
         );
         // One's own session by its id; someone else's is NotFound.
-        let alder_id =
-            kith_store::account_settings::session_id(&kith_app::tokens::token_hash(&alders.token));
+        let alder_id = kith_app::accounts::session_id(&alders.token);
         assert!(matches!(
             account_settings::end_session(app, &river, &alder_id).await,
             Err(AppError::NotFound)
         ));
-        let other_id =
-            kith_store::account_settings::session_id(&kith_app::tokens::token_hash(&other.token));
+        let other_id = kith_app::accounts::session_id(&other.token);
         account_settings::end_session(app, &river, &other_id)
             .await
             .expect("end");

@@ -76,6 +76,45 @@ random_id!(
     RequestId
 );
 
+random_id!(
+    /// The public, random id of one invitation link, to revoke it by (not
+    /// its token, which only the link holds).
+    InvitationId
+);
+
+/// The public id of one of a person's sessions: the first 16 hex digits
+/// of its token's SHA-256 — enough to name it, useless to open it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(String);
+
+impl SessionId {
+    const LEN: usize = 16;
+
+    /// The id of the session whose token hashes to `token_hash` (hex).
+    pub fn of_token_hash(token_hash: &str) -> Self {
+        Self(token_hash.chars().take(Self::LEN).collect())
+    }
+
+    /// Accepts only the shape [`SessionId::of_token_hash`] makes.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let hex =
+            raw.len() == Self::LEN && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        hex.then(|| Self(raw.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 fn is_hex_128(raw: &str) -> bool {
     raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
@@ -160,6 +199,25 @@ mod tests {
             OccurrenceId::parse("ABCDEF0123456789abcdef0123456789"),
             None
         );
+    }
+
+    #[test]
+    fn a_session_id_is_its_token_hash_prefix_and_parses_strictly() {
+        let hash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let id = SessionId::of_token_hash(hash);
+        assert_eq!(id.as_str(), "ba7816bf8f01cfea");
+        assert_eq!(SessionId::parse("ba7816bf8f01cfea"), Some(id));
+        for bad in [
+            "ba7816bf8f01cfe",
+            "ba7816bf8f01cfeaa",
+            "BA7816BF8F01CFEA",
+            "ba7816bf8f01cfe'",
+        ] {
+            assert_eq!(SessionId::parse(bad), None, "{bad}");
+        }
+        let invitation = InvitationId::random();
+        assert_eq!(InvitationId::parse(invitation.as_str()), Some(invitation));
+        assert_eq!(InvitationId::parse("not-an-id"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::account::Email;
-use kith_domain::ids::Slug;
+use kith_domain::ids::{SessionId, Slug};
 
 use crate::accounts::{AccountRecord, SessionKind};
 use crate::mail::NewMail;
@@ -80,9 +80,8 @@ pub struct SoleHost;
 /// One of a person's sessions, without its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
-    /// The first 16 hex digits of the token's hash: enough to name it,
-    /// useless to open it.
-    pub id: String,
+    /// Its public id.
+    pub id: SessionId,
     /// Cookie or bearer.
     pub kind: SessionKind,
     /// When it began.
@@ -91,11 +90,6 @@ pub struct SessionInfo {
     pub last_seen_at: Timestamp,
     /// When it ends regardless of use.
     pub expires_at: Timestamp,
-}
-
-/// The id a session is listed under: a prefix of its token's hash.
-pub fn session_id(token_hash: &str) -> String {
-    token_hash.chars().take(16).collect()
 }
 
 /// Everything about an account's life after registering.
@@ -158,7 +152,7 @@ pub trait AccountSettingsStore {
 
     /// Ends the account's session listed as `id`; `NotFound` when it has
     /// none such.
-    async fn end_session_of(&self, account: AccountId, id: &str) -> StoreResult<()>;
+    async fn end_session_of(&self, account: AccountId, id: &SessionId) -> StoreResult<()>;
 
     /// Listed or unlisted groups that this account alone hosts, by name.
     async fn sole_hosted_groups(&self, account: AccountId) -> StoreResult<Vec<(Slug, String)>>;
@@ -221,7 +215,7 @@ pub(crate) struct SessionInfoRow {
 impl SessionInfoRow {
     pub(crate) fn into_info(self) -> StoreResult<SessionInfo> {
         Ok(SessionInfo {
-            id: session_id(&self.token_hash),
+            id: SessionId::of_token_hash(&self.token_hash),
             kind: match self.kind.as_str() {
                 "browser" => SessionKind::Browser,
                 "api" => SessionKind::Api,
@@ -288,11 +282,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sessions_are_named_by_a_prefix_of_their_hash() {
-        assert_eq!(
-            session_id("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-            "ba7816bf8f01cfea"
-        );
+    fn token_purposes_have_stable_codes() {
         assert_eq!(TokenPurpose::PasswordReset.code(), "password_reset");
     }
 }

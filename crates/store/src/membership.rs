@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kith_domain::ids::{GroupId, OccurrenceId, RequestId, Slug};
+use kith_domain::ids::{GroupId, InvitationId, OccurrenceId, RequestId, Slug};
 use kith_domain::membership::{Occupancy, Refusal, RequestState};
 
 use crate::mail::Notices;
@@ -92,7 +92,7 @@ pub struct MessageRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationRecord {
     /// The public id, to revoke it by.
-    pub id: String,
+    pub id: InvitationId,
     /// Who made it, if their account still exists.
     pub created_by: Option<String>,
     /// When.
@@ -215,7 +215,7 @@ pub trait MembershipStore {
     async fn create_invitation(
         &self,
         group: GroupId,
-        id: &str,
+        id: &InvitationId,
         token_hash: &str,
         created_by: AccountId,
         expires_at: Timestamp,
@@ -227,7 +227,12 @@ pub trait MembershipStore {
 
     /// Revokes one of a group's invitation links; `NotFound` when the group
     /// has no such link.
-    async fn revoke_invitation(&self, group: GroupId, id: &str, now: Timestamp) -> StoreResult<()>;
+    async fn revoke_invitation(
+        &self,
+        group: GroupId,
+        id: &InvitationId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 
     /// The slug of the group a valid (unexpired, unrevoked) invitation
     /// opens; `None` for any other token.
@@ -582,7 +587,7 @@ impl InvitationRow {
     /// The record; `Other` when a stored time is corrupt.
     pub(crate) fn into_record(self) -> StoreResult<InvitationRecord> {
         Ok(InvitationRecord {
-            id: self.public_id,
+            id: InvitationId::from_trusted(self.public_id),
             created_by: self.handle,
             created_at: from_seconds(self.created_at)?,
             expires_at: from_seconds(self.expires_at)?,

@@ -1,16 +1,15 @@
-//! What handlers take from a request: the client's address ([`ClientIp`])
-//! and a group's slug from the path ([`SlugPath`], with [`IdParam`] for an
-//! id beside it), typed before the handler runs so no handler parses them
-//! by hand. Who is asking is `session`'s (`Viewer`, `CurrentUser`); the
-//! reader's zone is `viewer`'s (`CookieZone`, `viewer_zone`).
+//! What handlers take from a request: the client's address ([`ClientIp`]),
+//! a group's slug ([`SlugPath`]) and an id ([`IdPath`]) from the path,
+//! typed before the handler runs so no handler parses them by hand. Who
+//! is asking is `session`'s (`Viewer`, `CurrentUser`); the reader's zone
+//! is `viewer`'s (`CookieZone`, `viewer_zone`).
 
 use std::collections::HashMap;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use kith_domain::ids::Slug;
-use serde::Deserialize;
+use kith_domain::ids::{InvitationId, OccurrenceId, RequestId, SessionId, Slug};
 
 use crate::AppState;
 use crate::error::not_found_at;
@@ -39,13 +38,49 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// The `{id}` beside a `{slug}` in a route (a meeting's, an invitation's),
-/// taken as `Path<IdParam>` after [`SlugPath`]. It stays text: each kind
-/// of id has its own parser, and the use case answers an unknown one.
-#[derive(Debug, Deserialize)]
-pub struct IdParam {
-    /// The id as the path has it.
-    pub id: String,
+/// An id a route carries as `{id}`, parsed strictly so a malformed one
+/// never reaches a query.
+pub trait PathId: Sized {
+    /// The id, if `raw` has its shape.
+    fn from_path(raw: &str) -> Option<Self>;
+}
+
+impl PathId for OccurrenceId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for RequestId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for InvitationId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for SessionId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+/// A meeting's, request's, invitation's or session's id from the route's
+/// `{id}` parameter: a malformed one names nothing, so it gets the same
+/// 404 as an unknown one, as [`SlugPath`] does for slugs.
+#[derive(Debug, Clone)]
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: PathId> FromRequestParts<S> for IdPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_param(parts, state, "id", T::from_path).await.map(Self)
+    }
 }
 
 /// A group's slug from the route's `{slug}` parameter.
@@ -62,16 +97,27 @@ impl<S: Send + Sync> FromRequestParts<S> for SlugPath {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        // Read by name, so the slug may stand anywhere in the route. A
-        // parameter that is not UTF-8 keeps axum's own 400, as `Path`
-        // answered before this extractor existed.
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        path_param(parts, state, "slug", Slug::parse)
             .await
-            .map_err(IntoResponse::into_response)?;
-        params
-            .get("slug")
-            .and_then(|raw| Slug::parse(raw))
             .map(Self)
-            .ok_or_else(|| not_found_at(parts.uri.path()))
     }
+}
+
+/// The route's parameter `name`, parsed; a 404 (a problem document under
+/// `/api/`, a page elsewhere) when it does not parse.
+async fn path_param<S: Send + Sync, T>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, Response> {
+    // Read by name, so the parameter may stand anywhere in the route. One
+    // that is not UTF-8 keeps axum's own 400, as `Path` answers.
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    params
+        .get(name)
+        .and_then(|raw| parse(raw))
+        .ok_or_else(|| not_found_at(parts.uri.path()))
 }

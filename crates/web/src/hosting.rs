@@ -22,6 +22,7 @@ use kith_domain::zone::Zone;
 use crate::AppState;
 use crate::choosers::{ZONE_PICKER, ZonePicker, country_choices, language_choices};
 use crate::error::{PageError, WebError};
+use crate::extract::IdPath;
 use crate::extract::SlugPath;
 use crate::forms::{FormErrors, FormPairs, field_id};
 use crate::messages::{Messages, messages};
@@ -350,15 +351,9 @@ async fn relist_form(
     change_listing(&state, &user, &slug, ListingChange::HostRelist).await
 }
 
-/// A meeting's id from a path: a malformed one names nothing.
-pub(crate) fn parse_meeting(raw: &str) -> Result<kith_domain::ids::OccurrenceId, WebError> {
-    kith_domain::ids::OccurrenceId::parse(raw).ok_or(WebError::NotFound)
-}
-
-/// The rest of `/groups/{slug}/meetings/{id}/{change}`, beside the slug.
+/// The `{change}` of `/groups/{slug}/meetings/{id}/{change}`.
 #[derive(serde::Deserialize)]
 struct MeetingChangePath {
-    id: String,
     change: String,
 }
 
@@ -366,10 +361,10 @@ async fn meeting_form(
     State(state): State<AppState>,
     user: CurrentUser,
     SlugPath(slug): SlugPath,
-    Path(MeetingChangePath { id, change }): Path<MeetingChangePath>,
+    IdPath(id): IdPath<kith_domain::ids::OccurrenceId>,
+    Path(MeetingChangePath { change }): Path<MeetingChangePath>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let id = parse_meeting(&id)?;
     let change = match change.as_str() {
         "cancel" => hosting::MeetingChange::Cancel {
             note: form.get("note"),

@@ -15,14 +15,15 @@ mod request;
 mod waiting;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kith_app::membership::{self};
-use kith_domain::ids::{OccurrenceId, RequestId};
+use kith_domain::ids::OccurrenceId;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::IdPath;
 use crate::forms::FormPairs;
 use crate::session::CurrentUser;
 
@@ -62,17 +63,19 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/rsvp", post(rsvp_form))
 }
 
-pub(crate) fn parse_request(raw: &str) -> Result<RequestId, WebError> {
-    RequestId::parse(raw).ok_or(WebError::NotFound)
+/// The `{action}` beside a request's `{id}`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ActionParam {
+    /// What to do (`approve`, `withdraw`, …).
+    pub action: String,
 }
 
 async fn rsvp_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<OccurrenceId>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let id = OccurrenceId::parse(&id).ok_or(WebError::NotFound)?;
     let attending = match form.get("attending") {
         "yes" => true,
         "no" => false,

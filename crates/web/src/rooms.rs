@@ -5,8 +5,8 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use kith_app::rooms::RoomEntry;
@@ -14,6 +14,7 @@ use kith_domain::ids::OccurrenceId;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::IdPath;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{Auth, CurrentUser, Nav};
@@ -29,9 +30,12 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/room/ws", get(room_socket))
 }
 
-async fn entry(state: &AppState, user: &CurrentUser, id: &str) -> Result<RoomEntry, WebError> {
-    let id = OccurrenceId::parse(id).ok_or(WebError::NotFound)?;
-    Ok(kith_app::rooms::entry(&state.app, &user.person, &id, state.app.now()).await?)
+async fn entry(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &OccurrenceId,
+) -> Result<RoomEntry, WebError> {
+    Ok(kith_app::rooms::entry(&state.app, &user.person, id, state.app.now()).await?)
 }
 
 #[derive(Template)]
@@ -53,7 +57,7 @@ async fn room_page(
     State(state): State<AppState>,
     user: CurrentUser,
     cookie: crate::viewer::CookieZone,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<OccurrenceId>,
 ) -> Result<Response, PageError> {
     let entry = entry(&state, &user, &id).await?;
     let zone = cookie.or_utc();
@@ -75,7 +79,7 @@ async fn room_socket(
     State(state): State<AppState>,
     user: CurrentUser,
     query: QueryPairs,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<OccurrenceId>,
     headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, PageError> {

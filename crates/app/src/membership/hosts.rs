@@ -4,7 +4,7 @@
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Handle;
 use kith_domain::group::GroupProfile;
-use kith_domain::ids::{Slug, random_secret};
+use kith_domain::ids::{InvitationId, Slug};
 use kith_domain::membership::RequestState;
 use kith_domain::validation::FieldError;
 use kith_store::membership::{InvitationRecord, RequestRecord};
@@ -114,7 +114,7 @@ pub async fn create_invitation(
     store
         .create_invitation(
             access.id,
-            &random_secret(),
+            &InvitationId::random(),
             &token_hash(&token),
             person.id,
             expires_at,
@@ -129,7 +129,7 @@ pub async fn revoke_invitation(
     app: &App,
     person: &Person,
     slug: &Slug,
-    id: &str,
+    id: &InvitationId,
     now: Timestamp,
 ) -> AppResult<()> {
     let store = app.store();

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::account::Email;
-use kith_domain::ids::Slug;
+use kith_domain::ids::{SessionId, Slug};
 
 use super::{
     AccountDetails, AccountSettingsStore, CHANGE_EMAIL, CURRENT_EMAIL, DELETE_ACCOUNT,
@@ -184,10 +184,10 @@ impl AccountSettingsStore for SqlStore {
         rows.into_iter().map(SessionInfoRow::into_info).collect()
     }
 
-    async fn end_session_of(&self, account: AccountId, id: &str) -> StoreResult<()> {
+    async fn end_session_of(&self, account: AccountId, id: &SessionId) -> StoreResult<()> {
         query(END_SESSION_OF)
             .bind(account.0)
-            .bind(id)
+            .bind(id.as_str())
             .execute_or_not_found(self.db())
             .await
     }

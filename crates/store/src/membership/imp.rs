@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kith_domain::ids::{GroupId, OccurrenceId, RequestId, Slug};
+use kith_domain::ids::{GroupId, InvitationId, OccurrenceId, RequestId, Slug};
 use kith_domain::membership::{Refusal, RequestState, frees_a_place};
 
 use super::{
@@ -258,14 +258,14 @@ impl MembershipStore for SqlStore {
     async fn create_invitation(
         &self,
         group: GroupId,
-        id: &str,
+        id: &InvitationId,
         token_hash: &str,
         created_by: AccountId,
         expires_at: Timestamp,
         now: Timestamp,
     ) -> StoreResult<()> {
         query(INSERT_INVITATION)
-            .bind(id)
+            .bind(id.as_str())
             .bind(token_hash)
             .bind(group.0)
             .bind(created_by.0)
@@ -284,10 +284,15 @@ impl MembershipStore for SqlStore {
         rows.into_iter().map(InvitationRow::into_record).collect()
     }
 
-    async fn revoke_invitation(&self, group: GroupId, id: &str, now: Timestamp) -> StoreResult<()> {
+    async fn revoke_invitation(
+        &self,
+        group: GroupId,
+        id: &InvitationId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         query(REVOKE_INVITATION)
             .bind(group.0)
-            .bind(id)
+            .bind(id.as_str())
             .bind(now)
             .execute_or_not_found(self.db())
             .await

@@ -15,8 +15,10 @@ use super::shared::{limit_mail, own_token};
 use crate::AppState;
 use crate::error::{ApiError, WebError};
 use crate::extract::ClientIp;
+use crate::extract::IdPath;
 use crate::forms::ApiJson;
 use crate::session::{Auth, CurrentUser, SESSION_COOKIE, append_cookie, cookie_value};
+use kith_domain::ids::SessionId;
 
 /// `browser` or `api`.
 pub(crate) fn kind_code(kind: SessionKind) -> &'static str {
@@ -262,12 +264,12 @@ pub async fn list_sessions(
         sessions
             .into_iter()
             .map(|s| SessionJson {
-                current: current.as_deref() == Some(s.id.as_str()),
+                current: current.as_ref() == Some(&s.id),
                 kind: kind_code(s.kind).to_owned(),
                 created_at: s.created_at.to_string(),
                 last_used_at: s.last_seen_at.to_string(),
                 expires_at: s.expires_at.to_string(),
-                id: s.id,
+                id: s.id.to_string(),
             })
             .collect(),
     ))
@@ -289,7 +291,7 @@ pub async fn list_sessions(
 pub async fn end_session(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<SessionId>,
 ) -> Result<StatusCode, ApiError> {
     account_settings::end_session(&state.app, &user.person, &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -2,7 +2,7 @@
 //! reading marked, and ending any of them.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::account_settings;
 
@@ -10,8 +10,10 @@ use super::api;
 use super::shared::own_token;
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::IdPath;
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
+use kith_domain::ids::SessionId;
 
 struct SessionView {
     id: String,
@@ -60,7 +62,7 @@ pub(super) async fn sessions_page(
         sessions: sessions
             .into_iter()
             .map(|s| SessionView {
-                current: current.as_deref() == Some(s.id.as_str()),
+                current: current.as_ref() == Some(&s.id),
                 kind: m.of("sessions.kind", api::kind_code(s.kind)).to_owned(),
                 created: when(s.created_at),
                 created_iso: s.created_at.to_string(),
@@ -68,7 +70,7 @@ pub(super) async fn sessions_page(
                 last_used_iso: s.last_seen_at.to_string(),
                 expires: when(s.expires_at),
                 expires_iso: s.expires_at.to_string(),
-                id: s.id,
+                id: s.id.to_string(),
             })
             .collect(),
     };
@@ -79,7 +81,7 @@ pub(super) async fn sessions_page(
 pub(super) async fn end_session_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<SessionId>,
 ) -> Result<Response, PageError> {
     account_settings::end_session(&state.app, &user.person, &id).await?;
     Ok(Redirect::to("/me/sessions?done=session_ended").into_response())

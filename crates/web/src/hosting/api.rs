@@ -3,7 +3,7 @@
 //! `/relist` and `/cohosts`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kith_app::{AppError, hosting};
 use kith_domain::group_input::GroupInput;
@@ -14,9 +14,10 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
-use crate::extract::{IdParam, SlugPath};
+use crate::extract::{IdPath, SlugPath};
 use crate::forms::ApiJson;
 use crate::session::CurrentUser;
+use kith_domain::ids::OccurrenceId;
 
 /// A listing's state after a change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,11 +197,10 @@ async fn change_meeting(
     state: &AppState,
     user: &CurrentUser,
     slug: &Slug,
-    id: &str,
+    id: &OccurrenceId,
     change: hosting::MeetingChange<'_>,
 ) -> Result<StatusCode, ApiError> {
-    let id = super::parse_meeting(id)?;
-    hosting::change_meeting(&state.app, &user.person, slug, &id, change, state.app.now()).await?;
+    hosting::change_meeting(&state.app, &user.person, slug, id, change, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -226,7 +226,7 @@ pub async fn cancel_meeting(
     State(state): State<AppState>,
     user: CurrentUser,
     SlugPath(slug): SlugPath,
-    Path(IdParam { id }): Path<IdParam>,
+    IdPath(id): IdPath<OccurrenceId>,
     ApiJson(body): ApiJson<MeetingNoteJson>,
 ) -> Result<StatusCode, ApiError> {
     let change = hosting::MeetingChange::Cancel { note: &body.note };
@@ -252,7 +252,7 @@ pub async fn restore_meeting(
     State(state): State<AppState>,
     user: CurrentUser,
     SlugPath(slug): SlugPath,
-    Path(IdParam { id }): Path<IdParam>,
+    IdPath(id): IdPath<OccurrenceId>,
 ) -> Result<StatusCode, ApiError> {
     change_meeting(&state, &user, &slug, &id, hosting::MeetingChange::Restore).await
 }
@@ -290,7 +290,7 @@ pub async fn move_meeting(
     State(state): State<AppState>,
     user: CurrentUser,
     SlugPath(slug): SlugPath,
-    Path(IdParam { id }): Path<IdParam>,
+    IdPath(id): IdPath<OccurrenceId>,
     ApiJson(body): ApiJson<MoveJson>,
 ) -> Result<StatusCode, ApiError> {
     let change = hosting::MeetingChange::Move {

@@ -11,16 +11,18 @@ use kith_domain::ids::OccurrenceId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::parse_request;
+use super::ActionParam;
 use super::people::invitation_url;
 use super::request::request_action;
 use crate::AppState;
 use crate::api::MeetingJson;
 use crate::error::{ApiError, Problem, WebError};
+use crate::extract::IdPath;
 use crate::extract::SlugPath;
 use crate::forms::ApiJson;
 use crate::query::QueryPairs;
 use crate::session::CurrentUser;
+use kith_domain::ids::RequestId;
 
 /// A request to join, as one side of it sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,9 +124,8 @@ pub async fn ask_to_join(
 pub async fn get_request(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RequestId>,
 ) -> Result<Json<RequestJson>, ApiError> {
-    let id = parse_request(&id)?;
     let view = membership::request_view(&state.app, &user.person, &id).await?;
     Ok(Json(RequestJson::of(view.request)))
 }
@@ -165,9 +166,8 @@ pub struct NewMessageJson {
 pub async fn get_messages(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RequestId>,
 ) -> Result<Json<Vec<MessageJson>>, ApiError> {
-    let id = parse_request(&id)?;
     let view = membership::request_view(&state.app, &user.person, &id).await?;
     Ok(Json(
         view.thread
@@ -200,10 +200,9 @@ pub async fn get_messages(
 pub async fn post_message(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RequestId>,
     ApiJson(body): ApiJson<NewMessageJson>,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_request(&id)?;
     state
         .limits
         .membership(user.person.id)
@@ -241,10 +240,10 @@ pub struct DecisionJson {
 pub async fn act_on_request(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, action)): Path<(String, String)>,
+    IdPath(id): IdPath<RequestId>,
+    Path(ActionParam { action }): Path<ActionParam>,
     body: axum::body::Bytes,
 ) -> Result<Json<RequestJson>, ApiError> {
-    let id = parse_request(&id)?;
     // The body is optional: only decisions carry a note.
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()
@@ -515,10 +514,9 @@ pub struct RsvpJson {
 pub async fn put_rsvp(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<OccurrenceId>,
     ApiJson(body): ApiJson<RsvpJson>,
 ) -> Result<StatusCode, ApiError> {
-    let id = OccurrenceId::parse(&id).ok_or(WebError::NotFound)?;
     membership::set_attending(
         &state.app,
         &user.person,

@@ -2,7 +2,7 @@
 //! hand-over and announcements.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::membership::RequestRecord;
@@ -12,11 +12,12 @@ use kith_domain::ids::Slug;
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
-use crate::extract::{IdParam, SlugPath};
+use crate::extract::{IdPath, SlugPath};
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav, Viewer};
 use crate::views::local_date_time;
+use kith_domain::ids::InvitationId;
 
 struct PersonView {
     request: String,
@@ -102,7 +103,7 @@ async fn people_template(
         invitations: invitations
             .into_iter()
             .map(|i| InvitationView {
-                id: i.id,
+                id: i.id.to_string(),
                 created_by: i.created_by.unwrap_or_default(),
                 expires: local_date_time(i.expires_at, zone).0,
                 revoked: i.revoked_at.is_some(),
@@ -185,7 +186,7 @@ pub(super) async fn revoke_invitation_form(
     State(state): State<AppState>,
     user: CurrentUser,
     SlugPath(slug): SlugPath,
-    Path(IdParam { id }): Path<IdParam>,
+    IdPath(id): IdPath<InvitationId>,
 ) -> Result<Response, PageError> {
     membership::revoke_invitation(&state.app, &user.person, &slug, &id, state.app.now()).await?;
     Ok(Redirect::to(&format!("/groups/{slug}/people")).into_response())

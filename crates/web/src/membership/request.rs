@@ -11,10 +11,11 @@ use kith_app::{AppError, access::Person};
 use kith_domain::ids::RequestId;
 use kith_domain::membership::{Decision, RequestState};
 
-use super::parse_request;
+use super::ActionParam;
 use super::waiting::{Suggestion, suggestions};
 use crate::AppState;
 use crate::error::{PageError, WebError};
+use crate::extract::IdPath;
 use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav, Viewer};
@@ -110,9 +111,8 @@ pub(super) async fn request_page(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RequestId>,
 ) -> Result<Response, PageError> {
-    let id = parse_request(&id)?;
     let view = membership::request_view(&state.app, &user.person, &id).await?;
     let page = request_template(
         &state,
@@ -131,10 +131,9 @@ pub(super) async fn message_form(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RequestId>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let id = parse_request(&id)?;
     if let Err(seconds) = state.limits.membership(user.person.id) {
         return Err(PageError(WebError::RateLimited(seconds)));
     }
@@ -170,10 +169,10 @@ pub(super) async fn request_action_form(
     State(state): State<AppState>,
     user: CurrentUser,
     viewer: Viewer,
-    Path((id, action)): Path<(String, String)>,
+    IdPath(id): IdPath<RequestId>,
+    Path(ActionParam { action }): Path<ActionParam>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let id = parse_request(&id)?;
     if super::confirm::needs_confirming(&action) && form.get("confirmed") != "yes" {
         return super::confirm::confirm_page(&state, &user.person, &viewer, &id, &action, &form)
             .await;

@@ -8,11 +8,12 @@ use kith_domain::membership::{Occupancy, Refusal, RequestState};
 
 use super::*;
 use crate::Store;
-use crate::account_settings::{SoleHost, TokenPurpose, session_id};
+use crate::account_settings::{SoleHost, TokenPurpose};
 use crate::accounts::{NewSession, SessionKind};
 use crate::mail::NoMail;
 use crate::mail::Recipient;
 use crate::testing::{account, group, insert, now};
+use kith_domain::ids::SessionId;
 
 /// `minutes` after the tests' now.
 fn at(minutes: i64) -> Timestamp {
@@ -285,14 +286,14 @@ crate::on_both_backends!(
             .set_password(river, "hash-2", Some(&hash("keep")))
             .await
             .expect("set");
-        let left: Vec<String> = store
+        let left: Vec<SessionId> = store
             .sessions_of(river, now())
             .await
             .expect("list")
             .into_iter()
             .map(|s| s.id)
             .collect();
-        assert_eq!(left, [session_id(&hash("keep"))]);
+        assert_eq!(left, [SessionId::of_token_hash(&hash("keep"))]);
         assert_eq!(
             store.sessions_of(stone, now()).await.expect("list").len(),
             1,
@@ -327,7 +328,7 @@ crate::on_both_backends!(
         let stone = account(&store, "stone").await;
         begin_session(&store, river, "first", now()).await;
         begin_session(&store, river, "second", at(10)).await;
-        let ids = |sessions: Vec<SessionInfo>| -> Vec<String> {
+        let ids = |sessions: Vec<SessionInfo>| -> Vec<SessionId> {
             sessions.into_iter().map(|s| s.id).collect()
         };
         let listed = store.sessions_of(river, at(20)).await.expect("list");
@@ -337,7 +338,7 @@ crate::on_both_backends!(
         );
         assert_eq!(
             ids(listed),
-            [hash("second"), hash("first")].map(|h| session_id(&h))
+            [hash("second"), hash("first")].map(|h| SessionId::of_token_hash(&h))
         );
         store
             .session(&hash("first"), at(100))
@@ -346,7 +347,7 @@ crate::on_both_backends!(
             .expect("live");
         assert_eq!(
             ids(store.sessions_of(river, at(110)).await.expect("list")),
-            [hash("first"), hash("second")].map(|h| session_id(&h)),
+            [hash("first"), hash("second")].map(|h| SessionId::of_token_hash(&h)),
             "the one used last comes first"
         );
         assert!(
@@ -358,7 +359,7 @@ crate::on_both_backends!(
             "ended ones are not listed"
         );
 
-        let first = session_id(&hash("first"));
+        let first = SessionId::of_token_hash(&hash("first"));
         assert!(matches!(
             store.end_session_of(stone, &first).await,
             Err(StoreError::NotFound)
@@ -370,7 +371,7 @@ crate::on_both_backends!(
         ));
         assert_eq!(
             ids(store.sessions_of(river, at(20)).await.expect("list")),
-            [session_id(&hash("second"))]
+            [SessionId::of_token_hash(&hash("second"))]
         );
     }
 );

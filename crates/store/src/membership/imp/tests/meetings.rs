@@ -27,19 +27,20 @@ crate::on_both_backends!(
         let (other, _) = a_group(&store, "Elsewhere", JoinPolicy::Open, None).await;
         let host = store.ensure_account("willow", now()).await.expect("host");
         let expires = now() + SignedDuration::from_hours(24);
+        let (old, new) = (InvitationId::random(), InvitationId::random());
         store
-            .create_invitation(id, "inv-old", "hash-old", host, expires, now())
+            .create_invitation(id, &old, "hash-old", host, expires, now())
             .await
             .expect("store");
         let later = now() + SignedDuration::from_mins(1);
         store
-            .create_invitation(id, "inv-new", "hash-new", host, expires, later)
+            .create_invitation(id, &new, "hash-new", host, expires, later)
             .await
             .expect("store");
 
         let links = store.invitations(id).await.expect("store");
-        let ids: Vec<&str> = links.iter().map(|i| i.id.as_str()).collect();
-        assert_eq!(ids, ["inv-new", "inv-old"], "newest first");
+        let ids: Vec<&InvitationId> = links.iter().map(|i| &i.id).collect();
+        assert_eq!(ids, [&new, &old], "newest first");
         assert_eq!(links[1].created_by.as_deref(), Some("willow"));
         assert_eq!(links[1].created_at, now());
         assert_eq!(links[1].expires_at, expires);
@@ -69,11 +70,11 @@ crate::on_both_backends!(
         );
 
         assert!(matches!(
-            store.revoke_invitation(other, "inv-old", later).await,
+            store.revoke_invitation(other, &old, later).await,
             Err(StoreError::NotFound)
         ));
         store
-            .revoke_invitation(id, "inv-old", later)
+            .revoke_invitation(id, &old, later)
             .await
             .expect("store");
         assert_eq!(
@@ -86,7 +87,7 @@ crate::on_both_backends!(
         let revoked = store.invitations(id).await.expect("store");
         assert_eq!(revoked[1].revoked_at, Some(later));
         assert!(matches!(
-            store.revoke_invitation(id, "inv-old", later).await,
+            store.revoke_invitation(id, &old, later).await,
             Err(StoreError::NotFound)
         ));
     }
