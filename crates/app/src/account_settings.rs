@@ -58,7 +58,7 @@ async fn mail_verification(
     now: Timestamp,
 ) -> AppResult<()> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let token = new_token();
     let hash = token_hash(&token);
     let composed = compose(
@@ -95,7 +95,7 @@ async fn mail_verification(
 /// Tells the owner of `email` that someone tried to register with it.
 pub async fn tell_account_exists(app: &App, email: &Email, now: Timestamp) -> AppResult<()> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let Some(account) = store.account_by_email(email).await? else {
         return Ok(());
     };
@@ -142,7 +142,7 @@ pub async fn verify_link_valid(app: &App, token: &str, now: Timestamp) -> AppRes
 /// the same either way. Only a malformed address is refused.
 pub async fn request_password_reset(app: &App, email: &str, now: Timestamp) -> AppResult<()> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
     let Some(account) = store.account_by_email(&email).await? else {
         return Ok(());

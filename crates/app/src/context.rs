@@ -18,9 +18,9 @@ use kith_store::mail::NewMail;
 use kith_store::rooms::AccessChange;
 use tokio::sync::Notify;
 
-use crate::mail::MailSite;
 use crate::passwords::PasswordHasher;
 use crate::public_cache::PublicCache;
+use crate::site_url::SiteUrl;
 use crate::{AppResult, Clock};
 
 /// What the use cases run with. Cloning it is cheap (a few `Arc`s), so a
@@ -31,7 +31,7 @@ pub struct App {
     clock: Clock,
     public_cache: Arc<PublicCache>,
     hasher: PasswordHasher,
-    mail_site: MailSite,
+    site_url: SiteUrl,
     mail_wake: Arc<Notify>,
 }
 
@@ -39,22 +39,22 @@ impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
             .field("clock", &self.clock)
-            .field("mail_site", &self.mail_site)
+            .field("site_url", &self.site_url)
             .finish_non_exhaustive()
     }
 }
 
 impl App {
     /// An app over `store`, hashing with `hasher`, whose mail links start
-    /// at `mail_site`; with the system clock, no public cache (every
+    /// at `site_url`; with the system clock, no public cache (every
     /// question goes to the store) and a mail wake of its own.
-    pub fn new(store: Arc<dyn Store>, hasher: PasswordHasher, mail_site: MailSite) -> Self {
+    pub fn new(store: Arc<dyn Store>, hasher: PasswordHasher, site_url: SiteUrl) -> Self {
         Self {
             store,
             clock: Clock::System,
             public_cache: Arc::new(PublicCache::disabled()),
             hasher,
-            mail_site,
+            site_url,
             mail_wake: Arc::new(Notify::new()),
         }
     }
@@ -102,9 +102,9 @@ impl App {
         &self.hasher
     }
 
-    /// The site's address for links in mail (never a request's `Host`).
-    pub fn mail_site(&self) -> &MailSite {
-        &self.mail_site
+    /// The site's one address, which every absolute link starts with.
+    pub fn site_url(&self) -> &SiteUrl {
+        &self.site_url
     }
 
     /// What wakes the mail sender, for the sender to wait on.

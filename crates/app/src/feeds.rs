@@ -40,13 +40,11 @@ fn meetings_url(site: &str) -> String {
     format!("{site}/me")
 }
 
-/// A listed group's calendar; `NotFound` for any other group. `site` is the
-/// address its links start with, if known.
+/// A listed group's calendar; `NotFound` for any other group.
 pub async fn group_calendar(
     app: &App,
     slug: &Slug,
     words: CalendarWords<'_>,
-    site: Option<&str>,
     now: Timestamp,
 ) -> AppResult<String> {
     let store = app.store();
@@ -55,7 +53,7 @@ pub async fn group_calendar(
     let access = store.group_access(slug).await?;
     let exceptions = store.occurrence_exceptions(access.id).await?;
     let series = store.series_ids(access.id).await?;
-    let url = site.map(meetings_url);
+    let url = Some(meetings_url(app.site_url().base()));
     let zone = &profile.schedule.zone;
     Ok(calendar(
         words.name,
@@ -75,10 +73,9 @@ pub async fn group_calendar(
 }
 
 impl FeedKey {
-    fn new(site: &str, words: &dyn meeting_guide::FocusWords) -> Self {
+    fn new(words: &dyn meeting_guide::FocusWords) -> Self {
         let names = Focus::ALL.iter().map(|focus| words.focus_name(*focus));
         Self {
-            site: site.to_owned(),
             words: std::iter::once(words.focus_label())
                 .chain(names)
                 .map(str::to_owned)
@@ -93,11 +90,11 @@ impl FeedKey {
 /// and reading them all costs far more than sending the result.
 pub async fn meeting_guide_feed(
     app: &App,
-    site: &str,
     words: &(dyn meeting_guide::FocusWords + Sync),
     now: Timestamp,
 ) -> AppResult<Arc<FeedBody>> {
     let store = app.store();
+    let site = app.site_url().base();
     let cache = app.public_cache();
     let make = || async {
         let groups = store.listed_groups_for_feed().await?;
@@ -108,7 +105,7 @@ pub async fn meeting_guide_feed(
         let etag = format!("\"{etag}\"");
         Ok::<_, AppError>(Arc::new(FeedBody { json, etag }))
     };
-    match cache.feed_slot(FeedKey::new(site, words), now) {
+    match cache.feed_slot(FeedKey::new(words), now) {
         Some(slot) => Ok(slot.get_or_try_init(make).await?.clone()),
         None => make().await,
     }
@@ -155,7 +152,6 @@ pub async fn personal_calendar(
     token: &str,
     words: CalendarWords<'_>,
     private: PrivateWords<'_>,
-    site: Option<&str>,
     now: Timestamp,
 ) -> AppResult<String> {
     let store = app.store();
@@ -175,7 +171,7 @@ pub async fn personal_calendar(
             slugs.push(request.slug);
         }
     }
-    let url = site.map(meetings_url);
+    let url = Some(meetings_url(app.site_url().base()));
     let mut loaded = Vec::new();
     for slug in &slugs {
         let group = store.managed_group(slug).await?;

@@ -174,7 +174,7 @@ pub async fn close_group(
     now: Timestamp,
 ) -> AppResult<usize> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let name = store.managed_group(slug).await?.profile.name;
     let closed = crate::mail::kinds::GroupClosed {
@@ -249,7 +249,7 @@ pub async fn change_meeting(
     now: Timestamp,
 ) -> AppResult<()> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let access = authorize(store, Some(person), slug, GroupAction::Edit).await?;
     let (rule_id, local_start) = store.occurrence_rule(access.id, occurrence, now).await?;
     // What members are told, in the group's local times.

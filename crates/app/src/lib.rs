@@ -67,6 +67,7 @@ pub mod reminders;
 pub mod rooms;
 pub mod safety;
 pub mod schedule;
+pub mod site_url;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

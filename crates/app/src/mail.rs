@@ -61,29 +61,9 @@ pub use kith_store::mail::MailDraft;
 /// and save it.
 pub use kith_store::mail::NotificationPreferences;
 
+use crate::site_url::SiteUrl;
 use crate::tokens::{new_token, token_hash};
 use crate::{AppError, AppResult};
-
-/// Where kith is reached from outside, for links in mail. Never taken from
-/// a request's `Host`: a forged one would send a reset link elsewhere.
-#[derive(Debug, Clone)]
-pub struct MailSite {
-    base_url: String,
-}
-
-impl MailSite {
-    /// The site at this base URL (`https://kith.example`).
-    pub fn new(base_url: &str) -> Self {
-        Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-        }
-    }
-
-    /// A full link to a path on the site (`/verify-email/…`).
-    pub fn link(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
-    }
-}
 
 /// What the bottom of every mail may show.
 #[derive(Debug, Clone, Default)]
@@ -157,7 +137,7 @@ pub(crate) use mail_templates;
 /// a fresh one-click unsubscribe token (stored, hashed, with the mail) and
 /// a link to the preferences.
 pub fn compose<K: MailKind>(
-    site: &MailSite,
+    site: &SiteUrl,
     mail: &K,
     preferences: &NotificationPreferences,
 ) -> AppResult<MailDraft> {
@@ -189,8 +169,8 @@ mod tests {
     use super::kinds::{Announcement, VerifyEmail};
     use super::*;
 
-    fn site() -> MailSite {
-        MailSite::new("https://kith.example/")
+    fn site() -> SiteUrl {
+        SiteUrl::new("https://kith.example/")
     }
 
     #[test]

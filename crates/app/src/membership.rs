@@ -113,7 +113,7 @@ pub async fn ask_to_join(
             }
         })
     };
-    let arrival = tell_hosts_of_arrival(app.mail_site(), access.hosts, verified);
+    let arrival = tell_hosts_of_arrival(app.site_url(), access.hosts, verified);
     let transition = committed(
         store
             .ask_to_join(access.id, person.id, &answer, &step, &arrival, now)
@@ -175,7 +175,7 @@ pub async fn release_held(app: &App, account: AccountId, now: Timestamp) -> AppR
                 .await?;
         } else {
             let hosts = store.group_access(&request.slug).await?.hosts;
-            let arrived = tell_about(app.mail_site(), hosts, &request, "arrived");
+            let arrived = tell_about(app.site_url(), hosts, &request, "arrived");
             store.enqueue_notices(&arrived, now).await?;
             app.mailed();
         }
@@ -234,7 +234,7 @@ pub async fn post_message(
         Reader::Seeker if !access::hosts_hear_the_seeker_now(&request) => Vec::new(),
         Reader::Seeker => store.group_access(&request.slug).await?.hosts,
     };
-    let told = tell_about(app.mail_site(), to, &request, "message");
+    let told = tell_about(app.site_url(), to, &request, "message");
     store.post_message(id, message, &told, now).await?;
     app.mailed();
     Ok(())
@@ -263,7 +263,7 @@ pub async fn decide(
         hidden_from_hosts: false,
     });
     let told = tell_of_change(
-        app.mail_site(),
+        app.site_url(),
         |t| Some(t.request.state.code()),
         Some(message.clone()),
     );
@@ -291,7 +291,7 @@ pub async fn remove(
     // decline would have sent them: the answer while they waited (decline
     // applies to nothing else), nothing otherwise.
     let told = tell_of_change(
-        app.mail_site(),
+        app.site_url(),
         move |t| {
             (block && t.before.is_some_and(RequestState::is_open))
                 .then_some(RequestState::Declined.code())
@@ -319,7 +319,7 @@ pub async fn withdraw(
     }
     let step =
         |current: Option<RequestState>, _room| on_withdraw(current.ok_or(Refusal::NotApplicable)?);
-    let told = tell_of_change(app.mail_site(), |_| None, None);
+    let told = tell_of_change(app.site_url(), |_| None, None);
     let transition = committed(store.change_request(id, &step, None, &told, now).await?)?;
     app.mailed();
     let left = AccessChange::Account(transition.request.account);

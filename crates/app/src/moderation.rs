@@ -84,7 +84,7 @@ pub async fn decide(
         _ => Vec::new(),
     };
     let name = store.managed_group(slug).await?.profile.name;
-    let approved = notices::listing_approved(app.mail_site(), slug, &name, hosts);
+    let approved = notices::listing_approved(app.site_url(), slug, &name, hosts);
     store
         .set_group_status(
             access.id,

@@ -35,14 +35,11 @@ pub struct FeedBody {
     pub etag: String,
 }
 
-/// What the Meeting Guide feed is made from besides the store: the site
-/// address its links start with and the words of its notes. The cached
-/// feed is kept under it, so a feed asked for another address or in other
-/// words is made afresh.
+/// What the Meeting Guide feed is made from besides the store and the
+/// site's address: the words of its notes. The cached feed is kept under
+/// it, so a feed asked for in other words is made afresh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FeedKey {
-    /// The site address.
-    pub(crate) site: String,
     /// The focus label, then each focus's name.
     pub(crate) words: Vec<String>,
 }

@@ -112,7 +112,7 @@ pub async fn send_due(app: &App, now: Timestamp) -> AppResult<usize> {
 /// it, in one transaction. Answers whether a mail was written.
 async fn remind(app: &App, before: Before, due: &DueReminder, now: Timestamp) -> AppResult<bool> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let preferences = store.notification_preferences(due.account).await?;
     let zone = Zone::parse(&due.time_zone).unwrap_or_else(|_| Zone::utc());
     let reader = due

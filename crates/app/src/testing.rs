@@ -25,8 +25,8 @@ use crate::App;
 use crate::access::Person;
 use crate::accounts::{self, Registration};
 use crate::groups::GroupSubmission;
-use crate::mail::MailSite;
 use crate::passwords::PasswordHasher;
+use crate::site_url::SiteUrl;
 
 /// Where a test app's mail links start.
 pub const SITE: &str = "https://kith.example";
@@ -43,7 +43,7 @@ pub fn app_at(store: Arc<dyn Store>, site: &str) -> App {
     App::new(
         store,
         PasswordHasher::insecure_fast_for_tests(),
-        MailSite::new(site),
+        SiteUrl::new(site),
     )
 }
 

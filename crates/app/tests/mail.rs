@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use jiff::SignedDuration;
 use kith_app::App;
+use kith_app::mail::compose;
 use kith_app::mail::kinds::Announcement;
 use kith_app::mail::sender::{SendReport, SenderSettings, send_due};
 use kith_app::mail::transport::Transport;
-use kith_app::mail::{MailSite, compose};
+use kith_app::site_url::SiteUrl;
 use kith_app::testing::smtp::{Received, SmtpServer};
 use kith_app::testing::{self, now};
 use kith_domain::ids::AccountId;
@@ -18,8 +19,8 @@ use kith_store::mail::{NotificationPreferences, Recipient};
 use kith_store::{Store, on_both_backends};
 use mail_parser::MessageParser;
 
-fn site() -> MailSite {
-    MailSite::new("https://kith.example")
+fn site() -> SiteUrl {
+    SiteUrl::new("https://kith.example")
 }
 
 fn settings() -> SenderSettings {

@@ -419,7 +419,7 @@ on_both_backends!(
             summary: "kith: meeting",
             description: "-",
         };
-        let ics = kith_app::feeds::group_calendar(app, &slug, words, None, now())
+        let ics = kith_app::feeds::group_calendar(app, &slug, words, now())
             .await
             .expect("calendar");
         assert!(
@@ -526,7 +526,7 @@ on_both_backends!(
             summary: "kith: meeting",
             description: "-",
         };
-        let ics = kith_app::feeds::group_calendar(app, &slug, words, None, now())
+        let ics = kith_app::feeds::group_calendar(app, &slug, words, now())
             .await
             .expect("calendar");
         assert!(

@@ -123,9 +123,11 @@ pub struct ServeArgs {
     /// Seconds between refreshes of materialized occurrences.
     #[arg(long, env = "KITH_REFRESH_SECONDS", default_value_t = 600)]
     pub refresh_seconds: u64,
-    /// The public URL people reach kith at (`https://kith.example`). With
-    /// https, cookies are `Secure`; it also names the first admin's setup
-    /// link and is accepted as the origin of forms.
+    /// The public URL people reach kith at (`https://kith.example`); without
+    /// it, the address kith listens on. Every absolute link (mail,
+    /// calendars, the Meeting Guide feed, invitation and setup links)
+    /// starts with it; with https, cookies are `Secure`; it is accepted as
+    /// the origin of forms.
     #[arg(long, env = "KITH_BASE_URL")]
     pub base_url: Option<String>,
     /// Proxies in front of kith whose `X-Forwarded-For` is believed for the
@@ -256,7 +258,7 @@ pub fn operator_app(store: std::sync::Arc<dyn kith_store::Store>) -> kith_app::A
     kith_app::App::new(
         store,
         kith_app::passwords::PasswordHasher::production(),
-        kith_app::mail::MailSite::new("http://localhost"),
+        kith_app::site_url::SiteUrl::new("http://localhost"),
     )
 }
 

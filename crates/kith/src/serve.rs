@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use kith_app::mail::MailSite;
 use kith_app::passwords::PasswordHasher;
 use kith_app::public_cache::PublicCache;
+use kith_app::site_url::SiteUrl;
 use kith_app::{App, Clock};
 use kith_web::limits::{LimitSettings, Limits};
 use kith_web::{AppState, WebConfig};
@@ -34,7 +34,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = App::new(
         store.clone(),
         PasswordHasher::production(),
-        MailSite::new(&base),
+        SiteUrl::new(&base),
     )
     .with_clock(clock)
     .with_public_cache(Arc::new(PublicCache::new(Duration::from_secs(
@@ -60,8 +60,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Printed for the operator, never logged: it opens the first admin
         // account.
         println!(
-            "No admin account exists yet. Create it within 24 hours at:\n  {}/setup/{token}",
-            base.trim_end_matches('/')
+            "No admin account exists yet. Create it within 24 hours at:\n  {}",
+            app.site_url().link(&format!("/setup/{token}"))
         );
     }
     tokio::spawn(kith_app::accounts::run_session_sweeper(
@@ -92,9 +92,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app,
         rooms,
         limits: Arc::new(Limits::new(LimitSettings::default())),
-        config: Arc::new(
-            WebConfig::new(args.base_url.clone(), args.trusted_proxies.clone()).demo(args.demo),
-        ),
+        config: Arc::new(WebConfig::new(args.trusted_proxies.clone()).demo(args.demo)),
     });
     axum::serve(
         listener,

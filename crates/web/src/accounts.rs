@@ -198,7 +198,7 @@ pub(crate) fn device_cookie(state: &AppState, account: AccountId) -> String {
         DEVICE_COOKIE,
         &state.limits.trust_device(account),
         Some(DEVICE_MAX_AGE),
-        state.config.secure_cookies,
+        state.secure_cookies(),
     )
 }
 
@@ -250,7 +250,7 @@ async fn login_form(
             SESSION_COOKIE,
             &token.token,
             max_age,
-            state.config.secure_cookies,
+            state.secure_cookies(),
         ),
     );
     for value in &cookies {
@@ -266,7 +266,7 @@ async fn logout_form(State(state): State<AppState>, viewer: Viewer) -> Result<Re
     let mut response = Redirect::to("/").into_response();
     append_cookie(
         &mut response,
-        &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+        &cookie_value(SESSION_COOKIE, "", Some(0), state.secure_cookies()),
     );
     Ok(response)
 }

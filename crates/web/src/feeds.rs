@@ -27,29 +27,17 @@ pub fn router() -> Router<AppState> {
         .route("/me/calendar.ics", get(personal_calendar))
 }
 
-/// The site's own address: the configured base URL, else the request's host.
-fn site(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    state.config.base_url.clone().or_else(|| {
-        headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(|host| format!("http://{host}"))
-    })
-}
-
 async fn calendar(
     State(state): State<AppState>,
     SlugPath(slug): SlugPath,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let m = messages();
-    let site = site(&state, &headers);
     let words = CalendarWords {
         name: m.t("calendar.name"),
         summary: m.t("calendar.summary"),
         description: m.t("calendar.description"),
     };
-    let ics = group_calendar(&state.app, &slug, words, site.as_deref(), state.app.now())
+    let ics = group_calendar(&state.app, &slug, words, state.app.now())
         .await
         .map_err(WebError::from)?;
     Ok(same_for_everyone(
@@ -78,8 +66,7 @@ async fn meeting_guide(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let site = site(&state, &headers).unwrap_or_default();
-    let feed = meeting_guide_feed(&state.app, &site, messages(), state.app.now())
+    let feed = meeting_guide_feed(&state.app, messages(), state.app.now())
         .await
         .map_err(WebError::from)?;
     let etag = (header::ETAG, feed.etag.clone());
@@ -117,7 +104,6 @@ impl AsRef<[u8]> for FeedJson {
 async fn personal_calendar(
     State(state): State<AppState>,
     query: crate::query::QueryPairs,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let token = query.get("token").unwrap_or_default();
     let m = messages();
@@ -131,17 +117,10 @@ async fn personal_calendar(
         dial_in: m.t("calendar.dial_in"),
         street_address: m.t("calendar.street_address"),
     };
-    let site = site(&state, &headers);
-    let ics = kith_app::feeds::personal_calendar(
-        &state.app,
-        token,
-        words,
-        private,
-        site.as_deref(),
-        state.app.now(),
-    )
-    .await
-    .map_err(WebError::from)?;
+    let ics =
+        kith_app::feeds::personal_calendar(&state.app, token, words, private, state.app.now())
+            .await
+            .map_err(WebError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

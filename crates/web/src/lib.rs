@@ -92,13 +92,10 @@ pub struct AppState {
     pub rooms: Arc<kith_app::rooms::RoomHub>,
 }
 
-/// How kith is reached from outside.
+/// What the web layer needs besides the app (whose `SiteUrl` is the
+/// site's one address).
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
-    /// The public base URL (`https://kith.example`), if configured.
-    pub base_url: Option<String>,
-    /// Whether cookies are `Secure` (the base URL is https).
-    pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// A demo site (`kith serve --demo`): its sample groups' hosts are not
@@ -107,13 +104,9 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
-    /// A configuration for this base URL and these trusted proxies.
-    pub fn new(base_url: Option<String>, trusted_proxies: Vec<ipnet::IpNet>) -> Self {
+    /// A configuration that believes these proxies.
+    pub fn new(trusted_proxies: Vec<ipnet::IpNet>) -> Self {
         Self {
-            secure_cookies: base_url
-                .as_deref()
-                .is_some_and(|u| u.starts_with("https://")),
-            base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
             trusted_proxies,
             demo: false,
         }
@@ -126,6 +119,11 @@ impl WebConfig {
 }
 
 impl AppState {
+    /// Whether cookies are `Secure`: the site is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.app.site_url().is_https()
+    }
+
     /// Searches the directory now, through the public cache.
     pub async fn search_directory(
         &self,

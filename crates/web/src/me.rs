@@ -87,17 +87,6 @@ struct MyMeetingView {
     attending: Option<bool>,
 }
 
-/// The site's own address, for links that leave the browser (calendars).
-pub(crate) fn site(state: &AppState, headers: &axum::http::HeaderMap) -> String {
-    state.config.base_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1");
-        format!("http://{host}")
-    })
-}
-
 async fn me_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -148,11 +137,13 @@ async fn new_calendar_link(
     State(state): State<AppState>,
     user: CurrentUser,
     cookie: crate::viewer::CookieZone,
-    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
     let token =
         kith_app::feeds::new_calendar_token(&state.app, &user.person, state.app.now()).await?;
-    let url = format!("{}/me/calendar.ics?token={token}", site(&state, &headers));
+    let url = state
+        .app
+        .site_url()
+        .link(&format!("/me/calendar.ics?token={token}"));
     render(&state, &user, &cookie, Some(url)).await
 }
 
@@ -331,14 +322,16 @@ pub struct CalendarLinkJson {
 pub async fn create_calendar_link(
     State(state): State<AppState>,
     user: CurrentUser,
-    headers: axum::http::HeaderMap,
 ) -> Result<(axum::http::StatusCode, Json<CalendarLinkJson>), ApiError> {
     let token =
         kith_app::feeds::new_calendar_token(&state.app, &user.person, state.app.now()).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(CalendarLinkJson {
-            url: format!("{}/me/calendar.ics?token={token}", site(&state, &headers)),
+            url: state
+                .app
+                .site_url()
+                .link(&format!("/me/calendar.ics?token={token}")),
         }),
     ))
 }

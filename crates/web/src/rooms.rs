@@ -85,7 +85,7 @@ async fn room_socket(
 ) -> Result<Response, PageError> {
     // A handshake carries the cookie from any page that opens it: only
     // kith's own pages may (browsers always send `Origin` here).
-    if !crate::session::same_origin(&headers, state.config.base_url.as_deref()) {
+    if !crate::session::same_origin(&headers, state.app.site_url().base()) {
         return Err(WebError::CrossSite.into());
     }
     // Authorized before the upgrade: a stranger gets a plain 404.

@@ -205,7 +205,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         && !matches!(viewer.auth, Auth::Bearer(_))
         && !is_one_click_unsubscribe(request.method(), request.uri().path())
     {
-        if !same_origin(request.headers(), state.config.base_url.as_deref()) {
+        if !same_origin(request.headers(), state.app.site_url().base()) {
             tracing::warn!("refused a cross-site state change");
             return refuse(WebError::CrossSite);
         }
@@ -224,7 +224,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
     }
     request.extensions_mut().insert(viewer);
     let mut response = next.run(request).await;
-    let secure = state.config.secure_cookies;
+    let secure = state.secure_cookies();
     // API clients need no anonymous token: only pages carry forms. Nor do
     // answers that are the same for everyone (a stylesheet, a feed): a
     // cache between would give their cookie to everyone.
@@ -288,12 +288,7 @@ pub(crate) async fn log_in_and_go(
     let mut response = axum::response::Redirect::to(to).into_response();
     append_cookie(
         &mut response,
-        &cookie_value(
-            SESSION_COOKIE,
-            &token.token,
-            None,
-            state.config.secure_cookies,
-        ),
+        &cookie_value(SESSION_COOKIE, &token.token, None, state.secure_cookies()),
     );
     Ok(response)
 }
@@ -354,7 +349,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 /// browsers send it for every form under `Referrer-Policy: no-referrer` —
 /// and clients that send neither (not a browser) pass. The token check
 /// still applies to anything with a session cookie or a form body.
-pub(crate) fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap, site: &str) -> bool {
     let header = |name| {
         headers
             .get(name)
@@ -369,7 +364,7 @@ pub(crate) fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
     let origin_host = origin.split_once("://").map(|(_, rest)| rest);
     let own_host = header(HOST.as_str());
     let matches_host = origin_host.is_some() && origin_host == own_host;
-    let matches_base = base_url.is_some_and(|base| base.trim_end_matches('/') == origin);
+    let matches_base = site == origin;
     matches_host || matches_base
 }
 
@@ -448,45 +443,45 @@ mod tests {
     fn only_kith_s_own_origin_may_change_state() {
         assert!(same_origin(
             &headers(&[("host", "kith.example"), ("origin", "https://kith.example")]),
-            None
+            "http://127.0.0.1:8080"
         ));
         assert!(!same_origin(
             &headers(&[("host", "kith.example"), ("origin", "https://evil.example")]),
-            None
+            "http://127.0.0.1:8080"
         ));
         // Under `Referrer-Policy: no-referrer` browsers send `Origin: null`
         // with `Sec-Fetch-Site`, which decides.
         assert!(same_origin(
             &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]),
-            None
+            "http://127.0.0.1:8080"
         ));
         assert!(!same_origin(
             &headers(&[("origin", "null"), ("sec-fetch-site", "cross-site")]),
-            None
+            "http://127.0.0.1:8080"
         ));
         assert!(!same_origin(
             &headers(&[
                 ("origin", "https://evil.example"),
                 ("sec-fetch-site", "same-site")
             ]),
-            None
+            "http://127.0.0.1:8080"
         ));
         assert!(!same_origin(
             &headers(&[("sec-fetch-site", "cross-site")]),
-            None
+            "http://127.0.0.1:8080"
         ));
         assert!(same_origin(
             &headers(&[("sec-fetch-site", "same-origin")]),
-            None
+            "http://127.0.0.1:8080"
         ));
-        assert!(same_origin(&headers(&[]), None));
-        // Behind a proxy that rewrites Host, the configured base URL counts.
+        assert!(same_origin(&headers(&[]), "http://127.0.0.1:8080"));
+        // Behind a proxy that rewrites Host, the site's own address counts.
         assert!(same_origin(
             &headers(&[
                 ("host", "127.0.0.1:8080"),
                 ("origin", "https://kith.example")
             ]),
-            Some("https://kith.example/")
+            "https://kith.example"
         ));
     }
 

@@ -7,7 +7,8 @@ use kith_domain::zone::Zone;
 use kith_store::mail::notices::ComposeError;
 use kith_store::mail::{Addressee, Audience, MailDraft, Notices};
 
-use super::{MailKind, MailSite, compose};
+use super::{MailKind, compose};
+use crate::site_url::SiteUrl;
 
 type AudienceOf<'a, T> = Box<dyn Fn(&T) -> Audience + Send + Sync + 'a>;
 type MailOf<'a, T, K> = Box<dyn Fn(&T, AccountId, Option<&Zone>) -> Option<K> + Send + Sync + 'a>;
@@ -16,14 +17,14 @@ type MailOf<'a, T, K> = Box<dyn Fn(&T, AccountId, Option<&Zone>) -> Option<K> + 
 /// outcome, and the mail for one of them, in their zone (`None`: nothing
 /// to say). Optional mail goes only to those who want it.
 pub(crate) struct Tell<'a, T: ?Sized, K> {
-    site: &'a MailSite,
+    site: &'a SiteUrl,
     audience: AudienceOf<'a, T>,
     mail: MailOf<'a, T, K>,
 }
 
 impl<'a, T: ?Sized, K: MailKind + Clone + Send + Sync + 'a> Tell<'a, T, K> {
     /// The same mail to `audience`, whatever the outcome.
-    pub(crate) fn fixed(site: &'a MailSite, audience: Audience, mail: K) -> Self {
+    pub(crate) fn fixed(site: &'a SiteUrl, audience: Audience, mail: K) -> Self {
         Self {
             site,
             audience: Box::new(move |_| audience.clone()),
@@ -35,7 +36,7 @@ impl<'a, T: ?Sized, K: MailKind + Clone + Send + Sync + 'a> Tell<'a, T, K> {
 impl<'a, T: ?Sized, K: MailKind> Tell<'a, T, K> {
     /// Mail that depends on the outcome or the reader's zone.
     pub(crate) fn new(
-        site: &'a MailSite,
+        site: &'a SiteUrl,
         audience: impl Fn(&T) -> Audience + Send + Sync + 'a,
         mail: impl Fn(&T, AccountId, Option<&Zone>) -> Option<K> + Send + Sync + 'a,
     ) -> Self {

@@ -11,8 +11,9 @@ use kith_store::membership::{RequestRecord, Transition};
 
 use super::message_text;
 use crate::access::{GroupAction, Person, authorize};
+use crate::mail::Tell;
 use crate::mail::kinds::{Announcement, RequestNews};
-use crate::mail::{MailSite, Tell};
+use crate::site_url::SiteUrl;
 use crate::{App, AppResult};
 
 /// News that `what` happened to a request, with the hosts' own words to
@@ -21,7 +22,7 @@ use crate::{App, AppResult};
 /// are; the thread is linked second. Essential mail: sent whatever the
 /// preferences.
 fn news(
-    site: &MailSite,
+    site: &SiteUrl,
     request: &RequestRecord,
     what: &'static str,
     note: Option<&str>,
@@ -43,7 +44,7 @@ fn news(
 
 /// News of `request` to each of `to`, whatever the change's outcome.
 pub(super) fn tell_about<'a>(
-    site: &'a MailSite,
+    site: &'a SiteUrl,
     to: Vec<AccountId>,
     request: &RequestRecord,
     what: &'static str,
@@ -59,7 +60,7 @@ pub(super) fn tell_about<'a>(
 /// makes of the outcome (nothing when `None`), quoting `note`; and "moved
 /// up" to whoever the change lets in from the waitlist.
 pub(super) fn tell_of_change<'a>(
-    site: &'a MailSite,
+    site: &'a SiteUrl,
     seeker: impl Fn(&Transition) -> Option<&'static str> + Send + Sync + 'a,
     note: Option<String>,
 ) -> Tell<'a, Transition, RequestNews> {
@@ -85,7 +86,7 @@ pub(super) fn tell_of_change<'a>(
 /// them: it is pending and the person's address is confirmed (until then
 /// the request is held).
 pub(super) fn tell_hosts_of_arrival(
-    site: &MailSite,
+    site: &SiteUrl,
     hosts: Vec<AccountId>,
     verified: bool,
 ) -> Tell<'_, Transition, RequestNews> {
@@ -112,7 +113,7 @@ pub async fn announce(
     now: Timestamp,
 ) -> AppResult<usize> {
     let store = app.store();
-    let site = app.mail_site();
+    let site = app.site_url();
     let access = authorize(store, Some(person), slug, GroupAction::ManageMembers).await?;
     let text = message_text("text", text, 1)?;
     let profile = store.managed_group(slug).await?.profile;

@@ -7,13 +7,14 @@ use kith_domain::ids::AccountId;
 use kith_domain::ids::Slug;
 use kith_store::mail::Audience;
 
+use crate::mail::Tell;
 use crate::mail::kinds::{ListingApproved, ListingWaiting};
-use crate::mail::{MailSite, Tell};
+use crate::site_url::SiteUrl;
 use crate::{App, AppResult};
 
 /// Tells a group's hosts that it is listed now.
 pub(crate) fn listing_approved<'a>(
-    site: &'a MailSite,
+    site: &'a SiteUrl,
     slug: &Slug,
     group_name: &str,
     hosts: Vec<AccountId>,
@@ -34,7 +35,7 @@ pub(crate) async fn listing_waiting<'a>(
     sent_by: AccountId,
     waits: bool,
 ) -> AppResult<Tell<'a, (), ListingWaiting>> {
-    let site = app.mail_site();
+    let site = app.site_url();
     let mail = ListingWaiting {
         group_name: group_name.to_owned(),
         queue_url: site.link("/moderation"),

@@ -57,7 +57,7 @@ pub(super) async fn delete_form(
             .respond(StatusCode::OK)?;
             append_cookie(
                 &mut response,
-                &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+                &cookie_value(SESSION_COOKIE, "", Some(0), state.secure_cookies()),
             );
             Ok(response)
         }

@@ -131,7 +131,7 @@ pub(super) async fn reset_form(
             if matches!(viewer.auth, Auth::Cookie(_)) {
                 append_cookie(
                     &mut response,
-                    &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+                    &cookie_value(SESSION_COOKIE, "", Some(0), state.secure_cookies()),
                 );
             }
             Ok(response)

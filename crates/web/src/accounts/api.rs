@@ -157,7 +157,7 @@ pub async fn delete_current_session(
     if matches!(user.viewer.auth, Auth::Cookie(_)) {
         append_cookie(
             &mut response,
-            &cookie_value(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+            &cookie_value(SESSION_COOKIE, "", Some(0), state.secure_cookies()),
         );
     }
     Ok(response)

@@ -353,7 +353,6 @@ pub struct InvitationJson {
 pub async fn create_invitation(
     State(state): State<AppState>,
     user: CurrentUser,
-    headers: axum::http::HeaderMap,
     SlugPath(slug): SlugPath,
     ApiJson(body): ApiJson<InvitationRequestJson>,
 ) -> Result<(StatusCode, Json<InvitationJson>), ApiError> {
@@ -368,7 +367,7 @@ pub async fn create_invitation(
     Ok((
         StatusCode::CREATED,
         Json(InvitationJson {
-            url: invitation_url(&state, &headers, &invitation.token),
+            url: invitation_url(&state, &invitation.token),
             expires_at: invitation.expires_at.to_string(),
         }),
     ))

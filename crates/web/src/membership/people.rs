@@ -143,7 +143,6 @@ pub(super) async fn invitation_form(
     user: CurrentUser,
     viewer: Viewer,
     cookie: crate::viewer::CookieZone,
-    headers: axum::http::HeaderMap,
     SlugPath(slug): SlugPath,
     form: FormPairs,
 ) -> Result<Response, PageError> {
@@ -153,7 +152,7 @@ pub(super) async fn invitation_form(
             .await;
     let (new_link, errors, status) = match made {
         Ok(invitation) => (
-            Some(invitation_url(&state, &headers, &invitation.token)),
+            Some(invitation_url(&state, &invitation.token)),
             FormErrors::default(),
             StatusCode::OK,
         ),
@@ -171,15 +170,8 @@ pub(super) async fn invitation_form(
 }
 
 /// The address of an invitation link.
-pub(crate) fn invitation_url(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-    token: &str,
-) -> String {
-    format!(
-        "{}/invitations/{token}",
-        crate::me::site(state, headers).trim_end_matches('/')
-    )
+pub(crate) fn invitation_url(state: &AppState, token: &str) -> String {
+    state.app.site_url().link(&format!("/invitations/{token}"))
 }
 
 pub(super) async fn revoke_invitation_form(

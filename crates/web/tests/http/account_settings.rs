@@ -461,7 +461,7 @@ async fn an_only_host_is_told_which_groups_hold_the_deletion_and_then_everything
 async fn one_click_unsubscribe_works_without_a_session_and_preferences_are_kept() {
     let app = TestApp::empty().await;
     let river = app.account("River", Role::Member).await;
-    let site = kith_app::mail::MailSite::new("http://kith.test");
+    let site = kith_app::site_url::SiteUrl::new("http://kith.test");
     let news = Announcement {
         group_name: "Heron Circle".into(),
         host_handle: "willow".into(),

@@ -322,11 +322,7 @@ async fn the_seventh_login_in_a_minute_waits_with_retry_after() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     let proxy: SocketAddr = "10.0.0.2:40000".parse().expect("addr");
-    let app = TestApp::with_config(WebConfig::new(
-        None,
-        vec!["10.0.0.0/8".parse().expect("net")],
-    ))
-    .await;
+    let app = TestApp::with_config(WebConfig::new(vec!["10.0.0.0/8".parse().expect("net")])).await;
     use tower::ServiceExt;
     let attempt = |client: &'static str| {
         let router = app.router.clone();
@@ -352,8 +348,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
 
 #[tokio::test]
 async fn cookies_are_secure_when_the_base_url_is_https() {
-    let app =
-        TestApp::with_config(WebConfig::new(Some("https://kith.example".into()), vec![])).await;
+    let app = TestApp::at_site("https://kith.example").await;
     app.account("Willow", Role::Member).await;
     let mut browser = app.browser();
     let page = browser.get("/login").await;

@@ -33,9 +33,14 @@ pub fn now() -> Timestamp {
 /// The state the tests' router runs with: a fixed clock, fast password
 /// hashing, the real rate limits.
 pub fn state(store: Arc<dyn kith_store::Store>, cache: Duration) -> AppState {
+    state_at(store, cache, &format!("http://{HOST}"))
+}
+
+/// As [`state`], for a site at `site`.
+pub fn state_at(store: Arc<dyn kith_store::Store>, cache: Duration, site: &str) -> AppState {
     capture_logs();
     AppState {
-        app: kith_app::testing::app_at(store.clone(), &format!("http://{HOST}"))
+        app: kith_app::testing::app_at(store.clone(), site)
             .with_clock(Clock::Fixed(now()))
             .with_public_cache(Arc::new(PublicCache::new(cache))),
         limits: Arc::new(Limits::new(LimitSettings::default())),
@@ -113,7 +118,19 @@ impl TestApp {
         Self::around(TempSqlite::create().await)
     }
 
-    /// An app with this configuration (base URL, trusted proxies).
+    /// An app whose site is at `site` (`https://…`: its cookies are
+    /// `Secure`).
+    pub async fn at_site(site: &str) -> Self {
+        let db = TempSqlite::create().await;
+        let state = state_at(db.store.clone(), Duration::ZERO, site);
+        Self {
+            context: state.app.clone(),
+            router: kith_web::router(state),
+            db: db.into(),
+        }
+    }
+
+    /// An app with this configuration (trusted proxies, a demo site).
     pub async fn with_config(config: WebConfig) -> Self {
         let db = TempSqlite::create().await;
         let mut state = state(db.store.clone(), Duration::ZERO);
