@@ -5,8 +5,7 @@
 
 use kith_domain::account::{Handle, Role};
 use kith_domain::group::ListingStatus;
-use kith_domain::ids::AccountId;
-use kith_domain::ids::{RequestId, Slug};
+use kith_domain::ids::{AccountId, RequestId, Slug};
 use kith_domain::membership::RequestState;
 use kith_store::Store;
 use kith_store::hosting::GroupAccess;

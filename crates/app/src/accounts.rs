@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::{Email, Handle, NewPassword, Role};
-use kith_domain::ids::AccountId;
-use kith_domain::ids::{SessionId, random_secret};
+use kith_domain::ids::{AccountId, SessionId, random_secret};
 use kith_domain::validation::{FieldError, Refusals};
 pub use kith_store::accounts::SessionKind;
 use kith_store::accounts::{NewAccount, NewSession, SessionRecord};

@@ -9,8 +9,7 @@
 //! not exist.
 
 use jiff::{SignedDuration, Timestamp};
-use kith_domain::ids::AccountId;
-use kith_domain::ids::{OccurrenceId, RequestId, Slug};
+use kith_domain::ids::{AccountId, OccurrenceId, RequestId, Slug};
 use kith_domain::membership::{
     Decision, JoinPolicy, Refusal, RequestState, limits, on_ask, on_block, on_decision, on_remove,
     on_withdraw,

@@ -21,8 +21,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::group::{ListingStatus, PrivateDetails};
-use kith_domain::ids::AccountId;
-use kith_domain::ids::{GroupId, OccurrenceId, Slug};
+use kith_domain::ids::{AccountId, GroupId, OccurrenceId, Slug};
 use kith_domain::room::Who;
 use kith_store::StoreError;
 use kith_store::model::OccurrenceTime;

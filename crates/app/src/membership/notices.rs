@@ -3,8 +3,7 @@
 //! writes in the transaction of the change it reports.
 
 use jiff::Timestamp;
-use kith_domain::ids::AccountId;
-use kith_domain::ids::Slug;
+use kith_domain::ids::{AccountId, Slug};
 use kith_domain::membership::RequestState;
 use kith_store::mail::Audience;
 use kith_store::membership::{RequestRecord, Transition};

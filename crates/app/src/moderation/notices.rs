@@ -3,8 +3,7 @@
 //! shared To; accounts without an address (demo hosts) get none. Each is a
 //! [`Tell`] the store writes with the change it reports.
 
-use kith_domain::ids::AccountId;
-use kith_domain::ids::Slug;
+use kith_domain::ids::{AccountId, Slug};
 use kith_store::mail::Audience;
 
 use crate::mail::Tell;

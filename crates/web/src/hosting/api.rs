@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kith_app::{AppError, hosting};
 use kith_domain::group_input::GroupInput;
-use kith_domain::ids::Slug;
+use kith_domain::ids::{OccurrenceId, Slug};
 use kith_domain::listing::ListingChange;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,7 +17,6 @@ use crate::error::{ApiError, WebError};
 use crate::extract::{IdPath, SlugPath};
 use crate::forms::ApiJson;
 use crate::session::CurrentUser;
-use kith_domain::ids::OccurrenceId;
 
 /// A listing's state after a change.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kith_app::membership;
 use kith_app::membership::{PersonalMeeting, RequestRecord};
-use kith_domain::ids::OccurrenceId;
+use kith_domain::ids::{OccurrenceId, RequestId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,7 +22,6 @@ use crate::extract::SlugPath;
 use crate::forms::ApiJson;
 use crate::query::QueryPairs;
 use crate::session::CurrentUser;
-use kith_domain::ids::RequestId;
 
 /// A request to join, as one side of it sees it.
 #[derive(Debug, Serialize, ToSchema)]

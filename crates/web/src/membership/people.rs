@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::membership::RequestRecord;
 use kith_app::membership::{self, GroupPeople};
 use kith_app::{AppError, access::Person};
-use kith_domain::ids::Slug;
+use kith_domain::ids::{InvitationId, Slug};
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
@@ -17,7 +17,6 @@ use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav, Viewer};
 use crate::views::local_date_time;
-use kith_domain::ids::InvitationId;
 
 struct PersonView {
     request: String,

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use jiff::civil::Weekday;
 use kith_domain::group::ListingStatus;
-use kith_domain::ids::GroupId;
+use kith_domain::ids::{GroupId, SessionId};
 use kith_domain::membership::{Occupancy, Refusal, RequestState};
 
 use super::*;
@@ -13,7 +13,6 @@ use crate::accounts::{NewSession, SessionKind};
 use crate::mail::NoMail;
 use crate::mail::Recipient;
 use crate::testing::{account, group, insert, now};
-use kith_domain::ids::SessionId;
 
 /// `minutes` after the tests' now.
 fn at(minutes: i64) -> Timestamp {
