@@ -1,0 +1,18 @@
+-- Members' stories: written by a member, read by everyone once a moderator
+-- publishes them, shown under the author's handle or as an anonymous
+-- member. Deleting the account deletes its stories. Kept in lockstep with
+-- ../postgres/0022_stories.sql.
+
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    author_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    anonymous INTEGER NOT NULL,
+    -- pending, published, declined, withdrawn or hidden.
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX stories_by_status ON stories (status, id);
+CREATE INDEX stories_by_author ON stories (author_id);
