@@ -82,6 +82,16 @@ random_id!(
     InvitationId
 );
 
+random_id!(
+    /// The public, random id of one member's story (`/stories/{id}`).
+    StoryId
+);
+
+random_id!(
+    /// The public, random id of one comment: its permalink's anchor.
+    CommentId
+);
+
 /// The public id of one of a person's sessions: the first 16 hex digits
 /// of its token's SHA-256 — enough to name it, useless to open it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

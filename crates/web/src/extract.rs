@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use kith_domain::ids::{InvitationId, OccurrenceId, RequestId, SessionId, Slug};
+use kith_domain::ids::{
+    CommentId, InvitationId, OccurrenceId, RequestId, SessionId, Slug, StoryId,
+};
 
 use crate::AppState;
 use crate::error::not_found_at;
@@ -58,6 +60,18 @@ impl PathId for RequestId {
 }
 
 impl PathId for InvitationId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for StoryId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for CommentId {
     fn from_path(raw: &str) -> Option<Self> {
         Self::parse(raw)
     }

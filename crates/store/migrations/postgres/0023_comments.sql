@@ -18,6 +18,8 @@ CREATE TABLE guests (
 
 CREATE TABLE comments (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- Its public, random id (`/stories/{id}`, a comment's permalink).
+    public_id TEXT NOT NULL UNIQUE,
     resource_id BIGINT REFERENCES resources (id) ON DELETE CASCADE,
     story_id BIGINT REFERENCES stories (id) ON DELETE CASCADE,
     parent_id BIGINT REFERENCES comments (id) ON DELETE CASCADE,

@@ -5,6 +5,8 @@
 
 CREATE TABLE stories (
     id INTEGER PRIMARY KEY,
+    -- Its public, random id (`/stories/{id}`, a comment's permalink).
+    public_id TEXT NOT NULL UNIQUE,
     author_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     title TEXT NOT NULL,
     body TEXT NOT NULL,

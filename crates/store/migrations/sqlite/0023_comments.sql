@@ -18,6 +18,8 @@ CREATE TABLE guests (
 
 CREATE TABLE comments (
     id INTEGER PRIMARY KEY,
+    -- Its public, random id (`/stories/{id}`, a comment's permalink).
+    public_id TEXT NOT NULL UNIQUE,
     resource_id INTEGER REFERENCES resources (id) ON DELETE CASCADE,
     story_id INTEGER REFERENCES stories (id) ON DELETE CASCADE,
     parent_id INTEGER REFERENCES comments (id) ON DELETE CASCADE,
