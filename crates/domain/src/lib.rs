@@ -21,6 +21,7 @@
 
 pub mod account;
 pub mod answer_time;
+pub mod comment;
 pub mod directory;
 pub mod group;
 pub mod group_input;

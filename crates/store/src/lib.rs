@@ -30,6 +30,8 @@
 //! - [`account_settings`]: account tokens (verification, password reset),
 //!   password changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
+//! - [`comments`]: threaded comments under resources and stories, and the
+//!   guests who confirm an address to write some.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -43,6 +45,7 @@ pub mod accounts;
 pub mod audit;
 mod bulk;
 pub mod claims;
+pub mod comments;
 mod db;
 mod direct;
 pub mod groups;
@@ -71,6 +74,7 @@ pub use account_settings::AccountSettingsStore;
 pub use accounts::AccountStore;
 pub use audit::AuditStore;
 pub use claims::ClaimStore;
+pub use comments::CommentStore;
 pub use groups::GroupStore;
 pub use hosting::HostingStore;
 pub use mail::MailStore;
@@ -178,6 +182,7 @@ pub trait Store:
     + MailStore
     + AccountSettingsStore
     + RoomStore
+    + CommentStore
     + Send
     + Sync
     + 'static

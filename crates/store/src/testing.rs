@@ -125,8 +125,18 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()>,
 {
+    with_sqlite_url(|store, _| body(store)).await;
+}
+
+/// Runs `body` on a fresh SQLite store, with the database's URL (for
+/// [`execute_sql`]).
+pub async fn with_sqlite_url<F, Fut>(body: F)
+where
+    F: FnOnce(Arc<dyn Store>, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let db = TempSqlite::create().await;
-    body(db.store.clone()).await;
+    body(db.store.clone(), db.url.clone()).await;
 }
 
 /// Runs `body` on a fresh PostgreSQL store, dropping the database afterwards
@@ -136,11 +146,22 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_postgres_url(|store, _| body(store)).await;
+}
+
+/// Runs `body` on a fresh PostgreSQL store, with the database's URL (for
+/// [`execute_sql`]), dropping the database afterwards even when the body
+/// panics.
+pub async fn with_postgres_url<F, Fut>(body: F)
+where
+    F: FnOnce(Arc<dyn Store>, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let Some(db) = TempPostgres::create().await else {
         return;
     };
     let store = crate::open(&db.url, 4).await.expect("open postgres");
-    let outcome = tokio::spawn(body(store)).await;
+    let outcome = tokio::spawn(body(store, db.url.clone())).await;
     db.drop_now().await;
     if let Err(err) = outcome {
         std::panic::resume_unwind(err.into_panic());
@@ -166,6 +187,50 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+/// Like [`on_both_backends!`], for a `$body` that takes the store and the
+/// database's URL too (to write rows with [`execute_sql`]).
+#[macro_export]
+macro_rules! on_both_backends_with_url {
+    ($(#[$meta:meta])* $name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                $crate::testing::with_sqlite_url($body).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                $crate::testing::with_postgres_url($body).await;
+            }
+        }
+    };
+}
+
+/// Runs SQL statements (`;`-separated) on the database at `url`: rows a
+/// test needs that no store method writes.
+pub async fn execute_sql(url: &str, sql: &str) {
+    let statements = sql.split(';').map(str::trim).filter(|s| !s.is_empty());
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        for statement in statements {
+            sqlx::query(statement)
+                .execute(&mut conn)
+                .await
+                .expect(statement);
+        }
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+        for statement in statements {
+            sqlx::query(statement)
+                .execute(&mut conn)
+                .await
+                .expect(statement);
+        }
+    }
 }
 
 /// Mail for tests: a `notice` to each of an audience who wants

@@ -18,16 +18,21 @@ CREATE TABLE guests (
 
 CREATE TABLE comments (
     id INTEGER PRIMARY KEY,
-    -- Its public, random id (`/stories/{id}`, a comment's permalink).
+    -- Its public, random id: its permalink.
     public_id TEXT NOT NULL UNIQUE,
     resource_id INTEGER REFERENCES resources (id) ON DELETE CASCADE,
     story_id INTEGER REFERENCES stories (id) ON DELETE CASCADE,
     parent_id INTEGER REFERENCES comments (id) ON DELETE CASCADE,
+    -- For a reply, the comment on the page its thread starts from, so a
+    -- page of threads is read in one range; NULL on a comment on the page.
+    root_id INTEGER,
     -- 0 for a comment on the page itself.
     depth INTEGER NOT NULL,
     author_id INTEGER REFERENCES accounts (id) ON DELETE SET NULL,
     guest_id INTEGER REFERENCES guests (id) ON DELETE SET NULL,
     guest_name TEXT,
+    -- A host may point to a group they host, listed on kith.
+    group_id INTEGER REFERENCES groups (id) ON DELETE SET NULL,
     body TEXT NOT NULL,
     -- unconfirmed (a guest's, until their address is confirmed), held
     -- (for review), published, hidden (by a moderator) or deleted.
@@ -39,23 +44,23 @@ CREATE TABLE comments (
 CREATE INDEX comments_by_resource ON comments (resource_id, id);
 CREATE INDEX comments_by_story ON comments (story_id, id);
 CREATE INDEX comments_by_parent ON comments (parent_id);
+CREATE INDEX comments_by_root ON comments (root_id, id);
 CREATE INDEX comments_by_author ON comments (author_id, created_at);
 CREATE INDEX comments_by_guest ON comments (guest_id, created_at);
 CREATE INDEX comments_by_status ON comments (status, id);
 
--- The single-use link that confirms a guest's address and queues their
--- comment. Only the SHA-256 is kept.
+-- A guest's links: `confirm` (single use: confirms the address and queues
+-- `comment_id`) and `unsubscribe` (in each reply mail: no more of them).
+-- Only the SHA-256 is kept.
 CREATE TABLE guest_tokens (
     token_hash TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
     guest_id INTEGER NOT NULL REFERENCES guests (id) ON DELETE CASCADE,
-    comment_id INTEGER NOT NULL REFERENCES comments (id) ON DELETE CASCADE,
+    comment_id INTEGER REFERENCES comments (id) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX guest_tokens_by_expiry ON guest_tokens (expires_at);
-
--- A guest's mail goes to the guest, whose address is read when it is sent.
-ALTER TABLE outbox ADD COLUMN guest_id INTEGER REFERENCES guests (id) ON DELETE CASCADE;
 
 -- Whether a member is mailed when someone answers their comment.
 ALTER TABLE notification_preferences ADD COLUMN comment_replies BOOLEAN NOT NULL DEFAULT TRUE;

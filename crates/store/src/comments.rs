@@ -1,0 +1,479 @@
+//! Threaded comments under resources and stories, by members and by
+//! guests whose address is confirmed by mail: the [`CommentStore`] trait
+//! and its one implementation for both backends (`imp`).
+//!
+//! The rules (how deep a reply may go, what deleting leaves) are the
+//! domain's ([`kith_domain::comment`]); the store applies them inside the
+//! transaction that writes, with the comment answered locked, so a reply
+//! never lands under a comment being deleted.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kith_domain::account::Email;
+use kith_domain::comment::{CommentStatus, Deletion, ReplyRefusal};
+use kith_domain::ids::{CommentId, GroupId, Slug, StoryId};
+
+use crate::mail::{MailDraft, Notices};
+use crate::model::{AccountId, AuditEntry};
+use crate::{StoreError, StoreResult, from_seconds};
+
+/// What a comment sits under, by its internal row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentSubject {
+    /// A resource (`resources.id`).
+    Resource(i64),
+    /// A member's story (`stories.id`).
+    Story(i64),
+}
+
+impl CommentSubject {
+    /// The column of `comments` that holds it.
+    fn column(self) -> &'static str {
+        match self {
+            Self::Resource(_) => "resource_id",
+            Self::Story(_) => "story_id",
+        }
+    }
+
+    /// Its row id.
+    fn row(self) -> i64 {
+        match self {
+            Self::Resource(id) | Self::Story(id) => id,
+        }
+    }
+}
+
+/// How a page under which comments sit is named in links.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SubjectKey {
+    /// A resource, by slug (`/resources/{slug}`).
+    Resource(Slug),
+    /// A story, by its public id (`/stories/{id}`).
+    Story(StoryId),
+}
+
+/// A page comments may sit under, as comments need to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectRecord {
+    /// Its row.
+    pub subject: CommentSubject,
+    /// Its name in links.
+    pub key: SubjectKey,
+    /// Its title.
+    pub title: String,
+    /// Whether everyone may read it (published).
+    pub published: bool,
+    /// A story's author (who, alone with moderators, sees it unpublished).
+    pub author: Option<AccountId>,
+    /// Whether a story's author is shown as "anonymous member".
+    pub anonymous: bool,
+}
+
+/// Who wrote a comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentAuthor {
+    /// A member, under their handle.
+    Member {
+        /// The account.
+        account: AccountId,
+        /// Its handle.
+        handle: String,
+    },
+    /// A guest, under the name they gave.
+    Guest {
+        /// The guest's row (never shown).
+        guest: i64,
+        /// The name they gave.
+        name: String,
+    },
+    /// Nobody any more: the comment is deleted, or its account is.
+    Gone,
+}
+
+/// One comment as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRecord {
+    /// Its row.
+    pub row: i64,
+    /// Its public id.
+    pub id: CommentId,
+    /// What it sits under.
+    pub subject: CommentSubject,
+    /// That page's name in links.
+    pub subject_key: SubjectKey,
+    /// The comment it answers: (row, public id).
+    pub parent: Option<(i64, CommentId)>,
+    /// The row of the comment on the page its thread starts from (its own
+    /// for a comment on the page).
+    pub thread_root: i64,
+    /// How deep it sits (0: on the page itself).
+    pub depth: u32,
+    /// Who wrote it.
+    pub author: CommentAuthor,
+    /// The listed group its host pointed to: (slug, name).
+    pub group: Option<(Slug, String)>,
+    /// Its text (Markdown); empty once deleted.
+    pub body: String,
+    /// Where it is in its life.
+    pub status: CommentStatus,
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// When its author last changed it.
+    pub edited_at: Option<Timestamp>,
+}
+
+impl CommentRecord {
+    /// The account that wrote it, if a member did.
+    pub fn account(&self) -> Option<AccountId> {
+        match self.author {
+            CommentAuthor::Member { account, .. } => Some(account),
+            _ => None,
+        }
+    }
+}
+
+/// Who writes a new comment.
+#[derive(Debug, Clone, Copy)]
+pub enum NewAuthor<'a> {
+    /// A member.
+    Member(AccountId),
+    /// A guest, under `name`; their address is kept by the mail system.
+    Guest {
+        /// The guest's address, normalised.
+        email: &'a Email,
+        /// The name shown.
+        name: &'a str,
+        /// Whether they want replies mailed.
+        reply_mail: bool,
+    },
+}
+
+/// A comment to write.
+#[derive(Debug, Clone, Copy)]
+pub struct NewComment<'a> {
+    /// What it sits under.
+    pub subject: CommentSubject,
+    /// The comment it answers.
+    pub parent: Option<&'a CommentId>,
+    /// Who writes it.
+    pub author: NewAuthor<'a>,
+    /// A listed group its host points to.
+    pub group: Option<GroupId>,
+    /// Its text (Markdown), already checked.
+    pub body: &'a str,
+    /// Its first status (a guest's is always `Unconfirmed`).
+    pub status: CommentStatus,
+}
+
+/// A guest's confirmation link: the hash of its token, until when it
+/// works, and the mail that carries it.
+pub struct GuestConfirmation<'a> {
+    /// SHA-256 of the token, hex.
+    pub token_hash: &'a str,
+    /// It works until then.
+    pub expires_at: Timestamp,
+    /// The mail with the link.
+    pub mail: &'a MailDraft,
+}
+
+/// A comment just written, as its mail needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedComment {
+    /// Its row.
+    pub row: i64,
+    /// Its public id.
+    pub id: CommentId,
+    /// Its status.
+    pub status: CommentStatus,
+    /// Who wrote the comment it answers, if a member did.
+    pub parent_author: Option<AccountId>,
+}
+
+/// A guest's comment once their address is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmedComment {
+    /// The comment, in its new status.
+    pub comment: CommentRecord,
+    /// Who wrote the comment it answers, if a member did.
+    pub parent_author: Option<AccountId>,
+}
+
+/// A comment's status, from what the moderator saw to what they decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentDecision {
+    /// The status the moderator read; `Stale` if it moved on.
+    pub from: CommentStatus,
+    /// The status decided.
+    pub to: CommentStatus,
+}
+
+/// Comments and the guests who write some.
+#[async_trait]
+pub trait CommentStore {
+    /// The resource with this slug, as comments see it; `NotFound` if none.
+    async fn resource_subject(&self, slug: &Slug) -> StoreResult<SubjectRecord>;
+
+    /// The story with this id, as comments see it; `NotFound` if none.
+    async fn story_subject(&self, id: &StoryId) -> StoreResult<SubjectRecord>;
+
+    /// Writes a comment, refused when the comment it answers is not
+    /// published, belongs elsewhere (`NotFound`) or is as deep as threads
+    /// go. The mail `notices` makes of it is written with it.
+    async fn post_comment(
+        &self,
+        comment: &NewComment<'_>,
+        notices: &dyn Notices<PostedComment>,
+        now: Timestamp,
+    ) -> StoreResult<Result<PostedComment, ReplyRefusal>>;
+
+    /// Writes a guest's comment (`Unconfirmed`), the guest if new, and the
+    /// link that confirms their address with the mail that carries it.
+    async fn post_guest_comment(
+        &self,
+        comment: &NewComment<'_>,
+        confirmation: &GuestConfirmation<'_>,
+        now: Timestamp,
+    ) -> StoreResult<Result<PostedComment, ReplyRefusal>>;
+
+    /// Follows a guest's confirmation link: the guest's address counts as
+    /// confirmed and the comment becomes `Held` while the guest has no
+    /// published comment, else `Published`; the link works once. `NotFound`
+    /// for an unknown, used or expired link. The mail `notices` makes is
+    /// written with it.
+    async fn confirm_guest_comment(
+        &self,
+        token_hash: &str,
+        notices: &dyn Notices<ConfirmedComment>,
+        now: Timestamp,
+    ) -> StoreResult<ConfirmedComment>;
+
+    /// One comment by its public id; `NotFound` when there is none.
+    async fn comment(&self, id: &CommentId) -> StoreResult<CommentRecord>;
+
+    /// A page of a subject's threads: up to `threads` comments on the page
+    /// itself after the one `after` names (oldest first), each with every
+    /// reply under it, in every status.
+    async fn comment_threads(
+        &self,
+        subject: CommentSubject,
+        after: Option<&CommentId>,
+        threads: u32,
+    ) -> StoreResult<Vec<CommentRecord>>;
+
+    /// The thread a comment is in: the comment on the page it starts from
+    /// and every reply under that, in every status.
+    async fn comment_thread(&self, id: &CommentId) -> StoreResult<Vec<CommentRecord>>;
+
+    /// How many comments everyone may read under a subject.
+    async fn published_comment_count(&self, subject: CommentSubject) -> StoreResult<u64>;
+
+    /// Replaces a comment's text; `Stale` when it is deleted or hidden
+    /// meanwhile.
+    async fn edit_comment(&self, row: i64, body: &str, now: Timestamp) -> StoreResult<()>;
+
+    /// Deletes a comment: the row goes when nothing answers it, else it
+    /// becomes a blank placeholder; a placeholder left with no replies
+    /// goes too. Answers what was left.
+    async fn delete_comment(&self, row: i64, now: Timestamp) -> StoreResult<Deletion>;
+
+    /// A moderator's decision on a comment (publishing a held one, hiding
+    /// or showing one), with its audit row and mail; `Stale` when its
+    /// status is no longer `decision.from`.
+    async fn decide_comment(
+        &self,
+        row: i64,
+        decision: CommentDecision,
+        audit: &AuditEntry<'_>,
+        notices: &dyn Notices<CommentRecord>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Comments waiting for a moderator, oldest first.
+    async fn held_comments(&self, limit: u32) -> StoreResult<Vec<CommentRecord>>;
+
+    /// How many comments a member wrote since `since` (rate limits).
+    async fn comments_by_account_since(
+        &self,
+        account: AccountId,
+        since: Timestamp,
+    ) -> StoreResult<u64>;
+
+    /// How many comments the guest with this address wrote since `since`.
+    async fn comments_by_guest_since(&self, email: &Email, since: Timestamp) -> StoreResult<u64>;
+
+    /// Every comment a member wrote, newest first (their export).
+    async fn account_comments(&self, account: AccountId) -> StoreResult<Vec<CommentRecord>>;
+}
+
+/// The columns every read of comments selects, `c` being the comment.
+const COMMENT_COLUMNS: &str = "SELECT c.id, c.public_id, c.resource_id, c.story_id,
+    r.slug AS resource_slug, s.public_id AS story_public_id,
+    c.parent_id, p.public_id AS parent_public_id, c.root_id, c.depth,
+    c.author_id, a.handle, c.guest_id, c.guest_name, g.slug AS group_slug, g.name AS group_name,
+    c.body, c.status, c.created_at, c.edited_at
+FROM comments c
+LEFT JOIN resources r ON r.id = c.resource_id
+LEFT JOIN stories s ON s.id = c.story_id
+LEFT JOIN comments p ON p.id = c.parent_id
+LEFT JOIN accounts a ON a.id = c.author_id
+LEFT JOIN groups g ON g.id = c.group_id AND g.status = 'listed'";
+
+/// A page of threads under a subject; `{column}` is the subject's column.
+fn threads_query(subject: CommentSubject) -> String {
+    let column = subject.column();
+    format!(
+        "WITH roots AS (
+    SELECT id FROM comments
+    WHERE {column} = $1 AND parent_id IS NULL
+      AND id > COALESCE((SELECT id FROM comments WHERE public_id = $2 AND {column} = $1), 0)
+    ORDER BY id LIMIT $3)
+{COMMENT_COLUMNS}
+WHERE c.id IN (SELECT id FROM roots) OR c.root_id IN (SELECT id FROM roots)
+ORDER BY c.id"
+    )
+}
+
+fn published_count_query(subject: CommentSubject) -> String {
+    format!(
+        "SELECT COUNT(*) FROM comments WHERE {} = $1 AND status = 'published'",
+        subject.column()
+    )
+}
+
+pub(crate) const RESOURCE_SUBJECT: &str =
+    "SELECT id, slug, title, published_at FROM resources WHERE slug = $1";
+pub(crate) const STORY_SUBJECT: &str =
+    "SELECT id, public_id, title, status, author_id, anonymous FROM stories WHERE public_id = $1";
+pub(crate) const PARENT: &str =
+    "SELECT id, resource_id, story_id, root_id, depth, status, author_id
+FROM comments WHERE public_id = $1";
+pub(crate) const INSERT_COMMENT: &str = "INSERT INTO comments
+    (public_id, resource_id, story_id, parent_id, root_id, depth, author_id, guest_id,
+     guest_name, group_id, body, status, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+pub(crate) const UPSERT_GUEST: &str = "INSERT INTO guests (email, reply_mail, created_at)
+VALUES ($1, $2, $3)
+ON CONFLICT (email) DO UPDATE SET reply_mail = excluded.reply_mail RETURNING id";
+pub(crate) const INSERT_GUEST_TOKEN: &str = "INSERT INTO guest_tokens
+    (token_hash, purpose, guest_id, comment_id, created_at, expires_at)
+VALUES ($1, 'confirm', $2, $3, $4, $5)";
+pub(crate) const TAKE_GUEST_TOKEN: &str = "DELETE FROM guest_tokens
+WHERE token_hash = $1 AND purpose = 'confirm' AND expires_at > $2
+RETURNING guest_id, comment_id";
+pub(crate) const CONFIRM_GUEST: &str =
+    "UPDATE guests SET confirmed_at = COALESCE(confirmed_at, $2) WHERE id = $1";
+pub(crate) const GUEST_PUBLISHED: &str =
+    "SELECT COUNT(*) FROM comments WHERE guest_id = $1 AND status = 'published'";
+pub(crate) const QUEUE_GUEST_COMMENT: &str =
+    "UPDATE comments SET status = $2 WHERE id = $1 AND status = 'unconfirmed'";
+pub(crate) const EDIT_COMMENT: &str = "UPDATE comments SET body = $2, edited_at = $3
+WHERE id = $1 AND status NOT IN ('deleted', 'hidden')";
+pub(crate) const REPLY_COUNT: &str = "SELECT COUNT(*) FROM comments WHERE parent_id = $1";
+pub(crate) const COMMENT_PARENT: &str = "SELECT parent_id FROM comments WHERE id = $1";
+pub(crate) const COMMENT_AUTHOR: &str = "SELECT author_id FROM comments WHERE id = $1";
+pub(crate) const COMMENT_STATUS: &str = "SELECT status FROM comments WHERE id = $1";
+pub(crate) const REMOVE_COMMENT: &str = "DELETE FROM comments WHERE id = $1";
+pub(crate) const BLANK_COMMENT: &str = "UPDATE comments
+SET status = 'deleted', body = '', author_id = NULL, guest_id = NULL, guest_name = NULL,
+    group_id = NULL, edited_at = $2
+WHERE id = $1";
+pub(crate) const DECIDE_COMMENT: &str =
+    "UPDATE comments SET status = $2 WHERE id = $1 AND status = $3";
+pub(crate) const BY_ACCOUNT_SINCE: &str =
+    "SELECT COUNT(*) FROM comments WHERE author_id = $1 AND created_at >= $2";
+pub(crate) const BY_GUEST_SINCE: &str = "SELECT COUNT(*) FROM comments c
+JOIN guests g ON g.id = c.guest_id WHERE g.email = $1 AND c.created_at >= $2";
+
+fn comment_by_public_id() -> String {
+    format!("{COMMENT_COLUMNS} WHERE c.public_id = $1")
+}
+
+fn comment_by_row() -> String {
+    format!("{COMMENT_COLUMNS} WHERE c.id = $1")
+}
+
+fn thread_query() -> String {
+    format!("{COMMENT_COLUMNS} WHERE c.id = $1 OR c.root_id = $1 ORDER BY c.id")
+}
+
+fn held_query() -> String {
+    format!("{COMMENT_COLUMNS} WHERE c.status = 'held' ORDER BY c.id LIMIT $1")
+}
+
+fn account_comments_query() -> String {
+    format!("{COMMENT_COLUMNS} WHERE c.author_id = $1 ORDER BY c.id DESC")
+}
+
+/// A comment's row as [`COMMENT_COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CommentRow {
+    id: i64,
+    public_id: String,
+    resource_id: Option<i64>,
+    story_id: Option<i64>,
+    resource_slug: Option<String>,
+    story_public_id: Option<String>,
+    parent_id: Option<i64>,
+    parent_public_id: Option<String>,
+    root_id: Option<i64>,
+    depth: i64,
+    author_id: Option<i64>,
+    handle: Option<String>,
+    guest_id: Option<i64>,
+    guest_name: Option<String>,
+    group_slug: Option<String>,
+    group_name: Option<String>,
+    body: String,
+    status: String,
+    created_at: i64,
+    edited_at: Option<i64>,
+}
+
+impl CommentRow {
+    pub(crate) fn into_record(self) -> StoreResult<CommentRecord> {
+        let (subject, subject_key) = match (
+            self.resource_id,
+            self.resource_slug,
+            self.story_id,
+            self.story_public_id,
+        ) {
+            (Some(id), Some(slug), None, None) => (
+                CommentSubject::Resource(id),
+                SubjectKey::Resource(Slug::from_trusted(slug)),
+            ),
+            (None, None, Some(id), Some(public)) => (
+                CommentSubject::Story(id),
+                SubjectKey::Story(StoryId::from_trusted(public)),
+            ),
+            _ => return Err(StoreError::corrupt("comment subject")),
+        };
+        let author = match (self.author_id, self.handle, self.guest_id, self.guest_name) {
+            (Some(account), Some(handle), _, _) => CommentAuthor::Member {
+                account: AccountId(account),
+                handle,
+            },
+            (None, _, Some(guest), Some(name)) => CommentAuthor::Guest { guest, name },
+            _ => CommentAuthor::Gone,
+        };
+        Ok(CommentRecord {
+            row: self.id,
+            id: CommentId::from_trusted(self.public_id),
+            subject,
+            subject_key,
+            parent: self
+                .parent_id
+                .zip(self.parent_public_id.map(CommentId::from_trusted)),
+            thread_root: self.root_id.unwrap_or(self.id),
+            depth: u32::try_from(self.depth).map_err(|_| StoreError::corrupt("comment depth"))?,
+            author,
+            group: self.group_slug.map(Slug::from_trusted).zip(self.group_name),
+            body: self.body,
+            status: CommentStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::corrupt("comment status"))?,
+            created_at: from_seconds(self.created_at)?,
+            edited_at: self.edited_at.map(from_seconds).transpose()?,
+        })
+    }
+}
+
+mod imp;
