@@ -384,6 +384,28 @@ pub(crate) const BY_ACCOUNT_SINCE: &str =
 pub(crate) const BY_GUEST_SINCE: &str = "SELECT COUNT(*) FROM comments c
 JOIN guests g ON g.id = c.guest_id WHERE g.email = $1 AND c.created_at >= $2";
 
+pub(crate) const BLANK_AUTHORS_COMMENTS: &str = "UPDATE comments
+SET status = 'deleted', body = '', author_id = NULL, group_id = NULL
+WHERE author_id = $1";
+pub(crate) const REMOVE_BARE_PLACEHOLDERS: &str = "DELETE FROM comments
+WHERE status = 'deleted'
+  AND id NOT IN (SELECT parent_id FROM comments WHERE parent_id IS NOT NULL)";
+
+/// Deletes a member's comments as their account goes: each becomes a
+/// placeholder, and placeholders nothing answers go, level by level.
+pub(crate) async fn forget_author(tx: &mut crate::db::Tx, account: AccountId) -> StoreResult<()> {
+    crate::db::query(BLANK_AUTHORS_COMMENTS)
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?;
+    while crate::db::query(REMOVE_BARE_PLACEHOLDERS)
+        .execute(&mut *tx)
+        .await?
+        > 0
+    {}
+    Ok(())
+}
+
 fn comment_by_public_id() -> String {
     format!("{COMMENT_COLUMNS} WHERE c.public_id = $1")
 }

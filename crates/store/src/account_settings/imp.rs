@@ -216,6 +216,7 @@ impl AccountSettingsStore for SqlStore {
             .bind(account.0)
             .execute(&mut tx)
             .await?;
+        crate::comments::forget_author(&mut tx, account).await?;
         query(DELETE_ACCOUNT)
             .bind(account.0)
             .execute_or_not_found(&mut tx)

@@ -520,3 +520,53 @@ crate::on_both_backends_with_url!(
         );
     }
 );
+
+crate::on_both_backends_with_url!(
+    deleting_an_account_deletes_its_comments_and_keeps_the_replies_to_them,
+    |store: Arc<dyn Store>, url: String| async move {
+        let ana = account(&store, "ana").await;
+        let ben = account(&store, "ben").await;
+        let (resource, _) = subjects(&store, &url, ben).await;
+        let answered = store
+            .post_comment(&by(resource, ana, None, "answered"), &NoMail, now())
+            .await
+            .expect("post")
+            .expect("allowed");
+        let alone = store
+            .post_comment(&by(resource, ana, None, "alone"), &NoMail, now())
+            .await
+            .expect("post")
+            .expect("allowed");
+        let reply = store
+            .post_comment(
+                &by(resource, ben, Some(&answered.id), "reply"),
+                &NoMail,
+                now(),
+            )
+            .await
+            .expect("post")
+            .expect("allowed");
+        store
+            .delete_account(ana)
+            .await
+            .expect("delete")
+            .expect("not a sole host");
+        let placeholder = store
+            .comment(&answered.id)
+            .await
+            .expect("kept for its reply");
+        assert_eq!(
+            (
+                placeholder.status,
+                placeholder.body.as_str(),
+                &placeholder.author
+            ),
+            (CommentStatus::Deleted, "", &CommentAuthor::Gone)
+        );
+        assert!(matches!(
+            store.comment(&alone.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(store.comment(&reply.id).await.expect("reply").body, "reply");
+    }
+);
