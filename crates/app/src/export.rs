@@ -135,6 +135,8 @@ pub struct PreferencesSection {
     pub announcements: bool,
     /// Meetings cancelled or moved.
     pub meeting_changes: bool,
+    /// Answers to one's comments.
+    pub comment_replies: bool,
     /// Group names in subjects.
     pub group_names_in_subjects: bool,
 }
@@ -146,6 +148,7 @@ impl From<kith_store::mail::NotificationPreferences> for PreferencesSection {
             reminder_1h: p.reminder_1h,
             announcements: p.announcements,
             meeting_changes: p.meeting_changes,
+            comment_replies: p.comment_replies,
             group_names_in_subjects: p.group_names_in_subjects,
         }
     }

@@ -13,15 +13,18 @@ pub enum MailCategory {
     Announcements,
     /// A meeting cancelled, moved or put back.
     MeetingChanges,
+    /// Someone answered one's comment.
+    CommentReplies,
 }
 
 impl MailCategory {
     /// Every category, in the order the preferences page lists them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Reminder24h,
         Self::Reminder1h,
         Self::Announcements,
         Self::MeetingChanges,
+        Self::CommentReplies,
     ];
 
     /// The stable code: the preference's column and the catalogue's key.
@@ -31,6 +34,7 @@ impl MailCategory {
             Self::Reminder1h => "reminder_1h",
             Self::Announcements => "announcements",
             Self::MeetingChanges => "meeting_changes",
+            Self::CommentReplies => "comment_replies",
         }
     }
 

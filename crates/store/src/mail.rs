@@ -172,6 +172,8 @@ pub struct NotificationPreferences {
     pub announcements: bool,
     /// A meeting was cancelled or moved.
     pub meeting_changes: bool,
+    /// Someone answered one's comment.
+    pub comment_replies: bool,
     /// Group names in subjects (off: subjects stay neutral on a lock
     /// screen).
     pub group_names_in_subjects: bool,
@@ -184,6 +186,7 @@ impl Default for NotificationPreferences {
             reminder_1h: true,
             announcements: true,
             meeting_changes: true,
+            comment_replies: true,
             group_names_in_subjects: false,
         }
     }
@@ -197,6 +200,7 @@ impl NotificationPreferences {
             MailCategory::Reminder1h => self.reminder_1h,
             MailCategory::Announcements => self.announcements,
             MailCategory::MeetingChanges => self.meeting_changes,
+            MailCategory::CommentReplies => self.comment_replies,
         }
     }
 }
@@ -337,6 +341,7 @@ pub(crate) struct PreferencesRow {
     pub reminder_1h: bool,
     pub announcements: bool,
     pub meeting_changes: bool,
+    pub comment_replies: bool,
     pub group_names_in_subjects: bool,
 }
 
@@ -347,6 +352,7 @@ impl From<PreferencesRow> for NotificationPreferences {
             reminder_1h: row.reminder_1h,
             announcements: row.announcements,
             meeting_changes: row.meeting_changes,
+            comment_replies: row.comment_replies,
             group_names_in_subjects: row.group_names_in_subjects,
         }
     }
@@ -385,15 +391,16 @@ pub(crate) const PRUNE_UNSUBSCRIBE_TOKENS: &str =
 pub(crate) const OUTBOX_STATES: &str = "SELECT id, kind, attempts, sent_at, gave_up_at,
     not_before, last_error FROM outbox ORDER BY id";
 pub(crate) const PREFERENCES: &str = "SELECT reminder_24h, reminder_1h, announcements,
-    meeting_changes, group_names_in_subjects
+    meeting_changes, comment_replies, group_names_in_subjects
 FROM notification_preferences WHERE account_id = $1";
 pub(crate) const UPSERT_PREFERENCES: &str = "INSERT INTO notification_preferences
     (account_id, reminder_24h, reminder_1h, announcements, meeting_changes,
-     group_names_in_subjects, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+     comment_replies, group_names_in_subjects, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (account_id) DO UPDATE SET
     reminder_24h = excluded.reminder_24h, reminder_1h = excluded.reminder_1h,
     announcements = excluded.announcements, meeting_changes = excluded.meeting_changes,
+    comment_replies = excluded.comment_replies,
     group_names_in_subjects = excluded.group_names_in_subjects,
     updated_at = excluded.updated_at";
 pub(crate) const UNSUBSCRIBE_TOKEN: &str =

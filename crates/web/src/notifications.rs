@@ -87,6 +87,7 @@ async fn preferences_form(
         reminder_1h: category(MailCategory::Reminder1h),
         announcements: category(MailCategory::Announcements),
         meeting_changes: category(MailCategory::MeetingChanges),
+        comment_replies: category(MailCategory::CommentReplies),
         group_names_in_subjects: on("group_names_in_subjects"),
     };
     account_settings::set_preferences(&state.app, &user.person, &preferences, state.app.now())
@@ -160,6 +161,10 @@ pub struct PreferencesJson {
     pub announcements: bool,
     /// A meeting was cancelled or moved (default on).
     pub meeting_changes: bool,
+    /// Someone answered one's comment (default on). Left out of a `PUT`,
+    /// it stays as it was.
+    #[serde(default)]
+    pub comment_replies: Option<bool>,
     /// Group names in subjects (default off: subjects stay neutral).
     pub group_names_in_subjects: bool,
 }
@@ -171,6 +176,7 @@ impl From<NotificationPreferences> for PreferencesJson {
             reminder_1h: p.reminder_1h,
             announcements: p.announcements,
             meeting_changes: p.meeting_changes,
+            comment_replies: Some(p.comment_replies),
             group_names_in_subjects: p.group_names_in_subjects,
         }
     }
@@ -206,7 +212,7 @@ pub async fn get_preferences(
     request_body = PreferencesJson,
     responses(
         (status = 200, description = "Saved; the preferences now", body = PreferencesJson),
-        (status = 400, description = "Not all five fields, as booleans", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not all of the five required fields, as booleans", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -216,14 +222,23 @@ pub async fn put_preferences(
     user: CurrentUser,
     ApiJson(body): ApiJson<PreferencesJson>,
 ) -> Result<Json<PreferencesJson>, ApiError> {
+    let app = &state.app;
+    let comment_replies = match body.comment_replies {
+        Some(wanted) => wanted,
+        None => {
+            account_settings::preferences(app, &user.person)
+                .await?
+                .comment_replies
+        }
+    };
     let preferences = NotificationPreferences {
         reminder_24h: body.reminder_24h,
         reminder_1h: body.reminder_1h,
         announcements: body.announcements,
         meeting_changes: body.meeting_changes,
+        comment_replies,
         group_names_in_subjects: body.group_names_in_subjects,
     };
-    let app = &state.app;
     account_settings::set_preferences(app, &user.person, &preferences, state.app.now()).await?;
     Ok(Json(
         account_settings::preferences(app, &user.person)

@@ -136,6 +136,7 @@ impl MailStore for SqlStore {
             .bind(p.reminder_1h)
             .bind(p.announcements)
             .bind(p.meeting_changes)
+            .bind(p.comment_replies)
             .bind(p.group_names_in_subjects)
             .bind(now)
             .execute(self.db())

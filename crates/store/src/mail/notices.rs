@@ -117,7 +117,7 @@ impl<T: ?Sized> Notices<T> for NoMail {
 /// The accounts among an audience that have an address, each with its
 /// preferences (the defaults without a row) and zone.
 const ADDRESSEES: &str = "SELECT a.id, a.time_zone, p.reminder_24h, p.reminder_1h,
-    p.announcements, p.meeting_changes, p.group_names_in_subjects
+    p.announcements, p.meeting_changes, p.comment_replies, p.group_names_in_subjects
 FROM accounts a LEFT JOIN notification_preferences p ON p.account_id = a.id
 WHERE a.email IS NOT NULL AND a.id IN (";
 const MEMBERS: &str =
@@ -131,6 +131,7 @@ struct AddresseeRow {
     reminder_1h: Option<bool>,
     announcements: Option<bool>,
     meeting_changes: Option<bool>,
+    comment_replies: Option<bool>,
     group_names_in_subjects: Option<bool>,
 }
 
@@ -144,6 +145,7 @@ impl From<AddresseeRow> for Addressee {
                 reminder_1h: row.reminder_1h.unwrap_or(default.reminder_1h),
                 announcements: row.announcements.unwrap_or(default.announcements),
                 meeting_changes: row.meeting_changes.unwrap_or(default.meeting_changes),
+                comment_replies: row.comment_replies.unwrap_or(default.comment_replies),
                 group_names_in_subjects: row
                     .group_names_in_subjects
                     .unwrap_or(default.group_names_in_subjects),

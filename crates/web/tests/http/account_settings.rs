@@ -549,10 +549,17 @@ async fn one_click_unsubscribe_works_without_a_session_and_preferences_are_kept(
         .json();
     assert_eq!(
         api,
-        json!({"reminder_24h": false, "reminder_1h": true, "announcements": false, "meeting_changes": false, "group_names_in_subjects": true})
+        json!({"reminder_24h": false, "reminder_1h": true, "announcements": false, "meeting_changes": false, "comment_replies": false, "group_names_in_subjects": true})
     );
     let put = browser.json("PUT", "/api/v1/me/notifications", json!({"reminder_24h": true, "reminder_1h": true, "announcements": true, "meeting_changes": true, "group_names_in_subjects": false})).await;
     assert_eq!(put.json()["announcements"], json!(true));
+    assert_eq!(
+        put.json()["comment_replies"],
+        json!(false),
+        "a field a client leaves out stays as it was"
+    );
+    let put = browser.json("PUT", "/api/v1/me/notifications", json!({"reminder_24h": true, "reminder_1h": true, "announcements": true, "meeting_changes": true, "comment_replies": true, "group_names_in_subjects": false})).await;
+    assert_eq!(put.json()["comment_replies"], json!(true));
     let incomplete = browser
         .json(
             "PUT",

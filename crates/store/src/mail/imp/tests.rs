@@ -267,6 +267,7 @@ crate::on_both_backends!(
             reminder_1h: true,
             announcements: true,
             meeting_changes: false,
+            comment_replies: false,
             group_names_in_subjects: true,
         };
         store
