@@ -39,6 +39,15 @@ pub enum Conflict {
     /// The account alone hosts groups; it cannot be deleted yet.
     #[error("hosts_groups")]
     HostsGroups,
+    /// The comment answered is deleted, hidden or not yet shown.
+    #[error("reply_unavailable")]
+    ReplyUnavailable,
+    /// The thread is as deep as threads go.
+    #[error("too_deep")]
+    TooDeep,
+    /// The comment is past the time in which its author may change it.
+    #[error("edit_window_closed")]
+    EditWindowClosed,
 }
 
 impl Conflict {
@@ -55,6 +64,9 @@ impl Conflict {
             Self::NotClaimable => "not_claimable",
             Self::ClaimPending => "already_asked",
             Self::HostsGroups => "hosts_groups",
+            Self::ReplyUnavailable => "reply_unavailable",
+            Self::TooDeep => "too_deep",
+            Self::EditWindowClosed => "edit_window_closed",
         }
     }
 }

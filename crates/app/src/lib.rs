@@ -46,6 +46,7 @@ pub mod account_zone;
 pub mod accounts;
 pub mod claims;
 pub mod clock;
+pub mod comments;
 mod conflict;
 mod context;
 pub mod demo;

@@ -238,3 +238,20 @@ impl GroupBuilder {
         self.submission
     }
 }
+
+/// The token of the newest mail due at `at` whose text links to `path`
+/// (`/verify-email/`), read as the person does, from the mail; marks every
+/// due mail sent.
+pub async fn token_from_mail(app: &App, path: &str, at: Timestamp) -> Option<String> {
+    let store = app.store();
+    let lease = at + jiff::SignedDuration::from_hours(1);
+    let claimed = store.claim_mail(at, lease, 100).await.expect("claim");
+    let mut token = None;
+    for mail in &claimed {
+        if let Some(start) = mail.text.find(path) {
+            token = Some(mail.text[start + path.len()..][..32].to_owned());
+        }
+        store.mark_mail_sent(mail.id, at).await.expect("sent");
+    }
+    token
+}

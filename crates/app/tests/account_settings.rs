@@ -17,20 +17,9 @@ use kith_store::mail::NoMail;
 use kith_store::moderation::StatusChange;
 use kith_store::{Store, on_both_backends};
 
-/// The token of the newest unsent mail's first link to `path`, and marks
-/// every due mail sent.
+/// The token of the newest due mail's first link to `path`.
 async fn token_from_mail(app: &App, path: &str) -> Option<String> {
-    let store = app.store();
-    let later = now() + SignedDuration::from_hours(1);
-    let claimed = store.claim_mail(now(), later, 100).await.expect("claim");
-    let mut token = None;
-    for mail in &claimed {
-        if let Some(start) = mail.text.find(path) {
-            token = Some(mail.text[start + path.len()..][..32].to_owned());
-        }
-        store.mark_mail_sent(mail.id, now()).await.expect("sent");
-    }
-    token
+    kith_app::testing::token_from_mail(app, path, now()).await
 }
 
 async fn logs_in(app: &App, login: &str, password: &str) -> bool {

@@ -120,6 +120,52 @@ pub fn deletion(replies: u64) -> Deletion {
     }
 }
 
+/// Whether a comment looks like it shares a group (the seed's "share the
+/// info below"): it names a weekday and a time, or carries a video call's
+/// link. Such a comment gets a gentle pointer to listing the group.
+pub fn shares_a_group(body: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    const CALLS: [&str; 5] = [
+        "zoom.us/",
+        "meet.google.com/",
+        "teams.microsoft.com/",
+        "meet.jit.si/",
+        "whereby.com/",
+    ];
+    let text = body.to_lowercase();
+    let names_a_day = DAYS.iter().any(|d| text.contains(d));
+    let names_a_time = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .any(|word| {
+            let word = word.trim_end_matches(['.', ';']);
+            let clock = word.split_once(':').is_some_and(|(h, m)| {
+                !h.is_empty()
+                    && h.len() <= 2
+                    && h.bytes().all(|b| b.is_ascii_digit())
+                    && m.len() >= 2
+                    && m.as_bytes()[..2].iter().all(u8::is_ascii_digit)
+            });
+            let meridiem = ["am", "pm"].iter().any(|suffix| {
+                word.strip_suffix(suffix).is_some_and(|n| {
+                    !n.is_empty()
+                        && n.split(':')
+                            .next()
+                            .is_some_and(|h| h.len() <= 2 && h.bytes().all(|b| b.is_ascii_digit()))
+                })
+            });
+            clock || meridiem
+        });
+    (names_a_day && names_a_time) || CALLS.iter().any(|c| text.contains(c))
+}
+
 /// A comment as [`thread`] needs it: its place and its parent.
 pub trait Threaded {
     /// Its internal row id.

@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::account::Email;
-use kith_domain::comment::{CommentStatus, Deletion, ReplyRefusal};
+use kith_domain::comment::{CommentStatus, Deletion, ReplyRefusal, Threaded};
 use kith_domain::ids::{CommentId, GroupId, Slug, StoryId};
 
 use crate::mail::{MailDraft, Notices};
@@ -101,6 +101,8 @@ pub struct CommentRecord {
     pub subject: CommentSubject,
     /// That page's name in links.
     pub subject_key: SubjectKey,
+    /// That page's title.
+    pub subject_title: String,
     /// The comment it answers: (row, public id).
     pub parent: Option<(i64, CommentId)>,
     /// The row of the comment on the page its thread starts from (its own
@@ -129,6 +131,17 @@ impl CommentRecord {
             CommentAuthor::Member { account, .. } => Some(account),
             _ => None,
         }
+    }
+}
+
+/// Threads are built by the comment's row and its parent's.
+impl Threaded for CommentRecord {
+    fn id(&self) -> i64 {
+        self.row
+    }
+
+    fn parent(&self) -> Option<i64> {
+        self.parent.as_ref().map(|(row, _)| *row)
     }
 }
 
@@ -308,6 +321,7 @@ pub trait CommentStore {
 /// The columns every read of comments selects, `c` being the comment.
 const COMMENT_COLUMNS: &str = "SELECT c.id, c.public_id, c.resource_id, c.story_id,
     r.slug AS resource_slug, s.public_id AS story_public_id,
+    COALESCE(r.title, s.title) AS subject_title,
     c.parent_id, p.public_id AS parent_public_id, c.root_id, c.depth,
     c.author_id, a.handle, c.guest_id, c.guest_name, g.slug AS group_slug, g.name AS group_name,
     c.body, c.status, c.created_at, c.edited_at
@@ -435,6 +449,7 @@ pub(crate) struct CommentRow {
     story_id: Option<i64>,
     resource_slug: Option<String>,
     story_public_id: Option<String>,
+    subject_title: Option<String>,
     parent_id: Option<i64>,
     parent_public_id: Option<String>,
     root_id: Option<i64>,
@@ -482,6 +497,7 @@ impl CommentRow {
             id: CommentId::from_trusted(self.public_id),
             subject,
             subject_key,
+            subject_title: self.subject_title.unwrap_or_default(),
             parent: self
                 .parent_id
                 .zip(self.parent_public_id.map(CommentId::from_trusted)),

@@ -390,3 +390,64 @@ impl MailKind for ListingWaiting {
         self.render_templates(footer)
     }
 }
+
+/// Someone answered a person's comment: the page's title, an excerpt of
+/// the answer and its permalink. Optional mail (`comment_replies`).
+#[derive(Debug, Clone)]
+pub struct CommentReply {
+    /// The title of the page the comments are under.
+    pub page_title: String,
+    /// The answer's first words, as plain text.
+    pub excerpt: String,
+    /// The answer's permalink.
+    pub link: String,
+}
+
+mail_templates!(
+    CommentReply,
+    "mail/comment_reply.txt",
+    "mail/comment_reply.html"
+);
+
+impl MailKind for CommentReply {
+    const KIND: &'static str = "comment_reply";
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::CommentReplies);
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: someone answered your comment".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// A guest's comment waits for them to confirm their address: the
+/// single-use link that does it. Essential mail: they asked for it.
+#[derive(Debug, Clone)]
+pub struct GuestCommentConfirm {
+    /// The name they gave.
+    pub name: String,
+    /// The title of the page they commented on.
+    pub page_title: String,
+    /// The single-use link (`/comments/confirm/{token}`).
+    pub link: String,
+}
+
+mail_templates!(
+    GuestCommentConfirm,
+    "mail/guest_comment_confirm.txt",
+    "mail/guest_comment_confirm.html"
+);
+
+impl MailKind for GuestCommentConfirm {
+    const KIND: &'static str = "guest_comment_confirm";
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: confirm your comment".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

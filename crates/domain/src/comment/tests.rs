@@ -139,3 +139,16 @@ fn statuses_round_trip() {
     }
     assert_eq!(CommentStatus::parse("Published"), None);
 }
+
+#[test]
+fn a_comment_that_shares_a_group_is_noticed() {
+    assert!(shares_a_group(
+        "We meet every Tuesday at 7pm in the library, all welcome"
+    ));
+    assert!(shares_a_group("Thursdays (thursday) 19:30 CET by phone"));
+    assert!(shares_a_group("Join us: https://zoom.us/j/123"));
+    assert!(!shares_a_group("On Monday I felt better than in weeks."));
+    assert!(!shares_a_group(
+        "My experience wasn't the same: 3 years and 2 tapers."
+    ));
+}
