@@ -27,7 +27,7 @@ use crate::access::Person;
 use crate::mail::NotificationPreferences;
 use crate::mail::kinds::{CommentReply, GuestCommentConfirm};
 use crate::mail::{Tell, compose};
-use crate::markdown::{to_plain_text, to_safe_html};
+use crate::markdown::{to_plain_text, to_safe_ugc_html};
 use crate::tokens::{new_token, token_hash};
 use crate::{App, AppError, AppResult, Conflict};
 
@@ -254,7 +254,7 @@ fn view(
         html: if deleted {
             String::new()
         } else {
-            to_safe_html(&record.body)
+            to_safe_ugc_html(&record.body)
         },
         shares_group: record.group.is_none() && shares_a_group(&record.body),
         markdown: yours.then(|| record.body.clone()),
@@ -650,7 +650,7 @@ pub async fn held(app: &App, person: &Person) -> AppResult<Vec<HeldComment>> {
     Ok(held
         .into_iter()
         .map(|comment| HeldComment {
-            html: to_safe_html(&comment.body),
+            html: to_safe_ugc_html(&comment.body),
             comment,
         })
         .collect())

@@ -6,10 +6,19 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{Options, Parser, html};
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static SANITIZER: LazyLock<ammonia::Builder<'static>> =
+    LazyLock::new(|| sanitizer("nofollow noopener noreferrer"));
+
+/// Like [`SANITIZER`], for what readers write to each other (comments):
+/// links say they are user-generated (`ugc`), so search engines give them
+/// no weight and spam earns nothing.
+static UGC_SANITIZER: LazyLock<ammonia::Builder<'static>> =
+    LazyLock::new(|| sanitizer("nofollow ugc noopener noreferrer"));
+
+fn sanitizer(link_rel: &'static str) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
-        .link_rel(Some("nofollow noopener noreferrer"))
+        .link_rel(Some(link_rel))
         // An image would tell another server who reads the page.
         .rm_tags(["img"])
         // Phone numbers are tap-to-call (`tel:`) and text (`sms:`) links.
@@ -19,17 +28,27 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
                 .collect(),
         );
     builder
-});
+}
 
 /// Renders Markdown to sanitised HTML.
 pub fn to_safe_html(markdown: &str) -> String {
+    SANITIZER.clean(&raw_html(markdown)).to_string()
+}
+
+/// Renders what one reader writes to others (a comment) to sanitised HTML
+/// whose links are marked `nofollow ugc`.
+pub fn to_safe_ugc_html(markdown: &str) -> String {
+    UGC_SANITIZER.clean(&raw_html(markdown)).to_string()
+}
+
+fn raw_html(markdown: &str) -> String {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
     );
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, parser);
-    SANITIZER.clean(&raw).to_string()
+    raw
 }
 
 /// Markdown as plain text: the words, with a blank line between blocks and
@@ -53,6 +72,16 @@ pub fn to_plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readers_links_are_marked_user_generated() {
+        let html = to_safe_ugc_html("[a group](https://example.org) <script>x</script>");
+        assert!(
+            html.contains(r#"rel="nofollow ugc noopener noreferrer""#),
+            "{html}"
+        );
+        assert!(!html.contains("<script"));
+    }
 
     #[test]
     fn markdown_renders_lists_and_emphasis() {

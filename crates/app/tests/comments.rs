@@ -236,7 +236,7 @@ on_both_backends_with_url!(
             panic!("refused");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["name", "email", "body"]);
+        assert_eq!(fields, ["guest_name", "email", "body"]);
 
         // The token is only in the mail; the store keeps its hash. Find it
         // the way the guest does: through the link in the mail body.

@@ -26,7 +26,7 @@ pub fn parse_body(raw: &str) -> Result<String, FieldError> {
 
 /// Checks the name a guest comments under: 1–60 characters.
 pub fn parse_guest_name(raw: &str) -> Result<String, FieldError> {
-    text_within("name", raw, 1, GUEST_NAME_MAX)
+    text_within("guest_name", raw, 1, GUEST_NAME_MAX)
 }
 
 /// Where a comment is in its life.

@@ -20,8 +20,8 @@ use utoipa_axum::routes;
 
 use crate::error::{FieldProblem, Problem};
 use crate::{
-    AppState, account_settings, accounts, admin, directory, groups, hosting, me, membership,
-    moderation, notifications,
+    AppState, account_settings, accounts, admin, comments, directory, groups, hosting, me,
+    membership, moderation, notifications,
 };
 
 #[derive(OpenApi)]
@@ -111,6 +111,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::approve_group))
         .routes(routes!(moderation::reject_group))
         .routes(routes!(moderation::moderator_unlist_group))
+        .routes(routes!(
+            comments::api::resource_comments,
+            comments::api::comment_on_resource
+        ))
+        .routes(routes!(
+            comments::api::story_comments,
+            comments::api::comment_on_story
+        ))
+        .routes(routes!(
+            comments::api::get_comment,
+            comments::api::edit_comment,
+            comments::api::delete_comment
+        ))
+        .routes(routes!(comments::api::held_comments))
+        .routes(routes!(comments::api::moderate_comment))
         .routes(routes!(admin::get_audit))
         .routes(routes!(admin::put_safety))
         .routes(routes!(crate::about::put_about))

@@ -39,6 +39,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 mod choosers;
+pub mod comments;
 pub mod directory;
 pub mod error;
 pub mod extract;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account_settings::router())
         .merge(notifications::router())
         .merge(moderation::router())
+        .merge(comments::router())
         .merge(admin::router())
         .merge(safety::router())
         .merge(about::router())

@@ -126,7 +126,7 @@ fn bodies_and_names_are_checked() {
         parse_body(&"x".repeat(BODY_MAX + 1)).unwrap_err().code,
         "too_long"
     );
-    assert_eq!(parse_guest_name("").unwrap_err().field, "name");
+    assert_eq!(parse_guest_name("").unwrap_err().field, "guest_name");
 }
 
 #[test]
