@@ -9,6 +9,7 @@ mod block_reads_as_decline;
 mod caching;
 mod calendars;
 mod canary;
+mod comments;
 mod csrf;
 mod directory;
 mod feeds;
