@@ -505,8 +505,9 @@ pub async fn post_as_guest(
     let name = refusals.check(comment::parse_guest_name(&input.name));
     let email = refusals.check(Email::parse(&input.email));
     let body = refusals.check(comment::parse_body(&input.body));
+    refusals.finish(|| ()).map_err(AppError::Invalid)?;
     let (Some(name), Some(email), Some(body)) = (name, email, body) else {
-        return Err(AppError::Invalid(refusals.finish(|| ()).unwrap_err()));
+        return Err(AppError::internal("a checked field is missing"));
     };
     let store = app.store();
     let hour_ago = now - SignedDuration::from_hours(1);

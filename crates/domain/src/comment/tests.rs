@@ -103,7 +103,7 @@ fn replies_are_refused_to_unavailable_comments_and_past_the_limit() {
 
 #[test]
 fn comments_are_editable_only_within_the_window() {
-    let written: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+    let written: Timestamp = "2026-12-01T10:00:00Z".parse().expect("present");
     let within = written + EDIT_WINDOW;
     let after = within + SignedDuration::from_secs(1);
     assert!(editable(CommentStatus::Published, written, within));
@@ -121,12 +121,17 @@ fn deleting_leaves_a_placeholder_only_when_there_are_replies() {
 #[test]
 fn bodies_and_names_are_checked() {
     assert_eq!(parse_body("  hi  "), Ok("hi".to_owned()));
-    assert_eq!(parse_body("   ").unwrap_err().code, "required");
+    assert_eq!(parse_body("   ").expect_err("refused").code, "required");
     assert_eq!(
-        parse_body(&"x".repeat(BODY_MAX + 1)).unwrap_err().code,
+        parse_body(&"x".repeat(BODY_MAX + 1))
+            .expect_err("refused")
+            .code,
         "too_long"
     );
-    assert_eq!(parse_guest_name("").unwrap_err().field, "guest_name");
+    assert_eq!(
+        parse_guest_name("").expect_err("refused").field,
+        "guest_name"
+    );
 }
 
 #[test]

@@ -62,7 +62,7 @@ on_both_backends_with_url!(
         let id = location["/comments/".len()..]
             .split('#')
             .next()
-            .unwrap()
+            .expect("present")
             .to_owned();
 
         let page = browser.get(&format!("/comments/{id}")).await;
@@ -86,7 +86,7 @@ on_both_backends_with_url!(
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-        let reply_id = reply.json()["id"].as_str().unwrap().to_owned();
+        let reply_id = reply.json()["id"].as_str().expect("present").to_owned();
 
         let tree = app
             .json("/api/v1/resources/do-it-in-a-group/comments")
@@ -331,7 +331,7 @@ on_both_backends_with_url!(
             .await
             .json("GET", "/api/v1/moderation/comments", json!(null))
             .await;
-        let id = held.json()[0]["id"].as_str().unwrap().to_owned();
+        let id = held.json()[0]["id"].as_str().expect("present").to_owned();
         assert!(!queue.body.contains("canary") && !held.body.contains("canary"));
         let published = moderator
             .post_form(&format!("/moderation/comments/{id}/publish"), &[])

@@ -116,7 +116,7 @@ crate::on_both_backends_with_url!(
         );
         assert_eq!(
             first[0].subject_key,
-            SubjectKey::Resource(Slug::parse("on-tapering").unwrap())
+            SubjectKey::Resource(Slug::parse("on-tapering").expect("present"))
         );
 
         let rest = store
