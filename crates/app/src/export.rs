@@ -38,6 +38,27 @@ pub struct Export {
     pub join_requests: Vec<JoinRequestSection>,
     /// The person's answers to "will you come?".
     pub rsvps: Vec<RsvpSection>,
+    /// The person's comments, newest first.
+    pub comments: Vec<CommentSection>,
+}
+
+/// One of the person's comments.
+#[derive(Serialize)]
+pub struct CommentSection {
+    /// Its id (its permalink is `/comments/{id}`).
+    pub id: String,
+    /// The page it is under.
+    pub page: String,
+    /// The comment it answers.
+    pub in_reply_to: Option<String>,
+    /// Its text (Markdown).
+    pub text: String,
+    /// `published`, `held` or `hidden`.
+    pub status: &'static str,
+    /// When it was written.
+    pub created_at: String,
+    /// When it was last changed.
+    pub edited_at: Option<String>,
 }
 
 /// A request to join, as its author sees it.
@@ -193,6 +214,19 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
             attending,
         })
         .collect();
+    let comments = crate::comments::your_comments(app, person)
+        .await?
+        .into_iter()
+        .map(|c| CommentSection {
+            id: c.id.to_string(),
+            page: crate::comments::page_path(&c.subject_key),
+            in_reply_to: c.parent.map(|(_, id)| id.to_string()),
+            text: c.body,
+            status: c.status.code(),
+            created_at: c.created_at.to_string(),
+            edited_at: c.edited_at.map(|t| t.to_string()),
+        })
+        .collect();
     Ok(Export {
         format: FORMAT,
         exported_at: now.to_string(),
@@ -231,5 +265,6 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
             .map(|at| at.to_string()),
         join_requests,
         rsvps,
+        comments,
     })
 }

@@ -159,6 +159,19 @@ on_both_backends_with_url!(
         assert_eq!(gone.status, StatusCode::NO_CONTENT);
         let after = app.json(&format!("/api/v1/comments/{id}")).await;
         assert_eq!(after["comments"][0]["replies"], json!([]));
+
+        let export = api
+            .json("GET", "/api/v1/me/export", json!(null))
+            .await
+            .json();
+        let mine = export["comments"].as_array().expect("comments");
+        assert_eq!(
+            mine.len(),
+            1,
+            "the deleted reply is gone from the export too"
+        );
+        assert_eq!(mine[0]["text"], "Thank you.");
+        assert_eq!(mine[0]["page"], format!("/stories/{STORY}"));
     }
 );
 
