@@ -306,7 +306,7 @@ async fn write(
         None => {
             state
                 .limits
-                .mail(ip, "comment")
+                .mail(ip, form.get("email"))
                 .map_err(WebError::RateLimited)?;
             if looks_automated(form, now) {
                 // Say what a person would hear, and keep nothing.
