@@ -11,7 +11,7 @@ use kith_store::testing::execute_sql;
 use kith_store::{Store, on_both_backends_with_url};
 use serde_json::json;
 
-use crate::support::{TestApp, link_in, now};
+use crate::support::{TestApp, link_in};
 
 const STORY: &str = "0f0e0d0c0b0a09080706050403020100";
 const GUEST_EMAIL: &str = "guest.canary@example.net";
@@ -30,9 +30,10 @@ async fn pages(url: &str, author: i64) {
     .await;
 }
 
-/// The time a person would have taken to fill the guest form.
+/// When the guest form was shown, by the wall clock, as long ago as a
+/// person takes to fill it.
 fn shown_a_while_ago() -> String {
-    (now().as_second() - 30).to_string()
+    (jiff::Timestamp::now().as_second() - 30).to_string()
 }
 
 on_both_backends_with_url!(
@@ -292,7 +293,7 @@ on_both_backends_with_url!(
         };
         for (website, shown) in [
             ("https://spam.example", shown_at.clone()),
-            ("", now().as_second().to_string()),
+            ("", jiff::Timestamp::now().as_second().to_string()),
         ] {
             let owned = fields(website, shown);
             let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
