@@ -30,6 +30,9 @@
 //! - [`account_settings`]: account tokens (verification, password reset),
 //!   password changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
+//! - [`reports`]: reports, moderators' decisions and appeals, the daily
+//!   digest of overdue ones.
+//! - [`blocks`]: who blocked whom.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -41,6 +44,7 @@
 pub mod account_settings;
 pub mod accounts;
 pub mod audit;
+pub mod blocks;
 mod bulk;
 pub mod claims;
 mod db;
@@ -53,6 +57,7 @@ pub mod model;
 pub mod moderation;
 pub mod occurrences;
 pub mod postgres;
+pub mod reports;
 pub mod rooms;
 pub mod search;
 pub mod site_texts;
@@ -70,6 +75,7 @@ use jiff::Timestamp;
 pub use account_settings::AccountSettingsStore;
 pub use accounts::AccountStore;
 pub use audit::AuditStore;
+pub use blocks::BlockStore;
 pub use claims::ClaimStore;
 pub use groups::GroupStore;
 pub use hosting::HostingStore;
@@ -81,6 +87,7 @@ pub use model::{
 };
 pub use moderation::ModerationStore;
 pub use occurrences::OccurrenceStore;
+pub use reports::ReportStore;
 pub use rooms::RoomStore;
 pub use site_texts::SiteTextStore;
 
@@ -178,6 +185,8 @@ pub trait Store:
     + MailStore
     + AccountSettingsStore
     + RoomStore
+    + ReportStore
+    + BlockStore
     + Send
     + Sync
     + 'static
