@@ -39,6 +39,9 @@ pub enum Conflict {
     /// The account alone hosts groups; it cannot be deleted yet.
     #[error("hosts_groups")]
     HostsGroups,
+    /// An appeal goes to another moderator than the one who decided.
+    #[error("own_decision")]
+    OwnDecision,
 }
 
 impl Conflict {
@@ -55,6 +58,7 @@ impl Conflict {
             Self::NotClaimable => "not_claimable",
             Self::ClaimPending => "already_asked",
             Self::HostsGroups => "hosts_groups",
+            Self::OwnDecision => "own_decision",
         }
     }
 }
