@@ -30,7 +30,7 @@ async fn account_named(app: &App, handle: &str) -> AppResult<Option<AccountId>> 
 pub async fn block(app: &App, person: &Person, handle: &str, now: Timestamp) -> AppResult<()> {
     let blocked = account_named(app, handle)
         .await?
-        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("handle", "unknown")]))?;
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("handle", "unknown_handle")]))?;
     may_block(person.id, blocked).map_err(|e| AppError::Invalid(vec![e]))?;
     app.store().block(person.id, blocked, now).await?;
     Ok(())

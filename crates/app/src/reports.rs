@@ -119,6 +119,13 @@ async fn resolve(app: &App, person: &Person, target: &Target) -> AppResult<Resol
     Ok(resolved)
 }
 
+/// What a report form shows of its target (a listing's name, a handle),
+/// once `person` may see it: `NotFound` otherwise; their own content is
+/// refused as reporting it would be.
+pub async fn preview(app: &App, person: &Person, target: &Target) -> AppResult<String> {
+    Ok(resolve(app, person, target).await?.excerpt)
+}
+
 /// Reports a target with a reason code and optional words ("other" needs
 /// words). A second open report by the same person on the same target is
 /// the first: answers its id either way.
@@ -134,7 +141,7 @@ pub async fn report(
     let mut errors = Vec::new();
     let reason = Reason::parse(reason);
     if reason.is_none() {
-        errors.push(FieldError::new("reason", "required"));
+        errors.push(FieldError::new("reason", "unknown_reason"));
     }
     let details = match text_within("details", details, 0, DETAILS_MAX) {
         Ok(d) if d.is_empty() && reason == Some(Reason::Other) => {
@@ -188,9 +195,9 @@ pub struct DecisionInput<'a> {
     /// report `uphold` or `overturn`.
     pub action: &'a str,
     /// Why, in words the reporter and the author read.
-    pub note: &'a str,
+    pub why: &'a str,
     /// For a suspension: how many days.
-    pub days: &'a str,
+    pub suspend_days: &'a str,
 }
 
 fn audit_action(action: Action) -> &'static str {
@@ -217,7 +224,7 @@ pub async fn decide(
     authorize_on_site(Some(person), SiteAction::Moderate)?;
     let store = app.store();
     let report = store.report(id).await?;
-    let note = text_within("note", input.note, 1, NOTE_MAX);
+    let note = text_within("why", input.why, 1, NOTE_MAX);
     match report.status {
         ReportStatus::Open => {}
         ReportStatus::Appealed => {
@@ -264,12 +271,12 @@ pub async fn decide(
     }
     let note = note.map_err(|e| errors.push(e)).unwrap_or_default();
     let suspend_until = match action {
-        Some(Action::Suspend) => match input.days.trim().parse::<i64>() {
+        Some(Action::Suspend) => match input.suspend_days.trim().parse::<i64>() {
             Ok(days) if (1..=SUSPEND_MAX_DAYS).contains(&days) => {
                 now.checked_add(SignedDuration::from_hours(days * 24)).ok()
             }
             _ => {
-                errors.push(FieldError::new("days", "out_of_range"));
+                errors.push(FieldError::new("suspend_days", "out_of_range"));
                 None
             }
         },
@@ -346,7 +353,7 @@ pub async fn appeal(
     if report.status != ReportStatus::Decided || report.appealed_at.is_some() {
         return Err(AppError::Conflict(Conflict::InvalidStatus));
     }
-    let text = text_within("text", text, 1, NOTE_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
+    let text = text_within("appeal", text, 1, NOTE_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
     app.store().appeal_report(id, person.id, &text, now).await?;
     Ok(())
 }

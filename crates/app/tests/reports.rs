@@ -86,7 +86,7 @@ on_both_backends!(
         let own = reports::report(app, &ana, &herself, "spam", "", now()).await;
         assert_eq!(invalid_field(&own), ("target", "own_content"));
         let no_reason = reports::report(app, &ana, &target, "rude", "", now()).await;
-        assert_eq!(invalid_field(&no_reason), ("reason", "required"));
+        assert_eq!(invalid_field(&no_reason), ("reason", "unknown_reason"));
         let other = reports::report(app, &ana, &target, "other", "  ", now()).await;
         assert_eq!(invalid_field(&other), ("details", "required"));
         let nobody = Target::Person("no-such-person".into());
@@ -123,15 +123,15 @@ on_both_backends!(
 
         let hide = DecisionInput {
             action: "hide",
-            note: "Advice to stop at once is not safe here.",
-            days: "",
+            why: "Advice to stop at once is not safe here.",
+            suspend_days: "",
         };
         let no_note = DecisionInput {
-            note: " ",
+            why: " ",
             ..hide.clone()
         };
         let refused = reports::decide(app, &warden, &id, &no_note, now()).await;
-        assert_eq!(invalid_field(&refused), ("note", "required"));
+        assert_eq!(invalid_field(&refused), ("why", "required"));
         let remove = DecisionInput {
             action: "remove",
             ..hide.clone()
@@ -171,7 +171,7 @@ on_both_backends!(
             .await
             .expect("the author's");
         let empty = reports::appeal(app, &host, &id, "", now()).await;
-        assert_eq!(invalid_field(&empty), ("text", "required"));
+        assert_eq!(invalid_field(&empty), ("appeal", "required"));
         reports::appeal(app, &host, &id, "We changed the description.", now())
             .await
             .expect("appeal");
@@ -182,8 +182,8 @@ on_both_backends!(
         ));
         let overturn = DecisionInput {
             action: "overturn",
-            note: "The new text is fine.",
-            days: "",
+            why: "The new text is fine.",
+            suspend_days: "",
         };
         let own = reports::decide(app, &warden, &id, &overturn, now()).await;
         assert!(
@@ -259,13 +259,13 @@ on_both_backends!(
         .expect("report");
         let too_long = DecisionInput {
             action: "suspend",
-            note: "Harassing members in threads.",
-            days: "999",
+            why: "Harassing members in threads.",
+            suspend_days: "999",
         };
         let refused = reports::decide(app, &warden, &id, &too_long, now()).await;
-        assert_eq!(invalid_field(&refused), ("days", "out_of_range"));
+        assert_eq!(invalid_field(&refused), ("suspend_days", "out_of_range"));
         let suspend = DecisionInput {
-            days: "3",
+            suspend_days: "3",
             ..too_long
         };
         let decided = reports::decide(app, &warden, &id, &suspend, now())
@@ -351,7 +351,7 @@ on_both_backends!(
         let own = blocks::block(app, &host, "willow", now()).await;
         assert_eq!(invalid_field(&own), ("handle", "self_block"));
         let unknown = blocks::block(app, &host, "nobody-here", now()).await;
-        assert_eq!(invalid_field(&unknown), ("handle", "unknown"));
+        assert_eq!(invalid_field(&unknown), ("handle", "unknown_handle"));
         blocks::block(app, &host, "joe", now())
             .await
             .expect("block");
