@@ -18,6 +18,7 @@ use kith_domain::reports::{
     Action, DETAILS_MAX, NOTE_MAX, OVERDUE, Reason, ReportStatus, SUSPEND_MAX_DAYS, TargetKind,
     digest_day, may_decide_appeal,
 };
+use kith_domain::room::{Event, Who};
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::AuditEntry;
 use kith_store::mail::Audience;
@@ -78,7 +79,12 @@ fn invalid(field: &'static str, code: &'static str) -> AppError {
 
 /// Finds the target as `person` may see it: `NotFound` for what they may
 /// not see, exactly as for nothing; their own content is refused.
-async fn resolve(app: &App, person: &Person, target: &Target) -> AppResult<Resolved> {
+async fn resolve(
+    app: &App,
+    person: &Person,
+    target: &Target,
+    now: Timestamp,
+) -> AppResult<Resolved> {
     let store = app.store();
     let resolved = match target {
         Target::Group(slug) => {
@@ -110,11 +116,12 @@ async fn resolve(app: &App, person: &Person, target: &Target) -> AppResult<Resol
                 excerpt: account.handle.to_string(),
             }
         }
+        Target::RoomMessage(meeting, number) => {
+            room_message(app, person, meeting, *number, now).await?
+        }
         // Their capabilities resolve these (who may see them, who wrote
         // them) when they are wired in; until then nothing is found.
-        Target::RoomMessage(..) | Target::Story(_) | Target::Comment(_) => {
-            return Err(AppError::NotFound);
-        }
+        Target::Story(_) | Target::Comment(_) => return Err(AppError::NotFound),
     };
     Ok(resolved)
 }
@@ -122,8 +129,52 @@ async fn resolve(app: &App, person: &Person, target: &Target) -> AppResult<Resol
 /// What a report form shows of its target (a listing's name, a handle),
 /// once `person` may see it: `NotFound` otherwise; their own content is
 /// refused as reporting it would be.
-pub async fn preview(app: &App, person: &Person, target: &Target) -> AppResult<String> {
-    Ok(resolve(app, person, target).await?.excerpt)
+pub async fn preview(
+    app: &App,
+    person: &Person,
+    target: &Target,
+    now: Timestamp,
+) -> AppResult<String> {
+    Ok(resolve(app, person, target, now).await?.excerpt)
+}
+
+/// A message of a meeting's room, read from the room's log, for someone
+/// who may be in that room: still there (not removed by the facilitator),
+/// not their own. A message from someone without a device has no account
+/// to tell or suspend.
+async fn room_message(
+    app: &App,
+    person: &Person,
+    meeting: &OccurrenceId,
+    number: u64,
+    now: Timestamp,
+) -> AppResult<Resolved> {
+    let entry = crate::rooms::entry(app, person, meeting, now).await?;
+    let mut said = None;
+    for logged in app.store().room_log(&entry.occurrence.id).await? {
+        let events: Vec<Event> = serde_json::from_str(&logged.events).unwrap_or_default();
+        for event in events {
+            match event {
+                Event::Said { id, from, text } if id == number => said = Some((from, text)),
+                Event::MessageRemoved { id } if id == number => said = None,
+                _ => {}
+            }
+        }
+    }
+    let (from, text) = said.ok_or(AppError::NotFound)?;
+    let author = match from {
+        Who::Account(id) => Some(kith_domain::ids::AccountId(id)),
+        Who::Guest(_) => None,
+    };
+    if author == Some(person.id) {
+        return Err(invalid("target", "own_content"));
+    }
+    Ok(Resolved {
+        target_id: i64::try_from(number).map_err(|_| AppError::NotFound)?,
+        target_ref: meeting.to_string(),
+        author,
+        excerpt: text,
+    })
 }
 
 /// Reports a target with a reason code and optional words ("other" needs
@@ -137,7 +188,7 @@ pub async fn report(
     details: &str,
     now: Timestamp,
 ) -> AppResult<ReportId> {
-    let resolved = resolve(app, person, target).await?;
+    let resolved = resolve(app, person, target, now).await?;
     let mut errors = Vec::new();
     let reason = Reason::parse(reason);
     if reason.is_none() {

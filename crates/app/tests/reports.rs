@@ -404,3 +404,101 @@ on_both_backends!(
             .expect("unblocked");
     }
 );
+
+on_both_backends!(
+    a_room_message_is_reported_from_the_rooms_log_by_someone_who_may_be_there,
+    |store: Arc<dyn Store>| async move {
+        use kith_domain::room::{Command, Event, Who};
+        use kith_store::rooms::NewLogEntry;
+        let app = &testing::app(store.clone());
+        let host = person(app, "willow", Role::Member).await;
+        let joe = person(app, "joe", Role::Member).await;
+        let stranger = person(app, "passerby", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        let slug = listed(app, &host, &warden).await;
+        let request = membership::ask_to_join(app, &joe, &slug, "Hello.", None, now())
+            .await
+            .expect("ask");
+        membership::decide(
+            app,
+            &host,
+            &request.id,
+            kith_domain::membership::Decision::Approve,
+            "",
+            now(),
+        )
+        .await
+        .expect("welcome");
+        let meeting = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .clone();
+        let said = |id: u64, text: &str| {
+            serde_json::to_string(&[Event::Said {
+                id,
+                from: Who::Account(host.id.0),
+                text: text.to_owned(),
+            }])
+            .expect("json")
+        };
+        let command = serde_json::to_string(&Command::Say { text: "x".into() }).expect("json");
+        let actor = serde_json::to_string(&Who::Account(host.id.0)).expect("json");
+        let events = said(7, "Just stop taking it, it is all in your head.");
+        store
+            .append_room_command(
+                &meeting,
+                &NewLogEntry {
+                    seq: 1,
+                    actor: &actor,
+                    client_id: "c1",
+                    command: &command,
+                    events: &events,
+                    at_ms: 0,
+                },
+            )
+            .await
+            .expect("append");
+        let target = Target::RoomMessage(meeting.clone(), 7);
+        // Only someone who may be in the room reports what was said there.
+        let outside = reports::report(app, &stranger, &target, "unsafe_advice", "", now()).await;
+        assert!(matches!(outside, Err(AppError::NotFound)), "{outside:?}");
+        let own = reports::report(app, &host, &target, "unsafe_advice", "", now()).await;
+        assert_eq!(invalid_field(&own), ("target", "own_content"));
+        let missing = Target::RoomMessage(meeting.clone(), 8);
+        let missing = reports::report(app, &joe, &missing, "unsafe_advice", "", now()).await;
+        assert!(matches!(missing, Err(AppError::NotFound)), "{missing:?}");
+        let id = reports::report(app, &joe, &target, "unsafe_advice", "", now())
+            .await
+            .expect("report");
+        let queued = reports::for_moderator(app, &warden, &id)
+            .await
+            .expect("queued");
+        assert_eq!(
+            queued.excerpt,
+            "Just stop taking it, it is all in your head."
+        );
+        assert_eq!(queued.author, Some(host.id));
+        assert_eq!(queued.target_name.as_deref(), Some(meeting.as_str()));
+        let hide = DecisionInput {
+            action: "hide",
+            why: "Not safe.",
+            suspend_days: "",
+        };
+        let refused = reports::decide(app, &warden, &id, &hide, now()).await;
+        assert_eq!(invalid_field(&refused), ("action", "invalid"));
+        let warn = DecisionInput {
+            action: "warn",
+            ..hide
+        };
+        reports::decide(app, &warden, &id, &warn, now())
+            .await
+            .expect("warn");
+        assert!(
+            mail_kinds(store.as_ref())
+                .await
+                .contains(&"report_decided".to_owned())
+        );
+    }
+);

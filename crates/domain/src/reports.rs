@@ -133,12 +133,14 @@ impl Action {
 
     /// Whether the action applies to a target of `kind`: a person has no
     /// content to hide, a listing is hidden (unlisted) but never removed
-    /// from under its members.
+    /// from under its members, and a room message is removed by the
+    /// room's facilitator while the meeting is on (its log is gone once
+    /// the room closes), so a report of one acts on its author.
     pub fn fits(self, kind: TargetKind) -> bool {
         match self {
             Self::Dismiss | Self::Warn | Self::Suspend => true,
-            Self::Hide => kind != TargetKind::Person,
-            Self::Remove => !matches!(kind, TargetKind::Person | TargetKind::Group),
+            Self::Hide => !matches!(kind, TargetKind::Person | TargetKind::RoomMessage),
+            Self::Remove => matches!(kind, TargetKind::Story | TargetKind::Comment),
         }
     }
 }
@@ -237,6 +239,8 @@ mod tests {
         assert!(Action::Hide.fits(TargetKind::Group));
         assert!(Action::Remove.fits(TargetKind::Comment));
         assert!(Action::Suspend.fits(TargetKind::Person));
+        assert!(!Action::Hide.fits(TargetKind::RoomMessage));
+        assert!(Action::Warn.fits(TargetKind::RoomMessage));
     }
 
     #[test]

@@ -85,11 +85,12 @@ async fn render_report(
     let m = messages();
     let (kind, raw) = (form.get("kind"), form.get("target"));
     let target = target(kind, raw).ok_or(WebError::NotFound)?;
-    let (what, errors) = match reports::preview(&state.app, &user.person, &target).await {
-        Ok(what) => (what, errors),
-        Err(AppError::Invalid(refused)) => (String::new(), FormErrors::of(&refused)),
-        Err(err) => return Err(err.into()),
-    };
+    let (what, errors) =
+        match reports::preview(&state.app, &user.person, &target, state.app.now()).await {
+            Ok(what) => (what, errors),
+            Err(AppError::Invalid(refused)) => (String::new(), FormErrors::of(&refused)),
+            Err(err) => return Err(err.into()),
+        };
     let labels: Vec<(&str, &str)> = Reason::ALL
         .into_iter()
         .map(|r| (r.code(), m.of("report.reason", r.code())))

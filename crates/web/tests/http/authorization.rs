@@ -17,8 +17,8 @@ use serde_json::json;
 use kith_domain::membership::{Occupancy, RequestState};
 
 use crate::support::{Browser, TestApp, TestResponse, group_pairs, now};
-use kith_store::mail::NoMail;
 use kith_domain::reports::{Reason, TargetKind};
+use kith_store::mail::NoMail;
 use kith_store::moderation::StatusChange;
 use kith_store::reports::NewReport;
 
