@@ -230,6 +230,15 @@ pub async fn login(
     let Some(account) = account else {
         return Ok(LoginOutcome::Refused);
     };
+    // A suspended account cannot log in until its suspension lapses.
+    if app
+        .store()
+        .suspended_until(account.id, now)
+        .await?
+        .is_some()
+    {
+        return Ok(LoginOutcome::Refused);
+    }
     let token = start_session(app, account.id, request.kind, request.remember, now).await?;
     Ok(LoginOutcome::LoggedIn {
         token,

@@ -48,6 +48,9 @@ pub enum Conflict {
     /// The comment is past the time in which its author may change it.
     #[error("edit_window_closed")]
     EditWindowClosed,
+    /// An appeal goes to another moderator than the one who decided.
+    #[error("own_decision")]
+    OwnDecision,
 }
 
 impl Conflict {
@@ -67,6 +70,7 @@ impl Conflict {
             Self::ReplyUnavailable => "reply_unavailable",
             Self::TooDeep => "too_deep",
             Self::EditWindowClosed => "edit_window_closed",
+            Self::OwnDecision => "own_decision",
         }
     }
 }

@@ -38,6 +38,11 @@ pub struct Export {
     pub join_requests: Vec<JoinRequestSection>,
     /// The person's answers to "will you come?".
     pub rsvps: Vec<RsvpSection>,
+    /// The reports the person made (never those about them: who reported
+    /// is not theirs to know).
+    pub reports_made: Vec<crate::reports::ReportSection>,
+    /// Whom the person blocks, by handle.
+    pub blocks: Vec<crate::blocks::BlockSection>,
     /// The person's comments, newest first.
     pub comments: Vec<CommentSection>,
 }
@@ -265,6 +270,8 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
             .map(|at| at.to_string()),
         join_requests,
         rsvps,
+        reports_made: crate::reports::export_section(app, person).await?,
+        blocks: crate::blocks::export_section(app, person).await?,
         comments,
     })
 }

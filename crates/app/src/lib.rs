@@ -23,6 +23,9 @@
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
 //! - [`newcomer`]: registering and asking to join in one step.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
+//! - [`reports`]: reports, their queue, decisions, appeals, the admins'
+//!   daily digest of overdue ones.
+//! - [`blocks`]: members blocking one another.
 //! - [`reminders`]: mail a day and an hour before each meeting.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
 //! - [`safety`]: the crisis page, per country.
@@ -44,6 +47,7 @@ pub mod access;
 pub mod account_settings;
 pub mod account_zone;
 pub mod accounts;
+pub mod blocks;
 pub mod claims;
 pub mod clock;
 pub mod comments;
@@ -65,6 +69,7 @@ pub mod newcomer;
 pub mod passwords;
 pub mod public_cache;
 pub mod reminders;
+pub mod reports;
 pub mod rooms;
 pub mod safety;
 pub mod schedule;

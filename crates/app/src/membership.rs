@@ -210,7 +210,8 @@ pub async fn request_view(app: &App, person: &Person, id: &RequestId) -> AppResu
 /// Adds a message to a request's thread, as the person who asked or as a
 /// host. A blocked person writes as after a decline, but the hosts neither
 /// hear of it nor read it; while a request is held, the hosts hear nothing,
-/// and read the words once it reaches them.
+/// and read the words once it reaches them. Someone a reader blocked (see
+/// `blocks`) may not write to them at all.
 pub async fn post_message(
     app: &App,
     person: &Person,
@@ -228,10 +229,20 @@ pub async fn post_message(
         body: &body,
         hidden_from_hosts: hidden,
     };
+    let hosts = store.group_access(&request.slug).await?.hosts;
+    // A person blocked by the one they write to is refused as for any
+    // other step that does not apply, so neither learns of the block.
+    let readers = match reader {
+        Reader::Host => std::slice::from_ref(&request.account),
+        Reader::Seeker => hosts.as_slice(),
+    };
+    if crate::blocks::blocked_by_any(app, person.id, readers).await? {
+        return Err(refused(Refusal::NotApplicable));
+    }
     let to = match reader {
         Reader::Host => vec![request.account],
         Reader::Seeker if !access::hosts_hear_the_seeker_now(&request) => Vec::new(),
-        Reader::Seeker => store.group_access(&request.slug).await?.hosts,
+        Reader::Seeker => hosts,
     };
     let told = tell_about(app.site_url(), to, &request, "message");
     store.post_message(id, message, &told, now).await?;

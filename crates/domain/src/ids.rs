@@ -92,6 +92,12 @@ random_id!(
     CommentId
 );
 
+random_id!(
+    /// The public, random id of one report (`/moderation/reports/{id}`,
+    /// the author's appeal link).
+    ReportId
+);
+
 /// The public id of one of a person's sessions: the first 16 hex digits
 /// of its token's SHA-256 — enough to name it, useless to open it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -18,10 +18,13 @@
 //! - [`room`]: the live facilitation room's rules, as a state machine.
 //! - [`helpline`]: the crisis page's lines, their kinds and opening hours.
 //! - [`reader_country`]: the country a reader is probably in.
+//! - [`reports`]: reports, their reasons, moderators' decisions, appeals.
+//! - [`blocks`]: one member blocking another.
 
 pub mod account;
 pub mod answer_time;
 pub mod comment;
+pub mod blocks;
 pub mod directory;
 pub mod group;
 pub mod group_input;
@@ -32,6 +35,7 @@ pub mod mail_category;
 pub mod meeting_guide;
 pub mod membership;
 pub mod reader_country;
+pub mod reports;
 pub mod room;
 pub mod schedule;
 pub mod text;

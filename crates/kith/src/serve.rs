@@ -83,6 +83,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.clone(),
         Duration::from_secs(60),
     ));
+    // Reports waiting over 48 hours, mailed to the admins once a day;
+    // checked every ten minutes.
+    tokio::spawn(kith_app::reports::run_overdue_digest(
+        app.clone(),
+        Duration::from_secs(600),
+    ));
     // The live rooms: following other instances' appends (PostgreSQL) and
     // closing rooms half an hour after their meetings.
     let rooms = kith_app::rooms::RoomHub::new(store, clock);

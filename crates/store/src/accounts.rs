@@ -251,7 +251,8 @@ pub(crate) const LIVE_SESSION: &str =
     "SELECT s.kind, s.csrf_token, s.last_seen_at, a.id, a.handle, a.role,
     a.email_verified_at IS NOT NULL AS email_verified, a.time_zone
 FROM sessions s JOIN accounts a ON a.id = s.account_id
-WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2";
+WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2
+    AND (a.suspended_until IS NULL OR a.suspended_until <= $2)";
 /// Marks a session used. Only run when the mark is over a minute old, so
 /// reading pages does not take the write lock on every request.
 pub(crate) const TOUCH_SESSION: &str =

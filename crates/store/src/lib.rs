@@ -32,6 +32,9 @@
 //! - [`rooms`]: the live rooms' logs and what remains of them.
 //! - [`comments`]: threaded comments under resources and stories, and the
 //!   guests who confirm an address to write some.
+//! - [`reports`]: reports, moderators' decisions and appeals, the daily
+//!   digest of overdue ones.
+//! - [`blocks`]: who blocked whom.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -43,6 +46,7 @@
 pub mod account_settings;
 pub mod accounts;
 pub mod audit;
+pub mod blocks;
 mod bulk;
 pub mod claims;
 pub mod comments;
@@ -56,6 +60,7 @@ pub mod model;
 pub mod moderation;
 pub mod occurrences;
 pub mod postgres;
+pub mod reports;
 pub mod rooms;
 pub mod search;
 pub mod site_texts;
@@ -73,6 +78,7 @@ use jiff::Timestamp;
 pub use account_settings::AccountSettingsStore;
 pub use accounts::AccountStore;
 pub use audit::AuditStore;
+pub use blocks::BlockStore;
 pub use claims::ClaimStore;
 pub use comments::CommentStore;
 pub use groups::GroupStore;
@@ -85,6 +91,7 @@ pub use model::{
 };
 pub use moderation::ModerationStore;
 pub use occurrences::OccurrenceStore;
+pub use reports::ReportStore;
 pub use rooms::RoomStore;
 pub use site_texts::SiteTextStore;
 
@@ -183,6 +190,8 @@ pub trait Store:
     + AccountSettingsStore
     + RoomStore
     + CommentStore
+    + ReportStore
+    + BlockStore
     + Send
     + Sync
     + 'static

@@ -6,6 +6,8 @@
   const root = document.getElementById("room");
   if (!root) return;
   const words = root.dataset;
+  // The meeting, from the socket's path (`/meetings/{id}/room/ws`), for report links.
+  const meeting = root.dataset.ws.split("/")[2];
   const $ = (id) => document.getElementById(id);
   const status = $("room-status");
   const announcer = $("announcer");
@@ -132,8 +134,16 @@
     const element = $(id);
     element.replaceChildren(...items.map((entry) => {
       const item = document.createElement("li");
-      const { text, actions } = typeof entry === "string" ? { text: entry, actions: [] } : entry;
+      const { text, actions, links = [] } = typeof entry === "string" ? { text: entry, actions: [] } : entry;
       item.append(document.createTextNode(text));
+      // Links leave the room's page (a report opens its own form).
+      for (const [label, href] of links) {
+        const link = document.createElement("a");
+        link.href = href;
+        link.className = "small";
+        link.textContent = label;
+        item.append(" ", link);
+      }
       for (const [label, command, confirmation] of actions) {
         const button = document.createElement("button");
         button.type = "button";
@@ -202,9 +212,12 @@
     list("people", state.people.filter((p) => p.present).map(personEntry));
     list("chat", state.messages.map((m) => {
       const text = `${nameOf(m.from)}: ${m.text}`;
+      const links = key(m.from) === key(you)
+        ? []
+        : [[`${words.wordsReport} ${nameOf(m.from)}`, `/report?kind=room_message&target=${meeting}/${m.id}`]];
       return facilitating()
-        ? { text, actions: [[`${words.wordsRemoveMessage} ${nameOf(m.from)}`, { type: "remove_message", id: m.id }]] }
-        : text;
+        ? { text, links, actions: [[`${words.wordsRemoveMessage} ${nameOf(m.from)}`, { type: "remove_message", id: m.id }]] }
+        : { text, links, actions: [] };
     }));
     tick();
   }

@@ -129,6 +129,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_audit))
         .routes(routes!(admin::put_safety))
         .routes(routes!(crate::about::put_about))
+        .routes(routes!(
+            crate::reports::api::create_report,
+            crate::reports::api::list_my_reports
+        ))
+        .routes(routes!(crate::reports::api::appeal_report))
+        .routes(routes!(crate::reports::api::get_reports_queue))
+        .routes(routes!(crate::reports::api::decide_report))
+        .routes(routes!(
+            crate::blocks::list_blocks,
+            crate::blocks::create_block
+        ))
+        .routes(routes!(crate::blocks::delete_block))
 }
 
 /// Serves the OpenAPI document.

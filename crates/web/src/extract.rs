@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use kith_domain::ids::{
-    CommentId, InvitationId, OccurrenceId, RequestId, SessionId, Slug, StoryId,
+    CommentId, InvitationId, OccurrenceId, ReportId, RequestId, SessionId, Slug, StoryId,
 };
 
 use crate::AppState;
@@ -72,6 +72,12 @@ impl PathId for StoryId {
 }
 
 impl PathId for CommentId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for ReportId {
     fn from_path(raw: &str) -> Option<Self> {
         Self::parse(raw)
     }

@@ -14,6 +14,8 @@
 //! - [`account_settings`]: verifying an email, password resets, changing
 //!   email or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
+//! - [`reports`]: reporting, the moderators' reports queue, appeals.
+//! - [`blocks`]: members blocking one another, from `/me/blocks`.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
 //!   never write.
@@ -38,6 +40,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod blocks;
 mod choosers;
 pub mod comments;
 pub mod directory;
@@ -58,6 +61,7 @@ pub mod moderation;
 pub mod notifications;
 mod pages;
 pub mod query;
+pub mod reports;
 pub mod rooms;
 pub mod safety;
 pub mod security;
@@ -160,6 +164,8 @@ pub fn router(state: AppState) -> Router {
         .merge(notifications::router())
         .merge(moderation::router())
         .merge(comments::router())
+        .merge(reports::router())
+        .merge(blocks::router())
         .merge(admin::router())
         .merge(safety::router())
         .merge(about::router())

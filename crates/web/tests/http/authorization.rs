@@ -17,8 +17,10 @@ use serde_json::json;
 use kith_domain::membership::{Occupancy, RequestState};
 
 use crate::support::{Browser, TestApp, TestResponse, group_pairs, now};
+use kith_domain::reports::{Reason, TargetKind};
 use kith_store::mail::NoMail;
 use kith_store::moderation::StatusChange;
+use kith_store::reports::NewReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -101,6 +103,8 @@ struct World {
 /// person waiting.
 struct Placed {
     slug: String,
+    /// An open report of the listing, by its member.
+    report: String,
     member_request: String,
     pending_request: String,
     meeting: String,
@@ -180,6 +184,17 @@ impl World {
                 .await
                 .expect("status");
         }
+        let report = NewReport {
+            reporter: self.member.id,
+            kind: TargetKind::Group,
+            target_id: access.id.0,
+            target_ref: "",
+            author: Some(self.host.id),
+            excerpt: "Matrix Circle",
+            reason: Reason::Spam,
+            details: "",
+        };
+        let (report, _) = store.create_report(&report, now()).await.expect("report");
         let meeting = store
             .upcoming_occurrences(&slug, now(), 1)
             .await
@@ -187,6 +202,7 @@ impl World {
             .id
             .to_string();
         Placed {
+            report: report.to_string(),
             meeting,
             slug: slug.to_string(),
             member_request: requests.remove(0),
@@ -217,6 +233,7 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{request}", &placed.member_request)
             .replace("{pending}", &placed.pending_request)
             .replace("{meeting}", &placed.meeting)
+            .replace("{report}", &placed.report)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -390,6 +407,41 @@ fn rows() -> Vec<Row> {
                 "POST",
                 "/api/v1/moderation/groups/{slug}/unlist",
                 json!({"reason": "Reports."}),
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "reports queue",
+            status: Listed,
+            call: Call::Get("/moderation/reports"),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "reports queue (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/moderation/reports"),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "decide a report",
+            status: Listed,
+            call: Call::Form(
+                "/moderation/reports/{report}",
+                &[("action", "dismiss"), ("why", "Nothing to act on.")],
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "decide a report (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/moderation/reports/{report}/decision",
+                json!({"action": "dismiss", "why": "Nothing to act on."}),
             ),
             allowed: moderators,
             anonymous: Seen::Login,

@@ -24,6 +24,7 @@ mod membership;
 mod newcomers;
 mod openapi;
 mod page_order;
+mod reports;
 mod review;
 mod room_access;
 mod room_hardening;

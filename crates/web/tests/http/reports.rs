@@ -1,0 +1,257 @@
+//! Reports and blocks through the real router: a listing reported from its
+//! page, decided in the queue, both sides mailed (the author never told
+//! who reported), the appeal page; the API's problem codes; blocks from
+//! `/me/blocks` and the API.
+
+use axum::http::StatusCode;
+use kith_domain::account::Role;
+use kith_domain::group::ListingStatus;
+use serde_json::json;
+
+use crate::support::{TestApp, link_in};
+
+#[tokio::test]
+async fn a_listing_reported_from_its_page_is_hidden_from_the_queue_and_both_sides_are_mailed() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let ana = app.account("Anemone", Role::Member).await;
+    let warden = app.account("Warden", Role::Moderator).await;
+    let slug = app
+        .group_hosted_by(&host, "Larkspur Circle", ListingStatus::Listed)
+        .await;
+
+    let mut reporter = app.browser_as(&ana).await;
+    let page = reporter.get(&format!("/groups/{slug}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/report?kind=group&amp;target={slug}"))
+    );
+    let form = reporter
+        .get(&format!("/report?kind=group&target={slug}"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Larkspur Circle"));
+    let refused = reporter
+        .post_form(
+            "/report",
+            &[
+                ("kind", "group"),
+                ("target", slug.as_str()),
+                ("reason", "other"),
+                ("details", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Please say what is wrong."));
+    assert!(
+        refused.body.contains(r#"value="other" checked"#),
+        "the choice is kept"
+    );
+    let sent = reporter
+        .post_form(
+            "/report",
+            &[
+                ("kind", "group"),
+                ("target", slug.as_str()),
+                ("reason", "unsafe_advice"),
+                ("details", "It tells people to stop at once."),
+            ],
+        )
+        .await;
+    assert_eq!(sent.header("location"), "/report/thanks");
+
+    let mut host_browser = app.browser_as(&host).await;
+    let own = host_browser
+        .get(&format!("/report?kind=group&target={slug}"))
+        .await;
+    assert!(own.body.contains("You cannot report your own listing"));
+    assert!(host_browser.get("/moderation/reports").await.status == StatusCode::NOT_FOUND);
+
+    let mut moderator = app.browser_as(&warden).await;
+    let queue = moderator.get("/moderation/reports").await;
+    assert!(queue.body.contains("It tells people to stop at once."));
+    assert!(
+        queue.body.contains("Anemone"),
+        "moderators see who reported"
+    );
+    let id = app.db.store.reports_waiting(5).await.expect("queue")[0]
+        .id
+        .to_string();
+    let no_reason = moderator
+        .post_form(
+            &format!("/moderation/reports/{id}"),
+            &[("action", "hide"), ("why", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains(&format!("href=\"#f-why-{id}\"")));
+    let decided = moderator
+        .post_form(
+            &format!("/moderation/reports/{id}"),
+            &[
+                ("action", "hide"),
+                ("why", "Stopping at once is not safe advice."),
+            ],
+        )
+        .await;
+    assert_eq!(decided.header("location"), "/moderation/reports?decided=1");
+    assert_eq!(
+        app.browser().get(&format!("/groups/{slug}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mails = app.deliver().await;
+    let to = |who: &str| {
+        mails
+            .iter()
+            .find(|m| m.to.iter().any(|t| t.starts_with(who)))
+            .unwrap_or_else(|| panic!("no mail to {who}: {mails:?}"))
+    };
+    let outcome = to("anemone@");
+    assert!(outcome.text.contains("They hid what you reported."));
+    assert!(
+        outcome
+            .text
+            .contains("Stopping at once is not safe advice.")
+    );
+    let decision = to("willow@");
+    assert!(
+        decision
+            .text
+            .contains("Stopping at once is not safe advice.")
+    );
+    assert!(
+        !decision.raw.contains("Anemone"),
+        "the author never learns who reported"
+    );
+    let appeal = link_in(&decision.text, "/reports/");
+    let page = host_browser.get(&appeal).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Anemone"));
+    assert_eq!(reporter.get(&appeal).await.status, StatusCode::NOT_FOUND);
+    let sent = host_browser
+        .post_form(&appeal, &[("appeal", "We changed the description.")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let queue = moderator.get("/moderation/reports").await;
+    assert!(queue.body.contains("We changed the description."));
+}
+
+#[tokio::test]
+async fn the_api_reports_decides_and_answers_problems_with_stable_codes() {
+    let app = TestApp::empty().await;
+    let ana = app.account("Anemone", Role::Member).await;
+    app.account("Mallory", Role::Member).await;
+    let warden = app.account("Warden", Role::Moderator).await;
+    let mut client = app.api_as(&ana).await;
+    let own = client
+        .json(
+            "POST",
+            "/api/v1/reports",
+            json!({"kind": "person", "target": "Anemone", "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(own.json()["errors"][0]["code"], "own_content");
+    let nobody = client
+        .json(
+            "POST",
+            "/api/v1/reports",
+            json!({"kind": "person", "target": "nobody-here", "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    let made = client
+        .json(
+            "POST",
+            "/api/v1/reports",
+            json!({"kind": "person", "target": "Mallory", "reason": "harassment"}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    let mine = client.get("/api/v1/reports").await.json();
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert!(
+        mine[0].get("author").is_none(),
+        "a reporter is not shown whom"
+    );
+    assert_eq!(
+        client.get("/api/v1/moderation/reports").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut moderator = app.api_as(&warden).await;
+    let queue = moderator.get("/api/v1/moderation/reports").await.json();
+    assert_eq!(queue[0]["reporter"], "Anemone");
+    let path = format!("/api/v1/moderation/reports/{id}/decision");
+    let hide = moderator
+        .json("POST", &path, json!({"action": "hide", "why": "No."}))
+        .await;
+    assert_eq!(hide.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(hide.json()["field"], "action");
+    let suspend = moderator
+        .json(
+            "POST",
+            &path,
+            json!({"action": "suspend", "why": "Harassment.", "suspend_days": 2}),
+        )
+        .await;
+    assert_eq!(suspend.status, StatusCode::OK, "{}", suspend.body);
+    assert!(suspend.json()["suspended_until"].is_string());
+    let again = moderator
+        .json("POST", &path, json!({"action": "dismiss", "why": "Again."}))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["code"], "invalid_status");
+}
+
+#[tokio::test]
+async fn a_member_blocks_and_unblocks_from_their_page_and_the_api() {
+    let app = TestApp::empty().await;
+    let ana = app.account("Anemone", Role::Member).await;
+    app.account("Joe", Role::Member).await;
+    let mut browser = app.browser_as(&ana).await;
+    assert!(
+        browser
+            .get("/me")
+            .await
+            .body
+            .contains(r#"href="/me/blocks""#)
+    );
+    let own = browser
+        .post_form("/me/blocks", &[("handle", "Anemone")])
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(own.body.contains("You cannot block yourself."));
+    assert!(own.body.contains(r#"value="Anemone""#), "the input is kept");
+    let done = browser.post_form("/me/blocks", &[("handle", "Joe")]).await;
+    assert_eq!(done.header("location"), "/me/blocks?done=blocked");
+    let page = browser.get("/me/blocks?done=blocked").await;
+    assert!(page.body.contains("/me/blocks/Joe/unblock"));
+
+    let mut client = app.api_as(&ana).await;
+    let list = client.get("/api/v1/me/blocks").await.json();
+    assert_eq!(list[0]["handle"], "Joe");
+    let own = client
+        .json("POST", "/api/v1/me/blocks", json!({"handle": "Anemone"}))
+        .await;
+    assert_eq!(own.json()["errors"][0]["code"], "self_block");
+    let gone = client
+        .json("DELETE", "/api/v1/me/blocks/Joe", json!({}))
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let again = client
+        .json("DELETE", "/api/v1/me/blocks/Joe", json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let made = client
+        .json("POST", "/api/v1/me/blocks", json!({"handle": "joe"}))
+        .await;
+    assert_eq!(made.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        client.get("/api/v1/me/blocks").await.json()[0]["handle"],
+        "Joe"
+    );
+}
