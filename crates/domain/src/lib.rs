@@ -18,6 +18,7 @@
 //! - [`room`]: the live facilitation room's rules, as a state machine.
 //! - [`helpline`]: the crisis page's lines, their kinds and opening hours.
 //! - [`reader_country`]: the country a reader is probably in.
+//! - [`story`]: members' stories — lengths, statuses, what leads where.
 
 pub mod account;
 pub mod answer_time;
@@ -33,6 +34,7 @@ pub mod membership;
 pub mod reader_country;
 pub mod room;
 pub mod schedule;
+pub mod story;
 pub mod text;
 pub mod text_diff;
 pub mod validation;

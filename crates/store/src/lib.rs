@@ -30,6 +30,8 @@
 //! - [`account_settings`]: account tokens (verification, password reset),
 //!   password changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
+//! - [`stories`]: members' stories, their revisions and the moderators'
+//!   decisions on them.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -59,6 +61,7 @@ pub mod site_texts;
 mod sql;
 mod sql_store;
 pub mod sqlite;
+pub mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -83,6 +86,7 @@ pub use moderation::ModerationStore;
 pub use occurrences::OccurrenceStore;
 pub use rooms::RoomStore;
 pub use site_texts::SiteTextStore;
+pub use stories::StoryStore;
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +182,7 @@ pub trait Store:
     + MailStore
     + AccountSettingsStore
     + RoomStore
+    + StoryStore
     + Send
     + Sync
     + 'static
