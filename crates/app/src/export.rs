@@ -38,6 +38,29 @@ pub struct Export {
     pub join_requests: Vec<JoinRequestSection>,
     /// The person's answers to "will you come?".
     pub rsvps: Vec<RsvpSection>,
+    /// The stories the person wrote, in every status.
+    pub stories: Vec<StorySection>,
+}
+
+/// A story the person wrote, as they see it.
+#[derive(Serialize)]
+pub struct StorySection {
+    /// Its public id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its text (Markdown).
+    pub body: String,
+    /// Shown as "anonymous member".
+    pub anonymous: bool,
+    /// `pending`, `published`, `declined`, `withdrawn` or `hidden`.
+    pub status: &'static str,
+    /// When it was first published.
+    pub published_at: Option<String>,
+    /// An edit waiting for review: `{title, body, anonymous}`.
+    pub waiting_edit: Option<serde_json::Value>,
+    /// The moderator's note on a decline.
+    pub review_note: Option<String>,
 }
 
 /// A request to join, as its author sees it.
@@ -228,5 +251,23 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
             .map(|at| at.to_string()),
         join_requests,
         rsvps,
+        stories: crate::stories::my_stories(app, person)
+            .await?
+            .into_iter()
+            .map(|s| {
+                StorySection {
+                id: s.id.to_string(),
+                status: s.status.code(),
+                published_at: s.published_at.map(|at| at.to_string()),
+                waiting_edit: s.revision.map(|r| {
+                    serde_json::json!({"title": r.title, "body": r.body, "anonymous": r.anonymous})
+                }),
+                review_note: s.review_note,
+                title: s.text.title,
+                body: s.text.body,
+                anonymous: s.text.anonymous,
+            }
+            })
+            .collect(),
     })
 }
