@@ -50,14 +50,14 @@ pub struct StorySection {
     /// Its title.
     pub title: String,
     /// Its text (Markdown).
-    pub body: String,
+    pub story: String,
     /// Shown as "anonymous member".
     pub anonymous: bool,
     /// `pending`, `published`, `declined`, `withdrawn` or `hidden`.
     pub status: &'static str,
     /// When it was first published.
     pub published_at: Option<String>,
-    /// An edit waiting for review: `{title, body, anonymous}`.
+    /// An edit waiting for review: `{title, story, anonymous}`.
     pub waiting_edit: Option<serde_json::Value>,
     /// The moderator's note on a decline.
     pub review_note: Option<String>,
@@ -260,11 +260,11 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
                 status: s.status.code(),
                 published_at: s.published_at.map(|at| at.to_string()),
                 waiting_edit: s.revision.map(|r| {
-                    serde_json::json!({"title": r.title, "body": r.body, "anonymous": r.anonymous})
+                    serde_json::json!({"title": r.title, "story": r.body, "anonymous": r.anonymous})
                 }),
                 review_note: s.review_note,
                 title: s.text.title,
-                body: s.text.body,
+                story: s.text.body,
                 anonymous: s.text.anonymous,
             }
             })

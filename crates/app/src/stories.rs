@@ -285,8 +285,8 @@ pub async fn decide(
     let (change, action, note) = match verdict {
         Verdict::Publish => (StoryChange::Publish, "story.publish", None),
         Verdict::Decline { note } => {
-            let note =
-                text_within("reason", note, 1, NOTE_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
+            let note = text_within("review_note", note, 1, NOTE_MAX)
+                .map_err(|e| AppError::Invalid(vec![e]))?;
             (StoryChange::Decline, "story.decline", Some(note))
         }
     };

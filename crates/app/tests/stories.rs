@@ -144,7 +144,7 @@ on_both_backends!(
             panic!("{empty:?}");
         };
         let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
-        assert_eq!(names, ["title", "body"]);
+        assert_eq!(names, ["title", "story"]);
         assert!(
             stories::my_stories(app, &author)
                 .await

@@ -114,7 +114,7 @@ pub fn is_public(status: StoryStatus) -> bool {
 pub struct StoryInput {
     /// The title.
     pub title: String,
-    /// The story, in Markdown.
+    /// The story, in Markdown (the field `story` in forms and JSON).
     pub body: String,
     /// Shown as "anonymous member" rather than under the author's handle.
     pub anonymous: bool,
@@ -136,7 +136,7 @@ impl StoryInput {
     pub fn parse(&self) -> Result<StoryText, Vec<FieldError>> {
         let mut refusals = Refusals::default();
         let title = refusals.check(text_within("title", &self.title, 1, TITLE_MAX));
-        let body = refusals.check(text_within("body", &self.body, BODY_MIN, BODY_MAX));
+        let body = refusals.check(text_within("story", &self.body, BODY_MIN, BODY_MAX));
         refusals.finish(|| StoryText {
             title: title.unwrap_or_default(),
             body: body.unwrap_or_default(),
@@ -233,7 +233,7 @@ mod tests {
             refused,
             vec![
                 FieldError::new("title", "required"),
-                FieldError::new("body", "required")
+                FieldError::new("story", "required")
             ]
         );
         let long = StoryInput {
@@ -245,7 +245,7 @@ mod tests {
             long.parse().expect_err("refused"),
             vec![
                 FieldError::new("title", "too_long"),
-                FieldError::new("body", "too_short")
+                FieldError::new("story", "too_short")
             ]
         );
         let fine = StoryInput {

@@ -14,6 +14,8 @@
 //! - [`account_settings`]: verifying an email, password resets, changing
 //!   email or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
+//! - [`stories`]: members' stories — the list, a story's page, writing,
+//!   editing, withdrawing, their review and their API.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
 //!   never write.
@@ -61,6 +63,7 @@ pub mod rooms;
 pub mod safety;
 pub mod security;
 pub mod session;
+pub mod stories;
 pub mod viewer;
 mod views;
 
@@ -158,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account_settings::router())
         .merge(notifications::router())
         .merge(moderation::router())
+        .merge(stories::router())
         .merge(admin::router())
         .merge(safety::router())
         .merge(about::router())
