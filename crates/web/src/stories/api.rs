@@ -152,13 +152,27 @@ pub struct NewStoryJson {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct StoryPatchJson {
     /// The title.
+    #[serde(default, deserialize_with = "present")]
     #[schema(schema_with = title_schema)]
     pub title: Option<String>,
     /// The story, in Markdown.
+    #[serde(default, deserialize_with = "present")]
     #[schema(schema_with = body_schema)]
     pub story: Option<String>,
     /// Shown as "anonymous member".
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
     pub anonymous: Option<bool>,
+}
+
+/// A field that is left out is `None`; one sent as `null` is refused, as
+/// the document says (no field is nullable), rather than read as left out.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// The `page` parameter: 1 when absent.

@@ -401,6 +401,15 @@ async fn the_api_writes_edits_and_decides_with_stable_codes() {
         )
         .await;
     assert_eq!(others.status, StatusCode::NOT_FOUND);
+    let null = api
+        .json(
+            "PATCH",
+            &format!("/api/v1/stories/{id}"),
+            json!({"title": null}),
+        )
+        .await;
+    assert_eq!(null.status, StatusCode::BAD_REQUEST, "no field is nullable");
+    assert_eq!(null.json()["code"], "malformed_body");
     let list = app.browser().get("/api/v1/stories?page=0").await;
     assert_eq!(list.status, StatusCode::BAD_REQUEST);
     assert_eq!(list.json()["code"], "invalid_filter");
