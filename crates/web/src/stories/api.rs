@@ -2,7 +2,8 @@
 //! first), `GET`/`PATCH`/`DELETE /api/v1/stories/{id}`, `POST
 //! /api/v1/stories` and `GET /api/v1/me/stories`. An anonymous story's
 //! `author` is "anonymous member" for everyone; only its author and the
-//! moderators get `written_by`. Internal ids never appear.
+//! moderators get `written_by`. Internal ids never appear. A withdrawn
+//! story is a deleted resource here: 404 on its path, for its author too.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,7 +11,7 @@ use axum::http::StatusCode;
 use kith_app::markdown::to_safe_html;
 use kith_app::stories::{self, StoryReader, StoryView};
 use kith_domain::ids::StoryId;
-use kith_domain::story::{BODY_MAX, BODY_MIN, StoryInput, StoryText, TITLE_MAX};
+use kith_domain::story::{BODY_MAX, BODY_MIN, StoryInput, StoryStatus, StoryText, TITLE_MAX};
 use kith_domain::validation::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -175,6 +176,19 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// The story unless it is withdrawn. In the API a withdrawn story is a
+/// deleted resource (`DELETE` withdraws it): its path answers 404 to
+/// everyone, its author included, who still finds it in
+/// `/api/v1/me/stories` and may send it for review again from its edit
+/// page.
+fn not_withdrawn(view: StoryView) -> Result<StoryView, WebError> {
+    if view.status == StoryStatus::Withdrawn {
+        Err(WebError::NotFound)
+    } else {
+        Ok(view)
+    }
+}
+
 /// The `page` parameter: 1 when absent.
 fn page_of(query: &QueryPairs) -> Result<u32, WebError> {
     match query.get("page") {
@@ -229,7 +243,7 @@ pub async fn get_story(
     IdPath(id): IdPath<StoryId>,
 ) -> Result<Json<StoryJson>, ApiError> {
     let view = stories::story(&state.app, viewer.person.as_ref(), &id).await?;
-    Ok(Json(StoryJson::of(&view)))
+    Ok(Json(StoryJson::of(&not_withdrawn(view)?)))
 }
 
 /// Writes a story; it waits for a moderator (`status: "pending"`). Needs a
@@ -287,7 +301,7 @@ pub async fn patch_story(
     ApiJson(patch): ApiJson<StoryPatchJson>,
 ) -> Result<Json<StoryJson>, ApiError> {
     let app = &state.app;
-    let current = stories::own_story(app, &user.person, &id).await?;
+    let current = not_withdrawn(stories::own_story(app, &user.person, &id).await?)?;
     let base = current.text_to_review();
     let input = StoryInput {
         title: patch.title.unwrap_or_else(|| base.title.clone()),
@@ -299,7 +313,8 @@ pub async fn patch_story(
     Ok(Json(StoryJson::of(&view)))
 }
 
-/// Withdraws one's story: nobody else sees it any more.
+/// Withdraws one's story: nobody else sees it any more, and in the API its
+/// path answers 404 from then on (it stays in `/api/v1/me/stories`).
 #[utoipa::path(
     delete,
     path = "/api/v1/stories/{id}",
@@ -308,8 +323,8 @@ pub async fn patch_story(
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No story of this person's", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Withdrawn already (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No story of this person's, or withdrawn already", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile (`invalid_status`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -318,7 +333,9 @@ pub async fn delete_story(
     user: CurrentUser,
     IdPath(id): IdPath<StoryId>,
 ) -> Result<StatusCode, ApiError> {
-    stories::withdraw_story(&state.app, &user.person, &id, state.app.now()).await?;
+    let app = &state.app;
+    not_withdrawn(stories::own_story(app, &user.person, &id).await?)?;
+    stories::withdraw_story(app, &user.person, &id, app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -175,20 +175,29 @@ fn note_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     crate::api::schemas::raw(crate::api::schemas::text(
         1,
         stories::NOTE_MAX,
-        "Why, in words the author can act on; 1–2,000 characters. Needed to decline.",
+        "Why, in words the author can act on; 1–2,000 characters.",
     ))
 }
 
-/// A moderator's decision: the version read, and a note to decline.
+/// Publishing: the version the moderator read, if they want it checked.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct StoryDecisionJson {
+pub struct PublishStoryJson {
+    /// The `version` the moderator read; if the story changed since, the
+    /// decision is refused with `invalid_status`.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Declining: the note the author reads, and the version read.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DeclineStoryJson {
     /// The `version` the moderator read; if the story changed since, the
     /// decision is refused with `invalid_status`.
     #[serde(default)]
     pub version: Option<i64>,
     /// Why it is declined, in words the author can act on.
     #[serde(default)]
-    #[schema(schema_with = note_schema)]
+    #[schema(required = true, schema_with = note_schema)]
     pub review_note: String,
 }
 
@@ -211,7 +220,7 @@ async fn decide_json(
     path = "/api/v1/moderation/stories/{id}/publish",
     tag = "moderation",
     params(("id" = String, Path, description = "The story's public id.")),
-    request_body = StoryDecisionJson,
+    request_body = PublishStoryJson,
     responses(
         (status = 200, description = "Published", body = StoryJson),
         (status = 404, description = "No such story, or not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -223,7 +232,7 @@ pub async fn publish_story(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPath(id): IdPath<StoryId>,
-    ApiJson(body): ApiJson<StoryDecisionJson>,
+    ApiJson(body): ApiJson<PublishStoryJson>,
 ) -> Result<Json<StoryJson>, ApiError> {
     decide_json(&state, &user, &id, Verdict::Publish, body.version).await
 }
@@ -235,7 +244,7 @@ pub async fn publish_story(
     path = "/api/v1/moderation/stories/{id}/decline",
     tag = "moderation",
     params(("id" = String, Path, description = "The story's public id.")),
-    request_body = StoryDecisionJson,
+    request_body = DeclineStoryJson,
     responses(
         (status = 200, description = "Declined", body = StoryJson),
         (status = 404, description = "No such story, or not a moderator", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -248,7 +257,7 @@ pub async fn decline_story(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPath(id): IdPath<StoryId>,
-    ApiJson(body): ApiJson<StoryDecisionJson>,
+    ApiJson(body): ApiJson<DeclineStoryJson>,
 ) -> Result<Json<StoryJson>, ApiError> {
     let verdict = Verdict::Decline {
         note: body.review_note,

@@ -189,8 +189,21 @@ async fn a_story_that_is_not_published_answers_the_same_404_as_nothing() {
     let again = own
         .json("DELETE", &format!("/api/v1/stories/{id}"), json!({}))
         .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
-    assert_eq!(again.json()["code"], "invalid_status");
+    // In the API a withdrawn story is gone, for its author too; it stays
+    // on their own list.
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let own_get = own.get(&format!("/api/v1/stories/{id}")).await;
+    assert_eq!(own_get.status, StatusCode::NOT_FOUND);
+    let patched = own
+        .json(
+            "PATCH",
+            &format!("/api/v1/stories/{id}"),
+            json!({"title": "Back"}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::NOT_FOUND);
+    let mine = own.get("/api/v1/me/stories").await.json();
+    assert_eq!(mine[0]["status"], "withdrawn");
 }
 
 #[tokio::test]
