@@ -164,6 +164,7 @@ pub async fn seed_if_empty(app: &App, now: Timestamp) -> AppResult<Option<usize>
     }
     let groups = demo_groups(now).map_err(crate::AppError::internal)?;
     let slugs = create_groups(app, &groups, now).await?;
+    crate::stories::demo::seed(app, now).await?;
     Ok(Some(slugs.len()))
 }
 

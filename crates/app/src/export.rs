@@ -45,6 +45,8 @@ pub struct Export {
     pub blocks: Vec<crate::blocks::BlockSection>,
     /// The person's comments, newest first.
     pub comments: Vec<CommentSection>,
+    /// The stories the person wrote, in every status.
+    pub stories: Vec<StorySection>,
 }
 
 /// One of the person's comments.
@@ -64,6 +66,27 @@ pub struct CommentSection {
     pub created_at: String,
     /// When it was last changed.
     pub edited_at: Option<String>,
+}
+
+/// A story the person wrote, as they see it.
+#[derive(Serialize)]
+pub struct StorySection {
+    /// Its public id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its text (Markdown).
+    pub story: String,
+    /// Shown as "anonymous member".
+    pub anonymous: bool,
+    /// `pending`, `published`, `declined`, `withdrawn` or `hidden`.
+    pub status: &'static str,
+    /// When it was first published.
+    pub published_at: Option<String>,
+    /// An edit waiting for review: `{title, story, anonymous}`.
+    pub waiting_edit: Option<serde_json::Value>,
+    /// The moderator's note on a decline.
+    pub review_note: Option<String>,
 }
 
 /// A request to join, as its author sees it.
@@ -273,5 +296,23 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
         reports_made: crate::reports::export_section(app, person).await?,
         blocks: crate::blocks::export_section(app, person).await?,
         comments,
+        stories: crate::stories::my_stories(app, person)
+            .await?
+            .into_iter()
+            .map(|s| {
+                StorySection {
+                id: s.id.to_string(),
+                status: s.status.code(),
+                published_at: s.published_at.map(|at| at.to_string()),
+                waiting_edit: s.revision.map(|r| {
+                    serde_json::json!({"title": r.title, "story": r.body, "anonymous": r.anonymous})
+                }),
+                review_note: s.review_note,
+                title: s.text.title,
+                story: s.text.body,
+                anonymous: s.text.anonymous,
+            }
+            })
+            .collect(),
     })
 }

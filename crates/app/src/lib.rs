@@ -29,6 +29,8 @@
 //! - [`reminders`]: mail a day and an hour before each meeting.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
 //! - [`safety`]: the crisis page, per country.
+//! - [`stories`]: members' stories — writing, editing, withdrawing,
+//!   review, reading.
 //! - [`about`]: the page about the site, the operator's to edit.
 //! - [`schedule`]: keeping each group's occurrences materialized ahead.
 //! - [`demo`]: the demo groups that `kith serve --demo` starts with.
@@ -74,6 +76,7 @@ pub mod rooms;
 pub mod safety;
 pub mod schedule;
 pub mod site_url;
+pub mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

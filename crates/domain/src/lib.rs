@@ -20,11 +20,12 @@
 //! - [`reader_country`]: the country a reader is probably in.
 //! - [`reports`]: reports, their reasons, moderators' decisions, appeals.
 //! - [`blocks`]: one member blocking another.
+//! - [`story`]: members' stories — lengths, statuses, what leads where.
 
 pub mod account;
 pub mod answer_time;
-pub mod comment;
 pub mod blocks;
+pub mod comment;
 pub mod directory;
 pub mod group;
 pub mod group_input;
@@ -38,6 +39,7 @@ pub mod reader_country;
 pub mod reports;
 pub mod room;
 pub mod schedule;
+pub mod story;
 pub mod text;
 pub mod text_diff;
 pub mod validation;

@@ -35,6 +35,8 @@
 //! - [`reports`]: reports, moderators' decisions and appeals, the daily
 //!   digest of overdue ones.
 //! - [`blocks`]: who blocked whom.
+//! - [`stories`]: members' stories, their revisions and the moderators'
+//!   decisions on them.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -67,6 +69,7 @@ pub mod site_texts;
 mod sql;
 mod sql_store;
 pub mod sqlite;
+pub mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -94,6 +97,7 @@ pub use occurrences::OccurrenceStore;
 pub use reports::ReportStore;
 pub use rooms::RoomStore;
 pub use site_texts::SiteTextStore;
+pub use stories::StoryStore;
 
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +196,7 @@ pub trait Store:
     + CommentStore
     + ReportStore
     + BlockStore
+    + StoryStore
     + Send
     + Sync
     + 'static

@@ -21,14 +21,14 @@ use utoipa_axum::routes;
 use crate::error::{FieldProblem, Problem};
 use crate::{
     AppState, account_settings, accounts, admin, comments, directory, groups, hosting, me,
-    membership, moderation, notifications,
+    membership, moderation, notifications, stories,
 };
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "kith",
-        description = "Peer support groups: the directory, accounts, hosting and moderation. Errors are `application/problem+json` with a stable `code`. Browsers use the session cookie and send the CSRF token in `X-CSRF-Token`; other clients send `Authorization: Bearer <token>` from `POST /api/v1/sessions`.",
+        description = "Peer support groups: the directory, accounts, hosting, members' stories and moderation. Errors are `application/problem+json` with a stable `code`. Browsers use the session cookie and send the CSRF token in `X-CSRF-Token`; other clients send `Authorization: Bearer <token>` from `POST /api/v1/sessions`.",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(Problem, FieldProblem)),
@@ -126,6 +126,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(comments::api::held_comments))
         .routes(routes!(comments::api::moderate_comment))
+        .routes(routes!(
+            stories::api::list_stories,
+            stories::api::create_story
+        ))
+        .routes(routes!(
+            stories::api::get_story,
+            stories::api::patch_story,
+            stories::api::delete_story
+        ))
+        .routes(routes!(stories::api::get_my_stories))
+        .routes(routes!(stories::review::get_story_queue))
+        .routes(routes!(stories::review::publish_story))
+        .routes(routes!(stories::review::decline_story))
         .routes(routes!(admin::get_audit))
         .routes(routes!(admin::put_safety))
         .routes(routes!(crate::about::put_about))

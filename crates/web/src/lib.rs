@@ -16,6 +16,8 @@
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`reports`]: reporting, the moderators' reports queue, appeals.
 //! - [`blocks`]: members blocking one another, from `/me/blocks`.
+//! - [`stories`]: members' stories — the list, a story's page, writing,
+//!   editing, withdrawing, their review and their API.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
 //!   never write.
@@ -66,6 +68,7 @@ pub mod rooms;
 pub mod safety;
 pub mod security;
 pub mod session;
+pub mod stories;
 pub mod viewer;
 mod views;
 
@@ -166,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         .merge(comments::router())
         .merge(reports::router())
         .merge(blocks::router())
+        .merge(stories::router())
         .merge(admin::router())
         .merge(safety::router())
         .merge(about::router())

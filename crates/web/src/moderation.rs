@@ -1,7 +1,8 @@
 //! The moderators' review queue and change log: `/moderation` (HTML) and
 //! `/api/v1/moderation/...` (JSON). Decisions are made in
 //! `kith_app::moderation`, which writes the audit row; unlisting has a page
-//! of its own (`unlist`).
+//! of its own (`unlist`). Members' stories have a section of the page,
+//! built and decided in `crate::stories::review`.
 
 mod unlist;
 
@@ -28,6 +29,7 @@ use crate::hosting::api::ListingJson;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{CurrentUser, Nav};
+use crate::stories::review::{StoryDone, StoryQueueView};
 
 /// The moderation pages.
 pub fn router() -> Router<AppState> {
@@ -97,7 +99,7 @@ fn compared(before: &str, after: &str) -> Vec<ComparedParagraph> {
 }
 
 /// What the moderator just did, said back to them.
-struct DoneView {
+pub(crate) struct DoneView {
     /// `approved` or `declined`.
     kind: &'static str,
     slug: String,
@@ -115,13 +117,19 @@ struct ModerationTemplate {
     changes: Vec<ChangeView>,
     done: Option<DoneView>,
     errors: FormErrors,
+    /// Members' stories waiting for review (`stories::review`).
+    stories: Vec<StoryQueueView>,
+    story_done: Option<StoryDone>,
 }
 
-async fn render(
+/// The page; `refused` names a listing's slug or a story's id with the
+/// refusal of its reason or note.
+pub(crate) async fn render(
     state: &AppState,
     user: &CurrentUser,
     refused: Option<(&str, FormErrors)>,
     done: Option<DoneView>,
+    story_done: Option<StoryDone>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
     let queue = moderation::queue(app, &user.person).await?;
@@ -186,6 +194,11 @@ async fn render(
             }
         })
         .collect();
+    let (stories, story_errors) =
+        crate::stories::review::queue_views(state, user, refused.as_ref()).await?;
+    if !story_errors.is_empty() {
+        errors = story_errors;
+    }
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -200,6 +213,8 @@ async fn render(
         changes,
         done,
         errors,
+        stories,
+        story_done,
     };
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
@@ -231,7 +246,8 @@ async fn moderation_page(
         }),
         None => None,
     };
-    render(&state, &user, None, done).await
+    let story_done = StoryDone::from_query(&query);
+    render(&state, &user, None, done, story_done).await
 }
 
 fn decision(kind: &str, reason: &str) -> Option<Decision> {
@@ -274,6 +290,7 @@ async fn decide_form(
                 &state,
                 &user,
                 Some((slug.as_str(), FormErrors::of(&errors))),
+                None,
                 None,
             )
             .await

@@ -391,6 +391,73 @@ impl MailKind for ListingWaiting {
     }
 }
 
+/// A moderator decided on a member's story (or an edit of it): to its
+/// author, with the moderator's note when declined. Essential mail: it
+/// answers the author's own submission. The subject never names the story.
+#[derive(Debug, Clone)]
+pub struct StoryDecided {
+    /// The story's title (the author's own words, in the body only).
+    pub title: String,
+    /// Published (else declined).
+    pub published: bool,
+    /// Whether it was an edit of a published story that was decided.
+    pub revision: bool,
+    /// The moderator's note, for a decline.
+    pub note: Option<String>,
+    /// The story's page.
+    pub story_url: String,
+    /// The author's list of their stories.
+    pub my_stories_url: String,
+}
+
+mail_templates!(
+    StoryDecided,
+    "mail/story_decided.txt",
+    "mail/story_decided.html"
+);
+
+impl MailKind for StoryDecided {
+    const KIND: &'static str = "story_decided";
+    const CATEGORY: Option<MailCategory> = None;
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: your story was reviewed".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// A story (or an edit of a published one) waits for review: to each
+/// moderator and admin but its author. Like [`ListingWaiting`], the duty
+/// they took on, so essential mail. It names neither the story nor its
+/// author, who may have chosen to be anonymous.
+#[derive(Debug, Clone)]
+pub struct StoryWaiting {
+    /// The review queue.
+    pub queue_url: String,
+}
+
+mail_templates!(
+    StoryWaiting,
+    "mail/story_waiting.txt",
+    "mail/story_waiting.html"
+);
+
+impl MailKind for StoryWaiting {
+    const KIND: &'static str = "story_waiting";
+    const CATEGORY: Option<MailCategory> = None;
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: a story waits for review".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
 /// Someone answered a person's comment: the page's title, an excerpt of
 /// the answer and its permalink. Optional mail (`comment_replies`).
 #[derive(Debug, Clone)]

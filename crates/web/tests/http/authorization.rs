@@ -14,7 +14,9 @@ use kith_domain::account::Role;
 use kith_domain::group::ListingStatus;
 use serde_json::json;
 
+use kith_domain::ids::StoryId;
 use kith_domain::membership::{Occupancy, RequestState};
+use kith_domain::story::{StoryStatus, StoryText};
 
 use crate::support::{Browser, TestApp, TestResponse, group_pairs, now};
 use kith_domain::reports::{Reason, TargetKind};
@@ -108,6 +110,10 @@ struct Placed {
     member_request: String,
     pending_request: String,
     meeting: String,
+    /// A story by the host, waiting for review.
+    story: String,
+    /// A story by the host, published.
+    published_story: String,
 }
 
 impl World {
@@ -201,9 +207,25 @@ impl World {
             .expect("meetings")[0]
             .id
             .to_string();
+        let mut stories = Vec::new();
+        for status in [StoryStatus::Pending, StoryStatus::Published] {
+            let id = StoryId::random();
+            let text = StoryText {
+                title: "Matrix story".to_owned(),
+                body: "What the group gave me, week by week.".to_owned(),
+                anonymous: true,
+            };
+            store
+                .create_story(&id, self.host.id, &text, status, &NoMail, now())
+                .await
+                .expect("story");
+            stories.push(id.to_string());
+        }
         Placed {
             report: report.to_string(),
             meeting,
+            story: stories.remove(0),
+            published_story: stories.remove(0),
             slug: slug.to_string(),
             member_request: requests.remove(0),
             pending_request: requests.remove(0),
@@ -234,6 +256,8 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{pending}", &placed.pending_request)
             .replace("{meeting}", &placed.meeting)
             .replace("{report}", &placed.report)
+            .replace("{story}", &placed.story)
+            .replace("{published}", &placed.published_story)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -256,6 +280,9 @@ fn rows() -> Vec<Row> {
     let thread: &'static [Who] = &[Host, Cohost, Member];
     let moderators: &'static [Who] = &[Moderator, Admin];
     let logged_in: &'static [Who] = &[Stranger, Host, Cohost, Moderator, Admin, Member, Waiting];
+    // The host writes the matrix's stories.
+    let author: &'static [Who] = &[Host];
+    let story_readers: &'static [Who] = &[Host, Moderator, Admin];
     let mut rows = vec![
         Row {
             name: "a listed group's page",
@@ -532,6 +559,122 @@ fn rows() -> Vec<Row> {
             status: Listed,
             call: Call::Json("PUT", "/api/v1/admin/about", json!({"body": "Run by Ana."})),
             allowed: &[Admin],
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "a story waiting for review",
+            status: Listed,
+            call: Call::Get("/stories/{story}"),
+            allowed: story_readers,
+            anonymous: Seen::Missing,
+        },
+        Row {
+            name: "a story waiting for review (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/stories/{story}"),
+            allowed: story_readers,
+            anonymous: Seen::Missing,
+        },
+        Row {
+            name: "a published story",
+            status: Listed,
+            call: Call::Get("/stories/{published}"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "a published story (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/stories/{published}"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "a story's edit page",
+            status: Listed,
+            call: Call::Get("/stories/{published}/edit"),
+            allowed: author,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "a story's edit form",
+            status: Listed,
+            call: Call::Form(
+                "/stories/{story}/edit",
+                &[
+                    ("title", "Edited"),
+                    ("story", "What the group gave me, again."),
+                ],
+            ),
+            allowed: author,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "a story's edit (API)",
+            status: Listed,
+            call: Call::Json(
+                "PATCH",
+                "/api/v1/stories/{published}",
+                json!({"title": "Edited"}),
+            ),
+            allowed: author,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "withdrawing a story: the question",
+            status: Listed,
+            call: Call::Get("/stories/{published}/withdraw"),
+            allowed: author,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "withdrawing a story",
+            status: Listed,
+            call: Call::Form("/stories/{published}/withdraw", &[("confirm", "on")]),
+            allowed: author,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "withdrawing a story (API)",
+            status: Listed,
+            call: Call::Json("DELETE", "/api/v1/stories/{story}", json!({})),
+            allowed: author,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "publish a story",
+            status: Listed,
+            call: Call::Form("/moderation/stories/{story}/publish", &[]),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "publish a story (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/moderation/stories/{story}/publish",
+                json!({}),
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "decline a story (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/moderation/stories/{story}/decline",
+                json!({"review_note": "Please leave out the clinic's name."}),
+            ),
+            allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        Row {
+            name: "stories waiting for review (API)",
+            status: Listed,
+            call: Call::Get("/api/v1/moderation/stories"),
+            allowed: moderators,
             anonymous: Seen::Login,
         },
         Row {
@@ -999,9 +1142,10 @@ async fn every_route_path() -> Vec<String> {
 }
 
 /// Whether a route's answer depends on who asks about a group, a request,
-/// a meeting, or the moderators' and admins' work — the matrix's scope.
+/// a meeting, a story, or the moderators' and admins' work — the matrix's
+/// scope.
 fn in_matrix_scope(path: &str) -> bool {
-    const SCOPED: [&str; 10] = [
+    const SCOPED: [&str; 12] = [
         "/groups/{",
         "/requests/",
         "/meetings/",
@@ -1012,6 +1156,8 @@ fn in_matrix_scope(path: &str) -> bool {
         "/api/v1/meetings",
         "/api/v1/moderation",
         "/api/v1/admin",
+        "/stories/{",
+        "/api/v1/stories/{",
     ];
     SCOPED.iter().any(|prefix| path.starts_with(prefix))
 }

@@ -30,6 +30,7 @@ mod room_access;
 mod room_hardening;
 mod rooms;
 mod safety;
+mod stories;
 mod support;
 mod trust;
 mod waiting;
