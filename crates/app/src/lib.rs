@@ -24,6 +24,8 @@
 //! - [`newcomer`]: registering and asking to join in one step.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reminders`]: mail a day and an hour before each meeting.
+//! - [`resources`]: the resource library (pages, tags, files, drafts) and
+//!   who is an editor.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
 //! - [`safety`]: the crisis page, per country.
 //! - [`about`]: the page about the site, the operator's to edit.
@@ -64,6 +66,7 @@ pub mod newcomer;
 pub mod passwords;
 pub mod public_cache;
 pub mod reminders;
+pub mod resources;
 pub mod rooms;
 pub mod safety;
 pub mod schedule;

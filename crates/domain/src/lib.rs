@@ -18,6 +18,8 @@
 //! - [`room`]: the live facilitation room's rules, as a state machine.
 //! - [`helpline`]: the crisis page's lines, their kinds and opening hours.
 //! - [`reader_country`]: the country a reader is probably in.
+//! - [`resource`]: the resource library's pages, tags and files (PDF or
+//!   EPUB, told by their bytes).
 
 pub mod account;
 pub mod answer_time;
@@ -31,6 +33,7 @@ pub mod mail_category;
 pub mod meeting_guide;
 pub mod membership;
 pub mod reader_country;
+pub mod resource;
 pub mod room;
 pub mod schedule;
 pub mod text;

@@ -30,6 +30,8 @@
 //! - [`account_settings`]: account tokens (verification, password reset),
 //!   password changes, one's sessions, deleting an account.
 //! - [`rooms`]: the live rooms' logs and what remains of them.
+//! - [`resources`]: the resource library's pages, tags and files, and
+//!   who is an editor.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -53,6 +55,7 @@ pub mod model;
 pub mod moderation;
 pub mod occurrences;
 pub mod postgres;
+pub mod resources;
 pub mod rooms;
 pub mod search;
 pub mod site_texts;
@@ -81,6 +84,7 @@ pub use model::{
 };
 pub use moderation::ModerationStore;
 pub use occurrences::OccurrenceStore;
+pub use resources::ResourceStore;
 pub use rooms::RoomStore;
 pub use site_texts::SiteTextStore;
 
@@ -178,6 +182,7 @@ pub trait Store:
     + MailStore
     + AccountSettingsStore
     + RoomStore
+    + ResourceStore
     + Send
     + Sync
     + 'static
