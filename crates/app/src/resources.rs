@@ -129,27 +129,35 @@ pub fn may_edit(person: Option<&Person>) -> bool {
 }
 
 /// One page of published resources, newest first; with `tag`, only those
-/// so tagged; with `cursor`, those older than the page it came from.
+/// so tagged (none for a tag no resource could have); with `cursor`, those
+/// older than the page it came from (`Invalid` on the field `cursor` for
+/// one no page gave).
 pub async fn index(
     app: &App,
     tag: Option<&str>,
     cursor: Option<&str>,
     limit: u32,
 ) -> AppResult<ResourcePage> {
-    let invalid = |field| AppError::Invalid(vec![FieldError::new(field, "invalid_value")]);
-    let tag = match tag.filter(|t| !t.trim().is_empty()) {
-        Some(raw) => Some(
-            normalize_tag(raw)
-                .ok()
-                .flatten()
-                .ok_or_else(|| invalid("tag"))?,
-        ),
+    let tag = match tag.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(raw) => match normalize_tag(raw) {
+            Ok(Some(tag)) => Some(tag),
+            // A tag no resource could have: nothing has it.
+            _ => {
+                return Ok(ResourcePage {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
+            }
+        },
         None => None,
     };
-    let before = match cursor.filter(|c| !c.is_empty()) {
-        Some(raw) => Some(parse_cursor(raw).ok_or_else(|| invalid("cursor"))?),
-        None => None,
-    };
+    let before =
+        match cursor.filter(|c| !c.is_empty()) {
+            Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new("cursor", "invalid_value")])
+            })?),
+            None => None,
+        };
     let limit = limit.clamp(1, PAGE_MAX);
     let mut records = app
         .store()

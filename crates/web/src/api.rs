@@ -114,6 +114,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_audit))
         .routes(routes!(admin::put_safety))
         .routes(routes!(crate::about::put_about))
+        .routes(routes!(
+            crate::resources::api::list_resources,
+            crate::resources::api::create_resource
+        ))
+        .routes(routes!(
+            crate::resources::api::get_resource,
+            crate::resources::api::patch_resource,
+            crate::resources::api::delete_resource
+        ))
+        .routes(routes!(crate::resources::api::put_resource_file))
 }
 
 /// Serves the OpenAPI document.

@@ -14,6 +14,8 @@
 //! - [`account_settings`]: verifying an email, password resets, changing
 //!   email or password, one's sessions, the export, deleting an account.
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
+//! - [`resources`]: the resource library: its index, pages, files, Atom
+//!   feed, editors' forms, JSON API, and the admin's list of editors.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
 //!   never write.
@@ -57,6 +59,7 @@ pub mod moderation;
 pub mod notifications;
 mod pages;
 pub mod query;
+pub mod resources;
 pub mod rooms;
 pub mod safety;
 pub mod security;
@@ -94,13 +97,25 @@ pub struct AppState {
 
 /// What the web layer needs besides the app (whose `SiteUrl` is the
 /// site's one address).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// A demo site (`kith serve --demo`): its sample groups' hosts are not
     /// real, so every page says a request to join one goes unanswered.
     pub demo: bool,
+    /// The largest file a resource may offer, in bytes
+    /// (`KITH_RESOURCE_FILE_MAX_BYTES`).
+    pub resource_file_max_bytes: u64,
+}
+
+/// The largest resource file unless configured: 20 MiB.
+pub const RESOURCE_FILE_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
 }
 
 impl WebConfig {
@@ -109,6 +124,15 @@ impl WebConfig {
         Self {
             trusted_proxies,
             demo: false,
+            resource_file_max_bytes: RESOURCE_FILE_MAX_BYTES,
+        }
+    }
+
+    /// The same, with this limit on resource files.
+    pub fn resource_file_max_bytes(self, bytes: u64) -> Self {
+        Self {
+            resource_file_max_bytes: bytes,
+            ..self
         }
     }
 
@@ -161,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(safety::router())
         .merge(about::router())
+        .merge(resources::router())
         .merge(health::router())
         .merge(assets::router())
         .merge(api_router)

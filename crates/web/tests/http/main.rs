@@ -23,6 +23,7 @@ mod membership;
 mod newcomers;
 mod openapi;
 mod page_order;
+mod resources;
 mod review;
 mod room_access;
 mod room_hardening;
