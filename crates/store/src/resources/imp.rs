@@ -100,8 +100,8 @@ async fn by_slug<'c>(on: impl Into<On<'c>>, slug: &str) -> StoreResult<ResourceR
 /// The same connection again, for a second query.
 fn reborrow<'a>(on: &'a mut On<'_>) -> On<'a> {
     match on {
-        On::Db(db) => On::Db(*db),
-        On::Tx(tx) => On::Tx(&mut **tx),
+        On::Db(db) => On::Db(db),
+        On::Tx(tx) => On::Tx(tx),
     }
 }
 
