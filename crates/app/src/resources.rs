@@ -138,6 +138,14 @@ pub async fn index(
     cursor: Option<&str>,
     limit: u32,
 ) -> AppResult<ResourcePage> {
+    // The cursor first: a wrong one is refused whatever the tag.
+    let before =
+        match cursor.filter(|c| !c.is_empty()) {
+            Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new("cursor", "invalid_value")])
+            })?),
+            None => None,
+        };
     let tag = match tag.map(str::trim).filter(|t| !t.is_empty()) {
         Some(raw) => match normalize_tag(raw) {
             Ok(Some(tag)) => Some(tag),
@@ -151,13 +159,6 @@ pub async fn index(
         },
         None => None,
     };
-    let before =
-        match cursor.filter(|c| !c.is_empty()) {
-            Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
-                AppError::Invalid(vec![FieldError::new("cursor", "invalid_value")])
-            })?),
-            None => None,
-        };
     let limit = limit.clamp(1, PAGE_MAX);
     let mut records = app
         .store()

@@ -18,7 +18,7 @@ use kith_domain::resource::{
     BODY_MAX, ResourceInput, SLUG_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX, normalize_tag,
 };
 use kith_domain::validation::FieldError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
@@ -114,16 +114,17 @@ pub struct ResourceListJson {
     pub next_cursor: Option<String>,
 }
 
-/// A resource's fields; for `POST`, `title`, `summary` and `body` are
-/// required and `status` is `draft` unless given; for `PATCH`, any.
-#[derive(Debug, ToSchema)]
-pub struct ResourceBodyJson {
+/// A new resource's fields: `title`, `summary` and `body` are required;
+/// `status` is `draft` unless given.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewResourceJson {
     /// 1–160 characters.
     #[schema(schema_with = title_schema)]
     pub title: String,
     /// Lowercase ASCII words joined by hyphens, up to 60 characters;
     /// unique. Without it, made from the title. `new` and `feed` are the
     /// library's own.
+    #[serde(default)]
     #[schema(schema_with = slug_schema)]
     pub slug: String,
     /// 1–500 characters.
@@ -133,9 +134,40 @@ pub struct ResourceBodyJson {
     #[schema(schema_with = body_schema)]
     pub body: String,
     /// Up to 8 normalised tags.
+    #[serde(default)]
     #[schema(schema_with = tags_schema)]
     pub tags: Vec<String>,
     /// `draft` or `published`.
+    #[serde(default)]
+    #[schema(schema_with = status_schema)]
+    pub status: String,
+}
+
+/// Any of a resource's fields; the others stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResourceFieldsJson {
+    /// 1–160 characters.
+    #[serde(default)]
+    #[schema(schema_with = title_schema)]
+    pub title: String,
+    /// As for a new resource.
+    #[serde(default)]
+    #[schema(schema_with = slug_schema)]
+    pub slug: String,
+    /// 1–500 characters.
+    #[serde(default)]
+    #[schema(schema_with = summary_schema)]
+    pub summary: String,
+    /// Markdown, 1–100,000 characters.
+    #[serde(default)]
+    #[schema(schema_with = body_schema)]
+    pub body: String,
+    /// Up to 8 normalised tags; they replace the ones it had.
+    #[serde(default)]
+    #[schema(schema_with = tags_schema)]
+    pub tags: Vec<String>,
+    /// `draft` or `published`: publishes or unpublishes it.
+    #[serde(default)]
     #[schema(schema_with = status_schema)]
     pub status: String,
 }
@@ -214,6 +246,11 @@ fn apply(body: &Map<String, Value>, input: &mut ResourceInput) -> Result<(), Web
     match body.get("tags") {
         None => {}
         Some(Value::Array(items)) => {
+            // Counted as sent: repeats count too, as the document's
+            // `maxItems` counts them.
+            if items.len() > TAGS_MAX {
+                return Err(refuse("tags", "too_many"));
+            }
             let mut tags = Vec::new();
             for item in items {
                 let Value::String(tag) = item else {
@@ -255,6 +292,10 @@ pub async fn list_resources(
     query: QueryPairs,
 ) -> Result<Json<ResourceListJson>, ApiError> {
     let bad = |field| WebError::InvalidFilters(vec![FieldError::new(field, "invalid_value")]);
+    // An empty cursor is no cursor the document allows.
+    if query.get("cursor") == Some("") {
+        return Err(bad("cursor").into());
+    }
     let limit = match query.get("limit") {
         None => DEFAULT_LIMIT,
         Some(raw) => raw
@@ -300,7 +341,7 @@ pub async fn get_resource(
     post,
     path = "/api/v1/resources",
     tag = "resources",
-    request_body(content = ResourceBodyJson, description = "`title`, `summary` and `body` are required."),
+    request_body = NewResourceJson,
     responses(
         (status = 201, description = "Written", body = ResourceJson),
         (status = 404, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
@@ -333,7 +374,7 @@ pub async fn create_resource(
     path = "/api/v1/resources/{slug}",
     tag = "resources",
     params(("slug" = String, Path, description = "The resource's slug.")),
-    request_body(content = ResourceBodyJson, description = "Any of the fields; the others stay."),
+    request_body = ResourceFieldsJson,
     responses(
         (status = 200, description = "Saved", body = ResourceJson),
         (status = 404, description = "No such resource, or not an editor", body = Problem, content_type = "application/problem+json"),

@@ -354,6 +354,26 @@ async fn the_api_writes_reads_and_deletes_with_stable_problem_codes() {
     let list = app.json("/api/v1/resources?tag=tapering").await;
     assert_eq!(list["items"][0]["slug"], "tapering-slowly");
     assert_eq!(list["next_cursor"], json!(null));
+    let nine = api
+        .json(
+            "POST",
+            "/api/v1/resources",
+            json!({"title": "Nine", "summary": "s", "body": "b", "tags": vec!["a"; 9]}),
+        )
+        .await;
+    assert_eq!(
+        (nine.status, nine.json()["errors"][0]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("too_many")),
+        "repeats count as sent"
+    );
+    let odd_tag = app
+        .get("/api/v1/resources?tag=%3Cscript%3E&cursor=nonsense")
+        .await;
+    assert_eq!(
+        odd_tag.status,
+        StatusCode::BAD_REQUEST,
+        "a wrong cursor, whatever the tag"
+    );
     let bad_cursor = app.get("/api/v1/resources?cursor=nonsense").await;
     assert_eq!(
         (bad_cursor.status, bad_cursor.json()["code"].clone()),
