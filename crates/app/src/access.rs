@@ -64,6 +64,10 @@ pub enum SiteAction {
     EditSafetyText,
     /// Edit the page about the site.
     EditAboutPage,
+    /// Write, publish, unpublish and delete resources; read drafts.
+    EditResources,
+    /// Give and take the editor role.
+    ManageEditors,
 }
 
 /// The rule itself, with no I/O.
@@ -90,9 +94,11 @@ pub fn permits_on_site(person: Option<&Person>, action: SiteAction) -> bool {
     let role = person.map(|p| p.role);
     match action {
         SiteAction::Moderate => role.is_some_and(Role::moderates),
-        SiteAction::ReadAuditLog | SiteAction::EditSafetyText | SiteAction::EditAboutPage => {
-            role == Some(Role::Admin)
-        }
+        SiteAction::ReadAuditLog
+        | SiteAction::EditSafetyText
+        | SiteAction::EditAboutPage
+        | SiteAction::ManageEditors => role == Some(Role::Admin),
+        SiteAction::EditResources => role.is_some_and(Role::edits_resources),
     }
 }
 

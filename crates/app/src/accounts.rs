@@ -117,6 +117,7 @@ pub async fn create_staff(
         actor_handle: "operator",
         action: match role {
             Role::Admin => "admin.create",
+            Role::Editor => "editor.create",
             _ => "moderator.create",
         },
         target: format!("account:{}", registration.handle.trim()),

@@ -4,7 +4,8 @@
 //! within the next hours and two are in progress.
 //!
 //! Also the synthetic population the benchmark imports: the demo groups,
-//! varied, at any size.
+//! varied, at any size. And the resource library's first pages
+//! (`library`), the site's founding post among them.
 
 use jiff::civil::{Time, Weekday};
 use jiff::{SignedDuration, Timestamp};
@@ -155,8 +156,9 @@ pub fn demo_groups(now: Timestamp) -> Result<Vec<GroupSubmission>, DemoError> {
     groups.into_iter().map(|g| g.into_submission(now)).collect()
 }
 
-/// Fills an empty database with the demo groups; answers how many were
-/// added, or `None` when the database already had groups.
+/// Fills an empty database with the demo groups and the demo resources
+/// (`library`); answers how many groups were added, or `None` when the
+/// database already had groups.
 pub async fn seed_if_empty(app: &App, now: Timestamp) -> AppResult<Option<usize>> {
     let store = app.store();
     if store.count_groups().await? > 0 {
@@ -165,6 +167,7 @@ pub async fn seed_if_empty(app: &App, now: Timestamp) -> AppResult<Option<usize>
     let groups = demo_groups(now).map_err(crate::AppError::internal)?;
     let slugs = create_groups(app, &groups, now).await?;
     crate::stories::demo::seed(app, now).await?;
+    library::seed(app, now).await?;
     Ok(Some(slugs.len()))
 }
 
@@ -229,6 +232,8 @@ pub fn synthetic_groups(count: usize, now: Timestamp) -> Result<Vec<GroupSubmiss
     }
     Ok(out)
 }
+
+mod library;
 
 #[cfg(test)]
 mod tests;

@@ -27,6 +27,8 @@
 //!   daily digest of overdue ones.
 //! - [`blocks`]: members blocking one another.
 //! - [`reminders`]: mail a day and an hour before each meeting.
+//! - [`resources`]: the resource library (pages, tags, files, drafts) and
+//!   who is an editor.
 //! - [`rooms`]: the live rooms: who may enter, one order for every command.
 //! - [`safety`]: the crisis page, per country.
 //! - [`stories`]: members' stories — writing, editing, withdrawing,
@@ -72,6 +74,7 @@ pub mod passwords;
 pub mod public_cache;
 pub mod reminders;
 pub mod reports;
+pub mod resources;
 pub mod rooms;
 pub mod safety;
 pub mod schedule;

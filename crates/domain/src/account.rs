@@ -201,6 +201,8 @@ pub fn normalize_password(raw: &str) -> String {
 pub enum Role {
     /// Anyone with an account.
     Member,
+    /// Writes the resource library's pages; moderates nothing.
+    Editor,
     /// Reviews listings; sees the moderation queue.
     Moderator,
     /// A moderator who also reads the audit log and edits the safety text.
@@ -212,6 +214,7 @@ impl Role {
     pub fn code(self) -> &'static str {
         match self {
             Self::Member => "member",
+            Self::Editor => "editor",
             Self::Moderator => "moderator",
             Self::Admin => "admin",
         }
@@ -219,7 +222,7 @@ impl Role {
 
     /// Parses a stored code.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::Member, Self::Moderator, Self::Admin]
+        [Self::Member, Self::Editor, Self::Moderator, Self::Admin]
             .into_iter()
             .find(|r| r.code() == code)
     }
@@ -227,6 +230,12 @@ impl Role {
     /// Whether this role reviews listings.
     pub fn moderates(self) -> bool {
         self >= Self::Moderator
+    }
+
+    /// Whether this role writes the resource library: editors, and admins,
+    /// who may do all an editor does. Moderators as such do not.
+    pub fn edits_resources(self) -> bool {
+        matches!(self, Self::Editor | Self::Admin)
     }
 }
 
@@ -311,9 +320,12 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for role in [Role::Member, Role::Moderator, Role::Admin] {
+        for role in [Role::Member, Role::Editor, Role::Moderator, Role::Admin] {
             assert_eq!(Role::parse(role.code()), Some(role));
         }
         assert!(Role::Admin.moderates() && !Role::Member.moderates());
+        assert!(!Role::Editor.moderates(), "an editor reviews no listings");
+        assert!(Role::Editor.edits_resources() && Role::Admin.edits_resources());
+        assert!(!Role::Moderator.edits_resources() && !Role::Member.edits_resources());
     }
 }

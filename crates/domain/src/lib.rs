@@ -21,6 +21,8 @@
 //! - [`reports`]: reports, their reasons, moderators' decisions, appeals.
 //! - [`blocks`]: one member blocking another.
 //! - [`story`]: members' stories — lengths, statuses, what leads where.
+//! - [`resource`]: the resource library's pages, tags and files (PDF or
+//!   EPUB, told by their bytes).
 
 pub mod account;
 pub mod answer_time;
@@ -37,6 +39,7 @@ pub mod meeting_guide;
 pub mod membership;
 pub mod reader_country;
 pub mod reports;
+pub mod resource;
 pub mod room;
 pub mod schedule;
 pub mod story;

@@ -56,8 +56,8 @@ enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Create a moderator or admin account; the password is read from
-    /// standard input (one line).
+    /// Create a moderator, editor or admin account; the password is read
+    /// from standard input (one line).
     Create(CreateAdminArgs),
 }
 
@@ -72,8 +72,9 @@ struct CreateAdminArgs {
     #[arg(long)]
     email: String,
     /// `admin` (moderates, reads the audit log, edits the safety text and
-    /// the page about the site) or
-    /// `moderator` (reviews listings).
+    /// the page about the site, writes resources, gives the editor role),
+    /// `moderator` (reviews listings) or `editor` (writes the resource
+    /// library).
     #[arg(long, value_enum, default_value_t = StaffRole::Admin)]
     role: StaffRole,
 }
@@ -83,6 +84,7 @@ struct CreateAdminArgs {
 enum StaffRole {
     Admin,
     Moderator,
+    Editor,
 }
 
 /// Where the database is.
@@ -135,6 +137,9 @@ pub struct ServeArgs {
     /// by commas. Without it, the socket's peer is the client.
     #[arg(long, env = "KITH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The largest file (PDF or EPUB) a resource may offer, in bytes.
+    #[arg(long, env = "KITH_RESOURCE_FILE_MAX_BYTES", default_value_t = kith_web::RESOURCE_FILE_MAX_BYTES)]
+    pub resource_file_max_bytes: u64,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -291,6 +296,7 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
     let role = match args.role {
         StaffRole::Admin => kith_domain::account::Role::Admin,
         StaffRole::Moderator => kith_domain::account::Role::Moderator,
+        StaffRole::Editor => kith_domain::account::Role::Editor,
     };
     let registration = kith_app::accounts::Registration {
         handle: args.handle,

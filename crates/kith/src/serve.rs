@@ -98,7 +98,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app,
         rooms,
         limits: Arc::new(Limits::new(LimitSettings::default())),
-        config: Arc::new(WebConfig::new(args.trusted_proxies.clone()).demo(args.demo)),
+        config: Arc::new(
+            WebConfig::new(args.trusted_proxies.clone())
+                .demo(args.demo)
+                .resource_file_max_bytes(args.resource_file_max_bytes),
+        ),
     });
     axum::serve(
         listener,

@@ -85,6 +85,8 @@ pub(crate) enum Arg<'a> {
     Text(Option<Cow<'a, str>>),
     /// A `BOOLEAN` column's value.
     Bool(bool),
+    /// A `BLOB` (SQLite) or `BYTEA` (PostgreSQL) column's value.
+    Bytes(Cow<'a, [u8]>),
 }
 
 impl From<i64> for Arg<'_> {
@@ -145,6 +147,12 @@ impl From<Option<String>> for Arg<'_> {
 impl<'a> From<Cow<'a, str>> for Arg<'a> {
     fn from(value: Cow<'a, str>) -> Self {
         Self::Text(Some(value))
+    }
+}
+
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(value: &'a [u8]) -> Self {
+        Self::Bytes(Cow::Borrowed(value))
     }
 }
 
@@ -386,6 +394,7 @@ fn sqlite_args<'q>(args: &'q [Arg<'_>]) -> StoreResult<SqliteArguments<'q>> {
             Arg::Int(v) => out.add(*v),
             Arg::Text(v) => out.add(v.as_deref()),
             Arg::Bool(v) => out.add(*v),
+            Arg::Bytes(v) => out.add(v.as_ref()),
         }
         .map_err(bind_error)?;
     }
@@ -399,6 +408,7 @@ fn pg_args(args: &[Arg<'_>]) -> StoreResult<PgArguments> {
             Arg::Int(v) => out.add(*v),
             Arg::Text(v) => out.add(v.as_deref()),
             Arg::Bool(v) => out.add(*v),
+            Arg::Bytes(v) => out.add(v.as_ref()),
         }
         .map_err(bind_error)?;
     }

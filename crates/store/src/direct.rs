@@ -216,6 +216,7 @@ fn value(arg: Arg<'_>) -> Value {
         Arg::Text(Some(text)) => Value::Text(text.into_owned()),
         Arg::Int(Some(n)) => Value::Integer(n),
         Arg::Bool(b) => Value::Integer(i64::from(b)),
+        Arg::Bytes(bytes) => Value::Blob(bytes.into_owned()),
         Arg::Text(None) | Arg::Int(None) => Value::Null,
     }
 }

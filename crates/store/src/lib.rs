@@ -37,6 +37,8 @@
 //! - [`blocks`]: who blocked whom.
 //! - [`stories`]: members' stories, their revisions and the moderators'
 //!   decisions on them.
+//! - [`resources`]: the resource library's pages, tags and files, and
+//!   who is an editor.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -63,6 +65,7 @@ pub mod moderation;
 pub mod occurrences;
 pub mod postgres;
 pub mod reports;
+pub mod resources;
 pub mod rooms;
 pub mod search;
 pub mod site_texts;
@@ -95,6 +98,7 @@ pub use model::{
 pub use moderation::ModerationStore;
 pub use occurrences::OccurrenceStore;
 pub use reports::ReportStore;
+pub use resources::ResourceStore;
 pub use rooms::RoomStore;
 pub use site_texts::SiteTextStore;
 pub use stories::StoryStore;
@@ -197,6 +201,7 @@ pub trait Store:
     + ReportStore
     + BlockStore
     + StoryStore
+    + ResourceStore
     + Send
     + Sync
     + 'static

@@ -154,6 +154,16 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::blocks::create_block
         ))
         .routes(routes!(crate::blocks::delete_block))
+        .routes(routes!(
+            crate::resources::api::list_resources,
+            crate::resources::api::create_resource
+        ))
+        .routes(routes!(
+            crate::resources::api::get_resource,
+            crate::resources::api::patch_resource,
+            crate::resources::api::delete_resource
+        ))
+        .routes(routes!(crate::resources::api::put_resource_file))
 }
 
 /// Serves the OpenAPI document.

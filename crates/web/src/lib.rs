@@ -18,6 +18,8 @@
 //! - [`blocks`]: members blocking one another, from `/me/blocks`.
 //! - [`stories`]: members' stories — the list, a story's page, writing,
 //!   editing, withdrawing, their review and their API.
+//! - [`resources`]: the resource library: its index, pages, files, Atom
+//!   feed, editors' forms, JSON API, and the admin's list of editors.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
 //! - [`logging`]: the filter every log line passes; what libraries may
 //!   never write.
@@ -64,6 +66,7 @@ pub mod notifications;
 mod pages;
 pub mod query;
 pub mod reports;
+pub mod resources;
 pub mod rooms;
 pub mod safety;
 pub mod security;
@@ -102,13 +105,25 @@ pub struct AppState {
 
 /// What the web layer needs besides the app (whose `SiteUrl` is the
 /// site's one address).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// A demo site (`kith serve --demo`): its sample groups' hosts are not
     /// real, so every page says a request to join one goes unanswered.
     pub demo: bool,
+    /// The largest file a resource may offer, in bytes
+    /// (`KITH_RESOURCE_FILE_MAX_BYTES`).
+    pub resource_file_max_bytes: u64,
+}
+
+/// The largest resource file unless configured: 20 MiB.
+pub const RESOURCE_FILE_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
 }
 
 impl WebConfig {
@@ -117,6 +132,15 @@ impl WebConfig {
         Self {
             trusted_proxies,
             demo: false,
+            resource_file_max_bytes: RESOURCE_FILE_MAX_BYTES,
+        }
+    }
+
+    /// The same, with this limit on resource files.
+    pub fn resource_file_max_bytes(self, bytes: u64) -> Self {
+        Self {
+            resource_file_max_bytes: bytes,
+            ..self
         }
     }
 
@@ -173,6 +197,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(safety::router())
         .merge(about::router())
+        .merge(resources::router())
         .merge(health::router())
         .merge(assets::router())
         .merge(api_router)

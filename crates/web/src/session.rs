@@ -210,7 +210,12 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
             return refuse(WebError::CrossSite);
         }
         let needs_token = matches!(viewer.auth, Auth::Cookie(_)) || is_form(request.headers());
-        if needs_token {
+        if needs_token && carries_file(request.method(), request.uri().path(), request.headers()) {
+            // Too large to read here: the form's reader checks the token,
+            // its first field, before it reads anything else.
+            let expected = UploadToken(viewer.csrf.clone());
+            request.extensions_mut().insert(expected);
+        } else if needs_token {
             let (checked, sent) = match token_sent(request).await {
                 Ok(pair) => pair,
                 Err(err) => return refuse(err),
@@ -329,6 +334,29 @@ fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
             .is_some_and(is_token)
 }
 
+/// The token a form with a file must send as its first field, left by
+/// the guard for the form's reader (`resources::edit`) to check: such a
+/// body may be megabytes long, so the guard does not read it.
+#[derive(Debug, Clone)]
+pub struct UploadToken(pub String);
+
+/// Whether this is a form with a file, on one of the routes that read
+/// their own body and check its token themselves: a new resource and a
+/// resource's edit form. Any other multipart body is checked here, and
+/// so refused.
+fn carries_file(method: &Method, path: &str, headers: &HeaderMap) -> bool {
+    let multipart = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let route = path == "/resources/new"
+        || path
+            .strip_prefix("/resources/")
+            .and_then(|rest| rest.strip_suffix("/edit"))
+            .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    *method == Method::POST && multipart && route
+}
+
 fn is_state_change(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -397,7 +425,8 @@ async fn token_sent(request: Request) -> Result<(Request, Option<String>), WebEr
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two tokens in time that does not depend on where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -15,3 +15,24 @@ CREATE TABLE resources (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX resources_by_published ON resources (published_at, id);
+
+-- A resource's tags, normalised (lowercase words joined by hyphens); the
+-- index and the feed filter by them.
+CREATE TABLE resource_tags (
+    resource_id BIGINT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (resource_id, tag)
+);
+CREATE INDEX resource_tags_by_tag ON resource_tags (tag, resource_id);
+
+-- The one file a resource may offer (a PDF or an EPUB, told by its bytes),
+-- kept in the database. `sha256` (hex) is its ETag.
+CREATE TABLE resource_files (
+    resource_id BIGINT PRIMARY KEY REFERENCES resources (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    uploaded_at BIGINT NOT NULL
+);

@@ -36,9 +36,11 @@ enum Who {
     Member,
     /// Someone whose request to join waits for the hosts.
     Waiting,
+    /// Writes the resource library.
+    Editor,
 }
 
-const EVERYONE: [Who; 8] = [
+const EVERYONE: [Who; 9] = [
     Who::Anonymous,
     Who::Stranger,
     Who::Host,
@@ -47,6 +49,7 @@ const EVERYONE: [Who; 8] = [
     Who::Admin,
     Who::Member,
     Who::Waiting,
+    Who::Editor,
 ];
 
 /// What a person sees.
@@ -76,11 +79,18 @@ fn seen(r: &TestResponse) -> Seen {
     }
 }
 
+/// A file the resource rows upload.
+const PDF: &[u8] = b"%PDF-1.7\n%%EOF\n";
+
 enum Call {
     Get(&'static str),
     Form(&'static str, &'static [(&'static str, &'static str)]),
     GroupForm(&'static str),
     Json(&'static str, &'static str, serde_json::Value),
+    /// A resource form with its fields, as `multipart/form-data`.
+    ResourceForm(&'static str),
+    /// Raw bytes (a PDF) with a method.
+    Bytes(&'static str, &'static str),
 }
 
 struct Row {
@@ -99,6 +109,9 @@ struct World {
     cohost: Person,
     member: Person,
     pending: Person,
+    editor: Person,
+    /// Numbers each placement's resource.
+    resources: std::sync::atomic::AtomicUsize,
 }
 
 /// A group made for one check, with the requests of its member and of the
@@ -114,6 +127,8 @@ struct Placed {
     story: String,
     /// A story by the host, published.
     published_story: String,
+    /// A draft resource with a PDF, which only editors and admins see.
+    resource: String,
 }
 
 impl World {
@@ -128,6 +143,9 @@ impl World {
         let moderator = app.account("Warden", Role::Moderator).await;
         let admin = app.account("Keeper", Role::Admin).await;
         app.account("Newcomer", Role::Member).await;
+        let editor = app.account("Scribe", Role::Editor).await;
+        // An editor whose role the admin's "take" takes.
+        app.account("Quill", Role::Editor).await;
         let member = app.account("Belonging", Role::Member).await;
         let pending = app.account("Waiting", Role::Member).await;
         let people = vec![
@@ -139,6 +157,7 @@ impl World {
             (Who::Admin, Some(admin)),
             (Who::Member, Some(member.clone())),
             (Who::Waiting, Some(pending.clone())),
+            (Who::Editor, Some(editor.clone())),
         ];
         Self {
             app,
@@ -147,6 +166,8 @@ impl World {
             cohost,
             member,
             pending,
+            editor,
+            resources: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -207,6 +228,31 @@ impl World {
             .expect("meetings")[0]
             .id
             .to_string();
+        let n = self
+            .resources
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let input = kith_domain::resource::ResourceInput {
+            title: format!("Matrix draft {n}"),
+            summary: "A draft.".into(),
+            body: "Not yet.".into(),
+            status: "draft".into(),
+            ..Default::default()
+        };
+        let upload = kith_app::resources::Upload {
+            name: "draft.pdf".into(),
+            bytes: PDF.to_vec(),
+            max_bytes: 1024,
+        };
+        let resource = kith_app::resources::create(
+            &self.app.context,
+            &self.editor,
+            &input,
+            Some(upload),
+            now(),
+        )
+        .await
+        .expect("resource")
+        .slug;
         let mut stories = Vec::new();
         for status in [StoryStatus::Pending, StoryStatus::Published] {
             let id = StoryId::random();
@@ -223,6 +269,7 @@ impl World {
         }
         Placed {
             report: report.to_string(),
+            resource,
             meeting,
             story: stories.remove(0),
             published_story: stories.remove(0),
@@ -258,6 +305,7 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{report}", &placed.report)
             .replace("{story}", &placed.story)
             .replace("{published}", &placed.published_story)
+            .replace("{resource}", &placed.resource)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -267,7 +315,27 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             let fields: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
             client.post_form(&path(p), &fields).await
         }
-        Call::Json(method, p, body) => client.json(method, &path(p), body.clone()).await,
+        Call::Json(method, p, body) => {
+            let body = serde_json::from_str(&path(&body.to_string())).expect("json");
+            client.json(method, &path(p), body).await
+        }
+        Call::ResourceForm(p) => {
+            let title = format!("Form {}", placed.resource);
+            let fields = [
+                ("title", title.as_str()),
+                ("summary", "Edited."),
+                ("body", "Text."),
+                ("status", "draft"),
+            ];
+            client
+                .post_multipart(&path(p), &fields, Some(("a.pdf", PDF)))
+                .await
+        }
+        Call::Bytes(method, p) => {
+            client
+                .send_bytes(method, &path(p), "application/pdf", PDF.to_vec())
+                .await
+        }
     }
 }
 
@@ -279,7 +347,9 @@ fn rows() -> Vec<Row> {
     let readers: &'static [Who] = &[Host, Cohost, Moderator, Admin, Member];
     let thread: &'static [Who] = &[Host, Cohost, Member];
     let moderators: &'static [Who] = &[Moderator, Admin];
-    let logged_in: &'static [Who] = &[Stranger, Host, Cohost, Moderator, Admin, Member, Waiting];
+    let logged_in: &'static [Who] = &[
+        Stranger, Host, Cohost, Moderator, Admin, Member, Waiting, Editor,
+    ];
     // The host writes the matrix's stories.
     let author: &'static [Who] = &[Host];
     let story_readers: &'static [Who] = &[Host, Moderator, Admin];
@@ -1005,7 +1075,141 @@ fn rows() -> Vec<Row> {
             anonymous: Seen::Missing,
         });
     }
+    rows.extend(resource_rows());
     rows
+}
+
+/// The resource library: drafts and every change for editors and admins
+/// only; the editor list for admins only.
+fn resource_rows() -> Vec<Row> {
+    use Who::*;
+    let everyone: &'static [Who] = &EVERYONE;
+    let editors: &'static [Who] = &[Editor, Admin];
+    let row = |name, call, allowed, anonymous| Row {
+        name,
+        status: ListingStatus::Listed,
+        call,
+        allowed,
+        anonymous,
+    };
+    vec![
+        row(
+            "the resource index",
+            Call::Get("/resources"),
+            everyone,
+            Seen::Allowed,
+        ),
+        row(
+            "the resource feed",
+            Call::Get("/resources/feed.atom"),
+            everyone,
+            Seen::Allowed,
+        ),
+        row(
+            "a draft resource",
+            Call::Get("/resources/{resource}"),
+            editors,
+            Seen::Missing,
+        ),
+        row(
+            "a draft's file",
+            Call::Get("/resources/{resource}/file"),
+            editors,
+            Seen::Missing,
+        ),
+        row(
+            "the new resource form",
+            Call::Get("/resources/new"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "writing a resource (form)",
+            Call::ResourceForm("/resources/new"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "the resource edit form",
+            Call::Get("/resources/{resource}/edit"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "editing a resource (form)",
+            Call::ResourceForm("/resources/{resource}/edit"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "deleting a resource (form)",
+            Call::Form("/resources/{resource}/delete", &[]),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "the editors page",
+            Call::Get("/admin/editors"),
+            &[Admin],
+            Seen::Login,
+        ),
+        row(
+            "giving the editor role (form)",
+            Call::Form("/admin/editors", &[("handle", "Newcomer")]),
+            &[Admin],
+            Seen::Login,
+        ),
+        row(
+            "taking the editor role (form)",
+            Call::Form("/admin/editors/take", &[("handle", "Quill")]),
+            &[Admin],
+            Seen::Login,
+        ),
+        row(
+            "resources (API)",
+            Call::Get("/api/v1/resources"),
+            everyone,
+            Seen::Allowed,
+        ),
+        row(
+            "a draft resource (API)",
+            Call::Get("/api/v1/resources/{resource}"),
+            editors,
+            Seen::Missing,
+        ),
+        row(
+            "writing a resource (API)",
+            Call::Json(
+                "POST",
+                "/api/v1/resources",
+                json!({"title": "API {resource}", "summary": "s", "body": "b"}),
+            ),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "changing a resource (API)",
+            Call::Json(
+                "PATCH",
+                "/api/v1/resources/{resource}",
+                json!({"summary": "Changed."}),
+            ),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "deleting a resource (API)",
+            Call::Json("DELETE", "/api/v1/resources/{resource}", json!({})),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "a resource's file (API)",
+            Call::Bytes("PUT", "/api/v1/resources/{resource}/file"),
+            editors,
+            Seen::Login,
+        ),
+    ]
 }
 
 kith_store::on_both_backends!(
@@ -1038,7 +1242,7 @@ async fn every_role_on(world: World) {
                 ));
             }
             // A listed group's public calendar is the same for everyone.
-            let shared = matches!(row.call, Call::Get(p) if p.ends_with("/calendar.ics"))
+            let shared = matches!(row.call, Call::Get(p) if p.ends_with("/calendar.ics") || p.ends_with("/feed.atom"))
                 && response.status.is_success();
             if let Some(wrong) = crate::caching::wrong_in_matrix(&response, shared) {
                 failures.push(format!(
@@ -1145,7 +1349,7 @@ async fn every_route_path() -> Vec<String> {
 /// a meeting, a story, or the moderators' and admins' work — the matrix's
 /// scope.
 fn in_matrix_scope(path: &str) -> bool {
-    const SCOPED: [&str; 12] = [
+    const SCOPED: [&str; 14] = [
         "/groups/{",
         "/requests/",
         "/meetings/",
@@ -1158,6 +1362,8 @@ fn in_matrix_scope(path: &str) -> bool {
         "/api/v1/admin",
         "/stories/{",
         "/api/v1/stories/{",
+        "/resources/",
+        "/api/v1/resources",
     ];
     SCOPED.iter().any(|prefix| path.starts_with(prefix))
 }
@@ -1199,7 +1405,12 @@ async fn every_route_in_scope_has_a_row_in_the_matrix() {
     let row_paths: Vec<&str> = rows
         .iter()
         .map(|r| match &r.call {
-            Call::Get(p) | Call::Form(p, _) | Call::GroupForm(p) | Call::Json(_, p, _) => *p,
+            Call::Get(p)
+            | Call::Form(p, _)
+            | Call::GroupForm(p)
+            | Call::Json(_, p, _)
+            | Call::ResourceForm(p)
+            | Call::Bytes(_, p) => *p,
         })
         .collect();
     let routes = every_route_path().await;

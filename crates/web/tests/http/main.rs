@@ -25,6 +25,7 @@ mod newcomers;
 mod openapi;
 mod page_order;
 mod reports;
+mod resources;
 mod review;
 mod room_access;
 mod room_hardening;

@@ -228,7 +228,7 @@ async fn the_story_form_keeps_what_was_typed_and_says_what_to_fix() {
         "{}",
         refused.body
     );
-    assert!(refused.body.contains("Please give your story a title."));
+    assert!(refused.body.contains("Please give it a title."));
     assert!(
         refused
             .body

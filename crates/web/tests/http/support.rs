@@ -462,6 +462,69 @@ impl Browser {
         self.send(request, Body::from(body)).await
     }
 
+    /// Posts a `multipart/form-data` form from this site, as a browser
+    /// sends one with a file: the CSRF token first, then `fields`, then the
+    /// file (name, bytes) as the part `file`.
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> TestResponse {
+        const BOUNDARY: &str = "kith-test-boundary-7MA4YWxkTrZu0gW";
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut body = Vec::new();
+        for (name, value) in
+            std::iter::once(("_csrf", token.as_str())).chain(fields.iter().copied())
+        {
+            body.extend(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{BOUNDARY}--\r\n").bytes());
+        let request = Request::post(uri)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header("origin", "http://kith.test");
+        self.send(request, Body::from(body)).await
+    }
+
+    /// Sends raw bytes with `method` and a content type; a cookie session
+    /// also sends its CSRF header.
+    pub async fn send_bytes(
+        &mut self,
+        method: &str,
+        uri: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> TestResponse {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, content_type);
+        if self.bearer.is_none() {
+            if let Some(token) = &self.csrf {
+                request = request.header("x-csrf-token", token.as_str());
+            }
+        }
+        self.send(request, Body::from(bytes)).await
+    }
+
     /// Sends JSON with `method`; a cookie session also sends its CSRF
     /// header.
     pub async fn json(&mut self, method: &str, uri: &str, body: serde_json::Value) -> TestResponse {
