@@ -7,6 +7,8 @@
 //! the page it is under must be readable, and a held, unconfirmed or
 //! hidden comment is its author's and moderators' alone.
 
+use std::collections::HashSet;
+
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Email;
 use kith_domain::comment::{
@@ -99,6 +101,8 @@ pub struct CommentView {
     pub may_delete: bool,
     /// The reader may answer it.
     pub may_reply: bool,
+    /// The reader may report it (someone else's, not deleted).
+    pub may_report: bool,
 }
 
 /// A comment in its place in a thread.
@@ -266,6 +270,7 @@ fn view(
         yours,
         may_edit: yours && editable(record.status, record.created_at, now),
         may_delete: yours && !deleted,
+        may_report: reader.is_some() && !yours && !deleted,
         may_reply: reader.is_some_and(|p| p.email_verified)
             && subject.published
             && record.status.takes_replies(),
@@ -279,9 +284,14 @@ fn shown(
     records: Vec<CommentRecord>,
     subject: &SubjectRecord,
     reader: Option<&Person>,
+    hidden: &HashSet<AccountId>,
     now: Timestamp,
 ) -> Vec<ShownComment> {
-    let records: Vec<CommentRecord> = records.into_iter().filter(|r| visible(r, reader)).collect();
+    let records: Vec<CommentRecord> = records
+        .into_iter()
+        .filter(|r| visible(r, reader))
+        .filter(|r| r.account().is_none_or(|a| !hidden.contains(&a)))
+        .collect();
     let names: std::collections::HashMap<i64, (CommentId, Byline)> = records
         .iter()
         .map(|r| (r.row, (r.id.clone(), byline(r, subject))))
@@ -338,7 +348,13 @@ pub async fn thread(
     Ok(ThreadPage {
         key: subject.key.clone(),
         title: subject.title.clone(),
-        comments: shown(records, &subject, reader, now),
+        comments: shown(
+            records,
+            &subject,
+            reader,
+            &hidden_for(app, reader).await?,
+            now,
+        ),
         next,
         count,
         may_comment: subject.published,
@@ -362,8 +378,56 @@ pub async fn comment_in_thread(
         key: subject.key.clone(),
         title: subject.title.clone(),
         focus: id.clone(),
-        comments: shown(records, &subject, reader, now),
+        comments: shown(
+            records,
+            &subject,
+            reader,
+            &hidden_for(app, reader).await?,
+            now,
+        ),
     })
+}
+
+/// A comment `person` may see and report: not deleted, on a page they
+/// may read.
+pub async fn to_report(app: &App, person: &Person, id: &CommentId) -> AppResult<CommentRecord> {
+    let record = app.store().comment(id).await?;
+    if !visible(&record, Some(person)) || record.status == CommentStatus::Deleted {
+        return Err(AppError::NotFound);
+    }
+    subject(app, Some(person), &record.subject_key).await?;
+    Ok(record)
+}
+
+/// The authors whose comments `reader` does not read: those they block.
+async fn hidden_for(app: &App, reader: Option<&Person>) -> AppResult<HashSet<AccountId>> {
+    match reader {
+        Some(person) => crate::blocks::hidden_authors_for(app, person.id).await,
+        None => Ok(HashSet::new()),
+    }
+}
+
+/// Refuses a reply between two people of whom one blocks the other, in
+/// the words of any other reply that cannot be written.
+async fn refuse_blocked_reply(
+    app: &App,
+    person: &Person,
+    parent: Option<&CommentId>,
+) -> AppResult<()> {
+    let Some(parent) = parent else {
+        return Ok(());
+    };
+    let answered = match app.store().comment(parent).await {
+        Ok(record) => record.account(),
+        Err(kith_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(err) => return Err(err.into()),
+    };
+    match answered {
+        Some(author) if crate::blocks::blocked_between(app, author, person.id).await? => {
+            Err(AppError::Conflict(Conflict::ReplyUnavailable))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn refused(refusal: ReplyRefusal) -> AppError {
@@ -459,6 +523,7 @@ pub async fn post(
     }
     let body = comment::parse_body(&input.body).map_err(|e| AppError::Invalid(vec![e]))?;
     let group = pointed_group(app, person, input.group.as_deref()).await?;
+    refuse_blocked_reply(app, person, input.parent.as_ref()).await?;
     let store = app.store();
     let account = store.account_details(person.id).await?;
     let limit = if now.duration_since(account.created_at) < SignedDuration::from_hours(24) {

@@ -119,9 +119,30 @@ async fn resolve(
         Target::RoomMessage(meeting, number) => {
             room_message(app, person, meeting, *number, now).await?
         }
-        // Their capabilities resolve these (who may see them, who wrote
-        // them) when they are wired in; until then nothing is found.
-        Target::Story(_) | Target::Comment(_) => return Err(AppError::NotFound),
+        Target::Story(id) => {
+            let story = crate::stories::story(app, Some(person), id).await?;
+            if story.author_id == person.id {
+                return Err(invalid("target", "own_content"));
+            }
+            Resolved {
+                target_id: story.row_id,
+                target_ref: String::new(),
+                author: Some(story.author_id),
+                excerpt: story.text.title,
+            }
+        }
+        Target::Comment(id) => {
+            let comment = crate::comments::to_report(app, person, id).await?;
+            if comment.account() == Some(person.id) {
+                return Err(invalid("target", "own_content"));
+            }
+            Resolved {
+                target_id: comment.row,
+                target_ref: String::new(),
+                author: comment.account(),
+                excerpt: crate::markdown::to_plain_text(&comment.body),
+            }
+        }
     };
     Ok(resolved)
 }

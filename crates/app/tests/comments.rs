@@ -373,3 +373,89 @@ on_both_backends_with_url!(
         assert_eq!(page.count, comments::NEW_ACCOUNT_HOURLY);
     }
 );
+
+on_both_backends_with_url!(
+    a_blocked_person_is_neither_read_nor_answered_and_a_reported_comment_can_be_hidden,
+    |store: Arc<dyn Store>, url: String| async move {
+        let app = &testing::app(store.clone());
+        let ana = staff(app, "ana", Role::Member).await;
+        let ben = staff(app, "ben", Role::Member).await;
+        let mia = staff(app, "mia", Role::Moderator).await;
+        let (resource, _) = pages(&url, &ana, "published").await;
+        let later = now() + SignedDuration::from_hours(48);
+        let anas = comments::post(app, &ana, &resource, &text("Mine."), later)
+            .await
+            .expect("comment");
+        let bens = comments::post(app, &ben, &resource, &text("Unkind words."), later)
+            .await
+            .expect("comment");
+        kith_app::blocks::block(app, &ana, "ben", later)
+            .await
+            .expect("block");
+        let read = comments::thread(app, Some(&ana), &resource, None, later)
+            .await
+            .expect("thread");
+        assert_eq!(
+            bylines(&read),
+            [Byline::Member("ana".into())],
+            "ben is hidden from ana"
+        );
+        assert!(matches!(
+            comments::post(app, &ben, &resource, &reply("Still here", &anas.id), later).await,
+            Err(AppError::Conflict(Conflict::ReplyUnavailable))
+        ));
+        let everyone = comments::thread(app, None, &resource, None, later)
+            .await
+            .expect("thread");
+        assert_eq!(everyone.comments.len(), 2, "others still read both");
+
+        use kith_app::reports::{self, DecisionInput, Target};
+        assert!(
+            matches!(
+                reports::report(
+                    app,
+                    &ana,
+                    &Target::Comment(anas.id.clone()),
+                    "spam",
+                    "",
+                    later
+                )
+                .await,
+                Err(AppError::Invalid(_))
+            ),
+            "one's own comment is not reported"
+        );
+        let report = reports::report(
+            app,
+            &ana,
+            &Target::Comment(bens.id.clone()),
+            "harassment",
+            "",
+            later,
+        )
+        .await
+        .expect("report");
+        let hide = DecisionInput {
+            action: "hide",
+            why: "Unkind to another member.",
+            suspend_days: "",
+        };
+        reports::decide(app, &mia, &report, &hide, later)
+            .await
+            .expect("hidden");
+        assert!(matches!(
+            comments::comment_in_thread(app, None, &bens.id, later).await,
+            Err(AppError::NotFound)
+        ));
+        let own = comments::comment_in_thread(app, Some(&ben), &bens.id, later)
+            .await
+            .expect("its author still sees it");
+        assert_eq!(
+            own.comments
+                .iter()
+                .filter(|c| c.comment.status == CommentStatus::Hidden)
+                .count(),
+            1
+        );
+    }
+);

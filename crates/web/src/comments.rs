@@ -150,6 +150,24 @@ async fn form_for(
     }
 }
 
+/// The comment thread a resource's or story's page embeds, rendered;
+/// empty while the page is one readers may not comment on (a draft, a
+/// story waiting for review), whose comments nobody but its writers sees.
+pub async fn section_html(
+    state: &AppState,
+    viewer: &Viewer,
+    cookie: &CookieZone,
+    key: &SubjectKey,
+    query: &QueryPairs,
+) -> Result<String, WebError> {
+    let zone = viewer_zone(query, cookie).unwrap_or_else(|_| cookie.or_utc());
+    match section(state, viewer, &zone, key, query).await {
+        Ok(section) => section.html(),
+        Err(WebError::NotFound) => Ok(String::new()),
+        Err(err) => Err(err),
+    }
+}
+
 /// The comments under the page `key` names, from the `after` cursor in
 /// `query`, as the reader may see them. `NotFound` if they may not read
 /// the page.

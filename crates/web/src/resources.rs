@@ -24,6 +24,7 @@ use crate::extract::SlugPath;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{Nav, Viewer};
+use crate::viewer::CookieZone;
 
 /// How many resources one page of the index shows.
 const PAGE_SIZE: u32 = 20;
@@ -138,20 +139,27 @@ struct ResourceTemplate {
     nav: Nav,
     card: ResourceCard,
     editor: bool,
+    /// The comment thread, rendered (empty for a draft).
+    comments: String,
 }
 
 async fn resource_page(
     State(state): State<AppState>,
     viewer: Viewer,
+    cookie: CookieZone,
+    query: QueryPairs,
     SlugPath(slug): SlugPath,
 ) -> Result<Response, PageError> {
     let view = resources::read(&state.app, viewer.person.as_ref(), slug.as_str()).await?;
+    let key = kith_app::comments::SubjectKey::Resource(slug);
+    let comments = crate::comments::section_html(&state, &viewer, &cookie, &key, &query).await?;
     let page = ResourceTemplate {
         m: messages(),
-        zone_from: "none",
+        zone_from: "cookie",
         nav: viewer.nav(),
         card: ResourceCard::of(view),
         editor: resources::may_edit(viewer.person.as_ref()),
+        comments,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

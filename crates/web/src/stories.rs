@@ -164,6 +164,8 @@ struct StoryTemplate {
     moderator: bool,
     /// Said after an edit or a new story (`?saved=1`).
     saved: bool,
+    /// The comment thread, rendered (empty while it is not published).
+    comments: String,
 }
 
 async fn story_page(
@@ -174,14 +176,17 @@ async fn story_page(
     query: QueryPairs,
 ) -> Result<Response, PageError> {
     let view = stories::story(&state.app, viewer.person.as_ref(), &id).await?;
+    let key = kith_app::comments::SubjectKey::Story(id);
+    let comments = crate::comments::section_html(&state, &viewer, &cookie, &key, &query).await?;
     let template = StoryTemplate {
         m: messages(),
-        zone_from: "none",
+        zone_from: "cookie",
         nav: viewer.nav(),
         story: StoryCard::of(&view, &cookie.or_utc()),
         own: view.reader == StoryReader::Author,
         moderator: view.reader == StoryReader::Moderator,
         saved: query.get("saved").is_some() && view.reader == StoryReader::Author,
+        comments,
     };
     Ok(Html(template.render().map_err(WebError::from)?).into_response())
 }

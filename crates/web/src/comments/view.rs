@@ -33,6 +33,7 @@ pub(crate) struct CommentItem {
     pub(crate) may_edit: bool,
     pub(crate) may_delete: bool,
     pub(crate) may_reply: bool,
+    pub(crate) may_report: bool,
     /// The comment a permalink names.
     pub(crate) focus: bool,
 }
@@ -95,6 +96,7 @@ pub(crate) fn items(
                 may_edit: c.may_edit,
                 may_delete: c.may_delete,
                 may_reply: c.may_reply || c.status == CommentStatus::Published,
+                may_report: c.may_report,
             }
         })
         .collect()
