@@ -195,10 +195,16 @@ pub enum CommentModeration {
     Show,
 }
 
-/// Whether `reader` may read the page: published, or theirs (a story's
-/// author), or they moderate.
+/// Whether `reader` may read the page: published; a draft resource to
+/// its editors; a story to its author and the moderators.
 fn may_read(subject: &SubjectRecord, reader: Option<&Person>) -> bool {
-    subject.published || reader.is_some_and(|p| p.role.moderates() || subject.author == Some(p.id))
+    subject.published
+        || match subject.key {
+            SubjectKey::Resource(_) => crate::resources::may_edit(reader),
+            SubjectKey::Story(_) => {
+                reader.is_some_and(|p| p.role.moderates() || subject.author == Some(p.id))
+            }
+        }
 }
 
 /// The page `key` names, if `reader` may read it.

@@ -327,6 +327,8 @@ async fn write(
                 .map(Some)
         }
         None => {
+            // A page nobody may comment on answers 404 before anything else.
+            comments::subject(&state.app, None, &key).await?;
             state
                 .limits
                 .mail(ip, form.get("email"))
