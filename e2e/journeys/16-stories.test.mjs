@@ -49,7 +49,7 @@ test("a member's anonymous story is published by a moderator and read without it
     await author.getByLabel("An anonymous member").check();
     await author.getByRole("button", { name: "Send for review" }).click();
     await author.getByRole("alert").waitFor();
-    assert.match(await author.getByRole("alert").innerText(), /give your story a title/);
+    assert.match(await author.getByRole("alert").innerText(), /give it a title/);
     assert.equal(await author.getByLabel("Your story").inputValue(), "Too short");
     assert.equal(await author.getByLabel("An anonymous member").isChecked(), true);
     await audit(author, "Write a story");
