@@ -103,8 +103,14 @@ kith_store::on_both_backends!(
             page.body
         );
         assert!(page.body.contains("anonymous member"));
-        assert!(page.body.contains(r#"<section id="comments" aria-labelledby="comments-title">"#));
-        assert!(page.body.contains("Write a comment"), "a visitor may comment as a guest");
+        assert!(
+            page.body
+                .contains(r#"<section id="comments" aria-labelledby="comments-title">"#)
+        );
+        assert!(
+            page.body.contains("Write a comment"),
+            "a visitor may comment as a guest"
+        );
         let json = app
             .browser()
             .get(&format!("/api/v1/stories/{id}"))
