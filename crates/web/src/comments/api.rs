@@ -153,6 +153,7 @@ impl ThreadJson {
 #[serde(default)]
 pub struct NewCommentJson {
     /// The text (Markdown), 1–5,000 characters.
+    #[schema(schema_with = body_schema)]
     pub body: String,
     /// The comment it answers.
     pub parent: Option<String>,
@@ -160,11 +161,20 @@ pub struct NewCommentJson {
     pub group: Option<String>,
 }
 
+fn body_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::api::schemas::raw(crate::api::schemas::text(
+        1,
+        kith_domain::comment::BODY_MAX,
+        "The text in Markdown; 1–5,000 characters.",
+    ))
+}
+
 /// A changed comment.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct EditCommentJson {
     /// The new text (Markdown), 1–5,000 characters.
+    #[schema(schema_with = body_schema)]
     pub body: String,
 }
 
@@ -193,7 +203,7 @@ impl WrittenJson {
 }
 
 fn after(query: &QueryPairs) -> Result<Option<CommentId>, ApiError> {
-    match query.get("after").filter(|a| !a.is_empty()) {
+    match query.get("after") {
         None => Ok(None),
         Some(raw) => CommentId::parse(raw).map(Some).ok_or_else(|| {
             ApiError(WebError::InvalidFilters(vec![
@@ -255,7 +265,7 @@ async fn create(
     tag = "community",
     params(
         ("slug" = String, Path, description = "The resource's slug."),
-        ("after" = Option<String>, Query, description = "The `next` cursor of the page before."),
+        ("after" = Option<String>, Query, pattern = "^[0-9a-f]{32}$", description = "The `next` cursor of the page before."),
     ),
     responses(
         (status = 200, description = "A page of threads", body = ThreadJson),
@@ -304,7 +314,7 @@ pub async fn comment_on_resource(
     tag = "community",
     params(
         ("id" = String, Path, description = "The story's id."),
-        ("after" = Option<String>, Query, description = "The `next` cursor of the page before."),
+        ("after" = Option<String>, Query, pattern = "^[0-9a-f]{32}$", description = "The `next` cursor of the page before."),
     ),
     responses(
         (status = 200, description = "A page of threads", body = ThreadJson),

@@ -65,9 +65,18 @@ impl RequestJson {
 #[serde(default)]
 pub struct AskJson {
     /// The answer to the hosts' question (required when they ask one).
+    #[schema(schema_with = answer_schema)]
     pub answer: String,
     /// An invitation link's token, which lets the person in directly.
     pub invitation: Option<String>,
+}
+
+fn answer_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::api::schemas::raw(crate::api::schemas::text(
+        0,
+        kith_domain::membership::limits::ANSWER,
+        "The answer to the hosts' question; required (1 or more characters) when they ask one.",
+    ))
 }
 
 /// Asks to join a group.
