@@ -101,6 +101,10 @@ test("a seeker asks, the host answers and welcomes them, and only then the link 
     assert.match(thread, /We start with a round of check-ins/);
     assert.match(thread, /Glad you found us/);
     assert.match(await seeker.getByRole("status").innerText(), /member/);
+    // The seeker may report or block a host who wrote to them, from here.
+    const hosts = seeker.getByRole("region", { name: "The hosts who wrote to you" });
+    assert.equal(await hosts.getByRole("button", { name: /^Block / }).count(), 1);
+    assert.equal(await hosts.getByRole("link", { name: /^Report / }).count(), 1);
     await audit(seeker, `Your request to join: ${NAME}`);
     await screenshot(seeker, "request");
     await seeker.goto(groupPath);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -106,6 +106,7 @@ test("a member's anonymous story is published by a moderator and read without it
     assert.equal(await visitor.locator("#comments").count(), 1, "the place for comments");
     await audit(visitor, TITLE);
     await step(visitor, "published");
+    await screenshot(visitor, "story");
     const api = await visitor.request.get(`/api/v1${storyPath}`);
     const json = await api.json();
     assert.equal(json.author, "anonymous member");

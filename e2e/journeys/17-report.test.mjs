@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { MODERATOR, PASSWORD, binary, linkIn, listAndApprove, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -75,6 +75,7 @@ test("a reported listing is hidden by a moderator and both sides are told", asyn
     assert.match(await item.innerText(), /stop their medication at once/);
     assert.match(await item.innerText(), /foxglove_reader/);
     await audit(moderator, "Reports");
+    await screenshot(moderator, "reports-queue");
     // A decision needs a reason both sides read.
     await item.getByLabel("Decision").selectOption({ label: "Hide it" });
     await item.getByRole("button", { name: /^Decide/ }).click();

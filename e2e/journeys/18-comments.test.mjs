@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, step } from "../lib/browser.mjs";
+import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
 import { MODERATOR, PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -113,6 +113,7 @@ test("a member comments, a guest answers after confirming, a moderator publishes
     assert.match(await answer.innerText(), /wasn't the same/);
     assert.doesNotMatch(await member.content(), /rowan\.guest@example\.net/);
     await audit(member, "A comment");
+    await screenshot(member, "comment-thread");
   } finally {
     await browser.close();
   }

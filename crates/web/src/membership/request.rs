@@ -46,6 +46,9 @@ struct RequestTemplate {
     errors: FormErrors,
     /// For a declined seeker (a block reads the same): similar groups.
     suggested: Vec<Suggestion>,
+    /// For the seeker: the hosts who wrote in the thread, whom they may
+    /// report or block from here.
+    hosts_who_wrote: Vec<String>,
 }
 
 async fn request_template(
@@ -91,6 +94,11 @@ async fn request_template(
             }
         })
         .collect();
+    let hosts_who_wrote = if view.reader == Reader::Seeker {
+        hosts_who_wrote(&view)
+    } else {
+        Vec::new()
+    };
     Ok(RequestTemplate {
         m,
         zone_from: "cookie",
@@ -103,7 +111,22 @@ async fn request_template(
         body,
         errors,
         suggested,
+        hosts_who_wrote,
     })
+}
+
+/// The handles of the hosts who wrote in a thread, each once, in the order
+/// they first wrote: the only hosts a seeker knows by name.
+fn hosts_who_wrote(view: &RequestView) -> Vec<String> {
+    let mut handles: Vec<String> = Vec::new();
+    for message in view.thread.iter().filter(|m| m.from_host) {
+        if let Some(author) = &message.author
+            && !handles.contains(author)
+        {
+            handles.push(author.clone());
+        }
+    }
+    handles
 }
 
 pub(super) async fn request_page(

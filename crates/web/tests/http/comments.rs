@@ -227,6 +227,11 @@ on_both_backends_with_url!(
             "kept, escaped"
         );
         assert!(refused.body.contains(r#"value="not an address""#));
+        assert!(
+            refused.body.contains(r#"name="guest_name" type="text""#)
+                && refused.body.contains(r#"name="email" type="email""#),
+            "the guest's name and address are a text and an email field"
+        );
 
         let mut api = app.api_as(&ana).await;
         let long = "x".repeat(5_001);

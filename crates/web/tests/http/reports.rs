@@ -255,3 +255,44 @@ async fn a_member_blocks_and_unblocks_from_their_page_and_the_api() {
         "Joe"
     );
 }
+
+#[tokio::test]
+async fn a_seeker_reports_or_blocks_a_host_who_wrote_to_them_from_the_request_page() {
+    let app = TestApp::empty().await;
+    let host = app.account("Willow", Role::Member).await;
+    let seeker = app.account("Anemone", Role::Member).await;
+    let slug = crate::membership::listed_group(&app, &host, "Larkspur Circle", &[]).await;
+    let mut seeker_browser = app.browser_as(&seeker).await;
+    let asked = seeker_browser
+        .post_form(&format!("/groups/{slug}/join"), &[("answer", "Hello.")])
+        .await;
+    let request = asked.header("location").to_owned();
+    let before = seeker_browser.get(&request).await;
+    assert!(
+        !before.body.contains("kind=person&amp;target=Willow"),
+        "a host who has not written is not named"
+    );
+
+    let mut host_browser = app.browser_as(&host).await;
+    let wrote = host_browser
+        .post_form(&format!("{request}/messages"), &[("text", "Welcome.")])
+        .await;
+    assert_eq!(wrote.status, StatusCode::SEE_OTHER, "{}", wrote.body);
+    let page = seeker_browser.get(&request).await;
+    assert!(page.body.contains("/report?kind=person&amp;target=Willow"));
+    assert!(page.body.contains(r#"name="handle" value="Willow""#));
+
+    let blocked = seeker_browser
+        .post_form("/me/blocks", &[("handle", "Willow")])
+        .await;
+    assert_eq!(blocked.header("location"), "/me/blocks?done=blocked");
+    let refused = host_browser
+        .post_form(&format!("{request}/messages"), &[("text", "Again.")])
+        .await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER);
+    let thread = seeker_browser.get(&request).await;
+    assert!(
+        !thread.body.contains("Again."),
+        "a blocked host's words never arrive"
+    );
+}
