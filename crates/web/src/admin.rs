@@ -18,6 +18,7 @@ use crate::error::{ApiError, PageError, WebError};
 use crate::forms::{ApiJson, FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
+use crate::views::local_stamp;
 
 /// The admin pages.
 pub fn router() -> Router<AppState> {
@@ -48,14 +49,15 @@ async fn audit_page(
     user: CurrentUser,
 ) -> Result<Response, PageError> {
     let rows = moderation::audit_log(&state.app, &user.person).await?;
+    let zone = user.viewer.zone();
     let page = AuditTemplate {
         m: messages(),
-        zone_from: "none",
+        zone_from: "cookie",
         nav: user.viewer.nav(),
         rows: rows
             .into_iter()
             .map(|r| AuditView {
-                at: r.at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                at: local_stamp(r.at, &zone),
                 actor: r.actor_handle,
                 action: r.action,
                 target: r.target,

@@ -30,6 +30,7 @@ use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{CurrentUser, Nav};
 use crate::stories::review::{StoryDone, StoryQueueView};
+use crate::views::local_stamp;
 
 /// The moderation pages.
 pub fn router() -> Router<AppState> {
@@ -132,6 +133,7 @@ pub(crate) async fn render(
     story_done: Option<StoryDone>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
+    let zone = user.viewer.zone();
     let queue = moderation::queue(app, &user.person).await?;
     let changes = moderation::changes(app, &user.person).await?;
     let claims = kith_app::claims::queue(app, &user.person)
@@ -143,7 +145,7 @@ pub(crate) async fn render(
             name: c.name,
             handle: c.handle,
             message: c.message,
-            at: c.created_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            at: local_stamp(c.created_at, &zone),
         })
         .collect();
     let mut errors = FormErrors::default();
@@ -166,7 +168,7 @@ pub(crate) async fn render(
                 name: item.name,
                 description_html: to_safe_html(&item.description),
                 agreements_html: to_safe_html(&item.agreements),
-                submitted: item.submitted_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                submitted: local_stamp(item.submitted_at, &zone),
                 hosts: item.hosts.join(", "),
                 errors: item_errors,
                 reason_id,
@@ -183,7 +185,7 @@ pub(crate) async fn render(
                 slug: c.slug.to_string(),
                 name: c.name,
                 handle: c.handle.unwrap_or_default(),
-                at: c.changed_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                at: local_stamp(c.changed_at, &zone),
                 fields: parsed
                     .into_iter()
                     .map(|(field, v)| {
@@ -206,7 +208,7 @@ pub(crate) async fn render(
     };
     let page = ModerationTemplate {
         m: messages(),
-        zone_from: "none",
+        zone_from: "cookie",
         nav: user.viewer.nav(),
         queue,
         claims,

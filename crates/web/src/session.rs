@@ -59,11 +59,22 @@ pub struct Viewer {
     pub csrf: String,
     /// The zone kept on the logged-in person's account, if any.
     pub account_zone: Option<kith_domain::zone::Zone>,
+    /// The zone this browser's cookie names, if valid.
+    pub browser_zone: Option<kith_domain::zone::Zone>,
     /// Whether this is a demo site, whose sample hosts never answer.
     pub demo: bool,
 }
 
 impl Viewer {
+    /// The zone to show times in: this browser's, else the account's, else
+    /// UTC (as [`crate::viewer::CookieZone`] reads it).
+    pub fn zone(&self) -> kith_domain::zone::Zone {
+        self.browser_zone
+            .clone()
+            .or_else(|| self.account_zone.clone())
+            .unwrap_or_else(kith_domain::zone::Zone::utc)
+    }
+
     /// What the page header shows.
     pub fn nav(&self) -> Nav {
         Nav {
@@ -103,6 +114,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             auth: Auth::Anonymous,
             csrf: String::new(),
             account_zone: None,
+            browser_zone: None,
             demo: false,
         }))
     }
@@ -189,6 +201,7 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         .and_then(|z| kith_domain::zone::Zone::parse(z).ok());
     let viewer = Viewer {
         account_zone,
+        browser_zone: crate::viewer::CookieZone::browser(headers),
         person: session.map(|s| Person {
             id: s.account.id,
             handle: s.account.handle,

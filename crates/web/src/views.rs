@@ -69,6 +69,12 @@ pub fn local_date_time(at: jiff::Timestamp, zone: &kith_domain::zone::Zone) -> (
     )
 }
 
+/// A moment as "2026-06-01 19:00 CEST" in `zone`, for lists where the
+/// machine-readable form is not needed.
+pub fn local_stamp(at: jiff::Timestamp, zone: &kith_domain::zone::Zone) -> String {
+    local_date_time(at, zone).0
+}
+
 /// "Berlin, Berlin, Germany" (the country by name), or "Online" for phone
 /// and video groups without a place.
 pub fn place_label(m: &Messages, format: Format, place: &Place) -> String {

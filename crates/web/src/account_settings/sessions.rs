@@ -13,6 +13,7 @@ use crate::error::{PageError, WebError};
 use crate::extract::IdPath;
 use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
+use crate::views::local_stamp;
 use kith_domain::ids::SessionId;
 
 struct SessionView {
@@ -37,11 +38,6 @@ struct SessionsPage {
     done: Option<String>,
 }
 
-/// "2026-06-01 10:00 UTC".
-fn when(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// `GET /me/sessions`: every session, the reader's own marked.
 pub(super) async fn sessions_page(
     State(state): State<AppState>,
@@ -51,9 +47,11 @@ pub(super) async fn sessions_page(
     let m = messages();
     let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
     let sessions = account_settings::sessions(&state.app, &user.person, state.app.now()).await?;
+    let zone = user.viewer.zone();
+    let when = |at| local_stamp(at, &zone);
     let page = SessionsPage {
         m,
-        zone_from: "none",
+        zone_from: "cookie",
         nav: user.viewer.nav(),
         done: query
             .get("done")

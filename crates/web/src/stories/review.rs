@@ -20,6 +20,7 @@ use crate::error::{ApiError, PageError, WebError};
 use crate::extract::IdPath;
 use crate::forms::{ApiJson, FormErrors, FormPairs};
 use crate::session::CurrentUser;
+use crate::views::local_stamp;
 
 /// A waiting story as the moderation page shows it.
 pub(crate) struct StoryQueueView {
@@ -71,6 +72,7 @@ pub(crate) async fn queue_views(
     refused: Option<&(&str, FormErrors)>,
 ) -> Result<(Vec<StoryQueueView>, FormErrors), WebError> {
     let queue = stories::queue(&state.app, &user.person).await?;
+    let zone = user.viewer.zone();
     let mut summary = FormErrors::default();
     let views = queue
         .into_iter()
@@ -93,10 +95,7 @@ pub(crate) async fn queue_views(
                 anonymous: text.anonymous,
                 handle: story.author_handle.clone().unwrap_or_default(),
                 revision: story.revision.is_some(),
-                submitted: story
-                    .submitted_at
-                    .strftime("%Y-%m-%d %H:%M UTC")
-                    .to_string(),
+                submitted: local_stamp(story.submitted_at, &zone),
                 version: story.version,
                 note_id,
                 errors,

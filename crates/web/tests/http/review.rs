@@ -76,6 +76,13 @@ async fn a_listed_group_appears_only_after_a_moderator_approves_it() {
     let mut warden = app.browser_as(&moderator).await;
     let queue = warden.get("/moderation").await;
     assert!(queue.body.contains("Quillwort Circle"));
+    assert!(queue.body.contains(" UTC"), "without a zone, times are UTC");
+    warden.cookies.push(("kith_tz".into(), "Asia/Tokyo".into()));
+    let in_tokyo = warden.get("/moderation").await;
+    assert!(
+        in_tokyo.body.contains(" JST") && !in_tokyo.body.contains(" UTC"),
+        "the moderator reads when it was sent in their own zone"
+    );
     let no_reason = warden
         .post_form(
             &format!("/moderation/groups/{slug}/reject"),
@@ -151,8 +158,18 @@ async fn a_listed_group_appears_only_after_a_moderator_approves_it() {
         actions.contains(&format!("Warden group.approve group:{slug}")),
         "{actions:?}"
     );
-    let audit_page = app.browser_as(&admin).await.get("/admin").await;
+    let mut keeper_browser = app.browser_as(&admin).await;
+    keeper_browser
+        .cookies
+        .push(("kith_tz".into(), "America/New_York".into()));
+    let audit_page = keeper_browser.get("/admin").await;
     assert!(audit_page.body.contains("Please say who the group is for."));
+    assert!(
+        audit_page.body.contains(" EDT"),
+        "the audit log in the admin's zone"
+    );
+    let sessions = keeper_browser.get("/me/sessions").await;
+    assert!(sessions.body.contains(" EDT") && !sessions.body.contains(" UTC"));
 }
 
 #[tokio::test]
