@@ -195,6 +195,24 @@ pub enum CommentModeration {
     Show,
 }
 
+impl CommentModeration {
+    /// The stable code, as a moderation path names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Hide => "hide",
+            Self::Show => "show",
+        }
+    }
+
+    /// The decision a path names (`publish`, `hide` or `show`).
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Publish, Self::Hide, Self::Show]
+            .into_iter()
+            .find(|d| d.code() == code)
+    }
+}
+
 /// Whether `reader` may read the page: published; a draft resource to
 /// its editors; a story to its author and the moderators.
 fn may_read(subject: &SubjectRecord, reader: Option<&Person>) -> bool {
@@ -814,4 +832,26 @@ pub async fn moderate(
 /// Every comment the person wrote, newest first (their export).
 pub async fn your_comments(app: &App, person: &Person) -> AppResult<Vec<CommentRecord>> {
     Ok(app.store().account_comments(person.id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CommentModeration;
+
+    #[test]
+    fn a_moderation_path_names_each_decision_by_its_code() {
+        for decision in [
+            CommentModeration::Publish,
+            CommentModeration::Hide,
+            CommentModeration::Show,
+        ] {
+            assert_eq!(CommentModeration::parse(decision.code()), Some(decision));
+        }
+        assert_eq!(
+            CommentModeration::parse("publish"),
+            Some(CommentModeration::Publish)
+        );
+        assert_eq!(CommentModeration::parse("Publish"), None);
+        assert_eq!(CommentModeration::parse("delete"), None);
+    }
 }

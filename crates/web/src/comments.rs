@@ -599,12 +599,7 @@ async fn moderate_form(
     Path((id, decision)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = CommentId::parse(&id).ok_or(WebError::NotFound)?;
-    let decision = match decision.as_str() {
-        "publish" => CommentModeration::Publish,
-        "hide" => CommentModeration::Hide,
-        "show" => CommentModeration::Show,
-        _ => return Err(WebError::NotFound.into()),
-    };
+    let decision = CommentModeration::parse(&decision).ok_or(WebError::NotFound)?;
     comments::moderate(&state.app, &user.person, &id, decision, state.app.now()).await?;
     Ok(Redirect::to("/moderation/comments?done=1").into_response())
 }
