@@ -18,12 +18,11 @@ use kith_domain::ids::{AccountId, CommentId, Slug};
 use kith_domain::validation::{FieldError, Refusals};
 use kith_store::comments::{
     CommentDecision, ConfirmedComment, GuestConfirmation, NewAuthor, NewComment, PostedComment,
-    SubjectRecord,
 };
 use kith_store::mail::Audience;
 use kith_store::model::AuditEntry;
 
-pub use kith_store::comments::{CommentAuthor, CommentRecord, SubjectKey};
+pub use kith_store::comments::{CommentAuthor, CommentRecord, SubjectKey, SubjectRecord};
 
 use crate::access::Person;
 use crate::mail::NotificationPreferences;
@@ -581,15 +580,19 @@ pub async fn post(
     })
 }
 
-/// A visitor writes a comment as a guest: nothing shows until they follow
-/// the link mailed to them, and a first comment waits for a moderator.
+/// A visitor writes a comment as a guest under `subject` (as [`subject`]
+/// read it, which the caller already did to answer 404 before anything
+/// else): nothing shows until they follow the link mailed to them, and a
+/// first comment waits for a moderator.
 pub async fn post_as_guest(
     app: &App,
-    key: &SubjectKey,
+    subject: &SubjectRecord,
     input: &GuestInput,
     now: Timestamp,
 ) -> AppResult<()> {
-    let subject = subject(app, None, key).await?;
+    if !may_read(subject, None) {
+        return Err(AppError::NotFound);
+    }
     let mut refusals = Refusals::default();
     let name = refusals.check(comment::parse_guest_name(&input.name));
     let email = refusals.check(Email::parse(&input.email));
@@ -788,13 +791,10 @@ pub async fn moderate(
         reason: "",
     };
     let site = app.site_url();
+    // A failed read must fail the decision: read as "nobody to tell", it
+    // would publish the reply and silently never mail the person answered.
     let parent_author = match &record.parent {
-        Some((_, parent)) => app
-            .store()
-            .comment(parent)
-            .await
-            .ok()
-            .and_then(|p| p.account()),
+        Some((_, parent)) => app.store().comment(parent).await?.account(),
         None => None,
     };
     let notices = Tell::new(

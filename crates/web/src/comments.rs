@@ -328,7 +328,7 @@ async fn write(
         }
         None => {
             // A page nobody may comment on answers 404 before anything else.
-            comments::subject(&state.app, None, &key).await?;
+            let subject = comments::subject(&state.app, None, &key).await?;
             state
                 .limits
                 .mail(ip, form.get("email"))
@@ -344,7 +344,7 @@ async fn write(
                 parent,
                 reply_mail: form.get("reply_mail") == "on",
             };
-            comments::post_as_guest(&state.app, &key, &input, now)
+            comments::post_as_guest(&state.app, &subject, &input, now)
                 .await
                 .map(|()| None)
         }

@@ -12,7 +12,7 @@ use kith_domain::ids::{CommentId, Slug, StoryId};
 
 use crate::comments::{
     CommentAuthor, CommentDecision, CommentSubject, GuestConfirmation, NewAuthor, NewComment,
-    SubjectKey,
+    PostedComment, SubjectKey,
 };
 use crate::mail::{Audience, MailDraft, NoMail};
 use crate::model::AccountId;
@@ -67,6 +67,15 @@ fn by<'a>(
     }
 }
 
+/// Writes `comment`, which must be allowed, mailing nobody.
+async fn post(store: &Arc<dyn Store>, comment: &NewComment<'_>) -> PostedComment {
+    store
+        .post_comment(comment, &NoMail, now())
+        .await
+        .expect("post")
+        .expect("allowed")
+}
+
 crate::on_both_backends_with_url!(
     threads_come_a_page_of_comments_on_the_page_at_a_time_with_every_reply,
     |store: Arc<dyn Store>, url: String| async move {
@@ -75,32 +84,12 @@ crate::on_both_backends_with_url!(
         let mut roots = Vec::new();
         for i in 0..3 {
             let body = format!("root {i}");
-            let root = store
-                .post_comment(&by(resource, ana, None, &body), &NoMail, now())
-                .await
-                .expect("post")
-                .expect("allowed");
+            let root = post(&store, &by(resource, ana, None, &body)).await;
             roots.push(root.id);
         }
-        let reply = store
-            .post_comment(&by(resource, ana, Some(&roots[0]), "reply"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        store
-            .post_comment(
-                &by(resource, ana, Some(&reply.id), "deeper"),
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
-        store
-            .post_comment(&by(story, ana, None, "elsewhere"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let reply = post(&store, &by(resource, ana, Some(&roots[0]), "reply")).await;
+        post(&store, &by(resource, ana, Some(&reply.id), "deeper")).await;
+        post(&store, &by(story, ana, None, "elsewhere")).await;
 
         let first = store
             .comment_threads(resource, None, 1)
@@ -147,18 +136,14 @@ crate::on_both_backends_with_url!(
     |store: Arc<dyn Store>, url: String| async move {
         let ana = account(&store, "ana").await;
         let (resource, story) = subjects(&store, &url, ana).await;
-        let held = store
-            .post_comment(
-                &NewComment {
-                    status: CommentStatus::Held,
-                    ..by(resource, ana, None, "held")
-                },
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
+        let held = post(
+            &store,
+            &NewComment {
+                status: CommentStatus::Held,
+                ..by(resource, ana, None, "held")
+            },
+        )
+        .await;
         let refused = store
             .post_comment(
                 &by(resource, ana, Some(&held.id), "to held"),
@@ -169,12 +154,7 @@ crate::on_both_backends_with_url!(
             .expect("post");
         assert_eq!(refused, Err(ReplyRefusal::ParentUnavailable));
 
-        let mut parent = store
-            .post_comment(&by(resource, ana, None, "0"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed")
-            .id;
+        let mut parent = post(&store, &by(resource, ana, None, "0")).await.id;
         for depth in 1..=DEPTH_LIMIT {
             parent = store
                 .post_comment(&by(resource, ana, Some(&parent), "deeper"), &NoMail, now())
@@ -227,11 +207,7 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let ben = account(&store, "ben").await;
         let (resource, _) = subjects(&store, &url, ana).await;
-        let first = store
-            .post_comment(&by(resource, ana, None, "first"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let first = post(&store, &by(resource, ana, None, "first")).await;
         let reply = store
             .post_comment(
                 &by(resource, ben, Some(&first.id), "answer"),
@@ -269,20 +245,8 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let ben = account(&store, "ben").await;
         let (resource, _) = subjects(&store, &url, ana).await;
-        let first = store
-            .post_comment(&by(resource, ana, None, "first"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        let reply = store
-            .post_comment(
-                &by(resource, ben, Some(&first.id), "answer"),
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
+        let first = post(&store, &by(resource, ana, None, "first")).await;
+        let reply = post(&store, &by(resource, ben, Some(&first.id), "answer")).await;
 
         assert_eq!(
             store
@@ -324,11 +288,7 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let moderator = account(&store, "mia").await;
         let (resource, _) = subjects(&store, &url, ana).await;
-        let posted = store
-            .post_comment(&by(resource, ana, None, "typo"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let posted = post(&store, &by(resource, ana, None, "typo")).await;
         let later = now() + SignedDuration::from_secs(60);
         store
             .edit_comment(posted.row, "fixed", later)
@@ -489,17 +449,9 @@ crate::on_both_backends_with_url!(
         let ben = account(&store, "ben").await;
         let (resource, story) = subjects(&store, &url, ana).await;
         for (subject, body) in [(resource, "one"), (story, "two")] {
-            store
-                .post_comment(&by(subject, ana, None, body), &NoMail, now())
-                .await
-                .expect("post")
-                .expect("allowed");
+            post(&store, &by(subject, ana, None, body)).await;
         }
-        store
-            .post_comment(&by(resource, ben, None, "not ana's"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        post(&store, &by(resource, ben, None, "not ana's")).await;
         let mine = store.account_comments(ana).await.expect("mine");
         let bodies: Vec<&str> = mine.iter().map(|c| c.body.as_str()).collect();
         assert_eq!(bodies, ["two", "one"]);
@@ -527,25 +479,9 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let ben = account(&store, "ben").await;
         let (resource, _) = subjects(&store, &url, ben).await;
-        let answered = store
-            .post_comment(&by(resource, ana, None, "answered"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        let alone = store
-            .post_comment(&by(resource, ana, None, "alone"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        let reply = store
-            .post_comment(
-                &by(resource, ben, Some(&answered.id), "reply"),
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
+        let answered = post(&store, &by(resource, ana, None, "answered")).await;
+        let alone = post(&store, &by(resource, ana, None, "alone")).await;
+        let reply = post(&store, &by(resource, ben, Some(&answered.id), "reply")).await;
         store
             .delete_account(ana)
             .await
