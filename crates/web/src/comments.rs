@@ -118,17 +118,21 @@ fn comment_action(key: &SubjectKey) -> String {
     format!("{}/comments", page_path(key))
 }
 
-async fn hosted_groups(state: &AppState, viewer: &Viewer) -> Vec<(String, String)> {
-    match &viewer.person {
-        Some(person) => kith_app::hosting::my_groups(&state.app, person)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|g| g.status == kith_domain::group::ListingStatus::Listed)
-            .map(|g| (g.slug.to_string(), g.name))
-            .collect(),
-        None => Vec::new(),
-    }
+/// The listed groups a host may point a comment to. Read only for a
+/// host: every logged-in reader of a page with comments gets the form.
+async fn hosted_groups(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(String, String)>, WebError> {
+    let Some(person) = viewer.person.as_ref().filter(|_| viewer.hosts) else {
+        return Ok(Vec::new());
+    };
+    Ok(kith_app::hosting::my_groups(&state.app, person)
+        .await?
+        .into_iter()
+        .filter(|g| g.status == kith_domain::group::ListingStatus::Listed)
+        .map(|g| (g.slug.to_string(), g.name))
+        .collect())
 }
 
 async fn form_for(
@@ -137,8 +141,8 @@ async fn form_for(
     key: &SubjectKey,
     draft: Draft,
     errors: FormErrors,
-) -> CommentForm {
-    CommentForm {
+) -> Result<CommentForm, WebError> {
+    Ok(CommentForm {
         m: messages(),
         csrf: viewer.csrf.clone(),
         action: comment_action(key),
@@ -146,8 +150,8 @@ async fn form_for(
         draft,
         errors,
         shown_at: wall_seconds(),
-        groups: hosted_groups(state, viewer).await,
-    }
+        groups: hosted_groups(state, viewer).await?,
+    })
 }
 
 /// The comment thread a resource's or story's page embeds, rendered;
@@ -183,7 +187,7 @@ pub async fn section(
     let page =
         comments::thread(&state.app, viewer.person.as_ref(), key, after.as_ref(), now).await?;
     let form = if page.may_comment {
-        Some(form_for(state, viewer, key, Draft::default(), FormErrors::default()).await)
+        Some(form_for(state, viewer, key, Draft::default(), FormErrors::default()).await?)
     } else {
         None
     };
@@ -230,7 +234,7 @@ async fn comment_page(
             parent: id.to_string(),
             ..Draft::default()
         };
-        Some(form_for(&state, &viewer, &thread.key, draft, FormErrors::default()).await)
+        Some(form_for(&state, &viewer, &thread.key, draft, FormErrors::default()).await?)
     } else {
         None
     };
@@ -271,7 +275,7 @@ async fn refused(
         zone_from: "none",
         nav: viewer.nav(),
         page: page_path(key),
-        form: form_for(state, viewer, key, Draft::of(form), errors).await,
+        form: form_for(state, viewer, key, Draft::of(form), errors).await?,
     };
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }

@@ -61,6 +61,9 @@ pub struct Viewer {
     pub account_zone: Option<kith_domain::zone::Zone>,
     /// Whether this is a demo site, whose sample hosts never answer.
     pub demo: bool,
+    /// Whether the logged-in person hosts a group (the comment form lets
+    /// a host point to theirs).
+    pub hosts: bool,
 }
 
 impl Viewer {
@@ -104,6 +107,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             csrf: String::new(),
             account_zone: None,
             demo: false,
+            hosts: false,
         }))
     }
 }
@@ -187,8 +191,10 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         .as_ref()
         .and_then(|s| s.account.time_zone.as_deref())
         .and_then(|z| kith_domain::zone::Zone::parse(z).ok());
+    let hosts = session.as_ref().is_some_and(|s| s.hosts);
     let viewer = Viewer {
         account_zone,
+        hosts,
         person: session.map(|s| Person {
             id: s.account.id,
             handle: s.account.handle,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use kith_domain::account::Role;
+use kith_domain::group::ListingStatus;
 use kith_domain::ids::StoryId;
 use kith_domain::story::{StoryStatus, StoryText};
 use kith_store::mail::NoMail;
@@ -395,5 +396,48 @@ on_both_backends_with_url!(
             .post_form(&format!("/moderation/comments/{id}/hide"), &[])
             .await;
         assert_eq!(not_moderator.status, StatusCode::NOT_FOUND);
+    }
+);
+
+on_both_backends_with_url!(
+    a_host_may_point_a_comment_to_their_listed_group,
+    |store: Arc<dyn Store>, url: String| async move {
+        let app = TestApp::on(store);
+        let willow = app.account("willow", Role::Member).await;
+        let ben = app.account("ben", Role::Member).await;
+        pages(&app, &url, ben.id.0).await;
+        let slug = app
+            .group_hosted_by(&willow, "Tapering Circle", ListingStatus::Listed)
+            .await;
+        app.group_hosted_by(&willow, "Not Yet Circle", ListingStatus::Pending)
+            .await;
+
+        let mut host = app.browser_as(&willow).await;
+        let page = host.get("/resources/do-it-in-a-group").await;
+        assert!(page.body.contains("Point to a group you host"));
+        assert!(page.body.contains(&format!(r#"<option value="{slug}">"#)));
+        assert!(!page.body.contains("Not Yet Circle"), "listed groups only");
+        let posted = host
+            .post_form(
+                "/resources/do-it-in-a-group/comments",
+                &[
+                    ("body", "Ours meets on Tuesdays."),
+                    ("group", slug.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+        let tree = app
+            .json("/api/v1/resources/do-it-in-a-group/comments")
+            .await;
+        assert_eq!(tree["comments"][0]["group"], json!(slug.as_str()));
+
+        let other = app
+            .browser_as(&ben)
+            .await
+            .get("/resources/do-it-in-a-group")
+            .await;
+        assert!(other.body.contains("comment-form"), "{}", other.body);
+        assert!(!other.body.contains("Point to a group you host"));
     }
 );
