@@ -1,7 +1,8 @@
 //! Comments under resources and stories: who may read, write, change and
 //! delete which; guests who confirm an address by mail before their words
 //! go on; the held comments moderators review; and the mail that tells a
-//! member someone answered them.
+//! member, or a guest who asked for it (`guest_mail`), someone answered
+//! them.
 //!
 //! A comment answers the same 404 as nothing to anyone who may not see it:
 //! the page it is under must be readable, and a held, unconfirmed or
@@ -23,6 +24,11 @@ use kith_store::mail::Audience;
 use kith_store::model::AuditEntry;
 
 pub use kith_store::comments::{CommentAuthor, CommentRecord, SubjectKey, SubjectRecord};
+
+mod guest_mail;
+
+use self::guest_mail::{Answer, TellGuest};
+pub use self::guest_mail::{GUEST_UNSUBSCRIBE_LIFETIME, guest_unsubscribe_link, unsubscribe_guest};
 
 use crate::access::Person;
 use crate::mail::NotificationPreferences;
@@ -568,8 +574,17 @@ pub async fn post(
         status: CommentStatus::Published,
     };
     let notices = reply_mail(app, &subject.title, Some(person.id), excerpt(&body));
+    let site = app.site_url();
+    let guest = TellGuest::new(site, now, |posted: &PostedComment| {
+        (posted.status == CommentStatus::Published).then(|| Answer {
+            writer: None,
+            page_title: subject.title.clone(),
+            excerpt: excerpt(&body),
+            link: site.link(&permalink(&posted.id)),
+        })
+    });
     let posted = store
-        .post_comment(&new, &notices, now)
+        .post_comment(&new, &notices, &guest, now)
         .await?
         .map_err(refused)?;
     app.mailed();
@@ -666,9 +681,13 @@ pub async fn confirm_guest(app: &App, token: &str, now: Timestamp) -> AppResult<
             })
         },
     );
+    let guest = TellGuest::new(site, now, |confirmed: &ConfirmedComment| {
+        (confirmed.comment.status == CommentStatus::Published)
+            .then(|| Answer::of(site, &confirmed.comment))
+    });
     let confirmed = app
         .store()
-        .confirm_guest_comment(&token_hash(token), &notices, now)
+        .confirm_guest_comment(&token_hash(token), &notices, &guest, now)
         .await?;
     app.mailed();
     Ok(Written {
@@ -816,12 +835,16 @@ pub async fn moderate(
             })
         },
     );
+    let guest = TellGuest::new(site, now, |published: &CommentRecord| {
+        (decision == CommentModeration::Publish).then(|| Answer::of(site, published))
+    });
     app.store()
         .decide_comment(
             record.row,
             CommentDecision { from, to },
             &audit,
             &notices,
+            &guest,
             now,
         )
         .await?;

@@ -13,7 +13,8 @@ use kith_domain::account::Email;
 use kith_domain::comment::{CommentStatus, Deletion, ReplyRefusal, Threaded};
 use kith_domain::ids::{CommentId, GroupId, Slug, StoryId};
 
-use crate::mail::{MailDraft, Notices};
+use crate::mail::notices::ComposeError;
+use crate::mail::{MailDraft, NoMail, Notices};
 use crate::model::{AccountId, AuditEntry};
 use crate::{StoreError, StoreResult, from_seconds};
 
@@ -220,6 +221,43 @@ pub struct CommentDecision {
     pub to: CommentStatus,
 }
 
+/// The guest whose comment a reply answers, as the mail that tells them
+/// needs to know them; their address stays in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnsweredGuest {
+    /// The guest's row.
+    pub guest: i64,
+    /// Whether they confirmed their address.
+    pub confirmed: bool,
+    /// Whether they asked for replies by mail.
+    pub reply_mail: bool,
+    /// The status of their comment that the reply answers.
+    pub answered: CommentStatus,
+}
+
+/// A mail to a guest, with its one-click unsubscribe.
+pub struct GuestMail {
+    /// The mail; its `unsubscribe` holds the link and its token's hash.
+    pub draft: MailDraft,
+    /// Until when the link works.
+    pub unsubscribe_until: Timestamp,
+}
+
+/// The mail that tells a guest a reply answers their comment, written in
+/// the transaction that publishes the reply: the store finds the guest,
+/// this says whether they hear of it and what.
+pub trait GuestNotices<T: ?Sized>: Sync {
+    /// The mail for `to` about `outcome`, or `None` to tell them nothing.
+    fn mail_for(&self, outcome: &T, to: &AnsweredGuest) -> Result<Option<GuestMail>, ComposeError>;
+}
+
+/// A change that mails no guest.
+impl<T: ?Sized> GuestNotices<T> for NoMail {
+    fn mail_for(&self, _: &T, _: &AnsweredGuest) -> Result<Option<GuestMail>, ComposeError> {
+        Ok(None)
+    }
+}
+
 /// Comments and the guests who write some.
 #[async_trait]
 pub trait CommentStore {
@@ -231,11 +269,13 @@ pub trait CommentStore {
 
     /// Writes a comment, refused when the comment it answers is not
     /// published, belongs elsewhere (`NotFound`) or is as deep as threads
-    /// go. The mail `notices` makes of it is written with it.
+    /// go. The mail `notices` makes of it is written with it, and the
+    /// mail `guest` makes for the guest it answers, if a guest wrote that.
     async fn post_comment(
         &self,
         comment: &NewComment<'_>,
         notices: &dyn Notices<PostedComment>,
+        guest: &dyn GuestNotices<PostedComment>,
         now: Timestamp,
     ) -> StoreResult<Result<PostedComment, ReplyRefusal>>;
 
@@ -252,11 +292,13 @@ pub trait CommentStore {
     /// confirmed and the comment becomes `Held` while the guest has no
     /// published comment, else `Published`; the link works once. `NotFound`
     /// for an unknown, used or expired link. The mail `notices` makes is
-    /// written with it.
+    /// written with it, and the mail `guest` makes for the guest it
+    /// answers, if a guest wrote that.
     async fn confirm_guest_comment(
         &self,
         token_hash: &str,
         notices: &dyn Notices<ConfirmedComment>,
+        guest: &dyn GuestNotices<ConfirmedComment>,
         now: Timestamp,
     ) -> StoreResult<ConfirmedComment>;
 
@@ -290,14 +332,16 @@ pub trait CommentStore {
     async fn delete_comment(&self, row: i64, now: Timestamp) -> StoreResult<Deletion>;
 
     /// A moderator's decision on a comment (publishing a held one, hiding
-    /// or showing one), with its audit row and mail; `Stale` when its
-    /// status is no longer `decision.from`.
+    /// or showing one), with its audit row and mail (`guest`'s to the guest
+    /// it answers, if a guest wrote that); `Stale` when its status is no
+    /// longer `decision.from`.
     async fn decide_comment(
         &self,
         row: i64,
         decision: CommentDecision,
         audit: &AuditEntry<'_>,
         notices: &dyn Notices<CommentRecord>,
+        guest: &dyn GuestNotices<CommentRecord>,
         now: Timestamp,
     ) -> StoreResult<()>;
 
@@ -316,6 +360,14 @@ pub trait CommentStore {
 
     /// Every comment a member wrote, newest first (their export).
     async fn account_comments(&self, account: AccountId) -> StoreResult<Vec<CommentRecord>>;
+
+    /// Whether a guest's unsubscribe link works: known and not expired.
+    async fn guest_unsubscribe_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
+
+    /// Turns off reply mail for the guest of an unsubscribe link;
+    /// `NotFound` for an unknown or expired link. Twice changes nothing
+    /// more.
+    async fn stop_guest_reply_mail(&self, token_hash: &str, now: Timestamp) -> StoreResult<()>;
 }
 
 /// The columns every read of comments selects, `c` being the comment.
@@ -370,7 +422,16 @@ VALUES ($1, $2, $3)
 ON CONFLICT (email) DO UPDATE SET reply_mail = excluded.reply_mail RETURNING id";
 pub(crate) const INSERT_GUEST_TOKEN: &str = "INSERT INTO guest_tokens
     (token_hash, purpose, guest_id, comment_id, created_at, expires_at)
-VALUES ($1, 'confirm', $2, $3, $4, $5)";
+VALUES ($1, $2, $3, $4, $5, $6)";
+/// The guest who wrote the comment a reply answers, if a guest did.
+pub(crate) const ANSWERED_GUEST: &str = "SELECT g.id, g.email,
+    g.confirmed_at IS NOT NULL AS confirmed, g.reply_mail, p.status
+FROM comments p JOIN guests g ON g.id = p.guest_id WHERE p.id = $1";
+pub(crate) const GUEST_UNSUBSCRIBE_VALID: &str = "SELECT COUNT(*) FROM guest_tokens
+WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2";
+pub(crate) const STOP_GUEST_REPLY_MAIL: &str = "UPDATE guests SET reply_mail = 0
+WHERE id = (SELECT guest_id FROM guest_tokens
+            WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2)";
 pub(crate) const TAKE_GUEST_TOKEN: &str = "DELETE FROM guest_tokens
 WHERE token_hash = $1 AND purpose = 'confirm' AND expires_at > $2
 RETURNING guest_id, comment_id";

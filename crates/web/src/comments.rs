@@ -1,7 +1,8 @@
 //! Comments under resources and stories, as pages: the thread a resource's
 //! or story's page embeds ([`section`]), a comment's permalink, writing as
-//! a member or a guest, confirming a guest's address, editing, deleting,
-//! and the held comments moderators review. The JSON side is in `api`.
+//! a member or a guest, confirming a guest's address, a guest's one-click
+//! unsubscribe from reply mail, editing, deleting, and the held comments
+//! moderators review. The JSON side is in `api`.
 
 pub mod api;
 mod view;
@@ -47,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/comments/confirm/{token}",
             get(confirm_page).post(confirm_now),
+        )
+        .route(
+            "/comments/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe_now),
         )
         .route("/comments/{id}", get(comment_page))
         .route("/comments/{id}/edit", get(edit_page).post(edit_form))
@@ -426,12 +431,61 @@ async fn confirm_now(
         )
         .link(&page_path(&written.key), m.t("comments.back_to_page"))
         .respond(StatusCode::OK),
-        Err(AppError::NotFound) => NoticePage::new(
-            viewer.nav(),
-            m.t("link.invalid_title"),
-            m.t("link.invalid_text"),
-        )
-        .respond(StatusCode::NOT_FOUND),
+        Err(AppError::NotFound) => invalid_link(viewer.nav()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn invalid_link(nav: Nav) -> Result<Response, PageError> {
+    let m = messages();
+    NoticePage::new(nav, m.t("link.invalid_title"), m.t("link.invalid_text"))
+        .respond(StatusCode::NOT_FOUND)
+}
+
+/// A guest's unsubscribe link from a reply mail: a page with a button, so
+/// a mail scanner's visit changes nothing.
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    match comments::guest_unsubscribe_link(&state.app, &token, state.app.now()).await {
+        Ok(()) => {}
+        Err(AppError::NotFound) => return invalid_link(viewer.nav()),
+        Err(err) => return Err(err.into()),
+    }
+    let m = messages();
+    NoticePage::new(
+        viewer.nav(),
+        m.t("comments.unsubscribe_title"),
+        m.t("comments.unsubscribe_text"),
+    )
+    .button(
+        &format!("/comments/unsubscribe/{token}"),
+        m.t("comments.unsubscribe_submit"),
+    )
+    .respond(StatusCode::OK)
+}
+
+/// The one-click `POST`: from a mail client (`List-Unsubscribe=One-Click`,
+/// with no session or CSRF token; see `session::is_one_click_unsubscribe`)
+/// or the page's button.
+async fn unsubscribe_now(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    match comments::unsubscribe_guest(&state.app, &token, state.app.now()).await {
+        Ok(()) => {
+            let m = messages();
+            NoticePage::new(
+                viewer.nav(),
+                m.t("comments.unsubscribed_title"),
+                m.t("comments.unsubscribed_text"),
+            )
+            .respond(StatusCode::OK)
+        }
+        Err(AppError::NotFound) => invalid_link(viewer.nav()),
         Err(err) => Err(err.into()),
     }
 }

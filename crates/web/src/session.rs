@@ -332,12 +332,13 @@ pub fn peer_ip(request_parts: &Parts) -> Option<std::net::IpAddr> {
 /// RFC 8058's one-click unsubscribe: mail clients `POST` to the URL in a
 /// mail's `List-Unsubscribe` header, from no page and with no session. The
 /// unguessable token in the path is the proof, and the change is only ever
-/// "send less mail", so this one route needs neither origin nor CSRF token.
+/// "send less mail", so these routes (a member's and a guest's) need
+/// neither origin nor CSRF token.
 fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
     *method == Method::POST
-        && path
-            .strip_prefix("/mail/unsubscribe/")
-            .is_some_and(is_token)
+        && ["/mail/unsubscribe/", "/comments/unsubscribe/"]
+            .iter()
+            .any(|prefix| path.strip_prefix(prefix).is_some_and(is_token))
 }
 
 /// The token a form with a file must send as its first field, left by

@@ -292,7 +292,7 @@ impl World {
                 status,
             };
             let posted = store
-                .post_comment(&comment, &NoMail, earlier)
+                .post_comment(&comment, &NoMail, &NoMail, earlier)
                 .await
                 .expect("comment")
                 .expect("allowed");

@@ -70,7 +70,7 @@ fn by<'a>(
 /// Writes `comment`, which must be allowed, mailing nobody.
 async fn post(store: &Arc<dyn Store>, comment: &NewComment<'_>) -> PostedComment {
     store
-        .post_comment(comment, &NoMail, now())
+        .post_comment(comment, &NoMail, &NoMail, now())
         .await
         .expect("post")
         .expect("allowed")
@@ -148,6 +148,7 @@ crate::on_both_backends_with_url!(
             .post_comment(
                 &by(resource, ana, Some(&held.id), "to held"),
                 &NoMail,
+                &NoMail,
                 now(),
             )
             .await
@@ -157,7 +158,12 @@ crate::on_both_backends_with_url!(
         let mut parent = post(&store, &by(resource, ana, None, "0")).await.id;
         for depth in 1..=DEPTH_LIMIT {
             parent = store
-                .post_comment(&by(resource, ana, Some(&parent), "deeper"), &NoMail, now())
+                .post_comment(
+                    &by(resource, ana, Some(&parent), "deeper"),
+                    &NoMail,
+                    &NoMail,
+                    now(),
+                )
                 .await
                 .expect("post")
                 .unwrap_or_else(|e| panic!("depth {depth}: {e:?}"))
@@ -166,6 +172,7 @@ crate::on_both_backends_with_url!(
         let too_deep = store
             .post_comment(
                 &by(resource, ana, Some(&parent), "one more"),
+                &NoMail,
                 &NoMail,
                 now(),
             )
@@ -177,6 +184,7 @@ crate::on_both_backends_with_url!(
             .post_comment(
                 &by(story, ana, Some(&parent), "across pages"),
                 &NoMail,
+                &NoMail,
                 now(),
             )
             .await;
@@ -185,6 +193,7 @@ crate::on_both_backends_with_url!(
         let nowhere = store
             .post_comment(
                 &by(resource, ana, Some(&unknown), "to nothing"),
+                &NoMail,
                 &NoMail,
                 now(),
             )
@@ -212,6 +221,7 @@ crate::on_both_backends_with_url!(
             .post_comment(
                 &by(resource, ben, Some(&first.id), "answer"),
                 &TestNotice::to(Audience::Accounts(vec![ana])),
+                &NoMail,
                 now(),
             )
             .await
@@ -226,7 +236,12 @@ crate::on_both_backends_with_url!(
             ..TestNotice::to(Audience::Accounts(vec![ana]))
         };
         let rolled_back = store
-            .post_comment(&by(resource, ben, Some(&first.id), "lost"), &failing, now())
+            .post_comment(
+                &by(resource, ben, Some(&first.id), "lost"),
+                &failing,
+                &NoMail,
+                now(),
+            )
             .await;
         assert!(rolled_back.is_err());
         assert_eq!(
@@ -306,12 +321,12 @@ crate::on_both_backends_with_url!(
         };
         let audit = audit_by(moderator, "mia", "comment.hide", "comment");
         store
-            .decide_comment(posted.row, hide, &audit, &NoMail, now())
+            .decide_comment(posted.row, hide, &audit, &NoMail, &NoMail, now())
             .await
             .expect("hide");
         assert!(matches!(
             store
-                .decide_comment(posted.row, hide, &audit, &NoMail, now())
+                .decide_comment(posted.row, hide, &audit, &NoMail, &NoMail, now())
                 .await,
             Err(StoreError::Stale)
         ));
@@ -372,7 +387,7 @@ crate::on_both_backends_with_url!(
         );
 
         let confirmed = store
-            .confirm_guest_comment("hash-1", &NoMail, now())
+            .confirm_guest_comment("hash-1", &NoMail, &NoMail, now())
             .await
             .expect("confirm");
         assert_eq!(
@@ -385,7 +400,9 @@ crate::on_both_backends_with_url!(
         );
         assert!(
             matches!(
-                store.confirm_guest_comment("hash-1", &NoMail, now()).await,
+                store
+                    .confirm_guest_comment("hash-1", &NoMail, &NoMail, now())
+                    .await,
                 Err(StoreError::NotFound)
             ),
             "the link works once"
@@ -398,7 +415,7 @@ crate::on_both_backends_with_url!(
             to: CommentStatus::Published,
         };
         store
-            .decide_comment(first.row, publish, &audit, &NoMail, now())
+            .decide_comment(first.row, publish, &audit, &NoMail, &NoMail, now())
             .await
             .expect("publish");
 
@@ -410,7 +427,7 @@ crate::on_both_backends_with_url!(
         let expired = now() + SignedDuration::from_hours(49);
         assert!(matches!(
             store
-                .confirm_guest_comment("hash-2", &NoMail, expired)
+                .confirm_guest_comment("hash-2", &NoMail, &NoMail, expired)
                 .await,
             Err(StoreError::NotFound)
         ));
@@ -420,7 +437,7 @@ crate::on_both_backends_with_url!(
             .expect("post")
             .expect("allowed");
         let third = store
-            .confirm_guest_comment("hash-3", &NoMail, now())
+            .confirm_guest_comment("hash-3", &NoMail, &NoMail, now())
             .await
             .expect("confirm");
         assert_eq!(

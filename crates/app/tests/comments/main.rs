@@ -1,7 +1,9 @@
 //! Comments under resources and stories, on a real database of each
 //! backend: who sees what, replies that mail the person answered, guests
 //! confirmed by mail and held the first time, the edit window, deletion,
-//! and the hourly limits.
+//! and the hourly limits. Guests' own mail is in `guests`.
+
+mod guests;
 
 use std::sync::Arc;
 
