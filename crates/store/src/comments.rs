@@ -281,6 +281,8 @@ pub trait CommentStore {
 
     /// Writes a guest's comment (`Unconfirmed`), the guest if new, and the
     /// link that confirms their address with the mail that carries it.
+    /// Their choice of reply mail waits in the link: it counts once they
+    /// follow it.
     async fn post_guest_comment(
         &self,
         comment: &NewComment<'_>,
@@ -289,7 +291,8 @@ pub trait CommentStore {
     ) -> StoreResult<Result<PostedComment, ReplyRefusal>>;
 
     /// Follows a guest's confirmation link: the guest's address counts as
-    /// confirmed and the comment becomes `Held` while the guest has no
+    /// confirmed, with the reply mail chosen on this comment's form, and
+    /// the comment becomes `Held` while the guest has no
     /// published comment, else `Published`; the link works once. `NotFound`
     /// for an unknown, used or expired link. The mail `notices` makes is
     /// written with it, and the mail `guest` makes for the guest it
@@ -417,12 +420,15 @@ pub(crate) const INSERT_COMMENT: &str = "INSERT INTO comments
     (public_id, resource_id, story_id, parent_id, root_id, depth, author_id, guest_id,
      guest_name, group_id, body, status, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+/// A guest's row for an address, made when new (replies not mailed until
+/// a confirmation says so). The no-op update lets `RETURNING` answer an
+/// existing row.
 pub(crate) const UPSERT_GUEST: &str = "INSERT INTO guests (email, reply_mail, created_at)
-VALUES ($1, $2, $3)
-ON CONFLICT (email) DO UPDATE SET reply_mail = excluded.reply_mail RETURNING id";
+VALUES ($1, 0, $2)
+ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id";
 pub(crate) const INSERT_GUEST_TOKEN: &str = "INSERT INTO guest_tokens
-    (token_hash, purpose, guest_id, comment_id, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)";
+    (token_hash, purpose, guest_id, comment_id, created_at, expires_at, reply_mail)
+VALUES ($1, $2, $3, $4, $5, $6, $7)";
 /// The guest who wrote the comment a reply answers, if a guest did.
 pub(crate) const ANSWERED_GUEST: &str = "SELECT g.id, g.email,
     g.confirmed_at IS NOT NULL AS confirmed, g.reply_mail, p.status
@@ -434,9 +440,10 @@ WHERE id = (SELECT guest_id FROM guest_tokens
             WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2)";
 pub(crate) const TAKE_GUEST_TOKEN: &str = "DELETE FROM guest_tokens
 WHERE token_hash = $1 AND purpose = 'confirm' AND expires_at > $2
-RETURNING guest_id, comment_id";
-pub(crate) const CONFIRM_GUEST: &str =
-    "UPDATE guests SET confirmed_at = COALESCE(confirmed_at, $2) WHERE id = $1";
+RETURNING guest_id, comment_id, reply_mail";
+/// The address is proven: the choice its link carries counts now.
+pub(crate) const CONFIRM_GUEST: &str = "UPDATE guests
+SET confirmed_at = COALESCE(confirmed_at, $2), reply_mail = $3 WHERE id = $1";
 pub(crate) const GUEST_PUBLISHED: &str =
     "SELECT COUNT(*) FROM comments WHERE guest_id = $1 AND status = 'published'";
 pub(crate) const QUEUE_GUEST_COMMENT: &str =

@@ -155,6 +155,23 @@ on_both_backends_with_url!(
             1,
             "no more after unsubscribing"
         );
+        // Anyone may type Rowan's address: a comment nobody confirmed
+        // changes nothing; the choice counts once the address is proven.
+        let subject = comments::subject(app, None, &resource).await.expect("page");
+        let typed = guest("rowan.canary@example.net", "Mail me again.", None, true);
+        comments::post_as_guest(app, &subject, &typed, later)
+            .await
+            .expect("unconfirmed comment");
+        reply(app, &ben, &resource, &asked.id, "Still there?", later).await;
+        assert_eq!(mails_of(&store, "guest_comment_reply").await, 1);
+        let confirm = testing::token_from_mail(app, "/comments/confirm/", later)
+            .await
+            .expect("the confirmation link");
+        comments::confirm_guest(app, &confirm, later)
+            .await
+            .expect("confirmed");
+        reply(app, &ben, &resource, &asked.id, "Welcome back.", later).await;
+        assert_eq!(mails_of(&store, "guest_comment_reply").await, 2);
         let expired = later + comments::GUEST_UNSUBSCRIBE_LIFETIME;
         for (bad, at) in [
             ("0123456789abcdef0123456789abcdef", later),

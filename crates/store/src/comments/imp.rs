@@ -175,6 +175,7 @@ async fn tell_guest<T: ?Sized>(
         .bind(None::<i64>)
         .bind(now)
         .bind(mail.unsubscribe_until)
+        .bind(None::<i64>)
         .execute(&mut *tx)
         .await?;
     let email = Email::from_trusted(row.email);
@@ -281,7 +282,6 @@ impl CommentStore for SqlStore {
         };
         let guest: i64 = query(UPSERT_GUEST)
             .bind(email.as_str())
-            .bind(i64::from(reply_mail))
             .bind(now)
             .scalar(&mut tx)
             .await?;
@@ -293,6 +293,7 @@ impl CommentStore for SqlStore {
             .bind(row)
             .bind(now)
             .bind(confirmation.expires_at)
+            .bind(i64::from(reply_mail))
             .execute(&mut tx)
             .await?;
         insert_mail(
@@ -318,7 +319,7 @@ impl CommentStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<ConfirmedComment> {
         let mut tx = self.db().begin().await?;
-        let (guest, comment): (i64, Option<i64>) = query(TAKE_GUEST_TOKEN)
+        let (guest, comment, reply_mail): (i64, Option<i64>, Option<i64>) = query(TAKE_GUEST_TOKEN)
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut tx)
@@ -328,6 +329,7 @@ impl CommentStore for SqlStore {
         query(CONFIRM_GUEST)
             .bind(guest)
             .bind(now)
+            .bind(reply_mail.unwrap_or(0))
             .execute(&mut tx)
             .await?;
         let published: i64 = query(GUEST_PUBLISHED).bind(guest).scalar(&mut tx).await?;
