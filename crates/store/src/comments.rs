@@ -258,6 +258,17 @@ impl<T: ?Sized> GuestNotices<T> for NoMail {
     }
 }
 
+/// What pruning guests' leftovers deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PrunedGuests {
+    /// Expired links (confirmation and unsubscribe).
+    pub tokens: u64,
+    /// Unconfirmed comments whose link expired.
+    pub comments: u64,
+    /// Guests never confirmed with no comment left, with their addresses.
+    pub guests: u64,
+}
+
 /// Comments and the guests who write some.
 #[async_trait]
 pub trait CommentStore {
@@ -367,6 +378,12 @@ pub trait CommentStore {
     /// Whether a guest's unsubscribe link works: known and not expired.
     async fn guest_unsubscribe_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
 
+    /// Deletes what guests left unfinished by `now`: expired links, the
+    /// unconfirmed comments no link can confirm any more, and the guests
+    /// never confirmed who have no comment left (their address goes with
+    /// them).
+    async fn prune_guests(&self, now: Timestamp) -> StoreResult<PrunedGuests>;
+
     /// Turns off reply mail for the guest of an unsubscribe link;
     /// `NotFound` for an unknown or expired link. Twice changes nothing
     /// more.
@@ -433,6 +450,20 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub(crate) const ANSWERED_GUEST: &str = "SELECT g.id, g.email,
     g.confirmed_at IS NOT NULL AS confirmed, g.reply_mail, p.status
 FROM comments p JOIN guests g ON g.id = p.guest_id WHERE p.id = $1";
+pub(crate) const PRUNE_GUEST_TOKENS: &str = "DELETE FROM guest_tokens WHERE expires_at <= $1";
+pub(crate) const PRUNE_UNCONFIRMED: &str = "DELETE FROM comments
+WHERE status = 'unconfirmed'
+  AND NOT EXISTS (SELECT 1 FROM guest_tokens t
+                  WHERE t.comment_id = comments.id AND t.purpose = 'confirm'
+                    AND t.expires_at > $1)";
+/// Guests never confirmed with no comment; the backend appends its lock.
+pub(crate) const LONELY_GUESTS: &str = "SELECT id FROM guests
+WHERE confirmed_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.guest_id = guests.id)";
+/// Asks again under the lock: a comment may have come meanwhile.
+pub(crate) const REMOVE_LONELY_GUEST: &str = "DELETE FROM guests
+WHERE id = $1 AND confirmed_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.guest_id = $1)";
 pub(crate) const GUEST_UNSUBSCRIBE_VALID: &str = "SELECT COUNT(*) FROM guest_tokens
 WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2";
 pub(crate) const STOP_GUEST_REPLY_MAIL: &str = "UPDATE guests SET reply_mail = 0

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use kith_store::Store;
+use kith_store::comments::PrunedGuests;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
@@ -143,10 +144,41 @@ pub async fn send_due(
     Ok(report)
 }
 
+/// Deletes what the mail system no longer needs: sent mail older than a
+/// week, unsubscribe tokens older than half a year, expired account
+/// tokens, and guests' leftovers (expired links, comments never confirmed,
+/// guests never confirmed with nothing left, with their addresses). Logs
+/// what fails and goes on: the next round tries again.
+pub async fn prune(store: &dyn Store, now: Timestamp) {
+    let week = now
+        .saturating_sub(SignedDuration::from_hours(7 * 24))
+        .unwrap_or(now);
+    let half_year = now
+        .saturating_sub(SignedDuration::from_hours(183 * 24))
+        .unwrap_or(now);
+    match store.prune_mail(week, half_year).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(mails = n, "old sent mail deleted"),
+        Err(err) => tracing::warn!(error = %err, "could not prune the outbox"),
+    }
+    if let Err(err) = store.prune_account_tokens(now).await {
+        tracing::warn!(error = %err, "could not delete expired account tokens");
+    }
+    match store.prune_guests(now).await {
+        Ok(pruned) if pruned == PrunedGuests::default() => {}
+        Ok(pruned) => tracing::info!(
+            guest_tokens = pruned.tokens,
+            comments = pruned.comments,
+            guests = pruned.guests,
+            "guests' unconfirmed comments and expired links deleted"
+        ),
+        Err(err) => tracing::warn!(error = %err, "could not prune guests' leftovers"),
+    }
+}
+
 /// Sends due mail for as long as the process runs: a round whenever
 /// `wake` is notified (a mail was written) or `settings.poll` passed, and
-/// at once again while rounds find full batches. Prunes sent mail older
-/// than a week, and unsubscribe tokens older than half a year, hourly.
+/// at once again while rounds find full batches. [`prune`]s hourly.
 pub async fn run_sender(
     store: Arc<dyn Store>,
     transport: Transport,
@@ -166,21 +198,7 @@ pub async fn run_sender(
         };
         if last_prune.is_none_or(|at| at.elapsed() > Duration::from_secs(3600)) {
             last_prune = Some(Instant::now());
-            let now = clock.now();
-            let week = now
-                .saturating_sub(SignedDuration::from_hours(7 * 24))
-                .unwrap_or(now);
-            let half_year = now
-                .saturating_sub(SignedDuration::from_hours(183 * 24))
-                .unwrap_or(now);
-            match store.prune_mail(week, half_year).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(mails = n, "old sent mail deleted"),
-                Err(err) => tracing::warn!(error = %err, "could not prune the outbox"),
-            }
-            if let Err(err) = store.prune_account_tokens(now).await {
-                tracing::warn!(error = %err, "could not delete expired account tokens");
-            }
+            prune(store.as_ref(), clock.now()).await;
         }
         if !busy {
             let _ = tokio::time::timeout(settings.poll, wake.notified()).await;

@@ -1,13 +1,14 @@
 //! Guests' mail, on a real database of each backend and a real SMTP
 //! server: a published reply mails the guest it answers when they asked
-//! for it, with a one-click unsubscribe of their own.
+//! for it, with a one-click unsubscribe of their own; the sender's prune
+//! forgets what guests never confirmed.
 
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_app::access::Person;
 use kith_app::comments::{self, CommentModeration, GuestInput, SubjectKey, Written};
-use kith_app::mail::sender::{SenderSettings, send_due};
+use kith_app::mail::sender::{SenderSettings, prune, send_due};
 use kith_app::mail::transport::Transport;
 use kith_app::testing::smtp::SmtpServer;
 use kith_app::testing::{self, now};
@@ -245,5 +246,46 @@ on_both_backends_with_url!(
             0,
             "guests' mail is their own kind"
         );
+    }
+);
+
+on_both_backends_with_url!(
+    the_senders_hourly_prune_forgets_a_guest_who_never_confirmed,
+    |store: Arc<dyn Store>, url: String| async move {
+        let app = &testing::app(store.clone());
+        let Scene { mia, resource, .. } = scene(app, &url).await;
+        let later = later();
+        let kept = guest("kept@example.net", "Confirmed words.", None, true);
+        guest_says(app, &mia, &resource, &kept, later).await;
+        let subject = comments::subject(app, None, &resource).await.expect("page");
+        let never = guest("never@example.net", "Anyone?", None, true);
+        comments::post_as_guest(app, &subject, &never, later)
+            .await
+            .expect("guest comment");
+
+        let written = |address: &'static str| {
+            let store = store.clone();
+            async move {
+                let email = kith_domain::account::Email::parse(address).expect("email");
+                store
+                    .comments_by_guest_since(&email, Timestamp::UNIX_EPOCH)
+                    .await
+                    .expect("count")
+            }
+        };
+        let link_lifetime = comments::GUEST_LINK_LIFETIME;
+        prune(
+            store.as_ref(),
+            later + link_lifetime - SignedDuration::from_secs(1),
+        )
+        .await;
+        assert_eq!(
+            written("never@example.net").await,
+            1,
+            "its link still works"
+        );
+        prune(store.as_ref(), later + link_lifetime).await;
+        assert_eq!(written("never@example.net").await, 0, "gone with its link");
+        assert_eq!(written("kept@example.net").await, 1);
     }
 );

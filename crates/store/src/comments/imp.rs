@@ -14,8 +14,9 @@ use super::{
     COMMENT_PARENT, COMMENT_STATUS, CONFIRM_GUEST, CommentDecision, CommentRecord, CommentRow,
     CommentStore, CommentSubject, ConfirmedComment, DECIDE_COMMENT, EDIT_COMMENT, GUEST_PUBLISHED,
     GUEST_UNSUBSCRIBE_VALID, GuestConfirmation, GuestNotices, INSERT_COMMENT, INSERT_GUEST_TOKEN,
-    NewAuthor, NewComment, PARENT, PostedComment, QUEUE_GUEST_COMMENT, REMOVE_COMMENT, REPLY_COUNT,
-    RESOURCE_SUBJECT, STOP_GUEST_REPLY_MAIL, STORY_SUBJECT, SubjectKey, SubjectRecord,
+    LONELY_GUESTS, NewAuthor, NewComment, PARENT, PRUNE_GUEST_TOKENS, PRUNE_UNCONFIRMED,
+    PostedComment, PrunedGuests, QUEUE_GUEST_COMMENT, REMOVE_COMMENT, REMOVE_LONELY_GUEST,
+    REPLY_COUNT, RESOURCE_SUBJECT, STOP_GUEST_REPLY_MAIL, STORY_SUBJECT, SubjectKey, SubjectRecord,
     TAKE_GUEST_TOKEN, UPSERT_GUEST, account_comments_query, comment_by_public_id, comment_by_row,
     held_query, published_count_query, thread_query, threads_query,
 };
@@ -518,6 +519,35 @@ impl CommentStore for SqlStore {
             .scalar(self.db())
             .await?;
         Ok(known > 0)
+    }
+
+    async fn prune_guests(&self, now: Timestamp) -> StoreResult<PrunedGuests> {
+        let mut tx = self.db().begin().await?;
+        let tokens = query(PRUNE_GUEST_TOKENS).bind(now).execute(&mut tx).await?;
+        let comments = query(PRUNE_UNCONFIRMED).bind(now).execute(&mut tx).await?;
+        // On PostgreSQL, a guest's new comment may be on its way: lock the
+        // rows first (its upsert of the guest waits, or has committed),
+        // then ask again with a fresh look before deleting.
+        let lock = match tx.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let lonely: Vec<i64> = query(format!("{LONELY_GUESTS}{lock}"))
+            .scalars(&mut tx)
+            .await?;
+        let mut guests = 0;
+        for guest in lonely {
+            guests += query(REMOVE_LONELY_GUEST)
+                .bind(guest)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(PrunedGuests {
+            tokens,
+            comments,
+            guests,
+        })
     }
 
     async fn stop_guest_reply_mail(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {

@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Email;
 use kith_domain::comment::{CommentStatus, DEPTH_LIMIT, Deletion, ReplyRefusal};
 use kith_domain::ids::{CommentId, Slug, StoryId};
 
 use crate::comments::{
     CommentAuthor, CommentDecision, CommentSubject, GuestConfirmation, NewAuthor, NewComment,
-    PostedComment, SubjectKey,
+    PostedComment, PrunedGuests, SubjectKey,
 };
 use crate::mail::{Audience, MailDraft, NoMail};
 use crate::model::AccountId;
@@ -71,6 +71,47 @@ fn by<'a>(
 async fn post(store: &Arc<dyn Store>, comment: &NewComment<'_>) -> PostedComment {
     store
         .post_comment(comment, &NoMail, &NoMail, now())
+        .await
+        .expect("post")
+        .expect("allowed")
+}
+
+/// A guest at `email` writes `body` at `at`, with a confirmation link
+/// (`hash`) that works for 48 hours.
+async fn as_guest(
+    store: &Arc<dyn Store>,
+    subject: CommentSubject,
+    email: &Email,
+    body: &str,
+    hash: &str,
+    at: Timestamp,
+) -> PostedComment {
+    let mail = MailDraft {
+        kind: "guest_comment_confirm",
+        subject: "Confirm".into(),
+        text: "link".into(),
+        html: "<p>link</p>".into(),
+        unsubscribe: None,
+    };
+    let comment = NewComment {
+        subject,
+        parent: None,
+        author: NewAuthor::Guest {
+            email,
+            name: "Rowan",
+            reply_mail: true,
+        },
+        group: None,
+        body,
+        status: CommentStatus::Unconfirmed,
+    };
+    let link = GuestConfirmation {
+        token_hash: hash,
+        expires_at: at + SignedDuration::from_hours(48),
+        mail: &mail,
+    };
+    store
+        .post_guest_comment(&comment, &link, at)
         .await
         .expect("post")
         .expect("allowed")
@@ -347,35 +388,7 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let (resource, _) = subjects(&store, &url, ana).await;
         let email = Email::parse("Guest@Example.org").expect("email");
-        let mail = MailDraft {
-            kind: "guest_confirm",
-            subject: "Confirm".into(),
-            text: "link".into(),
-            html: "<p>link</p>".into(),
-            unsubscribe: None,
-        };
-        let guest = |body| NewComment {
-            subject: resource,
-            parent: None,
-            author: NewAuthor::Guest {
-                email: &email,
-                name: "Rowan",
-                reply_mail: true,
-            },
-            group: None,
-            body,
-            status: CommentStatus::Unconfirmed,
-        };
-        let confirm = |hash| GuestConfirmation {
-            token_hash: hash,
-            expires_at: now() + SignedDuration::from_hours(48),
-            mail: &mail,
-        };
-        let first = store
-            .post_guest_comment(&guest("first words"), &confirm("hash-1"), now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let first = as_guest(&store, resource, &email, "first words", "hash-1", now()).await;
         assert_eq!(first.status, CommentStatus::Unconfirmed);
         assert_eq!(store.outbox_states().await.expect("outbox").len(), 1);
         assert_eq!(
@@ -419,11 +432,7 @@ crate::on_both_backends_with_url!(
             .await
             .expect("publish");
 
-        let second = store
-            .post_guest_comment(&guest("again"), &confirm("hash-2"), now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let second = as_guest(&store, resource, &email, "again", "hash-2", now()).await;
         let expired = now() + SignedDuration::from_hours(49);
         assert!(matches!(
             store
@@ -431,11 +440,7 @@ crate::on_both_backends_with_url!(
                 .await,
             Err(StoreError::NotFound)
         ));
-        store
-            .post_guest_comment(&guest("third"), &confirm("hash-3"), now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        as_guest(&store, resource, &email, "third", "hash-3", now()).await;
         let third = store
             .confirm_guest_comment("hash-3", &NoMail, &NoMail, now())
             .await
@@ -521,5 +526,79 @@ crate::on_both_backends_with_url!(
             Err(StoreError::NotFound)
         ));
         assert_eq!(store.comment(&reply.id).await.expect("reply").body, "reply");
+    }
+);
+
+crate::on_both_backends_with_url!(
+    pruning_deletes_what_guests_left_unconfirmed_and_keeps_the_rest,
+    |store: Arc<dyn Store>, url: String| async move {
+        let ana = account(&store, "ana").await;
+        let (resource, _) = subjects(&store, &url, ana).await;
+        let email = |address| Email::parse(address).expect("email");
+        let (gone, known, fresh) = (
+            email("gone@example.org"),
+            email("known@example.org"),
+            email("fresh@example.org"),
+        );
+        as_guest(
+            &store,
+            resource,
+            &gone,
+            "never confirmed",
+            "hash-gone",
+            now(),
+        )
+        .await;
+        let kept = as_guest(&store, resource, &known, "confirmed", "hash-known", now()).await;
+        store
+            .confirm_guest_comment("hash-known", &NoMail, &NoMail, now())
+            .await
+            .expect("confirm");
+        let left = as_guest(&store, resource, &known, "left", "hash-left", now()).await;
+        let a_day_on = now() + SignedDuration::from_hours(24);
+        as_guest(&store, resource, &fresh, "just now", "hash-fresh", a_day_on).await;
+
+        let before = now() + SignedDuration::from_hours(47);
+        assert_eq!(
+            store.prune_guests(before).await.expect("prune"),
+            PrunedGuests::default(),
+            "every link still works"
+        );
+        let after = now() + SignedDuration::from_hours(49);
+        assert_eq!(
+            store.prune_guests(after).await.expect("prune"),
+            PrunedGuests {
+                tokens: 2,
+                comments: 2,
+                guests: 1
+            }
+        );
+        assert!(matches!(
+            store.comment(&left.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.comment(&kept.id).await.expect("kept").status,
+            CommentStatus::Held
+        );
+        let since = Timestamp::UNIX_EPOCH;
+        for (address, written) in [(&gone, 0), (&known, 1), (&fresh, 1)] {
+            assert_eq!(
+                store
+                    .comments_by_guest_since(address, since)
+                    .await
+                    .expect("count"),
+                written
+            );
+        }
+        store
+            .confirm_guest_comment("hash-fresh", &NoMail, &NoMail, after)
+            .await
+            .expect("a live link still works");
+        assert_eq!(
+            store.prune_guests(after).await.expect("prune"),
+            PrunedGuests::default(),
+            "nothing more to do"
+        );
     }
 );
