@@ -384,6 +384,17 @@ pub trait CommentStore {
     /// them).
     async fn prune_guests(&self, now: Timestamp) -> StoreResult<PrunedGuests>;
 
+    /// The outbox's mail `mail`, to a guest's address, was refused for
+    /// good, so no link in it will be followed: the guest's comments that
+    /// wait for confirmation go with their links, and the guest too if
+    /// never confirmed and nothing of theirs is left. Answers how many
+    /// comments went.
+    async fn forget_refused_guest(&self, mail: i64) -> StoreResult<u64>;
+
+    /// The outbox's mail `mail`, to a guest's address, was refused for
+    /// good: no more reply mail to that guest.
+    async fn stop_refused_guest_reply_mail(&self, mail: i64) -> StoreResult<()>;
+
     /// Turns off reply mail for the guest of an unsubscribe link;
     /// `NotFound` for an unknown or expired link. Twice changes nothing
     /// more.
@@ -464,6 +475,15 @@ WHERE confirmed_at IS NULL
 pub(crate) const REMOVE_LONELY_GUEST: &str = "DELETE FROM guests
 WHERE id = $1 AND confirmed_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.guest_id = $1)";
+/// The guest an outbox row was addressed to.
+pub(crate) const GUEST_OF_MAIL: &str = "SELECT g.id FROM outbox o
+JOIN guests g ON g.email = o.address WHERE o.id = $1";
+pub(crate) const DROP_GUEST_LINKS: &str =
+    "DELETE FROM guest_tokens WHERE guest_id = $1 AND purpose = 'confirm'";
+pub(crate) const DROP_UNCONFIRMED: &str =
+    "DELETE FROM comments WHERE guest_id = $1 AND status = 'unconfirmed'";
+pub(crate) const NO_REPLY_MAIL_AFTER: &str = "UPDATE guests SET reply_mail = 0
+WHERE email = (SELECT address FROM outbox WHERE id = $1)";
 pub(crate) const GUEST_UNSUBSCRIBE_VALID: &str = "SELECT COUNT(*) FROM guest_tokens
 WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2";
 pub(crate) const STOP_GUEST_REPLY_MAIL: &str = "UPDATE guests SET reply_mail = 0

@@ -1,6 +1,7 @@
 //! The background sender: claims due mail from the outbox, sends it, marks
 //! it sent, or schedules a retry with exponential backoff (capped), giving
-//! up after a number of attempts or at once on a permanent refusal.
+//! up after a number of attempts or at once on a permanent refusal (which,
+//! for a guest's mail, also says something about the guest: `refused`).
 //!
 //! **Once, and the window where it is not.** A mail is claimed with a lease
 //! (`claimed_until`), so no other sender — another task, another kith
@@ -20,9 +21,12 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 use kith_store::Store;
 use kith_store::comments::PrunedGuests;
+use kith_store::mail::OutboxMail;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
+use super::MailKind;
+use super::kinds::{GuestCommentConfirm, GuestCommentReply};
 use super::transport::{Transport, build_message};
 use crate::{AppResult, Clock};
 
@@ -125,6 +129,9 @@ pub async fn send_due(
                 report.sent += 1;
             }
             Err(err) => {
+                if err.permanent {
+                    refused(store, &mail).await?;
+                }
                 let retry = (!err.permanent)
                     .then(|| settings.retry_at(mail.attempts, now))
                     .flatten();
@@ -142,6 +149,33 @@ pub async fn send_due(
         }
     }
     Ok(report)
+}
+
+/// What a mail refused for good means beyond itself, by its kind: a
+/// guest's address that refuses their confirmation link can never
+/// confirm, so what waits for it goes at once (nothing they wrote stays);
+/// one that refuses a reply mail gets no more of them. Done before the
+/// mail is marked, so a failure here leaves the mail to be tried again.
+async fn refused(store: &dyn Store, mail: &OutboxMail) -> AppResult<()> {
+    match mail.kind.as_str() {
+        GuestCommentConfirm::KIND => {
+            let comments = store.forget_refused_guest(mail.id).await?;
+            tracing::info!(
+                mail.id = mail.id,
+                comments,
+                "a guest's address refused their link: their waiting comments are deleted"
+            );
+        }
+        GuestCommentReply::KIND => {
+            store.stop_refused_guest_reply_mail(mail.id).await?;
+            tracing::info!(
+                mail.id = mail.id,
+                "a guest's address refused a reply mail: no more are sent"
+            );
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Deletes what the mail system no longer needs: sent mail older than a

@@ -1,7 +1,8 @@
 //! Guests' mail, on a real database of each backend and a real SMTP
 //! server: a published reply mails the guest it answers when they asked
 //! for it, with a one-click unsubscribe of their own; the sender's prune
-//! forgets what guests never confirmed.
+//! forgets what guests never confirmed; an address that refuses mail for
+//! good takes its waiting comment, or its reply mail, with it.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use kith_app::mail::transport::Transport;
 use kith_app::testing::smtp::SmtpServer;
 use kith_app::testing::{self, now};
 use kith_app::{App, AppError};
-use kith_domain::account::Role;
+use kith_domain::account::{Email, Role};
 use kith_domain::comment::CommentStatus;
 use kith_domain::ids::CommentId;
 use kith_store::{Store, on_both_backends_with_url};
@@ -84,6 +85,23 @@ fn later() -> Timestamp {
     now() + SignedDuration::from_hours(48)
 }
 
+/// How many comments the guest at `address` wrote that are still kept.
+async fn written(store: &Arc<dyn Store>, address: &str) -> u64 {
+    let email = Email::parse(address).expect("email");
+    store
+        .comments_by_guest_since(&email, Timestamp::UNIX_EPOCH)
+        .await
+        .expect("count")
+}
+
+/// The sender's transport and settings, for the test server.
+fn sender_to(server: &SmtpServer) -> (Transport, SenderSettings) {
+    let transport =
+        Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport");
+    let from = "kith <kith@kith.example>".parse().expect("from");
+    (transport, SenderSettings::new(from))
+}
+
 /// How many mails of `kind` the outbox holds.
 async fn mails_of(store: &Arc<dyn Store>, kind: &str) -> usize {
     outbox(store).await.iter().filter(|k| *k == kind).count()
@@ -100,9 +118,7 @@ on_both_backends_with_url!(
 
         reply(app, &ben, &resource, &asked.id, "Glad to hear it.", later).await;
         let server = SmtpServer::start().await;
-        let transport =
-            Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport");
-        let settings = SenderSettings::new("kith <kith@kith.example>".parse().expect("from"));
+        let (transport, settings) = sender_to(&server);
         let report = send_due(store.as_ref(), &transport, &settings, later)
             .await
             .expect("send");
@@ -263,16 +279,6 @@ on_both_backends_with_url!(
             .await
             .expect("guest comment");
 
-        let written = |address: &'static str| {
-            let store = store.clone();
-            async move {
-                let email = kith_domain::account::Email::parse(address).expect("email");
-                store
-                    .comments_by_guest_since(&email, Timestamp::UNIX_EPOCH)
-                    .await
-                    .expect("count")
-            }
-        };
         let link_lifetime = comments::GUEST_LINK_LIFETIME;
         prune(
             store.as_ref(),
@@ -280,12 +286,68 @@ on_both_backends_with_url!(
         )
         .await;
         assert_eq!(
-            written("never@example.net").await,
+            written(&store, "never@example.net").await,
             1,
             "its link still works"
         );
         prune(store.as_ref(), later + link_lifetime).await;
-        assert_eq!(written("never@example.net").await, 0, "gone with its link");
-        assert_eq!(written("kept@example.net").await, 1);
+        assert_eq!(
+            written(&store, "never@example.net").await,
+            0,
+            "gone with its link"
+        );
+        assert_eq!(written(&store, "kept@example.net").await, 1);
+    }
+);
+
+on_both_backends_with_url!(
+    an_address_that_refuses_mail_for_good_takes_its_waiting_comment_and_its_reply_mail,
+    |store: Arc<dyn Store>, url: String| async move {
+        let app = &testing::app(store.clone());
+        let Scene { ben, mia, resource } = scene(app, &url).await;
+        let later = later();
+        let rowan = guest("rowan@example.net", "Confirmed words.", None, true);
+        let asked = guest_says(app, &mia, &resource, &rowan, later).await;
+        let server = SmtpServer::start().await;
+        let (transport, settings) = sender_to(&server);
+        let subject = comments::subject(app, None, &resource).await.expect("page");
+        let send_refused = async |code| {
+            server.refuse_next(1, code);
+            send_due(store.as_ref(), &transport, &settings, later)
+                .await
+                .expect("send")
+        };
+
+        // The confirmation link is refused (550): the comment waiting for
+        // it goes at once, not two days later.
+        let bounces = guest("nobody@example.net", "Lost words.", None, true);
+        comments::post_as_guest(app, &subject, &bounces, later)
+            .await
+            .expect("guest comment");
+        let report = send_refused(550).await;
+        assert_eq!(report.gave_up, 1);
+        assert_eq!(written(&store, "nobody@example.net").await, 0);
+
+        // A temporary refusal (451) changes nothing but the retry.
+        let waits = guest("later@example.net", "Patient words.", None, true);
+        comments::post_as_guest(app, &subject, &waits, later)
+            .await
+            .expect("guest comment");
+        let report = send_refused(451).await;
+        assert_eq!(report.retried, 1);
+        assert_eq!(written(&store, "later@example.net").await, 1);
+
+        // A reply mail is refused: no more reply mail to that guest.
+        reply(app, &ben, &resource, &asked.id, "Welcome.", later).await;
+        let report = send_refused(550).await;
+        assert_eq!(report.gave_up, 1);
+        reply(app, &ben, &resource, &asked.id, "Are you there?", later).await;
+        assert_eq!(mails_of(&store, "guest_comment_reply").await, 1);
+        assert_eq!(
+            written(&store, "rowan@example.net").await,
+            1,
+            "what they wrote and confirmed stays"
+        );
+        assert!(server.received().is_empty());
     }
 );

@@ -12,9 +12,10 @@ use kith_domain::ids::{CommentId, Slug, StoryId};
 use super::{
     ANSWERED_GUEST, AnsweredGuest, BLANK_COMMENT, BY_ACCOUNT_SINCE, BY_GUEST_SINCE, COMMENT_AUTHOR,
     COMMENT_PARENT, COMMENT_STATUS, CONFIRM_GUEST, CommentDecision, CommentRecord, CommentRow,
-    CommentStore, CommentSubject, ConfirmedComment, DECIDE_COMMENT, EDIT_COMMENT, GUEST_PUBLISHED,
-    GUEST_UNSUBSCRIBE_VALID, GuestConfirmation, GuestNotices, INSERT_COMMENT, INSERT_GUEST_TOKEN,
-    LONELY_GUESTS, NewAuthor, NewComment, PARENT, PRUNE_GUEST_TOKENS, PRUNE_UNCONFIRMED,
+    CommentStore, CommentSubject, ConfirmedComment, DECIDE_COMMENT, DROP_GUEST_LINKS,
+    DROP_UNCONFIRMED, EDIT_COMMENT, GUEST_OF_MAIL, GUEST_PUBLISHED, GUEST_UNSUBSCRIBE_VALID,
+    GuestConfirmation, GuestNotices, INSERT_COMMENT, INSERT_GUEST_TOKEN, LONELY_GUESTS,
+    NO_REPLY_MAIL_AFTER, NewAuthor, NewComment, PARENT, PRUNE_GUEST_TOKENS, PRUNE_UNCONFIRMED,
     PostedComment, PrunedGuests, QUEUE_GUEST_COMMENT, REMOVE_COMMENT, REMOVE_LONELY_GUEST,
     REPLY_COUNT, RESOURCE_SUBJECT, STOP_GUEST_REPLY_MAIL, STORY_SUBJECT, SubjectKey, SubjectRecord,
     TAKE_GUEST_TOKEN, UPSERT_GUEST, account_comments_query, comment_by_public_id, comment_by_row,
@@ -548,6 +549,33 @@ impl CommentStore for SqlStore {
             comments,
             guests,
         })
+    }
+
+    async fn forget_refused_guest(&self, mail: i64) -> StoreResult<u64> {
+        let mut tx = self.db().begin().await?;
+        let Some(guest) = query(GUEST_OF_MAIL)
+            .bind(mail)
+            .scalar_optional::<i64>(&mut tx)
+            .await?
+        else {
+            return Ok(0);
+        };
+        query(DROP_GUEST_LINKS).bind(guest).execute(&mut tx).await?;
+        let comments = query(DROP_UNCONFIRMED).bind(guest).execute(&mut tx).await?;
+        query(REMOVE_LONELY_GUEST)
+            .bind(guest)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(comments)
+    }
+
+    async fn stop_refused_guest_reply_mail(&self, mail: i64) -> StoreResult<()> {
+        query(NO_REPLY_MAIL_AFTER)
+            .bind(mail)
+            .execute(self.db())
+            .await?;
+        Ok(())
     }
 
     async fn stop_guest_reply_mail(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {

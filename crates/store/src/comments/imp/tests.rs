@@ -602,3 +602,66 @@ crate::on_both_backends_with_url!(
         );
     }
 );
+
+crate::on_both_backends_with_url!(
+    a_refused_confirmation_mail_takes_the_waiting_comments_and_their_links,
+    |store: Arc<dyn Store>, url: String| async move {
+        let ana = account(&store, "ana").await;
+        let (resource, _) = subjects(&store, &url, ana).await;
+        let refusing = Email::parse("refuses@example.org").expect("email");
+        let fine = Email::parse("fine@example.org").expect("email");
+        let known = as_guest(&store, resource, &refusing, "confirmed", "hash-1", now()).await;
+        store
+            .confirm_guest_comment("hash-1", &NoMail, &NoMail, now())
+            .await
+            .expect("confirm");
+        let waiting = as_guest(&store, resource, &refusing, "waiting", "hash-2", now()).await;
+        as_guest(&store, resource, &fine, "also waiting", "hash-3", now()).await;
+        let mails = store.outbox_states().await.expect("outbox");
+        assert_eq!(mails.len(), 3);
+
+        assert_eq!(
+            store
+                .forget_refused_guest(mails[1].id)
+                .await
+                .expect("forget"),
+            1
+        );
+        assert!(matches!(
+            store.comment(&waiting.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store
+                .confirm_guest_comment("hash-2", &NoMail, &NoMail, now())
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.comment(&known.id).await.expect("kept").status,
+            CommentStatus::Held,
+            "what the address confirmed before stays"
+        );
+        store
+            .confirm_guest_comment("hash-3", &NoMail, &NoMail, now())
+            .await
+            .expect("another guest's link still works");
+
+        let gone = Email::parse("gone@example.org").expect("email");
+        as_guest(&store, resource, &gone, "first and last", "hash-4", now()).await;
+        let last = store.outbox_states().await.expect("outbox")[3].id;
+        assert_eq!(store.forget_refused_guest(last).await.expect("forget"), 1);
+        assert_eq!(
+            store
+                .comments_by_guest_since(&gone, now())
+                .await
+                .expect("count"),
+            0
+        );
+        assert_eq!(
+            store.prune_guests(now()).await.expect("prune"),
+            PrunedGuests::default(),
+            "the guest who never confirmed went at once"
+        );
+    }
+);
