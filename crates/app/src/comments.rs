@@ -1,7 +1,8 @@
 //! Comments under resources and stories: who may read, write, change and
 //! delete which; guests who confirm an address by mail before their words
 //! go on; the held comments moderators review; and the mail that tells a
-//! member someone answered them.
+//! member, or a guest who asked for it (`guest_mail`), someone answered
+//! them.
 //!
 //! A comment answers the same 404 as nothing to anyone who may not see it:
 //! the page it is under must be readable, and a held, unconfirmed or
@@ -18,12 +19,16 @@ use kith_domain::ids::{AccountId, CommentId, Slug};
 use kith_domain::validation::{FieldError, Refusals};
 use kith_store::comments::{
     CommentDecision, ConfirmedComment, GuestConfirmation, NewAuthor, NewComment, PostedComment,
-    SubjectRecord,
 };
 use kith_store::mail::Audience;
 use kith_store::model::AuditEntry;
 
-pub use kith_store::comments::{CommentAuthor, CommentRecord, SubjectKey};
+pub use kith_store::comments::{CommentAuthor, CommentRecord, SubjectKey, SubjectRecord};
+
+mod guest_mail;
+
+use self::guest_mail::{Answer, TellGuest};
+pub use self::guest_mail::{GUEST_UNSUBSCRIBE_LIFETIME, guest_unsubscribe_link, unsubscribe_guest};
 
 use crate::access::Person;
 use crate::mail::NotificationPreferences;
@@ -193,6 +198,24 @@ pub enum CommentModeration {
     Hide,
     /// Show a hidden comment again.
     Show,
+}
+
+impl CommentModeration {
+    /// The stable code, as a moderation path names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Hide => "hide",
+            Self::Show => "show",
+        }
+    }
+
+    /// The decision a path names (`publish`, `hide` or `show`).
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Publish, Self::Hide, Self::Show]
+            .into_iter()
+            .find(|d| d.code() == code)
+    }
 }
 
 /// Whether `reader` may read the page: published; a draft resource to
@@ -551,8 +574,17 @@ pub async fn post(
         status: CommentStatus::Published,
     };
     let notices = reply_mail(app, &subject.title, Some(person.id), excerpt(&body));
+    let site = app.site_url();
+    let guest = TellGuest::new(site, now, |posted: &PostedComment| {
+        (posted.status == CommentStatus::Published).then(|| Answer {
+            writer: None,
+            page_title: subject.title.clone(),
+            excerpt: excerpt(&body),
+            link: site.link(&permalink(&posted.id)),
+        })
+    });
     let posted = store
-        .post_comment(&new, &notices, now)
+        .post_comment(&new, &notices, &guest, now)
         .await?
         .map_err(refused)?;
     app.mailed();
@@ -563,15 +595,19 @@ pub async fn post(
     })
 }
 
-/// A visitor writes a comment as a guest: nothing shows until they follow
-/// the link mailed to them, and a first comment waits for a moderator.
+/// A visitor writes a comment as a guest under `subject` (as [`subject`]
+/// read it, which the caller already did to answer 404 before anything
+/// else): nothing shows until they follow the link mailed to them, and a
+/// first comment waits for a moderator.
 pub async fn post_as_guest(
     app: &App,
-    key: &SubjectKey,
+    subject: &SubjectRecord,
     input: &GuestInput,
     now: Timestamp,
 ) -> AppResult<()> {
-    let subject = subject(app, None, key).await?;
+    if !may_read(subject, None) {
+        return Err(AppError::NotFound);
+    }
     let mut refusals = Refusals::default();
     let name = refusals.check(comment::parse_guest_name(&input.name));
     let email = refusals.check(Email::parse(&input.email));
@@ -645,9 +681,13 @@ pub async fn confirm_guest(app: &App, token: &str, now: Timestamp) -> AppResult<
             })
         },
     );
+    let guest = TellGuest::new(site, now, |confirmed: &ConfirmedComment| {
+        (confirmed.comment.status == CommentStatus::Published)
+            .then(|| Answer::of(site, &confirmed.comment))
+    });
     let confirmed = app
         .store()
-        .confirm_guest_comment(&token_hash(token), &notices, now)
+        .confirm_guest_comment(&token_hash(token), &notices, &guest, now)
         .await?;
     app.mailed();
     Ok(Written {
@@ -770,13 +810,10 @@ pub async fn moderate(
         reason: "",
     };
     let site = app.site_url();
+    // A failed read must fail the decision: read as "nobody to tell", it
+    // would publish the reply and silently never mail the person answered.
     let parent_author = match &record.parent {
-        Some((_, parent)) => app
-            .store()
-            .comment(parent)
-            .await
-            .ok()
-            .and_then(|p| p.account()),
+        Some((_, parent)) => app.store().comment(parent).await?.account(),
         None => None,
     };
     let notices = Tell::new(
@@ -798,12 +835,16 @@ pub async fn moderate(
             })
         },
     );
+    let guest = TellGuest::new(site, now, |published: &CommentRecord| {
+        (decision == CommentModeration::Publish).then(|| Answer::of(site, published))
+    });
     app.store()
         .decide_comment(
             record.row,
             CommentDecision { from, to },
             &audit,
             &notices,
+            &guest,
             now,
         )
         .await?;
@@ -814,4 +855,26 @@ pub async fn moderate(
 /// Every comment the person wrote, newest first (their export).
 pub async fn your_comments(app: &App, person: &Person) -> AppResult<Vec<CommentRecord>> {
     Ok(app.store().account_comments(person.id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CommentModeration;
+
+    #[test]
+    fn a_moderation_path_names_each_decision_by_its_code() {
+        for decision in [
+            CommentModeration::Publish,
+            CommentModeration::Hide,
+            CommentModeration::Show,
+        ] {
+            assert_eq!(CommentModeration::parse(decision.code()), Some(decision));
+        }
+        assert_eq!(
+            CommentModeration::parse("publish"),
+            Some(CommentModeration::Publish)
+        );
+        assert_eq!(CommentModeration::parse("Publish"), None);
+        assert_eq!(CommentModeration::parse("delete"), None);
+    }
 }

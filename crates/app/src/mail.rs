@@ -32,8 +32,11 @@
 //!    one-click unsubscribe token). Mail that reports no change (a host's
 //!    announcement) goes through `enqueue_notices`; mail to an address
 //!    that belongs to no account is composed and written with
-//!    [`crate::App::enqueue`]. After writing, call [`crate::App::mailed`]
-//!    to wake the sender.
+//!    [`crate::App::enqueue`]. A guest who commented is mailed through
+//!    the comments store's `GuestNotices`, which finds the guest in the
+//!    change's transaction; their optional mail is composed with
+//!    `compose_for_guest` (a one-click link of their own). After writing,
+//!    call [`crate::App::mailed`] to wake the sender.
 //!
 //! Subjects are neutral by default ("kith: a message about your group"):
 //! never a group's name or words such as "withdrawal" or "psychiatric",
@@ -141,14 +144,46 @@ pub fn compose<K: MailKind>(
     mail: &K,
     preferences: &NotificationPreferences,
 ) -> AppResult<MailDraft> {
+    let links = Links {
+        unsubscribe: "/mail/unsubscribe/",
+        preferences: Some(site.link("/me/notifications")),
+    };
+    render(site, mail, preferences.group_names_in_subjects, &links)
+}
+
+/// Renders a mail for a guest who commented. Optional mail gets a fresh
+/// one-click link of the guest's own (`/comments/unsubscribe/{token}`):
+/// a guest has no account, so no preferences page to point to either.
+pub(crate) fn compose_for_guest<K: MailKind>(site: &SiteUrl, mail: &K) -> AppResult<MailDraft> {
+    let links = Links {
+        unsubscribe: "/comments/unsubscribe/",
+        preferences: None,
+    };
+    render(site, mail, false, &links)
+}
+
+/// Where optional mail's footer links go.
+struct Links {
+    /// The one-click unsubscribe path, before its token.
+    unsubscribe: &'static str,
+    /// The reader's preferences page, if they have one.
+    preferences: Option<String>,
+}
+
+fn render<K: MailKind>(
+    site: &SiteUrl,
+    mail: &K,
+    group_names: bool,
+    links: &Links,
+) -> AppResult<MailDraft> {
     let mut footer = Footer {
         site_url: site.link("/"),
         ..Footer::default()
     };
     let unsubscribe = K::CATEGORY.map(|category| {
         let token = new_token();
-        let url = site.link(&format!("/mail/unsubscribe/{token}"));
-        footer.preferences_url = Some(site.link("/me/notifications"));
+        let url = site.link(&format!("{}{token}", links.unsubscribe));
+        footer.preferences_url = links.preferences.clone();
         footer.unsubscribe_url = Some(url.clone());
         (category, token_hash(&token), url)
     });
@@ -157,7 +192,7 @@ pub fn compose<K: MailKind>(
         .map_err(|e| AppError::internal(format!("a mail template failed: {e}")))?;
     Ok(MailDraft {
         kind: K::KIND,
-        subject: mail.subject(preferences.group_names_in_subjects),
+        subject: mail.subject(group_names),
         text,
         html,
         unsubscribe,
@@ -195,6 +230,23 @@ mod tests {
                 .contains("href=\"https://kith.example/verify-email/abc\"")
         );
         assert!(!composed.text.contains("unsubscribe"));
+    }
+
+    #[test]
+    fn a_guests_optional_mail_has_a_one_click_link_of_its_own_and_no_preferences_page() {
+        let mail = super::kinds::GuestCommentReply {
+            page_title: "Do it in a group".into(),
+            excerpt: "Same here.".into(),
+            link: site().link("/comments/abc"),
+        };
+        let composed = compose_for_guest(&site(), &mail).expect("composed");
+        let (category, hash, url) = composed.unsubscribe.clone().expect("unsubscribe");
+        assert_eq!(category, MailCategory::CommentReplies);
+        assert!(url.starts_with("https://kith.example/comments/unsubscribe/"));
+        assert!(!url.contains(&hash));
+        assert!(composed.text.contains(&url) && composed.html.contains(&url));
+        assert!(!composed.text.contains("/me/notifications"));
+        assert!(!composed.html.contains("/me/notifications"));
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub struct SessionRecord {
     pub kind: SessionKind,
     /// The synchronizer token for forms.
     pub csrf_token: String,
+    /// Whether the account hosts a group: read with the session, so pages
+    /// ask for a host's groups only when the reader has some.
+    pub hosts: bool,
 }
 
 /// Everything about accounts and sessions.
@@ -209,6 +212,7 @@ pub(crate) struct SessionRow {
     pub role: String,
     pub email_verified: bool,
     pub time_zone: Option<String>,
+    pub hosts: bool,
 }
 
 impl SessionRow {
@@ -220,6 +224,7 @@ impl SessionRow {
                 _ => return Err(StoreError::corrupt("session kind")),
             },
             csrf_token: self.csrf_token,
+            hosts: self.hosts,
             account: AccountRow {
                 id: self.id,
                 handle: self.handle,
@@ -249,7 +254,8 @@ pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions
 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)";
 pub(crate) const LIVE_SESSION: &str =
     "SELECT s.kind, s.csrf_token, s.last_seen_at, a.id, a.handle, a.role,
-    a.email_verified_at IS NOT NULL AS email_verified, a.time_zone
+    a.email_verified_at IS NOT NULL AS email_verified, a.time_zone,
+    EXISTS (SELECT 1 FROM group_hosts h WHERE h.account_id = a.id) AS hosts
 FROM sessions s JOIN accounts a ON a.id = s.account_id
 WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at + s.idle_seconds > $2
     AND (a.suspended_until IS NULL OR a.suspended_until <= $2)";

@@ -13,7 +13,8 @@ use kith_domain::account::Email;
 use kith_domain::comment::{CommentStatus, Deletion, ReplyRefusal, Threaded};
 use kith_domain::ids::{CommentId, GroupId, Slug, StoryId};
 
-use crate::mail::{MailDraft, Notices};
+use crate::mail::notices::ComposeError;
+use crate::mail::{MailDraft, NoMail, Notices};
 use crate::model::{AccountId, AuditEntry};
 use crate::{StoreError, StoreResult, from_seconds};
 
@@ -220,6 +221,54 @@ pub struct CommentDecision {
     pub to: CommentStatus,
 }
 
+/// The guest whose comment a reply answers, as the mail that tells them
+/// needs to know them; their address stays in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnsweredGuest {
+    /// The guest's row.
+    pub guest: i64,
+    /// Whether they confirmed their address.
+    pub confirmed: bool,
+    /// Whether they asked for replies by mail.
+    pub reply_mail: bool,
+    /// The status of their comment that the reply answers.
+    pub answered: CommentStatus,
+}
+
+/// A mail to a guest, with its one-click unsubscribe.
+pub struct GuestMail {
+    /// The mail; its `unsubscribe` holds the link and its token's hash.
+    pub draft: MailDraft,
+    /// Until when the link works.
+    pub unsubscribe_until: Timestamp,
+}
+
+/// The mail that tells a guest a reply answers their comment, written in
+/// the transaction that publishes the reply: the store finds the guest,
+/// this says whether they hear of it and what.
+pub trait GuestNotices<T: ?Sized>: Sync {
+    /// The mail for `to` about `outcome`, or `None` to tell them nothing.
+    fn mail_for(&self, outcome: &T, to: &AnsweredGuest) -> Result<Option<GuestMail>, ComposeError>;
+}
+
+/// A change that mails no guest.
+impl<T: ?Sized> GuestNotices<T> for NoMail {
+    fn mail_for(&self, _: &T, _: &AnsweredGuest) -> Result<Option<GuestMail>, ComposeError> {
+        Ok(None)
+    }
+}
+
+/// What pruning guests' leftovers deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PrunedGuests {
+    /// Expired links (confirmation and unsubscribe).
+    pub tokens: u64,
+    /// Unconfirmed comments whose link expired.
+    pub comments: u64,
+    /// Guests never confirmed with no comment left, with their addresses.
+    pub guests: u64,
+}
+
 /// Comments and the guests who write some.
 #[async_trait]
 pub trait CommentStore {
@@ -231,16 +280,20 @@ pub trait CommentStore {
 
     /// Writes a comment, refused when the comment it answers is not
     /// published, belongs elsewhere (`NotFound`) or is as deep as threads
-    /// go. The mail `notices` makes of it is written with it.
+    /// go. The mail `notices` makes of it is written with it, and the
+    /// mail `guest` makes for the guest it answers, if a guest wrote that.
     async fn post_comment(
         &self,
         comment: &NewComment<'_>,
         notices: &dyn Notices<PostedComment>,
+        guest: &dyn GuestNotices<PostedComment>,
         now: Timestamp,
     ) -> StoreResult<Result<PostedComment, ReplyRefusal>>;
 
     /// Writes a guest's comment (`Unconfirmed`), the guest if new, and the
     /// link that confirms their address with the mail that carries it.
+    /// Their choice of reply mail waits in the link: it counts once they
+    /// follow it.
     async fn post_guest_comment(
         &self,
         comment: &NewComment<'_>,
@@ -249,14 +302,17 @@ pub trait CommentStore {
     ) -> StoreResult<Result<PostedComment, ReplyRefusal>>;
 
     /// Follows a guest's confirmation link: the guest's address counts as
-    /// confirmed and the comment becomes `Held` while the guest has no
+    /// confirmed, with the reply mail chosen on this comment's form, and
+    /// the comment becomes `Held` while the guest has no
     /// published comment, else `Published`; the link works once. `NotFound`
     /// for an unknown, used or expired link. The mail `notices` makes is
-    /// written with it.
+    /// written with it, and the mail `guest` makes for the guest it
+    /// answers, if a guest wrote that.
     async fn confirm_guest_comment(
         &self,
         token_hash: &str,
         notices: &dyn Notices<ConfirmedComment>,
+        guest: &dyn GuestNotices<ConfirmedComment>,
         now: Timestamp,
     ) -> StoreResult<ConfirmedComment>;
 
@@ -290,14 +346,16 @@ pub trait CommentStore {
     async fn delete_comment(&self, row: i64, now: Timestamp) -> StoreResult<Deletion>;
 
     /// A moderator's decision on a comment (publishing a held one, hiding
-    /// or showing one), with its audit row and mail; `Stale` when its
-    /// status is no longer `decision.from`.
+    /// or showing one), with its audit row and mail (`guest`'s to the guest
+    /// it answers, if a guest wrote that); `Stale` when its status is no
+    /// longer `decision.from`.
     async fn decide_comment(
         &self,
         row: i64,
         decision: CommentDecision,
         audit: &AuditEntry<'_>,
         notices: &dyn Notices<CommentRecord>,
+        guest: &dyn GuestNotices<CommentRecord>,
         now: Timestamp,
     ) -> StoreResult<()>;
 
@@ -316,6 +374,31 @@ pub trait CommentStore {
 
     /// Every comment a member wrote, newest first (their export).
     async fn account_comments(&self, account: AccountId) -> StoreResult<Vec<CommentRecord>>;
+
+    /// Whether a guest's unsubscribe link works: known and not expired.
+    async fn guest_unsubscribe_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
+
+    /// Deletes what guests left unfinished by `now`: expired links, the
+    /// unconfirmed comments no link can confirm any more, and the guests
+    /// never confirmed who have no comment left (their address goes with
+    /// them).
+    async fn prune_guests(&self, now: Timestamp) -> StoreResult<PrunedGuests>;
+
+    /// The outbox's mail `mail`, to a guest's address, was refused for
+    /// good, so no link in it will be followed: the guest's comments that
+    /// wait for confirmation go with their links, and the guest too if
+    /// never confirmed and nothing of theirs is left. Answers how many
+    /// comments went.
+    async fn forget_refused_guest(&self, mail: i64) -> StoreResult<u64>;
+
+    /// The outbox's mail `mail`, to a guest's address, was refused for
+    /// good: no more reply mail to that guest.
+    async fn stop_refused_guest_reply_mail(&self, mail: i64) -> StoreResult<()>;
+
+    /// Turns off reply mail for the guest of an unsubscribe link;
+    /// `NotFound` for an unknown or expired link. Twice changes nothing
+    /// more.
+    async fn stop_guest_reply_mail(&self, token_hash: &str, now: Timestamp) -> StoreResult<()>;
 }
 
 /// The columns every read of comments selects, `c` being the comment.
@@ -365,17 +448,53 @@ pub(crate) const INSERT_COMMENT: &str = "INSERT INTO comments
     (public_id, resource_id, story_id, parent_id, root_id, depth, author_id, guest_id,
      guest_name, group_id, body, status, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+/// A guest's row for an address, made when new (replies not mailed until
+/// a confirmation says so). The no-op update lets `RETURNING` answer an
+/// existing row.
 pub(crate) const UPSERT_GUEST: &str = "INSERT INTO guests (email, reply_mail, created_at)
-VALUES ($1, $2, $3)
-ON CONFLICT (email) DO UPDATE SET reply_mail = excluded.reply_mail RETURNING id";
+VALUES ($1, 0, $2)
+ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id";
 pub(crate) const INSERT_GUEST_TOKEN: &str = "INSERT INTO guest_tokens
-    (token_hash, purpose, guest_id, comment_id, created_at, expires_at)
-VALUES ($1, 'confirm', $2, $3, $4, $5)";
+    (token_hash, purpose, guest_id, comment_id, created_at, expires_at, reply_mail)
+VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// The guest who wrote the comment a reply answers, if a guest did.
+pub(crate) const ANSWERED_GUEST: &str = "SELECT g.id, g.email,
+    g.confirmed_at IS NOT NULL AS confirmed, g.reply_mail, p.status
+FROM comments p JOIN guests g ON g.id = p.guest_id WHERE p.id = $1";
+pub(crate) const PRUNE_GUEST_TOKENS: &str = "DELETE FROM guest_tokens WHERE expires_at <= $1";
+pub(crate) const PRUNE_UNCONFIRMED: &str = "DELETE FROM comments
+WHERE status = 'unconfirmed'
+  AND NOT EXISTS (SELECT 1 FROM guest_tokens t
+                  WHERE t.comment_id = comments.id AND t.purpose = 'confirm'
+                    AND t.expires_at > $1)";
+/// Guests never confirmed with no comment; the backend appends its lock.
+pub(crate) const LONELY_GUESTS: &str = "SELECT id FROM guests
+WHERE confirmed_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.guest_id = guests.id)";
+/// Asks again under the lock: a comment may have come meanwhile.
+pub(crate) const REMOVE_LONELY_GUEST: &str = "DELETE FROM guests
+WHERE id = $1 AND confirmed_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.guest_id = $1)";
+/// The guest an outbox row was addressed to.
+pub(crate) const GUEST_OF_MAIL: &str = "SELECT g.id FROM outbox o
+JOIN guests g ON g.email = o.address WHERE o.id = $1";
+pub(crate) const DROP_GUEST_LINKS: &str =
+    "DELETE FROM guest_tokens WHERE guest_id = $1 AND purpose = 'confirm'";
+pub(crate) const DROP_UNCONFIRMED: &str =
+    "DELETE FROM comments WHERE guest_id = $1 AND status = 'unconfirmed'";
+pub(crate) const NO_REPLY_MAIL_AFTER: &str = "UPDATE guests SET reply_mail = 0
+WHERE email = (SELECT address FROM outbox WHERE id = $1)";
+pub(crate) const GUEST_UNSUBSCRIBE_VALID: &str = "SELECT COUNT(*) FROM guest_tokens
+WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2";
+pub(crate) const STOP_GUEST_REPLY_MAIL: &str = "UPDATE guests SET reply_mail = 0
+WHERE id = (SELECT guest_id FROM guest_tokens
+            WHERE token_hash = $1 AND purpose = 'unsubscribe' AND expires_at > $2)";
 pub(crate) const TAKE_GUEST_TOKEN: &str = "DELETE FROM guest_tokens
 WHERE token_hash = $1 AND purpose = 'confirm' AND expires_at > $2
-RETURNING guest_id, comment_id";
-pub(crate) const CONFIRM_GUEST: &str =
-    "UPDATE guests SET confirmed_at = COALESCE(confirmed_at, $2) WHERE id = $1";
+RETURNING guest_id, comment_id, reply_mail";
+/// The address is proven: the choice its link carries counts now.
+pub(crate) const CONFIRM_GUEST: &str = "UPDATE guests
+SET confirmed_at = COALESCE(confirmed_at, $2), reply_mail = $3 WHERE id = $1";
 pub(crate) const GUEST_PUBLISHED: &str =
     "SELECT COUNT(*) FROM comments WHERE guest_id = $1 AND status = 'published'";
 pub(crate) const QUEUE_GUEST_COMMENT: &str =

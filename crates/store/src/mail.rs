@@ -35,6 +35,10 @@ pub enum Recipient<'a> {
     /// An account, at an address it does not have yet (confirming a new
     /// address); the mail goes with the account if it is deleted first.
     AccountAt(AccountId, &'a Email),
+    /// A guest who commented (`guests.id`), at the address they gave. The
+    /// token of its one-click unsubscribe is the guest's (`guest_tokens`),
+    /// written with the mail by the comments store.
+    Guest(i64, &'a Email),
 }
 
 impl std::fmt::Debug for Recipient<'_> {
@@ -43,6 +47,7 @@ impl std::fmt::Debug for Recipient<'_> {
             Self::Account(id) => write!(f, "Account({})", id.0),
             Self::Address(_) => f.write_str("Address(…)"),
             Self::AccountAt(id, _) => write!(f, "AccountAt({}, …)", id.0),
+            Self::Guest(id, _) => write!(f, "Guest({id}, …)"),
         }
     }
 }
@@ -52,7 +57,7 @@ impl Recipient<'_> {
     pub fn account(&self) -> Option<AccountId> {
         match self {
             Self::Account(id) | Self::AccountAt(id, _) => Some(*id),
-            Self::Address(_) => None,
+            Self::Address(_) | Self::Guest(..) => None,
         }
     }
 
@@ -60,7 +65,9 @@ impl Recipient<'_> {
     pub fn address(&self) -> Option<&str> {
         match self {
             Self::Account(_) => None,
-            Self::Address(email) | Self::AccountAt(_, email) => Some(email.as_str()),
+            Self::Address(email) | Self::AccountAt(_, email) | Self::Guest(_, email) => {
+                Some(email.as_str())
+            }
         }
     }
 }
@@ -90,8 +97,8 @@ pub struct NewMail<'a> {
     pub text: &'a str,
     /// The HTML body.
     pub html: &'a str,
-    /// One-click unsubscribe, for non-essential mail; needs an account
-    /// recipient.
+    /// One-click unsubscribe, for non-essential mail; needs an account's
+    /// or a guest's recipient.
     pub unsubscribe: Option<Unsubscribe<'a>>,
     /// Not sent before this instant (reminders are written ahead).
     pub not_before: Timestamp,
@@ -408,11 +415,14 @@ pub(crate) const UNSUBSCRIBE_TOKEN: &str =
 pub(crate) const ENSURE_PREFERENCES: &str = "INSERT INTO notification_preferences
     (account_id, updated_at) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING";
 
-/// Refuses a mail whose unsubscribe has no account to unsubscribe.
+/// Refuses a mail whose unsubscribe has no account or guest to
+/// unsubscribe.
 pub(crate) fn check_mail(mail: &NewMail<'_>) -> StoreResult<()> {
-    if mail.unsubscribe.is_some() && mail.recipient.account().is_none() {
+    let someone =
+        mail.recipient.account().is_some() || matches!(mail.recipient, Recipient::Guest(..));
+    if mail.unsubscribe.is_some() && !someone {
         return Err(StoreError::Other(
-            "an unsubscribe link needs an account recipient".into(),
+            "an unsubscribe link needs an account or a guest recipient".into(),
         ));
     }
     Ok(())
@@ -478,7 +488,8 @@ fn mail_rows<'a>(mails: &'a [NewMail<'a>], now: Timestamp) -> StoreResult<crate:
     Ok(insert)
 }
 
-/// The one-click unsubscribe tokens of `mails`, in one statement.
+/// The one-click unsubscribe tokens of `mails` to accounts, in one
+/// statement (a guest's are written with their mail, with an expiry).
 async fn insert_unsubscribe_tokens(
     tx: &mut crate::db::Tx,
     mails: &[NewMail<'_>],

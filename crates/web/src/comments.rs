@@ -1,7 +1,8 @@
 //! Comments under resources and stories, as pages: the thread a resource's
 //! or story's page embeds ([`section`]), a comment's permalink, writing as
-//! a member or a guest, confirming a guest's address, editing, deleting,
-//! and the held comments moderators review. The JSON side is in `api`.
+//! a member or a guest, confirming a guest's address, a guest's one-click
+//! unsubscribe from reply mail, editing, deleting, and the held comments
+//! moderators review. The JSON side is in `api`.
 
 pub mod api;
 mod view;
@@ -47,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/comments/confirm/{token}",
             get(confirm_page).post(confirm_now),
+        )
+        .route(
+            "/comments/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe_now),
         )
         .route("/comments/{id}", get(comment_page))
         .route("/comments/{id}/edit", get(edit_page).post(edit_form))
@@ -118,17 +123,21 @@ fn comment_action(key: &SubjectKey) -> String {
     format!("{}/comments", page_path(key))
 }
 
-async fn hosted_groups(state: &AppState, viewer: &Viewer) -> Vec<(String, String)> {
-    match &viewer.person {
-        Some(person) => kith_app::hosting::my_groups(&state.app, person)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|g| g.status == kith_domain::group::ListingStatus::Listed)
-            .map(|g| (g.slug.to_string(), g.name))
-            .collect(),
-        None => Vec::new(),
-    }
+/// The listed groups a host may point a comment to. Read only for a
+/// host: every logged-in reader of a page with comments gets the form.
+async fn hosted_groups(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(String, String)>, WebError> {
+    let Some(person) = viewer.person.as_ref().filter(|_| viewer.hosts) else {
+        return Ok(Vec::new());
+    };
+    Ok(kith_app::hosting::my_groups(&state.app, person)
+        .await?
+        .into_iter()
+        .filter(|g| g.status == kith_domain::group::ListingStatus::Listed)
+        .map(|g| (g.slug.to_string(), g.name))
+        .collect())
 }
 
 async fn form_for(
@@ -137,8 +146,8 @@ async fn form_for(
     key: &SubjectKey,
     draft: Draft,
     errors: FormErrors,
-) -> CommentForm {
-    CommentForm {
+) -> Result<CommentForm, WebError> {
+    Ok(CommentForm {
         m: messages(),
         csrf: viewer.csrf.clone(),
         action: comment_action(key),
@@ -146,8 +155,8 @@ async fn form_for(
         draft,
         errors,
         shown_at: wall_seconds(),
-        groups: hosted_groups(state, viewer).await,
-    }
+        groups: hosted_groups(state, viewer).await?,
+    })
 }
 
 /// The comment thread a resource's or story's page embeds, rendered;
@@ -183,7 +192,7 @@ pub async fn section(
     let page =
         comments::thread(&state.app, viewer.person.as_ref(), key, after.as_ref(), now).await?;
     let form = if page.may_comment {
-        Some(form_for(state, viewer, key, Draft::default(), FormErrors::default()).await)
+        Some(form_for(state, viewer, key, Draft::default(), FormErrors::default()).await?)
     } else {
         None
     };
@@ -230,7 +239,7 @@ async fn comment_page(
             parent: id.to_string(),
             ..Draft::default()
         };
-        Some(form_for(&state, &viewer, &thread.key, draft, FormErrors::default()).await)
+        Some(form_for(&state, &viewer, &thread.key, draft, FormErrors::default()).await?)
     } else {
         None
     };
@@ -271,7 +280,7 @@ async fn refused(
         zone_from: "none",
         nav: viewer.nav(),
         page: page_path(key),
-        form: form_for(state, viewer, key, Draft::of(form), errors).await,
+        form: form_for(state, viewer, key, Draft::of(form), errors).await?,
     };
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
@@ -328,7 +337,7 @@ async fn write(
         }
         None => {
             // A page nobody may comment on answers 404 before anything else.
-            comments::subject(&state.app, None, &key).await?;
+            let subject = comments::subject(&state.app, None, &key).await?;
             state
                 .limits
                 .mail(ip, form.get("email"))
@@ -344,7 +353,7 @@ async fn write(
                 parent,
                 reply_mail: form.get("reply_mail") == "on",
             };
-            comments::post_as_guest(&state.app, &key, &input, now)
+            comments::post_as_guest(&state.app, &subject, &input, now)
                 .await
                 .map(|()| None)
         }
@@ -422,12 +431,61 @@ async fn confirm_now(
         )
         .link(&page_path(&written.key), m.t("comments.back_to_page"))
         .respond(StatusCode::OK),
-        Err(AppError::NotFound) => NoticePage::new(
-            viewer.nav(),
-            m.t("link.invalid_title"),
-            m.t("link.invalid_text"),
-        )
-        .respond(StatusCode::NOT_FOUND),
+        Err(AppError::NotFound) => invalid_link(viewer.nav()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn invalid_link(nav: Nav) -> Result<Response, PageError> {
+    let m = messages();
+    NoticePage::new(nav, m.t("link.invalid_title"), m.t("link.invalid_text"))
+        .respond(StatusCode::NOT_FOUND)
+}
+
+/// A guest's unsubscribe link from a reply mail: a page with a button, so
+/// a mail scanner's visit changes nothing.
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    match comments::guest_unsubscribe_link(&state.app, &token, state.app.now()).await {
+        Ok(()) => {}
+        Err(AppError::NotFound) => return invalid_link(viewer.nav()),
+        Err(err) => return Err(err.into()),
+    }
+    let m = messages();
+    NoticePage::new(
+        viewer.nav(),
+        m.t("comments.unsubscribe_title"),
+        m.t("comments.unsubscribe_text"),
+    )
+    .button(
+        &format!("/comments/unsubscribe/{token}"),
+        m.t("comments.unsubscribe_submit"),
+    )
+    .respond(StatusCode::OK)
+}
+
+/// The one-click `POST`: from a mail client (`List-Unsubscribe=One-Click`,
+/// with no session or CSRF token; see `session::is_one_click_unsubscribe`)
+/// or the page's button.
+async fn unsubscribe_now(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    match comments::unsubscribe_guest(&state.app, &token, state.app.now()).await {
+        Ok(()) => {
+            let m = messages();
+            NoticePage::new(
+                viewer.nav(),
+                m.t("comments.unsubscribed_title"),
+                m.t("comments.unsubscribed_text"),
+            )
+            .respond(StatusCode::OK)
+        }
+        Err(AppError::NotFound) => invalid_link(viewer.nav()),
         Err(err) => Err(err.into()),
     }
 }
@@ -599,12 +657,7 @@ async fn moderate_form(
     Path((id, decision)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = CommentId::parse(&id).ok_or(WebError::NotFound)?;
-    let decision = match decision.as_str() {
-        "publish" => CommentModeration::Publish,
-        "hide" => CommentModeration::Hide,
-        "show" => CommentModeration::Show,
-        _ => return Err(WebError::NotFound.into()),
-    };
+    let decision = CommentModeration::parse(&decision).ok_or(WebError::NotFound)?;
     comments::moderate(&state.app, &user.person, &id, decision, state.app.now()).await?;
     Ok(Redirect::to("/moderation/comments?done=1").into_response())
 }

@@ -63,6 +63,9 @@ pub struct Viewer {
     pub browser_zone: Option<kith_domain::zone::Zone>,
     /// Whether this is a demo site, whose sample hosts never answer.
     pub demo: bool,
+    /// Whether the logged-in person hosts a group (the comment form lets
+    /// a host point to theirs).
+    pub hosts: bool,
 }
 
 impl Viewer {
@@ -116,6 +119,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             account_zone: None,
             browser_zone: None,
             demo: false,
+            hosts: false,
         }))
     }
 }
@@ -199,9 +203,11 @@ pub async fn resolve(State(state): State<AppState>, request: Request, next: Next
         .as_ref()
         .and_then(|s| s.account.time_zone.as_deref())
         .and_then(|z| kith_domain::zone::Zone::parse(z).ok());
+    let hosts = session.as_ref().is_some_and(|s| s.hosts);
     let viewer = Viewer {
         account_zone,
         browser_zone: crate::viewer::CookieZone::browser(headers),
+        hosts,
         person: session.map(|s| Person {
             id: s.account.id,
             handle: s.account.handle,
@@ -339,12 +345,13 @@ pub fn peer_ip(request_parts: &Parts) -> Option<std::net::IpAddr> {
 /// RFC 8058's one-click unsubscribe: mail clients `POST` to the URL in a
 /// mail's `List-Unsubscribe` header, from no page and with no session. The
 /// unguessable token in the path is the proof, and the change is only ever
-/// "send less mail", so this one route needs neither origin nor CSRF token.
+/// "send less mail", so these routes (a member's and a guest's) need
+/// neither origin nor CSRF token.
 fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
     *method == Method::POST
-        && path
-            .strip_prefix("/mail/unsubscribe/")
-            .is_some_and(is_token)
+        && ["/mail/unsubscribe/", "/comments/unsubscribe/"]
+            .iter()
+            .any(|prefix| path.strip_prefix(prefix).is_some_and(is_token))
 }
 
 /// The token a form with a file must send as its first field, left by

@@ -489,6 +489,39 @@ impl MailKind for CommentReply {
     }
 }
 
+/// Someone answered a guest's comment, as the guest asked on the comment
+/// form: the page's title, an excerpt of the answer and its permalink.
+/// Optional mail (`comment_replies`) whose one-click link is the guest's
+/// own, since a guest has no preferences page.
+#[derive(Debug, Clone)]
+pub struct GuestCommentReply {
+    /// The title of the page the comments are under.
+    pub page_title: String,
+    /// The answer's first words, as plain text.
+    pub excerpt: String,
+    /// The answer's permalink.
+    pub link: String,
+}
+
+mail_templates!(
+    GuestCommentReply,
+    "mail/guest_comment_reply.txt",
+    "mail/guest_comment_reply.html"
+);
+
+impl MailKind for GuestCommentReply {
+    const KIND: &'static str = "guest_comment_reply";
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::CommentReplies);
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: someone answered your comment".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
 /// A guest's comment waits for them to confirm their address: the
 /// single-use link that does it. Essential mail: they asked for it.
 #[derive(Debug, Clone)]

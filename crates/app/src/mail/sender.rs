@@ -1,6 +1,7 @@
 //! The background sender: claims due mail from the outbox, sends it, marks
 //! it sent, or schedules a retry with exponential backoff (capped), giving
-//! up after a number of attempts or at once on a permanent refusal.
+//! up after a number of attempts or at once on a permanent refusal (which,
+//! for a guest's mail, also says something about the guest: `refused`).
 //!
 //! **Once, and the window where it is not.** A mail is claimed with a lease
 //! (`claimed_until`), so no other sender — another task, another kith
@@ -19,9 +20,13 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use kith_store::Store;
+use kith_store::comments::PrunedGuests;
+use kith_store::mail::OutboxMail;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
+use super::MailKind;
+use super::kinds::{GuestCommentConfirm, GuestCommentReply};
 use super::transport::{Transport, build_message};
 use crate::{AppResult, Clock};
 
@@ -124,6 +129,9 @@ pub async fn send_due(
                 report.sent += 1;
             }
             Err(err) => {
+                if err.permanent {
+                    refused(store, &mail).await?;
+                }
                 let retry = (!err.permanent)
                     .then(|| settings.retry_at(mail.attempts, now))
                     .flatten();
@@ -143,10 +151,68 @@ pub async fn send_due(
     Ok(report)
 }
 
+/// What a mail refused for good means beyond itself, by its kind: a
+/// guest's address that refuses their confirmation link can never
+/// confirm, so what waits for it goes at once (nothing they wrote stays);
+/// one that refuses a reply mail gets no more of them. Done before the
+/// mail is marked, so a failure here leaves the mail to be tried again.
+async fn refused(store: &dyn Store, mail: &OutboxMail) -> AppResult<()> {
+    match mail.kind.as_str() {
+        GuestCommentConfirm::KIND => {
+            let comments = store.forget_refused_guest(mail.id).await?;
+            tracing::info!(
+                mail.id = mail.id,
+                comments,
+                "a guest's address refused their link: their waiting comments are deleted"
+            );
+        }
+        GuestCommentReply::KIND => {
+            store.stop_refused_guest_reply_mail(mail.id).await?;
+            tracing::info!(
+                mail.id = mail.id,
+                "a guest's address refused a reply mail: no more are sent"
+            );
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Deletes what the mail system no longer needs: sent mail older than a
+/// week, unsubscribe tokens older than half a year, expired account
+/// tokens, and guests' leftovers (expired links, comments never confirmed,
+/// guests never confirmed with nothing left, with their addresses). Logs
+/// what fails and goes on: the next round tries again.
+pub async fn prune(store: &dyn Store, now: Timestamp) {
+    let week = now
+        .saturating_sub(SignedDuration::from_hours(7 * 24))
+        .unwrap_or(now);
+    let half_year = now
+        .saturating_sub(SignedDuration::from_hours(183 * 24))
+        .unwrap_or(now);
+    match store.prune_mail(week, half_year).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(mails = n, "old sent mail deleted"),
+        Err(err) => tracing::warn!(error = %err, "could not prune the outbox"),
+    }
+    if let Err(err) = store.prune_account_tokens(now).await {
+        tracing::warn!(error = %err, "could not delete expired account tokens");
+    }
+    match store.prune_guests(now).await {
+        Ok(pruned) if pruned == PrunedGuests::default() => {}
+        Ok(pruned) => tracing::info!(
+            guest_tokens = pruned.tokens,
+            comments = pruned.comments,
+            guests = pruned.guests,
+            "guests' unconfirmed comments and expired links deleted"
+        ),
+        Err(err) => tracing::warn!(error = %err, "could not prune guests' leftovers"),
+    }
+}
+
 /// Sends due mail for as long as the process runs: a round whenever
 /// `wake` is notified (a mail was written) or `settings.poll` passed, and
-/// at once again while rounds find full batches. Prunes sent mail older
-/// than a week, and unsubscribe tokens older than half a year, hourly.
+/// at once again while rounds find full batches. [`prune`]s hourly.
 pub async fn run_sender(
     store: Arc<dyn Store>,
     transport: Transport,
@@ -166,21 +232,7 @@ pub async fn run_sender(
         };
         if last_prune.is_none_or(|at| at.elapsed() > Duration::from_secs(3600)) {
             last_prune = Some(Instant::now());
-            let now = clock.now();
-            let week = now
-                .saturating_sub(SignedDuration::from_hours(7 * 24))
-                .unwrap_or(now);
-            let half_year = now
-                .saturating_sub(SignedDuration::from_hours(183 * 24))
-                .unwrap_or(now);
-            match store.prune_mail(week, half_year).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(mails = n, "old sent mail deleted"),
-                Err(err) => tracing::warn!(error = %err, "could not prune the outbox"),
-            }
-            if let Err(err) = store.prune_account_tokens(now).await {
-                tracing::warn!(error = %err, "could not delete expired account tokens");
-            }
+            prune(store.as_ref(), clock.now()).await;
         }
         if !busy {
             let _ = tokio::time::timeout(settings.poll, wake.notified()).await;

@@ -10,14 +10,16 @@ use kith_domain::comment::{CommentStatus, Deletion, ReplyRefusal, deletion, repl
 use kith_domain::ids::{CommentId, Slug, StoryId};
 
 use super::{
-    BLANK_COMMENT, BY_ACCOUNT_SINCE, BY_GUEST_SINCE, COMMENT_AUTHOR, COMMENT_PARENT,
-    COMMENT_STATUS, CONFIRM_GUEST, CommentDecision, CommentRecord, CommentRow, CommentStore,
-    CommentSubject, ConfirmedComment, DECIDE_COMMENT, EDIT_COMMENT, GUEST_PUBLISHED,
-    GuestConfirmation, INSERT_COMMENT, INSERT_GUEST_TOKEN, NewAuthor, NewComment, PARENT,
-    PostedComment, QUEUE_GUEST_COMMENT, REMOVE_COMMENT, REPLY_COUNT, RESOURCE_SUBJECT,
-    STORY_SUBJECT, SubjectKey, SubjectRecord, TAKE_GUEST_TOKEN, UPSERT_GUEST,
-    account_comments_query, comment_by_public_id, comment_by_row, held_query,
-    published_count_query, thread_query, threads_query,
+    ANSWERED_GUEST, AnsweredGuest, BLANK_COMMENT, BY_ACCOUNT_SINCE, BY_GUEST_SINCE, COMMENT_AUTHOR,
+    COMMENT_PARENT, COMMENT_STATUS, CONFIRM_GUEST, CommentDecision, CommentRecord, CommentRow,
+    CommentStore, CommentSubject, ConfirmedComment, DECIDE_COMMENT, DROP_GUEST_LINKS,
+    DROP_UNCONFIRMED, EDIT_COMMENT, GUEST_OF_MAIL, GUEST_PUBLISHED, GUEST_UNSUBSCRIBE_VALID,
+    GuestConfirmation, GuestNotices, INSERT_COMMENT, INSERT_GUEST_TOKEN, LONELY_GUESTS,
+    NO_REPLY_MAIL_AFTER, NewAuthor, NewComment, PARENT, PRUNE_GUEST_TOKENS, PRUNE_UNCONFIRMED,
+    PostedComment, PrunedGuests, QUEUE_GUEST_COMMENT, REMOVE_COMMENT, REMOVE_LONELY_GUEST,
+    REPLY_COUNT, RESOURCE_SUBJECT, STOP_GUEST_REPLY_MAIL, STORY_SUBJECT, SubjectKey, SubjectRecord,
+    TAKE_GUEST_TOKEN, UPSERT_GUEST, account_comments_query, comment_by_public_id, comment_by_row,
+    held_query, published_count_query, thread_query, threads_query,
 };
 use crate::audit::insert_audit;
 use crate::db::{Tx, query};
@@ -123,6 +125,71 @@ async fn insert(
     Ok((row, id))
 }
 
+/// The guest who wrote a comment, as [`ANSWERED_GUEST`] reads them.
+#[derive(sqlx::FromRow)]
+struct AnsweredGuestRow {
+    id: i64,
+    email: String,
+    confirmed: bool,
+    reply_mail: i64,
+    status: String,
+}
+
+/// Writes the mail `notices` makes for the guest who wrote the comment
+/// `answered` (when a guest did): to their address, which only the store
+/// reads, with its unsubscribe token.
+async fn tell_guest<T: ?Sized>(
+    tx: &mut Tx,
+    notices: &dyn GuestNotices<T>,
+    outcome: &T,
+    answered: Option<i64>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let Some(answered) = answered else {
+        return Ok(());
+    };
+    let Some(row) = query(ANSWERED_GUEST)
+        .bind(answered)
+        .fetch_optional::<AnsweredGuestRow>(&mut *tx)
+        .await?
+    else {
+        return Ok(());
+    };
+    let to = AnsweredGuest {
+        guest: row.id,
+        confirmed: row.confirmed,
+        reply_mail: row.reply_mail == 1,
+        answered: CommentStatus::parse(&row.status)
+            .ok_or_else(|| StoreError::corrupt("comment status"))?,
+    };
+    let Some(mail) = notices.mail_for(outcome, &to).map_err(StoreError::Other)? else {
+        return Ok(());
+    };
+    let Some((_, token_hash, _)) = &mail.draft.unsubscribe else {
+        return Err(StoreError::Other(
+            "a guest's optional mail needs its unsubscribe link".into(),
+        ));
+    };
+    query(INSERT_GUEST_TOKEN)
+        .bind(token_hash.as_str())
+        .bind("unsubscribe")
+        .bind(to.guest)
+        .bind(None::<i64>)
+        .bind(now)
+        .bind(mail.unsubscribe_until)
+        .bind(None::<i64>)
+        .execute(&mut *tx)
+        .await?;
+    let email = Email::from_trusted(row.email);
+    insert_mail(
+        tx,
+        &mail.draft.to(Recipient::Guest(to.guest, &email), now),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn record_in(tx: &mut Tx, row: i64) -> StoreResult<CommentRecord> {
     let row: CommentRow = query(comment_by_row())
         .bind(row)
@@ -177,6 +244,7 @@ impl CommentStore for SqlStore {
         &self,
         comment: &NewComment<'_>,
         notices: &dyn Notices<PostedComment>,
+        guest: &dyn GuestNotices<PostedComment>,
         now: Timestamp,
     ) -> StoreResult<Result<PostedComment, ReplyRefusal>> {
         let mut tx = self.db().begin().await?;
@@ -192,6 +260,7 @@ impl CommentStore for SqlStore {
             parent_author: place.parent_author,
         };
         write_notices(&mut tx, notices, &posted, now).await?;
+        tell_guest(&mut tx, guest, &posted, place.parent, now).await?;
         tx.commit().await?;
         Ok(Ok(posted))
     }
@@ -215,17 +284,18 @@ impl CommentStore for SqlStore {
         };
         let guest: i64 = query(UPSERT_GUEST)
             .bind(email.as_str())
-            .bind(i64::from(reply_mail))
             .bind(now)
             .scalar(&mut tx)
             .await?;
         let (row, id) = insert(&mut tx, comment, &place, Some(guest), now).await?;
         query(INSERT_GUEST_TOKEN)
             .bind(confirmation.token_hash)
+            .bind("confirm")
             .bind(guest)
             .bind(row)
             .bind(now)
             .bind(confirmation.expires_at)
+            .bind(i64::from(reply_mail))
             .execute(&mut tx)
             .await?;
         insert_mail(
@@ -247,10 +317,11 @@ impl CommentStore for SqlStore {
         &self,
         token_hash: &str,
         notices: &dyn Notices<ConfirmedComment>,
+        guest_notices: &dyn GuestNotices<ConfirmedComment>,
         now: Timestamp,
     ) -> StoreResult<ConfirmedComment> {
         let mut tx = self.db().begin().await?;
-        let (guest, comment): (i64, Option<i64>) = query(TAKE_GUEST_TOKEN)
+        let (guest, comment, reply_mail): (i64, Option<i64>, Option<i64>) = query(TAKE_GUEST_TOKEN)
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut tx)
@@ -260,6 +331,7 @@ impl CommentStore for SqlStore {
         query(CONFIRM_GUEST)
             .bind(guest)
             .bind(now)
+            .bind(reply_mail.unwrap_or(0))
             .execute(&mut tx)
             .await?;
         let published: i64 = query(GUEST_PUBLISHED).bind(guest).scalar(&mut tx).await?;
@@ -289,6 +361,8 @@ impl CommentStore for SqlStore {
             parent_author,
         };
         write_notices(&mut tx, notices, &confirmed, now).await?;
+        let answered = confirmed.comment.parent.as_ref().map(|(row, _)| *row);
+        tell_guest(&mut tx, guest_notices, &confirmed, answered, now).await?;
         tx.commit().await?;
         Ok(confirmed)
     }
@@ -380,6 +454,7 @@ impl CommentStore for SqlStore {
         decision: CommentDecision,
         audit: &AuditEntry<'_>,
         notices: &dyn Notices<CommentRecord>,
+        guest: &dyn GuestNotices<CommentRecord>,
         now: Timestamp,
     ) -> StoreResult<()> {
         let mut tx = self.db().begin().await?;
@@ -395,6 +470,8 @@ impl CommentStore for SqlStore {
         insert_audit(&mut tx, audit, now).await?;
         let record = record_in(&mut tx, row).await?;
         write_notices(&mut tx, notices, &record, now).await?;
+        let answered = record.parent.as_ref().map(|(row, _)| *row);
+        tell_guest(&mut tx, guest, &record, answered, now).await?;
         tx.commit().await
     }
 
@@ -434,6 +511,79 @@ impl CommentStore for SqlStore {
             .fetch_all(self.db())
             .await?;
         rows.into_iter().map(CommentRow::into_record).collect()
+    }
+
+    async fn guest_unsubscribe_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool> {
+        let known: i64 = query(GUEST_UNSUBSCRIBE_VALID)
+            .bind(token_hash)
+            .bind(now)
+            .scalar(self.db())
+            .await?;
+        Ok(known > 0)
+    }
+
+    async fn prune_guests(&self, now: Timestamp) -> StoreResult<PrunedGuests> {
+        let mut tx = self.db().begin().await?;
+        let tokens = query(PRUNE_GUEST_TOKENS).bind(now).execute(&mut tx).await?;
+        let comments = query(PRUNE_UNCONFIRMED).bind(now).execute(&mut tx).await?;
+        // On PostgreSQL, a guest's new comment may be on its way: lock the
+        // rows first (its upsert of the guest waits, or has committed),
+        // then ask again with a fresh look before deleting.
+        let lock = match tx.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let lonely: Vec<i64> = query(format!("{LONELY_GUESTS}{lock}"))
+            .scalars(&mut tx)
+            .await?;
+        let mut guests = 0;
+        for guest in lonely {
+            guests += query(REMOVE_LONELY_GUEST)
+                .bind(guest)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(PrunedGuests {
+            tokens,
+            comments,
+            guests,
+        })
+    }
+
+    async fn forget_refused_guest(&self, mail: i64) -> StoreResult<u64> {
+        let mut tx = self.db().begin().await?;
+        let Some(guest) = query(GUEST_OF_MAIL)
+            .bind(mail)
+            .scalar_optional::<i64>(&mut tx)
+            .await?
+        else {
+            return Ok(0);
+        };
+        query(DROP_GUEST_LINKS).bind(guest).execute(&mut tx).await?;
+        let comments = query(DROP_UNCONFIRMED).bind(guest).execute(&mut tx).await?;
+        query(REMOVE_LONELY_GUEST)
+            .bind(guest)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(comments)
+    }
+
+    async fn stop_refused_guest_reply_mail(&self, mail: i64) -> StoreResult<()> {
+        query(NO_REPLY_MAIL_AFTER)
+            .bind(mail)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn stop_guest_reply_mail(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        query(STOP_GUEST_REPLY_MAIL)
+            .bind(token_hash)
+            .bind(now)
+            .execute_or_not_found(self.db())
+            .await
     }
 }
 

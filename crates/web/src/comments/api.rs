@@ -496,12 +496,7 @@ pub async fn moderate_comment(
     Path((id, decision)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id = CommentId::parse(&id).ok_or(ApiError(WebError::NotFound))?;
-    let decision = match decision.as_str() {
-        "publish" => CommentModeration::Publish,
-        "hide" => CommentModeration::Hide,
-        "show" => CommentModeration::Show,
-        _ => return Err(ApiError(WebError::NotFound)),
-    };
+    let decision = CommentModeration::parse(&decision).ok_or(ApiError(WebError::NotFound))?;
     comments::moderate(&state.app, &user.person, &id, decision, state.app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

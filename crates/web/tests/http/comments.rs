@@ -6,15 +6,17 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
+use kith_app::comments::{self, CommentModeration, GuestInput, SubjectKey};
 use kith_domain::account::Role;
-use kith_domain::ids::StoryId;
+use kith_domain::group::ListingStatus;
+use kith_domain::ids::{Slug, StoryId};
 use kith_domain::story::{StoryStatus, StoryText};
 use kith_store::mail::NoMail;
 use kith_store::testing::execute_sql;
 use kith_store::{Store, on_both_backends_with_url};
 use serde_json::json;
 
-use crate::support::{TestApp, link_in};
+use crate::support::{TestApp, link_in, now};
 
 const STORY: &str = "0f0e0d0c0b0a09080706050403020100";
 const GUEST_EMAIL: &str = "guest.canary@example.net";
@@ -400,5 +402,150 @@ on_both_backends_with_url!(
             .post_form(&format!("/moderation/comments/{id}/hide"), &[])
             .await;
         assert_eq!(not_moderator.status, StatusCode::NOT_FOUND);
+    }
+);
+
+on_both_backends_with_url!(
+    a_host_may_point_a_comment_to_their_listed_group,
+    |store: Arc<dyn Store>, url: String| async move {
+        let app = TestApp::on(store);
+        let willow = app.account("willow", Role::Member).await;
+        let ben = app.account("ben", Role::Member).await;
+        pages(&app, &url, ben.id.0).await;
+        let slug = app
+            .group_hosted_by(&willow, "Tapering Circle", ListingStatus::Listed)
+            .await;
+        app.group_hosted_by(&willow, "Not Yet Circle", ListingStatus::Pending)
+            .await;
+
+        let mut host = app.browser_as(&willow).await;
+        let page = host.get("/resources/do-it-in-a-group").await;
+        assert!(page.body.contains("Point to a group you host"));
+        assert!(page.body.contains(&format!(r#"<option value="{slug}">"#)));
+        assert!(!page.body.contains("Not Yet Circle"), "listed groups only");
+        let posted = host
+            .post_form(
+                "/resources/do-it-in-a-group/comments",
+                &[
+                    ("body", "Ours meets on Tuesdays."),
+                    ("group", slug.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+        let tree = app
+            .json("/api/v1/resources/do-it-in-a-group/comments")
+            .await;
+        assert_eq!(tree["comments"][0]["group"], json!(slug.as_str()));
+
+        let other = app
+            .browser_as(&ben)
+            .await
+            .get("/resources/do-it-in-a-group")
+            .await;
+        assert!(other.body.contains("comment-form"), "{}", other.body);
+        assert!(!other.body.contains("Point to a group you host"));
+    }
+);
+
+on_both_backends_with_url!(
+    a_guest_stops_reply_mail_with_one_click_and_a_scanners_visit_changes_nothing,
+    |store: Arc<dyn Store>, url: String| async move {
+        let app = TestApp::on(store);
+        let ana = app.account("ana", Role::Member).await;
+        let ben = app.account("ben", Role::Member).await;
+        let mia = app.account("mia", Role::Moderator).await;
+        pages(&app, &url, ana.id.0).await;
+        let context = &app.context;
+        let page = SubjectKey::Resource(Slug::parse("do-it-in-a-group").expect("slug"));
+        let subject = comments::subject(context, None, &page).await.expect("page");
+        let input = GuestInput {
+            name: "Rowan".into(),
+            email: GUEST_EMAIL.into(),
+            body: "Thank you for writing this.".into(),
+            parent: None,
+            reply_mail: true,
+        };
+        comments::post_as_guest(context, &subject, &input, now())
+            .await
+            .expect("guest comment");
+        let confirm = link_in(&app.deliver().await[0].text, "/comments/confirm/");
+        let token = confirm.rsplit('/').next().expect("token");
+        let written = comments::confirm_guest(context, token, now())
+            .await
+            .expect("confirmed");
+        comments::moderate(
+            context,
+            &mia,
+            &written.id,
+            CommentModeration::Publish,
+            now(),
+        )
+        .await
+        .expect("published");
+
+        let mut api = app.api_as(&ben).await;
+        let mut answer = async |body: &str| {
+            let answered = api
+                .json(
+                    "POST",
+                    "/api/v1/resources/do-it-in-a-group/comments",
+                    json!({"body": body, "parent": written.id.to_string()}),
+                )
+                .await;
+            assert_eq!(answered.status, StatusCode::CREATED, "{}", answered.body);
+            app.deliver().await
+        };
+        let mails = answer("Glad it helped.").await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, [GUEST_EMAIL]);
+        assert!(
+            mails[0]
+                .raw
+                .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        );
+        let path = link_in(&mails[0].text, "/comments/unsubscribe/");
+        assert!(
+            mails[0]
+                .raw
+                .contains(&format!("List-Unsubscribe: <http://kith.test{path}>")),
+            "{}",
+            mails[0].raw
+        );
+
+        let mut scanner = app.browser();
+        let shown = scanner.get(&path).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.body.contains("Stop this mail"), "{}", shown.body);
+        assert!(!shown.body.contains("canary"));
+        assert_eq!(
+            answer("Still glad.").await.len(),
+            1,
+            "a GET changes nothing"
+        );
+
+        // A mail client POSTs with no cookie, origin or CSRF token (RFC 8058).
+        let mut mail_client = app.browser();
+        let done = mail_client
+            .post_raw(&path, &[("List-Unsubscribe", "One-Click")], &[])
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("will not mail you about answers"));
+        assert!(answer("Hello?").await.is_empty(), "no more mail");
+
+        for bad in [
+            "/comments/unsubscribe/0123456789abcdef0123456789abcdef",
+            "/comments/unsubscribe/not-a-token",
+        ] {
+            assert_eq!(scanner.get(bad).await.status, StatusCode::NOT_FOUND);
+        }
+        let unknown = mail_client
+            .post_raw(
+                "/comments/unsubscribe/0123456789abcdef0123456789abcdef",
+                &[],
+                &[],
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     }
 );

@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Email;
 use kith_domain::comment::{CommentStatus, DEPTH_LIMIT, Deletion, ReplyRefusal};
 use kith_domain::ids::{CommentId, Slug, StoryId};
 
 use crate::comments::{
     CommentAuthor, CommentDecision, CommentSubject, GuestConfirmation, NewAuthor, NewComment,
-    SubjectKey,
+    PostedComment, PrunedGuests, SubjectKey,
 };
 use crate::mail::{Audience, MailDraft, NoMail};
 use crate::model::AccountId;
@@ -67,6 +67,56 @@ fn by<'a>(
     }
 }
 
+/// Writes `comment`, which must be allowed, mailing nobody.
+async fn post(store: &Arc<dyn Store>, comment: &NewComment<'_>) -> PostedComment {
+    store
+        .post_comment(comment, &NoMail, &NoMail, now())
+        .await
+        .expect("post")
+        .expect("allowed")
+}
+
+/// A guest at `email` writes `body` at `at`, with a confirmation link
+/// (`hash`) that works for 48 hours.
+async fn as_guest(
+    store: &Arc<dyn Store>,
+    subject: CommentSubject,
+    email: &Email,
+    body: &str,
+    hash: &str,
+    at: Timestamp,
+) -> PostedComment {
+    let mail = MailDraft {
+        kind: "guest_comment_confirm",
+        subject: "Confirm".into(),
+        text: "link".into(),
+        html: "<p>link</p>".into(),
+        unsubscribe: None,
+    };
+    let comment = NewComment {
+        subject,
+        parent: None,
+        author: NewAuthor::Guest {
+            email,
+            name: "Rowan",
+            reply_mail: true,
+        },
+        group: None,
+        body,
+        status: CommentStatus::Unconfirmed,
+    };
+    let link = GuestConfirmation {
+        token_hash: hash,
+        expires_at: at + SignedDuration::from_hours(48),
+        mail: &mail,
+    };
+    store
+        .post_guest_comment(&comment, &link, at)
+        .await
+        .expect("post")
+        .expect("allowed")
+}
+
 crate::on_both_backends_with_url!(
     threads_come_a_page_of_comments_on_the_page_at_a_time_with_every_reply,
     |store: Arc<dyn Store>, url: String| async move {
@@ -75,32 +125,12 @@ crate::on_both_backends_with_url!(
         let mut roots = Vec::new();
         for i in 0..3 {
             let body = format!("root {i}");
-            let root = store
-                .post_comment(&by(resource, ana, None, &body), &NoMail, now())
-                .await
-                .expect("post")
-                .expect("allowed");
+            let root = post(&store, &by(resource, ana, None, &body)).await;
             roots.push(root.id);
         }
-        let reply = store
-            .post_comment(&by(resource, ana, Some(&roots[0]), "reply"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        store
-            .post_comment(
-                &by(resource, ana, Some(&reply.id), "deeper"),
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
-        store
-            .post_comment(&by(story, ana, None, "elsewhere"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let reply = post(&store, &by(resource, ana, Some(&roots[0]), "reply")).await;
+        post(&store, &by(resource, ana, Some(&reply.id), "deeper")).await;
+        post(&store, &by(story, ana, None, "elsewhere")).await;
 
         let first = store
             .comment_threads(resource, None, 1)
@@ -147,21 +177,18 @@ crate::on_both_backends_with_url!(
     |store: Arc<dyn Store>, url: String| async move {
         let ana = account(&store, "ana").await;
         let (resource, story) = subjects(&store, &url, ana).await;
-        let held = store
-            .post_comment(
-                &NewComment {
-                    status: CommentStatus::Held,
-                    ..by(resource, ana, None, "held")
-                },
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
+        let held = post(
+            &store,
+            &NewComment {
+                status: CommentStatus::Held,
+                ..by(resource, ana, None, "held")
+            },
+        )
+        .await;
         let refused = store
             .post_comment(
                 &by(resource, ana, Some(&held.id), "to held"),
+                &NoMail,
                 &NoMail,
                 now(),
             )
@@ -169,15 +196,15 @@ crate::on_both_backends_with_url!(
             .expect("post");
         assert_eq!(refused, Err(ReplyRefusal::ParentUnavailable));
 
-        let mut parent = store
-            .post_comment(&by(resource, ana, None, "0"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed")
-            .id;
+        let mut parent = post(&store, &by(resource, ana, None, "0")).await.id;
         for depth in 1..=DEPTH_LIMIT {
             parent = store
-                .post_comment(&by(resource, ana, Some(&parent), "deeper"), &NoMail, now())
+                .post_comment(
+                    &by(resource, ana, Some(&parent), "deeper"),
+                    &NoMail,
+                    &NoMail,
+                    now(),
+                )
                 .await
                 .expect("post")
                 .unwrap_or_else(|e| panic!("depth {depth}: {e:?}"))
@@ -186,6 +213,7 @@ crate::on_both_backends_with_url!(
         let too_deep = store
             .post_comment(
                 &by(resource, ana, Some(&parent), "one more"),
+                &NoMail,
                 &NoMail,
                 now(),
             )
@@ -197,6 +225,7 @@ crate::on_both_backends_with_url!(
             .post_comment(
                 &by(story, ana, Some(&parent), "across pages"),
                 &NoMail,
+                &NoMail,
                 now(),
             )
             .await;
@@ -205,6 +234,7 @@ crate::on_both_backends_with_url!(
         let nowhere = store
             .post_comment(
                 &by(resource, ana, Some(&unknown), "to nothing"),
+                &NoMail,
                 &NoMail,
                 now(),
             )
@@ -227,15 +257,12 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let ben = account(&store, "ben").await;
         let (resource, _) = subjects(&store, &url, ana).await;
-        let first = store
-            .post_comment(&by(resource, ana, None, "first"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let first = post(&store, &by(resource, ana, None, "first")).await;
         let reply = store
             .post_comment(
                 &by(resource, ben, Some(&first.id), "answer"),
                 &TestNotice::to(Audience::Accounts(vec![ana])),
+                &NoMail,
                 now(),
             )
             .await
@@ -250,7 +277,12 @@ crate::on_both_backends_with_url!(
             ..TestNotice::to(Audience::Accounts(vec![ana]))
         };
         let rolled_back = store
-            .post_comment(&by(resource, ben, Some(&first.id), "lost"), &failing, now())
+            .post_comment(
+                &by(resource, ben, Some(&first.id), "lost"),
+                &failing,
+                &NoMail,
+                now(),
+            )
             .await;
         assert!(rolled_back.is_err());
         assert_eq!(
@@ -269,20 +301,8 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let ben = account(&store, "ben").await;
         let (resource, _) = subjects(&store, &url, ana).await;
-        let first = store
-            .post_comment(&by(resource, ana, None, "first"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        let reply = store
-            .post_comment(
-                &by(resource, ben, Some(&first.id), "answer"),
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
+        let first = post(&store, &by(resource, ana, None, "first")).await;
+        let reply = post(&store, &by(resource, ben, Some(&first.id), "answer")).await;
 
         assert_eq!(
             store
@@ -324,11 +344,7 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let moderator = account(&store, "mia").await;
         let (resource, _) = subjects(&store, &url, ana).await;
-        let posted = store
-            .post_comment(&by(resource, ana, None, "typo"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let posted = post(&store, &by(resource, ana, None, "typo")).await;
         let later = now() + SignedDuration::from_secs(60);
         store
             .edit_comment(posted.row, "fixed", later)
@@ -346,12 +362,12 @@ crate::on_both_backends_with_url!(
         };
         let audit = audit_by(moderator, "mia", "comment.hide", "comment");
         store
-            .decide_comment(posted.row, hide, &audit, &NoMail, now())
+            .decide_comment(posted.row, hide, &audit, &NoMail, &NoMail, now())
             .await
             .expect("hide");
         assert!(matches!(
             store
-                .decide_comment(posted.row, hide, &audit, &NoMail, now())
+                .decide_comment(posted.row, hide, &audit, &NoMail, &NoMail, now())
                 .await,
             Err(StoreError::Stale)
         ));
@@ -372,35 +388,7 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let (resource, _) = subjects(&store, &url, ana).await;
         let email = Email::parse("Guest@Example.org").expect("email");
-        let mail = MailDraft {
-            kind: "guest_confirm",
-            subject: "Confirm".into(),
-            text: "link".into(),
-            html: "<p>link</p>".into(),
-            unsubscribe: None,
-        };
-        let guest = |body| NewComment {
-            subject: resource,
-            parent: None,
-            author: NewAuthor::Guest {
-                email: &email,
-                name: "Rowan",
-                reply_mail: true,
-            },
-            group: None,
-            body,
-            status: CommentStatus::Unconfirmed,
-        };
-        let confirm = |hash| GuestConfirmation {
-            token_hash: hash,
-            expires_at: now() + SignedDuration::from_hours(48),
-            mail: &mail,
-        };
-        let first = store
-            .post_guest_comment(&guest("first words"), &confirm("hash-1"), now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let first = as_guest(&store, resource, &email, "first words", "hash-1", now()).await;
         assert_eq!(first.status, CommentStatus::Unconfirmed);
         assert_eq!(store.outbox_states().await.expect("outbox").len(), 1);
         assert_eq!(
@@ -412,7 +400,7 @@ crate::on_both_backends_with_url!(
         );
 
         let confirmed = store
-            .confirm_guest_comment("hash-1", &NoMail, now())
+            .confirm_guest_comment("hash-1", &NoMail, &NoMail, now())
             .await
             .expect("confirm");
         assert_eq!(
@@ -425,7 +413,9 @@ crate::on_both_backends_with_url!(
         );
         assert!(
             matches!(
-                store.confirm_guest_comment("hash-1", &NoMail, now()).await,
+                store
+                    .confirm_guest_comment("hash-1", &NoMail, &NoMail, now())
+                    .await,
                 Err(StoreError::NotFound)
             ),
             "the link works once"
@@ -438,29 +428,21 @@ crate::on_both_backends_with_url!(
             to: CommentStatus::Published,
         };
         store
-            .decide_comment(first.row, publish, &audit, &NoMail, now())
+            .decide_comment(first.row, publish, &audit, &NoMail, &NoMail, now())
             .await
             .expect("publish");
 
-        let second = store
-            .post_guest_comment(&guest("again"), &confirm("hash-2"), now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        let second = as_guest(&store, resource, &email, "again", "hash-2", now()).await;
         let expired = now() + SignedDuration::from_hours(49);
         assert!(matches!(
             store
-                .confirm_guest_comment("hash-2", &NoMail, expired)
+                .confirm_guest_comment("hash-2", &NoMail, &NoMail, expired)
                 .await,
             Err(StoreError::NotFound)
         ));
-        store
-            .post_guest_comment(&guest("third"), &confirm("hash-3"), now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        as_guest(&store, resource, &email, "third", "hash-3", now()).await;
         let third = store
-            .confirm_guest_comment("hash-3", &NoMail, now())
+            .confirm_guest_comment("hash-3", &NoMail, &NoMail, now())
             .await
             .expect("confirm");
         assert_eq!(
@@ -489,17 +471,9 @@ crate::on_both_backends_with_url!(
         let ben = account(&store, "ben").await;
         let (resource, story) = subjects(&store, &url, ana).await;
         for (subject, body) in [(resource, "one"), (story, "two")] {
-            store
-                .post_comment(&by(subject, ana, None, body), &NoMail, now())
-                .await
-                .expect("post")
-                .expect("allowed");
+            post(&store, &by(subject, ana, None, body)).await;
         }
-        store
-            .post_comment(&by(resource, ben, None, "not ana's"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
+        post(&store, &by(resource, ben, None, "not ana's")).await;
         let mine = store.account_comments(ana).await.expect("mine");
         let bodies: Vec<&str> = mine.iter().map(|c| c.body.as_str()).collect();
         assert_eq!(bodies, ["two", "one"]);
@@ -527,25 +501,9 @@ crate::on_both_backends_with_url!(
         let ana = account(&store, "ana").await;
         let ben = account(&store, "ben").await;
         let (resource, _) = subjects(&store, &url, ben).await;
-        let answered = store
-            .post_comment(&by(resource, ana, None, "answered"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        let alone = store
-            .post_comment(&by(resource, ana, None, "alone"), &NoMail, now())
-            .await
-            .expect("post")
-            .expect("allowed");
-        let reply = store
-            .post_comment(
-                &by(resource, ben, Some(&answered.id), "reply"),
-                &NoMail,
-                now(),
-            )
-            .await
-            .expect("post")
-            .expect("allowed");
+        let answered = post(&store, &by(resource, ana, None, "answered")).await;
+        let alone = post(&store, &by(resource, ana, None, "alone")).await;
+        let reply = post(&store, &by(resource, ben, Some(&answered.id), "reply")).await;
         store
             .delete_account(ana)
             .await
@@ -568,5 +526,142 @@ crate::on_both_backends_with_url!(
             Err(StoreError::NotFound)
         ));
         assert_eq!(store.comment(&reply.id).await.expect("reply").body, "reply");
+    }
+);
+
+crate::on_both_backends_with_url!(
+    pruning_deletes_what_guests_left_unconfirmed_and_keeps_the_rest,
+    |store: Arc<dyn Store>, url: String| async move {
+        let ana = account(&store, "ana").await;
+        let (resource, _) = subjects(&store, &url, ana).await;
+        let email = |address| Email::parse(address).expect("email");
+        let (gone, known, fresh) = (
+            email("gone@example.org"),
+            email("known@example.org"),
+            email("fresh@example.org"),
+        );
+        as_guest(
+            &store,
+            resource,
+            &gone,
+            "never confirmed",
+            "hash-gone",
+            now(),
+        )
+        .await;
+        let kept = as_guest(&store, resource, &known, "confirmed", "hash-known", now()).await;
+        store
+            .confirm_guest_comment("hash-known", &NoMail, &NoMail, now())
+            .await
+            .expect("confirm");
+        let left = as_guest(&store, resource, &known, "left", "hash-left", now()).await;
+        let a_day_on = now() + SignedDuration::from_hours(24);
+        as_guest(&store, resource, &fresh, "just now", "hash-fresh", a_day_on).await;
+
+        let before = now() + SignedDuration::from_hours(47);
+        assert_eq!(
+            store.prune_guests(before).await.expect("prune"),
+            PrunedGuests::default(),
+            "every link still works"
+        );
+        let after = now() + SignedDuration::from_hours(49);
+        assert_eq!(
+            store.prune_guests(after).await.expect("prune"),
+            PrunedGuests {
+                tokens: 2,
+                comments: 2,
+                guests: 1
+            }
+        );
+        assert!(matches!(
+            store.comment(&left.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.comment(&kept.id).await.expect("kept").status,
+            CommentStatus::Held
+        );
+        let since = Timestamp::UNIX_EPOCH;
+        for (address, written) in [(&gone, 0), (&known, 1), (&fresh, 1)] {
+            assert_eq!(
+                store
+                    .comments_by_guest_since(address, since)
+                    .await
+                    .expect("count"),
+                written
+            );
+        }
+        store
+            .confirm_guest_comment("hash-fresh", &NoMail, &NoMail, after)
+            .await
+            .expect("a live link still works");
+        assert_eq!(
+            store.prune_guests(after).await.expect("prune"),
+            PrunedGuests::default(),
+            "nothing more to do"
+        );
+    }
+);
+
+crate::on_both_backends_with_url!(
+    a_refused_confirmation_mail_takes_the_waiting_comments_and_their_links,
+    |store: Arc<dyn Store>, url: String| async move {
+        let ana = account(&store, "ana").await;
+        let (resource, _) = subjects(&store, &url, ana).await;
+        let refusing = Email::parse("refuses@example.org").expect("email");
+        let fine = Email::parse("fine@example.org").expect("email");
+        let known = as_guest(&store, resource, &refusing, "confirmed", "hash-1", now()).await;
+        store
+            .confirm_guest_comment("hash-1", &NoMail, &NoMail, now())
+            .await
+            .expect("confirm");
+        let waiting = as_guest(&store, resource, &refusing, "waiting", "hash-2", now()).await;
+        as_guest(&store, resource, &fine, "also waiting", "hash-3", now()).await;
+        let mails = store.outbox_states().await.expect("outbox");
+        assert_eq!(mails.len(), 3);
+
+        assert_eq!(
+            store
+                .forget_refused_guest(mails[1].id)
+                .await
+                .expect("forget"),
+            1
+        );
+        assert!(matches!(
+            store.comment(&waiting.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store
+                .confirm_guest_comment("hash-2", &NoMail, &NoMail, now())
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.comment(&known.id).await.expect("kept").status,
+            CommentStatus::Held,
+            "what the address confirmed before stays"
+        );
+        store
+            .confirm_guest_comment("hash-3", &NoMail, &NoMail, now())
+            .await
+            .expect("another guest's link still works");
+
+        let gone = Email::parse("gone@example.org").expect("email");
+        as_guest(&store, resource, &gone, "first and last", "hash-4", now()).await;
+        let last = store.outbox_states().await.expect("outbox")[3].id;
+        assert_eq!(store.forget_refused_guest(last).await.expect("forget"), 1);
+        assert_eq!(
+            store
+                .comments_by_guest_since(&gone, now())
+                .await
+                .expect("count"),
+            0
+        );
+        assert_eq!(
+            store.prune_guests(now()).await.expect("prune"),
+            PrunedGuests::default(),
+            "the guest who never confirmed went at once"
+        );
     }
 );

@@ -1,20 +1,22 @@
 //! Comments under resources and stories, on a real database of each
 //! backend: who sees what, replies that mail the person answered, guests
 //! confirmed by mail and held the first time, the edit window, deletion,
-//! and the hourly limits.
+//! and the hourly limits. Guests' own mail is in `guests`.
+
+mod guests;
 
 use std::sync::Arc;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use kith_app::access::Person;
 use kith_app::comments::{
-    self, Byline, CommentInput, CommentModeration, GuestInput, SubjectKey, ThreadPage,
+    self, Byline, CommentInput, CommentModeration, GuestInput, SubjectKey, ThreadPage, Written,
 };
 use kith_app::testing::{self, now};
 use kith_app::{App, AppError, Conflict, accounts};
 use kith_domain::account::Role;
 use kith_domain::comment::{CommentStatus, EDIT_WINDOW};
-use kith_domain::ids::{Slug, StoryId};
+use kith_domain::ids::{CommentId, Slug, StoryId};
 use kith_store::testing::execute_sql;
 use kith_store::{Store, on_both_backends_with_url};
 
@@ -53,12 +55,33 @@ fn text(body: &str) -> CommentInput {
     }
 }
 
-fn reply(body: &str, to: &kith_domain::ids::CommentId) -> CommentInput {
+fn answer(body: &str, to: &CommentId) -> CommentInput {
     CommentInput {
         body: body.to_owned(),
         parent: Some(to.clone()),
         group: None,
     }
+}
+
+/// `who` comments on `page` at `at`, as they may.
+async fn post(app: &App, who: &Person, page: &SubjectKey, body: &str, at: Timestamp) -> Written {
+    comments::post(app, who, page, &text(body), at)
+        .await
+        .expect("comment")
+}
+
+/// `who` answers the comment `to` on `page` at `at`, as they may.
+async fn reply(
+    app: &App,
+    who: &Person,
+    page: &SubjectKey,
+    to: &CommentId,
+    body: &str,
+    at: Timestamp,
+) -> Written {
+    comments::post(app, who, page, &answer(body, to), at)
+        .await
+        .expect("reply")
 }
 
 fn bylines(page: &ThreadPage) -> Vec<Byline> {
@@ -87,19 +110,13 @@ on_both_backends_with_url!(
         let ben = staff(app, "ben", Role::Member).await;
         let (resource, _) = pages(&url, &ana, "published").await;
         let later = now() + SignedDuration::from_hours(48);
-        let first = comments::post(app, &ana, &resource, &text("We meet on Tuesdays."), later)
-            .await
-            .expect("comment");
-        comments::post(app, &ana, &resource, &reply("Me again", &first.id), later)
-            .await
-            .expect("own reply");
+        let first = post(app, &ana, &resource, "We meet on Tuesdays.", later).await;
+        reply(app, &ana, &resource, &first.id, "Me again", later).await;
         assert!(
             outbox(&store).await.is_empty(),
             "answering oneself mails nobody"
         );
-        comments::post(app, &ben, &resource, &reply("Same here", &first.id), later)
-            .await
-            .expect("reply");
+        reply(app, &ben, &resource, &first.id, "Same here", later).await;
         assert_eq!(outbox(&store).await, ["comment_reply"]);
 
         let page = comments::thread(app, None, &resource, None, later)
@@ -138,12 +155,8 @@ on_both_backends_with_url!(
             .await
             .expect("preferences");
         let later = now() + SignedDuration::from_hours(48);
-        let first = comments::post(app, &ana, &resource, &text("first"), later)
-            .await
-            .expect("comment");
-        comments::post(app, &ben, &resource, &reply("answer", &first.id), later)
-            .await
-            .expect("reply");
+        let first = post(app, &ana, &resource, "first", later).await;
+        reply(app, &ben, &resource, &first.id, "answer", later).await;
         assert!(outbox(&store).await.is_empty());
     }
 );
@@ -156,12 +169,8 @@ on_both_backends_with_url!(
         let ben = staff(app, "ben", Role::Member).await;
         let (_, story) = pages(&url, &ana, "published").await;
         let later = now() + SignedDuration::from_hours(48);
-        let asked = comments::post(app, &ben, &story, &text("How long did it take?"), later)
-            .await
-            .expect("comment");
-        comments::post(app, &ana, &story, &reply("Two years.", &asked.id), later)
-            .await
-            .expect("author answers");
+        let asked = post(app, &ben, &story, "How long did it take?", later).await;
+        reply(app, &ana, &story, &asked.id, "Two years.", later).await;
         let page = comments::thread(app, Some(&ben), &story, None, later)
             .await
             .expect("thread");
@@ -195,15 +204,7 @@ on_both_backends_with_url!(
         let mia = staff(app, "mia", Role::Moderator).await;
         let (resource, _) = pages(&url, &ana, "published").await;
         let later = now() + SignedDuration::from_hours(48);
-        let first = comments::post(
-            app,
-            &ana,
-            &resource,
-            &text("Our group meets Mondays."),
-            later,
-        )
-        .await
-        .expect("comment");
+        let first = post(app, &ana, &resource, "Our group meets Mondays.", later).await;
         let guest = GuestInput {
             name: "Rowan".into(),
             email: "rowan.canary@example.net".into(),
@@ -211,7 +212,10 @@ on_both_backends_with_url!(
             parent: Some(first.id.clone()),
             reply_mail: true,
         };
-        comments::post_as_guest(app, &resource, &guest, later)
+        let page = comments::subject(app, None, &resource)
+            .await
+            .expect("a page guests may comment on");
+        comments::post_as_guest(app, &page, &guest, later)
             .await
             .expect("guest comment");
         assert_eq!(outbox(&store).await, ["guest_comment_confirm"]);
@@ -230,8 +234,7 @@ on_both_backends_with_url!(
             body: " ".into(),
             ..guest.clone()
         };
-        let Err(AppError::Invalid(errors)) =
-            comments::post_as_guest(app, &resource, &bad, later).await
+        let Err(AppError::Invalid(errors)) = comments::post_as_guest(app, &page, &bad, later).await
         else {
             panic!("refused");
         };
@@ -261,6 +264,23 @@ on_both_backends_with_url!(
             comments::comment_in_thread(app, Some(&ana), &written.id, later).await,
             Err(AppError::NotFound)
         ));
+        // A failed read of whom the reply answers fails the decision: it
+        // must not publish the reply and skip the mail.
+        execute_sql(
+            &url,
+            "UPDATE comments SET status = 'unreadable' WHERE depth = 0",
+        )
+        .await;
+        assert!(matches!(
+            comments::moderate(app, &mia, &written.id, CommentModeration::Publish, later).await,
+            Err(AppError::Internal(_))
+        ));
+        assert_eq!(comments::held(app, &mia).await.expect("held").len(), 1);
+        execute_sql(
+            &url,
+            "UPDATE comments SET status = 'published' WHERE depth = 0",
+        )
+        .await;
         comments::moderate(app, &mia, &written.id, CommentModeration::Publish, later)
             .await
             .expect("publish");
@@ -289,9 +309,7 @@ on_both_backends_with_url!(
         let ben = staff(app, "ben", Role::Member).await;
         let (resource, _) = pages(&url, &ana, "published").await;
         let later = now() + SignedDuration::from_hours(48);
-        let first = comments::post(app, &ana, &resource, &text("frist"), later)
-            .await
-            .expect("comment");
+        let first = post(app, &ana, &resource, "frist", later).await;
         assert!(matches!(
             comments::edit(app, &ben, &first.id, "not mine", later).await,
             Err(AppError::NotFound)
@@ -314,9 +332,7 @@ on_both_backends_with_url!(
             comments::edit(app, &ana, &first.id, "too late", closed).await,
             Err(AppError::Conflict(Conflict::EditWindowClosed))
         ));
-        comments::post(app, &ben, &resource, &reply("answer", &first.id), later)
-            .await
-            .expect("reply");
+        reply(app, &ben, &resource, &first.id, "answer", later).await;
         comments::delete(app, &ana, &first.id, closed)
             .await
             .expect("delete");
@@ -333,7 +349,7 @@ on_both_backends_with_url!(
                 app,
                 &ben,
                 &resource,
-                &reply("to a deleted one", &first.id),
+                &answer("to a deleted one", &first.id),
                 closed
             )
             .await,
@@ -359,9 +375,7 @@ on_both_backends_with_url!(
         ));
         // Ana's account is new at `now()`: three an hour.
         for i in 0..comments::NEW_ACCOUNT_HOURLY {
-            comments::post(app, &ana, &resource, &text(&format!("{i}")), now())
-                .await
-                .expect("within the limit");
+            post(app, &ana, &resource, &format!("{i}"), now()).await;
         }
         assert!(matches!(
             comments::post(app, &ana, &resource, &text("one more"), now()).await,
@@ -383,12 +397,8 @@ on_both_backends_with_url!(
         let mia = staff(app, "mia", Role::Moderator).await;
         let (resource, _) = pages(&url, &ana, "published").await;
         let later = now() + SignedDuration::from_hours(48);
-        let anas = comments::post(app, &ana, &resource, &text("Mine."), later)
-            .await
-            .expect("comment");
-        let bens = comments::post(app, &ben, &resource, &text("Unkind words."), later)
-            .await
-            .expect("comment");
+        let anas = post(app, &ana, &resource, "Mine.", later).await;
+        let bens = post(app, &ben, &resource, "Unkind words.", later).await;
         kith_app::blocks::block(app, &ana, "ben", later)
             .await
             .expect("block");
@@ -401,7 +411,7 @@ on_both_backends_with_url!(
             "ben is hidden from ana"
         );
         assert!(matches!(
-            comments::post(app, &ben, &resource, &reply("Still here", &anas.id), later).await,
+            comments::post(app, &ben, &resource, &answer("Still here", &anas.id), later).await,
             Err(AppError::Conflict(Conflict::ReplyUnavailable))
         ));
         let everyone = comments::thread(app, None, &resource, None, later)
