@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::account::Handle;
-use kith_domain::ids::{CommentId, OccurrenceId, ReportId, Slug, StoryId};
+use kith_domain::ids::{AccountId, CommentId, OccurrenceId, ReportId, Slug, StoryId};
 use kith_domain::reports::{
     Action, DETAILS_MAX, NOTE_MAX, OVERDUE, Reason, ReportStatus, SUSPEND_MAX_DAYS, TargetKind,
-    digest_day, may_decide_appeal,
+    appeal_deciders, digest_day, may_decide_appeal,
 };
 use kith_domain::room::{Event, Who};
 use kith_domain::validation::{FieldError, text_within};
@@ -31,7 +31,7 @@ use kith_store::rooms::AccessChange;
 use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
 use crate::mail::Tell;
 use crate::{App, AppError, AppResult, Conflict};
-use mail::{DecisionNotices, ReportsOverdue};
+use mail::{AppealWaiting, DecisionNotices, ReportsOverdue};
 
 /// How many reports the queue shows.
 pub const PAGE: u32 = 200;
@@ -69,7 +69,7 @@ impl Target {
 struct Resolved {
     target_id: i64,
     target_ref: String,
-    author: Option<kith_domain::ids::AccountId>,
+    author: Option<AccountId>,
     excerpt: String,
 }
 
@@ -184,7 +184,7 @@ async fn room_message(
     }
     let (from, text) = said.ok_or(AppError::NotFound)?;
     let author = match from {
-        Who::Account(id) => Some(kith_domain::ids::AccountId(id)),
+        Who::Account(id) => Some(AccountId(id)),
         Who::Guest(_) => None,
     };
     if author == Some(person.id) {
@@ -413,7 +413,8 @@ pub async fn for_author(app: &App, person: &Person, id: &ReportId) -> AppResult<
 }
 
 /// The author appeals a decision once, in their own words; it goes back
-/// to the queue for another moderator.
+/// to the queue for another moderator, and the moderators who may decide
+/// it are mailed in the same transaction.
 pub async fn appeal(
     app: &App,
     person: &Person,
@@ -426,7 +427,19 @@ pub async fn appeal(
         return Err(AppError::Conflict(Conflict::InvalidStatus));
     }
     let text = text_within("appeal", text, 1, NOTE_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
-    app.store().appeal_report(id, person.id, &text, now).await?;
+    let store = app.store();
+    let staff: Vec<i64> = store.staff_accounts().await?.iter().map(|a| a.0).collect();
+    let deciders = appeal_deciders(&staff, report.decided_by.map(|a| a.0), Some(person.id.0));
+    let mail = AppealWaiting {
+        kind: report.kind.code(),
+        queue_url: app.site_url().link("/moderation/reports"),
+    };
+    let audience = Audience::Accounts(deciders.into_iter().map(AccountId).collect());
+    let told = Tell::fixed(app.site_url(), audience, mail);
+    store
+        .appeal_report(id, person.id, &text, &told, now)
+        .await?;
+    app.mailed();
     Ok(())
 }
 

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use kith_app::access::Person;
 use kith_app::accounts::{self, LoginOutcome, LoginRequest};
+use kith_app::mail::sender::{SenderSettings, send_due};
+use kith_app::mail::transport::Transport;
 use kith_app::reports::{self, DecisionInput, Target};
+use kith_app::testing::smtp::SmtpServer;
 use kith_app::testing::{self, now};
 use kith_app::{App, AppError, Conflict, blocks, hosting, membership, moderation};
 use kith_domain::account::Role;
@@ -223,6 +226,91 @@ on_both_backends!(
             .await
             .expect("delete");
         assert!(store.report(&id).await.is_err(), "gone with its reporter");
+    }
+);
+
+/// Sends what the outbox holds to `server`; answers the mails that say an
+/// appeal waits, by recipient, sorted.
+async fn appeal_mails(store: &dyn Store, server: &SmtpServer) -> Vec<(String, String)> {
+    let transport =
+        Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport");
+    let settings = SenderSettings::new("kith <kith@kith.example>".parse().expect("from"));
+    send_due(store, &transport, &settings, now())
+        .await
+        .expect("send");
+    let queued = store.outbox_states().await.expect("outbox").len();
+    let mut mails: Vec<(String, String)> = server
+        .wait_for(queued)
+        .await
+        .into_iter()
+        .filter_map(|m| {
+            let message = mail_parser::MessageParser::default()
+                .parse(m.data.as_bytes())
+                .expect("a MIME message");
+            (message.subject() == Some("kith: an appeal waits")).then(|| {
+                let text = message.body_text(0).unwrap_or_default().into_owned();
+                (m.to.join(","), text)
+            })
+        })
+        .collect();
+    mails.sort();
+    mails
+}
+
+/// A listing reported by ana, hidden by `decider`, appealed by its host.
+async fn appealed(app: &App, host: &Person, decider: &Person) {
+    let ana = person(app, "ana", Role::Member).await;
+    let slug = listed(app, host, decider).await;
+    let id = reports::report(app, &ana, &Target::Group(slug), "spam", "", now())
+        .await
+        .expect("report");
+    let hide = DecisionInput {
+        action: "hide",
+        why: "An advertisement, not a group.",
+        suspend_days: "",
+    };
+    reports::decide(app, decider, &id, &hide, now())
+        .await
+        .expect("hide");
+    reports::appeal(app, host, &id, "We meet every week.", now())
+        .await
+        .expect("appeal");
+}
+
+on_both_backends!(
+    an_appeal_is_mailed_to_the_moderators_who_may_decide_it_not_the_first_decider,
+    |store: Arc<dyn Store>| async move {
+        let app = &testing::app(store.clone());
+        let server = SmtpServer::start().await;
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        person(app, "ranger", Role::Moderator).await;
+        person(app, "keeper", Role::Admin).await;
+        appealed(app, &host, &warden).await;
+        let mails = appeal_mails(store.as_ref(), &server).await;
+        let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
+        assert_eq!(to, ["keeper@example.org", "ranger@example.org"]);
+        for (_, text) in &mails {
+            assert!(text.contains("https://kith.example/moderation/reports"));
+            assert!(text.contains("a group listing"), "the kind, alone");
+            for secret in ["ana", "Larkspur", "advertisement", "every week"] {
+                assert!(!text.contains(secret), "{secret} in an appeal's mail");
+            }
+        }
+    }
+);
+
+on_both_backends!(
+    a_site_with_one_moderator_mails_them_the_appeal_of_their_own_decision,
+    |store: Arc<dyn Store>| async move {
+        let app = &testing::app(store.clone());
+        let server = SmtpServer::start().await;
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        appealed(app, &host, &warden).await;
+        let mails = appeal_mails(store.as_ref(), &server).await;
+        let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
+        assert_eq!(to, ["warden@example.org"]);
     }
 );
 

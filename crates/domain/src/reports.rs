@@ -209,6 +209,27 @@ pub fn may_decide_appeal(moderator: i64, first: Option<i64>, others_exist: bool)
     first != Some(moderator) || !others_exist
 }
 
+/// Who is mailed that an appeal waits: the moderators (and admins) who
+/// may decide it — all but the one who decided first, unless no other
+/// exists — never the appealing author, who knows.
+pub fn appeal_deciders(moderators: &[i64], first: Option<i64>, author: Option<i64>) -> Vec<i64> {
+    let candidates: Vec<i64> = moderators
+        .iter()
+        .copied()
+        .filter(|m| Some(*m) != author)
+        .collect();
+    let others: Vec<i64> = candidates
+        .iter()
+        .copied()
+        .filter(|m| Some(*m) != first)
+        .collect();
+    if others.is_empty() {
+        candidates
+    } else {
+        others
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +282,14 @@ mod tests {
         assert!(may_decide_appeal(8, Some(7), true));
         assert!(may_decide_appeal(7, Some(7), false));
         assert!(may_decide_appeal(7, None, true));
+    }
+
+    #[test]
+    fn an_appeal_is_mailed_to_those_who_may_decide_it_never_to_its_author() {
+        assert_eq!(appeal_deciders(&[1, 2, 3], Some(1), None), [2, 3]);
+        assert_eq!(appeal_deciders(&[1], Some(1), None), [1], "the only one");
+        assert_eq!(appeal_deciders(&[1, 2], Some(1), Some(2)), [1]);
+        assert_eq!(appeal_deciders(&[1, 2], None, Some(9)), [1, 2]);
+        assert!(appeal_deciders(&[], Some(1), None).is_empty());
     }
 }

@@ -140,13 +140,16 @@ pub trait ReportStore {
         now: Timestamp,
     ) -> StoreResult<ReportRecord>;
 
-    /// The author appeals a decided report, once; `Stale` when it is not
-    /// theirs to appeal (not decided, appealed already, not the author).
+    /// The author appeals a decided report, once, with the mail `notices`
+    /// makes of the appealed report in the same transaction; `Stale`
+    /// (nothing written) when it is not theirs to appeal (not decided,
+    /// appealed already, not the author).
     async fn appeal_report(
         &self,
         id: &ReportId,
         author: AccountId,
         text: &str,
+        notices: &dyn Notices<ReportRecord>,
         now: Timestamp,
     ) -> StoreResult<()>;
 

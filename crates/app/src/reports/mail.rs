@@ -1,7 +1,8 @@
 //! The mail reports cause: the outcome to the reporter, the decision to
-//! the author (never who reported), an appeal's outcome, and the admins'
-//! daily digest of overdue reports. All essential: each answers the
-//! person's own report or content, or is the admins' duty.
+//! the author (never who reported), an appeal to the moderators who may
+//! decide it, an appeal's outcome, and the admins' daily digest of overdue
+//! reports. All essential: each answers the person's own report or
+//! content, or is the moderators' and admins' duty.
 
 use kith_domain::ids::AccountId;
 use kith_store::mail::notices::ComposeError;
@@ -94,6 +95,34 @@ impl MailKind for AppealDecided {
 
     fn subject(&self, _group_names: bool) -> String {
         "kith: about your appeal".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
+/// "An appeal waits": to the moderators who may decide it. It names the
+/// kind of thing alone: neither who reported nor what was said.
+#[derive(Debug, Clone)]
+pub struct AppealWaiting {
+    /// The target's kind code (`group`, `person`, …).
+    pub kind: &'static str,
+    /// The reports queue.
+    pub queue_url: String,
+}
+
+mail_templates!(
+    AppealWaiting,
+    "mail/appeal_waiting.txt",
+    "mail/appeal_waiting.html"
+);
+
+impl MailKind for AppealWaiting {
+    const KIND: &'static str = "appeal_waiting";
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: an appeal waits".to_owned()
     }
 
     fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {

@@ -288,6 +288,7 @@ impl ReportStore for SqlStore {
         id: &ReportId,
         author: AccountId,
         text: &str,
+        notices: &dyn Notices<ReportRecord>,
         now: Timestamp,
     ) -> StoreResult<()> {
         let mut tx = self.db().begin().await?;
@@ -301,6 +302,8 @@ impl ReportStore for SqlStore {
         if done == 0 {
             return Err(StoreError::Stale);
         }
+        let report = read(&mut tx, id).await?;
+        write_notices(&mut tx, notices, &report, now).await?;
         tx.commit().await
     }
 

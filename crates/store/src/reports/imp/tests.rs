@@ -186,14 +186,25 @@ crate::on_both_backends!(
             .expect("session");
         assert!(session.is_none(), "the suspension ended the session");
 
-        let not_author = store.appeal_report(&id, ana, "Not mine.", now()).await;
+        let to_warden = TestNotice::to(Audience::Accounts(vec![warden]));
+        let not_author = store
+            .appeal_report(&id, ana, "Not mine.", &to_warden, now())
+            .await;
         assert!(matches!(not_author, Err(StoreError::Stale)));
+        let before = store.outbox_states().await.expect("outbox").len();
         store
-            .appeal_report(&id, mallory, "I was quoting someone.", now())
+            .appeal_report(&id, mallory, "I was quoting someone.", &to_warden, now())
             .await
             .expect("appeal");
-        let once = store.appeal_report(&id, mallory, "Again.", now()).await;
+        let once = store
+            .appeal_report(&id, mallory, "Again.", &to_warden, now())
+            .await;
         assert!(matches!(once, Err(StoreError::Stale)), "one appeal only");
+        assert_eq!(
+            store.outbox_states().await.expect("outbox").len(),
+            before + 1,
+            "the appeal's mail, once, and none for a refused one"
+        );
         let appealed = store.report(&id).await.expect("report");
         assert_eq!(appealed.status, ReportStatus::Appealed);
         assert_eq!(appealed.appeal_excluded, Some(warden));
