@@ -315,7 +315,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_suspended_account_cannot_log_in_until_its_suspension_lapses,
+    a_suspended_account_hears_until_when_only_with_its_password_and_logs_in_once_it_lapses,
     |store: Arc<dyn Store>| async move {
         let app = &testing::app(store.clone());
         let ana = person(app, "ana", Role::Member).await;
@@ -367,7 +367,24 @@ on_both_backends!(
             .await
             .expect("session");
         assert!(session.is_none(), "the suspension ended the session");
-        assert!(matches!(login(now()).await, LoginOutcome::Refused));
+        let until = now() + SignedDuration::from_hours(72);
+        assert!(
+            matches!(login(now()).await, LoginOutcome::Suspended { until: u } if u == until),
+            "the right password hears until when"
+        );
+        let wrong = LoginRequest {
+            login: "mallory",
+            password: "not the password at all",
+            kind: SessionKind::Api,
+            remember: false,
+        };
+        let guessed = accounts::login(app, &wrong, now(), |_| Ok(()))
+            .await
+            .expect("login");
+        assert!(
+            matches!(guessed, LoginOutcome::Refused),
+            "a wrong password reads as any mismatch: {guessed:?}"
+        );
         let later = now() + SignedDuration::from_hours(73);
         assert!(matches!(login(later).await, LoginOutcome::LoggedIn { .. }));
         let _ = mallory;

@@ -8,7 +8,7 @@ use kith_domain::account::Role;
 use kith_domain::group::ListingStatus;
 use serde_json::json;
 
-use crate::support::{TestApp, link_in};
+use crate::support::{PASSWORD, TestApp, link_in};
 
 #[tokio::test]
 async fn a_listing_reported_from_its_page_is_hidden_from_the_queue_and_both_sides_are_mailed() {
@@ -254,4 +254,87 @@ async fn a_member_blocks_and_unblocks_from_their_page_and_the_api() {
         client.get("/api/v1/me/blocks").await.json()[0]["handle"],
         "Joe"
     );
+}
+
+#[tokio::test]
+async fn a_suspended_person_hears_until_when_in_their_zone_only_with_the_right_password() {
+    let app = TestApp::empty().await;
+    let ana = app.account("Anemone", Role::Member).await;
+    app.account("Mallory", Role::Member).await;
+    let warden = app.account("Warden", Role::Moderator).await;
+    let made = app
+        .api_as(&ana)
+        .await
+        .json(
+            "POST",
+            "/api/v1/reports",
+            json!({"kind": "person", "target": "Mallory", "reason": "harassment"}),
+        )
+        .await;
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    let suspended = app
+        .api_as(&warden)
+        .await
+        .json(
+            "POST",
+            &format!("/api/v1/moderation/reports/{id}/decision"),
+            json!({"action": "suspend", "why": "Harassment.", "suspend_days": 2}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.body);
+
+    // The form, in the reader's zone: 10:00 UTC two days on is 20:00 in
+    // Melbourne.
+    let mut browser = app.browser();
+    browser
+        .cookies
+        .push(("kith_tz".into(), "Australia/Melbourne".into()));
+    browser.get("/login").await;
+    let wrong = browser
+        .post_form(
+            "/login",
+            &[("login", "mallory"), ("password", "not the password")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("do not match"));
+    assert!(!wrong.body.contains("suspended"), "no password, no news");
+    let right = browser
+        .post_form("/login", &[("login", "mallory"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(right.status, StatusCode::FORBIDDEN);
+    assert!(
+        right.body.contains("suspended until 2026-06-03 20:00 AEST"),
+        "{}",
+        right.body
+    );
+    assert!(
+        right.body.contains(r#"value="mallory""#),
+        "the login is kept"
+    );
+    assert!(right.header("set-cookie").is_empty(), "no session");
+
+    // The API: a problem document with the moment in RFC 3339.
+    let mut client = app.browser();
+    let wrong = client
+        .json(
+            "POST",
+            "/api/v1/sessions",
+            json!({"login": "Mallory", "password": "not the password"}),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.json()["code"], "invalid_credentials");
+    assert!(wrong.json().get("until").is_none());
+    let right = client
+        .json(
+            "POST",
+            "/api/v1/sessions",
+            json!({"login": "Mallory", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::FORBIDDEN, "{}", right.body);
+    assert_eq!(right.json()["code"], "suspended");
+    assert_eq!(right.json()["until"], "2026-06-03T10:00:00Z");
+    assert!(right.json().get("token").is_none());
 }
