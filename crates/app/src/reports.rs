@@ -18,7 +18,7 @@ use kith_domain::reports::{
     Action, DETAILS_MAX, NOTE_MAX, OVERDUE, Reason, ReportStatus, SUSPEND_MAX_DAYS, TargetKind,
     appeal_deciders, digest_day, may_decide_appeal,
 };
-use kith_domain::room::{Event, Who};
+use kith_domain::room::Who;
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::AuditEntry;
 use kith_store::mail::Audience;
@@ -171,18 +171,9 @@ async fn room_message(
     now: Timestamp,
 ) -> AppResult<Resolved> {
     let entry = crate::rooms::entry(app, person, meeting, now).await?;
-    let mut said = None;
-    for logged in app.store().room_log(&entry.occurrence.id).await? {
-        let events: Vec<Event> = serde_json::from_str(&logged.events).unwrap_or_default();
-        for event in events {
-            match event {
-                Event::Said { id, from, text } if id == number => said = Some((from, text)),
-                Event::MessageRemoved { id } if id == number => said = None,
-                _ => {}
-            }
-        }
-    }
-    let (from, text) = said.ok_or(AppError::NotFound)?;
+    let (from, text) = crate::rooms::message(app, &entry.occurrence.id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let author = match from {
         Who::Account(id) => Some(AccountId(id)),
         Who::Guest(_) => None,
@@ -357,6 +348,12 @@ pub async fn decide(
     let Some(action) = action.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    let removal = match (action, report.kind) {
+        (Action::Hide | Action::Remove, TargetKind::RoomMessage) => {
+            room_removal(app, person, &report, now).await?
+        }
+        _ => None,
+    };
     let audit = AuditEntry {
         actor: Some(person.id),
         actor_handle: person.handle.as_str(),
@@ -373,6 +370,7 @@ pub async fn decide(
         note: &note,
         moderator: person.id,
         suspend_until,
+        room: removal.as_ref().map(crate::rooms::SiteRemoval::command),
     };
     let told = DecisionNotices {
         site: app.site_url(),
@@ -384,6 +382,25 @@ pub async fn decide(
         .await?;
     after(app, &decided).await;
     Ok(decided)
+}
+
+/// The removal of a reported room message from its room, while the room
+/// still has it (not after the facilitator removed it, nor once the room
+/// closed and its log went with it).
+async fn room_removal(
+    app: &App,
+    person: &Person,
+    report: &ReportRecord,
+    now: Timestamp,
+) -> AppResult<Option<crate::rooms::SiteRemoval>> {
+    let (Some(meeting), Ok(number)) = (
+        OccurrenceId::parse(&report.target_ref),
+        u64::try_from(report.target_id),
+    ) else {
+        return Ok(None);
+    };
+    let client_id = format!("report-{}", report.id);
+    crate::rooms::site_removal(app, &meeting, number, person.id, client_id, now).await
 }
 
 /// What a decision changes beyond the store: the public pages, and the

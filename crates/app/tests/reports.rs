@@ -511,7 +511,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_room_message_is_reported_from_the_rooms_log_by_someone_who_may_be_there,
+    a_room_message_is_reported_by_someone_who_may_be_there_and_hidden_from_its_open_room,
     |store: Arc<dyn Store>| async move {
         use kith_domain::room::{Command, Event, Who};
         use kith_store::rooms::NewLogEntry;
@@ -591,11 +591,9 @@ on_both_backends!(
             why: "Not safe.",
             suspend_days: "",
         };
-        let refused = reports::decide(app, &warden, &id, &hide, now()).await;
-        assert_eq!(invalid_field(&refused), ("action", "invalid"));
         let warn = DecisionInput {
             action: "warn",
-            ..hide
+            ..hide.clone()
         };
         reports::decide(app, &warden, &id, &warn, now())
             .await
@@ -605,5 +603,66 @@ on_both_backends!(
                 .await
                 .contains(&"report_decided".to_owned())
         );
+        assert_eq!(store.room_log(&meeting).await.expect("log").len(), 1);
+
+        // Hidden: the site's removal goes into the room's log, as the
+        // moderator's, once; the message can no longer be reported.
+        let again = reports::report(app, &joe, &target, "harassment", "", now())
+            .await
+            .expect("another report");
+        reports::decide(app, &warden, &again, &hide, now())
+            .await
+            .expect("hide");
+        let log = store.room_log(&meeting).await.expect("log");
+        assert_eq!(log.len(), 2, "{log:?}");
+        let removal: Command = serde_json::from_str(&log[1].command).expect("command");
+        assert_eq!(removal, Command::SiteRemoveMessage { id: 7 });
+        let events: Vec<Event> = serde_json::from_str(&log[1].events).expect("events");
+        assert_eq!(events, [Event::MessageRemoved { id: 7 }]);
+        let by: Who = serde_json::from_str(&log[1].actor).expect("actor");
+        assert_eq!(by, Who::Account(warden.id.0));
+        let gone = reports::report(app, &joe, &target, "spam", "", now()).await;
+        assert!(matches!(gone, Err(AppError::NotFound)), "{gone:?}");
+
+        // Once the room closed, its log and the message are gone: a
+        // decision to remove appends nothing, and still stands and mails.
+        let events = said(9, "Another unsafe line.");
+        store
+            .append_room_command(
+                &meeting,
+                &NewLogEntry {
+                    seq: 3,
+                    actor: &actor,
+                    client_id: "c3",
+                    command: &command,
+                    events: &events,
+                    at_ms: 0,
+                },
+            )
+            .await
+            .expect("append");
+        let last = Target::RoomMessage(meeting.clone(), 9);
+        let last = reports::report(app, &joe, &last, "unsafe_advice", "", now())
+            .await
+            .expect("report");
+        let summary = kith_store::rooms::RoomSummary {
+            present: 2,
+            spoken_seconds: 0,
+        };
+        store
+            .close_room(&meeting, summary, now())
+            .await
+            .expect("close");
+        let before = mail_kinds(store.as_ref()).await.len();
+        let remove = DecisionInput {
+            action: "remove",
+            ..hide
+        };
+        let decided = reports::decide(app, &warden, &last, &remove, now())
+            .await
+            .expect("remove");
+        assert_eq!(decided.status, ReportStatus::Decided);
+        assert!(store.room_log(&meeting).await.expect("log").is_empty());
+        assert_eq!(mail_kinds(store.as_ref()).await.len(), before + 2);
     }
 );

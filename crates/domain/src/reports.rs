@@ -132,15 +132,18 @@ impl Action {
     }
 
     /// Whether the action applies to a target of `kind`: a person has no
-    /// content to hide, a listing is hidden (unlisted) but never removed
-    /// from under its members, and a room message is removed by the
-    /// room's facilitator while the meeting is on (its log is gone once
-    /// the room closes), so a report of one acts on its author.
+    /// content to hide, and a listing is hidden (unlisted) but never
+    /// removed from under its members. Hiding a room message and removing
+    /// it are one: it leaves its room while the room is open (once the
+    /// room closed its log, and the message, are gone anyway).
     pub fn fits(self, kind: TargetKind) -> bool {
         match self {
             Self::Dismiss | Self::Warn | Self::Suspend => true,
-            Self::Hide => !matches!(kind, TargetKind::Person | TargetKind::RoomMessage),
-            Self::Remove => matches!(kind, TargetKind::Story | TargetKind::Comment),
+            Self::Hide => kind != TargetKind::Person,
+            Self::Remove => matches!(
+                kind,
+                TargetKind::Story | TargetKind::Comment | TargetKind::RoomMessage
+            ),
         }
     }
 }
@@ -260,7 +263,8 @@ mod tests {
         assert!(Action::Hide.fits(TargetKind::Group));
         assert!(Action::Remove.fits(TargetKind::Comment));
         assert!(Action::Suspend.fits(TargetKind::Person));
-        assert!(!Action::Hide.fits(TargetKind::RoomMessage));
+        assert!(Action::Hide.fits(TargetKind::RoomMessage));
+        assert!(Action::Remove.fits(TargetKind::RoomMessage));
         assert!(Action::Warn.fits(TargetKind::RoomMessage));
     }
 

@@ -7,7 +7,8 @@
 //!
 //! A target is a kind and an internal id: the effect of hiding or
 //! removing it is one statement per kind (`imp::effect`), so a new kind is
-//! one enum variant and one statement.
+//! one enum variant and one statement — but a room message, which lives in
+//! its room's log, leaves it by a command the decision appends there.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -17,6 +18,7 @@ use kith_domain::reports::{Action, Reason, ReportStatus, TargetKind};
 use crate::StoreResult;
 use crate::mail::Notices;
 use crate::model::{AccountId, AuditEntry};
+use crate::rooms::SiteCommand;
 
 /// A report going in.
 #[derive(Debug, Clone)]
@@ -104,6 +106,9 @@ pub struct ReportDecision<'a> {
     pub moderator: AccountId,
     /// For a suspension, until when.
     pub suspend_until: Option<Timestamp>,
+    /// For a room message hidden or removed: the site's removal, appended
+    /// to its room's log with the decision while the room is open.
+    pub room: Option<SiteCommand<'a>>,
 }
 
 /// Reports, decisions and appeals.
@@ -127,10 +132,10 @@ pub trait ReportStore {
     async fn reports_made_by(&self, reporter: AccountId) -> StoreResult<Vec<ReportRecord>>;
 
     /// Decides an open report: its effect on the target (hiding or
-    /// removing it, suspending its author and ending their sessions), its
-    /// audit row and the mail `notices` makes of the decided report, in
-    /// one transaction. `Stale` (nothing written) when it is no longer
-    /// open.
+    /// removing it, a room message by the decision's [`SiteCommand`];
+    /// suspending its author and ending their sessions), its audit row and
+    /// the mail `notices` makes of the decided report, in one transaction.
+    /// `Stale` (nothing written) when it is no longer open.
     async fn decide_report(
         &self,
         id: &ReportId,

@@ -17,6 +17,7 @@ use crate::db::{Tx, query};
 use crate::mail::Notices;
 use crate::mail::notices::write_notices;
 use crate::model::{AccountId, AuditEntry};
+use crate::rooms::{Announcement, append_site_command};
 use crate::sql_store::SqlStore;
 use crate::{StoreError, StoreResult, from_seconds};
 
@@ -98,8 +99,8 @@ async fn read(tx: &mut Tx, id: &ReportId) -> StoreResult<ReportRecord> {
 }
 
 /// Hides or removes a report's target: one statement per kind. A room
-/// message lives in its room's log, which the room's own commands change
-/// (`kith_app::reports`), and a person has no content.
+/// message lives in its room's log, which only commands change (the
+/// decision's `room`), and a person has no content.
 async fn effect(
     tx: &mut Tx,
     kind: TargetKind,
@@ -267,6 +268,10 @@ impl ReportStore for SqlStore {
             now,
         )
         .await?;
+        let appended = match &decision.room {
+            Some(command) => append_site_command(&mut tx, command).await?,
+            None => None,
+        };
         if let (Action::Suspend, Some(author), Some(until)) =
             (decision.action, report.author, decision.suspend_until)
         {
@@ -280,6 +285,12 @@ impl ReportStore for SqlStore {
         insert_audit(&mut tx, audit, now).await?;
         write_notices(&mut tx, notices, &report, now).await?;
         tx.commit().await?;
+        if let (Some(command), Some(seq)) = (&decision.room, appended) {
+            self.announce_in_process(Announcement::Appended {
+                occurrence: command.occurrence.clone(),
+                seq,
+            });
+        }
         Ok(report)
     }
 

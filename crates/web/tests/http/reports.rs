@@ -338,3 +338,99 @@ async fn a_suspended_person_hears_until_when_in_their_zone_only_with_the_right_p
     assert_eq!(right.json()["until"], "2026-06-03T10:00:00Z");
     assert!(right.json().get("token").is_none());
 }
+
+kith_store::on_both_backends!(
+    a_reported_room_message_a_moderator_hides_leaves_the_live_room_for_everyone,
+    |store| async move {
+        use crate::rooms::{connect, cookie, joined, meeting_now, serve, until, until_event};
+
+        let app = TestApp::on(store.clone());
+        let (_, meeting, host, ada, bea) = meeting_now(&app).await;
+        let warden = app.account("Warden", Role::Moderator).await;
+        let (addr, _) = serve(store.clone()).await;
+        let mut a = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
+        let mut b = joined(&addr, &meeting, &cookie(&app, &bea).await).await;
+        crate::rooms::command(
+            &mut a,
+            "a1",
+            json!({"type": "say", "text": "Just stop taking it, it is all in your head."}),
+        )
+        .await;
+        let said = until_event(&mut b, "said").await;
+        let number = said["id"].as_u64().expect("a number");
+
+        let made = app
+            .api_as(&bea)
+            .await
+            .json(
+                "POST",
+                "/api/v1/reports",
+                json!({"kind": "room_message", "target": format!("{meeting}/{number}"),
+                       "reason": "unsafe_advice"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let id = made.json()["id"].as_str().expect("id").to_owned();
+        let decided = app
+            .api_as(&warden)
+            .await
+            .json(
+                "POST",
+                &format!("/api/v1/moderation/reports/{id}/decision"),
+                json!({"action": "hide", "why": "Not safe advice."}),
+            )
+            .await;
+        assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+
+        // Everyone in the room sees it go, as when the facilitator removes one.
+        for socket in [&mut a, &mut b] {
+            let removed = until_event(socket, "message_removed").await;
+            assert_eq!(removed["id"], number);
+        }
+        // Whoever comes in now, or catches up from the start, never reads it.
+        let mut h = connect(&addr, &meeting, &cookie(&app, &host).await, None)
+            .await
+            .expect("host");
+        let welcome = until(&mut h, "welcome").await;
+        assert_eq!(welcome["room"]["messages"], json!([]), "{welcome}");
+        let log = app.db.store.room_log(&meeting).await.expect("log");
+        let said: Vec<&str> = log
+            .iter()
+            .filter(|l| l.events.contains("Just stop taking it"))
+            .map(|l| l.client_id.as_str())
+            .collect();
+        assert_eq!(said, ["a1"], "the log keeps the order");
+        assert!(
+            log.iter().any(|l| l.command.contains("site_remove_message")
+                && l.client_id == format!("report-{id}")),
+            "{log:?}"
+        );
+        let mut late = connect(&addr, &meeting, &cookie(&app, &host).await, Some(0))
+            .await
+            .expect("catching up");
+        until(&mut late, "welcome").await;
+        loop {
+            let frame = until(&mut late, "events").await;
+            let events = frame["events"].as_array().expect("events");
+            assert!(
+                !events
+                    .iter()
+                    .any(|e| e["type"] == "said" && e["id"] == number),
+                "the catch-up says it again: {frame}"
+            );
+            if events.iter().any(|e| e["type"] == "message_removed") {
+                break;
+            }
+        }
+        let mails = app.deliver().await;
+        let told = mails
+            .iter()
+            .find(|m| m.to == ["ada@example.org"] && m.subject == "kith: a moderator's decision")
+            .unwrap_or_else(|| panic!("no decision mail to Ada: {mails:?}"));
+        assert!(
+            told.text
+                .contains("They removed it from the meeting's room.")
+        );
+        assert!(!told.raw.contains("Bea"), "never who reported");
+    }
+);

@@ -13,6 +13,7 @@ use crate::accounts::{NewSession, SessionKind};
 use crate::mail::Audience;
 use crate::model::AccountId;
 use crate::reports::{NewReport, ReportDecision};
+use crate::rooms::{Announcement, NewLogEntry, RoomSummary, SiteCommand};
 use crate::testing::{TestNotice, account, audit_by, now, two_groups};
 use crate::{Store, StoreError};
 
@@ -35,6 +36,7 @@ fn decision(action: Action, moderator: AccountId) -> ReportDecision<'static> {
         note: "Stopping at once is not safe advice.",
         moderator,
         suspend_until: None,
+        room: None,
     }
 }
 
@@ -262,5 +264,111 @@ crate::on_both_backends!(
                 .expect("again")
         );
         assert_eq!(store.outbox_states().await.expect("outbox").len(), 1);
+    }
+);
+
+crate::on_both_backends!(
+    hiding_a_room_message_appends_the_sites_removal_to_its_open_room_and_announces_it,
+    |store: Arc<dyn Store>| async move {
+        let (groups, _) = two_groups(&store, ListingStatus::Listed).await;
+        let host = willow(&store).await;
+        let ana = account(&store, "ana").await;
+        let joe = account(&store, "joe").await;
+        let warden = account(&store, "warden").await;
+        let meeting = store
+            .upcoming_occurrences(&groups[0].profile.slug, now(), 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .clone();
+        let said = NewLogEntry {
+            seq: 1,
+            actor: "{\"account\":1}",
+            client_id: "c1",
+            command: "{}",
+            events: "[]",
+            at_ms: 0,
+        };
+        store
+            .append_room_command(&meeting, &said)
+            .await
+            .expect("append");
+        let mut listener = store.room_listener().await.expect("listener");
+        let about_message = |reporter| NewReport {
+            reporter,
+            kind: TargetKind::RoomMessage,
+            target_id: 1,
+            target_ref: meeting.as_str(),
+            author: Some(host),
+            excerpt: "Just stop taking it.",
+            reason: Reason::UnsafeAdvice,
+            details: "",
+        };
+        let removal = SiteCommand {
+            occurrence: &meeting,
+            actor: "{\"account\":9}",
+            client_id: "report-1",
+            command: "{\"type\":\"site_remove_message\",\"id\":1}",
+            events: "[{\"type\":\"message_removed\",\"id\":1}]",
+            at_ms: 5_000,
+        };
+        let hide = ReportDecision {
+            room: Some(removal),
+            ..decision(Action::Hide, warden)
+        };
+        let audit = audit_by(warden, "warden", "report.hide", "report:x");
+        let told = TestNotice::to(Audience::Nobody);
+        let (id, _) = store
+            .create_report(&about_message(ana), now())
+            .await
+            .expect("report");
+        store
+            .decide_report(&id, &hide, &audit, &told, now())
+            .await
+            .expect("hide");
+        let log = store.room_log(&meeting).await.expect("log");
+        assert_eq!(log.len(), 2, "{log:?}");
+        assert_eq!((log[1].seq, log[1].client_id.as_str()), (2, "report-1"));
+        assert_eq!(log[1].command, removal.command);
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(5), listener.next())
+            .await
+            .expect("announced in time")
+            .expect("heard");
+        assert_eq!(
+            heard,
+            Announcement::Appended {
+                occurrence: meeting.clone(),
+                seq: 2
+            }
+        );
+
+        // Once the room closed (its log deleted), a decision appends
+        // nothing, and still stands.
+        let summary = RoomSummary {
+            present: 2,
+            spoken_seconds: 0,
+        };
+        store
+            .close_room(&meeting, summary, now())
+            .await
+            .expect("close");
+        let (later, _) = store
+            .create_report(&about_message(joe), now())
+            .await
+            .expect("report");
+        let removal = SiteCommand {
+            client_id: "report-2",
+            ..removal
+        };
+        let remove = ReportDecision {
+            room: Some(removal),
+            ..decision(Action::Remove, warden)
+        };
+        let decided = store
+            .decide_report(&later, &remove, &audit, &told, now())
+            .await
+            .expect("remove");
+        assert_eq!(decided.status, ReportStatus::Decided);
+        assert!(store.room_log(&meeting).await.expect("log").is_empty());
     }
 );
