@@ -1,8 +1,8 @@
-//! Reports: anyone logged in reports a listing or a person (room
-//! messages, stories and comments are kinds of [`Target`] whose
-//! capabilities resolve them), moderators work the queue and decide,
-//! the author may appeal once to another moderator, and reports waiting
-//! over 48 hours are mailed to the admins once a day.
+//! Reports: anyone reports a listing, a person, a story or a comment they
+//! may see — members, and visitors without an account ([`report_as_visitor`]);
+//! a room message only someone who may be in its room. Moderators work the
+//! queue and decide, the author may appeal once to another moderator, and
+//! reports waiting over 48 hours are mailed to the admins once a day.
 //!
 //! Who reported is told only to moderators: the author's mail, page and
 //! API answer never name them.
@@ -77,19 +77,21 @@ fn invalid(field: &'static str, code: &'static str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, code)])
 }
 
-/// Finds the target as `person` may see it: `NotFound` for what they may
-/// not see, exactly as for nothing; their own content is refused.
+/// Finds the target as `person` (`None`: a visitor) may see it:
+/// `NotFound` for what they may not see, exactly as for nothing; their own
+/// content is refused.
 async fn resolve(
     app: &App,
-    person: &Person,
+    person: Option<&Person>,
     target: &Target,
     now: Timestamp,
 ) -> AppResult<Resolved> {
     let store = app.store();
+    let me = person.map(|p| p.id);
     let resolved = match target {
         Target::Group(slug) => {
-            let access = authorize(store, Some(person), slug, GroupAction::View).await?;
-            if access.hosts.contains(&person.id) {
+            let access = authorize(store, person, slug, GroupAction::View).await?;
+            if me.is_some_and(|me| access.hosts.contains(&me)) {
                 return Err(invalid("target", "own_content"));
             }
             let name = store.managed_group(slug).await?.profile.name;
@@ -106,7 +108,7 @@ async fn resolve(
                 .account_by_handle(&handle)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if account.id == person.id {
+            if Some(account.id) == me {
                 return Err(invalid("target", "own_content"));
             }
             Resolved {
@@ -116,12 +118,14 @@ async fn resolve(
                 excerpt: account.handle.to_string(),
             }
         }
+        // A visitor is in no room.
         Target::RoomMessage(meeting, number) => {
+            let person = person.ok_or(AppError::NotFound)?;
             room_message(app, person, meeting, *number, now).await?
         }
         Target::Story(id) => {
-            let story = crate::stories::story(app, Some(person), id).await?;
-            if story.author_id == person.id {
+            let story = crate::stories::story(app, person, id).await?;
+            if Some(story.author_id) == me {
                 return Err(invalid("target", "own_content"));
             }
             Resolved {
@@ -133,7 +137,7 @@ async fn resolve(
         }
         Target::Comment(id) => {
             let comment = crate::comments::to_report(app, person, id).await?;
-            if comment.account() == Some(person.id) {
+            if comment.account().is_some_and(|author| Some(author) == me) {
                 return Err(invalid("target", "own_content"));
             }
             Resolved {
@@ -148,11 +152,11 @@ async fn resolve(
 }
 
 /// What a report form shows of its target (a listing's name, a handle),
-/// once `person` may see it: `NotFound` otherwise; their own content is
-/// refused as reporting it would be.
+/// once `person` (`None`: a visitor) may see it: `NotFound` otherwise;
+/// their own content is refused as reporting it would be.
 pub async fn preview(
     app: &App,
-    person: &Person,
+    person: Option<&Person>,
     target: &Target,
     now: Timestamp,
 ) -> AppResult<String> {
@@ -200,6 +204,31 @@ pub async fn report(
     details: &str,
     now: Timestamp,
 ) -> AppResult<ReportId> {
+    make(app, Some(person), target, reason, details, now).await
+}
+
+/// A visitor without an account reports what a visitor may see (a listed
+/// group, a published story or comment, a person by handle; never a room
+/// message), as [`report`] does. Nobody is told the outcome: there is no
+/// one to write to.
+pub async fn report_as_visitor(
+    app: &App,
+    target: &Target,
+    reason: &str,
+    details: &str,
+    now: Timestamp,
+) -> AppResult<ReportId> {
+    make(app, None, target, reason, details, now).await
+}
+
+async fn make(
+    app: &App,
+    person: Option<&Person>,
+    target: &Target,
+    reason: &str,
+    details: &str,
+    now: Timestamp,
+) -> AppResult<ReportId> {
     let resolved = resolve(app, person, target, now).await?;
     let mut errors = Vec::new();
     let reason = Reason::parse(reason);
@@ -221,7 +250,7 @@ pub async fn report(
         return Err(AppError::Invalid(errors));
     };
     let new = NewReport {
-        reporter: person.id,
+        reporter: person.map(|p| p.id),
         kind: target.kind(),
         target_id: resolved.target_id,
         target_ref: &resolved.target_ref,

@@ -122,7 +122,7 @@ on_both_backends!(
         ));
         let queue = reports::queue(app, &warden).await.expect("queue");
         assert_eq!(queue.len(), 1);
-        assert_eq!(queue[0].reporter_handle, "ana");
+        assert_eq!(queue[0].reporter_handle.as_deref(), Some("ana"));
 
         let hide = DecisionInput {
             action: "hide",
@@ -664,5 +664,59 @@ on_both_backends!(
         assert_eq!(decided.status, ReportStatus::Decided);
         assert!(store.room_log(&meeting).await.expect("log").is_empty());
         assert_eq!(mail_kinds(store.as_ref()).await.len(), before + 2);
+    }
+);
+
+on_both_backends!(
+    a_visitor_reports_what_a_visitor_sees_and_its_decision_mails_the_author_alone,
+    |store: Arc<dyn Store>| async move {
+        let app = &testing::app(store.clone());
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        let slug = listed(app, &host, &warden).await;
+        let meeting = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .clone();
+        let room = Target::RoomMessage(meeting, 1);
+        let in_room = reports::report_as_visitor(app, &room, "spam", "", now()).await;
+        assert!(matches!(in_room, Err(AppError::NotFound)), "{in_room:?}");
+        let nobody = Target::Person("no-such-person".into());
+        let nobody = reports::report_as_visitor(app, &nobody, "spam", "", now()).await;
+        assert!(matches!(nobody, Err(AppError::NotFound)), "{nobody:?}");
+        let other =
+            reports::report_as_visitor(app, &Target::Group(slug.clone()), "other", "", now()).await;
+        assert_eq!(invalid_field(&other), ("details", "required"));
+
+        let target = Target::Group(slug.clone());
+        let first = reports::report_as_visitor(app, &target, "spam", "An advert.", now())
+            .await
+            .expect("report");
+        let second = reports::report_as_visitor(app, &target, "spam", "", now())
+            .await
+            .expect("report");
+        assert_ne!(first, second, "visitors are not one person");
+        let queued = reports::for_moderator(app, &warden, &first)
+            .await
+            .expect("queued");
+        assert_eq!((queued.reporter, queued.reporter_handle), (None, None));
+        assert_eq!(queued.author, Some(host.id));
+
+        let before = mail_kinds(store.as_ref()).await.len();
+        let hide = DecisionInput {
+            action: "hide",
+            why: "An advertisement.",
+            suspend_days: "",
+        };
+        reports::decide(app, &warden, &first, &hide, now())
+            .await
+            .expect("hide");
+        let kinds = mail_kinds(store.as_ref()).await;
+        assert_eq!(kinds[before..], ["report_decided".to_owned()]);
+        // The listing is hidden now: a visitor no longer sees it to report.
+        let unlisted = reports::report_as_visitor(app, &target, "spam", "", now()).await;
+        assert!(matches!(unlisted, Err(AppError::NotFound)), "{unlisted:?}");
     }
 );

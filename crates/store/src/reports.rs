@@ -23,8 +23,8 @@ use crate::rooms::SiteCommand;
 /// A report going in.
 #[derive(Debug, Clone)]
 pub struct NewReport<'a> {
-    /// Who reports.
-    pub reporter: AccountId,
+    /// Who reports; `None` for a visitor without an account.
+    pub reporter: Option<AccountId>,
     /// What kind of thing.
     pub kind: TargetKind,
     /// Its internal id.
@@ -47,10 +47,10 @@ pub struct NewReport<'a> {
 pub struct ReportRecord {
     /// Its public id.
     pub id: ReportId,
-    /// Who reported.
-    pub reporter: AccountId,
-    /// Their handle, for moderators only.
-    pub reporter_handle: String,
+    /// Who reported; `None` for a visitor.
+    pub reporter: Option<AccountId>,
+    /// Their handle, for moderators only; `None` for a visitor.
+    pub reporter_handle: Option<String>,
     /// What kind of thing.
     pub kind: TargetKind,
     /// Its internal id.
@@ -114,8 +114,8 @@ pub struct ReportDecision<'a> {
 /// Reports, decisions and appeals.
 #[async_trait]
 pub trait ReportStore {
-    /// Makes a report, or answers the same person's open report on the
-    /// same target: its id, and whether it is new.
+    /// Makes a report, or answers the same member's open report on the
+    /// same target: its id, and whether it is new (a visitor's always is).
     async fn create_report(
         &self,
         report: &NewReport<'_>,
@@ -210,7 +210,7 @@ pub(crate) const COLUMNS: &str =
     r.author_id, aa.handle AS author_handle, r.excerpt, r.reason, r.details, r.status,
     r.decision, r.decision_note, r.decided_by, r.decided_at, r.suspended_until,
     r.appeal_text, r.appealed_at, r.appeal_excluded_id, r.appeal_outcome, r.created_at
-FROM reports r JOIN accounts ra ON ra.id = r.reporter_id
+FROM reports r LEFT JOIN accounts ra ON ra.id = r.reporter_id
 LEFT JOIN accounts aa ON aa.id = r.author_id";
 pub(crate) const OPEN_DUPLICATE: &str = "SELECT public_id FROM reports
 WHERE reporter_id = $1 AND target_kind = $2 AND target_id = $3 AND target_ref = $4

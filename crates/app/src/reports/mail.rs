@@ -157,8 +157,9 @@ impl MailKind for ReportsOverdue {
     }
 }
 
-/// A decision's two mails: the outcome to the reporter, the decision to
-/// the author; or, for an appeal, its outcome to the author alone.
+/// A decision's two mails: the outcome to the reporter (a member: a
+/// visitor was told they would not hear back), the decision to the
+/// author; or, for an appeal, its outcome to the author alone.
 pub(crate) struct DecisionNotices<'a> {
     pub(crate) site: &'a SiteUrl,
     pub(crate) note: &'a str,
@@ -175,8 +176,9 @@ impl DecisionNotices<'_> {
 impl Notices<ReportRecord> for DecisionNotices<'_> {
     fn audience(&self, report: &ReportRecord) -> Audience {
         let mut to: Vec<AccountId> = report.author.into_iter().collect();
+        // A visitor's report has no reporter to tell.
         if self.appeal.is_none() {
-            to.push(report.reporter);
+            to.extend(report.reporter);
         }
         Audience::Accounts(to)
     }

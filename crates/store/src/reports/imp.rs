@@ -24,8 +24,8 @@ use crate::{StoreError, StoreResult, from_seconds};
 #[derive(sqlx::FromRow)]
 struct ReportRow {
     public_id: String,
-    reporter_id: i64,
-    reporter_handle: String,
+    reporter_id: Option<i64>,
+    reporter_handle: Option<String>,
     target_kind: String,
     target_id: i64,
     target_ref: String,
@@ -59,7 +59,7 @@ impl TryFrom<ReportRow> for ReportRecord {
         let corrupt = |what| move || StoreError::corrupt(what);
         Ok(Self {
             id: ReportId::from_trusted(row.public_id),
-            reporter: AccountId(row.reporter_id),
+            reporter: row.reporter_id.map(AccountId),
             reporter_handle: row.reporter_handle,
             kind: TargetKind::parse(&row.target_kind).ok_or_else(corrupt("report kind"))?,
             target_id: row.target_id,
@@ -184,20 +184,23 @@ impl ReportStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<(ReportId, bool)> {
         let mut tx = self.db().begin().await?;
-        let existing: Option<String> = query(OPEN_DUPLICATE)
-            .bind(report.reporter.0)
-            .bind(report.kind.code())
-            .bind(report.target_id)
-            .bind(report.target_ref)
-            .scalar_optional(&mut tx)
-            .await?;
-        if let Some(id) = existing {
-            return Ok((ReportId::from_trusted(id), false));
+        // A visitor is nobody to hold to one report: each of theirs is new.
+        if let Some(reporter) = report.reporter {
+            let existing: Option<String> = query(OPEN_DUPLICATE)
+                .bind(reporter.0)
+                .bind(report.kind.code())
+                .bind(report.target_id)
+                .bind(report.target_ref)
+                .scalar_optional(&mut tx)
+                .await?;
+            if let Some(id) = existing {
+                return Ok((ReportId::from_trusted(id), false));
+            }
         }
         let id = ReportId::random();
         query(INSERT_REPORT)
             .bind(id.as_str())
-            .bind(report.reporter.0)
+            .bind(report.reporter.map(|r| r.0))
             .bind(report.kind.code())
             .bind(report.target_id)
             .bind(report.target_ref)

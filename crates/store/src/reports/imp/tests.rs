@@ -19,7 +19,7 @@ use crate::{Store, StoreError};
 
 fn about_group(reporter: AccountId, group: i64, host: AccountId) -> NewReport<'static> {
     NewReport {
-        reporter,
+        reporter: Some(reporter),
         kind: TargetKind::Group,
         target_id: group,
         target_ref: "",
@@ -70,7 +70,7 @@ crate::on_both_backends!(
         let waiting = store.reports_waiting(10).await.expect("queue");
         assert_eq!(waiting.len(), 2);
         assert_eq!(waiting[0].id, first);
-        assert_eq!(waiting[0].reporter_handle, "ana");
+        assert_eq!(waiting[0].reporter_handle.as_deref(), Some("ana"));
         assert_eq!(waiting[0].author_handle.as_deref(), Some("willow"));
         let name = waiting[0].target_name.as_deref().unwrap_or_default();
         assert!(name.starts_with("quiet-river"), "{name}");
@@ -149,7 +149,7 @@ crate::on_both_backends!(
             .await
             .expect("session");
         let report = NewReport {
-            reporter: ana,
+            reporter: Some(ana),
             kind: TargetKind::Person,
             target_id: mallory.0,
             target_ref: "",
@@ -295,7 +295,7 @@ crate::on_both_backends!(
             .expect("append");
         let mut listener = store.room_listener().await.expect("listener");
         let about_message = |reporter| NewReport {
-            reporter,
+            reporter: Some(reporter),
             kind: TargetKind::RoomMessage,
             target_id: 1,
             target_ref: meeting.as_str(),
@@ -370,5 +370,26 @@ crate::on_both_backends!(
             .expect("remove");
         assert_eq!(decided.status, ReportStatus::Decided);
         assert!(store.room_log(&meeting).await.expect("log").is_empty());
+    }
+);
+
+crate::on_both_backends!(
+    a_visitors_reports_have_no_reporter_and_each_is_new,
+    |store: Arc<dyn Store>| async move {
+        let (_, ids) = two_groups(&store, ListingStatus::Listed).await;
+        let host = willow(&store).await;
+        let visitor = NewReport {
+            reporter: None,
+            ..about_group(host, ids[0].0, host)
+        };
+        let (first, new) = store.create_report(&visitor, now()).await.expect("report");
+        assert!(new);
+        let (second, new) = store.create_report(&visitor, now()).await.expect("again");
+        assert!(new, "no one to hold to one open report");
+        assert_ne!(first, second);
+        let read = store.report(&first).await.expect("read");
+        assert_eq!((read.reporter, read.reporter_handle), (None, None));
+        assert_eq!(read.author, Some(host));
+        assert_eq!(store.reports_waiting(10).await.expect("queue").len(), 2);
     }
 );
