@@ -8,17 +8,19 @@
 //! API answer never name them.
 
 pub mod mail;
+mod target;
+
+pub use target::Target;
+use target::resolve;
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use kith_domain::account::Handle;
-use kith_domain::ids::{AccountId, CommentId, OccurrenceId, ReportId, Slug, StoryId};
+use kith_domain::ids::{AccountId, OccurrenceId, ReportId};
 use kith_domain::reports::{
     Action, DETAILS_MAX, NOTE_MAX, OVERDUE, Reason, ReportStatus, SUSPEND_MAX_DAYS, TargetKind,
     appeal_deciders, digest_day, may_decide_appeal,
 };
-use kith_domain::room::Who;
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::AuditEntry;
 use kith_store::mail::Audience;
@@ -28,7 +30,7 @@ pub use kith_store::reports::ReportRecord;
 use kith_store::reports::{NewReport, ReportDecision};
 use kith_store::rooms::AccessChange;
 
-use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
+use crate::access::{Person, SiteAction, authorize_on_site};
 use crate::mail::Tell;
 use crate::{App, AppError, AppResult, Conflict};
 use mail::{AppealWaiting, DecisionNotices, ReportsOverdue};
@@ -36,119 +38,8 @@ use mail::{AppealWaiting, DecisionNotices, ReportsOverdue};
 /// How many reports the queue shows.
 pub const PAGE: u32 = 200;
 
-/// What a person reports, as they name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A group's listing, by slug.
-    Group(Slug),
-    /// A person, by handle.
-    Person(String),
-    /// A message in a meeting's room, by its number there.
-    RoomMessage(OccurrenceId, u64),
-    /// A member's story.
-    Story(StoryId),
-    /// A comment.
-    Comment(CommentId),
-}
-
-impl Target {
-    /// Its kind.
-    pub fn kind(&self) -> TargetKind {
-        match self {
-            Self::Group(_) => TargetKind::Group,
-            Self::Person(_) => TargetKind::Person,
-            Self::RoomMessage(..) => TargetKind::RoomMessage,
-            Self::Story(_) => TargetKind::Story,
-            Self::Comment(_) => TargetKind::Comment,
-        }
-    }
-}
-
-/// A target as the store keeps it: its internal id, whom it is about and
-/// what the reporter saw.
-struct Resolved {
-    target_id: i64,
-    target_ref: String,
-    author: Option<AccountId>,
-    excerpt: String,
-}
-
 fn invalid(field: &'static str, code: &'static str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, code)])
-}
-
-/// Finds the target as `person` (`None`: a visitor) may see it:
-/// `NotFound` for what they may not see, exactly as for nothing; their own
-/// content is refused.
-async fn resolve(
-    app: &App,
-    person: Option<&Person>,
-    target: &Target,
-    now: Timestamp,
-) -> AppResult<Resolved> {
-    let store = app.store();
-    let me = person.map(|p| p.id);
-    let resolved = match target {
-        Target::Group(slug) => {
-            let access = authorize(store, person, slug, GroupAction::View).await?;
-            if me.is_some_and(|me| access.hosts.contains(&me)) {
-                return Err(invalid("target", "own_content"));
-            }
-            let name = store.managed_group(slug).await?.profile.name;
-            Resolved {
-                target_id: access.id.0,
-                target_ref: String::new(),
-                author: access.hosts.first().copied(),
-                excerpt: name,
-            }
-        }
-        Target::Person(handle) => {
-            let handle = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-            let account = store
-                .account_by_handle(&handle)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if Some(account.id) == me {
-                return Err(invalid("target", "own_content"));
-            }
-            Resolved {
-                target_id: account.id.0,
-                target_ref: String::new(),
-                author: Some(account.id),
-                excerpt: account.handle.to_string(),
-            }
-        }
-        // A visitor is in no room.
-        Target::RoomMessage(meeting, number) => {
-            let person = person.ok_or(AppError::NotFound)?;
-            room_message(app, person, meeting, *number, now).await?
-        }
-        Target::Story(id) => {
-            let story = crate::stories::story(app, person, id).await?;
-            if Some(story.author_id) == me {
-                return Err(invalid("target", "own_content"));
-            }
-            Resolved {
-                target_id: story.row_id,
-                target_ref: String::new(),
-                author: Some(story.author_id),
-                excerpt: story.text.title,
-            }
-        }
-        Target::Comment(id) => {
-            let comment = crate::comments::to_report(app, person, id).await?;
-            if comment.account().is_some_and(|author| Some(author) == me) {
-                return Err(invalid("target", "own_content"));
-            }
-            Resolved {
-                target_id: comment.row,
-                target_ref: String::new(),
-                author: comment.account(),
-                excerpt: crate::markdown::to_plain_text(&comment.body),
-            }
-        }
-    };
-    Ok(resolved)
 }
 
 /// What a report form shows of its target (a listing's name, a handle),
@@ -161,36 +52,6 @@ pub async fn preview(
     now: Timestamp,
 ) -> AppResult<String> {
     Ok(resolve(app, person, target, now).await?.excerpt)
-}
-
-/// A message of a meeting's room, read from the room's log, for someone
-/// who may be in that room: still there (not removed by the facilitator),
-/// not their own. A message from someone without a device has no account
-/// to tell or suspend.
-async fn room_message(
-    app: &App,
-    person: &Person,
-    meeting: &OccurrenceId,
-    number: u64,
-    now: Timestamp,
-) -> AppResult<Resolved> {
-    let entry = crate::rooms::entry(app, person, meeting, now).await?;
-    let (from, text) = crate::rooms::message(app, &entry.occurrence.id, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let author = match from {
-        Who::Account(id) => Some(AccountId(id)),
-        Who::Guest(_) => None,
-    };
-    if author == Some(person.id) {
-        return Err(invalid("target", "own_content"));
-    }
-    Ok(Resolved {
-        target_id: i64::try_from(number).map_err(|_| AppError::NotFound)?,
-        target_ref: meeting.to_string(),
-        author,
-        excerpt: text,
-    })
 }
 
 /// Reports a target with a reason code and optional words ("other" needs
