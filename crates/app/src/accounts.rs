@@ -204,6 +204,13 @@ pub enum LoginOutcome {
     },
     /// Any mismatch, whether or not the account exists.
     Refused,
+    /// The password matched, but the account is suspended until then: no
+    /// session. Said only after the right password, so nobody learns that
+    /// an account is suspended without it.
+    Suspended {
+        /// When the suspension lapses.
+        until: Timestamp,
+    },
     /// Over a limit: try again after this many seconds. No password was
     /// checked.
     Limited(u64),
@@ -213,7 +220,8 @@ pub enum LoginOutcome {
 /// with the account the login names (`None` when none), so a limit can be
 /// kept per account however it is named; it answers the seconds to wait
 /// when over. A mismatch is `Refused` whether or not the account exists,
-/// after the same amount of work.
+/// after the same amount of work; the right password of a suspended
+/// account is `Suspended`.
 pub async fn login(
     app: &App,
     request: &LoginRequest<'_>,
@@ -232,13 +240,8 @@ pub async fn login(
         return Ok(LoginOutcome::Refused);
     };
     // A suspended account cannot log in until its suspension lapses.
-    if app
-        .store()
-        .suspended_until(account.id, now)
-        .await?
-        .is_some()
-    {
-        return Ok(LoginOutcome::Refused);
+    if let Some(until) = app.store().suspended_until(account.id, now).await? {
+        return Ok(LoginOutcome::Suspended { until });
     }
     let token = start_session(app, account.id, request.kind, request.remember, now).await?;
     Ok(LoginOutcome::LoggedIn {

@@ -299,7 +299,7 @@ fn view(
         yours,
         may_edit: yours && editable(record.status, record.created_at, now),
         may_delete: yours && !deleted,
-        may_report: reader.is_some() && !yours && !deleted,
+        may_report: !yours && !deleted,
         may_reply: reader.is_some_and(|p| p.email_verified)
             && subject.published
             && record.status.takes_replies(),
@@ -419,12 +419,16 @@ pub async fn comment_in_thread(
 
 /// A comment `person` may see and report: not deleted, on a page they
 /// may read.
-pub async fn to_report(app: &App, person: &Person, id: &CommentId) -> AppResult<CommentRecord> {
+pub async fn to_report(
+    app: &App,
+    person: Option<&Person>,
+    id: &CommentId,
+) -> AppResult<CommentRecord> {
     let record = app.store().comment(id).await?;
-    if !visible(&record, Some(person)) || record.status == CommentStatus::Deleted {
+    if !visible(&record, person) || record.status == CommentStatus::Deleted {
         return Err(AppError::NotFound);
     }
-    subject(app, Some(person), &record.subject_key).await?;
+    subject(app, person, &record.subject_key).await?;
     Ok(record)
 }
 

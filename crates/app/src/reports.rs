@@ -1,24 +1,26 @@
-//! Reports: anyone logged in reports a listing or a person (room
-//! messages, stories and comments are kinds of [`Target`] whose
-//! capabilities resolve them), moderators work the queue and decide,
-//! the author may appeal once to another moderator, and reports waiting
-//! over 48 hours are mailed to the admins once a day.
+//! Reports: anyone reports a listing, a person, a story or a comment they
+//! may see — members, and visitors without an account ([`report_as_visitor`]);
+//! a room message only someone who may be in its room. Moderators work the
+//! queue and decide, the author may appeal once to another moderator, and
+//! reports waiting over 48 hours are mailed to the admins once a day.
 //!
 //! Who reported is told only to moderators: the author's mail, page and
 //! API answer never name them.
 
 pub mod mail;
+mod target;
+
+pub use target::Target;
+use target::resolve;
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use kith_domain::account::Handle;
-use kith_domain::ids::{CommentId, OccurrenceId, ReportId, Slug, StoryId};
+use kith_domain::ids::{AccountId, OccurrenceId, ReportId};
 use kith_domain::reports::{
     Action, DETAILS_MAX, NOTE_MAX, OVERDUE, Reason, ReportStatus, SUSPEND_MAX_DAYS, TargetKind,
-    digest_day, may_decide_appeal,
+    appeal_deciders, digest_day, may_decide_appeal,
 };
-use kith_domain::room::{Event, Who};
 use kith_domain::validation::{FieldError, text_within};
 use kith_store::AuditEntry;
 use kith_store::mail::Audience;
@@ -28,174 +30,28 @@ pub use kith_store::reports::ReportRecord;
 use kith_store::reports::{NewReport, ReportDecision};
 use kith_store::rooms::AccessChange;
 
-use crate::access::{GroupAction, Person, SiteAction, authorize, authorize_on_site};
+use crate::access::{Person, SiteAction, authorize_on_site};
 use crate::mail::Tell;
 use crate::{App, AppError, AppResult, Conflict};
-use mail::{DecisionNotices, ReportsOverdue};
+use mail::{AppealWaiting, DecisionNotices, ReportsOverdue};
 
 /// How many reports the queue shows.
 pub const PAGE: u32 = 200;
-
-/// What a person reports, as they name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A group's listing, by slug.
-    Group(Slug),
-    /// A person, by handle.
-    Person(String),
-    /// A message in a meeting's room, by its number there.
-    RoomMessage(OccurrenceId, u64),
-    /// A member's story.
-    Story(StoryId),
-    /// A comment.
-    Comment(CommentId),
-}
-
-impl Target {
-    /// Its kind.
-    pub fn kind(&self) -> TargetKind {
-        match self {
-            Self::Group(_) => TargetKind::Group,
-            Self::Person(_) => TargetKind::Person,
-            Self::RoomMessage(..) => TargetKind::RoomMessage,
-            Self::Story(_) => TargetKind::Story,
-            Self::Comment(_) => TargetKind::Comment,
-        }
-    }
-}
-
-/// A target as the store keeps it: its internal id, whom it is about and
-/// what the reporter saw.
-struct Resolved {
-    target_id: i64,
-    target_ref: String,
-    author: Option<kith_domain::ids::AccountId>,
-    excerpt: String,
-}
 
 fn invalid(field: &'static str, code: &'static str) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, code)])
 }
 
-/// Finds the target as `person` may see it: `NotFound` for what they may
-/// not see, exactly as for nothing; their own content is refused.
-async fn resolve(
-    app: &App,
-    person: &Person,
-    target: &Target,
-    now: Timestamp,
-) -> AppResult<Resolved> {
-    let store = app.store();
-    let resolved = match target {
-        Target::Group(slug) => {
-            let access = authorize(store, Some(person), slug, GroupAction::View).await?;
-            if access.hosts.contains(&person.id) {
-                return Err(invalid("target", "own_content"));
-            }
-            let name = store.managed_group(slug).await?.profile.name;
-            Resolved {
-                target_id: access.id.0,
-                target_ref: String::new(),
-                author: access.hosts.first().copied(),
-                excerpt: name,
-            }
-        }
-        Target::Person(handle) => {
-            let handle = Handle::parse(handle).map_err(|_| AppError::NotFound)?;
-            let account = store
-                .account_by_handle(&handle)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if account.id == person.id {
-                return Err(invalid("target", "own_content"));
-            }
-            Resolved {
-                target_id: account.id.0,
-                target_ref: String::new(),
-                author: Some(account.id),
-                excerpt: account.handle.to_string(),
-            }
-        }
-        Target::RoomMessage(meeting, number) => {
-            room_message(app, person, meeting, *number, now).await?
-        }
-        Target::Story(id) => {
-            let story = crate::stories::story(app, Some(person), id).await?;
-            if story.author_id == person.id {
-                return Err(invalid("target", "own_content"));
-            }
-            Resolved {
-                target_id: story.row_id,
-                target_ref: String::new(),
-                author: Some(story.author_id),
-                excerpt: story.text.title,
-            }
-        }
-        Target::Comment(id) => {
-            let comment = crate::comments::to_report(app, person, id).await?;
-            if comment.account() == Some(person.id) {
-                return Err(invalid("target", "own_content"));
-            }
-            Resolved {
-                target_id: comment.row,
-                target_ref: String::new(),
-                author: comment.account(),
-                excerpt: crate::markdown::to_plain_text(&comment.body),
-            }
-        }
-    };
-    Ok(resolved)
-}
-
 /// What a report form shows of its target (a listing's name, a handle),
-/// once `person` may see it: `NotFound` otherwise; their own content is
-/// refused as reporting it would be.
+/// once `person` (`None`: a visitor) may see it: `NotFound` otherwise;
+/// their own content is refused as reporting it would be.
 pub async fn preview(
     app: &App,
-    person: &Person,
+    person: Option<&Person>,
     target: &Target,
     now: Timestamp,
 ) -> AppResult<String> {
     Ok(resolve(app, person, target, now).await?.excerpt)
-}
-
-/// A message of a meeting's room, read from the room's log, for someone
-/// who may be in that room: still there (not removed by the facilitator),
-/// not their own. A message from someone without a device has no account
-/// to tell or suspend.
-async fn room_message(
-    app: &App,
-    person: &Person,
-    meeting: &OccurrenceId,
-    number: u64,
-    now: Timestamp,
-) -> AppResult<Resolved> {
-    let entry = crate::rooms::entry(app, person, meeting, now).await?;
-    let mut said = None;
-    for logged in app.store().room_log(&entry.occurrence.id).await? {
-        let events: Vec<Event> = serde_json::from_str(&logged.events).unwrap_or_default();
-        for event in events {
-            match event {
-                Event::Said { id, from, text } if id == number => said = Some((from, text)),
-                Event::MessageRemoved { id } if id == number => said = None,
-                _ => {}
-            }
-        }
-    }
-    let (from, text) = said.ok_or(AppError::NotFound)?;
-    let author = match from {
-        Who::Account(id) => Some(kith_domain::ids::AccountId(id)),
-        Who::Guest(_) => None,
-    };
-    if author == Some(person.id) {
-        return Err(invalid("target", "own_content"));
-    }
-    Ok(Resolved {
-        target_id: i64::try_from(number).map_err(|_| AppError::NotFound)?,
-        target_ref: meeting.to_string(),
-        author,
-        excerpt: text,
-    })
 }
 
 /// Reports a target with a reason code and optional words ("other" needs
@@ -204,6 +60,31 @@ async fn room_message(
 pub async fn report(
     app: &App,
     person: &Person,
+    target: &Target,
+    reason: &str,
+    details: &str,
+    now: Timestamp,
+) -> AppResult<ReportId> {
+    make(app, Some(person), target, reason, details, now).await
+}
+
+/// A visitor without an account reports what a visitor may see (a listed
+/// group, a published story or comment, a person by handle; never a room
+/// message), as [`report`] does. Nobody is told the outcome: there is no
+/// one to write to.
+pub async fn report_as_visitor(
+    app: &App,
+    target: &Target,
+    reason: &str,
+    details: &str,
+    now: Timestamp,
+) -> AppResult<ReportId> {
+    make(app, None, target, reason, details, now).await
+}
+
+async fn make(
+    app: &App,
+    person: Option<&Person>,
     target: &Target,
     reason: &str,
     details: &str,
@@ -230,7 +111,7 @@ pub async fn report(
         return Err(AppError::Invalid(errors));
     };
     let new = NewReport {
-        reporter: person.id,
+        reporter: person.map(|p| p.id),
         kind: target.kind(),
         target_id: resolved.target_id,
         target_ref: &resolved.target_ref,
@@ -357,6 +238,12 @@ pub async fn decide(
     let Some(action) = action.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    let removal = match (action, report.kind) {
+        (Action::Hide | Action::Remove, TargetKind::RoomMessage) => {
+            room_removal(app, person, &report, now).await?
+        }
+        _ => None,
+    };
     let audit = AuditEntry {
         actor: Some(person.id),
         actor_handle: person.handle.as_str(),
@@ -373,6 +260,7 @@ pub async fn decide(
         note: &note,
         moderator: person.id,
         suspend_until,
+        room: removal.as_ref().map(crate::rooms::SiteRemoval::command),
     };
     let told = DecisionNotices {
         site: app.site_url(),
@@ -384,6 +272,25 @@ pub async fn decide(
         .await?;
     after(app, &decided).await;
     Ok(decided)
+}
+
+/// The removal of a reported room message from its room, while the room
+/// still has it (not after the facilitator removed it, nor once the room
+/// closed and its log went with it).
+async fn room_removal(
+    app: &App,
+    person: &Person,
+    report: &ReportRecord,
+    now: Timestamp,
+) -> AppResult<Option<crate::rooms::SiteRemoval>> {
+    let (Some(meeting), Ok(number)) = (
+        OccurrenceId::parse(&report.target_ref),
+        u64::try_from(report.target_id),
+    ) else {
+        return Ok(None);
+    };
+    let client_id = format!("report-{}", report.id);
+    crate::rooms::site_removal(app, &meeting, number, person.id, client_id, now).await
 }
 
 /// What a decision changes beyond the store: the public pages, and the
@@ -413,7 +320,8 @@ pub async fn for_author(app: &App, person: &Person, id: &ReportId) -> AppResult<
 }
 
 /// The author appeals a decision once, in their own words; it goes back
-/// to the queue for another moderator.
+/// to the queue for another moderator, and the moderators who may decide
+/// it are mailed in the same transaction.
 pub async fn appeal(
     app: &App,
     person: &Person,
@@ -426,7 +334,19 @@ pub async fn appeal(
         return Err(AppError::Conflict(Conflict::InvalidStatus));
     }
     let text = text_within("appeal", text, 1, NOTE_MAX).map_err(|e| AppError::Invalid(vec![e]))?;
-    app.store().appeal_report(id, person.id, &text, now).await?;
+    let store = app.store();
+    let staff: Vec<i64> = store.staff_accounts().await?.iter().map(|a| a.0).collect();
+    let deciders = appeal_deciders(&staff, report.decided_by.map(|a| a.0), Some(person.id.0));
+    let mail = AppealWaiting {
+        kind: report.kind.code(),
+        queue_url: app.site_url().link("/moderation/reports"),
+    };
+    let audience = Audience::Accounts(deciders.into_iter().map(AccountId).collect());
+    let told = Tell::fixed(app.site_url(), audience, mail);
+    store
+        .appeal_report(id, person.id, &text, &told, now)
+        .await?;
+    app.mailed();
     Ok(())
 }
 

@@ -22,9 +22,10 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use kith_domain::group::{ListingStatus, PrivateDetails};
 use kith_domain::ids::{AccountId, GroupId, OccurrenceId, Slug};
-use kith_domain::room::Who;
+use kith_domain::room::{Command, DEFAULT_TURN, Event, Message, Room, Who};
 use kith_store::StoreError;
 use kith_store::model::OccurrenceTime;
+use kith_store::rooms::SiteCommand;
 /// What may have ended someone's right to a room, and how a group's rooms
 /// run: what the rooms' use cases and the hub speak in.
 pub use kith_store::rooms::{AccessChange, RoomSettings};
@@ -82,7 +83,7 @@ pub async fn entry(
     let group = store.managed_group(&slug).await?;
     let host = *access.hosts.first().ok_or(AppError::NotFound)?;
     let settings = store.room_settings(access.id).await?;
-    let opens_at = meeting.starts_at - SignedDuration::from_mins(i64::from(settings.opens_minutes));
+    let opens_at = opens_at(&meeting, &settings);
     let closes_at = meeting.ends_at + SignedDuration::from_mins(i64::from(settings.closes_minutes));
     Ok(RoomEntry {
         open: !meeting.cancelled && opens_at <= now && now < closes_at,
@@ -99,6 +100,109 @@ pub async fn entry(
         turn_length: Duration::from_secs(u64::from(settings.turn_seconds)),
         private: group.private,
     })
+}
+
+/// When a meeting's room opens, as its group runs rooms.
+fn opens_at(meeting: &OccurrenceTime, settings: &RoomSettings) -> Timestamp {
+    meeting.starts_at - SignedDuration::from_mins(i64::from(settings.opens_minutes))
+}
+
+/// A message of a meeting's room as its log has it now — who said it and
+/// what — while it is still there: `None` once the facilitator or the
+/// moderators removed it, or the room closed and its log went with it.
+pub(crate) async fn message(
+    app: &App,
+    occurrence: &OccurrenceId,
+    number: u64,
+) -> AppResult<Option<(Who, String)>> {
+    let mut said = None;
+    for logged in app.store().room_log(occurrence).await? {
+        let events: Vec<Event> = serde_json::from_str(&logged.events).unwrap_or_default();
+        for event in events {
+            match event {
+                Event::Said { id, from, text } if id == number => said = Some((from, text)),
+                Event::MessageRemoved { id } if id == number => said = None,
+                _ => {}
+            }
+        }
+    }
+    Ok(said)
+}
+
+/// The moderators' removal of a message from its room, as the room's log
+/// keeps it, to append with the decision that makes it
+/// ([`SiteRemoval::command`]); every instance's hub applies it as it
+/// applies any command, so it is replayed after a restart too.
+#[derive(Debug, Clone)]
+pub(crate) struct SiteRemoval {
+    occurrence: OccurrenceId,
+    actor: String,
+    client_id: String,
+    command: String,
+    events: String,
+    at_ms: i64,
+}
+
+impl SiteRemoval {
+    /// The command for the store to append.
+    pub(crate) fn command(&self) -> SiteCommand<'_> {
+        SiteCommand {
+            occurrence: &self.occurrence,
+            actor: &self.actor,
+            client_id: &self.client_id,
+            command: &self.command,
+            events: &self.events,
+            at_ms: self.at_ms,
+        }
+    }
+}
+
+/// The removal of message `number` from `occurrence`'s room by
+/// `moderator`, once (`client_id` names the decision): `None` when the
+/// message is no longer there, so nothing is to be removed.
+pub(crate) async fn site_removal(
+    app: &App,
+    occurrence: &OccurrenceId,
+    number: u64,
+    moderator: AccountId,
+    client_id: String,
+    now: Timestamp,
+) -> AppResult<Option<SiteRemoval>> {
+    let Some((from, text)) = message(app, occurrence, number).await? else {
+        return Ok(None);
+    };
+    let store = app.store();
+    let (slug, meeting) = match store.meeting(occurrence).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(other) => return Err(other.into()),
+    };
+    let settings = store
+        .room_settings(store.group_access(&slug).await?.id)
+        .await?;
+    let at = now.duration_since(opens_at(&meeting, &settings));
+    let at_ms = i64::try_from(at.as_millis()).unwrap_or(i64::MAX).max(0);
+    // The log's events are the rule's own, as a replay finds them.
+    let mut room = Room::new(from, DEFAULT_TURN);
+    room.messages.push(Message {
+        id: number,
+        from,
+        text,
+    });
+    let actor = Who::Account(moderator.0);
+    let command = Command::SiteRemoveMessage { id: number };
+    let at = std::time::Duration::from_millis(u64::try_from(at_ms).unwrap_or_default());
+    let events = room
+        .apply(actor, command.clone(), at)
+        .map_err(AppError::internal)?;
+    Ok(Some(SiteRemoval {
+        occurrence: occurrence.clone(),
+        actor: serde_json::to_string(&actor).map_err(AppError::internal)?,
+        client_id,
+        command: serde_json::to_string(&command).map_err(AppError::internal)?,
+        events: serde_json::to_string(&events).map_err(AppError::internal)?,
+        at_ms,
+    }))
 }
 
 /// Whether a person in a room may still be there.

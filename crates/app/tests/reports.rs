@@ -8,7 +8,10 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use kith_app::access::Person;
 use kith_app::accounts::{self, LoginOutcome, LoginRequest};
+use kith_app::mail::sender::{SenderSettings, send_due};
+use kith_app::mail::transport::Transport;
 use kith_app::reports::{self, DecisionInput, Target};
+use kith_app::testing::smtp::SmtpServer;
 use kith_app::testing::{self, now};
 use kith_app::{App, AppError, Conflict, blocks, hosting, membership, moderation};
 use kith_domain::account::Role;
@@ -119,7 +122,7 @@ on_both_backends!(
         ));
         let queue = reports::queue(app, &warden).await.expect("queue");
         assert_eq!(queue.len(), 1);
-        assert_eq!(queue[0].reporter_handle, "ana");
+        assert_eq!(queue[0].reporter_handle.as_deref(), Some("ana"));
 
         let hide = DecisionInput {
             action: "hide",
@@ -226,8 +229,93 @@ on_both_backends!(
     }
 );
 
+/// Sends what the outbox holds to `server`; answers the mails that say an
+/// appeal waits, by recipient, sorted.
+async fn appeal_mails(store: &dyn Store, server: &SmtpServer) -> Vec<(String, String)> {
+    let transport =
+        Transport::smtp(&server.url(), std::time::Duration::from_secs(5)).expect("transport");
+    let settings = SenderSettings::new("kith <kith@kith.example>".parse().expect("from"));
+    send_due(store, &transport, &settings, now())
+        .await
+        .expect("send");
+    let queued = store.outbox_states().await.expect("outbox").len();
+    let mut mails: Vec<(String, String)> = server
+        .wait_for(queued)
+        .await
+        .into_iter()
+        .filter_map(|m| {
+            let message = mail_parser::MessageParser::default()
+                .parse(m.data.as_bytes())
+                .expect("a MIME message");
+            (message.subject() == Some("kith: an appeal waits")).then(|| {
+                let text = message.body_text(0).unwrap_or_default().into_owned();
+                (m.to.join(","), text)
+            })
+        })
+        .collect();
+    mails.sort();
+    mails
+}
+
+/// A listing reported by ana, hidden by `decider`, appealed by its host.
+async fn appealed(app: &App, host: &Person, decider: &Person) {
+    let ana = person(app, "ana", Role::Member).await;
+    let slug = listed(app, host, decider).await;
+    let id = reports::report(app, &ana, &Target::Group(slug), "spam", "", now())
+        .await
+        .expect("report");
+    let hide = DecisionInput {
+        action: "hide",
+        why: "An advertisement, not a group.",
+        suspend_days: "",
+    };
+    reports::decide(app, decider, &id, &hide, now())
+        .await
+        .expect("hide");
+    reports::appeal(app, host, &id, "We meet every week.", now())
+        .await
+        .expect("appeal");
+}
+
 on_both_backends!(
-    a_suspended_account_cannot_log_in_until_its_suspension_lapses,
+    an_appeal_is_mailed_to_the_moderators_who_may_decide_it_not_the_first_decider,
+    |store: Arc<dyn Store>| async move {
+        let app = &testing::app(store.clone());
+        let server = SmtpServer::start().await;
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        person(app, "ranger", Role::Moderator).await;
+        person(app, "keeper", Role::Admin).await;
+        appealed(app, &host, &warden).await;
+        let mails = appeal_mails(store.as_ref(), &server).await;
+        let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
+        assert_eq!(to, ["keeper@example.org", "ranger@example.org"]);
+        for (_, text) in &mails {
+            assert!(text.contains("https://kith.example/moderation/reports"));
+            assert!(text.contains("a group listing"), "the kind, alone");
+            for secret in ["ana", "Larkspur", "advertisement", "every week"] {
+                assert!(!text.contains(secret), "{secret} in an appeal's mail");
+            }
+        }
+    }
+);
+
+on_both_backends!(
+    a_site_with_one_moderator_mails_them_the_appeal_of_their_own_decision,
+    |store: Arc<dyn Store>| async move {
+        let app = &testing::app(store.clone());
+        let server = SmtpServer::start().await;
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        appealed(app, &host, &warden).await;
+        let mails = appeal_mails(store.as_ref(), &server).await;
+        let to: Vec<&str> = mails.iter().map(|(to, _)| to.as_str()).collect();
+        assert_eq!(to, ["warden@example.org"]);
+    }
+);
+
+on_both_backends!(
+    a_suspended_account_hears_until_when_only_with_its_password_and_logs_in_once_it_lapses,
     |store: Arc<dyn Store>| async move {
         let app = &testing::app(store.clone());
         let ana = person(app, "ana", Role::Member).await;
@@ -279,7 +367,24 @@ on_both_backends!(
             .await
             .expect("session");
         assert!(session.is_none(), "the suspension ended the session");
-        assert!(matches!(login(now()).await, LoginOutcome::Refused));
+        let until = now() + SignedDuration::from_hours(72);
+        assert!(
+            matches!(login(now()).await, LoginOutcome::Suspended { until: u } if u == until),
+            "the right password hears until when"
+        );
+        let wrong = LoginRequest {
+            login: "mallory",
+            password: "not the password at all",
+            kind: SessionKind::Api,
+            remember: false,
+        };
+        let guessed = accounts::login(app, &wrong, now(), |_| Ok(()))
+            .await
+            .expect("login");
+        assert!(
+            matches!(guessed, LoginOutcome::Refused),
+            "a wrong password reads as any mismatch: {guessed:?}"
+        );
         let later = now() + SignedDuration::from_hours(73);
         assert!(matches!(login(later).await, LoginOutcome::LoggedIn { .. }));
         let _ = mallory;
@@ -406,7 +511,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_room_message_is_reported_from_the_rooms_log_by_someone_who_may_be_there,
+    a_room_message_is_reported_by_someone_who_may_be_there_and_hidden_from_its_open_room,
     |store: Arc<dyn Store>| async move {
         use kith_domain::room::{Command, Event, Who};
         use kith_store::rooms::NewLogEntry;
@@ -486,11 +591,9 @@ on_both_backends!(
             why: "Not safe.",
             suspend_days: "",
         };
-        let refused = reports::decide(app, &warden, &id, &hide, now()).await;
-        assert_eq!(invalid_field(&refused), ("action", "invalid"));
         let warn = DecisionInput {
             action: "warn",
-            ..hide
+            ..hide.clone()
         };
         reports::decide(app, &warden, &id, &warn, now())
             .await
@@ -500,5 +603,120 @@ on_both_backends!(
                 .await
                 .contains(&"report_decided".to_owned())
         );
+        assert_eq!(store.room_log(&meeting).await.expect("log").len(), 1);
+
+        // Hidden: the site's removal goes into the room's log, as the
+        // moderator's, once; the message can no longer be reported.
+        let again = reports::report(app, &joe, &target, "harassment", "", now())
+            .await
+            .expect("another report");
+        reports::decide(app, &warden, &again, &hide, now())
+            .await
+            .expect("hide");
+        let log = store.room_log(&meeting).await.expect("log");
+        assert_eq!(log.len(), 2, "{log:?}");
+        let removal: Command = serde_json::from_str(&log[1].command).expect("command");
+        assert_eq!(removal, Command::SiteRemoveMessage { id: 7 });
+        let events: Vec<Event> = serde_json::from_str(&log[1].events).expect("events");
+        assert_eq!(events, [Event::MessageRemoved { id: 7 }]);
+        let by: Who = serde_json::from_str(&log[1].actor).expect("actor");
+        assert_eq!(by, Who::Account(warden.id.0));
+        let gone = reports::report(app, &joe, &target, "spam", "", now()).await;
+        assert!(matches!(gone, Err(AppError::NotFound)), "{gone:?}");
+
+        // Once the room closed, its log and the message are gone: a
+        // decision to remove appends nothing, and still stands and mails.
+        let events = said(9, "Another unsafe line.");
+        store
+            .append_room_command(
+                &meeting,
+                &NewLogEntry {
+                    seq: 3,
+                    actor: &actor,
+                    client_id: "c3",
+                    command: &command,
+                    events: &events,
+                    at_ms: 0,
+                },
+            )
+            .await
+            .expect("append");
+        let last = Target::RoomMessage(meeting.clone(), 9);
+        let last = reports::report(app, &joe, &last, "unsafe_advice", "", now())
+            .await
+            .expect("report");
+        let summary = kith_store::rooms::RoomSummary {
+            present: 2,
+            spoken_seconds: 0,
+        };
+        store
+            .close_room(&meeting, summary, now())
+            .await
+            .expect("close");
+        let before = mail_kinds(store.as_ref()).await.len();
+        let remove = DecisionInput {
+            action: "remove",
+            ..hide
+        };
+        let decided = reports::decide(app, &warden, &last, &remove, now())
+            .await
+            .expect("remove");
+        assert_eq!(decided.status, ReportStatus::Decided);
+        assert!(store.room_log(&meeting).await.expect("log").is_empty());
+        assert_eq!(mail_kinds(store.as_ref()).await.len(), before + 2);
+    }
+);
+
+on_both_backends!(
+    a_visitor_reports_what_a_visitor_sees_and_its_decision_mails_the_author_alone,
+    |store: Arc<dyn Store>| async move {
+        let app = &testing::app(store.clone());
+        let host = person(app, "willow", Role::Member).await;
+        let warden = person(app, "warden", Role::Moderator).await;
+        let slug = listed(app, &host, &warden).await;
+        let meeting = store
+            .upcoming_occurrences(&slug, now(), 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .clone();
+        let room = Target::RoomMessage(meeting, 1);
+        let in_room = reports::report_as_visitor(app, &room, "spam", "", now()).await;
+        assert!(matches!(in_room, Err(AppError::NotFound)), "{in_room:?}");
+        let nobody = Target::Person("no-such-person".into());
+        let nobody = reports::report_as_visitor(app, &nobody, "spam", "", now()).await;
+        assert!(matches!(nobody, Err(AppError::NotFound)), "{nobody:?}");
+        let other =
+            reports::report_as_visitor(app, &Target::Group(slug.clone()), "other", "", now()).await;
+        assert_eq!(invalid_field(&other), ("details", "required"));
+
+        let target = Target::Group(slug.clone());
+        let first = reports::report_as_visitor(app, &target, "spam", "An advert.", now())
+            .await
+            .expect("report");
+        let second = reports::report_as_visitor(app, &target, "spam", "", now())
+            .await
+            .expect("report");
+        assert_ne!(first, second, "visitors are not one person");
+        let queued = reports::for_moderator(app, &warden, &first)
+            .await
+            .expect("queued");
+        assert_eq!((queued.reporter, queued.reporter_handle), (None, None));
+        assert_eq!(queued.author, Some(host.id));
+
+        let before = mail_kinds(store.as_ref()).await.len();
+        let hide = DecisionInput {
+            action: "hide",
+            why: "An advertisement.",
+            suspend_days: "",
+        };
+        reports::decide(app, &warden, &first, &hide, now())
+            .await
+            .expect("hide");
+        let kinds = mail_kinds(store.as_ref()).await;
+        assert_eq!(kinds[before..], ["report_decided".to_owned()]);
+        // The listing is hidden now: a visitor no longer sees it to report.
+        let unlisted = reports::report_as_visitor(app, &target, "spam", "", now()).await;
+        assert!(matches!(unlisted, Err(AppError::NotFound)), "{unlisted:?}");
     }
 );

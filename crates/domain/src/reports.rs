@@ -132,15 +132,18 @@ impl Action {
     }
 
     /// Whether the action applies to a target of `kind`: a person has no
-    /// content to hide, a listing is hidden (unlisted) but never removed
-    /// from under its members, and a room message is removed by the
-    /// room's facilitator while the meeting is on (its log is gone once
-    /// the room closes), so a report of one acts on its author.
+    /// content to hide, and a listing is hidden (unlisted) but never
+    /// removed from under its members. Hiding a room message and removing
+    /// it are one: it leaves its room while the room is open (once the
+    /// room closed its log, and the message, are gone anyway).
     pub fn fits(self, kind: TargetKind) -> bool {
         match self {
             Self::Dismiss | Self::Warn | Self::Suspend => true,
-            Self::Hide => !matches!(kind, TargetKind::Person | TargetKind::RoomMessage),
-            Self::Remove => matches!(kind, TargetKind::Story | TargetKind::Comment),
+            Self::Hide => kind != TargetKind::Person,
+            Self::Remove => matches!(
+                kind,
+                TargetKind::Story | TargetKind::Comment | TargetKind::RoomMessage
+            ),
         }
     }
 }
@@ -209,6 +212,27 @@ pub fn may_decide_appeal(moderator: i64, first: Option<i64>, others_exist: bool)
     first != Some(moderator) || !others_exist
 }
 
+/// Who is mailed that an appeal waits: the moderators (and admins) who
+/// may decide it — all but the one who decided first, unless no other
+/// exists — never the appealing author, who knows.
+pub fn appeal_deciders(moderators: &[i64], first: Option<i64>, author: Option<i64>) -> Vec<i64> {
+    let candidates: Vec<i64> = moderators
+        .iter()
+        .copied()
+        .filter(|m| Some(*m) != author)
+        .collect();
+    let others: Vec<i64> = candidates
+        .iter()
+        .copied()
+        .filter(|m| Some(*m) != first)
+        .collect();
+    if others.is_empty() {
+        candidates
+    } else {
+        others
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,7 +263,8 @@ mod tests {
         assert!(Action::Hide.fits(TargetKind::Group));
         assert!(Action::Remove.fits(TargetKind::Comment));
         assert!(Action::Suspend.fits(TargetKind::Person));
-        assert!(!Action::Hide.fits(TargetKind::RoomMessage));
+        assert!(Action::Hide.fits(TargetKind::RoomMessage));
+        assert!(Action::Remove.fits(TargetKind::RoomMessage));
         assert!(Action::Warn.fits(TargetKind::RoomMessage));
     }
 
@@ -261,5 +286,14 @@ mod tests {
         assert!(may_decide_appeal(8, Some(7), true));
         assert!(may_decide_appeal(7, Some(7), false));
         assert!(may_decide_appeal(7, None, true));
+    }
+
+    #[test]
+    fn an_appeal_is_mailed_to_those_who_may_decide_it_never_to_its_author() {
+        assert_eq!(appeal_deciders(&[1, 2, 3], Some(1), None), [2, 3]);
+        assert_eq!(appeal_deciders(&[1], Some(1), None), [1], "the only one");
+        assert_eq!(appeal_deciders(&[1, 2], Some(1), Some(2)), [1]);
+        assert_eq!(appeal_deciders(&[1, 2], None, Some(9)), [1, 2]);
+        assert!(appeal_deciders(&[], Some(1), None).is_empty());
     }
 }

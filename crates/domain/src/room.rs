@@ -201,6 +201,10 @@ impl Room {
             Command::SpeakerGraceOver { turn } => {
                 return Ok(self.end_turn_of_someone_away(turn, now));
             }
+            // The site's authority, not a participant's: no one need be
+            // present or facilitate, and a removal that came too late to
+            // find the message is no refusal (the decision stands).
+            Command::SiteRemoveMessage { id } => return Ok(self.remove_message(id)),
             _ => {}
         }
         if self.removed.contains(&actor) {
@@ -317,12 +321,11 @@ impl Room {
                 });
             }
             Command::RemoveMessage { id } => {
-                let before = self.messages.len();
-                self.messages.retain(|m| m.id != id);
-                if self.messages.len() == before {
+                let removed = self.remove_message(id);
+                if removed.is_empty() {
                     return Err(Refusal::Unknown);
                 }
-                events.push(Event::MessageRemoved { id });
+                events.extend(removed);
             }
             Command::Listen { listening } => {
                 let person = self.person_mut(actor).ok_or(Refusal::Unknown)?;
@@ -368,9 +371,22 @@ impl Room {
             }
             Command::Tick
             | Command::ReturnFacilitation { .. }
-            | Command::SpeakerGraceOver { .. } => {}
+            | Command::SpeakerGraceOver { .. }
+            | Command::SiteRemoveMessage { .. } => {}
         }
         Ok(events)
+    }
+
+    /// Takes a message out of the side-channel: its removal, or nothing
+    /// when it is not there.
+    fn remove_message(&mut self, id: u64) -> Vec<Event> {
+        let before = self.messages.len();
+        self.messages.retain(|m| m.id != id);
+        if self.messages.len() == before {
+            Vec::new()
+        } else {
+            vec![Event::MessageRemoved { id }]
+        }
     }
 
     /// The time's-up cue, once per turn, when the turn ran out.

@@ -7,7 +7,8 @@
 //!
 //! A target is a kind and an internal id: the effect of hiding or
 //! removing it is one statement per kind (`imp::effect`), so a new kind is
-//! one enum variant and one statement.
+//! one enum variant and one statement — but a room message, which lives in
+//! its room's log, leaves it by a command the decision appends there.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -17,12 +18,13 @@ use kith_domain::reports::{Action, Reason, ReportStatus, TargetKind};
 use crate::StoreResult;
 use crate::mail::Notices;
 use crate::model::{AccountId, AuditEntry};
+use crate::rooms::SiteCommand;
 
 /// A report going in.
 #[derive(Debug, Clone)]
 pub struct NewReport<'a> {
-    /// Who reports.
-    pub reporter: AccountId,
+    /// Who reports; `None` for a visitor without an account.
+    pub reporter: Option<AccountId>,
     /// What kind of thing.
     pub kind: TargetKind,
     /// Its internal id.
@@ -45,10 +47,10 @@ pub struct NewReport<'a> {
 pub struct ReportRecord {
     /// Its public id.
     pub id: ReportId,
-    /// Who reported.
-    pub reporter: AccountId,
-    /// Their handle, for moderators only.
-    pub reporter_handle: String,
+    /// Who reported; `None` for a visitor.
+    pub reporter: Option<AccountId>,
+    /// Their handle, for moderators only; `None` for a visitor.
+    pub reporter_handle: Option<String>,
     /// What kind of thing.
     pub kind: TargetKind,
     /// Its internal id.
@@ -104,13 +106,16 @@ pub struct ReportDecision<'a> {
     pub moderator: AccountId,
     /// For a suspension, until when.
     pub suspend_until: Option<Timestamp>,
+    /// For a room message hidden or removed: the site's removal, appended
+    /// to its room's log with the decision while the room is open.
+    pub room: Option<SiteCommand<'a>>,
 }
 
 /// Reports, decisions and appeals.
 #[async_trait]
 pub trait ReportStore {
-    /// Makes a report, or answers the same person's open report on the
-    /// same target: its id, and whether it is new.
+    /// Makes a report, or answers the same member's open report on the
+    /// same target: its id, and whether it is new (a visitor's always is).
     async fn create_report(
         &self,
         report: &NewReport<'_>,
@@ -127,10 +132,10 @@ pub trait ReportStore {
     async fn reports_made_by(&self, reporter: AccountId) -> StoreResult<Vec<ReportRecord>>;
 
     /// Decides an open report: its effect on the target (hiding or
-    /// removing it, suspending its author and ending their sessions), its
-    /// audit row and the mail `notices` makes of the decided report, in
-    /// one transaction. `Stale` (nothing written) when it is no longer
-    /// open.
+    /// removing it, a room message by the decision's [`SiteCommand`];
+    /// suspending its author and ending their sessions), its audit row and
+    /// the mail `notices` makes of the decided report, in one transaction.
+    /// `Stale` (nothing written) when it is no longer open.
     async fn decide_report(
         &self,
         id: &ReportId,
@@ -140,13 +145,16 @@ pub trait ReportStore {
         now: Timestamp,
     ) -> StoreResult<ReportRecord>;
 
-    /// The author appeals a decided report, once; `Stale` when it is not
-    /// theirs to appeal (not decided, appealed already, not the author).
+    /// The author appeals a decided report, once, with the mail `notices`
+    /// makes of the appealed report in the same transaction; `Stale`
+    /// (nothing written) when it is not theirs to appeal (not decided,
+    /// appealed already, not the author).
     async fn appeal_report(
         &self,
         id: &ReportId,
         author: AccountId,
         text: &str,
+        notices: &dyn Notices<ReportRecord>,
         now: Timestamp,
     ) -> StoreResult<()>;
 
@@ -202,7 +210,7 @@ pub(crate) const COLUMNS: &str =
     r.author_id, aa.handle AS author_handle, r.excerpt, r.reason, r.details, r.status,
     r.decision, r.decision_note, r.decided_by, r.decided_at, r.suspended_until,
     r.appeal_text, r.appealed_at, r.appeal_excluded_id, r.appeal_outcome, r.created_at
-FROM reports r JOIN accounts ra ON ra.id = r.reporter_id
+FROM reports r LEFT JOIN accounts ra ON ra.id = r.reporter_id
 LEFT JOIN accounts aa ON aa.id = r.author_id";
 pub(crate) const OPEN_DUPLICATE: &str = "SELECT public_id FROM reports
 WHERE reporter_id = $1 AND target_kind = $2 AND target_id = $3 AND target_ref = $4

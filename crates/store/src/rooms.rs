@@ -68,8 +68,9 @@ impl AccessChange {
 /// What the rooms hear from every instance, this one's included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Announcement {
-    /// A command was appended to a room's log at `seq` (PostgreSQL only:
-    /// on SQLite the one instance appended it itself).
+    /// A command was appended to a room's log at `seq`: on PostgreSQL any
+    /// append; on SQLite, where the one instance's hub appends its own,
+    /// only a [`SiteCommand`] another change wrote.
     Appended {
         /// The room's meeting.
         occurrence: OccurrenceId,
@@ -83,12 +84,12 @@ pub enum Announcement {
 /// Announcements to the rooms: on PostgreSQL one connection of its own
 /// listening on [`ROOM_CHANNEL`] and [`ACCESS_CHANNEL`], so both arrive in
 /// the order their transactions committed; on SQLite (one instance) the
-/// store's own access changes, in process.
+/// store's own announcements, in process.
 pub struct RoomListener(Source);
 
 enum Source {
     Postgres(sqlx::postgres::PgListener),
-    Local(tokio::sync::broadcast::Receiver<AccessChange>),
+    Local(tokio::sync::broadcast::Receiver<Announcement>),
 }
 
 impl std::fmt::Debug for RoomListener {
@@ -106,7 +107,7 @@ impl RoomListener {
     }
 
     /// Hears what a store in this process announces.
-    pub(crate) fn local(receiver: tokio::sync::broadcast::Receiver<AccessChange>) -> Self {
+    pub(crate) fn local(receiver: tokio::sync::broadcast::Receiver<Announcement>) -> Self {
         Self(Source::Local(receiver))
     }
 
@@ -135,7 +136,7 @@ impl RoomListener {
                 }
             },
             Source::Local(receiver) => match receiver.recv().await {
-                Ok(change) => Ok(Announcement::Access(change)),
+                Ok(announcement) => Ok(announcement),
                 Err(RecvError::Lagged(_)) => Ok(Announcement::Access(AccessChange::Everyone)),
                 Err(RecvError::Closed) => Err(crate::StoreError::Other(
                     "the store's announcements ended".into(),
@@ -174,6 +175,26 @@ pub struct NewLogEntry<'a> {
     /// The command (JSON).
     pub command: &'a str,
     /// The events it caused (JSON array).
+    pub events: &'a str,
+    /// Milliseconds since the room opened.
+    pub at_ms: i64,
+}
+
+/// A command the site appends to a room's log with a change made
+/// elsewhere (a report's decision that removes a message), in that
+/// change's transaction and at the log's next place: nothing when the room
+/// has no log (it never opened, or it closed and its log was deleted).
+#[derive(Debug, Clone, Copy)]
+pub struct SiteCommand<'a> {
+    /// The room's meeting.
+    pub occurrence: &'a OccurrenceId,
+    /// Who gives it (JSON of the domain's `Who`).
+    pub actor: &'a str,
+    /// Its id, so that it is in the log once.
+    pub client_id: &'a str,
+    /// The command (JSON).
+    pub command: &'a str,
+    /// The events it causes (JSON array).
     pub events: &'a str,
     /// Milliseconds since the room opened.
     pub at_ms: i64,
@@ -316,6 +337,7 @@ pub(crate) const LOCK_MEETING: &str = "SELECT 1 FROM occurrences WHERE id = $1 F
 pub(crate) const IS_CLOSED: &str = "SELECT COUNT(*) FROM room_closures WHERE occurrence_id = $1";
 pub(crate) const MARK_CLOSED: &str = "INSERT INTO room_closures (occurrence_id, closed_at)
 VALUES ($1, $2) ON CONFLICT (occurrence_id) DO NOTHING";
+pub(crate) const LAST_SEQ: &str = "SELECT MAX(seq) FROM room_log WHERE occurrence_id = $1";
 pub(crate) const SEEN: &str = "SELECT seq FROM room_log
 WHERE occurrence_id = $1 AND actor = $2 AND client_id = $3";
 /// Rooms whose meeting ended longer ago than their group keeps them open.
@@ -336,6 +358,8 @@ pub(crate) const SET_SETTINGS: &str = "UPDATE groups SET room_turn_seconds = $2,
     room_opens_minutes = $3, room_closes_minutes = $4, room_keep_totals = $5 WHERE id = $1";
 
 mod imp;
+
+pub(crate) use imp::append_site_command;
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 
 use crate::db::{Db, query};
 use crate::direct::DirectWriter;
-use crate::rooms::{AccessChange, RoomListener};
+use crate::rooms::{AccessChange, Announcement, RoomListener};
 use crate::sql::{ACCOUNT_BY_HANDLE, ENSURE_ACCOUNT, PING};
 use crate::{AccountId, Backend, Store, StoreResult, postgres, sqlite};
 
@@ -47,6 +47,16 @@ impl SqlStore {
         match &self.extras {
             Extras::Sqlite(extras) => Some(&extras.room_appends),
             Extras::Postgres(_) => None,
+        }
+    }
+
+    /// Tells this process's rooms of `announcement` on SQLite, once the
+    /// change that makes it committed; on PostgreSQL the change announced
+    /// it itself (`pg_notify`, delivered at its commit).
+    pub(crate) fn announce_in_process(&self, announcement: Announcement) {
+        if let Extras::Sqlite(extras) = &self.extras {
+            // No listener yet is no one to tell.
+            let _ = extras.announcements.send(announcement);
         }
     }
 
@@ -88,7 +98,7 @@ impl Store for SqlStore {
 
     async fn room_listener(&self) -> StoreResult<RoomListener> {
         match &self.extras {
-            Extras::Sqlite(extras) => Ok(RoomListener::local(extras.access.subscribe())),
+            Extras::Sqlite(extras) => Ok(RoomListener::local(extras.announcements.subscribe())),
             Extras::Postgres(pool) => RoomListener::connect(pool).await,
         }
     }
@@ -97,7 +107,7 @@ impl Store for SqlStore {
         match &self.extras {
             Extras::Sqlite(extras) => {
                 // No listener yet is no one to tell.
-                let _ = extras.access.send(change);
+                let _ = extras.announcements.send(Announcement::Access(change));
                 Ok(())
             }
             Extras::Postgres(pool) => postgres::announce_access_change(pool, change).await,

@@ -11,7 +11,7 @@ use sqlx::sqlite::{
 
 use crate::db::Db;
 use crate::direct::DirectWriter;
-use crate::rooms::AccessChange;
+use crate::rooms::Announcement;
 use crate::sql_store::{self, SqlStore};
 use crate::{StoreError, StoreResult};
 
@@ -33,13 +33,15 @@ pub(crate) struct Extras {
     /// New groups go in through a connection of its own (`None` for a
     /// database in memory, which another connection would not see).
     pub(crate) direct: Option<Arc<DirectWriter>>,
-    /// Access changes, heard in process: SQLite serves one instance.
-    pub(crate) access: tokio::sync::broadcast::Sender<AccessChange>,
+    /// Announcements to the rooms (access changes, and commands a change
+    /// other than the hub's own appended), heard in process: SQLite serves
+    /// one instance.
+    pub(crate) announcements: tokio::sync::broadcast::Sender<Announcement>,
 }
 
-/// Access changes a slow listener may fall behind by before it is told to
+/// Announcements a slow listener may fall behind by before it is told to
 /// check everyone.
-const ACCESS_CHANGES_BUFFERED: usize = 1024;
+const ANNOUNCEMENTS_BUFFERED: usize = 1024;
 
 /// Opens (creating if needed) the database file a `sqlite://path` URL
 /// names, and migrates it.
@@ -102,7 +104,7 @@ async fn connect_tuned(url: &str, max_connections: u32, bulk: bool) -> StoreResu
         pool: pool.clone(),
         room_appends: tokio::sync::Mutex::default(),
         direct,
-        access: tokio::sync::broadcast::channel(ACCESS_CHANGES_BUFFERED).0,
+        announcements: tokio::sync::broadcast::channel(ANNOUNCEMENTS_BUFFERED).0,
     };
     Ok(SqlStore::new(
         Db::Sqlite(pool),

@@ -30,6 +30,7 @@ use crate::session::{
     Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie, cookie_value, log_in_and_go,
 };
 use crate::viewer::CookieZone;
+use crate::views::local_date_time;
 
 /// The account pages.
 pub fn router() -> Router<AppState> {
@@ -138,6 +139,14 @@ struct LoginTemplate {
     errors: FormErrors,
 }
 
+impl LoginTemplate {
+    /// The form again, with what was typed (never the password) and why
+    /// it was refused.
+    fn refused(self, status: StatusCode) -> Result<Response, PageError> {
+        Ok((status, Html(self.render().map_err(WebError::from)?)).into_response())
+    }
+}
+
 /// Where to go after logging in: `next` when it is a plain path on this
 /// site, else the person's own page, as when no `next` was given.
 fn local_path(next: &str) -> String {
@@ -159,7 +168,8 @@ async fn login_page(viewer: Viewer, query: QueryPairs) -> Result<Response, PageE
 }
 
 /// A login checked against the address's and the account's limits; the
-/// new session, or `None` for any mismatch. A browser that proved to be
+/// new session, or `None` for any mismatch (`WebError::Suspended` for the
+/// right password of a suspended account). A browser that proved to be
 /// the account's is marked trusted: see [`crate::limits::devices`].
 pub(crate) async fn checked_login(
     state: &AppState,
@@ -179,6 +189,7 @@ pub(crate) async fn checked_login(
     match outcome {
         LoginOutcome::Limited(seconds) => Err(WebError::RateLimited(seconds)),
         LoginOutcome::Refused => Ok(None),
+        LoginOutcome::Suspended { until } => Err(WebError::Suspended(until)),
         LoginOutcome::LoggedIn { token, account } => {
             // The browser's zone, for mails, unless the person chose one.
             if let Some(zone) = CookieZone::browser(headers) {
@@ -205,6 +216,7 @@ pub(crate) fn device_cookie(state: &AppState, account: AccountId) -> String {
 async fn login_form(
     State(state): State<AppState>,
     viewer: Viewer,
+    zone: CookieZone,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     form: FormPairs,
@@ -227,14 +239,21 @@ async fn login_form(
         remember: form.get("remember") == "on",
     };
     let mut cookies = Vec::new();
-    let Some(token) = checked_login(&state, ip, &headers, &request, &mut cookies).await? else {
-        let m = messages();
-        page.errors = FormErrors::general("login", m.t("login.failed"));
-        return Ok((
-            StatusCode::UNAUTHORIZED,
-            Html(page.render().map_err(WebError::from)?),
-        )
-            .into_response());
+    let m = messages();
+    let token = match checked_login(&state, ip, &headers, &request, &mut cookies).await {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            page.errors = FormErrors::general("login", m.t("login.failed"));
+            return page.refused(StatusCode::UNAUTHORIZED);
+        }
+        Err(WebError::Suspended(until)) => {
+            let (date, _) = local_date_time(until, &zone.or_utc());
+            let message = m.t("login.suspended").replace("{until}", &date);
+            page.errors = FormErrors::general("login", &message);
+            page.zone_from = "cookie";
+            return page.refused(StatusCode::FORBIDDEN);
+        }
+        Err(err) => return Err(err.into()),
     };
     // A session from before this login ends: a new token at every login.
     if let Auth::Cookie(old) = &viewer.auth {

@@ -24,21 +24,12 @@ use self::view::{CommentItem, items};
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::extract::{ClientIp, IdPath, SlugPath};
-use crate::forms::{FormErrors, FormPairs};
+use crate::forms::{FormErrors, FormPairs, looks_automated, wall_seconds};
 use crate::messages::{Messages, messages};
 use crate::pages::NoticePage;
 use crate::query::QueryPairs;
 use crate::session::{CurrentUser, Nav, Viewer};
 use crate::viewer::{CookieZone, viewer_zone};
-
-/// A guest's form filled faster than this was filled by a program.
-const MIN_FILL_SECONDS: i64 = 3;
-
-/// The wall clock's seconds: how long a form took is a physical duration,
-/// not the site's time (which a demo or a test may hold still).
-fn wall_seconds() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
 
 /// The comments' routes.
 pub fn router() -> Router<AppState> {
@@ -303,13 +294,6 @@ async fn comment_on_story(
     form: FormPairs,
 ) -> Result<Response, PageError> {
     write(&state, &viewer, ip, SubjectKey::Story(id), &form).await
-}
-
-/// Whether a guest's form looks filled by a program: the hidden field a
-/// person never sees is filled, or it came back too fast.
-fn looks_automated(form: &FormPairs) -> bool {
-    let shown_at = form.get("shown_at").parse::<i64>().unwrap_or(i64::MAX);
-    !form.get("website").is_empty() || wall_seconds().saturating_sub(shown_at) < MIN_FILL_SECONDS
 }
 
 async fn write(

@@ -32,6 +32,8 @@ pub enum WebError {
     Unauthenticated,
     /// A login and password that do not match (or no such account).
     InvalidCredentials,
+    /// The right password of an account suspended until then.
+    Suspended(jiff::Timestamp),
     /// A state change that did not prove it came from kith's own pages.
     CrossSite,
     /// Too many attempts; try again after this many seconds.
@@ -73,7 +75,7 @@ impl WebError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) | Self::HostsGroups(_) => StatusCode::CONFLICT,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::CrossSite | Self::Suspended(_) => StatusCode::FORBIDDEN,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,6 +93,7 @@ impl WebError {
             Self::HostsGroups(_) => "hosts_groups",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::Suspended(_) => "suspended",
             Self::CrossSite => "cross_site_request",
             Self::RateLimited(_) => "rate_limited",
             Self::Unavailable => "unavailable",
@@ -129,7 +132,8 @@ pub struct Problem {
     pub status: u16,
     /// A stable code: `invalid_filter`, `invalid_input`, `malformed_body`,
     /// `not_found`, `unauthenticated`, `cross_site_request`,
-    /// `rate_limited`, `invalid_status`, `unavailable`, `internal`.
+    /// `rate_limited`, `invalid_status`, `suspended`, `unavailable`,
+    /// `internal`.
     pub code: String,
     /// For validation: the first offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +144,9 @@ pub struct Problem {
     /// For `hosts_groups`: the groups the person alone hosts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupRef>,
+    /// For `suspended`: when the suspension lapses, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 /// A group named in a problem.
@@ -193,6 +200,10 @@ impl IntoResponse for ApiError {
                     .collect(),
                 _ => Vec::new(),
             },
+            until: match &self.0 {
+                WebError::Suspended(until) => Some(until.to_string()),
+                _ => None,
+            },
         };
         let body = serde_json::to_string(&problem).unwrap_or_default();
         let mut response = (
@@ -243,7 +254,8 @@ impl IntoResponse for PageError {
             WebError::Invalid(_)
             | WebError::MalformedBody
             | WebError::Conflict(_)
-            | WebError::HostsGroups(_) => "refused",
+            | WebError::HostsGroups(_)
+            | WebError::Suspended(_) => "refused",
             WebError::CrossSite => "cross_site",
             WebError::RateLimited(_) => "rate_limited",
             WebError::Unauthenticated | WebError::InvalidCredentials | WebError::Unavailable => {

@@ -1,6 +1,6 @@
-//! Form bodies and JSON bodies as handlers read them, and refused fields as
-//! templates show them: each message next to its field and in a summary at
-//! the top that links to it.
+//! Form bodies and JSON bodies as handlers read them, refused fields as
+//! templates show them (each message next to its field and in a summary at
+//! the top that links to it), and the spam guards of forms visitors send.
 
 use axum::Json;
 use axum::extract::{FromRequest, Request};
@@ -11,6 +11,24 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, WebError};
 use crate::messages::messages;
 use crate::session::CSRF_FIELD;
+
+/// A visitor's form filled faster than this was filled by a program.
+const MIN_FILL_SECONDS: i64 = 3;
+
+/// The wall clock's seconds, for a visitor's form's `shown_at`: how long a
+/// form took is a physical duration, not the site's time (which a demo or
+/// a test may hold still).
+pub(crate) fn wall_seconds() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Whether a form a visitor sent (a guest's comment, a visitor's report)
+/// looks filled by a program: the field a person never sees is filled, or
+/// it came back too fast (`_form.html`'s `guest_guards` writes both).
+pub(crate) fn looks_automated(form: &FormPairs) -> bool {
+    let shown_at = form.get("shown_at").parse::<i64>().unwrap_or(i64::MAX);
+    !form.get("website").is_empty() || wall_seconds().saturating_sub(shown_at) < MIN_FILL_SECONDS
+}
 
 /// A form body's pairs in order, without the CSRF token (checked already).
 #[derive(Debug, Clone, Default)]

@@ -1,4 +1,5 @@
-//! Rate limits on logging in, registering and sending mail, keyed by the client's address
+//! Rate limits on logging in, registering, sending mail and visitors'
+//! reports, keyed by the client's address
 //! and by the account named, and the client's address itself: the socket's
 //! peer, unless that peer is a trusted proxy (`KITH_TRUSTED_PROXIES`), in
 //! which case the nearest untrusted hop of `X-Forwarded-For`.
@@ -38,6 +39,8 @@ pub struct LimitSettings {
     pub mail_per_ip_per_hour: u32,
     /// Requests that send mail per account or address per hour.
     pub mail_per_account_per_hour: u32,
+    /// Reports by visitors without an account per client address per hour.
+    pub visitor_reports_per_ip_per_hour: u32,
 }
 
 impl Default for LimitSettings {
@@ -49,6 +52,7 @@ impl Default for LimitSettings {
             membership_per_account_per_hour: 60,
             mail_per_ip_per_hour: 20,
             mail_per_account_per_hour: 5,
+            visitor_reports_per_ip_per_hour: 10,
         }
     }
 }
@@ -62,6 +66,7 @@ pub struct Limits {
     membership: DefaultKeyedRateLimiter<i64>,
     mail_ip: DefaultKeyedRateLimiter<IpAddr>,
     mail_account: DefaultKeyedRateLimiter<String>,
+    visitor_report_ip: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
@@ -111,6 +116,9 @@ impl Limits {
             ))),
             mail_account: RateLimiter::keyed(Quota::per_hour(at_least_one(
                 settings.mail_per_account_per_hour,
+            ))),
+            visitor_report_ip: RateLimiter::keyed(Quota::per_hour(at_least_one(
+                settings.visitor_reports_per_ip_per_hour,
             ))),
             devices: DeviceKey::random(),
             clock: DefaultClock::default(),
@@ -181,6 +189,13 @@ impl Limits {
         self.wait(self.mail_account.check_key(&key).err())
     }
 
+    /// Counts a report sent by a visitor without an account from this
+    /// address; `Err(seconds)` to wait when over the limit.
+    pub fn visitor_report(&self, ip: IpAddr) -> Result<(), u64> {
+        self.prune();
+        self.wait(self.visitor_report_ip.check_key(&ip).err())
+    }
+
     fn wait(
         &self,
         refused: Option<governor::NotUntil<<DefaultClock as Clock>::Instant>>,
@@ -197,7 +212,8 @@ impl Limits {
             + self.register_ip.len()
             + self.membership.len()
             + self.mail_ip.len()
-            + self.mail_account.len();
+            + self.mail_account.len()
+            + self.visitor_report_ip.len();
         if keys > PRUNE_ABOVE {
             self.login_ip.retain_recent();
             self.login_account.retain_recent();
@@ -205,6 +221,7 @@ impl Limits {
             self.membership.retain_recent();
             self.mail_ip.retain_recent();
             self.mail_account.retain_recent();
+            self.visitor_report_ip.retain_recent();
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Reports: the form anyone logged in uses (`/report?kind=…&target=…`),
-//! the moderators' queue (`/moderation/reports`), the author's appeal
-//! page (`/reports/{id}/appeal`), and their JSON twins (`api`). The use
-//! cases are `kith_app::reports`; the queue alone names the reporter.
+//! Reports: the form anyone uses (`/report?kind=…&target=…`; a visitor
+//! without an account with a guest form's spam guards and a limit per
+//! network address), the moderators' queue (`/moderation/reports`), the
+//! author's appeal page (`/reports/{id}/appeal`), and their JSON twins
+//! (`api`, for logged-in callers). The use cases are `kith_app::reports`;
+//! the queue alone names the reporter.
 
 pub mod api;
 mod queue;
@@ -19,12 +21,12 @@ use kith_domain::reports::{Action, Reason, ReportStatus};
 
 use crate::AppState;
 use crate::error::{PageError, WebError};
-use crate::extract::IdPath;
-use crate::forms::{FormErrors, FormPairs};
+use crate::extract::{ClientIp, IdPath};
+use crate::forms::{FormErrors, FormPairs, looks_automated, wall_seconds};
 use crate::messages::{Messages, messages};
 use crate::pages::NoticePage;
 use crate::query::QueryPairs;
-use crate::session::{CurrentUser, Nav};
+use crate::session::{CurrentUser, Nav, Viewer};
 use crate::views::{Choice, choices};
 
 /// The report, queue and appeal pages.
@@ -74,23 +76,28 @@ struct ReportTemplate {
     reasons: Vec<Choice>,
     details: String,
     errors: FormErrors,
+    /// A visitor without an account: the spam guards, and no mail back.
+    visitor: bool,
+    /// When the form was shown (a visitor's minimum fill time).
+    shown_at: i64,
 }
 
 async fn render_report(
     state: &AppState,
-    user: &CurrentUser,
+    viewer: &Viewer,
     form: &FormPairs,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let m = messages();
     let (kind, raw) = (form.get("kind"), form.get("target"));
     let target = target(kind, raw).ok_or(WebError::NotFound)?;
-    let (what, errors) =
-        match reports::preview(&state.app, &user.person, &target, state.app.now()).await {
-            Ok(what) => (what, errors),
-            Err(AppError::Invalid(refused)) => (String::new(), FormErrors::of(&refused)),
-            Err(err) => return Err(err.into()),
-        };
+    let person = viewer.person.as_ref();
+    let (what, errors) = match reports::preview(&state.app, person, &target, state.app.now()).await
+    {
+        Ok(what) => (what, errors),
+        Err(AppError::Invalid(refused)) => (String::new(), FormErrors::of(&refused)),
+        Err(err) => return Err(err.into()),
+    };
     let labels: Vec<(&str, &str)> = Reason::ALL
         .into_iter()
         .map(|r| (r.code(), m.of("report.reason", r.code())))
@@ -104,7 +111,7 @@ async fn render_report(
     let page = ReportTemplate {
         m,
         zone_from: "none",
-        nav: user.viewer.nav(),
+        nav: viewer.nav(),
         kind: kind.to_owned(),
         target: raw.to_owned(),
         what,
@@ -112,13 +119,15 @@ async fn render_report(
         reasons: choices(labels, &chosen),
         details: form.get("details").to_owned(),
         errors,
+        visitor: person.is_none(),
+        shown_at: wall_seconds(),
     };
     Ok((status, Html(page.render().map_err(WebError::from)?)).into_response())
 }
 
 async fn report_page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    viewer: Viewer,
     query: QueryPairs,
 ) -> Result<Response, PageError> {
     let form = FormPairs(
@@ -127,42 +136,53 @@ async fn report_page(
             .map(|k| (k.to_owned(), query.get(k).unwrap_or_default().to_owned()))
             .collect(),
     );
-    render_report(&state, &user, &form, FormErrors::default()).await
+    render_report(&state, &viewer, &form, FormErrors::default()).await
 }
 
 async fn report_form(
     State(state): State<AppState>,
-    user: CurrentUser,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
     form: FormPairs,
 ) -> Result<Response, PageError> {
     let target = target(form.get("kind"), form.get("target")).ok_or(WebError::NotFound)?;
-    let made = reports::report(
-        &state.app,
-        &user.person,
-        &target,
-        form.get("reason"),
-        form.get("details"),
-        state.app.now(),
-    )
-    .await;
+    let (reason, details) = (form.get("reason"), form.get("details"));
+    let now = state.app.now();
+    let made = match &viewer.person {
+        Some(person) => reports::report(&state.app, person, &target, reason, details, now).await,
+        None => {
+            // What a visitor may not see answers 404 before anything else.
+            reports::preview(&state.app, None, &target, now).await?;
+            state
+                .limits
+                .visitor_report(ip)
+                .map_err(WebError::RateLimited)?;
+            if looks_automated(&form) {
+                // Read like success, and keep nothing.
+                return Ok(Redirect::to("/report/thanks").into_response());
+            }
+            reports::report_as_visitor(&state.app, &target, reason, details, now).await
+        }
+    };
     match made {
         Ok(_) => Ok(Redirect::to("/report/thanks").into_response()),
         Err(AppError::Invalid(errors)) => {
-            render_report(&state, &user, &form, FormErrors::of(&errors)).await
+            render_report(&state, &viewer, &form, FormErrors::of(&errors)).await
         }
         Err(err) => Err(err.into()),
     }
 }
 
-async fn thanks_page(user: CurrentUser) -> Result<Response, PageError> {
+async fn thanks_page(viewer: Viewer) -> Result<Response, PageError> {
     let m = messages();
-    NoticePage::new(
-        user.viewer.nav(),
-        m.t("report.thanks_title"),
-        m.t("report.thanks_text"),
-    )
-    .link("/", m.t("nav.home"))
-    .respond(StatusCode::OK)
+    let text = if viewer.person.is_some() {
+        "report.thanks_text"
+    } else {
+        "report.thanks_text_visitor"
+    };
+    NoticePage::new(viewer.nav(), m.t("report.thanks_title"), m.t(text))
+        .link("/", m.t("nav.home"))
+        .respond(StatusCode::OK)
 }
 
 #[derive(Template)]

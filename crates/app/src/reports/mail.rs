@@ -1,7 +1,8 @@
 //! The mail reports cause: the outcome to the reporter, the decision to
-//! the author (never who reported), an appeal's outcome, and the admins'
-//! daily digest of overdue reports. All essential: each answers the
-//! person's own report or content, or is the admins' duty.
+//! the author (never who reported), an appeal to the moderators who may
+//! decide it, an appeal's outcome, and the admins' daily digest of overdue
+//! reports. All essential: each answers the person's own report or
+//! content, or is the moderators' and admins' duty.
 
 use kith_domain::ids::AccountId;
 use kith_store::mail::notices::ComposeError;
@@ -101,6 +102,34 @@ impl MailKind for AppealDecided {
     }
 }
 
+/// "An appeal waits": to the moderators who may decide it. It names the
+/// kind of thing alone: neither who reported nor what was said.
+#[derive(Debug, Clone)]
+pub struct AppealWaiting {
+    /// The target's kind code (`group`, `person`, …).
+    pub kind: &'static str,
+    /// The reports queue.
+    pub queue_url: String,
+}
+
+mail_templates!(
+    AppealWaiting,
+    "mail/appeal_waiting.txt",
+    "mail/appeal_waiting.html"
+);
+
+impl MailKind for AppealWaiting {
+    const KIND: &'static str = "appeal_waiting";
+
+    fn subject(&self, _group_names: bool) -> String {
+        "kith: an appeal waits".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}
+
 /// "Reports wait for more than 48 hours": to the admins, once a day.
 #[derive(Debug, Clone)]
 pub struct ReportsOverdue {
@@ -128,8 +157,9 @@ impl MailKind for ReportsOverdue {
     }
 }
 
-/// A decision's two mails: the outcome to the reporter, the decision to
-/// the author; or, for an appeal, its outcome to the author alone.
+/// A decision's two mails: the outcome to the reporter (a member: a
+/// visitor was told they would not hear back), the decision to the
+/// author; or, for an appeal, its outcome to the author alone.
 pub(crate) struct DecisionNotices<'a> {
     pub(crate) site: &'a SiteUrl,
     pub(crate) note: &'a str,
@@ -146,8 +176,9 @@ impl DecisionNotices<'_> {
 impl Notices<ReportRecord> for DecisionNotices<'_> {
     fn audience(&self, report: &ReportRecord) -> Audience {
         let mut to: Vec<AccountId> = report.author.into_iter().collect();
+        // A visitor's report has no reporter to tell.
         if self.appeal.is_none() {
-            to.push(report.reporter);
+            to.extend(report.reporter);
         }
         Audience::Accounts(to)
     }

@@ -3,7 +3,7 @@
 //! next place — once per person and client id, never after the room
 //! closed — then fanned out; what other instances append is caught up as
 //! announced. Nothing that replays the log says again a message the
-//! facilitator removed.
+//! facilitator (or a moderator's decision) removed.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -429,6 +429,51 @@ fn a_second_end_of_the_same_turn_changes_nothing() {
 }
 
 #[test]
+fn the_sites_moderators_remove_a_message_whoever_facilitates_and_once() {
+    let mut room = room();
+    let said = room
+        .apply(ADA, Command::Say { text: "hi".into() }, secs(1))
+        .expect("say");
+    let Event::Said { id, .. } = said[0] else {
+        panic!("{said:?}");
+    };
+    // Ada left and was removed, and the site is nobody in the room: it
+    // removes the message anyway.
+    room.apply(HOST, Command::Remove { who: ADA }, secs(2))
+        .expect("remove ada");
+    let moderator = Who::Account(99);
+    assert_eq!(
+        room.apply(moderator, Command::SiteRemoveMessage { id }, secs(3)),
+        Ok(vec![Event::MessageRemoved { id }])
+    );
+    assert!(room.messages.is_empty());
+    let before = room.clone();
+    assert_eq!(
+        room.apply(moderator, Command::SiteRemoveMessage { id }, secs(4)),
+        Ok(Vec::new()),
+        "a removal that finds nothing is no refusal"
+    );
+    assert_eq!(room, before);
+    // A participant cannot remove it without facilitating.
+    let said = room
+        .apply(
+            BEA,
+            Command::Say {
+                text: "hello".into(),
+            },
+            secs(5),
+        )
+        .expect("say");
+    let Event::Said { id, .. } = said[0] else {
+        panic!("{said:?}");
+    };
+    assert_eq!(
+        room.apply(BEA, Command::RemoveMessage { id }, secs(6)),
+        Err(Refusal::NotFacilitator)
+    );
+}
+
+#[test]
 fn entering_leaving_and_the_clock_are_the_servers_alone() {
     for command in [
         Command::Enter {
@@ -440,6 +485,7 @@ fn entering_leaving_and_the_clock_are_the_servers_alone() {
         },
         Command::Tick,
         Command::ReturnFacilitation { absence: 1 },
+        Command::SiteRemoveMessage { id: 1 },
     ] {
         assert!(!command.from_client(), "{command:?}");
     }

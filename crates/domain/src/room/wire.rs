@@ -117,12 +117,20 @@ pub enum Command {
     },
     /// Server: the clock gives the time's-up cue when a turn ran out.
     Tick,
+    /// Server: the site's moderators removed a message (a report's
+    /// decision), whoever facilitates and whoever is present; a message
+    /// already gone changes nothing.
+    SiteRemoveMessage {
+        /// Its number.
+        id: u64,
+    },
 }
 
 impl Command {
-    /// Whether a client may send it: entering, leaving and the clock are
-    /// the server's alone, so nobody can give themselves another name or
-    /// leave for someone else.
+    /// Whether a client may send it: entering, leaving, the clock and the
+    /// moderators' removals are the server's alone, so nobody can give
+    /// themselves another name, leave for someone else, or remove a
+    /// message without facilitating.
     pub fn from_client(&self) -> bool {
         !matches!(
             self,
@@ -131,6 +139,7 @@ impl Command {
                 | Self::ReturnFacilitation { .. }
                 | Self::SpeakerGraceOver { .. }
                 | Self::Tick
+                | Self::SiteRemoveMessage { .. }
         )
     }
 }
@@ -201,7 +210,7 @@ pub enum Event {
         /// The text.
         text: String,
     },
-    /// A message was removed.
+    /// A message was removed, by the facilitator or the site's moderators.
     MessageRemoved {
         /// Its number.
         id: u64,

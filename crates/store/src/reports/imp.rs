@@ -17,14 +17,15 @@ use crate::db::{Tx, query};
 use crate::mail::Notices;
 use crate::mail::notices::write_notices;
 use crate::model::{AccountId, AuditEntry};
+use crate::rooms::{Announcement, append_site_command};
 use crate::sql_store::SqlStore;
 use crate::{StoreError, StoreResult, from_seconds};
 
 #[derive(sqlx::FromRow)]
 struct ReportRow {
     public_id: String,
-    reporter_id: i64,
-    reporter_handle: String,
+    reporter_id: Option<i64>,
+    reporter_handle: Option<String>,
     target_kind: String,
     target_id: i64,
     target_ref: String,
@@ -58,7 +59,7 @@ impl TryFrom<ReportRow> for ReportRecord {
         let corrupt = |what| move || StoreError::corrupt(what);
         Ok(Self {
             id: ReportId::from_trusted(row.public_id),
-            reporter: AccountId(row.reporter_id),
+            reporter: row.reporter_id.map(AccountId),
             reporter_handle: row.reporter_handle,
             kind: TargetKind::parse(&row.target_kind).ok_or_else(corrupt("report kind"))?,
             target_id: row.target_id,
@@ -98,8 +99,8 @@ async fn read(tx: &mut Tx, id: &ReportId) -> StoreResult<ReportRecord> {
 }
 
 /// Hides or removes a report's target: one statement per kind. A room
-/// message lives in its room's log, which the room's own commands change
-/// (`kith_app::reports`), and a person has no content.
+/// message lives in its room's log, which only commands change (the
+/// decision's `room`), and a person has no content.
 async fn effect(
     tx: &mut Tx,
     kind: TargetKind,
@@ -183,20 +184,23 @@ impl ReportStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<(ReportId, bool)> {
         let mut tx = self.db().begin().await?;
-        let existing: Option<String> = query(OPEN_DUPLICATE)
-            .bind(report.reporter.0)
-            .bind(report.kind.code())
-            .bind(report.target_id)
-            .bind(report.target_ref)
-            .scalar_optional(&mut tx)
-            .await?;
-        if let Some(id) = existing {
-            return Ok((ReportId::from_trusted(id), false));
+        // A visitor is nobody to hold to one report: each of theirs is new.
+        if let Some(reporter) = report.reporter {
+            let existing: Option<String> = query(OPEN_DUPLICATE)
+                .bind(reporter.0)
+                .bind(report.kind.code())
+                .bind(report.target_id)
+                .bind(report.target_ref)
+                .scalar_optional(&mut tx)
+                .await?;
+            if let Some(id) = existing {
+                return Ok((ReportId::from_trusted(id), false));
+            }
         }
         let id = ReportId::random();
         query(INSERT_REPORT)
             .bind(id.as_str())
-            .bind(report.reporter.0)
+            .bind(report.reporter.map(|r| r.0))
             .bind(report.kind.code())
             .bind(report.target_id)
             .bind(report.target_ref)
@@ -267,6 +271,10 @@ impl ReportStore for SqlStore {
             now,
         )
         .await?;
+        let appended = match &decision.room {
+            Some(command) => append_site_command(&mut tx, command).await?,
+            None => None,
+        };
         if let (Action::Suspend, Some(author), Some(until)) =
             (decision.action, report.author, decision.suspend_until)
         {
@@ -280,6 +288,12 @@ impl ReportStore for SqlStore {
         insert_audit(&mut tx, audit, now).await?;
         write_notices(&mut tx, notices, &report, now).await?;
         tx.commit().await?;
+        if let (Some(command), Some(seq)) = (&decision.room, appended) {
+            self.announce_in_process(Announcement::Appended {
+                occurrence: command.occurrence.clone(),
+                seq,
+            });
+        }
         Ok(report)
     }
 
@@ -288,6 +302,7 @@ impl ReportStore for SqlStore {
         id: &ReportId,
         author: AccountId,
         text: &str,
+        notices: &dyn Notices<ReportRecord>,
         now: Timestamp,
     ) -> StoreResult<()> {
         let mut tx = self.db().begin().await?;
@@ -301,6 +316,8 @@ impl ReportStore for SqlStore {
         if done == 0 {
             return Err(StoreError::Stale);
         }
+        let report = read(&mut tx, id).await?;
+        write_notices(&mut tx, notices, &report, now).await?;
         tx.commit().await
     }
 

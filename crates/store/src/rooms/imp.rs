@@ -8,9 +8,9 @@ use jiff::Timestamp;
 use kith_domain::ids::{GroupId, OccurrenceId};
 
 use super::{
-    APPEND, Appended, DELETE_LOG, IS_CLOSED, KEEP_SUMMARY, LOCK_MEETING, LogRow, LoggedCommand,
-    MARK_CLOSED, NewLogEntry, ROOM_CHANNEL, ROOM_LOG, RoomSettings, RoomStore, RoomSummary, SEEN,
-    SET_SETTINGS, SETTINGS, SUMMARY, TO_CLOSE,
+    APPEND, Appended, DELETE_LOG, IS_CLOSED, KEEP_SUMMARY, LAST_SEQ, LOCK_MEETING, LogRow,
+    LoggedCommand, MARK_CLOSED, NewLogEntry, ROOM_CHANNEL, ROOM_LOG, RoomSettings, RoomStore,
+    RoomSummary, SEEN, SET_SETTINGS, SETTINGS, SUMMARY, SiteCommand, TO_CLOSE,
 };
 use crate::db::{Tx, query};
 use crate::sql_store::SqlStore;
@@ -26,6 +26,47 @@ async fn lock_meeting(tx: &mut Tx, occurrence: &OccurrenceId) -> StoreResult<()>
             .await?;
     }
     Ok(())
+}
+
+/// Appends the site's `command` at its room's next place, in the
+/// transaction of the change it goes with: the place it took, or `None`
+/// when the room has no log or has closed (or the command is there
+/// already). Announced on PostgreSQL at the commit; on SQLite the caller
+/// announces the place once it committed
+/// ([`SqlStore::announce_in_process`]).
+pub(crate) async fn append_site_command(
+    tx: &mut Tx,
+    command: &SiteCommand<'_>,
+) -> StoreResult<Option<i64>> {
+    let occurrence = command.occurrence.as_str();
+    lock_meeting(tx, command.occurrence).await?;
+    let closed: i64 = query(IS_CLOSED).bind(occurrence).scalar(&mut *tx).await?;
+    let last: Option<i64> = query(LAST_SEQ).bind(occurrence).scalar(&mut *tx).await?;
+    let Some(last) = last.filter(|_| closed == 0) else {
+        return Ok(None);
+    };
+    let seq = last + 1;
+    let written = query(APPEND)
+        .bind(occurrence)
+        .bind(seq)
+        .bind(command.actor)
+        .bind(command.client_id)
+        .bind(command.command)
+        .bind(command.events)
+        .bind(command.at_ms)
+        .execute(&mut *tx)
+        .await?;
+    if written != 1 {
+        return Ok(None);
+    }
+    if tx.backend() == Backend::Postgres {
+        query("SELECT pg_notify($1, $2)")
+            .bind(ROOM_CHANNEL)
+            .bind(format!("{occurrence}:{seq}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(Some(seq))
 }
 
 #[async_trait]

@@ -108,6 +108,7 @@ pub struct TokenJson {
     responses(
         (status = 201, description = "Logged in", body = TokenJson),
         (status = 401, description = "The login and password do not match (whether or not the account exists)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The password matched, but the account is suspended (`suspended`, with `until` in RFC 3339); said only after the right password", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

@@ -111,8 +111,9 @@ impl From<ReportRecord> for MyReportJson {
     }
 }
 
-/// Reports a listing, a person, a room message, a story or a comment. A
-/// second open report by the same person on the same target is the first.
+/// Reports a listing, a person, a room message, a story or a comment, for
+/// logged-in callers (visitors report through the HTML form). A second
+/// open report by the same person on the same target is the first.
 #[utoipa::path(
     post,
     path = "/api/v1/reports",
@@ -215,8 +216,9 @@ pub struct ReportJson {
     pub reason: String,
     /// The reporter's words.
     pub details: String,
-    /// Who reported (moderators only).
-    pub reporter: String,
+    /// Who reported (moderators only); null for a visitor without an
+    /// account.
+    pub reporter: Option<String>,
     /// Whom it is about.
     pub author: Option<String>,
     /// `open`, `decided`, `appealed` or `closed`.

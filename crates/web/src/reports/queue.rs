@@ -106,7 +106,10 @@ fn view(report: ReportRecord, refused: Option<(&FormPairs, &FormErrors)>) -> Rep
         what: report.excerpt.clone(),
         reason_label: m.of("report.reason", report.reason.code()).to_owned(),
         details: report.details.clone(),
-        reporter: report.reporter_handle.clone(),
+        reporter: report
+            .reporter_handle
+            .clone()
+            .unwrap_or_else(|| m.t("reports.visitor").to_owned()),
         author: report.author_handle.clone().unwrap_or_default(),
         made: report.created_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
         first: appealed.then(|| {

@@ -57,7 +57,8 @@ const EVERYONE: [Who; 9] = [
 /// What a person sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seen {
-    /// The page or the change.
+    /// The page or the change (or the form, refusing one's own content
+    /// with a 422, as a report form does).
     Allowed,
     /// Sent to log in (HTML) or 401 (API).
     Login,
@@ -77,6 +78,7 @@ fn seen(r: &TestResponse) -> Seen {
         StatusCode::UNAUTHORIZED => Seen::Login,
         StatusCode::SEE_OTHER if r.header("location").starts_with("/login") => Seen::Login,
         s if s.is_success() || s == StatusCode::SEE_OTHER => Seen::Allowed,
+        StatusCode::UNPROCESSABLE_ENTITY => Seen::Allowed,
         other => panic!("unexpected {other}: {}", r.body),
     }
 }
@@ -218,7 +220,7 @@ impl World {
                 .expect("status");
         }
         let report = NewReport {
-            reporter: self.member.id,
+            reporter: Some(self.member.id),
             kind: TargetKind::Group,
             target_id: access.id.0,
             target_ref: "",
@@ -555,6 +557,62 @@ fn rows() -> Vec<Row> {
             status: Listed,
             call: Call::Get("/api/v1/moderation/reports"),
             allowed: moderators,
+            anonymous: Seen::Login,
+        },
+        // Anyone reports what they may see, visitors too (the API is for
+        // members); hosts and authors get the form refusing their own.
+        Row {
+            name: "report form of a listed group",
+            status: Listed,
+            call: Call::Get("/report?kind=group&target={slug}"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "report form of an unlisted group",
+            status: Unlisted,
+            call: Call::Get("/report?kind=group&target={slug}"),
+            allowed: readers,
+            anonymous: Seen::Missing,
+        },
+        Row {
+            name: "report form of a published story",
+            status: Listed,
+            call: Call::Get("/report?kind=story&target={published}"),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "report form of a story waiting for review",
+            status: Listed,
+            call: Call::Get("/report?kind=story&target={story}"),
+            allowed: story_readers,
+            anonymous: Seen::Missing,
+        },
+        Row {
+            name: "report a person",
+            status: Listed,
+            call: Call::Form(
+                "/report",
+                &[
+                    ("kind", "person"),
+                    ("target", "Newcomer"),
+                    ("reason", "spam"),
+                    ("shown_at", "0"),
+                ],
+            ),
+            allowed: &EVERYONE,
+            anonymous: Seen::Allowed,
+        },
+        Row {
+            name: "report a person (API)",
+            status: Listed,
+            call: Call::Json(
+                "POST",
+                "/api/v1/reports",
+                json!({"kind": "person", "target": "Newcomer", "reason": "spam"}),
+            ),
+            allowed: logged_in,
             anonymous: Seen::Login,
         },
         Row {

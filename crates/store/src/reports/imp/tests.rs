@@ -13,12 +13,13 @@ use crate::accounts::{NewSession, SessionKind};
 use crate::mail::Audience;
 use crate::model::AccountId;
 use crate::reports::{NewReport, ReportDecision};
+use crate::rooms::{Announcement, NewLogEntry, RoomSummary, SiteCommand};
 use crate::testing::{TestNotice, account, audit_by, now, two_groups};
 use crate::{Store, StoreError};
 
 fn about_group(reporter: AccountId, group: i64, host: AccountId) -> NewReport<'static> {
     NewReport {
-        reporter,
+        reporter: Some(reporter),
         kind: TargetKind::Group,
         target_id: group,
         target_ref: "",
@@ -35,6 +36,7 @@ fn decision(action: Action, moderator: AccountId) -> ReportDecision<'static> {
         note: "Stopping at once is not safe advice.",
         moderator,
         suspend_until: None,
+        room: None,
     }
 }
 
@@ -68,7 +70,7 @@ crate::on_both_backends!(
         let waiting = store.reports_waiting(10).await.expect("queue");
         assert_eq!(waiting.len(), 2);
         assert_eq!(waiting[0].id, first);
-        assert_eq!(waiting[0].reporter_handle, "ana");
+        assert_eq!(waiting[0].reporter_handle.as_deref(), Some("ana"));
         assert_eq!(waiting[0].author_handle.as_deref(), Some("willow"));
         let name = waiting[0].target_name.as_deref().unwrap_or_default();
         assert!(name.starts_with("quiet-river"), "{name}");
@@ -147,7 +149,7 @@ crate::on_both_backends!(
             .await
             .expect("session");
         let report = NewReport {
-            reporter: ana,
+            reporter: Some(ana),
             kind: TargetKind::Person,
             target_id: mallory.0,
             target_ref: "",
@@ -186,14 +188,25 @@ crate::on_both_backends!(
             .expect("session");
         assert!(session.is_none(), "the suspension ended the session");
 
-        let not_author = store.appeal_report(&id, ana, "Not mine.", now()).await;
+        let to_warden = TestNotice::to(Audience::Accounts(vec![warden]));
+        let not_author = store
+            .appeal_report(&id, ana, "Not mine.", &to_warden, now())
+            .await;
         assert!(matches!(not_author, Err(StoreError::Stale)));
+        let before = store.outbox_states().await.expect("outbox").len();
         store
-            .appeal_report(&id, mallory, "I was quoting someone.", now())
+            .appeal_report(&id, mallory, "I was quoting someone.", &to_warden, now())
             .await
             .expect("appeal");
-        let once = store.appeal_report(&id, mallory, "Again.", now()).await;
+        let once = store
+            .appeal_report(&id, mallory, "Again.", &to_warden, now())
+            .await;
         assert!(matches!(once, Err(StoreError::Stale)), "one appeal only");
+        assert_eq!(
+            store.outbox_states().await.expect("outbox").len(),
+            before + 1,
+            "the appeal's mail, once, and none for a refused one"
+        );
         let appealed = store.report(&id).await.expect("report");
         assert_eq!(appealed.status, ReportStatus::Appealed);
         assert_eq!(appealed.appeal_excluded, Some(warden));
@@ -251,5 +264,132 @@ crate::on_both_backends!(
                 .expect("again")
         );
         assert_eq!(store.outbox_states().await.expect("outbox").len(), 1);
+    }
+);
+
+crate::on_both_backends!(
+    hiding_a_room_message_appends_the_sites_removal_to_its_open_room_and_announces_it,
+    |store: Arc<dyn Store>| async move {
+        let (groups, _) = two_groups(&store, ListingStatus::Listed).await;
+        let host = willow(&store).await;
+        let ana = account(&store, "ana").await;
+        let joe = account(&store, "joe").await;
+        let warden = account(&store, "warden").await;
+        let meeting = store
+            .upcoming_occurrences(&groups[0].profile.slug, now(), 1)
+            .await
+            .expect("meetings")[0]
+            .id
+            .clone();
+        let said = NewLogEntry {
+            seq: 1,
+            actor: "{\"account\":1}",
+            client_id: "c1",
+            command: "{}",
+            events: "[]",
+            at_ms: 0,
+        };
+        store
+            .append_room_command(&meeting, &said)
+            .await
+            .expect("append");
+        let mut listener = store.room_listener().await.expect("listener");
+        let about_message = |reporter| NewReport {
+            reporter: Some(reporter),
+            kind: TargetKind::RoomMessage,
+            target_id: 1,
+            target_ref: meeting.as_str(),
+            author: Some(host),
+            excerpt: "Just stop taking it.",
+            reason: Reason::UnsafeAdvice,
+            details: "",
+        };
+        let removal = SiteCommand {
+            occurrence: &meeting,
+            actor: "{\"account\":9}",
+            client_id: "report-1",
+            command: "{\"type\":\"site_remove_message\",\"id\":1}",
+            events: "[{\"type\":\"message_removed\",\"id\":1}]",
+            at_ms: 5_000,
+        };
+        let hide = ReportDecision {
+            room: Some(removal),
+            ..decision(Action::Hide, warden)
+        };
+        let audit = audit_by(warden, "warden", "report.hide", "report:x");
+        let told = TestNotice::to(Audience::Nobody);
+        let (id, _) = store
+            .create_report(&about_message(ana), now())
+            .await
+            .expect("report");
+        store
+            .decide_report(&id, &hide, &audit, &told, now())
+            .await
+            .expect("hide");
+        let log = store.room_log(&meeting).await.expect("log");
+        assert_eq!(log.len(), 2, "{log:?}");
+        assert_eq!((log[1].seq, log[1].client_id.as_str()), (2, "report-1"));
+        assert_eq!(log[1].command, removal.command);
+        let heard = tokio::time::timeout(std::time::Duration::from_secs(5), listener.next())
+            .await
+            .expect("announced in time")
+            .expect("heard");
+        assert_eq!(
+            heard,
+            Announcement::Appended {
+                occurrence: meeting.clone(),
+                seq: 2
+            }
+        );
+
+        // Once the room closed (its log deleted), a decision appends
+        // nothing, and still stands.
+        let summary = RoomSummary {
+            present: 2,
+            spoken_seconds: 0,
+        };
+        store
+            .close_room(&meeting, summary, now())
+            .await
+            .expect("close");
+        let (later, _) = store
+            .create_report(&about_message(joe), now())
+            .await
+            .expect("report");
+        let removal = SiteCommand {
+            client_id: "report-2",
+            ..removal
+        };
+        let remove = ReportDecision {
+            room: Some(removal),
+            ..decision(Action::Remove, warden)
+        };
+        let decided = store
+            .decide_report(&later, &remove, &audit, &told, now())
+            .await
+            .expect("remove");
+        assert_eq!(decided.status, ReportStatus::Decided);
+        assert!(store.room_log(&meeting).await.expect("log").is_empty());
+    }
+);
+
+crate::on_both_backends!(
+    a_visitors_reports_have_no_reporter_and_each_is_new,
+    |store: Arc<dyn Store>| async move {
+        let (_, ids) = two_groups(&store, ListingStatus::Listed).await;
+        let host = willow(&store).await;
+        let visitor = NewReport {
+            reporter: None,
+            ..about_group(host, ids[0].0, host)
+        };
+        let (first, new) = store.create_report(&visitor, now()).await.expect("report");
+        assert!(new);
+        let (second, new) = store.create_report(&visitor, now()).await.expect("again");
+        assert!(new, "no one to hold to one open report");
+        assert_ne!(first, second);
+        let read = store.report(&first).await.expect("read");
+        assert_eq!((read.reporter, read.reporter_handle), (None, None));
+        assert_eq!(read.author, Some(host));
+        assert_eq!(store.reports_waiting(10).await.expect("queue").len(), 2);
     }
 );
