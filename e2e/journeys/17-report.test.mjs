@@ -121,3 +121,35 @@ test("a reported listing is hidden by a moderator and both sides are told", asyn
     await browser.close();
   }
 });
+
+test("a visitor without an account reports a listing, and the moderators read it", async (t) => {
+  const browser = await launch(t);
+  if (!browser) return;
+  try {
+    const visitor = await open(browser, kith.url, { journey: "report-visitor", size: "phone" });
+    await visitor.goto("/groups");
+    await visitor.locator("main h3 a, main h2 a").first().click();
+    const listing = await visitor.locator("h1").innerText();
+    await visitor.getByRole("link", { name: "Report this listing" }).click();
+    await visitor.getByRole("heading", { level: 1, name: "Report" }).waitFor();
+    assert.match(await visitor.locator("main").innerText(), /no email is asked/);
+    await audit(visitor, "Report");
+    await visitor.getByLabel("Spam or advertising").check();
+    await visitor.getByLabel("More about it (optional)").fill("It sells supplements.");
+    await visitor.waitForTimeout(3200); // a person takes longer than a program
+    await visitor.getByRole("button", { name: "Send the report" }).click();
+    await visitor.getByRole("heading", { level: 1, name: "Thank you for your report" }).waitFor();
+    assert.match(await visitor.locator("main").innerText(), /you will not hear back/);
+    await audit(visitor, "Thank you for your report");
+
+    const moderator = await open(browser, kith.url, { journey: "report-visitor" });
+    await logIn(moderator, "keeper");
+    await moderator.goto("/moderation/reports");
+    const item = moderator.locator(".queue-item", { hasText: "It sells supplements." });
+    assert.match(await item.innerText(), /a visitor without an account/);
+    assert.match(await item.innerText(), new RegExp(listing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    await audit(moderator, "Reports");
+  } finally {
+    await browser.close();
+  }
+});

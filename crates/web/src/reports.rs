@@ -222,9 +222,10 @@ async fn render_appeal(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let zone = user.viewer.zone();
     let page = AppealTemplate {
         m,
-        zone_from: "none",
+        zone_from: "cookie",
         nav: user.viewer.nav(),
         id: id.to_string(),
         kind_label: m.of("report.kind", report.kind.code()).to_owned(),
@@ -233,7 +234,7 @@ async fn render_appeal(
         note: report.decision_note.unwrap_or_default(),
         until: report
             .suspended_until
-            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()),
+            .map(|t| crate::views::local_stamp(t, &zone)),
         open: report.status == ReportStatus::Decided && report.appealed_at.is_none(),
         appeal: report.appeal_text,
         text: text.to_owned(),

@@ -18,7 +18,9 @@ use crate::forms::{FormErrors, FormPairs};
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{CurrentUser, Nav};
+use crate::views::local_stamp;
 use crate::views::{Choice, choices};
+use kith_domain::zone::Zone;
 
 pub(super) struct ReportView {
     id: String,
@@ -62,7 +64,11 @@ fn href(report: &ReportRecord) -> Option<String> {
     }
 }
 
-fn view(report: ReportRecord, refused: Option<(&FormPairs, &FormErrors)>) -> ReportView {
+fn view(
+    report: ReportRecord,
+    zone: &Zone,
+    refused: Option<(&FormPairs, &FormErrors)>,
+) -> ReportView {
     let m = messages();
     let id = report.id.to_string();
     let appealed = report.status == ReportStatus::Appealed;
@@ -111,7 +117,7 @@ fn view(report: ReportRecord, refused: Option<(&FormPairs, &FormErrors)>) -> Rep
             .clone()
             .unwrap_or_else(|| m.t("reports.visitor").to_owned()),
         author: report.author_handle.clone().unwrap_or_default(),
-        made: report.created_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        made: local_stamp(report.created_at, zone),
         first: appealed.then(|| {
             let action = report.decision.map_or("dismiss", Action::code);
             (
@@ -136,16 +142,17 @@ async fn render(
     done: bool,
 ) -> Result<Response, PageError> {
     let queue = reports::queue(&state.app, &user.person).await?;
+    let zone = user.viewer.zone();
     let mut all_errors = FormErrors::default();
     let reports = queue
         .into_iter()
         .map(|report| match &refused {
             Some((id, form, errors)) if **id == report.id => {
-                let v = view(report, Some((form, errors)));
+                let v = view(report, &zone, Some((form, errors)));
                 all_errors = v.errors.clone();
                 v
             }
-            _ => view(report, None),
+            _ => view(report, &zone, None),
         })
         .collect();
     let status = if refused.is_some() {
@@ -155,7 +162,7 @@ async fn render(
     };
     let page = QueueTemplate {
         m: messages(),
-        zone_from: "none",
+        zone_from: "cookie",
         nav: user.viewer.nav(),
         reports,
         done,

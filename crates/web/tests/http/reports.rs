@@ -81,6 +81,14 @@ async fn a_listing_reported_from_its_page_is_hidden_from_the_queue_and_both_side
         queue.body.contains("Anemone"),
         "moderators see who reported"
     );
+    moderator
+        .cookies
+        .push(("kith_tz".into(), "Asia/Tokyo".into()));
+    let in_tokyo = moderator.get("/moderation/reports").await;
+    assert!(
+        in_tokyo.body.contains(" JST") && !in_tokyo.body.contains(" UTC"),
+        "the moderator reads when it was reported in their own zone"
+    );
     let id = app.db.store.reports_waiting(5).await.expect("queue")[0]
         .id
         .to_string();
