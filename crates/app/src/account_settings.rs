@@ -239,7 +239,7 @@ pub async fn change_password(
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let phc = hasher.hash(&password).await?;
     store
-        .set_password(person.id, &phc, keep.map(token_hash).as_deref())
+        .set_password(person.id, &phc, keep.map(token_hash).as_deref(), None)
         .await?;
     app.access_changed(AccessChange::Account(person.id)).await;
     Ok(())
