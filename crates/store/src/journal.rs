@@ -143,6 +143,18 @@ pub trait JournalStore {
         now: Timestamp,
     ) -> StoreResult<()>;
 
+    /// After the recovery code opened the journal: keeps the key for the
+    /// session and, with `password`, replaces the password wrap, in one
+    /// transaction; `NotFound` as [`JournalStore::put_session_key`].
+    async fn reopen_journal(
+        &self,
+        account: AccountId,
+        password: Option<&KeyWrap>,
+        session_token_hash: &str,
+        wrapped: &[u8],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
     /// The data key as wrapped for this session of the account, if it was.
     async fn session_key(
         &self,

@@ -198,6 +198,33 @@ impl JournalStore for SqlStore {
             .await
     }
 
+    async fn reopen_journal(
+        &self,
+        account: AccountId,
+        password: Option<&KeyWrap>,
+        session_token_hash: &str,
+        wrapped: &[u8],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.db().begin().await?;
+        if let Some(wrap) = password {
+            query(SET_PASSWORD_WRAP)
+                .bind(account.0)
+                .bind(wrap.salt.as_str())
+                .bind(wrap.wrapped.as_slice())
+                .execute_or_not_found(&mut tx)
+                .await?;
+        }
+        query(PUT_SESSION_KEY)
+            .bind(session_token_hash)
+            .bind(account.0)
+            .bind(wrapped)
+            .bind(now)
+            .execute_or_not_found(&mut tx)
+            .await?;
+        tx.commit().await
+    }
+
     async fn session_key(
         &self,
         account: AccountId,
