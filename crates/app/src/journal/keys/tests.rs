@@ -1,5 +1,6 @@
 use jiff::civil::date;
 
+use super::recovery::CROCKFORD;
 use super::*;
 
 const FAST: KdfParams = KdfParams {
