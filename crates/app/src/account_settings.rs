@@ -181,7 +181,10 @@ pub async fn reset_link_valid(app: &App, token: &str, now: Timestamp) -> AppResu
 }
 
 /// Sets a new password through a reset link, ending all the person's
-/// sessions; answers whose password it was. `NotFound` when the link does
+/// sessions; answers whose password it was. The new password cannot open
+/// the person's journal (only the old one or the recovery code could):
+/// the journal stays, and [`crate::journal::status`] answers
+/// `NeedsRecovery` until the recovery code opens it. `NotFound` when the link does
 /// not work; the password's rules as for registering.
 pub async fn reset_password(
     app: &App,
@@ -224,7 +227,8 @@ async fn check_password(
 
 /// Changes the password after checking the current one
 /// (`current_password`), ending every other session of the person; `keep`
-/// is the token of the session that asked.
+/// is the token of the session that asked. The journal's key is wrapped
+/// under the new password in the same transaction as the new hash.
 pub async fn change_password(
     app: &App,
     person: &Person,
@@ -238,8 +242,16 @@ pub async fn change_password(
     let password = NewPassword::parse(new, Some(person.handle.as_str()), None)
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let phc = hasher.hash(&password).await?;
+    let journal =
+        crate::journal::rewrap_for_new_password(app, person, current, password.expose(), keep)
+            .await?;
     store
-        .set_password(person.id, &phc, keep.map(token_hash).as_deref())
+        .set_password(
+            person.id,
+            &phc,
+            keep.map(token_hash).as_deref(),
+            journal.as_ref(),
+        )
         .await?;
     app.access_changed(AccessChange::Account(person.id)).await;
     Ok(())

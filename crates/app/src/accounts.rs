@@ -244,6 +244,9 @@ pub async fn login(
         return Ok(LoginOutcome::Suspended { until });
     }
     let token = start_session(app, account.id, request.kind, request.remember, now).await?;
+    // The password is in hand only now: the journal opens for the new
+    // session without asking again.
+    crate::journal::open_at_login(app, account.id, request.password, &token.token, now).await;
     Ok(LoginOutcome::LoggedIn {
         token,
         account: account.id,

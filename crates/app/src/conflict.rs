@@ -51,6 +51,20 @@ pub enum Conflict {
     /// An appeal goes to another moderator than the one who decided.
     #[error("own_decision")]
     OwnDecision,
+    /// The person has no journal yet.
+    #[error("no_journal")]
+    NoJournal,
+    /// The person has a journal already.
+    #[error("journal_exists")]
+    JournalExists,
+    /// The journal is not open in this session: the password (or the
+    /// recovery code) opens it.
+    #[error("journal_locked")]
+    JournalLocked,
+    /// The password no longer opens the journal (it was reset by mail):
+    /// the recovery code does.
+    #[error("journal_needs_recovery")]
+    JournalNeedsRecovery,
 }
 
 impl Conflict {
@@ -71,6 +85,10 @@ impl Conflict {
             Self::TooDeep => "too_deep",
             Self::EditWindowClosed => "edit_window_closed",
             Self::OwnDecision => "own_decision",
+            Self::NoJournal => "no_journal",
+            Self::JournalExists => "journal_exists",
+            Self::JournalLocked => "journal_locked",
+            Self::JournalNeedsRecovery => "journal_needs_recovery",
         }
     }
 }

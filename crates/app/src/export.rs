@@ -6,6 +6,9 @@
 //! holds — `memberships`, `join_requests`, `threads`, `rsvps`…) and fill it
 //! in [`export`]. Only the person's own data: never another person's email,
 //! and other people by handle only.
+//!
+//! The journal is not here, by design: this export needs no key, and the
+//! journal opens only with one. It has its own (`journal::export`).
 
 use jiff::Timestamp;
 use serde::Serialize;

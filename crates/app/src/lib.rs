@@ -14,7 +14,11 @@
 //! - [`account_settings`]: verifying an email, password resets, changing
 //!   email or password, one's sessions, deleting an account, mail
 //!   preferences.
-//! - [`export`]: everything about a person, as JSON.
+//! - [`export`]: everything about a person, as JSON (never their
+//!   journal, which has its own).
+//! - [`journal`]: the private journal and taper log, sealed with keys
+//!   only its writer holds: keys, check-ins, medicines, doses, its own
+//!   export and import.
 //! - [`mail`]: composing mail, the outbox's sender, SMTP or `.eml` files.
 //! - [`feeds`]: a group's public calendar (RFC 5545).
 //! - [`groups`]: a group's public page; creating groups.
@@ -64,6 +68,7 @@ pub mod feeds;
 pub mod groups;
 pub mod hosting;
 pub mod imports;
+pub mod journal;
 pub mod mail;
 pub mod markdown;
 pub mod meeting_time;

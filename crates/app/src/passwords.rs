@@ -1,7 +1,9 @@
 //! Passwords: Argon2id hashing and checking, behind a gate (`gate`) so
 //! that a burst of logins waits in a bounded line instead of piling up
 //! behind the cores. Verification reads the parameters from the stored
-//! hash, so raising them later keeps old passwords working.
+//! hash, so raising them later keeps old passwords working. The journal's
+//! wrapping keys are derived from passwords and recovery codes through
+//! the same line, at the same cost ([`crate::journal::keys::KdfParams`]).
 
 mod gate;
 
@@ -11,6 +13,7 @@ use argon2::password_hash::{PasswordHash, PasswordVerifier, SaltString, rand_cor
 use argon2::{Algorithm, Argon2, Params, Version};
 use kith_domain::account::{NewPassword, normalize_password};
 
+use crate::journal::keys::{self, CouldNotOpen, KdfParams, Salt, WrappingKey};
 use crate::{AppError, AppResult};
 
 /// Argon2id with fixed parameters. Verification reads the parameters from
@@ -23,6 +26,9 @@ pub struct PasswordHasher {
     /// A hash of nothing, verified when a login names no account, so both
     /// cases take the same time.
     decoy: Arc<String>,
+    /// What new journal wrapping keys are derived with: the hash's own
+    /// cost.
+    key_params: KdfParams,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -51,6 +57,11 @@ impl PasswordHasher {
             argon2: Arc::new(argon2),
             gate: Arc::new(gate::Gate::for_this_machine()),
             decoy: Arc::new(decoy),
+            key_params: KdfParams {
+                memory_kib,
+                passes,
+                lanes,
+            },
         }
     }
 
@@ -107,6 +118,30 @@ impl PasswordHasher {
     }
 }
 
+impl PasswordHasher {
+    /// A fresh salt for deriving a journal's wrapping key at this hasher's
+    /// cost.
+    pub fn new_key_salt(&self) -> Salt {
+        Salt::generate(self.key_params)
+    }
+
+    /// The wrapping key derived from `secret` (a password or a recovery
+    /// code's secret) with `salt` and the parameters stored in it, off the
+    /// async threads and through the same line as hashing; `Busy` when the
+    /// line is full, `Ok(Err(CouldNotOpen))` when the salt does not read
+    /// as one.
+    pub async fn derive_key(
+        &self,
+        secret: zeroize::Zeroizing<Vec<u8>>,
+        salt: Salt,
+    ) -> AppResult<Result<WrappingKey, CouldNotOpen>> {
+        let _place = self.enter().await?;
+        tokio::task::spawn_blocking(move || keys::derive(&secret, &salt))
+            .await
+            .map_err(|e| AppError::internal(format!("key derivation task failed: {e}")))
+    }
+}
+
 fn hash_with(argon2: &Argon2<'_>, password: &str) -> AppResult<String> {
     use argon2::PasswordHasher as _;
     let salt = SaltString::generate(&mut OsRng);
@@ -152,6 +187,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn journal_keys_derive_at_the_password_hashs_own_cost() {
+        let hasher = PasswordHasher::production();
+        let salt = hasher.new_key_salt();
+        assert!(salt.to_stored().starts_with("m=19456,t=2,p=1$"));
+        let secret = || zeroize::Zeroizing::new(b"a long and unusual passphrase".to_vec());
+        let key = keys::DataKey::generate();
+        let account = kith_domain::ids::AccountId(1);
+        let by = hasher
+            .derive_key(secret(), salt.clone())
+            .await
+            .expect("a place")
+            .expect("derives");
+        let wrapped = keys::wrap(&key, &by, keys::WrapPurpose::Password, account).expect("wrap");
+        // A cheaper hasher still opens it: the cost is read from the salt.
+        let fast = PasswordHasher::insecure_fast_for_tests();
+        let again = fast
+            .derive_key(secret(), salt)
+            .await
+            .expect("a place")
+            .expect("derives");
+        assert!(keys::unwrap(&wrapped, &again, keys::WrapPurpose::Password, account).is_ok());
+        assert!(fast.new_key_salt().to_stored().starts_with("m=8,t=1,p=1$"));
+    }
+
+    #[tokio::test]
     async fn a_hasher_whose_line_is_full_answers_busy_and_changes_nothing() {
         let hasher = PasswordHasher::insecure_fast_for_tests().with_line(1, 0);
         let place = hasher.enter().await.expect("the one worker");
@@ -163,6 +223,12 @@ mod tests {
         ));
         assert!(matches!(
             hasher.verify("x", None).await,
+            Err(AppError::Busy(1))
+        ));
+        assert!(matches!(
+            hasher
+                .derive_key(zeroize::Zeroizing::new(vec![1]), hasher.new_key_salt())
+                .await,
             Err(AppError::Busy(1))
         ));
         drop(place);

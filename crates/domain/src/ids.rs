@@ -98,6 +98,22 @@ random_id!(
     ReportId
 );
 
+random_id!(
+    /// The public, random id of one journal check-in; it is bound into
+    /// the entry's seal, so a row moved elsewhere no longer opens.
+    CheckinId
+);
+
+random_id!(
+    /// The public, random id of one medicine in a taper log.
+    MedicineId
+);
+
+random_id!(
+    /// The public, random id of one dose change in a taper log.
+    DoseId
+);
+
 /// The public id of one of a person's sessions: the first 16 hex digits
 /// of its token's SHA-256 — enough to name it, useless to open it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

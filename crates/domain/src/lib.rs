@@ -23,6 +23,8 @@
 //! - [`story`]: members' stories — lengths, statuses, what leads where.
 //! - [`resource`]: the resource library's pages, tags and files (PDF or
 //!   EPUB, told by their bytes).
+//! - [`journal`]: the private journal and taper log — check-ins,
+//!   medicines, dose changes and the step between two doses.
 
 pub mod account;
 pub mod answer_time;
@@ -33,6 +35,7 @@ pub mod group;
 pub mod group_input;
 pub mod helpline;
 pub mod ids;
+pub mod journal;
 pub mod listing;
 pub mod mail_category;
 pub mod meeting_guide;

@@ -9,6 +9,7 @@ use kith_domain::account::Email;
 use kith_domain::ids::{SessionId, Slug};
 
 use crate::accounts::{AccountRecord, SessionKind};
+use crate::journal::KeyWrap;
 use crate::mail::NewMail;
 use crate::model::AccountId;
 use crate::{StoreError, StoreResult};
@@ -123,8 +124,10 @@ pub trait AccountSettingsStore {
     async fn reset_token_valid(&self, token_hash: &str, now: Timestamp) -> StoreResult<bool>;
 
     /// Uses a password reset token: sets the password, spends every reset
-    /// token of the account, ends all its sessions and (the link proved
-    /// the address) marks the address verified. `NotFound` when the token
+    /// token of the account, ends all its sessions (and with them their
+    /// journal keys), forgets the journal's password wrap (the new
+    /// password cannot open it; the recovery code can) and (the link
+    /// proved the address) marks the address verified. `NotFound` when the token
     /// is unknown, used, expired, or was sent to an address the account no
     /// longer has.
     async fn use_reset_token(
@@ -135,12 +138,15 @@ pub trait AccountSettingsStore {
     ) -> StoreResult<AccountId>;
 
     /// Sets a password and ends every session of the account but `keep`
-    /// (a token hash).
+    /// (a token hash); with `journal`, the journal's key wrapped under the
+    /// new password replaces the old wrap in the same transaction, so the
+    /// two never disagree.
     async fn set_password(
         &self,
         account: AccountId,
         password_hash: &str,
         keep: Option<&str>,
+        journal: Option<&KeyWrap>,
     ) -> StoreResult<()>;
 
     /// The account's live sessions, most recently used first.

@@ -35,6 +35,8 @@
 //! - [`reports`]: reports, moderators' decisions and appeals, the daily
 //!   digest of overdue ones.
 //! - [`blocks`]: who blocked whom.
+//! - [`journal`]: the private journal's wrapped keys and sealed entries,
+//!   which the store cannot open.
 //! - [`stories`]: members' stories, their revisions and the moderators'
 //!   decisions on them.
 //! - [`resources`]: the resource library's pages, tags and files, and
@@ -58,6 +60,7 @@ mod db;
 mod direct;
 pub mod groups;
 pub mod hosting;
+pub mod journal;
 pub mod mail;
 pub mod membership;
 pub mod model;
@@ -89,6 +92,7 @@ pub use claims::ClaimStore;
 pub use comments::CommentStore;
 pub use groups::GroupStore;
 pub use hosting::HostingStore;
+pub use journal::JournalStore;
 pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
@@ -202,6 +206,7 @@ pub trait Store:
     + BlockStore
     + StoryStore
     + ResourceStore
+    + JournalStore
     + Send
     + Sync
     + 'static

@@ -233,6 +233,47 @@ pub async fn execute_sql(url: &str, sql: &str) {
     }
 }
 
+/// The first column of the first row `sql` answers on the database at
+/// `url`, as an integer (counts a test checks that no store method gives).
+pub async fn query_i64(url: &str, sql: &str) -> i64 {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    }
+}
+
+/// Every row of every table of the PostgreSQL database at `url`, each as
+/// PostgreSQL writes a row as text (`bytea` columns in hex): what an
+/// operator with the database reads.
+pub async fn postgres_rows_as_text(url: &str) -> Vec<String> {
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("tables");
+    let mut rows = Vec::new();
+    for table in tables {
+        let sql = format!("SELECT t::text FROM \"{table}\" t");
+        let texts: Vec<String> = sqlx::query_scalar(&sql)
+            .fetch_all(&mut conn)
+            .await
+            .expect("rows");
+        rows.extend(texts.into_iter().map(|row| format!("{table}: {row}")));
+    }
+    rows
+}
+
 /// Mail for tests: a `notice` to each of an audience who wants
 /// announcements, its subject naming the account and its text the zone the
 /// store read; with `fails`, composing fails.

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::accounts::{ACCOUNT_COLUMNS, AccountRecord, AccountRow};
 use crate::db::query;
+use crate::journal::{CLEAR_PASSWORD_WRAP, KeyWrap, SET_PASSWORD_WRAP};
 use crate::mail::{NewMail, insert_mail};
 use crate::model::AccountId;
 use crate::sql_store::SqlStore;
@@ -143,6 +144,10 @@ impl AccountSettingsStore for SqlStore {
             .bind(account)
             .execute(&mut tx)
             .await?;
+        query(CLEAR_PASSWORD_WRAP)
+            .bind(account)
+            .execute(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(AccountId(account))
     }
@@ -152,6 +157,7 @@ impl AccountSettingsStore for SqlStore {
         account: AccountId,
         password_hash: &str,
         keep: Option<&str>,
+        journal: Option<&KeyWrap>,
     ) -> StoreResult<()> {
         let mut tx = self.db().begin().await?;
         query(SET_PASSWORD)
@@ -159,6 +165,14 @@ impl AccountSettingsStore for SqlStore {
             .bind(password_hash)
             .execute(&mut tx)
             .await?;
+        if let Some(wrap) = journal {
+            query(SET_PASSWORD_WRAP)
+                .bind(account.0)
+                .bind(wrap.salt.as_str())
+                .bind(wrap.wrapped.as_slice())
+                .execute_or_not_found(&mut tx)
+                .await?;
+        }
         query(DELETE_OTHER_SESSIONS)
             .bind(account.0)
             .bind(keep.unwrap_or(""))

@@ -282,7 +282,7 @@ crate::on_both_backends!(
         .await;
 
         store
-            .set_password(river, "hash-2", Some(&hash("keep")))
+            .set_password(river, "hash-2", Some(&hash("keep")), None)
             .await
             .expect("set");
         let left: Vec<SessionId> = store
@@ -307,7 +307,7 @@ crate::on_both_backends!(
         assert_eq!(record.password_hash.as_deref(), Some("hash-2"));
 
         store
-            .set_password(river, "hash-3", None)
+            .set_password(river, "hash-3", None, None)
             .await
             .expect("set");
         assert!(
