@@ -114,6 +114,8 @@ struct World {
     member: Person,
     pending: Person,
     editor: Person,
+    /// A check-in in the host's journal.
+    checkin: String,
     /// Numbers each placement's resource.
     resources: std::sync::atomic::AtomicUsize,
 }
@@ -137,6 +139,8 @@ struct Placed {
     comment: String,
     /// The member's comment on the published story, held for review.
     held_comment: String,
+    /// A check-in in the host's journal.
+    checkin: String,
 }
 
 impl World {
@@ -156,6 +160,7 @@ impl World {
         app.account("Quill", Role::Editor).await;
         let member = app.account("Belonging", Role::Member).await;
         let pending = app.account("Waiting", Role::Member).await;
+        let checkin = journal_checkin(&app, &host).await;
         let people = vec![
             (Who::Anonymous, None),
             (Who::Stranger, Some(stranger)),
@@ -175,6 +180,7 @@ impl World {
             member,
             pending,
             editor,
+            checkin,
             resources: std::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -301,6 +307,7 @@ impl World {
             comments.push(posted.id.to_string());
         }
         Placed {
+            checkin: self.checkin.clone(),
             comment: comments.remove(0),
             held_comment: comments.remove(0),
             report: report.to_string(),
@@ -343,6 +350,7 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{resource}", &placed.resource)
             .replace("{comment}", &placed.comment)
             .replace("{held}", &placed.held_comment)
+            .replace("{checkin}", &placed.checkin)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -1255,7 +1263,98 @@ fn rows() -> Vec<Row> {
         });
     }
     rows.extend(resource_rows());
+    rows.extend(journal_rows());
     rows
+}
+
+/// The host's journal, started in a session of its own, with one
+/// check-in; answers its id. The matrix's sessions begin without the
+/// password, so even the host's find it locked.
+async fn journal_checkin(app: &TestApp, host: &Person) -> String {
+    use kith_app::accounts;
+    use kith_domain::journal::CheckinInput;
+    use kith_store::accounts::SessionKind;
+    let session =
+        accounts::start_session(&app.context, host.id, SessionKind::Browser, false, now())
+            .await
+            .expect("session");
+    kith_app::journal::create(
+        &app.context,
+        host,
+        crate::support::PASSWORD,
+        &session.token,
+        now(),
+    )
+    .await
+    .expect("journal");
+    let input = CheckinInput {
+        day: "2026-05-30".into(),
+        mood: "3".into(),
+        ..CheckinInput::default()
+    };
+    let zone = kith_domain::zone::Zone::utc();
+    kith_app::journal::add_checkin(&app.context, host, &session.token, &input, &zone, now())
+        .await
+        .expect("check-in")
+        .to_string()
+}
+
+/// The journal: one's own for every member; a check-in's pages for its
+/// writer only (whose locked session is sent to `/journal`), 404 for
+/// everyone else. Starting, opening and recovering it count against the
+/// login limits, so they are proved in `journal.rs`, not eight times here.
+fn journal_rows() -> Vec<Row> {
+    use Who::*;
+    let logged_in: &'static [Who] = &[
+        Stranger, Host, Cohost, Moderator, Admin, Member, Waiting, Editor,
+    ];
+    let writer: &'static [Who] = &[Host];
+    let row = |name, call, allowed| Row {
+        name,
+        status: ListingStatus::Listed,
+        call,
+        allowed,
+        anonymous: Seen::Login,
+    };
+    const CHECKIN: &[(&str, &str)] = &[("day", "2026-05-30"), ("mood", "4")];
+    vec![
+        row("one's journal", Call::Get("/journal"), logged_in),
+        row(
+            "adding a check-in",
+            Call::Form("/journal/checkins", CHECKIN),
+            logged_in,
+        ),
+        row(
+            "locking one's journal",
+            Call::Form("/journal/lock", &[]),
+            logged_in,
+        ),
+        row(
+            "saying the recovery code is saved",
+            Call::Form("/journal/recovery-saved", &[]),
+            logged_in,
+        ),
+        row(
+            "a check-in's edit form",
+            Call::Get("/journal/checkins/{checkin}/edit"),
+            writer,
+        ),
+        row(
+            "editing a check-in",
+            Call::Form("/journal/checkins/{checkin}/edit", CHECKIN),
+            writer,
+        ),
+        row(
+            "a check-in's delete page",
+            Call::Get("/journal/checkins/{checkin}/delete"),
+            writer,
+        ),
+        row(
+            "deleting a check-in",
+            Call::Form("/journal/checkins/{checkin}/delete", &[]),
+            writer,
+        ),
+    ]
 }
 
 /// The resource library: drafts and every change for editors and admins
