@@ -3,7 +3,8 @@
 // their password, see the recovery code once and say they saved it. A
 // first check-in without a mood is refused and keeps what was typed; with
 // one it is saved and read back, newest first. They open its edit form,
-// then lock the journal, which asks for the password again. Every page
+// add a medicine to the taper log with two doses and read the step, then
+// lock the journal, which asks for the password again. Every page
 // passes the accessibility checks.
 
 import assert from "node:assert/strict";
@@ -85,6 +86,25 @@ test("a member starts their journal, keeps the code and writes a check-in", asyn
     assert.equal(await page.getByLabel("Note", { exact: true }).inputValue(), NOTE);
     await audit(page, "Edit your check-in");
     await page.getByRole("link", { name: "Back to your journal" }).click();
+
+    // The taper log: a medicine by their own name, two doses, the step.
+    await page.getByRole("link", { name: /Your taper log/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Your taper log" }).waitFor();
+    await audit(page, "Your taper log");
+    await page.getByLabel("Name").fill("Sertraline");
+    await page.getByRole("button", { name: "Add the medicine" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sertraline" }).waitFor();
+    await audit(page, "Sertraline");
+    for (const [day, amount] of [["2026-01-05", "50"], ["2026-02-02", "45"]]) {
+      await page.getByLabel("From").fill(day);
+      await page.getByLabel("Amount").fill(amount);
+      await page.getByLabel("Unit").fill("mg");
+      await page.getByRole("button", { name: "Save this dose" }).click();
+      await page.getByRole("cell", { name: `${amount} mg` }).waitFor();
+    }
+    assert.match(await page.locator("table.doses").innerText(), /-10%/);
+    await audit(page, "Sertraline");
+    await page.goto("/journal");
 
     // Locked, it asks for the password again and shows nothing.
     await page.getByRole("button", { name: "Lock the journal" }).click();

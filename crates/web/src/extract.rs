@@ -10,7 +10,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use kith_domain::ids::{
-    CheckinId, CommentId, InvitationId, OccurrenceId, ReportId, RequestId, SessionId, Slug, StoryId,
+    CheckinId, CommentId, InvitationId, MedicineId, OccurrenceId, ReportId, RequestId, SessionId,
+    Slug, StoryId,
 };
 
 use crate::AppState;
@@ -90,6 +91,12 @@ impl PathId for SessionId {
 }
 
 impl PathId for CheckinId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for MedicineId {
     fn from_path(raw: &str) -> Option<Self> {
         Self::parse(raw)
     }

@@ -7,11 +7,14 @@
 //! - this file: the page, starting a journal (its recovery code shown
 //!   once), opening and locking it.
 //! - `checkins`: adding, editing and deleting check-ins.
+//! - `taper`: the taper log — medicines, and each one's dose changes with
+//!   the step from the dose before.
 //!
 //! Every answer here says `Cache-Control: no-store`, and nothing here logs
 //! a value: what a member writes reaches only their own pages.
 
 mod checkins;
+mod taper;
 
 use askama::Template;
 use axum::Router;
@@ -52,6 +55,12 @@ pub fn router() -> Router<AppState> {
             "/journal/checkins/{id}/delete",
             get(checkins::delete_page).post(checkins::delete_form),
         )
+        .route(
+            "/journal/taper",
+            get(taper::medicines_page).post(taper::add_medicine_form),
+        )
+        .route("/journal/taper/{id}", get(taper::medicine_page))
+        .route("/journal/taper/{id}/doses", post(taper::add_dose_form))
         // What a member wrote must stay out of every cache, shared or the
         // browser's own history store.
         .layer(SetResponseHeaderLayer::overriding(
@@ -185,16 +194,24 @@ struct CodeTemplate {
 /// Refusals in words. The journal's own words come first: its fields
 /// share names (`day`, `note`) with other forms whose limits differ.
 fn refusals(errors: &[FieldError]) -> FormErrors {
+    refusals_in(&["journal"], errors)
+}
+
+/// Refusals in words, from the first of `families` (`taper`, `journal`)
+/// that has words for one, else the site's.
+fn refusals_in(families: &[&str], errors: &[FieldError]) -> FormErrors {
     let m = messages();
     FormErrors(
         errors
             .iter()
             .map(|e| {
-                let own = format!("journal.error.{}.{}", e.field, e.code);
-                let message = if m.has(&own) {
-                    m.t(&own)
-                } else {
-                    m.error(e.field, e.code)
+                let own = families
+                    .iter()
+                    .map(|family| format!("{family}.error.{}.{}", e.field, e.code))
+                    .find(|key| m.has(key));
+                let message = match &own {
+                    Some(key) => m.t(key),
+                    None => m.error(e.field, e.code),
                 };
                 FieldMessage {
                     field: e.field.to_owned(),

@@ -114,8 +114,8 @@ struct World {
     member: Person,
     pending: Person,
     editor: Person,
-    /// A check-in in the host's journal.
-    checkin: String,
+    /// A check-in and a medicine in the host's journal.
+    journal: (String, String),
     /// Numbers each placement's resource.
     resources: std::sync::atomic::AtomicUsize,
 }
@@ -141,6 +141,8 @@ struct Placed {
     held_comment: String,
     /// A check-in in the host's journal.
     checkin: String,
+    /// A medicine in the host's taper log.
+    medicine: String,
 }
 
 impl World {
@@ -160,7 +162,7 @@ impl World {
         app.account("Quill", Role::Editor).await;
         let member = app.account("Belonging", Role::Member).await;
         let pending = app.account("Waiting", Role::Member).await;
-        let checkin = journal_checkin(&app, &host).await;
+        let journal = journal_entries(&app, &host).await;
         let people = vec![
             (Who::Anonymous, None),
             (Who::Stranger, Some(stranger)),
@@ -180,7 +182,7 @@ impl World {
             member,
             pending,
             editor,
-            checkin,
+            journal,
             resources: std::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -307,7 +309,8 @@ impl World {
             comments.push(posted.id.to_string());
         }
         Placed {
-            checkin: self.checkin.clone(),
+            checkin: self.journal.0.clone(),
+            medicine: self.journal.1.clone(),
             comment: comments.remove(0),
             held_comment: comments.remove(0),
             report: report.to_string(),
@@ -351,6 +354,7 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{comment}", &placed.comment)
             .replace("{held}", &placed.held_comment)
             .replace("{checkin}", &placed.checkin)
+            .replace("{medicine}", &placed.medicine)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -1268,9 +1272,9 @@ fn rows() -> Vec<Row> {
 }
 
 /// The host's journal, started in a session of its own, with one
-/// check-in; answers its id. The matrix's sessions begin without the
-/// password, so even the host's find it locked.
-async fn journal_checkin(app: &TestApp, host: &Person) -> String {
+/// check-in and one medicine; answers their ids. The matrix's sessions
+/// begin without the password, so even the host's find it locked.
+async fn journal_entries(app: &TestApp, host: &Person) -> (String, String) {
     use kith_app::accounts;
     use kith_domain::journal::CheckinInput;
     use kith_store::accounts::SessionKind;
@@ -1293,10 +1297,15 @@ async fn journal_checkin(app: &TestApp, host: &Person) -> String {
         ..CheckinInput::default()
     };
     let zone = kith_domain::zone::Zone::utc();
-    kith_app::journal::add_checkin(&app.context, host, &session.token, &input, &zone, now())
-        .await
-        .expect("check-in")
-        .to_string()
+    let checkin =
+        kith_app::journal::add_checkin(&app.context, host, &session.token, &input, &zone, now())
+            .await
+            .expect("check-in");
+    let medicine =
+        kith_app::journal::add_medicine(&app.context, host, &session.token, "Matrixol", now())
+            .await
+            .expect("medicine");
+    (checkin.to_string(), medicine.to_string())
 }
 
 /// The journal: one's own for every member; a check-in's pages for its
@@ -1352,6 +1361,25 @@ fn journal_rows() -> Vec<Row> {
         row(
             "deleting a check-in",
             Call::Form("/journal/checkins/{checkin}/delete", &[]),
+            writer,
+        ),
+        row("one's taper log", Call::Get("/journal/taper"), logged_in),
+        row(
+            "adding a medicine",
+            Call::Form("/journal/taper", &[("name", "Another")]),
+            logged_in,
+        ),
+        row(
+            "a medicine's doses",
+            Call::Get("/journal/taper/{medicine}"),
+            writer,
+        ),
+        row(
+            "adding a dose change",
+            Call::Form(
+                "/journal/taper/{medicine}/doses",
+                &[("day", "2026-05-30"), ("amount", "10"), ("unit", "mg")],
+            ),
             writer,
         ),
     ]

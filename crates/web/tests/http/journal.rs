@@ -300,3 +300,104 @@ kith_store::on_both_backends!(
         assert!(!own.get("/me").await.body.contains(NOTE));
     }
 );
+
+kith_store::on_both_backends!(
+    the_taper_log_shows_each_step_and_keeps_another_persons_medicines_missing,
+    |store| async move {
+        let app = TestApp::on(store);
+        let (_, mut own) = member_with_journal(&app, "River").await;
+        let empty = own.get("/journal/taper").await;
+        assert_eq!(empty.status, StatusCode::OK);
+        no_store(&empty);
+        assert!(empty.body.contains("No medicines yet"), "{}", empty.body);
+        assert!(empty.body.contains("not medical advice"));
+
+        let refused = own.post_form("/journal/taper", &[("name", " ")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Type a name for the medicine."));
+        assert!(refused.body.contains("href=\"#f-name\""));
+        let added = own
+            .post_form("/journal/taper", &[("name", "CANARY-sertraline")])
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        let page = added.header("location").to_owned();
+        assert!(page.starts_with("/journal/taper/"), "{page}");
+        assert!(
+            own.get("/journal/taper")
+                .await
+                .body
+                .contains("CANARY-sertraline")
+        );
+
+        let medicine = own.get(&page).await;
+        no_store(&medicine);
+        assert!(medicine.body.contains("No dose changes yet"));
+        let doses = format!("{page}/doses");
+        let refused = own
+            .post_form(
+                &doses,
+                &[
+                    ("day", "2026-04-01"),
+                    ("amount", "fifty"),
+                    ("unit", "mg"),
+                    ("note", "kept dose note"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for kept in ["value=\"fifty\"", "kept dose note", "value=\"2026-04-01\""] {
+            assert!(refused.body.contains(kept), "{kept}");
+        }
+        assert!(refused.body.contains("Type the amount as a number"));
+        assert!(refused.body.contains("href=\"#f-amount\""));
+        for (day, amount) in [("2026-04-01", "50"), ("2026-05-01", "45")] {
+            let added = own
+                .post_form(
+                    &doses,
+                    &[
+                        ("day", day),
+                        ("amount", amount),
+                        ("unit", "mg"),
+                        ("note", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        }
+        let medicine = own.get(&page).await;
+        assert!(medicine.body.contains("50 mg"));
+        assert!(medicine.body.contains("45 mg"));
+        assert!(medicine.body.contains("-10%"), "{}", medicine.body);
+
+        // Nobody else reaches the medicine or its doses.
+        let (_, with_journal) = member_with_journal(&app, "Journaler").await;
+        let moderator = app.account("Warden", Role::Moderator).await;
+        let stranger = app.account("Passerby", Role::Member).await;
+        let mut others = vec![with_journal];
+        others.push(app.browser_as(&moderator).await);
+        others.push(app.browser_as(&stranger).await);
+        for other in &mut others {
+            other.get("/journal").await;
+            assert_eq!(other.get(&page).await.status, StatusCode::NOT_FOUND);
+            let posted = other
+                .post_form(
+                    &doses,
+                    &[("day", "2026-05-02"), ("amount", "1"), ("unit", "mg")],
+                )
+                .await;
+            assert_eq!(posted.status, StatusCode::NOT_FOUND, "{}", posted.body);
+            let list = other.get("/journal/taper").await;
+            assert!(!list.body.contains("CANARY-sertraline"));
+        }
+        // Without a journal, the taper log sends one to start it.
+        let mut stranger = app.browser_as(&stranger).await;
+        assert_eq!(
+            stranger.get("/journal/taper").await.header("location"),
+            "/journal"
+        );
+        // The owner's doses are as they were.
+        let medicine = own.get(&page).await;
+        assert!(!medicine.body.contains("1 mg"));
+        assert!(medicine.body.contains("-10%"));
+    }
+);
