@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use kith_app::access::Person;
 use kith_domain::account::Role;
 
-use crate::support::{Browser, PASSWORD, TestApp, TestResponse};
+use crate::support::{Browser, PASSWORD, TestApp, TestResponse, now};
 
 const NOTE: &str = "CANARY-journal-note the third week of the taper felt long";
 
@@ -399,5 +399,79 @@ kith_store::on_both_backends!(
         let medicine = own.get(&page).await;
         assert!(!medicine.body.contains("1 mg"));
         assert!(medicine.body.contains("-10%"));
+    }
+);
+
+kith_store::on_both_backends!(
+    after_a_reset_by_mail_the_recovery_code_opens_the_journal_and_the_next_login_too,
+    |store| async move {
+        use kith_app::account_settings;
+        let app = TestApp::on(store);
+        let river = app.account("River", Role::Member).await;
+        let mut first = app.browser_as(&river).await;
+        let code = start(&mut first).await;
+        add(&mut first, NOTE).await;
+        account_settings::request_password_reset(&app.context, "river@example.org", now())
+            .await
+            .expect("request");
+        let link = kith_app::testing::token_from_mail(&app.context, "/password-reset/", now())
+            .await
+            .expect("a link");
+        let new = "a new and longer passphrase";
+        account_settings::reset_password(&app.context, &link, new, now())
+            .await
+            .expect("reset");
+
+        let log_in = |password: &'static str| {
+            let mut browser = app.browser();
+            async move {
+                browser.get("/login").await;
+                let done = browser
+                    .post_form("/login", &[("login", "river"), ("password", password)])
+                    .await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+                browser
+            }
+        };
+        let mut after = log_in(new).await;
+        let asks = after.get("/journal").await;
+        assert!(
+            asks.body.contains("action=\"/journal/recover\""),
+            "{}",
+            asks.body
+        );
+        assert!(!asks.body.contains(NOTE));
+        let typo = after
+            .post_form(
+                "/journal/recover",
+                &[("recovery_code", "not a code"), ("password", "")],
+            )
+            .await;
+        assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            typo.body.contains("does not look like a recovery code"),
+            "{}",
+            typo.body
+        );
+        assert!(typo.body.contains("href=\"#f-recovery_code\""));
+        let opened = after
+            .post_form(
+                "/journal/recover",
+                &[("recovery_code", &code), ("password", new)],
+            )
+            .await;
+        assert_eq!(
+            opened.header("location"),
+            "/journal?done=opened",
+            "{}",
+            opened.body
+        );
+        let page = after.get("/journal").await;
+        assert!(page.body.contains(NOTE));
+        assert!(!page.body.contains("does not open by itself"));
+
+        // With the current password given, the next login opens it.
+        let mut next = log_in(new).await;
+        assert!(next.get("/journal").await.body.contains(NOTE));
     }
 );
