@@ -26,7 +26,8 @@ const SECRETS: &[&str] = &[
 /// What people write: what a member says in the room tests (`CHAT_CANARY`
 /// in `crates/web/tests/http/support.rs`), the description of every group
 /// the HTTP tests list (`group_pairs` there), and the canary test's
-/// markers in a thread, an answer and the private fields (`canary.rs`).
+/// markers in a thread, an answer and the private fields (`canary.rs`),
+/// and the journal's check-in note (`journal.rs` there).
 const WRITTEN: &[&str] = &[
     "chat-canary-said-in-the-room",
     "We check in about tapering, gently.",

@@ -10,7 +10,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use kith_domain::ids::{
-    CommentId, InvitationId, OccurrenceId, ReportId, RequestId, SessionId, Slug, StoryId,
+    CheckinId, CommentId, InvitationId, MedicineId, OccurrenceId, ReportId, RequestId, SessionId,
+    Slug, StoryId,
 };
 
 use crate::AppState;
@@ -84,6 +85,18 @@ impl PathId for ReportId {
 }
 
 impl PathId for SessionId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for CheckinId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for MedicineId {
     fn from_path(raw: &str) -> Option<Self> {
         Self::parse(raw)
     }

@@ -16,6 +16,8 @@
 //! - [`notifications`]: mail preferences and one-click unsubscribe.
 //! - [`reports`]: reporting, the moderators' reports queue, appeals.
 //! - [`blocks`]: members blocking one another, from `/me/blocks`.
+//! - [`journal`]: the private journal's pages — starting it, opening and
+//!   locking it, check-ins.
 //! - [`stories`]: members' stories — the list, a story's page, writing,
 //!   editing, withdrawing, their review and their API.
 //! - [`resources`]: the resource library: its index, pages, files, Atom
@@ -56,6 +58,7 @@ pub mod groups;
 pub mod health;
 pub mod home;
 pub mod hosting;
+pub mod journal;
 pub mod limits;
 pub mod logging;
 pub mod me;
@@ -185,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hosting::router())
         .merge(accounts::router())
         .merge(me::router())
+        .merge(journal::router())
         .merge(membership::router())
         .merge(rooms::router())
         .merge(account_settings::router())

@@ -114,6 +114,8 @@ struct World {
     member: Person,
     pending: Person,
     editor: Person,
+    /// A check-in and a medicine in the host's journal.
+    journal: (String, String),
     /// Numbers each placement's resource.
     resources: std::sync::atomic::AtomicUsize,
 }
@@ -137,6 +139,10 @@ struct Placed {
     comment: String,
     /// The member's comment on the published story, held for review.
     held_comment: String,
+    /// A check-in in the host's journal.
+    checkin: String,
+    /// A medicine in the host's taper log.
+    medicine: String,
 }
 
 impl World {
@@ -156,6 +162,7 @@ impl World {
         app.account("Quill", Role::Editor).await;
         let member = app.account("Belonging", Role::Member).await;
         let pending = app.account("Waiting", Role::Member).await;
+        let journal = journal_entries(&app, &host).await;
         let people = vec![
             (Who::Anonymous, None),
             (Who::Stranger, Some(stranger)),
@@ -175,6 +182,7 @@ impl World {
             member,
             pending,
             editor,
+            journal,
             resources: std::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -301,6 +309,8 @@ impl World {
             comments.push(posted.id.to_string());
         }
         Placed {
+            checkin: self.journal.0.clone(),
+            medicine: self.journal.1.clone(),
             comment: comments.remove(0),
             held_comment: comments.remove(0),
             report: report.to_string(),
@@ -343,6 +353,8 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{resource}", &placed.resource)
             .replace("{comment}", &placed.comment)
             .replace("{held}", &placed.held_comment)
+            .replace("{checkin}", &placed.checkin)
+            .replace("{medicine}", &placed.medicine)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -1255,7 +1267,122 @@ fn rows() -> Vec<Row> {
         });
     }
     rows.extend(resource_rows());
+    rows.extend(journal_rows());
     rows
+}
+
+/// The host's journal, started in a session of its own, with one
+/// check-in and one medicine; answers their ids. The matrix's sessions
+/// begin without the password, so even the host's find it locked.
+async fn journal_entries(app: &TestApp, host: &Person) -> (String, String) {
+    use kith_app::accounts;
+    use kith_domain::journal::CheckinInput;
+    use kith_store::accounts::SessionKind;
+    let session =
+        accounts::start_session(&app.context, host.id, SessionKind::Browser, false, now())
+            .await
+            .expect("session");
+    kith_app::journal::create(
+        &app.context,
+        host,
+        crate::support::PASSWORD,
+        &session.token,
+        now(),
+    )
+    .await
+    .expect("journal");
+    let input = CheckinInput {
+        day: "2026-05-30".into(),
+        mood: "3".into(),
+        ..CheckinInput::default()
+    };
+    let zone = kith_domain::zone::Zone::utc();
+    let checkin =
+        kith_app::journal::add_checkin(&app.context, host, &session.token, &input, &zone, now())
+            .await
+            .expect("check-in");
+    let medicine =
+        kith_app::journal::add_medicine(&app.context, host, &session.token, "Matrixol", now())
+            .await
+            .expect("medicine");
+    (checkin.to_string(), medicine.to_string())
+}
+
+/// The journal: one's own for every member; a check-in's pages for its
+/// writer only (whose locked session is sent to `/journal`), 404 for
+/// everyone else. Starting, opening and recovering it count against the
+/// login limits, so they are proved in `journal.rs`, not eight times here.
+fn journal_rows() -> Vec<Row> {
+    use Who::*;
+    let logged_in: &'static [Who] = &[
+        Stranger, Host, Cohost, Moderator, Admin, Member, Waiting, Editor,
+    ];
+    let writer: &'static [Who] = &[Host];
+    let row = |name, call, allowed| Row {
+        name,
+        status: ListingStatus::Listed,
+        call,
+        allowed,
+        anonymous: Seen::Login,
+    };
+    const CHECKIN: &[(&str, &str)] = &[("day", "2026-05-30"), ("mood", "4")];
+    vec![
+        row("one's journal", Call::Get("/journal"), logged_in),
+        row(
+            "adding a check-in",
+            Call::Form("/journal/checkins", CHECKIN),
+            logged_in,
+        ),
+        row(
+            "locking one's journal",
+            Call::Form("/journal/lock", &[]),
+            logged_in,
+        ),
+        row(
+            "saying the recovery code is saved",
+            Call::Form("/journal/recovery-saved", &[]),
+            logged_in,
+        ),
+        row(
+            "a check-in's edit form",
+            Call::Get("/journal/checkins/{checkin}/edit"),
+            writer,
+        ),
+        row(
+            "editing a check-in",
+            Call::Form("/journal/checkins/{checkin}/edit", CHECKIN),
+            writer,
+        ),
+        row(
+            "a check-in's delete page",
+            Call::Get("/journal/checkins/{checkin}/delete"),
+            writer,
+        ),
+        row(
+            "deleting a check-in",
+            Call::Form("/journal/checkins/{checkin}/delete", &[]),
+            writer,
+        ),
+        row("one's taper log", Call::Get("/journal/taper"), logged_in),
+        row(
+            "adding a medicine",
+            Call::Form("/journal/taper", &[("name", "Another")]),
+            logged_in,
+        ),
+        row(
+            "a medicine's doses",
+            Call::Get("/journal/taper/{medicine}"),
+            writer,
+        ),
+        row(
+            "adding a dose change",
+            Call::Form(
+                "/journal/taper/{medicine}/doses",
+                &[("day", "2026-05-30"), ("amount", "10"), ("unit", "mg")],
+            ),
+            writer,
+        ),
+    ]
 }
 
 /// The resource library: drafts and every change for editors and admins

@@ -17,6 +17,7 @@ mod forms;
 mod groups;
 mod held_requests;
 mod hygiene;
+mod journal;
 mod listing_mail;
 mod login;
 mod member_mail;
