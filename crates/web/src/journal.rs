@@ -35,7 +35,7 @@ use crate::forms::{FieldMessage, FormErrors, FormPairs, field_id};
 use crate::limits::devices::DEVICE_COOKIE;
 use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
-use crate::session::{Auth, CurrentUser, Nav, cookie};
+use crate::session::{CurrentUser, Nav, cookie};
 
 /// The journal's pages.
 pub fn router() -> Router<AppState> {
@@ -225,10 +225,7 @@ fn refusals_in(families: &[&str], errors: &[FieldError]) -> FormErrors {
 
 /// The session's raw token: the journal's key is wrapped per session.
 fn session_token(user: &CurrentUser) -> Result<&str, PageError> {
-    match &user.viewer.auth {
-        Auth::Cookie(token) | Auth::Bearer(token) => Ok(token),
-        Auth::Anonymous => Err(WebError::NotFound.into()),
-    }
+    user.viewer.token().ok_or_else(|| WebError::NotFound.into())
 }
 
 /// The journal page as it stands for this session, with a form's input

@@ -78,6 +78,14 @@ impl Viewer {
             .unwrap_or_else(kith_domain::zone::Zone::utc)
     }
 
+    /// The token of the session this request runs in, if any.
+    pub fn token(&self) -> Option<&str> {
+        match &self.auth {
+            Auth::Cookie(token) | Auth::Bearer(token) => Some(token),
+            Auth::Anonymous => None,
+        }
+    }
+
     /// What the page header shows.
     pub fn nav(&self) -> Nav {
         Nav {

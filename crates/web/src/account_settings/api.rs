@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::password_reset::spawn_reset_request;
-use super::shared::{limit_mail, own_token};
+use super::shared::limit_mail;
 use crate::AppState;
 use crate::error::{ApiError, WebError};
 use crate::extract::ClientIp;
@@ -218,7 +218,7 @@ pub async fn change_password(
     account_settings::change_password(
         &state.app,
         &user.person,
-        own_token(&user.viewer),
+        user.viewer.token(),
         &body.current_password,
         &body.password,
     )
@@ -258,7 +258,7 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<SessionJson>>, ApiError> {
-    let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
+    let current = user.viewer.token().map(kith_app::accounts::session_id);
     let sessions = account_settings::sessions(&state.app, &user.person, state.app.now()).await?;
     Ok(Json(
         sessions

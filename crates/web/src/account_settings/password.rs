@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kith_app::{AppError, account_settings};
 
-use super::shared::own_token;
 use crate::AppState;
 use crate::error::PageError;
 use crate::forms::{FormErrors, FormPairs};
@@ -55,7 +54,7 @@ pub(super) async fn password_form(
     match account_settings::change_password(
         &state.app,
         &user.person,
-        own_token(&user.viewer),
+        user.viewer.token(),
         form.get("current_password"),
         form.get("password"),
     )

@@ -7,7 +7,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kith_app::account_settings;
 
 use super::api;
-use super::shared::own_token;
 use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::extract::IdPath;
@@ -45,7 +44,7 @@ pub(super) async fn sessions_page(
     query: crate::query::QueryPairs,
 ) -> Result<Response, PageError> {
     let m = messages();
-    let current = own_token(&user.viewer).map(kith_app::accounts::session_id);
+    let current = user.viewer.token().map(kith_app::accounts::session_id);
     let sessions = account_settings::sessions(&state.app, &user.person, state.app.now()).await?;
     let zone = user.viewer.zone();
     let when = |at| local_stamp(at, &zone);

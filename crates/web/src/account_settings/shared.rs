@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::error::{PageError, WebError};
 use crate::messages::messages;
 use crate::pages::NoticePage;
-use crate::session::{Auth, Nav, Viewer};
+use crate::session::Nav;
 
 /// The one page for every link that does not work.
 pub(super) fn invalid_link(nav: Nav, again: (&str, &str)) -> Result<Response, PageError> {
@@ -26,12 +26,4 @@ pub(super) fn limit_mail(
     key: &str,
 ) -> Result<(), WebError> {
     state.limits.mail(ip, key).map_err(WebError::RateLimited)
-}
-
-/// The session token of the request, if it came with one.
-pub(super) fn own_token(viewer: &Viewer) -> Option<&str> {
-    match &viewer.auth {
-        Auth::Cookie(token) | Auth::Bearer(token) => Some(token),
-        Auth::Anonymous => None,
-    }
 }
