@@ -17,7 +17,7 @@ use crate::session::{Auth, Nav, SESSION_COOKIE, Viewer, append_cookie, cookie_va
 
 fn reset_request(nav: Nav) -> FormPage {
     let m = messages();
-    FormPage::new(
+    let mut page = FormPage::new(
         nav,
         "reset",
         "/password-reset",
@@ -28,7 +28,10 @@ fn reset_request(nav: Nav) -> FormPage {
             "email",
             "email",
         )],
-    )
+    );
+    // Told before, not after: a reset by mail cannot open a journal.
+    page.lead.push(m.t("reset.journal_warning").to_owned());
+    page
 }
 
 /// `GET /password-reset`: asks for the address.
@@ -88,7 +91,10 @@ fn new_password(nav: Nav, token: &str) -> FormPage {
         vec![password],
     );
     page.title = m.t("reset.new_title").to_owned();
-    page.lead = vec![m.t("reset.new_lead").to_owned()];
+    page.lead = vec![
+        m.t("reset.new_lead").to_owned(),
+        m.t("reset.journal_warning").to_owned(),
+    ];
     page.submit = m.t("reset.new_submit").to_owned();
     page
 }

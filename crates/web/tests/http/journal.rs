@@ -417,6 +417,19 @@ kith_store::on_both_backends!(
         let link = kith_app::testing::token_from_mail(&app.context, "/password-reset/", now())
             .await
             .expect("a link");
+        // Told before resetting, on both of the reset's pages.
+        let mut visitor = app.browser();
+        for page in [
+            "/password-reset".to_owned(),
+            format!("/password-reset/{link}"),
+        ] {
+            let form = visitor.get(&page).await;
+            assert!(
+                form.body.contains("you will need the recovery code"),
+                "{page}: {}",
+                form.body
+            );
+        }
         let new = "a new and longer passphrase";
         account_settings::reset_password(&app.context, &link, new, now())
             .await
