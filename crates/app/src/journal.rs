@@ -39,13 +39,13 @@ pub use entries::{
     medicines, rename_medicine,
 };
 pub use keys::{CouldNotOpen, RecoveryCode};
+pub use recover::{Recovered, replace_recovery_code, unlock_with_recovery};
+pub use sheets::{Sheet, defuse, sheet};
 pub use transfer::{
     CheckinExport, DoseExport, FORMAT_VERSION, IMPORT_MAX_ENTRIES, JournalExport, MedicineExport,
     Number, Unopened, export, import,
 };
 pub(crate) use unlock::rewrap_for_new_password;
-pub use sheets::{Sheet, defuse, sheet};
-pub use recover::{Recovered, replace_recovery_code, unlock_with_recovery};
 pub use unlock::{
     Status, Unlock, confirm_recovery_saved, create, discard, lock, open_at_login, status,
     unlock_with_password,

@@ -377,17 +377,12 @@ on_both_backends!(
         );
 
         // With the current password, it opens at login from then on.
-        let opened = journal::unlock_with_recovery(
-            app,
-            &river,
-            &again,
-            &new_code,
-            Some(new),
-            now(),
-            || Ok(()),
-        )
-        .await
-        .expect("answer");
+        let opened =
+            journal::unlock_with_recovery(app, &river, &again, &new_code, Some(new), now(), || {
+                Ok(())
+            })
+            .await
+            .expect("answer");
         assert!(matches!(opened, Recovered::Opened(_)));
         let later = login(app, "River", new).await.expect("logged in");
         assert_eq!(

@@ -126,8 +126,7 @@ on_both_backends!(
 
         // Not from a session where the journal is locked.
         journal::lock(app, &river, &other).await.expect("locked");
-        let locked =
-            journal::replace_recovery_code(app, &river, &other, PASSWORD, || Ok(())).await;
+        let locked = journal::replace_recovery_code(app, &river, &other, PASSWORD, || Ok(())).await;
         assert!(matches!(
             locked,
             Err(AppError::Conflict(Conflict::JournalLocked))

@@ -20,7 +20,10 @@ crate::on_both_backends!(
             .expect("reopen");
         let keys = store.journal_keys(river).await.expect("keys").expect("one");
         assert_eq!(keys.recovery, wrap("r2", 5), "the new code's wrap");
-        assert_eq!(keys.recovery_confirmed_at, None, "the new code is not saved yet");
+        assert_eq!(
+            keys.recovery_confirmed_at, None,
+            "the new code is not saved yet"
+        );
         assert_eq!(keys.password, Some(wrap("p", 1)), "no password: unchanged");
         assert_eq!(
             store.session_key(river, &later).await.expect("key"),
@@ -32,7 +35,14 @@ crate::on_both_backends!(
         let lakes = session(&store, lake, "lake").await;
         assert!(matches!(
             store
-                .reopen_journal(river, &wrap("r3", 7), Some(&wrap("q", 7)), &lakes, &[7; 72], at(3))
+                .reopen_journal(
+                    river,
+                    &wrap("r3", 7),
+                    Some(&wrap("q", 7)),
+                    &lakes,
+                    &[7; 72],
+                    at(3)
+                )
                 .await,
             Err(StoreError::NotFound)
         ));
