@@ -8,20 +8,26 @@
 //!   once), opening and locking it.
 //! - `recovery`: opening it with the recovery code, which spends the
 //!   code (a new one is shown once), and replacing a lost code.
+//! - `export`, `import`: the journal as JSON and CSV downloads, and a
+//!   JSON export taken into an empty journal.
 //! - `checkins`: adding, editing and deleting check-ins.
 //! - `taper`: the taper log — medicines, and each one's dose changes with
-//!   the step from the dose before.
+//!   the step from the dose before; `taper_edit`: renaming and deleting
+//!   medicines, editing and deleting dose changes.
 //!
 //! Every answer here says `Cache-Control: no-store`, and nothing here logs
 //! a value: what a member writes reaches only their own pages.
 
 mod checkins;
+mod export;
+mod import;
 mod recovery;
 mod taper;
+mod taper_edit;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -65,6 +71,30 @@ pub fn router() -> Router<AppState> {
             get(taper::medicines_page).post(taper::add_medicine_form),
         )
         .route("/journal/taper/{id}", get(taper::medicine_page))
+        .route(
+            "/journal/taper/{id}/edit",
+            get(taper_edit::rename_page).post(taper_edit::rename_form),
+        )
+        .route(
+            "/journal/taper/{id}/delete",
+            get(taper_edit::delete_medicine_page).post(taper_edit::delete_medicine_form),
+        )
+        .route(
+            "/journal/taper/{id}/doses/{dose}/edit",
+            get(taper_edit::edit_dose_page).post(taper_edit::edit_dose_form),
+        )
+        .route(
+            "/journal/taper/{id}/doses/{dose}/delete",
+            get(taper_edit::delete_dose_page).post(taper_edit::delete_dose_form),
+        )
+        .route("/journal/export", get(export::export_page))
+        .route("/journal/export/{file}", get(export::download))
+        .route(
+            "/journal/import",
+            get(import::import_page)
+                .post(import::import_form)
+                .layer(DefaultBodyLimit::max(import::IMPORT_BODY_MAX)),
+        )
         .route("/journal/taper/{id}/doses", post(taper::add_dose_form))
         // What a member wrote must stay out of every cache, shared or the
         // browser's own history store.

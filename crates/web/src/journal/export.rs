@@ -21,7 +21,10 @@ use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
 
 /// The export, or the way to `/journal` when this session cannot open it.
-async fn opened(state: &AppState, user: &CurrentUser) -> Result<Result<JournalExport, Response>, PageError> {
+async fn opened(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Result<JournalExport, Response>, PageError> {
     let made = journal::export(
         &state.app,
         &user.person,
