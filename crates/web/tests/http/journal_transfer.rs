@@ -101,7 +101,7 @@ kith_store::on_both_backends!(
         assert!(page.body.contains("These files are not encrypted."));
         assert!(
             page.body
-                .contains("1 check-ins, 1 medicines and 2 dose changes"),
+                .contains("check-ins, 1; medicines, 1; dose changes, 2."),
             "{}",
             page.body
         );
