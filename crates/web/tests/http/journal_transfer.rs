@@ -287,3 +287,46 @@ kith_store::on_both_backends!(
         assert_eq!(json["checkins"].as_array().map(Vec::len), Some(1));
     }
 );
+
+kith_store::on_both_backends!(
+    an_entry_that_could_not_be_opened_is_left_out_and_counted,
+    |store| async move {
+        let app = crate::support::TestApp::on(store);
+        let (river, mut browser) = member_with_journal(&app, "River").await;
+        add(&mut browser, NOTE).await;
+        add(&mut browser, "a second day").await;
+        use kith_store::journal::JournalStore;
+        // One byte of one seal flipped, as a damaged backup might.
+        let store = &app.db.store;
+        let stored = store.checkins(river.id, None, None).await.expect("rows");
+        let mut flipped = stored[0].sealed.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x40;
+        store
+            .update_checkin(
+                river.id,
+                &stored[0].id,
+                stored[0].day,
+                &flipped,
+                crate::support::now(),
+            )
+            .await
+            .expect("tamper");
+
+        let page = browser.get("/journal/export").await;
+        assert!(
+            page.body.contains("left out of the files: 1."),
+            "{}",
+            page.body
+        );
+        let json = exported(&mut browser).await;
+        assert_eq!(json["checkins"].as_array().map(Vec::len), Some(1));
+        assert_eq!(json["could_not_open"]["checkins"], 1);
+        let csv = download(&mut browser, "checkins.csv", "checkins", "csv").await;
+        assert_eq!(
+            rows(&csv.body).len(),
+            2,
+            "the header and the one that opens"
+        );
+    }
+);
