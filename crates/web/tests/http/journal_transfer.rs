@@ -295,7 +295,6 @@ kith_store::on_both_backends!(
         let (river, mut browser) = member_with_journal(&app, "River").await;
         add(&mut browser, NOTE).await;
         add(&mut browser, "a second day").await;
-        use kith_store::journal::JournalStore;
         // One byte of one seal flipped, as a damaged backup might.
         let store = &app.db.store;
         let stored = store.checkins(river.id, None, None).await.expect("rows");
