@@ -9,14 +9,17 @@
 //!
 //! - `unlock`: creating a journal (its recovery code shown once), what
 //!   state it is in for a session ([`status`]), opening it for a session
-//!   with the password or the recovery code, locking it, discarding it,
-//!   and the account hooks: wrapping the key for a new session at login
+//!   with the password, locking it, discarding it, and the account hooks: wrapping the key for a new session at login
 //!   ([`open_at_login`]) and again under a new password
 //!   ([`rewrap_for_new_password`]).
+//! - `recover`: the recovery code at work — opening with it, which
+//!   spends it, and replacing a lost one.
 //! - `entries`: check-ins, medicines and dose changes — add, edit,
 //!   delete, list; each read entry either opens or says it could not.
 //! - `transfer`: the versioned JSON export (`{"kith_journal": 1, …}`) and
 //!   the import of one into an empty journal.
+//! - `sheets`: the same export as CSV, one file per kind, with formulas
+//!   defused.
 //! - [`keys`]: the cryptography, as pure functions.
 //!
 //! Nothing here logs a value: no entry, key, code or token reaches a log
@@ -25,6 +28,8 @@
 pub mod keys;
 
 mod entries;
+mod recover;
+mod sheets;
 mod transfer;
 mod unlock;
 
@@ -34,6 +39,8 @@ pub use entries::{
     medicines, rename_medicine,
 };
 pub use keys::{CouldNotOpen, RecoveryCode};
+pub use recover::{Recovered, replace_recovery_code, unlock_with_recovery};
+pub use sheets::{Sheet, defuse, sheet};
 pub use transfer::{
     CheckinExport, DoseExport, FORMAT_VERSION, IMPORT_MAX_ENTRIES, JournalExport, MedicineExport,
     Number, Unopened, export, import,
@@ -41,7 +48,7 @@ pub use transfer::{
 pub(crate) use unlock::rewrap_for_new_password;
 pub use unlock::{
     Status, Unlock, confirm_recovery_saved, create, discard, lock, open_at_login, status,
-    unlock_with_password, unlock_with_recovery,
+    unlock_with_password,
 };
 
 use kith_domain::account::normalize_password;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use kith_app::access::Person;
 use kith_app::accounts::{self, LoginOutcome, LoginRequest};
-use kith_app::journal::{self, Status, Unlock};
+use kith_app::journal::{self, Recovered, Status, Unlock};
 use kith_app::testing::{PASSWORD, now, registered};
 use kith_app::{App, AppError, Conflict, account_settings};
 use kith_domain::journal::CheckinInput;
@@ -298,7 +298,7 @@ on_both_backends!(
             journal::unlock_with_recovery(app, &river, &after, &other, None, now(), || Ok(()))
                 .await
                 .expect("answer");
-        assert_eq!(tried, Unlock::Refused);
+        assert!(matches!(tried, Recovered::Refused));
         let mut typo: Vec<char> = code.chars().collect();
         typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
         let typo: String = typo.into_iter().collect();
@@ -317,7 +317,7 @@ on_both_backends!(
             journal::unlock_with_recovery(app, &river, &after, &code, None, now(), || Err(60))
                 .await
                 .expect("answer");
-        assert_eq!(limited, Unlock::Limited(60));
+        assert!(matches!(limited, Recovered::Limited(60)));
         // The right code with a wrong password writes nothing.
         assert!(refused_on(
             journal::unlock_with_recovery(
@@ -338,13 +338,18 @@ on_both_backends!(
             Status::NeedsRecovery
         );
 
-        // The code alone opens it for this session only.
+        // The code alone opens it for this session only, and is spent:
+        // a new one, unlike it, takes its place.
         let typed = code.to_lowercase().replace('-', " ");
         let opened =
             journal::unlock_with_recovery(app, &river, &after, &typed, None, now(), || Ok(()))
                 .await
                 .expect("answer");
-        assert_eq!(opened, Unlock::Opened);
+        let Recovered::Opened(new_code) = opened else {
+            panic!("the code opens the journal");
+        };
+        let new_code = new_code.expose().to_string();
+        assert_ne!(new_code, code);
         assert_eq!(
             journal::status(app, &river, &after).await.expect("status"),
             Status::Open {
@@ -362,12 +367,23 @@ on_both_backends!(
             Status::NeedsRecovery
         );
 
-        // With the current password, it opens at login from then on.
-        let opened =
-            journal::unlock_with_recovery(app, &river, &again, &code, Some(new), now(), || Ok(()))
+        let spent =
+            journal::unlock_with_recovery(app, &river, &again, &code, None, now(), || Ok(()))
                 .await
                 .expect("answer");
-        assert_eq!(opened, Unlock::Opened);
+        assert!(
+            matches!(spent, Recovered::Refused),
+            "a used code opens nothing"
+        );
+
+        // With the current password, it opens at login from then on.
+        let opened =
+            journal::unlock_with_recovery(app, &river, &again, &new_code, Some(new), now(), || {
+                Ok(())
+            })
+            .await
+            .expect("answer");
+        assert!(matches!(opened, Recovered::Opened(_)));
         let later = login(app, "River", new).await.expect("logged in");
         assert_eq!(
             journal::status(app, &river, &later).await.expect("status"),

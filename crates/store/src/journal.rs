@@ -143,12 +143,20 @@ pub trait JournalStore {
         now: Timestamp,
     ) -> StoreResult<()>;
 
-    /// After the recovery code opened the journal: keeps the key for the
-    /// session and, with `password`, replaces the password wrap, in one
+    /// Replaces the recovery wrap (a new code) and forgets that the old
+    /// one was saved, so the owner is asked about the new one; `NotFound`
+    /// without a journal.
+    async fn set_recovery_wrap(&self, account: AccountId, wrap: &KeyWrap) -> StoreResult<()>;
+
+    /// After the recovery code opened the journal: replaces the recovery
+    /// wrap (a used code is spent: the key is wrapped under a new one, as
+    /// [`JournalStore::set_recovery_wrap`]), keeps the key for the session
+    /// and, with `password`, replaces the password wrap, all in one
     /// transaction; `NotFound` as [`JournalStore::put_session_key`].
     async fn reopen_journal(
         &self,
         account: AccountId,
+        recovery: &KeyWrap,
         password: Option<&KeyWrap>,
         session_token_hash: &str,
         wrapped: &[u8],
@@ -298,6 +306,10 @@ pub(crate) const CONFIRM_RECOVERY: &str = "UPDATE journals
 SET recovery_confirmed_at = COALESCE(recovery_confirmed_at, $2) WHERE account_id = $1";
 pub(crate) const SET_PASSWORD_WRAP: &str =
     "UPDATE journals SET password_salt = $2, password_wrapped = $3 WHERE account_id = $1";
+/// A new code is not yet saved, whatever was said of the old one.
+pub(crate) const SET_RECOVERY_WRAP: &str = "UPDATE journals
+SET recovery_salt = $2, recovery_wrapped = $3, recovery_confirmed_at = NULL
+WHERE account_id = $1";
 /// A reset by mail sets a password the old wrap does not answer to.
 pub(crate) const CLEAR_PASSWORD_WRAP: &str =
     "UPDATE journals SET password_salt = NULL, password_wrapped = NULL WHERE account_id = $1";

@@ -116,6 +116,21 @@ impl<S: Send + Sync, T: PathId> FromRequestParts<S> for IdPath<T> {
     }
 }
 
+/// A dose change's id from the route's `{dose}` parameter (its
+/// medicine's is the route's `{id}`), with the same 404 as [`IdPath`].
+#[derive(Debug, Clone)]
+pub struct DosePath(pub kith_domain::ids::DoseId);
+
+impl<S: Send + Sync> FromRequestParts<S> for DosePath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_param(parts, state, "dose", kith_domain::ids::DoseId::parse)
+            .await
+            .map(Self)
+    }
+}
+
 /// A group's slug from the route's `{slug}` parameter.
 ///
 /// A malformed slug names nothing, so it gets the same 404 as a missing

@@ -6,19 +6,28 @@
 //!
 //! - this file: the page, starting a journal (its recovery code shown
 //!   once), opening and locking it.
+//! - `recovery`: opening it with the recovery code, which spends the
+//!   code (a new one is shown once), and replacing a lost code.
+//! - `export`, `import`: the journal as JSON and CSV downloads, and a
+//!   JSON export taken into an empty journal.
 //! - `checkins`: adding, editing and deleting check-ins.
 //! - `taper`: the taper log — medicines, and each one's dose changes with
-//!   the step from the dose before.
+//!   the step from the dose before; `taper_edit`: renaming and deleting
+//!   medicines, editing and deleting dose changes.
 //!
 //! Every answer here says `Cache-Control: no-store`, and nothing here logs
 //! a value: what a member writes reaches only their own pages.
 
 mod checkins;
+mod export;
+mod import;
+mod recovery;
 mod taper;
+mod taper_edit;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -44,7 +53,9 @@ pub fn router() -> Router<AppState> {
         .route("/journal/start", post(start_form))
         .route("/journal/recovery-saved", post(recovery_saved_form))
         .route("/journal/unlock", post(unlock_form))
-        .route("/journal/recover", post(recover_form))
+        .route("/journal/recover", post(recovery::recover_form))
+        .route("/journal/recovery-code", get(recovery::new_code_page))
+        .route("/journal/recovery-code/new", post(recovery::new_code_form))
         .route("/journal/lock", post(lock_form))
         .route("/journal/checkins", post(checkins::add_form))
         .route(
@@ -60,6 +71,30 @@ pub fn router() -> Router<AppState> {
             get(taper::medicines_page).post(taper::add_medicine_form),
         )
         .route("/journal/taper/{id}", get(taper::medicine_page))
+        .route(
+            "/journal/taper/{id}/edit",
+            get(taper_edit::rename_page).post(taper_edit::rename_form),
+        )
+        .route(
+            "/journal/taper/{id}/delete",
+            get(taper_edit::delete_medicine_page).post(taper_edit::delete_medicine_form),
+        )
+        .route(
+            "/journal/taper/{id}/doses/{dose}/edit",
+            get(taper_edit::edit_dose_page).post(taper_edit::edit_dose_form),
+        )
+        .route(
+            "/journal/taper/{id}/doses/{dose}/delete",
+            get(taper_edit::delete_dose_page).post(taper_edit::delete_dose_form),
+        )
+        .route("/journal/export", get(export::export_page))
+        .route("/journal/export/{file}", get(export::download))
+        .route(
+            "/journal/import",
+            get(import::import_page)
+                .post(import::import_form)
+                .layer(DefaultBodyLimit::max(import::IMPORT_BODY_MAX)),
+        )
         .route("/journal/taper/{id}/doses", post(taper::add_dose_form))
         // What a member wrote must stay out of every cache, shared or the
         // browser's own history store.
@@ -181,7 +216,8 @@ struct JournalTemplate {
     done: Option<String>,
 }
 
-/// The recovery code, shown once, right after the journal was started.
+/// The recovery code, shown once, right after the journal was started
+/// or after a code was used or replaced.
 #[derive(Template)]
 #[template(path = "journal_code.html")]
 struct CodeTemplate {
@@ -189,6 +225,8 @@ struct CodeTemplate {
     zone_from: &'static str,
     nav: Nav,
     code: String,
+    /// Whether it replaces one: the page says the old one opens nothing.
+    renewed: bool,
 }
 
 /// Refusals in words. The journal's own words come first: its fields
@@ -357,6 +395,7 @@ async fn start_form(
                 zone_from: "none",
                 nav: user.viewer.nav(),
                 code: code.expose().to_string(),
+                renewed: false,
             },
         ),
         Err(AppError::Invalid(errors)) => refused(&state, &user, refusals(&errors)).await,
@@ -425,30 +464,6 @@ async fn unlock_form(
     )
     .await;
     unlocked(&state, &user, outcome, "password").await
-}
-
-/// `POST /journal/recover`: opens the journal with its recovery code and,
-/// when the current password is given, lets that open it at login again.
-async fn recover_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    form: FormPairs,
-) -> Result<Response, PageError> {
-    let token = session_token(&user)?;
-    let password = Some(form.get("password")).filter(|p| !p.is_empty());
-    let outcome = journal::unlock_with_recovery(
-        &state.app,
-        &user.person,
-        token,
-        form.get("recovery_code"),
-        password,
-        state.app.now(),
-        || allow_attempt(&state, ip, &headers, &user),
-    )
-    .await;
-    unlocked(&state, &user, outcome, "recovery_code").await
 }
 
 /// `POST /journal/lock`: closes the journal in this session.

@@ -363,21 +363,22 @@ fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
 }
 
 /// The token a form with a file must send as its first field, left by
-/// the guard for the form's reader (`resources::edit`) to check: such a
+/// the guard for the form's reader (`resources::edit`, `journal::import`) to check: such a
 /// body may be megabytes long, so the guard does not read it.
 #[derive(Debug, Clone)]
 pub struct UploadToken(pub String);
 
 /// Whether this is a form with a file, on one of the routes that read
 /// their own body and check its token themselves: a new resource and a
-/// resource's edit form. Any other multipart body is checked here, and
-/// so refused.
+/// resource's edit form, and a journal import. Any other multipart body
+/// is checked here, and so refused.
 fn carries_file(method: &Method, path: &str, headers: &HeaderMap) -> bool {
     let multipart = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let route = path == "/resources/new"
+        || path == "/journal/import"
         || path
             .strip_prefix("/resources/")
             .and_then(|rest| rest.strip_suffix("/edit"))

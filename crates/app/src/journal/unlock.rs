@@ -1,6 +1,6 @@
 //! A journal's keys over its life: made with three wraps, opened for a
-//! session by a login, the password or the recovery code, wrapped again
-//! under a new password, locked, discarded.
+//! session by a login or the password (by the recovery code: `recover`),
+//! wrapped again under a new password, locked, discarded.
 
 use jiff::Timestamp;
 use kith_domain::ids::AccountId;
@@ -8,7 +8,7 @@ use kith_domain::validation::FieldError;
 use kith_store::StoreError;
 use kith_store::journal::{KeyWrap, NewJournal};
 
-use super::keys::{CodeError, DataKey, RecoveryCode, WrapPurpose};
+use super::keys::{DataKey, RecoveryCode, WrapPurpose};
 use super::{
     code_secret, open_key, password_matches, password_secret, unwrap_under, wrap_for_session,
     wrap_under,
@@ -223,84 +223,6 @@ pub async fn unlock_with_password(
     let wrapped = wrap_for_session(&key, session_token, person.id)?;
     store
         .put_session_key(person.id, &token_hash(session_token), &wrapped, now)
-        .await?;
-    Ok(Unlock::Opened)
-}
-
-/// Opens the journal with its recovery code, for this session. With the
-/// person's current password (`password`, checked), the key is wrapped
-/// under it again too, so the password opens it at login from then on —
-/// what a member needs after a reset by mail. Both are written in one
-/// transaction. A code that is not one is refused on the field
-/// `recovery_code` (`malformed`, or `mistyped` when its check fails)
-/// before `allow` is asked; a wrong password on the field `password`.
-pub async fn unlock_with_recovery(
-    app: &App,
-    person: &Person,
-    session_token: &str,
-    code: &str,
-    password: Option<&str>,
-    now: Timestamp,
-    allow: impl FnOnce() -> Result<(), u64>,
-) -> AppResult<Unlock> {
-    let store = app.store();
-    let code = RecoveryCode::parse(code).map_err(|e| {
-        AppError::Invalid(vec![FieldError::new(
-            "recovery_code",
-            match e {
-                CodeError::Malformed => "malformed",
-                CodeError::Mistyped => "mistyped",
-            },
-        )])
-    })?;
-    let stored = store
-        .journal_keys(person.id)
-        .await?
-        .ok_or(AppError::Conflict(Conflict::NoJournal))?;
-    if let Err(seconds) = allow() {
-        return Ok(Unlock::Limited(seconds));
-    }
-    let Some(key) = unwrap_under(
-        app,
-        &stored.recovery,
-        code_secret(&code),
-        WrapPurpose::Recovery,
-        person.id,
-    )
-    .await?
-    else {
-        return Ok(Unlock::Refused);
-    };
-    let rewrapped = match password {
-        None => None,
-        Some(password) => {
-            if !password_matches(app, person, password).await? {
-                return Err(AppError::Invalid(vec![FieldError::new(
-                    "password",
-                    "wrong_password",
-                )]));
-            }
-            Some(
-                wrap_under(
-                    app,
-                    &key,
-                    password_secret(password),
-                    WrapPurpose::Password,
-                    person.id,
-                )
-                .await?,
-            )
-        }
-    };
-    let wrapped = wrap_for_session(&key, session_token, person.id)?;
-    store
-        .reopen_journal(
-            person.id,
-            rewrapped.as_ref(),
-            &token_hash(session_token),
-            &wrapped,
-            now,
-        )
         .await?;
     Ok(Unlock::Opened)
 }

@@ -11,8 +11,8 @@ use super::{
     DELETE_MEDICINE, DOSE_COLUMNS, DOSE_WHERE_ACCOUNT, DOSE_WHERE_MEDICINE, DOSE_WHERE_ONE,
     DROP_SESSION_KEY, ENTRY_COUNT, INSERT_CHECKIN, INSERT_DOSE, INSERT_JOURNAL, INSERT_MEDICINE,
     JournalEntries, JournalKeys, JournalStore, KEYS, KeyWrap, MEDICINE, MEDICINES, NewJournal,
-    NotEmpty, PUT_SESSION_KEY, RENAME_MEDICINE, SESSION_KEY, SET_PASSWORD_WRAP, SealedCheckin,
-    SealedDose, SealedMedicine, UPDATE_CHECKIN, UPDATE_DOSE,
+    NotEmpty, PUT_SESSION_KEY, RENAME_MEDICINE, SESSION_KEY, SET_PASSWORD_WRAP, SET_RECOVERY_WRAP,
+    SealedCheckin, SealedDose, SealedMedicine, UPDATE_CHECKIN, UPDATE_DOSE,
 };
 use crate::db::{Tx, query};
 use crate::model::AccountId;
@@ -198,15 +198,31 @@ impl JournalStore for SqlStore {
             .await
     }
 
+    async fn set_recovery_wrap(&self, account: AccountId, wrap: &KeyWrap) -> StoreResult<()> {
+        query(SET_RECOVERY_WRAP)
+            .bind(account.0)
+            .bind(wrap.salt.as_str())
+            .bind(wrap.wrapped.as_slice())
+            .execute_or_not_found(self.db())
+            .await
+    }
+
     async fn reopen_journal(
         &self,
         account: AccountId,
+        recovery: &KeyWrap,
         password: Option<&KeyWrap>,
         session_token_hash: &str,
         wrapped: &[u8],
         now: Timestamp,
     ) -> StoreResult<()> {
         let mut tx = self.db().begin().await?;
+        query(SET_RECOVERY_WRAP)
+            .bind(account.0)
+            .bind(recovery.salt.as_str())
+            .bind(recovery.wrapped.as_slice())
+            .execute_or_not_found(&mut tx)
+            .await?;
         if let Some(wrap) = password {
             query(SET_PASSWORD_WRAP)
                 .bind(account.0)

@@ -23,11 +23,13 @@ use crate::messages::{Messages, messages};
 use crate::session::{CurrentUser, Nav};
 
 /// Where a refusal's words are looked up first.
-const FAMILIES: &[&str] = &["taper", "journal"];
+pub(super) const FAMILIES: &[&str] = &["taper", "journal"];
 
 /// A use case's answer: without a journal there is nothing of the
 /// person's (404); a locked one is opened on `/journal`.
-fn or_journal_page<T>(result: Result<T, AppError>) -> Result<Result<T, Response>, PageError> {
+pub(super) fn or_journal_page<T>(
+    result: Result<T, AppError>,
+) -> Result<Result<T, Response>, PageError> {
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(AppError::Conflict(Conflict::NoJournal)) => Err(WebError::NotFound.into()),
@@ -139,6 +141,7 @@ pub(super) async fn add_medicine_form(
 
 /// A dose change as its page shows it.
 struct DoseView {
+    id: String,
     day: String,
     day_label: String,
     /// Amount and unit, note, step; `None` when it could not be opened.
@@ -147,11 +150,46 @@ struct DoseView {
 
 /// A dose change's fields as typed, kept when refused.
 #[derive(Default)]
-struct DoseForm {
-    day: String,
-    amount: String,
-    unit: String,
-    note: String,
+pub(super) struct DoseForm {
+    pub(super) day: String,
+    pub(super) amount: String,
+    pub(super) unit: String,
+    pub(super) note: String,
+}
+
+impl DoseForm {
+    /// The fields as the form sent them.
+    pub(super) fn from_pairs(form: &FormPairs) -> Self {
+        Self {
+            day: form.get("day").to_owned(),
+            amount: form.get("amount").to_owned(),
+            unit: form.get("unit").to_owned(),
+            note: form.get("note").to_owned(),
+        }
+    }
+
+    /// The use case's input.
+    pub(super) fn input(&self) -> DoseInput {
+        DoseInput {
+            day: self.day.clone(),
+            amount: self.amount.clone(),
+            unit: self.unit.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// The hint under a unit field: the listed units.
+pub(super) fn unit_hint(m: &Messages) -> String {
+    format!(
+        "{} {}",
+        m.t("taper.unit_hint"),
+        Unit::LISTED
+            .iter()
+            .map(Unit::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 #[derive(Template)]
@@ -203,6 +241,7 @@ async fn medicine_template(
         doses: doses
             .iter()
             .map(|d| DoseView {
+                id: d.id.to_string(),
                 day: d.day.to_string(),
                 day_label: day_label(m, d.day),
                 opened: d.content.as_ref().ok().map(|c| {
@@ -215,15 +254,7 @@ async fn medicine_template(
             })
             .collect(),
         form,
-        unit_hint: format!(
-            "{} {}",
-            m.t("taper.unit_hint"),
-            Unit::LISTED
-                .iter()
-                .map(Unit::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        unit_hint: unit_hint(m),
         errors,
     }))
 }
@@ -257,18 +288,8 @@ pub(super) async fn add_dose_form(
     IdPath(id): IdPath<MedicineId>,
     form: FormPairs,
 ) -> Result<Response, PageError> {
-    let typed = DoseForm {
-        day: form.get("day").to_owned(),
-        amount: form.get("amount").to_owned(),
-        unit: form.get("unit").to_owned(),
-        note: form.get("note").to_owned(),
-    };
-    let input = DoseInput {
-        day: typed.day.clone(),
-        amount: typed.amount.clone(),
-        unit: typed.unit.clone(),
-        note: typed.note.clone(),
-    };
+    let typed = DoseForm::from_pairs(&form);
+    let input = typed.input();
     let added = journal::add_dose(
         &state.app,
         &user.person,

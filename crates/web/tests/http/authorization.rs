@@ -114,8 +114,8 @@ struct World {
     member: Person,
     pending: Person,
     editor: Person,
-    /// A check-in and a medicine in the host's journal.
-    journal: (String, String),
+    /// A check-in, a medicine and its dose change in the host's journal.
+    journal: (String, String, String),
     /// Numbers each placement's resource.
     resources: std::sync::atomic::AtomicUsize,
 }
@@ -143,6 +143,8 @@ struct Placed {
     checkin: String,
     /// A medicine in the host's taper log.
     medicine: String,
+    /// A dose change of that medicine.
+    dose: String,
 }
 
 impl World {
@@ -311,6 +313,7 @@ impl World {
         Placed {
             checkin: self.journal.0.clone(),
             medicine: self.journal.1.clone(),
+            dose: self.journal.2.clone(),
             comment: comments.remove(0),
             held_comment: comments.remove(0),
             report: report.to_string(),
@@ -355,6 +358,7 @@ async fn perform(client: &mut Browser, call: &Call, placed: &Placed) -> TestResp
             .replace("{held}", &placed.held_comment)
             .replace("{checkin}", &placed.checkin)
             .replace("{medicine}", &placed.medicine)
+            .replace("{dose}", &placed.dose)
     };
     match call {
         Call::Get(p) => client.get(&path(p)).await,
@@ -1272,9 +1276,9 @@ fn rows() -> Vec<Row> {
 }
 
 /// The host's journal, started in a session of its own, with one
-/// check-in and one medicine; answers their ids. The matrix's sessions
+/// check-in and one medicine with a dose change; answers their ids. The matrix's sessions
 /// begin without the password, so even the host's find it locked.
-async fn journal_entries(app: &TestApp, host: &Person) -> (String, String) {
+async fn journal_entries(app: &TestApp, host: &Person) -> (String, String, String) {
     use kith_app::accounts;
     use kith_domain::journal::CheckinInput;
     use kith_store::accounts::SessionKind;
@@ -1305,7 +1309,24 @@ async fn journal_entries(app: &TestApp, host: &Person) -> (String, String) {
         kith_app::journal::add_medicine(&app.context, host, &session.token, "Matrixol", now())
             .await
             .expect("medicine");
-    (checkin.to_string(), medicine.to_string())
+    let dose = kith_domain::journal::DoseInput {
+        day: "2026-05-30".into(),
+        amount: "10".into(),
+        unit: "mg".into(),
+        note: String::new(),
+    };
+    let dose = kith_app::journal::add_dose(
+        &app.context,
+        host,
+        &session.token,
+        &medicine,
+        &dose,
+        &zone,
+        now(),
+    )
+    .await
+    .expect("dose");
+    (checkin.to_string(), medicine.to_string(), dose.to_string())
 }
 
 /// The journal: one's own for every member; a check-in's pages for its
@@ -1381,6 +1402,73 @@ fn journal_rows() -> Vec<Row> {
                 &[("day", "2026-05-30"), ("amount", "10"), ("unit", "mg")],
             ),
             writer,
+        ),
+        // Changing the taper log, exporting, importing and the recovery
+        // code (issue 22's last pages).
+        row(
+            "a medicine's rename form",
+            Call::Get("/journal/taper/{medicine}/edit"),
+            writer,
+        ),
+        row(
+            "renaming a medicine",
+            Call::Form("/journal/taper/{medicine}/edit", &[("name", "Renamed")]),
+            writer,
+        ),
+        row(
+            "a medicine's delete page",
+            Call::Get("/journal/taper/{medicine}/delete"),
+            writer,
+        ),
+        row(
+            "deleting a medicine",
+            Call::Form("/journal/taper/{medicine}/delete", &[]),
+            writer,
+        ),
+        row(
+            "a dose change's edit form",
+            Call::Get("/journal/taper/{medicine}/doses/{dose}/edit"),
+            writer,
+        ),
+        row(
+            "editing a dose change",
+            Call::Form(
+                "/journal/taper/{medicine}/doses/{dose}/edit",
+                &[("day", "2026-05-30"), ("amount", "9"), ("unit", "mg")],
+            ),
+            writer,
+        ),
+        row(
+            "a dose change's delete page",
+            Call::Get("/journal/taper/{medicine}/doses/{dose}/delete"),
+            writer,
+        ),
+        row(
+            "deleting a dose change",
+            Call::Form("/journal/taper/{medicine}/doses/{dose}/delete", &[]),
+            writer,
+        ),
+        row("one's export page", Call::Get("/journal/export"), logged_in),
+        row(
+            "downloading one's journal",
+            Call::Get("/journal/export/journal.json"),
+            logged_in,
+        ),
+        row(
+            "downloading one's dose changes",
+            Call::Get("/journal/export/doses.csv"),
+            logged_in,
+        ),
+        row("one's import page", Call::Get("/journal/import"), logged_in),
+        row(
+            "importing into one's journal",
+            Call::ResourceForm("/journal/import"),
+            logged_in,
+        ),
+        row(
+            "the new recovery code page",
+            Call::Get("/journal/recovery-code"),
+            logged_in,
         ),
     ]
 }

@@ -12,9 +12,9 @@ use kith_domain::account::Role;
 
 use crate::support::{Browser, PASSWORD, TestApp, TestResponse, now};
 
-const NOTE: &str = "CANARY-journal-note the third week of the taper felt long";
+pub(crate) const NOTE: &str = "CANARY-journal-note the third week of the taper felt long";
 
-fn no_store(r: &TestResponse) {
+pub(crate) fn no_store(r: &TestResponse) {
     assert!(
         r.header("cache-control").contains("no-store"),
         "{:?}",
@@ -23,22 +23,26 @@ fn no_store(r: &TestResponse) {
 }
 
 /// Starts `person`'s journal in `browser`'s session; answers the code.
-async fn start(browser: &mut Browser) -> String {
+pub(crate) async fn start(browser: &mut Browser) -> String {
     browser.get("/journal").await;
     let started = browser
         .post_form("/journal/start", &[("password", PASSWORD)])
         .await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     no_store(&started);
-    let (_, after) = started
-        .body
+    recovery_code_in(&started.body)
+}
+
+/// The recovery code a page shows.
+pub(crate) fn recovery_code_in(body: &str) -> String {
+    let (_, after) = body
         .split_once("<code id=\"recovery-code\">")
         .expect("the code is shown");
     after.split_once("</code>").expect("code").0.to_owned()
 }
 
 /// Adds a check-in with the note; answers its id, read from the page.
-async fn add(browser: &mut Browser, note: &str) -> String {
+pub(crate) async fn add(browser: &mut Browser, note: &str) -> String {
     let added = browser
         .post_form(
             "/journal/checkins",
@@ -61,7 +65,7 @@ async fn add(browser: &mut Browser, note: &str) -> String {
     after.split_once('/').expect("id").0.to_owned()
 }
 
-async fn member_with_journal(app: &TestApp, handle: &str) -> (Person, Browser) {
+pub(crate) async fn member_with_journal(app: &TestApp, handle: &str) -> (Person, Browser) {
     let person = app.account(handle, Role::Member).await;
     let mut browser = app.browser_as(&person).await;
     start(&mut browser).await;
@@ -473,15 +477,18 @@ kith_store::on_both_backends!(
                 &[("recovery_code", &code), ("password", new)],
             )
             .await;
-        assert_eq!(
-            opened.header("location"),
-            "/journal?done=opened",
-            "{}",
-            opened.body
-        );
+        // The code is spent: a new one is shown once, as at the start.
+        assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+        no_store(&opened);
+        let renewed = recovery_code_in(&opened.body);
+        assert_ne!(renewed, code);
+        assert!(opened.body.contains("no longer opens your journal"));
+        assert!(opened.body.contains("action=\"/journal/recovery-saved\""));
         let page = after.get("/journal").await;
         assert!(page.body.contains(NOTE));
         assert!(!page.body.contains("does not open by itself"));
+        assert!(!page.body.contains(&renewed), "shown only once");
+        assert!(page.body.contains("not yet told us you saved"));
 
         // With the current password given, the next login opens it.
         let mut next = log_in(new).await;

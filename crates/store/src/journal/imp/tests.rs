@@ -607,3 +607,5 @@ crate::on_both_backends_with_url!(
         }
     }
 );
+
+mod recovery;
