@@ -304,8 +304,9 @@ async fn journal_page(
 }
 
 /// Counts an attempt at the member's password against the login limits:
-/// each is a guess at it, as a login is.
-fn allow_attempt(
+/// each is a guess at it, as a login is. The journal's API counts its
+/// attempts here too, so a client cannot guess more than a browser.
+pub(crate) fn allow_attempt(
     state: &AppState,
     ip: std::net::IpAddr,
     headers: &HeaderMap,
