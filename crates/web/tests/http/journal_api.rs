@@ -3,7 +3,8 @@
 //! check-ins, medicines and dose changes added, read, edited and deleted,
 //! each dose with its step; the export holding them), the same API from a
 //! browser with its cookie and CSRF token, refused input as 422 with every
-//! field in the journal's own words, and the document naming every route.
+//! field in the journal's own words, an export imported into another
+//! empty journal, and the document naming every route.
 //! Opening, locking, other people's ids and tokens are in
 //! `journal_api_keys.rs`.
 
@@ -432,6 +433,70 @@ kith_store::on_both_backends!(
         assert_eq!(answered(&checkins, StatusCode::OK), json!([]));
         let doses = api.get("/api/v1/me/journal/doses").await;
         assert_eq!(answered(&doses, StatusCode::OK), json!([]));
+    }
+);
+
+kith_store::on_both_backends!(
+    an_export_imports_into_an_empty_journal_and_nowhere_else,
+    |store| async move {
+        let app = TestApp::on(store);
+        let (_, mut river) = api_with_journal(&app, "River").await;
+        let (_, mut ash) = api_with_journal(&app, "Ash").await;
+        add_checkin(&mut river, "2026-05-30", NOTE).await;
+        let med = river
+            .json(
+                "POST",
+                "/api/v1/me/journal/medicines",
+                json!({"name": "Mirtazapine"}),
+            )
+            .await;
+        let med = answered(&med, StatusCode::CREATED)["id"].clone();
+        for (day, amount) in [("2026-04-01", json!(15)), ("2026-05-01", json!(7.5))] {
+            let body = json!({"medicine": med, "day": day, "amount": amount, "unit": "mg"});
+            let added = river.json("POST", "/api/v1/me/journal/doses", body).await;
+            answered(&added, StatusCode::CREATED);
+        }
+        let export = answered(
+            &river.get("/api/v1/me/journal/export").await,
+            StatusCode::OK,
+        );
+
+        let imported = ash
+            .json("POST", "/api/v1/me/journal/import", export.clone())
+            .await;
+        assert_eq!(
+            answered(&imported, StatusCode::CREATED),
+            json!({"imported": 4})
+        );
+        let doses = answered(&ash.get("/api/v1/me/journal/doses").await, StatusCode::OK);
+        assert_eq!(doses[1]["amount"], "7.5");
+        assert_eq!(doses[1]["step_percent"], -50.0);
+        let checkins = answered(
+            &ash.get("/api/v1/me/journal/checkins").await,
+            StatusCode::OK,
+        );
+        assert_eq!(checkins[0]["note"], NOTE);
+
+        // Into a journal that has entries, or something that is no export:
+        // refused on `file`, nothing written.
+        let again = ash.json("POST", "/api/v1/me/journal/import", export).await;
+        let again = refused(&again, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(again["errors"][0]["code"], "journal_not_empty");
+        let other = river
+            .json(
+                "POST",
+                "/api/v1/me/journal/import",
+                json!({"kith_journal": 2}),
+            )
+            .await;
+        let other = refused(&other, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(other["errors"][0]["field"], "file");
+        assert_eq!(other["errors"][0]["code"], "unsupported_version");
+        let list = answered(
+            &ash.get("/api/v1/me/journal/checkins").await,
+            StatusCode::OK,
+        );
+        assert_eq!(list.as_array().expect("list").len(), 1);
     }
 );
 
