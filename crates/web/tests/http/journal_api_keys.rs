@@ -113,6 +113,55 @@ kith_store::on_both_backends!(
     }
 );
 
+kith_store::on_both_backends!(
+    the_recovery_code_opens_it_and_a_mistyped_one_is_told,
+    |store| async move {
+        let app = TestApp::on(store);
+        let willow = app
+            .account("Willow", kith_domain::account::Role::Member)
+            .await;
+        let mut api = app.api_as(&willow).await;
+        let made = api
+            .json("POST", "/api/v1/me/journal", json!({"password": PASSWORD}))
+            .await;
+        let code = answered(&made, StatusCode::CREATED)["recovery_code"]
+            .as_str()
+            .expect("code")
+            .to_owned();
+        let id = add_checkin(&mut api, "2026-05-30", NOTE).await;
+        api.json("POST", "/api/v1/me/journal/lock", json!({})).await;
+
+        // One character changed: the code's check catches it before any
+        // work, and says so.
+        let mut typo: Vec<char> = code.chars().collect();
+        typo[0] = if typo[0] == '7' { '8' } else { '7' };
+        let typo: String = typo.into_iter().collect();
+        let wrong = api
+            .json(
+                "POST",
+                "/api/v1/me/journal/unlock",
+                json!({"recovery_code": typo}),
+            )
+            .await;
+        let wrong = refused(&wrong, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(wrong["field"], "recovery_code");
+        assert_eq!(wrong["errors"][0]["code"], "mistyped");
+
+        // Typed in lower case with spaces, as a person might.
+        let typed = code.to_lowercase().replace('-', " ");
+        let opened = api
+            .json(
+                "POST",
+                "/api/v1/me/journal/unlock",
+                json!({"recovery_code": typed}),
+            )
+            .await;
+        assert_eq!(answered(&opened, StatusCode::OK)["state"], "open");
+        let read = api.get(&format!("/api/v1/me/journal/checkins/{id}")).await;
+        assert_eq!(answered(&read, StatusCode::OK)["note"], NOTE);
+    }
+);
+
 kith_store::on_both_backends!(wrong_attempts_meet_the_login_limits, |store| async move {
     let app = TestApp::on(store);
     let (_, mut api) = api_with_journal(&app, "Hazel").await;

@@ -19,6 +19,7 @@ mod held_requests;
 mod hygiene;
 mod journal;
 mod journal_api;
+mod journal_api_input;
 mod journal_api_keys;
 mod listing_mail;
 mod login;
