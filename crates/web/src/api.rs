@@ -164,6 +164,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::resources::api::delete_resource
         ))
         .routes(routes!(crate::resources::api::put_resource_file))
+        .merge(crate::journal_api::router())
 }
 
 /// Serves the OpenAPI document.

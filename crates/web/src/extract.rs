@@ -10,8 +10,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use kith_domain::ids::{
-    CheckinId, CommentId, InvitationId, MedicineId, OccurrenceId, ReportId, RequestId, SessionId,
-    Slug, StoryId,
+    CheckinId, CommentId, DoseId, InvitationId, MedicineId, OccurrenceId, ReportId, RequestId,
+    SessionId, Slug, StoryId,
 };
 
 use crate::AppState;
@@ -97,6 +97,12 @@ impl PathId for CheckinId {
 }
 
 impl PathId for MedicineId {
+    fn from_path(raw: &str) -> Option<Self> {
+        Self::parse(raw)
+    }
+}
+
+impl PathId for DoseId {
     fn from_path(raw: &str) -> Option<Self> {
         Self::parse(raw)
     }

@@ -25,6 +25,8 @@ mod recovery;
 mod taper;
 mod taper_edit;
 
+pub(crate) use import::IMPORT_BODY_MAX;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -342,8 +344,9 @@ async fn journal_page(
 }
 
 /// Counts an attempt at the member's password against the login limits:
-/// each is a guess at it, as a login is.
-fn allow_attempt(
+/// each is a guess at it, as a login is. The journal's API counts its
+/// attempts here too, so a client cannot guess more than a browser.
+pub(crate) fn allow_attempt(
     state: &AppState,
     ip: std::net::IpAddr,
     headers: &HeaderMap,

@@ -18,6 +18,7 @@
 //! - [`blocks`]: members blocking one another, from `/me/blocks`.
 //! - [`journal`]: the private journal's pages — starting it, opening and
 //!   locking it, check-ins.
+//! - [`journal_api`]: the journal's JSON API under `/api/v1/me/journal`.
 //! - [`stories`]: members' stories — the list, a story's page, writing,
 //!   editing, withdrawing, their review and their API.
 //! - [`resources`]: the resource library: its index, pages, files, Atom
@@ -59,6 +60,7 @@ pub mod health;
 pub mod home;
 pub mod hosting;
 pub mod journal;
+pub mod journal_api;
 pub mod limits;
 pub mod logging;
 pub mod me;

@@ -29,7 +29,7 @@ use crate::session::{CurrentUser, Nav, UploadToken};
 pub const IMPORT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// The body limit on the import route: the file and the form around it.
-pub(super) const IMPORT_BODY_MAX: usize = IMPORT_MAX_BYTES + 64 * 1024;
+pub(crate) const IMPORT_BODY_MAX: usize = IMPORT_MAX_BYTES + 64 * 1024;
 
 #[derive(Template)]
 #[template(path = "journal_import.html")]

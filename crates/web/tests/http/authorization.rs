@@ -79,6 +79,9 @@ fn seen(r: &TestResponse) -> Seen {
         StatusCode::SEE_OTHER if r.header("location").starts_with("/login") => Seen::Login,
         s if s.is_success() || s == StatusCode::SEE_OTHER => Seen::Allowed,
         StatusCode::UNPROCESSABLE_ENTITY => Seen::Allowed,
+        // One's own journal, locked in this session: the API's answer where
+        // a page sends the member to `/journal` to open it.
+        StatusCode::CONFLICT if r.body.contains("\"journal_locked\"") => Seen::Allowed,
         other => panic!("unexpected {other}: {}", r.body),
     }
 }
@@ -1469,6 +1472,92 @@ fn journal_rows() -> Vec<Row> {
             "the new recovery code page",
             Call::Get("/journal/recovery-code"),
             logged_in,
+        ),
+    ]
+    .into_iter()
+    .chain(journal_api_rows())
+    .collect()
+}
+
+/// The journal's API: its state for every member; everything in it for
+/// its writer only (whose locked session is 409 `journal_locked`). Others
+/// have no journal, so even their own lists are 404 `no_journal`, and
+/// the writer's ids are 404 to them as to anyone.
+fn journal_api_rows() -> Vec<Row> {
+    use Who::*;
+    let logged_in: &'static [Who] = &[
+        Stranger, Host, Cohost, Moderator, Admin, Member, Waiting, Editor,
+    ];
+    let writer: &'static [Who] = &[Host];
+    let row = |name, call, allowed| Row {
+        name,
+        status: ListingStatus::Listed,
+        call,
+        allowed,
+        anonymous: Seen::Login,
+    };
+    vec![
+        row(
+            "the journal's state in the API",
+            Call::Get("/api/v1/me/journal"),
+            logged_in,
+        ),
+        row(
+            "one's check-ins in the API",
+            Call::Get("/api/v1/me/journal/checkins"),
+            writer,
+        ),
+        row(
+            "a check-in in the API",
+            Call::Get("/api/v1/me/journal/checkins/{checkin}"),
+            writer,
+        ),
+        row(
+            "replacing a check-in in the API",
+            Call::Json(
+                "PUT",
+                "/api/v1/me/journal/checkins/{checkin}",
+                json!({"day": "2026-05-30", "mood": 4}),
+            ),
+            writer,
+        ),
+        row(
+            "deleting a check-in in the API",
+            Call::Json("DELETE", "/api/v1/me/journal/checkins/{checkin}", json!({})),
+            writer,
+        ),
+        row(
+            "a medicine in the API",
+            Call::Get("/api/v1/me/journal/medicines/{medicine}"),
+            writer,
+        ),
+        row(
+            "renaming a medicine in the API",
+            Call::Json(
+                "PUT",
+                "/api/v1/me/journal/medicines/{medicine}",
+                json!({"name": "Renamed"}),
+            ),
+            writer,
+        ),
+        row(
+            "a medicine's doses in the API",
+            Call::Get("/api/v1/me/journal/doses?medicine={medicine}"),
+            writer,
+        ),
+        row(
+            "noting a dose in the API",
+            Call::Json(
+                "POST",
+                "/api/v1/me/journal/doses",
+                json!({"medicine": "{medicine}", "day": "2026-05-30", "amount": 10, "unit": "mg"}),
+            ),
+            writer,
+        ),
+        row(
+            "the journal's export in the API",
+            Call::Get("/api/v1/me/journal/export"),
+            writer,
         ),
     ]
 }
