@@ -55,12 +55,12 @@ async fn preferences_page(
 ) -> Result<Response, PageError> {
     let p = account_settings::preferences(&state.app, &user.person).await?;
     let m = messages();
-    let on: Vec<String> = MailCategory::ALL
+    let on: Vec<String> = MailCategory::BOXES
         .into_iter()
         .filter(|c| p.wants(*c))
         .map(|c| c.code().to_owned())
         .collect();
-    let labels: Vec<(&str, &str)> = MailCategory::ALL
+    let labels: Vec<(&str, &str)> = MailCategory::BOXES
         .into_iter()
         .map(|c| (c.code(), m.of("notifications", c.code())))
         .collect();
