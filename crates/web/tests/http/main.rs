@@ -18,6 +18,8 @@ mod groups;
 mod held_requests;
 mod hygiene;
 mod journal;
+mod journal_remind;
+mod journal_share;
 mod listing_mail;
 mod login;
 mod member_mail;
