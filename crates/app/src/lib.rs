@@ -19,6 +19,8 @@
 //! - [`journal`]: the private journal and taper log, sealed with keys
 //!   only its writer holds: keys, check-ins, medicines, doses, its own
 //!   export and import.
+//! - [`journal_share`]: sharing one check-in into a live room, on purpose.
+//! - [`journal_reminder`]: the daily journal reminder, off by default.
 //! - [`mail`]: composing mail, the outbox's sender, SMTP or `.eml` files.
 //! - [`feeds`]: a group's public calendar (RFC 5545).
 //! - [`groups`]: a group's public page; creating groups.
@@ -69,6 +71,8 @@ pub mod groups;
 pub mod hosting;
 pub mod imports;
 pub mod journal;
+pub mod journal_reminder;
+pub mod journal_share;
 pub mod mail;
 pub mod markdown;
 pub mod meeting_time;

@@ -25,6 +25,8 @@
 //!   EPUB, told by their bytes).
 //! - [`journal`]: the private journal and taper log — check-ins,
 //!   medicines, dose changes and the step between two doses.
+//! - [`journal_reminder`]: the daily journal reminder's local time and
+//!   when a day's reminder is due.
 
 pub mod account;
 pub mod answer_time;
@@ -36,6 +38,7 @@ pub mod group_input;
 pub mod helpline;
 pub mod ids;
 pub mod journal;
+pub mod journal_reminder;
 pub mod listing;
 pub mod mail_category;
 pub mod meeting_guide;

@@ -15,11 +15,27 @@ pub enum MailCategory {
     MeetingChanges,
     /// Someone answered one's comment.
     CommentReplies,
+    /// The daily journal reminder: off by default, turned on with its time
+    /// on the journal page rather than among the preferences' boxes.
+    JournalReminder,
 }
 
 impl MailCategory {
-    /// Every category, in the order the preferences page lists them.
-    pub const ALL: [Self; 5] = [
+    /// Every category.
+    pub const ALL: [Self; 6] = [
+        Self::Reminder24h,
+        Self::Reminder1h,
+        Self::Announcements,
+        Self::MeetingChanges,
+        Self::CommentReplies,
+        Self::JournalReminder,
+    ];
+
+    /// The categories the preferences page turns on and off with a box,
+    /// in its order. The journal reminder is not one: it needs a time,
+    /// chosen on the journal page (its one-click unsubscribe still turns
+    /// it off).
+    pub const BOXES: [Self; 5] = [
         Self::Reminder24h,
         Self::Reminder1h,
         Self::Announcements,
@@ -35,6 +51,7 @@ impl MailCategory {
             Self::Announcements => "announcements",
             Self::MeetingChanges => "meeting_changes",
             Self::CommentReplies => "comment_replies",
+            Self::JournalReminder => "journal_reminder",
         }
     }
 

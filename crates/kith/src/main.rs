@@ -6,7 +6,7 @@
 //! - `serve`: `kith serve` wires config → store → [`kith_app::App`] →
 //!   `kith_web::router`, and starts the background tasks (the occurrence
 //!   refresher, the session sweeper, the mail sender waiting on the app's
-//!   wake, reminders, the rooms' follower and closer).
+//!   wake, meeting and journal reminders, the rooms' follower and closer).
 //! - `import`: `kith import meeting-guide`.
 
 mod cli;

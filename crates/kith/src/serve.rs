@@ -83,6 +83,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.clone(),
         Duration::from_secs(60),
     ));
+    // The daily journal reminder, for those who turned it on, at their
+    // chosen local time; checked every minute.
+    tokio::spawn(kith_app::journal_reminder::run_journal_reminders(
+        app.clone(),
+        Duration::from_secs(60),
+    ));
     // Reports waiting over 48 hours, mailed to the admins once a day;
     // checked every ten minutes.
     tokio::spawn(kith_app::reports::run_overdue_digest(

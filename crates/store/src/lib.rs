@@ -37,6 +37,8 @@
 //! - [`blocks`]: who blocked whom.
 //! - [`journal`]: the private journal's wrapped keys and sealed entries,
 //!   which the store cannot open.
+//! - [`journal_reminders`]: the daily journal reminder's choice and the
+//!   ledger that sends each day's once.
 //! - [`stories`]: members' stories, their revisions and the moderators'
 //!   decisions on them.
 //! - [`resources`]: the resource library's pages, tags and files, and
@@ -61,6 +63,7 @@ mod direct;
 pub mod groups;
 pub mod hosting;
 pub mod journal;
+pub mod journal_reminders;
 pub mod mail;
 pub mod membership;
 pub mod model;
@@ -93,6 +96,7 @@ pub use comments::CommentStore;
 pub use groups::GroupStore;
 pub use hosting::HostingStore;
 pub use journal::JournalStore;
+pub use journal_reminders::JournalReminderStore;
 pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
@@ -207,6 +211,7 @@ pub trait Store:
     + StoryStore
     + ResourceStore
     + JournalStore
+    + JournalReminderStore
     + Send
     + Sync
     + 'static

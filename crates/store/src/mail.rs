@@ -184,6 +184,12 @@ pub struct NotificationPreferences {
     /// Group names in subjects (off: subjects stay neutral on a lock
     /// screen).
     pub group_names_in_subjects: bool,
+    /// The daily journal reminder (off by default). Read here so its mail
+    /// is weighed like any other; it is set with its time
+    /// ([`crate::journal_reminders::JournalReminderStore`]) and turned off
+    /// by its one-click unsubscribe: saving the other preferences leaves
+    /// it as it is.
+    pub journal_reminder: bool,
 }
 
 impl Default for NotificationPreferences {
@@ -195,6 +201,7 @@ impl Default for NotificationPreferences {
             meeting_changes: true,
             comment_replies: true,
             group_names_in_subjects: false,
+            journal_reminder: false,
         }
     }
 }
@@ -208,6 +215,7 @@ impl NotificationPreferences {
             MailCategory::Announcements => self.announcements,
             MailCategory::MeetingChanges => self.meeting_changes,
             MailCategory::CommentReplies => self.comment_replies,
+            MailCategory::JournalReminder => self.journal_reminder,
         }
     }
 }
@@ -350,6 +358,7 @@ pub(crate) struct PreferencesRow {
     pub meeting_changes: bool,
     pub comment_replies: bool,
     pub group_names_in_subjects: bool,
+    pub journal_reminder: bool,
 }
 
 impl From<PreferencesRow> for NotificationPreferences {
@@ -361,6 +370,7 @@ impl From<PreferencesRow> for NotificationPreferences {
             meeting_changes: row.meeting_changes,
             comment_replies: row.comment_replies,
             group_names_in_subjects: row.group_names_in_subjects,
+            journal_reminder: row.journal_reminder,
         }
     }
 }
@@ -398,7 +408,7 @@ pub(crate) const PRUNE_UNSUBSCRIBE_TOKENS: &str =
 pub(crate) const OUTBOX_STATES: &str = "SELECT id, kind, attempts, sent_at, gave_up_at,
     not_before, last_error FROM outbox ORDER BY id";
 pub(crate) const PREFERENCES: &str = "SELECT reminder_24h, reminder_1h, announcements,
-    meeting_changes, comment_replies, group_names_in_subjects
+    meeting_changes, comment_replies, group_names_in_subjects, journal_reminder
 FROM notification_preferences WHERE account_id = $1";
 pub(crate) const UPSERT_PREFERENCES: &str = "INSERT INTO notification_preferences
     (account_id, reminder_24h, reminder_1h, announcements, meeting_changes,

@@ -14,6 +14,8 @@
 //! - `taper`: the taper log — medicines, and each one's dose changes with
 //!   the step from the dose before; `taper_edit`: renaming and deleting
 //!   medicines, editing and deleting dose changes.
+//! - `share`: sharing one check-in into a live room, on purpose.
+//! - `reminder`: the daily reminder's small form.
 //!
 //! Every answer here says `Cache-Control: no-store`, and nothing here logs
 //! a value: what a member writes reaches only their own pages.
@@ -22,6 +24,8 @@ mod checkins;
 mod export;
 mod import;
 mod recovery;
+mod reminder;
+mod share;
 mod taper;
 mod taper_edit;
 
@@ -68,6 +72,11 @@ pub fn router() -> Router<AppState> {
             "/journal/checkins/{id}/delete",
             get(checkins::delete_page).post(checkins::delete_form),
         )
+        .route(
+            "/journal/checkins/{id}/share",
+            get(share::share_form_page).post(share::share_form),
+        )
+        .route("/journal/reminder", post(reminder::choose_form))
         .route(
             "/journal/taper",
             get(taper::medicines_page).post(taper::add_medicine_form),
@@ -216,6 +225,8 @@ struct JournalTemplate {
     symptoms_hint: String,
     errors: FormErrors,
     done: Option<String>,
+    /// The daily reminder's form.
+    reminder: reminder::ReminderForm,
 }
 
 /// The recovery code, shown once, right after the journal was started
@@ -298,6 +309,11 @@ async fn page(
     } else {
         Vec::new()
     };
+    let reminder = if state_name == "open" {
+        reminder::current(state, user).await?
+    } else {
+        reminder::ReminderForm::default()
+    };
     let mut form = form;
     if form.day.is_empty() {
         form.day = today(state.app.now(), &user.viewer.zone()).to_string();
@@ -315,6 +331,7 @@ async fn page(
         symptoms_hint: symptoms_hint(m),
         errors,
         done,
+        reminder,
     })
 }
 
@@ -330,7 +347,20 @@ async fn journal_page(
 ) -> Result<Response, PageError> {
     let done = query
         .get("done")
-        .filter(|d| ["saved", "added", "changed", "deleted", "locked", "opened"].contains(d))
+        .filter(|d| {
+            [
+                "saved",
+                "added",
+                "changed",
+                "deleted",
+                "locked",
+                "opened",
+                "shared",
+                "reminder_on",
+                "reminder_off",
+            ]
+            .contains(d)
+        })
         .map(|d| messages().t(&format!("journal.done.{d}")).to_owned());
     let page = page(
         &state,

@@ -46,6 +46,9 @@ struct PreferencesPage {
     choices: Vec<Choice>,
     group_names: bool,
     saved: bool,
+    /// The daily journal reminder in words (it is set on the journal
+    /// page, with its time).
+    journal_reminder: String,
 }
 
 async fn preferences_page(
@@ -55,12 +58,17 @@ async fn preferences_page(
 ) -> Result<Response, PageError> {
     let p = account_settings::preferences(&state.app, &user.person).await?;
     let m = messages();
-    let on: Vec<String> = MailCategory::ALL
+    let reminder = kith_app::journal_reminder::setting(&state.app, &user.person).await?;
+    let journal_reminder = match reminder.at.filter(|_| reminder.on) {
+        Some(at) => format!("{} {at}.", m.t("notifications.journal_reminder_on")),
+        None => m.t("notifications.journal_reminder_off").to_owned(),
+    };
+    let on: Vec<String> = MailCategory::BOXES
         .into_iter()
         .filter(|c| p.wants(*c))
         .map(|c| c.code().to_owned())
         .collect();
-    let labels: Vec<(&str, &str)> = MailCategory::ALL
+    let labels: Vec<(&str, &str)> = MailCategory::BOXES
         .into_iter()
         .map(|c| (c.code(), m.of("notifications", c.code())))
         .collect();
@@ -71,6 +79,7 @@ async fn preferences_page(
         choices: choices(labels, &on),
         group_names: p.group_names_in_subjects,
         saved: query.get("saved").is_some(),
+        journal_reminder,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
@@ -89,6 +98,8 @@ async fn preferences_form(
         meeting_changes: category(MailCategory::MeetingChanges),
         comment_replies: category(MailCategory::CommentReplies),
         group_names_in_subjects: on("group_names_in_subjects"),
+        // Not saved with these: the journal page sets it, with its time.
+        journal_reminder: false,
     };
     account_settings::set_preferences(&state.app, &user.person, &preferences, state.app.now())
         .await?;
@@ -238,6 +249,8 @@ pub async fn put_preferences(
         meeting_changes: body.meeting_changes,
         comment_replies,
         group_names_in_subjects: body.group_names_in_subjects,
+        // Not saved with these: the journal page sets it, with its time.
+        journal_reminder: false,
     };
     account_settings::set_preferences(app, &user.person, &preferences, state.app.now()).await?;
     Ok(Json(

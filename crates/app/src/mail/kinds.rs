@@ -551,3 +551,32 @@ impl MailKind for GuestCommentConfirm {
         self.render_templates(footer)
     }
 }
+
+/// The daily journal reminder, at the time the member chose. Optional
+/// mail (`journal_reminder`, off until turned on). Its subject and body
+/// are the same for everyone and name no drug, mood or group: a lock
+/// screen or a shared inbox learns nothing from it.
+#[derive(Debug, Clone)]
+pub struct JournalReminder {
+    /// The journal (`/journal`).
+    pub journal_url: String,
+}
+
+mail_templates!(
+    JournalReminder,
+    "mail/journal_reminder.txt",
+    "mail/journal_reminder.html"
+);
+
+impl MailKind for JournalReminder {
+    const KIND: &'static str = "journal_reminder";
+    const CATEGORY: Option<MailCategory> = Some(MailCategory::JournalReminder);
+
+    fn subject(&self, _group_names: bool) -> String {
+        "Your kith reminder".to_owned()
+    }
+
+    fn render(&self, footer: &Footer) -> askama::Result<(String, String)> {
+        self.render_templates(footer)
+    }
+}

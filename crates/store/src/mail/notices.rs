@@ -117,7 +117,8 @@ impl<T: ?Sized> Notices<T> for NoMail {
 /// The accounts among an audience that have an address, each with its
 /// preferences (the defaults without a row) and zone.
 const ADDRESSEES: &str = "SELECT a.id, a.time_zone, p.reminder_24h, p.reminder_1h,
-    p.announcements, p.meeting_changes, p.comment_replies, p.group_names_in_subjects
+    p.announcements, p.meeting_changes, p.comment_replies, p.group_names_in_subjects,
+    p.journal_reminder
 FROM accounts a LEFT JOIN notification_preferences p ON p.account_id = a.id
 WHERE a.email IS NOT NULL AND a.id IN (";
 const MEMBERS: &str =
@@ -133,6 +134,7 @@ struct AddresseeRow {
     meeting_changes: Option<bool>,
     comment_replies: Option<bool>,
     group_names_in_subjects: Option<bool>,
+    journal_reminder: Option<bool>,
 }
 
 impl From<AddresseeRow> for Addressee {
@@ -149,6 +151,7 @@ impl From<AddresseeRow> for Addressee {
                 group_names_in_subjects: row
                     .group_names_in_subjects
                     .unwrap_or(default.group_names_in_subjects),
+                journal_reminder: row.journal_reminder.unwrap_or(default.journal_reminder),
             },
             time_zone: row.time_zone,
         }

@@ -24,7 +24,9 @@ use crate::session::{CurrentUser, Nav};
 
 /// A use case's answer for one check-in: a journal the asker does not have
 /// holds nothing of theirs (404), a locked one is opened on `/journal`.
-fn or_journal_page<T>(result: Result<T, AppError>) -> Result<Result<T, Response>, PageError> {
+pub(super) fn or_journal_page<T>(
+    result: Result<T, AppError>,
+) -> Result<Result<T, Response>, PageError> {
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(AppError::Conflict(Conflict::NoJournal)) => Err(WebError::NotFound.into()),

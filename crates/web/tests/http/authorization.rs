@@ -1387,6 +1387,27 @@ fn journal_rows() -> Vec<Row> {
             Call::Form("/journal/checkins/{checkin}/delete", &[]),
             writer,
         ),
+        row(
+            "a check-in's share page",
+            Call::Get("/journal/checkins/{checkin}/share"),
+            writer,
+        ),
+        row(
+            "sharing a check-in into a room",
+            Call::Form(
+                "/journal/checkins/{checkin}/share",
+                &[("room", "0123456789abcdef0123456789abcdef")],
+            ),
+            writer,
+        ),
+        row(
+            "choosing the daily journal reminder",
+            Call::Form(
+                "/journal/reminder",
+                &[("reminder", "on"), ("reminder_time", "08:00")],
+            ),
+            logged_in,
+        ),
         row("one's taper log", Call::Get("/journal/taper"), logged_in),
         row(
             "adding a medicine",

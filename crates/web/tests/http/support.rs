@@ -155,6 +155,20 @@ impl TestApp {
         }
     }
 
+    /// An app whose router runs with `state` (built on `store`), so a
+    /// test can serve the same state on a socket too: one room hub for
+    /// both.
+    pub fn on_state(state: AppState, store: Arc<dyn kith_store::Store>) -> Self {
+        Self {
+            context: state.app.clone(),
+            router: kith_web::router(state),
+            db: TestDb {
+                store,
+                _sqlite: None,
+            },
+        }
+    }
+
     fn around(db: TempSqlite) -> Self {
         // The cache is off, so filters that read the clock see exactly
         // `now()`; the cache's steps are tested in `kith_app::directory`.

@@ -269,6 +269,7 @@ crate::on_both_backends!(
             meeting_changes: false,
             comment_replies: false,
             group_names_in_subjects: true,
+            journal_reminder: false,
         };
         store
             .set_notification_preferences(river, &chosen, now())
