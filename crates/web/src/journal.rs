@@ -9,10 +9,13 @@
 //! - `checkins`: adding, editing and deleting check-ins.
 //! - `taper`: the taper log — medicines, and each one's dose changes with
 //!   the step from the dose before.
+//! - `charts`: doses, mood and sleep over a range, as SVG, words and
+//!   tables.
 //!
 //! Every answer here says `Cache-Control: no-store`, and nothing here logs
 //! a value: what a member writes reaches only their own pages.
 
+mod charts;
 mod checkins;
 mod taper;
 
@@ -61,6 +64,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/journal/taper/{id}", get(taper::medicine_page))
         .route("/journal/taper/{id}/doses", post(taper::add_dose_form))
+        .route("/journal/charts", get(charts::charts_page))
         // What a member wrote must stay out of every cache, shared or the
         // browser's own history store.
         .layer(SetResponseHeaderLayer::overriding(
