@@ -18,6 +18,7 @@ mod groups;
 mod held_requests;
 mod hygiene;
 mod journal;
+mod journal_charts;
 mod listing_mail;
 mod login;
 mod member_mail;
