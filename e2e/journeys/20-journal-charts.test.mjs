@@ -1,5 +1,5 @@
 // Journey 20: a member's charts. A member registers, confirms their email,
-// logs in and starts their journal; they write three check-ins and a
+// logs in and starts their journal; they write sixteen check-ins and a
 // medicine with three dose changes, then open the charts from the journal.
 // The six-month chart draws the dose as steps with mood and sleep beneath;
 // the summary says the figures in words. By keyboard alone (Tab, Enter)
@@ -10,7 +10,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { audit, launch, open, screenshot, step, tabTo } from "../lib/browser.mjs";
+import path from "node:path";
+
+import { audit, launch, open, step, tabTo } from "../lib/browser.mjs";
 import { PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
 
 let kith;
@@ -21,18 +23,60 @@ after(() => kith?.stop());
 
 const MEMBER = { handle: "plover_charts", email: "plover@example.org" };
 
-const CHECKINS = [
-  // day, mood label, hours slept
-  ["2026-05-25", "Hard: a low day", "5"],
-  ["2026-05-28", "In between: some ups and downs", "6.5"],
-  ["2026-05-31", "Fairly good: a steady day", "7.5"],
+const MOODS = [
+  "Very hard: a very low day",
+  "Hard: a low day",
+  "In between: some ups and downs",
+  "Fairly good: a steady day",
+  "Good: a bright day",
 ];
+
+// day, mood (1–5), hours slept: weekly through the spring, with a dip
+// after the March change, then three days at the end of May.
+const EARLIER = [
+  ["2026-02-02", 3, "6"], ["2026-02-09", 4, "7"], ["2026-02-16", 3, "6.5"],
+  ["2026-02-23", 4, "7.5"], ["2026-03-02", 3, "6"], ["2026-03-09", 2, "5"],
+  ["2026-03-16", 2, "4.5"], ["2026-03-23", 3, "6"], ["2026-03-30", 3, "6.5"],
+  ["2026-04-06", 4, "7"], ["2026-04-13", 4, "7.5"], ["2026-04-20", 5, "8"],
+  ["2026-04-27", 4, "7"],
+];
+const CHECKINS = [
+  ["2026-05-25", 2, "5"],
+  ["2026-05-28", 3, "6.5"],
+  ["2026-05-31", 4, "7.5"],
+];
+
+/** A mean in tenths, rounded half up, as kith writes it: `3.4`. */
+function mean(values, divisor = 1) {
+  const n = values.length * divisor;
+  const tenths = Math.floor((values.reduce((a, b) => a + b, 0) * 20 + n) / (2 * n));
+  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+}
 
 const DOSES = [
   ["2026-01-05", "50"],
   ["2026-03-02", "45"],
   ["2026-05-04", "40"],
 ];
+
+/**
+ * With KITH_SCREENSHOTS=1, the charts themselves (summary, doses, mood and
+ * sleep) at a laptop's width, for the README: docs/screenshots/journal-charts.png.
+ */
+async function pictureForReadme(page) {
+  if (process.env.KITH_SCREENSHOTS !== "1") return;
+  await page.evaluate(() => document.activeElement?.blur());
+  const file = path.resolve(import.meta.dirname, "..", "..", "docs", "screenshots", "journal-charts.png");
+  const charts = page.locator("main .charts");
+  const box = await charts.boundingBox();
+  // From the range links to the end of the mood and sleep charts.
+  const end = await page.locator("main table.chart-data").last().boundingBox();
+  await page.screenshot({
+    path: file,
+    fullPage: true,
+    clip: { x: box.x - 16, y: box.y, width: box.width + 32, height: end.y - box.y - 8 },
+  });
+}
 
 test("a member reads their doses, mood and sleep as charts, by keyboard and as tables", async (t) => {
   const browser = await launch(t);
@@ -58,10 +102,10 @@ test("a member reads their doses, mood and sleep as charts, by keyboard and as t
     await page.getByRole("button", { name: "I have saved it" }).click();
     await page.waitForURL(/\/journal\?done=saved$/);
 
-    // Three check-ins.
-    for (const [day, mood, hours] of CHECKINS) {
+    // Sixteen check-ins.
+    for (const [day, mood, hours] of [...EARLIER, ...CHECKINS]) {
       await page.getByLabel("Day", { exact: true }).fill(day);
-      await page.getByLabel(mood).check();
+      await page.getByLabel(MOODS[mood - 1]).check();
       await page.getByLabel("Hours slept").fill(hours);
       await page.getByRole("button", { name: "Save this check-in" }).click();
       await page.waitForURL(/\/journal\?done=added$/);
@@ -93,9 +137,15 @@ test("a member reads their doses, mood and sleep as charts, by keyboard and as t
     assert.match(main, /not medical advice/);
     assert.match(main, /From 1 Dec 2025 to 1 Jun 2026\./);
     assert.match(main, /Paroxetine: from 50 mg to 40 mg, with 3 changes in this range\./);
-    assert.match(main, /3 check-ins on 3 different days\./);
-    assert.match(main, /Mood averaged 3\.0/);
-    assert.match(main, /Sleep averaged 6\.3 hours a night/);
+    const all = [...EARLIER, ...CHECKINS];
+    assert.match(main, /16 check-ins on 16 different days\./);
+    const moods = all.map(([, mood]) => mood);
+    const halfHours = all.map(([, , hours]) => Number(hours) * 2);
+    assert.ok(
+      main.includes(`Mood averaged ${mean(moods)} on the scale from 1 (very hard) to 5 (good): lowest 2, highest 5.`),
+      main,
+    );
+    assert.ok(main.includes(`Sleep averaged ${mean(halfHours, 2)} hours a night: shortest 4.5 hours, longest 8 hours.`), main);
     // Each chart is one image with its own name; the dose is a step line.
     const doseChart = page.getByRole("img", { name: "Paroxetine: dose over time" });
     await doseChart.waitFor();
@@ -103,8 +153,11 @@ test("a member reads their doses, mood and sleep as charts, by keyboard and as t
     assert.equal((d.match(/ V/g) ?? []).length, 2, `two steps down: ${d}`);
     await page.getByRole("img", { name: /Mood by day/ }).waitFor();
     await page.getByRole("img", { name: "Hours slept by day" }).waitFor();
-    assert.equal(await page.locator("main svg circle").count(), 3 + 3 + 3, "dose marks, mood and sleep dots");
-    await screenshot(page, "journal-charts");
+    assert.equal(await page.locator("main svg circle").count(), 3 + 16 + 16, "dose marks, mood and sleep dots");
+    // The line breaks across the four weeks with no check-in.
+    const moodLine = await page.getByRole("img", { name: /Mood by day/ }).locator("path").getAttribute("d");
+    assert.equal((moodLine.match(/M/g) ?? []).length, 2, moodLine);
+    await pictureForReadme(page);
 
     // By keyboard: Tab to the last month, Enter.
     await tabTo(page, 'a[href="/journal/charts?range=month"]');
@@ -131,6 +184,7 @@ test("a member reads their doses, mood and sleep as charts, by keyboard and as t
     assert.deepEqual(
       rowHeaders.map((h) => h.slice(-10)),
       CHECKINS.map(([day]) => day),
+      "the month's check-ins only, oldest first",
     );
     await checkins.getByRole("cell", { name: "Hard: a low day (2)" }).waitFor();
     await checkins.getByRole("cell", { name: "7.5" }).waitFor();

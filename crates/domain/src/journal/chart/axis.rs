@@ -122,7 +122,7 @@ pub enum TickLabel {
     DayMonth,
     /// `Jun`: monthly ticks.
     Month,
-    /// `Jan 2027`: monthly ticks at a year's start, quarterly ticks.
+    /// `Jan 2027`: a monthly or quarterly tick at a year's start.
     MonthYear,
     /// `2027`: yearly ticks.
     Year,
@@ -137,6 +137,16 @@ pub struct XTick {
     pub x: Coord,
     /// How to label it.
     pub label: TickLabel,
+}
+
+/// A month's tick says its year only in January, so labels stay short
+/// enough not to meet on a phone.
+fn month_label(day: Date) -> TickLabel {
+    if day.month() == 1 {
+        TickLabel::MonthYear
+    } else {
+        TickLabel::Month
+    }
 }
 
 /// The time axis's ticks: Mondays for a month or two, the first of each
@@ -163,19 +173,13 @@ pub fn time_ticks(span: &Span) -> Vec<XTick> {
         };
         (monday, 7.days(), |_| TickLabel::DayMonth)
     } else if days <= 250 {
-        (first_of_month(span.from), 1.month(), |d| {
-            if d.month() == 1 {
-                TickLabel::MonthYear
-            } else {
-                TickLabel::Month
-            }
-        })
+        (first_of_month(span.from), 1.month(), month_label)
     } else if days <= 800 {
         let mut start = first_of_month(span.from);
         while (start.month() - 1) % 3 != 0 {
             start = start.saturating_add(1.month());
         }
-        (start, 3.months(), |_| TickLabel::MonthYear)
+        (start, 3.months(), month_label)
     } else {
         let years = days / 365 + 1;
         let step = i16::try_from((years + 6) / 7).unwrap_or(1).max(1);
