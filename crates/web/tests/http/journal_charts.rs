@@ -369,3 +369,34 @@ kith_store::on_both_backends!(
         assert!(own.get("/journal/charts").await.body.contains(MEDICINE));
     }
 );
+
+kith_store::on_both_backends!(
+    a_medicine_noted_in_two_units_gets_a_chart_per_unit,
+    |store| async move {
+        let app = TestApp::on(store);
+        let (_, mut own) = member_with_journal(&app, "River").await;
+        let page = medicine(&mut own, &[("2026-01-10", "20")]).await;
+        for (day, amount) in [("2026-03-01", "4"), ("2026-04-01", "3.5")] {
+            let done = own
+                .post_form(
+                    &format!("{page}/doses"),
+                    &[("day", day), ("amount", amount), ("unit", "ml")],
+                )
+                .await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        }
+        let body = own.get("/journal/charts").await.body;
+        for (id, unit) in [("chart-medicine-0-0", "mg"), ("chart-medicine-0-1", "ml")] {
+            let title =
+                format!("<title id=\"{id}-title\">{MEDICINE}: dose in {unit} over time</title>");
+            assert!(body.contains(&title), "{title}: {body}");
+        }
+        assert_eq!(body.matches("<path class=\"chart-line step\"").count(), 2);
+        // The change of unit has no step; the change within ml has one.
+        let doses = table(&body, &format!("{MEDICINE}: the dose changes drawn"));
+        assert!(doses.contains("20 mg") && doses.contains("4 ml") && doses.contains("-12.5%"));
+        assert!(body.contains(&format!(
+            "{MEDICINE}: from 20 mg to 3.5 ml, with 3 changes in this range."
+        )));
+    }
+);
