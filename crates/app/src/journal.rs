@@ -16,6 +16,8 @@
 //!   spends it, and replacing a lost one.
 //! - `entries`: check-ins, medicines and dose changes — add, edit,
 //!   delete, list; each read entry either opens or says it could not.
+//! - `charts`: the charts of a range ending today, drawn from what
+//!   opens ([`charts`]).
 //! - `transfer`: the versioned JSON export (`{"kith_journal": 1, …}`) and
 //!   the import of one into an empty journal.
 //! - `sheets`: the same export as CSV, one file per kind, with formulas
@@ -27,12 +29,14 @@
 
 pub mod keys;
 
+mod charts;
 mod entries;
 mod recover;
 mod sheets;
 mod transfer;
 mod unlock;
 
+pub use charts::{ChartsRead, charts};
 pub use entries::{
     CheckinEntry, DoseEntry, MedicineEntry, add_checkin, add_dose, add_medicine, checkin, checkins,
     delete_checkin, delete_dose, delete_medicine, dose, doses, edit_checkin, edit_dose, medicine,

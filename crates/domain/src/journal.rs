@@ -4,7 +4,8 @@
 //!
 //! kith never suggests a dose: the only arithmetic on doses is
 //! [`step`], the change from the previous dose as a percentage of it
-//! (`taper`: medicines, doses and steps).
+//! (`taper`: medicines, doses and steps). [`chart`] draws what was
+//! written, as geometry for the charts page.
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -324,9 +325,12 @@ fn parse_thousandths(raw: &str) -> Result<u64, Number> {
     Ok(whole.saturating_mul(1000).saturating_add(part))
 }
 
+pub mod chart;
 mod taper;
 
-pub use taper::{Amount, Dose, DoseContent, DoseInput, MedicineName, Step, Unit, step, steps};
+pub use taper::{
+    Amount, Dose, DoseContent, DoseInput, MedicineName, Step, Unit, step, steps, thousandths_text,
+};
 
 #[cfg(test)]
 mod tests;

@@ -16,10 +16,13 @@
 //!   medicines, editing and deleting dose changes.
 //! - `share`: sharing one check-in into a live room, on purpose.
 //! - `reminder`: the daily reminder's small form.
+//! - `charts`: doses, mood and sleep over a range, as SVG, words and
+//!   tables.
 //!
 //! Every answer here says `Cache-Control: no-store`, and nothing here logs
 //! a value: what a member writes reaches only their own pages.
 
+mod charts;
 mod checkins;
 mod export;
 mod import;
@@ -107,6 +110,7 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(import::IMPORT_BODY_MAX)),
         )
         .route("/journal/taper/{id}/doses", post(taper::add_dose_form))
+        .route("/journal/charts", get(charts::charts_page))
         // What a member wrote must stay out of every cache, shared or the
         // browser's own history store.
         .layer(SetResponseHeaderLayer::overriding(

@@ -94,7 +94,7 @@ fn open_json<T: DeserializeOwned>(
     serde_json::from_slice(&json).map_err(|_| CouldNotOpen)
 }
 
-fn open_checkin(key: &DataKey, person: &Person, row: SealedCheckin) -> CheckinEntry {
+pub(super) fn open_checkin(key: &DataKey, person: &Person, row: SealedCheckin) -> CheckinEntry {
     let content = open_json(key, person, Entry::Checkin(&row.id, row.day), &row.sealed);
     CheckinEntry {
         id: row.id,
@@ -105,7 +105,7 @@ fn open_checkin(key: &DataKey, person: &Person, row: SealedCheckin) -> CheckinEn
     }
 }
 
-fn open_medicine(key: &DataKey, person: &Person, row: SealedMedicine) -> MedicineEntry {
+pub(super) fn open_medicine(key: &DataKey, person: &Person, row: SealedMedicine) -> MedicineEntry {
     let name = open_json::<MedicineSealed>(key, person, Entry::Medicine(&row.id), &row.sealed)
         .map(|sealed| sealed.name);
     MedicineEntry {

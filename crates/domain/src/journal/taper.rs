@@ -90,14 +90,20 @@ impl From<Amount> for u64 {
 /// Shortest decimal form: `37.5`, `0.125`, `40`.
 impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let whole = self.0 / 1000;
-        let part = self.0 % 1000;
-        if part == 0 {
-            write!(f, "{whole}")
-        } else {
-            let decimals = format!("{part:03}");
-            write!(f, "{whole}.{}", decimals.trim_end_matches('0'))
-        }
+        f.write_str(&thousandths_text(self.0))
+    }
+}
+
+/// A number of thousandths in its shortest decimal form (`37.5`, `0.125`,
+/// `40`, `0`): amounts, and the marks of a dose chart's axis.
+pub fn thousandths_text(milli: u64) -> String {
+    let whole = milli / 1000;
+    let part = milli % 1000;
+    if part == 0 {
+        format!("{whole}")
+    } else {
+        let decimals = format!("{part:03}");
+        format!("{whole}.{}", decimals.trim_end_matches('0'))
     }
 }
 

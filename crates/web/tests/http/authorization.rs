@@ -1409,6 +1409,12 @@ fn journal_rows() -> Vec<Row> {
             logged_in,
         ),
         row("one's taper log", Call::Get("/journal/taper"), logged_in),
+        row("one's charts", Call::Get("/journal/charts"), logged_in),
+        row(
+            "one's charts, everything",
+            Call::Get("/journal/charts?range=all"),
+            logged_in,
+        ),
         row(
             "adding a medicine",
             Call::Form("/journal/taper", &[("name", "Another")]),
