@@ -31,6 +31,7 @@ pub mod keys;
 
 mod charts;
 mod entries;
+mod paging;
 mod recover;
 mod sheets;
 mod transfer;
@@ -43,6 +44,7 @@ pub use entries::{
     medicines, rename_medicine,
 };
 pub use keys::{CouldNotOpen, RecoveryCode};
+pub use paging::{CHECKINS_PER_PAGE, CheckinPage, checkin_page};
 pub use recover::{Recovered, replace_recovery_code, unlock_with_recovery};
 pub use sheets::{Sheet, defuse, sheet};
 pub use transfer::{

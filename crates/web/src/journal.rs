@@ -223,7 +223,12 @@ struct JournalTemplate {
     state: &'static str,
     recovery_saved: bool,
     opens_at_login: bool,
+    /// One page of check-ins, newest first.
     checkins: Vec<CheckinView>,
+    /// Where the next, older page starts (`?until=`), if there is one.
+    older: Option<String>,
+    /// Whether this is an older page, not the newest.
+    paged: bool,
     form: CheckinForm,
     moods: Vec<MoodChoice>,
     symptoms_hint: String,
@@ -291,6 +296,7 @@ async fn page(
     form: CheckinForm,
     errors: FormErrors,
     done: Option<String>,
+    until: Option<jiff::civil::Date>,
 ) -> Result<JournalTemplate, PageError> {
     let m = messages();
     let token = session_token(user)?;
@@ -304,14 +310,18 @@ async fn page(
             opens_at_login,
         } => ("open", recovery_saved, opens_at_login),
     };
-    let checkins = if state_name == "open" {
-        journal::checkins(&state.app, &user.person, token, None, None)
-            .await?
-            .iter()
-            .map(|entry| checkin_view(m, entry))
-            .collect()
+    let (checkins, older) = if state_name == "open" {
+        let shown = journal::checkin_page(&state.app, &user.person, token, until).await?;
+        (
+            shown
+                .entries
+                .iter()
+                .map(|entry| checkin_view(m, entry))
+                .collect(),
+            shown.older.map(|day| day.to_string()),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     let reminder = if state_name == "open" {
         reminder::current(state, user).await?
@@ -330,6 +340,8 @@ async fn page(
         recovery_saved,
         opens_at_login,
         checkins,
+        older,
+        paged: until.is_some(),
         moods: mood_choices(m, &form.mood),
         form,
         symptoms_hint: symptoms_hint(m),
@@ -366,12 +378,15 @@ async fn journal_page(
             .contains(d)
         })
         .map(|d| messages().t(&format!("journal.done.{d}")).to_owned());
+    // A cursor that is not a day (a hand-edited link) shows the newest.
+    let until = query.get("until").and_then(|d| d.parse().ok());
     let page = page(
         &state,
         &user,
         CheckinForm::default(),
         FormErrors::default(),
         done,
+        until,
     )
     .await?;
     respond(StatusCode::OK, &page)
@@ -401,7 +416,7 @@ async fn refused(
     user: &CurrentUser,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let page = page(state, user, CheckinForm::default(), errors, None).await?;
+    let page = page(state, user, CheckinForm::default(), errors, None, None).await?;
     respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 

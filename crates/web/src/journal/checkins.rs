@@ -56,7 +56,7 @@ pub(super) async fn add_form(
     .await;
     match added {
         Err(AppError::Invalid(errors)) => {
-            let page = page(&state, &user, typed, refusals(&errors), None).await?;
+            let page = page(&state, &user, typed, refusals(&errors), None, None).await?;
             respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         // Without a journal, or with it locked, its page says what to do.

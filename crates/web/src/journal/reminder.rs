@@ -71,6 +71,7 @@ pub(super) async fn choose_form(
                 CheckinForm::default(),
                 refusals(&errors),
                 None,
+                None,
             )
             .await?;
             page.reminder = typed;

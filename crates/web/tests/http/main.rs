@@ -23,6 +23,7 @@ mod journal_api_input;
 mod journal_api_keys;
 mod journal_changes;
 mod journal_charts;
+mod journal_paging;
 mod journal_remind;
 mod journal_share;
 mod journal_transfer;
