@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { PASSWORD, registerConfirmed, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -27,17 +27,7 @@ test("a member starts their journal, keeps the code and writes a check-in", asyn
   if (!browser) return;
   try {
     const page = await open(browser, kith.url, { journey: "journal" });
-    await page.goto("/register");
-    await page.getByLabel("Handle").fill(MEMBER.handle);
-    await page.getByLabel("Email").fill(MEMBER.email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(/\/login\?registered=1/);
-    const [welcome] = await mailsTo(kith, MEMBER.email);
-    await page.goto(linkIn(welcome, "/verify-email/"));
-    await page.getByRole("button", { name: "Confirm my email" }).click();
-    await page.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
-    await logIn(page, MEMBER.handle);
+    await registerConfirmed(page, kith, MEMBER);
 
     // From their page to the journal, which says what it is.
     await page.getByRole("link", { name: "Open your private journal" }).click();

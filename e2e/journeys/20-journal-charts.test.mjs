@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import path from "node:path";
 
 import { audit, launch, open, step, tabTo } from "../lib/browser.mjs";
-import { PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { registerConfirmed, startJournal, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -83,24 +83,9 @@ test("a member reads their doses, mood and sleep as charts, by keyboard and as t
   if (!browser) return;
   try {
     const page = await open(browser, kith.url, { journey: "journal-charts" });
-    await page.goto("/register");
-    await page.getByLabel("Handle").fill(MEMBER.handle);
-    await page.getByLabel("Email").fill(MEMBER.email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(/\/login\?registered=1/);
-    const [welcome] = await mailsTo(kith, MEMBER.email);
-    await page.goto(linkIn(welcome, "/verify-email/"));
-    await page.getByRole("button", { name: "Confirm my email" }).click();
-    await page.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
-    await logIn(page, MEMBER.handle);
+    await registerConfirmed(page, kith, MEMBER);
 
-    await page.goto("/journal");
-    await page.getByLabel("Your password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Start my journal" }).click();
-    await page.getByRole("heading", { level: 1, name: "Your recovery code" }).waitFor();
-    await page.getByRole("button", { name: "I have saved it" }).click();
-    await page.waitForURL(/\/journal\?done=saved$/);
+    await startJournal(page);
 
     // Sixteen check-ins.
     for (const [day, mood, hours] of [...EARLIER, ...CHECKINS]) {

@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, step } from "../lib/browser.mjs";
-import { PASSWORD, linkIn, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { PASSWORD, registerConfirmed, startJournal, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -28,25 +28,9 @@ test("a member corrects a dose, downloads the journal and recovers it with the c
   if (!browser) return;
   try {
     const page = await open(browser, kith.url, { journey: "journal-export" });
-    await page.goto("/register");
-    await page.getByLabel("Handle").fill(MEMBER.handle);
-    await page.getByLabel("Email").fill(MEMBER.email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(/\/login\?registered=1/);
-    const [welcome] = await mailsTo(kith, MEMBER.email);
-    await page.goto(linkIn(welcome, "/verify-email/"));
-    await page.getByRole("button", { name: "Confirm my email" }).click();
-    await page.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
-    await logIn(page, MEMBER.handle);
+    await registerConfirmed(page, kith, MEMBER);
 
-    await page.goto("/journal");
-    await page.getByLabel("Your password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Start my journal" }).click();
-    await page.getByRole("heading", { level: 1, name: "Your recovery code" }).waitFor();
-    const first = (await page.locator("#recovery-code").innerText()).trim();
-    await page.getByRole("button", { name: "I have saved it" }).click();
-    await page.waitForURL(/\/journal\?done=saved$/);
+    const first = await startJournal(page);
 
     await page.getByLabel("Fairly good: a steady day").check();
     await page.getByLabel("Note", { exact: true }).fill(NOTE);

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { audit, launch, open, screenshot, step } from "../lib/browser.mjs";
-import { PASSWORD, linkIn, listAndApprove, logIn, mailsTo, startKith } from "../lib/kith.mjs";
+import { listAndApprove, registerConfirmed, startJournal, startKith } from "../lib/kith.mjs";
 
 let kith;
 before(async () => {
@@ -35,26 +35,13 @@ test("a member turns on a reminder and shares one check-in into a live room", as
     });
 
     const page = await open(browser, kith.url, { journey: "journal-share" });
-    await page.goto("/register");
-    await page.getByLabel("Handle").fill(MEMBER.handle);
-    await page.getByLabel("Email").fill(MEMBER.email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(/\/login\?registered=1/);
-    const [welcome] = await mailsTo(kith, MEMBER.email);
-    await page.goto(linkIn(welcome, "/verify-email/"));
-    await page.getByRole("button", { name: "Confirm my email" }).click();
-    await logIn(page, MEMBER.handle);
+    await registerConfirmed(page, kith, MEMBER);
     await page.goto(`${groupPath}/join`);
     await page.getByRole("button", { name: "Join this group" }).click();
     await page.waitForURL(/\/requests\//);
 
     // A journal with one check-in and one medicine.
-    await page.goto("/journal");
-    await page.getByLabel("Your password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Start my journal" }).click();
-    await page.getByRole("button", { name: "I have saved it" }).click();
-    await page.waitForURL(/\/journal\?done=saved$/);
+    await startJournal(page);
     await page.getByLabel("Fairly good: a steady day").check();
     await page.getByLabel("Note", { exact: true }).fill(NOTE);
     await page.getByRole("button", { name: "Save this check-in" }).click();

@@ -138,6 +138,39 @@ export async function logIn(page, login, password = PASSWORD) {
 }
 
 /**
+ * Registers `member` (`{handle, email}`) through the form, confirms the
+ * address from the welcome mail and logs in; lands on /me.
+ */
+export async function registerConfirmed(page, kith, member) {
+  await page.goto("/register");
+  await page.getByLabel("Handle").fill(member.handle);
+  await page.getByLabel("Email").fill(member.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/login\?registered=1/);
+  const [welcome] = await mailsTo(kith, member.email);
+  await page.goto(linkIn(welcome, "/verify-email/"));
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await page.getByRole("heading", { level: 1, name: "Your email is confirmed" }).waitFor();
+  await logIn(page, member.handle);
+}
+
+/**
+ * Starts the logged-in member's journal with their password and says the
+ * recovery code is saved; answers the code, shown that once.
+ */
+export async function startJournal(page) {
+  await page.goto("/journal");
+  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Start my journal" }).click();
+  await page.getByRole("heading", { level: 1, name: "Your recovery code" }).waitFor();
+  const code = (await page.locator("#recovery-code").innerText()).trim();
+  await page.getByRole("button", { name: "I have saved it" }).click();
+  await page.waitForURL(/\/journal\?done=saved$/);
+  return code;
+}
+
+/**
  * The moderator lists a video group about tapering and approves it at
  * once, so a journey has a listed group it hosts. `rule` is the weekly
  * meeting (`weekday` 0–6, Sunday 0; `start` HH:MM; `minutes`) in Berlin;

@@ -177,7 +177,7 @@ pub struct SessionSection {
 }
 
 /// What mail the person wants.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PreferencesSection {
     /// A reminder 24 hours before a meeting.
     pub reminder_24h: bool,
@@ -191,10 +191,17 @@ pub struct PreferencesSection {
     pub comment_replies: bool,
     /// Group names in subjects.
     pub group_names_in_subjects: bool,
+    /// The daily journal reminder.
+    pub journal_reminder: bool,
+    /// Its time, `HH:MM` in the account's zone, once one was chosen.
+    pub journal_reminder_at: Option<String>,
 }
 
-impl From<kith_store::mail::NotificationPreferences> for PreferencesSection {
-    fn from(p: kith_store::mail::NotificationPreferences) -> Self {
+impl PreferencesSection {
+    fn of(
+        p: kith_store::mail::NotificationPreferences,
+        journal: kith_store::journal_reminders::JournalReminderChoice,
+    ) -> Self {
         Self {
             reminder_24h: p.reminder_24h,
             reminder_1h: p.reminder_1h,
@@ -202,6 +209,8 @@ impl From<kith_store::mail::NotificationPreferences> for PreferencesSection {
             meeting_changes: p.meeting_changes,
             comment_replies: p.comment_replies,
             group_names_in_subjects: p.group_names_in_subjects,
+            journal_reminder: p.journal_reminder,
+            journal_reminder_at: journal.at,
         }
     }
 }
@@ -289,7 +298,10 @@ pub async fn export(app: &App, person: &Person, now: Timestamp) -> AppResult<Exp
                 expires_at: s.expires_at.to_string(),
             })
             .collect(),
-        notification_preferences: store.notification_preferences(person.id).await?.into(),
+        notification_preferences: PreferencesSection::of(
+            store.notification_preferences(person.id).await?,
+            store.journal_reminder(person.id).await?,
+        ),
         calendar_link_made_at: store
             .calendar_token_made(person.id)
             .await?

@@ -118,6 +118,13 @@ kith_store::on_both_backends!(
         assert!(page.body.contains("type=\"checkbox\" checked"));
         let prefs = own.get("/me/notifications").await;
         assert!(prefs.body.contains("Daily journal reminder: on, at 08:00."));
+        // The account's export holds the choice, as it holds every other.
+        let export = own.get("/api/v1/me/export").await.json();
+        assert_eq!(export["notification_preferences"]["journal_reminder"], true);
+        assert_eq!(
+            export["notification_preferences"]["journal_reminder_at"],
+            "08:00"
+        );
         assert_eq!(pass(&app, "2026-06-01T05:59:00Z").await, 0, "not yet");
         assert_eq!(pass(&app, "2026-06-01T06:00:00Z").await, 1, "due");
         assert_eq!(pass(&app, "2026-06-01T06:01:00Z").await, 0, "not twice");
