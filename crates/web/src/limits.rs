@@ -32,7 +32,8 @@ pub struct LimitSettings {
     pub login_per_account_per_hour: u32,
     /// Registrations per client address per hour.
     pub register_per_ip_per_hour: u32,
-    /// Requests to join and thread messages per account per hour.
+    /// Requests to join, thread messages and check-ins shared into rooms
+    /// per account per hour.
     pub membership_per_account_per_hour: u32,
     /// Requests that send mail (verification links, password resets,
     /// email changes) per client address per hour.

@@ -246,6 +246,13 @@ pub(super) async fn share_form(
     }
     // A room id that cannot be one is a room that does not exist.
     let room = OccurrenceId::parse(&typed.room).ok_or(WebError::NotFound)?;
+    // A share is a room message sent without the room's socket, so the
+    // socket's flood limit does not see it: it counts with the member's
+    // other messages instead.
+    state
+        .limits
+        .membership(user.person.id)
+        .map_err(WebError::RateLimited)?;
     let text = message(&words(m, &shared), dose_line(m, &shared.doses).as_deref());
     let sent = journal_share::share(
         &state.app,

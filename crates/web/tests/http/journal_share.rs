@@ -4,6 +4,7 @@
 //! one order, with the doses only when ticked and once per form; a
 //! message too long for a room is refused and nothing goes; a member not
 //! in the room is told to open it first; no open room, nothing offered;
+//! shares count against the member's message limit;
 //! another person's check-in and a room of a group one is not in are
 //! 404; a locked journal sends the member to `/journal`.
 
@@ -14,6 +15,7 @@ use kith_app::access::Person;
 use kith_domain::account::Role;
 use kith_domain::ids::OccurrenceId;
 use kith_store::Store;
+use kith_web::limits::{LimitSettings, Limits};
 
 use crate::membership::listed_group;
 use crate::rooms::{cookie, joined, meeting_now, serve_state, until_event};
@@ -321,5 +323,39 @@ kith_store::on_both_backends!(
                 .contains("<form method=\"post\" action=\"/journal/checkins/")
         );
         assert!(page.body.contains(NOTE), "the words are still shown");
+    }
+);
+
+kith_store::on_both_backends!(
+    shares_count_with_the_members_other_messages,
+    |store| async move {
+        let mut state = state(store.clone(), Duration::ZERO);
+        // Two an hour: Ada's request to join the group is the first.
+        state.limits = std::sync::Arc::new(Limits::new(LimitSettings {
+            membership_per_account_per_hour: 2,
+            ..LimitSettings::default()
+        }));
+        let addr = serve_state(state.clone()).await;
+        let app = TestApp::on_state(state, store.clone());
+        let (_, meeting, _host, ada, _bea) = meeting_now(&app).await;
+        let mut own = member(&app, &ada).await;
+        let id = checkin(&mut own, "2026-05-31", NOTE).await;
+        let _ada_socket = joined(&addr, &meeting, &cookie(&app, &ada).await).await;
+        let path = format!("/journal/checkins/{id}/share");
+        let first = own
+            .post_form(&path, &[("room", meeting.as_str()), ("share_id", "c1")])
+            .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        let second = own
+            .post_form(&path, &[("room", meeting.as_str()), ("share_id", "c2")])
+            .await;
+        assert_eq!(
+            second.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            second.body
+        );
+        assert!(!second.header("retry-after").is_empty());
+        assert_eq!(said(store.as_ref(), &meeting).await.len(), 1);
     }
 );
