@@ -9,6 +9,7 @@
 //!   answered once), opening and locking it, the export and the import.
 //! - `checkins`: check-ins — list (by day), add, read, replace, delete.
 //! - `medicines`: the taper log's medicines, by the person's own names.
+//! - `reminder`: the daily reminder, on at a time or off.
 //! - `doses`: their dose changes, each with its step from the one before
 //!   as a percentage of it; never a suggested dose.
 //! - `schemas`: the bodies' JSON Schemas, from the domain's limits.
@@ -22,6 +23,7 @@ mod checkins;
 mod doses;
 mod medicines;
 mod problem;
+mod reminder;
 mod schemas;
 
 use axum::Json;
@@ -55,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unlock_journal))
         .routes(routes!(lock_journal))
         .routes(routes!(export_journal))
+        .routes(routes!(reminder::get_reminder, reminder::put_reminder))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(import_journal))

@@ -226,6 +226,8 @@ async fn the_document_names_every_journal_route_with_the_bearer_security() {
         ("/api/v1/me/journal/export", "get"),
         ("/api/v1/me/journal/import", "post"),
         ("/api/v1/me/journal/recovery-code", "post"),
+        ("/api/v1/me/journal/reminder", "get"),
+        ("/api/v1/me/journal/reminder", "put"),
         ("/api/v1/me/journal/checkins", "get"),
         ("/api/v1/me/journal/checkins", "post"),
         ("/api/v1/me/journal/checkins/{id}", "get"),
@@ -257,7 +259,7 @@ async fn the_document_names_every_journal_route_with_the_bearer_security() {
         .keys()
         .filter(|p| p.starts_with("/api/v1/me/journal"))
         .count();
-    assert_eq!(journal_paths, 13);
+    assert_eq!(journal_paths, 14);
     let schemas = &doc["components"]["schemas"];
     assert_eq!(schemas["CheckinBody"]["required"], json!(["day", "mood"]));
     assert_eq!(schemas["CheckinBody"]["properties"]["mood"]["maximum"], 5);

@@ -4,11 +4,12 @@
 //! not again on a second pass; the mail is neutral (no journal word, no
 //! group, no drug) and its one-click unsubscribe turns it off; a refused
 //! time keeps what was typed; a time that a day skips still goes, an
-//! hour later.
+//! hour later. The API reads and sets it, with or without a journal.
 
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use kith_domain::account::Role;
+use serde_json::json;
 
 use crate::journal_share::open_journal;
 use crate::support::TestApp;
@@ -220,5 +221,65 @@ kith_store::on_both_backends!(
         assert_eq!(pass(&app, "2027-03-28T01:29:00Z").await, 0);
         assert_eq!(pass(&app, "2027-03-28T01:30:00Z").await, 1);
         assert_eq!(pass(&app, "2027-03-28T02:00:00Z").await, 0);
+    }
+);
+
+kith_store::on_both_backends!(
+    the_api_reads_and_sets_the_reminder_without_the_journal,
+    |store| async move {
+        let app = TestApp::on(store);
+        // No journal at all: the reminder needs no key.
+        let wren = app.account("Wren", Role::Member).await;
+        let mut api = app.api_as(&wren).await;
+        let first = api.get("/api/v1/me/journal/reminder").await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        assert!(first.header("cache-control").contains("no-store"));
+        assert_eq!(first.json(), json!({"on": false, "reminder_time": null}));
+
+        // On needs a time, and a time must read as one; nothing is saved.
+        for (body, code) in [
+            (json!({"on": true}), "required"),
+            (
+                json!({"on": true, "reminder_time": "25:00"}),
+                "invalid_time",
+            ),
+        ] {
+            let refused = api.json("PUT", "/api/v1/me/journal/reminder", body).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+            let problem = refused.json();
+            assert_eq!(problem["errors"][0]["field"], "reminder_time");
+            assert_eq!(problem["errors"][0]["code"], code);
+            assert!(
+                !problem["errors"][0]["detail"]
+                    .as_str()
+                    .expect("detail")
+                    .is_empty()
+            );
+        }
+        assert!(
+            !app.db
+                .store
+                .journal_reminder(wren.id)
+                .await
+                .expect("read")
+                .on
+        );
+
+        let on = api
+            .json(
+                "PUT",
+                "/api/v1/me/journal/reminder",
+                json!({"on": true, "reminder_time": "8:00"}),
+            )
+            .await;
+        assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+        assert_eq!(on.json(), json!({"on": true, "reminder_time": "08:00"}));
+        // Off without a time keeps the one chosen.
+        let off = api
+            .json("PUT", "/api/v1/me/journal/reminder", json!({"on": false}))
+            .await;
+        assert_eq!(off.json(), json!({"on": false, "reminder_time": "08:00"}));
+        let read = api.get("/api/v1/me/journal/reminder").await;
+        assert_eq!(read.json(), json!({"on": false, "reminder_time": "08:00"}));
     }
 );
