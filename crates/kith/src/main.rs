@@ -13,6 +13,8 @@ mod cli;
 mod import;
 mod serve;
 
+use std::process::ExitCode;
+
 use clap::Parser;
 
 /// An allocator that keeps per-thread free lists: an import allocates and
@@ -21,11 +23,22 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
+/// A command that fails as expected (records it could not import, a
+/// database it cannot open) says why and exits non-zero; backtraces stay
+/// for panics, which are bugs.
+fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     cli::init_logging(&cli.log_format, cli.unsafe_log_all);
-    tokio::runtime::Builder::new_multi_thread()
+    let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?
-        .block_on(cli.run())
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(cli.run()));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -20,6 +20,8 @@ fn import(dir: &std::path::Path, source: &str, stdin: Option<&str>) -> Output {
         .args(["import", "meeting-guide", source])
         .current_dir(dir)
         .env_remove("KITH_DATABASE_URL")
+        // An expected failure must not print a backtrace even when asked.
+        .env("RUST_BACKTRACE", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -61,6 +63,14 @@ fn a_feed_file_is_imported_once_and_bad_records_are_reported() {
     assert!(
         stderr.contains("too-late: day invalid_value, time invalid_time"),
         "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: 1 records were not imported"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.to_lowercase().contains("backtrace"),
+        "an expected failure prints no backtrace: {stderr}"
     );
 
     let again = import(dir.path(), "-", Some(FEED));
