@@ -328,10 +328,13 @@ ON CONFLICT DO NOTHING";
 const INSERT_TOKEN: &str = "INSERT INTO subscriber_tokens
     (token_hash, subscriber_id, purpose, resource_id, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6)";
-/// Links of a purpose made for a subscriber since an instant (the
-/// manage links letters carry do not count: they name a letter).
-const RECENT_TOKENS: &str = "SELECT COUNT(*) FROM subscriber_tokens
-WHERE subscriber_id = $1 AND purpose = $2 AND letter_id IS NULL AND created_at > $3";
+/// Links of a purpose mailed to a subscriber since an instant: neither
+/// the manage links letters carry (they name a letter) nor the one made
+/// as the address was confirmed (shown on the page, in the welcome mail).
+const RECENT_TOKENS: &str = "SELECT COUNT(*) FROM subscriber_tokens t
+JOIN subscribers s ON s.id = t.subscriber_id
+WHERE t.subscriber_id = $1 AND t.purpose = $2 AND t.letter_id IS NULL AND t.created_at > $3
+  AND (s.confirmed_at IS NULL OR t.created_at > s.confirmed_at)";
 const TOKEN: &str = "SELECT t.subscriber_id, t.letter_id, t.expires_at, t.used_at
 FROM subscriber_tokens t WHERE t.token_hash = $1 AND t.purpose = $2";
 const USE_CONFIRMATIONS: &str = "UPDATE subscriber_tokens SET used_at = $2
