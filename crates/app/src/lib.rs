@@ -27,6 +27,9 @@
 //! - [`hosting`]: listing, editing, unlisting a group; co-hosts.
 //! - [`imports`]: groups from another site's Meeting Guide feed.
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
+//! - [`newsletter`]: the mailing list, the subscriber's side: signup with
+//!   double opt-in, the free download, managing and unsubscribing by a
+//!   link, a member's subscription.
 //! - [`newcomer`]: registering and asking to join in one step.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reports`]: reports, their queue, decisions, appeals, the admins'
@@ -79,6 +82,7 @@ pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
 pub mod newcomer;
+pub mod newsletter;
 pub mod passwords;
 pub mod public_cache;
 pub mod reminders;

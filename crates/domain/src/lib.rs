@@ -27,6 +27,8 @@
 //!   medicines, dose changes and the step between two doses.
 //! - [`journal_reminder`]: the daily journal reminder's local time and
 //!   when a day's reminder is due.
+//! - [`newsletter`]: the mailing list's signup rules — address, first
+//!   name, interests among those offered, how consent was given.
 
 pub mod account;
 pub mod answer_time;
@@ -43,6 +45,7 @@ pub mod listing;
 pub mod mail_category;
 pub mod meeting_guide;
 pub mod membership;
+pub mod newsletter;
 pub mod reader_country;
 pub mod reports;
 pub mod resource;

@@ -41,6 +41,8 @@
 //!   ledger that sends each day's once.
 //! - [`stories`]: members' stories, their revisions and the moderators'
 //!   decisions on them.
+//! - [`newsletter`]: the mailing list's subscribers: signup with double
+//!   opt-in, their single-purpose links, unsubscribing.
 //! - [`resources`]: the resource library's pages, tags and files, and
 //!   who is an editor.
 //! - [`search`]: the directory query builder and its two strategies.
@@ -68,6 +70,7 @@ pub mod mail;
 pub mod membership;
 pub mod model;
 pub mod moderation;
+pub mod newsletter;
 pub mod occurrences;
 pub mod postgres;
 pub mod reports;
@@ -104,6 +107,7 @@ pub use model::{
     OccurrenceException, OccurrenceTime,
 };
 pub use moderation::ModerationStore;
+pub use newsletter::NewsletterStore;
 pub use occurrences::OccurrenceStore;
 pub use reports::ReportStore;
 pub use resources::ResourceStore;
@@ -212,6 +216,7 @@ pub trait Store:
     + ResourceStore
     + JournalStore
     + JournalReminderStore
+    + NewsletterStore
     + Send
     + Sync
     + 'static

@@ -164,6 +164,19 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::resources::api::delete_resource
         ))
         .routes(routes!(crate::resources::api::put_resource_file))
+        .routes(routes!(crate::newsletter::api::get_interests))
+        .routes(routes!(crate::newsletter::api::create_subscription))
+        .routes(routes!(crate::newsletter::api::create_confirmation))
+        .routes(routes!(
+            crate::newsletter::api::get_managed,
+            crate::newsletter::api::put_managed,
+            crate::newsletter::api::delete_managed
+        ))
+        .routes(routes!(
+            crate::newsletter::api::get_mine,
+            crate::newsletter::api::put_mine,
+            crate::newsletter::api::delete_mine
+        ))
         .merge(crate::journal_api::router())
 }
 

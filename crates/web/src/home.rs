@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
@@ -22,13 +23,17 @@ struct HomeTemplate {
     m: &'static Messages,
     zone_from: &'static str,
     nav: Nav,
+    /// The mailing list's signup form, when an admin placed it here.
+    newsletter: String,
 }
 
-async fn home_page(viewer: Viewer) -> Result<Response, PageError> {
+async fn home_page(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+    let newsletter = crate::newsletter::placed_form_html(&state, &viewer, "home").await;
     let page = HomeTemplate {
         m: messages(),
         zone_from: "none",
         nav: viewer.nav(),
+        newsletter,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

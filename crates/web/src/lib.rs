@@ -67,6 +67,7 @@ pub mod me;
 pub mod membership;
 pub mod messages;
 pub mod moderation;
+pub mod newsletter;
 pub mod notifications;
 mod pages;
 pub mod query;
@@ -204,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .merge(safety::router())
         .merge(about::router())
         .merge(resources::router())
+        .merge(newsletter::router())
         .merge(health::router())
         .merge(assets::router())
         .merge(api_router)

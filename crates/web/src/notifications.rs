@@ -49,6 +49,8 @@ struct PreferencesPage {
     /// The daily journal reminder in words (it is set on the journal
     /// page, with its time).
     journal_reminder: String,
+    /// The mailing list's section, rendered.
+    newsletter: String,
 }
 
 async fn preferences_page(
@@ -80,6 +82,7 @@ async fn preferences_page(
         group_names: p.group_names_in_subjects,
         saved: query.get("saved").is_some(),
         journal_reminder,
+        newsletter: crate::newsletter::member::section_html(&state, &user.viewer).await?,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

@@ -11,6 +11,8 @@ pub mod editors;
 mod feed;
 mod file;
 
+pub(crate) use file::content_disposition;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -141,6 +143,9 @@ struct ResourceTemplate {
     editor: bool,
     /// The comment thread, rendered (empty for a draft).
     comments: String,
+    /// The mailing list's signup form, when an admin placed it beside
+    /// resources.
+    newsletter: String,
 }
 
 async fn resource_page(
@@ -160,6 +165,7 @@ async fn resource_page(
         card: ResourceCard::of(view),
         editor: resources::may_edit(viewer.person.as_ref()),
         comments,
+        newsletter: crate::newsletter::placed_form_html(&state, &viewer, "resources").await,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }

@@ -357,9 +357,13 @@ pub fn peer_ip(request_parts: &Parts) -> Option<std::net::IpAddr> {
 /// neither origin nor CSRF token.
 fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
     *method == Method::POST
-        && ["/mail/unsubscribe/", "/comments/unsubscribe/"]
-            .iter()
-            .any(|prefix| path.strip_prefix(prefix).is_some_and(is_token))
+        && [
+            "/mail/unsubscribe/",
+            "/comments/unsubscribe/",
+            "/newsletter/unsubscribe/",
+        ]
+        .iter()
+        .any(|prefix| path.strip_prefix(prefix).is_some_and(is_token))
 }
 
 /// The token a form with a file must send as its first field, left by

@@ -22,6 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 use kith_store::Store;
 use kith_store::comments::PrunedGuests;
 use kith_store::mail::OutboxMail;
+use kith_store::newsletter::PrunedSubscribers;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
@@ -181,7 +182,8 @@ async fn refused(store: &dyn Store, mail: &OutboxMail) -> AppResult<()> {
 /// Deletes what the mail system no longer needs: sent mail older than a
 /// week, unsubscribe tokens older than half a year, expired account
 /// tokens, and guests' leftovers (expired links, comments never confirmed,
-/// guests never confirmed with nothing left, with their addresses). Logs
+/// guests never confirmed with nothing left, with their addresses), and
+/// the mailing list's unconfirmed signups and links past their time. Logs
 /// what fails and goes on: the next round tries again.
 pub async fn prune(store: &dyn Store, now: Timestamp) {
     let week = now
@@ -207,6 +209,15 @@ pub async fn prune(store: &dyn Store, now: Timestamp) {
             "guests' unconfirmed comments and expired links deleted"
         ),
         Err(err) => tracing::warn!(error = %err, "could not prune guests' leftovers"),
+    }
+    match store.prune_subscribers(now).await {
+        Ok(pruned) if pruned == PrunedSubscribers::default() => {}
+        Ok(pruned) => tracing::info!(
+            subscribers = pruned.subscribers,
+            subscriber_tokens = pruned.tokens,
+            "unconfirmed signups and expired mailing-list links deleted"
+        ),
+        Err(err) => tracing::warn!(error = %err, "could not prune the mailing list's leftovers"),
     }
 }
 

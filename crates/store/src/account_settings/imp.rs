@@ -231,6 +231,7 @@ impl AccountSettingsStore for SqlStore {
             .execute(&mut tx)
             .await?;
         crate::comments::forget_author(&mut tx, account).await?;
+        crate::newsletter::forget_account(&mut tx, account).await?;
         query(DELETE_ACCOUNT)
             .bind(account.0)
             .execute_or_not_found(&mut tx)

@@ -32,6 +32,8 @@ mod login;
 mod member_mail;
 mod membership;
 mod newcomers;
+mod newsletter;
+mod newsletter_api;
 mod openapi;
 mod page_order;
 mod reports;
