@@ -391,4 +391,32 @@ pub(crate) async fn forget_account(tx: &mut crate::db::Tx, account: AccountId) -
     Ok(())
 }
 
+/// A member's subscription moves with their verified address; if the new
+/// address has a subscription of its own, that one stands and the
+/// member's old one goes (one row per address).
+const DROP_MOVED_ACCOUNT: &str = "DELETE FROM subscribers WHERE account_id = $1
+   AND EXISTS (SELECT 1 FROM subscribers s WHERE s.email = $2)";
+const MOVE_ACCOUNT: &str = "UPDATE subscribers SET email = $2 WHERE account_id = $1";
+/// Letters queued for the old address and not sent yet go to the new one.
+const MOVE_UNSENT: &str = "UPDATE outbox SET address = $2
+WHERE sent_at IS NULL AND gave_up_at IS NULL
+  AND subscriber_id IN (SELECT id FROM subscribers WHERE account_id = $1)";
+
+/// Moves an account's subscription to its newly verified address, inside
+/// the transaction that changes the address.
+pub(crate) async fn follow_account_email(
+    tx: &mut crate::db::Tx,
+    account: AccountId,
+    email: &str,
+) -> StoreResult<()> {
+    for sql in [DROP_MOVED_ACCOUNT, MOVE_ACCOUNT, MOVE_UNSENT] {
+        crate::db::query(sql)
+            .bind(account.0)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 mod imp;

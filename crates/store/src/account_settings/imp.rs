@@ -90,6 +90,7 @@ impl AccountSettingsStore for SqlStore {
                 .bind(now)
                 .execute(&mut tx)
                 .await?;
+            crate::newsletter::follow_account_email(&mut tx, AccountId(account), &email).await?;
             // Links sent to the old address stop working.
             query(DELETE_RESET_TOKENS)
                 .bind(account)

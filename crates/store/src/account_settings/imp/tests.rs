@@ -487,3 +487,44 @@ crate::on_both_backends!(pruning_deletes_expired_account_tokens_only, |store: Ar
     assert_eq!(store.prune_account_tokens(at(60)).await.expect("prune"), 1);
     assert!(!store.verify_token_valid("v1", now()).await.expect("valid"));
 });
+
+crate::on_both_backends_with_url!(
+    a_members_subscription_moves_with_their_newly_verified_address,
+    |store: Arc<dyn Store>, url: String| async move {
+        use crate::testing::{execute_sql, query_i64};
+        let river = account(&store, "river").await;
+        execute_sql(
+            &url,
+            &format!(
+                "UPDATE accounts SET email_verified_at = 1 WHERE id = {}",
+                river.0
+            ),
+        )
+        .await;
+        store
+            .subscribe_account(river, &["events".to_owned()], now())
+            .await
+            .expect("subscribe")
+            .expect("verified");
+        token(
+            &store,
+            river,
+            "v1",
+            TokenPurpose::VerifyEmail,
+            "new@example.org",
+        )
+        .await;
+        store.use_verify_token("v1", at(1)).await.expect("use");
+        let moved = query_i64(
+            &url,
+            &format!(
+                "SELECT COUNT(*) FROM subscribers
+                 WHERE account_id = {} AND email = 'new@example.org'",
+                river.0
+            ),
+        )
+        .await;
+        assert_eq!(moved, 1, "the letters go to the address they use now");
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM subscribers").await, 1);
+    }
+);
