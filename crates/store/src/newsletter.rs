@@ -369,10 +369,13 @@ const ADOPT: &str = "UPDATE subscribers SET account_id = $2, email = $3,
     confirmed_at = COALESCE(confirmed_at, $4), expires_at = NULL,
     consent_at = CASE WHEN confirmed_at IS NULL THEN $4 ELSE consent_at END,
     consent_source = CASE WHEN confirmed_at IS NULL THEN $5 ELSE consent_source END,
-    consent_form_id = CASE WHEN confirmed_at IS NULL THEN NULL ELSE consent_form_id END,
+    consent_form_id = CASE WHEN confirmed_at IS NULL THEN $6 ELSE consent_form_id END,
     consent_form_version =
-        CASE WHEN confirmed_at IS NULL THEN NULL ELSE consent_form_version END
+        CASE WHEN confirmed_at IS NULL THEN $7 ELSE consent_form_version END
 WHERE id = $1";
+/// The words a member agrees to on `/me/notifications`: the newsletter
+/// page's form in force.
+const MEMBER_FORM: &str = "SELECT id, version FROM newsletter_forms WHERE placement = 'newsletter'";
 /// An account's subscription and any of its verified address, as the
 /// account is deleted.
 pub(crate) const FORGET_ACCOUNT: &str = "DELETE FROM subscribers WHERE account_id = $1

@@ -12,10 +12,11 @@ use super::{
     ACCOUNT_ADDRESS, ACCOUNT_SUBSCRIBER, ADD_INTEREST, ADOPT, AddressUnverified, CLEAR_INTERESTS,
     CONFIRM, COUNT_UNSUBSCRIBE, ConfirmLinks, Confirmed, DELETE_SUBSCRIBER, DOWNLOAD,
     DROP_OTHER_ROW, DownloadOffer, EXTEND_PENDING, FORM, FORM_BY_ID, INSERT_SUBSCRIBER,
-    INSERT_TOKEN, INTERESTS, Interest, LinkMail, LinkRefusal, NewSubscription, NewsletterStore,
-    PRUNE_PENDING, PRUNE_TOKENS, PrunedSubscribers, RECENT_TOKENS, RENEW_PENDING, SUBSCRIBER,
-    SUBSCRIBER_BY_EMAIL, SUBSCRIBER_EMAIL, SUBSCRIBER_INTERESTS, SUPPRESS, SUPPRESSED, SignupForm,
-    SignupMails, SignupOutcome, Subscription, TOKEN, UNSUPPRESS, USE_CONFIRMATIONS, email_hash,
+    INSERT_TOKEN, INTERESTS, Interest, LinkMail, LinkRefusal, MEMBER_FORM, NewSubscription,
+    NewsletterStore, PRUNE_PENDING, PRUNE_TOKENS, PrunedSubscribers, RECENT_TOKENS, RENEW_PENDING,
+    SUBSCRIBER, SUBSCRIBER_BY_EMAIL, SUBSCRIBER_EMAIL, SUBSCRIBER_INTERESTS, SUPPRESS, SUPPRESSED,
+    SignupForm, SignupMails, SignupOutcome, Subscription, TOKEN, UNSUPPRESS, USE_CONFIRMATIONS,
+    email_hash,
 };
 use crate::db::{Tx, query};
 use crate::mail::{Recipient, insert_mail};
@@ -493,6 +494,7 @@ impl NewsletterStore for SqlStore {
             return Ok(Err(AddressUnverified));
         };
         let source = ConsentSource::Account.code();
+        let (form, version): (i64, i64) = query(MEMBER_FORM).fetch_one(&mut tx).await?;
         let existing: Option<i64> = query(ACCOUNT_SUBSCRIBER)
             .bind(account.0)
             .scalar_optional(&mut tx)
@@ -511,6 +513,8 @@ impl NewsletterStore for SqlStore {
                 .bind(email.as_str())
                 .bind(now)
                 .bind(source)
+                .bind(form)
+                .bind(version)
                 .execute(&mut tx)
                 .await?;
             subscriber
@@ -523,8 +527,8 @@ impl NewsletterStore for SqlStore {
                 .bind(now)
                 .bind(None::<Timestamp>)
                 .bind(source)
-                .bind(None::<i64>)
-                .bind(None::<i64>)
+                .bind(form)
+                .bind(version)
                 .scalar(&mut tx)
                 .await?
         };

@@ -448,8 +448,10 @@ crate::on_both_backends_with_url!(
         let adopted = query_i64(
             &url,
             &format!(
-                "SELECT COUNT(*) FROM subscribers WHERE account_id = {} AND expires_at IS NULL
-                   AND consent_source = 'account'",
+                "SELECT COUNT(*) FROM subscribers s
+                 JOIN newsletter_forms f ON f.id = s.consent_form_id AND f.placement = 'newsletter'
+                 WHERE s.account_id = {} AND s.expires_at IS NULL
+                   AND s.consent_source = 'account' AND s.consent_form_version = 1",
                 river.0
             ),
         )
