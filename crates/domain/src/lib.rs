@@ -27,6 +27,8 @@
 //!   medicines, dose changes and the step between two doses.
 //! - [`journal_reminder`]: the daily journal reminder's local time and
 //!   when a day's reminder is due.
+//! - [`newsletter_list`]: the mailing list as admins keep it: interests'
+//!   labels and codes, the signup forms' words, the CSV import's rules.
 
 pub mod account;
 pub mod answer_time;
@@ -43,6 +45,7 @@ pub mod listing;
 pub mod mail_category;
 pub mod meeting_guide;
 pub mod membership;
+pub mod newsletter_list;
 pub mod reader_country;
 pub mod reports;
 pub mod resource;

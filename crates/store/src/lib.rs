@@ -43,6 +43,8 @@
 //!   decisions on them.
 //! - [`resources`]: the resource library's pages, tags and files, and
 //!   who is an editor.
+//! - [`newsletter_admin`]: the mailing list as admins keep it: interests,
+//!   forms and their versions, counts, export and import.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -68,6 +70,7 @@ pub mod mail;
 pub mod membership;
 pub mod model;
 pub mod moderation;
+pub mod newsletter_admin;
 pub mod occurrences;
 pub mod postgres;
 pub mod reports;
@@ -104,6 +107,7 @@ pub use model::{
     OccurrenceException, OccurrenceTime,
 };
 pub use moderation::ModerationStore;
+pub use newsletter_admin::NewsletterAdminStore;
 pub use occurrences::OccurrenceStore;
 pub use reports::ReportStore;
 pub use resources::ResourceStore;
@@ -212,6 +216,7 @@ pub trait Store:
     + ResourceStore
     + JournalStore
     + JournalReminderStore
+    + NewsletterAdminStore
     + Send
     + Sync
     + 'static
