@@ -28,6 +28,8 @@
 //! - [`imports`]: groups from another site's Meeting Guide feed.
 //! - [`membership`]: joining groups, request threads, invitations, RSVPs.
 //! - [`newcomer`]: registering and asking to join in one step.
+//! - [`newsletter_admin`]: the mailing list as admins keep it: interests,
+//!   forms and their versions, counts, the audited export, the import.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reports`]: reports, their queue, decisions, appeals, the admins'
 //!   daily digest of overdue ones.
@@ -79,6 +81,7 @@ pub mod meeting_time;
 pub mod membership;
 pub mod moderation;
 pub mod newcomer;
+pub mod newsletter_admin;
 pub mod passwords;
 pub mod public_cache;
 pub mod reminders;

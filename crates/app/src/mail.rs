@@ -2,6 +2,8 @@
 //!
 //! - [`kinds`]: every kind of mail kith sends, each a struct with a
 //!   subject and two templates (`templates/mail/<kind>.txt` and `.html`).
+//! - [`list_kinds`]: the mailing list's mail that admins cause (an
+//!   imported address asked to confirm).
 //! - [`transport`]: SMTP (`KITH_SMTP_URL`) or `.eml` files in a folder.
 //! - [`sender`]: the background task that claims due mail, sends it, and
 //!   retries with backoff.
@@ -50,6 +52,7 @@
 //! link to the person's notification preferences.
 
 pub mod kinds;
+pub mod list_kinds;
 mod notices;
 pub mod sender;
 pub mod time;

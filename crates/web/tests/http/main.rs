@@ -32,6 +32,7 @@ mod login;
 mod member_mail;
 mod membership;
 mod newcomers;
+mod newsletter_admin;
 mod openapi;
 mod page_order;
 mod reports;
