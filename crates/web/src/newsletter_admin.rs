@@ -30,6 +30,10 @@ use crate::messages::{Messages, messages};
 use crate::query::QueryPairs;
 use crate::session::{Nav, UploadToken, Viewer};
 
+mod api;
+
+pub use api::api_router;
+
 /// The body limit on the import route: the file and the form around it.
 const IMPORT_BODY_MAX: usize = IMPORT_BYTES_MAX + 64 * 1024;
 

@@ -17,6 +17,8 @@ use kith_domain::newsletter_list::Placement;
 use kith_store::testing::execute_sql;
 use kith_store::{Store, on_both_backends_with_url};
 
+use serde_json::json;
+
 use crate::support::{Browser, TestApp, link_in};
 
 async fn admin(app: &TestApp) -> Browser {
@@ -491,5 +493,158 @@ on_both_backends_with_url!(
                 .all(|i| i.retired_at.is_none())
         );
         assert_eq!(store.newsletter_forms().await.expect("forms")[1].version, 1);
+    }
+);
+
+on_both_backends_with_url!(
+    the_api_keeps_interests_forms_counts_export_and_import_for_an_admins_bearer_only,
+    |store: Arc<dyn Store>, _url: String| async move {
+        let app = TestApp::on(store.clone());
+        let ada = app.account("Ada", Role::Admin).await;
+        let mut api = app.api_as(&ada).await;
+
+        let made = api
+            .json(
+                "POST",
+                "/api/v1/admin/newsletter/interests",
+                json!({"label": "Online groups"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!(made.json()["code"], "online-groups");
+        let refused = api
+            .json(
+                "POST",
+                "/api/v1/admin/newsletter/interests",
+                json!({"label": "a\nb"}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.json()["errors"][0]["code"], "one_line");
+        let moved = api
+            .json(
+                "PUT",
+                "/api/v1/admin/newsletter/interests/online-groups",
+                json!({"label": "Groups online", "position": 1, "retired": true}),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        assert_eq!(moved.json()["position"], 1);
+        assert_eq!(moved.json()["retired"], true);
+        let listed = api.get("/api/v1/admin/newsletter/interests").await.json();
+        assert_eq!(listed[0]["label"], "Groups online");
+        assert_eq!(listed.as_array().map(Vec::len), Some(7));
+
+        let form = api.get("/api/v1/admin/newsletter/forms/home").await.json();
+        assert_eq!(form["version"], 1);
+        let saved = api
+            .json(
+                "PUT",
+                "/api/v1/admin/newsletter/forms/home",
+                json!({"shown": true, "heading": "New", "intro": "", "consent": "Yes."}),
+            )
+            .await;
+        assert_eq!(saved.json()["version"], 2, "{}", saved.body);
+        let unavailable = api
+            .json(
+                "PUT",
+                "/api/v1/admin/newsletter/forms/home",
+                json!({"heading": "New", "consent": "Yes.", "download": "nothing"}),
+            )
+            .await;
+        assert_eq!(unavailable.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(unavailable.json()["errors"][0]["code"], "unavailable");
+
+        let bad = api
+            .send_bytes(
+                "POST",
+                "/api/v1/admin/newsletter/subscribers/import?interests=events",
+                "text/csv",
+                b"email\na@example.net\nnope\n".to_vec(),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let problem = bad.json();
+        assert_eq!(problem["field"], "file");
+        assert_eq!(problem["errors"][0]["code"], "invalid_email");
+        assert!(
+            problem["errors"][0]["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("Line 3:"))
+        );
+        let no_interest = api
+            .send_bytes(
+                "POST",
+                "/api/v1/admin/newsletter/subscribers/import",
+                "text/csv",
+                b"email\na@example.net\n".to_vec(),
+            )
+            .await;
+        assert_eq!(no_interest.json()["errors"][0]["code"], "required");
+        let done = api
+            .send_bytes(
+                "POST",
+                "/api/v1/admin/newsletter/subscribers/import?interests=events,coming-off&attest=true",
+                "text/csv",
+                b"email\na@example.net\nb@example.net\n".to_vec(),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(
+            done.json(),
+            json!({"added": 2, "present": 0, "suppressed": 0})
+        );
+        let counts = api
+            .get("/api/v1/admin/newsletter/subscribers/counts")
+            .await
+            .json();
+        assert_eq!(counts["confirmed"], 2);
+        let events = counts["interests"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["code"] == "events"))
+            .expect("events");
+        assert_eq!(events["confirmed"], 2);
+        let csv = api.get("/api/v1/admin/newsletter/subscribers.csv").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.header("cache-control"), "private, no-store");
+        assert_eq!(csv.body.lines().count(), 3);
+        assert_eq!(
+            store.audit_log(1).await.expect("log")[0].target,
+            "subscribers:2"
+        );
+
+        // Anyone else: 404, even the admin's own cookie session.
+        let member = app.account("Morgan", Role::Member).await;
+        let mut others = [
+            app.api_as(&member).await,
+            app.browser_as(&ada).await,
+            app.browser(),
+        ];
+        for other in &mut others {
+            for path in [
+                "/api/v1/admin/newsletter/interests",
+                "/api/v1/admin/newsletter/forms/home",
+                "/api/v1/admin/newsletter/subscribers/counts",
+                "/api/v1/admin/newsletter/subscribers.csv",
+            ] {
+                assert_eq!(
+                    other.get(path).await.status,
+                    StatusCode::NOT_FOUND,
+                    "{path}"
+                );
+            }
+        }
+        let mut member_api = app.api_as(&member).await;
+        let refused = member_api
+            .send_bytes(
+                "POST",
+                "/api/v1/admin/newsletter/subscribers/import?interests=events&attest=true",
+                "text/csv",
+                b"email\nc@example.net\n".to_vec(),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        assert_eq!(refused.json()["code"], "not_found");
+        assert_eq!(subscribers(&store).await, (2, 0));
     }
 );
