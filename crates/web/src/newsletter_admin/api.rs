@@ -8,6 +8,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +16,8 @@ use kith_app::access::Person;
 use kith_app::newsletter_admin::{
     self as list, FormInput, FormRecord, ImportFailure, ImportRequest, InterestEdit, InterestRecord,
 };
-use kith_domain::newsletter_list::FormWordsInput;
+use kith_domain::newsletter_list::{FormWordsInput, ImportError};
+use kith_domain::validation::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -391,10 +393,20 @@ pub struct ImportJson {
 pub async fn import_subscribers(
     State(state): State<AppState>,
     viewer: Viewer,
-    query: axum::extract::Query<ImportQuery>,
-    body: Bytes,
+    query: Result<axum::extract::Query<ImportQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let person = bearer(&viewer)?;
+    let query =
+        query.map_err(|_| WebError::Invalid(vec![FieldError::new("attest", "invalid_value")]))?;
+    // Over the route's limit is said on `file`, as the page says it, not
+    // as a bare 413.
+    let Ok(body) = body else {
+        return Ok(file_problem(ImportError {
+            line: None,
+            code: "too_large",
+        }));
+    };
     let interests: Vec<String> = query
         .interests
         .split(',')
@@ -414,29 +426,33 @@ pub async fn import_subscribers(
             suppressed: o.suppressed,
         })
         .into_response()),
-        Err(ImportFailure::File(refusal)) => {
-            let m = messages();
-            let problem = Problem {
-                kind: "about:blank".to_owned(),
-                title: m.of("problem", "invalid_input").to_owned(),
-                status: 422,
-                code: "invalid_input".to_owned(),
-                field: Some("file".to_owned()),
-                errors: vec![FieldProblem {
-                    field: "file".to_owned(),
-                    code: refusal.code.to_owned(),
-                    detail: file_refusal(m, refusal),
-                }],
-                groups: Vec::new(),
-                until: None,
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
-                serde_json::to_string(&problem).unwrap_or_default(),
-            )
-                .into_response())
-        }
+        Err(ImportFailure::File(refusal)) => Ok(file_problem(refusal)),
         Err(ImportFailure::App(err)) => Err(err.into()),
     }
+}
+
+/// A refused file as a problem document: 422 `invalid_input` on `file`,
+/// the row's code, and the line in the detail.
+fn file_problem(refusal: ImportError) -> Response {
+    let m = messages();
+    let problem = Problem {
+        kind: "about:blank".to_owned(),
+        title: m.of("problem", "invalid_input").to_owned(),
+        status: 422,
+        code: "invalid_input".to_owned(),
+        field: Some("file".to_owned()),
+        errors: vec![FieldProblem {
+            field: "file".to_owned(),
+            code: refusal.code.to_owned(),
+            detail: file_refusal(m, refusal),
+        }],
+        groups: Vec::new(),
+        until: None,
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::to_string(&problem).unwrap_or_default(),
+    )
+        .into_response()
 }

@@ -581,6 +581,26 @@ on_both_backends_with_url!(
             )
             .await;
         assert_eq!(no_interest.json()["errors"][0]["code"], "required");
+        let too_large = api
+            .send_bytes(
+                "POST",
+                "/api/v1/admin/newsletter/subscribers/import?interests=events",
+                "text/csv",
+                vec![b'a'; 17 * 1024 * 1024],
+            )
+            .await;
+        assert_eq!(too_large.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(too_large.json()["errors"][0]["code"], "too_large");
+        let odd = api
+            .send_bytes(
+                "POST",
+                "/api/v1/admin/newsletter/subscribers/import?interests=events&attest=maybe",
+                "text/csv",
+                b"email\na@example.net\n".to_vec(),
+            )
+            .await;
+        assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(odd.json()["field"], "attest");
         let done = api
             .send_bytes(
                 "POST",
