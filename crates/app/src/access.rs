@@ -68,6 +68,8 @@ pub enum SiteAction {
     EditResources,
     /// Give and take the editor role.
     ManageEditors,
+    /// Keep the mailing list: interests, forms, export, import.
+    ManageMailingList,
 }
 
 /// The rule itself, with no I/O.
@@ -97,7 +99,8 @@ pub fn permits_on_site(person: Option<&Person>, action: SiteAction) -> bool {
         SiteAction::ReadAuditLog
         | SiteAction::EditSafetyText
         | SiteAction::EditAboutPage
-        | SiteAction::ManageEditors => role == Some(Role::Admin),
+        | SiteAction::ManageEditors
+        | SiteAction::ManageMailingList => role == Some(Role::Admin),
         SiteAction::EditResources => role.is_some_and(Role::edits_resources),
     }
 }

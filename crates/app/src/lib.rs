@@ -31,6 +31,8 @@
 //!   double opt-in, the free download, managing and unsubscribing by a
 //!   link, a member's subscription.
 //! - [`newcomer`]: registering and asking to join in one step.
+//! - [`newsletter_admin`]: the mailing list as admins keep it: interests,
+//!   forms and their versions, counts, the audited export, the import.
 //! - [`moderation`]: the review queue, decisions, change and audit logs.
 //! - [`reports`]: reports, their queue, decisions, appeals, the admins'
 //!   daily digest of overdue ones.
@@ -83,6 +85,7 @@ pub mod membership;
 pub mod moderation;
 pub mod newcomer;
 pub mod newsletter;
+pub mod newsletter_admin;
 pub mod passwords;
 pub mod public_cache;
 pub mod reminders;

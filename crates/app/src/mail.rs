@@ -4,6 +4,8 @@
 //!   subject and two templates (`templates/mail/<kind>.txt` and `.html`).
 //! - [`newsletter_kinds`]: the mailing list's confirmation, "already
 //!   subscribed" and welcome mail.
+//! - [`list_kinds`]: the mailing list's mail that admins cause (an
+//!   imported address asked to confirm).
 //! - [`transport`]: SMTP (`KITH_SMTP_URL`) or `.eml` files in a folder.
 //! - [`sender`]: the background task that claims due mail, sends it, and
 //!   retries with backoff.
@@ -52,6 +54,7 @@
 //! link to the person's notification preferences.
 
 pub mod kinds;
+pub mod list_kinds;
 pub mod newsletter_kinds;
 mod notices;
 pub mod sender;

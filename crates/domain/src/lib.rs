@@ -29,6 +29,8 @@
 //!   when a day's reminder is due.
 //! - [`newsletter`]: the mailing list's signup rules — address, first
 //!   name, interests among those offered, how consent was given.
+//! - [`newsletter_list`]: the mailing list as admins keep it: interests'
+//!   labels and codes, the signup forms' words, the CSV import's rules.
 
 pub mod account;
 pub mod answer_time;
@@ -46,6 +48,7 @@ pub mod mail_category;
 pub mod meeting_guide;
 pub mod membership;
 pub mod newsletter;
+pub mod newsletter_list;
 pub mod reader_country;
 pub mod reports;
 pub mod resource;

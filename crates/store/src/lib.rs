@@ -45,6 +45,8 @@
 //!   opt-in, their single-purpose links, unsubscribing.
 //! - [`resources`]: the resource library's pages, tags and files, and
 //!   who is an editor.
+//! - [`newsletter_admin`]: the mailing list as admins keep it: interests,
+//!   forms and their versions, counts, export and import.
 //! - [`search`]: the directory query builder and its two strategies.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
@@ -71,6 +73,7 @@ pub mod membership;
 pub mod model;
 pub mod moderation;
 pub mod newsletter;
+pub mod newsletter_admin;
 pub mod occurrences;
 pub mod postgres;
 pub mod reports;
@@ -108,6 +111,7 @@ pub use model::{
 };
 pub use moderation::ModerationStore;
 pub use newsletter::NewsletterStore;
+pub use newsletter_admin::NewsletterAdminStore;
 pub use occurrences::OccurrenceStore;
 pub use reports::ReportStore;
 pub use resources::ResourceStore;
@@ -217,6 +221,7 @@ pub trait Store:
     + JournalStore
     + JournalReminderStore
     + NewsletterStore
+    + NewsletterAdminStore
     + Send
     + Sync
     + 'static

@@ -178,6 +178,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::newsletter::api::delete_mine
         ))
         .merge(crate::journal_api::router())
+        .merge(crate::newsletter_admin::api_router())
 }
 
 /// Serves the OpenAPI document.

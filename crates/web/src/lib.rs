@@ -8,7 +8,7 @@
 //!   apply to all (security headers, who may cache an answer, logging by
 //!   route template, timeouts).
 //! - [`directory`], [`groups`], [`accounts`], [`me`], [`hosting`],
-//!   [`moderation`], [`admin`], [`safety`], [`about`], [`feeds`], [`health`],
+//!   [`moderation`], [`admin`], [`newsletter_admin`], [`safety`], [`about`], [`feeds`], [`health`],
 //!   [`home`], [`assets`]: one module per capability, each with its own
 //!   `router()`.
 //! - [`account_settings`]: verifying an email, password resets, changing
@@ -68,6 +68,7 @@ pub mod membership;
 pub mod messages;
 pub mod moderation;
 pub mod newsletter;
+pub mod newsletter_admin;
 pub mod notifications;
 mod pages;
 pub mod query;
@@ -202,6 +203,7 @@ pub fn router(state: AppState) -> Router {
         .merge(blocks::router())
         .merge(stories::router())
         .merge(admin::router())
+        .merge(newsletter_admin::router())
         .merge(safety::router())
         .merge(about::router())
         .merge(resources::router())

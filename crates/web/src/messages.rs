@@ -106,6 +106,45 @@ mod tests {
 
     use super::*;
 
+    /// A catalogue's keys in order, duplicates kept (a map would keep only
+    /// the last, silently).
+    struct Keys(Vec<String>);
+
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object of messages")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some((key, _)) = map.next_entry::<String, String>()? {
+                        keys.push(key);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
+
+    #[test]
+    fn no_message_is_written_twice() {
+        let Keys(keys) = serde_json::from_str(include_str!("../messages/en.json")).expect("json");
+        let mut seen = std::collections::HashSet::new();
+        let twice: Vec<&String> = keys.iter().filter(|key| !seen.insert(*key)).collect();
+        assert!(
+            twice.is_empty(),
+            "written twice in messages/en.json: {twice:?}"
+        );
+        assert_eq!(keys.len(), messages().entries.len());
+    }
+
     #[test]
     fn every_vocabulary_word_has_a_message() {
         let m = messages();

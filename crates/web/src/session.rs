@@ -383,6 +383,7 @@ fn carries_file(method: &Method, path: &str, headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let route = path == "/resources/new"
         || path == "/journal/import"
+        || path == "/admin/newsletter/import"
         || path
             .strip_prefix("/resources/")
             .and_then(|rest| rest.strip_suffix("/edit"))

@@ -33,6 +33,7 @@ mod member_mail;
 mod membership;
 mod newcomers;
 mod newsletter;
+mod newsletter_admin;
 mod newsletter_api;
 mod openapi;
 mod page_order;
