@@ -27,6 +27,8 @@
 //!   medicines, dose changes and the step between two doses.
 //! - [`journal_reminder`]: the daily journal reminder's local time and
 //!   when a day's reminder is due.
+//! - [`letter`]: letters to the mailing list — subject, body, audience,
+//!   when one may be sent.
 
 pub mod account;
 pub mod answer_time;
@@ -39,6 +41,7 @@ pub mod helpline;
 pub mod ids;
 pub mod journal;
 pub mod journal_reminder;
+pub mod letter;
 pub mod listing;
 pub mod mail_category;
 pub mod meeting_guide;

@@ -41,6 +41,8 @@
 //!   ledger that sends each day's once.
 //! - [`stories`]: members' stories, their revisions and the moderators'
 //!   decisions on them.
+//! - [`letters`]: letters to the mailing list, their audience, and
+//!   queuing them once, one outbox row per recipient.
 //! - [`resources`]: the resource library's pages, tags and files, and
 //!   who is an editor.
 //! - [`search`]: the directory query builder and its two strategies.
@@ -64,6 +66,7 @@ pub mod groups;
 pub mod hosting;
 pub mod journal;
 pub mod journal_reminders;
+pub mod letters;
 pub mod mail;
 pub mod membership;
 pub mod model;
@@ -97,6 +100,7 @@ pub use groups::GroupStore;
 pub use hosting::HostingStore;
 pub use journal::JournalStore;
 pub use journal_reminders::JournalReminderStore;
+pub use letters::LetterStore;
 pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
@@ -212,6 +216,7 @@ pub trait Store:
     + ResourceStore
     + JournalStore
     + JournalReminderStore
+    + LetterStore
     + Send
     + Sync
     + 'static

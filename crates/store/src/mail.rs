@@ -136,6 +136,9 @@ pub struct OutboxMail {
     pub unsubscribe_url: Option<String>,
     /// Attempts so far, this one included.
     pub attempts: u32,
+    /// The letter whose mail this is: its bodies are empty, drawn from
+    /// the letter when sent.
+    pub letter_id: Option<i64>,
 }
 
 impl std::fmt::Debug for OutboxMail {
@@ -305,6 +308,7 @@ pub(crate) struct OutboxRow {
     pub html_body: String,
     pub unsubscribe_url: Option<String>,
     pub attempts: i64,
+    pub letter_id: Option<i64>,
 }
 
 impl OutboxRow {
@@ -319,6 +323,7 @@ impl OutboxRow {
             html: self.html_body,
             unsubscribe_url: self.unsubscribe_url,
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            letter_id: self.letter_id,
         }
     }
 }
@@ -391,17 +396,22 @@ pub(crate) const LEASE_MAIL: &str =
     "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1";
 pub(crate) const CLAIMED_MAIL: &str = "SELECT o.id, o.message_key, o.kind,
     COALESCE(o.address, a.email) AS address, o.subject, o.text_body, o.html_body,
-    o.unsubscribe_url, o.attempts
+    o.unsubscribe_url, o.attempts, o.letter_id
 FROM outbox o LEFT JOIN accounts a ON a.id = o.account_id
 WHERE o.id = $1";
 pub(crate) const MAIL_SENT: &str = "UPDATE outbox
 SET sent_at = $2, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL
-WHERE id = $1";
+WHERE id = $1 AND sent_at IS NULL";
 pub(crate) const MAIL_RETRY: &str =
     "UPDATE outbox SET claimed_until = NULL, not_before = $2, last_error = $3 WHERE id = $1";
 pub(crate) const MAIL_GIVE_UP: &str = "UPDATE outbox
 SET claimed_until = NULL, gave_up_at = $2, last_error = $3, text_body = '', html_body = ''
-WHERE id = $1";
+WHERE id = $1 AND sent_at IS NULL AND gave_up_at IS NULL";
+/// A letter's counts follow its mail, in the transaction that marks it.
+pub(crate) const LETTER_SENT: &str = "UPDATE letters SET sent = sent + 1
+WHERE id = (SELECT letter_id FROM outbox WHERE id = $1)";
+pub(crate) const LETTER_FAILED: &str = "UPDATE letters SET failed = failed + 1
+WHERE id = (SELECT letter_id FROM outbox WHERE id = $1)";
 pub(crate) const PRUNE_MAIL: &str = "DELETE FROM outbox WHERE sent_at < $1 OR gave_up_at < $1";
 pub(crate) const PRUNE_UNSUBSCRIBE_TOKENS: &str =
     "DELETE FROM unsubscribe_tokens WHERE created_at < $1";

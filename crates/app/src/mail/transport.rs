@@ -42,7 +42,7 @@ pub struct DeliveryError {
 }
 
 impl DeliveryError {
-    fn permanent(summary: impl Into<String>) -> Self {
+    pub(crate) fn permanent(summary: impl Into<String>) -> Self {
         Self {
             permanent: true,
             summary: summary.into(),
@@ -170,6 +170,7 @@ mod tests {
             html: "<p>Hello — html</p>".into(),
             unsubscribe_url: unsubscribe.map(str::to_owned),
             attempts: 1,
+            letter_id: None,
         }
     }
 

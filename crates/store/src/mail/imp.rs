@@ -8,10 +8,11 @@ use jiff::Timestamp;
 
 use super::notices::{Notices, write_notices};
 use super::{
-    CLAIMED_MAIL, DUE_MAIL, ENSURE_PREFERENCES, LEASE_MAIL, MAIL_GIVE_UP, MAIL_RETRY, MAIL_SENT,
-    MailStore, NewMail, NotificationPreferences, OUTBOX_STATES, OutboxMail, OutboxRow, OutboxState,
-    PREFERENCES, PRUNE_MAIL, PRUNE_UNSUBSCRIBE_TOKENS, PreferencesRow, StateRow, UNSUBSCRIBE_TOKEN,
-    UPSERT_PREFERENCES, category_column, insert_mail,
+    CLAIMED_MAIL, DUE_MAIL, ENSURE_PREFERENCES, LEASE_MAIL, LETTER_FAILED, LETTER_SENT,
+    MAIL_GIVE_UP, MAIL_RETRY, MAIL_SENT, MailStore, NewMail, NotificationPreferences,
+    OUTBOX_STATES, OutboxMail, OutboxRow, OutboxState, PREFERENCES, PRUNE_MAIL,
+    PRUNE_UNSUBSCRIBE_TOKENS, PreferencesRow, StateRow, UNSUBSCRIBE_TOKEN, UPSERT_PREFERENCES,
+    category_column, insert_mail,
 };
 use crate::db::query;
 use crate::model::AccountId;
@@ -69,12 +70,12 @@ impl MailStore for SqlStore {
     }
 
     async fn mark_mail_sent(&self, id: i64, now: Timestamp) -> StoreResult<()> {
-        query(MAIL_SENT)
-            .bind(id)
-            .bind(now)
-            .execute(self.db())
-            .await?;
-        Ok(())
+        let mut tx = self.db().begin().await?;
+        // Counted once: only the attempt that marks an unsent row counts.
+        if query(MAIL_SENT).bind(id).bind(now).execute(&mut tx).await? > 0 {
+            query(LETTER_SENT).bind(id).execute(&mut tx).await?;
+        }
+        tx.commit().await
     }
 
     async fn mark_mail_failed(
@@ -88,13 +89,17 @@ impl MailStore for SqlStore {
             Some(at) => (MAIL_RETRY, at),
             None => (MAIL_GIVE_UP, now),
         };
-        query(sql)
+        let mut tx = self.db().begin().await?;
+        let changed = query(sql)
             .bind(id)
             .bind(at)
             .bind(error)
-            .execute(self.db())
+            .execute(&mut tx)
             .await?;
-        Ok(())
+        if retry_at.is_none() && changed > 0 {
+            query(LETTER_FAILED).bind(id).execute(&mut tx).await?;
+        }
+        tx.commit().await
     }
 
     async fn prune_mail(&self, before: Timestamp, tokens_before: Timestamp) -> StoreResult<u64> {
