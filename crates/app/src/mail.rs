@@ -2,6 +2,7 @@
 //!
 //! - [`kinds`]: every kind of mail kith sends, each a struct with a
 //!   subject and two templates (`templates/mail/<kind>.txt` and `.html`).
+//! - [`letter_kinds`]: letters to the mailing list, rendered when sent.
 //! - [`transport`]: SMTP (`KITH_SMTP_URL`) or `.eml` files in a folder.
 //! - [`sender`]: the background task that claims due mail, sends it, and
 //!   retries with backoff.
@@ -50,6 +51,7 @@
 //! link to the person's notification preferences.
 
 pub mod kinds;
+pub mod letter_kinds;
 mod notices;
 pub mod sender;
 pub mod time;

@@ -254,8 +254,13 @@ pub trait MailStore {
         limit: u32,
     ) -> StoreResult<Vec<OutboxMail>>;
 
-    /// Marks a mail sent and blanks its bodies.
+    /// Marks a mail sent and blanks its bodies; a letter's mail counts
+    /// on its letter, once.
     async fn mark_mail_sent(&self, id: i64, now: Timestamp) -> StoreResult<()>;
+
+    /// Marks mails sent in one transaction, as [`Self::mark_mail_sent`]
+    /// does one (a letter's mails, sent many at a time).
+    async fn mark_mails_sent(&self, ids: &[i64], now: Timestamp) -> StoreResult<()>;
 
     /// Records a failed attempt: retried from `retry_at`, or given up (and
     /// its bodies blanked) when `None`. `error` must hold no address.
@@ -392,16 +397,21 @@ pub(crate) const DUE_MAIL: &str = "SELECT id FROM outbox
 WHERE sent_at IS NULL AND gave_up_at IS NULL AND not_before <= $1
   AND (claimed_until IS NULL OR claimed_until <= $1)
 ORDER BY not_before, id LIMIT $2";
-pub(crate) const LEASE_MAIL: &str =
-    "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1";
+/// Followed by the lease's end, then ` WHERE id IN (…)`.
+pub(crate) const LEASE_MAILS: &str = "UPDATE outbox SET attempts = attempts + 1, claimed_until = ";
 pub(crate) const CLAIMED_MAIL: &str = "SELECT o.id, o.message_key, o.kind,
     COALESCE(o.address, a.email) AS address, o.subject, o.text_body, o.html_body,
     o.unsubscribe_url, o.attempts, o.letter_id
-FROM outbox o LEFT JOIN accounts a ON a.id = o.account_id
-WHERE o.id = $1";
+FROM outbox o LEFT JOIN accounts a ON a.id = o.account_id";
 pub(crate) const MAIL_SENT: &str = "UPDATE outbox
 SET sent_at = $2, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL
 WHERE id = $1 AND sent_at IS NULL";
+/// Followed by the time, then ` WHERE sent_at IS NULL AND id IN (…)`.
+pub(crate) const MAILS_SENT: &str = "UPDATE outbox
+SET claimed_until = NULL, text_body = '', html_body = '', last_error = NULL, sent_at = ";
+/// Followed by the ids, then `) GROUP BY letter_id`.
+pub(crate) const LETTER_COUNTS: &str = "SELECT letter_id, COUNT(*) FROM outbox
+WHERE letter_id IS NOT NULL AND sent_at IS NULL AND id IN (";
 pub(crate) const MAIL_RETRY: &str =
     "UPDATE outbox SET claimed_until = NULL, not_before = $2, last_error = $3 WHERE id = $1";
 pub(crate) const MAIL_GIVE_UP: &str = "UPDATE outbox

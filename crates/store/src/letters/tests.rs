@@ -250,11 +250,20 @@ crate::on_both_backends_with_url!(
                 .iter()
                 .all(|m| m.letter_id == Some(id) && m.address.is_some())
         );
-        for mail in &claimed[..3] {
-            store.mark_mail_sent(mail.id, now()).await.expect("sent");
-        }
+        store
+            .mark_mails_sent(&[claimed[0].id, claimed[1].id], now())
+            .await
+            .expect("sent");
+        store
+            .mark_mail_sent(claimed[2].id, now())
+            .await
+            .expect("sent");
         store
             .mark_mail_sent(claimed[0].id, now())
+            .await
+            .expect("again");
+        store
+            .mark_mails_sent(&[claimed[1].id, claimed[2].id], now())
             .await
             .expect("again");
         store
