@@ -14,7 +14,9 @@ use kith_domain::account::Role;
 use kith_domain::letter::{Audience, LetterInput, check_send};
 use kith_domain::validation::FieldError;
 use kith_store::StoreError;
-use kith_store::letters::{Letter, LetterInterest, QueuedLetter};
+/// A letter, an interest it may choose, a letter queued: as the store
+/// reads them.
+pub use kith_store::letters::{Letter, LetterInterest, QueuedLetter};
 use kith_store::mail::{NewMail, Recipient};
 
 use crate::access::Person;
