@@ -165,6 +165,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(crate::resources::api::put_resource_file))
         .merge(crate::journal_api::router())
+        .merge(crate::letters_api::router())
 }
 
 /// Serves the OpenAPI document.

@@ -21,7 +21,8 @@
 //! - [`journal_api`]: the journal's JSON API under `/api/v1/me/journal`.
 //! - [`stories`]: members' stories — the list, a story's page, writing,
 //!   editing, withdrawing, their review and their API.
-//! - [`letters`]: letters to the mailing list, for admins and editors.
+//! - [`letters`]: letters to the mailing list, for admins and editors;
+//!   [`letters_api`]: the same under `/api/v1/letters`.
 //! - [`resources`]: the resource library: its index, pages, files, Atom
 //!   feed, editors' forms, JSON API, and the admin's list of editors.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
@@ -63,6 +64,7 @@ pub mod hosting;
 pub mod journal;
 pub mod journal_api;
 pub mod letters;
+pub mod letters_api;
 pub mod limits;
 pub mod logging;
 pub mod me;

@@ -28,6 +28,7 @@ mod journal_remind;
 mod journal_share;
 mod journal_transfer;
 mod letters;
+mod letters_api;
 mod listing_mail;
 mod login;
 mod member_mail;
