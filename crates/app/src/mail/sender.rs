@@ -113,7 +113,7 @@ impl SenderSettings {
             from,
             batch: 10,
             busy_batch: 200,
-            concurrency: 8,
+            concurrency: super::transport::SMTP_CONNECTIONS,
             rate: MailRate::default(),
             lease: Duration::from_secs(10 * 60),
             max_attempts: 8,
@@ -248,7 +248,7 @@ pub async fn send_batch(
 }
 
 /// Mails delivered before they are marked sent together.
-const MARKED_TOGETHER: usize = 50;
+const MARKED_TOGETHER: usize = 3 * super::transport::SMTP_CONNECTIONS;
 
 /// The letters a batch's mails belong to, each read and rendered once;
 /// a letter deleted meanwhile is missing (its mail went with it).
