@@ -128,11 +128,31 @@ pub async fn cancel(app: &App, person: &Person, id: i64) -> AppResult<()> {
     Ok(app.store().schedule_letter(id, None, app.now()).await?)
 }
 
+/// A letter as a recipient reads it, with sample links.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The plain-text part, whole.
+    pub text: String,
+    /// The HTML part, whole (a document of its own).
+    pub html: String,
+    /// The letter's sanitised HTML alone, to show inside a page.
+    pub body_html: String,
+    /// The footer's sample links.
+    pub footer: LetterFooter,
+}
+
 /// A letter's text and HTML as a recipient reads them, with sample links.
-pub fn preview(app: &App, subject: &str, body: &str) -> AppResult<(String, String)> {
+pub fn preview(app: &App, subject: &str, body: &str) -> AppResult<Preview> {
     let body = LetterBody::from_parts(subject, body);
-    render_letter(&body, &LetterFooter::sample(app.site_url(), false))
-        .map_err(|e| AppError::internal(format!("a letter template failed: {e}")))
+    let footer = LetterFooter::sample(app.site_url(), false);
+    let (text, html) = render_letter(&body, &footer)
+        .map_err(|e| AppError::internal(format!("a letter template failed: {e}")))?;
+    Ok(Preview {
+        text,
+        html,
+        body_html: body.html,
+        footer,
+    })
 }
 
 /// Mails the letter to its author's own account: sample links, not

@@ -425,7 +425,11 @@ struct PreviewTemplate {
     id: i64,
     subject: String,
     text: String,
-    html: String,
+    /// The letter's sanitised HTML (ammonia's output: no script, no
+    /// style), shown in the page as the mail shows it.
+    body_html: String,
+    manage_url: String,
+    unsubscribe_url: String,
 }
 
 async fn preview_page(
@@ -435,15 +439,17 @@ async fn preview_page(
 ) -> Result<Response, PageError> {
     let id = letter_id(&raw)?;
     let letter = letters::get(&state.app, &user.person, id).await?;
-    let (text, html) = letters::preview(&state.app, &letter.subject, &letter.body)?;
+    let preview = letters::preview(&state.app, &letter.subject, &letter.body)?;
     let page = PreviewTemplate {
         m: messages(),
         zone_from: "none",
         nav: user.viewer.nav(),
         id,
         subject: letter.subject,
-        text,
-        html,
+        text: preview.text,
+        body_html: preview.body_html,
+        manage_url: preview.footer.manage_url,
+        unsubscribe_url: preview.footer.unsubscribe_url,
     };
     Ok(Html(page.render().map_err(WebError::from)?).into_response())
 }
