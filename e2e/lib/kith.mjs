@@ -50,6 +50,25 @@ export async function startKith(options = {}) {
   if (made.status !== 0) {
     throw new Error(`kith admin create failed: ${made.stderr}`);
   }
+  // More staff (`[{handle, email, role}]`), made the same way.
+  for (const person of options.staff ?? []) {
+    const staff = spawnSync(
+      binary,
+      ["admin", "create", "--handle", person.handle, "--email", person.email, "--role", person.role],
+      { env, input: `${PASSWORD}\n`, encoding: "utf8" },
+    );
+    if (staff.status !== 0) {
+      throw new Error(`kith admin create failed: ${staff.stderr}`);
+    }
+  }
+  // Rows no page writes (a journey's mailing-list subscribers), with
+  // Debian's sqlite3 into the migrated database.
+  if (options.sql) {
+    const written = spawnSync("sqlite3", [`${dir}/kith.db`], { input: options.sql, encoding: "utf8" });
+    if (written.status !== 0) {
+      throw new Error(`sqlite3 failed: ${written.stderr}`);
+    }
+  }
   if (options.importFeed) {
     // Groups from another site's Meeting Guide feed, as an operator imports them.
     const imported = spawnSync(binary, ["import", "meeting-guide", "-"], {

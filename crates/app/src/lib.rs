@@ -20,6 +20,8 @@
 //!   only its writer holds: keys, check-ins, medicines, doses, its own
 //!   export and import.
 //! - [`journal_share`]: sharing one check-in into a live room, on purpose.
+//! - [`letters`]: letters to the mailing list — drafts, audience, test,
+//!   sending now or later, and queuing them when due.
 //! - [`journal_reminder`]: the daily journal reminder, off by default.
 //! - [`mail`]: composing mail, the outbox's sender, SMTP or `.eml` files.
 //! - [`feeds`]: a group's public calendar (RFC 5545).
@@ -78,6 +80,7 @@ pub mod imports;
 pub mod journal;
 pub mod journal_reminder;
 pub mod journal_share;
+pub mod letters;
 pub mod mail;
 pub mod markdown;
 pub mod meeting_time;

@@ -6,6 +6,7 @@
 //!   subscribed" and welcome mail.
 //! - [`list_kinds`]: the mailing list's mail that admins cause (an
 //!   imported address asked to confirm).
+//! - [`letter_kinds`]: letters to the mailing list, rendered when sent.
 //! - [`transport`]: SMTP (`KITH_SMTP_URL`) or `.eml` files in a folder.
 //! - [`sender`]: the background task that claims due mail, sends it, and
 //!   retries with backoff.
@@ -54,6 +55,7 @@
 //! link to the person's notification preferences.
 
 pub mod kinds;
+pub mod letter_kinds;
 pub mod list_kinds;
 pub mod newsletter_kinds;
 mod notices;

@@ -31,6 +31,8 @@
 //!   name, interests among those offered, how consent was given.
 //! - [`newsletter_list`]: the mailing list as admins keep it: interests'
 //!   labels and codes, the signup forms' words, the CSV import's rules.
+//! - [`letter`]: letters to the mailing list — subject, body, audience,
+//!   when one may be sent.
 
 pub mod account;
 pub mod answer_time;
@@ -43,6 +45,7 @@ pub mod helpline;
 pub mod ids;
 pub mod journal;
 pub mod journal_reminder;
+pub mod letter;
 pub mod listing;
 pub mod mail_category;
 pub mod meeting_guide;

@@ -159,6 +159,12 @@ pub struct MailArgs {
     /// (default: `outbox/` next to the SQLite file, else `kith-data/outbox`).
     #[arg(long, env = "KITH_MAIL_DIR")]
     pub mail_dir: Option<std::path::PathBuf>,
+    /// The most mails this instance sends a minute, for the SMTP
+    /// provider's limits (0: unlimited). Each instance has its own limit:
+    /// with several on one PostgreSQL, divide the provider's by their
+    /// number.
+    #[arg(long, env = "KITH_MAIL_RATE_PER_MINUTE", default_value_t = 0)]
+    pub mail_rate_per_minute: u32,
 }
 
 impl MailArgs {
@@ -174,7 +180,8 @@ impl MailArgs {
         let from = self.mail_from.parse().map_err(|_| {
             anyhow::anyhow!("KITH_MAIL_FROM is not an address such as kith@example.org")
         })?;
-        let settings = kith_app::mail::sender::SenderSettings::new(from);
+        let settings = kith_app::mail::sender::SenderSettings::new(from)
+            .with_rate_per_minute(self.mail_rate_per_minute);
         let transport = match &self.smtp_url {
             Some(url) => kith_app::mail::transport::Transport::smtp(
                 url.expose_secret(),

@@ -89,6 +89,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.clone(),
         Duration::from_secs(60),
     ));
+    // Letters to the mailing list that fell due, queued within a minute
+    // (once, whichever instance is first).
+    tokio::spawn(kith_app::letters::run_letters(
+        app.clone(),
+        Duration::from_secs(30),
+    ));
     // Reports waiting over 48 hours, mailed to the admins once a day;
     // checked every ten minutes.
     tokio::spawn(kith_app::reports::run_overdue_digest(

@@ -43,6 +43,8 @@
 //!   decisions on them.
 //! - [`newsletter`]: the mailing list's subscribers: signup with double
 //!   opt-in, their single-purpose links, unsubscribing.
+//! - [`letters`]: letters to the mailing list, their audience, and
+//!   queuing them once, one outbox row per recipient.
 //! - [`resources`]: the resource library's pages, tags and files, and
 //!   who is an editor.
 //! - [`newsletter_admin`]: the mailing list as admins keep it: interests,
@@ -68,6 +70,7 @@ pub mod groups;
 pub mod hosting;
 pub mod journal;
 pub mod journal_reminders;
+pub mod letters;
 pub mod mail;
 pub mod membership;
 pub mod model;
@@ -103,6 +106,7 @@ pub use groups::GroupStore;
 pub use hosting::HostingStore;
 pub use journal::JournalStore;
 pub use journal_reminders::JournalReminderStore;
+pub use letters::LetterStore;
 pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
@@ -222,6 +226,7 @@ pub trait Store:
     + JournalReminderStore
     + NewsletterStore
     + NewsletterAdminStore
+    + LetterStore
     + Send
     + Sync
     + 'static

@@ -136,6 +136,9 @@ pub struct OutboxMail {
     pub unsubscribe_url: Option<String>,
     /// Attempts so far, this one included.
     pub attempts: u32,
+    /// The letter whose mail this is: its bodies are empty, drawn from
+    /// the letter when sent.
+    pub letter_id: Option<i64>,
 }
 
 impl std::fmt::Debug for OutboxMail {
@@ -251,8 +254,13 @@ pub trait MailStore {
         limit: u32,
     ) -> StoreResult<Vec<OutboxMail>>;
 
-    /// Marks a mail sent and blanks its bodies.
+    /// Marks a mail sent and blanks its bodies; a letter's mail counts
+    /// on its letter, once.
     async fn mark_mail_sent(&self, id: i64, now: Timestamp) -> StoreResult<()>;
+
+    /// Marks mails sent in one transaction, as [`Self::mark_mail_sent`]
+    /// does one (a letter's mails, sent many at a time).
+    async fn mark_mails_sent(&self, ids: &[i64], now: Timestamp) -> StoreResult<()>;
 
     /// Records a failed attempt: retried from `retry_at`, or given up (and
     /// its bodies blanked) when `None`. `error` must hold no address.
@@ -305,6 +313,7 @@ pub(crate) struct OutboxRow {
     pub html_body: String,
     pub unsubscribe_url: Option<String>,
     pub attempts: i64,
+    pub letter_id: Option<i64>,
 }
 
 impl OutboxRow {
@@ -319,6 +328,7 @@ impl OutboxRow {
             html: self.html_body,
             unsubscribe_url: self.unsubscribe_url,
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            letter_id: self.letter_id,
         }
     }
 }
@@ -387,21 +397,31 @@ pub(crate) const DUE_MAIL: &str = "SELECT id FROM outbox
 WHERE sent_at IS NULL AND gave_up_at IS NULL AND not_before <= $1
   AND (claimed_until IS NULL OR claimed_until <= $1)
 ORDER BY not_before, id LIMIT $2";
-pub(crate) const LEASE_MAIL: &str =
-    "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1";
+/// Followed by the lease's end, then ` WHERE id IN (…)`.
+pub(crate) const LEASE_MAILS: &str = "UPDATE outbox SET attempts = attempts + 1, claimed_until = ";
 pub(crate) const CLAIMED_MAIL: &str = "SELECT o.id, o.message_key, o.kind,
     COALESCE(o.address, a.email) AS address, o.subject, o.text_body, o.html_body,
-    o.unsubscribe_url, o.attempts
-FROM outbox o LEFT JOIN accounts a ON a.id = o.account_id
-WHERE o.id = $1";
+    o.unsubscribe_url, o.attempts, o.letter_id
+FROM outbox o LEFT JOIN accounts a ON a.id = o.account_id";
 pub(crate) const MAIL_SENT: &str = "UPDATE outbox
 SET sent_at = $2, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL
-WHERE id = $1";
+WHERE id = $1 AND sent_at IS NULL";
+/// Followed by the time, then ` WHERE sent_at IS NULL AND id IN (…)`.
+pub(crate) const MAILS_SENT: &str = "UPDATE outbox
+SET claimed_until = NULL, text_body = '', html_body = '', last_error = NULL, sent_at = ";
+/// Followed by the ids, then `) GROUP BY letter_id`.
+pub(crate) const LETTER_COUNTS: &str = "SELECT letter_id, COUNT(*) FROM outbox
+WHERE letter_id IS NOT NULL AND sent_at IS NULL AND id IN (";
 pub(crate) const MAIL_RETRY: &str =
     "UPDATE outbox SET claimed_until = NULL, not_before = $2, last_error = $3 WHERE id = $1";
 pub(crate) const MAIL_GIVE_UP: &str = "UPDATE outbox
 SET claimed_until = NULL, gave_up_at = $2, last_error = $3, text_body = '', html_body = ''
-WHERE id = $1";
+WHERE id = $1 AND sent_at IS NULL AND gave_up_at IS NULL";
+/// A letter's counts follow its mail, in the transaction that marks it.
+pub(crate) const LETTER_SENT: &str = "UPDATE letters SET sent = sent + 1
+WHERE id = (SELECT letter_id FROM outbox WHERE id = $1)";
+pub(crate) const LETTER_FAILED: &str = "UPDATE letters SET failed = failed + 1
+WHERE id = (SELECT letter_id FROM outbox WHERE id = $1)";
 pub(crate) const PRUNE_MAIL: &str = "DELETE FROM outbox WHERE sent_at < $1 OR gave_up_at < $1";
 pub(crate) const PRUNE_UNSUBSCRIBE_TOKENS: &str =
     "DELETE FROM unsubscribe_tokens WHERE created_at < $1";

@@ -179,6 +179,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .merge(crate::journal_api::router())
         .merge(crate::newsletter_admin::api_router())
+        .merge(crate::letters_api::router())
 }
 
 /// Serves the OpenAPI document.

@@ -21,6 +21,8 @@
 //! - [`journal_api`]: the journal's JSON API under `/api/v1/me/journal`.
 //! - [`stories`]: members' stories — the list, a story's page, writing,
 //!   editing, withdrawing, their review and their API.
+//! - [`letters`]: letters to the mailing list, for admins and editors;
+//!   [`letters_api`]: the same under `/api/v1/letters`.
 //! - [`resources`]: the resource library: its index, pages, files, Atom
 //!   feed, editors' forms, JSON API, and the admin's list of editors.
 //! - [`session`]: who is asking, and the CSRF guard on every state change.
@@ -61,6 +63,8 @@ pub mod home;
 pub mod hosting;
 pub mod journal;
 pub mod journal_api;
+pub mod letters;
+pub mod letters_api;
 pub mod limits;
 pub mod logging;
 pub mod me;
@@ -208,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .merge(about::router())
         .merge(resources::router())
         .merge(newsletter::router())
+        .merge(letters::router())
         .merge(health::router())
         .merge(assets::router())
         .merge(api_router)

@@ -14,9 +14,20 @@
 //! the lease. It keeps its Message-ID on every attempt, so mail systems
 //! that deduplicate by Message-ID show it once. With the `.eml` folder the
 //! second write replaces the first file: exactly once.
+//!
+//! **Letters.** A letter's outbox rows hold no bodies: a batch reads each
+//! of its letters once, renders the Markdown once, and wraps it per
+//! recipient with their own links. Mails go out `concurrency` at a time
+//! over the SMTP pool's connections, at most `KITH_MAIL_RATE_PER_MINUTE`
+//! a minute per instance ([`MailRate`]).
 
+use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use futures::StreamExt as _;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use jiff::{SignedDuration, Timestamp};
 use kith_store::Store;
@@ -28,8 +39,47 @@ use tokio::sync::Notify;
 
 use super::MailKind;
 use super::kinds::{GuestCommentConfirm, GuestCommentReply};
-use super::transport::{Transport, build_message};
+use super::letter_kinds::{LetterBody, LetterFooter, render_letter};
+use super::transport::{DeliveryError, Transport, build_message};
 use crate::{AppResult, Clock};
+
+/// A limit on how many mails an instance sends a minute
+/// (`KITH_MAIL_RATE_PER_MINUTE`): a token bucket shared by every clone of
+/// the settings. Each instance has its own, so with several instances on
+/// one PostgreSQL the provider sees up to that many times the rate.
+#[derive(Clone, Default)]
+pub struct MailRate(Option<Arc<DefaultDirectRateLimiter>>);
+
+impl std::fmt::Debug for MailRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "MailRate(limited)"
+        } else {
+            "MailRate(unlimited)"
+        })
+    }
+}
+
+impl MailRate {
+    /// At most `per_minute` mails a minute, evenly spread (a burst of at
+    /// most a tenth of a minute's worth); 0: unlimited.
+    pub fn per_minute(per_minute: u32) -> Self {
+        let Some(rate) = NonZeroU32::new(per_minute) else {
+            return Self(None);
+        };
+        let burst = NonZeroU32::new(per_minute / 10).unwrap_or(NonZeroU32::MIN);
+        Self(Some(Arc::new(RateLimiter::direct(
+            Quota::per_minute(rate).allow_burst(burst),
+        ))))
+    }
+
+    /// Waits until one more mail may go.
+    async fn until_ready(&self) {
+        if let Some(limiter) = &self.0 {
+            limiter.until_ready().await;
+        }
+    }
+}
 
 /// How the sender works.
 #[derive(Debug, Clone)]
@@ -38,6 +88,13 @@ pub struct SenderSettings {
     pub from: Mailbox,
     /// Mails claimed at once.
     pub batch: u32,
+    /// Mails claimed at once after a round that found a full batch (a
+    /// letter going out): fewer trips to the database per mail.
+    pub busy_batch: u32,
+    /// Mails sent at once (SMTP connections from the pool).
+    pub concurrency: usize,
+    /// The operator's limit on mails a minute.
+    pub rate: MailRate,
     /// How long a claim lasts; a batch stops before it runs out.
     pub lease: Duration,
     /// Attempts before giving up.
@@ -56,11 +113,23 @@ impl SenderSettings {
         Self {
             from,
             batch: 10,
+            busy_batch: 200,
+            concurrency: super::transport::SMTP_CONNECTIONS,
+            rate: MailRate::default(),
             lease: Duration::from_secs(10 * 60),
             max_attempts: 8,
             first_retry: SignedDuration::from_secs(60),
             max_retry: SignedDuration::from_hours(1),
             poll: Duration::from_secs(5),
+        }
+    }
+
+    /// The same settings, sending at most `per_minute` mails a minute (0:
+    /// unlimited).
+    pub fn with_rate_per_minute(self, per_minute: u32) -> Self {
+        Self {
+            rate: MailRate::per_minute(per_minute),
+            ..self
         }
     }
 
@@ -99,57 +168,184 @@ impl SendReport {
     }
 }
 
-/// Claims one batch of due mail and sends it.
+/// What became of one claimed mail.
+enum Outcome {
+    Sent,
+    Retried,
+    GaveUp,
+    Left,
+}
+
+/// Claims one batch of due mail (`settings.batch`) and sends it.
 pub async fn send_due(
     store: &dyn Store,
     transport: &Transport,
     settings: &SenderSettings,
     now: Timestamp,
 ) -> AppResult<SendReport> {
+    send_batch(store, transport, settings, settings.batch, now).await
+}
+
+/// Claims up to `limit` due mails and sends them, `settings.concurrency`
+/// at a time, each when the rate allows, marking them sent a chunk at a
+/// time. A letter's mails are rendered
+/// here, from the letter read once per batch.
+pub async fn send_batch(
+    store: &dyn Store,
+    transport: &Transport,
+    settings: &SenderSettings,
+    limit: u32,
+    now: Timestamp,
+) -> AppResult<SendReport> {
     let started = Instant::now();
     let lease = SignedDuration::try_from(settings.lease).unwrap_or(SignedDuration::from_secs(600));
     let lease_until = now.saturating_add(lease).unwrap_or(now);
-    let claimed = store.claim_mail(now, lease_until, settings.batch).await?;
-    let mut report = SendReport::default();
+    let claimed = store.claim_mail(now, lease_until, limit).await?;
+    let letters = letters_of(store, &claimed).await?;
     // Keep a margin: a send that began just before the lease ended could
     // still be running when another sender claims the mail.
     let usable = settings.lease.mul_f64(0.5);
-    for mail in claimed {
-        if started.elapsed() > usable {
-            report.left += 1;
-            continue;
+    let letters = &letters;
+    let mut report = SendReport::default();
+    let mut failure = None;
+    // Mails are marked sent a chunk at a time, in one transaction: a
+    // crash between a delivery and its marking sends at most a chunk
+    // again (with the same Message-IDs).
+    for chunk in claimed.chunks(MARKED_TOGETHER) {
+        // Collected first: a stream mapped by a closure over borrowed
+        // mails trips the compiler's `Send` inference.
+        let sends: Vec<_> = chunk
+            .iter()
+            .map(|mail| async move {
+                if started.elapsed() > usable {
+                    return Ok((mail.id, Outcome::Left));
+                }
+                send_one(store, transport, settings, letters, mail, now)
+                    .await
+                    .map(|outcome| (mail.id, outcome))
+            })
+            .collect();
+        let outcomes: Vec<AppResult<(i64, Outcome)>> = futures::stream::iter(sends)
+            .buffer_unordered(settings.concurrency.max(1))
+            .collect()
+            .await;
+        let mut delivered = Vec::with_capacity(chunk.len());
+        for outcome in outcomes {
+            match outcome {
+                Ok((id, Outcome::Sent)) => delivered.push(id),
+                Ok((_, Outcome::Retried)) => report.retried += 1,
+                Ok((_, Outcome::GaveUp)) => report.gave_up += 1,
+                Ok((_, Outcome::Left)) => report.left += 1,
+                Err(err) => failure = failure.or(Some(err)),
+            }
         }
-        let outcome = match build_message(&settings.from, &mail) {
-            Ok(message) => transport.deliver(message, &mail.message_key).await,
-            Err(err) => Err(err),
-        };
-        match outcome {
-            Ok(()) => {
-                store.mark_mail_sent(mail.id, now).await?;
-                tracing::info!(mail.id = mail.id, mail.kind = %mail.kind, "mail sent");
-                report.sent += 1;
-            }
-            Err(err) => {
-                if err.permanent {
-                    refused(store, &mail).await?;
-                }
-                let retry = (!err.permanent)
-                    .then(|| settings.retry_at(mail.attempts, now))
-                    .flatten();
-                store
-                    .mark_mail_failed(mail.id, &err.summary, retry, now)
-                    .await?;
-                if retry.is_some() {
-                    tracing::warn!(mail.id = mail.id, mail.kind = %mail.kind, mail.attempts = mail.attempts, error = %err.summary, "mail not sent; trying again later");
-                    report.retried += 1;
-                } else {
-                    tracing::error!(mail.id = mail.id, mail.kind = %mail.kind, mail.attempts = mail.attempts, error = %err.summary, "mail given up");
-                    report.gave_up += 1;
-                }
-            }
+        store.mark_mails_sent(&delivered, now).await?;
+        report.sent += u32::try_from(delivered.len()).unwrap_or(u32::MAX);
+        if let Some(err) = failure {
+            return Err(err);
         }
     }
     Ok(report)
+}
+
+/// Mails delivered before they are marked sent together.
+const MARKED_TOGETHER: usize = 3 * super::transport::SMTP_CONNECTIONS;
+
+/// The letters a batch's mails belong to, each read and rendered once;
+/// a letter deleted meanwhile is missing (its mail went with it).
+async fn letters_of(
+    store: &dyn Store,
+    claimed: &[OutboxMail],
+) -> AppResult<HashMap<i64, LetterBody>> {
+    let mut letters = HashMap::new();
+    for id in claimed.iter().filter_map(|m| m.letter_id) {
+        if letters.contains_key(&id) {
+            continue;
+        }
+        match store.letter(id).await {
+            Ok(letter) => {
+                letters.insert(id, LetterBody::new(&letter));
+            }
+            Err(kith_store::StoreError::NotFound) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(letters)
+}
+
+/// A letter's mail with its bodies, for its recipient.
+fn letter_mail(
+    mail: &OutboxMail,
+    letters: &HashMap<i64, LetterBody>,
+) -> Result<OutboxMail, DeliveryError> {
+    let letter = mail
+        .letter_id
+        .and_then(|id| letters.get(&id))
+        .ok_or_else(|| DeliveryError::permanent("the letter is gone"))?;
+    let url = mail
+        .unsubscribe_url
+        .as_deref()
+        .ok_or_else(|| DeliveryError::permanent("a letter without its links"))?;
+    let (text, html) = render_letter(letter, &LetterFooter::for_recipient(url))
+        .map_err(|_| DeliveryError::permanent("the letter could not be rendered"))?;
+    Ok(OutboxMail {
+        subject: letter.subject.clone(),
+        text,
+        html,
+        ..mail.clone()
+    })
+}
+
+async fn send_one(
+    store: &dyn Store,
+    transport: &Transport,
+    settings: &SenderSettings,
+    letters: &HashMap<i64, LetterBody>,
+    mail: &OutboxMail,
+    now: Timestamp,
+) -> AppResult<Outcome> {
+    let built = if mail.letter_id.is_some() {
+        letter_mail(mail, letters).and_then(|full| build_message(&settings.from, &full))
+    } else {
+        build_message(&settings.from, mail)
+    };
+    let outcome = match built {
+        Ok(message) => {
+            settings.rate.until_ready().await;
+            transport.deliver(message, &mail.message_key).await
+        }
+        Err(err) => Err(err),
+    };
+    match outcome {
+        Ok(()) => {
+            // Marked sent with its chunk, by the caller.
+            if mail.letter_id.is_some() {
+                // A letter's hundred thousand would drown the log.
+                tracing::debug!(mail.id = mail.id, mail.kind = %mail.kind, "mail sent");
+            } else {
+                tracing::info!(mail.id = mail.id, mail.kind = %mail.kind, "mail sent");
+            }
+            Ok(Outcome::Sent)
+        }
+        Err(err) => {
+            if err.permanent {
+                refused(store, mail).await?;
+            }
+            let retry = (!err.permanent)
+                .then(|| settings.retry_at(mail.attempts, now))
+                .flatten();
+            store
+                .mark_mail_failed(mail.id, &err.summary, retry, now)
+                .await?;
+            if retry.is_some() {
+                tracing::warn!(mail.id = mail.id, mail.kind = %mail.kind, mail.attempts = mail.attempts, error = %err.summary, "mail not sent; trying again later");
+                Ok(Outcome::Retried)
+            } else {
+                tracing::error!(mail.id = mail.id, mail.kind = %mail.kind, mail.attempts = mail.attempts, error = %err.summary, "mail given up");
+                Ok(Outcome::GaveUp)
+            }
+        }
+    }
 }
 
 /// What a mail refused for good means beyond itself, by its kind: a
@@ -232,10 +428,11 @@ pub async fn run_sender(
     wake: Arc<Notify>,
 ) {
     let mut last_prune: Option<Instant> = None;
+    let mut limit = settings.batch;
     loop {
-        let report = send_due(store.as_ref(), &transport, &settings, clock.now()).await;
+        let report = send_batch(store.as_ref(), &transport, &settings, limit, clock.now()).await;
         let busy = match report {
-            Ok(report) => report.claimed() >= settings.batch && report.left == 0,
+            Ok(report) => report.claimed() >= limit && report.left == 0,
             Err(err) => {
                 tracing::warn!(error = %err, "could not read the outbox");
                 false
@@ -245,6 +442,12 @@ pub async fn run_sender(
             last_prune = Some(Instant::now());
             prune(store.as_ref(), clock.now()).await;
         }
+        // A full batch means more is waiting (a letter): claim more at once.
+        limit = if busy {
+            settings.busy_batch.max(settings.batch)
+        } else {
+            settings.batch
+        };
         if !busy {
             let _ = tokio::time::timeout(settings.poll, wake.notified()).await;
         }

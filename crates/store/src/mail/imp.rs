@@ -8,9 +8,10 @@ use jiff::Timestamp;
 
 use super::notices::{Notices, write_notices};
 use super::{
-    CLAIMED_MAIL, DUE_MAIL, ENSURE_PREFERENCES, LEASE_MAIL, MAIL_GIVE_UP, MAIL_RETRY, MAIL_SENT,
-    MailStore, NewMail, NotificationPreferences, OUTBOX_STATES, OutboxMail, OutboxRow, OutboxState,
-    PREFERENCES, PRUNE_MAIL, PRUNE_UNSUBSCRIBE_TOKENS, PreferencesRow, StateRow, UNSUBSCRIBE_TOKEN,
+    CLAIMED_MAIL, DUE_MAIL, ENSURE_PREFERENCES, LEASE_MAILS, LETTER_COUNTS, LETTER_FAILED,
+    LETTER_SENT, MAIL_GIVE_UP, MAIL_RETRY, MAIL_SENT, MAILS_SENT, MailStore, NewMail,
+    NotificationPreferences, OUTBOX_STATES, OutboxMail, OutboxRow, OutboxState, PREFERENCES,
+    PRUNE_MAIL, PRUNE_UNSUBSCRIBE_TOKENS, PreferencesRow, StateRow, UNSUBSCRIBE_TOKEN,
     UPSERT_PREFERENCES, category_column, insert_mail,
 };
 use crate::db::query;
@@ -54,27 +55,61 @@ impl MailStore for SqlStore {
             .bind(i64::from(limit))
             .scalars(&mut tx)
             .await?;
-        let mut claimed = Vec::with_capacity(ids.len());
-        for id in ids {
-            query(LEASE_MAIL)
-                .bind(id)
-                .bind(lease_until)
-                .execute(&mut tx)
-                .await?;
-            let row: OutboxRow = query(CLAIMED_MAIL).bind(id).fetch_one(&mut tx).await?;
-            claimed.push(row.into_mail());
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
+        // One statement each for the lease and the read, whatever the
+        // batch: a letter's mail is claimed hundreds at a time.
+        let mut lease = query(LEASE_MAILS);
+        let until = lease.arg(lease_until);
+        lease.push(&until);
+        lease.push(" WHERE id IN (");
+        lease.push_list(ids.iter().copied());
+        lease.push(")");
+        lease.execute(&mut tx).await?;
+        let mut read = query(CLAIMED_MAIL);
+        read.push(" WHERE o.id IN (");
+        read.push_list(ids.iter().copied());
+        read.push(") ORDER BY o.not_before, o.id");
+        let rows: Vec<OutboxRow> = read.fetch_all(&mut tx).await?;
         tx.commit().await?;
-        Ok(claimed)
+        Ok(rows.into_iter().map(OutboxRow::into_mail).collect())
     }
 
     async fn mark_mail_sent(&self, id: i64, now: Timestamp) -> StoreResult<()> {
-        query(MAIL_SENT)
-            .bind(id)
-            .bind(now)
-            .execute(self.db())
-            .await?;
-        Ok(())
+        let mut tx = self.db().begin().await?;
+        // Counted once: only the attempt that marks an unsent row counts.
+        if query(MAIL_SENT).bind(id).bind(now).execute(&mut tx).await? > 0 {
+            query(LETTER_SENT).bind(id).execute(&mut tx).await?;
+        }
+        tx.commit().await
+    }
+
+    async fn mark_mails_sent(&self, ids: &[i64], now: Timestamp) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db().begin().await?;
+        // Counted once: only rows not marked yet count on their letter.
+        let mut counts = query(LETTER_COUNTS);
+        counts.push_list(ids.iter().copied());
+        counts.push(") GROUP BY letter_id");
+        let per_letter: Vec<(i64, i64)> = counts.fetch_all(&mut tx).await?;
+        let mut mark = query(MAILS_SENT);
+        let at = mark.arg(now);
+        mark.push(&at);
+        mark.push(" WHERE sent_at IS NULL AND id IN (");
+        mark.push_list(ids.iter().copied());
+        mark.push(")");
+        mark.execute(&mut tx).await?;
+        for (letter, n) in per_letter {
+            query("UPDATE letters SET sent = sent + $2 WHERE id = $1")
+                .bind(letter)
+                .bind(n)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     async fn mark_mail_failed(
@@ -88,13 +123,17 @@ impl MailStore for SqlStore {
             Some(at) => (MAIL_RETRY, at),
             None => (MAIL_GIVE_UP, now),
         };
-        query(sql)
+        let mut tx = self.db().begin().await?;
+        let changed = query(sql)
             .bind(id)
             .bind(at)
             .bind(error)
-            .execute(self.db())
+            .execute(&mut tx)
             .await?;
-        Ok(())
+        if retry_at.is_none() && changed > 0 {
+            query(LETTER_FAILED).bind(id).execute(&mut tx).await?;
+        }
+        tx.commit().await
     }
 
     async fn prune_mail(&self, before: Timestamp, tokens_before: Timestamp) -> StoreResult<u64> {

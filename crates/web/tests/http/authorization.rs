@@ -1795,6 +1795,87 @@ fn resource_rows() -> Vec<Row> {
             Seen::Login,
         ),
         row(
+            "the letters",
+            Call::Get("/admin/letters"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "writing a letter",
+            Call::Get("/admin/letters/new"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "saving a letter (form)",
+            Call::Form(
+                "/admin/letters",
+                &[
+                    ("subject", "Matrix"),
+                    ("body", "Hello"),
+                    ("mode", "any"),
+                    ("action", "save"),
+                ],
+            ),
+            editors,
+            Seen::Login,
+        ),
+        // Letter 1 exists from here: the row above wrote it.
+        row(
+            "a letter",
+            Call::Get("/admin/letters/1"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "a letter's preview",
+            Call::Get("/admin/letters/1/preview"),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "changing a letter (form)",
+            Call::Form(
+                "/admin/letters/1",
+                &[
+                    ("subject", "Matrix"),
+                    ("body", "Hello"),
+                    ("mode", "any"),
+                    ("action", "count"),
+                ],
+            ),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "a letter's test (form)",
+            Call::Form("/admin/letters/1/test", &[]),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "cancelling a letter's schedule (form)",
+            Call::Form("/admin/letters/1/cancel", &[]),
+            editors,
+            Seen::Login,
+        ),
+        row(
+            "sending a letter (form, a time past: refused)",
+            Call::Form(
+                "/admin/letters/1/send",
+                &[("when", "later"), ("date", "2000-01-01"), ("time", "09:00")],
+            ),
+            editors,
+            Seen::Login,
+        ),
+        // The last row of letter 1: it goes here.
+        row(
+            "deleting a draft letter (form)",
+            Call::Form("/admin/letters/1/delete", &[]),
+            editors,
+            Seen::Login,
+        ),
+        row(
             "resources (API)",
             Call::Get("/api/v1/resources"),
             everyone,

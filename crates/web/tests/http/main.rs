@@ -27,6 +27,8 @@ mod journal_paging;
 mod journal_remind;
 mod journal_share;
 mod journal_transfer;
+mod letters;
+mod letters_api;
 mod listing_mail;
 mod login;
 mod member_mail;
