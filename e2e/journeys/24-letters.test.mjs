@@ -5,6 +5,8 @@
 // audience (three), saves, previews the letter as mailed, sends a test to
 // themselves and then sends it: each of the three receives it once with a
 // one-click unsubscribe, nobody else does, and the list shows it sent.
+// One of them unsubscribes from the letter's link without logging in, and
+// the list counts one unsubscribed after it.
 // Every page passes the accessibility checks at both widths.
 
 import assert from "node:assert/strict";
@@ -80,8 +82,10 @@ test("an editor composes, previews, tests and sends a letter to the subscribers 
 
     await page.getByRole("button", { name: "Send now" }).click();
     await page.waitForURL(/\?done=sending$/);
+    let unsubscribeLink;
     for (const to of ["ev1@example.org", "ev2@example.org", "ev3@example.org"]) {
       const mails = await mailsTo(kith, to);
+      unsubscribeLink ??= mails[0].text.match(/http:\/\/127\.0\.0\.1:\d+\/newsletter\/unsubscribe\/[0-9a-f]{32}/)[0];
       assert.equal(mails.length, 1, to);
       assert.equal(mails[0].subject, "Autumn gatherings");
       assert.match(mails[0].raw, /List-Unsubscribe: <http:\/\/127\.0\.0\.1:\d+\/newsletter\/unsubscribe\/[0-9a-f]{32}>/);
@@ -91,8 +95,21 @@ test("an editor composes, previews, tests and sends a letter to the subscribers 
     for (const nobody of ["voices@example.org", "unconfirmed@example.org"]) {
       await assert.rejects(mailsTo(kith, nobody), /no mail/);
     }
+
+    // The first subscriber unsubscribes from the letter's own link, with
+    // no account and no session: one button, and the address is forgotten.
+    const reader = await open(browser, kith.url, { journey: "letters-unsubscribe" });
+    await reader.goto(unsubscribeLink);
+    await audit(reader, "Unsubscribe", { zones: false });
+    await reader.getByRole("button", { name: "Unsubscribe from the letters" }).click();
+    await reader.getByRole("heading", { level: 1, name: "You are unsubscribed" }).waitFor();
+    await audit(reader, "You are unsubscribed", { zones: false });
+    await reader.context().close();
+
     await page.goto("/admin/letters");
     assert.match(await page.locator("table.letters").innerText(), /Autumn gatherings\s+Sent/);
+    const row = page.locator("table.letters tbody tr", { hasText: "Autumn gatherings" });
+    assert.equal(await row.locator("td").nth(6).innerText(), "1", "unsubscribed after the letter");
     await audit(page, "Letters");
   } finally {
     await browser.close();
