@@ -4,7 +4,9 @@
 //! nobody receives two different messages; a mail delivered but not yet
 //! recorded as sent when the process died is sent again with the same
 //! Message-ID (mail systems that deduplicate by Message-ID show it once).
-//! How many such re-deliveries happened is printed.
+//! How many such re-deliveries happened is printed. On PostgreSQL two
+//! instances finish the letter together, as several behind one load
+//! balancer would.
 
 mod support;
 
@@ -15,6 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use kith_app::testing::smtp::{Received, SmtpServer};
 use kith_domain::letter::{Audience, LetterText};
 use kith_store::letters::fixtures::insert_subscribers;
+use kith_store::testing::TempPostgres;
 
 use support::{start, stop};
 
@@ -48,6 +51,24 @@ async fn a_letter_killed_mid_send_is_finished_after_a_restart_without_anyone_mis
  {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("kith.db").display());
+    killed_mid_letter(dir.path(), &url, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_postgresql_two_instances_finish_a_letter_killed_mid_send_without_anyone_missed_or_sent_two_messages()
+ {
+    let Some(database) = TempPostgres::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    killed_mid_letter(dir.path(), &database.url, 2).await;
+    database.drop_now().await;
+}
+
+/// Sends a letter from one instance, kills it halfway, and finishes it
+/// with `restarted` instances at once.
+async fn killed_mid_letter(dir: &std::path::Path, url: &str, restarted: usize) {
+    let url = url.to_owned();
     let now = Timestamp::now();
     {
         let store = kith_store::open(&url, 2).await.expect("open");
@@ -77,7 +98,7 @@ async fn a_letter_killed_mid_send_is_finished_after_a_restart_without_anyone_mis
         ("KITH_MAIL_RATE_PER_MINUTE", "1200"),
         ("RUST_LOG", "info"),
     ];
-    let first = start(dir.path(), &[], &env);
+    let first = start(dir, &[], &env);
     let before_kill = wait_until(&smtp, SUBSCRIBERS / 2, Duration::from_secs(60)).await;
     assert!(
         (SUBSCRIBERS / 2..SUBSCRIBERS).contains(&before_kill),
@@ -99,7 +120,7 @@ async fn a_letter_killed_mid_send_is_finished_after_a_restart_without_anyone_mis
         ("KITH_FIXED_NOW", later.as_str()),
         ("RUST_LOG", "info"),
     ];
-    let second = start(dir.path(), &[], &env);
+    let second: Vec<_> = (0..restarted).map(|_| start(dir, &[], &env)).collect();
     let deadline = Instant::now() + Duration::from_secs(60);
     let store = kith_store::open(&url, 2).await.expect("open");
     loop {
@@ -109,7 +130,9 @@ async fn a_letter_killed_mid_send_is_finished_after_a_restart_without_anyone_mis
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    stop(second);
+    for server in second {
+        stop(server);
+    }
 
     let received = smtp.received();
     let mut ids: HashMap<String, HashSet<String>> = HashMap::new();
@@ -128,7 +151,7 @@ async fn a_letter_killed_mid_send_is_finished_after_a_restart_without_anyone_mis
     assert!(doubled.is_empty(), "two different messages: {doubled:?}");
     let again = received.len() - SUBSCRIBERS;
     println!(
-        "killed after {at_kill} of {SUBSCRIBERS} deliveries; {again} re-delivered with the same Message-ID after the restart"
+        "killed after {at_kill} of {SUBSCRIBERS} deliveries; {again} re-delivered with the same Message-ID after the restart ({restarted} instance(s))"
     );
     let letter = &store.letters().await.expect("letters")[0];
     assert_eq!(
