@@ -68,10 +68,22 @@ pub struct SignupJson {
     /// Interest codes among those offered (`GET /api/v1/newsletter/interests`).
     #[serde(default)]
     pub interests: Vec<String>,
-    /// The form whose words were agreed to: `newsletter` (the default),
-    /// `home` or `resources`.
+    /// The form whose words were agreed to (without it, the newsletter
+    /// page's).
     #[serde(default)]
-    pub placement: Option<String>,
+    pub placement: Option<PlacementJson>,
+}
+
+/// A signup form's place.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementJson {
+    /// `/newsletter`.
+    Newsletter,
+    /// The home page.
+    Home,
+    /// Beside resource pages.
+    Resources,
 }
 
 /// The answer to every signup that was not refused.
@@ -142,10 +154,10 @@ pub async fn create_subscription(
         .limits
         .mail(ip, &body.email)
         .map_err(WebError::RateLimited)?;
-    let placement = match body.placement.as_deref() {
-        None => newsletter::PAGE_PLACEMENT,
-        Some(p @ ("newsletter" | "home" | "resources")) => p,
-        Some(_) => return Err(ApiError(WebError::MalformedBody)),
+    let placement = match body.placement {
+        None | Some(PlacementJson::Newsletter) => newsletter::PAGE_PLACEMENT,
+        Some(PlacementJson::Home) => "home",
+        Some(PlacementJson::Resources) => "resources",
     };
     let input = SignupInput {
         email: &body.email,

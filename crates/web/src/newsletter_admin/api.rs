@@ -1,6 +1,6 @@
 //! The mailing list's admin API under `/api/v1/admin/newsletter`, for an
-//! admin's bearer token only: anyone else (a cookie session too) gets 404
-//! `not_found`. Interests, forms, counts, the CSV export (audited) and the
+//! admin's bearer token only: without a login 401, as everywhere in the
+//! API; anyone else (an admin's cookie session too) gets 404 `not_found`. Interests, forms, counts, the CSV export (audited) and the
 //! CSV import (a `text/csv` body; `?interests=` codes separated by commas,
 //! `?attest=true` for the operator's attestation). A refused file is 422
 //! `invalid_input` on the field `file`, with the row's code and, in its
@@ -45,9 +45,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         )
 }
 
-/// The admin behind a bearer token; 404 for anyone else.
+/// The person behind a bearer token (the capability checks they are an
+/// admin); 401 without a login, 404 for a cookie session.
 fn bearer(viewer: &Viewer) -> Result<&Person, ApiError> {
     match (&viewer.auth, &viewer.person) {
+        (_, None) => Err(ApiError(WebError::Unauthenticated)),
         (Auth::Bearer(_), Some(person)) => Ok(person),
         _ => Err(ApiError(WebError::NotFound)),
     }

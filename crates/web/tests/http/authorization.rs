@@ -1726,7 +1726,7 @@ fn resource_rows() -> Vec<Row> {
             "the mailing list's interests (API)",
             Call::Get("/api/v1/admin/newsletter/interests"),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "adding an interest (API)",
@@ -1736,7 +1736,7 @@ fn resource_rows() -> Vec<Row> {
                 json!({"label": "Matrix"}),
             ),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "changing an interest (API)",
@@ -1746,13 +1746,13 @@ fn resource_rows() -> Vec<Row> {
                 json!({"position": 2}),
             ),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "a signup form (API)",
             Call::Get("/api/v1/admin/newsletter/forms/home"),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "saving a signup form (API)",
@@ -1762,25 +1762,25 @@ fn resource_rows() -> Vec<Row> {
                 json!({"heading": "Hear from us", "consent": "I agree."}),
             ),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "subscriber counts (API)",
             Call::Get("/api/v1/admin/newsletter/subscribers/counts"),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "exporting subscribers (API)",
             Call::Get("/api/v1/admin/newsletter/subscribers.csv"),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "importing subscribers (API)",
             Call::Bytes("POST", "/api/v1/admin/newsletter/subscribers/import"),
             &[Admin],
-            Seen::Missing,
+            Seen::Login,
         ),
         row(
             "giving the editor role (form)",

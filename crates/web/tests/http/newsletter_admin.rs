@@ -638,11 +638,18 @@ on_both_backends_with_url!(
 
         // Anyone else: 404, even the admin's own cookie session.
         let member = app.account("Morgan", Role::Member).await;
-        let mut others = [
-            app.api_as(&member).await,
-            app.browser_as(&ada).await,
-            app.browser(),
-        ];
+        let mut anonymous = app.browser();
+        for path in [
+            "/api/v1/admin/newsletter/interests",
+            "/api/v1/admin/newsletter/subscribers.csv",
+        ] {
+            assert_eq!(
+                anonymous.get(path).await.status,
+                StatusCode::UNAUTHORIZED,
+                "{path}: a login is needed, as everywhere in the API"
+            );
+        }
+        let mut others = [app.api_as(&member).await, app.browser_as(&ada).await];
         for other in &mut others {
             for path in [
                 "/api/v1/admin/newsletter/interests",
