@@ -49,18 +49,24 @@ pub async fn send_verification(app: &App, account: AccountId, now: Timestamp) ->
     .await
 }
 
-async fn mail_verification(
+/// A verification link and the mail that carries it, before either is
+/// written.
+pub(crate) struct VerificationMail {
+    /// The link's token, of which only the hash is kept.
+    pub(crate) token_hash: String,
+    /// The mail, addressed on writing.
+    pub(crate) composed: kith_store::mail::MailDraft,
+}
+
+/// Composes the mail that verifies `email` for the account `handle`,
+/// with a fresh token.
+pub(crate) fn verification_mail(
     app: &App,
-    account: AccountId,
     handle: &str,
-    email: &Email,
     new_address: bool,
-    now: Timestamp,
-) -> AppResult<()> {
-    let store = app.store();
+) -> AppResult<VerificationMail> {
     let site = app.site_url();
     let token = new_token();
-    let hash = token_hash(&token);
     let composed = compose(
         site,
         &VerifyEmail {
@@ -70,21 +76,36 @@ async fn mail_verification(
         },
         &NotificationPreferences::default(),
     )?;
+    Ok(VerificationMail {
+        token_hash: token_hash(&token),
+        composed,
+    })
+}
+
+async fn mail_verification(
+    app: &App,
+    account: AccountId,
+    handle: &str,
+    email: &Email,
+    new_address: bool,
+    now: Timestamp,
+) -> AppResult<()> {
+    let verification = verification_mail(app, handle, new_address)?;
     let recipient = if new_address {
         Recipient::AccountAt(account, email)
     } else {
         Recipient::Account(account)
     };
-    store
+    app.store()
         .create_account_token(
             &NewAccountToken {
-                token_hash: &hash,
+                token_hash: &verification.token_hash,
                 account,
                 purpose: TokenPurpose::VerifyEmail,
                 email,
                 expires_at: now.saturating_add(VERIFY_VALID).unwrap_or(now),
             },
-            &composed.to(recipient, now),
+            &verification.composed.to(recipient, now),
             now,
         )
         .await?;

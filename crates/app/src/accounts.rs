@@ -12,7 +12,7 @@ use kith_domain::account::{Email, Handle, NewPassword, Role};
 use kith_domain::ids::{AccountId, SessionId, random_secret};
 use kith_domain::validation::{FieldError, Refusals};
 pub use kith_store::accounts::SessionKind;
-use kith_store::accounts::{NewAccount, NewSession, SessionRecord};
+use kith_store::accounts::{NewAccount, NewSession, SessionRecord, Verification};
 use kith_store::rooms::AccessChange;
 use kith_store::{AuditEntry, Store, StoreError};
 
@@ -87,12 +87,21 @@ pub async fn register_in_zone(
     zone: Option<&kith_domain::zone::Zone>,
     now: Timestamp,
 ) -> AppResult<()> {
-    match create(app, registration, Role::Member, None, now).await {
+    // The account and its verification mail are written together: an
+    // account never waits for a mail a crash in between lost.
+    let verification =
+        crate::account_settings::verification_mail(app, registration.handle.trim(), false)?;
+    let expires_at = now
+        .saturating_add(crate::account_settings::VERIFY_VALID)
+        .unwrap_or(now);
+    let first_mail = FirstMail::Verification(&verification, expires_at);
+    match create(app, registration, Role::Member, first_mail, now).await {
         Ok(id) => {
+            app.mailed();
             if let Some(zone) = zone {
                 crate::account_zone::remember(app, id, zone).await?;
             }
-            crate::account_settings::send_verification(app, id, now).await
+            Ok(())
         }
         Err(AppError::Conflict(Conflict::EmailTaken)) => {
             let email =
@@ -101,6 +110,13 @@ pub async fn register_in_zone(
         }
         Err(other) => Err(other),
     }
+}
+
+/// What is written with a new account: an operator's audit row, or the
+/// mail that verifies a member's address.
+enum FirstMail<'a> {
+    Audit(&'a AuditEntry<'a>),
+    Verification(&'a crate::account_settings::VerificationMail, Timestamp),
 }
 
 /// Creates a moderator or admin for the operator (`kith admin create`),
@@ -123,14 +139,14 @@ pub async fn create_staff(
         target: format!("account:{}", registration.handle.trim()),
         reason: "kith admin create",
     };
-    create(app, registration, role, Some(&audit), now).await
+    create(app, registration, role, FirstMail::Audit(&audit), now).await
 }
 
 async fn create(
     app: &App,
     registration: &Registration,
     role: Role,
-    audit: Option<&AuditEntry<'_>>,
+    first: FirstMail<'_>,
     now: Timestamp,
 ) -> AppResult<AccountId> {
     let checked = registration.check().map_err(AppError::Invalid)?;
@@ -142,9 +158,25 @@ async fn create(
         role,
         // An operator (`kith admin create`) vouches for the accounts they
         // make; a person registering proves their address by mail.
-        email_verified: audit.is_some(),
+        email_verified: matches!(first, FirstMail::Audit(_)),
     };
-    match app.store().create_account(&account, audit, now).await {
+    let created = match first {
+        FirstMail::Audit(audit) => app.store().create_account(&account, Some(audit), now).await,
+        FirstMail::Verification(verification, expires_at) => {
+            app.store()
+                .register_account(
+                    &account,
+                    &Verification {
+                        token_hash: &verification.token_hash,
+                        expires_at,
+                        mail: &verification.composed,
+                    },
+                    now,
+                )
+                .await
+        }
+    };
+    match created {
         Err(StoreError::Conflict { what: "handle" }) => {
             Err(AppError::Invalid(vec![FieldError::new("handle", "taken")]))
         }

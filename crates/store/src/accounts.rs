@@ -43,6 +43,24 @@ pub struct NewAccount<'a> {
     pub email_verified: bool,
 }
 
+/// The verification mailed to a new account, written with it.
+#[derive(Clone, Copy)]
+pub struct Verification<'a> {
+    /// SHA-256 of the link's token, hex.
+    pub token_hash: &'a str,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+    /// The mail, sent to the new account.
+    pub mail: &'a crate::mail::MailDraft,
+}
+
+impl std::fmt::Debug for Verification<'_> {
+    // The mail holds the link: never in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verification").finish_non_exhaustive()
+    }
+}
+
 /// How a session's token travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionKind {
@@ -102,6 +120,17 @@ pub trait AccountStore {
         &self,
         account: &NewAccount<'_>,
         audit: Option<&AuditEntry<'_>>,
+        now: Timestamp,
+    ) -> StoreResult<AccountId>;
+
+    /// Creates a member's account with the token and mail that verify its
+    /// address, in one transaction: no account exists without its
+    /// verification mail, even if the process dies between them. Conflicts
+    /// as [`AccountStore::create_account`].
+    async fn register_account(
+        &self,
+        account: &NewAccount<'_>,
+        verification: &Verification<'_>,
         now: Timestamp,
     ) -> StoreResult<AccountId>;
 

@@ -9,10 +9,12 @@ use super::{
     DELETE_EXPIRED_SESSIONS, DELETE_SESSION, DELETE_SETUP_TOKENS, EMAIL_TAKEN, HANDLE_TAKEN,
     INSERT_ACCOUNT, INSERT_SESSION, INSERT_SETUP_TOKEN, LIVE_SESSION, NewAccount, NewSession,
     REMEMBER_ACCOUNT_ZONE, SET_ACCOUNT_ZONE, SETUP_TOKEN_VALID, STAFF_ACCOUNTS, SessionRecord,
-    SessionRow, TOUCH_AFTER_SECONDS, TOUCH_SESSION, kind_code,
+    SessionRow, TOUCH_AFTER_SECONDS, TOUCH_SESSION, Verification, kind_code,
 };
+use crate::account_settings::{INSERT_TOKEN, TokenPurpose};
 use crate::audit::insert_audit;
 use crate::db::{Tx, query};
+use crate::mail::{Recipient, insert_mail};
 use crate::model::{AccountId, AuditEntry};
 use crate::sql_store::SqlStore;
 use crate::{StoreError, StoreResult, from_seconds};
@@ -65,6 +67,29 @@ impl AccountStore for SqlStore {
         if let Some(audit) = audit {
             insert_audit(&mut tx, audit, now).await?;
         }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn register_account(
+        &self,
+        account: &NewAccount<'_>,
+        verification: &Verification<'_>,
+        now: Timestamp,
+    ) -> StoreResult<AccountId> {
+        let mut tx = self.db().begin().await?;
+        let id = insert_account(&mut tx, account, now).await?;
+        query(INSERT_TOKEN)
+            .bind(verification.token_hash)
+            .bind(id.0)
+            .bind(TokenPurpose::VerifyEmail.code())
+            .bind(account.email.as_str())
+            .bind(now)
+            .bind(verification.expires_at)
+            .execute(&mut tx)
+            .await?;
+        let mail = verification.mail.to(Recipient::Account(id), now);
+        insert_mail(&mut tx, &mail, now).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -401,3 +401,57 @@ crate::on_both_backends!(a_zone_is_remembered_only_when_none_is_set, |store: Arc
         "no account, no zone"
     );
 });
+
+crate::on_both_backends!(
+    a_registered_account_comes_with_its_verification_mail_and_a_refused_one_with_none,
+    |store: Arc<dyn Store>| async move {
+        let draft = crate::mail::MailDraft {
+            kind: "verify_email",
+            subject: "Confirm your address".to_owned(),
+            text: "text".to_owned(),
+            html: "<p>html</p>".to_owned(),
+            unsubscribe: None,
+        };
+        let verification = Verification {
+            token_hash: "hash-of-the-link",
+            expires_at: at(3600),
+            mail: &draft,
+        };
+        let handle = Handle::parse("Fern").expect("handle");
+        let email = Email::parse("fern@example.org").expect("email");
+        let new = NewAccount {
+            handle: &handle,
+            email: &email,
+            password_hash: "$argon2id$v=19$test",
+            role: Role::Member,
+            email_verified: false,
+        };
+        let fern = store
+            .register_account(&new, &verification, now())
+            .await
+            .expect("registered");
+        let outbox = store.outbox_states().await.expect("outbox");
+        assert_eq!(
+            outbox.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(),
+            ["verify_email"]
+        );
+        assert_eq!(
+            store
+                .use_verify_token("hash-of-the-link", at(60))
+                .await
+                .expect("the token was written with the account"),
+            fern
+        );
+
+        let again = Handle::parse("Fern2").expect("handle");
+        let taken = NewAccount {
+            handle: &again,
+            ..new
+        };
+        assert!(matches!(
+            store.register_account(&taken, &verification, now()).await,
+            Err(StoreError::Conflict { what: "email" })
+        ));
+        assert_eq!(store.outbox_states().await.expect("outbox").len(), 1);
+    }
+);
