@@ -33,7 +33,13 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(cli.run()));
+        .and_then(|runtime| {
+            let outcome = runtime.block_on(cli.run());
+            // A blocking task still running (a file being written) does
+            // not hold the exit `KITH_SHUTDOWN_SECONDS` promised.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            outcome
+        });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
