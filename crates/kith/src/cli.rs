@@ -35,7 +35,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve kith over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -268,7 +268,7 @@ impl Cli {
     /// Runs the chosen command.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve(args) => crate::serve::serve(args).await,
+            Command::Serve(args) => crate::serve::serve(*args).await,
             Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
             Command::Import(ImportCommand::MeetingGuide(args)) => crate::import::run(args).await,
             Command::Generate(args) => generate(args).await,
