@@ -307,3 +307,91 @@ async fn on_postgresql_a_second_instance_takes_over_the_room_without_a_gap_or_a_
     support::stop(second);
     database.drop_now().await;
 }
+
+/// Waits until `smtp` received `n` mails, or `within` passed; answers how
+/// many it has.
+async fn received_at_least(
+    smtp: &kith_app::testing::smtp::SmtpServer,
+    n: usize,
+    within: Duration,
+) -> usize {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let got = smtp.received().len();
+        if got >= n || std::time::Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_sigterm_mid_letter_the_sender_records_what_it_sent_so_a_restart_sends_nobody_a_second_copy()
+ {
+    use kith_domain::letter::{Audience, LetterText};
+    const SUBSCRIBERS: usize = 300;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("kith.db").display());
+    let store = kith_store::open(&url, 2).await.expect("open");
+    kith_store::letters::fixtures::insert_subscribers(
+        &url,
+        "reader",
+        SUBSCRIBERS as u32,
+        true,
+        &[],
+    )
+    .await;
+    let at = jiff::Timestamp::now();
+    let author = store.ensure_account("Quill", at).await.expect("author");
+    let text = LetterText {
+        subject: "Winter letter".into(),
+        body: "Hello.".into(),
+        audience: Audience::default(),
+    };
+    let letter = store
+        .create_letter(&text, author, at)
+        .await
+        .expect("letter");
+    store
+        .schedule_letter(letter, Some(at), at)
+        .await
+        .expect("schedule");
+    let smtp = kith_app::testing::smtp::SmtpServer::start().await;
+    let smtp_url = smtp.url();
+    let env = [
+        ("KITH_DATABASE_URL", url.as_str()),
+        ("KITH_SMTP_URL", smtp_url.as_str()),
+        ("KITH_MAIL_FROM", "kith <kith@kith.example>"),
+        // A burst of 120, then 20 a second: stopped halfway.
+        ("KITH_MAIL_RATE_PER_MINUTE", "1200"),
+        ("RUST_LOG", "info"),
+    ];
+    let first = start(dir.path(), &[], &env);
+    let before = received_at_least(&smtp, SUBSCRIBERS / 2, Duration::from_secs(60)).await;
+    assert!(before < SUBSCRIBERS, "stopped halfway: {before}");
+    let stopped = tokio::task::spawn_blocking(move || terminate(first, Duration::from_secs(25)))
+        .await
+        .expect("join");
+    assert_eq!(stopped.code, Some(0), "{}", stopped.logs);
+    assert!(stopped.took < Duration::from_secs(20), "{:?}", stopped.took);
+    // Everything delivered was recorded as sent before the exit.
+    let at_exit = smtp.received().len();
+    let recorded = store.letters().await.expect("letters")[0].sent as usize;
+    assert_eq!(recorded, at_exit, "delivered but not recorded");
+
+    // A restart sends the rest, and nobody a second copy.
+    let second = start(dir.path(), &[], &env);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while (store.letters().await.expect("letters")[0].sent as usize) < SUBSCRIBERS
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    support::stop(second);
+    let received = smtp.received();
+    let recipients: std::collections::HashSet<&str> =
+        received.iter().map(|m| m.to[0].as_str()).collect();
+    assert_eq!(recipients.len(), SUBSCRIBERS, "everyone");
+    assert_eq!(received.len(), SUBSCRIBERS, "nobody twice");
+    println!("stopped after {at_exit} of {SUBSCRIBERS} deliveries, all recorded; none sent again");
+}
