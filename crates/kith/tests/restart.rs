@@ -252,7 +252,9 @@ async fn on_postgresql_a_second_instance_takes_over_the_room_without_a_gap_or_a_
     let dir = tempfile::tempdir().expect("temp dir");
     let (meeting, token) = meeting(&database.url).await;
     let first = start(dir.path(), &[], &env(&database.url, "10"));
-    let second = start(dir.path(), &[], &env(&database.url, "10"));
+    let mut second_env = env(&database.url, "10").to_vec();
+    second_env.push(("KITH_METRICS_TOKEN", "takeover-metrics"));
+    let second = start(dir.path(), &[], &second_env);
 
     let mut events = Vec::new();
     let mut room = connect(&first.addr, &meeting, &token, None).await;
@@ -302,10 +304,30 @@ async fn on_postgresql_a_second_instance_takes_over_the_room_without_a_gap_or_a_
     assert_eq!(said, ["one", "two", "three", "four"]);
     assert!(acks.windows(2).all(|w| w[0] < w[1]), "{acks:?}");
 
+    // The second instance holds the room and its one connection now.
+    let gauge = |series| scraped(&second.addr, "takeover-metrics", series);
+    assert_eq!(gauge("kith_rooms_open"), Some(1.0));
+    assert_eq!(gauge("kith_room_connections"), Some(1.0));
+    assert!(gauge("kith_db_pool_connections{state=\"idle\"}").is_some());
+    assert_eq!(gauge("kith_outbox_backlog"), Some(0.0));
+
     let stopped = stopping.await.expect("join");
     assert_eq!(stopped.code, Some(0), "{}", stopped.logs);
     support::stop(second);
     database.drop_now().await;
+}
+
+/// A sample's value in a scrape of `/metrics` with `token`: the first
+/// line starting with `series` (name and labels as rendered).
+fn scraped(addr: &str, token: &str, series: &str) -> Option<f64> {
+    let bearer = format!("Bearer {token}");
+    let answer = support::request(addr, "GET", "/metrics", &[("Authorization", &bearer)], "");
+    assert_eq!(answer.status, 200);
+    answer.body.lines().find_map(|line| {
+        line.strip_prefix(series)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|value| value.parse().ok())
+    })
 }
 
 /// Waits until `smtp` received `n` mails, or `within` passed; answers how
@@ -364,11 +386,29 @@ async fn on_sigterm_mid_letter_the_sender_records_what_it_sent_so_a_restart_send
         ("KITH_MAIL_FROM", "kith <kith@kith.example>"),
         // A burst of 120, then 20 a second: stopped halfway.
         ("KITH_MAIL_RATE_PER_MINUTE", "1200"),
+        ("KITH_METRICS_TOKEN", "letter-metrics"),
         ("RUST_LOG", "info"),
     ];
     let first = start(dir.path(), &[], &env);
     let before = received_at_least(&smtp, SUBSCRIBERS / 2, Duration::from_secs(60)).await;
     assert!(before < SUBSCRIBERS, "stopped halfway: {before}");
+    // The sender's counters and the outbox's backlog, halfway.
+    let sent = scraped(&first.addr, "letter-metrics", "kith_mail_sent_total").expect("sent");
+    let backlog = scraped(&first.addr, "letter-metrics", "kith_outbox_backlog").expect("backlog");
+    assert!(sent >= before as f64, "{sent} counted, {before} delivered");
+    assert!(
+        // Delivered mail leaves the backlog as its chunk is recorded.
+        backlog > 0.0 && backlog < SUBSCRIBERS as f64,
+        "backlog {backlog} with {before} of {SUBSCRIBERS} delivered"
+    );
+    assert_eq!(
+        scraped(
+            &first.addr,
+            "letter-metrics",
+            "kith_mail_send_failures_total"
+        ),
+        Some(0.0)
+    );
     let stopped = tokio::task::spawn_blocking(move || terminate(first, Duration::from_secs(25)))
         .await
         .expect("join");
