@@ -136,6 +136,11 @@ impl App {
         Ok(self.store.ping().await?)
     }
 
+    /// The pool's connections and the outbox's backlog, for `/metrics`.
+    pub async fn operations_gauges(&self) -> AppResult<kith_store::OperationsGauges> {
+        Ok(self.store.operations_gauges().await?)
+    }
+
     /// Tells every instance's rooms that `change` may have ended someone's
     /// right to be in one. Best effort: the change itself has committed,
     /// and connections check again on their own every

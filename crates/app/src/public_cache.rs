@@ -108,6 +108,18 @@ impl PublicCache {
         Self::new(Duration::ZERO)
     }
 
+    /// How many answers are kept now (directory pages, group pages and the
+    /// feed), for `/metrics`.
+    pub fn entries(&self) -> usize {
+        let pages = self.pages.lock().map_or(0, |pages| pages.len());
+        let groups = self.groups.lock().map_or(0, |groups| groups.len());
+        let feed = self
+            .feed
+            .lock()
+            .map_or(0, |feed| usize::from(feed.is_some()));
+        pages + groups + feed
+    }
+
     /// Forgets every page and the feed; call after a change to listings or
     /// schedules.
     pub fn invalidate(&self) {

@@ -255,7 +255,7 @@ pub async fn admission(
 
 mod hub;
 
-pub use hub::{Broadcast, Frame, GRACE, RoomHub, Snapshot};
+pub use hub::{Broadcast, Connection, Frame, GRACE, RoomHub, Snapshot};
 
 /// A host's choice of how their group's rooms run, as typed.
 #[derive(Debug, Clone, Default)]

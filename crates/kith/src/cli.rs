@@ -35,7 +35,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve kith over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Operator commands.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -142,6 +142,20 @@ pub struct ServeArgs {
     pub resource_file_max_bytes: u64,
     #[command(flatten)]
     pub mail: MailArgs,
+    /// Serve `/metrics` (Prometheus) on this address of its own, e.g.
+    /// `127.0.0.1:9090`, with nothing else there; keep it off the public
+    /// network.
+    #[arg(long, env = "KITH_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Serve `/metrics` on the main address to requests with
+    /// `Authorization: Bearer <token>`; anyone else gets 404. Never logged.
+    #[arg(long, env = "KITH_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+    /// On SIGTERM or Ctrl-C: seconds to finish requests in flight, tell
+    /// the rooms' clients to reconnect and stop the mail sender before
+    /// exiting anyway.
+    #[arg(long, env = "KITH_SHUTDOWN_SECONDS", default_value_t = 20)]
+    pub shutdown_seconds: u64,
 }
 
 /// How mail leaves kith.
@@ -254,7 +268,7 @@ impl Cli {
     /// Runs the chosen command.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve(args) => crate::serve::serve(args).await,
+            Command::Serve(args) => crate::serve::serve(*args).await,
             Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
             Command::Import(ImportCommand::MeetingGuide(args)) => crate::import::run(args).await,
             Command::Generate(args) => generate(args).await,

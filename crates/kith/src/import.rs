@@ -113,6 +113,18 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     if report.created + report.updated > 0 {
         store.optimize().await?;
     }
+    // Counted under the names `/metrics` uses; a recorder sees them only
+    // in the process that has one (`kith serve` with metrics on), not this
+    // command's own, which exits at once.
+    for (outcome, groups) in [
+        ("created", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("failed", report.failed.len()),
+    ] {
+        metrics::counter!("kith_imported_groups_total", "outcome" => outcome)
+            .increment(u64::try_from(groups).unwrap_or(u64::MAX));
+    }
     for (record, fields) in &report.failed {
         let reasons: Vec<String> = fields.iter().map(|(f, c)| format!("{f} {c}")).collect();
         eprintln!("{record}: {}", reasons.join(", "));

@@ -6,7 +6,10 @@
 //! - `serve`: `kith serve` wires config → store → [`kith_app::App`] →
 //!   `kith_web::router`, and starts the background tasks (the occurrence
 //!   refresher, the session sweeper, the mail sender waiting on the app's
-//!   wake, meeting and journal reminders, the rooms' follower and closer).
+//!   wake, meeting and journal reminders, the rooms' follower and closer);
+//!   it installs the metrics recorder when `/metrics` is exposed, and on
+//!   SIGTERM stops within `KITH_SHUTDOWN_SECONDS`: requests finished, room
+//!   clients told to reconnect, the mail sender's batch recorded.
 //! - `import`: `kith import meeting-guide`.
 
 mod cli;
@@ -33,7 +36,13 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(cli.run()));
+        .and_then(|runtime| {
+            let outcome = runtime.block_on(cli.run());
+            // A blocking task still running (a file being written) does
+            // not hold the exit `KITH_SHUTDOWN_SECONDS` promised.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            outcome
+        });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -16,6 +16,17 @@ use crate::cli::{ServeArgs, open_store};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use secrecy::ExposeSecret as _;
+    // Installed before anything counts, and only when someone can read it.
+    let metrics = if args.metrics_addr.is_some() || args.metrics_token.is_some() {
+        let handle = kith_web::metrics::install_recorder().context("starting the metrics")?;
+        let token = args
+            .metrics_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned());
+        Some(kith_web::metrics::Metrics::new(handle, token))
+    } else {
+        None
+    };
     let (transport, sender_settings) = args
         .mail
         .transport(args.database.database_url.expose_secret())?;
@@ -56,6 +67,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
 
     println!("kith is running at http://{addr}/");
+    let metrics_listener = match args.metrics_addr {
+        Some(at) => {
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("listening for metrics on {at}"))?;
+            println!("metrics at http://{}/metrics", listener.local_addr()?);
+            Some(listener)
+        }
+        None => None,
+    };
     if let Some(token) = kith_app::accounts::setup_link_token(&app, clock.now()).await? {
         // Printed for the operator, never logged: it opens the first admin
         // account.
@@ -69,14 +90,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         Duration::from_secs(3600),
     ));
+    // Set once, when SIGTERM or Ctrl-C comes: the time by which kith exits.
+    let (stopping, deadline) = tokio::sync::watch::channel(None);
+    let bound = Duration::from_secs(args.shutdown_seconds);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopping.send_replace(Some(tokio::time::Instant::now() + bound));
+        // Kept open until the process ends: receivers wait on it.
+        std::future::pending::<()>().await;
+    });
     // The mail sender: woken by use cases that wrote a mail, and every few
-    // seconds for mail written by another instance or due later.
-    tokio::spawn(kith_app::mail::sender::run_sender(
+    // seconds for mail written by another instance or due later; on
+    // shutdown it finishes the batch it is sending.
+    let sender = tokio::spawn(kith_app::mail::sender::run_sender_until(
         store.clone(),
         transport,
         sender_settings,
         clock,
         app.mail_wake(),
+        stopped(deadline.clone()),
     ));
     // Reminders a day and an hour before meetings, checked every minute.
     tokio::spawn(kith_app::reminders::run_reminders(
@@ -106,24 +138,80 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let rooms = kith_app::rooms::RoomHub::new(store, clock);
     tokio::spawn(rooms.clone().follow_other_instances());
     tokio::spawn(rooms.clone().run_closer(Duration::from_secs(60)));
-    let app = kith_web::router(AppState {
+    let state = AppState {
         app,
-        rooms,
+        rooms: rooms.clone(),
         limits: Arc::new(Limits::new(LimitSettings::default())),
         config: Arc::new(
             WebConfig::new(args.trusted_proxies.clone())
                 .demo(args.demo)
-                .resource_file_max_bytes(args.resource_file_max_bytes),
+                .resource_file_max_bytes(args.resource_file_max_bytes)
+                // The main listener serves `/metrics` only with a token.
+                .metrics(metrics.clone().filter(|_| args.metrics_token.is_some())),
         ),
-    });
-    axum::serve(
+    };
+    let metrics_server = {
+        let state = state.clone();
+        let deadline = deadline.clone();
+        async move {
+            match (metrics_listener, metrics) {
+                (Some(listener), Some(metrics)) => {
+                    axum::serve(listener, kith_web::metrics::listener_router(state, metrics))
+                        .with_graceful_shutdown(stopped(deadline))
+                        .await
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+    // The rooms are told as the listener stops accepting: axum's graceful
+    // shutdown waits for their upgraded connections too, and they close
+    // only once told; and the process stays until each said its last.
+    let rooms_closed = async {
+        stopped(deadline.clone()).await;
+        tracing::info!("shutting down: finishing requests, telling the rooms' clients");
+        rooms.restart().await;
+        Ok::<(), std::io::Error>(())
+    };
+    let main_server = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        kith_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    .with_graceful_shutdown(stopped(deadline.clone()));
+    let serving =
+        async { tokio::try_join!(main_server.into_future(), metrics_server, rooms_closed) };
+    tokio::select! {
+        served = serving => { served.context("serving")?; }
+        () = past_deadline(deadline.clone()) => {
+            tracing::warn!(seconds = args.shutdown_seconds, "still finishing after KITH_SHUTDOWN_SECONDS; exiting anyway");
+            return Ok(());
+        }
+    }
+    // The mail sender ends after its batch; what time is left is its.
+    tokio::select! {
+        _ = sender => tracing::info!("stopped"),
+        () = past_deadline(deadline) => {
+            tracing::warn!(seconds = args.shutdown_seconds, "the mail sender was still sending after KITH_SHUTDOWN_SECONDS; exiting anyway (its mail is sent again later)");
+        }
+    }
     Ok(())
+}
+
+/// Completes once shutdown began.
+async fn stopped(mut deadline: tokio::sync::watch::Receiver<Option<tokio::time::Instant>>) {
+    let _ = deadline.wait_for(Option::is_some).await;
+}
+
+/// Completes once shutdown began and its time ran out.
+async fn past_deadline(mut deadline: tokio::sync::watch::Receiver<Option<tokio::time::Instant>>) {
+    let at = match deadline.wait_for(Option::is_some).await {
+        Ok(at) => *at,
+        Err(_) => None,
+    };
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn shutdown_signal() {
@@ -145,5 +233,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
 }

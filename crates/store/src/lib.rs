@@ -250,6 +250,21 @@ pub trait Store:
 
     /// Refreshes the query planner's statistics after bulk changes.
     async fn optimize(&self) -> StoreResult<()>;
+
+    /// What an operator watches: the pool's connections and the mail
+    /// waiting in the outbox (`/metrics`).
+    async fn operations_gauges(&self) -> StoreResult<OperationsGauges>;
+}
+
+/// The store's part of `/metrics`, read when scraped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OperationsGauges {
+    /// Pool connections open and waiting for a query.
+    pub idle_connections: u32,
+    /// Pool connections running a query or transaction now.
+    pub busy_connections: u32,
+    /// Mail neither sent nor given up yet.
+    pub outbox_backlog: u64,
 }
 
 /// Opens the database a URL names — `sqlite://path` (created if missing) or

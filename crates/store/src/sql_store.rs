@@ -120,4 +120,22 @@ impl Store for SqlStore {
             Extras::Postgres(pool) => postgres::optimize(pool).await,
         }
     }
+
+    async fn operations_gauges(&self) -> StoreResult<crate::OperationsGauges> {
+        let (size, idle) = match &self.db {
+            Db::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        // Mail neither sent nor given up: what the outbox's due index holds.
+        let backlog: i64 =
+            query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL")
+                .scalar(&self.db)
+                .await?;
+        Ok(crate::OperationsGauges {
+            idle_connections: idle,
+            busy_connections: size.saturating_sub(idle),
+            outbox_backlog: u64::try_from(backlog).unwrap_or_default(),
+        })
+    }
 }

@@ -42,6 +42,8 @@
 //! - [`viewer`]: the reader's time zone (query, cookie, account, or UTC).
 //! - [`messages`]: the words people read.
 //! - [`query`]: query strings with repeated keys.
+//! - [`metrics`]: `/metrics` (Prometheus), requests counted by route
+//!   template, and the gauges read when scraped.
 
 pub mod about;
 pub mod account_settings;
@@ -70,6 +72,7 @@ pub mod logging;
 pub mod me;
 pub mod membership;
 pub mod messages;
+pub mod metrics;
 pub mod moderation;
 pub mod newsletter;
 pub mod newsletter_admin;
@@ -126,6 +129,8 @@ pub struct WebConfig {
     /// The largest file a resource may offer, in bytes
     /// (`KITH_RESOURCE_FILE_MAX_BYTES`).
     pub resource_file_max_bytes: u64,
+    /// `/metrics`, when the main listener serves it (behind a token).
+    pub metrics: Option<metrics::Metrics>,
 }
 
 /// The largest resource file unless configured: 20 MiB.
@@ -144,6 +149,7 @@ impl WebConfig {
             trusted_proxies,
             demo: false,
             resource_file_max_bytes: RESOURCE_FILE_MAX_BYTES,
+            metrics: None,
         }
     }
 
@@ -153,6 +159,12 @@ impl WebConfig {
             resource_file_max_bytes: bytes,
             ..self
         }
+    }
+
+    /// The same, with `/metrics` rendered from these (served on the main
+    /// listener only with their token).
+    pub fn metrics(self, metrics: Option<metrics::Metrics>) -> Self {
+        Self { metrics, ..self }
     }
 
     /// The same, marked as a demo site or not.
@@ -214,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .merge(newsletter::router())
         .merge(letters::router())
         .merge(health::router())
+        .merge(metrics::router())
         .merge(assets::router())
         .merge(api_router)
         .merge(api::document_router(openapi))
@@ -232,6 +245,8 @@ pub fn router(state: AppState) -> Router {
         // Outside the timeout and the panic guard, so their answers are
         // covered too.
         .layer(axum::middleware::from_fn(security::cache_policy))
+        // Counted by route template, with every answer's final status.
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(
             // Log the route template, never the URI: URLs will carry tokens.
             TraceLayer::new_for_http()

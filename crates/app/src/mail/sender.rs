@@ -318,6 +318,7 @@ async fn send_one(
     };
     match outcome {
         Ok(()) => {
+            metrics::counter!("kith_mail_sent_total").increment(1);
             // Marked sent with its chunk, by the caller.
             if mail.letter_id.is_some() {
                 // A letter's hundred thousand would drown the log.
@@ -328,6 +329,7 @@ async fn send_one(
             Ok(Outcome::Sent)
         }
         Err(err) => {
+            metrics::counter!("kith_mail_send_failures_total").increment(1);
             if err.permanent {
                 refused(store, mail).await?;
             }
@@ -427,9 +429,37 @@ pub async fn run_sender(
     clock: Clock,
     wake: Arc<Notify>,
 ) {
+    run_sender_until(
+        store,
+        transport,
+        settings,
+        clock,
+        wake,
+        std::future::pending(),
+    )
+    .await;
+}
+
+/// [`run_sender`] until `stop` completes: a batch under way is finished
+/// and recorded first (what it could not send keeps its lease and is sent
+/// again once that runs out), so a restart leaves the outbox as a batch
+/// boundary leaves it.
+pub async fn run_sender_until(
+    store: Arc<dyn Store>,
+    transport: Transport,
+    settings: SenderSettings,
+    clock: Clock,
+    wake: Arc<Notify>,
+    stop: impl std::future::Future<Output = ()>,
+) {
     let mut last_prune: Option<Instant> = None;
     let mut limit = settings.batch;
+    let mut stop = std::pin::pin!(stop);
     loop {
+        // Checked between batches only: a batch is never cut halfway.
+        if futures::FutureExt::now_or_never(stop.as_mut()).is_some() {
+            return;
+        }
         let report = send_batch(store.as_ref(), &transport, &settings, limit, clock.now()).await;
         let busy = match report {
             Ok(report) => report.claimed() >= limit && report.left == 0,
@@ -449,7 +479,10 @@ pub async fn run_sender(
             settings.batch
         };
         if !busy {
-            let _ = tokio::time::timeout(settings.poll, wake.notified()).await;
+            tokio::select! {
+                () = &mut stop => return,
+                _ = tokio::time::timeout(settings.poll, wake.notified()) => {}
+            }
         }
     }
 }

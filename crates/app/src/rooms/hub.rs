@@ -79,6 +79,24 @@ pub struct RoomHub {
     rooms: Mutex<HashMap<OccurrenceId, Arc<Mutex<Live>>>>,
     access: broadcast::Sender<AccessChange>,
     grace: Duration,
+    /// Set once when the server is about to stop: every connection says
+    /// so to its client and closes (`restarting`, 1012).
+    restarting: tokio::sync::watch::Sender<bool>,
+    /// This instance's open room connections.
+    connections: tokio::sync::watch::Sender<usize>,
+}
+
+/// One open room connection, counted while it lives
+/// ([`RoomHub::connection`]).
+#[derive(Debug)]
+pub struct Connection {
+    connections: tokio::sync::watch::Sender<usize>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.connections.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 impl std::fmt::Debug for RoomHub {
@@ -179,7 +197,42 @@ impl RoomHub {
             rooms: Mutex::new(HashMap::new()),
             access: broadcast::channel(ACCESS_CHANGES_BUFFERED).0,
             grace,
+            restarting: tokio::sync::watch::channel(false).0,
+            connections: tokio::sync::watch::channel(0).0,
         })
+    }
+
+    /// Counts a room connection until the answer is dropped.
+    pub fn connection(&self) -> Connection {
+        self.connections.send_modify(|n| *n += 1);
+        Connection {
+            connections: self.connections.clone(),
+        }
+    }
+
+    /// This instance's open room connections.
+    pub fn connections(&self) -> usize {
+        *self.connections.borrow()
+    }
+
+    /// The rooms this instance holds open now.
+    pub async fn rooms_open(&self) -> usize {
+        self.rooms.lock().await.len()
+    }
+
+    /// Whether the server is stopping, to watch: once `true`, every
+    /// connection tells its client to reconnect and closes.
+    pub fn restarting(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.restarting.subscribe()
+    }
+
+    /// Tells every connection the server is stopping, and waits until they
+    /// all closed (each waits a few seconds at most for its client's
+    /// answer). Connections that arrive afterwards are told at once.
+    pub async fn restart(&self) {
+        self.restarting.send_replace(true);
+        let mut open = self.connections.subscribe();
+        let _ = open.wait_for(|n| *n == 0).await;
     }
 
     /// Changes that may have ended someone's right to a room, announced by

@@ -206,3 +206,35 @@ fn rand_suffix() -> u64 {
     hasher.write_u64(0);
     hasher.finish()
 }
+
+/// How a server stopped by SIGTERM ended.
+pub struct Stopped {
+    /// Its exit code, if it exited within the wait.
+    pub code: Option<i32>,
+    /// How long it took from the signal.
+    pub took: Duration,
+    /// Its logs.
+    pub logs: String,
+}
+
+/// Sends SIGTERM, as systemd and container runtimes stop a service, and
+/// waits up to `within` for the process to exit (killed after that).
+pub fn terminate(mut server: Server, within: Duration) -> Stopped {
+    let signalled = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -TERM failed");
+    let mut code = None;
+    while signalled.elapsed() < within {
+        if let Ok(Some(exit)) = server.child.try_wait() {
+            code = exit.code();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = signalled.elapsed();
+    let logs = stop(server);
+    Stopped { code, took, logs }
+}

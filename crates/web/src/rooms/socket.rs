@@ -74,6 +74,9 @@ enum Ending {
     Flooded,
     /// A message over [`MAX_MESSAGE`].
     TooBig,
+    /// The server is stopping (a restart or a deploy); reconnect with
+    /// `after`, to this instance once it is back or to another.
+    Restarting,
 }
 
 impl Ending {
@@ -84,6 +87,7 @@ impl Ending {
             Self::Lagged => 4003,
             Self::Flooded => 1008,
             Self::TooBig => 1009,
+            Self::Restarting => 1012,
         }
     }
 
@@ -94,6 +98,7 @@ impl Ending {
             Self::Lagged => "lagged",
             Self::Flooded => "rate_limited",
             Self::TooBig => "too_big",
+            Self::Restarting => "restarting",
         }
     }
 }
@@ -147,6 +152,8 @@ enum ServerMessage<'a> {
     /// This person may no longer be here (they left or were removed, or
     /// their session ended); nothing follows.
     Removed { v: u8 },
+    /// The server is stopping: reconnect with `after`; nothing follows.
+    Restarting { v: u8 },
 }
 
 /// An error frame about no message in particular.
@@ -237,6 +244,12 @@ async fn end(socket: &mut WebSocket, last: Option<&ServerMessage<'_>>, ending: E
     .await;
 }
 
+/// Completes once the server is stopping (the watch's guard stays inside:
+/// it may not be held across the connection's awaits).
+async fn until_restarting(restarting: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = restarting.wait_for(|stopping| *stopping).await;
+}
+
 /// Ends the connection of a person who lost the room.
 async fn end_lost(socket: &mut WebSocket, admission: Admission) {
     let (last, ending) = farewell(admission);
@@ -246,7 +259,14 @@ async fn end_lost(socket: &mut WebSocket, admission: Admission) {
 /// One connection, from welcome to close.
 pub(super) async fn serve(state: AppState, door: Door, after: Option<i64>, mut socket: WebSocket) {
     let hub = state.rooms.clone();
+    // Counted until this function returns, after the leave below: a
+    // stopping server waits for every connection to be done.
+    let _counted = hub.connection();
     let entry = &door.entry;
+    if *hub.restarting().borrow() {
+        let last = ServerMessage::Restarting { v: PROTOCOL };
+        return end(&mut socket, Some(&last), Ending::Restarting).await;
+    }
     // Subscribed before the first command, so no change is missed.
     let mut access = hub.access_changes();
     // This connection's own id: the person is present while any of
@@ -346,6 +366,7 @@ async fn converse(
             .allow_burst(NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN)),
     );
     let mut strikes = 0;
+    let mut restarting = hub.restarting();
     let mut recheck = tokio::time::interval_at(
         tokio::time::Instant::now() + kith_app::rooms::ADMISSION_RECHECK,
         kith_app::rooms::ADMISSION_RECHECK,
@@ -363,6 +384,11 @@ async fn converse(
                 if let Some(lost) = if concerns { door.lost(state, &mut recheck).await } else { None } {
                     return end_lost(socket, lost).await;
                 }
+            }
+            // The server is stopping: the client reconnects with `after`.
+            () = until_restarting(&mut restarting) => {
+                let last = ServerMessage::Restarting { v: PROTOCOL };
+                return end(socket, Some(&last), Ending::Restarting).await;
             }
             _ = recheck.tick() => {
                 if let Some(lost) = door.lost(state, &mut recheck).await {
