@@ -8,7 +8,10 @@
 //!   refresher, the session sweeper, the mail sender waiting on the app's
 //!   wake, meeting and journal reminders, the rooms' follower and closer).
 //! - `import`: `kith import meeting-guide`.
+//! - `check`: `kith check`, `kith migrate [--check]`, and the durability
+//!   guard `serve` starts behind.
 
+mod check;
 mod cli;
 mod import;
 mod serve;
