@@ -5,8 +5,8 @@
 //! lose acknowledged writes on a power cut. Each finding is one line an
 //! operator reads: ok, warn or problem, and why.
 //!
-//! Everything here reads; the one exception is `CREATE EXTENSION amcheck`
-//! on PostgreSQL, which adds functions and no tables.
+//! Everything here only reads: on PostgreSQL, `amcheck` is created inside
+//! a transaction that is rolled back.
 
 use std::fmt;
 
@@ -307,6 +307,23 @@ async fn sqlite_integrity(conn: &mut sqlx::SqliteConnection, findings: &mut Vec<
 }
 
 async fn postgres_integrity(conn: &mut sqlx::PgConnection, findings: &mut Vec<Finding>) {
+    // In a transaction rolled back at the end: `CREATE EXTENSION` is
+    // transactional, so the extension exists only for the check and the
+    // database (and its dumps, which a role without the right to create
+    // extensions must be able to restore) stay as kith made them.
+    if let Err(err) = sqlx::query("BEGIN").execute(&mut *conn).await {
+        findings.push(Finding::new(
+            "integrity",
+            Level::Problem,
+            format!("could not begin: {err}"),
+        ));
+        return;
+    }
+    amcheck(conn, findings).await;
+    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+}
+
+async fn amcheck(conn: &mut sqlx::PgConnection, findings: &mut Vec<Finding>) {
     // amcheck ships with PostgreSQL's contrib; creating it needs the
     // right to create extensions, which a kith role may lack.
     if let Err(err) = sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck")
@@ -346,12 +363,18 @@ async fn postgres_integrity(conn: &mut sqlx::PgConnection, findings: &mut Vec<Fi
     };
     let mut damaged = Vec::new();
     for (index,) in &indexes {
+        // A damaged index aborts the transaction: each runs behind a
+        // savepoint so the next one is still checked.
+        let _ = sqlx::query("SAVEPOINT one_index").execute(&mut *conn).await;
         if let Err(err) = sqlx::query("SELECT bt_index_check(to_regclass($1))")
             .bind(format!("\"{index}\""))
             .execute(&mut *conn)
             .await
         {
             damaged.push(format!("{index}: {err}"));
+            let _ = sqlx::query("ROLLBACK TO SAVEPOINT one_index")
+                .execute(&mut *conn)
+                .await;
         }
     }
     findings.push(if damaged.is_empty() {

@@ -25,7 +25,10 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<SqlS
     // starting together migrate once.
     {
         let mut conn = pool.acquire().await?;
-        crate::schema::refuse_newer(&MIGRATIONS, crate::schema::applied_postgres(&mut conn).await?)?;
+        crate::schema::refuse_newer(
+            &MIGRATIONS,
+            crate::schema::applied_postgres(&mut conn).await?,
+        )?;
     }
     MIGRATIONS
         .run(&pool)
