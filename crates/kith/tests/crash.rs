@@ -97,7 +97,7 @@ const MEMBERS: usize = 20;
 const GROUPS: usize = 150;
 
 /// What the server acknowledged (answered 2xx), to be found after a kill.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acknowledged {
     registrations: Vec<String>,
     /// (member's handle, group's slug).
@@ -310,8 +310,8 @@ async fn every_acknowledged_write_survives_sigkill_with_its_mail_once() {
             writer.join().expect("writer");
         }
         unacknowledged_without_mail = {
-            let acknowledged = acknowledged.lock().expect("lock");
-            verify(&url, &acknowledged).await
+            let snapshot = acknowledged.lock().expect("lock").clone();
+            verify(&url, &snapshot).await
         };
         let check = std::process::Command::new(env!("CARGO_BIN_EXE_kith"))
             .arg("check")
