@@ -111,9 +111,9 @@ pub async fn guard_durability(database_url: &str, allow_unsafe: bool) -> anyhow:
     if sqlite_path(database_url).is_some_and(|p| !std::path::Path::new(&p).exists()) {
         return Ok(());
     }
-    let findings: Vec<Finding> = health::durability(database_url)
-        .await
-        .context("reading the database's durability settings")?;
+    let findings: Vec<Finding> = health::durability(database_url).await.context(
+        "opening the database (the URL is in KITH_DATABASE_URL) to read its durability settings",
+    )?;
     let unsafe_ones: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.level == Level::Problem)
