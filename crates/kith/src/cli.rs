@@ -42,6 +42,12 @@ enum Command {
     /// Import groups from another site.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Check the database: integrity, schema version, orphan rows, meetings
+    /// ahead, the outbox, durability settings. Exits 1 on a problem.
+    Check(crate::check::CheckArgs),
+    /// Run pending migrations; with `--check`, only list them (exit 2 when
+    /// some are pending).
+    Migrate(crate::check::MigrateArgs),
     /// Add synthetic groups (for load tests) to the database.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -140,6 +146,11 @@ pub struct ServeArgs {
     /// The largest file (PDF or EPUB) a resource may offer, in bytes.
     #[arg(long, env = "KITH_RESOURCE_FILE_MAX_BYTES", default_value_t = kith_web::RESOURCE_FILE_MAX_BYTES)]
     pub resource_file_max_bytes: u64,
+    /// UNSAFE: start even when the database may lose acknowledged writes
+    /// (SQLite not in WAL or `synchronous` below FULL; PostgreSQL with
+    /// `fsync` or `synchronous_commit` off).
+    #[arg(long, env = "KITH_ALLOW_UNSAFE_DURABILITY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_unsafe_durability: bool,
     #[command(flatten)]
     pub mail: MailArgs,
     /// Serve `/metrics` (Prometheus) on this address of its own, e.g.
@@ -272,6 +283,13 @@ impl Cli {
             Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
             Command::Import(ImportCommand::MeetingGuide(args)) => crate::import::run(args).await,
             Command::Generate(args) => generate(args).await,
+            Command::Check(args) => crate::check::check(args).await,
+            Command::Migrate(args) => {
+                if crate::check::migrate(args).await? {
+                    std::process::exit(crate::check::PENDING_EXIT.into());
+                }
+                Ok(())
+            }
         }
     }
 }

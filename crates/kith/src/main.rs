@@ -11,7 +11,10 @@
 //!   SIGTERM stops within `KITH_SHUTDOWN_SECONDS`: requests finished, room
 //!   clients told to reconnect, the mail sender's batch recorded.
 //! - `import`: `kith import meeting-guide`.
+//! - `check`: `kith check`, `kith migrate [--check]`, and the durability
+//!   guard `serve` starts behind.
 
+mod check;
 mod cli;
 mod import;
 mod serve;

@@ -30,6 +30,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (transport, sender_settings) = args
         .mail
         .transport(args.database.database_url.expose_secret())?;
+    crate::check::guard_durability(
+        args.database.database_url.expose_secret(),
+        args.allow_unsafe_durability,
+    )
+    .await?;
     let store = open_store(&args.database).await?;
     let clock = args.fixed_now.map_or(Clock::System, Clock::Fixed);
     let listener = tokio::net::TcpListener::bind(args.addr)

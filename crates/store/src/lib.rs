@@ -67,6 +67,7 @@ pub mod comments;
 mod db;
 mod direct;
 pub mod groups;
+pub mod health;
 pub mod hosting;
 pub mod journal;
 pub mod journal_reminders;
@@ -82,6 +83,7 @@ pub mod postgres;
 pub mod reports;
 pub mod resources;
 pub mod rooms;
+pub mod schema;
 pub mod search;
 pub mod site_texts;
 mod sql;
@@ -172,13 +174,16 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// Database error codes that mean "the database is not there right now":
-/// PostgreSQL's connection exceptions (08…), shutdowns (57P…) and a missing
-/// database (3D000); SQLite's busy (5), I/O (10) and cannot-open (14).
+/// PostgreSQL's connection exceptions (08…), shutdowns (57P…), a missing
+/// database (3D000) and one closed to connections (55000, what a new
+/// connection gets after `ALTER DATABASE … ALLOW_CONNECTIONS false`);
+/// SQLite's busy (5), I/O (10) and cannot-open (14).
 fn is_unavailable(code: Option<&str>) -> bool {
     code.is_some_and(|c| {
         c.starts_with("08")
             || c.starts_with("57P")
             || c == "3D000"
+            || c == "55000"
             || ["5", "10", "14"].contains(&c)
     })
 }

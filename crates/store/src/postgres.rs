@@ -20,6 +20,16 @@ pub(crate) async fn connect(url: &str, max_connections: u32) -> StoreResult<SqlS
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await?;
+    // A database a newer kith upgraded is refused in words; sqlx's
+    // migrator then migrates under its advisory lock, so instances
+    // starting together migrate once.
+    {
+        let mut conn = pool.acquire().await?;
+        crate::schema::refuse_newer(
+            &MIGRATIONS,
+            crate::schema::applied_postgres(&mut conn).await?,
+        )?;
+    }
     MIGRATIONS
         .run(&pool)
         .await

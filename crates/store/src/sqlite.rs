@@ -12,11 +12,17 @@ use sqlx::sqlite::{
 use crate::db::Db;
 use crate::direct::DirectWriter;
 use crate::rooms::Announcement;
+use crate::schema::{self, SqliteMigrationLock};
 use crate::sql_store::{self, SqlStore};
 use crate::{StoreError, StoreResult};
 
 /// The migrations, embedded in the binary.
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// `synchronous` on every kith connection: FULL syncs the WAL at each
+/// commit, so an acknowledged write survives a power cut. `kith check`
+/// reads it from here too.
+pub(crate) const SYNCHRONOUS: SqliteSynchronous = SqliteSynchronous::Full;
 
 /// What a store on a SQLite file keeps in its one process.
 #[derive(Debug)]
@@ -74,7 +80,7 @@ async fn connect_tuned(url: &str, max_connections: u32, bulk: bool) -> StoreResu
         .map_err(|e| StoreError::Other(Box::new(e)))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
+        .synchronous(SYNCHRONOUS)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .pragma("temp_store", "memory")
@@ -84,8 +90,10 @@ async fn connect_tuned(url: &str, max_connections: u32, bulk: bool) -> StoreResu
         // `optimize`).
         .pragma("wal_autocheckpoint", checkpoint_pages.to_string());
     let file = options.get_filename().to_path_buf();
-    let direct = (!file.as_os_str().is_empty() && file.as_os_str() != ":memory:")
-        .then(|| Arc::new(DirectWriter::new(file, cache_kib, checkpoint_pages)));
+    let on_disk = (!file.as_os_str().is_empty() && file.as_os_str() != ":memory:").then_some(file);
+    let direct = on_disk
+        .clone()
+        .map(|file| Arc::new(DirectWriter::new(file, cache_kib, checkpoint_pages)));
     if let Some(dir) = options.get_filename().parent() {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(Box::new(e)))?;
@@ -96,10 +104,22 @@ async fn connect_tuned(url: &str, max_connections: u32, bulk: bool) -> StoreResu
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await?;
+    // One process migrates at a time (see `schema`); a database a newer
+    // kith upgraded is refused in words before sqlx would refuse it in its
+    // own.
+    let lock = match &on_disk {
+        Some(file) => Some(SqliteMigrationLock::take(file).await?),
+        None => None,
+    };
+    {
+        let mut conn = pool.acquire().await?;
+        schema::refuse_newer(&MIGRATIONS, schema::applied_sqlite(&mut conn).await?)?;
+    }
     MIGRATIONS
         .run(&pool)
         .await
         .map_err(|e| StoreError::Other(Box::new(e)))?;
+    drop(lock);
     let extras = Extras {
         pool: pool.clone(),
         room_appends: tokio::sync::Mutex::default(),
