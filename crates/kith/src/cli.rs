@@ -42,6 +42,10 @@ enum Command {
     /// Import groups from another site.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the database and mail to one archive (`.tar.gz`).
+    Backup(crate::backup::BackupArgs),
+    /// Restore an archive `kith backup` wrote into an empty database.
+    Restore(crate::backup::RestoreArgs),
     /// Add synthetic groups (for load tests) to the database.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -199,7 +203,7 @@ impl MailArgs {
 }
 
 /// `outbox/` beside a SQLite file; `kith-data/outbox` otherwise.
-fn default_mail_dir(database_url: &str) -> std::path::PathBuf {
+pub(crate) fn default_mail_dir(database_url: &str) -> std::path::PathBuf {
     database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
@@ -257,6 +261,8 @@ impl Cli {
             Command::Serve(args) => crate::serve::serve(args).await,
             Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
             Command::Import(ImportCommand::MeetingGuide(args)) => crate::import::run(args).await,
+            Command::Backup(args) => crate::backup::backup(args).await,
+            Command::Restore(args) => crate::backup::restore(args).await,
             Command::Generate(args) => generate(args).await,
         }
     }

@@ -8,7 +8,9 @@
 //!   refresher, the session sweeper, the mail sender waiting on the app's
 //!   wake, meeting and journal reminders, the rooms' follower and closer).
 //! - `import`: `kith import meeting-guide`.
+//! - `backup`: `kith backup` and `kith restore`.
 
+mod backup;
 mod cli;
 mod import;
 mod serve;
