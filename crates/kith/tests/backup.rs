@@ -525,6 +525,38 @@ async fn a_backup_to_a_full_disk_fails_and_leaves_nothing() {
     assert!(listing(&full).is_empty(), "{:?}", listing(&full));
     assert!(text(&out.stdout).is_empty());
     drop(disk);
+
+    // Room for the database's copy but not for the archive too: the
+    // archive's temporary file fills the disk, and goes with the copy.
+    let snapshot_bytes = before["entries"]["database.sqlite"]["bytes"]
+        .as_u64()
+        .expect("bytes");
+    let roomier = dir.path().join("roomier");
+    let size = format!("size={}k", snapshot_bytes / 1024 + 48);
+    std::fs::create_dir_all(&roomier).expect("dir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &size, "tmpfs"])
+        .arg(&roomier)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if mounted {
+        let disk = TinyDisk(roomier.clone());
+        let out = kith(
+            dir.path(),
+            &["backup", "--to", roomier.to_str().expect("utf-8")],
+            &url,
+        );
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("writing the archive"),
+            "failed while writing: {err}"
+        );
+        assert!(err.contains("No space left"), "{err}");
+        assert!(listing(&roomier).is_empty(), "{:?}", listing(&roomier));
+        drop(disk);
+    }
     // The source is as it was.
     same_site(&before, &manifest(&backup(dir.path(), &url)));
 }
