@@ -500,17 +500,25 @@ async fn a_backup_to_a_full_disk_fails_and_leaves_nothing() {
     let before = manifest(&backup(dir.path(), &url));
     let full = dir.path().join("full");
     let disk = TinyDisk::mount(&full);
+    let mut to = full.clone();
     if disk.is_none() {
         // Not allowed to mount here: a folder nobody may write in stands
-        // in for the full disk (root ignores permissions, so this needs a
-        // normal user).
+        // in for the full disk — or, for root, whom permissions do not
+        // stop, a folder under /proc.
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&full, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-        eprintln!("mount not allowed: simulating a full disk with a read-only folder");
+        if std::fs::write(full.join("probe"), b"").is_ok() {
+            std::fs::remove_file(full.join("probe")).expect("probe");
+            to = PathBuf::from("/proc/kith-backup-test/");
+        }
+        eprintln!(
+            "mount not allowed: simulating a full disk with {}",
+            to.display()
+        );
     }
     let out = kith(
         dir.path(),
-        &["backup", "--to", full.to_str().expect("utf-8")],
+        &["backup", "--to", to.to_str().expect("utf-8")],
         &url,
     );
     let err = text(&out.stderr);
