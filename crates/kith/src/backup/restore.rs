@@ -113,6 +113,25 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         (Backend::Postgres, _) => store_backup::restore_pgdump(&database, &url, args.force).await,
     }
     .context("restoring the database")?;
+    // Read back: the rows restored are the rows the manifest counted (when
+    // no migration ran since, which may add rows of its own).
+    let latest_target = store_backup::latest_schema_version(target);
+    if manifest.schema_version == latest_target {
+        let restored = store_backup::existing_tables(&url)
+            .await
+            .context("reading the restored database")?
+            .unwrap_or_default();
+        if let Some((table, rows)) = manifest
+            .tables
+            .iter()
+            .find(|(table, rows)| restored.get(*table) != Some(*rows))
+        {
+            bail!(
+                "the restored database does not hold what the backup counted: {table} has {} rows, the manifest says {rows}",
+                restored.get(table).copied().unwrap_or(0)
+            );
+        }
+    }
     let mails = restore_mail(
         &staging.path().join("mail"),
         &args
@@ -125,7 +144,7 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         "restored {} tables ({rows} rows, schema version {}, now {}) and {mails} mails from {}",
         manifest.tables.len(),
         manifest.schema_version,
-        store_backup::latest_schema_version(target),
+        latest_target,
         args.file.display()
     );
     Ok(())
