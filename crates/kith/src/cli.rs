@@ -48,6 +48,10 @@ enum Command {
     /// Run pending migrations; with `--check`, only list them (exit 2 when
     /// some are pending).
     Migrate(crate::check::MigrateArgs),
+    /// Write the database and mail to one archive (`.tar.gz`).
+    Backup(crate::backup::BackupArgs),
+    /// Restore an archive `kith backup` wrote into an empty database.
+    Restore(crate::backup::RestoreArgs),
     /// Add synthetic groups (for load tests) to the database.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -224,7 +228,7 @@ impl MailArgs {
 }
 
 /// `outbox/` beside a SQLite file; `kith-data/outbox` otherwise.
-fn default_mail_dir(database_url: &str) -> std::path::PathBuf {
+pub(crate) fn default_mail_dir(database_url: &str) -> std::path::PathBuf {
     database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
@@ -282,6 +286,8 @@ impl Cli {
             Command::Serve(args) => crate::serve::serve(*args).await,
             Command::Admin(AdminCommand::Create(args)) => create_admin(args).await,
             Command::Import(ImportCommand::MeetingGuide(args)) => crate::import::run(args).await,
+            Command::Backup(args) => crate::backup::backup(args).await,
+            Command::Restore(args) => crate::backup::restore(args).await,
             Command::Generate(args) => generate(args).await,
             Command::Check(args) => crate::check::check(args).await,
             Command::Migrate(args) => {

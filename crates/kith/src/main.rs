@@ -13,7 +13,9 @@
 //! - `import`: `kith import meeting-guide`.
 //! - `check`: `kith check`, `kith migrate [--check]`, and the durability
 //!   guard `serve` starts behind.
+//! - `backup`: `kith backup` and `kith restore`.
 
+mod backup;
 mod check;
 mod cli;
 mod import;

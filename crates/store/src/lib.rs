@@ -13,6 +13,8 @@
 //!
 //! - [`model`]: what goes in and comes out (drafts, hits, occurrences).
 //! - [`accounts`]: accounts, sessions, the one-time setup link.
+//! - [`backup`]: snapshots and restores for `kith backup` and `kith
+//!   restore`, on either database and from SQLite into PostgreSQL.
 //! - [`audit`]: the audit row every moderation or admin change writes in
 //!   its own transaction, and the log that reads them.
 //! - [`groups`]: listed groups as the directory and feeds read them, and
@@ -60,6 +62,7 @@
 pub mod account_settings;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod blocks;
 mod bulk;
 pub mod claims;
