@@ -192,6 +192,40 @@ impl DirectoryTemplate {
         ids.join(" ")
     }
 
+    /// The filters that apply, in words, in the form's order; a refused
+    /// filter is left out, as the search leaves it out.
+    fn applied(&self) -> Vec<String> {
+        let mut applied = Vec::new();
+        let q = self.q().trim();
+        if !q.is_empty() && self.error_for("q").is_none() {
+            applied.push(q.to_owned());
+        }
+        let picked = |list: &[Choice]| {
+            list.iter()
+                .filter(|c| c.checked)
+                .map(|c| c.label.clone())
+                .collect::<Vec<_>>()
+        };
+        applied.extend(picked(&self.formats));
+        applied.extend(picked(&self.days));
+        applied.extend(picked(&self.times));
+        applied.extend(picked(&self.withins));
+        if self.in_progress {
+            applied.push(self.m.t("directory.in_progress").to_owned());
+        }
+        applied.extend(picked(&self.focus));
+        applied.extend(picked(&self.attributes));
+        for s in self.named_selects.iter().filter(|s| s.error.is_none()) {
+            applied.extend(picked(&s.choices));
+        }
+        for f in self.text_fields.iter().filter(|f| f.error.is_none()) {
+            if !f.value.trim().is_empty() {
+                applied.push(f.value.trim().to_owned());
+            }
+        }
+        applied
+    }
+
     /// The search words as the reader typed them.
     fn q(&self) -> &str {
         self.raw.q.as_deref().unwrap_or_default()

@@ -290,6 +290,62 @@ async fn the_html_directory_lists_groups_with_their_next_meeting() {
 }
 
 #[tokio::test]
+async fn the_results_come_before_the_filters_with_the_applied_ones_named() {
+    let app = sample().await;
+    let page = app
+        .get("/groups?tz=Europe/Berlin&format=hybrid&day=4&time=evening&q=k%C3%B6ln")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    let results = body.find(r#"<section class="results""#).expect("results");
+    let summary = body.find(r#"<div class="applied">"#).expect("summary");
+    let card = body.find(r#"class="group-card""#).expect("a result");
+    let form = body
+        .find(r#"<form class="filters" id="filters""#)
+        .expect("filters");
+    assert!(
+        results < summary && summary < card && card < form,
+        "on a phone the groups come first, the filters after them"
+    );
+    let applied = &body[summary..card];
+    assert!(
+        applied.contains(
+            "<span>köln</span> · <span>Hybrid (in person and by call)</span> · <span>Thursday</span> · <span>Evening (17–21)</span>"
+        ),
+        "{applied}"
+    );
+    assert!(applied.contains(r##"<a href="#filters">Change filters</a>"##));
+    assert!(applied.contains(r#"<a href="/groups">Clear filters</a>"#));
+
+    // What the reader typed is named, escaped.
+    let typed = app
+        .get("/groups?tz=Europe/Berlin&q=%3Cb%3Ebold&city=Springfield%3Cb%3E")
+        .await;
+    let start = typed
+        .body
+        .find(r#"<div class="applied">"#)
+        .expect("summary");
+    let end = typed.body.find(r#"class="zone-note""#).expect("zone note");
+    let applied = &typed.body[start..end];
+    assert!(
+        applied.contains("<span>&#60;b&#62;bold</span>"),
+        "{applied}"
+    );
+    assert!(!applied.contains("<b>"), "{applied}");
+    assert!(
+        applied.contains("<span>Springfield&#60;b&#62;</span>"),
+        "{applied}"
+    );
+
+    let all = app.get("/groups?tz=Europe/Berlin").await;
+    let start = all.body.find(r#"<div class="applied">"#).expect("summary");
+    let end = all.body.find(r#"class="zone-note""#).expect("zone note");
+    let applied = &all.body[start..end];
+    assert!(applied.contains("Showing every group."), "{applied}");
+    assert!(!applied.contains(r#"href="/groups""#), "nothing to clear");
+}
+
+#[tokio::test]
 async fn the_zone_cookie_is_used_when_the_query_names_none() {
     let app = sample().await;
     // Wednesday in Tokyo holds Berlin's and New York's Tuesday meetings …
