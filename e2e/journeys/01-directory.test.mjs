@@ -90,6 +90,9 @@ test("the same, with the keyboard alone", async (t) => {
     await tabTo(page, '.shortcuts a[href="/groups"]');
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/groups$/);
+    // On a phone the results come first; "Change filters" leads to them.
+    await tabTo(page, 'a[href="#filters"]');
+    await page.keyboard.press("Enter");
     await tabTo(page, "#f-format-video");
     await page.keyboard.press("Space");
     await tabTo(page, "#f-day");
@@ -109,6 +112,47 @@ test("the same, with the keyboard alone", async (t) => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Agreements" }).waitFor();
     await step(page, "group");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("on a phone the groups come first and the filters are one tap away", async (t) => {
+  const browser = await launch(t);
+  if (!browser) return;
+  try {
+    const page = await open(browser, kith.url, { journey: "directory-phone", size: "phone" });
+    await page.goto("/groups");
+    await page.waitForFunction(() => document.cookie.includes("kith_tz=Europe/Berlin"));
+    await page.waitForLoadState("load");
+    const viewport = page.viewportSize();
+    const first = await page.locator(".group-card").first().boundingBox();
+    assert.ok(first.y < viewport.height, `the first group starts within the first screen (${first.y} < ${viewport.height})`);
+    const form = await page.locator("form.filters").boundingBox();
+    assert.ok(form.y > first.y, "the filters come after the groups");
+    assert.match(await page.locator(".applied").innerText(), /Showing every group/);
+    await audit(page, "Find a group");
+
+    // One tap to the filters, which still submit.
+    await page.getByRole("link", { name: "Change filters" }).click();
+    await page.waitForURL(/#filters$/);
+    await page.getByLabel("Video").click();
+    await page.getByLabel("Day", { exact: true }).selectOption({ label: "Tuesday" });
+    await page.getByLabel("Time of day").selectOption("evening");
+    await page.getByRole("button", { name: "Show groups" }).click();
+    await page.waitForURL(/format=video/);
+    await assertBerlinEvenings(page);
+    const card = await page.locator(".group-card").first().boundingBox();
+    assert.ok(card.y < viewport.height, "after filtering, too, the first group is on the first screen");
+    // The applied filters are named above the results, with a way to clear them.
+    const applied = await page.locator(".applied").innerText();
+    assert.match(applied, /Video/);
+    assert.match(applied, /Tuesday/);
+    assert.match(applied, /Evening/);
+    await page.getByRole("link", { name: "Clear filters" }).first().click();
+    await page.waitForURL(/\/groups$/);
+    assert.match(await page.locator(".applied").innerText(), /Showing every group/);
+    await audit(page, "Find a group");
   } finally {
     await browser.close();
   }
