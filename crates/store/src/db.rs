@@ -10,6 +10,7 @@
 //! search, `FOR UPDATE`, `pg_notify`) goes in shared text.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 use sqlx::postgres::{PgArguments, PgRow};
@@ -17,6 +18,22 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Arguments, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::{Backend, StoreError, StoreResult};
+
+/// Commits this process has made, on any store: the directory index reads
+/// its change table before a search when this has moved (see
+/// `directory_index`). One counter for the process, not per store: a
+/// false alarm costs one small read, a missed write a stale answer.
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How many commits this process has made.
+pub(crate) fn writes() -> u64 {
+    WRITES.load(Ordering::Acquire)
+}
+
+/// Counts a commit (made through `Db`, or through a connection of its own).
+pub(crate) fn note_write() {
+    WRITES.fetch_add(1, Ordering::AcqRel);
+}
 
 /// A pool of connections to either database.
 #[derive(Debug, Clone)]
@@ -72,6 +89,7 @@ impl Tx {
             Self::Sqlite(tx) => tx.commit().await?,
             Self::Postgres(tx) => tx.commit().await?,
         }
+        note_write();
         Ok(())
     }
 }
@@ -276,7 +294,9 @@ impl<'a> Query<'a> {
 
     /// Runs the statement; answers how many rows it changed.
     pub(crate) async fn execute(self, on: impl Into<On<'_>>) -> StoreResult<u64> {
-        Ok(match on.into() {
+        let on = on.into();
+        let committed = matches!(on, On::Db(_));
+        let changed = match on {
             On::Db(Db::Sqlite(pool)) => sqlx::query_with(&self.text, sqlite_args(&self.args)?)
                 .execute(pool)
                 .await?
@@ -293,7 +313,11 @@ impl<'a> Query<'a> {
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
-        })
+        };
+        if committed {
+            note_write();
+        }
+        Ok(changed)
     }
 
     /// Every row the statement answers.

@@ -98,6 +98,7 @@ impl DirectWriter {
             .as_mut()
             .ok_or_else(|| StoreError::corrupt("no connection"))?;
         insert(connection, groups).map_err(store_error)?;
+        crate::db::note_write();
         Ok(groups.iter().map(|g| g.slug.clone()).collect())
     }
 

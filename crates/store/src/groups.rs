@@ -4,6 +4,8 @@
 //! [`hosting`](crate::hosting), what moderators decide in
 //! [`moderation`](crate::moderation).
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kith_domain::group::{GroupProfile, NewGroup};
@@ -12,7 +14,7 @@ use kith_domain::text;
 
 use crate::StoreResult;
 use crate::mail::Notices;
-use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft};
+use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft, IndexState};
 
 mod imp;
 
@@ -42,8 +44,20 @@ pub trait GroupStore: Send + Sync {
     /// When a listed group last changed; `NotFound` for any other status.
     async fn listed_group_changed_at(&self, slug: &Slug) -> StoreResult<Timestamp>;
 
-    /// One page of the directory.
+    /// One page of the directory: from the in-memory index once it is
+    /// built, from the database before (or when it is never started).
     async fn search_directory(&self, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>>;
+
+    /// Builds the directory's in-memory index in the background and keeps
+    /// it current, reading changes at least every `poll`. For a serving
+    /// process; a command that only writes has no use for one.
+    fn start_directory_index(&self, poll: Duration);
+
+    /// Waits until the directory index answers searches.
+    async fn directory_index_ready(&self);
+
+    /// What the directory index holds.
+    fn directory_index_state(&self) -> IndexState;
 }
 
 /// The derived columns a group is stored with.

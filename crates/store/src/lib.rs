@@ -51,7 +51,10 @@
 //!   who is an editor.
 //! - [`newsletter_admin`]: the mailing list as admins keep it: interests,
 //!   forms and their versions, counts, export and import.
-//! - [`search`]: the directory query builder and its two strategies.
+//! - `directory_index`: the directory answered from memory, kept current
+//!   from the database's change table.
+//! - `search`: the directory query on the database, for searches before
+//!   the index is built.
 //! - `db`: one pool or transaction over either database, and `Query`.
 //! - `sql_store`: the one `Store`, with what each backend needs beside its
 //!   pool; `bulk` and `direct`: many groups at a time, in multi-row
@@ -69,6 +72,7 @@ pub mod claims;
 pub mod comments;
 mod db;
 mod direct;
+mod directory_index;
 pub mod groups;
 pub mod health;
 pub mod hosting;
@@ -87,7 +91,7 @@ pub mod reports;
 pub mod resources;
 pub mod rooms;
 pub mod schema;
-pub mod search;
+mod search;
 pub mod site_texts;
 mod sql;
 mod sql_store;
@@ -115,7 +119,7 @@ pub use letters::LetterStore;
 pub use mail::MailStore;
 pub use membership::MembershipStore;
 pub use model::{
-    AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft,
+    AccountId, AuditEntry, DirectoryHit, DirectorySearch, FeedGroup, GroupDraft, IndexState,
     OccurrenceException, OccurrenceTime,
 };
 pub use moderation::ModerationStore;

@@ -82,6 +82,21 @@ pub struct OccurrenceException {
     pub moved_to: Option<jiff::civil::DateTime>,
 }
 
+/// What an instance's directory index holds (`GroupStore::directory_index_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexState {
+    /// Whether it answers searches (until then the database does).
+    pub ready: bool,
+    /// Listed groups held.
+    pub groups: u64,
+    /// Their meetings held.
+    pub meetings: u64,
+    /// How long the first build took, once it is done.
+    pub build_millis: Option<u64>,
+    /// How many times it has read the change table.
+    pub syncs: u64,
+}
+
 /// A directory result: a listed group and its next matching meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectoryHit {

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 
 use crate::db::{Db, query};
 use crate::direct::DirectWriter;
+use crate::directory_index::DirectoryIndex;
 use crate::rooms::{AccessChange, Announcement, RoomListener};
 use crate::sql::{ACCOUNT_BY_HANDLE, ENSURE_ACCOUNT, PING};
 use crate::{AccountId, Backend, Store, StoreResult, postgres, sqlite};
@@ -19,6 +20,8 @@ use crate::{AccountId, Backend, Store, StoreResult, postgres, sqlite};
 pub(crate) struct SqlStore {
     db: Db,
     extras: Extras,
+    /// The directory's in-memory index, once started.
+    directory: Arc<DirectoryIndex>,
 }
 
 /// What a backend needs beyond its pool.
@@ -33,7 +36,24 @@ pub(crate) enum Extras {
 impl SqlStore {
     /// A store over `db`, with its backend's extras.
     pub(crate) fn new(db: Db, extras: Extras) -> Self {
-        Self { db, extras }
+        Self {
+            db,
+            extras,
+            directory: Arc::default(),
+        }
+    }
+
+    /// The directory's in-memory index.
+    pub(crate) fn directory_index(&self) -> &Arc<DirectoryIndex> {
+        &self.directory
+    }
+
+    /// Where to `LISTEN` for other instances' changes: PostgreSQL only.
+    pub(crate) fn listen_pool(&self) -> Option<PgPool> {
+        match &self.extras {
+            Extras::Sqlite(_) => None,
+            Extras::Postgres(pool) => Some(pool.clone()),
+        }
     }
 
     /// The database.

@@ -39,6 +39,17 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
+/// How often a test store's directory index reads changes it was not told
+/// of (a row written with [`execute_sql`] is told of: it counts as a write).
+pub const INDEX_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Starts `store`'s directory index, as `kith serve` does, and waits until
+/// it answers: store tests search the index, not the database's query.
+pub async fn serve_directory_from_index(store: &Arc<dyn Store>) {
+    store.start_directory_index(INDEX_POLL);
+    store.directory_index_ready().await;
+}
+
 /// Whether the tests run in CI, where nothing may be skipped.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
@@ -59,6 +70,7 @@ impl TempSqlite {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("kith.db").display());
         let store = crate::open(&url, 4).await.expect("open sqlite");
+        serve_directory_from_index(&store).await;
         Self {
             store,
             url,
@@ -161,6 +173,7 @@ where
         return;
     };
     let store = crate::open(&db.url, 4).await.expect("open postgres");
+    serve_directory_from_index(&store).await;
     let outcome = tokio::spawn(body(store, db.url.clone())).await;
     db.drop_now().await;
     if let Err(err) = outcome {
@@ -231,6 +244,9 @@ pub async fn execute_sql(url: &str, sql: &str) {
                 .expect(statement);
         }
     }
+    // A write of this process, like any other: the directory index reads
+    // its changes before the next search.
+    crate::db::note_write();
 }
 
 /// The first column of the first row `sql` answers on the database at

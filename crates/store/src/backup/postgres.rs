@@ -12,9 +12,12 @@ use sqlx::{Connection, PgConnection};
 
 use super::{BackupError, BackupResult, Snapshot, TableCounts};
 
-/// The base tables of the current schema, sqlx's included.
+/// The base tables of the current schema, sqlx's included, but not the
+/// directory's recent changes (kept an hour for the running instances'
+/// indexes, which a restored database's instances build afresh).
 const TABLES: &str = "SELECT table_name::text FROM information_schema.tables \
-     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+       AND table_name <> 'directory_changes' ORDER BY 1";
 
 /// Row counts of every table but sqlx's, on this connection's snapshot.
 pub(super) async fn counts(conn: &mut PgConnection) -> BackupResult<TableCounts> {

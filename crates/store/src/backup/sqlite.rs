@@ -53,10 +53,11 @@ pub async fn snapshot_sqlite(url: &str, dest: &Path) -> BackupResult<Snapshot> {
 
 /// Tables that hold rows of their own: not SQLite's, not the full-text
 /// index's virtual and shadow tables (rebuilt from `groups`, and absent
-/// on PostgreSQL, so counts compare across databases).
+/// on PostgreSQL, so counts compare across databases), nor the directory's
+/// recent changes (see `postgres::TABLES`).
 const TABLES: &str = "SELECT name FROM pragma_table_list \
      WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-     ORDER BY name";
+       AND name <> 'directory_changes' ORDER BY name";
 
 /// Row counts of every table but sqlx's.
 async fn counts(conn: &mut SqliteConnection) -> BackupResult<TableCounts> {

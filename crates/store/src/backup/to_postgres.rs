@@ -52,7 +52,8 @@ pub async fn copy_sqlite_into_postgres(sqlite_file: &Path, url: &str) -> BackupR
 }
 
 /// Each table's columns and their types, without generated columns
-/// (`search_vector`), sqlx's table left out.
+/// (`search_vector`), sqlx's table and the directory's recent changes
+/// (written afresh by the triggers as the groups go in) left out.
 async fn postgres_columns(
     conn: &mut PgConnection,
 ) -> BackupResult<BTreeMap<String, Vec<(String, String)>>> {
@@ -61,7 +62,8 @@ async fn postgres_columns(
          FROM information_schema.columns c JOIN information_schema.tables t \
            ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
          WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
-           AND c.is_generated = 'NEVER' AND c.table_name <> '_sqlx_migrations' \
+           AND c.is_generated = 'NEVER' \
+           AND c.table_name NOT IN ('_sqlx_migrations', 'directory_changes') \
          ORDER BY c.table_name, c.ordinal_position",
     )
     .fetch_all(&mut *conn)

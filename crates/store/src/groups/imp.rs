@@ -3,6 +3,7 @@
 //! otherwise in multi-row statements (see `bulk`).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -13,7 +14,7 @@ use super::GroupStore;
 use crate::db::query;
 use crate::mail::notices::write_notices;
 use crate::mail::{Audience, Notices};
-use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft};
+use crate::model::{DirectoryHit, DirectorySearch, FeedGroup, GroupDraft, IndexState};
 use crate::sql::{
     COUNT_GROUPS, FEED_GROUPS, FEED_RULES, FeedRow, GROUP_HOSTS, GROUP_RULES, GroupRow,
     LISTED_GROUP, LISTED_GROUP_CHANGED_AT, RuleRow,
@@ -82,7 +83,23 @@ impl GroupStore for SqlStore {
     }
 
     async fn search_directory(&self, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>> {
-        search::run(self.db(), search).await
+        match self.directory_index().search(self.db(), search).await? {
+            Some(hits) => Ok(hits),
+            None => search::run(self.db(), search).await,
+        }
+    }
+
+    fn start_directory_index(&self, poll: Duration) {
+        self.directory_index()
+            .start(self.db().clone(), self.listen_pool(), poll);
+    }
+
+    async fn directory_index_ready(&self) {
+        self.directory_index().ready().await;
+    }
+
+    fn directory_index_state(&self) -> IndexState {
+        self.directory_index().state()
     }
 }
 

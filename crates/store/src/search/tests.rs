@@ -1,8 +1,6 @@
-//! The facet words are written twice: by SQLite's migration 0013 when a
-//! group is stored, and by [`facet_query`] when one is searched for. These
-//! tests search for every value a filter can take, so the two cannot drift
-//! apart unnoticed; on PostgreSQL, which has no facet words, they check the
-//! plain filters find the same groups.
+//! Every value a filter can take finds exactly its groups: the tests search
+//! the store, which the test helpers give a built directory index (the
+//! index and this query are compared in `directory_index`'s tests).
 
 use std::sync::Arc;
 

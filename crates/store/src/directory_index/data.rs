@@ -1,0 +1,167 @@
+//! What the index holds: every listed group with its meetings ahead, and
+//! posting lists of group ids for words, short prefixes and filter values.
+//! Group ids are the database's own, so a change names its group directly.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use roaring::RoaringBitmap;
+
+use crate::model::DirectoryHit;
+
+/// Prefixes up to this many characters have a posting list of their own:
+/// a one-letter search is then one list, not a merge of thousands.
+pub(super) const PREFIX_CHARS: usize = 3;
+
+/// A listed group as the index keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedGroup {
+    /// Its database id.
+    pub id: u32,
+    /// The hit it answers, with `next` filled in per search.
+    pub hit: DirectoryHit,
+    /// The order among groups meeting at the same time (byte order, as
+    /// SQLite's `BINARY` and PostgreSQL's `"C"` collations compare).
+    pub sort_name: Box<str>,
+    /// Its words, distinct, as the search text has them.
+    pub words: Vec<Box<str>>,
+    /// Its filter values.
+    pub facets: Vec<Facet>,
+    /// Its meetings that are not cancelled, by (start, end, id).
+    pub meetings: Vec<Meeting>,
+}
+
+/// One meeting of a group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Meeting {
+    /// When it starts, unix seconds.
+    pub starts_at: i64,
+    /// When it ends, unix seconds.
+    pub ends_at: i64,
+    /// Its public id.
+    pub id: Box<str>,
+}
+
+/// A filter value a group has.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Facet {
+    /// Its format's code.
+    Format(Box<str>),
+    /// One bit of its focus mask.
+    Focus(i64),
+    /// One bit of its attribute mask.
+    Attribute(i64),
+    /// Its full language tag.
+    Language(Box<str>),
+    /// Its language's primary subtag.
+    PrimaryLanguage(Box<str>),
+    /// Its country.
+    Country(Box<str>),
+    /// Its region's place key.
+    Region(Box<str>),
+    /// Its city's place key.
+    City(Box<str>),
+}
+
+/// The index itself: plain data, changed only under the owner's write lock.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// Groups by id.
+    pub groups: HashMap<u32, IndexedGroup>,
+    /// Every group id in the index.
+    pub all: RoaringBitmap,
+    /// Whole words and prefixes of up to [`PREFIX_CHARS`] characters.
+    pub words: BTreeMap<Box<str>, RoaringBitmap>,
+    /// Filter values.
+    pub facets: HashMap<Facet, RoaringBitmap>,
+    /// Every meeting as (start, group): the walk's order.
+    pub by_start: BTreeSet<(i64, u32)>,
+    /// How many meetings are held.
+    pub meetings: usize,
+}
+
+impl Index {
+    /// Puts a group in, replacing what was held for it.
+    pub fn upsert(&mut self, group: IndexedGroup) {
+        self.remove(group.id);
+        let id = group.id;
+        self.all.insert(id);
+        for key in posting_keys(&group.words) {
+            self.words.entry(key).or_default().insert(id);
+        }
+        for facet in &group.facets {
+            self.facets.entry(facet.clone()).or_default().insert(id);
+        }
+        for meeting in &group.meetings {
+            self.by_start.insert((meeting.starts_at, id));
+        }
+        self.meetings += group.meetings.len();
+        self.groups.insert(id, group);
+    }
+
+    /// Takes a group out, if it is held.
+    pub fn remove(&mut self, id: u32) {
+        let Some(group) = self.groups.remove(&id) else {
+            return;
+        };
+        self.all.remove(id);
+        for key in posting_keys(&group.words) {
+            if let Some(list) = self.words.get_mut(&key) {
+                list.remove(id);
+                if list.is_empty() {
+                    self.words.remove(&key);
+                }
+            }
+        }
+        for facet in &group.facets {
+            if let Some(list) = self.facets.get_mut(facet) {
+                list.remove(id);
+                if list.is_empty() {
+                    self.facets.remove(facet);
+                }
+            }
+        }
+        for meeting in &group.meetings {
+            self.by_start.remove(&(meeting.starts_at, id));
+        }
+        self.meetings -= group.meetings.len();
+    }
+}
+
+/// The keys a group's id is listed under for its words: each word, and
+/// each of its prefixes of up to [`PREFIX_CHARS`] characters.
+fn posting_keys(words: &[Box<str>]) -> BTreeSet<Box<str>> {
+    let mut keys = BTreeSet::new();
+    for word in words {
+        keys.insert(word.clone());
+        for (count, (end, _)) in word.char_indices().skip(1).enumerate() {
+            if count >= PREFIX_CHARS {
+                break;
+            }
+            keys.insert(word[..end].into());
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxed(words: &[&str]) -> Vec<Box<str>> {
+        words.iter().map(|w| (*w).into()).collect()
+    }
+
+    #[test]
+    fn a_word_is_listed_under_itself_and_its_short_prefixes() {
+        let keys = posting_keys(&boxed(&["tapering", "we"]));
+        let keys: Vec<&str> = keys.iter().map(|k| &**k).collect();
+        assert_eq!(keys, ["t", "ta", "tap", "tapering", "w", "we"]);
+    }
+
+    #[test]
+    fn prefixes_count_characters_not_bytes() {
+        let keys = posting_keys(&boxed(&["östrogen"]));
+        let keys: Vec<&str> = keys.iter().map(|k| &**k).collect();
+        assert_eq!(keys, ["ö", "ös", "öst", "östrogen"]);
+    }
+}

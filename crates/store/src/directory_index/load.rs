@@ -1,0 +1,222 @@
+//! Reading the index's groups from the database, and the change table that
+//! says which groups to read again.
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::Timestamp;
+use kith_domain::group::{Format, Mask, Place, attributes_from_mask, focus_from_mask};
+use kith_domain::ids::{OccurrenceId, Slug};
+
+use super::data::{Facet, IndexedGroup, Meeting};
+use crate::bulk::MAX_BINDS;
+use crate::db::{Db, query};
+use crate::model::{DirectoryHit, OccurrenceTime};
+use crate::{Backend, StoreError, StoreResult};
+
+const GROUPS: &str = "SELECT id, slug, name, sort_name, format, focus_mask, attribute_mask, \
+    language, language_primary, country, region, city, region_key, city_key, time_zone, search_text \
+    FROM groups WHERE status = 'listed'";
+
+const MEETINGS: &str = "SELECT o.group_id, o.id, o.starts_at, o.ends_at \
+    FROM occurrences o JOIN groups g ON g.id = o.group_id \
+    WHERE g.status = 'listed' AND o.cancelled = 0";
+
+/// Where a reader of the change table has read to: on SQLite the last
+/// sequence number (commits are serial, so numbers are in commit order);
+/// on PostgreSQL the oldest transaction still running when it last read
+/// (numbers are taken before commit, so a later commit can hold an earlier
+/// number: every change from that transaction on is read again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Cursor {
+    /// The last sequence number read.
+    Sqlite(i64),
+    /// `pg_snapshot_xmin` at the last read, as text.
+    Postgres(String),
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: i64,
+    slug: String,
+    name: String,
+    sort_name: String,
+    format: String,
+    focus_mask: i64,
+    attribute_mask: i64,
+    language: String,
+    language_primary: String,
+    country: Option<String>,
+    region: Option<String>,
+    city: Option<String>,
+    region_key: Option<String>,
+    city_key: Option<String>,
+    time_zone: String,
+    search_text: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct MeetingRow {
+    group_id: i64,
+    id: String,
+    starts_at: i64,
+    ends_at: i64,
+}
+
+/// Where the change table ends now: read before the groups, so that every
+/// change made while they are read is read again after.
+pub(super) async fn cursor_now(db: &Db) -> StoreResult<Cursor> {
+    Ok(match db.backend() {
+        Backend::Sqlite => Cursor::Sqlite(
+            query("SELECT COALESCE(MAX(seq), 0) FROM directory_changes")
+                .scalar(db)
+                .await?,
+        ),
+        Backend::Postgres => Cursor::Postgres(
+            query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+                .scalar(db)
+                .await?,
+        ),
+    })
+}
+
+/// The groups changed since `cursor`, and the cursor after them.
+pub(super) async fn changes_since(db: &Db, cursor: &Cursor) -> StoreResult<(Vec<i64>, Cursor)> {
+    match cursor {
+        Cursor::Sqlite(after) => {
+            let rows: Vec<(i64, i64)> =
+                query("SELECT seq, group_id FROM directory_changes WHERE seq > $1 ORDER BY seq")
+                    .bind(*after)
+                    .fetch_all(db)
+                    .await?;
+            let last = rows.last().map_or(*after, |&(seq, _)| seq);
+            let groups: BTreeSet<i64> = rows.into_iter().map(|(_, group)| group).collect();
+            Ok((groups.into_iter().collect(), Cursor::Sqlite(last)))
+        }
+        Cursor::Postgres(from) => {
+            // The new cursor first: every transaction older than it has
+            // ended, so the read after it sees all of their changes.
+            let next = cursor_now(db).await?;
+            let groups: Vec<i64> =
+                query("SELECT DISTINCT group_id FROM directory_changes WHERE xid >= $1::xid8")
+                    .bind(from.as_str())
+                    .scalars(db)
+                    .await?;
+            Ok((groups, next))
+        }
+    }
+}
+
+/// Forgets changes older than `before` (unix seconds).
+pub(super) async fn prune_changes(db: &Db, before: i64) -> StoreResult<u64> {
+    query("DELETE FROM directory_changes WHERE changed_at < $1")
+        .bind(before)
+        .execute(db)
+        .await
+}
+
+/// Every listed group with its meetings.
+pub(super) async fn all_groups(db: &Db) -> StoreResult<Vec<IndexedGroup>> {
+    let groups: Vec<GroupRow> = query(GROUPS).fetch_all(db).await?;
+    let meetings: Vec<MeetingRow> = query(MEETINGS).fetch_all(db).await?;
+    assemble(groups, meetings)
+}
+
+/// The listed ones among `ids`, with their meetings; a group not answered
+/// is not listed (or is gone).
+pub(super) async fn some_groups(db: &Db, ids: &[i64]) -> StoreResult<Vec<IndexedGroup>> {
+    let mut groups: Vec<GroupRow> = Vec::new();
+    let mut meetings: Vec<MeetingRow> = Vec::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let mut select = query(format!("{GROUPS} AND id IN ("));
+        select.push_list(chunk.iter().copied());
+        select.push(")");
+        groups.extend(select.fetch_all::<GroupRow>(db).await?);
+        let mut select = query(format!("{MEETINGS} AND o.group_id IN ("));
+        select.push_list(chunk.iter().copied());
+        select.push(")");
+        meetings.extend(select.fetch_all::<MeetingRow>(db).await?);
+    }
+    assemble(groups, meetings)
+}
+
+fn assemble(groups: Vec<GroupRow>, meetings: Vec<MeetingRow>) -> StoreResult<Vec<IndexedGroup>> {
+    let mut by_group: HashMap<i64, Vec<Meeting>> = HashMap::with_capacity(groups.len());
+    for row in meetings {
+        // A meeting's times must make a timestamp, or it could not be shown.
+        Timestamp::from_second(row.starts_at)
+            .and(Timestamp::from_second(row.ends_at))
+            .map_err(|_| StoreError::corrupt("meeting time"))?;
+        by_group.entry(row.group_id).or_default().push(Meeting {
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            id: row.id.into(),
+        });
+    }
+    groups
+        .into_iter()
+        .map(|row| {
+            let mut meetings = by_group.remove(&row.id).unwrap_or_default();
+            meetings.sort_unstable();
+            row.into_indexed(meetings)
+        })
+        .collect()
+}
+
+impl GroupRow {
+    fn into_indexed(self, meetings: Vec<Meeting>) -> StoreResult<IndexedGroup> {
+        let id = u32::try_from(self.id).map_err(|_| StoreError::corrupt("group id"))?;
+        let format = Format::parse(&self.format).ok_or_else(|| StoreError::corrupt("format"))?;
+        let words: BTreeSet<&str> = self
+            .search_text
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut facets = vec![
+            Facet::Format(self.format.as_str().into()),
+            Facet::Language(self.language.as_str().into()),
+            Facet::PrimaryLanguage(self.language_primary.into()),
+        ];
+        facets.extend(bits(self.focus_mask).map(Facet::Focus));
+        facets.extend(bits(self.attribute_mask).map(Facet::Attribute));
+        facets.extend(self.country.as_deref().map(|c| Facet::Country(c.into())));
+        facets.extend(self.region_key.map(|r| Facet::Region(r.into())));
+        facets.extend(self.city_key.map(|c| Facet::City(c.into())));
+        Ok(IndexedGroup {
+            id,
+            sort_name: self.sort_name.into(),
+            words: words.into_iter().map(Box::from).collect(),
+            facets,
+            meetings,
+            hit: DirectoryHit {
+                slug: Slug::from_trusted(self.slug),
+                name: self.name,
+                format,
+                focus: focus_from_mask(Mask(self.focus_mask)),
+                attributes: attributes_from_mask(Mask(self.attribute_mask)),
+                language: self.language,
+                place: Place {
+                    country: self.country,
+                    region: self.region,
+                    city: self.city,
+                },
+                time_zone: self.time_zone,
+                // Replaced by each search's own matching meeting.
+                next: OccurrenceTime {
+                    id: OccurrenceId::from_trusted(String::new()),
+                    starts_at: Timestamp::UNIX_EPOCH,
+                    ends_at: Timestamp::UNIX_EPOCH,
+                    cancelled: false,
+                    note: None,
+                    moved: false,
+                },
+            },
+        })
+    }
+}
+
+/// Each bit set in `mask`, as a mask of its own.
+fn bits(mask: i64) -> impl Iterator<Item = i64> {
+    (0..63)
+        .map(|shift| 1_i64 << shift)
+        .filter(move |bit| mask & bit != 0)
+}

@@ -1,0 +1,261 @@
+//! Answering one directory question from the index, in the order the
+//! directory has always had: each group once, at its first matching meeting
+//! by (start, end, id), ordered by that meeting's start, then the group's
+//! sort name, then its id.
+//!
+//! Two plans, chosen by how many groups the words and filters leave:
+//!
+//! - **walk** the meetings in start order, inside the time windows, keeping
+//!   each candidate group the first time it is met, until the page is full.
+//!   Cheap when candidates are many: the page fills after a few hundred
+//!   meetings.
+//! - **sort** the candidates' first matching meetings. Cheap when they are
+//!   few, and bounded by their number however far the page is.
+//!
+//! The walk is given a budget of meetings; past it, the sort answers. Both
+//! give the same answer, so the plan only changes the cost.
+
+use std::cmp::Ordering;
+use std::ops::Bound;
+
+use jiff::Timestamp;
+use roaring::RoaringBitmap;
+
+use super::data::{Facet, Index, IndexedGroup, Meeting, PREFIX_CHARS};
+use crate::model::{DirectoryHit, DirectorySearch, OccurrenceTime};
+use crate::{StoreError, StoreResult};
+
+/// The walk may read this many meetings per candidate group before the
+/// sort is cheaper (a meeting read is a few times cheaper than a candidate
+/// sorted).
+const WALK_MEETINGS_PER_CANDIDATE: u64 = 8;
+
+/// And at least this many, for small directories.
+const WALK_MEETINGS_MIN: u64 = 2_000;
+
+/// One page of the directory.
+pub(super) fn search(index: &Index, search: &DirectorySearch) -> StoreResult<Vec<DirectoryHit>> {
+    if search.windows.is_empty() || search.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let candidates = candidates(index, search);
+    let count = candidates.as_ref().unwrap_or(&index.all).len();
+    let offset = u64::from(search.offset);
+    let wanted = offset + u64::from(search.limit);
+    // Each group appears at most once.
+    if offset >= count {
+        return Ok(Vec::new());
+    }
+    let meetings = u64::try_from(index.meetings).unwrap_or(u64::MAX);
+    // Where candidates are a fraction f of the groups, the walk meets one
+    // about every 1/f meetings.
+    let expected_walk = wanted.saturating_mul(meetings) / count;
+    let budget = (WALK_MEETINGS_PER_CANDIDATE * count).max(WALK_MEETINGS_MIN);
+    let page = if expected_walk <= budget {
+        walk(index, candidates.as_ref(), search, wanted, budget)
+    } else {
+        None
+    };
+    let page = match page {
+        Some(page) => page,
+        None => sort(index, candidates.as_ref(), search, wanted),
+    };
+    page.into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .map(|(group, meeting)| hit(group, meeting))
+        .collect()
+}
+
+/// The groups every word and filter allows, or `None` for every group.
+fn candidates(index: &Index, search: &DirectorySearch) -> Option<RoaringBitmap> {
+    let mut lists: Vec<RoaringBitmap> = Vec::new();
+    for term in &search.terms {
+        lists.push(term_list(index, term));
+    }
+    let facet = |facet: Facet| index.facets.get(&facet).cloned().unwrap_or_default();
+    if !search.formats.is_empty() {
+        let any = search.formats.iter();
+        lists.push(union(any.map(|f| facet(Facet::Format(f.code().into())))));
+    }
+    if !search.focus.is_empty() {
+        lists.push(union(
+            search.focus.iter().map(|f| facet(Facet::Focus(f.bit()))),
+        ));
+    }
+    for attribute in &search.attributes {
+        lists.push(facet(Facet::Attribute(attribute.bit())));
+    }
+    if let Some(language) = &search.language {
+        lists.push(facet(if language.contains('-') {
+            Facet::Language(language.as_str().into())
+        } else {
+            Facet::PrimaryLanguage(language.as_str().into())
+        }));
+    }
+    if let Some(country) = &search.country {
+        lists.push(facet(Facet::Country(country.as_str().into())));
+    }
+    if let Some(region) = &search.region {
+        lists.push(facet(Facet::Region(region.as_str().into())));
+    }
+    if let Some(city) = &search.city {
+        lists.push(facet(Facet::City(city.as_str().into())));
+    }
+    // Smallest first: every intersection after it is as small.
+    lists.sort_by_key(RoaringBitmap::len);
+    let mut lists = lists.into_iter();
+    let first = lists.next()?;
+    Some(lists.fold(first, |acc, list| acc & list))
+}
+
+fn union(lists: impl Iterator<Item = RoaringBitmap>) -> RoaringBitmap {
+    lists.fold(RoaringBitmap::new(), |acc, list| acc | list)
+}
+
+/// The groups with a word that starts with `term`.
+fn term_list(index: &Index, term: &str) -> RoaringBitmap {
+    if term.chars().count() <= PREFIX_CHARS {
+        return index.words.get(term).cloned().unwrap_or_default();
+    }
+    let mut union = RoaringBitmap::new();
+    for (_, list) in index
+        .words
+        .range::<str, _>((Bound::Included(term), Bound::Unbounded))
+        .take_while(|(word, _)| word.starts_with(term))
+    {
+        union |= list;
+    }
+    union
+}
+
+/// Whether `group` is a candidate.
+fn allowed(candidates: Option<&RoaringBitmap>, group: u32) -> bool {
+    candidates.is_none_or(|c| c.contains(group))
+}
+
+/// The walk: `None` when its budget ran out before the page filled.
+fn walk<'a>(
+    index: &'a Index,
+    candidates: Option<&RoaringBitmap>,
+    search: &DirectorySearch,
+    wanted: u64,
+    budget: u64,
+) -> Option<Vec<(&'a IndexedGroup, &'a Meeting)>> {
+    let wanted = usize::try_from(wanted).unwrap_or(usize::MAX);
+    let mut page: Vec<(&IndexedGroup, &Meeting)> = Vec::new();
+    let mut seen = RoaringBitmap::new();
+    let mut read = 0_u64;
+    // Meetings at one instant, gathered and put in name order.
+    let mut batch: Vec<(&IndexedGroup, &Meeting)> = Vec::new();
+    let mut batch_start = i64::MIN;
+    for &(start, end) in &search.windows {
+        for &(starts_at, id) in index.by_start.range((start, 0)..(end, 0)) {
+            read += 1;
+            if read > budget {
+                return None;
+            }
+            if starts_at != batch_start {
+                page.extend(ordered(&mut batch));
+                if page.len() >= wanted {
+                    page.truncate(wanted);
+                    return Some(page);
+                }
+                batch_start = starts_at;
+            }
+            if seen.contains(id) || !allowed(candidates, id) {
+                continue;
+            }
+            let Some(group) = index.groups.get(&id) else {
+                continue;
+            };
+            if let Some(meeting) = first_meeting_at(group, starts_at, search.now) {
+                seen.insert(id);
+                batch.push((group, meeting));
+            }
+        }
+    }
+    page.extend(ordered(&mut batch));
+    page.truncate(wanted);
+    Some(page)
+}
+
+/// A batch of meetings at one instant, by sort name then group id.
+fn ordered<'a, 'b>(
+    batch: &'b mut Vec<(&'a IndexedGroup, &'a Meeting)>,
+) -> std::vec::Drain<'b, (&'a IndexedGroup, &'a Meeting)> {
+    batch.sort_unstable_by(|a, b| by_name(a.0, b.0));
+    batch.drain(..)
+}
+
+fn by_name(a: &IndexedGroup, b: &IndexedGroup) -> Ordering {
+    a.sort_name.cmp(&b.sort_name).then(a.id.cmp(&b.id))
+}
+
+/// The group's first meeting starting at `starts_at` that ends after `now`.
+fn first_meeting_at(group: &IndexedGroup, starts_at: i64, now: i64) -> Option<&Meeting> {
+    let from = group.meetings.partition_point(|m| m.starts_at < starts_at);
+    group.meetings[from..]
+        .iter()
+        .take_while(|m| m.starts_at == starts_at)
+        .find(|m| m.ends_at > now)
+}
+
+/// The sort: every candidate's first matching meeting, the first `wanted`
+/// of them in order.
+fn sort<'a>(
+    index: &'a Index,
+    candidates: Option<&RoaringBitmap>,
+    search: &DirectorySearch,
+    wanted: u64,
+) -> Vec<(&'a IndexedGroup, &'a Meeting)> {
+    let first = |group: &'a IndexedGroup| first_matching(group, search).map(|m| (group, m));
+    let mut found: Vec<(&IndexedGroup, &Meeting)> = match candidates {
+        Some(ids) => ids
+            .iter()
+            .filter_map(|id| index.groups.get(&id))
+            .filter_map(first)
+            .collect(),
+        None => index.groups.values().filter_map(first).collect(),
+    };
+    let order = |a: &(&IndexedGroup, &Meeting), b: &(&IndexedGroup, &Meeting)| {
+        a.1.starts_at
+            .cmp(&b.1.starts_at)
+            .then_with(|| by_name(a.0, b.0))
+    };
+    let wanted = usize::try_from(wanted).unwrap_or(usize::MAX);
+    if found.len() > wanted {
+        found.select_nth_unstable_by(wanted - 1, order);
+        found.truncate(wanted);
+    }
+    found.sort_unstable_by(order);
+    found
+}
+
+/// A group's first meeting inside the windows that ends after now.
+fn first_matching<'a>(group: &'a IndexedGroup, search: &DirectorySearch) -> Option<&'a Meeting> {
+    search.windows.iter().find_map(|&(start, end)| {
+        let from = group.meetings.partition_point(|m| m.starts_at < start);
+        group.meetings[from..]
+            .iter()
+            .take_while(|m| m.starts_at < end)
+            .find(|m| m.ends_at > search.now)
+    })
+}
+
+fn hit(group: &IndexedGroup, meeting: &Meeting) -> StoreResult<DirectoryHit> {
+    let at = |seconds: i64| {
+        Timestamp::from_second(seconds).map_err(|_| StoreError::corrupt("meeting time"))
+    };
+    Ok(DirectoryHit {
+        next: OccurrenceTime {
+            id: kith_domain::ids::OccurrenceId::from_trusted(meeting.id.to_string()),
+            starts_at: at(meeting.starts_at)?,
+            ends_at: at(meeting.ends_at)?,
+            // The directory never shows a cancelled meeting as next.
+            cancelled: false,
+            note: None,
+            moved: false,
+        },
+        ..group.hit.clone()
+    })
+}
