@@ -1,6 +1,7 @@
 //! The public cache: short-lived answers that are the same for every
-//! reader — directory result pages, listed groups' pages, the Meeting Guide
-//! feed. Only public data goes in. Any use case that changes what it holds
+//! reader — listed groups' pages and the Meeting Guide feed. (Directory
+//! searches are not kept: the store's in-memory index answers them as fast
+//! as a lookup here, and is never stale.) Only public data goes in. Any use case that changes what it holds
 //! empties it through [`crate::App::public_changed`].
 
 use std::collections::HashMap;
@@ -9,10 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use kith_domain::directory::DirectoryFilters;
 use kith_domain::group::{GroupProfile, PrivateDetails};
 use kith_domain::ids::Slug;
-use kith_store::DirectoryHit;
 use kith_store::model::OccurrenceTime;
 
 /// A listed group as anyone may see it, before a reader's zone is applied.
@@ -44,44 +43,35 @@ pub(crate) struct FeedKey {
     pub(crate) words: Vec<String>,
 }
 
-/// The most result pages a cache holds before it starts over.
+/// The most group pages a cache holds before it starts over.
 const CACHE_CAPACITY: usize = 4096;
 
-/// A short-lived cache of public answers: directory result pages, listed
-/// groups' pages and the Meeting Guide feed.
+/// A short-lived cache of public answers: listed groups' pages and the
+/// Meeting Guide feed.
 ///
-/// Seekers ask the same few questions (the first page, "starting within two
-/// hours", a common word), and the answer is the same for everyone until the
-/// clock moves on or a listing changes. Each question's clock moves in steps
-/// of the cache's lifetime: within a step every asker sees the same "now",
-/// so one answer serves them all, and it is at most one step stale. Steps
-/// are offset per question so that answers do not all expire at once, and
-/// concurrent askers of a question that is not cached wait for one query
-/// instead of each running it. Pages hold only public data (listed groups).
-/// With several instances, another instance's change shows within one step.
+/// The answer is the same for everyone until the clock moves on or a
+/// listing changes. Each question's clock moves in steps of the cache's
+/// lifetime: within a step every asker sees the same "now", so one answer
+/// serves them all, and it is at most one step stale. Steps are offset per
+/// question so that answers do not all expire at once, and concurrent
+/// askers of a question that is not cached wait for one read instead of
+/// each making it. With several instances, another instance's change shows
+/// within one step.
 ///
 /// Each cached answer is keyed by everything it is made from, and by
-/// nothing narrower: a result page by the whole [`DirectoryFilters`] (the
-/// reader's zone and page included, so a filter added there is in the key
-/// without anyone remembering it), a group's page by its slug (the reader's
-/// zone is applied afterwards), the feed by its site address and words.
-/// The clock is the step's start. `tests/cache.rs` asks random questions of
-/// a cached and an uncached directory and finds the same answers.
-///
-/// It also keeps the Meeting Guide feed (every listed group at once), for
-/// the same lifetime and forgotten on the same changes.
+/// nothing narrower: a group's page by its slug (the reader's zone is
+/// applied afterwards), the feed by its site address and words. The clock
+/// is the step's start. `tests/cache.rs` asks random questions of a cached
+/// and an uncached app and finds the same answers.
 #[derive(Debug)]
 pub struct PublicCache {
     step_seconds: i64,
-    pages: Mutex<HashMap<DirectoryFilters, (i64, Arc<Page>)>>,
     feed: Mutex<Option<FeedSlot>>,
     groups: Mutex<HashMap<Slug, (i64, Arc<GroupSlot>)>>,
 }
 
 /// A listed group's page as anyone may see it, once read.
 pub(crate) type GroupSlot = tokio::sync::OnceCell<Arc<ListedGroup>>;
-
-type Page = tokio::sync::OnceCell<Arc<Vec<DirectoryHit>>>;
 
 /// The cached feed: for which site address and words, from which step, and
 /// the body once made.
@@ -97,7 +87,6 @@ impl PublicCache {
     pub fn new(lifetime: Duration) -> Self {
         Self {
             step_seconds: i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX),
-            pages: Mutex::default(),
             feed: Mutex::default(),
             groups: Mutex::default(),
         }
@@ -108,24 +97,20 @@ impl PublicCache {
         Self::new(Duration::ZERO)
     }
 
-    /// How many answers are kept now (directory pages, group pages and the
-    /// feed), for `/metrics`.
+    /// How many answers are kept now (group pages and the feed), for
+    /// `/metrics`.
     pub fn entries(&self) -> usize {
-        let pages = self.pages.lock().map_or(0, |pages| pages.len());
         let groups = self.groups.lock().map_or(0, |groups| groups.len());
         let feed = self
             .feed
             .lock()
             .map_or(0, |feed| usize::from(feed.is_some()));
-        pages + groups + feed
+        groups + feed
     }
 
     /// Forgets every page and the feed; call after a change to listings or
     /// schedules.
     pub fn invalidate(&self) {
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.clear();
-        }
         if let Ok(mut feed) = self.feed.lock() {
             *feed = None;
         }
@@ -197,29 +182,11 @@ impl PublicCache {
         Timestamp::from_second(shifted - shifted.rem_euclid(self.step_seconds) + offset)
             .unwrap_or(now)
     }
-
-    /// The result page slot for a question at `now`, or `None` when disabled.
-    pub(crate) fn slot(&self, question: &DirectoryFilters, now: i64) -> Option<Arc<Page>> {
-        if self.step_seconds == 0 {
-            return None;
-        }
-        let mut pages = self.pages.lock().ok()?;
-        if pages.len() >= CACHE_CAPACITY && !pages.contains_key(question) {
-            pages.clear();
-        }
-        let entry = pages
-            .entry(question.clone())
-            .or_insert_with(|| (now, Arc::default()));
-        if entry.0 != now {
-            *entry = (now, Arc::default());
-        }
-        Some(entry.1.clone())
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use kith_domain::directory::RawFilters;
+    use kith_domain::directory::{DirectoryFilters, RawFilters};
     use kith_domain::zone::Zone;
 
     use super::*;
@@ -270,62 +237,5 @@ mod tests {
             })
             .collect();
         assert!(starts.len() > 1);
-    }
-
-    #[test]
-    fn a_slot_is_shared_within_a_step_and_replaced_after_it_or_a_change() {
-        let cache = PublicCache::new(Duration::from_secs(30));
-        let first = cache.slot(&question("a"), 60).expect("enabled");
-        assert!(Arc::ptr_eq(
-            &first,
-            &cache.slot(&question("a"), 60).expect("enabled")
-        ));
-        assert!(!Arc::ptr_eq(
-            &first,
-            &cache.slot(&question("b"), 60).expect("enabled")
-        ));
-        assert!(!Arc::ptr_eq(
-            &first,
-            &cache.slot(&question("a"), 90).expect("enabled")
-        ));
-        let second = cache.slot(&question("a"), 90).expect("enabled");
-        cache.invalidate();
-        assert!(!Arc::ptr_eq(
-            &second,
-            &cache.slot(&question("a"), 90).expect("enabled")
-        ));
-    }
-
-    #[test]
-    fn questions_that_differ_in_any_filter_never_share_a_slot() {
-        let cache = PublicCache::new(Duration::from_secs(30));
-        let base = [("tz", "Australia/Melbourne"), ("format", "phone")];
-        let variants: [&[(&str, &str)]; 10] = [
-            &[("in_progress", "true")],
-            &[("day", "3")],
-            &[("time", "evening")],
-            &[("starts_within", "120")],
-            &[("tz", "Europe/Berlin")],
-            &[("page", "2")],
-            &[("language", "es")],
-            &[("focus", "tapering")],
-            &[("attribute", "women")],
-            &[("city", "Lisbon")],
-        ];
-        let plain = cache.slot(&ask(&base), 60).expect("enabled");
-        for variant in variants {
-            let pairs: Vec<(&str, &str)> = base.iter().chain(variant).copied().collect();
-            let other = cache.slot(&ask(&pairs), 60).expect("enabled");
-            assert!(!Arc::ptr_eq(&plain, &other), "{variant:?}");
-        }
-    }
-
-    #[test]
-    fn a_disabled_cache_keeps_nothing() {
-        assert!(
-            PublicCache::new(Duration::ZERO)
-                .slot(&question("a"), 60)
-                .is_none()
-        );
     }
 }

@@ -132,6 +132,11 @@ pub struct ServeArgs {
     /// most this old.
     #[arg(long, env = "KITH_SEARCH_CACHE_SECONDS", default_value_t = 30)]
     pub search_cache_seconds: u64,
+    /// Seconds between the directory index's reads of changes no notice
+    /// announced: another process writing the same SQLite file (`kith
+    /// import`), or PostgreSQL notices lost with a connection.
+    #[arg(long, env = "KITH_SEARCH_INDEX_POLL_SECONDS", default_value_t = 1)]
+    pub search_index_poll_seconds: u64,
     /// Seconds between refreshes of materialized occurrences.
     #[arg(long, env = "KITH_REFRESH_SECONDS", default_value_t = 600)]
     pub refresh_seconds: u64,

@@ -36,6 +36,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     )
     .await?;
     let store = open_store(&args.database).await?;
+    // Built in the background: until it is, searches read the database.
+    store.start_directory_index(Duration::from_secs(args.search_index_poll_seconds.max(1)));
     let clock = args.fixed_now.map_or(Clock::System, Clock::Fixed);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -112,6 +112,22 @@ fn describe() {
         "kith_search_cache_entries",
         "Answers kept in the public cache (directory pages, group pages, feed)."
     );
+    describe_gauge!(
+        "kith_search_index_ready",
+        "1 once the directory index answers searches; 0 while it is built."
+    );
+    describe_gauge!(
+        "kith_search_index_groups",
+        "Listed groups in this instance's directory index."
+    );
+    describe_gauge!(
+        "kith_search_index_meetings",
+        "Meetings in this instance's directory index."
+    );
+    describe_gauge!(
+        "kith_search_index_build_seconds",
+        "How long this instance's first build of the directory index took."
+    );
     describe_counter!(
         "kith_imported_groups_total",
         "Groups imported from a feed, by outcome."
@@ -182,6 +198,13 @@ async fn scrape(state: &AppState, handle: &PrometheusHandle) -> Response {
     metrics::gauge!("kith_rooms_open").set(state.rooms.rooms_open().await as f64);
     metrics::gauge!("kith_room_connections").set(state.rooms.connections() as f64);
     metrics::gauge!("kith_search_cache_entries").set(state.app.public_cache().entries() as f64);
+    let index = state.app.store().directory_index_state();
+    metrics::gauge!("kith_search_index_ready").set(f64::from(u8::from(index.ready)));
+    metrics::gauge!("kith_search_index_groups").set(index.groups as f64);
+    metrics::gauge!("kith_search_index_meetings").set(index.meetings as f64);
+    if let Some(millis) = index.build_millis {
+        metrics::gauge!("kith_search_index_build_seconds").set(millis as f64 / 1000.0);
+    }
     // Histograms are drained into their buckets here: this recorder has
     // no task of its own to do it.
     handle.run_upkeep();
