@@ -315,7 +315,8 @@ impl World {
             self.rng.below(24),
             [0, 15, 30, 45][self.rng.below(4)]
         );
-        let mut g = group("schedule", *self.rng.pick(&oracle::ZONES), &days, &at);
+        let zone = *self.rng.pick(&oracle::ZONES);
+        let mut g = group("schedule", zone, &days, &at);
         let minutes = [45, 60, 90, 120][self.rng.below(4)];
         g.profile.schedule.rules = vec![
             Rule::weekly(
@@ -666,7 +667,8 @@ impl World {
                 self.rng.pick(words).clone()
             }
         } else {
-            kith_domain::text::tokens(*self.rng.pick(&NEW_WORDS)).join(" ")
+            let word = *self.rng.pick(&NEW_WORDS);
+            kith_domain::text::tokens(word).join(" ")
         };
         if self.rng.chance(40) {
             let chars: Vec<char> = word.chars().collect();
