@@ -115,22 +115,92 @@ fn visible(step: &str, writer: &str, others: &[&str], check: Check<'_>) -> Durat
         check(writer),
         "{step}: the instance that made the change does not show it in its next search"
     );
+    seen_within(step, others, WITHIN, check)
+}
+
+/// Polls each of `instances` until `check` holds, failing after `within`
+/// (counted from the call, when the change is written); answers the
+/// slowest instance's delay.
+fn seen_within(step: &str, instances: &[&str], within: Duration, check: Check<'_>) -> Duration {
+    let changed = Instant::now();
     let mut slowest = Duration::ZERO;
-    for addr in others {
-        let changed = Instant::now();
+    for addr in instances {
         loop {
             if check(addr) {
                 slowest = slowest.max(changed.elapsed());
                 break;
             }
             assert!(
-                changed.elapsed() < WITHIN,
-                "{step}: another instance ({addr}) does not show the change after {WITHIN:?}"
+                changed.elapsed() < within,
+                "{step}: an instance ({addr}) does not show the change after {within:?}"
             );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
     slowest
+}
+
+/// Runs `kith import meeting-guide` on `feed` as a process of its own,
+/// against the database at `url`.
+fn import(dir: &std::path::Path, url: &str, feed: &str) {
+    let file = dir.join("feed.json");
+    std::fs::write(&file, feed).expect("write the feed");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kith"))
+        .args(["import", "meeting-guide"])
+        .arg(&file)
+        .current_dir(dir)
+        .env("KITH_DATABASE_URL", url)
+        .env("KITH_FIXED_NOW", NOW)
+        .output()
+        .expect("run kith import");
+    support::keep_logs("kith-import", &String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "kith import failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A Meeting Guide feed of one group, named `name`.
+fn feed(name: &str) -> String {
+    json!([{
+        "name": name,
+        "slug": "samphire-meeting",
+        "day": [1, 3],
+        "time": "19:00",
+        "timezone": "UTC"
+    }])
+    .to_string()
+}
+
+/// Whether a search for `q` finds a group named `name`.
+fn named(addr: &str, q: &str, name: &str) -> bool {
+    search(addr, q).iter().any(|item| item["name"] == name)
+}
+
+/// Another process (`kith import`) adds a group and then renames it; every
+/// instance shows each within `within`.
+fn imports_are_seen(
+    dir: &std::path::Path,
+    url: &str,
+    instances: &[&str],
+    within: Duration,
+) -> Vec<(&'static str, Duration)> {
+    for addr in instances {
+        assert!(!named(addr, "samphire", "Samphire Circle"));
+    }
+    import(dir, url, &feed("Samphire Circle"));
+    let added = |addr: &str| named(addr, "samphire", "Samphire Circle");
+    let mut delays = vec![("import", seen_within("import", instances, within, &added))];
+    import(dir, url, &feed("Samphire Harbour"));
+    let renamed = |addr: &str| {
+        named(addr, "samphire", "Samphire Harbour") && !named(addr, "samphire", "Samphire Circle")
+    };
+    delays.push((
+        "re-import",
+        seen_within("re-import", instances, within, &renamed),
+    ));
+    delays
 }
 
 /// The story: every kind of change made through `writer`, each seen by
@@ -271,7 +341,11 @@ async fn two_instances_on_postgres_see_every_change_within_a_second() {
     let a = start(dir.path(), &[], &env(&database.url));
     let b = start(dir.path(), &[], &env(&database.url));
     let outcome = std::panic::catch_unwind(|| {
-        every_change_is_seen(&a.addr, &[b.addr.as_str()], &host, &moderator)
+        let mut delays = every_change_is_seen(&a.addr, &[b.addr.as_str()], &host, &moderator);
+        // A separate process's writes reach both through NOTIFY.
+        let both = [a.addr.as_str(), b.addr.as_str()];
+        delays.extend(imports_are_seen(dir.path(), &database.url, &both, WITHIN));
+        delays
     });
     finish(vec![a, b]);
     database.drop_now().await;
@@ -291,6 +365,25 @@ async fn one_instance_on_sqlite_sees_every_change_in_its_next_search() {
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
+}
+
+#[tokio::test]
+async fn an_import_by_another_process_on_sqlite_is_seen_by_the_poll() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("kith.db").display());
+    // Open once to create and migrate the file before the server does.
+    drop(kith_store::open(&url, 1).await.expect("open"));
+    // The poll at its default (one second): on SQLite it is how another
+    // process's writes are seen, so the bound is its period and the work.
+    let mut settings = env(&url);
+    settings.retain(|(k, _)| *k != "KITH_SEARCH_INDEX_POLL_SECONDS");
+    let a = start(dir.path(), &[], &settings);
+    let outcome = std::panic::catch_unwind(|| {
+        imports_are_seen(dir.path(), &url, &[a.addr.as_str()], Duration::from_secs(2))
+    });
+    finish(vec![a]);
+    let delays = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    eprintln!("delays after an import on SQLite: {delays:?}");
 }
 
 /// Stops the servers, keeping their logs for the log check.
