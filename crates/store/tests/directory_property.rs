@@ -1,8 +1,9 @@
 //! The directory under random edits: from the oracle's population, each
 //! round makes one random edit through the store's public methods (as
-//! moderators, hosts, imports and the occurrence refresher make them),
-//! keeps the oracle's model in step, and compares several random searches
-//! with the oracle. Whatever answers `search_directory` (SQL today, an
+//! moderators, hosts, imports and the occurrence refresher make them, and
+//! now and then time passes: meetings end, the refresher extends and
+//! prunes), keeps the oracle's model in step, and compares several random
+//! searches, asked at the moved-on now, with the oracle. Whatever answers `search_directory` (SQL today, an
 //! in-memory index kept fresh by the store) must follow every edit at once.
 //!
 //! The seed is printed; `KITH_PROPERTY_SEED=<n>` replays a run and
@@ -22,7 +23,9 @@ use jiff::{SignedDuration, Timestamp};
 use kith_domain::directory::horizon;
 use kith_domain::group::{Attribute, Focus, ListingStatus, NewGroup, Place};
 use kith_domain::ids::{GroupId, Slug};
-use kith_domain::schedule::{MeetingDuration, Rule, WeekdaySet, parse_local_time};
+use kith_domain::schedule::{
+    MeetingDuration, PlannedOccurrence, Rule, WeekdaySet, parse_local_time,
+};
 use kith_store::hosting::GroupUpdate;
 use kith_store::mail::NoMail;
 use kith_store::moderation::StatusChange;
@@ -30,7 +33,7 @@ use kith_store::occurrences::MeetingTimes;
 use kith_store::testing::{group, insert, now};
 use kith_store::{AccountId, DirectorySearch, GroupDraft, Store};
 
-use oracle::{Modelled, search};
+use oracle::{Modelled, search, search_at};
 
 /// Rounds when `KITH_PROPERTY_ROUNDS` is unset: each is one edit and
 /// [`QUERIES_PER_ROUND`] searches.
@@ -105,6 +108,8 @@ struct World {
     named: u32,
     /// The edits made, for the failure message.
     log: Vec<String>,
+    /// The store's "now": the tests' now, moved on as time passes.
+    clock: Timestamp,
 }
 
 fn env_number(name: &str) -> Option<u64> {
@@ -133,6 +138,7 @@ impl World {
             host,
             named: 0,
             log: Vec::new(),
+            clock: now(),
         }
     }
 
@@ -154,13 +160,18 @@ impl World {
     /// they are needed, checking on the way that the store holds the
     /// meetings the oracle thinks it does.
     async fn ensure_meeting_ids(&mut self, i: usize) {
+        let clock = self.clock.as_second();
         let m = &mut self.groups[i];
-        if m.meetings.iter().all(|o| o.id.is_some()) {
+        // Meetings that have ended are not read (nor cancelled, nor moved).
+        if m.meetings
+            .iter()
+            .all(|o| o.id.is_some() || o.ends_at <= clock)
+        {
             return;
         }
         let stored = self
             .store
-            .upcoming_occurrences(&m.slug, now(), 1000)
+            .upcoming_occurrences(&m.slug, self.clock, 1000)
             .await
             .expect("upcoming");
         let got: Vec<(i64, i64, bool)> = stored
@@ -170,10 +181,12 @@ impl World {
         let want: Vec<(i64, i64, bool)> = m
             .meetings
             .iter()
+            .filter(|o| o.ends_at > clock)
             .map(|o| (o.starts_at, o.ends_at, o.cancelled))
             .collect();
         assert_eq!(got, want, "the meetings of {}", m.slug);
-        for (meeting, stored) in m.meetings.iter_mut().zip(stored) {
+        let open = m.meetings.iter_mut().filter(|o| o.ends_at > clock);
+        for (meeting, stored) in open.zip(stored) {
             meeting.id = Some(stored.id);
         }
     }
@@ -188,8 +201,10 @@ impl World {
             52..=63 => self.cancel_meeting().await,
             64..=75 => self.move_meeting().await,
             76..=83 => self.restore_meeting().await,
-            84..=93 => self.add_groups().await,
-            _ => self.refresh_meetings().await,
+            84..=92 => self.add_groups().await,
+            93..=96 => self.refresh_meetings().await,
+            // Rare: it refreshes most groups, the costliest edit here.
+            _ => self.time_passes().await,
         }
     }
 
@@ -215,7 +230,7 @@ impl World {
                 note,
                 None,
                 &NoMail,
-                now(),
+                self.clock,
             )
             .await
             .expect("status");
@@ -342,9 +357,9 @@ impl World {
     async fn edit_one(&mut self) -> Vec<String> {
         let i = self.any_group();
         let (g, schedule_changed, what) = self.changed(i);
-        let until = horizon(now());
+        let until = horizon(self.clock);
         let planned =
-            schedule_changed.then(|| g.profile.schedule.occurrences_between(now(), until));
+            schedule_changed.then(|| g.profile.schedule.occurrences_between(self.clock, until));
         let m = &self.groups[i];
         let status = Self::status_after_edit(m.status);
         let update = GroupUpdate {
@@ -356,13 +371,13 @@ impl World {
             change_log: None,
         };
         self.store
-            .update_group(m.id, &update, &NoMail, now())
+            .update_group(m.id, &update, &NoMail, self.clock)
             .await
             .expect("update");
         self.log.push(format!("{}: edited {what}", m.slug));
         let m = &mut self.groups[i];
         m.status = status;
-        m.edit(g, schedule_changed);
+        m.edit(g, schedule_changed, self.clock);
         m.words.clone()
     }
 
@@ -374,12 +389,12 @@ impl World {
             .collect();
         chosen.sort_unstable();
         chosen.dedup();
-        let until = horizon(now());
+        let until = horizon(self.clock);
         let mut edits = Vec::new();
         for &i in &chosen {
             let (g, schedule_changed, what) = self.changed(i);
             let planned =
-                schedule_changed.then(|| g.profile.schedule.occurrences_between(now(), until));
+                schedule_changed.then(|| g.profile.schedule.occurrences_between(self.clock, until));
             edits.push((i, g, schedule_changed, planned, what));
         }
         let updates: Vec<(GroupId, GroupUpdate<'_>)> = edits
@@ -400,7 +415,7 @@ impl World {
             })
             .collect();
         self.store
-            .update_groups(&updates, now())
+            .update_groups(&updates, self.clock)
             .await
             .expect("update several");
         let mut words = Vec::new();
@@ -408,7 +423,7 @@ impl World {
             let m = &mut self.groups[i];
             self.log.push(format!("{}: imported {what}", m.slug));
             m.status = Self::status_after_edit(m.status);
-            m.edit(g, schedule_changed);
+            m.edit(g, schedule_changed, self.clock);
             words.extend(m.words.iter().take(3).cloned());
         }
         words
@@ -422,7 +437,7 @@ impl World {
         let i = self.any_group();
         let m = self.groups.remove(i);
         self.store
-            .close_group(m.id, &NoMail, now())
+            .close_group(m.id, &NoMail, self.clock)
             .await
             .expect("close");
         self.log.push(format!("{}: closed", m.slug));
@@ -434,7 +449,7 @@ impl World {
         for _ in 0..10 {
             let i = self.any_group();
             let open: Vec<usize> = (0..self.groups[i].meetings.len())
-                .filter(|&k| self.groups[i].meetings[k].ends_at > now().as_second())
+                .filter(|&k| self.groups[i].meetings[k].ends_at > self.clock.as_second())
                 .collect();
             if !open.is_empty() {
                 self.ensure_meeting_ids(i).await;
@@ -452,7 +467,7 @@ impl World {
         let meeting = &mut m.meetings[k];
         let id = meeting.id.clone().expect("id");
         self.store
-            .cancel_occurrence(m.id, &id, Some("Holiday."), &NoMail, now())
+            .cancel_occurrence(m.id, &id, Some("Holiday."), &NoMail, self.clock)
             .await
             .expect("cancel");
         meeting.cancelled = true;
@@ -469,7 +484,7 @@ impl World {
         let Some((i, k)) = self.some_meeting().await else {
             return Vec::new();
         };
-        let now_s = now().as_second();
+        let now_s = self.clock.as_second();
         let mut target = None;
         for _ in 0..10 {
             let candidate = if self.rng.chance(40) {
@@ -480,7 +495,7 @@ impl World {
                 }
                 self.rng.pick(other).starts_at
             } else {
-                let quarters = (horizon(now()).as_second() - now_s) / 900;
+                let quarters = (horizon(self.clock).as_second() - now_s) / 900;
                 now_s + 900 * (1 + self.rng.below(quarters as usize) as i64)
             };
             // Starts after now (the app refuses the past), and never at
@@ -511,7 +526,7 @@ impl World {
         };
         let id = meeting.id.clone().expect("id");
         self.store
-            .set_occurrence_time(m.id, &id, times, &NoMail, now())
+            .set_occurrence_time(m.id, &id, times, &NoMail, self.clock)
             .await
             .expect("move");
         self.log.push(format!(
@@ -521,6 +536,7 @@ impl World {
         meeting.starts_at = starts_at;
         meeting.ends_at = starts_at + length;
         meeting.cancelled = false;
+        meeting.moved = true;
         m.sort_meetings();
         m.words.iter().take(2).cloned().collect()
     }
@@ -553,7 +569,7 @@ impl World {
         };
         let id = meeting.id.clone().expect("a changed meeting's id was read");
         self.store
-            .set_occurrence_time(m.id, &id, times, &NoMail, now())
+            .set_occurrence_time(m.id, &id, times, &NoMail, self.clock)
             .await
             .expect("restore");
         self.log.push(format!(
@@ -563,6 +579,7 @@ impl World {
         meeting.starts_at = start;
         meeting.ends_at = end;
         meeting.cancelled = false;
+        meeting.moved = false;
         m.sort_meetings();
         m.words.iter().take(2).cloned().collect()
     }
@@ -594,20 +611,20 @@ impl World {
             }
             new.push(g);
         }
-        let until = horizon(now());
+        let until = horizon(self.clock);
         let drafts: Vec<GroupDraft<'_>> = new
             .iter()
             .map(|g| GroupDraft {
                 group: g,
                 status,
                 hosts: vec![self.host],
-                occurrences: g.profile.schedule.occurrences_between(now(), until),
+                occurrences: g.profile.schedule.occurrences_between(self.clock, until),
                 occurrences_until: until,
             })
             .collect();
         let slugs = self
             .store
-            .insert_groups(&drafts, &NoMail, now())
+            .insert_groups(&drafts, &NoMail, self.clock)
             .await
             .expect("insert");
         let mut words = Vec::new();
@@ -615,7 +632,7 @@ impl World {
             let id = self.store.group_access(&slug).await.expect("access").id;
             self.log
                 .push(format!("{slug}: added {status:?} {:?}", g.profile.name));
-            let m = Modelled::new(g, id, slug, status);
+            let m = Modelled::new_at(g, id, slug, status, self.clock);
             words.extend(m.words.iter().take(3).cloned());
             self.groups.push(m);
         }
@@ -625,32 +642,84 @@ impl World {
 
     /// The occurrence refresher saves a few groups' meetings again, as it
     /// does when their horizon comes due: ids, cancellations and moves are
-    /// kept, so the model does not change.
+    /// kept.
     async fn refresh_meetings(&mut self) -> Vec<String> {
-        let until = horizon(now());
-        let chosen: Vec<usize> = (0..1 + self.rng.below(3))
+        let until = horizon(self.clock);
+        let mut chosen: Vec<usize> = (0..1 + self.rng.below(3))
             .map(|_| self.any_group())
             .collect();
-        let planned: Vec<(GroupId, _)> = chosen
+        chosen.sort_unstable();
+        chosen.dedup();
+        let planned: Vec<(GroupId, Vec<PlannedOccurrence>)> = chosen
             .iter()
             .map(|&i| {
                 let m = &self.groups[i];
-                (
-                    m.id,
-                    m.group.profile.schedule.occurrences_between(now(), until),
-                )
+                let schedule = &m.group.profile.schedule;
+                (m.id, schedule.occurrences_between(self.clock, until))
             })
             .collect();
         self.store
-            .save_occurrences(&planned, now(), until)
+            .save_occurrences(&planned, self.clock, until)
             .await
             .expect("refresh");
+        for (&i, (_, planned)) in chosen.iter().zip(&planned) {
+            self.groups[i].refresh(planned, self.clock);
+        }
         let slugs: Vec<String> = chosen
             .iter()
             .map(|&i| self.groups[i].slug.to_string())
             .collect();
         self.log
             .push(format!("refreshed the meetings of {slugs:?}"));
+        Vec::new()
+    }
+
+    /// Time passes (1 to 36 hours): meetings end, and the occurrence
+    /// refresher extends the groups that have come due and prunes, as
+    /// `kith_app::schedule::refresh_due` does.
+    async fn time_passes(&mut self) -> Vec<String> {
+        let hours = 1 + self.rng.below(36) as i64;
+        self.clock += SignedDuration::from_hours(hours);
+        let until = horizon(self.clock);
+        let due_before = until - SignedDuration::from_hours(24);
+        let mut refreshed = 0;
+        loop {
+            let due = self
+                .store
+                .groups_due_for_occurrences(due_before, 250)
+                .await
+                .expect("due");
+            if due.is_empty() {
+                break;
+            }
+            let planned: Vec<(GroupId, Vec<PlannedOccurrence>)> = due
+                .into_iter()
+                .map(|(id, schedule)| (id, schedule.occurrences_between(self.clock, until)))
+                .collect();
+            self.store
+                .save_occurrences(&planned, self.clock, until)
+                .await
+                .expect("refresh");
+            for (id, planned) in &planned {
+                let m = self
+                    .groups
+                    .iter_mut()
+                    .find(|m| m.id == *id)
+                    .expect("a due group is one the model knows");
+                m.refresh(planned, self.clock);
+            }
+            refreshed += planned.len();
+        }
+        // Pruning closer than the app's 30 days, so that it happens here.
+        let before = self.clock - SignedDuration::from_hours(12);
+        self.store.prune_occurrences(before).await.expect("prune");
+        for m in &mut self.groups {
+            m.prune(before);
+        }
+        self.log.push(format!(
+            "{hours} hours passed, to {}; {refreshed} groups refreshed",
+            self.clock
+        ));
         Vec::new()
     }
 
@@ -784,7 +853,7 @@ contract!(
                 let page = *world.rng.pick(&[1, 1, 1, 2, 2, 3]);
                 let borrowed: Vec<(&str, &str)> =
                     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let s = search(&borrowed, page);
+                let s = search_at(&borrowed, page, world.clock);
                 world
                     .check(&s, &format!("{borrowed:?} page {page}"), round)
                     .await;

@@ -13,10 +13,12 @@
 
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use jiff::civil::{DateTime, Weekday};
 use kith_domain::directory::{RawFilters, horizon};
 use kith_domain::group::{Attribute, Focus, Format, ListingStatus, NewGroup, Place};
 use kith_domain::ids::{GroupId, OccurrenceId, Slug};
+use kith_domain::schedule::PlannedOccurrence;
 use kith_domain::text;
 use kith_domain::zone::Zone;
 use kith_store::testing::{group, now};
@@ -41,10 +43,15 @@ pub const WORDS: [&str; 5] = ["river", "lantern", "meadow", "harbour", "orchard"
 /// A page of the directory as the web layer asks it, the filters parsed
 /// from query pairs in UTC at the tests' fixed now.
 pub fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
+    search_at(pairs, page, now())
+}
+
+/// As [`search`], asked at `at`.
+pub fn search_at(pairs: &[(&str, &str)], page: u32, at: Timestamp) -> DirectorySearch {
     let raw = RawFilters::from_pairs(pairs.iter().copied());
     let f = raw.parse(&Zone::utc()).expect("valid filters");
     DirectorySearch {
-        windows: f.start_windows(now(), horizon(now())),
+        windows: f.start_windows(at, horizon(at)),
         terms: f.terms,
         formats: f.formats,
         focus: f.focus,
@@ -53,7 +60,7 @@ pub fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
         country: f.country,
         region: f.region,
         city: f.city,
-        now: now().as_second(),
+        now: at.as_second(),
         offset: (page - 1) * 20,
         limit: 21,
     }
@@ -125,14 +132,22 @@ pub struct Meeting {
     pub ends_at: i64,
     /// Whether a host cancelled it.
     pub cancelled: bool,
+    /// Whether a host moved it (a refresh then keeps its times).
+    pub moved: bool,
 }
 
 /// The meetings a new (or rescheduled) group has in the store: its
 /// schedule's, from now to the horizon.
 pub fn meetings_of(g: &NewGroup) -> Vec<Meeting> {
+    meetings_at(g, now())
+}
+
+/// The meetings a group inserted (or rescheduled) at `at` has: its
+/// schedule's, from `at` to the horizon then.
+pub fn meetings_at(g: &NewGroup, at: Timestamp) -> Vec<Meeting> {
     g.profile
         .schedule
-        .occurrences_between(now(), horizon(now()))
+        .occurrences_between(at, horizon(at))
         .into_iter()
         .map(|o| {
             let (start, end) = (o.starts_at.as_second(), o.ends_at.as_second());
@@ -143,6 +158,7 @@ pub fn meetings_of(g: &NewGroup) -> Vec<Meeting> {
                 starts_at: start,
                 ends_at: end,
                 cancelled: false,
+                moved: false,
             }
         })
         .collect()
@@ -184,8 +200,19 @@ pub struct Modelled {
 impl Modelled {
     /// A group as just inserted, with its schedule's meetings.
     pub fn new(group: NewGroup, id: GroupId, slug: Slug, status: ListingStatus) -> Self {
+        Self::new_at(group, id, slug, status, now())
+    }
+
+    /// A group as inserted at `at`, with its schedule's meetings from then.
+    pub fn new_at(
+        group: NewGroup,
+        id: GroupId,
+        slug: Slug,
+        status: ListingStatus,
+        at: Timestamp,
+    ) -> Self {
         let words = words_of(&group);
-        let meetings = meetings_of(&group);
+        let meetings = meetings_at(&group, at);
         Self {
             group,
             id,
@@ -196,14 +223,59 @@ impl Modelled {
         }
     }
 
-    /// Replaces its fields (after an edit); a new schedule brings new
-    /// meetings, as the store replaces them.
-    pub fn edit(&mut self, group: NewGroup, schedule_changed: bool) {
+    /// Replaces its fields (after an edit at `at`); a new schedule brings
+    /// new meetings, as the store replaces them.
+    pub fn edit(&mut self, group: NewGroup, schedule_changed: bool, at: Timestamp) {
         if schedule_changed {
-            self.meetings = meetings_of(&group);
+            self.meetings = meetings_at(&group, at);
         }
         self.words = words_of(&group);
         self.group = group;
+    }
+
+    /// Saves `planned` meetings from `from` on as the occurrence refresher
+    /// does: a meeting already there (same local start) keeps its id, its
+    /// cancellation and, when moved, its times; new ones are added; others
+    /// that have not ended by `from` go.
+    pub fn refresh(&mut self, planned: &[PlannedOccurrence], from: Timestamp) {
+        for p in planned {
+            let (start, end) = (p.starts_at.as_second(), p.ends_at.as_second());
+            match self
+                .meetings
+                .iter_mut()
+                .find(|o| o.local_start == p.local_start)
+            {
+                Some(o) => {
+                    o.planned = (start, end);
+                    if !o.moved {
+                        o.starts_at = start;
+                        o.ends_at = end;
+                    }
+                }
+                None => self.meetings.push(Meeting {
+                    id: None,
+                    local_start: p.local_start,
+                    planned: (start, end),
+                    starts_at: start,
+                    ends_at: end,
+                    cancelled: false,
+                    moved: false,
+                }),
+            }
+        }
+        let from = from.as_second();
+        self.meetings.retain(|o| {
+            o.ends_at <= from || planned.iter().any(|p| p.local_start == o.local_start)
+        });
+        self.sort_meetings();
+    }
+
+    /// Drops meetings that started and ended before `before`, as pruning
+    /// does.
+    pub fn prune(&mut self, before: Timestamp) {
+        let before = before.as_second();
+        self.meetings
+            .retain(|o| !(o.starts_at < before && o.ends_at < before));
     }
 
     /// Keeps its meetings in start order after one moved.
