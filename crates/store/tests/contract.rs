@@ -1,39 +1,21 @@
 //! The store contract: every story runs on SQLite and on PostgreSQL.
 
+/// The population and oracle, shared with `directory_property.rs`.
+#[path = "support/oracle.rs"]
+mod oracle;
 mod support;
 
-use std::sync::Arc;
-
 use jiff::civil::Weekday;
-use kith_domain::directory::{RawFilters, horizon};
-use kith_domain::group::{Attribute, Focus, Format, ListingStatus, NewGroup, Place};
+use kith_domain::directory::horizon;
+use kith_domain::group::{Attribute, Focus, Format, ListingStatus, Place};
 use kith_domain::ids::Slug;
 use kith_domain::schedule::Schedule;
 use kith_domain::text;
-use kith_domain::zone::Zone;
-use kith_store::{DirectorySearch, GroupDraft, Store, StoreError};
+use kith_store::{GroupDraft, StoreError};
 
 use kith_store::mail::NoMail;
 use kith_store::testing::{group, insert, now};
-
-fn search(pairs: &[(&str, &str)], page: u32) -> DirectorySearch {
-    let raw = RawFilters::from_pairs(pairs.iter().copied());
-    let f = raw.parse(&Zone::utc()).expect("valid filters");
-    DirectorySearch {
-        windows: f.start_windows(now(), horizon(now())),
-        terms: f.terms,
-        formats: f.formats,
-        focus: f.focus,
-        attributes: f.attributes,
-        language: f.language,
-        country: f.country,
-        region: f.region,
-        city: f.city,
-        now: now().as_second(),
-        offset: (page - 1) * 20,
-        limit: 21,
-    }
-}
+use oracle::search;
 
 #[test]
 fn the_migrations_of_both_backends_match() {
@@ -335,156 +317,6 @@ contract!(
         }
     }
 );
-
-/// A deterministic population and a Rust oracle for the directory: both
-/// plans (walk and groups), on both backends, must agree with it.
-mod oracle {
-    use super::*;
-
-    const FORMATS: [Format; 4] = [
-        Format::Video,
-        Format::Phone,
-        Format::InPerson,
-        Format::Hybrid,
-    ];
-    const ZONES: [&str; 6] = [
-        "Europe/Berlin",
-        "America/New_York",
-        "Asia/Kathmandu",
-        "Australia/Lord_Howe",
-        "America/St_Johns",
-        "UTC",
-    ];
-    const WORDS: [&str; 5] = ["river", "lantern", "meadow", "harbour", "orchard"];
-
-    pub fn population() -> Vec<NewGroup> {
-        let mut seed: u64 = 42;
-        let mut next = move |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
-        (0..450)
-            .map(|i| {
-                let word = WORDS[next(5) as usize];
-                // "circle" is in every name: a common word; "rare{i}" is rare.
-                let name = format!("{word} circle {i} rare{}", i % 97);
-                let days: Vec<Weekday> = (0..1 + next(2))
-                    .map(|_| Weekday::from_sunday_zero_offset(next(7) as i8).expect("day"))
-                    .collect();
-                let at = format!("{:02}:{:02}", next(24), [0, 15, 30, 45][next(4) as usize]);
-                let mut g = group(&name, ZONES[next(6) as usize], &days, &at);
-                // Several groups share a name key and a start: the tie-breakers matter.
-                if i % 50 == 0 {
-                    g.profile.name = "Shared name".into();
-                }
-                g.profile.format = FORMATS[next(4) as usize];
-                g.profile.focus = vec![Focus::ALL[next(7) as usize]];
-                if next(3) == 0 {
-                    g.profile.focus.push(Focus::Considering);
-                }
-                g.profile.attributes = Attribute::ALL
-                    .iter()
-                    .copied()
-                    .filter(|_| next(4) == 0)
-                    .collect();
-                g.profile.language = ["en", "de", "pt-BR", "pt-PT", "ja"][next(5) as usize].into();
-                if next(2) == 0 {
-                    let (country, city) = [
-                        ("DE", "Berlin"),
-                        ("US", "New York"),
-                        ("NP", "Kathmandu"),
-                        ("DE", "Köln"),
-                    ][next(4) as usize];
-                    g.profile.place = Place {
-                        country: Some(country.into()),
-                        region: None,
-                        city: Some(city.into()),
-                    };
-                }
-                g
-            })
-            .collect()
-    }
-
-    pub fn expected(groups: &[NewGroup], s: &DirectorySearch) -> Vec<(String, i64)> {
-        let until = horizon(now());
-        let mut hits: Vec<(i64, String, usize, String)> = groups
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| matches(g, s))
-            .filter_map(|(i, g)| {
-                g.profile
-                    .schedule
-                    .occurrences_between(now(), until)
-                    .into_iter()
-                    .filter(|o| o.ends_at.as_second() > s.now)
-                    .find(|o| {
-                        s.windows
-                            .iter()
-                            .any(|w| (w.0..w.1).contains(&o.starts_at.as_second()))
-                    })
-                    .map(|o| {
-                        (
-                            o.starts_at.as_second(),
-                            text::place_key(&g.profile.name),
-                            i,
-                            g.profile.name.clone(),
-                        )
-                    })
-            })
-            .collect();
-        hits.sort();
-        hits.into_iter()
-            .skip(s.offset as usize)
-            .take(s.limit as usize)
-            .map(|(start, _, _, name)| (name, start))
-            .collect()
-    }
-
-    /// Asserts that the store answers `s` as the oracle does.
-    pub async fn assert_agrees(
-        store: &Arc<dyn Store>,
-        groups: &[NewGroup],
-        s: &DirectorySearch,
-        what: &str,
-    ) {
-        let got: Vec<(String, i64)> = store
-            .search_directory(s)
-            .await
-            .expect("search")
-            .into_iter()
-            .map(|h| (h.name, h.next.starts_at.as_second()))
-            .collect();
-        assert_eq!(got, expected(groups, s), "{what}");
-    }
-
-    fn matches(g: &NewGroup, s: &DirectorySearch) -> bool {
-        let p = &g.profile;
-        let words = text::tokens(&format!(
-            "{} {} {}",
-            p.name,
-            p.description,
-            p.place.city.clone().unwrap_or_default()
-        ));
-        (s.formats.is_empty() || s.formats.contains(&p.format))
-            && (s.focus.is_empty() || s.focus.iter().any(|f| p.focus.contains(f)))
-            && s.attributes.iter().all(|a| p.attributes.contains(a))
-            && s.language.as_ref().is_none_or(|l| {
-                &p.language == l || p.language.split('-').next() == Some(l.as_str())
-            })
-            && s.country
-                .as_ref()
-                .is_none_or(|c| p.place.country.as_ref() == Some(c))
-            && s.city
-                .as_ref()
-                .is_none_or(|c| p.place.city.as_deref().map(text::place_key).as_ref() == Some(c))
-            && s.terms
-                .iter()
-                .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
-    }
-}
 
 contract!(
     every_directory_query_agrees_with_the_oracle,
