@@ -837,6 +837,8 @@ impl World {
 contract!(
     random_edits_and_searches_agree_with_the_oracle,
     |store| async move {
+        // The questions go to the in-memory index, not the database's query.
+        assert!(store.directory_index_state().ready);
         let seed = env_number("KITH_PROPERTY_SEED").unwrap_or_else(rand_seed);
         let rounds = env_number("KITH_PROPERTY_ROUNDS").map_or(DEFAULT_ROUNDS, |n| n as u32);
         eprintln!(
@@ -883,6 +885,7 @@ fn rand_seed() -> u64 {
 }
 
 contract!(pathological_questions_answer_right, |store| async move {
+    assert!(store.directory_index_state().ready);
     let mut groups = oracle::population();
     // Regions on some groups, so a question with every filter can
     // find something.
