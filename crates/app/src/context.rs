@@ -202,39 +202,34 @@ mod tests {
         let db = TempSqlite::create().await;
         let app = crate::testing::app(db.store.clone())
             .with_public_cache(Arc::new(PublicCache::new(Duration::from_secs(3600))));
-        let filters = kith_domain::directory::RawFilters::from_pairs([("q", "circle")])
-            .parse(&kith_domain::zone::Zone::utc())
-            .expect("filters");
-        let names = |page: crate::directory::DirectoryPage| -> Vec<String> {
-            page.results.into_iter().map(|r| r.hit.name).collect()
-        };
-        let first = search(&app, &filters, now()).await.expect("search");
-        assert!(first.results.is_empty());
-        crate::groups::create_groups(&app, &[GroupBuilder::new("Quiet Circle").build()], now())
+        let utc = kith_domain::zone::Zone::utc();
+        let slugs =
+            crate::groups::create_groups(&app, &[GroupBuilder::new("Quiet Circle").build()], now())
+                .await
+                .expect("group");
+        crate::groups::group_page(&app, None, &slugs[0], &utc, now())
+            .await
+            .expect("page");
+        assert_eq!(app.public_cache().entries(), 1, "the page is kept");
+        crate::groups::create_groups(&app, &[GroupBuilder::new("Other Circle").build()], now())
             .await
             .expect("group");
-        assert_eq!(
-            names(search(&app, &filters, now()).await.expect("search")),
-            ["Quiet Circle"],
-            "seen at once, not a cache lifetime later"
-        );
-        // Past the app, the cached answer stands: the use case emptied it.
+        assert_eq!(app.public_cache().entries(), 0, "emptied by the use case");
+
+        // The directory is never cached: a change made past this app shows
+        // in its next search.
         let elsewhere = crate::testing::app(db.store.clone());
         crate::groups::create_groups(
             &elsewhere,
-            &[GroupBuilder::new("Other Circle").build()],
+            &[GroupBuilder::new("Third Circle").build()],
             now(),
         )
         .await
         .expect("group");
-        assert_eq!(
-            names(search(&app, &filters, now()).await.expect("search")),
-            ["Quiet Circle"]
-        );
-        app.public_changed();
-        assert_eq!(
-            names(search(&app, &filters, now()).await.expect("search")).len(),
-            2
-        );
+        let filters = kith_domain::directory::RawFilters::from_pairs([("q", "circle")])
+            .parse(&utc)
+            .expect("filters");
+        let found = search(&app, &filters, now()).await.expect("search");
+        assert_eq!(found.results.len(), 3);
     }
 }
