@@ -47,8 +47,8 @@ pub(super) fn search(index: &Index, search: &DirectorySearch) -> StoreResult<Vec
         return Ok(Vec::new());
     }
     let meetings = u64::try_from(index.meetings).unwrap_or(u64::MAX);
-    // Where candidates are a fraction f of the groups, the walk meets one
-    // about every 1/f meetings.
+    // Candidates hold about count/groups of the meetings, so the walk reads
+    // about wanted × meetings / count of them before the page is full.
     let expected_walk = wanted.saturating_mul(meetings) / count;
     let budget = (WALK_MEETINGS_PER_CANDIDATE * count).max(WALK_MEETINGS_MIN);
     let page = if expected_walk <= budget {
