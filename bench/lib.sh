@@ -86,6 +86,18 @@ peak_rss_mib() {
   awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status"
 }
 
+# Where the server's memory is now, for the notes: "anonymous, file-backed
+# (SQLite maps its database into every connection, and RSS counts a page
+# once per mapping) and PSS (a shared page split between its mappings)", in
+# MiB.
+memory_now() {
+  local anon file pss
+  anon=$(awk '/^RssAnon:/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
+  file=$(awk '/^RssFile:/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status")
+  pss=$(awk '/^Pss:/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/smaps_rollup")
+  echo "$anon $file $pss"
+}
+
 # The share of the last varied load's questions that its thread had asked
 # before, in percent (bench/search-gen.lua prints it once, at the end).
 asked_before() {
