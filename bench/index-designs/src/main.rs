@@ -262,11 +262,11 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-fn stats(mut v: Vec<f64>) -> (f64, f64) {
+fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
     let mean = v.iter().sum::<f64>() / v.len() as f64;
-    let p99 = v[((v.len() as f64 * 0.99).ceil() as usize).clamp(1, v.len()) - 1];
-    (mean, p99)
+    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
+    (mean, at(0.5), at(0.99))
 }
 
 fn main() {
@@ -355,9 +355,9 @@ fn main() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
     println!();
     println!(
-        "| question ({variations} variations) | roaring mean µs | roaring p99 µs | tantivy mean µs | tantivy p99 µs | roaring walked | mean results |"
+        "| question ({variations} variations) | roaring mean µs | p50 | p99 | tantivy mean µs | p50 | p99 | roaring walked | mean results |"
     );
-    println!("|---|--:|--:|--:|--:|--:|--:|");
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
     for kind in KINDS {
         let searches: Vec<(Pairs, Search)> = (0..variations)
             .map(|i| {
@@ -378,20 +378,28 @@ fn main() {
         roaring.walks.set(0);
         let (mut tr, mut tt, mut results) = (Vec::new(), Vec::new(), 0);
         for (p, s) in &searches {
-            let t = Instant::now();
-            let a = roaring.search(&data, s);
-            tr.push(t.elapsed().as_secs_f64() * 1e6);
-            let t = Instant::now();
-            let b = tantivy.search(&data, s).expect("tantivy search");
-            tt.push(t.elapsed().as_secs_f64() * 1e6);
+            // The fastest of three runs: the cost of the question, without
+            // the preemptions of a machine shared with other builds.
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let (mut best_r, mut best_t) = (f64::MAX, f64::MAX);
+            for _ in 0..3 {
+                let t = Instant::now();
+                a = roaring.search(&data, s);
+                best_r = best_r.min(t.elapsed().as_secs_f64() * 1e6);
+                let t = Instant::now();
+                b = tantivy.search(&data, s).expect("tantivy search");
+                best_t = best_t.min(t.elapsed().as_secs_f64() * 1e6);
+            }
+            tr.push(best_r);
+            tt.push(best_t);
             assert_eq!(a, b, "the designs differ on {p:?}");
             results += a.len();
         }
-        let (rm, rp) = stats(tr);
-        let (tm, tp) = stats(tt);
+        let (rm, r50, rp) = stats(tr);
+        let (tm, t50, tp) = stats(tt);
         println!(
-            "| {kind} | {rm:.0} | {rp:.0} | {tm:.0} | {tp:.0} | {}% | {:.1} |",
-            roaring.walks.get() * 100 / variations as u64,
+            "| {kind} | {rm:.0} | {r50:.0} | {rp:.0} | {tm:.0} | {t50:.0} | {tp:.0} | {}% | {:.1} |",
+            roaring.walks.get() * 100 / (3 * variations as u64),
             results as f64 / variations as f64
         );
     }

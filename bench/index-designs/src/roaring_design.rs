@@ -41,66 +41,75 @@ pub struct RoaringIndex {
 /// meetings read per result wanted.
 const WALK_BUDGET_PER_RESULT: usize = 64;
 
+/// A meeting read by the walk against a candidate handled by the groups
+/// plan: how many of the first cost one of the second (measured roughly).
+const WALK_COST_RATIO: usize = 8;
+
 impl RoaringIndex {
     /// Builds it from the loaded data.
     pub fn build(data: &Data) -> Self {
-        let mut words: BTreeMap<String, RoaringBitmap> = BTreeMap::new();
-        let mut prefixes: HashMap<String, RoaringBitmap> = HashMap::new();
-        let mut values: HashMap<(Kind, String), RoaringBitmap> = HashMap::new();
-        let mut all = RoaringBitmap::new();
-        for (i, g) in data.groups.iter().enumerate() {
-            let i = i as u32;
-            all.insert(i);
-            for w in &g.words {
-                if let Some(b) = words.get_mut(w.as_str()) {
-                    b.insert(i);
-                } else {
-                    words.entry(w.clone()).or_default().insert(i);
-                }
-                for (n, (at, c)) in w.char_indices().take(3).enumerate() {
-                    let _ = n;
-                    let p = &w[..at + c.len_utf8()];
-                    if let Some(b) = prefixes.get_mut(p) {
-                        b.insert(i);
-                    } else {
-                        prefixes.entry(p.to_owned()).or_default().insert(i);
-                    }
-                }
-            }
-            let mut put = |kind: Kind, v: &str| {
-                values.entry((kind, v.to_owned())).or_default().insert(i);
-            };
-            put(Kind::Format, &g.format);
-            for bit in 0..63 {
-                if g.focus & (1 << bit) != 0 {
-                    put(Kind::Focus, &bit.to_string());
-                }
-                if g.attributes & (1 << bit) != 0 {
-                    put(Kind::Attribute, &bit.to_string());
-                }
-            }
-            put(Kind::Language, &g.language);
-            put(Kind::Primary, &g.language_primary);
-            if let Some(c) = &g.country {
-                put(Kind::Country, c);
-            }
-            if let Some(r) = &g.region_key {
-                put(Kind::Region, r);
-            }
-            if let Some(c) = &g.city_key {
-                put(Kind::City, c);
+        // Group numbers ascend as groups are read, so each list is built
+        // sorted and turned into a bitmap once.
+        let bits: Vec<String> = (0..63).map(|b: u32| b.to_string()).collect();
+        let mut words: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut prefixes: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut values: HashMap<(Kind, &str), Vec<u32>> = HashMap::new();
+        fn add<'a, K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u32>>, key: K, i: u32) {
+            let list = map.entry(key).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
             }
         }
+        for (i, g) in data.groups.iter().enumerate() {
+            let i = i as u32;
+            for w in &g.words {
+                add(&mut words, w.as_str(), i);
+                for (at, c) in w.char_indices().take(3) {
+                    add(&mut prefixes, &w[..at + c.len_utf8()], i);
+                }
+            }
+            add(&mut values, (Kind::Format, g.format.as_str()), i);
+            for (bit, name) in bits.iter().enumerate() {
+                if g.focus & (1 << bit) != 0 {
+                    add(&mut values, (Kind::Focus, name.as_str()), i);
+                }
+                if g.attributes & (1 << bit) != 0 {
+                    add(&mut values, (Kind::Attribute, name.as_str()), i);
+                }
+            }
+            add(&mut values, (Kind::Language, g.language.as_str()), i);
+            add(&mut values, (Kind::Primary, g.language_primary.as_str()), i);
+            for (kind, v) in [
+                (Kind::Country, &g.country),
+                (Kind::Region, &g.region_key),
+                (Kind::City, &g.city_key),
+            ] {
+                if let Some(v) = v {
+                    add(&mut values, (kind, v.as_str()), i);
+                }
+            }
+        }
+        let bitmap = |list: Vec<u32>| {
+            let mut b = RoaringBitmap::from_sorted_iter(list).unwrap_or_default();
+            b.optimize();
+            b
+        };
+        let words: BTreeMap<String, RoaringBitmap> = words
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), bitmap(v)))
+            .collect();
+        let prefixes: HashMap<String, RoaringBitmap> = prefixes
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), bitmap(v)))
+            .collect();
+        let values: HashMap<(Kind, String), RoaringBitmap> = values
+            .into_iter()
+            .map(|((kind, k), v)| ((kind, k.to_owned()), bitmap(v)))
+            .collect();
+        let all = (0..data.groups.len() as u32).collect();
         let mut by_group = vec![Vec::new(); data.groups.len()];
         for (o, m) in data.meetings.iter().enumerate() {
             by_group[m.group as usize].push(o as u32);
-        }
-        for b in words
-            .values_mut()
-            .chain(prefixes.values_mut())
-            .chain(values.values_mut())
-        {
-            b.optimize();
         }
         Self {
             words,
@@ -234,11 +243,13 @@ impl RoaringIndex {
             })
             .collect();
         let in_window: usize = ranges.iter().map(|r| r.1 - r.0).sum();
-        // The walk reads about want × (meetings in windows ÷ candidates)
-        // meetings; the groups plan touches every candidate.
-        let walk_cost = want.saturating_mul(in_window) / count;
-        if walk_cost < count {
-            let budget = WALK_BUDGET_PER_RESULT * walk_cost.max(want) + 1000;
+        // A meeting belongs to a candidate with odds count ÷ groups, so the
+        // walk reads about want × groups ÷ count meetings (no more than the
+        // windows hold), a bitmap probe each; the groups plan touches every
+        // candidate's meetings and sorts, several times dearer per item.
+        let walk_cost = (want.saturating_mul(self.all.len() as usize) / count).min(in_window);
+        if walk_cost < WALK_COST_RATIO * count {
+            let budget = 4 * walk_cost + WALK_BUDGET_PER_RESULT * want + 1000;
             if let Some(firsts) = self.walk(data, s, candidates.as_ref(), &ranges, budget) {
                 self.walks.set(self.walks.get() + 1);
                 return page(data, firsts, s);

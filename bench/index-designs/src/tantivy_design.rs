@@ -15,11 +15,12 @@
 //! and filter values in the posting lists.
 
 use std::collections::HashSet;
+use std::ops::Bound;
 
 use tantivy::collector::Count;
 use tantivy::columnar::Column;
 use tantivy::indexer::NoMergePolicy;
-use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, RegexQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -223,16 +224,15 @@ impl TantivyIndex {
             if t.chars().count() <= 3 {
                 must.push(term(f.prefixes, t));
             } else {
-                // Terms are letters and digits only; escape anything else anyway.
-                let mut pattern = String::new();
-                for c in t.chars() {
-                    if !c.is_alphanumeric() {
-                        pattern.push('\\');
-                    }
-                    pattern.push(c);
-                }
-                pattern.push_str(".*");
-                must.push(Box::new(RegexQuery::from_pattern(&pattern, f.words)?));
+                // Every word from the term to the term followed by the
+                // last char: a range of the term dictionary (its FST), its
+                // posting lists unioned. Cheaper than a `RegexQuery` `t.*`,
+                // whose automaton is compiled per question (0.8 ms mean).
+                let upper = format!("{t}{}", char::MAX);
+                must.push(Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_text(f.words, t)),
+                    Bound::Excluded(Term::from_field_text(f.words, &upper)),
+                )));
             }
         }
         if !s.formats.is_empty() {
