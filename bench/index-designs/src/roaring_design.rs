@@ -54,7 +54,7 @@ impl RoaringIndex {
         let mut words: HashMap<&str, Vec<u32>> = HashMap::new();
         let mut prefixes: HashMap<&str, Vec<u32>> = HashMap::new();
         let mut values: HashMap<(Kind, &str), Vec<u32>> = HashMap::new();
-        fn add<'a, K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u32>>, key: K, i: u32) {
+        fn add<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u32>>, key: K, i: u32) {
             let list = map.entry(key).or_default();
             if list.last() != Some(&i) {
                 list.push(i);
