@@ -22,12 +22,61 @@ pub(crate) struct IndexedGroup {
     /// The order among groups meeting at the same time (byte order, as
     /// SQLite's `BINARY` and PostgreSQL's `"C"` collations compare).
     pub sort_name: Box<str>,
-    /// Its words, distinct, as the search text has them.
-    pub words: Vec<Box<str>>,
-    /// Its filter values.
-    pub facets: Vec<Facet>,
+    /// Its search text: words joined by single spaces. Kept whole, not as
+    /// a list of words: a tenth of the memory, and split only when the
+    /// group goes in or out.
+    pub search_text: Box<str>,
+    /// The filter values a hit does not show: its masks, primary language
+    /// and place keys.
+    pub keys: FacetKeys,
     /// Its meetings that are not cancelled, by (start, end, id).
     pub meetings: Vec<Meeting>,
+}
+
+/// What a group is filtered by beyond its hit's own fields.
+#[derive(Debug, Clone)]
+pub(crate) struct FacetKeys {
+    /// Its focus bits.
+    pub focus_mask: i64,
+    /// Its attribute bits.
+    pub attribute_mask: i64,
+    /// Its language's primary subtag.
+    pub primary_language: Box<str>,
+    /// Its region's place key.
+    pub region: Option<Box<str>>,
+    /// Its city's place key.
+    pub city: Option<Box<str>>,
+}
+
+impl IndexedGroup {
+    /// Its filter values, each listed once.
+    pub fn facets(&self) -> Vec<Facet> {
+        let keys = &self.keys;
+        let mut facets = vec![
+            Facet::Format(self.hit.format.code().into()),
+            Facet::Language(self.hit.language.as_str().into()),
+            Facet::PrimaryLanguage(keys.primary_language.clone()),
+        ];
+        facets.extend(bits(keys.focus_mask).map(Facet::Focus));
+        facets.extend(bits(keys.attribute_mask).map(Facet::Attribute));
+        facets.extend(
+            self.hit
+                .place
+                .country
+                .as_deref()
+                .map(|c| Facet::Country(c.into())),
+        );
+        facets.extend(keys.region.clone().map(Facet::Region));
+        facets.extend(keys.city.clone().map(Facet::City));
+        facets
+    }
+}
+
+/// Each bit set in `mask`, as a mask of its own.
+fn bits(mask: i64) -> impl Iterator<Item = i64> {
+    (0..63)
+        .map(|shift| 1_i64 << shift)
+        .filter(move |bit| mask & bit != 0)
 }
 
 /// One meeting of a group.
@@ -85,11 +134,11 @@ impl Index {
         self.remove(group.id);
         let id = group.id;
         self.all.insert(id);
-        for key in posting_keys(&group.words) {
+        for key in posting_keys(&group.search_text) {
             self.words.entry(key).or_default().insert(id);
         }
-        for facet in &group.facets {
-            self.facets.entry(facet.clone()).or_default().insert(id);
+        for facet in group.facets() {
+            self.facets.entry(facet).or_default().insert(id);
         }
         for meeting in &group.meetings {
             self.by_start.insert((meeting.starts_at, id));
@@ -104,7 +153,7 @@ impl Index {
             return;
         };
         self.all.remove(id);
-        for key in posting_keys(&group.words) {
+        for key in posting_keys(&group.search_text) {
             if let Some(list) = self.words.get_mut(&key) {
                 list.remove(id);
                 if list.is_empty() {
@@ -112,11 +161,11 @@ impl Index {
                 }
             }
         }
-        for facet in &group.facets {
-            if let Some(list) = self.facets.get_mut(facet) {
+        for facet in group.facets() {
+            if let Some(list) = self.facets.get_mut(&facet) {
                 list.remove(id);
                 if list.is_empty() {
-                    self.facets.remove(facet);
+                    self.facets.remove(&facet);
                 }
             }
         }
@@ -127,12 +176,12 @@ impl Index {
     }
 }
 
-/// The keys a group's id is listed under for its words: each word, and
-/// each of its prefixes of up to [`PREFIX_CHARS`] characters.
-fn posting_keys(words: &[Box<str>]) -> BTreeSet<Box<str>> {
+/// The keys a group's id is listed under for its search text: each word,
+/// and each word's prefixes of up to [`PREFIX_CHARS`] characters.
+fn posting_keys(search_text: &str) -> BTreeSet<Box<str>> {
     let mut keys = BTreeSet::new();
-    for word in words {
-        keys.insert(word.clone());
+    for word in search_text.split(' ').filter(|w| !w.is_empty()) {
+        keys.insert(word.into());
         for (count, (end, _)) in word.char_indices().skip(1).enumerate() {
             if count >= PREFIX_CHARS {
                 break;
@@ -147,20 +196,16 @@ fn posting_keys(words: &[Box<str>]) -> BTreeSet<Box<str>> {
 mod tests {
     use super::*;
 
-    fn boxed(words: &[&str]) -> Vec<Box<str>> {
-        words.iter().map(|w| (*w).into()).collect()
-    }
-
     #[test]
     fn a_word_is_listed_under_itself_and_its_short_prefixes() {
-        let keys = posting_keys(&boxed(&["tapering", "we"]));
+        let keys = posting_keys("tapering we tapering");
         let keys: Vec<&str> = keys.iter().map(|k| &**k).collect();
         assert_eq!(keys, ["t", "ta", "tap", "tapering", "w", "we"]);
     }
 
     #[test]
     fn prefixes_count_characters_not_bytes() {
-        let keys = posting_keys(&boxed(&["östrogen"]));
+        let keys = posting_keys("östrogen");
         let keys: Vec<&str> = keys.iter().map(|k| &**k).collect();
         assert_eq!(keys, ["ö", "ös", "öst", "östrogen"]);
     }

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use kith_domain::group::{Format, Mask, Place, attributes_from_mask, focus_from_mask};
 use kith_domain::ids::{OccurrenceId, Slug};
 
-use super::data::{Facet, IndexedGroup, Meeting};
+use super::data::{FacetKeys, IndexedGroup, Meeting};
 use crate::bulk::MAX_BINDS;
 use crate::db::{Db, query};
 use crate::model::{DirectoryHit, OccurrenceTime};
@@ -166,26 +166,17 @@ impl GroupRow {
     fn into_indexed(self, meetings: Vec<Meeting>) -> StoreResult<IndexedGroup> {
         let id = u32::try_from(self.id).map_err(|_| StoreError::corrupt("group id"))?;
         let format = Format::parse(&self.format).ok_or_else(|| StoreError::corrupt("format"))?;
-        let words: BTreeSet<&str> = self
-            .search_text
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .collect();
-        let mut facets = vec![
-            Facet::Format(self.format.as_str().into()),
-            Facet::Language(self.language.as_str().into()),
-            Facet::PrimaryLanguage(self.language_primary.into()),
-        ];
-        facets.extend(bits(self.focus_mask).map(Facet::Focus));
-        facets.extend(bits(self.attribute_mask).map(Facet::Attribute));
-        facets.extend(self.country.as_deref().map(|c| Facet::Country(c.into())));
-        facets.extend(self.region_key.map(|r| Facet::Region(r.into())));
-        facets.extend(self.city_key.map(|c| Facet::City(c.into())));
         Ok(IndexedGroup {
             id,
             sort_name: self.sort_name.into(),
-            words: words.into_iter().map(Box::from).collect(),
-            facets,
+            search_text: self.search_text.into(),
+            keys: FacetKeys {
+                focus_mask: self.focus_mask,
+                attribute_mask: self.attribute_mask,
+                primary_language: self.language_primary.into(),
+                region: self.region_key.map(Box::from),
+                city: self.city_key.map(Box::from),
+            },
             meetings,
             hit: DirectoryHit {
                 slug: Slug::from_trusted(self.slug),
@@ -212,11 +203,4 @@ impl GroupRow {
             },
         })
     }
-}
-
-/// Each bit set in `mask`, as a mask of its own.
-fn bits(mask: i64) -> impl Iterator<Item = i64> {
-    (0..63)
-        .map(|shift| 1_i64 << shift)
-        .filter(move |bit| mask & bit != 0)
 }
