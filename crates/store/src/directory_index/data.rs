@@ -126,6 +126,10 @@ pub(crate) struct Index {
     pub by_start: BTreeSet<(i64, u32)>,
     /// How many meetings are held.
     pub meetings: usize,
+    /// The longest any meeting held has lasted, in seconds (it only grows
+    /// until the index is built afresh): a meeting that began longer ago
+    /// than this before now has ended, so a walk starts no earlier.
+    pub longest: i64,
 }
 
 impl Index {
@@ -144,6 +148,8 @@ impl Index {
             self.by_start.insert((meeting.starts_at, id));
         }
         self.meetings += group.meetings.len();
+        let longest = group.meetings.iter().map(|m| m.ends_at - m.starts_at).max();
+        self.longest = self.longest.max(longest.unwrap_or(0));
         self.groups.insert(id, group);
     }
 

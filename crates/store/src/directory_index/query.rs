@@ -148,10 +148,16 @@ fn walk<'a>(
     // Meetings at one instant, gathered and put in name order.
     let mut batch: Vec<(&IndexedGroup, &Meeting)> = Vec::new();
     let mut batch_start = i64::MIN;
+    // Meetings that began before this have all ended.
+    let earliest = search.now.saturating_sub(index.longest);
     for &(start, end) in &search.windows {
+        let start = start.max(earliest);
+        if start >= end {
+            continue;
+        }
         for &(starts_at, id) in index.by_start.range((start, 0)..(end, 0)) {
-            // Meetings that began before now (most of them over) are read by
-            // every walk alike; only those ahead say how long this one is.
+            // Meetings that began before now are read by every walk alike;
+            // only those ahead say how long this one is.
             if starts_at >= search.now {
                 read += 1;
                 if read > budget {
