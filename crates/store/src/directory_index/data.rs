@@ -115,7 +115,7 @@ pub(crate) enum Facet {
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     /// Groups by id.
-    pub groups: HashMap<u32, IndexedGroup>,
+    pub groups: Groups,
     /// Every group id in the index.
     pub all: RoaringBitmap,
     /// Whole words and prefixes of up to [`PREFIX_CHARS`] characters.
@@ -150,12 +150,12 @@ impl Index {
         self.meetings += group.meetings.len();
         let longest = group.meetings.iter().map(|m| m.ends_at - m.starts_at).max();
         self.longest = self.longest.max(longest.unwrap_or(0));
-        self.groups.insert(id, group);
+        self.groups.insert(group);
     }
 
     /// Takes a group out, if it is held.
     pub fn remove(&mut self, id: u32) {
-        let Some(group) = self.groups.remove(&id) else {
+        let Some(group) = self.groups.remove(id) else {
             return;
         };
         self.all.remove(id);
@@ -179,6 +179,48 @@ impl Index {
             self.by_start.remove(&(meeting.starts_at, id));
         }
         self.meetings -= group.meetings.len();
+    }
+}
+
+/// Groups by their id, in a vector: ids are dense, and a search looks a
+/// group up for every meeting it reads (a hash map's lookup was a fifth of
+/// a search's time).
+#[derive(Debug, Default)]
+pub(crate) struct Groups {
+    slots: Vec<Option<IndexedGroup>>,
+    held: usize,
+}
+
+impl Groups {
+    /// The group with this id, if held.
+    pub fn get(&self, id: u32) -> Option<&IndexedGroup> {
+        self.slots.get(id as usize).and_then(Option::as_ref)
+    }
+
+    /// How many groups are held.
+    pub fn len(&self) -> usize {
+        self.held
+    }
+
+    /// Every group held.
+    pub fn iter(&self) -> impl Iterator<Item = &IndexedGroup> {
+        self.slots.iter().flatten()
+    }
+
+    fn insert(&mut self, group: IndexedGroup) {
+        let at = group.id as usize;
+        if self.slots.len() <= at {
+            self.slots.resize_with(at + 1, || None);
+        }
+        if self.slots[at].replace(group).is_none() {
+            self.held += 1;
+        }
+    }
+
+    fn remove(&mut self, id: u32) -> Option<IndexedGroup> {
+        let group = self.slots.get_mut(id as usize)?.take()?;
+        self.held -= 1;
+        Some(group)
     }
 }
 

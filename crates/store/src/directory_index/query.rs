@@ -175,7 +175,7 @@ fn walk<'a>(
             if seen.contains(id) || !allowed(candidates, id) {
                 continue;
             }
-            let Some(group) = index.groups.get(&id) else {
+            let Some(group) = index.groups.get(id) else {
                 continue;
             };
             if let Some(meeting) = first_meeting_at(group, starts_at, search.now) {
@@ -222,10 +222,10 @@ fn sort<'a>(
     let mut found: Vec<(&IndexedGroup, &Meeting)> = match candidates {
         Some(ids) => ids
             .iter()
-            .filter_map(|id| index.groups.get(&id))
+            .filter_map(|id| index.groups.get(id))
             .filter_map(first)
             .collect(),
-        None => index.groups.values().filter_map(first).collect(),
+        None => index.groups.iter().filter_map(first).collect(),
     };
     let order = |a: &(&IndexedGroup, &Meeting), b: &(&IndexedGroup, &Meeting)| {
         a.1.starts_at
