@@ -68,7 +68,15 @@ pub(crate) struct DirectoryIndex {
     ready: watch::Sender<bool>,
     started: AtomicBool,
     build_millis: AtomicU64,
-    syncs: AtomicU64,
+}
+
+/// Who asks for the change table to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// A search, after this process wrote.
+    Search,
+    /// The background task that builds and keeps the index.
+    Keeper,
 }
 
 /// Where and when the change table was last read.
@@ -87,7 +95,6 @@ impl Default for DirectoryIndex {
             ready: watch::channel(false).0,
             started: AtomicBool::new(false),
             build_millis: AtomicU64::new(0),
-            syncs: AtomicU64::new(0),
         }
     }
 }
@@ -120,7 +127,6 @@ impl DirectoryIndex {
             groups: index.groups.len() as u64,
             meetings: index.meetings as u64,
             build_millis: ready.then(|| self.build_millis.load(Ordering::Relaxed)),
-            syncs: self.syncs.load(Ordering::Relaxed),
         }
     }
 
@@ -134,8 +140,12 @@ impl DirectoryIndex {
         if !*self.ready.borrow() {
             return Ok(None);
         }
-        if self.read_at_writes.load(Ordering::Acquire) != db::writes() {
-            self.sync(db, true).await?;
+        if self.read_at_writes.load(Ordering::Acquire) != db::writes()
+            && !self.sync(db, Caller::Search).await?
+        {
+            // Too long unread to catch up here: the database answers until
+            // the keeper has built the index afresh.
+            return Ok(None);
         }
         let index = self.index.read().unwrap_or_else(|e| e.into_inner());
         query::search(&index, search).map(Some)
@@ -154,7 +164,7 @@ impl DirectoryIndex {
             None => None,
         };
         let started = Instant::now();
-        while let Err(err) = self.sync(&db, false).await {
+        while let Err(err) = self.sync(&db, Caller::Keeper).await {
             tracing::warn!(error = %err, "directory index: build failed; retrying");
             tokio::time::sleep(poll).await;
         }
@@ -184,7 +194,7 @@ impl DirectoryIndex {
                 },
                 () = tokio::time::sleep(poll) => {}
             }
-            if let Err(err) = self.sync(&db, false).await {
+            if let Err(err) = self.sync(&db, Caller::Keeper).await {
                 tracing::warn!(error = %err, "directory index: reading changes failed");
             }
             if last_prune.elapsed() >= KEEP_CHANGES / 4 {
@@ -198,19 +208,30 @@ impl DirectoryIndex {
         }
     }
 
-    /// Applies the changes recorded since the last read, first building
-    /// the index afresh if there is none or the last read is too old for
-    /// the changes since to be kept. With `after_write`, does nothing if
-    /// another search read the changes since this process last wrote.
-    async fn sync(&self, db: &Db, after_write: bool) -> StoreResult<()> {
+    /// Applies the changes recorded since the last read. The keeper first
+    /// builds the index afresh if there is none or the last read is too old
+    /// for the changes since to be kept; a search never does, and is told
+    /// `false` instead. A search does nothing if another read the changes
+    /// since this process last wrote. A read that fails keeps the cursor,
+    /// so the next one reads the same changes again (applying a change
+    /// twice does no harm: a group is read whole).
+    async fn sync(&self, db: &Db, from: Caller) -> StoreResult<bool> {
         let mut last = self.cursor.lock().await;
         let writes = db::writes();
-        if after_write && self.read_at_writes.load(Ordering::Acquire) == writes {
-            return Ok(());
+        if from == Caller::Search && self.read_at_writes.load(Ordering::Acquire) == writes {
+            return Ok(true);
         }
-        let cursor = match last.take() {
-            Some(read) if read.at.elapsed() < KEEP_CHANGES / 2 => read.cursor,
-            _ => self.rebuild(db).await?,
+        let cursor = match last.as_ref() {
+            Some(read) if read.at.elapsed() < KEEP_CHANGES / 2 => read.cursor.clone(),
+            _ if from == Caller::Search => return Ok(false),
+            _ => {
+                let cursor = self.rebuild(db).await?;
+                *last = Some(Read {
+                    cursor: cursor.clone(),
+                    at: Instant::now(),
+                });
+                cursor
+            }
         };
         let (changed, next) = load::changes_since(db, &cursor).await?;
         for ids in changed.chunks(APPLY_CHUNK) {
@@ -230,8 +251,7 @@ impl DirectoryIndex {
             at: Instant::now(),
         });
         self.read_at_writes.store(writes, Ordering::Release);
-        self.syncs.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        Ok(true)
     }
 
     /// Reads every listed group and swaps the new index in; answers where

@@ -93,8 +93,6 @@ pub struct IndexState {
     pub meetings: u64,
     /// How long the first build took, once it is done.
     pub build_millis: Option<u64>,
-    /// How many times it has read the change table.
-    pub syncs: u64,
 }
 
 /// A directory result: a listed group and its next matching meeting.

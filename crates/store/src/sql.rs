@@ -396,15 +396,24 @@ impl HitRow {
                 city: self.city,
             },
             time_zone: self.time_zone,
-            next: OccurrenceTime {
-                id: OccurrenceId::from_trusted(self.occurrence_id),
-                starts_at: from_seconds(self.starts_at)?,
-                ends_at: from_seconds(self.ends_at)?,
-                // The directory never shows a cancelled meeting as next.
-                cancelled: false,
-                note: None,
-                moved: false,
-            },
+            next: directory_next(self.occurrence_id, self.starts_at, self.ends_at)?,
         })
     }
+}
+
+/// A directory result's meeting: the next one matching, never cancelled
+/// (the directory does not show a cancelled meeting as next).
+pub(crate) fn directory_next(
+    id: String,
+    starts_at: i64,
+    ends_at: i64,
+) -> StoreResult<OccurrenceTime> {
+    Ok(OccurrenceTime {
+        id: OccurrenceId::from_trusted(id),
+        starts_at: from_seconds(starts_at)?,
+        ends_at: from_seconds(ends_at)?,
+        cancelled: false,
+        note: None,
+        moved: false,
+    })
 }

@@ -4,17 +4,17 @@
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
-use kith_domain::group::{Format, Mask, Place, attributes_from_mask, focus_from_mask};
-use kith_domain::ids::{OccurrenceId, Slug};
 
 use super::data::{FacetKeys, IndexedGroup, Meeting};
 use crate::bulk::MAX_BINDS;
 use crate::db::{Db, query};
-use crate::model::{DirectoryHit, OccurrenceTime};
+use crate::sql::HitRow;
 use crate::{Backend, StoreError, StoreResult};
 
+/// A group's own columns, and a placeholder meeting each search replaces.
 const GROUPS: &str = "SELECT id, slug, name, sort_name, format, focus_mask, attribute_mask, \
-    language, language_primary, country, region, city, region_key, city_key, time_zone, search_text \
+    language, language_primary, country, region, city, region_key, city_key, time_zone, search_text, \
+    '' AS occurrence_id, CAST(0 AS BIGINT) AS starts_at, CAST(0 AS BIGINT) AS ends_at \
     FROM groups WHERE status = 'listed'";
 
 const MEETINGS: &str = "SELECT o.group_id, o.id, o.starts_at, o.ends_at \
@@ -37,21 +37,13 @@ pub(super) enum Cursor {
 #[derive(sqlx::FromRow)]
 struct GroupRow {
     id: i64,
-    slug: String,
-    name: String,
     sort_name: String,
-    format: String,
-    focus_mask: i64,
-    attribute_mask: i64,
-    language: String,
     language_primary: String,
-    country: Option<String>,
-    region: Option<String>,
-    city: Option<String>,
     region_key: Option<String>,
     city_key: Option<String>,
-    time_zone: String,
     search_text: String,
+    #[sqlx(flatten)]
+    hit: HitRow,
 }
 
 #[derive(sqlx::FromRow)]
@@ -165,42 +157,19 @@ fn assemble(groups: Vec<GroupRow>, meetings: Vec<MeetingRow>) -> StoreResult<Vec
 impl GroupRow {
     fn into_indexed(self, meetings: Vec<Meeting>) -> StoreResult<IndexedGroup> {
         let id = u32::try_from(self.id).map_err(|_| StoreError::corrupt("group id"))?;
-        let format = Format::parse(&self.format).ok_or_else(|| StoreError::corrupt("format"))?;
         Ok(IndexedGroup {
             id,
             sort_name: self.sort_name.into(),
             search_text: self.search_text.into(),
             keys: FacetKeys {
-                focus_mask: self.focus_mask,
-                attribute_mask: self.attribute_mask,
+                focus_mask: self.hit.focus_mask,
+                attribute_mask: self.hit.attribute_mask,
                 primary_language: self.language_primary.into(),
                 region: self.region_key.map(Box::from),
                 city: self.city_key.map(Box::from),
             },
             meetings,
-            hit: DirectoryHit {
-                slug: Slug::from_trusted(self.slug),
-                name: self.name,
-                format,
-                focus: focus_from_mask(Mask(self.focus_mask)),
-                attributes: attributes_from_mask(Mask(self.attribute_mask)),
-                language: self.language,
-                place: Place {
-                    country: self.country,
-                    region: self.region,
-                    city: self.city,
-                },
-                time_zone: self.time_zone,
-                // Replaced by each search's own matching meeting.
-                next: OccurrenceTime {
-                    id: OccurrenceId::from_trusted(String::new()),
-                    starts_at: Timestamp::UNIX_EPOCH,
-                    ends_at: Timestamp::UNIX_EPOCH,
-                    cancelled: false,
-                    note: None,
-                    moved: false,
-                },
-            },
+            hit: self.hit.into_hit()?,
         })
     }
 }

@@ -15,15 +15,16 @@
 //! The walk is given a budget of meetings; past it, the sort answers. Both
 //! give the same answer, so the plan only changes the cost.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::ops::Bound;
 
-use jiff::Timestamp;
 use roaring::RoaringBitmap;
 
 use super::data::{Facet, Index, IndexedGroup, Meeting, PREFIX_CHARS};
-use crate::model::{DirectoryHit, DirectorySearch, OccurrenceTime};
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
+use crate::model::{DirectoryHit, DirectorySearch};
+use crate::sql::directory_next;
 
 /// The walk may read this many meetings per candidate group before the
 /// sort is cheaper (a meeting read is a few times cheaper than a candidate
@@ -67,12 +68,19 @@ pub(super) fn search(index: &Index, search: &DirectorySearch) -> StoreResult<Vec
 }
 
 /// The groups every word and filter allows, or `None` for every group.
+/// Posting lists are borrowed where the index holds them whole; only the
+/// smallest is copied, to intersect the others into.
 fn candidates(index: &Index, search: &DirectorySearch) -> Option<RoaringBitmap> {
-    let mut lists: Vec<RoaringBitmap> = Vec::new();
+    let mut lists: Vec<Cow<'_, RoaringBitmap>> = Vec::new();
     for term in &search.terms {
         lists.push(term_list(index, term));
     }
-    let facet = |facet: Facet| index.facets.get(&facet).cloned().unwrap_or_default();
+    let facet = |facet: Facet| {
+        index
+            .facets
+            .get(&facet)
+            .map_or_else(Cow::default, Cow::Borrowed)
+    };
     if !search.formats.is_empty() {
         let any = search.formats.iter();
         lists.push(union(any.map(|f| facet(Facet::Format(f.code().into())))));
@@ -102,30 +110,38 @@ fn candidates(index: &Index, search: &DirectorySearch) -> Option<RoaringBitmap> 
         lists.push(facet(Facet::City(city.as_str().into())));
     }
     // Smallest first: every intersection after it is as small.
-    lists.sort_by_key(RoaringBitmap::len);
+    lists.sort_by_key(|list| list.len());
     let mut lists = lists.into_iter();
-    let first = lists.next()?;
-    Some(lists.fold(first, |acc, list| acc & list))
+    let mut found = lists.next()?.into_owned();
+    for list in lists {
+        if found.is_empty() {
+            break;
+        }
+        found &= list.as_ref();
+    }
+    Some(found)
 }
 
-fn union(lists: impl Iterator<Item = RoaringBitmap>) -> RoaringBitmap {
-    lists.fold(RoaringBitmap::new(), |acc, list| acc | list)
+/// Every group in any of `lists`; one list alone is not copied.
+fn union<'a>(lists: impl Iterator<Item = Cow<'a, RoaringBitmap>>) -> Cow<'a, RoaringBitmap> {
+    lists
+        .reduce(|acc, list| Cow::Owned(acc.into_owned() | list.as_ref()))
+        .unwrap_or_default()
 }
 
 /// The groups with a word that starts with `term`.
-fn term_list(index: &Index, term: &str) -> RoaringBitmap {
+fn term_list<'a>(index: &'a Index, term: &str) -> Cow<'a, RoaringBitmap> {
     if term.chars().count() <= PREFIX_CHARS {
-        return index.words.get(term).cloned().unwrap_or_default();
+        return index
+            .words
+            .get(term)
+            .map_or_else(Cow::default, Cow::Borrowed);
     }
-    let mut union = RoaringBitmap::new();
-    for (_, list) in index
+    let words = index
         .words
         .range::<str, _>((Bound::Included(term), Bound::Unbounded))
-        .take_while(|(word, _)| word.starts_with(term))
-    {
-        union |= list;
-    }
-    union
+        .take_while(|(word, _)| word.starts_with(term));
+    union(words.map(|(_, list)| Cow::Borrowed(list)))
 }
 
 /// Whether `group` is a candidate.
@@ -253,19 +269,8 @@ fn first_matching<'a>(group: &'a IndexedGroup, search: &DirectorySearch) -> Opti
 }
 
 fn hit(group: &IndexedGroup, meeting: &Meeting) -> StoreResult<DirectoryHit> {
-    let at = |seconds: i64| {
-        Timestamp::from_second(seconds).map_err(|_| StoreError::corrupt("meeting time"))
-    };
     Ok(DirectoryHit {
-        next: OccurrenceTime {
-            id: kith_domain::ids::OccurrenceId::from_trusted(meeting.id.to_string()),
-            starts_at: at(meeting.starts_at)?,
-            ends_at: at(meeting.ends_at)?,
-            // The directory never shows a cancelled meeting as next.
-            cancelled: false,
-            note: None,
-            moved: false,
-        },
+        next: directory_next(meeting.id.to_string(), meeting.starts_at, meeting.ends_at)?,
         ..group.hit.clone()
     })
 }

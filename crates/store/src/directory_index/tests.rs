@@ -1,6 +1,8 @@
 //! The index against the database's query: the same answers for many
 //! questions, on both backends, before and after changes.
 
+use std::time::Instant;
+
 use jiff::civil::Weekday;
 use kith_domain::directory::{RawFilters, horizon};
 use kith_domain::group::{Attribute, Focus, Format, ListingStatus, NewGroup};
@@ -8,6 +10,8 @@ use kith_domain::zone::Zone;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::load::Cursor;
+use super::{Caller, DirectoryIndex, Read};
 use crate::GroupStore;
 use crate::model::DirectorySearch;
 use crate::sql_store::SqlStore;
@@ -101,10 +105,13 @@ fn question(rng: &mut StdRng) -> DirectorySearch {
         pairs.push(("in_progress", "true".to_owned()));
     }
     pairs.push(("tz", ZONES[rng.random_range(0..ZONES.len())].to_owned()));
+    search(&pairs, rng.random_range(1..=3))
+}
+
+fn search(pairs: &[(&str, String)], page: u32) -> DirectorySearch {
     let filters = RawFilters::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
         .parse(&Zone::utc())
         .expect("valid filters");
-    let page = rng.random_range(1..=3);
     DirectorySearch {
         windows: filters.start_windows(now(), horizon(now())),
         terms: filters.terms,
@@ -181,4 +188,58 @@ async fn on_postgres() {
     if let Err(err) = outcome {
         std::panic::resume_unwind(err.into_panic());
     }
+}
+
+#[tokio::test]
+async fn a_failed_read_keeps_its_place_and_only_the_keeper_builds() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("kith.db").display());
+    let store = crate::sqlite::connect(&url, 4).await.expect("open");
+    let shared: std::sync::Arc<dyn crate::Store> = std::sync::Arc::new(store.clone());
+    let mut rng = StdRng::seed_from_u64(5);
+    insert(&shared, &population(&mut rng)[..3], ListingStatus::Listed).await;
+    // Driven by hand, not by a keeper task, so nothing reads in between.
+    let index = DirectoryIndex::default();
+    assert!(index.sync(store.db(), Caller::Keeper).await.expect("build"));
+    index.ready.send_replace(true);
+    let everything = search(&[("tz", "UTC".to_owned())], 1);
+
+    // A cursor SQLite cannot read makes the read fail; it is kept, so the
+    // next read starts from the same place rather than building afresh.
+    let unreadable = Cursor::Postgres("1".to_owned());
+    *index.cursor.lock().await = Some(Read {
+        cursor: unreadable.clone(),
+        at: Instant::now(),
+    });
+    assert!(index.sync(store.db(), Caller::Keeper).await.is_err());
+    let kept = index
+        .cursor
+        .lock()
+        .await
+        .as_ref()
+        .map(|read| read.cursor.clone());
+    assert_eq!(kept, Some(unreadable));
+
+    // With no cursor to read from, a search after a write does not build
+    // the index on its own time: the database answers it.
+    *index.cursor.lock().await = None;
+    insert(&shared, &population(&mut rng)[..1], ListingStatus::Listed).await;
+    let answer = index.search(store.db(), &everything).await.expect("search");
+    assert_eq!(answer, None, "left to the database");
+    assert_eq!(index.state().groups, 3, "not rebuilt by the search");
+
+    // The keeper builds it afresh, and the index answers again.
+    assert!(
+        index
+            .sync(store.db(), Caller::Keeper)
+            .await
+            .expect("rebuild")
+    );
+    assert_eq!(index.state().groups, 4);
+    let answer = index.search(store.db(), &everything).await.expect("search");
+    let database = crate::search::run(store.db(), &everything)
+        .await
+        .expect("database");
+    assert_eq!(database.len(), 4);
+    assert_eq!(answer, Some(database));
 }
