@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use futures::TryStreamExt;
 use jiff::Timestamp;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -344,6 +345,32 @@ impl<'a> Query<'a> {
                     .await?
             }
         })
+    }
+
+    /// Hands each row to `each` as it arrives, never holding them all: for
+    /// reading a whole table into a structure of another shape.
+    pub(crate) async fn for_each<R: Row>(
+        self,
+        db: &Db,
+        mut each: impl FnMut(R) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        match db {
+            Db::Sqlite(pool) => {
+                let args = sqlite_args(&self.args)?;
+                let mut rows = sqlx::query_as_with::<_, R, _>(&self.text, args).fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    each(row)?;
+                }
+            }
+            Db::Postgres(pool) => {
+                let args = pg_args(&self.args)?;
+                let mut rows = sqlx::query_as_with::<_, R, _>(&self.text, args).fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    each(row)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The first row the statement answers, if any.

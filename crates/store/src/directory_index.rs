@@ -258,10 +258,7 @@ impl DirectoryIndex {
     /// the change table stood before, so what changed meanwhile is read next.
     async fn rebuild(&self, db: &Db) -> StoreResult<Cursor> {
         let cursor = load::cursor_now(db).await?;
-        let mut fresh = Index::default();
-        for group in load::all_groups(db).await? {
-            fresh.upsert(group);
-        }
+        let fresh = load::build(db).await?;
         *self.index.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(cursor)
     }

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
 
-use super::data::{FacetKeys, IndexedGroup, Meeting};
+use super::data::{FacetKeys, Index, IndexedGroup, Meeting};
 use crate::bulk::MAX_BINDS;
 use crate::db::{Db, query};
 use crate::sql::HitRow;
@@ -106,11 +106,27 @@ pub(super) async fn prune_changes(db: &Db, before: i64) -> StoreResult<u64> {
         .await
 }
 
-/// Every listed group with its meetings.
-pub(super) async fn all_groups(db: &Db) -> StoreResult<Vec<IndexedGroup>> {
-    let groups: Vec<GroupRow> = query(GROUPS).fetch_all(db).await?;
-    let meetings: Vec<MeetingRow> = query(MEETINGS).fetch_all(db).await?;
-    assemble(groups, meetings)
+/// An index of every listed group, built as the rows arrive: neither the
+/// rows nor the groups are ever all held twice (at 100,000 groups, holding
+/// them first doubled the server's peak memory).
+pub(super) async fn build(db: &Db) -> StoreResult<Index> {
+    let mut by_group: HashMap<i64, Vec<Meeting>> = HashMap::new();
+    query(MEETINGS)
+        .for_each(db, |row: MeetingRow| {
+            let group = row.group_id;
+            by_group.entry(group).or_default().push(row.into_meeting()?);
+            Ok(())
+        })
+        .await?;
+    let mut index = Index::default();
+    query(GROUPS)
+        .for_each(db, |row: GroupRow| {
+            let meetings = by_group.remove(&row.id).unwrap_or_default();
+            index.upsert(row.into_indexed(meetings)?);
+            Ok(())
+        })
+        .await?;
+    Ok(index)
 }
 
 /// The listed ones among `ids`, with their meetings; a group not answered
@@ -134,28 +150,39 @@ pub(super) async fn some_groups(db: &Db, ids: &[i64]) -> StoreResult<Vec<Indexed
 fn assemble(groups: Vec<GroupRow>, meetings: Vec<MeetingRow>) -> StoreResult<Vec<IndexedGroup>> {
     let mut by_group: HashMap<i64, Vec<Meeting>> = HashMap::with_capacity(groups.len());
     for row in meetings {
-        // A meeting's times must make a timestamp, or it could not be shown.
-        Timestamp::from_second(row.starts_at)
-            .and(Timestamp::from_second(row.ends_at))
-            .map_err(|_| StoreError::corrupt("meeting time"))?;
-        by_group.entry(row.group_id).or_default().push(Meeting {
-            starts_at: row.starts_at,
-            ends_at: row.ends_at,
-            id: row.id.into(),
-        });
+        by_group
+            .entry(row.group_id)
+            .or_default()
+            .push(row.into_meeting()?);
     }
     groups
         .into_iter()
         .map(|row| {
-            let mut meetings = by_group.remove(&row.id).unwrap_or_default();
-            meetings.sort_unstable();
+            let meetings = by_group.remove(&row.id).unwrap_or_default();
             row.into_indexed(meetings)
         })
         .collect()
 }
 
+impl MeetingRow {
+    fn into_meeting(self) -> StoreResult<Meeting> {
+        // A meeting's times must make a timestamp, or it could not be shown.
+        Timestamp::from_second(self.starts_at)
+            .and(Timestamp::from_second(self.ends_at))
+            .map_err(|_| StoreError::corrupt("meeting time"))?;
+        Ok(Meeting {
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            id: self.id.into(),
+        })
+    }
+}
+
 impl GroupRow {
-    fn into_indexed(self, meetings: Vec<Meeting>) -> StoreResult<IndexedGroup> {
+    /// The group as the index keeps it, its meetings in order.
+    fn into_indexed(self, mut meetings: Vec<Meeting>) -> StoreResult<IndexedGroup> {
+        meetings.sort_unstable();
+        meetings.shrink_to_fit();
         let id = u32::try_from(self.id).map_err(|_| StoreError::corrupt("group id"))?;
         Ok(IndexedGroup {
             id,

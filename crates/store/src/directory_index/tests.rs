@@ -137,6 +137,12 @@ async fn agree(store: &SqlStore, rng: &mut StdRng, questions: usize) {
             .await
             .expect("database");
         assert_eq!(from_index, from_database, "{search:?}");
+        let plans = {
+            let index = store.directory_index().index.read().expect("index");
+            super::query::by_each_plan(&index, &search).expect("plans")
+        };
+        assert_eq!(plans[0], from_database, "walked: {search:?}");
+        assert_eq!(plans[1], from_database, "sorted: {search:?}");
         answered += usize::from(!from_index.is_empty());
     }
     // Questions that find nothing agree too easily.
