@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::{MeetingJson, PlaceJson, is_online};
-use crate::choosers::{ZONE_PICKER, ZonePicker, country_choices, language_choices};
+use crate::choosers::{NamedOptions, ZONE_PICKER, ZonePicker, country_options, language_options};
 use crate::error::{ApiError, PageError, Problem, WebError};
 use crate::messages::{Messages, messages};
 use crate::query::{QueryPairs, directory_query};
@@ -108,7 +108,7 @@ struct NamedSelect {
     name: &'static str,
     label: &'static str,
     any: &'static str,
-    choices: Vec<Choice>,
+    choices: NamedOptions,
     error: Option<String>,
 }
 
@@ -128,14 +128,14 @@ fn named_selects(
             name: "language",
             label: m.t("directory.language"),
             any: m.t("directory.any_language"),
-            choices: language_choices(m, raw.language.as_deref().unwrap_or_default()),
+            choices: language_options(m, raw.language.as_deref().unwrap_or_default()),
             error: error("language"),
         },
         NamedSelect {
             name: "country",
             label: m.t("directory.country"),
             any: m.t("directory.any_country"),
-            choices: country_choices(m, raw.country.as_deref().unwrap_or_default()),
+            choices: country_options(m, raw.country.as_deref().unwrap_or_default()),
             error: error("country"),
         },
     ]
@@ -216,7 +216,7 @@ impl DirectoryTemplate {
         applied.extend(picked(&self.focus));
         applied.extend(picked(&self.attributes));
         for s in self.named_selects.iter().filter(|s| s.error.is_none()) {
-            applied.extend(picked(&s.choices));
+            applied.extend(s.choices.chosen.clone());
         }
         for f in self.text_fields.iter().filter(|f| f.error.is_none()) {
             if !f.value.trim().is_empty() {

@@ -122,8 +122,10 @@ pub(crate) struct Index {
     pub words: BTreeMap<Box<str>, RoaringBitmap>,
     /// Filter values.
     pub facets: HashMap<Facet, RoaringBitmap>,
-    /// Every meeting as (start, group): the walk's order.
-    pub by_start: BTreeSet<(i64, u32)>,
+    /// Every meeting as (start, group, end): the walk's order. The end is
+    /// here so the walk passes meetings that have ended without looking
+    /// their group up (a fifth of all it reads began before now).
+    pub by_start: BTreeSet<(i64, u32, i64)>,
     /// How many meetings are held.
     pub meetings: usize,
     /// The longest any meeting held has lasted, in seconds (it only grows
@@ -145,7 +147,8 @@ impl Index {
             self.facets.entry(facet).or_default().insert(id);
         }
         for meeting in &group.meetings {
-            self.by_start.insert((meeting.starts_at, id));
+            self.by_start
+                .insert((meeting.starts_at, id, meeting.ends_at));
         }
         self.meetings += group.meetings.len();
         let longest = group.meetings.iter().map(|m| m.ends_at - m.starts_at).max();
@@ -176,7 +179,8 @@ impl Index {
             }
         }
         for meeting in &group.meetings {
-            self.by_start.remove(&(meeting.starts_at, id));
+            self.by_start
+                .remove(&(meeting.starts_at, id, meeting.ends_at));
         }
         self.meetings -= group.meetings.len();
     }

@@ -194,7 +194,8 @@ fn walk<'a>(
         if start >= end {
             continue;
         }
-        for &(starts_at, id) in index.by_start.range((start, 0)..(end, 0)) {
+        let range = (start, 0, i64::MIN)..(end, 0, i64::MIN);
+        for &(starts_at, id, ends_at) in index.by_start.range(range) {
             // Meetings that began before now are read by every walk alike;
             // only those ahead say how long this one is.
             if starts_at >= search.now {
@@ -211,7 +212,7 @@ fn walk<'a>(
                 }
                 batch_start = starts_at;
             }
-            if seen.contains(id) || !allowed(candidates, id) {
+            if ends_at <= search.now || seen.contains(id) || !allowed(candidates, id) {
                 continue;
             }
             let Some(group) = index.groups.get(id) else {
