@@ -308,7 +308,7 @@ fn first_matching<'a>(group: &'a IndexedGroup, search: &DirectorySearch) -> Opti
 
 fn hit(group: &IndexedGroup, meeting: &Meeting) -> StoreResult<DirectoryHit> {
     Ok(DirectoryHit {
-        next: directory_next(meeting.id.to_string(), meeting.starts_at, meeting.ends_at)?,
+        next: directory_next(meeting.id_text(), meeting.starts_at, meeting.ends_at)?,
         ..group.hit.clone()
     })
 }
